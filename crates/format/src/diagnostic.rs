@@ -1,0 +1,212 @@
+//! Diagnostics: every problem found in a file, each with a code, a message and a position.
+//! They print as `FILE:LINE:COL: error[CODE]: message`, or, for a terminal, with the source
+//! line and a caret under the spot (rendered by `codespan-reporting`).
+
+use std::fmt;
+use std::io;
+
+use codespan_reporting::diagnostic as cs;
+use codespan_reporting::files::SimpleFile;
+use codespan_reporting::term::{self, termcolor};
+
+use crate::source::{SourceFile, Span};
+
+/// How bad a diagnostic is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    /// The file loads, but something deserves a look (a deprecated node, say).
+    Warning,
+    /// The file does not load.
+    Error,
+}
+
+/// A problem in a graph file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Diagnostic {
+    /// Error or warning.
+    pub severity: Severity,
+    /// A stable code (`E0101`); see [`codes`].
+    pub code: &'static str,
+    /// What is wrong, naming the node and pin.
+    pub message: String,
+    /// Where.
+    pub span: Span,
+    /// A note shown under the source line in the rich form.
+    pub label: Option<String>,
+}
+
+impl Diagnostic {
+    /// An error.
+    pub fn error(code: &'static str, span: Span, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            severity: Severity::Error,
+            code,
+            message: message.into(),
+            span,
+            label: None,
+        }
+    }
+
+    /// A warning.
+    pub fn warning(code: &'static str, span: Span, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(code, span, message)
+        }
+    }
+
+    /// Adds a label shown under the caret in the rich form.
+    pub fn with_label(mut self, label: impl Into<String>) -> Diagnostic {
+        self.label = Some(label.into());
+        self
+    }
+
+    /// The one-line form: `FILE:LINE:COL: error[CODE]: message`.
+    pub fn one_line(&self, file: &SourceFile) -> String {
+        let level = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        format!("{}: {level}[{}]: {}", file.location(self.span), self.code, self.message)
+    }
+}
+
+/// The diagnostics of one file, in the order of their positions.
+#[derive(Clone, Debug)]
+pub struct Diagnostics {
+    file: SourceFile,
+    items: Vec<Diagnostic>,
+}
+
+impl Diagnostics {
+    /// Diagnostics for `file`, sorted by position (errors and warnings interleaved).
+    pub fn new(file: SourceFile, mut items: Vec<Diagnostic>) -> Diagnostics {
+        items.sort_by_key(|d| (d.span.start, d.span.end));
+        items.dedup();
+        Diagnostics { file, items }
+    }
+
+    /// The file they are about.
+    pub fn file(&self) -> &SourceFile {
+        &self.file
+    }
+
+    /// Every diagnostic.
+    pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.items.iter()
+    }
+
+    /// How many there are.
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// Whether any is an error (the file does not load).
+    pub fn has_errors(&self) -> bool {
+        self.items.iter().any(|d| d.severity == Severity::Error)
+    }
+
+    /// Each diagnostic in its one-line form.
+    pub fn one_lines(&self) -> impl Iterator<Item = String> + '_ {
+        self.items.iter().map(|d| d.one_line(&self.file))
+    }
+
+    /// Writes the rich form (source line, caret, label) to a terminal, in colour if `color`.
+    pub fn emit_rich(&self, color: bool) -> io::Result<()> {
+        let choice = if color {
+            termcolor::ColorChoice::Auto
+        } else {
+            termcolor::ColorChoice::Never
+        };
+        let stream = termcolor::StandardStream::stderr(choice);
+        let mut lock = stream.lock();
+        let file = SimpleFile::new(self.file.name(), self.file.text());
+        let config = term::Config::default();
+        for d in &self.items {
+            let severity = match d.severity {
+                Severity::Error => cs::Severity::Error,
+                Severity::Warning => cs::Severity::Warning,
+            };
+            let mut label = cs::Label::primary((), d.span.start as usize..d.span.end as usize);
+            if let Some(text) = &d.label {
+                label = label.with_message(text);
+            }
+            let diagnostic = cs::Diagnostic::new(severity)
+                .with_code(d.code)
+                .with_message(&d.message)
+                .with_labels(vec![label]);
+            term::emit(&mut lock, &config, &file, &diagnostic).map_err(io::Error::other)?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Display for Diagnostics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for line in self.one_lines() {
+            writeln!(f, "{line}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Diagnostics {}
+
+/// The diagnostic codes. Each stays with its meaning once released.
+pub mod codes {
+    /// The file cannot be read, or is not valid RON.
+    pub const SYNTAX: &str = "E0001";
+    /// The file is RON but not shaped like a graph (a missing or unknown field, a wrong kind of value).
+    pub const SHAPE: &str = "E0002";
+    /// The format version is missing, unknown, or newer than this graphrun.
+    pub const FORMAT_VERSION: &str = "E0003";
+    /// Two nodes, variables, pins or params share a name.
+    pub const DUPLICATE: &str = "E0004";
+    /// A type is not one of the file format's types.
+    pub const UNKNOWN_TYPE: &str = "E0005";
+    /// A node id is empty or contains `.` (which separates a node from its exec pin).
+    pub const INVALID_ID: &str = "E0006";
+    /// No node library defines this node type.
+    pub const UNKNOWN_NODE_TYPE: &str = "E0101";
+    /// The node type has no such pin.
+    pub const UNKNOWN_PIN: &str = "E0102";
+    /// A required input is not given.
+    pub const MISSING_INPUT: &str = "E0103";
+    /// A link, literal or variable has the wrong type for its pin.
+    pub const TYPE_MISMATCH: &str = "E0104";
+    /// A link names a node that does not exist.
+    pub const MISSING_NODE: &str = "E0105";
+    /// A link names a pin that its node does not have.
+    pub const MISSING_PIN: &str = "E0106";
+    /// An exec link leads into a node that has no such exec input (a pure node, for one).
+    pub const EXEC_INTO_PURE: &str = "E0107";
+    /// A data link reads an exec pin, or an exec link names a data pin.
+    pub const DATA_FROM_EXEC: &str = "E0108";
+    /// An exec output is wired twice.
+    pub const EXEC_OUTPUT_TWICE: &str = "E0109";
+    /// Pure nodes depend on each other in a cycle.
+    pub const DATA_CYCLE: &str = "E0110";
+    /// `Event(...)` names something that is not a Custom Event, or sits on a pin that is not a delegate.
+    pub const NOT_AN_EVENT: &str = "E0111";
+    /// A Custom Event's params do not match the delegate it is bound to.
+    pub const EVENT_SIGNATURE: &str = "E0112";
+    /// A Custom Event is bound to delegates of different signatures.
+    pub const EVENT_BOUND_TWICE: &str = "E0113";
+    /// No variable has this name.
+    pub const UNKNOWN_VARIABLE: &str = "E0114";
+    /// A variable's default does not have the variable's type.
+    pub const DEFAULT_TYPE: &str = "E0115";
+    /// A field that this node does not take (`var` on a Print String, `params` on a Branch).
+    pub const NODE_FIELD: &str = "E0116";
+    /// No node library defines this class.
+    pub const UNKNOWN_CLASS: &str = "E0117";
+    /// A pin's value must be a literal here (Construct Object's Class, Format String's Format).
+    pub const NOT_LITERAL: &str = "E0118";
+    /// A deprecated node or class: the warning names the replacement.
+    pub const DEPRECATED: &str = "W0001";
+}

@@ -1,0 +1,531 @@
+//! The graph file as written: variables, nodes, inputs and exec links, each with its
+//! position. Read from the positioned RON tree; nothing here knows which node types exist
+//! (that is the checker's job, in the runtime crate).
+
+use std::fmt;
+use std::sync::Arc;
+
+use crate::diagnostic::{codes, Diagnostic};
+use crate::ron::{self, Kind};
+use crate::source::{SourceFile, Span, Spanned};
+
+/// The format version this reader writes and reads.
+pub const FORMAT_VERSION: i64 = 1;
+
+/// A data type of the file format.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Type {
+    /// `true` or `false`.
+    Bool,
+    /// A 64-bit signed integer.
+    Int,
+    /// A 64-bit float.
+    Float,
+    /// UTF-8 text.
+    String,
+    /// Any JSON value.
+    Json,
+    /// A list of values of one type.
+    Array(Box<Type>),
+    /// String keys to values of one type, in insertion order.
+    Map(Box<Type>),
+    /// A handle to an object of the named class (None until set).
+    Object(Arc<str>),
+}
+
+impl Type {
+    /// The type's zero value is used when a variable has no default; this says whether a
+    /// value of type `from` may be used where `self` is expected (the implicit conversions:
+    /// Int to Float, anything to String, anything but an Object to Json).
+    pub fn accepts(&self, from: &Type) -> bool {
+        match (self, from) {
+            (a, b) if a == b => true,
+            (Type::Float, Type::Int) => true,
+            (Type::String, _) => true,
+            (Type::Json, Type::Object(_)) => false,
+            (Type::Json, _) => true,
+            _ => false,
+        }
+    }
+}
+
+impl fmt::Display for Type {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Type::Bool => f.write_str("Bool"),
+            Type::Int => f.write_str("Int"),
+            Type::Float => f.write_str("Float"),
+            Type::String => f.write_str("String"),
+            Type::Json => f.write_str("Json"),
+            Type::Array(t) => write!(f, "Array({t})"),
+            Type::Map(t) => write!(f, "Map({t})"),
+            Type::Object(c) => write!(f, "Object({c:?})"),
+        }
+    }
+}
+
+/// A whole graph file.
+#[derive(Clone, Debug)]
+pub struct GraphFile {
+    /// The source it was read from.
+    pub source: SourceFile,
+    /// The `format` field.
+    pub format: Spanned<i64>,
+    /// The graph's name, used in messages.
+    pub name: Spanned<String>,
+    /// Variables in the order written.
+    pub variables: Vec<VariableDecl>,
+    /// Nodes in the order written.
+    pub nodes: Vec<NodeDecl>,
+}
+
+/// `"Name": (type: T, default: literal)`.
+#[derive(Clone, Debug)]
+pub struct VariableDecl {
+    /// The variable's name.
+    pub name: Spanned<String>,
+    /// Its type.
+    pub ty: Spanned<Type>,
+    /// The default as written, checked against the type by the checker.
+    pub default: Option<ron::Value>,
+}
+
+/// One node.
+#[derive(Clone, Debug)]
+pub struct NodeDecl {
+    /// The node id (the map key).
+    pub id: Spanned<String>,
+    /// The node type's name (`node:`).
+    pub node_type: Spanned<String>,
+    /// Input pins in the order written.
+    pub inputs: Vec<InputDecl>,
+    /// Exec outputs in the order written.
+    pub exec: Vec<ExecDecl>,
+    /// `var:` on Get and Set.
+    pub var: Option<Spanned<String>>,
+    /// `params:` on a Custom Event.
+    pub params: Option<Vec<ParamDecl>>,
+    /// The whole node, `(...)`.
+    pub span: Span,
+}
+
+/// One input pin's value.
+#[derive(Clone, Debug)]
+pub struct InputDecl {
+    /// The pin's name.
+    pub pin: Spanned<String>,
+    /// Where its value comes from.
+    pub source: Source,
+    /// Where the value is written.
+    pub span: Span,
+}
+
+/// Where an input pin's value comes from.
+#[derive(Clone, Debug)]
+pub enum Source {
+    /// A literal, checked against the pin's type by the checker.
+    Literal(ron::Value),
+    /// `Link("node", "Output Pin")`.
+    Link {
+        /// The source node's id.
+        node: Spanned<String>,
+        /// The source output pin.
+        pin: Spanned<String>,
+    },
+    /// `Var("Name")`.
+    Var(Spanned<String>),
+    /// `Event("node")`, on a delegate pin.
+    Event(Spanned<String>),
+}
+
+/// `"Exec Out": "node"` or `"Exec Out": "node.Exec In"`.
+#[derive(Clone, Debug)]
+pub struct ExecDecl {
+    /// The exec output pin.
+    pub pin: Spanned<String>,
+    /// The target node's id.
+    pub node: Spanned<String>,
+    /// The target exec input, if named (else the node's default exec input).
+    pub input: Option<Spanned<String>>,
+}
+
+/// One `params` entry of a Custom Event.
+#[derive(Clone, Debug)]
+pub struct ParamDecl {
+    /// The param (output pin) name.
+    pub name: Spanned<String>,
+    /// Its type.
+    pub ty: Spanned<Type>,
+}
+
+/// Reads a graph file from source text. Returns the file as written if its shape is right
+/// (even if other diagnostics were found, so the checker can add its own), and every
+/// diagnostic found.
+pub fn read(source: &SourceFile) -> (Option<GraphFile>, Vec<Diagnostic>) {
+    let value = match ron::parse(source.text()) {
+        Ok(v) => v,
+        Err(e) => return (None, vec![Diagnostic::error(codes::SYNTAX, e.span, e.message)]),
+    };
+    let mut r = Reader { diags: Vec::new() };
+    let graph = r.graph(source, &value);
+    (graph, r.diags)
+}
+
+/// Reads a type written in the file format (`Int`, `Array(String)`, `Object("Class")`).
+pub fn read_type(value: &ron::Value) -> Result<Type, Diagnostic> {
+    let unknown = || {
+        Diagnostic::error(
+            codes::UNKNOWN_TYPE,
+            value.span,
+            "expected a type: Bool, Int, Float, String, Json, Array(T), Map(T) or Object(\"Class\")",
+        )
+    };
+    match &value.kind {
+        Kind::Ident(name) => match name.as_str() {
+            "Bool" => Ok(Type::Bool),
+            "Int" => Ok(Type::Int),
+            "Float" => Ok(Type::Float),
+            "String" => Ok(Type::String),
+            "Json" => Ok(Type::Json),
+            _ => Err(unknown()),
+        },
+        Kind::Tuple { name: Some(name), items } if items.len() == 1 => match name.value.as_str() {
+            "Array" => Ok(Type::Array(Box::new(read_type(&items[0])?))),
+            "Map" => Ok(Type::Map(Box::new(read_type(&items[0])?))),
+            "Object" => match &items[0].kind {
+                Kind::Str(class) => Ok(Type::Object(class.as_str().into())),
+                _ => Err(Diagnostic::error(
+                    codes::UNKNOWN_TYPE,
+                    items[0].span,
+                    "expected a class name in quotes, as in Object(\"M2_JsonWebSocketConnection\")",
+                )),
+            },
+            _ => Err(unknown()),
+        },
+        _ => Err(unknown()),
+    }
+}
+
+struct Reader {
+    diags: Vec<Diagnostic>,
+}
+
+/// The fields of a struct, by name, with unknown and duplicate fields reported.
+struct Fields<'v> {
+    fields: Vec<(&'v Spanned<String>, &'v ron::Value)>,
+}
+
+impl<'v> Fields<'v> {
+    fn get(&self, name: &str) -> Option<&'v ron::Value> {
+        self.fields.iter().find(|(n, _)| n.value == name).map(|&(_, v)| v)
+    }
+}
+
+impl Reader {
+    fn error(&mut self, code: &'static str, span: Span, message: impl Into<String>) {
+        self.diags.push(Diagnostic::error(code, span, message));
+    }
+
+    /// Reads a struct's fields, reporting those not in `known` and those given twice.
+    fn fields<'v>(&mut self, what: &str, value: &'v ron::Value, known: &[&str]) -> Option<Fields<'v>> {
+        let fields = match &value.kind {
+            Kind::Struct { fields, .. } => fields,
+            Kind::Unit => return Some(Fields { fields: Vec::new() }),
+            other => {
+                self.error(
+                    codes::SHAPE,
+                    value.span,
+                    format!("expected {what} as `(field: value, ...)`, found {}", other.describe()),
+                );
+                return None;
+            }
+        };
+        let mut seen: Vec<(&'v Spanned<String>, &'v ron::Value)> = Vec::new();
+        for (name, v) in fields {
+            if !known.contains(&name.value.as_str()) {
+                let list = known.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ");
+                self.error(
+                    codes::SHAPE,
+                    name.span,
+                    format!("unknown field `{}` in {what}; expected one of {list}", name.value),
+                );
+            } else if seen.iter().any(|(n, _)| n.value == name.value) {
+                self.error(codes::DUPLICATE, name.span, format!("field `{}` is given twice in {what}", name.value));
+            } else {
+                seen.push((name, v));
+            }
+        }
+        Some(Fields { fields: seen })
+    }
+
+    fn string(&mut self, what: &str, value: &ron::Value) -> Option<Spanned<String>> {
+        match &value.kind {
+            Kind::Str(s) => Some(Spanned::new(s.clone(), value.span)),
+            other => {
+                self.error(codes::SHAPE, value.span, format!("expected {what} as a string, found {}", other.describe()));
+                None
+            }
+        }
+    }
+
+    /// Reads a `{"key": value}` map whose keys are strings; duplicates reported.
+    fn string_map<'v>(&mut self, what: &str, value: &'v ron::Value) -> Vec<(Spanned<String>, &'v ron::Value)> {
+        let Kind::Map(entries) = &value.kind else {
+            self.error(
+                codes::SHAPE,
+                value.span,
+                format!("expected {what} as a map `{{\"name\": ...}}`, found {}", value.kind.describe()),
+            );
+            return Vec::new();
+        };
+        let mut out: Vec<(Spanned<String>, &ron::Value)> = Vec::new();
+        for (k, v) in entries {
+            let Some(key) = self.string(&format!("a key of {what}"), k) else { continue };
+            if out.iter().any(|(seen, _)| seen.value == key.value) {
+                self.error(codes::DUPLICATE, key.span, format!("`{}` appears twice in {what}", key.value));
+                continue;
+            }
+            out.push((key, v));
+        }
+        out
+    }
+
+    fn graph(&mut self, source: &SourceFile, value: &ron::Value) -> Option<GraphFile> {
+        if let Kind::Struct { name: Some(name), .. } | Kind::Tuple { name: Some(name), .. } = &value.kind {
+            if name.value != "Graph" {
+                self.error(codes::SHAPE, name.span, format!("expected `Graph(...)`, found `{}(...)`", name.value));
+                return None;
+            }
+        }
+        let fields = self.fields("Graph", value, &["format", "name", "variables", "nodes"])?;
+        let head = Span::new(value.span.start as usize, value.span.start as usize + 1);
+        let format = match fields.get("format") {
+            None => {
+                self.error(codes::FORMAT_VERSION, head, format!("missing field `format`; this graphrun reads `format: {FORMAT_VERSION}`"));
+                None
+            }
+            Some(v) => match v.kind {
+                Kind::Int(n) if n == FORMAT_VERSION => Some(Spanned::new(n, v.span)),
+                Kind::Int(n) if n > FORMAT_VERSION => {
+                    self.error(
+                        codes::FORMAT_VERSION,
+                        v.span,
+                        format!("format {n} is newer than this graphrun reads (format {FORMAT_VERSION}); upgrade graphrun to load this file"),
+                    );
+                    None
+                }
+                Kind::Int(n) => {
+                    self.error(
+                        codes::FORMAT_VERSION,
+                        v.span,
+                        format!("there is no format {n}: the first format is 1"),
+                    );
+                    None
+                }
+                _ => {
+                    self.error(codes::FORMAT_VERSION, v.span, "expected the format version as an integer, as in `format: 1`");
+                    None
+                }
+            },
+        };
+        let name = match fields.get("name") {
+            Some(v) => self.string("the graph's name", v),
+            None => {
+                self.error(codes::SHAPE, head, "missing field `name`: the graph's name, used in messages");
+                None
+            }
+        };
+        let variables = fields.get("variables").map(|v| self.variables(v)).unwrap_or_default();
+        let nodes = match fields.get("nodes") {
+            Some(v) => self.nodes(v),
+            None => {
+                self.error(codes::SHAPE, head, "missing field `nodes`");
+                Vec::new()
+            }
+        };
+        Some(GraphFile {
+            source: source.clone(),
+            format: format?,
+            name: name?,
+            variables,
+            nodes,
+        })
+    }
+
+    fn variables(&mut self, value: &ron::Value) -> Vec<VariableDecl> {
+        let mut out = Vec::new();
+        for (name, v) in self.string_map("variables", value) {
+            let what = format!("variable `{}`", name.value);
+            let Some(fields) = self.fields(&what, v, &["type", "default"]) else { continue };
+            let ty = match fields.get("type") {
+                Some(t) => match read_type(t) {
+                    Ok(ty) => Spanned::new(ty, t.span),
+                    Err(d) => {
+                        self.diags.push(d);
+                        continue;
+                    }
+                },
+                None => {
+                    self.error(codes::SHAPE, v.span, format!("{what} has no `type`"));
+                    continue;
+                }
+            };
+            out.push(VariableDecl {
+                name,
+                ty,
+                default: fields.get("default").cloned(),
+            });
+        }
+        out
+    }
+
+    fn nodes(&mut self, value: &ron::Value) -> Vec<NodeDecl> {
+        let mut out = Vec::new();
+        for (id, v) in self.string_map("nodes", value) {
+            if id.value.is_empty() || id.value.contains('.') {
+                self.error(
+                    codes::INVALID_ID,
+                    id.span,
+                    format!("node id `{}` may not be empty or contain `.` (it separates a node from its exec pin)", id.value),
+                );
+            }
+            if let Some(node) = self.node(id, v) {
+                out.push(node);
+            }
+        }
+        out
+    }
+
+    fn node(&mut self, id: Spanned<String>, value: &ron::Value) -> Option<NodeDecl> {
+        let what = format!("node `{}`", id.value);
+        let fields = self.fields(&what, value, &["node", "inputs", "exec", "var", "params"])?;
+        let node_type = match fields.get("node") {
+            Some(v) => self.string("the node type", v)?,
+            None => {
+                self.error(codes::SHAPE, value.span, format!("{what} has no `node` (its type, as in `node: \"Print String\"`)"));
+                return None;
+            }
+        };
+        let mut inputs = Vec::new();
+        if let Some(v) = fields.get("inputs") {
+            for (pin, src) in self.string_map(&format!("the inputs of {what}"), v) {
+                if let Some(source) = self.source(src) {
+                    inputs.push(InputDecl { pin, source, span: src.span });
+                }
+            }
+        }
+        let mut exec = Vec::new();
+        if let Some(v) = fields.get("exec") {
+            for (pin, target) in self.string_map(&format!("the exec outputs of {what}"), v) {
+                let Some(target) = self.string("an exec target (`\"node\"` or `\"node.Exec Pin\"`)", target) else { continue };
+                let (node, input) = match target.value.split_once('.') {
+                    Some((node, input)) => {
+                        let node_end = target.span.start as usize + 1 + node.len();
+                        (
+                            Spanned::new(node.to_string(), Span::new(target.span.start as usize, node_end)),
+                            Some(Spanned::new(input.to_string(), target.span)),
+                        )
+                    }
+                    None => (Spanned::new(target.value.clone(), target.span), None),
+                };
+                exec.push(ExecDecl { pin, node, input });
+            }
+        }
+        let var = fields.get("var").and_then(|v| self.string("the variable name", v));
+        let params = fields.get("params").map(|v| {
+            let mut params = Vec::new();
+            for (name, t) in self.string_map(&format!("the params of {what}"), v) {
+                match read_type(t) {
+                    Ok(ty) => params.push(ParamDecl { name, ty: Spanned::new(ty, t.span) }),
+                    Err(d) => self.diags.push(d),
+                }
+            }
+            params
+        });
+        Some(NodeDecl {
+            id,
+            node_type,
+            inputs,
+            exec,
+            var,
+            params,
+            span: value.span,
+        })
+    }
+
+    fn source(&mut self, value: &ron::Value) -> Option<Source> {
+        let Kind::Tuple { name: Some(name), items } = &value.kind else {
+            return Some(Source::Literal(value.clone()));
+        };
+        let arity = match name.value.as_str() {
+            "Link" => 2,
+            "Var" | "Event" => 1,
+            _ => return Some(Source::Literal(value.clone())),
+        };
+        if items.len() != arity {
+            let args = if arity == 2 { "(\"node\", \"Output Pin\")" } else { "(\"Name\")" };
+            self.error(codes::SHAPE, value.span, format!("`{}` takes {arity} string(s): {}{args}", name.value, name.value));
+            return None;
+        }
+        let strings: Vec<Spanned<String>> = items
+            .iter()
+            .filter_map(|item| self.string(&format!("the argument of `{}`", name.value), item))
+            .collect();
+        if strings.len() != arity {
+            return None;
+        }
+        let mut strings = strings.into_iter();
+        let first = strings.next()?;
+        Some(match name.value.as_str() {
+            "Link" => Source::Link { node: first, pin: strings.next()? },
+            "Var" => Source::Var(first),
+            _ => Source::Event(first),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read_text(text: &str) -> (Option<GraphFile>, Vec<Diagnostic>) {
+        read(&SourceFile::new("t.ron", text))
+    }
+
+    #[test]
+    fn reads_a_graph_with_positions() {
+        let text = r#"Graph(format: 1, name: "G",
+    variables: {"X": (type: Array(Int), default: [1])},
+    nodes: {
+        "a": (node: "Print String", inputs: {"In String": Link("b", "Return Value")}, exec: {"then": "c.Reset"}),
+    })"#;
+        let (g, d) = read_text(text);
+        assert!(d.is_empty(), "{d:?}");
+        let g = g.unwrap();
+        assert_eq!(g.variables[0].ty.value, Type::Array(Box::new(Type::Int)));
+        let node = &g.nodes[0];
+        assert_eq!(g.source.line_col(node.id.span.start).line, 4);
+        let exec = &node.exec[0];
+        assert_eq!(exec.node.value, "c");
+        assert_eq!(exec.input.as_ref().unwrap().value, "Reset");
+        assert!(matches!(&node.inputs[0].source, Source::Link { node, .. } if node.value == "b"));
+    }
+
+    #[test]
+    fn reports_every_shape_problem() {
+        let (_, d) = read_text(r#"Graph(format: 2, nodes: {"a.b": (node: 3), "c": (nod: "X")}, extra: 1)"#);
+        let codes: Vec<_> = d.iter().map(|d| d.code).collect();
+        assert!(codes.contains(&codes::FORMAT_VERSION));
+        assert!(codes.contains(&codes::INVALID_ID));
+        assert_eq!(codes.iter().filter(|c| **c == codes::SHAPE).count(), 5, "{d:?}");
+    }
+
+    #[test]
+    fn implicit_conversions() {
+        assert!(Type::Float.accepts(&Type::Int));
+        assert!(!Type::Int.accepts(&Type::Float));
+        assert!(Type::String.accepts(&Type::Object("C".into())));
+        assert!(Type::Json.accepts(&Type::Array(Box::new(Type::Int))));
+        assert!(!Type::Json.accepts(&Type::Object("C".into())));
+    }
+}

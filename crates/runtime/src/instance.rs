@@ -1,0 +1,1007 @@
+//! A running instance of a program: its variables, output slots, objects, timers and event
+//! queue, and the interpreter that runs one event at a time. Chains run synchronously;
+//! latent work (timers, Delay, a node's future) comes back as a new event.
+
+use std::any::Any;
+use std::collections::{BTreeMap, VecDeque};
+use std::fmt;
+use std::future::Future;
+use std::num::NonZeroU32;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::{mpsc, Notify};
+use tokio::time::Instant;
+
+use crate::node::{Entry, EventRef, Flow, NodeError};
+use crate::program::{InputPlan, Program, ProgramInner};
+use crate::registry::{Registry, TIMER_CLASS};
+use crate::value::{ClassNames, ObjectRef, Value};
+
+/// How bad a log message is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Level {
+    /// Worth knowing.
+    Info,
+    /// Something was refused or dropped.
+    Warning,
+}
+
+impl fmt::Display for Level {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Level::Info => "info",
+            Level::Warning => "warning",
+        })
+    }
+}
+
+/// Where an instance's output goes. The defaults write Print String to stdout and the
+/// rest to stderr, as `graphrun run` does; an embedding host overrides what it wants.
+pub trait Host: Send + Sync {
+    /// A Print String.
+    fn print(&self, text: &str) {
+        use std::io::Write;
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "{text}");
+        let _ = out.flush();
+    }
+
+    /// A log message from the runtime or a node library.
+    fn log(&self, level: Level, message: &str) {
+        eprintln!("{level}: {message}");
+    }
+
+    /// A runtime error; it ended its event's execution, not the instance.
+    fn runtime_error(&self, error: &RuntimeError) {
+        eprintln!("{error}");
+    }
+
+    /// One line of `--trace`: a node that ran, with its pin values.
+    fn trace(&self, line: &str) {
+        eprintln!("{line}");
+    }
+}
+
+/// The host of `graphrun run`: stdout and stderr.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct StdioHost;
+
+impl Host for StdioHost {}
+
+/// A runtime error: what went wrong, and the node, graph and position where.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RuntimeError {
+    /// What went wrong.
+    pub message: String,
+    /// The node's id.
+    pub node_id: String,
+    /// The node's type.
+    pub node_type: String,
+    /// The graph's name.
+    pub graph: String,
+    /// `FILE:LINE:COL` of the node.
+    pub location: String,
+}
+
+impl fmt::Display for RuntimeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "runtime error: {}\n  --> {}: node `{}` ({}), graph `{}`",
+            self.message, self.location, self.node_id, self.node_type, self.graph
+        )
+    }
+}
+
+impl std::error::Error for RuntimeError {}
+
+/// Settings of one instance.
+#[derive(Clone, Debug)]
+pub struct RunOptions {
+    /// Loop iterations one event may run before it is stopped as a runtime error.
+    pub max_loop_iterations: u64,
+    /// Send each node that runs, with its pin values, to [`Host::trace`].
+    pub trace: bool,
+    /// How long the end of an instance waits for its connections to close.
+    pub shutdown_grace: Duration,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions {
+            max_loop_iterations: 1_000_000,
+            trace: false,
+            shutdown_grace: Duration::from_secs(2),
+        }
+    }
+}
+
+/// Why an instance ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// `Quit` ran.
+    Quit,
+    /// Nothing was left that could ever run.
+    Idle,
+    /// The host stopped it.
+    Stopped,
+}
+
+/// How a run went.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RunReport {
+    /// Why it ended.
+    pub outcome: Outcome,
+    /// How many runtime errors happened.
+    pub runtime_errors: usize,
+}
+
+/// Work done later in an instance: a node's result, posted from a task.
+pub type LatentFn = Box<dyn FnOnce(&mut Cx<'_>) -> Result<Flow, NodeError> + Send>;
+
+/// A host's access to the variables of a running instance.
+type HostFn = Box<dyn FnOnce(&mut [Value]) + Send>;
+
+enum Event {
+    Start(u32),
+    Custom { event: u32, args: Vec<Value> },
+    Wake { node: u32, payload: u64 },
+    Latent { node: u32, f: LatentFn },
+    Host(HostFn),
+}
+
+struct Shared {
+    /// Work outside the queue that may still post an event (tasks, open connections).
+    pending: AtomicUsize,
+    stop: AtomicBool,
+    wake: Notify,
+}
+
+/// Keeps an instance from ending by quiescence while held: a node library holds one per
+/// open connection or running task; a host holds one to keep an idle instance alive.
+pub struct KeepAlive {
+    shared: Arc<Shared>,
+}
+
+impl KeepAlive {
+    fn new(shared: &Arc<Shared>) -> KeepAlive {
+        shared.pending.fetch_add(1, Ordering::SeqCst);
+        KeepAlive { shared: shared.clone() }
+    }
+}
+
+impl Drop for KeepAlive {
+    fn drop(&mut self) {
+        if self.shared.pending.fetch_sub(1, Ordering::SeqCst) == 1 {
+            self.shared.wake.notify_one();
+        }
+    }
+}
+
+impl fmt::Debug for KeepAlive {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("KeepAlive")
+    }
+}
+
+/// Posts events into an instance from other tasks (a connection's reader, a host thread).
+/// The channel is bounded: a sender waits while the instance is behind, so a slow graph
+/// slows its sources instead of growing memory.
+#[derive(Clone)]
+pub struct EventSender {
+    tx: mpsc::Sender<Event>,
+    shared: Arc<Shared>,
+}
+
+impl fmt::Debug for EventSender {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("EventSender")
+    }
+}
+
+impl EventSender {
+    /// Fires a Custom Event with its args (already of its params' types). Waits while the
+    /// queue is full; false if the instance has ended.
+    pub async fn fire(&self, event: EventRef, args: Vec<Value>) -> bool {
+        self.tx.send(Event::Custom { event: event.0, args }).await.is_ok()
+    }
+
+    /// Runs `f` in the instance, in the context of node `node` (see [`Cx::node_index`]),
+    /// and follows the flow it returns from that node's exec outputs.
+    pub async fn call(&self, node: u32, f: LatentFn) -> bool {
+        self.tx.send(Event::Latent { node, f }).await.is_ok()
+    }
+
+    /// Whether the instance has been asked to stop.
+    pub fn is_stopping(&self) -> bool {
+        self.shared.stop.load(Ordering::SeqCst)
+    }
+
+    /// A guard that keeps the instance alive while held.
+    pub fn keep_alive(&self) -> KeepAlive {
+        KeepAlive::new(&self.shared)
+    }
+}
+
+/// A handle on an instance for its host: fire events, read and set variables while it
+/// runs, stop it. Cheap to clone, `Send`.
+#[derive(Clone)]
+pub struct InstanceHandle {
+    sender: EventSender,
+    program: Program,
+}
+
+/// Why a host's request was refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HostError(pub String);
+
+impl fmt::Display for HostError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for HostError {}
+
+impl InstanceHandle {
+    /// Fires the Custom Event with this node id, with args for its params (converted as
+    /// pins convert). Waits while the queue is full.
+    pub async fn fire(&self, event: &str, args: Vec<Value>) -> Result<(), HostError> {
+        let (node, args) = event_args(&self.program, event, args)?;
+        if self.sender.fire(EventRef(node), args).await {
+            Ok(())
+        } else {
+            Err(HostError("the instance has ended".into()))
+        }
+    }
+
+    /// Reads a variable of the running instance.
+    pub async fn variable(&self, name: &str) -> Result<Value, HostError> {
+        let index = variable_index(&self.program, name)?;
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let f: HostFn = Box::new(move |vars| {
+            let _ = tx.send(vars[index].clone());
+        });
+        self.sender.tx.send(Event::Host(f)).await.map_err(|_| HostError("the instance has ended".into()))?;
+        rx.await.map_err(|_| HostError("the instance ended before it answered".into()))
+    }
+
+    /// Sets a variable of the running instance (between events).
+    pub async fn set_variable(&self, name: &str, value: Value) -> Result<(), HostError> {
+        let index = variable_index(&self.program, name)?;
+        let value = checked_value(&self.program, index, value)?;
+        let f: HostFn = Box::new(move |vars| vars[index] = value);
+        self.sender.tx.send(Event::Host(f)).await.map_err(|_| HostError("the instance has ended".into()))
+    }
+
+    /// Stops the instance: the event running finishes, then EndPlay runs.
+    pub fn stop(&self) {
+        self.sender.shared.stop.store(true, Ordering::SeqCst);
+        self.sender.shared.wake.notify_one();
+    }
+
+    /// A guard that keeps the instance alive while held.
+    pub fn keep_alive(&self) -> KeepAlive {
+        self.sender.keep_alive()
+    }
+}
+
+fn variable_index(program: &Program, name: &str) -> Result<usize, HostError> {
+    program.variable_index(name).ok_or_else(|| {
+        let known = program.variables().iter().map(|v| v.name.as_str());
+        HostError(format!("no variable `{name}`{}", crate::check::suggest(name, known)))
+    })
+}
+
+fn value_type(value: &Value, registry: &Registry) -> Option<graphrun_format::Type> {
+    use graphrun_format::Type;
+    Some(match value {
+        Value::Unset => return None,
+        Value::Bool(_) => Type::Bool,
+        Value::Int(_) => Type::Int,
+        Value::Float(_) => Type::Float,
+        Value::String(_) => Type::String,
+        Value::Json(_) => Type::Json,
+        Value::Array(items) => Type::Array(Box::new(items.first().and_then(|v| value_type(v, registry)).unwrap_or(Type::Json))),
+        Value::Map(map) => Type::Map(Box::new(map.values().next().and_then(|v| value_type(v, registry)).unwrap_or(Type::Json))),
+        Value::Object(Some(o)) => Type::Object(registry.class_name(o.class).into()),
+        Value::Object(None) => return None,
+    })
+}
+
+/// Converts a host's value to a type, as a pin would; an error names both types.
+fn convert_to(value: Value, ty: &graphrun_format::Type, registry: &Registry, what: &str) -> Result<Value, HostError> {
+    use crate::value::Conversion;
+    if let (graphrun_format::Type::Object(_), Value::Object(None)) = (ty, &value) {
+        return Ok(value);
+    }
+    let from = value_type(&value, registry).ok_or_else(|| HostError(format!("{what}: the value has no type")))?;
+    match (&value, ty) {
+        (Value::Array(items), graphrun_format::Type::Array(_)) if items.is_empty() => return Ok(value),
+        (Value::Map(map), graphrun_format::Type::Map(_)) if map.is_empty() => return Ok(value),
+        _ => {}
+    }
+    match Conversion::between(ty, &from) {
+        Some(c) => Ok(value.convert(c, registry)),
+        None => Err(HostError(format!("{what} is {ty}, but the value is {from}"))),
+    }
+}
+
+fn checked_value(program: &Program, index: usize, value: Value) -> Result<Value, HostError> {
+    let var = &program.variables()[index];
+    convert_to(value, &var.ty, program.registry(), &format!("variable `{}`", var.name))
+}
+
+fn event_args(program: &Program, event: &str, args: Vec<Value>) -> Result<(u32, Vec<Value>), HostError> {
+    let inner = &program.inner;
+    let Some(&node) = inner.events.get(event) else {
+        let known = inner.events.keys().map(String::as_str);
+        return Err(HostError(format!("no Custom Event `{event}`{}", crate::check::suggest(event, known))));
+    };
+    let debug = &inner.debug[node as usize];
+    if args.len() != debug.output_types.len() {
+        return Err(HostError(format!(
+            "Custom Event `{event}` takes {} argument(s), not {}",
+            debug.output_types.len(),
+            args.len()
+        )));
+    }
+    let args = args
+        .into_iter()
+        .zip(&debug.output_types)
+        .zip(&debug.output_names)
+        .map(|((v, ty), name)| convert_to(v, ty, &inner.registry, &format!("param `{name}` of `{event}`")))
+        .collect::<Result<_, _>>()?;
+    Ok((node, args))
+}
+
+struct Object {
+    data: Box<dyn Any + Send>,
+}
+
+/// What a Timer object holds: its place in the timer table while set.
+struct TimerObject {
+    key: Option<(Instant, u64)>,
+}
+
+enum Timer {
+    Wake { node: u32, payload: u64 },
+    Event { timer: ObjectRef, event: u32, period: Option<Duration> },
+}
+
+/// The mutable state of an instance that nodes may touch through [`Cx`].
+struct State {
+    slots: Vec<Value>,
+    vars: Vec<Value>,
+    node_state: Vec<Option<Box<dyn Any + Send>>>,
+    objects: Vec<Option<Object>>,
+    timers: BTreeMap<(Instant, u64), Timer>,
+    timer_seq: u64,
+    queue: VecDeque<Event>,
+    quit: bool,
+    errors: usize,
+    /// The chain's pending re-entries (Sequence, loops); reused between events.
+    stack: Vec<(u32, u64)>,
+}
+
+struct Env {
+    host: Arc<dyn Host>,
+    options: RunOptions,
+    shared: Arc<Shared>,
+    tx: mpsc::Sender<Event>,
+}
+
+/// The capacity of an instance's incoming event channel.
+const CHANNEL_CAPACITY: usize = 1024;
+
+/// A running instance of a program.
+pub struct Instance {
+    program: Program,
+    env: Env,
+    st: State,
+    scratch: Vec<Value>,
+    rx: mpsc::Receiver<Event>,
+    started: bool,
+    ended: bool,
+}
+
+impl fmt::Debug for Instance {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Instance").field("program", &self.program.name()).finish()
+    }
+}
+
+impl Instance {
+    /// A new instance with the default options, its variables at their defaults.
+    pub fn new(program: &Program, host: Arc<dyn Host>) -> Instance {
+        Instance::with_options(program, host, RunOptions::default())
+    }
+
+    /// A new instance with these options.
+    pub fn with_options(program: &Program, host: Arc<dyn Host>, options: RunOptions) -> Instance {
+        let inner = &program.inner;
+        let (tx, rx) = mpsc::channel(CHANNEL_CAPACITY);
+        Instance {
+            program: program.clone(),
+            env: Env {
+                host,
+                options,
+                shared: Arc::new(Shared {
+                    pending: AtomicUsize::new(0),
+                    stop: AtomicBool::new(false),
+                    wake: Notify::new(),
+                }),
+                tx,
+            },
+            st: State {
+                slots: vec![Value::Unset; inner.slot_count],
+                vars: inner.variables.iter().map(|v| v.default.clone()).collect(),
+                node_state: (0..inner.nodes.len()).map(|_| None).collect(),
+                objects: Vec::new(),
+                timers: BTreeMap::new(),
+                timer_seq: 0,
+                queue: VecDeque::new(),
+                quit: false,
+                errors: 0,
+                stack: Vec::new(),
+            },
+            scratch: Vec::new(),
+            rx,
+            started: false,
+            ended: false,
+        }
+    }
+
+    /// The program it runs.
+    pub fn program(&self) -> &Program {
+        &self.program
+    }
+
+    /// A handle for the host: fire events, stop, read variables while it runs.
+    pub fn handle(&self) -> InstanceHandle {
+        InstanceHandle {
+            sender: self.sender(),
+            program: self.program.clone(),
+        }
+    }
+
+    fn sender(&self) -> EventSender {
+        EventSender {
+            tx: self.env.tx.clone(),
+            shared: self.env.shared.clone(),
+        }
+    }
+
+    /// A variable's current value.
+    pub fn variable(&self, name: &str) -> Option<&Value> {
+        self.program.variable_index(name).map(|i| &self.st.vars[i])
+    }
+
+    /// Sets a variable (converted as a pin converts: an Int to a Float variable is fine).
+    pub fn set_variable(&mut self, name: &str, value: Value) -> Result<(), HostError> {
+        let index = variable_index(&self.program, name)?;
+        self.st.vars[index] = checked_value(&self.program, index, value)?;
+        Ok(())
+    }
+
+    /// Queues a Custom Event (by its node id) with args for its params; it runs in turn
+    /// when the instance runs.
+    pub fn fire(&mut self, event: &str, args: Vec<Value>) -> Result<(), HostError> {
+        let (event, args) = event_args(&self.program, event, args)?;
+        self.st.queue.push_back(Event::Custom { event, args });
+        Ok(())
+    }
+
+    /// Runs the instance until it ends: by `Quit`, by having nothing left that could ever
+    /// run, or by [`InstanceHandle::stop`]. BeginPlay runs first (once), EndPlay last; then
+    /// every object is dropped (closing connections) and the end waits, for at most
+    /// [`RunOptions::shutdown_grace`], for their tasks to finish.
+    pub async fn run(&mut self) -> RunReport {
+        if self.ended {
+            return self.report(Outcome::Stopped);
+        }
+        let prog = self.program.inner.clone();
+        if !self.started {
+            self.started = true;
+            for (i, &node) in prog.begin_play.iter().enumerate() {
+                self.st.queue.insert(i, Event::Start(node));
+            }
+        }
+        let mut budget = 0u32;
+        let outcome = loop {
+            if self.env.shared.stop.load(Ordering::SeqCst) {
+                break Outcome::Stopped;
+            }
+            if let Some(event) = self.st.queue.pop_front() {
+                self.dispatch(&prog, event);
+                if self.st.quit {
+                    break Outcome::Quit;
+                }
+                budget += 1;
+                if budget >= 256 {
+                    budget = 0;
+                    tokio::task::yield_now().await;
+                }
+                continue;
+            }
+            if let Ok(event) = self.rx.try_recv() {
+                self.st.queue.push_back(event);
+                continue;
+            }
+            if self.queue_due_timers(Instant::now()) {
+                continue;
+            }
+            if self.st.timers.is_empty() && self.env.shared.pending.load(Ordering::SeqCst) == 0 {
+                match self.rx.try_recv() {
+                    Ok(event) => {
+                        self.st.queue.push_back(event);
+                        continue;
+                    }
+                    Err(_) => break Outcome::Idle,
+                }
+            }
+            let next = self.st.timers.keys().next().map(|k| k.0);
+            tokio::select! {
+                Some(event) = self.rx.recv() => self.st.queue.push_back(event),
+                _ = sleep_until(next) => {}
+                _ = self.env.shared.wake.notified() => {}
+            }
+        };
+        self.end(&prog).await;
+        self.report(outcome)
+    }
+
+    fn report(&self, outcome: Outcome) -> RunReport {
+        RunReport {
+            outcome,
+            runtime_errors: self.st.errors,
+        }
+    }
+
+    async fn end(&mut self, prog: &Arc<ProgramInner>) {
+        self.ended = true;
+        self.st.quit = false;
+        self.st.queue.clear();
+        self.st.timers.clear();
+        for &node in &prog.end_play {
+            self.dispatch(prog, Event::Start(node));
+            if self.st.quit {
+                break;
+            }
+        }
+        self.st.queue.clear();
+        self.st.objects.clear();
+        self.st.node_state.clear();
+        self.env.shared.stop.store(true, Ordering::SeqCst);
+        self.rx.close();
+        let deadline = Instant::now() + self.env.options.shutdown_grace;
+        while self.env.shared.pending.load(Ordering::SeqCst) > 0 {
+            tokio::select! {
+                _ = self.env.shared.wake.notified() => {}
+                _ = tokio::time::sleep_until(deadline) => break,
+            }
+        }
+        while self.rx.try_recv().is_ok() {}
+    }
+
+    /// Moves every timer that is due into the queue, earliest first. True if any was.
+    fn queue_due_timers(&mut self, now: Instant) -> bool {
+        let mut any = false;
+        while let Some(entry) = self.st.timers.first_entry() {
+            if entry.key().0 > now {
+                break;
+            }
+            let ((due, _), timer) = entry.remove_entry();
+            any = true;
+            match timer {
+                Timer::Wake { node, payload } => self.st.queue.push_back(Event::Wake { node, payload }),
+                Timer::Event { timer, event, period } => {
+                    self.st.queue.push_back(Event::Custom { event, args: Vec::new() });
+                    let key = period.map(|p| {
+                        let key = (due + p, self.st.timer_seq);
+                        self.st.timer_seq += 1;
+                        self.st.timers.insert(key, Timer::Event { timer, event, period });
+                        key
+                    });
+                    if let Some(t) = object_mut::<TimerObject>(&mut self.st.objects, timer) {
+                        t.key = key;
+                    }
+                }
+            }
+        }
+        any
+    }
+
+    fn dispatch(&mut self, prog: &ProgramInner, event: Event) {
+        match event {
+            Event::Start(node) => self.run_chain(prog, node, Entry::Pin(0), Start::Fresh),
+            Event::Custom { event, args } => {
+                let base = prog.nodes[event as usize].out_base as usize;
+                for (i, arg) in args.into_iter().enumerate() {
+                    self.st.slots[base + i] = arg;
+                }
+                self.run_chain(prog, event, Entry::Pin(0), Start::Fresh)
+            }
+            Event::Wake { node, payload } => self.run_chain(prog, node, Entry::Resume(payload), Start::NoInputs),
+            Event::Latent { node, f } => {
+                if (node as usize) < prog.nodes.len() {
+                    self.run_chain(prog, node, Entry::Resume(0), Start::With(f))
+                }
+            }
+            Event::Host(f) => f(&mut self.st.vars),
+        }
+    }
+
+    fn runtime_error(&mut self, prog: &ProgramInner, node: u32, error: NodeError) {
+        self.st.errors += 1;
+        let debug = &prog.debug[node as usize];
+        let error = RuntimeError {
+            message: error.0,
+            node_id: debug.id.clone(),
+            node_type: debug.type_name.clone(),
+            graph: prog.name.clone(),
+            location: prog.source.location(debug.span),
+        };
+        self.env.host.runtime_error(&error);
+    }
+
+    /// Runs one event's chain from `node`, with the loop guard, until it ends.
+    fn run_chain(&mut self, prog: &ProgramInner, node: u32, entry: Entry, start: Start) {
+        let mut stack = std::mem::take(&mut self.st.stack);
+        stack.clear();
+        let limit = self.env.options.max_loop_iterations;
+        let mut iterations = 0u64;
+        let mut current = Some((node, entry, start));
+        loop {
+            let (n, entry, start) = match current.take() {
+                Some(c) => c,
+                None => match stack.pop() {
+                    Some((n, payload)) => (n, Entry::Resume(payload), Start::Fresh),
+                    None => break,
+                },
+            };
+            let flow = match self.exec_node(prog, n, entry, start) {
+                Ok(flow) => flow,
+                Err((at, e)) => {
+                    self.runtime_error(prog, at, e);
+                    break;
+                }
+            };
+            if self.st.quit {
+                break;
+            }
+            let out = match flow {
+                Flow::Then(out) => out,
+                Flow::End => continue,
+                Flow::Call { out, resume } => {
+                    stack.push((n, resume));
+                    out
+                }
+                Flow::Loop { out, resume } => {
+                    iterations += 1;
+                    stack.push((n, resume));
+                    out
+                }
+            };
+            if let Some(target) = prog.nodes[n as usize].exec_out.get(out).copied().flatten() {
+                iterations += target.back_edge as u64;
+                current = Some((target.node, Entry::Pin(target.pin as usize), Start::Fresh));
+            }
+            if iterations > limit {
+                let message = format!(
+                    "infinite loop: more than {limit} loop iterations in one event (set the limit with --max-loop-iterations)"
+                );
+                self.runtime_error(prog, n, NodeError(message));
+                break;
+            }
+        }
+        stack.clear();
+        self.st.stack = stack;
+    }
+
+    /// Evaluates a node's pure dependencies and inputs, then runs it.
+    fn exec_node(&mut self, prog: &ProgramInner, n: u32, entry: Entry, start: Start) -> Result<Flow, (u32, NodeError)> {
+        let plan = &prog.nodes[n as usize];
+        let latent = match start {
+            Start::Fresh => {
+                for &dep in plan.pure_deps.iter() {
+                    self.gather_inputs(prog, dep).map_err(|e| (dep, e))?;
+                    self.run_node(prog, dep, Entry::Pin(0), None).map_err(|e| (dep, e))?;
+                }
+                self.gather_inputs(prog, n).map_err(|e| (n, e))?;
+                None
+            }
+            Start::NoInputs => {
+                self.scratch.clear();
+                self.scratch.resize(plan.inputs.len(), Value::Unset);
+                None
+            }
+            Start::With(f) => {
+                self.scratch.clear();
+                self.scratch.resize(plan.inputs.len(), Value::Unset);
+                Some(f)
+            }
+        };
+        self.run_node(prog, n, entry, latent).map_err(|e| (n, e))
+    }
+
+    fn gather_inputs(&mut self, prog: &ProgramInner, n: u32) -> Result<(), NodeError> {
+        self.scratch.clear();
+        for (i, input) in prog.nodes[n as usize].inputs.iter().enumerate() {
+            let value = match input {
+                InputPlan::Const(v) => v.clone(),
+                InputPlan::Slot { slot, conversion } => {
+                    let v = &self.st.slots[*slot as usize];
+                    if matches!(v, Value::Unset) {
+                        return Err(unset_read(prog, n, i, *slot));
+                    }
+                    v.clone().convert(*conversion, &prog.registry)
+                }
+                InputPlan::Var { var, conversion } => self.st.vars[*var as usize].clone().convert(*conversion, &prog.registry),
+            };
+            self.scratch.push(value);
+        }
+        Ok(())
+    }
+
+    fn run_node(&mut self, prog: &ProgramInner, n: u32, entry: Entry, latent: Option<LatentFn>) -> Result<Flow, NodeError> {
+        let plan = &prog.nodes[n as usize];
+        let mut inputs = std::mem::take(&mut self.scratch);
+        let trace_inputs = self.env.options.trace.then(|| self.trace_values(prog, &prog.debug[n as usize].input_names, &inputs));
+        let mut cx = Cx {
+            prog,
+            st: &mut self.st,
+            env: &self.env,
+            inputs: &mut inputs,
+            node: n,
+            out_base: plan.out_base as usize,
+        };
+        let result = match latent {
+            None => plan.imp.run(&mut cx, entry),
+            Some(f) => f(&mut cx),
+        };
+        inputs.clear();
+        self.scratch = inputs;
+        if let Some(inputs) = trace_inputs {
+            self.trace(prog, n, inputs, &result);
+        }
+        result
+    }
+
+    fn trace_values(&self, prog: &ProgramInner, names: &[String], values: &[Value]) -> String {
+        let mut out = String::new();
+        for (name, value) in names.iter().zip(values) {
+            if matches!(value, Value::Unset) {
+                continue;
+            }
+            let mut text = String::new();
+            value.write_text(&mut text, &prog.registry, true);
+            if text.chars().count() > 200 {
+                text = text.chars().take(200).collect::<String>() + "…";
+            }
+            out.push_str(&format!(" {name}={text}"));
+        }
+        out
+    }
+
+    fn trace(&self, prog: &ProgramInner, n: u32, inputs: String, result: &Result<Flow, NodeError>) {
+        let debug = &prog.debug[n as usize];
+        let base = prog.nodes[n as usize].out_base as usize;
+        let outputs = self.trace_values(prog, &debug.output_names, &self.st.slots[base..base + debug.output_names.len()]);
+        let exec = match result {
+            Ok(Flow::Then(o) | Flow::Call { out: o, .. } | Flow::Loop { out: o, .. }) => {
+                format!(" => {}", debug.exec_output_names.get(*o).map_or("?", String::as_str))
+            }
+            Ok(Flow::End) => String::new(),
+            Err(e) => format!(" => error: {}", e.0),
+        };
+        let arrow = if outputs.is_empty() { "" } else { " ->" };
+        self.env
+            .host
+            .trace(&format!("trace: {} `{}` ({}){inputs}{arrow}{outputs}{exec}", prog.name, debug.id, debug.type_name));
+    }
+}
+
+enum Start {
+    /// Evaluate pure dependencies and inputs first.
+    Fresh,
+    /// A wake-up: inputs are not evaluated again (they read as unset).
+    NoInputs,
+    /// A latent result: run this instead of the node.
+    With(LatentFn),
+}
+
+fn unset_read(prog: &ProgramInner, reader: u32, input: usize, slot: u32) -> NodeError {
+    let source = prog.nodes.partition_point(|p| p.out_base <= slot).saturating_sub(1);
+    let d = &prog.debug[source];
+    let pin = d.output_names.get((slot - prog.nodes[source].out_base) as usize).map_or("?", String::as_str);
+    let input = prog.debug[reader as usize].input_names.get(input).map_or("?", String::as_str);
+    NodeError(format!("`{input}` reads `{pin}` of node `{}` ({}), which has not run yet", d.id, d.type_name))
+}
+
+async fn sleep_until(deadline: Option<Instant>) {
+    match deadline {
+        Some(d) => tokio::time::sleep_until(d).await,
+        None => std::future::pending().await,
+    }
+}
+
+fn object_mut<T: Any>(objects: &mut [Option<Object>], obj: ObjectRef) -> Option<&mut T> {
+    objects.get_mut(obj.id.get() as usize - 1)?.as_mut()?.data.downcast_mut()
+}
+
+/// What a running node can see and do: its inputs and outputs, variables, per-node state,
+/// objects, timers, and the instance's event machinery.
+pub struct Cx<'a> {
+    prog: &'a ProgramInner,
+    st: &'a mut State,
+    env: &'a Env,
+    inputs: &'a mut Vec<Value>,
+    node: u32,
+    out_base: usize,
+}
+
+impl Cx<'_> {
+    /// Input number `i`, evaluated and converted to the pin's type.
+    pub fn input(&self, i: usize) -> &Value {
+        &self.inputs[i]
+    }
+
+    /// How many inputs the node has.
+    pub fn signature_inputs(&self) -> usize {
+        self.inputs.len()
+    }
+
+    /// Takes input number `i` out (saving a clone), leaving it unset.
+    pub fn take_input(&mut self, i: usize) -> Value {
+        std::mem::take(&mut self.inputs[i])
+    }
+
+    /// Sets output number `i`.
+    pub fn set_output(&mut self, i: usize, value: impl Into<Value>) {
+        self.st.slots[self.out_base + i] = value.into();
+    }
+
+    /// Output number `i`, as last set.
+    pub fn output(&self, i: usize) -> &Value {
+        &self.st.slots[self.out_base + i]
+    }
+
+    /// Variable number `i` (from [`crate::CompileCx::variable_index`]).
+    pub fn variable(&self, i: usize) -> &Value {
+        &self.st.vars[i]
+    }
+
+    /// Sets variable number `i`.
+    pub fn set_variable(&mut self, i: usize, value: Value) {
+        self.st.vars[i] = value;
+    }
+
+    /// This node's state in this instance, made with `T::default()` on first use.
+    pub fn state<T: Default + Send + 'static>(&mut self) -> &mut T {
+        let slot = &mut self.st.node_state[self.node as usize];
+        if !slot.as_ref().is_some_and(|s| s.is::<T>()) {
+            *slot = Some(Box::new(T::default()));
+        }
+        slot.as_mut().and_then(|s| s.downcast_mut()).expect("just set")
+    }
+
+    /// Writes a Print String line through the host.
+    pub fn print(&self, text: &str) {
+        self.env.host.print(text);
+    }
+
+    /// Logs through the host, naming this node and graph.
+    pub fn log(&self, level: Level, message: &str) {
+        let debug = &self.prog.debug[self.node as usize];
+        let location = self.prog.source.location(debug.span);
+        self.env.host.log(
+            level,
+            &format!("{message} (node `{}` ({}), graph `{}`, {location})", debug.id, debug.type_name, self.prog.name),
+        );
+    }
+
+    /// Ends the instance: nothing more of this event runs, then EndPlay.
+    pub fn quit(&mut self) {
+        self.st.quit = true;
+    }
+
+    /// Re-enters this node with `Entry::Resume(payload)`, as a new event, after `delay`.
+    pub fn wake_after(&mut self, delay: Duration, payload: u64) {
+        let key = (Instant::now() + delay, self.st.timer_seq);
+        self.st.timer_seq += 1;
+        self.st.timers.insert(key, Timer::Wake { node: self.node, payload });
+    }
+
+    /// Sets a timer that fires `event` (a Custom Event with no params) after `period`, and
+    /// every `period` after that if `looping`. Returns the Timer handle.
+    pub fn set_timer(&mut self, event: EventRef, period: Duration, looping: bool) -> ObjectRef {
+        let class = self.prog.registry.class_id(TIMER_CLASS).expect("built in");
+        let timer = self.new_object(class, Box::new(TimerObject { key: None }));
+        let key = (Instant::now() + period, self.st.timer_seq);
+        self.st.timer_seq += 1;
+        let period = looping.then_some(period);
+        self.st.timers.insert(key, Timer::Event { timer, event: event.0, period });
+        if let Some(t) = object_mut::<TimerObject>(&mut self.st.objects, timer) {
+            t.key = Some(key);
+        }
+        timer
+    }
+
+    /// Clears a timer; false if it was not set (cleared, or a one-shot that fired).
+    pub fn clear_timer(&mut self, timer: ObjectRef) -> bool {
+        let Some(t) = object_mut::<TimerObject>(&mut self.st.objects, timer) else { return false };
+        match t.key.take() {
+            Some(key) => self.st.timers.remove(&key).is_some(),
+            None => false,
+        }
+    }
+
+    /// Makes a new object of class number `class` holding `data`.
+    pub fn new_object(&mut self, class: u32, data: Box<dyn Any + Send>) -> ObjectRef {
+        self.st.objects.push(Some(Object { data }));
+        let id = u32::try_from(self.st.objects.len()).ok().and_then(NonZeroU32::new).expect("fewer than 4 billion objects");
+        ObjectRef { class, id }
+    }
+
+    /// The data of an object, if it exists and holds a `T`.
+    pub fn object_mut<T: Any>(&mut self, obj: ObjectRef) -> Option<&mut T> {
+        object_mut(&mut self.st.objects, obj)
+    }
+
+    /// The class name of an object.
+    pub fn class_name(&self, obj: ObjectRef) -> &str {
+        self.prog.registry.class_name(obj.class)
+    }
+
+    /// The registry, for class names and numbers.
+    pub fn registry(&self) -> &Registry {
+        &self.prog.registry
+    }
+
+    /// This node's number in the program (for [`EventSender::call`]).
+    pub fn node_index(&self) -> u32 {
+        self.node
+    }
+
+    /// This node's id as written in the file.
+    pub fn node_id(&self) -> &str {
+        &self.prog.debug[self.node as usize].id
+    }
+
+    /// Queues a Custom Event to run after the events already queued.
+    pub fn fire(&mut self, event: EventRef, args: Vec<Value>) {
+        self.st.queue.push_back(Event::Custom { event: event.0, args });
+    }
+
+    /// A sender for events from other tasks.
+    pub fn sender(&self) -> EventSender {
+        EventSender {
+            tx: self.env.tx.clone(),
+            shared: self.env.shared.clone(),
+        }
+    }
+
+    /// Runs `work` on the tokio runtime; the closure it yields then runs in this node's
+    /// context as a new event and its flow is followed. The instance stays alive meanwhile.
+    pub fn spawn_latent<F>(&mut self, work: F)
+    where
+        F: Future<Output = LatentFn> + Send + 'static,
+    {
+        let sender = self.sender();
+        let alive = sender.keep_alive();
+        let node = self.node;
+        tokio::spawn(async move {
+            let f = work.await;
+            sender.call(node, f).await;
+            drop(alive);
+        });
+    }
+
+    /// Whether the instance is ending (EndPlay is running, or stop was asked).
+    pub fn is_ending(&self) -> bool {
+        self.env.shared.stop.load(Ordering::SeqCst)
+    }
+}

@@ -1,0 +1,41 @@
+//! graphrun: an embeddable runtime for Blueprint-style node graphs.
+//!
+//! Build a [`Registry`] from node libraries (the [`StandardLibrary`] and your own, through
+//! [`NodeLibrary`]), load a graph file into a checked [`Program`], and run an [`Instance`]
+//! of it on tokio:
+//!
+//! ```
+//! # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+//! use std::sync::Arc;
+//! use graphrun::{Instance, Registry, StdioHost};
+//!
+//! let registry = Registry::standard();
+//! let program = registry.load_str("hello.ron", r#"Graph(format: 1, name: "Hello", nodes: {
+//!     "begin": (node: "Event BeginPlay", exec: {"then": "print"}),
+//!     "print": (node: "Print String", inputs: {"In String": "Hello"}),
+//! })"#).unwrap();
+//! let report = Instance::new(&program, Arc::new(StdioHost)).run().await;
+//! assert_eq!(report.runtime_errors, 0);
+//! # });
+//! ```
+
+mod check;
+mod instance;
+mod listing;
+mod node;
+mod program;
+mod registry;
+mod stdlib;
+mod value;
+
+pub use graphrun_format::{Diagnostic, Diagnostics, Severity, SourceFile, Type};
+pub use instance::{Cx, EventSender, Host, HostError, Instance, InstanceHandle, KeepAlive, LatentFn, Level, Outcome, RunOptions, RunReport, RuntimeError, StdioHost};
+pub use listing::{node_listing_json, node_listing_text};
+pub use node::{CompileCx, Entry, EventRef, Flow, InputKind, InputPin, Node, NodeDoc, NodeError, NodeType, OutputPin, PinError, Role, Signature, SignatureCx};
+pub use program::{Program, VariableInfo};
+pub use registry::{ClassDef, Constructor, NodeLibrary, Registry, RegistryBuilder, TIMER_CLASS};
+pub use stdlib::{FnNode, StandardLibrary};
+pub use value::{float_text, literal_json, literal_value, ClassNames, Conversion, Json, ObjectRef, Value};
+
+/// The positioned RON reader and the file model, for hosts that read graph-like files.
+pub use graphrun_format as format;

@@ -1,0 +1,407 @@
+//! What a node type is: its pins for one use in a file ([`Signature`]), how it compiles to
+//! a runnable [`Node`], and what a node may do when it runs ([`Flow`]). This is the API
+//! that node libraries, the standard library included, are written against.
+
+use graphrun_format::ron;
+use graphrun_format::Type;
+
+use crate::instance::Cx;
+use crate::value::Value;
+
+/// The role a node type plays for the instance, beyond running when reached.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// An ordinary node.
+    Plain,
+    /// Starts a chain when the instance begins.
+    BeginPlay,
+    /// Starts a chain when the instance ends.
+    EndPlay,
+    /// Starts a chain when fired: by a delegate, a timer or the host. Its outputs are the
+    /// event's params.
+    CustomEvent,
+    /// Reads or writes the variable named by `var:`.
+    Variable,
+}
+
+/// A node type, as a node library defines it.
+pub trait NodeType: Send + Sync + 'static {
+    /// The name graphs use (`node: "Print String"`): Blueprint's display name.
+    fn name(&self) -> &str;
+
+    /// Its pins and a description, for `graphrun nodes`.
+    fn doc(&self) -> NodeDoc;
+
+    /// What role it plays (most nodes: [`Role::Plain`]).
+    fn role(&self) -> Role {
+        Role::Plain
+    }
+
+    /// For a deprecated node type: what to use instead.
+    fn deprecated(&self) -> Option<&str> {
+        None
+    }
+
+    /// Its pins for one node in a file: which pins the file may wire, and their types,
+    /// which may depend on what is connected (generic pins) or on the keys the file uses
+    /// (`Then 0`, `[0]`, a Format String's holes).
+    fn signature(&self, cx: &dyn SignatureCx) -> Result<Signature, PinError>;
+
+    /// Builds the runnable node for one checked node in a file.
+    fn compile(&self, cx: &dyn CompileCx) -> Result<Box<dyn Node>, PinError>;
+}
+
+/// What a node type can ask of the file while its pins are being decided.
+pub trait SignatureCx {
+    /// The names of the inputs the file wires, in the order written.
+    fn input_names(&self) -> Vec<&str>;
+    /// The names of the exec outputs the file wires, in the order written.
+    fn exec_output_names(&self) -> Vec<&str>;
+    /// The type of what is wired to an input: a link's source pin, a variable, or a
+    /// literal's own type. `None` if nothing is, or its type is not known.
+    fn input_type(&self, pin: &str) -> Option<Type>;
+    /// The literal wired to an input, if it is one.
+    fn literal(&self, pin: &str) -> Option<&ron::Value>;
+    /// The `var:` variable and its type, if the node names a known one.
+    fn variable(&self) -> Option<(&str, Type)>;
+    /// The `params:` declared on the node, if any.
+    fn params(&self) -> Option<Vec<(String, Type)>>;
+    /// For a Custom Event bound to delegates: the params of the first delegate it is bound to.
+    fn bound_delegate(&self) -> Option<Vec<(String, Type)>>;
+    /// Whether a class of this name exists.
+    fn class_exists(&self, class: &str) -> bool;
+}
+
+/// What a node type can ask of the checked program while it compiles one node.
+pub trait CompileCx {
+    /// The node's checked signature.
+    fn signature(&self) -> &Signature;
+    /// The index of the `var:` variable.
+    fn variable_index(&self) -> Option<usize>;
+    /// The Custom Event bound to a delegate input.
+    fn delegate(&self, pin: &str) -> Option<EventRef>;
+    /// The value of an input wired to a literal.
+    fn literal(&self, pin: &str) -> Option<Value>;
+    /// The type of what is wired to an input (before conversion to the pin's type).
+    fn source_type(&self, pin: &str) -> Option<Type>;
+    /// The number of a class.
+    fn class_id(&self, class: &str) -> Option<u32>;
+}
+
+/// A Custom Event node in a compiled program: what delegates and timers fire.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct EventRef(pub u32);
+
+/// Where a node's run starts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Entry {
+    /// Through exec input number N (0 is the first, usually `exec`); pure nodes get `Pin(0)`.
+    Pin(usize),
+    /// Back into the node: after the chain of a [`Flow::Call`] or [`Flow::Loop`] ended, or
+    /// when a wake-up the node asked for ([`Cx::wake_after`]) came. The number is the one
+    /// the node gave.
+    Resume(u64),
+}
+
+/// What happens after a node ran.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Flow {
+    /// Go on through exec output N.
+    Then(usize),
+    /// Nothing follows (the chain ends here, or a latent node will go on later).
+    End,
+    /// Run the chain from exec output `out`; when it ends, re-enter this node with
+    /// `Entry::Resume(resume)` (Sequence).
+    Call {
+        /// The exec output to run now.
+        out: usize,
+        /// The number to resume with.
+        resume: u64,
+    },
+    /// Like `Call`, and counts as one loop iteration for the loop guard (For Loop, While).
+    Loop {
+        /// The exec output to run now.
+        out: usize,
+        /// The number to resume with.
+        resume: u64,
+    },
+}
+
+/// A runnable node: one node of a checked file, compiled.
+pub trait Node: Send + Sync {
+    /// Runs the node. Its inputs have been evaluated (pure nodes first) and are read
+    /// through `cx`.
+    fn run(&self, cx: &mut Cx<'_>, entry: Entry) -> Result<Flow, NodeError>;
+}
+
+impl<F> Node for F
+where
+    F: Fn(&mut Cx<'_>, Entry) -> Result<Flow, NodeError> + Send + Sync,
+{
+    fn run(&self, cx: &mut Cx<'_>, entry: Entry) -> Result<Flow, NodeError> {
+        self(cx, entry)
+    }
+}
+
+/// A runtime error raised by a node; the instance adds the node, graph and position.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NodeError(pub String);
+
+impl NodeError {
+    /// An error with this message.
+    pub fn new(message: impl Into<String>) -> NodeError {
+        NodeError(message.into())
+    }
+}
+
+/// An error in the pins a file wires to a node, found while deciding its signature.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PinError {
+    /// The input pin to point at, if one is to blame (else the node).
+    pub pin: Option<String>,
+    /// The diagnostic code (see `graphrun_format::codes`).
+    pub code: &'static str,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl PinError {
+    /// An error about input `pin`.
+    pub fn at(pin: &str, code: &'static str, message: impl Into<String>) -> PinError {
+        PinError {
+            pin: Some(pin.to_string()),
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// An error about the node as a whole.
+    pub fn node(code: &'static str, message: impl Into<String>) -> PinError {
+        PinError {
+            pin: None,
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+/// One data input pin.
+#[derive(Clone, Debug, PartialEq)]
+pub struct InputPin {
+    /// Its name.
+    pub name: String,
+    /// What it takes.
+    pub kind: InputKind,
+    /// Its value when the file leaves it out; `None`: the file must wire it.
+    pub default: Option<Value>,
+}
+
+/// What an input pin takes.
+#[derive(Clone, Debug, PartialEq)]
+pub enum InputKind {
+    /// A value of this type, from a link, a variable or a literal.
+    Data(Type),
+    /// A literal of this type only (Construct Object's Class, Format String's Format).
+    Literal(Type),
+    /// A delegate: `Event("node")` binding a Custom Event with these params.
+    Delegate(Vec<(String, Type)>),
+}
+
+/// One data output pin.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OutputPin {
+    /// Its name.
+    pub name: String,
+    /// Its type.
+    pub ty: Type,
+}
+
+/// The pins of one node in a file. A node with no exec inputs is pure.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Signature {
+    /// Exec inputs; empty for a pure node. The first is the one a plain `"node"` link enters.
+    pub exec_inputs: Vec<String>,
+    /// Exec outputs.
+    pub exec_outputs: Vec<String>,
+    /// Data inputs.
+    pub inputs: Vec<InputPin>,
+    /// Data outputs.
+    pub outputs: Vec<OutputPin>,
+    /// Warnings about this use of the node (a deprecated class named on a pin, say).
+    pub warnings: Vec<PinError>,
+}
+
+impl Signature {
+    /// A pure node (no exec pins).
+    pub fn pure() -> Signature {
+        Signature::default()
+    }
+
+    /// An impure node with the exec input `exec`.
+    pub fn impure() -> Signature {
+        Signature {
+            exec_inputs: vec!["exec".to_string()],
+            ..Signature::default()
+        }
+    }
+
+    /// An impure node with the exec input `exec` and the exec output `then`.
+    pub fn then() -> Signature {
+        Signature::impure().exec_out("then")
+    }
+
+    /// Whether the node has no exec pins.
+    pub fn is_pure(&self) -> bool {
+        self.exec_inputs.is_empty() && self.exec_outputs.is_empty()
+    }
+
+    /// Whether the node starts chains (exec outputs, no exec input): an event.
+    pub fn is_event(&self) -> bool {
+        self.exec_inputs.is_empty() && !self.exec_outputs.is_empty()
+    }
+
+    /// Adds an exec input.
+    pub fn exec_in(mut self, name: &str) -> Signature {
+        self.exec_inputs.push(name.to_string());
+        self
+    }
+
+    /// Adds an exec output.
+    pub fn exec_out(mut self, name: &str) -> Signature {
+        self.exec_outputs.push(name.to_string());
+        self
+    }
+
+    /// Adds a required data input.
+    pub fn input(mut self, name: &str, ty: Type) -> Signature {
+        self.inputs.push(InputPin {
+            name: name.to_string(),
+            kind: InputKind::Data(ty),
+            default: None,
+        });
+        self
+    }
+
+    /// Adds a data input with a default.
+    pub fn input_or(mut self, name: &str, ty: Type, default: impl Into<Value>) -> Signature {
+        self.inputs.push(InputPin {
+            name: name.to_string(),
+            kind: InputKind::Data(ty),
+            default: Some(default.into()),
+        });
+        self
+    }
+
+    /// Adds a required input that takes a literal only.
+    pub fn literal_input(mut self, name: &str, ty: Type) -> Signature {
+        self.inputs.push(InputPin {
+            name: name.to_string(),
+            kind: InputKind::Literal(ty),
+            default: None,
+        });
+        self
+    }
+
+    /// Adds a delegate input (optional: unbound when left out).
+    pub fn delegate(mut self, name: &str, params: &[(&str, Type)]) -> Signature {
+        self.inputs.push(InputPin {
+            name: name.to_string(),
+            kind: InputKind::Delegate(params.iter().map(|(n, t)| (n.to_string(), t.clone())).collect()),
+            default: Some(Value::Unset),
+        });
+        self
+    }
+
+    /// Adds a delegate input that the file must bind.
+    pub fn required_delegate(mut self, name: &str, params: &[(&str, Type)]) -> Signature {
+        self = self.delegate(name, params);
+        if let Some(pin) = self.inputs.last_mut() {
+            pin.default = None;
+        }
+        self
+    }
+
+    /// Adds a data output.
+    pub fn output(mut self, name: &str, ty: Type) -> Signature {
+        self.outputs.push(OutputPin {
+            name: name.to_string(),
+            ty,
+        });
+        self
+    }
+
+    /// The index of an input pin.
+    pub fn input_index(&self, name: &str) -> Option<usize> {
+        self.inputs.iter().position(|p| p.name == name)
+    }
+
+    /// The index of an output pin.
+    pub fn output_index(&self, name: &str) -> Option<usize> {
+        self.outputs.iter().position(|p| p.name == name)
+    }
+
+    /// The index of an exec output.
+    pub fn exec_output_index(&self, name: &str) -> Option<usize> {
+        self.exec_outputs.iter().position(|p| p == name)
+    }
+}
+
+/// A node type's pins in words, for `graphrun nodes` (types may be generic: "Int or Float").
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct NodeDoc {
+    /// A group such as "Flow Control" or "Json".
+    pub category: String,
+    /// One sentence.
+    pub description: String,
+    /// Whether it is latent (its outputs fire later, letting other events run).
+    pub latent: bool,
+    /// Exec inputs (empty: a pure node).
+    pub exec_inputs: Vec<String>,
+    /// Exec outputs.
+    pub exec_outputs: Vec<String>,
+    /// Data inputs: name and type in words.
+    pub inputs: Vec<(String, String)>,
+    /// Data outputs: name and type in words.
+    pub outputs: Vec<(String, String)>,
+}
+
+impl NodeDoc {
+    /// A doc in `category` saying `description`.
+    pub fn new(category: &str, description: &str) -> NodeDoc {
+        NodeDoc {
+            category: category.to_string(),
+            description: description.to_string(),
+            ..NodeDoc::default()
+        }
+    }
+
+    /// Adds exec inputs.
+    pub fn exec_in(mut self, names: &[&str]) -> NodeDoc {
+        self.exec_inputs.extend(names.iter().map(|s| s.to_string()));
+        self
+    }
+
+    /// Adds exec outputs.
+    pub fn exec_out(mut self, names: &[&str]) -> NodeDoc {
+        self.exec_outputs.extend(names.iter().map(|s| s.to_string()));
+        self
+    }
+
+    /// Adds a data input.
+    pub fn input(mut self, name: &str, ty: &str) -> NodeDoc {
+        self.inputs.push((name.to_string(), ty.to_string()));
+        self
+    }
+
+    /// Adds a data output.
+    pub fn output(mut self, name: &str, ty: &str) -> NodeDoc {
+        self.outputs.push((name.to_string(), ty.to_string()));
+        self
+    }
+
+    /// Marks it latent.
+    pub fn latent(mut self) -> NodeDoc {
+        self.latent = true;
+        self
+    }
+}

@@ -1,0 +1,162 @@
+//! The checked, compiled program: what the checker builds and nothing else can. Pins,
+//! variables and exec successors are slot indices; names and positions live in a side
+//! table ([`NodeDebug`]) read only for messages and traces.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use graphrun_format::{Diagnostics, SourceFile, Span, Type};
+
+use crate::node::Node;
+use crate::registry::Registry;
+use crate::value::{Conversion, Value};
+
+/// A checked graph, ready to run. Cheap to clone; any number of instances can run it.
+#[derive(Clone)]
+pub struct Program {
+    pub(crate) inner: Arc<ProgramInner>,
+}
+
+pub(crate) struct ProgramInner {
+    pub registry: Registry,
+    pub source: SourceFile,
+    pub name: String,
+    pub nodes: Vec<NodePlan>,
+    pub debug: Vec<NodeDebug>,
+    pub variables: Vec<VariableInfo>,
+    pub slot_count: usize,
+    pub begin_play: Vec<u32>,
+    pub end_play: Vec<u32>,
+    pub events: HashMap<String, u32>,
+    pub warnings: Diagnostics,
+}
+
+/// One node, compiled: what the interpreter reads on every execution.
+pub(crate) struct NodePlan {
+    pub imp: Box<dyn Node>,
+    /// Where each input's value comes from, in signature order.
+    pub inputs: Box<[InputPlan]>,
+    /// The pure nodes to evaluate before this node runs, dependencies first.
+    pub pure_deps: Box<[u32]>,
+    /// The first of this node's output slots.
+    pub out_base: u32,
+    /// Where each exec output leads.
+    pub exec_out: Box<[Option<ExecTarget>]>,
+}
+
+/// Where an exec output leads.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct ExecTarget {
+    pub node: u32,
+    pub pin: u32,
+    /// Whether following it closes a cycle of exec links (counted by the loop guard).
+    pub back_edge: bool,
+}
+
+/// Where an input's value comes from.
+pub(crate) enum InputPlan {
+    /// A literal or the pin's default.
+    Const(Value),
+    /// Another node's output slot.
+    Slot { slot: u32, conversion: Conversion },
+    /// A variable.
+    Var { var: u32, conversion: Conversion },
+}
+
+/// Names and positions of one node, for errors and traces.
+pub(crate) struct NodeDebug {
+    pub id: String,
+    pub type_name: String,
+    pub span: Span,
+    pub input_names: Vec<String>,
+    pub output_names: Vec<String>,
+    pub exec_output_names: Vec<String>,
+    /// For a Custom Event: the types of its params (its outputs).
+    pub output_types: Vec<Type>,
+}
+
+/// A graph variable.
+#[derive(Clone, Debug)]
+pub struct VariableInfo {
+    /// Its name.
+    pub name: String,
+    /// Its type.
+    pub ty: Type,
+    /// Its value when an instance starts.
+    pub default: Value,
+}
+
+impl std::fmt::Debug for Program {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Program")
+            .field("name", &self.inner.name)
+            .field("nodes", &self.inner.nodes.len())
+            .finish()
+    }
+}
+
+impl Program {
+    /// The graph's name.
+    pub fn name(&self) -> &str {
+        &self.inner.name
+    }
+
+    /// The source file it was loaded from.
+    pub fn source(&self) -> &SourceFile {
+        &self.inner.source
+    }
+
+    /// The warnings found while loading (deprecated nodes and classes).
+    pub fn warnings(&self) -> &Diagnostics {
+        &self.inner.warnings
+    }
+
+    /// The graph's variables.
+    pub fn variables(&self) -> &[VariableInfo] {
+        &self.inner.variables
+    }
+
+    /// The registry it was checked against.
+    pub fn registry(&self) -> &Registry {
+        &self.inner.registry
+    }
+
+    /// The number of nodes.
+    pub fn node_count(&self) -> usize {
+        self.inner.nodes.len()
+    }
+
+    /// The Custom Events a host can fire, by node id, with their params.
+    pub fn custom_events(&self) -> impl Iterator<Item = (&str, Vec<(&str, &Type)>)> {
+        self.inner.events.iter().map(|(name, &node)| {
+            let debug = &self.inner.debug[node as usize];
+            let params = debug.output_names.iter().map(String::as_str).zip(debug.output_types.iter()).collect();
+            (name.as_str(), params)
+        })
+    }
+
+    /// Reads the text of a `--set NAME=VALUE` for a variable: a RON literal of the
+    /// variable's type; for a String variable, text that is not a quoted RON string is
+    /// taken as it is (so `Url=ws://127.0.0.1:9001/` works).
+    pub fn parse_variable_value(&self, name: &str, text: &str) -> Result<Value, String> {
+        let Some(index) = self.variable_index(name) else {
+            let known = self.inner.variables.iter().map(|v| v.name.as_str());
+            return Err(format!("no variable `{name}` in graph `{}`{}", self.inner.name, crate::check::suggest(name, known)));
+        };
+        let var = &self.inner.variables[index];
+        let parsed = graphrun_format::ron::parse(text);
+        if var.ty == Type::String {
+            return Ok(match parsed {
+                Ok(graphrun_format::ron::Value { kind: graphrun_format::ron::Kind::Str(s), .. }) => Value::from(s),
+                _ => Value::from(text),
+            });
+        }
+        let value = parsed.map_err(|e| format!("`{text}` is not a {} literal: {}", var.ty, e.message))?;
+        crate::value::literal_value(&value, &var.ty).map_err(|(_, message)| format!("variable `{name}` is {}: {message}", var.ty))
+    }
+
+    /// The index of a variable, by name.
+    pub fn variable_index(&self, name: &str) -> Option<usize> {
+        self.inner.variables.iter().position(|v| v.name == name)
+    }
+}

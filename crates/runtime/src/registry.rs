@@ -1,0 +1,228 @@
+//! Node libraries install node types and classes into a [`RegistryBuilder`]; it freezes
+//! into a [`Registry`], which loads graph files into checked programs. The standard library
+//! installs through [`NodeLibrary`] exactly as a host's own nodes do.
+
+use std::any::Any;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use graphrun_format::{Diagnostics, SourceFile, Type};
+
+use crate::node::NodeType;
+use crate::program::Program;
+use crate::value::ClassNames;
+
+/// A set of node types and classes that installs into a registry: the standard library,
+/// the socket library, or a host's own.
+pub trait NodeLibrary {
+    /// Adds this library's node types and classes.
+    fn install(&self, registry: &mut RegistryBuilder);
+}
+
+/// Makes the data of a new object of a class, for `Construct Object`.
+pub type Constructor = Arc<dyn Fn() -> Box<dyn Any + Send> + Send + Sync>;
+
+/// A class of objects (a connection, a timer) that graphs hold by handle.
+#[derive(Clone)]
+pub struct ClassDef {
+    /// The class name as graphs write it.
+    pub name: String,
+    /// Makes a new object's data; `None` for classes that `Construct Object` cannot make.
+    pub constructor: Option<Constructor>,
+    /// For a deprecated class: the class to use instead, which this name stands for.
+    pub deprecated_alias_of: Option<String>,
+    /// One line for `graphrun nodes`.
+    pub description: String,
+}
+
+impl ClassDef {
+    /// A class that `Construct Object` makes with `constructor`.
+    pub fn new<T: Any + Send>(name: &str, description: &str, constructor: impl Fn() -> T + Send + Sync + 'static) -> ClassDef {
+        ClassDef {
+            name: name.to_string(),
+            constructor: Some(Arc::new(move || Box::new(constructor()))),
+            deprecated_alias_of: None,
+            description: description.to_string(),
+        }
+    }
+
+    /// A deprecated name that stands for `replacement` (loads with a warning).
+    pub fn deprecated_alias(name: &str, replacement: &str) -> ClassDef {
+        ClassDef {
+            name: name.to_string(),
+            constructor: None,
+            deprecated_alias_of: Some(replacement.to_string()),
+            description: format!("deprecated: use {replacement}"),
+        }
+    }
+}
+
+/// The class of the handles that `Set Timer by Event` returns; always present.
+pub const TIMER_CLASS: &str = "Timer";
+
+/// Collects node types and classes from node libraries; [`RegistryBuilder::build`] freezes it.
+pub struct RegistryBuilder {
+    nodes: Vec<Arc<dyn NodeType>>,
+    classes: Vec<ClassDef>,
+}
+
+impl Default for RegistryBuilder {
+    fn default() -> Self {
+        RegistryBuilder::new()
+    }
+}
+
+impl RegistryBuilder {
+    /// An empty registry (but for the built-in `Timer` class). Most hosts want
+    /// [`Registry::standard`] or `.install(&StandardLibrary)` first.
+    pub fn new() -> RegistryBuilder {
+        RegistryBuilder {
+            nodes: Vec::new(),
+            classes: vec![ClassDef {
+                name: TIMER_CLASS.to_string(),
+                constructor: None,
+                deprecated_alias_of: None,
+                description: "a timer handle, returned by Set Timer by Event".to_string(),
+            }],
+        }
+    }
+
+    /// Installs a node library.
+    pub fn install(&mut self, library: &dyn NodeLibrary) -> &mut Self {
+        library.install(self);
+        self
+    }
+
+    /// Adds one node type. A later node type of the same name replaces the earlier one,
+    /// so a host can override a library's node.
+    pub fn add_node(&mut self, node: impl NodeType) -> &mut Self {
+        let node: Arc<dyn NodeType> = Arc::new(node);
+        self.nodes.retain(|n| n.name() != node.name());
+        self.nodes.push(node);
+        self
+    }
+
+    /// Adds one class (a later class of the same name replaces the earlier one).
+    pub fn add_class(&mut self, class: ClassDef) -> &mut Self {
+        match self.classes.iter_mut().find(|c| c.name == class.name) {
+            Some(existing) => *existing = class,
+            None => self.classes.push(class),
+        }
+        self
+    }
+
+    /// Freezes the registry.
+    pub fn build(&mut self) -> Registry {
+        let nodes = std::mem::take(&mut self.nodes);
+        let classes = std::mem::take(&mut self.classes);
+        let by_name = nodes.iter().enumerate().map(|(i, n)| (n.name().to_string(), i)).collect();
+        Registry {
+            inner: Arc::new(RegistryInner { nodes, by_name, classes }),
+        }
+    }
+}
+
+/// A frozen set of node types and classes. Cheap to clone; shared by every program loaded
+/// with it and every instance of those programs.
+#[derive(Clone)]
+pub struct Registry {
+    inner: Arc<RegistryInner>,
+}
+
+struct RegistryInner {
+    nodes: Vec<Arc<dyn NodeType>>,
+    by_name: HashMap<String, usize>,
+    classes: Vec<ClassDef>,
+}
+
+impl std::fmt::Debug for Registry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Registry")
+            .field("nodes", &self.inner.nodes.len())
+            .field("classes", &self.inner.classes.len())
+            .finish()
+    }
+}
+
+impl Registry {
+    /// A registry builder.
+    pub fn builder() -> RegistryBuilder {
+        RegistryBuilder::new()
+    }
+
+    /// A registry with the standard library only.
+    pub fn standard() -> Registry {
+        RegistryBuilder::new().install(&crate::stdlib::StandardLibrary).build()
+    }
+
+    /// Every node type, in the order installed.
+    pub fn nodes(&self) -> impl Iterator<Item = &Arc<dyn NodeType>> {
+        self.inner.nodes.iter()
+    }
+
+    /// The node type with this name.
+    pub fn node(&self, name: &str) -> Option<&Arc<dyn NodeType>> {
+        self.inner.by_name.get(name).map(|&i| &self.inner.nodes[i])
+    }
+
+    /// Every class, in the order installed.
+    pub fn classes(&self) -> &[ClassDef] {
+        &self.inner.classes
+    }
+
+    /// The number of a class, by name.
+    pub fn class_id(&self, name: &str) -> Option<u32> {
+        self.inner.classes.iter().position(|c| c.name == name).map(|i| i as u32)
+    }
+
+    /// The class definition with this number.
+    pub fn class(&self, id: u32) -> &ClassDef {
+        &self.inner.classes[id as usize]
+    }
+
+    /// The type a written type stands for: deprecated class aliases become their replacement.
+    pub fn canonical_type(&self, ty: &Type) -> Type {
+        match ty {
+            Type::Object(class) => match self.class_id(class).map(|id| self.class(id)) {
+                Some(ClassDef { deprecated_alias_of: Some(to), .. }) => Type::Object(to.as_str().into()),
+                _ => ty.clone(),
+            },
+            Type::Array(t) => Type::Array(Box::new(self.canonical_type(t))),
+            Type::Map(t) => Type::Map(Box::new(self.canonical_type(t))),
+            _ => ty.clone(),
+        }
+    }
+
+    /// Loads and checks a graph from text; `name` is shown in diagnostics (usually a path).
+    pub fn load_str(&self, name: &str, text: &str) -> Result<Program, Diagnostics> {
+        crate::check::check(self, SourceFile::new(name, text))
+    }
+
+    /// Loads and checks a graph file. A file that cannot be read is reported as a diagnostic.
+    pub fn load_file(&self, path: impl AsRef<std::path::Path>) -> Result<Program, Diagnostics> {
+        let path = path.as_ref();
+        let name = path.display().to_string();
+        match std::fs::read(path) {
+            Ok(bytes) => match String::from_utf8(bytes) {
+                Ok(text) if text.len() < u32::MAX as usize => self.load_str(&name, &text),
+                Ok(_) => Err(file_error(&name, "the file is larger than 4 GiB".to_string())),
+                Err(e) => Err(file_error(
+                    &name,
+                    format!("the file is not UTF-8 text (invalid byte at offset {})", e.utf8_error().valid_up_to()),
+                )),
+            },
+            Err(e) => Err(file_error(&name, format!("cannot read the file: {e}"))),
+        }
+    }
+}
+
+fn file_error(name: &str, message: String) -> Diagnostics {
+    let diag = graphrun_format::Diagnostic::error(graphrun_format::codes::SYNTAX, Default::default(), message);
+    Diagnostics::new(SourceFile::new(name, ""), vec![diag])
+}
+
+impl ClassNames for Registry {
+    fn class_name(&self, class: u32) -> &str {
+        self.inner.classes.get(class as usize).map_or("Object", |c| c.name.as_str())
+    }
+}
