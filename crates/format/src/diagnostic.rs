@@ -187,7 +187,7 @@ pub mod codes {
     pub const EXEC_INTO_PURE: &str = "E0107";
     /// A data link reads an exec pin, or an exec link names a data pin.
     pub const DATA_FROM_EXEC: &str = "E0108";
-    /// An exec output is wired twice.
+    /// An exec output is wired twice (one exec output goes to one place).
     pub const EXEC_OUTPUT_TWICE: &str = "E0109";
     /// Pure nodes depend on each other in a cycle.
     pub const DATA_CYCLE: &str = "E0110";

@@ -174,10 +174,14 @@ pub fn read(source: &SourceFile) -> (Option<GraphFile>, Vec<Diagnostic>) {
 /// Reads a type written in the file format (`Int`, `Array(String)`, `Object("Class")`).
 pub fn read_type(value: &ron::Value) -> Result<Type, Diagnostic> {
     let unknown = || {
+        let found = match &value.kind {
+            Kind::Ident(name) | Kind::Tuple { name: Some(Spanned { value: name, .. }), .. } => format!("unknown type `{name}`"),
+            other => format!("found {}", other.describe()),
+        };
         Diagnostic::error(
             codes::UNKNOWN_TYPE,
             value.span,
-            "expected a type: Bool, Int, Float, String, Json, Array(T), Map(T) or Object(\"Class\")",
+            format!("{found}; expected a type: Bool, Int, Float, String, Json, Array(T), Map(T) or Object(\"Class\")"),
         )
     };
     match &value.kind {
@@ -270,6 +274,11 @@ impl Reader {
 
     /// Reads a `{"key": value}` map whose keys are strings; duplicates reported.
     fn string_map<'v>(&mut self, what: &str, value: &'v ron::Value) -> Vec<(Spanned<String>, &'v ron::Value)> {
+        self.string_map_with(what, value, codes::DUPLICATE)
+    }
+
+    /// Like [`Reader::string_map`], reporting a duplicate key with `duplicate_code`.
+    fn string_map_with<'v>(&mut self, what: &str, value: &'v ron::Value, duplicate_code: &'static str) -> Vec<(Spanned<String>, &'v ron::Value)> {
         let Kind::Map(entries) = &value.kind else {
             self.error(
                 codes::SHAPE,
@@ -282,7 +291,7 @@ impl Reader {
         for (k, v) in entries {
             let Some(key) = self.string(&format!("a key of {what}"), k) else { continue };
             if out.iter().any(|(seen, _)| seen.value == key.value) {
-                self.error(codes::DUPLICATE, key.span, format!("`{}` appears twice in {what}", key.value));
+                self.error(duplicate_code, key.span, format!("`{}` appears twice in {what}", key.value));
                 continue;
             }
             out.push((key, v));
@@ -416,7 +425,7 @@ impl Reader {
         }
         let mut exec = Vec::new();
         if let Some(v) = fields.get("exec") {
-            for (pin, target) in self.string_map(&format!("the exec outputs of {what}"), v) {
+            for (pin, target) in self.string_map_with(&format!("the exec outputs of {what}"), v, codes::EXEC_OUTPUT_TWICE) {
                 let Some(target) = self.string("an exec target (`\"node\"` or `\"node.Exec Pin\"`)", target) else { continue };
                 let (node, input) = match target.value.split_once('.') {
                     Some((node, input)) => {

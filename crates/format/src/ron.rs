@@ -141,6 +141,10 @@ impl<'a> Parser<'a> {
     fn describe_here(&self) -> String {
         match self.src[self.pos..].chars().next() {
             None => "end of file".to_string(),
+            Some(c) if c.is_ascii_alphanumeric() || c == '_' => {
+                let word: String = self.src[self.pos..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').take(40).collect();
+                format!("`{word}`")
+            }
             Some(c) if c.is_control() => format!("character {:?}", c),
             Some(c) => format!("`{c}`"),
         }

@@ -841,8 +841,8 @@ impl SignatureCx for NodeCx<'_, '_> {
         })
     }
 
-    fn class_exists(&self, class: &str) -> bool {
-        self.checker.registry.class_id(class).is_some()
+    fn registry(&self) -> &Registry {
+        self.checker.registry
     }
 }
 

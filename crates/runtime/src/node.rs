@@ -68,8 +68,8 @@ pub trait SignatureCx {
     fn params(&self) -> Option<Vec<(String, Type)>>;
     /// For a Custom Event bound to delegates: the params of the first delegate it is bound to.
     fn bound_delegate(&self) -> Option<Vec<(String, Type)>>;
-    /// Whether a class of this name exists.
-    fn class_exists(&self, class: &str) -> bool;
+    /// The registry being checked against (classes, other node types).
+    fn registry(&self) -> &crate::Registry;
 }
 
 /// What a node type can ask of the checked program while it compiles one node.

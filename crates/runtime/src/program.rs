@@ -151,7 +151,7 @@ impl Program {
                 _ => Value::from(text),
             });
         }
-        let value = parsed.map_err(|e| format!("`{text}` is not a {} literal: {}", var.ty, e.message))?;
+        let value = parsed.map_err(|e| format!("`{text}` is not a literal of type {}: {}", var.ty, e.message))?;
         crate::value::literal_value(&value, &var.ty).map_err(|(_, message)| format!("variable `{name}` is {}: {message}", var.ty))
     }
 

@@ -470,10 +470,26 @@ fn objects(r: &mut RegistryBuilder) {
                 }
                 None => return Err(PinError::node(codes::MISSING_INPUT, "needs its input `Class` (a class name)")),
             };
-            if !cx.class_exists(&class) {
-                return Err(PinError::at("Class", codes::UNKNOWN_CLASS, format!("unknown class `{class}`")));
-            }
-            Ok(Signature::then().literal_input("Class", Type::String).output("Return Value", Type::Object(class.as_str().into())))
+            let registry = cx.registry();
+            let Some(id) = registry.class_id(&class) else {
+                let known = registry.classes().iter().filter(|c| c.constructor.is_some() || c.deprecated_alias_of.is_some()).map(|c| c.name.as_str());
+                return Err(PinError::at("Class", codes::UNKNOWN_CLASS, format!("unknown class `{class}`{}", crate::check::suggest(&class, known))));
+            };
+            let def = registry.class(id);
+            let mut warnings = Vec::new();
+            let class = match &def.deprecated_alias_of {
+                Some(to) => {
+                    warnings.push(PinError::at("Class", codes::DEPRECATED, format!("class `{class}` is deprecated: use `{to}`")));
+                    to.clone()
+                }
+                None if def.constructor.is_none() => {
+                    return Err(PinError::at("Class", codes::UNKNOWN_CLASS, format!("class `{class}` cannot be constructed (its objects come from other nodes)")));
+                }
+                None => class,
+            };
+            let mut sig = Signature::then().literal_input("Class", Type::String).output("Return Value", Type::Object(class.as_str().into()));
+            sig.warnings = warnings;
+            Ok(sig)
         },
         |cx| {
             let Some(Type::Object(class)) = cx.signature().outputs.first().map(|o| o.ty.clone()) else {

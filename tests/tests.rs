@@ -1,0 +1,5 @@
+//! The integration tests: one binary. `cases` runs the data-driven graph cases under
+//! `tests/cases/`; the other modules test the command and the embedding API directly.
+
+mod cases;
+mod cli;
