@@ -1,0 +1,267 @@
+//! The embedding API: a host's own node library (with delegates, a deprecated node and a
+//! deprecated class), firing events, variables, callbacks and stopping an instance.
+
+use std::sync::{Arc, Mutex};
+
+use graphrun::{
+    ClassDef, Flow, FnNode, Host, Instance, Level, NodeDoc, NodeLibrary, Outcome, Program, Registry, RegistryBuilder, RuntimeError,
+    Signature, StandardLibrary, Type, Value,
+};
+
+/// A library with delegates of two signatures, as the socket library has.
+struct Listeners;
+
+impl NodeLibrary for Listeners {
+    fn install(&self, r: &mut RegistryBuilder) {
+        r.add_class(ClassDef::new("Thing", "a thing", || ()));
+        r.add_class(ClassDef::deprecated_alias("OldThing", "Thing"));
+        let listen = || {
+            Signature::then()
+                .delegate("On Count", &[("Count", Type::Int)])
+                .delegate("On Name", &[("Name", Type::String)])
+        };
+        let compile = |cx: &dyn graphrun::CompileCx| -> Result<Box<dyn graphrun::Node>, graphrun::PinError> {
+            let on_count = cx.delegate("On Count");
+            Ok(Box::new(move |cx: &mut graphrun::Cx<'_>, _: graphrun::Entry| {
+                if let Some(event) = on_count {
+                    cx.fire(event, vec![Value::Int(7)]);
+                }
+                Ok(Flow::Then(0))
+            }))
+        };
+        r.add_node(FnNode::fixed("Listen", NodeDoc::new("Test", "fires On Count with 7"), listen(), compile));
+        r.add_node(OldListen(FnNode::fixed("Old Listen", NodeDoc::new("Test", "deprecated"), listen(), compile)));
+    }
+}
+
+/// A deprecated node type: wraps another and names its replacement.
+struct OldListen(FnNode);
+
+impl graphrun::NodeType for OldListen {
+    fn name(&self) -> &str {
+        self.0.name()
+    }
+    fn doc(&self) -> NodeDoc {
+        self.0.doc()
+    }
+    fn deprecated(&self) -> Option<&str> {
+        Some("Listen")
+    }
+    fn signature(&self, cx: &dyn graphrun::SignatureCx) -> Result<Signature, graphrun::PinError> {
+        self.0.signature(cx)
+    }
+    fn compile(&self, cx: &dyn graphrun::CompileCx) -> Result<Box<dyn graphrun::Node>, graphrun::PinError> {
+        self.0.compile(cx)
+    }
+}
+
+fn registry() -> Registry {
+    Registry::builder().install(&StandardLibrary).install(&Listeners).build()
+}
+
+fn load(text: &str) -> Result<Program, Vec<String>> {
+    registry().load_str("t.ron", text).map_err(|d| d.one_lines().collect())
+}
+
+#[derive(Default)]
+struct Collect {
+    out: Mutex<Vec<String>>,
+}
+
+impl Host for Collect {
+    fn print(&self, text: &str) {
+        self.out.lock().unwrap().push(text.to_string());
+    }
+    fn log(&self, level: Level, message: &str) {
+        self.out.lock().unwrap().push(format!("{level}: {message}"));
+    }
+    fn runtime_error(&self, error: &RuntimeError) {
+        self.out.lock().unwrap().push(format!("error: {} at {} in `{}`", error.message, error.location, error.node_id));
+    }
+}
+
+async fn run(program: &Program, setup: impl FnOnce(&mut Instance)) -> (Vec<String>, Instance) {
+    let host = Arc::new(Collect::default());
+    let mut instance = Instance::new(program, host.clone());
+    setup(&mut instance);
+    instance.run().await;
+    let out = host.out.lock().unwrap().clone();
+    (out, instance)
+}
+
+#[tokio::test]
+async fn a_bound_custom_event_takes_the_delegates_params() {
+    let program = load(
+        r#"Graph(format: 1, name: "Bound", nodes: {
+        "begin": (node: "Event BeginPlay", exec: {"then": "listen"}),
+        "listen": (node: "Listen", inputs: {"On Count": Event("counted")}),
+        "counted": (node: "Custom Event", exec: {"then": "p"}),
+        "p": (node: "Print String", inputs: {"In String": Link("counted", "Count")}),
+    })"#,
+    )
+    .unwrap();
+    let (out, _) = run(&program, |_| {}).await;
+    assert_eq!(out, ["7"]);
+}
+
+#[test]
+fn event_params_must_match_the_delegate() {
+    let errors = load(
+        r#"Graph(format: 1, name: "Mismatch", nodes: {
+        "listen": (node: "Listen", inputs: {"On Count": Event("counted")}),
+        "counted": (node: "Custom Event", params: {"Count": String}),
+    })"#,
+    )
+    .unwrap_err();
+    assert_eq!(
+        errors,
+        ["t.ron:2:63: error[E0112]: Custom Event `counted` declares params (Count: String), but `On Count` of node `listen` passes (Count: Int)"]
+    );
+}
+
+#[test]
+fn an_event_bound_to_delegates_of_different_signatures_is_refused() {
+    let errors = load(
+        r#"Graph(format: 1, name: "Twice", nodes: {
+        "listen": (node: "Listen", inputs: {"On Count": Event("any"), "On Name": Event("any")}),
+        "again": (node: "Listen", inputs: {"On Count": Event("any")}),
+        "any": (node: "Custom Event"),
+    })"#,
+    )
+    .unwrap_err();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0].starts_with("t.ron:2:82: error[E0113]: Custom Event `any` is bound to `On Count` of node `listen` (Count: Int) and to `On Name` of node `listen` (Name: String)"), "{errors:?}");
+}
+
+#[test]
+fn deprecated_nodes_and_classes_load_with_warnings_naming_the_replacement() {
+    let program = load(
+        r#"Graph(format: 1, name: "Old", variables: {"T": (type: Object("OldThing"))}, nodes: {
+        "begin": (node: "Event BeginPlay", exec: {"then": "make"}),
+        "make": (node: "Construct Object", inputs: {"Class": "OldThing"}, exec: {"then": "keep"}),
+        "keep": (node: "Set", var: "T", inputs: {"T": Link("make", "Return Value")}, exec: {"then": "old"}),
+        "old": (node: "Old Listen"),
+    })"#,
+    )
+    .unwrap();
+    let warnings: Vec<String> = program.warnings().one_lines().collect();
+    assert_eq!(
+        warnings,
+        [
+            "t.ron:1:55: warning[W0001]: class `OldThing` is deprecated: use `Thing`",
+            "t.ron:3:62: warning[W0001]: class `OldThing` is deprecated: use `Thing`",
+            "t.ron:5:23: warning[W0001]: node type `Old Listen` is deprecated: use `Listen`",
+        ]
+    );
+    assert_eq!(program.variables()[0].ty, Type::Object("Thing".into()));
+}
+
+const COUNTER: &str = r#"Graph(format: 1, name: "Counter",
+    variables: {"Total": (type: Int), "Label": (type: String, default: "total")},
+    nodes: {
+        "Add Points": (node: "Custom Event", params: {"Points": Int, "Ratio": Float}, exec: {"then": "set"}),
+        "set": (node: "Set", var: "Total", inputs: {"Total": Link("sum", "Return Value")}, exec: {"then": "p"}),
+        "sum": (node: "Add", inputs: {"A": Var("Total"), "B": Link("Add Points", "Points")}),
+        "p": (node: "Print String", inputs: {"In String": Link("fmt", "Return Value")}),
+        "fmt": (node: "Format String", inputs: {"Format": "{label} {t} ({r})", "label": Var("Label"), "t": Var("Total"), "r": Link("Add Points", "Ratio")}),
+    })"#;
+
+#[tokio::test]
+async fn a_host_fires_events_and_reads_and_sets_variables() {
+    let program = Registry::standard().load_str("counter.ron", COUNTER).unwrap();
+    let (out, instance) = run(&program, |i| {
+        i.set_variable("Label", Value::from("score")).unwrap();
+        i.fire("Add Points", vec![Value::Int(2), Value::Int(1)]).unwrap();
+        i.fire("Add Points", vec![Value::Int(3), Value::Float(0.5)]).unwrap();
+    })
+    .await;
+    assert_eq!(out, ["score 2 (1.0)", "score 5 (0.5)"]);
+    assert_eq!(instance.variable("Total"), Some(&Value::Int(5)));
+}
+
+#[test]
+fn a_host_gets_clear_errors_for_wrong_events_and_values() {
+    let program = Registry::standard().load_str("counter.ron", COUNTER).unwrap();
+    let mut instance = Instance::new(&program, Arc::new(Collect::default()));
+    assert_eq!(instance.fire("Add Point", vec![]).unwrap_err().0, "no Custom Event `Add Point`; did you mean `Add Points`?");
+    assert_eq!(instance.fire("Add Points", vec![Value::Int(1)]).unwrap_err().0, "Custom Event `Add Points` takes 2 argument(s), not 1");
+    assert_eq!(
+        instance.fire("Add Points", vec![Value::Float(1.5), Value::Int(1)]).unwrap_err().0,
+        "param `Points` of `Add Points` is Int, but the value is Float"
+    );
+    assert_eq!(instance.set_variable("Total", Value::from("x")).unwrap_err().0, "variable `Total` is Int, but the value is String");
+    assert_eq!(instance.set_variable("Totl", Value::Int(1)).unwrap_err().0, "no variable `Totl`; did you mean `Total`?");
+}
+
+#[tokio::test]
+async fn a_host_stops_an_instance_and_endplay_runs() {
+    let program = Registry::standard()
+        .load_str(
+            "forever.ron",
+            r#"Graph(format: 1, name: "Forever", nodes: {
+            "begin": (node: "Event BeginPlay", exec: {"then": "t"}),
+            "t": (node: "Set Timer by Event", inputs: {"Event": Event("tick"), "Time": 0.01, "Looping": true}),
+            "tick": (node: "Custom Event", exec: {"then": "p"}),
+            "p": (node: "Print String", inputs: {"In String": "tick"}),
+            "end": (node: "Event EndPlay", exec: {"then": "bye"}),
+            "bye": (node: "Print String", inputs: {"In String": "bye"}),
+        })"#,
+        )
+        .unwrap();
+    let host = Arc::new(Collect::default());
+    let mut instance = Instance::new(&program, host.clone());
+    let handle = instance.handle();
+    let stopper = {
+        let host = host.clone();
+        tokio::spawn(async move {
+            // Stop once the timer has fired twice (polling what the host received).
+            while host.out.lock().unwrap().len() < 2 {
+                tokio::task::yield_now().await;
+            }
+            handle.stop();
+        })
+    };
+    let report = instance.run().await;
+    stopper.await.unwrap();
+    assert_eq!(report.outcome, Outcome::Stopped);
+    let out = host.out.lock().unwrap().clone();
+    assert_eq!(out.last().map(String::as_str), Some("bye"));
+    assert!(out[..out.len() - 1].iter().all(|l| l == "tick") && out.len() >= 3, "{out:?}");
+}
+
+#[tokio::test]
+async fn a_handle_reads_and_sets_variables_while_the_instance_runs() {
+    let program = Registry::standard().load_str("counter.ron", COUNTER).unwrap();
+    let host = Arc::new(Collect::default());
+    let mut instance = Instance::new(&program, host.clone());
+    let handle = instance.handle();
+    let alive = handle.keep_alive();
+    let driver = tokio::spawn(async move {
+        handle.fire("Add Points", vec![Value::Int(4), Value::Float(1.0)]).await.unwrap();
+        let total = handle.variable("Total").await.unwrap();
+        handle.set_variable("Total", Value::Int(100)).await.unwrap();
+        handle.fire("Add Points", vec![Value::Int(1), Value::Float(1.0)]).await.unwrap();
+        drop(alive);
+        total
+    });
+    let report = instance.run().await;
+    assert_eq!(driver.await.unwrap(), Value::Int(4));
+    assert_eq!(report.outcome, Outcome::Idle);
+    assert_eq!(*host.out.lock().unwrap(), ["total 4 (1.0)", "total 101 (1.0)"]);
+}
+
+#[tokio::test]
+async fn runtime_errors_reach_the_host_with_their_position() {
+    let program = Registry::standard()
+        .load_str(
+            "err.ron",
+            r#"Graph(format: 1, name: "Err", nodes: {
+            "begin": (node: "Event BeginPlay", exec: {"then": "p"}),
+            "p": (node: "Print String", inputs: {"In String": Link("div", "Return Value")}),
+            "div": (node: "Divide", inputs: {"A": 1, "B": 0}),
+        })"#,
+        )
+        .unwrap();
+    let (out, _) = run(&program, |_| {}).await;
+    assert_eq!(out, ["error: division by zero at err.ron:4:13 in `div`"]);
+}
