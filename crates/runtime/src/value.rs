@@ -429,8 +429,12 @@ mod tests {
         let json = literal_value(&v, &Type::Json).unwrap();
         assert_eq!(json.to_text(&NoClasses), r#"{"b":[1,2.5],"a":"x"}"#);
         let v = ron::parse("[1, 2]").unwrap();
-        assert!(literal_value(&v, &Type::Array(Box::new(Type::String))).is_err());
+        let strings = literal_value(&v, &Type::Array(Box::new(Type::String))).unwrap();
+        assert_eq!(strings.to_text(&NoClasses), r#"["1","2"]"#, "scalars convert to String implicitly");
         assert_eq!(literal_type(&v), Type::Array(Box::new(Type::Int)));
+        let nested = ron::parse("[[1]]").unwrap();
+        assert!(literal_value(&nested, &Type::Array(Box::new(Type::String))).is_err());
+        assert!(literal_value(&v, &Type::Array(Box::new(Type::Bool))).is_err());
         let v = ron::parse("3").unwrap();
         assert_eq!(literal_value(&v, &Type::String).unwrap().as_str(), "3");
     }
