@@ -10,8 +10,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use graphrun::{
-    ClassDef, Flow, FnNode, Host, Instance, LatentFn, NodeDoc, NodeLibrary, Registry, RegistryBuilder, RuntimeError, Signature,
-    StandardLibrary, Type, Value,
+    ClassDef, Flow, FnNode, Host, Instance, LatentFn, NodeDoc, NodeLibrary, Registry, RegistryBuilder, RuntimeError,
+    Signature, StandardLibrary, Type, Value,
 };
 
 /// The host's own nodes.
@@ -22,8 +22,12 @@ impl NodeLibrary for GameNodes {
         r.add_class(ClassDef::new("Scoreboard", "the host's scoreboard", || 0i64));
         r.add_node(FnNode::simple(
             "Square",
-            NodeDoc::new("Game", "X times X (pure).").input("X", "Int").output("Return Value", "Int"),
-            Signature::pure().input("X", Type::Int).output("Return Value", Type::Int),
+            NodeDoc::new("Game", "X times X (pure).")
+                .input("X", "Int")
+                .output("Return Value", "Int"),
+            Signature::pure()
+                .input("X", Type::Int)
+                .output("Return Value", Type::Int),
             |cx, _| {
                 let x = cx.input(0).as_int();
                 cx.set_output(0, x * x);
@@ -32,12 +36,25 @@ impl NodeLibrary for GameNodes {
         ));
         r.add_node(FnNode::simple(
             "Record Score",
-            NodeDoc::new("Game", "Adds Points to the scoreboard.").exec_in(&["exec"]).exec_out(&["then"]).input("Target", "Object(\"Scoreboard\")").input("Points", "Int").output("Total", "Int"),
-            Signature::then().input("Target", Type::Object("Scoreboard".into())).input("Points", Type::Int).output("Total", Type::Int),
+            NodeDoc::new("Game", "Adds Points to the scoreboard.")
+                .exec_in(&["exec"])
+                .exec_out(&["then"])
+                .input("Target", "Object(\"Scoreboard\")")
+                .input("Points", "Int")
+                .output("Total", "Int"),
+            Signature::then()
+                .input("Target", Type::Object("Scoreboard".into()))
+                .input("Points", Type::Int)
+                .output("Total", Type::Int),
             |cx, _| {
-                let target = cx.input(0).as_object().ok_or_else(|| graphrun::NodeError::new("Target is None"))?;
+                let target = cx
+                    .input(0)
+                    .as_object()
+                    .ok_or_else(|| graphrun::NodeError::new("Target is None"))?;
                 let points = cx.input(1).as_int();
-                let board = cx.object_mut::<i64>(target).ok_or_else(|| graphrun::NodeError::new("not a Scoreboard"))?;
+                let board = cx
+                    .object_mut::<i64>(target)
+                    .ok_or_else(|| graphrun::NodeError::new("not a Scoreboard"))?;
                 *board += points;
                 let total = *board;
                 cx.set_output(0, total);
@@ -46,13 +63,19 @@ impl NodeLibrary for GameNodes {
         ));
         r.add_node(FnNode::simple(
             "Fetch Title",
-            NodeDoc::new("Game", "Looks up a player's title (latent: other events run meanwhile).")
-                .latent()
-                .exec_in(&["exec"])
-                .exec_out(&["Completed"])
-                .input("Player", "String")
-                .output("Title", "String"),
-            Signature::impure().exec_out("Completed").input("Player", Type::String).output("Title", Type::String),
+            NodeDoc::new(
+                "Game",
+                "Looks up a player's title (latent: other events run meanwhile).",
+            )
+            .latent()
+            .exec_in(&["exec"])
+            .exec_out(&["Completed"])
+            .input("Player", "String")
+            .output("Title", "String"),
+            Signature::impure()
+                .exec_out("Completed")
+                .input("Player", Type::String)
+                .output("Title", Type::String),
             |cx, _| {
                 let player = cx.input(0).as_str().to_string();
                 cx.spawn_latent(async move {
@@ -105,7 +128,10 @@ impl Host for Collect {
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
-    let registry = Registry::builder().install(&StandardLibrary).install(&GameNodes).build();
+    let registry = Registry::builder()
+        .install(&StandardLibrary)
+        .install(&GameNodes)
+        .build();
     let program = match registry.load_str("scores.ron", GRAPH) {
         Ok(program) => program,
         Err(diagnostics) => {
@@ -115,11 +141,16 @@ async fn main() {
     };
     let host = Arc::new(Collect::default());
     let mut instance = Instance::new(&program, host.clone());
-    instance.fire("Scored", vec![Value::from("ada"), Value::Int(3)]).expect("Scored takes a String and an Int");
+    instance
+        .fire("Scored", vec![Value::from("ada"), Value::Int(3)])
+        .expect("Scored takes a String and an Int");
     let handle = instance.handle();
     let alive = handle.keep_alive();
     let later = tokio::spawn(async move {
-        handle.fire("Scored", vec![Value::from("grace"), Value::Int(4)]).await.expect("the instance is running");
+        handle
+            .fire("Scored", vec![Value::from("grace"), Value::Int(4)])
+            .await
+            .expect("the instance is running");
         drop(alive);
     });
     let report = instance.run().await;

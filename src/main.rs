@@ -24,7 +24,11 @@ const EXIT_TIMEOUT: u8 = 3;
 const EXIT_INTERRUPTED: u8 = 130;
 
 #[derive(Parser)]
-#[command(name = "graphrun", version, about = "Runs Blueprint-style node graphs written as RON files")]
+#[command(
+    name = "graphrun",
+    version,
+    about = "Runs Blueprint-style node graphs written as RON files"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -105,7 +109,10 @@ fn load(registry: &Registry, file: &PathBuf) -> Option<Program> {
         }
         Err(diagnostics) => {
             report(&diagnostics);
-            let errors = diagnostics.iter().filter(|d| d.severity == graphrun::Severity::Error).count();
+            let errors = diagnostics
+                .iter()
+                .filter(|d| d.severity == graphrun::Severity::Error)
+                .count();
             eprintln!("{}: {errors} error(s); the graph did not load", file.display());
             None
         }
@@ -137,7 +144,9 @@ fn run(registry: &Registry, args: RunArgs) -> u8 {
             eprintln!("error: --set {setting}: expected NAME=VALUE");
             return EXIT_LOAD_ERROR;
         };
-        let value = program.parse_variable_value(name, text).and_then(|v| instance.set_variable(name, v).map_err(|e| e.0));
+        let value = program
+            .parse_variable_value(name, text)
+            .and_then(|v| instance.set_variable(name, v).map_err(|e| e.0));
         if let Err(message) = value {
             eprintln!("error: --set {setting}: {message}");
             return EXIT_LOAD_ERROR;
@@ -181,7 +190,10 @@ fn run(registry: &Registry, args: RunArgs) -> u8 {
     });
     runtime.shutdown_timeout(Duration::from_millis(100));
     if timed_out.load(Ordering::SeqCst) && report.outcome == graphrun::Outcome::Stopped {
-        eprintln!("graphrun: --timeout of {}s reached; the run was stopped", args.timeout.unwrap_or_default());
+        eprintln!(
+            "graphrun: --timeout of {}s reached; the run was stopped",
+            args.timeout.unwrap_or_default()
+        );
         EXIT_TIMEOUT
     } else if interrupted.load(Ordering::SeqCst) && report.outcome == graphrun::Outcome::Stopped {
         EXIT_INTERRUPTED

@@ -82,7 +82,10 @@ fn render(e: &Expected) -> String {
 }
 
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<_> = std::fs::read_dir(dir).expect("tests/cases exists").map(|e| e.unwrap().path()).collect();
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .expect("tests/cases exists")
+        .map(|e| e.unwrap().path())
+        .collect();
     entries.sort();
     for path in entries {
         if path.is_dir() {
@@ -128,7 +131,11 @@ fn graph_cases() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases");
     let mut cases = Vec::new();
     collect(&root, &mut cases);
-    assert!(cases.len() >= 50, "expected the case folders to hold at least 50 cases, found {}", cases.len());
+    assert!(
+        cases.len() >= 50,
+        "expected the case folders to hold at least 50 cases, found {}",
+        cases.len()
+    );
     let update = std::env::var_os("UPDATE_EXPECT").is_some();
     let next = std::sync::atomic::AtomicUsize::new(0);
     let results = std::sync::Mutex::new(Vec::new());
@@ -138,7 +145,10 @@ fn graph_cases() {
                 let i = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
                 let Some(case) = cases.get(i) else { break };
                 let result = run_case(case, update);
-                results.lock().unwrap().push((case.strip_prefix(&root).unwrap().display().to_string(), result));
+                results
+                    .lock()
+                    .unwrap()
+                    .push((case.strip_prefix(&root).unwrap().display().to_string(), result));
             });
         }
     });
@@ -151,6 +161,16 @@ fn graph_cases() {
     for (name, result) in &failures {
         eprintln!("\n=== {name}\n{}", result.as_ref().unwrap_err());
     }
-    eprintln!("{} cases: {} passed, {} failed", results.len(), results.len() - failures.len(), failures.len());
-    assert!(failures.is_empty(), "{} of {} graph cases failed", failures.len(), results.len());
+    eprintln!(
+        "{} cases: {} passed, {} failed",
+        results.len(),
+        results.len() - failures.len(),
+        failures.len()
+    );
+    assert!(
+        failures.is_empty(),
+        "{} of {} graph cases failed",
+        failures.len(),
+        results.len()
+    );
 }

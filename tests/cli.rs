@@ -3,18 +3,66 @@
 use std::process::{Command, Output};
 
 fn graphrun(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_graphrun")).args(args).output().expect("graphrun runs")
+    Command::new(env!("CARGO_BIN_EXE_graphrun"))
+        .args(args)
+        .output()
+        .expect("graphrun runs")
 }
 
 /// Every node of the spec's section 4, as the spec names them.
 const SECTION_4: &[&str] = &[
-    "Event BeginPlay", "Event EndPlay", "Custom Event", "Print String", "Branch", "Sequence", "For Loop",
-    "For Each Loop", "While Loop", "Do Once", "Delay", "Set Timer by Event", "Clear Timer", "Quit", "Get", "Set",
-    "Construct Object", "Is Valid", "Add", "Subtract", "Multiply", "Divide", "Equal", "Not Equal", "Less", "Greater",
-    "Less Equal", "Greater Equal", "And", "Or", "Not", "Append", "Format String", "To String", "String To Int",
-    "String To Float", "Make Json Object", "Get Field", "Get String Field", "Get Int Field", "Get Float Field",
-    "Get Bool Field", "Set Field", "Has Field", "Get Field Names", "Get Json Object at Location",
-    "Load Json From String", "Get Json String", "Make Array", "Array Length", "Array Get", "Array Add",
+    "Event BeginPlay",
+    "Event EndPlay",
+    "Custom Event",
+    "Print String",
+    "Branch",
+    "Sequence",
+    "For Loop",
+    "For Each Loop",
+    "While Loop",
+    "Do Once",
+    "Delay",
+    "Set Timer by Event",
+    "Clear Timer",
+    "Quit",
+    "Get",
+    "Set",
+    "Construct Object",
+    "Is Valid",
+    "Add",
+    "Subtract",
+    "Multiply",
+    "Divide",
+    "Equal",
+    "Not Equal",
+    "Less",
+    "Greater",
+    "Less Equal",
+    "Greater Equal",
+    "And",
+    "Or",
+    "Not",
+    "Append",
+    "Format String",
+    "To String",
+    "String To Int",
+    "String To Float",
+    "Make Json Object",
+    "Get Field",
+    "Get String Field",
+    "Get Int Field",
+    "Get Float Field",
+    "Get Bool Field",
+    "Set Field",
+    "Has Field",
+    "Get Field Names",
+    "Get Json Object at Location",
+    "Load Json From String",
+    "Get Json String",
+    "Make Array",
+    "Array Length",
+    "Array Get",
+    "Array Add",
 ];
 
 #[test]
@@ -24,17 +72,31 @@ fn nodes_lists_every_standard_node_with_its_pins() {
     let listing: serde_json::Value = serde_json::from_slice(&out.stdout).expect("nodes --json prints JSON");
     let nodes = listing["nodes"].as_array().unwrap();
     for name in SECTION_4 {
-        let node = nodes.iter().find(|n| n["name"] == *name).unwrap_or_else(|| panic!("`{name}` is not listed"));
-        assert!(node["description"].as_str().is_some_and(|d| !d.is_empty()), "{name} has no description");
+        let node = nodes
+            .iter()
+            .find(|n| n["name"] == *name)
+            .unwrap_or_else(|| panic!("`{name}` is not listed"));
+        assert!(
+            node["description"].as_str().is_some_and(|d| !d.is_empty()),
+            "{name} has no description"
+        );
     }
     let pins = |name: &str, key: &str| -> Vec<String> {
         let node = nodes.iter().find(|n| n["name"] == name).unwrap();
-        node[key].as_array().unwrap().iter().map(|p| format!("{}: {}", p["name"].as_str().unwrap(), p["type"].as_str().unwrap())).collect()
+        node[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| format!("{}: {}", p["name"].as_str().unwrap(), p["type"].as_str().unwrap()))
+            .collect()
     };
     assert_eq!(pins("For Loop", "inputs"), ["First Index: Int", "Last Index: Int"]);
     assert_eq!(pins("For Loop", "outputs"), ["Index: Int"]);
     assert_eq!(pins("String To Int", "outputs"), ["Return Value: Int", "Success: Bool"]);
-    assert_eq!(pins("Set Timer by Event", "outputs"), ["Return Value: Object(\"Timer\")"]);
+    assert_eq!(
+        pins("Set Timer by Event", "outputs"),
+        ["Return Value: Object(\"Timer\")"]
+    );
     let do_once = nodes.iter().find(|n| n["name"] == "Do Once").unwrap();
     assert_eq!(do_once["exec_inputs"], serde_json::json!(["exec", "Reset"]));
     assert_eq!(do_once["exec_outputs"], serde_json::json!(["Completed"]));
@@ -42,7 +104,10 @@ fn nodes_lists_every_standard_node_with_its_pins() {
     let text = graphrun(&["nodes"]);
     let text = String::from_utf8(text.stdout).unwrap();
     for name in SECTION_4 {
-        assert!(text.lines().any(|l| l.starts_with(&format!("{name} ("))), "`{name}` missing from `graphrun nodes`");
+        assert!(
+            text.lines().any(|l| l.starts_with(&format!("{name} ("))),
+            "`{name}` missing from `graphrun nodes`"
+        );
     }
     assert!(text.contains("    in:  Duration: Float = 0.2"), "{text}");
 }
@@ -52,7 +117,10 @@ fn a_missing_file_is_a_load_error() {
     let out = graphrun(&["run", "no/such/graph.ron"]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8(out.stderr).unwrap();
-    assert!(err.starts_with("no/such/graph.ron:1:1: error[E0001]: cannot read the file:"), "{err}");
+    assert!(
+        err.starts_with("no/such/graph.ron:1:1: error[E0001]: cannot read the file:"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -64,7 +132,10 @@ fn a_file_that_is_not_text_is_a_load_error() {
     let out = graphrun(&["check", path.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8(out.stderr).unwrap();
-    assert!(err.contains("error[E0001]: the file is not UTF-8 text (invalid byte at offset 6)"), "{err}");
+    assert!(
+        err.contains("error[E0001]: the file is not UTF-8 text (invalid byte at offset 6)"),
+        "{err}"
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

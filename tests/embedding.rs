@@ -4,8 +4,8 @@
 use std::sync::{Arc, Mutex};
 
 use graphrun::{
-    ClassDef, Flow, FnNode, Host, Instance, Level, NodeDoc, NodeLibrary, Outcome, Program, Registry, RegistryBuilder, RuntimeError,
-    Signature, StandardLibrary, Type, Value,
+    ClassDef, Flow, FnNode, Host, Instance, Level, NodeDoc, NodeLibrary, Outcome, Program, Registry, RegistryBuilder,
+    RuntimeError, Signature, StandardLibrary, Type, Value,
 };
 
 /// A library with delegates of two signatures, as the socket library has.
@@ -29,8 +29,18 @@ impl NodeLibrary for Listeners {
                 Ok(Flow::Then(0))
             }))
         };
-        r.add_node(FnNode::fixed("Listen", NodeDoc::new("Test", "fires On Count with 7"), listen(), compile));
-        r.add_node(OldListen(FnNode::fixed("Old Listen", NodeDoc::new("Test", "deprecated"), listen(), compile)));
+        r.add_node(FnNode::fixed(
+            "Listen",
+            NodeDoc::new("Test", "fires On Count with 7"),
+            listen(),
+            compile,
+        ));
+        r.add_node(OldListen(FnNode::fixed(
+            "Old Listen",
+            NodeDoc::new("Test", "deprecated"),
+            listen(),
+            compile,
+        )));
     }
 }
 
@@ -56,7 +66,10 @@ impl graphrun::NodeType for OldListen {
 }
 
 fn registry() -> Registry {
-    Registry::builder().install(&StandardLibrary).install(&Listeners).build()
+    Registry::builder()
+        .install(&StandardLibrary)
+        .install(&Listeners)
+        .build()
 }
 
 fn load(text: &str) -> Result<Program, Vec<String>> {
@@ -76,7 +89,10 @@ impl Host for Collect {
         self.out.lock().unwrap().push(format!("{level}: {message}"));
     }
     fn runtime_error(&self, error: &RuntimeError) {
-        self.out.lock().unwrap().push(format!("error: {} at {} in `{}`", error.message, error.location, error.node_id));
+        self.out.lock().unwrap().push(format!(
+            "error: {} at {} in `{}`",
+            error.message, error.location, error.node_id
+        ));
     }
 }
 
@@ -183,14 +199,29 @@ async fn a_host_fires_events_and_reads_and_sets_variables() {
 fn a_host_gets_clear_errors_for_wrong_events_and_values() {
     let program = Registry::standard().load_str("counter.ron", COUNTER).unwrap();
     let mut instance = Instance::new(&program, Arc::new(Collect::default()));
-    assert_eq!(instance.fire("Add Point", vec![]).unwrap_err().0, "no Custom Event `Add Point`; did you mean `Add Points`?");
-    assert_eq!(instance.fire("Add Points", vec![Value::Int(1)]).unwrap_err().0, "Custom Event `Add Points` takes 2 argument(s), not 1");
     assert_eq!(
-        instance.fire("Add Points", vec![Value::Float(1.5), Value::Int(1)]).unwrap_err().0,
+        instance.fire("Add Point", vec![]).unwrap_err().0,
+        "no Custom Event `Add Point`; did you mean `Add Points`?"
+    );
+    assert_eq!(
+        instance.fire("Add Points", vec![Value::Int(1)]).unwrap_err().0,
+        "Custom Event `Add Points` takes 2 argument(s), not 1"
+    );
+    assert_eq!(
+        instance
+            .fire("Add Points", vec![Value::Float(1.5), Value::Int(1)])
+            .unwrap_err()
+            .0,
         "param `Points` of `Add Points` is Int, but the value is Float"
     );
-    assert_eq!(instance.set_variable("Total", Value::from("x")).unwrap_err().0, "variable `Total` is Int, but the value is String");
-    assert_eq!(instance.set_variable("Totl", Value::Int(1)).unwrap_err().0, "no variable `Totl`; did you mean `Total`?");
+    assert_eq!(
+        instance.set_variable("Total", Value::from("x")).unwrap_err().0,
+        "variable `Total` is Int, but the value is String"
+    );
+    assert_eq!(
+        instance.set_variable("Totl", Value::Int(1)).unwrap_err().0,
+        "no variable `Totl`; did you mean `Total`?"
+    );
 }
 
 #[tokio::test]
@@ -226,7 +257,10 @@ async fn a_host_stops_an_instance_and_endplay_runs() {
     assert_eq!(report.outcome, Outcome::Stopped);
     let out = host.out.lock().unwrap().clone();
     assert_eq!(out.last().map(String::as_str), Some("bye"));
-    assert!(out[..out.len() - 1].iter().all(|l| l == "tick") && out.len() >= 3, "{out:?}");
+    assert!(
+        out[..out.len() - 1].iter().all(|l| l == "tick") && out.len() >= 3,
+        "{out:?}"
+    );
 }
 
 #[tokio::test]
@@ -237,10 +271,16 @@ async fn a_handle_reads_and_sets_variables_while_the_instance_runs() {
     let handle = instance.handle();
     let alive = handle.keep_alive();
     let driver = tokio::spawn(async move {
-        handle.fire("Add Points", vec![Value::Int(4), Value::Float(1.0)]).await.unwrap();
+        handle
+            .fire("Add Points", vec![Value::Int(4), Value::Float(1.0)])
+            .await
+            .unwrap();
         let total = handle.variable("Total").await.unwrap();
         handle.set_variable("Total", Value::Int(100)).await.unwrap();
-        handle.fire("Add Points", vec![Value::Int(1), Value::Float(1.0)]).await.unwrap();
+        handle
+            .fire("Add Points", vec![Value::Int(1), Value::Float(1.0)])
+            .await
+            .unwrap();
         drop(alive);
         total
     });

@@ -11,5 +11,7 @@ pub mod ron;
 pub mod source;
 
 pub use diagnostic::{codes, Diagnostic, Diagnostics, Severity};
-pub use model::{read, read_type, ExecDecl, GraphFile, InputDecl, NodeDecl, ParamDecl, Source, Type, VariableDecl, FORMAT_VERSION};
+pub use model::{
+    read, read_type, ExecDecl, GraphFile, InputDecl, NodeDecl, ParamDecl, Source, Type, VariableDecl, FORMAT_VERSION,
+};
 pub use source::{LineCol, SourceFile, Span, Spanned};

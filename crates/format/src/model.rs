@@ -175,7 +175,11 @@ pub fn read(source: &SourceFile) -> (Option<GraphFile>, Vec<Diagnostic>) {
 pub fn read_type(value: &ron::Value) -> Result<Type, Diagnostic> {
     let unknown = || {
         let found = match &value.kind {
-            Kind::Ident(name) | Kind::Tuple { name: Some(Spanned { value: name, .. }), .. } => format!("unknown type `{name}`"),
+            Kind::Ident(name)
+            | Kind::Tuple {
+                name: Some(Spanned { value: name, .. }),
+                ..
+            } => format!("unknown type `{name}`"),
             other => format!("found {}", other.describe()),
         };
         Diagnostic::error(
@@ -193,7 +197,10 @@ pub fn read_type(value: &ron::Value) -> Result<Type, Diagnostic> {
             "Json" => Ok(Type::Json),
             _ => Err(unknown()),
         },
-        Kind::Tuple { name: Some(name), items } if items.len() == 1 => match name.value.as_str() {
+        Kind::Tuple {
+            name: Some(name),
+            items,
+        } if items.len() == 1 => match name.value.as_str() {
             "Array" => Ok(Type::Array(Box::new(read_type(&items[0])?))),
             "Map" => Ok(Type::Map(Box::new(read_type(&items[0])?))),
             "Object" => match &items[0].kind {
@@ -254,7 +261,11 @@ impl Reader {
                     format!("unknown field `{}` in {what}; expected one of {list}", name.value),
                 );
             } else if seen.iter().any(|(n, _)| n.value == name.value) {
-                self.error(codes::DUPLICATE, name.span, format!("field `{}` is given twice in {what}", name.value));
+                self.error(
+                    codes::DUPLICATE,
+                    name.span,
+                    format!("field `{}` is given twice in {what}", name.value),
+                );
             } else {
                 seen.push((name, v));
             }
@@ -266,7 +277,11 @@ impl Reader {
         match &value.kind {
             Kind::Str(s) => Some(Spanned::new(s.clone(), value.span)),
             other => {
-                self.error(codes::SHAPE, value.span, format!("expected {what} as a string, found {}", other.describe()));
+                self.error(
+                    codes::SHAPE,
+                    value.span,
+                    format!("expected {what} as a string, found {}", other.describe()),
+                );
                 None
             }
         }
@@ -278,20 +293,34 @@ impl Reader {
     }
 
     /// Like [`Reader::string_map`], reporting a duplicate key with `duplicate_code`.
-    fn string_map_with<'v>(&mut self, what: &str, value: &'v ron::Value, duplicate_code: &'static str) -> Vec<(Spanned<String>, &'v ron::Value)> {
+    fn string_map_with<'v>(
+        &mut self,
+        what: &str,
+        value: &'v ron::Value,
+        duplicate_code: &'static str,
+    ) -> Vec<(Spanned<String>, &'v ron::Value)> {
         let Kind::Map(entries) = &value.kind else {
             self.error(
                 codes::SHAPE,
                 value.span,
-                format!("expected {what} as a map `{{\"name\": ...}}`, found {}", value.kind.describe()),
+                format!(
+                    "expected {what} as a map `{{\"name\": ...}}`, found {}",
+                    value.kind.describe()
+                ),
             );
             return Vec::new();
         };
         let mut out: Vec<(Spanned<String>, &ron::Value)> = Vec::new();
         for (k, v) in entries {
-            let Some(key) = self.string(&format!("a key of {what}"), k) else { continue };
+            let Some(key) = self.string(&format!("a key of {what}"), k) else {
+                continue;
+            };
             if out.iter().any(|(seen, _)| seen.value == key.value) {
-                self.error(duplicate_code, key.span, format!("`{}` appears twice in {what}", key.value));
+                self.error(
+                    duplicate_code,
+                    key.span,
+                    format!("`{}` appears twice in {what}", key.value),
+                );
                 continue;
             }
             out.push((key, v));
@@ -302,7 +331,11 @@ impl Reader {
     fn graph(&mut self, source: &SourceFile, value: &ron::Value) -> Option<GraphFile> {
         if let Kind::Struct { name: Some(name), .. } | Kind::Tuple { name: Some(name), .. } = &value.kind {
             if name.value != "Graph" {
-                self.error(codes::SHAPE, name.span, format!("expected `Graph(...)`, found `{}(...)`", name.value));
+                self.error(
+                    codes::SHAPE,
+                    name.span,
+                    format!("expected `Graph(...)`, found `{}(...)`", name.value),
+                );
                 return None;
             }
         }
@@ -310,7 +343,11 @@ impl Reader {
         let head = Span::new(value.span.start as usize, value.span.start as usize + 1);
         let format = match fields.get("format") {
             None => {
-                self.error(codes::FORMAT_VERSION, head, format!("missing field `format`; this graphrun reads `format: {FORMAT_VERSION}`"));
+                self.error(
+                    codes::FORMAT_VERSION,
+                    head,
+                    format!("missing field `format`; this graphrun reads `format: {FORMAT_VERSION}`"),
+                );
                 None
             }
             Some(v) => match v.kind {
@@ -332,7 +369,11 @@ impl Reader {
                     None
                 }
                 _ => {
-                    self.error(codes::FORMAT_VERSION, v.span, "expected the format version as an integer, as in `format: 1`");
+                    self.error(
+                        codes::FORMAT_VERSION,
+                        v.span,
+                        "expected the format version as an integer, as in `format: 1`",
+                    );
                     None
                 }
             },
@@ -340,7 +381,11 @@ impl Reader {
         let name = match fields.get("name") {
             Some(v) => self.string("the graph's name", v),
             None => {
-                self.error(codes::SHAPE, head, "missing field `name`: the graph's name, used in messages");
+                self.error(
+                    codes::SHAPE,
+                    head,
+                    "missing field `name`: the graph's name, used in messages",
+                );
                 None
             }
         };
@@ -365,7 +410,9 @@ impl Reader {
         let mut out = Vec::new();
         for (name, v) in self.string_map("variables", value) {
             let what = format!("variable `{}`", name.value);
-            let Some(fields) = self.fields(&what, v, &["type", "default"]) else { continue };
+            let Some(fields) = self.fields(&what, v, &["type", "default"]) else {
+                continue;
+            };
             let ty = match fields.get("type") {
                 Some(t) => match read_type(t) {
                     Ok(ty) => Spanned::new(ty, t.span),
@@ -395,7 +442,10 @@ impl Reader {
                 self.error(
                     codes::INVALID_ID,
                     id.span,
-                    format!("node id `{}` may not be empty or contain `.` (it separates a node from its exec pin)", id.value),
+                    format!(
+                        "node id `{}` may not be empty or contain `.` (it separates a node from its exec pin)",
+                        id.value
+                    ),
                 );
             }
             if let Some(node) = self.node(id, v) {
@@ -411,7 +461,11 @@ impl Reader {
         let node_type = match fields.get("node") {
             Some(v) => self.string("the node type", v)?,
             None => {
-                self.error(codes::SHAPE, value.span, format!("{what} has no `node` (its type, as in `node: \"Print String\"`)"));
+                self.error(
+                    codes::SHAPE,
+                    value.span,
+                    format!("{what} has no `node` (its type, as in `node: \"Print String\"`)"),
+                );
                 return None;
             }
         };
@@ -419,14 +473,22 @@ impl Reader {
         if let Some(v) = fields.get("inputs") {
             for (pin, src) in self.string_map(&format!("the inputs of {what}"), v) {
                 if let Some(source) = self.source(src) {
-                    inputs.push(InputDecl { pin, source, span: src.span });
+                    inputs.push(InputDecl {
+                        pin,
+                        source,
+                        span: src.span,
+                    });
                 }
             }
         }
         let mut exec = Vec::new();
         if let Some(v) = fields.get("exec") {
-            for (pin, target) in self.string_map_with(&format!("the exec outputs of {what}"), v, codes::EXEC_OUTPUT_TWICE) {
-                let Some(target) = self.string("an exec target (`\"node\"` or `\"node.Exec Pin\"`)", target) else { continue };
+            for (pin, target) in
+                self.string_map_with(&format!("the exec outputs of {what}"), v, codes::EXEC_OUTPUT_TWICE)
+            {
+                let Some(target) = self.string("an exec target (`\"node\"` or `\"node.Exec Pin\"`)", target) else {
+                    continue;
+                };
                 let (node, input) = match target.value.split_once('.') {
                     Some((node, input)) => {
                         let node_end = target.span.start as usize + 1 + node.len();
@@ -445,7 +507,10 @@ impl Reader {
             let mut params = Vec::new();
             for (name, t) in self.string_map(&format!("the params of {what}"), v) {
                 match read_type(t) {
-                    Ok(ty) => params.push(ParamDecl { name, ty: Spanned::new(ty, t.span) }),
+                    Ok(ty) => params.push(ParamDecl {
+                        name,
+                        ty: Spanned::new(ty, t.span),
+                    }),
                     Err(d) => self.diags.push(d),
                 }
             }
@@ -463,7 +528,11 @@ impl Reader {
     }
 
     fn source(&mut self, value: &ron::Value) -> Option<Source> {
-        let Kind::Tuple { name: Some(name), items } = &value.kind else {
+        let Kind::Tuple {
+            name: Some(name),
+            items,
+        } = &value.kind
+        else {
             return Some(Source::Literal(value.clone()));
         };
         let arity = match name.value.as_str() {
@@ -472,8 +541,16 @@ impl Reader {
             _ => return Some(Source::Literal(value.clone())),
         };
         if items.len() != arity {
-            let args = if arity == 2 { "(\"node\", \"Output Pin\")" } else { "(\"Name\")" };
-            self.error(codes::SHAPE, value.span, format!("`{}` takes {arity} string(s): {}{args}", name.value, name.value));
+            let args = if arity == 2 {
+                "(\"node\", \"Output Pin\")"
+            } else {
+                "(\"Name\")"
+            };
+            self.error(
+                codes::SHAPE,
+                value.span,
+                format!("`{}` takes {arity} string(s): {}{args}", name.value, name.value),
+            );
             return None;
         }
         let strings: Vec<Spanned<String>> = items
@@ -486,7 +563,10 @@ impl Reader {
         let mut strings = strings.into_iter();
         let first = strings.next()?;
         Some(match name.value.as_str() {
-            "Link" => Source::Link { node: first, pin: strings.next()? },
+            "Link" => Source::Link {
+                node: first,
+                pin: strings.next()?,
+            },
             "Var" => Source::Var(first),
             _ => Source::Event(first),
         })

@@ -142,7 +142,11 @@ impl<'a> Parser<'a> {
         match self.src[self.pos..].chars().next() {
             None => "end of file".to_string(),
             Some(c) if c.is_ascii_alphanumeric() || c == '_' => {
-                let word: String = self.src[self.pos..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').take(40).collect();
+                let word: String = self.src[self.pos..]
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .take(40)
+                    .collect();
                 format!("`{word}`")
             }
             Some(c) if c.is_control() => format!("character {:?}", c),
@@ -184,9 +188,7 @@ impl<'a> Parser<'a> {
                     let mut level = 1;
                     while level > 0 {
                         match (self.peek(), self.peek_at(1)) {
-                            (None, _) => {
-                                return Err(self.error_at(start, start + 2, "unterminated block comment"))
-                            }
+                            (None, _) => return Err(self.error_at(start, start + 2, "unterminated block comment")),
                             (Some(b'*'), Some(b'/')) => {
                                 level -= 1;
                                 self.pos += 2;
@@ -282,7 +284,11 @@ impl<'a> Parser<'a> {
 
     /// Parses the items of `[..]`, `{..}` or `(..)` separated by commas, a trailing comma
     /// allowed, after the opening bracket has been consumed.
-    fn items(&mut self, close: u8, mut item: impl FnMut(&mut Self) -> Result<(), SyntaxError>) -> Result<(), SyntaxError> {
+    fn items(
+        &mut self,
+        close: u8,
+        mut item: impl FnMut(&mut Self) -> Result<(), SyntaxError>,
+    ) -> Result<(), SyntaxError> {
         let open = self.pos - 1;
         loop {
             self.skip_trivia()?;
@@ -436,9 +442,7 @@ impl<'a> Parser<'a> {
                 self.char_from(at, digits)?
             }
             'u' => self.hex_escape(at, 4)?,
-            other => {
-                return Err(self.error_at(at, self.pos, format!("unknown escape sequence `\\{other}`")))
-            }
+            other => return Err(self.error_at(at, self.pos, format!("unknown escape sequence `\\{other}`"))),
         })
     }
 
@@ -521,7 +525,11 @@ impl<'a> Parser<'a> {
             return match word {
                 "inf" => Ok(Kind::Float(if negative { f64::NEG_INFINITY } else { f64::INFINITY })),
                 "NaN" => Ok(Kind::Float(f64::NAN)),
-                _ => Err(self.error_at(start, self.pos, format!("expected a number, found `{}`", &self.src[start..self.pos]))),
+                _ => Err(self.error_at(
+                    start,
+                    self.pos,
+                    format!("expected a number, found `{}`", &self.src[start..self.pos]),
+                )),
             };
         }
         let radix = match (self.peek(), self.peek_at(1)) {
@@ -621,14 +629,21 @@ mod tests {
     fn structures_keep_spans() {
         let text = "Graph(a: [1, 2], b: {\"k\": Link(\"n\", \"p\")}, /* c */ c: (x: 1),)";
         let v = parse(text).unwrap();
-        let Kind::Struct { name, fields } = v.kind else { panic!("not a struct") };
+        let Kind::Struct { name, fields } = v.kind else {
+            panic!("not a struct")
+        };
         assert_eq!(name.unwrap().value, "Graph");
         assert_eq!(fields.len(), 3);
         let (b, map) = &fields[1];
         assert_eq!(&text[b.span.start as usize..b.span.end as usize], "b");
-        let Kind::Map(entries) = &map.kind else { panic!("not a map") };
+        let Kind::Map(entries) = &map.kind else {
+            panic!("not a map")
+        };
         let link = &entries[0].1;
-        assert_eq!(&text[link.span.start as usize..link.span.end as usize], "Link(\"n\", \"p\")");
+        assert_eq!(
+            &text[link.span.start as usize..link.span.end as usize],
+            "Link(\"n\", \"p\")"
+        );
         assert!(matches!(&link.kind, Kind::Tuple { items, .. } if items.len() == 2));
     }
 

@@ -112,7 +112,11 @@ impl<'a> Checker<'a> {
                     return None;
                 };
                 if let Some(to) = &self.registry.class(id).deprecated_alias_of {
-                    self.warn(codes::DEPRECATED, span, format!("class `{class}` is deprecated: use `{to}`"));
+                    self.warn(
+                        codes::DEPRECATED,
+                        span,
+                        format!("class `{class}` is deprecated: use `{to}`"),
+                    );
                 }
             }
             Type::Array(t) | Type::Map(t) => {
@@ -125,7 +129,9 @@ impl<'a> Checker<'a> {
 
     fn check_variables(&mut self) {
         for decl in &self.file.variables {
-            let Some(ty) = self.check_type(&decl.ty.value, decl.ty.span) else { continue };
+            let Some(ty) = self.check_type(&decl.ty.value, decl.ty.span) else {
+                continue;
+            };
             let default = match &decl.default {
                 None => Value::zero(&ty),
                 Some(lit) => match literal_value(lit, &ty) {
@@ -134,7 +140,10 @@ impl<'a> Checker<'a> {
                         self.error(
                             codes::DEFAULT_TYPE,
                             span,
-                            format!("the default of variable `{}` has the wrong type: {message}", decl.name.value),
+                            format!(
+                                "the default of variable `{}` has the wrong type: {message}",
+                                decl.name.value
+                            ),
                         );
                         Value::zero(&ty)
                     }
@@ -183,7 +192,10 @@ impl<'a> Checker<'a> {
             for input in &node.inputs {
                 if let graphrun_format::Source::Event(target) = &input.source {
                     if let Some(&t) = self.node_index.get(target.value.as_str()) {
-                        self.bindings.entry(t).or_default().push((i, &input.pin.value, input.span));
+                        self.bindings
+                            .entry(t)
+                            .or_default()
+                            .push((i, &input.pin.value, input.span));
                     }
                 }
             }
@@ -245,7 +257,12 @@ impl<'a> Checker<'a> {
                 self.error(
                     codes::UNKNOWN_VARIABLE,
                     var.span,
-                    format!("unknown variable `{}` in node `{}`{}", var.value, node.id.value, suggest(&var.value, known)),
+                    format!(
+                        "unknown variable `{}` in node `{}`{}",
+                        var.value,
+                        node.id.value,
+                        suggest(&var.value, known)
+                    ),
                 );
                 return None;
             }
@@ -253,18 +270,30 @@ impl<'a> Checker<'a> {
                 self.error(
                     codes::NODE_FIELD,
                     node.node_type.span,
-                    format!("node `{}` ({}) needs `var:`, the variable it uses", node.id.value, ty.name()),
+                    format!(
+                        "node `{}` ({}) needs `var:`, the variable it uses",
+                        node.id.value,
+                        ty.name()
+                    ),
                 );
                 return None;
             }
             (Some(var), _) if role != Role::Variable => {
-                self.error(codes::NODE_FIELD, var.span, format!("node `{}` ({}) takes no `var:`", node.id.value, ty.name()));
+                self.error(
+                    codes::NODE_FIELD,
+                    var.span,
+                    format!("node `{}` ({}) takes no `var:`", node.id.value, ty.name()),
+                );
             }
             _ => {}
         }
         if let (Some(params), true) = (&node.params, role != Role::CustomEvent) {
             let span = params.first().map_or(node.span, |p| p.name.span);
-            self.error(codes::NODE_FIELD, span, format!("node `{}` ({}) takes no `params:`", node.id.value, ty.name()));
+            self.error(
+                codes::NODE_FIELD,
+                span,
+                format!("node `{}` ({}) takes no `params:`", node.id.value, ty.name()),
+            );
         }
         let cx = NodeCx { checker: self, node: i };
         match ty.signature(&cx) {
@@ -275,7 +304,11 @@ impl<'a> Checker<'a> {
                 Some(sig)
             }
             Err(e) => {
-                self.error(e.code, self.pin_span(node, e.pin.as_deref()), format!("node `{}` ({}): {}", node.id.value, ty.name(), e.message));
+                self.error(
+                    e.code,
+                    self.pin_span(node, e.pin.as_deref()),
+                    format!("node `{}` ({}): {}", node.id.value, ty.name(), e.message),
+                );
                 None
             }
         }
@@ -299,13 +332,23 @@ impl<'a> Checker<'a> {
     }
 
     /// The type of a link's source pin, reporting a missing node or pin.
-    fn link_type(&self, consumer: &NodeDecl, src: &graphrun_format::Spanned<String>, pin: &graphrun_format::Spanned<String>) -> Option<Type> {
+    fn link_type(
+        &self,
+        consumer: &NodeDecl,
+        src: &graphrun_format::Spanned<String>,
+        pin: &graphrun_format::Spanned<String>,
+    ) -> Option<Type> {
         let Some(&s) = self.node_index.get(src.value.as_str()) else {
             let known = self.file.nodes.iter().map(|n| n.id.value.as_str());
             self.error(
                 codes::MISSING_NODE,
                 src.span,
-                format!("node `{}` links to node `{}`, which does not exist{}", consumer.id.value, src.value, suggest(&src.value, known)),
+                format!(
+                    "node `{}` links to node `{}`, which does not exist{}",
+                    consumer.id.value,
+                    src.value,
+                    suggest(&src.value, known)
+                ),
             );
             return None;
         };
@@ -317,7 +360,11 @@ impl<'a> Checker<'a> {
             self.error(
                 codes::DATA_FROM_EXEC,
                 pin.span,
-                format!("`{}` of node {} is an exec pin: a data link cannot read it", pin.value, self.describe(s)),
+                format!(
+                    "`{}` of node {} is an exec pin: a data link cannot read it",
+                    pin.value,
+                    self.describe(s)
+                ),
             );
             return None;
         }
@@ -348,17 +395,25 @@ impl<'a> Checker<'a> {
                 } else {
                     suggest(&input.pin.value, sig.inputs.iter().map(|p| p.name.as_str()))
                 };
-                self.error(codes::UNKNOWN_PIN, input.pin.span, format!("node {me} has no input pin `{}`{what}", input.pin.value));
+                self.error(
+                    codes::UNKNOWN_PIN,
+                    input.pin.span,
+                    format!("node {me} has no input pin `{}`{what}", input.pin.value),
+                );
                 continue;
             };
             let pin_name = &pin.name;
             use graphrun_format::Source;
             match (&pin.kind, &input.source) {
-                (InputKind::Delegate(params), Source::Event(target)) => self.check_binding(node, pin_name, params, target),
+                (InputKind::Delegate(params), Source::Event(target)) => {
+                    self.check_binding(node, pin_name, params, target)
+                }
                 (InputKind::Delegate(_), _) => self.error(
                     codes::NOT_AN_EVENT,
                     input.span,
-                    format!("`{pin_name}` of node {me} is a delegate: bind a Custom Event to it with `Event(\"node\")`"),
+                    format!(
+                        "`{pin_name}` of node {me} is a delegate: bind a Custom Event to it with `Event(\"node\")`"
+                    ),
                 ),
                 (_, Source::Event(_)) => self.error(
                     codes::NOT_AN_EVENT,
@@ -367,7 +422,11 @@ impl<'a> Checker<'a> {
                 ),
                 (InputKind::Literal(ty), Source::Literal(lit)) | (InputKind::Data(ty), Source::Literal(lit)) => {
                     if let Err((span, message)) = literal_value(lit, ty) {
-                        self.error(codes::TYPE_MISMATCH, span, format!("type mismatch on `{pin_name}` of node {me}: {message}"));
+                        self.error(
+                            codes::TYPE_MISMATCH,
+                            span,
+                            format!("type mismatch on `{pin_name}` of node {me}: {message}"),
+                        );
                     }
                 }
                 (InputKind::Literal(ty), _) => self.error(
@@ -375,7 +434,13 @@ impl<'a> Checker<'a> {
                     input.span,
                     format!("`{pin_name}` of node {me} takes a literal {ty}, written in the file"),
                 ),
-                (InputKind::Data(ty), Source::Link { node: src, pin: src_pin }) => {
+                (
+                    InputKind::Data(ty),
+                    Source::Link {
+                        node: src,
+                        pin: src_pin,
+                    },
+                ) => {
                     if let Some(from) = self.link_type(node, src, src_pin) {
                         if Conversion::between(ty, &from).is_none() {
                             self.error(
@@ -395,7 +460,11 @@ impl<'a> Checker<'a> {
                         self.error(
                             codes::UNKNOWN_VARIABLE,
                             var.span,
-                            format!("unknown variable `{}` on `{pin_name}` of node {me}{}", var.value, suggest(&var.value, known)),
+                            format!(
+                                "unknown variable `{}` on `{pin_name}` of node {me}{}",
+                                var.value,
+                                suggest(&var.value, known)
+                            ),
                         );
                     }
                     Some(&v) => {
@@ -438,7 +507,11 @@ impl<'a> Checker<'a> {
                 } else {
                     suggest(&exec.pin.value, sig.exec_outputs.iter().map(String::as_str))
                 };
-                self.error(codes::UNKNOWN_PIN, exec.pin.span, format!("node {me} has no exec output `{}`{what}", exec.pin.value));
+                self.error(
+                    codes::UNKNOWN_PIN,
+                    exec.pin.span,
+                    format!("node {me} has no exec output `{}`{what}", exec.pin.value),
+                );
                 continue;
             }
             let Some(&t) = self.node_index.get(exec.node.value.as_str()) else {
@@ -446,7 +519,12 @@ impl<'a> Checker<'a> {
                 self.error(
                     codes::MISSING_NODE,
                     exec.node.span,
-                    format!("`{}` of node {me} leads to node `{}`, which does not exist{}", exec.pin.value, exec.node.value, suggest(&exec.node.value, known)),
+                    format!(
+                        "`{}` of node {me} leads to node `{}`, which does not exist{}",
+                        exec.pin.value,
+                        exec.node.value,
+                        suggest(&exec.node.value, known)
+                    ),
                 );
                 continue;
             };
@@ -456,7 +534,11 @@ impl<'a> Checker<'a> {
                 self.error(
                     codes::EXEC_INTO_PURE,
                     exec.node.span,
-                    format!("`{}` of node {me} leads to node {}, {what} with no exec input", exec.pin.value, self.describe(t)),
+                    format!(
+                        "`{}` of node {me} leads to node {}, {what} with no exec input",
+                        exec.pin.value,
+                        self.describe(t)
+                    ),
                 );
                 continue;
             }
@@ -466,21 +548,39 @@ impl<'a> Checker<'a> {
                     let (code, why) = if is_data {
                         (codes::DATA_FROM_EXEC, "; it is a data input".to_string())
                     } else {
-                        (codes::MISSING_PIN, suggest(&input.value, target.exec_inputs.iter().map(String::as_str)))
+                        (
+                            codes::MISSING_PIN,
+                            suggest(&input.value, target.exec_inputs.iter().map(String::as_str)),
+                        )
                     };
-                    self.error(code, input.span, format!("node {} has no exec input `{}`{why}", self.describe(t), input.value));
+                    self.error(
+                        code,
+                        input.span,
+                        format!("node {} has no exec input `{}`{why}", self.describe(t), input.value),
+                    );
                 }
             }
         }
     }
 
-    fn check_binding(&self, node: &NodeDecl, pin: &str, params: &[(String, Type)], target: &graphrun_format::Spanned<String>) {
+    fn check_binding(
+        &self,
+        node: &NodeDecl,
+        pin: &str,
+        params: &[(String, Type)],
+        target: &graphrun_format::Spanned<String>,
+    ) {
         let Some(&t) = self.node_index.get(target.value.as_str()) else {
             let known = self.file.nodes.iter().map(|n| n.id.value.as_str());
             self.error(
                 codes::MISSING_NODE,
                 target.span,
-                format!("`{pin}` of node `{}` binds node `{}`, which does not exist{}", node.id.value, target.value, suggest(&target.value, known)),
+                format!(
+                    "`{pin}` of node `{}` binds node `{}`, which does not exist{}",
+                    node.id.value,
+                    target.value,
+                    suggest(&target.value, known)
+                ),
             );
             return;
         };
@@ -488,7 +588,11 @@ impl<'a> Checker<'a> {
             self.error(
                 codes::NOT_AN_EVENT,
                 target.span,
-                format!("`{pin}` of node `{}` binds node {}, which is not a Custom Event", node.id.value, self.describe(t)),
+                format!(
+                    "`{pin}` of node `{}` binds node {}, which is not a Custom Event",
+                    node.id.value,
+                    self.describe(t)
+                ),
             );
             return;
         }
@@ -515,10 +619,13 @@ impl<'a> Checker<'a> {
 
     fn check_event_bindings(&self) {
         for (&event, binders) in &self.bindings {
-            let mut first: Option<(Vec<(String, Type)>, usize, &str)> = None;
+            let mut first: Option<(Params, usize, &str)> = None;
             for &(binder, pin, span) in binders {
                 let Some(sig) = self.sig_done(binder) else { continue };
-                let Some(InputKind::Delegate(params)) = sig.inputs.iter().find(|p| p.name == pin).map(|p| &p.kind) else { continue };
+                let Some(InputKind::Delegate(params)) = sig.inputs.iter().find(|p| p.name == pin).map(|p| &p.kind)
+                else {
+                    continue;
+                };
                 match &first {
                     None => first = Some((params.clone(), binder, pin)),
                     Some((p0, b0, pin0)) if p0 != params => self.error(
@@ -544,12 +651,17 @@ impl<'a> Checker<'a> {
     }
 
     fn pure_sources(&self, i: usize) -> impl Iterator<Item = usize> + '_ {
-        self.file.nodes[i].inputs.iter().filter_map(move |input| match &input.source {
-            graphrun_format::Source::Link { node, .. } => {
-                self.node_index.get(node.value.as_str()).copied().filter(|&s| self.is_pure(s))
-            }
-            _ => None,
-        })
+        self.file.nodes[i]
+            .inputs
+            .iter()
+            .filter_map(move |input| match &input.source {
+                graphrun_format::Source::Link { node, .. } => self
+                    .node_index
+                    .get(node.value.as_str())
+                    .copied()
+                    .filter(|&s| self.is_pure(s)),
+                _ => None,
+            })
     }
 
     fn check_pure_cycles(&self) {
@@ -570,7 +682,10 @@ impl<'a> Checker<'a> {
             }
             let mut members: Vec<usize> = scc.iter().map(|n| n.index()).collect();
             members.sort_unstable();
-            let names: Vec<String> = members.iter().map(|&m| format!("`{}`", self.file.nodes[m].id.value)).collect();
+            let names: Vec<String> = members
+                .iter()
+                .map(|&m| format!("`{}`", self.file.nodes[m].id.value))
+                .collect();
             let first = &self.file.nodes[members[0]];
             self.error(
                 codes::DATA_CYCLE,
@@ -600,7 +715,11 @@ impl<'a> Checker<'a> {
         for (i, decl) in file.nodes.iter().enumerate() {
             let sig = &sigs[i];
             let ty = self.types[i].as_ref().expect("checked");
-            let cx = Compile { checker: self, node: i, sig };
+            let cx = Compile {
+                checker: self,
+                node: i,
+                sig,
+            };
             let imp = match ty.compile(&cx) {
                 Ok(imp) => imp,
                 Err(e) => {
@@ -608,15 +727,25 @@ impl<'a> Checker<'a> {
                     continue;
                 }
             };
-            let inputs = sig.inputs.iter().map(|pin| self.input_plan(decl, pin, &out_base, &sigs)).collect();
-            let pure_deps = if sig.is_pure() { Vec::new() } else { self.pure_deps(i, &mut visited) };
+            let inputs = sig
+                .inputs
+                .iter()
+                .map(|pin| self.input_plan(decl, pin, &out_base, &sigs))
+                .collect();
+            let pure_deps = if sig.is_pure() {
+                Vec::new()
+            } else {
+                self.pure_deps(i, &mut visited)
+            };
             let exec_out = sig
                 .exec_outputs
                 .iter()
                 .map(|name| {
                     let exec = decl.exec.iter().find(|e| &e.pin.value == name)?;
                     let t = self.node_index[exec.node.value.as_str()];
-                    let pin = exec.input.as_ref().map_or(0, |p| sigs[t].exec_inputs.iter().position(|e| *e == p.value).unwrap_or(0));
+                    let pin = exec.input.as_ref().map_or(0, |p| {
+                        sigs[t].exec_inputs.iter().position(|e| *e == p.value).unwrap_or(0)
+                    });
                     Some(ExecTarget {
                         node: t as u32,
                         pin: pin as u32,
@@ -670,7 +799,13 @@ impl<'a> Checker<'a> {
         })
     }
 
-    fn input_plan(&self, decl: &NodeDecl, pin: &crate::node::InputPin, out_base: &[u32], sigs: &[Signature]) -> InputPlan {
+    fn input_plan(
+        &self,
+        decl: &NodeDecl,
+        pin: &crate::node::InputPin,
+        out_base: &[u32],
+        sigs: &[Signature],
+    ) -> InputPlan {
         use graphrun_format::Source;
         let ty = match &pin.kind {
             InputKind::Data(t) | InputKind::Literal(t) => t,
@@ -715,7 +850,11 @@ impl<'a> Checker<'a> {
             }
             visited[node] = root;
             stack.push((node, true));
-            stack.extend(self.pure_sources(node).filter(|&s| visited[s] != root).map(|s| (s, false)));
+            stack.extend(
+                self.pure_sources(node)
+                    .filter(|&s| visited[s] != root)
+                    .map(|s| (s, false)),
+            );
         }
         order
     }
@@ -723,7 +862,10 @@ impl<'a> Checker<'a> {
 
 /// The exec links that close a cycle (found by an iterative depth-first search), as
 /// (node, exec output). Every endless exec loop goes through one, so the loop guard counts them.
-fn exec_back_edges<'f>(file: &'f GraphFile, index: &HashMap<&str, usize>) -> std::collections::HashSet<(usize, &'f str)> {
+fn exec_back_edges<'f>(
+    file: &'f GraphFile,
+    index: &HashMap<&str, usize>,
+) -> std::collections::HashSet<(usize, &'f str)> {
     let n = file.nodes.len();
     let succ: Vec<Vec<(usize, &str)>> = file
         .nodes
@@ -766,8 +908,15 @@ fn exec_back_edges<'f>(file: &'f GraphFile, index: &HashMap<&str, usize>) -> std
     back
 }
 
+/// A delegate's params: names and types, in order.
+type Params = Vec<(String, Type)>;
+
 fn show_params(params: &[(String, Type)]) -> String {
-    params.iter().map(|(n, t)| format!("{n}: {t}")).collect::<Vec<_>>().join(", ")
+    params
+        .iter()
+        .map(|(n, t)| format!("{n}: {t}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 struct NodeCx<'c, 'a> {
@@ -777,11 +926,19 @@ struct NodeCx<'c, 'a> {
 
 impl SignatureCx for NodeCx<'_, '_> {
     fn input_names(&self) -> Vec<&str> {
-        self.checker.file.nodes[self.node].inputs.iter().map(|i| i.pin.value.as_str()).collect()
+        self.checker.file.nodes[self.node]
+            .inputs
+            .iter()
+            .map(|i| i.pin.value.as_str())
+            .collect()
     }
 
     fn exec_output_names(&self) -> Vec<&str> {
-        self.checker.file.nodes[self.node].exec.iter().map(|e| e.pin.value.as_str()).collect()
+        self.checker.file.nodes[self.node]
+            .exec
+            .iter()
+            .map(|e| e.pin.value.as_str())
+            .collect()
     }
 
     fn input_type(&self, pin: &str) -> Option<Type> {
@@ -801,7 +958,10 @@ impl SignatureCx for NodeCx<'_, '_> {
     }
 
     fn literal(&self, pin: &str) -> Option<&graphrun_format::ron::Value> {
-        let input = self.checker.file.nodes[self.node].inputs.iter().find(|i| i.pin.value == pin)?;
+        let input = self.checker.file.nodes[self.node]
+            .inputs
+            .iter()
+            .find(|i| i.pin.value == pin)?;
         match &input.source {
             graphrun_format::Source::Literal(lit) => Some(lit),
             _ => None,
@@ -863,17 +1023,27 @@ impl CompileCx for Compile<'_, '_> {
     }
 
     fn delegate(&self, pin: &str) -> Option<EventRef> {
-        let input = self.checker.file.nodes[self.node].inputs.iter().find(|i| i.pin.value == pin)?;
+        let input = self.checker.file.nodes[self.node]
+            .inputs
+            .iter()
+            .find(|i| i.pin.value == pin)?;
         match &input.source {
-            graphrun_format::Source::Event(target) => {
-                self.checker.node_index.get(target.value.as_str()).map(|&i| EventRef(i as u32))
-            }
+            graphrun_format::Source::Event(target) => self
+                .checker
+                .node_index
+                .get(target.value.as_str())
+                .map(|&i| EventRef(i as u32)),
             _ => None,
         }
     }
 
     fn literal(&self, pin: &str) -> Option<Value> {
-        let lit = NodeCx { checker: self.checker, node: self.node }.literal(pin)?.clone();
+        let lit = NodeCx {
+            checker: self.checker,
+            node: self.node,
+        }
+        .literal(pin)?
+        .clone();
         let ty = match &self.sig.inputs.iter().find(|p| p.name == pin)?.kind {
             InputKind::Data(t) | InputKind::Literal(t) => t.clone(),
             InputKind::Delegate(_) => return None,
@@ -882,7 +1052,11 @@ impl CompileCx for Compile<'_, '_> {
     }
 
     fn source_type(&self, pin: &str) -> Option<Type> {
-        NodeCx { checker: self.checker, node: self.node }.input_type(pin)
+        NodeCx {
+            checker: self.checker,
+            node: self.node,
+        }
+        .input_type(pin)
     }
 
     fn class_id(&self, class: &str) -> Option<u32> {

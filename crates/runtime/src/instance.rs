@@ -264,8 +264,13 @@ impl InstanceHandle {
         let f: HostFn = Box::new(move |vars| {
             let _ = tx.send(vars[index].clone());
         });
-        self.sender.tx.send(Event::Host(f)).await.map_err(|_| HostError("the instance has ended".into()))?;
-        rx.await.map_err(|_| HostError("the instance ended before it answered".into()))
+        self.sender
+            .tx
+            .send(Event::Host(f))
+            .await
+            .map_err(|_| HostError("the instance has ended".into()))?;
+        rx.await
+            .map_err(|_| HostError("the instance ended before it answered".into()))
     }
 
     /// Sets a variable of the running instance (between events).
@@ -273,7 +278,11 @@ impl InstanceHandle {
         let index = variable_index(&self.program, name)?;
         let value = checked_value(&self.program, index, value)?;
         let f: HostFn = Box::new(move |vars| vars[index] = value);
-        self.sender.tx.send(Event::Host(f)).await.map_err(|_| HostError("the instance has ended".into()))
+        self.sender
+            .tx
+            .send(Event::Host(f))
+            .await
+            .map_err(|_| HostError("the instance has ended".into()))
     }
 
     /// Stops the instance: the event running finishes, then EndPlay runs.
@@ -304,8 +313,18 @@ fn value_type(value: &Value, registry: &Registry) -> Option<graphrun_format::Typ
         Value::Float(_) => Type::Float,
         Value::String(_) => Type::String,
         Value::Json(_) => Type::Json,
-        Value::Array(items) => Type::Array(Box::new(items.first().and_then(|v| value_type(v, registry)).unwrap_or(Type::Json))),
-        Value::Map(map) => Type::Map(Box::new(map.values().next().and_then(|v| value_type(v, registry)).unwrap_or(Type::Json))),
+        Value::Array(items) => Type::Array(Box::new(
+            items
+                .first()
+                .and_then(|v| value_type(v, registry))
+                .unwrap_or(Type::Json),
+        )),
+        Value::Map(map) => Type::Map(Box::new(
+            map.values()
+                .next()
+                .and_then(|v| value_type(v, registry))
+                .unwrap_or(Type::Json),
+        )),
         Value::Object(Some(o)) => Type::Object(registry.class_name(o.class).into()),
         Value::Object(None) => return None,
     })
@@ -338,7 +357,10 @@ fn event_args(program: &Program, event: &str, args: Vec<Value>) -> Result<(u32, 
     let inner = &program.inner;
     let Some(&node) = inner.events.get(event) else {
         let known = inner.events.keys().map(String::as_str);
-        return Err(HostError(format!("no Custom Event `{event}`{}", crate::check::suggest(event, known))));
+        return Err(HostError(format!(
+            "no Custom Event `{event}`{}",
+            crate::check::suggest(event, known)
+        )));
     };
     let debug = &inner.debug[node as usize];
     if args.len() != debug.output_types.len() {
@@ -367,8 +389,15 @@ struct TimerObject {
 }
 
 enum Timer {
-    Wake { node: u32, payload: u64 },
-    Event { timer: ObjectRef, event: u32, period: Option<Duration> },
+    Wake {
+        node: u32,
+        payload: u64,
+    },
+    Event {
+        timer: ObjectRef,
+        event: u32,
+        period: Option<Duration>,
+    },
 }
 
 /// The mutable state of an instance that nodes may touch through [`Cx`].
@@ -409,7 +438,9 @@ pub struct Instance {
 
 impl fmt::Debug for Instance {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Instance").field("program", &self.program.name()).finish()
+        f.debug_struct("Instance")
+            .field("program", &self.program.name())
+            .finish()
     }
 }
 
@@ -598,7 +629,10 @@ impl Instance {
             match timer {
                 Timer::Wake { node, payload } => self.st.queue.push_back(Event::Wake { node, payload }),
                 Timer::Event { timer, event, period } => {
-                    self.st.queue.push_back(Event::Custom { event, args: Vec::new() });
+                    self.st.queue.push_back(Event::Custom {
+                        event,
+                        args: Vec::new(),
+                    });
                     let key = period.map(|p| {
                         let key = (due + p, self.st.timer_seq);
                         self.st.timer_seq += 1;
@@ -739,17 +773,29 @@ impl Instance {
                     }
                     v.clone().convert(*conversion, &prog.registry)
                 }
-                InputPlan::Var { var, conversion } => self.st.vars[*var as usize].clone().convert(*conversion, &prog.registry),
+                InputPlan::Var { var, conversion } => {
+                    self.st.vars[*var as usize].clone().convert(*conversion, &prog.registry)
+                }
             };
             self.scratch.push(value);
         }
         Ok(())
     }
 
-    fn run_node(&mut self, prog: &ProgramInner, n: u32, entry: Entry, latent: Option<LatentFn>) -> Result<Flow, NodeError> {
+    fn run_node(
+        &mut self,
+        prog: &ProgramInner,
+        n: u32,
+        entry: Entry,
+        latent: Option<LatentFn>,
+    ) -> Result<Flow, NodeError> {
         let plan = &prog.nodes[n as usize];
         let mut inputs = std::mem::take(&mut self.scratch);
-        let trace_inputs = self.env.options.trace.then(|| self.trace_values(prog, &prog.debug[n as usize].input_names, &inputs));
+        let trace_inputs = self
+            .env
+            .options
+            .trace
+            .then(|| self.trace_values(prog, &prog.debug[n as usize].input_names, &inputs));
         let mut cx = Cx {
             prog,
             st: &mut self.st,
@@ -789,7 +835,11 @@ impl Instance {
     fn trace(&self, prog: &ProgramInner, n: u32, inputs: String, result: &Result<Flow, NodeError>) {
         let debug = &prog.debug[n as usize];
         let base = prog.nodes[n as usize].out_base as usize;
-        let outputs = self.trace_values(prog, &debug.output_names, &self.st.slots[base..base + debug.output_names.len()]);
+        let outputs = self.trace_values(
+            prog,
+            &debug.output_names,
+            &self.st.slots[base..base + debug.output_names.len()],
+        );
         let exec = match result {
             Ok(Flow::Then(o) | Flow::Call { out: o, .. } | Flow::Loop { out: o, .. }) => {
                 format!(" => {}", debug.exec_output_names.get(*o).map_or("?", String::as_str))
@@ -798,9 +848,10 @@ impl Instance {
             Err(e) => format!(" => error: {}", e.0),
         };
         let arrow = if outputs.is_empty() { "" } else { " ->" };
-        self.env
-            .host
-            .trace(&format!("trace: {} `{}` ({}){inputs}{arrow}{outputs}{exec}", prog.name, debug.id, debug.type_name));
+        self.env.host.trace(&format!(
+            "trace: {} `{}` ({}){inputs}{arrow}{outputs}{exec}",
+            prog.name, debug.id, debug.type_name
+        ));
     }
 }
 
@@ -816,9 +867,18 @@ enum Start {
 fn unset_read(prog: &ProgramInner, reader: u32, input: usize, slot: u32) -> NodeError {
     let source = prog.nodes.partition_point(|p| p.out_base <= slot).saturating_sub(1);
     let d = &prog.debug[source];
-    let pin = d.output_names.get((slot - prog.nodes[source].out_base) as usize).map_or("?", String::as_str);
-    let input = prog.debug[reader as usize].input_names.get(input).map_or("?", String::as_str);
-    NodeError(format!("`{input}` reads `{pin}` of node `{}` ({}), which has not run yet", d.id, d.type_name))
+    let pin = d
+        .output_names
+        .get((slot - prog.nodes[source].out_base) as usize)
+        .map_or("?", String::as_str);
+    let input = prog.debug[reader as usize]
+        .input_names
+        .get(input)
+        .map_or("?", String::as_str);
+    NodeError(format!(
+        "`{input}` reads `{pin}` of node `{}` ({}), which has not run yet",
+        d.id, d.type_name
+    ))
 }
 
 async fn sleep_until(deadline: Option<Instant>) {
@@ -829,7 +889,11 @@ async fn sleep_until(deadline: Option<Instant>) {
 }
 
 fn object_mut<T: Any>(objects: &mut [Option<Object>], obj: ObjectRef) -> Option<&mut T> {
-    objects.get_mut(obj.id.get() as usize - 1)?.as_mut()?.data.downcast_mut()
+    objects
+        .get_mut(obj.id.get() as usize - 1)?
+        .as_mut()?
+        .data
+        .downcast_mut()
 }
 
 /// What a running node can see and do: its inputs and outputs, variables, per-node state,
@@ -899,7 +963,10 @@ impl Cx<'_> {
         let location = self.prog.source.location(debug.span);
         self.env.host.log(
             level,
-            &format!("{message} (node `{}` ({}), graph `{}`, {location})", debug.id, debug.type_name, self.prog.name),
+            &format!(
+                "{message} (node `{}` ({}), graph `{}`, {location})",
+                debug.id, debug.type_name, self.prog.name
+            ),
         );
     }
 
@@ -912,7 +979,13 @@ impl Cx<'_> {
     pub fn wake_after(&mut self, delay: Duration, payload: u64) {
         let key = (Instant::now() + delay, self.st.timer_seq);
         self.st.timer_seq += 1;
-        self.st.timers.insert(key, Timer::Wake { node: self.node, payload });
+        self.st.timers.insert(
+            key,
+            Timer::Wake {
+                node: self.node,
+                payload,
+            },
+        );
     }
 
     /// Sets a timer that fires `event` (a Custom Event with no params) after `period`, and
@@ -923,7 +996,14 @@ impl Cx<'_> {
         let key = (Instant::now() + period, self.st.timer_seq);
         self.st.timer_seq += 1;
         let period = looping.then_some(period);
-        self.st.timers.insert(key, Timer::Event { timer, event: event.0, period });
+        self.st.timers.insert(
+            key,
+            Timer::Event {
+                timer,
+                event: event.0,
+                period,
+            },
+        );
         if let Some(t) = object_mut::<TimerObject>(&mut self.st.objects, timer) {
             t.key = Some(key);
         }
@@ -932,7 +1012,9 @@ impl Cx<'_> {
 
     /// Clears a timer; false if it was not set (cleared, or a one-shot that fired).
     pub fn clear_timer(&mut self, timer: ObjectRef) -> bool {
-        let Some(t) = object_mut::<TimerObject>(&mut self.st.objects, timer) else { return false };
+        let Some(t) = object_mut::<TimerObject>(&mut self.st.objects, timer) else {
+            return false;
+        };
         match t.key.take() {
             Some(key) => self.st.timers.remove(&key).is_some(),
             None => false,
@@ -942,7 +1024,10 @@ impl Cx<'_> {
     /// Makes a new object of class number `class` holding `data`.
     pub fn new_object(&mut self, class: u32, data: Box<dyn Any + Send>) -> ObjectRef {
         self.st.objects.push(Some(Object { data }));
-        let id = u32::try_from(self.st.objects.len()).ok().and_then(NonZeroU32::new).expect("fewer than 4 billion objects");
+        let id = u32::try_from(self.st.objects.len())
+            .ok()
+            .and_then(NonZeroU32::new)
+            .expect("fewer than 4 billion objects");
         ObjectRef { class, id }
     }
 

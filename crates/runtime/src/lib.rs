@@ -29,9 +29,15 @@ mod stdlib;
 mod value;
 
 pub use graphrun_format::{Diagnostic, Diagnostics, Severity, SourceFile, Type};
-pub use instance::{Cx, EventSender, Host, HostError, Instance, InstanceHandle, KeepAlive, LatentFn, Level, Outcome, RunOptions, RunReport, RuntimeError, StdioHost};
+pub use instance::{
+    Cx, EventSender, Host, HostError, Instance, InstanceHandle, KeepAlive, LatentFn, Level, Outcome, RunOptions,
+    RunReport, RuntimeError, StdioHost,
+};
 pub use listing::{node_listing_json, node_listing_text};
-pub use node::{CompileCx, Entry, EventRef, Flow, InputKind, InputPin, Node, NodeDoc, NodeError, NodeType, OutputPin, PinError, Role, Signature, SignatureCx};
+pub use node::{
+    CompileCx, Entry, EventRef, Flow, InputKind, InputPin, Node, NodeDoc, NodeError, NodeType, OutputPin, PinError,
+    Role, Signature, SignatureCx,
+};
 pub use program::{Program, VariableInfo};
 pub use registry::{ClassDef, Constructor, NodeLibrary, Registry, RegistryBuilder, TIMER_CLASS};
 pub use stdlib::{FnNode, StandardLibrary};

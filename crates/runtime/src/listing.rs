@@ -58,7 +58,9 @@ pub fn node_listing_text(registry: &Registry) -> String {
 /// Every node type and class as JSON: `{"nodes": [...], "classes": [...]}`.
 pub fn node_listing_json(registry: &Registry) -> serde_json::Value {
     let pins = |pins: &[(String, String)]| -> serde_json::Value {
-        pins.iter().map(|(name, ty)| serde_json::json!({"name": name, "type": ty})).collect()
+        pins.iter()
+            .map(|(name, ty)| serde_json::json!({"name": name, "type": ty}))
+            .collect()
     };
     let nodes: Vec<serde_json::Value> = registry
         .nodes()

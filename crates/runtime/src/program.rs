@@ -130,7 +130,12 @@ impl Program {
     pub fn custom_events(&self) -> impl Iterator<Item = (&str, Vec<(&str, &Type)>)> {
         self.inner.events.iter().map(|(name, &node)| {
             let debug = &self.inner.debug[node as usize];
-            let params = debug.output_names.iter().map(String::as_str).zip(debug.output_types.iter()).collect();
+            let params = debug
+                .output_names
+                .iter()
+                .map(String::as_str)
+                .zip(debug.output_types.iter())
+                .collect();
             (name.as_str(), params)
         })
     }
@@ -141,18 +146,26 @@ impl Program {
     pub fn parse_variable_value(&self, name: &str, text: &str) -> Result<Value, String> {
         let Some(index) = self.variable_index(name) else {
             let known = self.inner.variables.iter().map(|v| v.name.as_str());
-            return Err(format!("no variable `{name}` in graph `{}`{}", self.inner.name, crate::check::suggest(name, known)));
+            return Err(format!(
+                "no variable `{name}` in graph `{}`{}",
+                self.inner.name,
+                crate::check::suggest(name, known)
+            ));
         };
         let var = &self.inner.variables[index];
         let parsed = graphrun_format::ron::parse(text);
         if var.ty == Type::String {
             return Ok(match parsed {
-                Ok(graphrun_format::ron::Value { kind: graphrun_format::ron::Kind::Str(s), .. }) => Value::from(s),
+                Ok(graphrun_format::ron::Value {
+                    kind: graphrun_format::ron::Kind::Str(s),
+                    ..
+                }) => Value::from(s),
                 _ => Value::from(text),
             });
         }
         let value = parsed.map_err(|e| format!("`{text}` is not a literal of type {}: {}", var.ty, e.message))?;
-        crate::value::literal_value(&value, &var.ty).map_err(|(_, message)| format!("variable `{name}` is {}: {message}", var.ty))
+        crate::value::literal_value(&value, &var.ty)
+            .map_err(|(_, message)| format!("variable `{name}` is {}: {message}", var.ty))
     }
 
     /// The index of a variable, by name.

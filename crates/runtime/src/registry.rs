@@ -37,7 +37,11 @@ pub struct ClassDef {
 
 impl ClassDef {
     /// A class that `Construct Object` makes with `constructor`.
-    pub fn new<T: Any + Send>(name: &str, description: &str, constructor: impl Fn() -> T + Send + Sync + 'static) -> ClassDef {
+    pub fn new<T: Any + Send>(
+        name: &str,
+        description: &str,
+        constructor: impl Fn() -> T + Send + Sync + 'static,
+    ) -> ClassDef {
         ClassDef {
             name: name.to_string(),
             constructor: Some(Arc::new(move || Box::new(constructor()))),
@@ -115,9 +119,17 @@ impl RegistryBuilder {
     pub fn build(&mut self) -> Registry {
         let nodes = std::mem::take(&mut self.nodes);
         let classes = std::mem::take(&mut self.classes);
-        let by_name = nodes.iter().enumerate().map(|(i, n)| (n.name().to_string(), i)).collect();
+        let by_name = nodes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.name().to_string(), i))
+            .collect();
         Registry {
-            inner: Arc::new(RegistryInner { nodes, by_name, classes }),
+            inner: Arc::new(RegistryInner {
+                nodes,
+                by_name,
+                classes,
+            }),
         }
     }
 }
@@ -184,7 +196,10 @@ impl Registry {
     pub fn canonical_type(&self, ty: &Type) -> Type {
         match ty {
             Type::Object(class) => match self.class_id(class).map(|id| self.class(id)) {
-                Some(ClassDef { deprecated_alias_of: Some(to), .. }) => Type::Object(to.as_str().into()),
+                Some(ClassDef {
+                    deprecated_alias_of: Some(to),
+                    ..
+                }) => Type::Object(to.as_str().into()),
                 _ => ty.clone(),
             },
             Type::Array(t) => Type::Array(Box::new(self.canonical_type(t))),
@@ -208,7 +223,10 @@ impl Registry {
                 Ok(_) => Err(file_error(&name, "the file is larger than 4 GiB".to_string())),
                 Err(e) => Err(file_error(
                     &name,
-                    format!("the file is not UTF-8 text (invalid byte at offset {})", e.utf8_error().valid_up_to()),
+                    format!(
+                        "the file is not UTF-8 text (invalid byte at offset {})",
+                        e.utf8_error().valid_up_to()
+                    ),
                 )),
             },
             Err(e) => Err(file_error(&name, format!("cannot read the file: {e}"))),
@@ -223,6 +241,9 @@ fn file_error(name: &str, message: String) -> Diagnostics {
 
 impl ClassNames for Registry {
     fn class_name(&self, class: u32) -> &str {
-        self.inner.classes.get(class as usize).map_or("Object", |c| c.name.as_str())
+        self.inner
+            .classes
+            .get(class as usize)
+            .map_or("Object", |c| c.name.as_str())
     }
 }

@@ -120,19 +120,36 @@ fn events(r: &mut RegistryBuilder) {
     let then: fn(&mut Cx<'_>, Entry) -> Result<Flow, NodeError> = |_, _| Ok(Flow::Then(0));
     let event = Signature::default().exec_out("then");
     r.add_node(
-        FnNode::simple("Event BeginPlay", NodeDoc::new("Events", "Runs when the instance begins.").exec_out(&["then"]), event.clone(), then)
-            .role(Role::BeginPlay),
+        FnNode::simple(
+            "Event BeginPlay",
+            NodeDoc::new("Events", "Runs when the instance begins.").exec_out(&["then"]),
+            event.clone(),
+            then,
+        )
+        .role(Role::BeginPlay),
     );
     r.add_node(
-        FnNode::simple("Event EndPlay", NodeDoc::new("Events", "Runs when the instance ends (Quit, nothing left to run, or the host).").exec_out(&["then"]), event, then)
-            .role(Role::EndPlay),
+        FnNode::simple(
+            "Event EndPlay",
+            NodeDoc::new(
+                "Events",
+                "Runs when the instance ends (Quit, nothing left to run, or the host).",
+            )
+            .exec_out(&["then"]),
+            event,
+            then,
+        )
+        .role(Role::EndPlay),
     );
     r.add_node(
         FnNode::new(
             "Custom Event",
-            NodeDoc::new("Events", "Runs when fired by a delegate it is bound to, a timer or the host; its outputs are its params.")
-                .exec_out(&["then"])
-                .output("its params", "as declared, or the bound delegate's"),
+            NodeDoc::new(
+                "Events",
+                "Runs when fired by a delegate it is bound to, a timer or the host; its outputs are its params.",
+            )
+            .exec_out(&["then"])
+            .output("its params", "as declared, or the bound delegate's"),
             |cx| {
                 let mut sig = Signature::default().exec_out("then");
                 for (name, ty) in cx.params().or_else(|| cx.bound_delegate()).unwrap_or_default() {
@@ -149,7 +166,10 @@ fn events(r: &mut RegistryBuilder) {
 fn flow(r: &mut RegistryBuilder) {
     r.add_node(FnNode::simple(
         "Print String",
-        NodeDoc::new("Utilities", "Writes the text and a newline to the output.").exec_in(&["exec"]).exec_out(&["then"]).input("In String", "String = \"Hello\""),
+        NodeDoc::new("Utilities", "Writes the text and a newline to the output.")
+            .exec_in(&["exec"])
+            .exec_out(&["then"])
+            .input("In String", "String = \"Hello\""),
         Signature::then().input_or("In String", Type::String, "Hello"),
         |cx, _| {
             cx.print(cx.input(0).as_str());
@@ -158,15 +178,24 @@ fn flow(r: &mut RegistryBuilder) {
     ));
     r.add_node(FnNode::simple(
         "Branch",
-        NodeDoc::new("Flow Control", "Goes on through True or False.").exec_in(&["exec"]).exec_out(&["True", "False"]).input("Condition", "Bool = true"),
-        Signature::impure().exec_out("True").exec_out("False").input_or("Condition", Type::Bool, true),
+        NodeDoc::new("Flow Control", "Goes on through True or False.")
+            .exec_in(&["exec"])
+            .exec_out(&["True", "False"])
+            .input("Condition", "Bool = true"),
+        Signature::impure()
+            .exec_out("True")
+            .exec_out("False")
+            .input_or("Condition", Type::Bool, true),
         |cx, _| Ok(Flow::Then(if cx.input(0).as_bool() { 0 } else { 1 })),
     ));
     r.add_node(FnNode::new(
         "Sequence",
-        NodeDoc::new("Flow Control", "Runs each output in turn; a latent node in one does not hold up the next.")
-            .exec_in(&["exec"])
-            .exec_out(&["Then 0", "Then 1", "…"]),
+        NodeDoc::new(
+            "Flow Control",
+            "Runs each output in turn; a latent node in one does not hold up the next.",
+        )
+        .exec_in(&["exec"])
+        .exec_out(&["Then 0", "Then 1", "…"]),
         |cx| {
             let mut count = 2;
             for name in cx.exec_output_names() {
@@ -189,19 +218,34 @@ fn flow(r: &mut RegistryBuilder) {
                     Entry::Pin(_) => 0,
                     Entry::Resume(i) => i,
                 };
-                Ok(if i >= last { Flow::Then(last as usize) } else { Flow::Call { out: i as usize, resume: i + 1 } })
+                Ok(if i >= last {
+                    Flow::Then(last as usize)
+                } else {
+                    Flow::Call {
+                        out: i as usize,
+                        resume: i + 1,
+                    }
+                })
             }))
         },
     ));
     r.add_node(FnNode::simple(
         "For Loop",
-        NodeDoc::new("Flow Control", "Runs Loop Body for each Index from First Index to Last Index (inclusive), then Completed.")
-            .exec_in(&["exec"])
-            .exec_out(&["Loop Body", "Completed"])
-            .input("First Index", "Int")
-            .input("Last Index", "Int")
-            .output("Index", "Int"),
-        Signature::impure().exec_out("Loop Body").exec_out("Completed").input("First Index", Type::Int).input("Last Index", Type::Int).output("Index", Type::Int),
+        NodeDoc::new(
+            "Flow Control",
+            "Runs Loop Body for each Index from First Index to Last Index (inclusive), then Completed.",
+        )
+        .exec_in(&["exec"])
+        .exec_out(&["Loop Body", "Completed"])
+        .input("First Index", "Int")
+        .input("Last Index", "Int")
+        .output("Index", "Int"),
+        Signature::impure()
+            .exec_out("Loop Body")
+            .exec_out("Completed")
+            .input("First Index", Type::Int)
+            .input("Last Index", Type::Int)
+            .output("Index", Type::Int),
         |cx, entry| {
             let index = match entry {
                 Entry::Pin(_) => Some(cx.input(0).as_int()),
@@ -210,7 +254,10 @@ fn flow(r: &mut RegistryBuilder) {
             match index {
                 Some(i) if i <= cx.input(1).as_int() => {
                     cx.set_output(0, i);
-                    Ok(Flow::Loop { out: 0, resume: i as u64 })
+                    Ok(Flow::Loop {
+                        out: 0,
+                        resume: i as u64,
+                    })
                 }
                 _ => Ok(Flow::Then(1)),
             }
@@ -218,12 +265,15 @@ fn flow(r: &mut RegistryBuilder) {
     ));
     r.add_node(FnNode::new(
         "For Each Loop",
-        NodeDoc::new("Flow Control", "Runs Loop Body for each element of the array, then Completed.")
-            .exec_in(&["exec"])
-            .exec_out(&["Loop Body", "Completed"])
-            .input("Array", "Array(T) or Json array")
-            .output("Array Element", "T (Json for a Json array)")
-            .output("Array Index", "Int"),
+        NodeDoc::new(
+            "Flow Control",
+            "Runs Loop Body for each element of the array, then Completed.",
+        )
+        .exec_in(&["exec"])
+        .exec_out(&["Loop Body", "Completed"])
+        .input("Array", "Array(T) or Json array")
+        .output("Array Element", "T (Json for a Json array)")
+        .output("Array Index", "Int"),
         |cx| {
             let (array, element) = array_pin(cx, "For Each Loop")?;
             Ok(Signature::impure()
@@ -243,7 +293,10 @@ fn flow(r: &mut RegistryBuilder) {
                     Some(item) => {
                         cx.set_output(0, item);
                         cx.set_output(1, index as i64);
-                        Ok(Flow::Loop { out: 0, resume: index as u64 })
+                        Ok(Flow::Loop {
+                            out: 0,
+                            resume: index as u64,
+                        })
                     }
                     None => Ok(Flow::Then(1)),
                 }
@@ -252,20 +305,38 @@ fn flow(r: &mut RegistryBuilder) {
     ));
     r.add_node(FnNode::simple(
         "While Loop",
-        NodeDoc::new("Flow Control", "Runs Loop Body while Condition is true (read again before each pass), then Completed.")
-            .exec_in(&["exec"])
-            .exec_out(&["Loop Body", "Completed"])
-            .input("Condition", "Bool"),
-        Signature::impure().exec_out("Loop Body").exec_out("Completed").input("Condition", Type::Bool),
-        |cx, _| Ok(if cx.input(0).as_bool() { Flow::Loop { out: 0, resume: 0 } } else { Flow::Then(1) }),
+        NodeDoc::new(
+            "Flow Control",
+            "Runs Loop Body while Condition is true (read again before each pass), then Completed.",
+        )
+        .exec_in(&["exec"])
+        .exec_out(&["Loop Body", "Completed"])
+        .input("Condition", "Bool"),
+        Signature::impure()
+            .exec_out("Loop Body")
+            .exec_out("Completed")
+            .input("Condition", Type::Bool),
+        |cx, _| {
+            Ok(if cx.input(0).as_bool() {
+                Flow::Loop { out: 0, resume: 0 }
+            } else {
+                Flow::Then(1)
+            })
+        },
     ));
     r.add_node(FnNode::simple(
         "Do Once",
-        NodeDoc::new("Flow Control", "Goes on through Completed the first time only, until Reset.")
-            .exec_in(&["exec", "Reset"])
-            .exec_out(&["Completed"])
-            .input("Start Closed", "Bool = false"),
-        Signature::impure().exec_in("Reset").exec_out("Completed").input_or("Start Closed", Type::Bool, false),
+        NodeDoc::new(
+            "Flow Control",
+            "Goes on through Completed the first time only, until Reset.",
+        )
+        .exec_in(&["exec", "Reset"])
+        .exec_out(&["Completed"])
+        .input("Start Closed", "Bool = false"),
+        Signature::impure()
+            .exec_in("Reset")
+            .exec_out("Completed")
+            .input_or("Start Closed", Type::Bool, false),
         |cx, entry| {
             let start_closed = cx.input(0).as_bool();
             let closed = cx.state::<Option<bool>>().get_or_insert(start_closed);
@@ -309,26 +380,35 @@ fn flow(r: &mut RegistryBuilder) {
     ));
     r.add_node(FnNode::fixed(
         "Set Timer by Event",
-        NodeDoc::new("Utilities", "Fires Event after Time seconds, and every Time seconds if Looping; a Time of 0 or less sets no timer.")
-            .exec_in(&["exec"])
-            .exec_out(&["then"])
-            .input("Event", "delegate ()")
-            .input("Time", "Float")
-            .input("Looping", "Bool = false")
-            .output("Return Value", "Object(\"Timer\")"),
+        NodeDoc::new(
+            "Utilities",
+            "Fires Event after Time seconds, and every Time seconds if Looping; a Time of 0 or less sets no timer.",
+        )
+        .exec_in(&["exec"])
+        .exec_out(&["then"])
+        .input("Event", "delegate ()")
+        .input("Time", "Float")
+        .input("Looping", "Bool = false")
+        .output("Return Value", "Object(\"Timer\")"),
         Signature::then()
             .required_delegate("Event", &[])
             .input("Time", Type::Float)
             .input_or("Looping", Type::Bool, false)
             .output("Return Value", Type::Object(TIMER_CLASS.into())),
         |cx| {
-            let event = cx.delegate("Event").ok_or_else(|| PinError::at("Event", codes::MISSING_INPUT, "bind a Custom Event"))?;
+            let event = cx
+                .delegate("Event")
+                .ok_or_else(|| PinError::at("Event", codes::MISSING_INPUT, "bind a Custom Event"))?;
             Ok(Box::new(move |cx: &mut Cx<'_>, _: Entry| {
                 let time = cx.input(1).as_float();
                 let timer = if time > 0.0 {
                     // A looping timer fires at most once a millisecond.
                     let looping = cx.input(2).as_bool();
-                    let period = if looping { seconds(time).max(Duration::from_millis(1)) } else { seconds(time) };
+                    let period = if looping {
+                        seconds(time).max(Duration::from_millis(1))
+                    } else {
+                        seconds(time)
+                    };
                     Some(cx.set_timer(event, period, looping))
                 } else {
                     None
@@ -340,10 +420,13 @@ fn flow(r: &mut RegistryBuilder) {
     ));
     r.add_node(FnNode::simple(
         "Clear Timer",
-        NodeDoc::new("Utilities", "Stops a timer; nothing happens for None or a timer already stopped.")
-            .exec_in(&["exec"])
-            .exec_out(&["then"])
-            .input("Timer", "Object(\"Timer\")"),
+        NodeDoc::new(
+            "Utilities",
+            "Stops a timer; nothing happens for None or a timer already stopped.",
+        )
+        .exec_in(&["exec"])
+        .exec_out(&["then"])
+        .input("Timer", "Object(\"Timer\")"),
         Signature::then().input("Timer", Type::Object(TIMER_CLASS.into())),
         |cx, _| {
             if let Some(timer) = cx.input(0).as_object() {
@@ -368,7 +451,11 @@ fn array_pin(cx: &dyn SignatureCx, node: &str) -> Result<(Type, Type), PinError>
     match cx.input_type("Array") {
         Some(Type::Array(t)) => Ok((Type::Array(t.clone()), *t)),
         None | Some(Type::Json) => Ok((Type::Json, Type::Json)),
-        Some(other) => Err(PinError::at("Array", codes::TYPE_MISMATCH, format!("{node} takes an Array or a Json array, not {other}"))),
+        Some(other) => Err(PinError::at(
+            "Array",
+            codes::TYPE_MISMATCH,
+            format!("{node} takes an Array or a Json array, not {other}"),
+        )),
     }
 }
 
@@ -378,7 +465,10 @@ fn element(array: &Value, index: usize, node: &str) -> Result<Option<Value>, Nod
         Value::Array(items) => Ok(items.get(index).cloned()),
         Value::Json(j) => match &**j {
             Json::Array(items) => Ok(items.get(index).map(|v| Value::from(v.clone()))),
-            other => Err(err(format!("{node}: the Json value is {}, not an array", json_kind(other)))),
+            other => Err(err(format!(
+                "{node}: the Json value is {}, not an array",
+                json_kind(other)
+            ))),
         },
         _ => Ok(None),
     }
@@ -389,7 +479,10 @@ fn array_len(array: &Value, node: &str) -> Result<usize, NodeError> {
         Value::Array(items) => Ok(items.len()),
         Value::Json(j) => match &**j {
             Json::Array(items) => Ok(items.len()),
-            other => Err(err(format!("{node}: the Json value is {}, not an array", json_kind(other)))),
+            other => Err(err(format!(
+                "{node}: the Json value is {}, not an array",
+                json_kind(other)
+            ))),
         },
         _ => Ok(0),
     }
@@ -410,13 +503,18 @@ fn variables(r: &mut RegistryBuilder) {
     r.add_node(
         FnNode::new(
             "Get",
-            NodeDoc::new("Variables", "Reads the variable named by `var:` (pure).").output("the variable's name", "the variable's type"),
+            NodeDoc::new("Variables", "Reads the variable named by `var:` (pure).")
+                .output("the variable's name", "the variable's type"),
             |cx| {
-                let (name, ty) = cx.variable().ok_or_else(|| PinError::node(codes::UNKNOWN_VARIABLE, "unknown variable"))?;
+                let (name, ty) = cx
+                    .variable()
+                    .ok_or_else(|| PinError::node(codes::UNKNOWN_VARIABLE, "unknown variable"))?;
                 Ok(Signature::pure().output(name, ty))
             },
             |cx| {
-                let var = cx.variable_index().ok_or_else(|| PinError::node(codes::UNKNOWN_VARIABLE, "unknown variable"))?;
+                let var = cx
+                    .variable_index()
+                    .ok_or_else(|| PinError::node(codes::UNKNOWN_VARIABLE, "unknown variable"))?;
                 Ok(Box::new(move |cx: &mut Cx<'_>, _: Entry| {
                     let value = cx.variable(var).clone();
                     cx.set_output(0, value);
@@ -429,18 +527,25 @@ fn variables(r: &mut RegistryBuilder) {
     r.add_node(
         FnNode::new(
             "Set",
-            NodeDoc::new("Variables", "Writes the variable named by `var:` (its zero value if the input is left out).")
-                .exec_in(&["exec"])
-                .exec_out(&["then"])
-                .input("the variable's name", "the variable's type")
-                .output("the variable's name", "the new value"),
+            NodeDoc::new(
+                "Variables",
+                "Writes the variable named by `var:` (its zero value if the input is left out).",
+            )
+            .exec_in(&["exec"])
+            .exec_out(&["then"])
+            .input("the variable's name", "the variable's type")
+            .output("the variable's name", "the new value"),
             |cx| {
-                let (name, ty) = cx.variable().ok_or_else(|| PinError::node(codes::UNKNOWN_VARIABLE, "unknown variable"))?;
+                let (name, ty) = cx
+                    .variable()
+                    .ok_or_else(|| PinError::node(codes::UNKNOWN_VARIABLE, "unknown variable"))?;
                 let zero = Value::zero(&ty);
                 Ok(Signature::then().input_or(name, ty.clone(), zero).output(name, ty))
             },
             |cx| {
-                let var = cx.variable_index().ok_or_else(|| PinError::node(codes::UNKNOWN_VARIABLE, "unknown variable"))?;
+                let var = cx
+                    .variable_index()
+                    .ok_or_else(|| PinError::node(codes::UNKNOWN_VARIABLE, "unknown variable"))?;
                 Ok(Box::new(move |cx: &mut Cx<'_>, _: Entry| {
                     let value = cx.take_input(0);
                     cx.set_variable(var, value.clone());
@@ -464,30 +569,63 @@ fn objects(r: &mut RegistryBuilder) {
         |cx| {
             let class = match cx.literal("Class").map(|l| &l.kind) {
                 Some(Kind::Str(class)) => class.clone(),
-                Some(_) => return Err(PinError::at("Class", codes::TYPE_MISMATCH, "Class is a class name, as in \"M2_JsonWebSocketConnection\"")),
-                None if cx.input_names().contains(&"Class") => {
-                    return Err(PinError::at("Class", codes::NOT_LITERAL, "Class takes a class name written in the file"))
+                Some(_) => {
+                    return Err(PinError::at(
+                        "Class",
+                        codes::TYPE_MISMATCH,
+                        "Class is a class name, as in \"M2_JsonWebSocketConnection\"",
+                    ))
                 }
-                None => return Err(PinError::node(codes::MISSING_INPUT, "needs its input `Class` (a class name)")),
+                None if cx.input_names().contains(&"Class") => {
+                    return Err(PinError::at(
+                        "Class",
+                        codes::NOT_LITERAL,
+                        "Class takes a class name written in the file",
+                    ))
+                }
+                None => {
+                    return Err(PinError::node(
+                        codes::MISSING_INPUT,
+                        "needs its input `Class` (a class name)",
+                    ))
+                }
             };
             let registry = cx.registry();
             let Some(id) = registry.class_id(&class) else {
-                let known = registry.classes().iter().filter(|c| c.constructor.is_some() || c.deprecated_alias_of.is_some()).map(|c| c.name.as_str());
-                return Err(PinError::at("Class", codes::UNKNOWN_CLASS, format!("unknown class `{class}`{}", crate::check::suggest(&class, known))));
+                let known = registry
+                    .classes()
+                    .iter()
+                    .filter(|c| c.constructor.is_some() || c.deprecated_alias_of.is_some())
+                    .map(|c| c.name.as_str());
+                return Err(PinError::at(
+                    "Class",
+                    codes::UNKNOWN_CLASS,
+                    format!("unknown class `{class}`{}", crate::check::suggest(&class, known)),
+                ));
             };
             let def = registry.class(id);
             let mut warnings = Vec::new();
             let class = match &def.deprecated_alias_of {
                 Some(to) => {
-                    warnings.push(PinError::at("Class", codes::DEPRECATED, format!("class `{class}` is deprecated: use `{to}`")));
+                    warnings.push(PinError::at(
+                        "Class",
+                        codes::DEPRECATED,
+                        format!("class `{class}` is deprecated: use `{to}`"),
+                    ));
                     to.clone()
                 }
                 None if def.constructor.is_none() => {
-                    return Err(PinError::at("Class", codes::UNKNOWN_CLASS, format!("class `{class}` cannot be constructed (its objects come from other nodes)")));
+                    return Err(PinError::at(
+                        "Class",
+                        codes::UNKNOWN_CLASS,
+                        format!("class `{class}` cannot be constructed (its objects come from other nodes)"),
+                    ));
                 }
                 None => class,
             };
-            let mut sig = Signature::then().literal_input("Class", Type::String).output("Return Value", Type::Object(class.as_str().into()));
+            let mut sig = Signature::then()
+                .literal_input("Class", Type::String)
+                .output("Return Value", Type::Object(class.as_str().into()));
             sig.warnings = warnings;
             Ok(sig)
         },
@@ -495,10 +633,15 @@ fn objects(r: &mut RegistryBuilder) {
             let Some(Type::Object(class)) = cx.signature().outputs.first().map(|o| o.ty.clone()) else {
                 return Err(PinError::node(codes::UNKNOWN_CLASS, "no class"));
             };
-            let id = cx.class_id(&class).ok_or_else(|| PinError::at("Class", codes::UNKNOWN_CLASS, format!("unknown class `{class}`")))?;
+            let id = cx
+                .class_id(&class)
+                .ok_or_else(|| PinError::at("Class", codes::UNKNOWN_CLASS, format!("unknown class `{class}`")))?;
             Ok(Box::new(move |cx: &mut Cx<'_>, _: Entry| {
                 let Some(make) = cx.registry().class(id).constructor.clone() else {
-                    return Err(err(format!("class `{}` cannot be constructed", cx.registry().class(id).name)));
+                    return Err(err(format!(
+                        "class `{}` cannot be constructed",
+                        cx.registry().class(id).name
+                    )));
                 };
                 let obj = cx.new_object(id, make());
                 cx.set_output(0, Value::Object(Some(obj)));
@@ -508,11 +651,19 @@ fn objects(r: &mut RegistryBuilder) {
     ));
     r.add_node(FnNode::new(
         "Is Valid",
-        NodeDoc::new("Objects", "Whether the object handle is set (pure).").input("Object", "Object(any class)").output("Return Value", "Bool"),
+        NodeDoc::new("Objects", "Whether the object handle is set (pure).")
+            .input("Object", "Object(any class)")
+            .output("Return Value", "Bool"),
         |cx| match cx.input_type("Object") {
             Some(ty @ Type::Object(_)) => Ok(Signature::pure().input("Object", ty).output("Return Value", Type::Bool)),
-            None => Ok(Signature::pure().input("Object", Type::Object(TIMER_CLASS.into())).output("Return Value", Type::Bool)),
-            Some(other) => Err(PinError::at("Object", codes::TYPE_MISMATCH, format!("Is Valid takes an Object, not {other}"))),
+            None => Ok(Signature::pure()
+                .input("Object", Type::Object(TIMER_CLASS.into()))
+                .output("Return Value", Type::Bool)),
+            Some(other) => Err(PinError::at(
+                "Object",
+                codes::TYPE_MISMATCH,
+                format!("Is Valid takes an Object, not {other}"),
+            )),
         },
         |_| {
             Ok(Box::new(|cx: &mut Cx<'_>, _: Entry| {
@@ -531,7 +682,13 @@ fn numeric(cx: &dyn SignatureCx, node: &str) -> Result<Type, PinError> {
         match cx.input_type(pin) {
             None | Some(Type::Int) => {}
             Some(Type::Float) => result = Type::Float,
-            Some(other) => return Err(PinError::at(pin, codes::TYPE_MISMATCH, format!("{node} takes Int or Float, not {other}"))),
+            Some(other) => {
+                return Err(PinError::at(
+                    pin,
+                    codes::TYPE_MISMATCH,
+                    format!("{node} takes Int or Float, not {other}"),
+                ))
+            }
         }
     }
     Ok(result)
@@ -547,10 +704,20 @@ fn comparable(cx: &dyn SignatureCx, node: &str, ordered: bool) -> Result<Type, P
         (None, None) => Type::Int,
         (Some(a), Some(b)) if !ordered && a.accepts(&b) => a,
         (Some(a), Some(b)) if !ordered && b.accepts(&a) => b,
-        (Some(a), Some(b)) => return Err(PinError::at("B", codes::TYPE_MISMATCH, format!("{node} cannot compare {a} with {b}"))),
+        (Some(a), Some(b)) => {
+            return Err(PinError::at(
+                "B",
+                codes::TYPE_MISMATCH,
+                format!("{node} cannot compare {a} with {b}"),
+            ))
+        }
     };
     if ordered && !matches!(ty, Type::Int | Type::Float | Type::String) {
-        return Err(PinError::at("A", codes::TYPE_MISMATCH, format!("{node} compares Int, Float or String, not {ty}")));
+        return Err(PinError::at(
+            "A",
+            codes::TYPE_MISMATCH,
+            format!("{node} compares Int, Float or String, not {ty}"),
+        ));
     }
     Ok(ty)
 }
@@ -562,7 +729,12 @@ fn math(r: &mut RegistryBuilder) {
         ("Add", "A + B", i64::checked_add, |a, b| a + b),
         ("Subtract", "A - B", i64::checked_sub, |a, b| a - b),
         ("Multiply", "A × B", i64::checked_mul, |a, b| a * b),
-        ("Divide", "A ÷ B (Int ÷ Int rounds toward zero); dividing by zero is a runtime error", i64::checked_div, |a, b| a / b),
+        (
+            "Divide",
+            "A ÷ B (Int ÷ Int rounds toward zero); dividing by zero is a runtime error",
+            i64::checked_div,
+            |a, b| a / b,
+        ),
     ];
     for (name, what, int_op, float_op) in ops {
         let is_divide = name == "Divide";
@@ -574,7 +746,10 @@ fn math(r: &mut RegistryBuilder) {
                 .output("Return Value", "Int or Float"),
             move |cx| {
                 let ty = numeric(cx, name)?;
-                Ok(Signature::pure().input("A", ty.clone()).input("B", ty.clone()).output("Return Value", ty))
+                Ok(Signature::pure()
+                    .input("A", ty.clone())
+                    .input("B", ty.clone())
+                    .output("Return Value", ty))
             },
             move |cx| {
                 let float = cx.signature().outputs[0].ty == Type::Float;
@@ -593,7 +768,8 @@ fn math(r: &mut RegistryBuilder) {
                         if is_divide && b == 0 {
                             return Err(err("division by zero"));
                         }
-                        let value = int_op(a, b).ok_or_else(|| err(format!("integer overflow: {a} {name} {b} does not fit in 64 bits")))?;
+                        let value = int_op(a, b)
+                            .ok_or_else(|| err(format!("integer overflow: {a} {name} {b} does not fit in 64 bits")))?;
                         cx.set_output(0, value);
                         Ok(Flow::End)
                     })
@@ -611,13 +787,23 @@ fn math(r: &mut RegistryBuilder) {
         ("Greater Equal", "A >= B", true, |o| o.is_ge()),
     ];
     for (name, what, ordered, test) in comparisons {
-        let types = if ordered { "Int, Float or String" } else { "any (of one type)" };
+        let types = if ordered {
+            "Int, Float or String"
+        } else {
+            "any (of one type)"
+        };
         r.add_node(FnNode::new(
             name,
-            NodeDoc::new("Math", &format!("{what} (pure).")).input("A", types).input("B", types).output("Return Value", "Bool"),
+            NodeDoc::new("Math", &format!("{what} (pure)."))
+                .input("A", types)
+                .input("B", types)
+                .output("Return Value", "Bool"),
             move |cx| {
                 let ty = comparable(cx, name, ordered)?;
-                Ok(Signature::pure().input("A", ty.clone()).input("B", ty).output("Return Value", Type::Bool))
+                Ok(Signature::pure()
+                    .input("A", ty.clone())
+                    .input("B", ty)
+                    .output("Return Value", Type::Bool))
             },
             move |_| {
                 Ok(Box::new(move |cx: &mut Cx<'_>, _: Entry| {
@@ -628,7 +814,11 @@ fn math(r: &mut RegistryBuilder) {
                         }
                     } else {
                         let equal = cx.input(0) == cx.input(1);
-                        test(if equal { std::cmp::Ordering::Equal } else { std::cmp::Ordering::Less })
+                        test(if equal {
+                            std::cmp::Ordering::Equal
+                        } else {
+                            std::cmp::Ordering::Less
+                        })
                     };
                     cx.set_output(0, result);
                     Ok(Flow::End)
@@ -641,8 +831,14 @@ fn math(r: &mut RegistryBuilder) {
     for (name, what, op) in logic {
         r.add_node(FnNode::simple(
             name,
-            NodeDoc::new("Math", &format!("{what} (pure).")).input("A", "Bool").input("B", "Bool").output("Return Value", "Bool"),
-            Signature::pure().input("A", Type::Bool).input("B", Type::Bool).output("Return Value", Type::Bool),
+            NodeDoc::new("Math", &format!("{what} (pure)."))
+                .input("A", "Bool")
+                .input("B", "Bool")
+                .output("Return Value", "Bool"),
+            Signature::pure()
+                .input("A", Type::Bool)
+                .input("B", Type::Bool)
+                .output("Return Value", Type::Bool),
             move |cx, _| {
                 let value = op(cx.input(0).as_bool(), cx.input(1).as_bool());
                 cx.set_output(0, value);
@@ -652,8 +848,12 @@ fn math(r: &mut RegistryBuilder) {
     }
     r.add_node(FnNode::simple(
         "Not",
-        NodeDoc::new("Math", "not A (pure).").input("A", "Bool").output("Return Value", "Bool"),
-        Signature::pure().input("A", Type::Bool).output("Return Value", Type::Bool),
+        NodeDoc::new("Math", "not A (pure).")
+            .input("A", "Bool")
+            .output("Return Value", "Bool"),
+        Signature::pure()
+            .input("A", Type::Bool)
+            .output("Return Value", Type::Bool),
         |cx, _| {
             let value = !cx.input(0).as_bool();
             cx.set_output(0, value);
@@ -687,7 +887,11 @@ fn parse_format(format: &str) -> Result<Vec<Piece>, String> {
                 loop {
                     match chars.next() {
                         Some('}') => break,
-                        Some('{') | None => return Err(format!("the hole `{{{name}` is never closed (write `{{{{` for a brace)")),
+                        Some('{') | None => {
+                            return Err(format!(
+                                "the hole `{{{name}` is never closed (write `{{{{` for a brace)"
+                            ))
+                        }
                         Some(c) => name.push(c),
                     }
                 }
@@ -708,8 +912,14 @@ fn parse_format(format: &str) -> Result<Vec<Piece>, String> {
 fn strings(r: &mut RegistryBuilder) {
     r.add_node(FnNode::simple(
         "Append",
-        NodeDoc::new("String", "A followed by B (pure).").input("A", "String").input("B", "String").output("Return Value", "String"),
-        Signature::pure().input("A", Type::String).input("B", Type::String).output("Return Value", Type::String),
+        NodeDoc::new("String", "A followed by B (pure).")
+            .input("A", "String")
+            .input("B", "String")
+            .output("Return Value", "String"),
+        Signature::pure()
+            .input("A", Type::String)
+            .input("B", Type::String)
+            .output("Return Value", Type::String),
         |cx, _| {
             let value = format!("{}{}", cx.input(0).as_str(), cx.input(1).as_str());
             cx.set_output(0, value);
@@ -718,18 +928,36 @@ fn strings(r: &mut RegistryBuilder) {
     ));
     r.add_node(FnNode::new(
         "Format String",
-        NodeDoc::new("String", "The Format text with each {name} hole filled by the input of that name (pure); {{ and }} are braces.")
-            .input("Format", "String (a literal)")
-            .input("{name}", "String, one per hole")
-            .output("Return Value", "String"),
+        NodeDoc::new(
+            "String",
+            "The Format text with each {name} hole filled by the input of that name (pure); {{ and }} are braces.",
+        )
+        .input("Format", "String (a literal)")
+        .input("{name}", "String, one per hole")
+        .output("Return Value", "String"),
         |cx| {
             let format = match cx.literal("Format").map(|l| &l.kind) {
                 Some(Kind::Str(f)) => f.clone(),
-                Some(_) => return Err(PinError::at("Format", codes::TYPE_MISMATCH, "Format is a String literal")),
-                None if cx.input_names().contains(&"Format") => {
-                    return Err(PinError::at("Format", codes::NOT_LITERAL, "Format takes a String written in the file"))
+                Some(_) => {
+                    return Err(PinError::at(
+                        "Format",
+                        codes::TYPE_MISMATCH,
+                        "Format is a String literal",
+                    ))
                 }
-                None => return Err(PinError::node(codes::MISSING_INPUT, "needs its input `Format` (a String literal)")),
+                None if cx.input_names().contains(&"Format") => {
+                    return Err(PinError::at(
+                        "Format",
+                        codes::NOT_LITERAL,
+                        "Format takes a String written in the file",
+                    ))
+                }
+                None => {
+                    return Err(PinError::node(
+                        codes::MISSING_INPUT,
+                        "needs its input `Format` (a String literal)",
+                    ))
+                }
             };
             let pieces = parse_format(&format).map_err(|m| PinError::at("Format", codes::TYPE_MISMATCH, m))?;
             let mut sig = Signature::pure().literal_input("Format", Type::String);
@@ -744,7 +972,11 @@ fn strings(r: &mut RegistryBuilder) {
         },
         |cx| {
             let Some(Value::String(format)) = cx.literal("Format") else {
-                return Err(PinError::at("Format", codes::NOT_LITERAL, "Format takes a String written in the file"));
+                return Err(PinError::at(
+                    "Format",
+                    codes::NOT_LITERAL,
+                    "Format takes a String written in the file",
+                ));
             };
             let sig = cx.signature().clone();
             let pieces: Vec<(String, Option<usize>)> = parse_format(&format)
@@ -782,11 +1014,17 @@ fn strings(r: &mut RegistryBuilder) {
     ));
     r.add_node(FnNode::simple(
         "String To Int",
-        NodeDoc::new("String", "Reads a decimal integer (spaces around allowed); 0 and Success false if it is not one (pure).")
-            .input("In String", "String")
-            .output("Return Value", "Int")
-            .output("Success", "Bool"),
-        Signature::pure().input("In String", Type::String).output("Return Value", Type::Int).output("Success", Type::Bool),
+        NodeDoc::new(
+            "String",
+            "Reads a decimal integer (spaces around allowed); 0 and Success false if it is not one (pure).",
+        )
+        .input("In String", "String")
+        .output("Return Value", "Int")
+        .output("Success", "Bool"),
+        Signature::pure()
+            .input("In String", Type::String)
+            .output("Return Value", Type::Int)
+            .output("Success", Type::Bool),
         |cx, _| {
             let parsed = cx.input(0).as_str().trim().parse::<i64>().ok();
             cx.set_output(0, parsed.unwrap_or(0));
@@ -796,11 +1034,17 @@ fn strings(r: &mut RegistryBuilder) {
     ));
     r.add_node(FnNode::simple(
         "String To Float",
-        NodeDoc::new("String", "Reads a number (spaces around allowed); 0.0 and Success false if it is not one (pure).")
-            .input("In String", "String")
-            .output("Return Value", "Float")
-            .output("Success", "Bool"),
-        Signature::pure().input("In String", Type::String).output("Return Value", Type::Float).output("Success", Type::Bool),
+        NodeDoc::new(
+            "String",
+            "Reads a number (spaces around allowed); 0.0 and Success false if it is not one (pure).",
+        )
+        .input("In String", "String")
+        .output("Return Value", "Float")
+        .output("Success", "Bool"),
+        Signature::pure()
+            .input("In String", Type::String)
+            .output("Return Value", Type::Float)
+            .output("Success", Type::Bool),
         |cx, _| {
             let parsed = cx.input(0).as_str().trim().parse::<f64>().ok();
             cx.set_output(0, parsed.unwrap_or(0.0));
@@ -810,7 +1054,7 @@ fn strings(r: &mut RegistryBuilder) {
     ));
 }
 
-fn json_object<'v>(value: &'v Value) -> Option<&'v serde_json::Map<String, Json>> {
+fn json_object(value: &Value) -> Option<&serde_json::Map<String, Json>> {
     match value {
         Value::Json(j) => j.as_object(),
         _ => None,
@@ -820,7 +1064,12 @@ fn json_object<'v>(value: &'v Value) -> Option<&'v serde_json::Map<String, Json>
 fn json(r: &mut RegistryBuilder) {
     r.add_node(FnNode::new(
         "Make Json Object",
-        NodeDoc::new("Json", "A Json object with one field per input, in the order written (pure).").input("{field}", "any but Object").output("Return Value", "Json"),
+        NodeDoc::new(
+            "Json",
+            "A Json object with one field per input, in the order written (pure).",
+        )
+        .input("{field}", "any but Object")
+        .output("Return Value", "Json"),
         |cx| {
             let mut sig = Signature::pure();
             for name in cx.input_names() {
@@ -840,17 +1089,28 @@ fn json(r: &mut RegistryBuilder) {
             }))
         },
     ));
-    let object_and_field = || Signature::pure().input("Object", Type::Json).input("Field Name", Type::String);
+    let object_and_field = || {
+        Signature::pure()
+            .input("Object", Type::Json)
+            .input("Field Name", Type::String)
+    };
     r.add_node(FnNode::simple(
         "Get Field",
-        NodeDoc::new("Json", "The field's value; null and Found false if the object has no such field or is not an object (pure).")
-            .input("Object", "Json")
-            .input("Field Name", "String")
-            .output("Value", "Json")
-            .output("Found", "Bool"),
-        object_and_field().output("Value", Type::Json).output("Found", Type::Bool),
+        NodeDoc::new(
+            "Json",
+            "The field's value; null and Found false if the object has no such field or is not an object (pure).",
+        )
+        .input("Object", "Json")
+        .input("Field Name", "String")
+        .output("Value", "Json")
+        .output("Found", "Bool"),
+        object_and_field()
+            .output("Value", Type::Json)
+            .output("Found", Type::Bool),
         |cx, _| {
-            let found = json_object(cx.input(0)).and_then(|o| o.get(cx.input(1).as_str())).cloned();
+            let found = json_object(cx.input(0))
+                .and_then(|o| o.get(cx.input(1).as_str()))
+                .cloned();
             cx.set_output(1, found.is_some());
             cx.set_output(0, found.unwrap_or(Json::Null));
             Ok(Flow::End)
@@ -867,14 +1127,19 @@ fn json(r: &mut RegistryBuilder) {
         let zero = Value::zero(&ty);
         r.add_node(FnNode::simple(
             name,
-            NodeDoc::new("Json", &format!("The field as {ty}; {zero} and Found false if it is missing or of another type (pure)."))
-                .input("Object", "Json")
-                .input("Field Name", "String")
-                .output("Value", &ty.to_string())
-                .output("Found", "Bool"),
+            NodeDoc::new(
+                "Json",
+                &format!("The field as {ty}; {zero} and Found false if it is missing or of another type (pure)."),
+            )
+            .input("Object", "Json")
+            .input("Field Name", "String")
+            .output("Value", &ty.to_string())
+            .output("Found", "Bool"),
             object_and_field().output("Value", ty).output("Found", Type::Bool),
             move |cx, _| {
-                let found = json_object(cx.input(0)).and_then(|o| o.get(cx.input(1).as_str())).and_then(pick);
+                let found = json_object(cx.input(0))
+                    .and_then(|o| o.get(cx.input(1).as_str()))
+                    .and_then(pick);
                 cx.set_output(1, found.is_some());
                 cx.set_output(0, found.unwrap_or_else(|| zero.clone()));
                 Ok(Flow::End)
@@ -883,17 +1148,25 @@ fn json(r: &mut RegistryBuilder) {
     }
     r.add_node(FnNode::simple(
         "Set Field",
-        NodeDoc::new("Json", "The object with the field set (pure); a runtime error if it is not an object.")
-            .input("Object", "Json")
-            .input("Field Name", "String")
-            .input("Value", "Json")
-            .output("Return Value", "Json"),
-        object_and_field().input("Value", Type::Json).output("Return Value", Type::Json),
+        NodeDoc::new(
+            "Json",
+            "The object with the field set (pure); a runtime error if it is not an object.",
+        )
+        .input("Object", "Json")
+        .input("Field Name", "String")
+        .input("Value", "Json")
+        .output("Return Value", "Json"),
+        object_and_field()
+            .input("Value", Type::Json)
+            .output("Return Value", Type::Json),
         |cx, _| {
             let mut object = cx.take_input(0).into_json();
             let value = cx.take_input(2).into_json();
             let Some(map) = Arc::make_mut(&mut object).as_object_mut() else {
-                return Err(err(format!("Set Field: the Json value is {}, not an object", json_kind(&object))));
+                return Err(err(format!(
+                    "Set Field: the Json value is {}, not an object",
+                    json_kind(&object)
+                )));
             };
             map.insert(cx.input(1).as_str().to_string(), Arc::unwrap_or_clone(value));
             cx.set_output(0, Value::Json(object));
@@ -902,7 +1175,10 @@ fn json(r: &mut RegistryBuilder) {
     ));
     r.add_node(FnNode::simple(
         "Has Field",
-        NodeDoc::new("Json", "Whether the object has the field (pure).").input("Object", "Json").input("Field Name", "String").output("Return Value", "Bool"),
+        NodeDoc::new("Json", "Whether the object has the field (pure).")
+            .input("Object", "Json")
+            .input("Field Name", "String")
+            .output("Return Value", "Bool"),
         object_and_field().output("Return Value", Type::Bool),
         |cx, _| {
             let has = json_object(cx.input(0)).is_some_and(|o| o.contains_key(cx.input(1).as_str()));
@@ -912,22 +1188,38 @@ fn json(r: &mut RegistryBuilder) {
     ));
     r.add_node(FnNode::simple(
         "Get Field Names",
-        NodeDoc::new("Json", "The object's field names in order; empty if it is not an object (pure).").input("Object", "Json").output("Return Value", "Array(String)"),
-        Signature::pure().input("Object", Type::Json).output("Return Value", arr(Type::String)),
+        NodeDoc::new(
+            "Json",
+            "The object's field names in order; empty if it is not an object (pure).",
+        )
+        .input("Object", "Json")
+        .output("Return Value", "Array(String)"),
+        Signature::pure()
+            .input("Object", Type::Json)
+            .output("Return Value", arr(Type::String)),
         |cx, _| {
-            let names: Vec<Value> = json_object(cx.input(0)).map(|o| o.keys().map(|k| Value::from(k.as_str())).collect()).unwrap_or_default();
+            let names: Vec<Value> = json_object(cx.input(0))
+                .map(|o| o.keys().map(|k| Value::from(k.as_str())).collect())
+                .unwrap_or_default();
             cx.set_output(0, Value::Array(Arc::new(names)));
             Ok(Flow::End)
         },
     ));
     r.add_node(FnNode::simple(
         "Get Json Object at Location",
-        NodeDoc::new("Json", "The value at a dotted path such as a.b.0.c (numbers index arrays); Found false if there is none (pure).")
-            .input("Object", "Json")
-            .input("Location", "String")
-            .output("Value", "Json")
-            .output("Found", "Bool"),
-        Signature::pure().input("Object", Type::Json).input("Location", Type::String).output("Value", Type::Json).output("Found", Type::Bool),
+        NodeDoc::new(
+            "Json",
+            "The value at a dotted path such as a.b.0.c (numbers index arrays); Found false if there is none (pure).",
+        )
+        .input("Object", "Json")
+        .input("Location", "String")
+        .output("Value", "Json")
+        .output("Found", "Bool"),
+        Signature::pure()
+            .input("Object", Type::Json)
+            .input("Location", Type::String)
+            .output("Value", Type::Json)
+            .output("Found", Type::Bool),
         |cx, _| {
             let root = cx.input(0).to_json();
             let location = cx.input(1).as_str();
@@ -949,11 +1241,17 @@ fn json(r: &mut RegistryBuilder) {
     ));
     r.add_node(FnNode::simple(
         "Load Json From String",
-        NodeDoc::new("Json", "Parses JSON text; null and Success false if it is not JSON (pure).")
-            .input("Json String", "String")
-            .output("Value", "Json")
-            .output("Success", "Bool"),
-        Signature::pure().input("Json String", Type::String).output("Value", Type::Json).output("Success", Type::Bool),
+        NodeDoc::new(
+            "Json",
+            "Parses JSON text; null and Success false if it is not JSON (pure).",
+        )
+        .input("Json String", "String")
+        .output("Value", "Json")
+        .output("Success", "Bool"),
+        Signature::pure()
+            .input("Json String", Type::String)
+            .output("Value", Type::Json)
+            .output("Success", Type::Bool),
         |cx, _| {
             let parsed = serde_json::from_str::<Json>(cx.input(0).as_str()).ok();
             cx.set_output(1, parsed.is_some());
@@ -963,8 +1261,12 @@ fn json(r: &mut RegistryBuilder) {
     ));
     r.add_node(FnNode::simple(
         "Get Json String",
-        NodeDoc::new("Json", "The value as compact JSON text (pure).").input("Value", "Json").output("Return Value", "String"),
-        Signature::pure().input("Value", Type::Json).output("Return Value", Type::String),
+        NodeDoc::new("Json", "The value as compact JSON text (pure).")
+            .input("Value", "Json")
+            .output("Return Value", "String"),
+        Signature::pure()
+            .input("Value", Type::Json)
+            .output("Return Value", Type::String),
         |cx, _| {
             let text = cx.input(0).to_json().to_string();
             cx.set_output(0, text);
@@ -986,16 +1288,28 @@ fn unify(a: Type, b: &Type) -> Option<Type> {
 fn arrays(r: &mut RegistryBuilder) {
     r.add_node(FnNode::new(
         "Make Array",
-        NodeDoc::new("Array", "An array of its inputs [0], [1], … in order (pure); the element type is their common type.")
-            .input("[0], [1], …", "T")
-            .output("Return Value", "Array(T)"),
+        NodeDoc::new(
+            "Array",
+            "An array of its inputs [0], [1], … in order (pure); the element type is their common type.",
+        )
+        .input("[0], [1], …", "T")
+        .output("Return Value", "Array(T)"),
         |cx| {
             let mut count = 0;
             for name in cx.input_names() {
-                let index = name.strip_prefix('[').and_then(|n| n.strip_suffix(']')).and_then(|n| n.parse::<usize>().ok());
+                let index = name
+                    .strip_prefix('[')
+                    .and_then(|n| n.strip_suffix(']'))
+                    .and_then(|n| n.parse::<usize>().ok());
                 match index {
                     Some(i) if i < 10_000 && name == format!("[{i}]") => count = count.max(i + 1),
-                    _ => return Err(PinError::at(name, codes::UNKNOWN_PIN, format!("Make Array's inputs are [0], [1], …; not `{name}`"))),
+                    _ => {
+                        return Err(PinError::at(
+                            name,
+                            codes::UNKNOWN_PIN,
+                            format!("Make Array's inputs are [0], [1], …; not `{name}`"),
+                        ))
+                    }
                 }
             }
             let mut element: Option<Type> = None;
@@ -1004,8 +1318,13 @@ fn arrays(r: &mut RegistryBuilder) {
                 if let Some(t) = cx.input_type(&pin) {
                     element = Some(match element {
                         None => t,
-                        Some(e) => unify(e.clone(), &t)
-                            .ok_or_else(|| PinError::at(&pin, codes::TYPE_MISMATCH, format!("Make Array cannot hold both {e} and {t}")))?,
+                        Some(e) => unify(e.clone(), &t).ok_or_else(|| {
+                            PinError::at(
+                                &pin,
+                                codes::TYPE_MISMATCH,
+                                format!("Make Array cannot hold both {e} and {t}"),
+                            )
+                        })?,
                     });
                 }
             }
@@ -1026,10 +1345,14 @@ fn arrays(r: &mut RegistryBuilder) {
     ));
     r.add_node(FnNode::new(
         "Array Length",
-        NodeDoc::new("Array", "The number of elements (pure).").input("Array", "Array(T) or Json array").output("Return Value", "Int"),
+        NodeDoc::new("Array", "The number of elements (pure).")
+            .input("Array", "Array(T) or Json array")
+            .output("Return Value", "Int"),
         |cx| {
             let (array, _) = array_pin(cx, "Array Length")?;
-            Ok(Signature::pure().input("Array", array).output("Return Value", Type::Int))
+            Ok(Signature::pure()
+                .input("Array", array)
+                .output("Return Value", Type::Int))
         },
         |_| {
             Ok(Box::new(|cx: &mut Cx<'_>, _: Entry| {
@@ -1041,20 +1364,33 @@ fn arrays(r: &mut RegistryBuilder) {
     ));
     r.add_node(FnNode::new(
         "Array Get",
-        NodeDoc::new("Array", "The element at Index (pure); a runtime error if Index is out of range.")
-            .input("Array", "Array(T) or Json array")
-            .input("Index", "Int")
-            .output("Value", "T"),
+        NodeDoc::new(
+            "Array",
+            "The element at Index (pure); a runtime error if Index is out of range.",
+        )
+        .input("Array", "Array(T) or Json array")
+        .input("Index", "Int")
+        .output("Value", "T"),
         |cx| {
             let (array, element) = array_pin(cx, "Array Get")?;
-            Ok(Signature::pure().input("Array", array).input("Index", Type::Int).output("Value", element))
+            Ok(Signature::pure()
+                .input("Array", array)
+                .input("Index", Type::Int)
+                .output("Value", element))
         },
         |_| {
             Ok(Box::new(|cx: &mut Cx<'_>, _: Entry| {
                 let index = cx.input(1).as_int();
                 let len = array_len(cx.input(0), "Array Get")?;
-                let item = usize::try_from(index).ok().and_then(|i| element(cx.input(0), i, "Array Get").transpose()).transpose()?;
-                let item = item.ok_or_else(|| err(format!("Array Get: index {index} is out of range for an array of length {len}")))?;
+                let item = usize::try_from(index)
+                    .ok()
+                    .and_then(|i| element(cx.input(0), i, "Array Get").transpose())
+                    .transpose()?;
+                let item = item.ok_or_else(|| {
+                    err(format!(
+                        "Array Get: index {index} is out of range for an array of length {len}"
+                    ))
+                })?;
                 cx.set_output(0, item);
                 Ok(Flow::End)
             }))
@@ -1068,7 +1404,10 @@ fn arrays(r: &mut RegistryBuilder) {
             .output("Return Value", "Array(T)"),
         |cx| {
             let (array, element) = array_pin(cx, "Array Add")?;
-            Ok(Signature::pure().input("Array", array.clone()).input("Item", element).output("Return Value", array))
+            Ok(Signature::pure()
+                .input("Array", array.clone())
+                .input("Item", element)
+                .output("Return Value", array))
         },
         |_| {
             Ok(Box::new(|cx: &mut Cx<'_>, _: Entry| {
@@ -1083,7 +1422,12 @@ fn arrays(r: &mut RegistryBuilder) {
                             items.push(item.to_json());
                             Value::Json(j)
                         }
-                        other => return Err(err(format!("Array Add: the Json value is {}, not an array", json_kind(other)))),
+                        other => {
+                            return Err(err(format!(
+                                "Array Add: the Json value is {}, not an array",
+                                json_kind(other)
+                            )))
+                        }
                     },
                     other => other,
                 };

@@ -373,7 +373,10 @@ pub fn literal_json(value: &ron::Value) -> Result<Json, (graphrun_format::Span, 
             let mut map = serde_json::Map::new();
             for (k, v) in entries {
                 let Kind::Str(key) = &k.kind else {
-                    return Err((k.span, format!("JSON object keys are strings; found {}", k.kind.describe())));
+                    return Err((
+                        k.span,
+                        format!("JSON object keys are strings; found {}", k.kind.describe()),
+                    ));
                 };
                 if map.insert(key.clone(), literal_json(v)?).is_some() {
                     return Err((k.span, format!("key `{key}` appears twice")));
@@ -430,7 +433,11 @@ mod tests {
         assert_eq!(json.to_text(&NoClasses), r#"{"b":[1,2.5],"a":"x"}"#);
         let v = ron::parse("[1, 2]").unwrap();
         let strings = literal_value(&v, &Type::Array(Box::new(Type::String))).unwrap();
-        assert_eq!(strings.to_text(&NoClasses), r#"["1","2"]"#, "scalars convert to String implicitly");
+        assert_eq!(
+            strings.to_text(&NoClasses),
+            r#"["1","2"]"#,
+            "scalars convert to String implicitly"
+        );
         assert_eq!(literal_type(&v), Type::Array(Box::new(Type::Int)));
         let nested = ron::parse("[[1]]").unwrap();
         assert!(literal_value(&nested, &Type::Array(Box::new(Type::String))).is_err());
