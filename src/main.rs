@@ -10,7 +10,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
-use graphrun::{Diagnostics, Instance, Program, Registry, RunOptions, StdioHost};
+use graphrun::{Diagnostics, Instance, Program, Registry, RunOptions, StandardLibrary, StdioHost};
+use graphrun_socket::{AccessPolicy, AuthContext, Pattern, SocketConfig, SocketLibrary};
+
+/// The example that `graphrun demo` runs, built in so that it runs from any directory.
+const WEBSOCKET_EXAMPLE: &str = include_str!("../graphs/websocket_example.ron");
 
 /// Exit status when the run ended normally.
 const EXIT_OK: u8 = 0;
@@ -50,6 +54,21 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Serves a WebSocket echo server on loopback until stopped.
+    ServeEcho {
+        /// The port (0: any free port, printed on start).
+        #[arg(long, default_value_t = 9001)]
+        port: u16,
+    },
+    /// Starts a local echo server and runs the WebSocket example graph against it.
+    Demo {
+        /// The graph to run instead of the built-in graphs/websocket_example.ron (its `Url`
+        /// variable is set to the echo server).
+        file: Option<PathBuf>,
+        /// Writes each node as it runs to stderr.
+        #[arg(long)]
+        trace: bool,
+    },
 }
 
 #[derive(clap::Args)]
@@ -68,15 +87,103 @@ struct RunArgs {
     /// Loop iterations one event may run before it is stopped as a runtime error.
     #[arg(long, value_name = "N", default_value_t = 1_000_000)]
     max_loop_iterations: u64,
+    #[command(flatten)]
+    socket: SocketArgs,
+}
+
+/// The host's decisions for the socket library.
+#[derive(clap::Args, Default)]
+struct SocketArgs {
+    /// Allows connections to URLs matching PATTERN (repeatable); with no --allow or
+    /// --policy, only loopback hosts are allowed.
+    #[arg(long = "allow", value_name = "PATTERN")]
+    allow: Vec<String>,
+    /// Reads allowed URL patterns from a RON file: ["wss://*.example.com/api", ...].
+    #[arg(long, value_name = "FILE")]
+    policy: Option<PathBuf>,
+    /// Takes the bearer token for Authentication from this environment variable.
+    #[arg(long, value_name = "VAR")]
+    auth_token_env: Option<String>,
+    /// The organization id sent by the Organization, Project and World scopes.
+    #[arg(long, value_name = "ID")]
+    org_id: Option<String>,
+    /// The project id sent by the Project and World scopes.
+    #[arg(long, value_name = "ID")]
+    project_id: Option<String>,
+    /// The world id sent by the World scope.
+    #[arg(long, value_name = "ID")]
+    world_id: Option<String>,
+    /// How long a WebSocket handshake may take.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
+    handshake_timeout: f64,
+    /// The largest message a connection accepts (larger ones close it with 1009).
+    #[arg(long, value_name = "BYTES", default_value_t = 16 << 20)]
+    max_message_size: usize,
+}
+
+impl SocketArgs {
+    /// The socket library's configuration, or why the arguments do not make one.
+    fn config(&self) -> Result<SocketConfig, String> {
+        let mut policy = match &self.policy {
+            None => AccessPolicy::loopback_only(),
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|e| format!("--policy {}: {e}", path.display()))?;
+                AccessPolicy::from_ron(&path.display().to_string(), &text)?
+            }
+        };
+        for pattern in &self.allow {
+            policy.push(Pattern::parse(pattern).map_err(|e| format!("--allow: {e}"))?);
+        }
+        let auth = match &self.auth_token_env {
+            Some(var) => {
+                let token = std::env::var(var)
+                    .map_err(|_| format!("--auth-token-env: the environment variable {var} is not set"))?;
+                let mut auth = AuthContext::new(token);
+                auth.organization_id = self.org_id.clone();
+                auth.project_id = self.project_id.clone();
+                auth.world_id = self.world_id.clone();
+                Some(auth)
+            }
+            None if self.org_id.is_some() || self.project_id.is_some() || self.world_id.is_some() => {
+                return Err("--org-id, --project-id and --world-id need --auth-token-env (the bearer token)".into())
+            }
+            None => None,
+        };
+        let handshake_timeout = Duration::try_from_secs_f64(self.handshake_timeout)
+            .map_err(|_| "--handshake-timeout takes seconds of 0 or more".to_string())?;
+        Ok(SocketConfig {
+            policy,
+            auth,
+            handshake_timeout,
+            max_message_size: self.max_message_size,
+            ..SocketConfig::default()
+        })
+    }
+}
+
+/// The standard library and the socket library with this configuration.
+fn registry(config: SocketConfig) -> Registry {
+    Registry::builder()
+        .install(&StandardLibrary)
+        .install(&SocketLibrary::new(config))
+        .build()
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let registry = Registry::standard();
     ExitCode::from(match cli.command {
-        Command::Run(args) => run(&registry, args),
-        Command::Check { files } => check(&registry, &files),
+        Command::Run(args) => match args.socket.config() {
+            Ok(config) => run(&registry(config), args),
+            Err(message) => {
+                eprintln!("error: {message}");
+                EXIT_LOAD_ERROR
+            }
+        },
+        Command::Check { files } => check(&registry(SocketConfig::default()), &files),
+        Command::ServeEcho { port } => serve_echo(port),
+        Command::Demo { file, trace } => demo(file, trace),
         Command::Nodes { json } => {
+            let registry = registry(SocketConfig::default());
             if json {
                 println!("{}", graphrun::node_listing_json(&registry));
             } else {
@@ -102,7 +209,11 @@ fn report(diagnostics: &Diagnostics) {
 }
 
 fn load(registry: &Registry, file: &PathBuf) -> Option<Program> {
-    match registry.load_file(file) {
+    report_load(registry.load_file(file), file)
+}
+
+fn report_load(loaded: Result<Program, Diagnostics>, file: &std::path::Path) -> Option<Program> {
+    match loaded {
         Ok(program) => {
             report(program.warnings());
             Some(program)
@@ -129,10 +240,87 @@ fn check(registry: &Registry, files: &[PathBuf]) -> u8 {
     status
 }
 
+fn runtime() -> Option<tokio::runtime::Runtime> {
+    match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => Some(rt),
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            None
+        }
+    }
+}
+
+fn serve_echo(port: u16) -> u8 {
+    let Some(runtime) = runtime() else {
+        return EXIT_RUNTIME_ERROR;
+    };
+    runtime.block_on(async {
+        match graphrun_socket::echo::bind(([127, 0, 0, 1], port).into()).await {
+            Ok((addr, server)) => {
+                println!("echo server on ws://{addr}/ (Ctrl-C stops it)");
+                tokio::select! {
+                    _ = server => {}
+                    _ = tokio::signal::ctrl_c() => {}
+                }
+                EXIT_OK
+            }
+            Err(e) => {
+                eprintln!("error: cannot listen on 127.0.0.1:{port}: {e}");
+                EXIT_RUNTIME_ERROR
+            }
+        }
+    })
+}
+
+/// Starts an echo server on a free loopback port and runs the example against it.
+fn demo(file: Option<PathBuf>, trace: bool) -> u8 {
+    let Some(runtime) = runtime() else {
+        return EXIT_RUNTIME_ERROR;
+    };
+    let bound = runtime.block_on(graphrun_socket::echo::bind(([127, 0, 0, 1], 0).into()));
+    let (addr, server) = match bound {
+        Ok(pair) => pair,
+        Err(e) => {
+            eprintln!("error: cannot start the echo server: {e}");
+            return EXIT_RUNTIME_ERROR;
+        }
+    };
+    runtime.spawn(server);
+    let registry = registry(SocketConfig::default());
+    let (name, loaded) = match &file {
+        Some(path) => (path.clone(), registry.load_file(path)),
+        None => {
+            let name = PathBuf::from("graphs/websocket_example.ron");
+            let loaded = registry.load_str(&name.display().to_string(), WEBSOCKET_EXAMPLE);
+            (name, loaded)
+        }
+    };
+    let Some(program) = report_load(loaded, &name) else {
+        return EXIT_LOAD_ERROR;
+    };
+    eprintln!("graphrun demo: echo server on ws://{addr}/; running {}", name.display());
+    let args = RunArgs {
+        file: name,
+        set: vec![format!("Url=ws://{addr}/")],
+        timeout: Some(60.0),
+        trace,
+        max_loop_iterations: 1_000_000,
+        socket: SocketArgs::default(),
+    };
+    run_program(runtime, program, &args)
+}
+
 fn run(registry: &Registry, args: RunArgs) -> u8 {
     let Some(program) = load(registry, &args.file) else {
         return EXIT_LOAD_ERROR;
     };
+    let Some(runtime) = runtime() else {
+        return EXIT_RUNTIME_ERROR;
+    };
+    run_program(runtime, program, &args)
+}
+
+fn run_program(runtime: tokio::runtime::Runtime, program: Program, args: &RunArgs) -> u8 {
     let options = RunOptions {
         max_loop_iterations: args.max_loop_iterations,
         trace: args.trace,
@@ -158,13 +346,6 @@ fn run(registry: &Registry, args: RunArgs) -> u8 {
         Some(Err(_)) => {
             eprintln!("error: --timeout takes a number of seconds of 0 or more");
             return EXIT_LOAD_ERROR;
-        }
-    };
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
-            return EXIT_RUNTIME_ERROR;
         }
     };
     let timed_out = Arc::new(AtomicBool::new(false));

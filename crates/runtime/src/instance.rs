@@ -141,6 +141,9 @@ pub struct RunReport {
 /// Work done later in an instance: a node's result, posted from a task.
 pub type LatentFn = Box<dyn FnOnce(&mut Cx<'_>) -> Result<Flow, NodeError> + Send>;
 
+/// Work a node library's task runs in an instance (update an object, fire a delegate).
+pub type TaskFn = Box<dyn FnOnce(&mut Cx<'_>) + Send>;
+
 /// A host's access to the variables of a running instance.
 type HostFn = Box<dyn FnOnce(&mut [Value]) + Send>;
 
@@ -149,6 +152,7 @@ enum Event {
     Custom { event: u32, args: Vec<Value> },
     Wake { node: u32, payload: u64 },
     Latent { node: u32, f: LatentFn },
+    Task { node: u32, f: TaskFn },
     Host(HostFn),
 }
 
@@ -212,6 +216,13 @@ impl EventSender {
     /// and follows the flow it returns from that node's exec outputs.
     pub async fn call(&self, node: u32, f: LatentFn) -> bool {
         self.tx.send(Event::Latent { node, f }).await.is_ok()
+    }
+
+    /// Runs `f` in the instance as an event of its own, in the context of node `node` (for
+    /// its logs); nothing follows it. Waits while the queue is full; false if the instance
+    /// has ended.
+    pub async fn run(&self, node: u32, f: TaskFn) -> bool {
+        self.tx.send(Event::Task { node, f }).await.is_ok()
     }
 
     /// Whether the instance has been asked to stop.
@@ -593,6 +604,7 @@ impl Instance {
 
     async fn end(&mut self, prog: &Arc<ProgramInner>) {
         self.ended = true;
+        self.env.shared.stop.store(true, Ordering::SeqCst);
         self.st.quit = false;
         self.st.queue.clear();
         self.st.timers.clear();
@@ -605,7 +617,6 @@ impl Instance {
         self.st.queue.clear();
         self.st.objects.clear();
         self.st.node_state.clear();
-        self.env.shared.stop.store(true, Ordering::SeqCst);
         self.rx.close();
         let deadline = Instant::now() + self.env.options.shutdown_grace;
         while self.env.shared.pending.load(Ordering::SeqCst) > 0 {
@@ -662,6 +673,21 @@ impl Instance {
             Event::Latent { node, f } => {
                 if (node as usize) < prog.nodes.len() {
                     self.run_chain(prog, node, Entry::Resume(0), Start::With(f))
+                }
+            }
+            Event::Task { node, f } => {
+                if (node as usize) < prog.nodes.len() {
+                    let mut inputs = std::mem::take(&mut self.scratch);
+                    let mut cx = Cx {
+                        prog,
+                        st: &mut self.st,
+                        env: &self.env,
+                        inputs: &mut inputs,
+                        node,
+                        out_base: prog.nodes[node as usize].out_base as usize,
+                    };
+                    f(&mut cx);
+                    self.scratch = inputs;
                 }
             }
             Event::Host(f) => f(&mut self.st.vars),

@@ -31,7 +31,7 @@ mod value;
 pub use graphrun_format::{Diagnostic, Diagnostics, Severity, SourceFile, Type};
 pub use instance::{
     Cx, EventSender, Host, HostError, Instance, InstanceHandle, KeepAlive, LatentFn, Level, Outcome, RunOptions,
-    RunReport, RuntimeError, StdioHost,
+    RunReport, RuntimeError, StdioHost, TaskFn,
 };
 pub use listing::{node_listing_json, node_listing_text};
 pub use node::{

@@ -1,0 +1,424 @@
+//! A connection object and its task. The object lives in the instance (state, the last
+//! Connect's parameters, the handles to its task); the task owns the socket, one per
+//! connection, and reports back to the instance through its bounded event channel, so a
+//! graph slower than its server slows the reader instead of growing memory.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use graphrun::{Cx, EventRef, EventSender, Level, ObjectRef, Value};
+use tokio::sync::{mpsc, oneshot};
+use tokio_tungstenite::tungstenite::handshake::client::Request;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::protocol::{CloseFrame, WebSocketConfig};
+use tokio_tungstenite::tungstenite::{Error as WsError, Message};
+use tokio_tungstenite::Connector;
+
+use crate::Shared;
+
+/// Which messages a connection carries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// `M2_JsonWebSocketConnection`: text messages that parse as JSON.
+    Json,
+    /// `M2_StringWebSocketConnection`: any text message.
+    String,
+}
+
+/// Where a connection is in its life.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum State {
+    /// Never connected, or closed: Connect may be called.
+    Idle,
+    /// Connect started; On Connected or On Connection Error will follow.
+    Connecting,
+    /// Open: messages flow.
+    Connected,
+}
+
+/// The Custom Events bound at Connect time.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Delegates {
+    pub on_connected: Option<EventRef>,
+    pub on_connection_error: Option<EventRef>,
+    pub on_disconnected: Option<EventRef>,
+    pub on_message_received: Option<EventRef>,
+}
+
+/// What the last Connect asked for, for Reconnect.
+#[derive(Clone, Debug)]
+pub struct ConnectParams {
+    pub url: String,
+    pub protocol: String,
+    pub authentication: String,
+    pub headers: Vec<(String, String)>,
+    pub delegates: Delegates,
+}
+
+/// The data of a connection object in an instance.
+#[derive(Debug)]
+pub struct Connection {
+    pub kind: Kind,
+    pub state: State,
+    /// Which Connect the task's reports belong to; reports of an older one are ignored.
+    pub attempt: u64,
+    /// Disconnect was called: nothing more is delivered but On Disconnected.
+    pub closing: bool,
+    pub last: Option<ConnectParams>,
+    /// Outgoing text frames to the task; bounded, so Send can refuse when it is full.
+    pub outgoing: Option<mpsc::Sender<String>>,
+    /// Asks the task to close with 1000 (Disconnect). Dropping it (the object went away
+    /// with its instance) closes with 1000 too, reporting nothing.
+    pub close: Option<oneshot::Sender<()>>,
+}
+
+impl Connection {
+    pub fn new(kind: Kind) -> Connection {
+        Connection {
+            kind,
+            state: State::Idle,
+            attempt: 0,
+            closing: false,
+            last: None,
+            outgoing: None,
+            close: None,
+        }
+    }
+}
+
+/// Counts a live connection task toward the host's limit while it exists.
+pub struct LiveGuard(Arc<Shared>);
+
+impl LiveGuard {
+    /// Takes a place under the limit, or says the limit is reached.
+    pub fn take(shared: &Arc<Shared>) -> Option<LiveGuard> {
+        let limit = shared.config.max_connections;
+        shared
+            .live
+            .fetch_update(
+                std::sync::atomic::Ordering::SeqCst,
+                std::sync::atomic::Ordering::SeqCst,
+                |n| (n < limit).then_some(n + 1),
+            )
+            .ok()
+            .map(|_| LiveGuard(shared.clone()))
+    }
+}
+
+impl Drop for LiveGuard {
+    fn drop(&mut self) {
+        self.0.live.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+/// Everything a connection task needs.
+pub struct Task {
+    pub shared: Arc<Shared>,
+    pub sender: EventSender,
+    /// The node that started it (its logs name that node).
+    pub node: u32,
+    pub conn: ObjectRef,
+    pub attempt: u64,
+    pub kind: Kind,
+    pub request: Request,
+    pub protocol: String,
+    pub delegates: Delegates,
+    pub outgoing: mpsc::Receiver<String>,
+    pub close: oneshot::Receiver<()>,
+    /// Held for the task's life: it counts toward the host's connection limit.
+    pub _live: LiveGuard,
+    /// Held for the task's life: an instance with an open or opening connection is not idle.
+    /// Taken before the task is spawned, so the instance never sees a gap.
+    pub _alive: graphrun::KeepAlive,
+}
+
+/// What the task reports to the instance.
+enum Report {
+    Connected,
+    ConnectionError(String),
+    Message(Value),
+    Dropped(String),
+    Disconnected { code: u16, reason: String, clean: bool },
+}
+
+impl Task {
+    /// Posts a report to the instance; false if the instance has ended.
+    async fn report(&self, report: Report) -> bool {
+        let (conn, attempt, delegates) = (self.conn, self.attempt, self.delegates);
+        let f: graphrun::TaskFn = Box::new(move |cx: &mut Cx<'_>| apply(cx, conn, attempt, delegates, report));
+        self.sender.run(self.node, f).await
+    }
+
+    /// Runs the connection: handshake, then messages both ways until it closes.
+    pub async fn run(mut self) {
+        let config = &self.shared.config;
+        let ws_config = WebSocketConfig::default()
+            .max_message_size(Some(config.max_message_size))
+            .max_frame_size(Some(config.max_message_size))
+            .read_buffer_size(config.read_buffer_size)
+            .write_buffer_size(0);
+        let connector = Connector::Rustls(self.shared.tls.clone());
+        let request = std::mem::replace(&mut self.request, Request::new(()));
+        let connect = tokio_tungstenite::connect_async_tls_with_config(request, Some(ws_config), true, Some(connector));
+        let timeout = config.handshake_timeout;
+        let outcome = tokio::select! {
+            r = tokio::time::timeout(timeout, connect) => r,
+            asked = &mut self.close => {
+                if asked.is_ok() {
+                    self.report(Report::ConnectionError("Disconnect was called before the connection opened".into())).await;
+                }
+                return;
+            }
+        };
+        let (ws, response) = match outcome {
+            Err(_) => {
+                let secs = timeout.as_secs_f64();
+                self.report(Report::ConnectionError(format!(
+                    "the handshake did not complete within {secs} s"
+                )))
+                .await;
+                return;
+            }
+            Ok(Err(e)) => {
+                self.report(Report::ConnectionError(connect_error(e))).await;
+                return;
+            }
+            Ok(Ok(pair)) => pair,
+        };
+        if !self.protocol.is_empty() {
+            let chosen = response
+                .headers()
+                .get("sec-websocket-protocol")
+                .and_then(|v| v.to_str().ok());
+            let requested: Vec<&str> = self.protocol.split(',').map(str::trim).collect();
+            if !chosen.is_some_and(|c| requested.contains(&c)) {
+                let why = match chosen {
+                    None => format!("the server accepted none of the subprotocols `{}`", self.protocol),
+                    Some(c) => format!("the server chose subprotocol `{c}`, which was not asked for"),
+                };
+                drop(ws);
+                self.report(Report::ConnectionError(why)).await;
+                return;
+            }
+        }
+        if !self.report(Report::Connected).await {
+            return;
+        }
+        self.open(ws).await;
+    }
+
+    /// The open connection: reads, writes, and the close handshake.
+    async fn open<S>(mut self, ws: tokio_tungstenite::WebSocketStream<S>)
+    where
+        S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+    {
+        let (mut sink, mut stream) = ws.split();
+        let close_timeout = self.shared.config.close_timeout;
+        let limit = self.shared.config.max_message_size;
+        loop {
+            tokio::select! {
+                biased;
+                asked = &mut self.close => {
+                    // Disconnect (report 1000), or the instance ended (report nothing).
+                    let _ = sink.send(Message::Close(Some(CloseFrame { code: CloseCode::Normal, reason: "".into() }))).await;
+                    let clean = drain_until_closed(&mut stream, close_timeout).await;
+                    if asked.is_ok() {
+                        self.report(Report::Disconnected { code: 1000, reason: String::new(), clean }).await;
+                    }
+                    return;
+                }
+                text = self.outgoing.recv() => {
+                    let Some(text) = text else { continue };
+                    let mut result = sink.feed(Message::Text(text.into())).await;
+                    while result.is_ok() {
+                        match self.outgoing.try_recv() {
+                            Ok(more) => result = sink.feed(Message::Text(more.into())).await,
+                            Err(_) => break,
+                        }
+                    }
+                    if result.is_ok() {
+                        result = sink.flush().await;
+                    }
+                    if let Err(e) = result {
+                        let (code, reason) = lost(&e);
+                        self.report(Report::Disconnected { code, reason, clean: false }).await;
+                        return;
+                    }
+                }
+                message = stream.next() => {
+                    let report = match message {
+                        Some(Ok(Message::Text(text))) => self.text_report(text.as_str()),
+                        Some(Ok(Message::Binary(data))) => Report::Dropped(format!(
+                            "dropped a binary message of {} bytes: a {} connection delivers text messages only",
+                            data.len(),
+                            if self.kind == Kind::Json { "JSON" } else { "string" }
+                        )),
+                        Some(Ok(Message::Close(frame))) => {
+                            let (code, reason) = frame.map_or((1005, String::new()), |f| (u16::from(f.code), f.reason.to_string()));
+                            let _ = sink.flush().await;
+                            drain_until_closed(&mut stream, close_timeout).await;
+                            self.report(Report::Disconnected { code, reason, clean: true }).await;
+                            return;
+                        }
+                        Some(Ok(_)) => continue,
+                        Some(Err(WsError::Capacity(e))) => {
+                            let reason = format!("a message over the {limit}-byte limit: {e}");
+                            let frame = CloseFrame { code: CloseCode::Size, reason: "message too big".into() };
+                            let _ = sink.send(Message::Close(Some(frame))).await;
+                            let clean = drain_until_closed(&mut stream, close_timeout).await;
+                            self.report(Report::Disconnected { code: 1009, reason, clean }).await;
+                            return;
+                        }
+                        Some(Err(e)) => {
+                            let (code, reason) = failure(&e);
+                            if code != 1006 {
+                                let frame = CloseFrame { code: CloseCode::from(code), reason: "".into() };
+                                let _ = sink.send(Message::Close(Some(frame))).await;
+                            }
+                            self.report(Report::Disconnected { code, reason, clean: false }).await;
+                            return;
+                        }
+                        None => {
+                            self.report(Report::Disconnected {
+                                code: 1006,
+                                reason: "the connection was lost without a close frame".into(),
+                                clean: false,
+                            })
+                            .await;
+                            return;
+                        }
+                    };
+                    if !self.report(report).await {
+                        // The instance ended while this message waited: close and go.
+                        let _ = sink.send(Message::Close(Some(CloseFrame { code: CloseCode::Normal, reason: "".into() }))).await;
+                        drain_until_closed(&mut stream, close_timeout).await;
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
+    fn text_report(&self, text: &str) -> Report {
+        match self.kind {
+            Kind::String => Report::Message(Value::from(text)),
+            Kind::Json => match serde_json::from_str::<serde_json::Value>(text) {
+                Ok(json) => Report::Message(Value::from(json)),
+                Err(e) => {
+                    let shown: String = text.chars().take(60).collect();
+                    let more = if shown.len() < text.len() { "…" } else { "" };
+                    Report::Dropped(format!(
+                        "dropped a text message that is not JSON ({e}): {shown:?}{more}"
+                    ))
+                }
+            },
+        }
+    }
+}
+
+/// Reads until the peer closes (or `limit` passes); true if it closed cleanly.
+async fn drain_until_closed<S>(stream: &mut S, limit: Duration) -> bool
+where
+    S: futures_util::Stream<Item = Result<Message, WsError>> + Unpin,
+{
+    let drain = async {
+        loop {
+            match stream.next().await {
+                Some(Ok(_)) => continue,
+                Some(Err(WsError::ConnectionClosed)) | None => return true,
+                Some(Err(_)) => return false,
+            }
+        }
+    };
+    tokio::time::timeout(limit, drain).await.unwrap_or(false)
+}
+
+/// A readable reason for a failed handshake.
+fn connect_error(e: WsError) -> String {
+    match e {
+        WsError::Http(response) => {
+            let status = response.status();
+            format!(
+                "the server refused the handshake: HTTP {} {}",
+                status.as_u16(),
+                status.canonical_reason().unwrap_or("")
+            )
+            .trim_end()
+            .to_string()
+        }
+        WsError::Io(io) => format!("cannot connect: {io}"),
+        WsError::Tls(tls) => format!("TLS failed: {tls}"),
+        WsError::Url(url) => format!("cannot connect to the URL: {url}"),
+        WsError::Protocol(p) => format!("the handshake failed: {p}"),
+        other => format!("the handshake failed: {other}"),
+    }
+}
+
+/// A connection that failed while open: the status to report and why.
+fn failure(e: &WsError) -> (u16, String) {
+    match e {
+        WsError::Protocol(p) => (1002, format!("protocol error: {p}")),
+        WsError::Utf8(_) => (1007, "a text message was not valid UTF-8".into()),
+        other => lost(other),
+    }
+}
+
+fn lost(e: &WsError) -> (u16, String) {
+    (1006, format!("the connection was lost: {e}"))
+}
+
+/// Applies a task's report in the instance: state first (so a handler sees the connection
+/// idle and may connect again), then the delegate.
+fn apply(cx: &mut Cx<'_>, conn: ObjectRef, attempt: u64, delegates: Delegates, report: Report) {
+    let Some(c) = cx.object_mut::<Connection>(conn) else {
+        return;
+    };
+    if c.attempt != attempt {
+        return;
+    }
+    let me = Value::Object(Some(conn));
+    match report {
+        Report::Connected => {
+            c.state = State::Connected;
+            if let Some(event) = delegates.on_connected {
+                cx.fire(event, vec![me]);
+            }
+        }
+        Report::ConnectionError(reason) => {
+            reset(c);
+            cx.log(Level::Warning, &format!("connection error: {reason}"));
+            if let Some(event) = delegates.on_connection_error {
+                cx.fire(event, vec![me, Value::from(reason)]);
+            }
+        }
+        Report::Message(message) => {
+            if c.state == State::Connected && !c.closing {
+                if let Some(event) = delegates.on_message_received {
+                    cx.fire(event, vec![me, message]);
+                }
+            }
+        }
+        Report::Dropped(why) => {
+            if !c.closing {
+                cx.log(Level::Warning, &why);
+            }
+        }
+        Report::Disconnected { code, reason, clean } => {
+            reset(c);
+            if let Some(event) = delegates.on_disconnected {
+                cx.fire(
+                    event,
+                    vec![me, Value::Int(code.into()), Value::from(reason), Value::Bool(clean)],
+                );
+            }
+        }
+    }
+}
+
+fn reset(c: &mut Connection) {
+    c.state = State::Idle;
+    c.closing = false;
+    c.outgoing = None;
+    c.close = None;
+}

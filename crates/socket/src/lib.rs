@@ -1,0 +1,149 @@
+//! The socket library: M2's JSON and string WebSocket connections as graphrun nodes, on
+//! tokio and tokio-tungstenite. It installs through [`graphrun::NodeLibrary`] like any
+//! host's library; the host decides the access policy, the auth context and the limits
+//! ([`SocketConfig`]).
+//!
+//! Architecture invariant: one tokio task per connection; everything it tells the instance
+//! goes through the instance's bounded event channel; the bearer token lives only in the
+//! handshake request.
+
+mod connection;
+pub mod echo;
+mod nodes;
+pub mod policy;
+pub mod request;
+
+use std::sync::atomic::AtomicUsize;
+use std::sync::Arc;
+use std::time::Duration;
+
+use graphrun::{ClassDef, NodeLibrary, RegistryBuilder};
+
+use crate::connection::{Connection, Kind};
+pub use crate::policy::{AccessPolicy, Pattern};
+pub use crate::request::{AuthContext, Authentication};
+
+/// The JSON connection class.
+pub const JSON_CLASS: &str = "M2_JsonWebSocketConnection";
+/// The string connection class.
+pub const STRING_CLASS: &str = "M2_StringWebSocketConnection";
+/// The deprecated name of the JSON connection class.
+pub const DEPRECATED_CLASS: &str = "M2_WebSocketConnection";
+
+/// What the host decides for the graphs' connections.
+#[derive(Clone, Debug)]
+pub struct SocketConfig {
+    /// Which URLs graphs may connect to (default: loopback only).
+    pub policy: AccessPolicy,
+    /// The bearer token and ids that Authentication scopes send; `None`: scopes fail.
+    pub auth: Option<AuthContext>,
+    /// How long a handshake (DNS, TCP, TLS and HTTP upgrade) may take.
+    pub handshake_timeout: Duration,
+    /// The largest message accepted; a larger one closes the connection with 1009.
+    pub max_message_size: usize,
+    /// Connections open or opening at once, across every instance using this library.
+    pub max_connections: usize,
+    /// Outgoing messages queued per connection before Send returns false.
+    pub outgoing_queue: usize,
+    /// Each connection's read buffer (small buffers keep idle connections cheap).
+    pub read_buffer_size: usize,
+    /// How long a close waits for the server's close frame.
+    pub close_timeout: Duration,
+}
+
+impl Default for SocketConfig {
+    fn default() -> Self {
+        SocketConfig {
+            policy: AccessPolicy::loopback_only(),
+            auth: None,
+            handshake_timeout: Duration::from_secs(10),
+            max_message_size: 16 << 20,
+            max_connections: 100_000,
+            outgoing_queue: 1024,
+            read_buffer_size: 16 << 10,
+            close_timeout: Duration::from_secs(2),
+        }
+    }
+}
+
+/// State shared by every node and connection task of one installed library.
+pub struct Shared {
+    config: SocketConfig,
+    /// Connections open or opening, for the host's limit.
+    live: AtomicUsize,
+    tls: Arc<rustls::ClientConfig>,
+}
+
+/// The socket library, configured by its host.
+#[derive(Clone)]
+pub struct SocketLibrary {
+    shared: Arc<Shared>,
+}
+
+impl std::fmt::Debug for SocketLibrary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SocketLibrary")
+            .field("config", &self.shared.config)
+            .finish()
+    }
+}
+
+/// TLS for wss:// with the webpki roots and the ring provider, chosen here rather than
+/// installed process-wide (with rustls' features alone, a wss connect panics for want of
+/// a provider: tokio-tungstenite issues 336 and 339).
+fn default_tls() -> Arc<rustls::ClientConfig> {
+    let roots = rustls::RootCertStore::from_iter(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    let config = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .expect("ring supports the default TLS versions")
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Arc::new(config)
+}
+
+impl SocketLibrary {
+    /// The library with this configuration and TLS with the webpki roots.
+    pub fn new(config: SocketConfig) -> SocketLibrary {
+        SocketLibrary::with_tls(config, default_tls())
+    }
+
+    /// The library with this configuration and the host's own TLS configuration (its roots,
+    /// client certificates, crypto provider).
+    pub fn with_tls(config: SocketConfig, tls: Arc<rustls::ClientConfig>) -> SocketLibrary {
+        SocketLibrary {
+            shared: Arc::new(Shared {
+                config,
+                live: AtomicUsize::new(0),
+                tls,
+            }),
+        }
+    }
+
+    /// Connections open or opening now, across every instance.
+    pub fn live_connections(&self) -> usize {
+        self.shared.live.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+impl Default for SocketLibrary {
+    fn default() -> Self {
+        SocketLibrary::new(SocketConfig::default())
+    }
+}
+
+impl NodeLibrary for SocketLibrary {
+    fn install(&self, r: &mut RegistryBuilder) {
+        r.add_class(ClassDef::new(
+            JSON_CLASS,
+            "a WebSocket connection carrying JSON messages",
+            || Connection::new(Kind::Json),
+        ));
+        r.add_class(ClassDef::new(
+            STRING_CLASS,
+            "a WebSocket connection carrying string messages",
+            || Connection::new(Kind::String),
+        ));
+        r.add_class(ClassDef::deprecated_alias(DEPRECATED_CLASS, JSON_CLASS));
+        nodes::install(r, &self.shared);
+    }
+}

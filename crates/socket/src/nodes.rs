@@ -1,0 +1,423 @@
+//! The socket library's node types: Connect (Json and String), Reconnect, Disconnect,
+//! the three Sends and Is Connected.
+
+use std::sync::Arc;
+
+use graphrun::format::codes;
+use graphrun::{
+    CompileCx, Cx, Entry, Flow, FnNode, Level, NodeDoc, NodeError, ObjectRef, PinError, RegistryBuilder, Signature,
+    SignatureCx, Type, Value,
+};
+use tokio::sync::{mpsc, oneshot};
+
+use crate::connection::{ConnectParams, Connection, Delegates, Kind, LiveGuard, State, Task};
+use crate::request::{auth_headers, build_request, check_headers, check_url, Authentication};
+use crate::{Shared, JSON_CLASS, STRING_CLASS};
+
+/// Connect's exec outputs, in the order the spec lists them.
+const OUTCOMES: [&str; 6] = [
+    "Connecting",
+    "Invalid Url",
+    "Url Blocked",
+    "Invalid Headers",
+    "Failed",
+    "Failed Connection In Progress",
+];
+const CONNECTING: usize = 0;
+const INVALID_URL: usize = 1;
+const URL_BLOCKED: usize = 2;
+const INVALID_HEADERS: usize = 3;
+const FAILED: usize = 4;
+const IN_PROGRESS: usize = 5;
+
+fn class_of(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Json => JSON_CLASS,
+        Kind::String => STRING_CLASS,
+    }
+}
+
+fn object(kind: Kind) -> Type {
+    Type::Object(class_of(kind).into())
+}
+
+fn none_target() -> NodeError {
+    NodeError::new("Target is None: construct the connection with Construct Object and keep it in a variable")
+}
+
+/// The connection behind a Target pin.
+fn target<'c>(cx: &'c mut Cx<'_>) -> Result<(ObjectRef, &'c mut Connection), NodeError> {
+    let obj = cx.input(0).as_object().ok_or_else(none_target)?;
+    let conn = cx
+        .object_mut::<Connection>(obj)
+        .ok_or_else(|| NodeError::new("Target is not a WebSocket connection"))?;
+    Ok((obj, conn))
+}
+
+fn connect_signature(kind: Kind) -> Signature {
+    let me = object(kind);
+    let message = match kind {
+        Kind::Json => Type::Json,
+        Kind::String => Type::String,
+    };
+    let mut sig = Signature::impure();
+    for out in OUTCOMES {
+        sig = sig.exec_out(out);
+    }
+    sig.input("Target", me.clone())
+        .input("Url", Type::String)
+        .input_or("Protocol", Type::String, "")
+        .input_or("Authentication", Type::String, "None")
+        .input_or("Headers", Type::Map(Box::new(Type::String)), Value::Map(Arc::default()))
+        .delegate("On Connected", &[("Connection", me.clone())])
+        .delegate(
+            "On Connection Error",
+            &[("Connection", me.clone()), ("Error", Type::String)],
+        )
+        .delegate(
+            "On Disconnected",
+            &[
+                ("Connection", me.clone()),
+                ("Status Code", Type::Int),
+                ("Reason", Type::String),
+                ("Was Clean", Type::Bool),
+            ],
+        )
+        .delegate("On Message Received", &[("Connection", me), ("Message", message)])
+}
+
+fn connect_doc(kind: Kind) -> NodeDoc {
+    let class = class_of(kind);
+    let message = if kind == Kind::Json { "Json" } else { "String" };
+    NodeDoc::new(
+        "WebSockets",
+        &format!("Connects the {class}; exactly one exec output fires at once, and after Connecting one of On Connected / On Connection Error."),
+    )
+    .exec_in(&["exec"])
+    .exec_out(&OUTCOMES)
+    .input("Target", &format!("Object(\"{class}\")"))
+    .input("Url", "String (ws:// or wss://)")
+    .input("Protocol", "String = \"\"")
+    .input("Authentication", "String = \"None\" (None, Organization, Project, World)")
+    .input("Headers", "Map(String) = {}")
+    .input("On Connected", "delegate (Connection)")
+    .input("On Connection Error", "delegate (Connection, Error: String)")
+    .input("On Disconnected", "delegate (Connection, Status Code: Int, Reason: String, Was Clean: Bool)")
+    .input("On Message Received", &format!("delegate (Connection, Message: {message})"))
+}
+
+/// Checks a literal Authentication at load time.
+fn check_authentication_literal(cx: &dyn SignatureCx) -> Result<(), PinError> {
+    use graphrun::format::ron::Kind as R;
+    if let Some(R::Str(name)) = cx.literal("Authentication").map(|l| &l.kind) {
+        if Authentication::parse(name).is_none() {
+            return Err(PinError::at(
+                "Authentication",
+                codes::TYPE_MISMATCH,
+                format!("Authentication is one of None, Organization, Project or World, not {name:?}"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Starts a connection with `params`, running the checks in the spec's order. Returns the
+/// exec output to follow.
+fn start(cx: &mut Cx<'_>, shared: &Arc<Shared>, obj: ObjectRef, params: ConnectParams) -> usize {
+    let refuse = |cx: &mut Cx<'_>, outcome: usize, why: String| {
+        cx.log(Level::Warning, &format!("{}: {why}", OUTCOMES[outcome]));
+        outcome
+    };
+    let Some(conn) = cx.object_mut::<Connection>(obj) else {
+        return FAILED;
+    };
+    if conn.state != State::Idle {
+        let state = if conn.state == State::Connecting {
+            "connecting"
+        } else {
+            "connected"
+        };
+        return refuse(cx, IN_PROGRESS, format!("the connection is already {state}"));
+    }
+    let kind = conn.kind;
+    let url = match check_url(&params.url) {
+        Ok(url) => url,
+        Err(why) => return refuse(cx, INVALID_URL, why),
+    };
+    if !shared.config.policy.allows(&url) {
+        return refuse(
+            cx,
+            URL_BLOCKED,
+            format!("the host's access policy does not allow `{url}`"),
+        );
+    }
+    let Some(auth) = Authentication::parse(&params.authentication) else {
+        let why = format!(
+            "Authentication {:?} is not one of None, Organization, Project or World",
+            params.authentication
+        );
+        return refuse(cx, FAILED, why);
+    };
+    if let Err(why) = check_headers(&params.headers, &params.protocol, auth) {
+        return refuse(cx, INVALID_HEADERS, why);
+    }
+    if cx.is_ending() {
+        return refuse(cx, FAILED, "the instance is shutting down".into());
+    }
+    let auth_headers = match auth_headers(auth, shared.config.auth.as_ref()) {
+        Ok(h) => h,
+        Err(why) => return refuse(cx, FAILED, why),
+    };
+    let request = match build_request(&url, &params.protocol, &params.headers, &auth_headers) {
+        Ok(r) => r,
+        Err(why) => return refuse(cx, FAILED, why),
+    };
+    let Some(live) = LiveGuard::take(shared) else {
+        let why = format!(
+            "the host's limit of {} open connections is reached",
+            shared.config.max_connections
+        );
+        return refuse(cx, FAILED, why);
+    };
+    let (out_tx, out_rx) = mpsc::channel(shared.config.outgoing_queue);
+    let (close_tx, close_rx) = oneshot::channel();
+    let sender = cx.sender();
+    let sender_alive = sender.keep_alive();
+    let node = cx.node_index();
+    let Some(conn) = cx.object_mut::<Connection>(obj) else {
+        return FAILED;
+    };
+    conn.attempt += 1;
+    conn.state = State::Connecting;
+    conn.closing = false;
+    conn.outgoing = Some(out_tx);
+    conn.close = Some(close_tx);
+    let task = Task {
+        shared: shared.clone(),
+        sender,
+        node,
+        conn: obj,
+        attempt: conn.attempt,
+        kind,
+        request,
+        protocol: params.protocol.clone(),
+        delegates: params.delegates,
+        outgoing: out_rx,
+        close: close_rx,
+        _live: live,
+        _alive: sender_alive,
+    };
+    conn.last = Some(params);
+    tokio::spawn(task.run());
+    CONNECTING
+}
+
+fn connect_node(shared: Arc<Shared>, kind: Kind) -> FnNode {
+    let name = match kind {
+        Kind::Json => "Connect Json Websocket",
+        Kind::String => "Connect String Websocket",
+    };
+    FnNode::new(
+        name,
+        connect_doc(kind),
+        move |cx| {
+            check_authentication_literal(cx)?;
+            Ok(connect_signature(kind))
+        },
+        move |cx: &dyn CompileCx| {
+            let delegates = Delegates {
+                on_connected: cx.delegate("On Connected"),
+                on_connection_error: cx.delegate("On Connection Error"),
+                on_disconnected: cx.delegate("On Disconnected"),
+                on_message_received: cx.delegate("On Message Received"),
+            };
+            let shared = shared.clone();
+            Ok(Box::new(move |cx: &mut Cx<'_>, _: Entry| {
+                let obj = cx.input(0).as_object().ok_or_else(none_target)?;
+                let headers = match cx.input(4) {
+                    Value::Map(map) => map.iter().map(|(k, v)| (k.clone(), v.as_str().to_string())).collect(),
+                    _ => Vec::new(),
+                };
+                let params = ConnectParams {
+                    url: cx.input(1).as_str().to_string(),
+                    protocol: cx.input(2).as_str().to_string(),
+                    authentication: cx.input(3).as_str().to_string(),
+                    headers,
+                    delegates,
+                };
+                Ok(Flow::Then(start(cx, &shared, obj, params)))
+            }))
+        },
+    )
+}
+
+/// A Target pin that takes either connection class (JSON when nothing says otherwise).
+fn any_connection(cx: &dyn SignatureCx) -> Result<Type, PinError> {
+    match cx.input_type("Target") {
+        None => Ok(object(Kind::Json)),
+        Some(Type::Object(c)) if &*c == JSON_CLASS || &*c == STRING_CLASS => Ok(Type::Object(c)),
+        Some(other) => Err(PinError::at(
+            "Target",
+            codes::TYPE_MISMATCH,
+            format!("Target is a {JSON_CLASS} or {STRING_CLASS}, not {other}"),
+        )),
+    }
+}
+
+fn send_node(name: &str, kind: Kind, pin: &str, ty: Type, describe: &str) -> FnNode {
+    let class = class_of(kind);
+    let doc = NodeDoc::new("WebSockets", describe)
+        .exec_in(&["exec"])
+        .exec_out(&["then"])
+        .input("Target", &format!("Object(\"{class}\")"))
+        .input(pin, &ty.to_string())
+        .output("Return Value", "Bool");
+    let sig = Signature::then()
+        .input("Target", object(kind))
+        .input(pin, ty)
+        .output("Return Value", Type::Bool);
+    let object_only = name == "Send Json Object";
+    FnNode::simple(name, doc, sig, move |cx, _| {
+        let text = match cx.take_input(1) {
+            Value::String(s) => Arc::unwrap_or_clone(s),
+            Value::Json(j) => {
+                if object_only && !j.is_object() {
+                    return Err(NodeError::new(
+                        "Send Json Object: Object is not a JSON object (use Send Json Value for other JSON)",
+                    ));
+                }
+                j.to_string()
+            }
+            other => other.to_json().to_string(),
+        };
+        let (_, conn) = target(cx)?;
+        let refused = match (&conn.state, conn.closing, &conn.outgoing) {
+            (State::Connected, false, Some(out)) => match out.try_send(text) {
+                Ok(()) => None,
+                Err(mpsc::error::TrySendError::Full(_)) => {
+                    Some("the outgoing queue is full (the server is not reading fast enough)".to_string())
+                }
+                Err(mpsc::error::TrySendError::Closed(_)) => Some("the connection is closing".to_string()),
+            },
+            (State::Connected, _, _) => Some("the connection is closing (Disconnect was called)".to_string()),
+            (state, _, _) => Some(format!(
+                "not connected (the connection is {})",
+                if *state == State::Idle {
+                    "idle"
+                } else {
+                    "still connecting"
+                }
+            )),
+        };
+        if let Some(why) = &refused {
+            cx.log(Level::Warning, &format!("message not sent: {why}"));
+        }
+        cx.set_output(0, refused.is_none());
+        Ok(Flow::Then(0))
+    })
+}
+
+/// Installs the socket node types.
+pub fn install(r: &mut RegistryBuilder, shared: &Arc<Shared>) {
+    r.add_node(connect_node(shared.clone(), Kind::Json));
+    r.add_node(connect_node(shared.clone(), Kind::String));
+    r.add_node(send_node(
+        "Send Json Object",
+        Kind::Json,
+        "Object",
+        Type::Json,
+        "Sends a JSON object as one text frame; false, with a warning, when not connected or the queue is full.",
+    ));
+    r.add_node(send_node(
+        "Send Json Value",
+        Kind::Json,
+        "Value",
+        Type::Json,
+        "Sends any JSON value as one text frame; false, with a warning, when not connected or the queue is full.",
+    ));
+    r.add_node(send_node(
+        "Send Message",
+        Kind::String,
+        "Message",
+        Type::String,
+        "Sends a string as one text frame; false, with a warning, when not connected or the queue is full.",
+    ));
+    let target_doc = |doc: NodeDoc| {
+        doc.input(
+            "Target",
+            "Object(\"M2_JsonWebSocketConnection\" or \"M2_StringWebSocketConnection\")",
+        )
+    };
+    r.add_node(FnNode::new(
+        "Disconnect",
+        target_doc(NodeDoc::new("WebSockets", "Closes with status 1000 and no reason; On Disconnected follows (On Connection Error while still connecting).").exec_in(&["exec"]).exec_out(&["then"])),
+        |cx| Ok(Signature::then().input("Target", any_connection(cx)?)),
+        |_| {
+            Ok(Box::new(|cx: &mut Cx<'_>, _: Entry| {
+                let (_, conn) = target(cx)?;
+                let why = match conn.state {
+                    State::Idle => Some("Disconnect: the connection is not connected"),
+                    _ if conn.closing => Some("Disconnect: already disconnecting"),
+                    _ => None,
+                };
+                if why.is_none() {
+                    conn.closing = true;
+                    if let Some(close) = conn.close.take() {
+                        let _ = close.send(());
+                    }
+                }
+                if let Some(why) = why {
+                    cx.log(Level::Warning, why);
+                }
+                Ok(Flow::Then(0))
+            }))
+        },
+    ));
+    let shared_reconnect = shared.clone();
+    r.add_node(FnNode::new(
+        "Reconnect",
+        target_doc(NodeDoc::new("WebSockets", "Connects again with the parameters and delegates of the last Connect; Failed if Connect was never called.").exec_in(&["exec"]).exec_out(&OUTCOMES)),
+        |cx| {
+            let mut sig = Signature::impure();
+            for out in OUTCOMES {
+                sig = sig.exec_out(out);
+            }
+            Ok(sig.input("Target", any_connection(cx)?))
+        },
+        move |_| {
+            let shared = shared_reconnect.clone();
+            Ok(Box::new(move |cx: &mut Cx<'_>, _: Entry| {
+                let (obj, conn) = target(cx)?;
+                let Some(params) = conn.last.clone() else {
+                    cx.log(Level::Warning, "Failed: Reconnect needs a Connect first");
+                    return Ok(Flow::Then(FAILED));
+                };
+                Ok(Flow::Then(start(cx, &shared, obj, params)))
+            }))
+        },
+    ));
+    r.add_node(FnNode::new(
+        "Is Connected",
+        target_doc(
+            NodeDoc::new("WebSockets", "Whether the connection is open (pure); false for None.")
+                .output("Return Value", "Bool"),
+        ),
+        |cx| {
+            Ok(Signature::pure()
+                .input("Target", any_connection(cx)?)
+                .output("Return Value", Type::Bool))
+        },
+        |_| {
+            Ok(Box::new(|cx: &mut Cx<'_>, _: Entry| {
+                let open = match cx.input(0).as_object() {
+                    Some(obj) => cx
+                        .object_mut::<Connection>(obj)
+                        .is_some_and(|c| c.state == State::Connected && !c.closing),
+                    None => false,
+                };
+                cx.set_output(0, open);
+                Ok(Flow::End)
+            }))
+        },
+    ));
+}
