@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 
 use futures_util::{SinkExt, StreamExt};
 use tokio::net::{TcpListener, TcpStream};
-use tokio_tungstenite::tungstenite::handshake::server::{Request, Response};
+use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, Response};
 use tokio_tungstenite::tungstenite::Message;
 
 /// Binds `addr` (port 0 for any free port) and returns the bound address and the server,
@@ -26,21 +26,29 @@ async fn serve(listener: TcpListener) {
     }
 }
 
+/// Accepts the first subprotocol the client offers.
+#[allow(clippy::result_large_err)] // The signature is tungstenite's handshake callback.
+fn choose_protocol(request: &Request, mut response: Response) -> Result<Response, ErrorResponse> {
+    if let Some(first) = request
+        .headers()
+        .get("sec-websocket-protocol")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(',').next())
+        .and_then(|p| p.trim().parse().ok())
+    {
+        response.headers_mut().insert("sec-websocket-protocol", first);
+    }
+    Ok(response)
+}
+
 async fn echo(stream: TcpStream) {
     let _ = stream.set_nodelay(true);
-    let choose_protocol = |request: &Request, mut response: Response| {
-        if let Some(first) = request
-            .headers()
-            .get("sec-websocket-protocol")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
-            .and_then(|p| p.trim().parse().ok())
-        {
-            response.headers_mut().insert("sec-websocket-protocol", first);
-        }
-        Ok(response)
-    };
-    let Ok(ws) = tokio_tungstenite::accept_hdr_async(stream, choose_protocol).await else {
+    let Ok(ws) = tokio_tungstenite::accept_hdr_async(
+        stream,
+        choose_protocol as fn(&Request, Response) -> Result<Response, ErrorResponse>,
+    )
+    .await
+    else {
         return;
     };
     let (mut sink, mut stream) = ws.split();
