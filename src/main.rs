@@ -41,7 +41,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Runs one instance of a graph.
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// Loads and checks graph files without running them.
     Check {
         /// The graph files.
@@ -173,7 +173,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     ExitCode::from(match cli.command {
         Command::Run(args) => match args.socket.config() {
-            Ok(config) => run(&registry(config), args),
+            Ok(config) => run(&registry(config), *args),
             Err(message) => {
                 eprintln!("error: {message}");
                 EXIT_LOAD_ERROR

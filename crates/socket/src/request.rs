@@ -221,7 +221,8 @@ mod tests {
             "ws://u:p@x/",
             "ws://u@x/",
             " ws://x/",
-            "ws:///path",
+            "ws://",
+            "ws://:80/",
         ] {
             assert!(check_url(bad).is_err(), "{bad:?} should be invalid");
         }
