@@ -1,9 +1,11 @@
-//! The data-driven runner. Every `NAME.ron` under `tests/cases/` runs beside
-//! `NAME.expected`, which says how to run it and what it must give:
+//! The data-driven runner. Every `NAME.expected` under `tests/cases/` is a case: it runs
+//! `NAME.ron` (or the graph its `graph:` line names) and says what it must give:
 //!
 //! ```text
-//! args: --set Count=3 --timeout 1     (optional: more arguments after `run NAME.ron`)
-//! command: check                      (optional: `check NAME.ron` instead of `run`)
+//! graph: probe.ron                     (optional: another graph in the folder)
+//! command: check                       (optional: `check FILE` instead of `run FILE`)
+//! args: --set Url=ws://{python}/echo   (optional: more arguments; {python} is the peer)
+//! env: GRAPHRUN_TOKEN=s3cret           (optional, repeatable: environment for the run)
 //! exit: 0
 //! --- stdout
 //! lines the graph prints
@@ -12,15 +14,25 @@
 //! ```
 //!
 //! A section left out must be empty. The command runs in the case's folder, so positions
-//! read `NAME.ron:LINE:COL`. `UPDATE_EXPECT=1 cargo test` rewrites the expected files
-//! from what the cases give (read the diff before committing it).
+//! read `NAME.ron:LINE:COL`. `{python}` starts the independent WebSocket peer,
+//! `tests/peers/ws_server.py` (Python's `websockets`), once for the whole run and stands for
+//! its `127.0.0.1:PORT`. `UPDATE_EXPECT=1 cargo test` rewrites the expected files from what
+//! the cases give (read the diff before committing it).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::{Mutex, OnceLock};
+
+use crate::support::PythonPeer;
+
+/// The Python peer, started by the first case that needs it.
+type Peer = OnceLock<Result<PythonPeer, String>>;
 
 struct Expected {
+    graph: Option<String>,
     command: String,
     args: Vec<String>,
+    env: Vec<(String, String)>,
     exit: i32,
     stdout: String,
     stderr: String,
@@ -28,8 +40,10 @@ struct Expected {
 
 fn parse_expected(text: &str) -> Expected {
     let mut expected = Expected {
+        graph: None,
         command: "run".into(),
         args: Vec::new(),
+        env: Vec::new(),
         exit: 0,
         stdout: String::new(),
         stderr: String::new(),
@@ -45,8 +59,13 @@ fn parse_expected(text: &str) -> Expected {
                     s.push('\n');
                 }
                 None => {
-                    if let Some(a) = line.strip_prefix("args:") {
+                    if let Some(g) = line.strip_prefix("graph:") {
+                        expected.graph = Some(g.trim().to_string());
+                    } else if let Some(a) = line.strip_prefix("args:") {
                         expected.args = a.split_whitespace().map(String::from).collect();
+                    } else if let Some(e) = line.strip_prefix("env:") {
+                        let (k, v) = e.trim().split_once('=').expect("env: NAME=VALUE");
+                        expected.env.push((k.to_string(), v.to_string()));
                     } else if let Some(c) = line.strip_prefix("command:") {
                         expected.command = c.trim().to_string();
                     } else if let Some(e) = line.strip_prefix("exit:") {
@@ -63,11 +82,17 @@ fn parse_expected(text: &str) -> Expected {
 
 fn render(e: &Expected) -> String {
     let mut out = String::new();
+    if let Some(g) = &e.graph {
+        out.push_str(&format!("graph: {g}\n"));
+    }
     if e.command != "run" {
         out.push_str(&format!("command: {}\n", e.command));
     }
     if !e.args.is_empty() {
         out.push_str(&format!("args: {}\n", e.args.join(" ")));
+    }
+    for (k, v) in &e.env {
+        out.push_str(&format!("env: {k}={v}\n"));
     }
     out.push_str(&format!("exit: {}\n", e.exit));
     if !e.stdout.is_empty() {
@@ -90,37 +115,67 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
     for path in entries {
         if path.is_dir() {
             collect(&path, out);
-        } else if path.extension().is_some_and(|e| e == "ron") && path.with_extension("expected").exists() {
+        } else if path.extension().is_some_and(|e| e == "expected") {
             out.push(path);
         }
     }
 }
 
 /// Runs one case; `Err` describes how it differs.
-fn run_case(case: &Path, update: bool) -> Result<(), String> {
-    let expected_path = case.with_extension("expected");
-    let expected = parse_expected(&std::fs::read_to_string(&expected_path).unwrap());
-    let file = case.file_name().unwrap().to_str().unwrap();
+fn run_case(case: &Path, update: bool, peer: &Peer) -> Result<(), String> {
+    let expected = parse_expected(&std::fs::read_to_string(case).unwrap());
+    let file = match &expected.graph {
+        Some(g) => g.clone(),
+        None => case
+            .with_extension("ron")
+            .file_name()
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_string(),
+    };
+    let mut args = Vec::new();
+    let mut peer_addr = None;
+    for arg in &expected.args {
+        if arg.contains("{python}") {
+            let peer = peer.get_or_init(PythonPeer::start).as_ref().map_err(Clone::clone)?;
+            args.push(arg.replace("{python}", &peer.addr));
+            peer_addr = Some(peer.addr.as_str());
+        } else {
+            args.push(arg.clone());
+        }
+    }
+    // The peer's port differs from run to run: outputs name it as {python}.
+    let unport = |bytes: &[u8]| {
+        let text = String::from_utf8_lossy(bytes).into_owned();
+        match peer_addr {
+            Some(addr) => text.replace(addr, "{python}"),
+            None => text,
+        }
+    };
     let output = Command::new(env!("CARGO_BIN_EXE_graphrun"))
         .current_dir(case.parent().unwrap())
         .arg(&expected.command)
-        .arg(file)
-        .args(&expected.args)
+        .arg(&file)
+        .args(&args)
+        .envs(expected.env.iter().map(|(k, v)| (k, v)))
         .output()
         .expect("graphrun runs");
     let actual = Expected {
+        graph: expected.graph.clone(),
         command: expected.command.clone(),
         args: expected.args.clone(),
+        env: expected.env.clone(),
         exit: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        stdout: unport(&output.stdout),
+        stderr: unport(&output.stderr),
     };
     let (want, got) = (render(&expected), render(&actual));
     if want == got {
         return Ok(());
     }
     if update {
-        std::fs::write(&expected_path, got).unwrap();
+        std::fs::write(case, got).unwrap();
         return Ok(());
     }
     Err(format!("--- expected\n{want}--- actual\n{got}"))
@@ -138,13 +193,14 @@ fn graph_cases() {
     );
     let update = std::env::var_os("UPDATE_EXPECT").is_some();
     let next = std::sync::atomic::AtomicUsize::new(0);
-    let results = std::sync::Mutex::new(Vec::new());
+    let results = Mutex::new(Vec::new());
+    let peer = Peer::new();
     std::thread::scope(|s| {
         for _ in 0..4 {
             s.spawn(|| loop {
                 let i = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
                 let Some(case) = cases.get(i) else { break };
-                let result = run_case(case, update);
+                let result = run_case(case, update, &peer);
                 results
                     .lock()
                     .unwrap()
@@ -152,6 +208,7 @@ fn graph_cases() {
             });
         }
     });
+    drop(peer);
     let mut results = results.into_inner().unwrap();
     results.sort_by(|a, b| a.0.cmp(&b.0));
     let failures: Vec<_> = results.iter().filter(|(_, r)| r.is_err()).collect();

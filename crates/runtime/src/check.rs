@@ -301,6 +301,10 @@ impl<'a> Checker<'a> {
                 for w in &sig.warnings {
                     self.warn(w.code, self.pin_span(node, w.pin.as_deref()), &w.message);
                 }
+                for e in &sig.errors {
+                    let message = format!("node `{}` ({}): {}", node.id.value, ty.name(), e.message);
+                    self.error(e.code, self.pin_span(node, e.pin.as_deref()), message);
+                }
                 Some(sig)
             }
             Err(e) => {

@@ -229,6 +229,9 @@ pub struct Signature {
     pub outputs: Vec<OutputPin>,
     /// Warnings about this use of the node (a deprecated class named on a pin, say).
     pub warnings: Vec<PinError>,
+    /// Errors that do not stop the rest of the node from being checked (a literal that is
+    /// not one of a pin's allowed values, say).
+    pub errors: Vec<PinError>,
 }
 
 impl Signature {

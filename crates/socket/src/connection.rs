@@ -336,6 +336,7 @@ where
 
 /// A readable reason for a failed handshake.
 fn connect_error(e: WsError) -> String {
+    use tokio_tungstenite::tungstenite::error::ProtocolError;
     match e {
         WsError::Http(response) => {
             let status = response.status();
@@ -350,6 +351,9 @@ fn connect_error(e: WsError) -> String {
         WsError::Io(io) => format!("cannot connect: {io}"),
         WsError::Tls(tls) => format!("TLS failed: {tls}"),
         WsError::Url(url) => format!("cannot connect to the URL: {url}"),
+        WsError::Protocol(ProtocolError::SecWebSocketSubProtocolError(e)) => {
+            format!("the server did not agree on the subprotocol: {e}")
+        }
         WsError::Protocol(p) => format!("the handshake failed: {p}"),
         other => format!("the handshake failed: {other}"),
     }
@@ -357,15 +361,19 @@ fn connect_error(e: WsError) -> String {
 
 /// A connection that failed while open: the status to report and why.
 fn failure(e: &WsError) -> (u16, String) {
+    use tokio_tungstenite::tungstenite::error::ProtocolError;
     match e {
+        WsError::Protocol(ProtocolError::ResetWithoutClosingHandshake) => lost(e),
         WsError::Protocol(p) => (1002, format!("protocol error: {p}")),
         WsError::Utf8(_) => (1007, "a text message was not valid UTF-8".into()),
         other => lost(other),
     }
 }
 
-fn lost(e: &WsError) -> (u16, String) {
-    (1006, format!("the connection was lost: {e}"))
+/// A connection lost without a close frame. The reason does not carry the I/O error: it
+/// differs with timing (a reset, an end of stream) and means the same to a graph.
+fn lost(_: &WsError) -> (u16, String) {
+    (1006, "the connection was lost without a close frame".into())
 }
 
 /// Applies a task's report in the instance: state first (so a handler sees the connection

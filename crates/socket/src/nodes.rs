@@ -107,18 +107,16 @@ fn connect_doc(kind: Kind) -> NodeDoc {
 }
 
 /// Checks a literal Authentication at load time.
-fn check_authentication_literal(cx: &dyn SignatureCx) -> Result<(), PinError> {
+fn check_authentication_literal(cx: &dyn SignatureCx) -> Option<PinError> {
     use graphrun::format::ron::Kind as R;
-    if let Some(R::Str(name)) = cx.literal("Authentication").map(|l| &l.kind) {
-        if Authentication::parse(name).is_none() {
-            return Err(PinError::at(
-                "Authentication",
-                codes::TYPE_MISMATCH,
-                format!("Authentication is one of None, Organization, Project or World, not {name:?}"),
-            ));
-        }
+    match cx.literal("Authentication").map(|l| &l.kind) {
+        Some(R::Str(name)) if Authentication::parse(name).is_none() => Some(PinError::at(
+            "Authentication",
+            codes::TYPE_MISMATCH,
+            format!("Authentication is one of None, Organization, Project or World, not {name:?}"),
+        )),
+        _ => None,
     }
-    Ok(())
 }
 
 /// Starts a connection with `params`, running the checks in the spec's order. Returns the
@@ -221,8 +219,9 @@ fn connect_node(shared: Arc<Shared>, kind: Kind) -> FnNode {
         name,
         connect_doc(kind),
         move |cx| {
-            check_authentication_literal(cx)?;
-            Ok(connect_signature(kind))
+            let mut sig = connect_signature(kind);
+            sig.errors.extend(check_authentication_literal(cx));
+            Ok(sig)
         },
         move |cx: &dyn CompileCx| {
             let delegates = Delegates {
@@ -297,7 +296,7 @@ fn send_node(name: &str, kind: Kind, pin: &str, ty: Type, describe: &str) -> FnN
                 Err(mpsc::error::TrySendError::Full(_)) => {
                     Some("the outgoing queue is full (the server is not reading fast enough)".to_string())
                 }
-                Err(mpsc::error::TrySendError::Closed(_)) => Some("the connection is closing".to_string()),
+                Err(mpsc::error::TrySendError::Closed(_)) => Some("the connection has closed".to_string()),
             },
             (State::Connected, _, _) => Some("the connection is closing (Disconnect was called)".to_string()),
             (state, _, _) => Some(format!(
