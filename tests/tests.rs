@@ -4,4 +4,5 @@
 mod cases;
 mod cli;
 mod embedding;
+mod socket;
 mod support;

@@ -1,0 +1,613 @@
+//! The socket library against an in-process tokio-tungstenite server with scripted
+//! behaviours (the Python peer's cases are under `tests/cases/socket/`). Graphs run through
+//! the embedding API, every run bounded in time.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use graphrun::{Host, Instance, Level, Outcome, Registry, RunReport, RuntimeError, StandardLibrary};
+use graphrun_socket::{AuthContext, SocketConfig, SocketLibrary};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, Response};
+use tokio_tungstenite::tungstenite::http::{HeaderMap, StatusCode};
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::WebSocketStream;
+
+const PROBE: &str = include_str!("cases/socket/probe.ron");
+
+/// What the server saw: each handshake's headers, and the close code each client sent.
+#[derive(Default)]
+struct Seen {
+    headers: Mutex<Vec<HeaderMap>>,
+    close_codes: Mutex<Vec<u16>>,
+    connections: Mutex<usize>,
+}
+
+type Ws = WebSocketStream<TcpStream>;
+
+/// A server on a free loopback port that runs `script` on each connection (with its
+/// number, from 1). It records headers, accepts subprotocol "chat" if offered, or refuses
+/// every handshake with `refuse`.
+async fn server<F, Fut>(refuse: Option<StatusCode>, script: F) -> (SocketAddr, Arc<Seen>)
+where
+    F: Fn(Ws, usize, Arc<Seen>) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = ()> + Send,
+{
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let seen = Arc::new(Seen::default());
+    let script = Arc::new(script);
+    let seen2 = seen.clone();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let (seen, script) = (seen2.clone(), script.clone());
+            tokio::spawn(async move {
+                let record = seen.clone();
+                #[allow(clippy::result_large_err)]
+                let callback = move |request: &Request, mut response: Response| -> Result<Response, ErrorResponse> {
+                    record.headers.lock().unwrap().push(request.headers().clone());
+                    if let Some(status) = refuse {
+                        let mut refusal = ErrorResponse::new(Some("refused".into()));
+                        *refusal.status_mut() = status;
+                        return Err(refusal);
+                    }
+                    let offered = request
+                        .headers()
+                        .get("sec-websocket-protocol")
+                        .and_then(|v| v.to_str().ok());
+                    if offered.is_some_and(|p| p.split(',').any(|p| p.trim() == "chat")) {
+                        response
+                            .headers_mut()
+                            .insert("sec-websocket-protocol", "chat".parse().unwrap());
+                    }
+                    Ok(response)
+                };
+                if let Ok(ws) = tokio_tungstenite::accept_hdr_async(stream, callback).await {
+                    let n = {
+                        let mut c = seen.connections.lock().unwrap();
+                        *c += 1;
+                        *c
+                    };
+                    script(ws, n, seen).await;
+                }
+            });
+        }
+    });
+    (addr, seen)
+}
+
+/// Echoes until the client closes; records the client's close code.
+async fn echo(mut ws: Ws, seen: Arc<Seen>) {
+    while let Some(Ok(message)) = ws.next().await {
+        if let Message::Close(frame) = &message {
+            let code = frame.as_ref().map_or(1005, |f| u16::from(f.code));
+            seen.close_codes.lock().unwrap().push(code);
+        } else if (message.is_text() || message.is_binary()) && ws.send(message).await.is_err() {
+            return;
+        }
+    }
+}
+
+/// Waits for the client to close; records its close code.
+async fn wait_for_close(ws: Ws, seen: Arc<Seen>) {
+    echo(ws, seen).await
+}
+
+#[derive(Default)]
+struct Collect {
+    prints: Mutex<Vec<String>>,
+    logs: Mutex<Vec<String>>,
+    trace: bool,
+}
+
+impl Host for Collect {
+    fn print(&self, text: &str) {
+        self.prints.lock().unwrap().push(text.to_string());
+    }
+    fn log(&self, level: Level, message: &str) {
+        self.logs.lock().unwrap().push(format!("{level}: {message}"));
+    }
+    fn runtime_error(&self, error: &RuntimeError) {
+        self.logs
+            .lock()
+            .unwrap()
+            .push(format!("runtime error: {}", error.message));
+    }
+    fn trace(&self, line: &str) {
+        if self.trace {
+            self.logs.lock().unwrap().push(line.to_string());
+        }
+    }
+}
+
+struct Run {
+    prints: Vec<String>,
+    logs: Vec<String>,
+    report: RunReport,
+}
+
+/// Runs a graph with the socket library configured by `config`, its variables set as
+/// `--set` sets them, bounded by 20 s.
+async fn run(graph: &str, config: SocketConfig, vars: &[(&str, String)]) -> Run {
+    let registry = Registry::builder()
+        .install(&StandardLibrary)
+        .install(&SocketLibrary::new(config))
+        .build();
+    let program = registry.load_str("graph.ron", graph).unwrap_or_else(|d| panic!("{d}"));
+    let host = Arc::new(Collect::default());
+    let mut instance = Instance::new(&program, host.clone());
+    for (name, text) in vars {
+        let value = program.parse_variable_value(name, text).unwrap();
+        instance.set_variable(name, value).unwrap();
+    }
+    let report = tokio::time::timeout(Duration::from_secs(20), instance.run())
+        .await
+        .expect("the run ended within 20 s");
+    let prints = host.prints.lock().unwrap().clone();
+    let logs = host.logs.lock().unwrap().clone();
+    Run { prints, logs, report }
+}
+
+fn url(addr: SocketAddr, path: &str) -> (&'static str, String) {
+    ("Url", format!("ws://{addr}{path}"))
+}
+
+fn set(name: &'static str, text: &str) -> (&'static str, String) {
+    (name, text.to_string())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn delegates_carry_their_params_and_the_run_ends_when_the_connection_closes() {
+    let (addr, _) = server(None, |mut ws, _, _| async move {
+        let first = ws.next().await.unwrap().unwrap();
+        ws.send(first).await.unwrap();
+        let frame = CloseFrame {
+            code: CloseCode::Away,
+            reason: "server going away".into(),
+        };
+        ws.send(Message::Close(Some(frame))).await.unwrap();
+        while ws.next().await.is_some() {}
+    })
+    .await;
+    let r = run(
+        PROBE,
+        SocketConfig::default(),
+        &[url(addr, "/"), set("Sends", r#"[{"n": 1}]"#)],
+    )
+    .await;
+    assert_eq!(
+        r.prints,
+        [
+            "connect: Connecting",
+            "send while connecting: false",
+            "connected: it is our connection: true; Is Connected: true",
+            r#"message: {"n":1}"#,
+            r#"disconnected: 1001 "server going away" clean=true"#,
+        ]
+    );
+    assert_eq!(r.report.outcome, Outcome::Idle);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn server_close_codes_and_a_lost_connection() {
+    for code in [1000u16, 1001, 1011, 4321] {
+        let (addr, _) = server(None, move |mut ws, _, _| async move {
+            let frame = CloseFrame {
+                code: CloseCode::from(code),
+                reason: "scripted".into(),
+            };
+            ws.send(Message::Close(Some(frame))).await.unwrap();
+            while ws.next().await.is_some() {}
+        })
+        .await;
+        let r = run(PROBE, SocketConfig::default(), &[url(addr, "/")]).await;
+        assert_eq!(
+            r.prints.last().unwrap(),
+            &format!(r#"disconnected: {code} "scripted" clean=true"#)
+        );
+    }
+    let (addr, _) = server(None, |ws, _, _| async move { drop(ws) }).await;
+    let r = run(PROBE, SocketConfig::default(), &[url(addr, "/")]).await;
+    assert_eq!(
+        r.prints.last().unwrap(),
+        r#"disconnected: 1006 "the connection was lost without a close frame" clean=false"#
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_message_over_the_limit_closes_with_1009() {
+    let (addr, seen) = server(None, |mut ws, _, seen| async move {
+        ws.send(Message::text("y".repeat(4096))).await.unwrap();
+        wait_for_close(ws, seen).await;
+    })
+    .await;
+    let config = SocketConfig {
+        max_message_size: 1024,
+        ..SocketConfig::default()
+    };
+    let r = run(PROBE, config, &[url(addr, "/")]).await;
+    assert_eq!(
+        r.prints.last().unwrap(),
+        r#"disconnected: 1009 "a message over the 1024-byte limit: Message too long: 4096 > 1024" clean=true"#
+    );
+    assert_eq!(*seen.close_codes.lock().unwrap(), [1009]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refused_handshakes_and_ports_reach_on_connection_error() {
+    for (status, text) in [
+        (StatusCode::UNAUTHORIZED, "HTTP 401 Unauthorized"),
+        (StatusCode::FORBIDDEN, "HTTP 403 Forbidden"),
+    ] {
+        let (addr, _) = server(Some(status), |_, _, _| async {}).await;
+        let r = run(PROBE, SocketConfig::default(), &[url(addr, "/")]).await;
+        assert_eq!(
+            r.prints.last().unwrap(),
+            &format!("connection error: the server refused the handshake: {text}; Is Connected: false")
+        );
+    }
+    let closed = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap()
+    };
+    let r = run(PROBE, SocketConfig::default(), &[url(closed, "/")]).await;
+    let last = r.prints.last().unwrap();
+    assert!(
+        last.starts_with("connection error: cannot connect: Connection refused"),
+        "{last}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn subprotocol_custom_and_auth_headers_as_the_server_saw_them() {
+    let (addr, seen) = server(None, |ws, _, seen| wait_for_close(ws, seen)).await;
+    let mut auth = AuthContext::new("tok-123");
+    auth.organization_id = Some("org".into());
+    auth.project_id = Some("proj".into());
+    auth.world_id = Some("world".into());
+    let config = SocketConfig {
+        auth: Some(auth),
+        ..SocketConfig::default()
+    };
+    let graph = PROBE.replace(r#""Expect": (type: Int),"#, r#""Expect": (type: Int, default: 0),"#);
+    let vars = [
+        url(addr, "/path?q=1"),
+        set("Protocol", "chat"),
+        set("Authentication", "World"),
+        set("Headers", r#"{"X-Custom": "v1", "X-Other": "v2"}"#),
+    ];
+    let graph = graph.replace(
+        r#""connected": (node: "Custom Event", exec: {"then": "say_connected"}),"#,
+        r#""connected": (node: "Custom Event", exec: {"then": "bye"}),"#,
+    );
+    let r = run(&graph, config, &vars).await;
+    assert_eq!(
+        r.prints.last().unwrap(),
+        r#"disconnected: 1000 "" clean=true"#,
+        "{:?}",
+        r.prints
+    );
+    let headers = seen.headers.lock().unwrap()[0].clone();
+    let get = |name: &str| headers.get(name).map(|v| v.to_str().unwrap().to_string());
+    assert_eq!(get("sec-websocket-protocol").as_deref(), Some("chat"));
+    assert_eq!(get("x-custom").as_deref(), Some("v1"));
+    assert_eq!(get("x-other").as_deref(), Some("v2"));
+    assert_eq!(get("authorization").as_deref(), Some("Bearer tok-123"));
+    assert_eq!(get("x-m2-organization-id").as_deref(), Some("org"));
+    assert_eq!(get("x-m2-project-id").as_deref(), Some("proj"));
+    assert_eq!(get("x-m2-world-id").as_deref(), Some("world"));
+}
+
+#[test]
+fn the_token_is_sent_but_never_traced_logged_or_debug_printed() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let (addr, seen) = rt.block_on(server(None, |ws, _, seen| wait_for_close(ws, seen)));
+    let token = "very-secret-token-9f8e7d";
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/cases/socket");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_graphrun"))
+        .current_dir(dir)
+        .args([
+            "run",
+            "probe.ron",
+            "--trace",
+            "--set",
+            &format!("Url=ws://{addr}/"),
+            "--set",
+            "Authentication=Organization",
+        ])
+        .args([
+            "--set",
+            r#"Sends=["hi"]"#,
+            "--auth-token-env",
+            "PROBE_TOKEN",
+            "--org-id",
+            "o",
+            "--timeout",
+            "2",
+        ])
+        .env("PROBE_TOKEN", token)
+        .output()
+        .unwrap();
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(all.contains("trace: Probe `connect` (Connect Json Websocket)"), "{all}");
+    assert!(!all.contains(token), "the token appears in the output:\n{all}");
+    let sent = seen.headers.lock().unwrap()[0]
+        .get("authorization")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(sent, format!("Bearer {token}"));
+    let mut auth = AuthContext::new(token);
+    auth.organization_id = Some("o".into());
+    let config = SocketConfig {
+        auth: Some(auth),
+        ..SocketConfig::default()
+    };
+    let debug = format!("{:?} {:?}", config, SocketLibrary::new(config.clone()));
+    assert!(!debug.contains(token) && debug.contains("<redacted>"), "{debug}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn json_connections_drop_non_json_and_binary_with_a_reason() {
+    let (addr, _) = server(None, |mut ws, _, seen| async move {
+        ws.send(Message::text("{broken")).await.unwrap();
+        ws.send(Message::binary(vec![1u8, 2, 3])).await.unwrap();
+        ws.send(Message::text(r#"{"ok": 1}"#)).await.unwrap();
+        wait_for_close(ws, seen).await;
+    })
+    .await;
+    let r = run(PROBE, SocketConfig::default(), &[url(addr, "/"), set("Expect", "1")]).await;
+    assert_eq!(r.prints[3], r#"message: {"ok":1}"#);
+    let dropped: Vec<_> = r.logs.iter().filter(|l| l.contains("dropped")).collect();
+    assert_eq!(dropped.len(), 2, "{:?}", r.logs);
+    assert!(
+        dropped[0].starts_with("warning: dropped a text message that is not JSON"),
+        "{}",
+        dropped[0]
+    );
+    assert!(
+        dropped[1].starts_with("warning: dropped a binary message of 3 bytes"),
+        "{}",
+        dropped[1]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_thousand_messages_arrive_in_order() {
+    let (addr, _) = server(None, |mut ws, _, seen| async move {
+        for i in 0..2000 {
+            ws.feed(Message::text(format!(r#"{{"i": {i}}}"#))).await.unwrap();
+        }
+        ws.flush().await.unwrap();
+        wait_for_close(ws, seen).await;
+    })
+    .await;
+    let vars = [
+        url(addr, "/"),
+        set("Expect", "2000"),
+        set("Show", "false"),
+        set("CheckOrder", "true"),
+    ];
+    let r = run(PROBE, SocketConfig::default(), &vars).await;
+    assert_eq!(
+        r.prints[3..],
+        [
+            "received 2000 message(s); disconnecting",
+            r#"disconnected: 1000 "" clean=true"#
+        ]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reconnect_after_a_server_close_and_in_progress() {
+    let (addr, _) = server(None, |mut ws, n, seen| async move {
+        if n == 1 {
+            let frame = CloseFrame {
+                code: CloseCode::Normal,
+                reason: "first connection".into(),
+            };
+            ws.send(Message::Close(Some(frame))).await.unwrap();
+            while ws.next().await.is_some() {}
+        } else {
+            echo(ws, seen).await;
+        }
+    })
+    .await;
+    let graph = include_str!("cases/socket/reconnect_after_server_close.ron");
+    let r = run(graph, SocketConfig::default(), &[url(addr, "/")]).await;
+    assert_eq!(
+        r.prints,
+        [
+            "Reconnect before any Connect: Failed",
+            "connected",
+            "server closed: 1000 first connection",
+            "reconnecting",
+            "connected",
+            "are you there?",
+            "end play; Is Connected: true",
+        ]
+    );
+    let (addr, _) = server(None, |ws, _, seen| echo(ws, seen)).await;
+    let r = run(
+        include_str!("cases/socket/in_progress.ron"),
+        SocketConfig::default(),
+        &[url(addr, "/")],
+    )
+    .await;
+    assert_eq!(
+        r.prints
+            .iter()
+            .filter(|p| p.contains("Failed Connection In Progress"))
+            .count(),
+        3,
+        "{:?}",
+        r.prints
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ending_the_instance_closes_open_connections_with_1000() {
+    let (addr, seen) = server(None, |ws, _, seen| wait_for_close(ws, seen)).await;
+    let graph = PROBE.replace(
+        r#""connected": (node: "Custom Event", exec: {"then": "say_connected"}),"#,
+        r#""connected": (node: "Custom Event", exec: {"then": "quit"}), "quit": (node: "Quit"),"#,
+    );
+    let r = run(&graph, SocketConfig::default(), &[url(addr, "/")]).await;
+    assert_eq!(r.report.outcome, Outcome::Quit);
+    // The close handshake finishes before the run returns.
+    assert_eq!(*seen.close_codes.lock().unwrap(), [1000]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ending_does_not_wait_for_a_connection_still_connecting() {
+    // Accepts TCP, never answers the handshake.
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((stream, _)) = listener.accept().await {
+            held.push(stream);
+        }
+    });
+    let graph = PROBE.replace(
+        r#""o1": (node: "Print String", inputs: {"In String": "connect: Connecting"}, exec: {"then": "early_send"}),"#,
+        r#""o1": (node: "Delay", inputs: {"Duration": 0.05}, exec: {"Completed": "quit"}), "quit": (node: "Quit"),"#,
+    );
+    let started = std::time::Instant::now();
+    let r = run(&graph, SocketConfig::default(), &[url(addr, "/")]).await;
+    assert_eq!(r.report.outcome, Outcome::Quit);
+    // The handshake timeout is 10 s; the instance ends long before it.
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "took {:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_handshake_times_out_and_garbage_is_refused() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let silent = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((stream, _)) = listener.accept().await {
+            held.push(stream);
+        }
+    });
+    let config = SocketConfig {
+        handshake_timeout: Duration::from_millis(200),
+        ..SocketConfig::default()
+    };
+    let r = run(PROBE, config, &[url(silent, "/")]).await;
+    assert_eq!(
+        r.prints.last().unwrap(),
+        "connection error: the handshake did not complete within 0.2 s; Is Connected: false"
+    );
+
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let garbage = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let mut buf = [0u8; 1024];
+            let _ = stream.read(&mut buf).await;
+            let _ = stream.write_all(b"SSH-2.0-not-http\r\n\r\n").await;
+        }
+    });
+    let r = run(PROBE, SocketConfig::default(), &[url(garbage, "/")]).await;
+    let last = r.prints.last().unwrap();
+    assert!(last.starts_with("connection error: the handshake failed:"), "{last}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nothing_is_delivered_after_disconnect() {
+    let (addr, seen) = server(None, |mut ws, _, seen| async move {
+        for i in 0..500 {
+            if ws.send(Message::text(format!(r#"{{"i": {i}}}"#))).await.is_err() {
+                return;
+            }
+        }
+        wait_for_close(ws, seen).await;
+    })
+    .await;
+    let vars = [url(addr, "/"), set("Expect", "1")];
+    let r = run(PROBE, SocketConfig::default(), &vars).await;
+    let messages: Vec<_> = r.prints.iter().filter(|p| p.starts_with("message:")).collect();
+    assert_eq!(messages, [r#"message: {"i":0}"#]);
+    assert_eq!(r.prints.last().unwrap(), r#"disconnected: 1000 "" clean=true"#);
+    assert_eq!(*seen.close_codes.lock().unwrap(), [1000]);
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_full_outgoing_queue_makes_send_return_false() {
+    // On one thread the connection's task cannot drain the queue while the chain runs.
+    let (addr, _) = server(None, |ws, _, seen| echo(ws, seen)).await;
+    let config = SocketConfig {
+        outgoing_queue: 2,
+        ..SocketConfig::default()
+    };
+    let graph = PROBE
+        .replace(r#""sends": (node: "For Each Loop", inputs: {"Array": Var("Sends")}, exec: {"Loop Body": "send"}),"#,
+            r#""sends": (node: "For Loop", inputs: {"First Index": 1, "Last Index": 4}, exec: {"Loop Body": "send"}),"#)
+        .replace(r#""send": (node: "Send Json Value", inputs: {"Target": Var("Socket"), "Value": Link("sends", "Array Element")}),"#,
+            r#""send": (node: "Send Json Value", inputs: {"Target": Var("Socket"), "Value": Link("sends", "Index")}, exec: {"then": "sent"}),
+               "sent": (node: "Print String", inputs: {"In String": Link("send", "Return Value")}),"#);
+    let r = run(&graph, config, &[url(addr, "/"), set("Expect", "2")]).await;
+    assert_eq!(r.prints[3..7], ["true", "true", "false", "false"]);
+    let full = r
+        .logs
+        .iter()
+        .filter(|l| l.contains("the outgoing queue is full"))
+        .count();
+    assert_eq!(full, 2, "{:?}", r.logs);
+    assert_eq!(r.prints.last().unwrap(), r#"disconnected: 1000 "" clean=true"#);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wss_to_a_server_without_tls_is_a_connection_error_not_a_panic() {
+    let (addr, _) = server(None, |ws, _, seen| echo(ws, seen)).await;
+    let r = run(PROBE, SocketConfig::default(), &[("Url", format!("wss://{addr}/"))]).await;
+    let last = r.prints.last().unwrap();
+    assert!(
+        last.starts_with("connection error: ") && last.to_lowercase().contains("tls"),
+        "{last}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_hosts_connection_limit_makes_connect_fail() {
+    let (addr, _) = server(None, |ws, _, seen| echo(ws, seen)).await;
+    let config = SocketConfig {
+        max_connections: 1,
+        ..SocketConfig::default()
+    };
+    let graph = r#"Graph(format: 1, name: "Limit", variables: {"Url": (type: String)}, nodes: {
+        "begin": (node: "Event BeginPlay", exec: {"then": "a"}),
+        "a": (node: "Construct Object", inputs: {"Class": "M2_StringWebSocketConnection"}, exec: {"then": "b"}),
+        "b": (node: "Construct Object", inputs: {"Class": "M2_StringWebSocketConnection"}, exec: {"then": "ca"}),
+        "ca": (node: "Connect String Websocket", inputs: {"Target": Link("a", "Return Value"), "Url": Var("Url"), "On Connected": Event("up")}, exec: {"Connecting": "cb"}),
+        "cb": (node: "Connect String Websocket", inputs: {"Target": Link("b", "Return Value"), "Url": Var("Url")}, exec: {"Failed": "p"}),
+        "p": (node: "Print String", inputs: {"In String": "second: Failed"}),
+        "up": (node: "Custom Event", exec: {"then": "bye"}),
+        "bye": (node: "Disconnect", inputs: {"Target": Link("up", "Connection")}),
+    })"#;
+    let r = run(graph, config, &[url(addr, "/")]).await;
+    assert_eq!(r.prints, ["second: Failed"]);
+    assert!(
+        r.logs
+            .iter()
+            .any(|l| l.contains("the host's limit of 1 open connections is reached")),
+        "{:?}",
+        r.logs
+    );
+}
