@@ -20,8 +20,9 @@
 //! the cases give (read the diff before committing it).
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::sync::{Mutex, OnceLock};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::{mpsc, Mutex, OnceLock};
+use std::time::Duration;
 
 use crate::support::PythonPeer;
 
@@ -121,6 +122,25 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
+/// No case may run longer than this: a hang is a failure, not a stuck test run.
+const CASE_LIMIT: Duration = Duration::from_secs(60);
+
+/// Waits for the child, killing it after `limit`.
+fn wait_bounded(child: Child, limit: Duration) -> Result<Output, String> {
+    let pid = child.id();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait_with_output());
+    });
+    match rx.recv_timeout(limit) {
+        Ok(output) => output.map_err(|e| e.to_string()),
+        Err(_) => {
+            let _ = Command::new("kill").arg("-9").arg(pid.to_string()).status();
+            Err(format!("the run did not end within {limit:?} and was killed"))
+        }
+    }
+}
+
 /// Runs one case; `Err` describes how it differs.
 fn run_case(case: &Path, update: bool, peer: &Peer) -> Result<(), String> {
     let expected = parse_expected(&std::fs::read_to_string(case).unwrap());
@@ -153,14 +173,17 @@ fn run_case(case: &Path, update: bool, peer: &Peer) -> Result<(), String> {
             None => text,
         }
     };
-    let output = Command::new(env!("CARGO_BIN_EXE_graphrun"))
+    let child = Command::new(env!("CARGO_BIN_EXE_graphrun"))
         .current_dir(case.parent().unwrap())
         .arg(&expected.command)
         .arg(&file)
         .args(&args)
         .envs(expected.env.iter().map(|(k, v)| (k, v)))
-        .output()
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
         .expect("graphrun runs");
+    let output = wait_bounded(child, CASE_LIMIT)?;
     let actual = Expected {
         graph: expected.graph.clone(),
         command: expected.command.clone(),

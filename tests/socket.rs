@@ -425,6 +425,7 @@ async fn reconnect_after_a_server_close_and_in_progress() {
     })
     .await;
     let graph = include_str!("cases/socket/reconnect_after_server_close.ron");
+    // The server closes the first connection whatever its URL.
     let r = run(graph, SocketConfig::default(), &[url(addr, "/")]).await;
     assert_eq!(
         r.prints,

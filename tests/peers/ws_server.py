@@ -5,7 +5,7 @@ behaviour:
 
   /echo                 echo every message
   /close/CODE           close at once with CODE and reason "closing from python"
-  /close-once           the first connection closes with 1000; later ones echo
+  /close-once?id=X      the first connection with id X closes with 1000; later ones echo
   /drop                 drop the TCP connection without a close frame (1006)
   /flood/N              send N messages {"i": 0..N-1}, then wait for the client to close
   /mixed                send: not JSON, a binary frame, {"ok": true}; then echo
@@ -24,7 +24,7 @@ import sys
 from websockets.asyncio.server import serve
 from websockets.exceptions import ConnectionClosedError
 
-close_once_seen = 0
+close_once_seen = {}
 
 REPORTED = ["x-custom", "x-m2-organization-id", "x-m2-project-id", "x-m2-world-id", "sec-websocket-protocol"]
 
@@ -39,16 +39,15 @@ async def handler(ws):
 
 
 async def behave(ws):
-    global close_once_seen
     path = ws.request.path
     if path == "/echo" or path == "/subprotocol":
         async for message in ws:
             await ws.send(message)
     elif path.startswith("/close/"):
         await ws.close(int(path.split("/")[2]), "closing from python")
-    elif path == "/close-once":
-        close_once_seen += 1
-        if close_once_seen == 1:
+    elif path.startswith("/close-once"):
+        close_once_seen[path] = close_once_seen.get(path, 0) + 1
+        if close_once_seen[path] == 1:
             await ws.close(1000, "first connection")
         else:
             async for message in ws:
