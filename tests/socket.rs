@@ -26,7 +26,29 @@ const PROBE: &str = include_str!("cases/socket/probe.ron");
 struct Seen {
     headers: Mutex<Vec<HeaderMap>>,
     close_codes: Mutex<Vec<u16>>,
+    /// Signalled when a close code is recorded.
+    closed: tokio::sync::Notify,
     connections: Mutex<usize>,
+}
+
+impl Seen {
+    /// The close codes clients sent, once `n` have arrived (the server may record a close
+    /// after the client saw its answer), waiting at most 5 s.
+    async fn close_codes(&self, n: usize) -> Vec<u16> {
+        let wait = async {
+            loop {
+                let notified = self.closed.notified();
+                let codes = self.close_codes.lock().unwrap().clone();
+                if codes.len() >= n {
+                    return codes;
+                }
+                notified.await;
+            }
+        };
+        tokio::time::timeout(Duration::from_secs(5), wait)
+            .await
+            .unwrap_or_else(|_| self.close_codes.lock().unwrap().clone())
+    }
 }
 
 type Ws = WebSocketStream<TcpStream>;
@@ -88,6 +110,7 @@ async fn echo(mut ws: Ws, seen: Arc<Seen>) {
         if let Message::Close(frame) = &message {
             let code = frame.as_ref().map_or(1005, |f| u16::from(f.code));
             seen.close_codes.lock().unwrap().push(code);
+            seen.closed.notify_waiters();
         } else if (message.is_text() || message.is_binary()) && ws.send(message).await.is_err() {
             return;
         }
@@ -236,7 +259,7 @@ async fn a_message_over_the_limit_closes_with_1009() {
         r.prints.last().unwrap(),
         r#"disconnected: 1009 "a message over the 1024-byte limit: Message too long: 4096 > 1024" clean=true"#
     );
-    assert_eq!(*seen.close_codes.lock().unwrap(), [1009]);
+    assert_eq!(seen.close_codes(1).await, [1009]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -466,8 +489,7 @@ async fn ending_the_instance_closes_open_connections_with_1000() {
     );
     let r = run(&graph, SocketConfig::default(), &[url(addr, "/")]).await;
     assert_eq!(r.report.outcome, Outcome::Quit);
-    // The close handshake finishes before the run returns.
-    assert_eq!(*seen.close_codes.lock().unwrap(), [1000]);
+    assert_eq!(seen.close_codes(1).await, [1000]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -546,7 +568,7 @@ async fn nothing_is_delivered_after_disconnect() {
     let messages: Vec<_> = r.prints.iter().filter(|p| p.starts_with("message:")).collect();
     assert_eq!(messages, [r#"message: {"i":0}"#]);
     assert_eq!(r.prints.last().unwrap(), r#"disconnected: 1000 "" clean=true"#);
-    assert_eq!(*seen.close_codes.lock().unwrap(), [1000]);
+    assert_eq!(seen.close_codes(1).await, [1000]);
 }
 
 #[tokio::test(flavor = "current_thread")]
