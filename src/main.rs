@@ -87,6 +87,9 @@ struct RunArgs {
     /// Loop iterations one event may run before it is stopped as a runtime error.
     #[arg(long, value_name = "N", default_value_t = 1_000_000)]
     max_loop_iterations: u64,
+    /// At the end, writes the run's peak resident memory and duration to stderr.
+    #[arg(long)]
+    stats: bool,
     #[command(flatten)]
     socket: SocketArgs,
 }
@@ -250,6 +253,18 @@ fn runtime() -> Option<tokio::runtime::Runtime> {
     }
 }
 
+/// The number of open file descriptors, where the system lists them (Linux).
+fn open_fds() -> Option<usize> {
+    Some(std::fs::read_dir("/proc/self/fd").ok()?.count())
+}
+
+/// The process's peak resident memory (VmHWM), where the system reports it (Linux).
+fn peak_resident_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
 fn serve_echo(port: u16) -> u8 {
     let Some(runtime) = runtime() else {
         return EXIT_RUNTIME_ERROR;
@@ -305,6 +320,7 @@ fn demo(file: Option<PathBuf>, trace: bool) -> u8 {
         timeout: Some(60.0),
         trace,
         max_loop_iterations: 1_000_000,
+        stats: false,
         socket: SocketArgs::default(),
     };
     run_program(runtime, program, &args)
@@ -348,28 +364,57 @@ fn run_program(runtime: tokio::runtime::Runtime, program: Program, args: &RunArg
             return EXIT_LOAD_ERROR;
         }
     };
+    let started = std::time::Instant::now();
+    let fds_at_start = open_fds();
     let timed_out = Arc::new(AtomicBool::new(false));
     let interrupted = Arc::new(AtomicBool::new(false));
-    let report = runtime.block_on(async {
+    let (report, tasks_alive) = runtime.block_on(async {
         let handle = instance.handle();
+        let mut helpers = Vec::new();
         if let Some(timeout) = timeout {
             let (handle, timed_out) = (handle.clone(), timed_out.clone());
-            tokio::spawn(async move {
+            helpers.push(tokio::spawn(async move {
                 tokio::time::sleep(timeout).await;
                 timed_out.store(true, Ordering::SeqCst);
                 handle.stop();
-            });
+            }));
         }
         let interrupted = interrupted.clone();
-        tokio::spawn(async move {
+        helpers.push(tokio::spawn(async move {
             if tokio::signal::ctrl_c().await.is_ok() {
                 interrupted.store(true, Ordering::SeqCst);
                 handle.stop();
             }
-        });
-        instance.run().await
+        }));
+        let report = instance.run().await;
+        for helper in helpers {
+            helper.abort();
+            let _ = helper.await;
+        }
+        // Tasks that ended a moment ago may not be counted out yet: give them 100 ms.
+        let metrics = tokio::runtime::Handle::current().metrics();
+        for _ in 0..100 {
+            if metrics.num_alive_tasks() == 0 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        (report, metrics.num_alive_tasks())
     });
+    let fds_at_end = open_fds();
     runtime.shutdown_timeout(Duration::from_millis(100));
+    if args.stats {
+        let peak = peak_resident_kib().map_or("unknown".to_string(), |kib| format!("{kib} KiB"));
+        eprintln!("stats: peak resident memory {peak}");
+        if let (Some(start), Some(end)) = (fds_at_start, fds_at_end) {
+            eprintln!(
+                "stats: open file descriptors at the end: {:+} since the start",
+                end as i64 - start as i64
+            );
+        }
+        eprintln!("stats: tasks still alive at the end: {tasks_alive}");
+        eprintln!("stats: ran for {:.3} s", started.elapsed().as_secs_f64());
+    }
     if timed_out.load(Ordering::SeqCst) && report.outcome == graphrun::Outcome::Stopped {
         eprintln!(
             "graphrun: --timeout of {}s reached; the run was stopped",

@@ -6,6 +6,7 @@
 //! command: check                       (optional: `check FILE` instead of `run FILE`)
 //! args: --set Url=ws://{python}/echo   (optional: more arguments; {python} is the peer)
 //! env: GRAPHRUN_TOKEN=s3cret           (optional, repeatable: environment for the run)
+//! max-rss-kib: 65536                   (with --stats: the bound on peak resident memory)
 //! exit: 0
 //! --- stdout
 //! lines the graph prints
@@ -13,7 +14,8 @@
 //! diagnostics, runtime errors, warnings
 //! ```
 //!
-//! A section left out must be empty. The command runs in the case's folder, so positions
+//! A section left out must be empty. With `--stats`, the peak-memory line must be within
+//! `max-rss-kib` and reads `within max-rss-kib`; the time line reads `(time)`. The command runs in the case's folder, so positions
 //! read `NAME.ron:LINE:COL`. `{python}` starts the independent WebSocket peer,
 //! `tests/peers/ws_server.py` (Python's `websockets`), once for the whole run and stands for
 //! its `127.0.0.1:PORT`. `UPDATE_EXPECT=1 cargo test` rewrites the expected files from what
@@ -34,6 +36,7 @@ struct Expected {
     command: String,
     args: Vec<String>,
     env: Vec<(String, String)>,
+    max_rss_kib: Option<u64>,
     exit: i32,
     stdout: String,
     stderr: String,
@@ -45,6 +48,7 @@ fn parse_expected(text: &str) -> Expected {
         command: "run".into(),
         args: Vec::new(),
         env: Vec::new(),
+        max_rss_kib: None,
         exit: 0,
         stdout: String::new(),
         stderr: String::new(),
@@ -67,6 +71,8 @@ fn parse_expected(text: &str) -> Expected {
                     } else if let Some(e) = line.strip_prefix("env:") {
                         let (k, v) = e.trim().split_once('=').expect("env: NAME=VALUE");
                         expected.env.push((k.to_string(), v.to_string()));
+                    } else if let Some(m) = line.strip_prefix("max-rss-kib:") {
+                        expected.max_rss_kib = Some(m.trim().parse().expect("max-rss-kib: a number"));
                     } else if let Some(c) = line.strip_prefix("command:") {
                         expected.command = c.trim().to_string();
                     } else if let Some(e) = line.strip_prefix("exit:") {
@@ -94,6 +100,9 @@ fn render(e: &Expected) -> String {
     }
     for (k, v) in &e.env {
         out.push_str(&format!("env: {k}={v}\n"));
+    }
+    if let Some(m) = e.max_rss_kib {
+        out.push_str(&format!("max-rss-kib: {m}\n"));
     }
     out.push_str(&format!("exit: {}\n", e.exit));
     if !e.stdout.is_empty() {
@@ -139,6 +148,33 @@ fn wait_bounded(child: Child, limit: Duration) -> Result<Output, String> {
             Err(format!("the run did not end within {limit:?} and was killed"))
         }
     }
+}
+
+/// Checks `--stats` output against the memory bound and makes it comparable: the peak
+/// memory and the time differ from run to run.
+fn stats_checked(stderr: &str, max_rss_kib: Option<u64>) -> Result<String, String> {
+    let mut out = String::new();
+    for line in stderr.lines() {
+        if let Some(peak) = line.strip_prefix("stats: peak resident memory ") {
+            let kib: u64 = peak
+                .trim_end_matches(" KiB")
+                .parse()
+                .map_err(|_| format!("unreadable stats line: {line}"))?;
+            let bound = max_rss_kib.ok_or("a case with --stats needs `max-rss-kib:`")?;
+            if kib > bound {
+                return Err(format!(
+                    "peak resident memory {kib} KiB is over the bound of {bound} KiB"
+                ));
+            }
+            out.push_str("stats: peak resident memory within max-rss-kib\n");
+        } else if line.starts_with("stats: ran for ") {
+            out.push_str("stats: ran for (time)\n");
+        } else {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    Ok(out)
 }
 
 /// Runs one case; `Err` describes how it differs.
@@ -191,7 +227,8 @@ fn run_case(case: &Path, update: bool, peer: &Peer) -> Result<(), String> {
         env: expected.env.clone(),
         exit: output.status.code().unwrap_or(-1),
         stdout: unport(&output.stdout),
-        stderr: unport(&output.stderr),
+        stderr: stats_checked(&unport(&output.stderr), expected.max_rss_kib)?,
+        max_rss_kib: expected.max_rss_kib,
     };
     let (want, got) = (render(&expected), render(&actual));
     if want == got {

@@ -8,6 +8,8 @@ behaviour:
   /close-once?id=X      the first connection with id X closes with 1000; later ones echo
   /drop                 drop the TCP connection without a close frame (1006)
   /flood/N              send N messages {"i": 0..N-1}, then wait for the client to close
+  /die-mid-frame/N      send N messages {"i": ...}, then half a frame, then drop the TCP connection
+  /stall                accept, then never read (the client's writes back up)
   /mixed                send: not JSON, a binary frame, {"ok": true}; then echo
   /big/N                send one text message of N bytes
   /headers              send the handshake headers graphrun may set, as JSON; then echo
@@ -58,6 +60,15 @@ async def behave(ws):
         for i in range(int(path.split("/")[2])):
             await ws.send(json.dumps({"i": i}))
         await ws.wait_closed()
+    elif path.startswith("/die-mid-frame/"):
+        for i in range(int(path.split("/")[2])):
+            await ws.send(json.dumps({"i": i}))
+        # A text frame header promising 126+ bytes, two of them, then nothing: the
+        # server dies mid-frame.
+        ws.transport.write(b"\x81\x7e\x01\x00ab")
+        ws.transport.abort()
+    elif path == "/stall":
+        await asyncio.sleep(3600)
     elif path == "/mixed":
         await ws.send("this is not JSON")
         await ws.send(b"\x00\x01binary")

@@ -8,7 +8,9 @@ use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
 use graphrun::{Cx, EventRef, EventSender, Level, ObjectRef, Value};
-use tokio::sync::{mpsc, oneshot};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use tokio::sync::{mpsc, oneshot, OwnedSemaphorePermit, Semaphore};
 use tokio_tungstenite::tungstenite::handshake::client::Request;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::protocol::{CloseFrame, WebSocketConfig};
@@ -68,6 +70,8 @@ pub struct Connection {
     pub last: Option<ConnectParams>,
     /// Outgoing text frames to the task; bounded, so Send can refuse when it is full.
     pub outgoing: Option<mpsc::Sender<String>>,
+    /// Bytes in `outgoing` not yet written to the socket (shared with the task).
+    pub queued_bytes: Arc<AtomicUsize>,
     /// Asks the task to close with 1000 (Disconnect). Dropping it (the object went away
     /// with its instance) closes with 1000 too, reporting nothing.
     pub close: Option<oneshot::Sender<()>>,
@@ -82,6 +86,7 @@ impl Connection {
             closing: false,
             last: None,
             outgoing: None,
+            queued_bytes: Arc::default(),
             close: None,
         }
     }
@@ -125,6 +130,10 @@ pub struct Task {
     pub protocol: String,
     pub delegates: Delegates,
     pub outgoing: mpsc::Receiver<String>,
+    /// Bytes queued in `outgoing`; the task takes off what it has written.
+    pub queued_bytes: Arc<AtomicUsize>,
+    /// Bytes of incoming messages the instance has not handled yet, as permits.
+    pub incoming: Arc<Semaphore>,
     pub close: oneshot::Receiver<()>,
     /// Held for the task's life: it counts toward the host's connection limit.
     pub _live: LiveGuard,
@@ -137,9 +146,14 @@ pub struct Task {
 enum Report {
     Connected,
     ConnectionError(String),
-    Message(Value),
+    /// A message, holding its share of the incoming buffer until the instance handles it.
+    Message(Value, Option<OwnedSemaphorePermit>),
     Dropped(String),
-    Disconnected { code: u16, reason: String, clean: bool },
+    Disconnected {
+        code: u16,
+        reason: String,
+        clean: bool,
+    },
 }
 
 impl Task {
@@ -221,8 +235,7 @@ impl Task {
                 biased;
                 asked = &mut self.close => {
                     // Disconnect (report 1000), or the instance ended (report nothing).
-                    let _ = sink.send(Message::Close(Some(CloseFrame { code: CloseCode::Normal, reason: "".into() }))).await;
-                    let clean = drain_until_closed(&mut stream, close_timeout).await;
+                    let clean = close(&mut sink, &mut stream, CloseCode::Normal, "", close_timeout).await;
                     if asked.is_ok() {
                         self.report(Report::Disconnected { code: 1000, reason: String::new(), clean }).await;
                     }
@@ -230,25 +243,35 @@ impl Task {
                 }
                 text = self.outgoing.recv() => {
                     let Some(text) = text else { continue };
-                    let mut result = sink.feed(Message::Text(text.into())).await;
-                    while result.is_ok() {
-                        match self.outgoing.try_recv() {
-                            Ok(more) => result = sink.feed(Message::Text(more.into())).await,
-                            Err(_) => break,
+                    // The write races the close signal: a server that stopped reading must not
+                    // keep Disconnect, or the end of the instance, waiting.
+                    let outcome = tokio::select! {
+                        result = write_batch(&mut sink, &mut self.outgoing, &self.queued_bytes, text) => Ok(result),
+                        asked = &mut self.close => Err(asked.is_ok()),
+                    };
+                    match outcome {
+                        Ok(Ok(())) => {}
+                        Ok(Err(e)) => {
+                            let (code, reason) = lost(&e);
+                            self.report(Report::Disconnected { code, reason, clean: false }).await;
+                            return;
                         }
-                    }
-                    if result.is_ok() {
-                        result = sink.flush().await;
-                    }
-                    if let Err(e) = result {
-                        let (code, reason) = lost(&e);
-                        self.report(Report::Disconnected { code, reason, clean: false }).await;
-                        return;
+                        Err(asked) => {
+                            let clean = close(&mut sink, &mut stream, CloseCode::Normal, "", close_timeout).await;
+                            if asked {
+                                self.report(Report::Disconnected { code: 1000, reason: String::new(), clean }).await;
+                            }
+                            return;
+                        }
                     }
                 }
                 message = stream.next() => {
                     let report = match message {
-                        Some(Ok(Message::Text(text))) => self.text_report(text.as_str()),
+                        Some(Ok(Message::Text(text))) => {
+                            let budget = self.shared.config.incoming_buffer.clamp(1, u32::MAX as usize);
+                            let permit = self.incoming.clone().acquire_many_owned(text.len().clamp(1, budget) as u32).await.ok();
+                            self.text_report(text.as_str(), permit)
+                        }
                         Some(Ok(Message::Binary(data))) => Report::Dropped(format!(
                             "dropped a binary message of {} bytes: a {} connection delivers text messages only",
                             data.len(),
@@ -264,9 +287,7 @@ impl Task {
                         Some(Ok(_)) => continue,
                         Some(Err(WsError::Capacity(e))) => {
                             let reason = format!("a message over the {limit}-byte limit: {e}");
-                            let frame = CloseFrame { code: CloseCode::Size, reason: "message too big".into() };
-                            let _ = sink.send(Message::Close(Some(frame))).await;
-                            let clean = drain_until_closed(&mut stream, close_timeout).await;
+                            let clean = close(&mut sink, &mut stream, CloseCode::Size, "message too big", close_timeout).await;
                             self.report(Report::Disconnected { code: 1009, reason, clean }).await;
                             return;
                         }
@@ -274,7 +295,7 @@ impl Task {
                             let (code, reason) = failure(&e);
                             if code != 1006 {
                                 let frame = CloseFrame { code: CloseCode::from(code), reason: "".into() };
-                                let _ = sink.send(Message::Close(Some(frame))).await;
+                                let _ = tokio::time::timeout(close_timeout, sink.send(Message::Close(Some(frame)))).await;
                             }
                             self.report(Report::Disconnected { code, reason, clean: false }).await;
                             return;
@@ -291,8 +312,7 @@ impl Task {
                     };
                     if !self.report(report).await {
                         // The instance ended while this message waited: close and go.
-                        let _ = sink.send(Message::Close(Some(CloseFrame { code: CloseCode::Normal, reason: "".into() }))).await;
-                        drain_until_closed(&mut stream, close_timeout).await;
+                        close(&mut sink, &mut stream, CloseCode::Normal, "", close_timeout).await;
                         return;
                     }
                 }
@@ -300,11 +320,11 @@ impl Task {
         }
     }
 
-    fn text_report(&self, text: &str) -> Report {
+    fn text_report(&self, text: &str, permit: Option<OwnedSemaphorePermit>) -> Report {
         match self.kind {
-            Kind::String => Report::Message(Value::from(text)),
+            Kind::String => Report::Message(Value::from(text), permit),
             Kind::Json => match serde_json::from_str::<serde_json::Value>(text) {
-                Ok(json) => Report::Message(Value::from(json)),
+                Ok(json) => Report::Message(Value::from(json), permit),
                 Err(e) => {
                     let shown: String = text.chars().take(60).collect();
                     let more = if shown.len() < text.len() { "…" } else { "" };
@@ -315,6 +335,53 @@ impl Task {
             },
         }
     }
+}
+
+/// Writes `first` and whatever else is queued, then flushes once; takes what it wrote off
+/// the queue's byte count.
+async fn write_batch<K>(
+    sink: &mut K,
+    queue: &mut mpsc::Receiver<String>,
+    queued_bytes: &AtomicUsize,
+    first: String,
+) -> Result<(), WsError>
+where
+    K: futures_util::Sink<Message, Error = WsError> + Unpin,
+{
+    let mut len = first.len();
+    let mut result = sink.feed(Message::Text(first.into())).await;
+    while result.is_ok() {
+        match queue.try_recv() {
+            Ok(more) => {
+                len += more.len();
+                result = sink.feed(Message::Text(more.into())).await;
+            }
+            Err(_) => break,
+        }
+    }
+    queued_bytes.fetch_sub(len, Ordering::SeqCst);
+    result?;
+    sink.flush().await
+}
+
+/// Sends a close frame and reads until the peer closes, all within `limit` (a peer that
+/// stopped reading cannot hold the task up); true if the close handshake completed.
+async fn close<K, S>(sink: &mut K, stream: &mut S, code: CloseCode, reason: &str, limit: Duration) -> bool
+where
+    K: futures_util::Sink<Message, Error = WsError> + Unpin,
+    S: futures_util::Stream<Item = Result<Message, WsError>> + Unpin,
+{
+    let frame = CloseFrame {
+        code,
+        reason: reason.into(),
+    };
+    let handshake = async {
+        if sink.send(Message::Close(Some(frame))).await.is_err() {
+            return false;
+        }
+        drain_until_closed(stream, limit).await
+    };
+    tokio::time::timeout(limit, handshake).await.unwrap_or(false)
 }
 
 /// Reads until the peer closes (or `limit` passes); true if it closed cleanly.
@@ -400,7 +467,7 @@ fn apply(cx: &mut Cx<'_>, conn: ObjectRef, attempt: u64, delegates: Delegates, r
                 cx.fire(event, vec![me, Value::from(reason)]);
             }
         }
-        Report::Message(message) => {
+        Report::Message(message, _permit) => {
             if c.state == State::Connected && !c.closing {
                 if let Some(event) = delegates.on_message_received {
                     cx.fire(event, vec![me, message]);

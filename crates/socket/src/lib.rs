@@ -45,6 +45,12 @@ pub struct SocketConfig {
     pub max_connections: usize,
     /// Outgoing messages queued per connection before Send returns false.
     pub outgoing_queue: usize,
+    /// Outgoing bytes queued per connection before Send returns false (one message of any
+    /// size is always taken when the queue is empty).
+    pub outgoing_buffer: usize,
+    /// Incoming bytes per connection read but not yet handled by the graph; past it the
+    /// connection stops reading (TCP pushes back on the server).
+    pub incoming_buffer: usize,
     /// Each connection's read buffer (small buffers keep idle connections cheap).
     pub read_buffer_size: usize,
     /// How long a close waits for the server's close frame.
@@ -60,8 +66,10 @@ impl Default for SocketConfig {
             max_message_size: 16 << 20,
             max_connections: 100_000,
             outgoing_queue: 1024,
+            outgoing_buffer: 8 << 20,
+            incoming_buffer: 8 << 20,
             read_buffer_size: 16 << 10,
-            close_timeout: Duration::from_secs(2),
+            close_timeout: Duration::from_secs(1),
         }
     }
 }

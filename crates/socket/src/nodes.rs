@@ -178,6 +178,10 @@ fn start(cx: &mut Cx<'_>, shared: &Arc<Shared>, obj: ObjectRef, params: ConnectP
         return refuse(cx, FAILED, why);
     };
     let (out_tx, out_rx) = mpsc::channel(shared.config.outgoing_queue);
+    let queued_bytes = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let incoming = Arc::new(tokio::sync::Semaphore::new(
+        shared.config.incoming_buffer.clamp(1, u32::MAX as usize),
+    ));
     let (close_tx, close_rx) = oneshot::channel();
     let sender = cx.sender();
     let sender_alive = sender.keep_alive();
@@ -189,6 +193,7 @@ fn start(cx: &mut Cx<'_>, shared: &Arc<Shared>, obj: ObjectRef, params: ConnectP
     conn.state = State::Connecting;
     conn.closing = false;
     conn.outgoing = Some(out_tx);
+    conn.queued_bytes = queued_bytes.clone();
     conn.close = Some(close_tx);
     let task = Task {
         shared: shared.clone(),
@@ -201,6 +206,8 @@ fn start(cx: &mut Cx<'_>, shared: &Arc<Shared>, obj: ObjectRef, params: ConnectP
         protocol: params.protocol.clone(),
         delegates: params.delegates,
         outgoing: out_rx,
+        queued_bytes,
+        incoming,
         close: close_rx,
         _live: live,
         _alive: sender_alive,
@@ -263,7 +270,7 @@ fn any_connection(cx: &dyn SignatureCx) -> Result<Type, PinError> {
     }
 }
 
-fn send_node(name: &str, kind: Kind, pin: &str, ty: Type, describe: &str) -> FnNode {
+fn send_node(shared: &Shared, name: &str, kind: Kind, pin: &str, ty: Type, describe: &str) -> FnNode {
     let class = class_of(kind);
     let doc = NodeDoc::new("WebSockets", describe)
         .exec_in(&["exec"])
@@ -276,44 +283,63 @@ fn send_node(name: &str, kind: Kind, pin: &str, ty: Type, describe: &str) -> FnN
         .input(pin, ty)
         .output("Return Value", Type::Bool);
     let object_only = name == "Send Json Object";
-    FnNode::simple(name, doc, sig, move |cx, _| {
-        let text = match cx.take_input(1) {
-            Value::String(s) => Arc::unwrap_or_clone(s),
-            Value::Json(j) => {
-                if object_only && !j.is_object() {
-                    return Err(NodeError::new(
-                        "Send Json Object: Object is not a JSON object (use Send Json Value for other JSON)",
-                    ));
-                }
-                j.to_string()
-            }
-            other => other.to_json().to_string(),
-        };
-        let (_, conn) = target(cx)?;
-        let refused = match (&conn.state, conn.closing, &conn.outgoing) {
-            (State::Connected, false, Some(out)) => match out.try_send(text) {
-                Ok(()) => None,
-                Err(mpsc::error::TrySendError::Full(_)) => {
-                    Some("the outgoing queue is full (the server is not reading fast enough)".to_string())
-                }
-                Err(mpsc::error::TrySendError::Closed(_)) => Some("the connection has closed".to_string()),
-            },
-            (State::Connected, _, _) => Some("the connection is closing (Disconnect was called)".to_string()),
-            (state, _, _) => Some(format!(
-                "not connected (the connection is {})",
-                if *state == State::Idle {
-                    "idle"
-                } else {
-                    "still connecting"
-                }
-            )),
-        };
-        if let Some(why) = &refused {
-            cx.log(Level::Warning, &format!("message not sent: {why}"));
-        }
-        cx.set_output(0, refused.is_none());
-        Ok(Flow::Then(0))
+    let budget = shared.config.outgoing_buffer;
+    FnNode::fixed(name, doc, sig, move |_| {
+        Ok(Box::new(move |cx: &mut Cx<'_>, _: Entry| send(cx, object_only, budget)))
     })
+}
+
+/// Sends one text frame: true if it was queued; false, with a warning, if not.
+fn send(cx: &mut Cx<'_>, object_only: bool, budget: usize) -> Result<Flow, NodeError> {
+    let text = match cx.take_input(1) {
+        Value::String(s) => Arc::unwrap_or_clone(s),
+        Value::Json(j) => {
+            if object_only && !j.is_object() {
+                return Err(NodeError::new(
+                    "Send Json Object: Object is not a JSON object (use Send Json Value for other JSON)",
+                ));
+            }
+            j.to_string()
+        }
+        other => other.to_json().to_string(),
+    };
+    let (_, conn) = target(cx)?;
+    let full = "the outgoing queue is full (the server is not reading fast enough)";
+    let refused = match (&conn.state, conn.closing, &conn.outgoing) {
+        (State::Connected, false, Some(out)) => {
+            let len = text.len();
+            let queued = conn.queued_bytes.load(std::sync::atomic::Ordering::SeqCst);
+            if queued > 0 && queued + len > budget {
+                Some(full.to_string())
+            } else {
+                conn.queued_bytes.fetch_add(len, std::sync::atomic::Ordering::SeqCst);
+                match out.try_send(text) {
+                    Ok(()) => None,
+                    Err(e) => {
+                        conn.queued_bytes.fetch_sub(len, std::sync::atomic::Ordering::SeqCst);
+                        Some(match e {
+                            mpsc::error::TrySendError::Full(_) => full.to_string(),
+                            mpsc::error::TrySendError::Closed(_) => "the connection has closed".to_string(),
+                        })
+                    }
+                }
+            }
+        }
+        (State::Connected, _, _) => Some("the connection is closing (Disconnect was called)".to_string()),
+        (state, _, _) => Some(format!(
+            "not connected (the connection is {})",
+            if *state == State::Idle {
+                "idle"
+            } else {
+                "still connecting"
+            }
+        )),
+    };
+    if let Some(why) = &refused {
+        cx.log(Level::Warning, &format!("message not sent: {why}"));
+    }
+    cx.set_output(0, refused.is_none());
+    Ok(Flow::Then(0))
 }
 
 /// Installs the socket node types.
@@ -321,6 +347,7 @@ pub fn install(r: &mut RegistryBuilder, shared: &Arc<Shared>) {
     r.add_node(connect_node(shared.clone(), Kind::Json));
     r.add_node(connect_node(shared.clone(), Kind::String));
     r.add_node(send_node(
+        shared,
         "Send Json Object",
         Kind::Json,
         "Object",
@@ -328,6 +355,7 @@ pub fn install(r: &mut RegistryBuilder, shared: &Arc<Shared>) {
         "Sends a JSON object as one text frame; false, with a warning, when not connected or the queue is full.",
     ));
     r.add_node(send_node(
+        shared,
         "Send Json Value",
         Kind::Json,
         "Value",
@@ -335,6 +363,7 @@ pub fn install(r: &mut RegistryBuilder, shared: &Arc<Shared>) {
         "Sends any JSON value as one text frame; false, with a warning, when not connected or the queue is full.",
     ));
     r.add_node(send_node(
+        shared,
         "Send Message",
         Kind::String,
         "Message",
