@@ -4,5 +4,6 @@
 mod cases;
 mod cli;
 mod embedding;
+mod hostile;
 mod socket;
 mod support;

@@ -311,11 +311,12 @@ impl Reader {
             return Vec::new();
         };
         let mut out: Vec<(Spanned<String>, &ron::Value)> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
         for (k, v) in entries {
             let Some(key) = self.string(&format!("a key of {what}"), k) else {
                 continue;
             };
-            if out.iter().any(|(seen, _)| seen.value == key.value) {
+            if !seen.insert(key.value.clone()) {
                 self.error(
                     duplicate_code,
                     key.span,

@@ -225,7 +225,7 @@ impl<'a> Checker<'a> {
                 deps.add_edge(NodeIndex::new(event), NodeIndex::new(binder), ());
             }
         }
-        for scc in petgraph::algo::tarjan_scc(&deps) {
+        for scc in petgraph::algo::kosaraju_scc(&deps) {
             for idx in scc {
                 self.signature(idx.index());
             }
@@ -679,7 +679,7 @@ impl<'a> Checker<'a> {
                 g.add_edge(NodeIndex::new(s), NodeIndex::new(i), ());
             }
         }
-        for scc in petgraph::algo::tarjan_scc(&g) {
+        for scc in petgraph::algo::kosaraju_scc(&g) {
             let cyclic = scc.len() > 1 || g.contains_edge(scc[0], scc[0]);
             if !cyclic {
                 continue;

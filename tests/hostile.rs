@@ -1,0 +1,203 @@
+//! Hostile graph files: a bounded, deterministic mutation test over every graph in the
+//! repository (no panic, no hang, every rejection with a position), deep nesting, a 10 MB
+//! file and a 100,000-node graph.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use graphrun::{Registry, StandardLibrary};
+use graphrun_socket::SocketLibrary;
+
+fn registry() -> Registry {
+    Registry::builder().install(&StandardLibrary).install(&SocketLibrary::default()).build()
+}
+
+/// xorshift64*: a small deterministic generator, so a failure reproduces from its seed.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+}
+
+/// Pieces that make mutants interesting: RON syntax, node and pin names, links.
+const TOKENS: &[&str] = &[
+    "(", ")", "[", "]", "{", "}", ",", ":", "\"", "'", "//", "/*", "*/", "#", "r#\"", "\\", "Link(\"begin\", \"then\")",
+    "Var(\"Socket\")", "Event(\"connected\")", "\"Print String\"", "\"Add\"", "\"Sequence\"", "\"Then 7\"",
+    "\"Return Value\"", "Array(Int)", "Map(Json)", "Object(\"M2_WebSocketConnection\")", "-9223372036854775808",
+    "99999999999999999999", "1e309", "NaN", "inf", "\"\\u{110000}\"", "\u{feff}", "é", "\0", "\n", "format: 2",
+    "nodes:", "var:", "params: {\"X\": Int}", "exec: {\"then\": \"begin\"}", "\"a.b\"", "()", "None", "true",
+];
+
+fn mutate(rng: &mut Rng, text: &str) -> String {
+    let mut s: Vec<char> = text.chars().collect();
+    for _ in 0..1 + rng.below(4) {
+        let at = rng.below(s.len() + 1);
+        match rng.below(5) {
+            0 => {
+                let end = (at + rng.below(40)).min(s.len());
+                s.drain(at..end);
+            }
+            1 => {
+                let end = (at + rng.below(80)).min(s.len());
+                let copy: Vec<char> = s[at..end].to_vec();
+                let to = rng.below(s.len() + 1);
+                s.splice(to..to, copy);
+            }
+            2 => {
+                let token = TOKENS[rng.below(TOKENS.len())];
+                s.splice(at..at, token.chars());
+            }
+            3 => s.truncate(at),
+            _ => {
+                if !s.is_empty() {
+                    let (a, b) = (rng.below(s.len()), rng.below(s.len()));
+                    s.swap(a, b);
+                }
+            }
+        }
+    }
+    s.into_iter().collect()
+}
+
+fn graph_files(dir: &Path, out: &mut Vec<String>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            graph_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "ron") {
+            out.push(std::fs::read_to_string(&path).unwrap());
+        }
+    }
+}
+
+/// Loads `text`; panics (failing the test) if loading panics or a rejection has no
+/// position inside the text.
+fn load_checked(registry: &Registry, text: &str, seed: u64) -> bool {
+    let loaded = catch_unwind(AssertUnwindSafe(|| registry.load_str("mutant.ron", text)));
+    let loaded = loaded.unwrap_or_else(|_| panic!("loading panicked (seed {seed}):\n{text}"));
+    match loaded {
+        Ok(_) => true,
+        Err(diagnostics) => {
+            assert!(diagnostics.has_errors(), "a rejection without an error (seed {seed})");
+            for (d, line) in diagnostics.iter().zip(diagnostics.one_lines()) {
+                assert!(d.span.start as usize <= text.len() && d.span.end as usize <= text.len(), "span past the end (seed {seed}): {d:?}");
+                let position = line.strip_prefix("mutant.ron:").and_then(|rest| rest.split(": ").next());
+                let numbers: Vec<u32> = position.unwrap_or("").split(':').filter_map(|n| n.parse().ok()).collect();
+                assert!(numbers.len() == 2 && numbers[0] >= 1 && numbers[1] >= 1, "no position (seed {seed}): {line}");
+            }
+            false
+        }
+    }
+}
+
+#[test]
+fn mutated_graph_files_never_panic_and_every_rejection_has_a_position() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut seeds = Vec::new();
+    graph_files(&root.join("graphs"), &mut seeds);
+    graph_files(&root.join("tests/cases"), &mut seeds);
+    assert!(seeds.len() > 50, "{}", seeds.len());
+    let registry = registry();
+    let started = Instant::now();
+    let (mut loaded, mut refused) = (0, 0);
+    const MUTANTS: u64 = 6_000;
+    for seed in 1..=MUTANTS {
+        let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
+        let base = &seeds[rng.below(seeds.len())];
+        let mutant = mutate(&mut rng, base);
+        if load_checked(&registry, &mutant, seed) {
+            loaded += 1;
+        } else {
+            refused += 1;
+        }
+    }
+    // Both kinds happen: the mutants are neither all broken nor all harmless.
+    assert!(loaded > 100 && refused > 1000, "loaded {loaded}, refused {refused}");
+    eprintln!("{MUTANTS} mutants: {loaded} loaded, {refused} refused with positions, in {:?}", started.elapsed());
+}
+
+#[test]
+fn deep_nesting_is_refused_with_a_position() {
+    let registry = registry();
+    for depth in [200, 100_000] {
+        let text = format!(
+            "Graph(format: 1, name: \"Deep\", variables: {{\"J\": (type: Json, default: {}{})}}, nodes: {{}})",
+            "[".repeat(depth),
+            "]".repeat(depth)
+        );
+        let err = registry.load_str("deep.ron", &text).unwrap_err();
+        let line = err.one_lines().next().unwrap();
+        assert!(line.contains("deep.ron:1:") && line.contains("nest more than 128 levels"), "{line}");
+    }
+    // Just under the limit loads.
+    let text = format!(
+        "Graph(format: 1, name: \"Deep\", variables: {{\"J\": (type: Json, default: {}{})}}, nodes: {{}})",
+        "[".repeat(120),
+        "]".repeat(120)
+    );
+    assert!(registry.load_str("deep.ron", &text).is_ok());
+}
+
+/// A generous bound: these must not hang or go quadratic, however slow the machine.
+const BOUND: Duration = Duration::from_secs(60);
+
+#[test]
+fn a_ten_megabyte_file_loads_in_bounded_time() {
+    let big = "x".repeat(10 << 20);
+    let text = format!(
+        "Graph(format: 1, name: \"Big\", nodes: {{\"begin\": (node: \"Event BeginPlay\", exec: {{\"then\": \"p\"}}), \"p\": (node: \"Print String\", inputs: {{\"In String\": \"{big}\"}})}})"
+    );
+    assert!(text.len() > 10 << 20);
+    let started = Instant::now();
+    assert!(registry().load_str("big.ron", &text).is_ok());
+    assert!(started.elapsed() < BOUND, "{:?}", started.elapsed());
+    // And one whose 10 MB are broken at the very end: one error, at the end.
+    let broken = format!("{}]", &text[..text.len() - 1]);
+    let err = registry().load_str("big.ron", &broken).unwrap_err();
+    assert_eq!(err.len(), 1);
+    assert!(err.one_lines().next().unwrap().starts_with("big.ron:1:"), "{err}");
+}
+
+#[test]
+fn a_hundred_thousand_node_graph_loads_and_runs() {
+    // An exec chain of 50,000 Print Strings fed by a chain of 50,000 pure Adds.
+    let n = 50_000;
+    let mut nodes = String::from("\"begin\": (node: \"Event BeginPlay\", exec: {\"then\": \"p0\"}),\n");
+    nodes.push_str("\"a0\": (node: \"Add\", inputs: {\"A\": 0, \"B\": 1}),\n");
+    for i in 1..n {
+        nodes.push_str(&format!("\"a{i}\": (node: \"Add\", inputs: {{\"A\": Link(\"a{}\", \"Return Value\"), \"B\": 1}}),\n", i - 1));
+    }
+    for i in 0..n - 1 {
+        nodes.push_str(&format!("\"p{i}\": (node: \"Print String\", inputs: {{\"In String\": \"x\"}}, exec: {{\"then\": \"p{}\"}}),\n", i + 1));
+    }
+    nodes.push_str(&format!("\"p{}\": (node: \"Print String\", inputs: {{\"In String\": Link(\"a{}\", \"Return Value\")}}),\n", n - 1, n - 1));
+    let text = format!("Graph(format: 1, name: \"Huge\", nodes: {{\n{nodes}}})");
+    let started = Instant::now();
+    let program = registry().load_str("huge.ron", &text).unwrap_or_else(|d| panic!("{d}"));
+    assert_eq!(program.node_count(), 2 * n + 1);
+    assert!(started.elapsed() < BOUND, "{:?}", started.elapsed());
+
+    #[derive(Default)]
+    struct Last(std::sync::Mutex<(usize, String)>);
+    impl graphrun::Host for Last {
+        fn print(&self, text: &str) {
+            let mut last = self.0.lock().unwrap();
+            last.0 += 1;
+            last.1 = text.to_string();
+        }
+    }
+    let host = std::sync::Arc::new(Last::default());
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let report = rt.block_on(graphrun::Instance::new(&program, host.clone()).run());
+    assert_eq!(report.runtime_errors, 0);
+    assert_eq!(*host.0.lock().unwrap(), (n, n.to_string()));
+}
