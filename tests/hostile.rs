@@ -10,7 +10,10 @@ use graphrun::{Registry, StandardLibrary};
 use graphrun_socket::SocketLibrary;
 
 fn registry() -> Registry {
-    Registry::builder().install(&StandardLibrary).install(&SocketLibrary::default()).build()
+    Registry::builder()
+        .install(&StandardLibrary)
+        .install(&SocketLibrary::default())
+        .build()
 }
 
 /// xorshift64*: a small deterministic generator, so a failure reproduces from its seed.
@@ -30,11 +33,52 @@ impl Rng {
 
 /// Pieces that make mutants interesting: RON syntax, node and pin names, links.
 const TOKENS: &[&str] = &[
-    "(", ")", "[", "]", "{", "}", ",", ":", "\"", "'", "//", "/*", "*/", "#", "r#\"", "\\", "Link(\"begin\", \"then\")",
-    "Var(\"Socket\")", "Event(\"connected\")", "\"Print String\"", "\"Add\"", "\"Sequence\"", "\"Then 7\"",
-    "\"Return Value\"", "Array(Int)", "Map(Json)", "Object(\"M2_WebSocketConnection\")", "-9223372036854775808",
-    "99999999999999999999", "1e309", "NaN", "inf", "\"\\u{110000}\"", "\u{feff}", "é", "\0", "\n", "format: 2",
-    "nodes:", "var:", "params: {\"X\": Int}", "exec: {\"then\": \"begin\"}", "\"a.b\"", "()", "None", "true",
+    "(",
+    ")",
+    "[",
+    "]",
+    "{",
+    "}",
+    ",",
+    ":",
+    "\"",
+    "'",
+    "//",
+    "/*",
+    "*/",
+    "#",
+    "r#\"",
+    "\\",
+    "Link(\"begin\", \"then\")",
+    "Var(\"Socket\")",
+    "Event(\"connected\")",
+    "\"Print String\"",
+    "\"Add\"",
+    "\"Sequence\"",
+    "\"Then 7\"",
+    "\"Return Value\"",
+    "Array(Int)",
+    "Map(Json)",
+    "Object(\"M2_WebSocketConnection\")",
+    "-9223372036854775808",
+    "99999999999999999999",
+    "1e309",
+    "NaN",
+    "inf",
+    "\"\\u{110000}\"",
+    "\u{feff}",
+    "é",
+    "\0",
+    "\n",
+    "format: 2",
+    "nodes:",
+    "var:",
+    "params: {\"X\": Int}",
+    "exec: {\"then\": \"begin\"}",
+    "\"a.b\"",
+    "()",
+    "None",
+    "true",
 ];
 
 fn mutate(rng: &mut Rng, text: &str) -> String {
@@ -89,10 +133,22 @@ fn load_checked(registry: &Registry, text: &str, seed: u64) -> bool {
         Err(diagnostics) => {
             assert!(diagnostics.has_errors(), "a rejection without an error (seed {seed})");
             for (d, line) in diagnostics.iter().zip(diagnostics.one_lines()) {
-                assert!(d.span.start as usize <= text.len() && d.span.end as usize <= text.len(), "span past the end (seed {seed}): {d:?}");
-                let position = line.strip_prefix("mutant.ron:").and_then(|rest| rest.split(": ").next());
-                let numbers: Vec<u32> = position.unwrap_or("").split(':').filter_map(|n| n.parse().ok()).collect();
-                assert!(numbers.len() == 2 && numbers[0] >= 1 && numbers[1] >= 1, "no position (seed {seed}): {line}");
+                assert!(
+                    d.span.start as usize <= text.len() && d.span.end as usize <= text.len(),
+                    "span past the end (seed {seed}): {d:?}"
+                );
+                let position = line
+                    .strip_prefix("mutant.ron:")
+                    .and_then(|rest| rest.split(": ").next());
+                let numbers: Vec<u32> = position
+                    .unwrap_or("")
+                    .split(':')
+                    .filter_map(|n| n.parse().ok())
+                    .collect();
+                assert!(
+                    numbers.len() == 2 && numbers[0] >= 1 && numbers[1] >= 1,
+                    "no position (seed {seed}): {line}"
+                );
             }
             false
         }
@@ -122,7 +178,10 @@ fn mutated_graph_files_never_panic_and_every_rejection_has_a_position() {
     }
     // Both kinds happen: the mutants are neither all broken nor all harmless.
     assert!(loaded > 100 && refused > 1000, "loaded {loaded}, refused {refused}");
-    eprintln!("{MUTANTS} mutants: {loaded} loaded, {refused} refused with positions, in {:?}", started.elapsed());
+    eprintln!(
+        "{MUTANTS} mutants: {loaded} loaded, {refused} refused with positions, in {:?}",
+        started.elapsed()
+    );
 }
 
 #[test]
@@ -136,7 +195,10 @@ fn deep_nesting_is_refused_with_a_position() {
         );
         let err = registry.load_str("deep.ron", &text).unwrap_err();
         let line = err.one_lines().next().unwrap();
-        assert!(line.contains("deep.ron:1:") && line.contains("nest more than 128 levels"), "{line}");
+        assert!(
+            line.contains("deep.ron:1:") && line.contains("nest more than 128 levels"),
+            "{line}"
+        );
     }
     // Just under the limit loads.
     let text = format!(
@@ -174,12 +236,22 @@ fn a_hundred_thousand_node_graph_loads_and_runs() {
     let mut nodes = String::from("\"begin\": (node: \"Event BeginPlay\", exec: {\"then\": \"p0\"}),\n");
     nodes.push_str("\"a0\": (node: \"Add\", inputs: {\"A\": 0, \"B\": 1}),\n");
     for i in 1..n {
-        nodes.push_str(&format!("\"a{i}\": (node: \"Add\", inputs: {{\"A\": Link(\"a{}\", \"Return Value\"), \"B\": 1}}),\n", i - 1));
+        nodes.push_str(&format!(
+            "\"a{i}\": (node: \"Add\", inputs: {{\"A\": Link(\"a{}\", \"Return Value\"), \"B\": 1}}),\n",
+            i - 1
+        ));
     }
     for i in 0..n - 1 {
-        nodes.push_str(&format!("\"p{i}\": (node: \"Print String\", inputs: {{\"In String\": \"x\"}}, exec: {{\"then\": \"p{}\"}}),\n", i + 1));
+        nodes.push_str(&format!(
+            "\"p{i}\": (node: \"Print String\", inputs: {{\"In String\": \"x\"}}, exec: {{\"then\": \"p{}\"}}),\n",
+            i + 1
+        ));
     }
-    nodes.push_str(&format!("\"p{}\": (node: \"Print String\", inputs: {{\"In String\": Link(\"a{}\", \"Return Value\")}}),\n", n - 1, n - 1));
+    nodes.push_str(&format!(
+        "\"p{}\": (node: \"Print String\", inputs: {{\"In String\": Link(\"a{}\", \"Return Value\")}}),\n",
+        n - 1,
+        n - 1
+    ));
     let text = format!("Graph(format: 1, name: \"Huge\", nodes: {{\n{nodes}}})");
     let started = Instant::now();
     let program = registry().load_str("huge.ron", &text).unwrap_or_else(|d| panic!("{d}"));
@@ -196,7 +268,10 @@ fn a_hundred_thousand_node_graph_loads_and_runs() {
         }
     }
     let host = std::sync::Arc::new(Last::default());
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     let report = rt.block_on(graphrun::Instance::new(&program, host.clone()).run());
     assert_eq!(report.runtime_errors, 0);
     assert_eq!(*host.0.lock().unwrap(), (n, n.to_string()));

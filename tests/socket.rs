@@ -634,3 +634,57 @@ async fn the_hosts_connection_limit_makes_connect_fail() {
         r.logs
     );
 }
+
+#[test]
+fn a_flood_of_a_million_messages_at_a_slow_graph_keeps_memory_bounded() {
+    // This server writes as fast as tungstenite can frame; the graph spends 10 loop passes
+    // on each message, so it is the slow side and the connection must push back.
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let (addr, _) = rt.block_on(server(None, |mut ws, _, seen| async move {
+        for i in 0..1_000_000u32 {
+            if ws.feed(Message::text(format!(r#"{{"i": {i}}}"#))).await.is_err() {
+                return;
+            }
+        }
+        let _ = ws.flush().await;
+        wait_for_close(ws, seen).await;
+    }));
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/cases/socket");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_graphrun"))
+        .current_dir(dir)
+        .args([
+            "run",
+            "probe.ron",
+            "--stats",
+            "--timeout",
+            "300",
+            "--set",
+            &format!("Url=ws://{addr}/"),
+        ])
+        .args([
+            "--set",
+            "Expect=1000000",
+            "--set",
+            "Show=false",
+            "--set",
+            "CheckOrder=true",
+            "--set",
+            "Work=10",
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stdout.contains("received 1000000 message(s); disconnecting"),
+        "{stdout}\n{stderr}"
+    );
+    assert!(!stdout.contains("out of order"), "{stdout}");
+    let peak: u64 = stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("stats: peak resident memory "))
+        .and_then(|kib| kib.trim_end_matches(" KiB").parse().ok())
+        .unwrap_or_else(|| panic!("no stats in {stderr}"));
+    eprintln!("flood of 1,000,000 messages: graphrun's peak resident memory {peak} KiB");
+    assert!(peak < 64 * 1024, "peak resident memory {peak} KiB is over 64 MiB");
+}
