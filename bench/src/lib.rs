@@ -1,0 +1,299 @@
+//! The workloads of graphrun's benchmarks and their peers, shared by the criterion
+//! benches (`cargo bench`) and `compare`, the binary behind `scripts/compare.sh`.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use graphrun::{Host, Instance, Program, Registry, RunOptions, StandardLibrary, Value};
+use graphrun_socket::{SocketConfig, SocketLibrary};
+
+/// The loop: For Loop 0..=LAST adding Index to a variable.
+pub const LOOP_LAST: i64 = 9_999_999;
+
+pub fn registry() -> Registry {
+    let config = SocketConfig {
+        max_connections: 1_000_000,
+        ..SocketConfig::default()
+    };
+    Registry::builder().install(&StandardLibrary).install(&SocketLibrary::new(config)).build()
+}
+
+/// A host that keeps the last line printed and counts lines.
+#[derive(Default)]
+pub struct Quiet {
+    pub last: Mutex<String>,
+    pub lines: AtomicU64,
+}
+
+impl Host for Quiet {
+    fn print(&self, text: &str) {
+        *self.last.lock().unwrap() = text.to_string();
+        self.lines.fetch_add(1, Ordering::Relaxed);
+    }
+    fn log(&self, _: graphrun::Level, message: &str) {
+        eprintln!("log: {message}");
+    }
+    fn runtime_error(&self, error: &graphrun::RuntimeError) {
+        eprintln!("{error}");
+    }
+}
+
+fn unbounded() -> RunOptions {
+    RunOptions {
+        max_loop_iterations: u64::MAX,
+        ..RunOptions::default()
+    }
+}
+
+pub fn loop_program(last: i64) -> Program {
+    let text = format!(
+        r#"Graph(format: 1, name: "Loop", variables: {{"Sum": (type: Int)}}, nodes: {{
+        "begin": (node: "Event BeginPlay", exec: {{"then": "loop"}}),
+        "loop": (node: "For Loop", inputs: {{"First Index": 0, "Last Index": {last}}}, exec: {{"Loop Body": "add"}}),
+        "add": (node: "Set", var: "Sum", inputs: {{"Sum": Link("plus", "Return Value")}}),
+        "plus": (node: "Add", inputs: {{"A": Var("Sum"), "B": Link("loop", "Index")}}),
+    }})"#
+    );
+    registry().load_str("loop.ron", &text).unwrap()
+}
+
+/// Runs the loop graph; returns the sum.
+pub fn graph_loop(program: &Program, rt: &tokio::runtime::Runtime) -> i64 {
+    let mut instance = Instance::with_options(program, Arc::new(Quiet::default()), unbounded());
+    rt.block_on(instance.run());
+    instance.variable("Sum").unwrap().as_int()
+}
+
+pub fn rhai_loop(engine: &rhai::Engine, ast: &rhai::AST) -> i64 {
+    engine.eval_ast::<i64>(ast).unwrap()
+}
+
+pub fn rhai_setup(last: i64) -> (rhai::Engine, rhai::AST) {
+    let engine = rhai::Engine::new();
+    let ast = engine.compile(format!("let sum = 0; for i in 0..={last} {{ sum += i; }} sum")).unwrap();
+    (engine, ast)
+}
+
+pub fn lua_setup(last: i64) -> (mlua::Lua, mlua::Function) {
+    let lua = mlua::Lua::new();
+    let f = lua
+        .load(format!("return function() local sum = 0; for i = 0, {last} do sum = sum + i end; return sum end"))
+        .eval::<mlua::Function>()
+        .unwrap();
+    (lua, f)
+}
+
+pub fn lua_loop(f: &mlua::Function) -> i64 {
+    f.call::<i64>(()).unwrap()
+}
+
+pub fn native_loop(last: i64) -> i64 {
+    let mut sum = 0i64;
+    for i in 0..=std::hint::black_box(last) {
+        sum = std::hint::black_box(sum + i);
+    }
+    sum
+}
+
+/// Custom Events fired by the host into a small handler.
+pub fn events_program() -> Program {
+    registry()
+        .load_str(
+            "events.ron",
+            r#"Graph(format: 1, name: "Events", variables: {"Sum": (type: Int)}, nodes: {
+            "Tick": (node: "Custom Event", params: {"N": Int}, exec: {"then": "add"}),
+            "add": (node: "Set", var: "Sum", inputs: {"Sum": Link("plus", "Return Value")}),
+            "plus": (node: "Add", inputs: {"A": Var("Sum"), "B": Link("Tick", "N")}),
+        })"#,
+        )
+        .unwrap()
+}
+
+/// Fires `n` events and runs them; returns the sum.
+pub fn graph_events(program: &Program, rt: &tokio::runtime::Runtime, n: i64) -> i64 {
+    let mut instance = Instance::with_options(program, Arc::new(Quiet::default()), unbounded());
+    for i in 0..n {
+        instance.fire("Tick", vec![Value::Int(i)]).unwrap();
+    }
+    rt.block_on(instance.run());
+    instance.variable("Sum").unwrap().as_int()
+}
+
+/// The peer: a Lua handler called from the host `n` times.
+pub fn lua_events(n: i64) -> i64 {
+    let lua = mlua::Lua::new();
+    let tick: mlua::Function = lua.load("sum = 0; return function(n) sum = sum + n end").eval().unwrap();
+    for i in 0..n {
+        tick.call::<()>(i).unwrap();
+    }
+    lua.globals().get::<i64>("sum").unwrap()
+}
+
+/// A generated graph of `n` nodes: a chain of pure Adds feeding a chain of Print Strings.
+pub fn big_graph(n: usize) -> String {
+    let half = n / 2;
+    let mut nodes = String::from("\"begin\": (node: \"Event BeginPlay\", exec: {\"then\": \"p0\"}),\n\"a0\": (node: \"Add\", inputs: {\"A\": 0, \"B\": 1}),\n");
+    // begin, half - 1 Adds, half Print Strings: n nodes.
+    for i in 1..half - 1 {
+        nodes.push_str(&format!("\"a{i}\": (node: \"Add\", inputs: {{\"A\": Link(\"a{}\", \"Return Value\"), \"B\": 1}}),\n", i - 1));
+    }
+    for i in 0..half - 1 {
+        nodes.push_str(&format!("\"p{i}\": (node: \"Print String\", inputs: {{\"In String\": \"x\"}}, exec: {{\"then\": \"p{}\"}}),\n", i + 1));
+    }
+    nodes.push_str(&format!("\"p{}\": (node: \"Print String\", inputs: {{\"In String\": Link(\"a{}\", \"Return Value\")}}),\n", half - 1, half - 2));
+    format!("Graph(format: 1, name: \"Big\", nodes: {{\n{nodes}}})")
+}
+
+/// The echo graph: keeps `in_flight` JSON messages of about 100 bytes in flight; each reply
+/// is sent back until `total` have come back, then it disconnects.
+pub fn echo_program() -> Program {
+    registry()
+        .load_str(
+            "echo.ron",
+            r#"Graph(format: 1, name: "Echo",
+    variables: {"Socket": (type: Object("M2_JsonWebSocketConnection")), "Url": (type: String),
+                "InFlight": (type: Int), "Total": (type: Int), "Received": (type: Int), "Sent": (type: Int)},
+    nodes: {
+        "begin": (node: "Event BeginPlay", exec: {"then": "make"}),
+        "make": (node: "Construct Object", inputs: {"Class": "M2_JsonWebSocketConnection"}, exec: {"then": "keep"}),
+        "keep": (node: "Set", var: "Socket", inputs: {"Socket": Link("make", "Return Value")}, exec: {"then": "connect"}),
+        "connect": (node: "Connect Json Websocket", inputs: {"Target": Var("Socket"), "Url": Var("Url"),
+            "On Connected": Event("up"), "On Message Received": Event("message")}),
+        "up": (node: "Custom Event", exec: {"then": "burst"}),
+        "burst": (node: "For Loop", inputs: {"First Index": 1, "Last Index": Var("InFlight")}, exec: {"Loop Body": "first"}),
+        "first": (node: "Send Json Object", inputs: {"Target": Var("Socket"), "Object": Link("payload", "Return Value")}, exec: {"then": "count_sent"}),
+        "payload": (node: "Make Json Object", inputs: {"type": "bench", "n": Link("burst", "Index"),
+            "payload": "graphrun graphrun graphrun graphrun graphrun graphrun graphrun graphrun"}),
+        "count_sent": (node: "Set", var: "Sent", inputs: {"Sent": Link("sent_plus", "Return Value")}),
+        "sent_plus": (node: "Add", inputs: {"A": Var("Sent"), "B": 1}),
+        "message": (node: "Custom Event", exec: {"then": "count"}),
+        "count": (node: "Set", var: "Received", inputs: {"Received": Link("received_plus", "Return Value")}, exec: {"then": "more"}),
+        "received_plus": (node: "Add", inputs: {"A": Var("Received"), "B": 1}),
+        "more": (node: "Branch", inputs: {"Condition": Link("fewer", "Return Value")}, exec: {"True": "back", "False": "done"}),
+        "fewer": (node: "Less", inputs: {"A": Var("Sent"), "B": Var("Total")}),
+        "back": (node: "Send Json Value", inputs: {"Target": Var("Socket"), "Value": Link("message", "Message")}, exec: {"then": "count_sent"}),
+        "done": (node: "Branch", inputs: {"Condition": Link("all", "Return Value")}, exec: {"True": "bye"}),
+        "all": (node: "Equal", inputs: {"A": Var("Received"), "B": Var("Total")}),
+        "bye": (node: "Disconnect", inputs: {"Target": Var("Socket")}),
+    })"#,
+        )
+        .unwrap()
+}
+
+/// Runs the echo graph against `url`; returns messages per second.
+pub fn graph_echo(program: &Program, rt: &tokio::runtime::Runtime, url: &str, in_flight: i64, total: i64) -> f64 {
+    let mut instance = Instance::with_options(program, Arc::new(Quiet::default()), unbounded());
+    instance.set_variable("Url", Value::from(url)).unwrap();
+    instance.set_variable("InFlight", Value::Int(in_flight)).unwrap();
+    instance.set_variable("Total", Value::Int(total)).unwrap();
+    let started = Instant::now();
+    rt.block_on(instance.run());
+    let elapsed = started.elapsed();
+    assert_eq!(instance.variable("Received"), Some(&Value::Int(total)));
+    total as f64 / elapsed.as_secs_f64()
+}
+
+/// The peer: a plain tokio-tungstenite client doing the same work (parse each reply as
+/// JSON, write it back as JSON text).
+pub fn raw_echo(rt: &tokio::runtime::Runtime, url: &str, in_flight: i64, total: i64) -> f64 {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message;
+    rt.block_on(async {
+        let started = Instant::now();
+        let (mut ws, _) = tokio_tungstenite::connect_async(url).await.unwrap();
+        let mut sent = 0;
+        for n in 1..=in_flight {
+            let payload = serde_json::json!({"type": "bench", "n": n,
+                "payload": "graphrun graphrun graphrun graphrun graphrun graphrun graphrun graphrun"});
+            ws.send(Message::text(payload.to_string())).await.unwrap();
+            sent += 1;
+        }
+        let mut received = 0;
+        while received < total {
+            let Some(Ok(Message::Text(text))) = ws.next().await else { panic!("the echo server went away") };
+            received += 1;
+            let value: serde_json::Value = serde_json::from_str(text.as_str()).unwrap();
+            if sent < total {
+                ws.send(Message::text(value.to_string())).await.unwrap();
+                sent += 1;
+            }
+        }
+        ws.close(None).await.unwrap();
+        total as f64 / started.elapsed().as_secs_f64()
+    })
+}
+
+/// Starts our echo server on its own thread and runtime; returns its URL.
+pub fn echo_server() -> String {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        rt.block_on(async {
+            let (addr, server) = graphrun_socket::echo::bind(([127, 0, 0, 1], 0).into()).await.unwrap();
+            tx.send(addr).unwrap();
+            server.await;
+        });
+    });
+    format!("ws://{}/", rx.recv().unwrap())
+}
+
+/// This process's resident memory now (VmRSS), in KiB.
+pub fn resident_kib() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let line = status.lines().find(|l| l.starts_with("VmRSS:")).unwrap();
+    line.split_whitespace().nth(1).unwrap().parse().unwrap()
+}
+
+/// Opens `n` connections from one instance to `url` and holds them idle; returns the time
+/// to open them all and the resident memory per connection (KiB), measured in this process.
+pub fn scale(rt: &tokio::runtime::Runtime, url: &str, n: i64) -> (Duration, f64) {
+    let program = registry()
+        .load_str(
+            "scale.ron",
+            r#"Graph(format: 1, name: "Scale", variables: {"Url": (type: String), "N": (type: Int), "Up": (type: Int)}, nodes: {
+            "begin": (node: "Event BeginPlay", exec: {"then": "loop"}),
+            "loop": (node: "For Loop", inputs: {"First Index": 1, "Last Index": Var("N")}, exec: {"Loop Body": "make"}),
+            "make": (node: "Construct Object", inputs: {"Class": "M2_StringWebSocketConnection"}, exec: {"then": "connect"}),
+            "connect": (node: "Connect String Websocket", inputs: {"Target": Link("make", "Return Value"), "Url": Var("Url"),
+                "On Connected": Event("up"), "On Connection Error": Event("error")}),
+            "up": (node: "Custom Event", exec: {"then": "count"}),
+            "count": (node: "Set", var: "Up", inputs: {"Up": Link("plus", "Return Value")}, exec: {"then": "all"}),
+            "plus": (node: "Add", inputs: {"A": Var("Up"), "B": 1}),
+            "all": (node: "Branch", inputs: {"Condition": Link("eq", "Return Value")}, exec: {"True": "say"}),
+            "eq": (node: "Equal", inputs: {"A": Var("Up"), "B": Var("N")}),
+            "say": (node: "Print String", inputs: {"In String": "all connected"}),
+            "error": (node: "Custom Event", exec: {"then": "say_error"}),
+            "say_error": (node: "Print String", inputs: {"In String": Link("error", "Error")}),
+        })"#,
+        )
+        .unwrap();
+    let host = Arc::new(Quiet::default());
+    let mut instance = Instance::with_options(&program, host.clone(), unbounded());
+    instance.set_variable("Url", Value::from(url)).unwrap();
+    instance.set_variable("N", Value::Int(n)).unwrap();
+    let handle = instance.handle();
+    let before = resident_kib();
+    let started = Instant::now();
+    let (elapsed, per_connection) = rt.block_on(async {
+        let run = tokio::spawn(async move {
+            instance.run().await;
+        });
+        loop {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+            let last = host.last.lock().unwrap().clone();
+            if last == "all connected" {
+                break;
+            }
+            assert!(last.is_empty(), "a connection failed: {last}");
+        }
+        let elapsed = started.elapsed();
+        // Let the connections settle idle, then measure.
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let per_connection = (resident_kib().saturating_sub(before)) as f64 / n as f64;
+        handle.stop();
+        run.await.unwrap();
+        (elapsed, per_connection)
+    });
+    (elapsed, per_connection)
+}

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Builds and runs every performance comparison in one go, printing one line each:
+#   NAME: graphrun=X UNIT peer=Y UNIT ratio=R     (R above 1: graphrun is better)
+# Peers: Rhai and Lua 5.4 (mlua, vendored) and native Rust for the loop, Lua calls for
+# events, a plain tokio-tungstenite client for echo; goals for load and scale. The scale
+# comparison holds 10,000 connections to an echo server in another process.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo build --release --locked --quiet
+(cd bench && cargo build --release --quiet --bin compare)
+target/release/graphrun serve-echo --port 0 >target/compare-echo.out 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null || true' EXIT
+for _ in $(seq 100); do grep -q "ws://" target/compare-echo.out 2>/dev/null && break; sleep 0.05; done
+url=$(grep -o 'ws://[^ ]*' target/compare-echo.out)
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+GRAPHRUN_SCALE_URL="$url" bench/target/release/compare
