@@ -731,11 +731,17 @@ impl<'a> Checker<'a> {
                     continue;
                 }
             };
-            let inputs = sig
+            let inputs: Box<[InputPlan]> = sig
                 .inputs
                 .iter()
                 .map(|pin| self.input_plan(decl, pin, &out_base, &sigs))
                 .collect();
+            let own = out_base[i]..out_base[i] + sig.outputs.len() as u32;
+            let in_place = inputs.iter().all(|input| match input {
+                InputPlan::Const(_) => true,
+                InputPlan::Slot { slot, conversion } => *conversion == Conversion::None && !own.contains(slot),
+                InputPlan::Var { conversion, .. } => *conversion == Conversion::None,
+            });
             let pure_deps = if sig.is_pure() {
                 Vec::new()
             } else {
@@ -768,6 +774,7 @@ impl<'a> Checker<'a> {
             nodes.push(NodePlan {
                 imp,
                 inputs,
+                in_place,
                 pure_deps: pure_deps.into_iter().map(|d| d as u32).collect(),
                 out_base: out_base[i],
                 exec_out,

@@ -677,17 +677,16 @@ impl Instance {
             }
             Event::Task { node, f } => {
                 if (node as usize) < prog.nodes.len() {
-                    let mut inputs = std::mem::take(&mut self.scratch);
+                    self.scratch.clear();
                     let mut cx = Cx {
                         prog,
                         st: &mut self.st,
                         env: &self.env,
-                        inputs: &mut inputs,
+                        inputs: Inputs::Copied(&mut self.scratch),
                         node,
                         out_base: prog.nodes[node as usize].out_base as usize,
                     };
                     f(&mut cx);
-                    self.scratch = inputs;
                 }
             }
             Event::Host(f) => f(&mut self.st.vars),
@@ -764,27 +763,45 @@ impl Instance {
     /// Evaluates a node's pure dependencies and inputs, then runs it.
     fn exec_node(&mut self, prog: &ProgramInner, n: u32, entry: Entry, start: Start) -> Result<Flow, (u32, NodeError)> {
         let plan = &prog.nodes[n as usize];
-        let latent = match start {
+        let (latent, in_place) = match start {
             Start::Fresh => {
                 for &dep in plan.pure_deps.iter() {
-                    self.gather_inputs(prog, dep).map_err(|e| (dep, e))?;
-                    self.run_node(prog, dep, Entry::Pin(0), None).map_err(|e| (dep, e))?;
+                    let in_place = self.prepare_inputs(prog, dep).map_err(|e| (dep, e))?;
+                    self.run_node(prog, dep, Entry::Pin(0), None, in_place)
+                        .map_err(|e| (dep, e))?;
                 }
-                self.gather_inputs(prog, n).map_err(|e| (n, e))?;
-                None
+                (None, self.prepare_inputs(prog, n).map_err(|e| (n, e))?)
             }
             Start::NoInputs => {
                 self.scratch.clear();
                 self.scratch.resize(plan.inputs.len(), Value::Unset);
-                None
+                (None, false)
             }
             Start::With(f) => {
                 self.scratch.clear();
                 self.scratch.resize(plan.inputs.len(), Value::Unset);
-                Some(f)
+                (Some(f), false)
             }
         };
-        self.run_node(prog, n, entry, latent).map_err(|e| (n, e))
+        self.run_node(prog, n, entry, latent, in_place).map_err(|e| (n, e))
+    }
+
+    /// Makes a node's inputs readable: in place (checking that no slot it reads is unset),
+    /// or copied and converted into the scratch buffer. True if in place.
+    fn prepare_inputs(&mut self, prog: &ProgramInner, n: u32) -> Result<bool, NodeError> {
+        let plan = &prog.nodes[n as usize];
+        if !plan.in_place {
+            self.gather_inputs(prog, n)?;
+            return Ok(false);
+        }
+        for (i, input) in plan.inputs.iter().enumerate() {
+            if let InputPlan::Slot { slot, .. } = input {
+                if let Value::Unset = self.st.slots[*slot as usize] {
+                    return Err(unset_read(prog, n, i, *slot));
+                }
+            }
+        }
+        Ok(true)
     }
 
     fn gather_inputs(&mut self, prog: &ProgramInner, n: u32) -> Result<(), NodeError> {
@@ -814,19 +831,32 @@ impl Instance {
         n: u32,
         entry: Entry,
         latent: Option<LatentFn>,
+        in_place: bool,
     ) -> Result<Flow, NodeError> {
         let plan = &prog.nodes[n as usize];
-        let mut inputs = std::mem::take(&mut self.scratch);
-        let trace_inputs = self
-            .env
-            .options
-            .trace
-            .then(|| self.trace_values(prog, &prog.debug[n as usize].input_names, &inputs));
+        let trace_inputs = if self.env.options.trace {
+            let values: Vec<Value> = if in_place {
+                plan.inputs
+                    .iter()
+                    .map(|input| read_in_place(&self.st, input).clone())
+                    .collect()
+            } else {
+                self.scratch.clone()
+            };
+            Some(self.trace_values(prog, &prog.debug[n as usize].input_names, &values))
+        } else {
+            None
+        };
+        let inputs = if in_place {
+            Inputs::InPlace(&plan.inputs)
+        } else {
+            Inputs::Copied(&mut self.scratch)
+        };
         let mut cx = Cx {
             prog,
             st: &mut self.st,
             env: &self.env,
-            inputs: &mut inputs,
+            inputs,
             node: n,
             out_base: plan.out_base as usize,
         };
@@ -834,8 +864,9 @@ impl Instance {
             None => plan.imp.run(&mut cx, entry),
             Some(f) => f(&mut cx),
         };
-        inputs.clear();
-        self.scratch = inputs;
+        if !in_place {
+            self.scratch.clear();
+        }
         if let Some(inputs) = trace_inputs {
             self.trace(prog, n, inputs, &result);
         }
@@ -928,25 +959,55 @@ pub struct Cx<'a> {
     prog: &'a ProgramInner,
     st: &'a mut State,
     env: &'a Env,
-    inputs: &'a mut Vec<Value>,
+    inputs: Inputs<'a>,
     node: u32,
     out_base: usize,
 }
 
+/// Where a running node's inputs are read from.
+enum Inputs<'a> {
+    /// Copies, converted to the pins' types (and unset on a wake-up).
+    Copied(&'a mut Vec<Value>),
+    /// Where they are: constants, output slots and variables of the right types.
+    InPlace(&'a [InputPlan]),
+}
+
+#[inline]
+fn read_in_place<'s>(st: &'s State, input: &'s InputPlan) -> &'s Value {
+    match input {
+        InputPlan::Const(v) => v,
+        InputPlan::Slot { slot, .. } => &st.slots[*slot as usize],
+        InputPlan::Var { var, .. } => &st.vars[*var as usize],
+    }
+}
+
 impl Cx<'_> {
     /// Input number `i`, evaluated and converted to the pin's type.
+    ///
+    /// Read inputs before writing this node's variables: an input wired to a variable the
+    /// node then sets may read the new value.
+    #[inline]
     pub fn input(&self, i: usize) -> &Value {
-        &self.inputs[i]
+        match &self.inputs {
+            Inputs::Copied(values) => &values[i],
+            Inputs::InPlace(plans) => read_in_place(self.st, &plans[i]),
+        }
     }
 
     /// How many inputs the node has.
     pub fn signature_inputs(&self) -> usize {
-        self.inputs.len()
+        match &self.inputs {
+            Inputs::Copied(values) => values.len(),
+            Inputs::InPlace(plans) => plans.len(),
+        }
     }
 
     /// Takes input number `i` out (saving a clone), leaving it unset.
     pub fn take_input(&mut self, i: usize) -> Value {
-        std::mem::take(&mut self.inputs[i])
+        match &mut self.inputs {
+            Inputs::Copied(values) => std::mem::take(&mut values[i]),
+            Inputs::InPlace(plans) => read_in_place(self.st, &plans[i]).clone(),
+        }
     }
 
     /// Sets output number `i`.

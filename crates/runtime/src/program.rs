@@ -36,6 +36,9 @@ pub(crate) struct NodePlan {
     pub imp: Box<dyn Node>,
     /// Where each input's value comes from, in signature order.
     pub inputs: Box<[InputPlan]>,
+    /// Whether the node reads its inputs where they are (no conversion, none wired to its
+    /// own outputs) instead of from copies.
+    pub in_place: bool,
     /// The pure nodes to evaluate before this node runs, dependencies first.
     pub pure_deps: Box<[u32]>,
     /// The first of this node's output slots.
