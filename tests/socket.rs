@@ -104,6 +104,26 @@ where
     (addr, seen)
 }
 
+/// A server that accepts TCP connections and never answers the handshake.
+async fn silent_server() -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((stream, _)) = listener.accept().await {
+            held.push(stream);
+        }
+    });
+    addr
+}
+
+/// `graph` with `from` replaced by `to`; `from` must be there (a test must not run an
+/// unpatched graph by mistake).
+fn patched(graph: &str, from: &str, to: &str) -> String {
+    assert!(graph.contains(from), "the graph has no {from}");
+    graph.replace(from, to)
+}
+
 /// Echoes until the client closes; records the client's close code.
 async fn echo(mut ws: Ws, seen: Arc<Seen>) {
     while let Some(Ok(message)) = ws.next().await {
@@ -298,14 +318,14 @@ async fn subprotocol_custom_and_auth_headers_as_the_server_saw_them() {
         auth: Some(auth),
         ..SocketConfig::default()
     };
-    let graph = PROBE.replace(r#""Expect": (type: Int),"#, r#""Expect": (type: Int, default: 0),"#);
     let vars = [
         url(addr, "/path?q=1"),
         set("Protocol", "chat"),
         set("Authentication", "World"),
         set("Headers", r#"{"X-Custom": "v1", "X-Other": "v2"}"#),
     ];
-    let graph = graph.replace(
+    let graph = patched(
+        PROBE,
         r#""connected": (node: "Custom Event", exec: {"then": "say_connected"}),"#,
         r#""connected": (node: "Custom Event", exec: {"then": "bye"}),"#,
     );
@@ -483,7 +503,8 @@ async fn reconnect_after_a_server_close_and_in_progress() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ending_the_instance_closes_open_connections_with_1000() {
     let (addr, seen) = server(None, |ws, _, seen| wait_for_close(ws, seen)).await;
-    let graph = PROBE.replace(
+    let graph = patched(
+        PROBE,
         r#""connected": (node: "Custom Event", exec: {"then": "say_connected"}),"#,
         r#""connected": (node: "Custom Event", exec: {"then": "quit"}), "quit": (node: "Quit"),"#,
     );
@@ -494,16 +515,9 @@ async fn ending_the_instance_closes_open_connections_with_1000() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ending_does_not_wait_for_a_connection_still_connecting() {
-    // Accepts TCP, never answers the handshake.
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        let mut held = Vec::new();
-        while let Ok((stream, _)) = listener.accept().await {
-            held.push(stream);
-        }
-    });
-    let graph = PROBE.replace(
+    let addr = silent_server().await;
+    let graph = patched(
+        PROBE,
         r#""o1": (node: "Print String", inputs: {"In String": "connect: Connecting"}, exec: {"then": "early_send"}),"#,
         r#""o1": (node: "Delay", inputs: {"Duration": 0.05}, exec: {"Completed": "quit"}), "quit": (node: "Quit"),"#,
     );
@@ -520,14 +534,7 @@ async fn ending_does_not_wait_for_a_connection_still_connecting() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_handshake_times_out_and_garbage_is_refused() {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let silent = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        let mut held = Vec::new();
-        while let Ok((stream, _)) = listener.accept().await {
-            held.push(stream);
-        }
-    });
+    let silent = silent_server().await;
     let config = SocketConfig {
         handshake_timeout: Duration::from_millis(200),
         ..SocketConfig::default()
@@ -579,12 +586,17 @@ async fn a_full_outgoing_queue_makes_send_return_false() {
         outgoing_queue: 2,
         ..SocketConfig::default()
     };
-    let graph = PROBE
-        .replace(r#""sends": (node: "For Each Loop", inputs: {"Array": Var("Sends")}, exec: {"Loop Body": "send"}),"#,
-            r#""sends": (node: "For Loop", inputs: {"First Index": 1, "Last Index": 4}, exec: {"Loop Body": "send"}),"#)
-        .replace(r#""send": (node: "Send Json Value", inputs: {"Target": Var("Socket"), "Value": Link("sends", "Array Element")}),"#,
-            r#""send": (node: "Send Json Value", inputs: {"Target": Var("Socket"), "Value": Link("sends", "Index")}, exec: {"then": "sent"}),
-               "sent": (node: "Print String", inputs: {"In String": Link("send", "Return Value")}),"#);
+    let graph = patched(
+        PROBE,
+        r#""sends": (node: "For Each Loop", inputs: {"Array": Var("Sends")}, exec: {"Loop Body": "send"}),"#,
+        r#""sends": (node: "For Loop", inputs: {"First Index": 1, "Last Index": 4}, exec: {"Loop Body": "send"}),"#,
+    );
+    let graph = patched(
+        &graph,
+        r#""send": (node: "Send Json Value", inputs: {"Target": Var("Socket"), "Value": Link("sends", "Array Element")}),"#,
+        r#""send": (node: "Send Json Value", inputs: {"Target": Var("Socket"), "Value": Link("sends", "Index")}, exec: {"then": "sent"}),
+           "sent": (node: "Print String", inputs: {"In String": Link("send", "Return Value")}),"#,
+    );
     let r = run(&graph, config, &[url(addr, "/"), set("Expect", "2")]).await;
     assert_eq!(r.prints[3..7], ["true", "true", "false", "false"]);
     let full = r
