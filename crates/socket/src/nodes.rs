@@ -149,16 +149,18 @@ fn start(cx: &mut Cx<'_>, shared: &Arc<Shared>, obj: ObjectRef, params: ConnectP
             format!("the host's access policy does not allow `{url}`"),
         );
     }
-    let Some(auth) = Authentication::parse(&params.authentication) else {
+    // Invalid Headers comes before Failed, even when the Authentication is unknown.
+    let auth = Authentication::parse(&params.authentication);
+    if let Err(why) = check_headers(&params.headers, &params.protocol, auth.unwrap_or(Authentication::None)) {
+        return refuse(cx, INVALID_HEADERS, why);
+    }
+    let Some(auth) = auth else {
         let why = format!(
             "Authentication {:?} is not one of None, Organization, Project or World",
             params.authentication
         );
         return refuse(cx, FAILED, why);
     };
-    if let Err(why) = check_headers(&params.headers, &params.protocol, auth) {
-        return refuse(cx, INVALID_HEADERS, why);
-    }
     if cx.is_ending() {
         return refuse(cx, FAILED, "the instance is shutting down".into());
     }
