@@ -291,3 +291,43 @@ fn graph_cases() {
         results.len()
     );
 }
+
+/// The interpreter runs the hot standard nodes as intrinsic instructions, except when
+/// tracing, when it runs their compiled nodes: both must print the same. Every `std` and
+/// `semantics` case runs again with `--trace` (but those that run a million loop passes,
+/// where tracing is slow and proves nothing more) and must give the same stdout and exit.
+#[test]
+fn traced_runs_print_the_same() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases");
+    let mut cases = Vec::new();
+    collect(&root.join("std"), &mut cases);
+    collect(&root.join("semantics"), &mut cases);
+    let mut checked = 0;
+    for case in &cases {
+        let expected = parse_expected(&std::fs::read_to_string(case).unwrap());
+        if expected.command != "run" || expected.stderr.contains("1000000 loop iterations") {
+            continue;
+        }
+        let file = case.with_extension("ron");
+        let child = Command::new(env!("CARGO_BIN_EXE_graphrun"))
+            .current_dir(case.parent().unwrap())
+            .arg("run")
+            .arg(file.file_name().unwrap())
+            .args(&expected.args)
+            .arg("--trace")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let output = wait_bounded(child, CASE_LIMIT).unwrap();
+        let name = case.strip_prefix(&root).unwrap().display();
+        assert_eq!(
+            String::from_utf8_lossy(&output.stdout),
+            expected.stdout,
+            "{name} traced"
+        );
+        assert_eq!(output.status.code(), Some(expected.exit), "{name} traced");
+        checked += 1;
+    }
+    assert!(checked >= 25, "only {checked} cases ran traced");
+}

@@ -771,10 +771,12 @@ impl<'a> Checker<'a> {
                 }
                 _ => {}
             }
+            let intrinsic = if in_place { ty.intrinsic(&cx).map(|i| i.0) } else { None };
             nodes.push(NodePlan {
                 imp,
                 inputs,
                 in_place,
+                intrinsic,
                 pure_deps: pure_deps.into_iter().map(|d| d as u32).collect(),
                 out_base: out_base[i],
                 exec_out,

@@ -14,8 +14,8 @@ use std::time::Duration;
 use tokio::sync::{mpsc, Notify};
 use tokio::time::Instant;
 
-use crate::node::{Entry, EventRef, Flow, NodeError};
-use crate::program::{InputPlan, Program, ProgramInner};
+use crate::node::{Entry, EventRef, Flow, NodeError, Op};
+use crate::program::{InputPlan, NodePlan, Program, ProgramInner};
 use crate::registry::{Registry, TIMER_CLASS};
 use crate::value::{ClassNames, ObjectRef, Value};
 
@@ -834,6 +834,9 @@ impl Instance {
         in_place: bool,
     ) -> Result<Flow, NodeError> {
         let plan = &prog.nodes[n as usize];
+        if let (Some(op), None, true, false) = (plan.intrinsic, &latent, in_place, self.env.options.trace) {
+            return run_intrinsic(&mut self.st, plan, op, entry);
+        }
         let trace_inputs = if self.env.options.trace {
             let values: Vec<Value> = if in_place {
                 plan.inputs
@@ -970,6 +973,64 @@ enum Inputs<'a> {
     Copied(&'a mut Vec<Value>),
     /// Where they are: constants, output slots and variables of the right types.
     InPlace(&'a [InputPlan]),
+}
+
+/// Runs an intrinsic instruction: exactly what its node's compiled form does, without the
+/// call (the standard library's closures are the reference; traced runs use them).
+fn run_intrinsic(st: &mut State, plan: &NodePlan, op: Op, entry: Entry) -> Result<Flow, NodeError> {
+    let out = plan.out_base as usize;
+    let int = |st: &State, i: usize| read_in_place(st, &plan.inputs[i]).as_int();
+    let float = |st: &State, i: usize| read_in_place(st, &plan.inputs[i]).as_float();
+    let int_op = |st: &mut State, name: &str, f: fn(i64, i64) -> Option<i64>| {
+        let (a, b) = (int(st, 0), int(st, 1));
+        let value =
+            f(a, b).ok_or_else(|| NodeError(format!("integer overflow: {a} {name} {b} does not fit in 64 bits")))?;
+        st.slots[out] = Value::Int(value);
+        Ok(Flow::End)
+    };
+    let float_op = |st: &mut State, f: fn(f64, f64) -> f64| {
+        st.slots[out] = Value::Float(f(float(st, 0), float(st, 1)));
+        Ok(Flow::End)
+    };
+    match op {
+        Op::AddInt => int_op(st, "Add", i64::checked_add),
+        Op::SubtractInt => int_op(st, "Subtract", i64::checked_sub),
+        Op::MultiplyInt => int_op(st, "Multiply", i64::checked_mul),
+        Op::AddFloat => float_op(st, |a, b| a + b),
+        Op::SubtractFloat => float_op(st, |a, b| a - b),
+        Op::MultiplyFloat => float_op(st, |a, b| a * b),
+        Op::Get(var) => {
+            st.slots[out] = st.vars[var as usize].clone();
+            Ok(Flow::End)
+        }
+        Op::Set(var) => {
+            let value = read_in_place(st, &plan.inputs[0]).clone();
+            st.vars[var as usize] = value.clone();
+            st.slots[out] = value;
+            Ok(Flow::Then(0))
+        }
+        Op::ForLoop => {
+            let index = match entry {
+                Entry::Pin(_) => Some(int(st, 0)),
+                Entry::Resume(previous) => (previous as i64).checked_add(1),
+            };
+            match index {
+                Some(i) if i <= int(st, 1) => {
+                    st.slots[out] = Value::Int(i);
+                    Ok(Flow::Loop {
+                        out: 0,
+                        resume: i as u64,
+                    })
+                }
+                _ => Ok(Flow::Then(1)),
+            }
+        }
+        Op::Branch => Ok(Flow::Then(if read_in_place(st, &plan.inputs[0]).as_bool() {
+            0
+        } else {
+            1
+        })),
+    }
 }
 
 #[inline]

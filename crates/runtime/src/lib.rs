@@ -35,8 +35,8 @@ pub use instance::{
 };
 pub use listing::{node_listing_json, node_listing_text};
 pub use node::{
-    CompileCx, Entry, EventRef, Flow, InputKind, InputPin, Node, NodeDoc, NodeError, NodeType, OutputPin, PinError,
-    Role, Signature, SignatureCx,
+    CompileCx, Entry, EventRef, Flow, InputKind, InputPin, Intrinsic, Node, NodeDoc, NodeError, NodeType, OutputPin,
+    PinError, Role, Signature, SignatureCx,
 };
 pub use program::{Program, VariableInfo};
 pub use registry::{ClassDef, Constructor, NodeLibrary, Registry, RegistryBuilder, TIMER_CLASS};

@@ -49,6 +49,35 @@ pub trait NodeType: Send + Sync + 'static {
 
     /// Builds the runnable node for one checked node in a file.
     fn compile(&self, cx: &dyn CompileCx) -> Result<Box<dyn Node>, PinError>;
+
+    /// For the hot standard nodes: an instruction the interpreter runs itself, without a
+    /// call through [`Node`] (the compiled node still runs when tracing). Only the standard
+    /// library can make one.
+    #[doc(hidden)]
+    fn intrinsic(&self, _cx: &dyn CompileCx) -> Option<Intrinsic> {
+        None
+    }
+}
+
+/// An instruction the interpreter runs itself: see [`NodeType::intrinsic`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Intrinsic(pub(crate) Op);
+
+/// The intrinsic instructions. Each does exactly what its node's compiled form does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Op {
+    AddInt,
+    SubtractInt,
+    MultiplyInt,
+    AddFloat,
+    SubtractFloat,
+    MultiplyFloat,
+    /// Get of variable number N.
+    Get(u32),
+    /// Set of variable number N.
+    Set(u32),
+    ForLoop,
+    Branch,
 }
 
 /// What a node type can ask of the file while its pins are being decided.

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use graphrun_format::{Diagnostics, SourceFile, Span, Type};
 
-use crate::node::Node;
+use crate::node::{Node, Op};
 use crate::registry::Registry;
 use crate::value::{Conversion, Value};
 
@@ -39,6 +39,8 @@ pub(crate) struct NodePlan {
     /// Whether the node reads its inputs where they are (no conversion, none wired to its
     /// own outputs) instead of from copies.
     pub in_place: bool,
+    /// The instruction the interpreter runs itself instead of `imp` (when not tracing).
+    pub intrinsic: Option<Op>,
     /// The pure nodes to evaluate before this node runs, dependencies first.
     pub pure_deps: Box<[u32]>,
     /// The first of this node's output slots.

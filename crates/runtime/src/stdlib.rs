@@ -8,7 +8,9 @@ use graphrun_format::ron::Kind;
 use graphrun_format::{codes, Type};
 
 use crate::instance::Cx;
-use crate::node::{CompileCx, Entry, Flow, Node, NodeDoc, NodeError, NodeType, PinError, Role, Signature, SignatureCx};
+use crate::node::{
+    CompileCx, Entry, Flow, Intrinsic, Node, NodeDoc, NodeError, NodeType, Op, PinError, Role, Signature, SignatureCx,
+};
 use crate::registry::{NodeLibrary, RegistryBuilder, TIMER_CLASS};
 use crate::value::{Json, Value};
 
@@ -26,7 +28,10 @@ pub struct FnNode {
     doc: NodeDoc,
     signature: SigFn,
     compile: CompileFn,
+    intrinsic: Option<IntrinsicFn>,
 }
+
+type IntrinsicFn = Box<dyn Fn(&dyn CompileCx) -> Option<Op> + Send + Sync>;
 
 impl FnNode {
     /// A node type from its name, doc, signature function and compile function.
@@ -42,7 +47,14 @@ impl FnNode {
             doc,
             signature: Box::new(signature),
             compile: Box::new(compile),
+            intrinsic: None,
         }
+    }
+
+    /// Marks a standard node as an intrinsic instruction (see [`NodeType::intrinsic`]).
+    fn intrinsic(mut self, op: impl Fn(&dyn CompileCx) -> Option<Op> + Send + Sync + 'static) -> FnNode {
+        self.intrinsic = Some(Box::new(op));
+        self
     }
 
     /// A node type whose signature is fixed.
@@ -87,6 +99,9 @@ impl NodeType for FnNode {
     }
     fn compile(&self, cx: &dyn CompileCx) -> Result<Box<dyn Node>, PinError> {
         (self.compile)(cx)
+    }
+    fn intrinsic(&self, cx: &dyn CompileCx) -> Option<Intrinsic> {
+        self.intrinsic.as_ref().and_then(|f| f(cx)).map(Intrinsic)
     }
 }
 
@@ -176,18 +191,21 @@ fn flow(r: &mut RegistryBuilder) {
             Ok(Flow::Then(0))
         },
     ));
-    r.add_node(FnNode::simple(
-        "Branch",
-        NodeDoc::new("Flow Control", "Goes on through True or False.")
-            .exec_in(&["exec"])
-            .exec_out(&["True", "False"])
-            .input("Condition", "Bool = true"),
-        Signature::impure()
-            .exec_out("True")
-            .exec_out("False")
-            .input_or("Condition", Type::Bool, true),
-        |cx, _| Ok(Flow::Then(if cx.input(0).as_bool() { 0 } else { 1 })),
-    ));
+    r.add_node(
+        FnNode::simple(
+            "Branch",
+            NodeDoc::new("Flow Control", "Goes on through True or False.")
+                .exec_in(&["exec"])
+                .exec_out(&["True", "False"])
+                .input("Condition", "Bool = true"),
+            Signature::impure()
+                .exec_out("True")
+                .exec_out("False")
+                .input_or("Condition", Type::Bool, true),
+            |cx, _| Ok(Flow::Then(if cx.input(0).as_bool() { 0 } else { 1 })),
+        )
+        .intrinsic(|_| Some(Op::Branch)),
+    );
     r.add_node(FnNode::new(
         "Sequence",
         NodeDoc::new(
@@ -229,40 +247,43 @@ fn flow(r: &mut RegistryBuilder) {
             }))
         },
     ));
-    r.add_node(FnNode::simple(
-        "For Loop",
-        NodeDoc::new(
-            "Flow Control",
-            "Runs Loop Body for each Index from First Index to Last Index (inclusive), then Completed.",
-        )
-        .exec_in(&["exec"])
-        .exec_out(&["Loop Body", "Completed"])
-        .input("First Index", "Int")
-        .input("Last Index", "Int")
-        .output("Index", "Int"),
-        Signature::impure()
-            .exec_out("Loop Body")
-            .exec_out("Completed")
-            .input("First Index", Type::Int)
-            .input("Last Index", Type::Int)
-            .output("Index", Type::Int),
-        |cx, entry| {
-            let index = match entry {
-                Entry::Pin(_) => Some(cx.input(0).as_int()),
-                Entry::Resume(previous) => (previous as i64).checked_add(1),
-            };
-            match index {
-                Some(i) if i <= cx.input(1).as_int() => {
-                    cx.set_output(0, i);
-                    Ok(Flow::Loop {
-                        out: 0,
-                        resume: i as u64,
-                    })
+    r.add_node(
+        FnNode::simple(
+            "For Loop",
+            NodeDoc::new(
+                "Flow Control",
+                "Runs Loop Body for each Index from First Index to Last Index (inclusive), then Completed.",
+            )
+            .exec_in(&["exec"])
+            .exec_out(&["Loop Body", "Completed"])
+            .input("First Index", "Int")
+            .input("Last Index", "Int")
+            .output("Index", "Int"),
+            Signature::impure()
+                .exec_out("Loop Body")
+                .exec_out("Completed")
+                .input("First Index", Type::Int)
+                .input("Last Index", Type::Int)
+                .output("Index", Type::Int),
+            |cx, entry| {
+                let index = match entry {
+                    Entry::Pin(_) => Some(cx.input(0).as_int()),
+                    Entry::Resume(previous) => (previous as i64).checked_add(1),
+                };
+                match index {
+                    Some(i) if i <= cx.input(1).as_int() => {
+                        cx.set_output(0, i);
+                        Ok(Flow::Loop {
+                            out: 0,
+                            resume: i as u64,
+                        })
+                    }
+                    _ => Ok(Flow::Then(1)),
                 }
-                _ => Ok(Flow::Then(1)),
-            }
-        },
-    ));
+            },
+        )
+        .intrinsic(|_| Some(Op::ForLoop)),
+    );
     r.add_node(FnNode::new(
         "For Each Loop",
         NodeDoc::new(
@@ -522,6 +543,7 @@ fn variables(r: &mut RegistryBuilder) {
                 }))
             },
         )
+        .intrinsic(|cx| cx.variable_index().map(|v| Op::Get(v as u32)))
         .role(Role::Variable),
     );
     r.add_node(
@@ -554,6 +576,7 @@ fn variables(r: &mut RegistryBuilder) {
                 }))
             },
         )
+        .intrinsic(|cx| cx.variable_index().map(|v| Op::Set(v as u32)))
         .role(Role::Variable),
     );
 }
@@ -738,44 +761,59 @@ fn math(r: &mut RegistryBuilder) {
     ];
     for (name, what, int_op, float_op) in ops {
         let is_divide = name == "Divide";
-        r.add_node(FnNode::new(
-            name,
-            NodeDoc::new("Math", &format!("{what} (pure). Int when both are Int, else Float."))
-                .input("A", "Int or Float")
-                .input("B", "Int or Float")
-                .output("Return Value", "Int or Float"),
-            move |cx| {
-                let ty = numeric(cx, name)?;
-                Ok(Signature::pure()
-                    .input("A", ty.clone())
-                    .input("B", ty.clone())
-                    .output("Return Value", ty))
-            },
-            move |cx| {
+        r.add_node(
+            FnNode::new(
+                name,
+                NodeDoc::new("Math", &format!("{what} (pure). Int when both are Int, else Float."))
+                    .input("A", "Int or Float")
+                    .input("B", "Int or Float")
+                    .output("Return Value", "Int or Float"),
+                move |cx| {
+                    let ty = numeric(cx, name)?;
+                    Ok(Signature::pure()
+                        .input("A", ty.clone())
+                        .input("B", ty.clone())
+                        .output("Return Value", ty))
+                },
+                move |cx| {
+                    let float = cx.signature().outputs[0].ty == Type::Float;
+                    Ok(if float {
+                        Box::new(move |cx: &mut Cx<'_>, _: Entry| {
+                            let (a, b) = (cx.input(0).as_float(), cx.input(1).as_float());
+                            if is_divide && b == 0.0 {
+                                return Err(err("division by zero"));
+                            }
+                            cx.set_output(0, float_op(a, b));
+                            Ok(Flow::End)
+                        })
+                    } else {
+                        Box::new(move |cx: &mut Cx<'_>, _: Entry| {
+                            let (a, b) = (cx.input(0).as_int(), cx.input(1).as_int());
+                            if is_divide && b == 0 {
+                                return Err(err("division by zero"));
+                            }
+                            let value = int_op(a, b).ok_or_else(|| {
+                                err(format!("integer overflow: {a} {name} {b} does not fit in 64 bits"))
+                            })?;
+                            cx.set_output(0, value);
+                            Ok(Flow::End)
+                        })
+                    })
+                },
+            )
+            .intrinsic(move |cx| {
                 let float = cx.signature().outputs[0].ty == Type::Float;
-                Ok(if float {
-                    Box::new(move |cx: &mut Cx<'_>, _: Entry| {
-                        let (a, b) = (cx.input(0).as_float(), cx.input(1).as_float());
-                        if is_divide && b == 0.0 {
-                            return Err(err("division by zero"));
-                        }
-                        cx.set_output(0, float_op(a, b));
-                        Ok(Flow::End)
-                    })
-                } else {
-                    Box::new(move |cx: &mut Cx<'_>, _: Entry| {
-                        let (a, b) = (cx.input(0).as_int(), cx.input(1).as_int());
-                        if is_divide && b == 0 {
-                            return Err(err("division by zero"));
-                        }
-                        let value = int_op(a, b)
-                            .ok_or_else(|| err(format!("integer overflow: {a} {name} {b} does not fit in 64 bits")))?;
-                        cx.set_output(0, value);
-                        Ok(Flow::End)
-                    })
-                })
-            },
-        ));
+                match (name, float) {
+                    ("Add", false) => Some(Op::AddInt),
+                    ("Subtract", false) => Some(Op::SubtractInt),
+                    ("Multiply", false) => Some(Op::MultiplyInt),
+                    ("Add", true) => Some(Op::AddFloat),
+                    ("Subtract", true) => Some(Op::SubtractFloat),
+                    ("Multiply", true) => Some(Op::MultiplyFloat),
+                    _ => None,
+                }
+            }),
+        );
     }
     type Cmp = fn(std::cmp::Ordering) -> bool;
     let comparisons: [(&str, &str, bool, Cmp); 6] = [
