@@ -700,3 +700,86 @@ fn a_flood_of_a_million_messages_at_a_slow_graph_keeps_memory_bounded() {
     eprintln!("flood of 1,000,000 messages: graphrun's peak resident memory {peak} KiB");
     assert!(peak < 64 * 1024, "peak resident memory {peak} KiB is over 64 MiB");
 }
+
+/// A wss:// echo server with a self-signed certificate for `localhost`; returns its port
+/// and the certificate.
+async fn tls_server() -> (u16, rustls::pki_types::CertificateDer<'static>) {
+    let rcgen::CertifiedKey { cert, signing_key } =
+        rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).unwrap();
+    let der = cert.der().clone();
+    let key = rustls::pki_types::PrivateKeyDer::Pkcs8(signing_key.serialize_der().into());
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(vec![der.clone()], key)
+        .unwrap();
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let acceptor = acceptor.clone();
+            tokio::spawn(async move {
+                let Ok(tls) = acceptor.accept(stream).await else { return };
+                let Ok(mut ws) = tokio_tungstenite::accept_async(tls).await else {
+                    return;
+                };
+                while let Some(Ok(message)) = ws.next().await {
+                    if (message.is_text() || message.is_binary()) && ws.send(message).await.is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    (port, der)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wss_works_with_the_hosts_roots_and_is_refused_without_them() {
+    let (port, cert) = tls_server().await;
+    let url = ("Url", format!("wss://localhost:{port}/"));
+    let vars = [url.clone(), set("Sends", r#"[{"over": "tls"}]"#), set("Expect", "1")];
+
+    // The host trusts the server's certificate: the connection works end to end.
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add(cert).unwrap();
+    let tls = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    let registry = Registry::builder()
+        .install(&StandardLibrary)
+        .install(&SocketLibrary::with_tls(SocketConfig::default(), Arc::new(tls)))
+        .build();
+    let program = registry.load_str("probe.ron", PROBE).unwrap();
+    let host = Arc::new(Collect::default());
+    let mut instance = Instance::new(&program, host.clone());
+    for (name, text) in &vars {
+        let value = program.parse_variable_value(name, text).unwrap();
+        instance.set_variable(name, value).unwrap();
+    }
+    tokio::time::timeout(Duration::from_secs(20), instance.run())
+        .await
+        .unwrap();
+    let prints = host.prints.lock().unwrap().clone();
+    assert_eq!(
+        prints[3..],
+        [
+            r#"message: {"over":"tls"}"#,
+            "received 1 message(s); disconnecting",
+            r#"disconnected: 1000 "" clean=true"#
+        ],
+        "{prints:?}"
+    );
+
+    // The default roots (webpki) do not trust a self-signed certificate.
+    let r = run(PROBE, SocketConfig::default(), &vars).await;
+    let last = r.prints.last().unwrap();
+    assert!(
+        last.starts_with("connection error: ") && last.contains("invalid peer certificate"),
+        "{last}"
+    );
+}

@@ -384,7 +384,8 @@ where
     tokio::time::timeout(limit, handshake).await.unwrap_or(false)
 }
 
-/// Reads until the peer closes (or `limit` passes); true if it closed cleanly.
+/// Reads until the peer's close frame or the end of the stream (or `limit` passes); true
+/// if the close handshake completed.
 async fn drain_until_closed<S>(stream: &mut S, limit: Duration) -> bool
 where
     S: futures_util::Stream<Item = Result<Message, WsError>> + Unpin,
@@ -392,6 +393,9 @@ where
     let drain = async {
         loop {
             match stream.next().await {
+                // The peer's close frame completes the close handshake, however its
+                // TCP (or TLS) connection ends afterwards.
+                Some(Ok(Message::Close(_))) => return true,
                 Some(Ok(_)) => continue,
                 Some(Err(WsError::ConnectionClosed)) | None => return true,
                 Some(Err(_)) => return false,
