@@ -125,7 +125,10 @@ fn patched(graph: &str, from: &str, to: &str) -> String {
 }
 
 /// Echoes until the client closes; records the client's close code.
-async fn echo(mut ws: Ws, seen: Arc<Seen>) {
+async fn echo<S>(mut ws: WebSocketStream<S>, seen: Arc<Seen>)
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
     while let Some(Ok(message)) = ws.next().await {
         if let Message::Close(frame) = &message {
             let code = frame.as_ref().map_or(1005, |f| u16::from(f.code));
@@ -178,10 +181,12 @@ struct Run {
 /// Runs a graph with the socket library configured by `config`, its variables set as
 /// `--set` sets them, bounded by 20 s.
 async fn run(graph: &str, config: SocketConfig, vars: &[(&str, String)]) -> Run {
-    let registry = Registry::builder()
-        .install(&StandardLibrary)
-        .install(&SocketLibrary::new(config))
-        .build();
+    run_with(graph, &SocketLibrary::new(config), vars).await
+}
+
+/// Like [`run`], with a socket library the test made (its own TLS roots, say).
+async fn run_with(graph: &str, library: &SocketLibrary, vars: &[(&str, String)]) -> Run {
+    let registry = Registry::builder().install(&StandardLibrary).install(library).build();
     let program = registry.load_str("graph.ron", graph).unwrap_or_else(|d| panic!("{d}"));
     let host = Arc::new(Collect::default());
     let mut instance = Instance::new(&program, host.clone());
@@ -195,6 +200,18 @@ async fn run(graph: &str, config: SocketConfig, vars: &[(&str, String)]) -> Run 
     let prints = host.prints.lock().unwrap().clone();
     let logs = host.logs.lock().unwrap().clone();
     Run { prints, logs, report }
+}
+
+/// Runs `graphrun run probe.ron` with these arguments (and one environment variable) as a
+/// separate process, as a user would.
+fn probe_cli(args: &[&str], env: Option<(&str, &str)>) -> std::process::Output {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_graphrun"));
+    command.current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/cases/socket"));
+    command.args(["run", "probe.ron"]).args(args);
+    if let Some((name, value)) = env {
+        command.env(name, value);
+    }
+    command.output().unwrap()
 }
 
 fn url(addr: SocketAddr, path: &str) -> (&'static str, String) {
@@ -352,19 +369,14 @@ fn the_token_is_sent_but_never_traced_logged_or_debug_printed() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let (addr, seen) = rt.block_on(server(None, |ws, _, seen| wait_for_close(ws, seen)));
     let token = "very-secret-token-9f8e7d";
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/cases/socket");
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_graphrun"))
-        .current_dir(dir)
-        .args([
-            "run",
-            "probe.ron",
+    let url = format!("Url=ws://{addr}/");
+    let out = probe_cli(
+        &[
             "--trace",
             "--set",
-            &format!("Url=ws://{addr}/"),
+            &url,
             "--set",
             "Authentication=Organization",
-        ])
-        .args([
             "--set",
             r#"Sends=["hi"]"#,
             "--auth-token-env",
@@ -373,10 +385,9 @@ fn the_token_is_sent_but_never_traced_logged_or_debug_printed() {
             "o",
             "--timeout",
             "2",
-        ])
-        .env("PROBE_TOKEN", token)
-        .output()
-        .unwrap();
+        ],
+        Some(("PROBE_TOKEN", token)),
+    );
     let all = format!(
         "{}{}",
         String::from_utf8_lossy(&out.stdout),
@@ -661,19 +672,14 @@ fn a_flood_of_a_million_messages_at_a_slow_graph_keeps_memory_bounded() {
         let _ = ws.flush().await;
         wait_for_close(ws, seen).await;
     }));
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/cases/socket");
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_graphrun"))
-        .current_dir(dir)
-        .args([
-            "run",
-            "probe.ron",
+    let url = format!("Url=ws://{addr}/");
+    let out = probe_cli(
+        &[
             "--stats",
             "--timeout",
             "300",
             "--set",
-            &format!("Url=ws://{addr}/"),
-        ])
-        .args([
+            &url,
             "--set",
             "Expect=1000000",
             "--set",
@@ -682,9 +688,9 @@ fn a_flood_of_a_million_messages_at_a_slow_graph_keeps_memory_bounded() {
             "CheckOrder=true",
             "--set",
             "Work=10",
-        ])
-        .output()
-        .unwrap();
+        ],
+        None,
+    );
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -722,13 +728,8 @@ async fn tls_server() -> (u16, rustls::pki_types::CertificateDer<'static>) {
             let acceptor = acceptor.clone();
             tokio::spawn(async move {
                 let Ok(tls) = acceptor.accept(stream).await else { return };
-                let Ok(mut ws) = tokio_tungstenite::accept_async(tls).await else {
-                    return;
-                };
-                while let Some(Ok(message)) = ws.next().await {
-                    if (message.is_text() || message.is_binary()) && ws.send(message).await.is_err() {
-                        return;
-                    }
+                if let Ok(ws) = tokio_tungstenite::accept_async(tls).await {
+                    echo(ws, Arc::default()).await;
                 }
             });
         }
@@ -750,21 +751,8 @@ async fn wss_works_with_the_hosts_roots_and_is_refused_without_them() {
         .unwrap()
         .with_root_certificates(roots)
         .with_no_client_auth();
-    let registry = Registry::builder()
-        .install(&StandardLibrary)
-        .install(&SocketLibrary::with_tls(SocketConfig::default(), Arc::new(tls)))
-        .build();
-    let program = registry.load_str("probe.ron", PROBE).unwrap();
-    let host = Arc::new(Collect::default());
-    let mut instance = Instance::new(&program, host.clone());
-    for (name, text) in &vars {
-        let value = program.parse_variable_value(name, text).unwrap();
-        instance.set_variable(name, value).unwrap();
-    }
-    tokio::time::timeout(Duration::from_secs(20), instance.run())
-        .await
-        .unwrap();
-    let prints = host.prints.lock().unwrap().clone();
+    let library = SocketLibrary::with_tls(SocketConfig::default(), Arc::new(tls));
+    let prints = run_with(PROBE, &library, &vars).await.prints;
     assert_eq!(
         prints[3..],
         [
