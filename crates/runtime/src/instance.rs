@@ -983,8 +983,7 @@ fn run_intrinsic(st: &mut State, plan: &NodePlan, op: Op, entry: Entry) -> Resul
     let float = |st: &State, i: usize| read_in_place(st, &plan.inputs[i]).as_float();
     let int_op = |st: &mut State, name: &str, f: fn(i64, i64) -> Option<i64>| {
         let (a, b) = (int(st, 0), int(st, 1));
-        let value =
-            f(a, b).ok_or_else(|| NodeError(format!("integer overflow: {a} {name} {b} does not fit in 64 bits")))?;
+        let value = f(a, b).ok_or_else(|| crate::stdlib::overflow(a, name, b))?;
         st.slots[out] = Value::Int(value);
         Ok(Flow::End)
     };

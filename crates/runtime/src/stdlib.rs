@@ -109,6 +109,12 @@ fn err(message: impl Into<String>) -> NodeError {
     NodeError::new(message)
 }
 
+/// The runtime error of Int arithmetic whose result does not fit; the intrinsic
+/// instructions raise the same.
+pub(crate) fn overflow(a: i64, op: &str, b: i64) -> NodeError {
+    err(format!("integer overflow: {a} {op} {b} does not fit in 64 bits"))
+}
+
 fn arr(t: Type) -> Type {
     Type::Array(Box::new(t))
 }
@@ -792,9 +798,7 @@ fn math(r: &mut RegistryBuilder) {
                             if is_divide && b == 0 {
                                 return Err(err("division by zero"));
                             }
-                            let value = int_op(a, b).ok_or_else(|| {
-                                err(format!("integer overflow: {a} {name} {b} does not fit in 64 bits"))
-                            })?;
+                            let value = int_op(a, b).ok_or_else(|| overflow(a, name, b))?;
                             cx.set_output(0, value);
                             Ok(Flow::End)
                         })
