@@ -292,10 +292,11 @@ fn graph_cases() {
     );
 }
 
-/// The interpreter runs the hot standard nodes as intrinsic instructions, except when
-/// tracing, when it runs their compiled nodes: both must print the same. Every `std` and
+/// The interpreter runs the hot standard nodes as its own instructions, except when
+/// tracing, when it calls their compiled nodes: both must do the same. Every `std` and
 /// `semantics` case runs again with `--trace` (but those that run a million loop passes,
-/// where tracing is slow and proves nothing more) and must give the same stdout and exit.
+/// where tracing is slow and proves nothing more) and must give the same stdout, the same
+/// stderr once the trace lines are taken out, and the same exit.
 #[test]
 fn traced_runs_print_the_same() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases");
@@ -326,6 +327,13 @@ fn traced_runs_print_the_same() {
             expected.stdout,
             "{name} traced"
         );
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let errors: String = stderr
+            .lines()
+            .filter(|l| !l.starts_with("trace: "))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        assert_eq!(errors, expected.stderr, "{name} traced: stderr without the trace lines");
         assert_eq!(output.status.code(), Some(expected.exit), "{name} traced");
         checked += 1;
     }

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use graphrun_format::{codes, Diagnostic, Diagnostics, GraphFile, NodeDecl, SourceFile, Span, Type};
 use petgraph::graph::{DiGraph, NodeIndex};
 
+use crate::code::LowerNode;
 use crate::node::{CompileCx, EventRef, InputKind, NodeType, Role, Signature, SignatureCx};
 use crate::program::{ExecTarget, InputPlan, NodeDebug, NodePlan, Program, ProgramInner, VariableInfo};
 use crate::registry::Registry;
@@ -716,6 +717,7 @@ impl<'a> Checker<'a> {
         let mut end_play = Vec::new();
         let mut events = HashMap::new();
         let mut visited = vec![usize::MAX; n];
+        let mut intrinsics = Vec::with_capacity(n);
         for (i, decl) in file.nodes.iter().enumerate() {
             let sig = &sigs[i];
             let ty = self.types[i].as_ref().expect("checked");
@@ -771,12 +773,14 @@ impl<'a> Checker<'a> {
                 }
                 _ => {}
             }
-            let intrinsic = if in_place { ty.intrinsic(&cx).map(|i| i.0) } else { None };
+            intrinsics.push((
+                in_place.then(|| ty.intrinsic(&cx).map(|i| i.0)).flatten(),
+                sig.is_pure(),
+            ));
             nodes.push(NodePlan {
                 imp,
                 inputs,
                 in_place,
-                intrinsic,
                 pure_deps: pure_deps.into_iter().map(|d| d as u32).collect(),
                 out_base: out_base[i],
                 exec_out,
@@ -795,8 +799,22 @@ impl<'a> Checker<'a> {
         if diags.iter().any(|d| d.severity == graphrun_format::Severity::Error) {
             return Err(Diagnostics::new(source, diags));
         }
+        let code = crate::code::lower(
+            &nodes
+                .iter()
+                .zip(&intrinsics)
+                .map(|(plan, &(intrinsic, pure))| LowerNode {
+                    inputs: &plan.inputs,
+                    pure_deps: &plan.pure_deps,
+                    out_base: plan.out_base,
+                    intrinsic,
+                    pure,
+                })
+                .collect::<Vec<_>>(),
+        );
         Ok(Program {
             inner: Arc::new(ProgramInner {
+                code,
                 registry: self.registry.clone(),
                 name: file.name.value.clone(),
                 warnings: Diagnostics::new(source.clone(), diags),

@@ -14,8 +14,9 @@ use std::time::Duration;
 use tokio::sync::{mpsc, Notify};
 use tokio::time::Instant;
 
-use crate::node::{Entry, EventRef, Flow, NodeError, Op};
-use crate::program::{InputPlan, NodePlan, Program, ProgramInner};
+use crate::code::{Arg, FloatOp, Instr, IntOp};
+use crate::node::{Entry, EventRef, Flow, NodeError};
+use crate::program::{InputPlan, Program, ProgramInner};
 use crate::registry::{Registry, TIMER_CLASS};
 use crate::value::{ClassNames, ObjectRef, Value};
 
@@ -708,56 +709,145 @@ impl Instance {
 
     /// Runs one event's chain from `node`, with the loop guard, until it ends.
     fn run_chain(&mut self, prog: &ProgramInner, node: u32, entry: Entry, start: Start) {
-        let mut stack = std::mem::take(&mut self.st.stack);
-        stack.clear();
-        let limit = self.env.options.max_loop_iterations;
-        let mut iterations = 0u64;
-        let mut current = Some((node, entry, start));
-        loop {
-            let (n, entry, start) = match current.take() {
-                Some(c) => c,
-                None => match stack.pop() {
-                    Some((n, payload)) => (n, Entry::Resume(payload), Start::Fresh),
-                    None => break,
-                },
-            };
-            let flow = match self.exec_node(prog, n, entry, start) {
-                Ok(flow) => flow,
-                Err((at, e)) => {
-                    self.runtime_error(prog, at, e);
-                    break;
-                }
-            };
-            if self.st.quit {
-                break;
+        let mut chain = Chain {
+            stack: std::mem::take(&mut self.st.stack),
+            iterations: 0,
+        };
+        chain.stack.clear();
+        let traced = self.env.options.trace;
+        let mut next = match start {
+            Start::Fresh => Some((node, entry)),
+            start => {
+                let result = self.exec_node(prog, node, entry, start);
+                self.advance(prog, node, result, &mut chain)
             }
-            let out = match flow {
-                Flow::Then(out) => out,
-                Flow::End => continue,
-                Flow::Call { out, resume } => {
-                    stack.push((n, resume));
-                    out
+        };
+        if let Some((n, entry)) = next.take() {
+            if traced {
+                next = Some((n, entry));
+                while let Some((n, entry)) = next {
+                    let result = self.exec_node(prog, n, entry, Start::Fresh);
+                    next = self.advance(prog, n, result, &mut chain);
                 }
-                Flow::Loop { out, resume } => {
-                    iterations += 1;
-                    stack.push((n, resume));
-                    out
-                }
-            };
-            if let Some(target) = prog.nodes[n as usize].exec_out.get(out).copied().flatten() {
-                iterations += target.back_edge as u64;
-                current = Some((target.node, Entry::Pin(target.pin as usize), Start::Fresh));
-            }
-            if iterations > limit {
-                let message = format!(
-                    "infinite loop: more than {limit} loop iterations in one event (set the limit with --max-loop-iterations)"
-                );
-                self.runtime_error(prog, n, NodeError(message));
-                break;
+            } else {
+                self.run_code(prog, n, entry, &mut chain);
             }
         }
-        stack.clear();
-        self.st.stack = stack;
+        chain.stack.clear();
+        self.st.stack = chain.stack;
+    }
+
+    /// Where a chain goes once node `n` has run: the next node and how it is entered, or
+    /// `None` when the chain is over (it ended, failed, quit or tripped the loop guard).
+    #[inline(always)]
+    fn advance(
+        &mut self,
+        prog: &ProgramInner,
+        n: u32,
+        result: Result<Flow, (u32, NodeError)>,
+        chain: &mut Chain,
+    ) -> Option<(u32, Entry)> {
+        let flow = match result {
+            Ok(flow) => flow,
+            Err((at, e)) => {
+                self.runtime_error(prog, at, e);
+                return None;
+            }
+        };
+        if self.st.quit {
+            return None;
+        }
+        let out = match flow {
+            Flow::Then(out) => Some(out),
+            Flow::End => None,
+            Flow::Call { out, resume } => {
+                chain.stack.push((n, resume));
+                Some(out)
+            }
+            Flow::Loop { out, resume } => {
+                chain.iterations += 1;
+                chain.stack.push((n, resume));
+                Some(out)
+            }
+        };
+        let target = out.and_then(|out| prog.nodes[n as usize].exec_out.get(out).copied().flatten());
+        if let Some(target) = target {
+            chain.iterations += target.back_edge as u64;
+        }
+        if chain.iterations > self.env.options.max_loop_iterations {
+            self.loop_guard(prog, n);
+            return None;
+        }
+        match target {
+            Some(target) => Some((target.node, Entry::Pin(target.pin as usize))),
+            None => chain.stack.pop().map(|(node, payload)| (node, Entry::Resume(payload))),
+        }
+    }
+
+    #[cold]
+    fn loop_guard(&mut self, prog: &ProgramInner, n: u32) {
+        let limit = self.env.options.max_loop_iterations;
+        let message = format!(
+            "infinite loop: more than {limit} loop iterations in one event (set the limit with --max-loop-iterations)"
+        );
+        self.runtime_error(prog, n, NodeError(message));
+    }
+
+    /// Runs a chain from node `n` through the program's instructions: for each node, its
+    /// pure dependencies, then the node, then on to where its flow leads.
+    fn run_code(&mut self, prog: &ProgramInner, mut n: u32, mut entry: Entry, chain: &mut Chain) {
+        let code = &prog.code;
+        let mut pc = code.start[n as usize] as usize;
+        loop {
+            // The pure instructions go on to the next; the others end the node's run.
+            let result = match code.instrs[pc] {
+                Instr::Pure(d) => match self.call(prog, d, Entry::Pin(0)) {
+                    Ok(_) => Ok(None),
+                    Err(e) => Err(Err(e)),
+                },
+                Instr::Node(m) => match self.call(prog, m, entry) {
+                    Ok(flow) => Ok(Some(flow)),
+                    Err(e) => Err(Err(e)),
+                },
+                Instr::Int { op, a, b, dst } => int_op(&mut self.st, op, a, b, dst).map(|()| None).map_err(Ok),
+                Instr::Float { op, a, b, dst } => float_op(&mut self.st, op, a, b, dst).map(|()| None).map_err(Ok),
+                Instr::Get { var, dst } => {
+                    self.st.slots[dst as usize] = self.st.vars[var as usize].clone();
+                    Ok(None)
+                }
+                Instr::Set { var, src, dst } => set(&mut self.st, &code.consts, var, src, dst).map(Some).map_err(Ok),
+                Instr::ForLoop { first, last, dst } => {
+                    for_loop(&mut self.st, entry, first, last, dst).map(Some).map_err(Ok)
+                }
+                Instr::Branch { cond } => branch(&self.st, cond).map(Some).map_err(Ok),
+            };
+            let result = match result {
+                Ok(None) => {
+                    pc += 1;
+                    continue;
+                }
+                Ok(Some(flow)) => Ok(flow),
+                Err(Ok(fault)) => {
+                    let owner = code.owner[pc];
+                    Err((owner, fault.error(prog, owner)))
+                }
+                Err(Err(e)) => Err(e),
+            };
+            match self.advance(prog, n, result, chain) {
+                Some((next, next_entry)) => {
+                    n = next;
+                    entry = next_entry;
+                    pc = code.start[n as usize] as usize;
+                }
+                None => return,
+            }
+        }
+    }
+
+    /// Runs node `n` through its implementation, its inputs made readable first.
+    fn call(&mut self, prog: &ProgramInner, n: u32, entry: Entry) -> Result<Flow, (u32, NodeError)> {
+        let in_place = self.prepare_inputs(prog, n).map_err(|e| (n, e))?;
+        self.run_node(prog, n, entry, None, in_place).map_err(|e| (n, e))
     }
 
     /// Evaluates a node's pure dependencies and inputs, then runs it.
@@ -834,9 +924,6 @@ impl Instance {
         in_place: bool,
     ) -> Result<Flow, NodeError> {
         let plan = &prog.nodes[n as usize];
-        if let (Some(op), None, true, false) = (plan.intrinsic, &latent, in_place, self.env.options.trace) {
-            return run_intrinsic(&mut self.st, plan, op, entry);
-        }
         let trace_inputs = if self.env.options.trace {
             let values: Vec<Value> = if in_place {
                 plan.inputs
@@ -915,6 +1002,12 @@ impl Instance {
     }
 }
 
+/// A running chain's pending re-entries (Sequence, loops) and its loop-guard count.
+struct Chain {
+    stack: Vec<(u32, u64)>,
+    iterations: u64,
+}
+
 enum Start {
     /// Evaluate pure dependencies and inputs first.
     Fresh,
@@ -975,61 +1068,133 @@ enum Inputs<'a> {
     InPlace(&'a [InputPlan]),
 }
 
-/// Runs an intrinsic instruction: exactly what its node's compiled form does, without the
-/// call (the standard library's closures are the reference; traced runs use them).
-fn run_intrinsic(st: &mut State, plan: &NodePlan, op: Op, entry: Entry) -> Result<Flow, NodeError> {
-    let out = plan.out_base as usize;
-    let int = |st: &State, i: usize| read_in_place(st, &plan.inputs[i]).as_int();
-    let float = |st: &State, i: usize| read_in_place(st, &plan.inputs[i]).as_float();
-    let int_op = |st: &mut State, name: &str, f: fn(i64, i64) -> Option<i64>| {
-        let (a, b) = (int(st, 0), int(st, 1));
-        let value = f(a, b).ok_or_else(|| crate::stdlib::overflow(a, name, b))?;
-        st.slots[out] = Value::Int(value);
-        Ok(Flow::End)
-    };
-    let float_op = |st: &mut State, f: fn(f64, f64) -> f64| {
-        st.slots[out] = Value::Float(f(float(st, 0), float(st, 1)));
-        Ok(Flow::End)
-    };
-    match op {
-        Op::AddInt => int_op(st, "Add", i64::checked_add),
-        Op::SubtractInt => int_op(st, "Subtract", i64::checked_sub),
-        Op::MultiplyInt => int_op(st, "Multiply", i64::checked_mul),
-        Op::AddFloat => float_op(st, |a, b| a + b),
-        Op::SubtractFloat => float_op(st, |a, b| a - b),
-        Op::MultiplyFloat => float_op(st, |a, b| a * b),
-        Op::Get(var) => {
-            st.slots[out] = st.vars[var as usize].clone();
-            Ok(Flow::End)
-        }
-        Op::Set(var) => {
-            let value = read_in_place(st, &plan.inputs[0]).clone();
-            st.vars[var as usize] = value.clone();
-            st.slots[out] = value;
-            Ok(Flow::Then(0))
-        }
-        Op::ForLoop => {
-            let index = match entry {
-                Entry::Pin(_) => Some(int(st, 0)),
-                Entry::Resume(previous) => (previous as i64).checked_add(1),
-            };
-            match index {
-                Some(i) if i <= int(st, 1) => {
-                    st.slots[out] = Value::Int(i);
-                    Ok(Flow::Loop {
-                        out: 0,
-                        resume: i as u64,
-                    })
-                }
-                _ => Ok(Flow::Then(1)),
+/// Why an instruction failed; made into the owning node's error only when it does.
+enum Fault {
+    /// An input read a slot that is still unset.
+    Unset(u32),
+    /// Int arithmetic overflowed.
+    Overflow(IntOp, i64, i64),
+}
+
+impl Fault {
+    #[cold]
+    fn error(self, prog: &ProgramInner, node: u32) -> NodeError {
+        match self {
+            Fault::Unset(slot) => {
+                let inputs = &prog.nodes[node as usize].inputs;
+                let input = inputs
+                    .iter()
+                    .position(|i| matches!(i, InputPlan::Slot { slot: s, .. } if *s == slot))
+                    .unwrap_or(0);
+                unset_read(prog, node, input, slot)
             }
+            Fault::Overflow(op, a, b) => crate::stdlib::overflow(a, op.node_name(), b),
         }
-        Op::Branch => Ok(Flow::Then(if read_in_place(st, &plan.inputs[0]).as_bool() {
-            0
-        } else {
-            1
-        })),
     }
+}
+
+#[inline(always)]
+fn read_int(st: &State, arg: Arg<i64>) -> Result<i64, Fault> {
+    match arg {
+        Arg::Const(v) => Ok(v),
+        Arg::Slot(s) => match &st.slots[s as usize] {
+            Value::Int(v) => Ok(*v),
+            Value::Unset => Err(Fault::Unset(s)),
+            other => Ok(other.as_int()),
+        },
+        Arg::Var(v) => Ok(st.vars[v as usize].as_int()),
+    }
+}
+
+#[inline(always)]
+fn read_float(st: &State, arg: Arg<f64>) -> Result<f64, Fault> {
+    match arg {
+        Arg::Const(v) => Ok(v),
+        Arg::Slot(s) => match &st.slots[s as usize] {
+            Value::Unset => Err(Fault::Unset(s)),
+            other => Ok(other.as_float()),
+        },
+        Arg::Var(v) => Ok(st.vars[v as usize].as_float()),
+    }
+}
+
+#[inline(always)]
+fn put_int(place: &mut Value, value: i64) {
+    match place {
+        Value::Int(v) => *v = value,
+        place => *place = Value::Int(value),
+    }
+}
+
+// The standard library's hot nodes as instructions: each does exactly what its node's
+// closure does (traced runs call the closures; a test compares the two).
+
+#[inline(always)]
+fn int_op(st: &mut State, op: IntOp, a: Arg<i64>, b: Arg<i64>, dst: u32) -> Result<(), Fault> {
+    let (a, b) = (read_int(st, a)?, read_int(st, b)?);
+    let value = op.apply(a, b).ok_or(Fault::Overflow(op, a, b))?;
+    put_int(&mut st.slots[dst as usize], value);
+    Ok(())
+}
+
+#[inline(always)]
+fn float_op(st: &mut State, op: FloatOp, a: Arg<f64>, b: Arg<f64>, dst: u32) -> Result<(), Fault> {
+    let value = op.apply(read_float(st, a)?, read_float(st, b)?);
+    st.slots[dst as usize] = Value::Float(value);
+    Ok(())
+}
+
+#[inline(always)]
+fn set(st: &mut State, consts: &[Value], var: u32, src: Arg<u32>, dst: u32) -> Result<Flow, Fault> {
+    let value = match src {
+        Arg::Const(c) => &consts[c as usize],
+        Arg::Slot(s) => match &st.slots[s as usize] {
+            Value::Unset => return Err(Fault::Unset(s)),
+            value => value,
+        },
+        Arg::Var(v) => &st.vars[v as usize],
+    };
+    if let Value::Int(i) = *value {
+        put_int(&mut st.vars[var as usize], i);
+        put_int(&mut st.slots[dst as usize], i);
+    } else {
+        let value = value.clone();
+        st.vars[var as usize] = value.clone();
+        st.slots[dst as usize] = value;
+    }
+    Ok(Flow::Then(0))
+}
+
+#[inline(always)]
+fn for_loop(st: &mut State, entry: Entry, first: Arg<i64>, last: Arg<i64>, dst: u32) -> Result<Flow, Fault> {
+    let (first, last) = (read_int(st, first)?, read_int(st, last)?);
+    let index = match entry {
+        Entry::Pin(_) => Some(first),
+        Entry::Resume(previous) => (previous as i64).checked_add(1),
+    };
+    match index {
+        Some(i) if i <= last => {
+            put_int(&mut st.slots[dst as usize], i);
+            Ok(Flow::Loop {
+                out: 0,
+                resume: i as u64,
+            })
+        }
+        _ => Ok(Flow::Then(1)),
+    }
+}
+
+#[inline(always)]
+fn branch(st: &State, cond: Arg<bool>) -> Result<Flow, Fault> {
+    let cond = match cond {
+        Arg::Const(c) => c,
+        Arg::Slot(s) => match &st.slots[s as usize] {
+            Value::Unset => return Err(Fault::Unset(s)),
+            value => value.as_bool(),
+        },
+        Arg::Var(v) => st.vars[v as usize].as_bool(),
+    };
+    Ok(Flow::Then(if cond { 0 } else { 1 }))
 }
 
 #[inline]

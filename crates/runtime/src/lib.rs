@@ -20,6 +20,7 @@
 //! ```
 
 mod check;
+mod code;
 mod instance;
 mod listing;
 mod node;

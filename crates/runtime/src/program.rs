@@ -7,7 +7,8 @@ use std::sync::Arc;
 
 use graphrun_format::{Diagnostics, SourceFile, Span, Type};
 
-use crate::node::{Node, Op};
+use crate::code::Code;
+use crate::node::Node;
 use crate::registry::Registry;
 use crate::value::{Conversion, Value};
 
@@ -22,6 +23,8 @@ pub(crate) struct ProgramInner {
     pub source: SourceFile,
     pub name: String,
     pub nodes: Vec<NodePlan>,
+    /// The nodes as flat instructions, run when not tracing.
+    pub code: Code,
     pub debug: Vec<NodeDebug>,
     pub variables: Vec<VariableInfo>,
     pub slot_count: usize,
@@ -39,8 +42,6 @@ pub(crate) struct NodePlan {
     /// Whether the node reads its inputs where they are (no conversion, none wired to its
     /// own outputs) instead of from copies.
     pub in_place: bool,
-    /// The instruction the interpreter runs itself instead of `imp` (when not tracing).
-    pub intrinsic: Option<Op>,
     /// The pure nodes to evaluate before this node runs, dependencies first.
     pub pure_deps: Box<[u32]>,
     /// The first of this node's output slots.
