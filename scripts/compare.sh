@@ -3,7 +3,8 @@
 #   NAME: graphrun=X UNIT peer=Y UNIT ratio=R     (R above 1: graphrun is better)
 # Peers: Rhai and Lua 5.4 (mlua, vendored) and native Rust for the loop, Lua calls for
 # events, a plain tokio-tungstenite client for echo; goals for load and scale. The scale
-# comparison holds 10,000 connections to an echo server in another process.
+# comparison holds 10,000 connections to an echo server in another process. Arguments
+# pick comparisons (loop, events, echo, load, scale); none runs them all.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --locked --quiet
@@ -14,4 +15,4 @@ trap 'kill $server 2>/dev/null || true' EXIT
 for _ in $(seq 100); do grep -q "ws://" target/compare-echo.out 2>/dev/null && break; sleep 0.05; done
 url=$(grep -o 'ws://[^ ]*' target/compare-echo.out)
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
-GRAPHRUN_SCALE_URL="$url" bench/target/release/compare
+GRAPHRUN_SCALE_URL="$url" bench/target/release/compare "$@"

@@ -1,6 +1,7 @@
 //! Runs every comparison once, on this machine, and prints one line each:
 //! `NAME: graphrun=X UNIT peer=Y UNIT ratio=R` (R above 1: graphrun is better).
-//! `scripts/compare.sh` builds and runs it.
+//! `scripts/compare.sh` builds and runs it. Arguments name the comparisons to run (`loop`,
+//! `events`, `echo`, `load`, `scale`); none runs them all.
 
 use std::time::Instant;
 
@@ -24,8 +25,34 @@ fn line(name: &str, graphrun: f64, peer_name: &str, peer: f64, unit: &str, highe
     println!("{name}: graphrun={graphrun:.0} {unit} {peer_name}={peer:.0} {unit} ratio={ratio:.3}");
 }
 
+const COMPARISONS: [&str; 5] = ["loop", "events", "echo", "load", "scale"];
+
 fn main() {
+    let chosen: Vec<String> = std::env::args().skip(1).collect();
+    if let Some(unknown) = chosen.iter().find(|c| !COMPARISONS.contains(&c.as_str())) {
+        eprintln!("compare: no comparison `{unknown}` (there are {})", COMPARISONS.join(", "));
+        std::process::exit(2);
+    }
+    let wanted = |name: &str| chosen.is_empty() || chosen.iter().any(|c| c == name);
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    if wanted("loop") {
+        compare_loop(&rt);
+    }
+    if wanted("events") {
+        compare_events(&rt);
+    }
+    if wanted("echo") {
+        compare_echo();
+    }
+    if wanted("load") {
+        compare_load();
+    }
+    if wanted("scale") {
+        compare_scale(&rt);
+    }
+}
+
+fn compare_loop(rt: &tokio::runtime::Runtime) {
     let iterations = (LOOP_LAST + 1) as f64;
     let expected: i64 = (0..=LOOP_LAST).sum();
 
@@ -43,6 +70,9 @@ fn main() {
     line("loop vs rhai", iterations / graph_s, "peer", iterations / rhai_s, "iterations/s", true);
     line("loop vs lua", iterations / graph_s, "peer", iterations / lua_s, "iterations/s", true);
     line("loop vs native", iterations / graph_s, "peer", iterations / native_s, "iterations/s", true);
+}
+
+fn compare_events(rt: &tokio::runtime::Runtime) {
 
     let n = 1_000_000;
     let program = events_program();
@@ -51,6 +81,9 @@ fn main() {
     let (lua_s, sum) = best(3, || lua_events(n));
     assert_eq!(sum, (0..n).sum::<i64>());
     line("events vs lua calls", n as f64 / graph_s, "peer", n as f64 / lua_s, "events/s", true);
+}
+
+fn compare_echo() {
 
     // Both clients run on one current-thread runtime (the echo server has its own thread),
     // alternating, best of five each.
@@ -66,18 +99,24 @@ fn main() {
         }
         line(&format!("echo {in_flight} in flight vs raw tokio-tungstenite"), graph, "peer", raw, "messages/s", true);
     }
+}
+
+fn compare_load() {
 
     let text = big_graph(10_000);
     let registry = registry();
     let (load_s, program) = best(5, || registry.load_str("big.ron", &text).unwrap());
     assert_eq!(program.node_count(), 10_000);
     println!("load 10000 nodes: graphrun={:.1} ms goal=100 ms ratio={:.3}", load_s * 1e3, 0.1 / load_s);
+}
+
+fn compare_scale(rt: &tokio::runtime::Runtime) {
 
     let server = std::env::var("GRAPHRUN_SCALE_URL").ok();
     match server {
         Some(url) => {
             let n = 10_000;
-            let (elapsed, per_connection) = scale(&rt, &url, n);
+            let (elapsed, per_connection) = scale(rt, &url, n);
             println!(
                 "scale {n} connections: graphrun={per_connection:.1} KiB/connection goal=64 KiB/connection ratio={:.3} (opened all in {:.2} s)",
                 64.0 / per_connection,

@@ -809,6 +809,7 @@ impl<'a> Checker<'a> {
                     out_base: plan.out_base,
                     intrinsic,
                     pure,
+                    exec_out: &plan.exec_out,
                 })
                 .collect::<Vec<_>>(),
         );

@@ -6,7 +6,7 @@
 //! closures stay the reference these instructions are tested against.
 
 use crate::node::Op;
-use crate::program::InputPlan;
+use crate::program::{ExecTarget, InputPlan};
 
 /// Where an instruction reads a `T`: a constant, an output slot (an error while unset), or
 /// a variable.
@@ -89,8 +89,17 @@ pub(crate) enum Instr {
     /// Set: variable `var` and the output `dst` from `src` (a constant by its index); then
     /// its exec output 0.
     Set { var: u32, src: Arg<u32>, dst: u32 },
-    /// For Loop: the next index into `dst` and Loop Body, or Completed.
-    ForLoop { first: Arg<i64>, last: Arg<i64>, dst: u32 },
+    /// For Loop: the next index into `dst` and Loop Body, or Completed. When its body is
+    /// a straight run of `Set` nodes that ends the chain (`body_len` > 0), the loop runs it
+    /// in place: the `body_len` instructions from `body`, then its own pure dependencies
+    /// again, pass after pass, without going back through the chain.
+    ForLoop {
+        first: Arg<i64>,
+        last: Arg<i64>,
+        dst: u32,
+        body: u32,
+        body_len: u32,
+    },
     /// Branch: True or False.
     Branch { cond: Arg<bool> },
 }
@@ -114,7 +123,11 @@ pub(crate) struct LowerNode<'a> {
     /// Set only if the node reads its inputs in place.
     pub intrinsic: Option<Op>,
     pub pure: bool,
+    pub exec_out: &'a [Option<ExecTarget>],
 }
+
+/// The most nodes a For Loop runs in place as its body.
+const MAX_BODY_NODES: usize = 64;
 
 /// Lowers every node to its run of instructions.
 pub(crate) fn lower(nodes: &[LowerNode<'_>]) -> Code {
@@ -135,12 +148,56 @@ pub(crate) fn lower(nodes: &[LowerNode<'_>]) -> Code {
         instrs.push(impure_instr(node, &mut consts).unwrap_or(Instr::Node(i as u32)));
         owner.push(i as u32);
     }
+    // The straight bodies of For Loops: each copied after the nodes' code.
+    let nodes_end = instrs.len();
+    let ends = |n: usize| start.get(n + 1).map_or(nodes_end, |&s| s as usize);
+    for (i, node) in nodes.iter().enumerate() {
+        let at = ends(i) - 1;
+        let Some(Instr::ForLoop { .. }) = instrs.get(at).filter(|_| !node.pure) else {
+            continue;
+        };
+        let Some(run) = straight_run(nodes, node.exec_out.first().copied().flatten(), |n| {
+            matches!(instrs[ends(n) - 1], Instr::Set { .. })
+        }) else {
+            continue;
+        };
+        let block = instrs.len() as u32;
+        for n in run {
+            for pc in start[n] as usize..ends(n) {
+                instrs.push(instrs[pc]);
+                owner.push(owner[pc]);
+            }
+        }
+        let len = instrs.len() as u32 - block;
+        if let Instr::ForLoop { body, body_len, .. } = &mut instrs[at] {
+            (*body, *body_len) = (block, len);
+        }
+    }
     Code {
         instrs: instrs.into(),
         owner: owner.into(),
         consts: consts.into(),
         start: start.into(),
     }
+}
+
+/// The nodes from `target` on, following each one's first exec output, if they are all
+/// `Set`s (as `is_set` tells) reached by forward links and the last one leads nowhere.
+fn straight_run(
+    nodes: &[LowerNode<'_>],
+    mut target: Option<ExecTarget>,
+    is_set: impl Fn(usize) -> bool,
+) -> Option<Vec<usize>> {
+    let mut run = Vec::new();
+    while let Some(t) = target {
+        let n = t.node as usize;
+        if t.back_edge || nodes[n].pure || !is_set(n) || run.len() == MAX_BODY_NODES {
+            return None;
+        }
+        run.push(n);
+        target = nodes[n].exec_out.first().copied().flatten();
+    }
+    (!run.is_empty()).then_some(run)
 }
 
 fn int(input: &InputPlan) -> Arg<i64> {
@@ -208,6 +265,8 @@ fn impure_instr(node: &LowerNode<'_>, consts: &mut Vec<crate::Value>) -> Option<
             first: int(first),
             last: int(last),
             dst,
+            body: 0,
+            body_len: 0,
         }),
         (Op::Branch, [cond]) => Some(Instr::Branch {
             cond: match cond {
@@ -217,5 +276,76 @@ fn impure_instr(node: &LowerNode<'_>, consts: &mut Vec<crate::Value>) -> Option<
             },
         }),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Registry;
+
+    /// The instructions a For Loop's body runs in place, by the loop's node id; `None` if the
+    /// loop goes through the chain.
+    fn body_of(graph: &str, id: &str) -> Option<Vec<Instr>> {
+        let program = Registry::standard().load_str("t.ron", graph).unwrap();
+        let inner = &program.inner;
+        let n = inner.debug.iter().position(|d| d.id == id).unwrap();
+        let end = inner
+            .code
+            .start
+            .get(n + 1)
+            .map_or(inner.code.instrs.len(), |&s| s as usize);
+        match inner.code.instrs[end - 1] {
+            Instr::ForLoop { body, body_len: 0, .. } => {
+                assert_eq!(body, 0);
+                None
+            }
+            Instr::ForLoop { body, body_len, .. } => {
+                Some(inner.code.instrs[body as usize..][..body_len as usize].to_vec())
+            }
+            other => panic!("`{id}` is {other:?}"),
+        }
+    }
+
+    fn graph(body: &str) -> String {
+        format!(
+            r#"Graph(format: 1, name: "T", variables: {{"A": (type: Int), "S": (type: String)}}, nodes: {{
+                "begin": (node: "Event BeginPlay", exec: {{"then": "loop"}}),
+                "loop": (node: "For Loop", inputs: {{"First Index": 0, "Last Index": 3}}, exec: {{"Loop Body": "set"}}),
+                "set": (node: "Set", var: "A", inputs: {{"A": Link("add", "Return Value")}}, exec: {{"then": "next"}}),
+                "add": (node: "Add", inputs: {{"A": Var("A"), "B": Link("loop", "Index")}}),
+                {body}
+            }})"#
+        )
+    }
+
+    #[test]
+    fn a_straight_run_of_sets_is_the_body() {
+        let body = body_of(
+            &graph(r#""next": (node: "Set", var: "S", inputs: {"S": "x"}),"#),
+            "loop",
+        )
+        .unwrap();
+        assert!(
+            matches!(
+                body[..],
+                [
+                    Instr::Int { op: IntOp::Add, .. },
+                    Instr::Set { .. },
+                    Instr::Set { src: Arg::Const(_), .. }
+                ]
+            ),
+            "{body:?}"
+        );
+    }
+
+    #[test]
+    fn a_body_with_any_other_node_goes_through_the_chain() {
+        let print = r#""next": (node: "Print String", inputs: {"In String": "x"}),"#;
+        assert!(body_of(&graph(print), "loop").is_none());
+        // A Set leading back into the loop closes an exec cycle: counted by the guard, so not
+        // run in place.
+        let back = r#""next": (node: "Set", var: "S", inputs: {"S": "x"}, exec: {"then": "loop"}),"#;
+        assert!(body_of(&graph(back), "loop").is_none());
     }
 }

@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, VecDeque};
 use std::fmt;
 use std::future::Future;
 use std::num::NonZeroU32;
+use std::ops::Range;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -786,11 +787,8 @@ impl Instance {
 
     #[cold]
     fn loop_guard(&mut self, prog: &ProgramInner, n: u32) {
-        let limit = self.env.options.max_loop_iterations;
-        let message = format!(
-            "infinite loop: more than {limit} loop iterations in one event (set the limit with --max-loop-iterations)"
-        );
-        self.runtime_error(prog, n, NodeError(message));
+        let error = loop_guard_error(self.env.options.max_loop_iterations);
+        self.runtime_error(prog, n, error);
     }
 
     /// Runs a chain from node `n` through the program's instructions: for each node, its
@@ -816,8 +814,25 @@ impl Instance {
                     Ok(None)
                 }
                 Instr::Set { var, src, dst } => set(&mut self.st, &code.consts, var, src, dst).map(Some).map_err(Ok),
-                Instr::ForLoop { first, last, dst } => {
-                    for_loop(&mut self.st, entry, first, last, dst).map(Some).map_err(Ok)
+                Instr::ForLoop {
+                    first,
+                    last,
+                    dst,
+                    body_len: 0,
+                    ..
+                } => for_loop(&mut self.st, entry, first, last, dst).map(Some).map_err(Ok),
+                Instr::ForLoop {
+                    first,
+                    last,
+                    dst,
+                    body,
+                    body_len,
+                } => {
+                    let body = body as usize..(body + body_len) as usize;
+                    match self.loop_in_place(prog, chain, pc, entry, (first, last, dst), body) {
+                        Ok(flow) => Ok(Some(flow)),
+                        Err(e) => Err(Err(e)),
+                    }
                 }
                 Instr::Branch { cond } => branch(&self.st, cond).map(Some).map_err(Ok),
             };
@@ -827,10 +842,7 @@ impl Instance {
                     continue;
                 }
                 Ok(Some(flow)) => Ok(flow),
-                Err(Ok(fault)) => {
-                    let owner = code.owner[pc];
-                    Err((owner, fault.error(prog, owner)))
-                }
+                Err(Ok(fault)) => Err(fault.at(prog, pc)),
                 Err(Err(e)) => Err(e),
             };
             match self.advance(prog, n, result, chain) {
@@ -842,6 +854,66 @@ impl Instance {
                 None => return,
             }
         }
+    }
+
+    /// Runs a For Loop whose body is a straight run of `Set`s in place (see
+    /// [`Instr::ForLoop`]): the same passes, errors, loop-guard count and Quit as when the
+    /// chain goes through the body node by node.
+    #[inline(never)]
+    fn loop_in_place(
+        &mut self,
+        prog: &ProgramInner,
+        chain: &mut Chain,
+        pc: usize,
+        mut entry: Entry,
+        (first, last, dst): (Arg<i64>, Arg<i64>, u32),
+        body: Range<usize>,
+    ) -> Result<Flow, (u32, NodeError)> {
+        let code = &prog.code;
+        let n = code.owner[pc];
+        let deps = code.start[n as usize] as usize..pc;
+        let limit = self.env.options.max_loop_iterations;
+        loop {
+            let index = match for_loop(&mut self.st, entry, first, last, dst) {
+                Ok(Flow::Loop { resume, .. }) => resume,
+                Ok(flow) => return Ok(flow),
+                Err(fault) => return Err((n, fault.error(prog, n))),
+            };
+            chain.iterations += 1;
+            if chain.iterations > limit {
+                return Err((n, loop_guard_error(limit)));
+            }
+            if self.st.quit || !self.run_straight(prog, body.clone())? || !self.run_straight(prog, deps.clone())? {
+                // Quit: the chain ends (the caller sees it).
+                return Ok(Flow::End);
+            }
+            entry = Entry::Resume(index);
+        }
+    }
+
+    /// Runs pure instructions and `Set`s one after another; false if a node quit.
+    #[inline(always)]
+    fn run_straight(&mut self, prog: &ProgramInner, run: Range<usize>) -> Result<bool, (u32, NodeError)> {
+        let code = &prog.code;
+        let at = |i: usize, fault: Fault| fault.at(prog, run.start + i);
+        for (i, instr) in code.instrs[run.clone()].iter().enumerate() {
+            match *instr {
+                Instr::Pure(d) => {
+                    self.call(prog, d, Entry::Pin(0))?;
+                }
+                Instr::Int { op, a, b, dst } => int_op(&mut self.st, op, a, b, dst).map_err(|f| at(i, f))?,
+                Instr::Float { op, a, b, dst } => float_op(&mut self.st, op, a, b, dst).map_err(|f| at(i, f))?,
+                Instr::Get { var, dst } => self.st.slots[dst as usize] = self.st.vars[var as usize].clone(),
+                Instr::Set { var, src, dst } => {
+                    set(&mut self.st, &code.consts, var, src, dst).map_err(|f| at(i, f))?;
+                    if self.st.quit {
+                        return Ok(false);
+                    }
+                }
+                _ => unreachable!("a straight run holds pure instructions and Sets"),
+            }
+        }
+        Ok(true)
     }
 
     /// Runs node `n` through its implementation, its inputs made readable first.
@@ -1076,7 +1148,20 @@ enum Fault {
     Overflow(IntOp, i64, i64),
 }
 
+fn loop_guard_error(limit: u64) -> NodeError {
+    NodeError(format!(
+        "infinite loop: more than {limit} loop iterations in one event (set the limit with --max-loop-iterations)"
+    ))
+}
+
 impl Fault {
+    /// The error of the node owning instruction `pc`.
+    #[cold]
+    fn at(self, prog: &ProgramInner, pc: usize) -> (u32, NodeError) {
+        let owner = prog.code.owner[pc];
+        (owner, self.error(prog, owner))
+    }
+
     #[cold]
     fn error(self, prog: &ProgramInner, node: u32) -> NodeError {
         match self {
