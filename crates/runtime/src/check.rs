@@ -812,6 +812,8 @@ impl<'a> Checker<'a> {
                     exec_out: &plan.exec_out,
                 })
                 .collect::<Vec<_>>(),
+            slot_count as usize,
+            self.variables.len(),
         );
         Ok(Program {
             inner: Arc::new(ProgramInner {

@@ -1,21 +1,18 @@
 //! The flat instructions the interpreter runs when it is not tracing. Each impure node has a
 //! run of instructions: one per pure node it reads (dependencies first), then one for the
-//! node itself. The standard library's hot nodes become instructions with their operands
-//! resolved to constants, slots and variables; every other node is a call through
-//! [`Node`](crate::Node). Traced runs call every node instead, so the standard library's
+//! node itself. The standard library's hot nodes become instructions whose operands are
+//! registers: an instance keeps its output slots, then its variables, then the constants
+//! the instructions read, in one array, so an operand is one index wherever it comes from.
+//! Every other node is a call through [`Node`](crate::Node). Traced runs call every node instead, so the standard library's
 //! closures stay the reference these instructions are tested against.
 
 use crate::node::Op;
 use crate::program::{ExecTarget, InputPlan};
+use crate::value::Value;
 
-/// Where an instruction reads a `T`: a constant, an output slot (an error while unset), or
-/// a variable.
-#[derive(Clone, Copy, Debug)]
-pub(crate) enum Arg<T> {
-    Const(T),
-    Slot(u32),
-    Var(u32),
-}
+/// A register: an index into an instance's registers (slots, then variables, then
+/// constants). Reading a slot that is still unset is an error.
+pub(crate) type Reg = u32;
 
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum IntOp {
@@ -71,37 +68,27 @@ pub(crate) enum Instr {
     /// The node itself, called through its implementation.
     Node(u32),
     /// Add, Subtract or Multiply of two Ints into `dst`; an error if it overflows.
-    Int {
-        op: IntOp,
-        a: Arg<i64>,
-        b: Arg<i64>,
-        dst: u32,
-    },
+    Int { op: IntOp, a: Reg, b: Reg, dst: Reg },
     /// Add, Subtract or Multiply of two Floats into `dst`.
-    Float {
-        op: FloatOp,
-        a: Arg<f64>,
-        b: Arg<f64>,
-        dst: u32,
-    },
-    /// Get: variable `var` into `dst`.
-    Get { var: u32, dst: u32 },
-    /// Set: variable `var` and the output `dst` from `src` (a constant by its index); then
-    /// its exec output 0.
-    Set { var: u32, src: Arg<u32>, dst: u32 },
+    Float { op: FloatOp, a: Reg, b: Reg, dst: Reg },
+    /// Get: the variable in register `var` into `dst`.
+    Get { var: Reg, dst: Reg },
+    /// Set: the variable in register `var` and the output `dst` from `src`; then its exec
+    /// output 0.
+    Set { var: Reg, src: Reg, dst: Reg },
     /// For Loop: the next index into `dst` and Loop Body, or Completed. When its body is
     /// a straight run of `Set` nodes that ends the chain (`body_len` > 0), the loop runs it
     /// in place: the `body_len` instructions from `body`, then its own pure dependencies
     /// again, pass after pass, without going back through the chain.
     ForLoop {
-        first: Arg<i64>,
-        last: Arg<i64>,
-        dst: u32,
+        first: Reg,
+        last: Reg,
+        dst: Reg,
         body: u32,
         body_len: u32,
     },
     /// Branch: True or False.
-    Branch { cond: Arg<bool> },
+    Branch { cond: Reg },
 }
 
 /// The instructions of a whole program.
@@ -109,8 +96,8 @@ pub(crate) struct Code {
     pub instrs: Box<[Instr]>,
     /// The node each instruction belongs to (for errors).
     pub owner: Box<[u32]>,
-    /// The constants `Set` reads by index.
-    pub consts: Box<[crate::Value]>,
+    /// The values of the constant registers, which follow the slots and the variables.
+    pub consts: Box<[Value]>,
     /// Where each node's run starts.
     pub start: Box<[u32]>,
 }
@@ -129,9 +116,45 @@ pub(crate) struct LowerNode<'a> {
 /// The most nodes a For Loop runs in place as its body.
 const MAX_BODY_NODES: usize = 64;
 
-/// Lowers every node to its run of instructions.
-pub(crate) fn lower(nodes: &[LowerNode<'_>]) -> Code {
-    let (mut instrs, mut owner, mut consts, mut start) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+/// The registers of a program being lowered.
+struct Regs {
+    vars_at: u32,
+    consts_at: u32,
+    consts: Vec<Value>,
+}
+
+impl Regs {
+    /// The register an input reads; a constant becomes `constant(value)` in a register of
+    /// its own (so an Int operand holds an Int even where the pin's default is unset).
+    fn of(&mut self, input: &InputPlan, constant: impl Fn(&Value) -> Value) -> Reg {
+        match input {
+            InputPlan::Const(v) => {
+                self.consts.push(constant(v));
+                self.consts_at + self.consts.len() as u32 - 1
+            }
+            InputPlan::Slot { slot, .. } => *slot,
+            InputPlan::Var { var, .. } => self.vars_at + var,
+        }
+    }
+
+    fn int(&mut self, input: &InputPlan) -> Reg {
+        self.of(input, |v| Value::Int(v.as_int()))
+    }
+
+    fn float(&mut self, input: &InputPlan) -> Reg {
+        self.of(input, |v| Value::Float(v.as_float()))
+    }
+}
+
+/// Lowers every node to its run of instructions, for a program with `slots` output slots
+/// and `vars` variables.
+pub(crate) fn lower(nodes: &[LowerNode<'_>], slots: usize, vars: usize) -> Code {
+    let mut regs = Regs {
+        vars_at: slots as u32,
+        consts_at: (slots + vars) as u32,
+        consts: Vec::new(),
+    };
+    let (mut instrs, mut owner, mut start) = (Vec::new(), Vec::new(), Vec::new());
     for (i, node) in nodes.iter().enumerate() {
         start.push(instrs.len() as u32);
         if node.pure {
@@ -142,10 +165,10 @@ pub(crate) fn lower(nodes: &[LowerNode<'_>]) -> Code {
         }
         for &dep in node.pure_deps {
             let d = &nodes[dep as usize];
-            instrs.push(pure_instr(d).unwrap_or(Instr::Pure(dep)));
+            instrs.push(pure_instr(d, &mut regs).unwrap_or(Instr::Pure(dep)));
             owner.push(dep);
         }
-        instrs.push(impure_instr(node, &mut consts).unwrap_or(Instr::Node(i as u32)));
+        instrs.push(impure_instr(node, &mut regs).unwrap_or(Instr::Node(i as u32)));
         owner.push(i as u32);
     }
     // The straight bodies of For Loops: each copied after the nodes' code.
@@ -176,7 +199,7 @@ pub(crate) fn lower(nodes: &[LowerNode<'_>]) -> Code {
     Code {
         instrs: instrs.into(),
         owner: owner.into(),
-        consts: consts.into(),
+        consts: regs.consts.into(),
         start: start.into(),
     }
 }
@@ -200,80 +223,61 @@ fn straight_run(
     (!run.is_empty()).then_some(run)
 }
 
-fn int(input: &InputPlan) -> Arg<i64> {
-    match input {
-        InputPlan::Const(v) => Arg::Const(v.as_int()),
-        InputPlan::Slot { slot, .. } => Arg::Slot(*slot),
-        InputPlan::Var { var, .. } => Arg::Var(*var),
-    }
-}
-
-fn float(input: &InputPlan) -> Arg<f64> {
-    match input {
-        InputPlan::Const(v) => Arg::Const(v.as_float()),
-        InputPlan::Slot { slot, .. } => Arg::Slot(*slot),
-        InputPlan::Var { var, .. } => Arg::Var(*var),
-    }
-}
-
-fn pure_instr(node: &LowerNode<'_>) -> Option<Instr> {
+fn pure_instr(node: &LowerNode<'_>, regs: &mut Regs) -> Option<Instr> {
     let dst = node.out_base;
-    let two = |i: usize| node.inputs.get(i).filter(|_| node.inputs.len() == 2);
-    let int_op = |op| {
+    let [a, b] = node.inputs else {
+        return match node.intrinsic? {
+            Op::Get(var) if node.inputs.is_empty() => Some(Instr::Get {
+                var: regs.vars_at + var,
+                dst,
+            }),
+            _ => None,
+        };
+    };
+    let int = |op, regs: &mut Regs| {
         Some(Instr::Int {
             op,
-            a: int(two(0)?),
-            b: int(two(1)?),
+            a: regs.int(a),
+            b: regs.int(b),
             dst,
         })
     };
-    let float_op = |op| {
+    let float = |op, regs: &mut Regs| {
         Some(Instr::Float {
             op,
-            a: float(two(0)?),
-            b: float(two(1)?),
+            a: regs.float(a),
+            b: regs.float(b),
             dst,
         })
     };
     match node.intrinsic? {
-        Op::AddInt => int_op(IntOp::Add),
-        Op::SubtractInt => int_op(IntOp::Subtract),
-        Op::MultiplyInt => int_op(IntOp::Multiply),
-        Op::AddFloat => float_op(FloatOp::Add),
-        Op::SubtractFloat => float_op(FloatOp::Subtract),
-        Op::MultiplyFloat => float_op(FloatOp::Multiply),
-        Op::Get(var) if node.inputs.is_empty() => Some(Instr::Get { var, dst }),
+        Op::AddInt => int(IntOp::Add, regs),
+        Op::SubtractInt => int(IntOp::Subtract, regs),
+        Op::MultiplyInt => int(IntOp::Multiply, regs),
+        Op::AddFloat => float(FloatOp::Add, regs),
+        Op::SubtractFloat => float(FloatOp::Subtract, regs),
+        Op::MultiplyFloat => float(FloatOp::Multiply, regs),
         _ => None,
     }
 }
 
-fn impure_instr(node: &LowerNode<'_>, consts: &mut Vec<crate::Value>) -> Option<Instr> {
+fn impure_instr(node: &LowerNode<'_>, regs: &mut Regs) -> Option<Instr> {
     let dst = node.out_base;
     match (node.intrinsic?, node.inputs) {
-        (Op::Set(var), [input]) => {
-            let src = match input {
-                InputPlan::Const(v) => {
-                    consts.push(v.clone());
-                    Arg::Const(consts.len() as u32 - 1)
-                }
-                InputPlan::Slot { slot, .. } => Arg::Slot(*slot),
-                InputPlan::Var { var, .. } => Arg::Var(*var),
-            };
-            Some(Instr::Set { var, src, dst })
-        }
+        (Op::Set(var), [input]) => Some(Instr::Set {
+            var: regs.vars_at + var,
+            src: regs.of(input, Value::clone),
+            dst,
+        }),
         (Op::ForLoop, [first, last]) => Some(Instr::ForLoop {
-            first: int(first),
-            last: int(last),
+            first: regs.int(first),
+            last: regs.int(last),
             dst,
             body: 0,
             body_len: 0,
         }),
         (Op::Branch, [cond]) => Some(Instr::Branch {
-            cond: match cond {
-                InputPlan::Const(v) => Arg::Const(v.as_bool()),
-                InputPlan::Slot { slot, .. } => Arg::Slot(*slot),
-                InputPlan::Var { var, .. } => Arg::Var(*var),
-            },
+            cond: regs.of(cond, |v| Value::Bool(v.as_bool())),
         }),
         _ => None,
     }
@@ -321,22 +325,32 @@ mod tests {
 
     #[test]
     fn a_straight_run_of_sets_is_the_body() {
-        let body = body_of(
-            &graph(r#""next": (node: "Set", var: "S", inputs: {"S": "x"}),"#),
-            "loop",
-        )
-        .unwrap();
-        assert!(
-            matches!(
-                body[..],
-                [
-                    Instr::Int { op: IntOp::Add, .. },
-                    Instr::Set { .. },
-                    Instr::Set { src: Arg::Const(_), .. }
-                ]
-            ),
-            "{body:?}"
+        let text = graph(r#""next": (node: "Set", var: "S", inputs: {"S": "x"}),"#);
+        let body = body_of(&text, "loop").unwrap();
+        let inner = Registry::standard().load_str("t.ron", &text).unwrap().inner;
+        let out = |id: &str| inner.nodes[inner.debug.iter().position(|d| d.id == id).unwrap()].out_base;
+        let (vars_at, consts_at) = (
+            inner.slot_count as u32,
+            (inner.slot_count + inner.variables.len()) as u32,
         );
+        let [Instr::Int {
+            op: IntOp::Add,
+            a,
+            b,
+            dst,
+        }, Instr::Set { var, src, dst: set_out }, Instr::Set {
+            var: var_s,
+            src: constant,
+            ..
+        }] = body[..]
+        else {
+            panic!("{body:?}");
+        };
+        assert_eq!((a, b, dst), (vars_at, out("loop"), out("add")));
+        assert_eq!((var, src, set_out), (vars_at, out("add"), out("set")));
+        assert_eq!(var_s, vars_at + 1);
+        assert!(constant >= consts_at);
+        assert_eq!(inner.code.consts[(constant - consts_at) as usize], Value::from("x"));
     }
 
     #[test]

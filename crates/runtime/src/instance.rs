@@ -15,7 +15,7 @@ use std::time::Duration;
 use tokio::sync::{mpsc, Notify};
 use tokio::time::Instant;
 
-use crate::code::{Arg, FloatOp, Instr, IntOp};
+use crate::code::{FloatOp, Instr, IntOp, Reg};
 use crate::node::{Entry, EventRef, Flow, NodeError};
 use crate::program::{InputPlan, Program, ProgramInner};
 use crate::registry::{Registry, TIMER_CLASS};
@@ -415,8 +415,11 @@ enum Timer {
 
 /// The mutable state of an instance that nodes may touch through [`Cx`].
 struct State {
-    slots: Vec<Value>,
-    vars: Vec<Value>,
+    /// The registers: the output slots, then the variables (from `vars_at`), then the
+    /// constants the instructions read (from `consts_at`).
+    regs: Vec<Value>,
+    vars_at: usize,
+    consts_at: usize,
     node_state: Vec<Option<Box<dyn Any + Send>>>,
     objects: Vec<Option<Object>>,
     timers: BTreeMap<(Instant, u64), Timer>,
@@ -480,8 +483,12 @@ impl Instance {
                 tx,
             },
             st: State {
-                slots: vec![Value::Unset; inner.slot_count],
-                vars: inner.variables.iter().map(|v| v.default.clone()).collect(),
+                regs: std::iter::repeat_n(Value::Unset, inner.slot_count)
+                    .chain(inner.variables.iter().map(|v| v.default.clone()))
+                    .chain(inner.code.consts.iter().cloned())
+                    .collect(),
+                vars_at: inner.slot_count,
+                consts_at: inner.slot_count + inner.variables.len(),
                 node_state: (0..inner.nodes.len()).map(|_| None).collect(),
                 objects: Vec::new(),
                 timers: BTreeMap::new(),
@@ -520,13 +527,13 @@ impl Instance {
 
     /// A variable's current value.
     pub fn variable(&self, name: &str) -> Option<&Value> {
-        self.program.variable_index(name).map(|i| &self.st.vars[i])
+        self.program.variable_index(name).map(|i| &self.st.vars()[i])
     }
 
     /// Sets a variable (converted as a pin converts: an Int to a Float variable is fine).
     pub fn set_variable(&mut self, name: &str, value: Value) -> Result<(), HostError> {
         let index = variable_index(&self.program, name)?;
-        self.st.vars[index] = checked_value(&self.program, index, value)?;
+        self.st.vars_mut()[index] = checked_value(&self.program, index, value)?;
         Ok(())
     }
 
@@ -667,7 +674,7 @@ impl Instance {
             Event::Custom { event, args } => {
                 let base = prog.nodes[event as usize].out_base as usize;
                 for (i, arg) in args.into_iter().enumerate() {
-                    self.st.slots[base + i] = arg;
+                    self.st.regs[base + i] = arg;
                 }
                 self.run_chain(prog, event, Entry::Pin(0), Start::Fresh)
             }
@@ -691,7 +698,7 @@ impl Instance {
                     f(&mut cx);
                 }
             }
-            Event::Host(f) => f(&mut self.st.vars),
+            Event::Host(f) => f(self.st.vars_mut()),
         }
     }
 
@@ -810,10 +817,10 @@ impl Instance {
                 Instr::Int { op, a, b, dst } => int_op(&mut self.st, op, a, b, dst).map(|()| None).map_err(Ok),
                 Instr::Float { op, a, b, dst } => float_op(&mut self.st, op, a, b, dst).map(|()| None).map_err(Ok),
                 Instr::Get { var, dst } => {
-                    self.st.slots[dst as usize] = self.st.vars[var as usize].clone();
+                    self.st.regs[dst as usize] = self.st.regs[var as usize].clone();
                     Ok(None)
                 }
-                Instr::Set { var, src, dst } => set(&mut self.st, &code.consts, var, src, dst).map(Some).map_err(Ok),
+                Instr::Set { var, src, dst } => set(&mut self.st, var, src, dst).map(Some).map_err(Ok),
                 Instr::ForLoop {
                     first,
                     last,
@@ -866,7 +873,7 @@ impl Instance {
         chain: &mut Chain,
         pc: usize,
         mut entry: Entry,
-        (first, last, dst): (Arg<i64>, Arg<i64>, u32),
+        (first, last, dst): (Reg, Reg, Reg),
         body: Range<usize>,
     ) -> Result<Flow, (u32, NodeError)> {
         let code = &prog.code;
@@ -897,23 +904,35 @@ impl Instance {
         let code = &prog.code;
         let at = |i: usize, fault: Fault| fault.at(prog, run.start + i);
         for (i, instr) in code.instrs[run.clone()].iter().enumerate() {
-            match *instr {
-                Instr::Pure(d) => {
-                    self.call(prog, d, Entry::Pin(0))?;
+            // Tested one by one, the likeliest first: branches that predict better than a
+            // jump table in the tight loops this runs.
+            if let Instr::Int { op, a, b, dst } = *instr {
+                int_op(&mut self.st, op, a, b, dst).map_err(|f| at(i, f))?;
+            } else if let Instr::Set { var, src, dst } = *instr {
+                set(&mut self.st, var, src, dst).map_err(|f| at(i, f))?;
+                if self.st.quit {
+                    return Ok(false);
                 }
-                Instr::Int { op, a, b, dst } => int_op(&mut self.st, op, a, b, dst).map_err(|f| at(i, f))?,
-                Instr::Float { op, a, b, dst } => float_op(&mut self.st, op, a, b, dst).map_err(|f| at(i, f))?,
-                Instr::Get { var, dst } => self.st.slots[dst as usize] = self.st.vars[var as usize].clone(),
-                Instr::Set { var, src, dst } => {
-                    set(&mut self.st, &code.consts, var, src, dst).map_err(|f| at(i, f))?;
-                    if self.st.quit {
-                        return Ok(false);
-                    }
-                }
-                _ => unreachable!("a straight run holds pure instructions and Sets"),
+            } else {
+                self.run_other(prog, run.start + i, *instr)?;
             }
         }
         Ok(true)
+    }
+
+    /// The rest of [`Instance::run_straight`]: kept out of its loop, so that the loop tests
+    /// for its two likeliest instructions instead of jumping through a table.
+    #[inline(never)]
+    fn run_other(&mut self, prog: &ProgramInner, pc: usize, instr: Instr) -> Result<(), (u32, NodeError)> {
+        match instr {
+            Instr::Pure(d) => self.call(prog, d, Entry::Pin(0)).map(drop),
+            Instr::Float { op, a, b, dst } => float_op(&mut self.st, op, a, b, dst).map_err(|f| f.at(prog, pc)),
+            Instr::Get { var, dst } => {
+                self.st.regs[dst as usize] = self.st.regs[var as usize].clone();
+                Ok(())
+            }
+            _ => unreachable!("a straight run holds pure instructions and Sets"),
+        }
     }
 
     /// Runs node `n` through its implementation, its inputs made readable first.
@@ -958,7 +977,7 @@ impl Instance {
         }
         for (i, input) in plan.inputs.iter().enumerate() {
             if let InputPlan::Slot { slot, .. } = input {
-                if let Value::Unset = self.st.slots[*slot as usize] {
+                if let Value::Unset = self.st.regs[*slot as usize] {
                     return Err(unset_read(prog, n, i, *slot));
                 }
             }
@@ -972,15 +991,15 @@ impl Instance {
             let value = match input {
                 InputPlan::Const(v) => v.clone(),
                 InputPlan::Slot { slot, conversion } => {
-                    let v = &self.st.slots[*slot as usize];
+                    let v = &self.st.regs[*slot as usize];
                     if matches!(v, Value::Unset) {
                         return Err(unset_read(prog, n, i, *slot));
                     }
                     v.clone().convert(*conversion, &prog.registry)
                 }
-                InputPlan::Var { var, conversion } => {
-                    self.st.vars[*var as usize].clone().convert(*conversion, &prog.registry)
-                }
+                InputPlan::Var { var, conversion } => self.st.vars()[*var as usize]
+                    .clone()
+                    .convert(*conversion, &prog.registry),
             };
             self.scratch.push(value);
         }
@@ -1057,7 +1076,7 @@ impl Instance {
         let outputs = self.trace_values(
             prog,
             &debug.output_names,
-            &self.st.slots[base..base + debug.output_names.len()],
+            &self.st.regs[base..base + debug.output_names.len()],
         );
         let exec = match result {
             Ok(Flow::Then(o) | Flow::Call { out: o, .. } | Flow::Loop { out: o, .. }) => {
@@ -1178,36 +1197,55 @@ impl Fault {
     }
 }
 
-#[inline(always)]
-fn read_int(st: &State, arg: Arg<i64>) -> Result<i64, Fault> {
-    match arg {
-        Arg::Const(v) => Ok(v),
-        Arg::Slot(s) => match &st.slots[s as usize] {
-            Value::Int(v) => Ok(*v),
-            Value::Unset => Err(Fault::Unset(s)),
-            other => Ok(other.as_int()),
-        },
-        Arg::Var(v) => Ok(st.vars[v as usize].as_int()),
+impl State {
+    fn vars(&self) -> &[Value] {
+        &self.regs[self.vars_at..self.consts_at]
     }
-}
 
-#[inline(always)]
-fn read_float(st: &State, arg: Arg<f64>) -> Result<f64, Fault> {
-    match arg {
-        Arg::Const(v) => Ok(v),
-        Arg::Slot(s) => match &st.slots[s as usize] {
-            Value::Unset => Err(Fault::Unset(s)),
-            other => Ok(other.as_float()),
-        },
-        Arg::Var(v) => Ok(st.vars[v as usize].as_float()),
+    fn vars_mut(&mut self) -> &mut [Value] {
+        &mut self.regs[self.vars_at..self.consts_at]
     }
-}
 
-#[inline(always)]
-fn put_int(place: &mut Value, value: i64) {
-    match place {
-        Value::Int(v) => *v = value,
-        place => *place = Value::Int(value),
+    /// What an instruction reads in register `r` when it is not of the operand's type: an
+    /// unset slot is an error; anything else converts as the node's closure would.
+    #[cold]
+    fn other<T>(&self, r: Reg, convert: impl Fn(&Value) -> T) -> Result<T, Fault> {
+        match &self.regs[r as usize] {
+            Value::Unset if (r as usize) < self.vars_at => Err(Fault::Unset(r)),
+            other => Ok(convert(other)),
+        }
+    }
+
+    #[inline(always)]
+    fn int(&self, r: Reg) -> Result<i64, Fault> {
+        match self.regs[r as usize] {
+            Value::Int(v) => Ok(v),
+            _ => self.other(r, Value::as_int),
+        }
+    }
+
+    #[inline(always)]
+    fn float(&self, r: Reg) -> Result<f64, Fault> {
+        match self.regs[r as usize] {
+            Value::Float(v) => Ok(v),
+            _ => self.other(r, Value::as_float),
+        }
+    }
+
+    #[inline(always)]
+    fn bool(&self, r: Reg) -> Result<bool, Fault> {
+        match self.regs[r as usize] {
+            Value::Bool(v) => Ok(v),
+            _ => self.other(r, Value::as_bool),
+        }
+    }
+
+    #[inline(always)]
+    fn put_int(&mut self, r: Reg, value: i64) {
+        match &mut self.regs[r as usize] {
+            Value::Int(v) => *v = value,
+            place => *place = Value::Int(value),
+        }
     }
 }
 
@@ -1215,51 +1253,47 @@ fn put_int(place: &mut Value, value: i64) {
 // closure does (traced runs call the closures; a test compares the two).
 
 #[inline(always)]
-fn int_op(st: &mut State, op: IntOp, a: Arg<i64>, b: Arg<i64>, dst: u32) -> Result<(), Fault> {
-    let (a, b) = (read_int(st, a)?, read_int(st, b)?);
+fn int_op(st: &mut State, op: IntOp, a: Reg, b: Reg, dst: Reg) -> Result<(), Fault> {
+    let (a, b) = (st.int(a)?, st.int(b)?);
     let value = op.apply(a, b).ok_or(Fault::Overflow(op, a, b))?;
-    put_int(&mut st.slots[dst as usize], value);
+    st.put_int(dst, value);
     Ok(())
 }
 
 #[inline(always)]
-fn float_op(st: &mut State, op: FloatOp, a: Arg<f64>, b: Arg<f64>, dst: u32) -> Result<(), Fault> {
-    let value = op.apply(read_float(st, a)?, read_float(st, b)?);
-    st.slots[dst as usize] = Value::Float(value);
+fn float_op(st: &mut State, op: FloatOp, a: Reg, b: Reg, dst: Reg) -> Result<(), Fault> {
+    let value = op.apply(st.float(a)?, st.float(b)?);
+    st.regs[dst as usize] = Value::Float(value);
     Ok(())
 }
 
 #[inline(always)]
-fn set(st: &mut State, consts: &[Value], var: u32, src: Arg<u32>, dst: u32) -> Result<Flow, Fault> {
-    let value = match src {
-        Arg::Const(c) => &consts[c as usize],
-        Arg::Slot(s) => match &st.slots[s as usize] {
-            Value::Unset => return Err(Fault::Unset(s)),
-            value => value,
-        },
-        Arg::Var(v) => &st.vars[v as usize],
-    };
-    if let Value::Int(i) = *value {
-        put_int(&mut st.vars[var as usize], i);
-        put_int(&mut st.slots[dst as usize], i);
-    } else {
-        let value = value.clone();
-        st.vars[var as usize] = value.clone();
-        st.slots[dst as usize] = value;
+fn set(st: &mut State, var: Reg, src: Reg, dst: Reg) -> Result<Flow, Fault> {
+    match st.regs[src as usize] {
+        Value::Int(i) => {
+            st.put_int(var, i);
+            st.put_int(dst, i);
+        }
+        _ => {
+            st.other(src, |_| ())?;
+            let value = st.regs[src as usize].clone();
+            st.regs[var as usize] = value.clone();
+            st.regs[dst as usize] = value;
+        }
     }
     Ok(Flow::Then(0))
 }
 
 #[inline(always)]
-fn for_loop(st: &mut State, entry: Entry, first: Arg<i64>, last: Arg<i64>, dst: u32) -> Result<Flow, Fault> {
-    let (first, last) = (read_int(st, first)?, read_int(st, last)?);
+fn for_loop(st: &mut State, entry: Entry, first: Reg, last: Reg, dst: Reg) -> Result<Flow, Fault> {
+    let (first, last) = (st.int(first)?, st.int(last)?);
     let index = match entry {
         Entry::Pin(_) => Some(first),
         Entry::Resume(previous) => (previous as i64).checked_add(1),
     };
     match index {
         Some(i) if i <= last => {
-            put_int(&mut st.slots[dst as usize], i);
+            st.put_int(dst, i);
             Ok(Flow::Loop {
                 out: 0,
                 resume: i as u64,
@@ -1270,24 +1304,16 @@ fn for_loop(st: &mut State, entry: Entry, first: Arg<i64>, last: Arg<i64>, dst: 
 }
 
 #[inline(always)]
-fn branch(st: &State, cond: Arg<bool>) -> Result<Flow, Fault> {
-    let cond = match cond {
-        Arg::Const(c) => c,
-        Arg::Slot(s) => match &st.slots[s as usize] {
-            Value::Unset => return Err(Fault::Unset(s)),
-            value => value.as_bool(),
-        },
-        Arg::Var(v) => st.vars[v as usize].as_bool(),
-    };
-    Ok(Flow::Then(if cond { 0 } else { 1 }))
+fn branch(st: &State, cond: Reg) -> Result<Flow, Fault> {
+    Ok(Flow::Then(if st.bool(cond)? { 0 } else { 1 }))
 }
 
 #[inline]
 fn read_in_place<'s>(st: &'s State, input: &'s InputPlan) -> &'s Value {
     match input {
         InputPlan::Const(v) => v,
-        InputPlan::Slot { slot, .. } => &st.slots[*slot as usize],
-        InputPlan::Var { var, .. } => &st.vars[*var as usize],
+        InputPlan::Slot { slot, .. } => &st.regs[*slot as usize],
+        InputPlan::Var { var, .. } => &st.vars()[*var as usize],
     }
 }
 
@@ -1322,22 +1348,22 @@ impl Cx<'_> {
 
     /// Sets output number `i`.
     pub fn set_output(&mut self, i: usize, value: impl Into<Value>) {
-        self.st.slots[self.out_base + i] = value.into();
+        self.st.regs[self.out_base + i] = value.into();
     }
 
     /// Output number `i`, as last set.
     pub fn output(&self, i: usize) -> &Value {
-        &self.st.slots[self.out_base + i]
+        &self.st.regs[self.out_base + i]
     }
 
     /// Variable number `i` (from [`crate::CompileCx::variable_index`]).
     pub fn variable(&self, i: usize) -> &Value {
-        &self.st.vars[i]
+        &self.st.vars()[i]
     }
 
     /// Sets variable number `i`.
     pub fn set_variable(&mut self, i: usize, value: Value) {
-        self.st.vars[i] = value;
+        self.st.vars_mut()[i] = value;
     }
 
     /// This node's state in this instance, made with `T::default()` on first use.
