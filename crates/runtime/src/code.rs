@@ -76,6 +76,17 @@ pub(crate) enum Instr {
     /// Set: the variable in register `var` and the output `dst` from `src`; then its exec
     /// output 0.
     Set { var: Reg, src: Reg, dst: Reg },
+    /// An `Int` whose result a `Set` reads, right after it (`Set X = X + 1`): the result into
+    /// the Int node's output `sum`, the variable `var` and the Set's output `dst`; then exec
+    /// output 0. Errors are the Int node's.
+    SetInt {
+        op: IntOp,
+        a: Reg,
+        b: Reg,
+        sum: Reg,
+        var: Reg,
+        dst: Reg,
+    },
     /// For Loop: the next index into `dst` and Loop Body, or Completed. When its body is
     /// a straight run of `Set` nodes that ends the chain (`body_len` > 0), the loop runs it
     /// in place: the `body_len` instructions from `body`, then its own pure dependencies
@@ -168,8 +179,26 @@ pub(crate) fn lower(nodes: &[LowerNode<'_>], slots: usize, vars: usize) -> Code 
             instrs.push(pure_instr(d, &mut regs).unwrap_or(Instr::Pure(dep)));
             owner.push(dep);
         }
-        instrs.push(impure_instr(node, &mut regs).unwrap_or(Instr::Node(i as u32)));
-        owner.push(i as u32);
+        match (impure_instr(node, &mut regs), instrs.last()) {
+            (Some(Instr::Set { var, src, dst }), Some(&Instr::Int { op, a, b, dst: sum }))
+                if src == sum && instrs.len() > start[i] as usize =>
+            {
+                // Fused; the Int node stays the owner, as every error is its.
+                instrs.pop();
+                instrs.push(Instr::SetInt {
+                    op,
+                    a,
+                    b,
+                    sum,
+                    var,
+                    dst,
+                });
+            }
+            (instr, _) => {
+                instrs.push(instr.unwrap_or(Instr::Node(i as u32)));
+                owner.push(i as u32);
+            }
+        }
     }
     // The straight bodies of For Loops: each copied after the nodes' code.
     let nodes_end = instrs.len();
@@ -180,7 +209,7 @@ pub(crate) fn lower(nodes: &[LowerNode<'_>], slots: usize, vars: usize) -> Code 
             continue;
         };
         let Some(run) = straight_run(nodes, node.exec_out.first().copied().flatten(), |n| {
-            matches!(instrs[ends(n) - 1], Instr::Set { .. })
+            matches!(instrs[ends(n) - 1], Instr::Set { .. } | Instr::SetInt { .. })
         }) else {
             continue;
         };
@@ -333,12 +362,15 @@ mod tests {
             inner.slot_count as u32,
             (inner.slot_count + inner.variables.len()) as u32,
         );
-        let [Instr::Int {
+        // The Add and the Set that reads it are one instruction.
+        let [Instr::SetInt {
             op: IntOp::Add,
             a,
             b,
+            sum,
+            var,
             dst,
-        }, Instr::Set { var, src, dst: set_out }, Instr::Set {
+        }, Instr::Set {
             var: var_s,
             src: constant,
             ..
@@ -346,8 +378,8 @@ mod tests {
         else {
             panic!("{body:?}");
         };
-        assert_eq!((a, b, dst), (vars_at, out("loop"), out("add")));
-        assert_eq!((var, src, set_out), (vars_at, out("add"), out("set")));
+        assert_eq!((a, b, sum), (vars_at, out("loop"), out("add")));
+        assert_eq!((var, dst), (vars_at, out("set")));
         assert_eq!(var_s, vars_at + 1);
         assert!(constant >= consts_at);
         assert_eq!(inner.code.consts[(constant - consts_at) as usize], Value::from("x"));

@@ -821,6 +821,14 @@ impl Instance {
                     Ok(None)
                 }
                 Instr::Set { var, src, dst } => set(&mut self.st, var, src, dst).map(Some).map_err(Ok),
+                Instr::SetInt {
+                    op,
+                    a,
+                    b,
+                    sum,
+                    var,
+                    dst,
+                } => set_int(&mut self.st, op, (a, b, sum), var, dst).map(Some).map_err(Ok),
                 Instr::ForLoop {
                     first,
                     last,
@@ -906,13 +914,26 @@ impl Instance {
         for (i, instr) in code.instrs[run.clone()].iter().enumerate() {
             // Tested one by one, the likeliest first: branches that predict better than a
             // jump table in the tight loops this runs.
-            if let Instr::Int { op, a, b, dst } = *instr {
-                int_op(&mut self.st, op, a, b, dst).map_err(|f| at(i, f))?;
+            if let Instr::SetInt {
+                op,
+                a,
+                b,
+                sum,
+                var,
+                dst,
+            } = *instr
+            {
+                set_int(&mut self.st, op, (a, b, sum), var, dst).map_err(|f| at(i, f))?;
+                if self.st.quit {
+                    return Ok(false);
+                }
             } else if let Instr::Set { var, src, dst } = *instr {
                 set(&mut self.st, var, src, dst).map_err(|f| at(i, f))?;
                 if self.st.quit {
                     return Ok(false);
                 }
+            } else if let Instr::Int { op, a, b, dst } = *instr {
+                int_op(&mut self.st, op, a, b, dst).map_err(|f| at(i, f))?;
             } else {
                 self.run_other(prog, run.start + i, *instr)?;
             }
@@ -921,7 +942,7 @@ impl Instance {
     }
 
     /// The rest of [`Instance::run_straight`]: kept out of its loop, so that the loop tests
-    /// for its two likeliest instructions instead of jumping through a table.
+    /// for its likeliest instructions instead of jumping through a table.
     #[inline(never)]
     fn run_other(&mut self, prog: &ProgramInner, pc: usize, instr: Instr) -> Result<(), (u32, NodeError)> {
         match instr {
@@ -1281,6 +1302,16 @@ fn set(st: &mut State, var: Reg, src: Reg, dst: Reg) -> Result<Flow, Fault> {
             st.regs[dst as usize] = value;
         }
     }
+    Ok(Flow::Then(0))
+}
+
+#[inline(always)]
+fn set_int(st: &mut State, op: IntOp, (a, b, sum): (Reg, Reg, Reg), var: Reg, dst: Reg) -> Result<Flow, Fault> {
+    let (a, b) = (st.int(a)?, st.int(b)?);
+    let value = op.apply(a, b).ok_or(Fault::Overflow(op, a, b))?;
+    st.put_int(sum, value);
+    st.put_int(var, value);
+    st.put_int(dst, value);
     Ok(Flow::Then(0))
 }
 
