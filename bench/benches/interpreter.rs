@@ -7,7 +7,10 @@ use graphrun_bench::*;
 const LAST: i64 = 99_999;
 
 fn the_loop(c: &mut Criterion) {
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     let mut group = c.benchmark_group("loop 100k");
     group.throughput(Throughput::Elements(LAST as u64 + 1));
     let program = loop_program(LAST);
@@ -17,11 +20,18 @@ fn the_loop(c: &mut Criterion) {
     let (_lua, f) = lua_setup(LAST);
     group.bench_function("lua", |b| b.iter(|| lua_loop(&f)));
     group.bench_function("native", |b| b.iter(|| native_loop(LAST)));
+    let program = branch_loop_program(LAST);
+    group.bench_function("graphrun, Branch in the body", |b| b.iter(|| graph_loop(&program, &rt)));
+    let (engine, ast) = rhai_branch_setup(LAST);
+    group.bench_function("rhai, if in the body", |b| b.iter(|| rhai_loop(&engine, &ast)));
     group.finish();
 }
 
 fn events(c: &mut Criterion) {
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     let mut group = c.benchmark_group("events 100k");
     group.throughput(Throughput::Elements(100_000));
     let program = events_program();
@@ -33,7 +43,9 @@ fn events(c: &mut Criterion) {
 fn load(c: &mut Criterion) {
     let text = big_graph(10_000);
     let registry = registry();
-    c.bench_function("load 10000 nodes", |b| b.iter(|| registry.load_str("big.ron", &text).unwrap()));
+    c.bench_function("load 10000 nodes", |b| {
+        b.iter(|| registry.load_str("big.ron", &text).unwrap())
+    });
 }
 
 criterion_group! {

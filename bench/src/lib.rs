@@ -16,7 +16,10 @@ pub fn registry() -> Registry {
         max_connections: 1_000_000,
         ..SocketConfig::default()
     };
-    Registry::builder().install(&StandardLibrary).install(&SocketLibrary::new(config)).build()
+    Registry::builder()
+        .install(&StandardLibrary)
+        .install(&SocketLibrary::new(config))
+        .build()
 }
 
 /// A host that keeps the last line printed and counts lines.
@@ -58,6 +61,21 @@ pub fn loop_program(last: i64) -> Program {
     registry().load_str("loop.ron", &text).unwrap()
 }
 
+/// The same loop with a Branch (always true) before the Set: a body that is not a straight
+/// run of Sets, so it goes through the chain node by node instead of running in place.
+pub fn branch_loop_program(last: i64) -> Program {
+    let text = format!(
+        r#"Graph(format: 1, name: "BranchLoop", variables: {{"Sum": (type: Int), "Yes": (type: Bool, default: true)}}, nodes: {{
+        "begin": (node: "Event BeginPlay", exec: {{"then": "loop"}}),
+        "loop": (node: "For Loop", inputs: {{"First Index": 0, "Last Index": {last}}}, exec: {{"Loop Body": "check"}}),
+        "check": (node: "Branch", inputs: {{"Condition": Var("Yes")}}, exec: {{"True": "add"}}),
+        "add": (node: "Set", var: "Sum", inputs: {{"Sum": Link("plus", "Return Value")}}),
+        "plus": (node: "Add", inputs: {{"A": Var("Sum"), "B": Link("loop", "Index")}}),
+    }})"#
+    );
+    registry().load_str("branch_loop.ron", &text).unwrap()
+}
+
 /// Runs the loop graph; returns the sum.
 pub fn graph_loop(program: &Program, rt: &tokio::runtime::Runtime) -> i64 {
     let mut instance = Instance::with_options(program, Arc::new(Quiet::default()), unbounded());
@@ -71,14 +89,29 @@ pub fn rhai_loop(engine: &rhai::Engine, ast: &rhai::AST) -> i64 {
 
 pub fn rhai_setup(last: i64) -> (rhai::Engine, rhai::AST) {
     let engine = rhai::Engine::new();
-    let ast = engine.compile(format!("let sum = 0; for i in 0..={last} {{ sum += i; }} sum")).unwrap();
+    let ast = engine
+        .compile(format!("let sum = 0; for i in 0..={last} {{ sum += i; }} sum"))
+        .unwrap();
+    (engine, ast)
+}
+
+/// Rhai's loop with the same `if` in its body.
+pub fn rhai_branch_setup(last: i64) -> (rhai::Engine, rhai::AST) {
+    let engine = rhai::Engine::new();
+    let ast = engine
+        .compile(format!(
+            "let yes = true; let sum = 0; for i in 0..={last} {{ if yes {{ sum += i; }} }} sum"
+        ))
+        .unwrap();
     (engine, ast)
 }
 
 pub fn lua_setup(last: i64) -> (mlua::Lua, mlua::Function) {
     let lua = mlua::Lua::new();
     let f = lua
-        .load(format!("return function() local sum = 0; for i = 0, {last} do sum = sum + i end; return sum end"))
+        .load(format!(
+            "return function() local sum = 0; for i = 0, {last} do sum = sum + i end; return sum end"
+        ))
         .eval::<mlua::Function>()
         .unwrap();
     (lua, f)
@@ -123,7 +156,10 @@ pub fn graph_events(program: &Program, rt: &tokio::runtime::Runtime, n: i64) -> 
 /// The peer: a Lua handler called from the host `n` times.
 pub fn lua_events(n: i64) -> i64 {
     let lua = mlua::Lua::new();
-    let tick: mlua::Function = lua.load("sum = 0; return function(n) sum = sum + n end").eval().unwrap();
+    let tick: mlua::Function = lua
+        .load("sum = 0; return function(n) sum = sum + n end")
+        .eval()
+        .unwrap();
     for i in 0..n {
         tick.call::<()>(i).unwrap();
     }
@@ -136,12 +172,22 @@ pub fn big_graph(n: usize) -> String {
     let mut nodes = String::from("\"begin\": (node: \"Event BeginPlay\", exec: {\"then\": \"p0\"}),\n\"a0\": (node: \"Add\", inputs: {\"A\": 0, \"B\": 1}),\n");
     // begin, half - 1 Adds, half Print Strings: n nodes.
     for i in 1..half - 1 {
-        nodes.push_str(&format!("\"a{i}\": (node: \"Add\", inputs: {{\"A\": Link(\"a{}\", \"Return Value\"), \"B\": 1}}),\n", i - 1));
+        nodes.push_str(&format!(
+            "\"a{i}\": (node: \"Add\", inputs: {{\"A\": Link(\"a{}\", \"Return Value\"), \"B\": 1}}),\n",
+            i - 1
+        ));
     }
     for i in 0..half - 1 {
-        nodes.push_str(&format!("\"p{i}\": (node: \"Print String\", inputs: {{\"In String\": \"x\"}}, exec: {{\"then\": \"p{}\"}}),\n", i + 1));
+        nodes.push_str(&format!(
+            "\"p{i}\": (node: \"Print String\", inputs: {{\"In String\": \"x\"}}, exec: {{\"then\": \"p{}\"}}),\n",
+            i + 1
+        ));
     }
-    nodes.push_str(&format!("\"p{}\": (node: \"Print String\", inputs: {{\"In String\": Link(\"a{}\", \"Return Value\")}}),\n", half - 1, half - 2));
+    nodes.push_str(&format!(
+        "\"p{}\": (node: \"Print String\", inputs: {{\"In String\": Link(\"a{}\", \"Return Value\")}}),\n",
+        half - 1,
+        half - 2
+    ));
     format!("Graph(format: 1, name: \"Big\", nodes: {{\n{nodes}}})")
 }
 
@@ -211,7 +257,9 @@ pub fn raw_echo(rt: &tokio::runtime::Runtime, url: &str, in_flight: i64, total: 
         }
         let mut received = 0;
         while received < total {
-            let Some(Ok(Message::Text(text))) = ws.next().await else { panic!("the echo server went away") };
+            let Some(Ok(Message::Text(text))) = ws.next().await else {
+                panic!("the echo server went away")
+            };
             received += 1;
             let value: serde_json::Value = serde_json::from_str(text.as_str()).unwrap();
             if sent < total {
@@ -228,7 +276,10 @@ pub fn raw_echo(rt: &tokio::runtime::Runtime, url: &str, in_flight: i64, total: 
 pub fn echo_server() -> String {
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
         rt.block_on(async {
             let (addr, server) = graphrun_socket::echo::bind(([127, 0, 0, 1], 0).into()).await.unwrap();
             tx.send(addr).unwrap();

@@ -21,7 +21,11 @@ fn best<T>(runs: usize, mut f: impl FnMut() -> T) -> (f64, T) {
 }
 
 fn line(name: &str, graphrun: f64, peer_name: &str, peer: f64, unit: &str, higher_is_better: bool) {
-    let ratio = if higher_is_better { graphrun / peer } else { peer / graphrun };
+    let ratio = if higher_is_better {
+        graphrun / peer
+    } else {
+        peer / graphrun
+    };
     println!("{name}: graphrun={graphrun:.0} {unit} {peer_name}={peer:.0} {unit} ratio={ratio:.3}");
 }
 
@@ -30,11 +34,17 @@ const COMPARISONS: [&str; 5] = ["loop", "events", "echo", "load", "scale"];
 fn main() {
     let chosen: Vec<String> = std::env::args().skip(1).collect();
     if let Some(unknown) = chosen.iter().find(|c| !COMPARISONS.contains(&c.as_str())) {
-        eprintln!("compare: no comparison `{unknown}` (there are {})", COMPARISONS.join(", "));
+        eprintln!(
+            "compare: no comparison `{unknown}` (there are {})",
+            COMPARISONS.join(", ")
+        );
         std::process::exit(2);
     }
     let wanted = |name: &str| chosen.is_empty() || chosen.iter().any(|c| c == name);
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     if wanted("loop") {
         compare_loop(&rt);
     }
@@ -57,7 +67,7 @@ fn compare_loop(rt: &tokio::runtime::Runtime) {
     let expected: i64 = (0..=LOOP_LAST).sum();
 
     let program = loop_program(LOOP_LAST);
-    let (graph_s, sum) = best(3, || graph_loop(&program, &rt));
+    let (graph_s, sum) = best(3, || graph_loop(&program, rt));
     assert_eq!(sum, expected);
     let (engine, ast) = rhai_setup(LOOP_LAST);
     let (rhai_s, sum) = best(3, || rhai_loop(&engine, &ast));
@@ -67,29 +77,73 @@ fn compare_loop(rt: &tokio::runtime::Runtime) {
     assert_eq!(sum, expected);
     let (native_s, sum) = best(3, || native_loop(LOOP_LAST));
     assert_eq!(sum, expected);
-    line("loop vs rhai", iterations / graph_s, "peer", iterations / rhai_s, "iterations/s", true);
-    line("loop vs lua", iterations / graph_s, "peer", iterations / lua_s, "iterations/s", true);
-    line("loop vs native", iterations / graph_s, "peer", iterations / native_s, "iterations/s", true);
+    line(
+        "loop vs rhai",
+        iterations / graph_s,
+        "peer",
+        iterations / rhai_s,
+        "iterations/s",
+        true,
+    );
+    line(
+        "loop vs lua",
+        iterations / graph_s,
+        "peer",
+        iterations / lua_s,
+        "iterations/s",
+        true,
+    );
+    line(
+        "loop vs native",
+        iterations / graph_s,
+        "peer",
+        iterations / native_s,
+        "iterations/s",
+        true,
+    );
+
+    let program = branch_loop_program(LOOP_LAST);
+    let (graph_s, sum) = best(3, || graph_loop(&program, rt));
+    assert_eq!(sum, expected);
+    let (engine, ast) = rhai_branch_setup(LOOP_LAST);
+    let (rhai_s, sum) = best(3, || rhai_loop(&engine, &ast));
+    assert_eq!(sum, expected);
+    line(
+        "loop with a Branch in the body vs rhai",
+        iterations / graph_s,
+        "peer",
+        iterations / rhai_s,
+        "iterations/s",
+        true,
+    );
 }
 
 fn compare_events(rt: &tokio::runtime::Runtime) {
-
     let n = 1_000_000;
     let program = events_program();
-    let (graph_s, sum) = best(3, || graph_events(&program, &rt, n));
+    let (graph_s, sum) = best(3, || graph_events(&program, rt, n));
     assert_eq!(sum, (0..n).sum::<i64>());
     let (lua_s, sum) = best(3, || lua_events(n));
     assert_eq!(sum, (0..n).sum::<i64>());
-    line("events vs lua calls", n as f64 / graph_s, "peer", n as f64 / lua_s, "events/s", true);
+    line(
+        "events vs lua calls",
+        n as f64 / graph_s,
+        "peer",
+        n as f64 / lua_s,
+        "events/s",
+        true,
+    );
 }
 
 fn compare_echo() {
-
     // Both clients run on one current-thread runtime (the echo server has its own thread),
     // alternating, best of five each.
     let url = echo_server();
     let program = echo_program();
-    let one = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let one = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     for in_flight in [64, 1] {
         let total = if in_flight == 1 { 20_000 } else { 200_000 };
         let (mut graph, mut raw) = (0.0f64, 0.0f64);
@@ -97,21 +151,30 @@ fn compare_echo() {
             graph = graph.max(graph_echo(&program, &one, &url, in_flight, total));
             raw = raw.max(raw_echo(&one, &url, in_flight, total));
         }
-        line(&format!("echo {in_flight} in flight vs raw tokio-tungstenite"), graph, "peer", raw, "messages/s", true);
+        line(
+            &format!("echo {in_flight} in flight vs raw tokio-tungstenite"),
+            graph,
+            "peer",
+            raw,
+            "messages/s",
+            true,
+        );
     }
 }
 
 fn compare_load() {
-
     let text = big_graph(10_000);
     let registry = registry();
     let (load_s, program) = best(5, || registry.load_str("big.ron", &text).unwrap());
     assert_eq!(program.node_count(), 10_000);
-    println!("load 10000 nodes: graphrun={:.1} ms goal=100 ms ratio={:.3}", load_s * 1e3, 0.1 / load_s);
+    println!(
+        "load 10000 nodes: graphrun={:.1} ms goal=100 ms ratio={:.3}",
+        load_s * 1e3,
+        0.1 / load_s
+    );
 }
 
 fn compare_scale(rt: &tokio::runtime::Runtime) {
-
     let server = std::env::var("GRAPHRUN_SCALE_URL").ok();
     match server {
         Some(url) => {
