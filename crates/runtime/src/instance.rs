@@ -344,12 +344,18 @@ fn value_type(value: &Value, registry: &Registry) -> Option<graphrun_format::Typ
 }
 
 /// Converts a host's value to a type, as a pin would; an error names both types.
-fn convert_to(value: Value, ty: &graphrun_format::Type, registry: &Registry, what: &str) -> Result<Value, HostError> {
+/// `value` as a `ty`, or an error naming `what()` (made only then).
+fn convert_to(
+    value: Value,
+    ty: &graphrun_format::Type,
+    registry: &Registry,
+    what: impl Fn() -> String,
+) -> Result<Value, HostError> {
     use crate::value::Conversion;
     if let (graphrun_format::Type::Object(_), Value::Object(None)) = (ty, &value) {
         return Ok(value);
     }
-    let from = value_type(&value, registry).ok_or_else(|| HostError(format!("{what}: the value has no type")))?;
+    let from = value_type(&value, registry).ok_or_else(|| HostError(format!("{}: the value has no type", what())))?;
     match (&value, ty) {
         (Value::Array(items), graphrun_format::Type::Array(_)) if items.is_empty() => return Ok(value),
         (Value::Map(map), graphrun_format::Type::Map(_)) if map.is_empty() => return Ok(value),
@@ -357,13 +363,15 @@ fn convert_to(value: Value, ty: &graphrun_format::Type, registry: &Registry, wha
     }
     match Conversion::between(ty, &from) {
         Some(c) => Ok(value.convert(c, registry)),
-        None => Err(HostError(format!("{what} is {ty}, but the value is {from}"))),
+        None => Err(HostError(format!("{} is {ty}, but the value is {from}", what()))),
     }
 }
 
 fn checked_value(program: &Program, index: usize, value: Value) -> Result<Value, HostError> {
     let var = &program.variables()[index];
-    convert_to(value, &var.ty, program.registry(), &format!("variable `{}`", var.name))
+    convert_to(value, &var.ty, program.registry(), || {
+        format!("variable `{}`", var.name)
+    })
 }
 
 fn event_args(program: &Program, event: &str, args: Vec<Value>) -> Result<(u32, Vec<Value>), HostError> {
@@ -387,7 +395,7 @@ fn event_args(program: &Program, event: &str, args: Vec<Value>) -> Result<(u32, 
         .into_iter()
         .zip(&debug.output_types)
         .zip(&debug.output_names)
-        .map(|((v, ty), name)| convert_to(v, ty, &inner.registry, &format!("param `{name}` of `{event}`")))
+        .map(|((v, ty), name)| convert_to(v, ty, &inner.registry, || format!("param `{name}` of `{event}`")))
         .collect::<Result<_, _>>()?;
     Ok((node, args))
 }
