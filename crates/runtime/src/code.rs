@@ -353,6 +353,11 @@ mod tests {
     }
 
     #[test]
+    fn an_instruction_is_24_bytes() {
+        assert_eq!(std::mem::size_of::<Instr>(), 24);
+    }
+
+    #[test]
     fn a_straight_run_of_sets_is_the_body() {
         let text = graph(r#""next": (node: "Set", var: "S", inputs: {"S": "x"}),"#);
         let body = body_of(&text, "loop").unwrap();
