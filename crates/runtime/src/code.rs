@@ -3,8 +3,9 @@
 //! node itself. The standard library's hot nodes become instructions whose operands are
 //! registers: an instance keeps its output slots, then its variables, then the constants
 //! the instructions read, in one array, so an operand is one index wherever it comes from.
-//! Every other node is a call through [`Node`](crate::Node). Traced runs call every node instead, so the standard library's
-//! closures stay the reference these instructions are tested against.
+//! Every other node is a call through [`Node`](crate::Node). Traced runs call every node
+//! instead, so the standard library's closures stay the reference these instructions are
+//! tested against.
 
 use crate::node::Op;
 use crate::program::{ExecTarget, InputPlan};

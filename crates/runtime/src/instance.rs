@@ -730,17 +730,16 @@ impl Instance {
             iterations: 0,
         };
         chain.stack.clear();
-        let traced = self.env.options.trace;
-        let mut next = match start {
+        let first = match start {
             Start::Fresh => Some((node, entry)),
             start => {
                 let result = self.exec_node(prog, node, entry, start);
                 self.advance(prog, node, result, &mut chain)
             }
         };
-        if let Some((n, entry)) = next.take() {
-            if traced {
-                next = Some((n, entry));
+        if let Some((n, entry)) = first {
+            if self.env.options.trace {
+                let mut next = Some((n, entry));
                 while let Some((n, entry)) = next {
                     let result = self.exec_node(prog, n, entry, Start::Fresh);
                     next = self.advance(prog, n, result, &mut chain);
@@ -900,14 +899,19 @@ impl Instance {
             let index = match for_loop(&mut self.st, entry, first, last, dst) {
                 Ok(Flow::Loop { resume, .. }) => resume,
                 Ok(flow) => return Ok(flow),
-                Err(fault) => return Err((n, fault.error(prog, n))),
+                Err(fault) => return Err(fault.at(prog, pc)),
             };
+            // In the order `advance` takes them: Quit (a pure node called through its
+            // implementation may have quit), then the loop guard.
+            if self.st.quit {
+                return Ok(Flow::End);
+            }
             chain.iterations += 1;
             if chain.iterations > limit {
                 return Err((n, loop_guard_error(limit)));
             }
-            if self.st.quit || !self.run_straight(prog, body.clone())? || !self.run_straight(prog, deps.clone())? {
-                // Quit: the chain ends (the caller sees it).
+            if !self.run_straight(prog, body.clone())? || !self.run_straight(prog, deps.clone())? {
+                // A node quit: the chain ends (the caller sees it).
                 return Ok(Flow::End);
             }
             entry = Entry::Resume(index);
@@ -976,9 +980,7 @@ impl Instance {
         let (latent, in_place) = match start {
             Start::Fresh => {
                 for &dep in plan.pure_deps.iter() {
-                    let in_place = self.prepare_inputs(prog, dep).map_err(|e| (dep, e))?;
-                    self.run_node(prog, dep, Entry::Pin(0), None, in_place)
-                        .map_err(|e| (dep, e))?;
+                    self.call(prog, dep, Entry::Pin(0))?;
                 }
                 (None, self.prepare_inputs(prog, n).map_err(|e| (n, e))?)
             }
