@@ -87,23 +87,21 @@ pub fn rhai_loop(engine: &rhai::Engine, ast: &rhai::AST) -> i64 {
     engine.eval_ast::<i64>(ast).unwrap()
 }
 
-pub fn rhai_setup(last: i64) -> (rhai::Engine, rhai::AST) {
+fn rhai_compile(script: &str) -> (rhai::Engine, rhai::AST) {
     let engine = rhai::Engine::new();
-    let ast = engine
-        .compile(format!("let sum = 0; for i in 0..={last} {{ sum += i; }} sum"))
-        .unwrap();
+    let ast = engine.compile(script).unwrap();
     (engine, ast)
+}
+
+pub fn rhai_setup(last: i64) -> (rhai::Engine, rhai::AST) {
+    rhai_compile(&format!("let sum = 0; for i in 0..={last} {{ sum += i; }} sum"))
 }
 
 /// Rhai's loop with the same `if` in its body.
 pub fn rhai_branch_setup(last: i64) -> (rhai::Engine, rhai::AST) {
-    let engine = rhai::Engine::new();
-    let ast = engine
-        .compile(format!(
-            "let yes = true; let sum = 0; for i in 0..={last} {{ if yes {{ sum += i; }} }} sum"
-        ))
-        .unwrap();
-    (engine, ast)
+    rhai_compile(&format!(
+        "let yes = true; let sum = 0; for i in 0..={last} {{ if yes {{ sum += i; }} }} sum"
+    ))
 }
 
 pub fn lua_setup(last: i64) -> (mlua::Lua, mlua::Function) {
