@@ -5,6 +5,7 @@
 //! graph: probe.ron                     (optional: another graph in the folder)
 //! command: check                       (optional: `check FILE` instead of `run FILE`)
 //! args: --set Url=ws://{python}/echo   (optional: more arguments; {python} is the peer)
+//! arg: Greeting=hello, world           (optional, repeatable: one more argument, spaces kept)
 //! env: GRAPHRUN_TOKEN=s3cret           (optional, repeatable: environment for the run)
 //! max-rss-kib: 65536                   (with --stats: the bound on peak resident memory)
 //! exit: 0
@@ -67,7 +68,9 @@ fn parse_expected(text: &str) -> Expected {
                     if let Some(g) = line.strip_prefix("graph:") {
                         expected.graph = Some(g.trim().to_string());
                     } else if let Some(a) = line.strip_prefix("args:") {
-                        expected.args = a.split_whitespace().map(String::from).collect();
+                        expected.args.extend(a.split_whitespace().map(String::from));
+                    } else if let Some(a) = line.strip_prefix("arg:") {
+                        expected.args.push(a.strip_prefix(' ').unwrap_or(a).to_string());
                     } else if let Some(e) = line.strip_prefix("env:") {
                         let (k, v) = e.trim().split_once('=').expect("env: NAME=VALUE");
                         expected.env.push((k.to_string(), v.to_string()));
@@ -95,7 +98,11 @@ fn render(e: &Expected) -> String {
     if e.command != "run" {
         out.push_str(&format!("command: {}\n", e.command));
     }
-    if !e.args.is_empty() {
+    if e.args.iter().any(|a| a.is_empty() || a.contains(char::is_whitespace)) {
+        for a in &e.args {
+            out.push_str(&format!("arg: {a}\n"));
+        }
+    } else if !e.args.is_empty() {
         out.push_str(&format!("args: {}\n", e.args.join(" ")));
     }
     for (k, v) in &e.env {
