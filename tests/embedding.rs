@@ -305,3 +305,76 @@ async fn runtime_errors_reach_the_host_with_their_position() {
     let (out, _) = run(&program, |_| {}).await;
     assert_eq!(out, ["error: division by zero at err.ron:4:13 in `div`"]);
 }
+
+/// A pure node of the host's that quits, read inside a For Loop whose body runs in place
+/// (a straight run of Sets): the Set reading it still runs, then the chain ends — exactly as
+/// when the chain goes node by node (traced) — and EndPlay runs.
+#[tokio::test]
+async fn a_pure_node_that_quits_inside_an_in_place_loop_ends_the_chain_as_node_by_node() {
+    struct Quitter;
+    impl NodeLibrary for Quitter {
+        fn install(&self, r: &mut RegistryBuilder) {
+            r.add_node(FnNode::simple(
+                "Quit On Three",
+                NodeDoc::new("Test", "Value; quits when Value is 3"),
+                Signature::pure().input("Value", Type::Int).output("Same", Type::Int),
+                |cx, _| {
+                    let value = cx.input(0).as_int();
+                    if value == 3 {
+                        cx.quit();
+                    }
+                    cx.set_output(0, value);
+                    Ok(Flow::End)
+                },
+            ));
+        }
+    }
+    let registry = Registry::builder().install(&StandardLibrary).install(&Quitter).build();
+    let program = registry
+        .load_str(
+            "t.ron",
+            r#"Graph(format: 1, name: "T", variables: {"Sum": (type: Int), "Passes": (type: Int)}, nodes: {
+                "begin": (node: "Event BeginPlay", exec: {"then": "loop"}),
+                "loop": (node: "For Loop", inputs: {"First Index": 1, "Last Index": 10}, exec: {"Loop Body": "sum", "Completed": "never"}),
+                "sum": (node: "Set", var: "Sum", inputs: {"Sum": Link("add", "Return Value")}, exec: {"then": "passes"}),
+                "add": (node: "Add", inputs: {"A": Var("Sum"), "B": Link("q", "Same")}),
+                "q": (node: "Quit On Three", inputs: {"Value": Link("loop", "Index")}),
+                "passes": (node: "Set", var: "Passes", inputs: {"Passes": Link("inc", "Return Value")}),
+                "inc": (node: "Add", inputs: {"A": Var("Passes"), "B": 1}),
+                "never": (node: "Print String", inputs: {"In String": "never"}),
+                "end": (node: "Event EndPlay", exec: {"then": "bye"}),
+                "bye": (node: "Print String", inputs: {"In String": "bye"}),
+            })"#,
+        )
+        .unwrap();
+    let mut seen = Vec::new();
+    for trace in [false, true] {
+        let host = Arc::new(Collect::default());
+        let options = graphrun::RunOptions {
+            trace,
+            ..graphrun::RunOptions::default()
+        };
+        let mut instance = Instance::with_options(&program, host.clone(), options);
+        let report = instance.run().await;
+        assert_eq!(report.outcome, Outcome::Quit, "traced: {trace}");
+        let printed: Vec<String> = host
+            .out
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|l| !l.starts_with("trace:"))
+            .cloned()
+            .collect();
+        seen.push((
+            instance.variable("Sum").cloned(),
+            instance.variable("Passes").cloned(),
+            printed,
+        ));
+    }
+    // Passes 1 and 2 whole; on pass 3 the Set reading the quitting node runs, the next does not.
+    assert_eq!(
+        seen[0],
+        (Some(Value::Int(6)), Some(Value::Int(2)), vec!["bye".to_string()])
+    );
+    assert_eq!(seen[0], seen[1]);
+}
