@@ -128,6 +128,10 @@ pub(crate) struct LowerNode<'a> {
 /// The most nodes a For Loop runs in place as its body.
 const MAX_BODY_NODES: usize = 64;
 
+/// The most instructions of a body a For Loop runs in place: bodies are copies, so this
+/// keeps the code linear in the file however many loops lead into the same nodes.
+const MAX_BODY_INSTRS: usize = 256;
+
 /// The registers of a program being lowered.
 struct Regs {
     vars_at: u32,
@@ -214,6 +218,9 @@ pub(crate) fn lower(nodes: &[LowerNode<'_>], slots: usize, vars: usize) -> Code 
         }) else {
             continue;
         };
+        if run.iter().map(|&n| ends(n) - start[n] as usize).sum::<usize>() > MAX_BODY_INSTRS {
+            continue;
+        }
         let block = instrs.len() as u32;
         for n in run {
             for pc in start[n] as usize..ends(n) {
@@ -399,5 +406,23 @@ mod tests {
         // run in place.
         let back = r#""next": (node: "Set", var: "S", inputs: {"S": "x"}, exec: {"then": "loop"}),"#;
         assert!(body_of(&graph(back), "loop").is_none());
+    }
+
+    #[test]
+    fn a_body_too_long_to_copy_goes_through_the_chain() {
+        // A Set reading a chain of 300 Adds: 301 instructions, more than a loop copies.
+        let mut adds = String::from(r#""next": (node: "Set", var: "A", inputs: {"A": Link("a0", "Return Value")}),"#);
+        for i in 0..300 {
+            let b = if i == 299 {
+                r#"Var("A")"#.to_string()
+            } else {
+                format!(r#"Link("a{}", "Return Value")"#, i + 1)
+            };
+            adds.push_str(&format!(r#""a{i}": (node: "Add", inputs: {{"A": 1, "B": {b}}}),"#));
+        }
+        assert!(body_of(&graph(&adds), "loop").is_none());
+        // Shorter, it is copied.
+        let short = adds.replace(r#""B": Link("a10", "Return Value")"#, r#""B": 1"#);
+        assert!(body_of(&graph(&short), "loop").is_some());
     }
 }
