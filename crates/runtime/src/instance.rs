@@ -343,8 +343,8 @@ fn value_type(value: &Value, registry: &Registry) -> Option<graphrun_format::Typ
     })
 }
 
-/// Converts a host's value to a type, as a pin would; an error names both types.
-/// `value` as a `ty`, or an error naming `what()` (made only then).
+/// Converts a host's value to a type, as a pin would; an error names both types and
+/// `what()` (made only then).
 fn convert_to(
     value: Value,
     ty: &graphrun_format::Type,
@@ -824,7 +824,7 @@ impl Instance {
                 Instr::Int { op, a, b, dst } => int_op(&mut self.st, op, a, b, dst).map(|()| None).map_err(Ok),
                 Instr::Float { op, a, b, dst } => float_op(&mut self.st, op, a, b, dst).map(|()| None).map_err(Ok),
                 Instr::Get { var, dst } => {
-                    self.st.regs[dst as usize] = self.st.regs[var as usize].clone();
+                    get(&mut self.st, var, dst);
                     Ok(None)
                 }
                 Instr::Set { var, src, dst } => set(&mut self.st, var, src, dst).map(Some).map_err(Ok),
@@ -961,7 +961,7 @@ impl Instance {
             Instr::Pure(d) => self.call(prog, d, Entry::Pin(0)).map(drop),
             Instr::Float { op, a, b, dst } => float_op(&mut self.st, op, a, b, dst).map_err(|f| f.at(prog, pc)),
             Instr::Get { var, dst } => {
-                self.st.regs[dst as usize] = self.st.regs[var as usize].clone();
+                get(&mut self.st, var, dst);
                 Ok(())
             }
             _ => unreachable!("a straight run holds pure instructions and Sets"),
@@ -1124,6 +1124,12 @@ impl Instance {
     }
 }
 
+fn loop_guard_error(limit: u64) -> NodeError {
+    NodeError(format!(
+        "infinite loop: more than {limit} loop iterations in one event (set the limit with --max-loop-iterations)"
+    ))
+}
+
 /// A running chain's pending re-entries (Sequence, loops) and its loop-guard count.
 struct Chain {
     stack: Vec<(u32, u64)>,
@@ -1198,23 +1204,12 @@ enum Fault {
     Overflow(IntOp, i64, i64),
 }
 
-fn loop_guard_error(limit: u64) -> NodeError {
-    NodeError(format!(
-        "infinite loop: more than {limit} loop iterations in one event (set the limit with --max-loop-iterations)"
-    ))
-}
-
 impl Fault {
     /// The error of the node owning instruction `pc`.
     #[cold]
     fn at(self, prog: &ProgramInner, pc: usize) -> (u32, NodeError) {
-        let owner = prog.code.owner[pc];
-        (owner, self.error(prog, owner))
-    }
-
-    #[cold]
-    fn error(self, prog: &ProgramInner, node: u32) -> NodeError {
-        match self {
+        let node = prog.code.owner[pc];
+        let error = match self {
             Fault::Unset(slot) => {
                 let inputs = &prog.nodes[node as usize].inputs;
                 let input = inputs
@@ -1224,7 +1219,8 @@ impl Fault {
                 unset_read(prog, node, input, slot)
             }
             Fault::Overflow(op, a, b) => crate::stdlib::overflow(a, op.node_name(), b),
-        }
+        };
+        (node, error)
     }
 }
 
@@ -1283,10 +1279,16 @@ impl State {
 // The standard library's hot nodes as instructions: each does exactly what its node's
 // closure does (traced runs call the closures; a test compares the two).
 
+/// Add, Subtract or Multiply of the Ints in `a` and `b`; an error if it overflows.
+#[inline(always)]
+fn int_result(st: &State, op: IntOp, a: Reg, b: Reg) -> Result<i64, Fault> {
+    let (a, b) = (st.int(a)?, st.int(b)?);
+    op.apply(a, b).ok_or(Fault::Overflow(op, a, b))
+}
+
 #[inline(always)]
 fn int_op(st: &mut State, op: IntOp, a: Reg, b: Reg, dst: Reg) -> Result<(), Fault> {
-    let (a, b) = (st.int(a)?, st.int(b)?);
-    let value = op.apply(a, b).ok_or(Fault::Overflow(op, a, b))?;
+    let value = int_result(st, op, a, b)?;
     st.put_int(dst, value);
     Ok(())
 }
@@ -1296,6 +1298,11 @@ fn float_op(st: &mut State, op: FloatOp, a: Reg, b: Reg, dst: Reg) -> Result<(),
     let value = op.apply(st.float(a)?, st.float(b)?);
     st.regs[dst as usize] = Value::Float(value);
     Ok(())
+}
+
+#[inline(always)]
+fn get(st: &mut State, var: Reg, dst: Reg) {
+    st.regs[dst as usize] = st.regs[var as usize].clone();
 }
 
 #[inline(always)]
@@ -1317,8 +1324,7 @@ fn set(st: &mut State, var: Reg, src: Reg, dst: Reg) -> Result<Flow, Fault> {
 
 #[inline(always)]
 fn set_int(st: &mut State, op: IntOp, (a, b, sum): (Reg, Reg, Reg), var: Reg, dst: Reg) -> Result<Flow, Fault> {
-    let (a, b) = (st.int(a)?, st.int(b)?);
-    let value = op.apply(a, b).ok_or(Fault::Overflow(op, a, b))?;
+    let value = int_result(st, op, a, b)?;
     st.put_int(sum, value);
     st.put_int(var, value);
     st.put_int(dst, value);
