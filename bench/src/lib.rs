@@ -49,31 +49,33 @@ fn unbounded() -> RunOptions {
     }
 }
 
-pub fn loop_program(last: i64) -> Program {
+/// The loop graph: For Loop 0..=`last`, its body entering at `body` (the Set `add`, or a
+/// node of `extra` that leads to it), adding Index to `Sum`.
+fn loop_graph(last: i64, body: &str, extra: &str) -> Program {
     let text = format!(
-        r#"Graph(format: 1, name: "Loop", variables: {{"Sum": (type: Int)}}, nodes: {{
+        r#"Graph(format: 1, name: "Loop", variables: {{"Sum": (type: Int), "Yes": (type: Bool, default: true)}}, nodes: {{
         "begin": (node: "Event BeginPlay", exec: {{"then": "loop"}}),
-        "loop": (node: "For Loop", inputs: {{"First Index": 0, "Last Index": {last}}}, exec: {{"Loop Body": "add"}}),
+        "loop": (node: "For Loop", inputs: {{"First Index": 0, "Last Index": {last}}}, exec: {{"Loop Body": "{body}"}}),
         "add": (node: "Set", var: "Sum", inputs: {{"Sum": Link("plus", "Return Value")}}),
         "plus": (node: "Add", inputs: {{"A": Var("Sum"), "B": Link("loop", "Index")}}),
+        {extra}
     }})"#
     );
     registry().load_str("loop.ron", &text).unwrap()
 }
 
+pub fn loop_program(last: i64) -> Program {
+    loop_graph(last, "add", "")
+}
+
 /// The same loop with a Branch (always true) before the Set: a body that is not a straight
 /// run of Sets, so it goes through the chain node by node instead of running in place.
 pub fn branch_loop_program(last: i64) -> Program {
-    let text = format!(
-        r#"Graph(format: 1, name: "BranchLoop", variables: {{"Sum": (type: Int), "Yes": (type: Bool, default: true)}}, nodes: {{
-        "begin": (node: "Event BeginPlay", exec: {{"then": "loop"}}),
-        "loop": (node: "For Loop", inputs: {{"First Index": 0, "Last Index": {last}}}, exec: {{"Loop Body": "check"}}),
-        "check": (node: "Branch", inputs: {{"Condition": Var("Yes")}}, exec: {{"True": "add"}}),
-        "add": (node: "Set", var: "Sum", inputs: {{"Sum": Link("plus", "Return Value")}}),
-        "plus": (node: "Add", inputs: {{"A": Var("Sum"), "B": Link("loop", "Index")}}),
-    }})"#
-    );
-    registry().load_str("branch_loop.ron", &text).unwrap()
+    loop_graph(
+        last,
+        "check",
+        r#""check": (node: "Branch", inputs: {"Condition": Var("Yes")}, exec: {"True": "add"}),"#,
+    )
 }
 
 /// Runs the loop graph; returns the sum.
