@@ -5,7 +5,7 @@
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -26,6 +26,8 @@ const EXIT_LOAD_ERROR: u8 = 2;
 const EXIT_TIMEOUT: u8 = 3;
 /// Exit status when Ctrl-C ended the run.
 const EXIT_INTERRUPTED: u8 = 130;
+/// Exit status when SIGTERM ended the run.
+const EXIT_TERMINATED: u8 = 143;
 
 #[derive(Parser)]
 #[command(
@@ -87,6 +89,10 @@ struct RunArgs {
     /// Loop iterations one event may run before it is stopped as a runtime error.
     #[arg(long, value_name = "N", default_value_t = 1_000_000)]
     max_loop_iterations: u64,
+    /// The largest value (a string, JSON, array or map, in bytes of its text) a node may
+    /// make; larger is a runtime error at that node.
+    #[arg(long, value_name = "BYTES", default_value_t = graphrun::DEFAULT_MAX_VALUE_SIZE)]
+    max_value_size: usize,
     /// At the end, writes the run's peak resident memory and duration to stderr.
     #[arg(long)]
     stats: bool,
@@ -320,6 +326,7 @@ fn demo(file: Option<PathBuf>, trace: bool) -> u8 {
         timeout: Some(60.0),
         trace,
         max_loop_iterations: 1_000_000,
+        max_value_size: graphrun::DEFAULT_MAX_VALUE_SIZE,
         stats: false,
         socket: SocketArgs::default(),
     };
@@ -336,9 +343,38 @@ fn run(registry: &Registry, args: RunArgs) -> u8 {
     run_program(runtime, program, &args)
 }
 
+/// Stops the instance on Ctrl-C (SIGINT) or SIGTERM, each time one comes: the first ends
+/// the running chain and starts EndPlay, a second one ends EndPlay too. Records the exit
+/// status the signal gives (130 or 143).
+async fn stop_on_signals(handle: graphrun::InstanceHandle, signalled: Arc<AtomicU8>) {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let (Ok(mut interrupt), Ok(mut terminate)) = (signal(SignalKind::interrupt()), signal(SignalKind::terminate()))
+        else {
+            eprintln!("warning: cannot listen for Ctrl-C and SIGTERM");
+            return;
+        };
+        loop {
+            let status = tokio::select! {
+                _ = interrupt.recv() => EXIT_INTERRUPTED,
+                _ = terminate.recv() => EXIT_TERMINATED,
+            };
+            let _ = signalled.compare_exchange(0, status, Ordering::SeqCst, Ordering::SeqCst);
+            handle.stop();
+        }
+    }
+    #[cfg(not(unix))]
+    while tokio::signal::ctrl_c().await.is_ok() {
+        let _ = signalled.compare_exchange(0, EXIT_INTERRUPTED, Ordering::SeqCst, Ordering::SeqCst);
+        handle.stop();
+    }
+}
+
 fn run_program(runtime: tokio::runtime::Runtime, program: Program, args: &RunArgs) -> u8 {
     let options = RunOptions {
         max_loop_iterations: args.max_loop_iterations,
+        max_value_size: args.max_value_size,
         trace: args.trace,
         ..RunOptions::default()
     };
@@ -367,30 +403,25 @@ fn run_program(runtime: tokio::runtime::Runtime, program: Program, args: &RunArg
     let started = std::time::Instant::now();
     let fds_at_start = open_fds();
     let timed_out = Arc::new(AtomicBool::new(false));
-    let interrupted = Arc::new(AtomicBool::new(false));
+    let signalled = Arc::new(AtomicU8::new(0));
+    if let Some(timeout) = timeout {
+        // Wall-clock time, on a thread of its own: nothing the graph does can delay it.
+        let (handle, timed_out) = (instance.handle(), timed_out.clone());
+        std::thread::spawn(move || {
+            std::thread::sleep(timeout);
+            timed_out.store(true, Ordering::SeqCst);
+            handle.stop();
+        });
+    }
     let (report, tasks_alive) = runtime.block_on(async {
         let handle = instance.handle();
-        let mut helpers = Vec::new();
-        if let Some(timeout) = timeout {
-            let (handle, timed_out) = (handle.clone(), timed_out.clone());
-            helpers.push(tokio::spawn(async move {
-                tokio::time::sleep(timeout).await;
-                timed_out.store(true, Ordering::SeqCst);
-                handle.stop();
-            }));
-        }
-        let interrupted = interrupted.clone();
-        helpers.push(tokio::spawn(async move {
-            if tokio::signal::ctrl_c().await.is_ok() {
-                interrupted.store(true, Ordering::SeqCst);
-                handle.stop();
-            }
-        }));
+        let signals = {
+            let signalled = signalled.clone();
+            tokio::spawn(async move { stop_on_signals(handle, signalled).await })
+        };
         let report = instance.run().await;
-        for helper in helpers {
-            helper.abort();
-            let _ = helper.await;
-        }
+        signals.abort();
+        let _ = signals.await;
         // Tasks that ended a moment ago may not be counted out yet: give them 100 ms.
         let metrics = tokio::runtime::Handle::current().metrics();
         for _ in 0..100 {
@@ -413,6 +444,7 @@ fn run_program(runtime: tokio::runtime::Runtime, program: Program, args: &RunArg
             );
         }
         eprintln!("stats: tasks still alive at the end: {tasks_alive}");
+        eprintln!("stats: most objects alive at once: {}", report.peak_objects);
         eprintln!("stats: ran for {:.3} s", started.elapsed().as_secs_f64());
     }
     if timed_out.load(Ordering::SeqCst) && report.outcome == graphrun::Outcome::Stopped {
@@ -421,8 +453,8 @@ fn run_program(runtime: tokio::runtime::Runtime, program: Program, args: &RunArg
             args.timeout.unwrap_or_default()
         );
         EXIT_TIMEOUT
-    } else if interrupted.load(Ordering::SeqCst) && report.outcome == graphrun::Outcome::Stopped {
-        EXIT_INTERRUPTED
+    } else if signalled.load(Ordering::SeqCst) != 0 && report.outcome == graphrun::Outcome::Stopped {
+        signalled.load(Ordering::SeqCst)
     } else if report.runtime_errors > 0 {
         EXIT_RUNTIME_ERROR
     } else {

@@ -24,7 +24,7 @@ impl NodeLibrary for Listeners {
             let on_count = cx.delegate("On Count");
             Ok(Box::new(move |cx: &mut graphrun::Cx<'_>, _: graphrun::Entry| {
                 if let Some(event) = on_count {
-                    cx.fire(event, vec![Value::Int(7)]);
+                    cx.fire(event, vec![Value::Int(7)])?;
                 }
                 Ok(Flow::Then(0))
             }))

@@ -6,7 +6,6 @@ use std::any::Any;
 use std::collections::{BTreeMap, VecDeque};
 use std::fmt;
 use std::future::Future;
-use std::num::NonZeroU32;
 use std::ops::Range;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -17,6 +16,7 @@ use tokio::time::Instant;
 
 use crate::code::{FloatOp, Instr, IntOp, Reg};
 use crate::node::{Entry, EventRef, Flow, NodeError};
+use crate::objects::{self, IdSet, Objects};
 use crate::program::{InputPlan, Program, ProgramInner};
 use crate::registry::{Registry, TIMER_CLASS};
 use crate::value::{ClassNames, ObjectRef, Value};
@@ -108,7 +108,13 @@ pub struct RunOptions {
     pub trace: bool,
     /// How long the end of an instance waits for its connections to close.
     pub shutdown_grace: Duration,
+    /// The largest value, in bytes of its text form, that a node may make; a node whose
+    /// result would be larger fails with a runtime error instead.
+    pub max_value_size: usize,
 }
+
+/// The default of [`RunOptions::max_value_size`]: 64 MiB.
+pub const DEFAULT_MAX_VALUE_SIZE: usize = 64 << 20;
 
 impl Default for RunOptions {
     fn default() -> Self {
@@ -116,6 +122,7 @@ impl Default for RunOptions {
             max_loop_iterations: 1_000_000,
             trace: false,
             shutdown_grace: Duration::from_secs(2),
+            max_value_size: DEFAULT_MAX_VALUE_SIZE,
         }
     }
 }
@@ -138,6 +145,8 @@ pub struct RunReport {
     pub outcome: Outcome,
     /// How many runtime errors happened.
     pub runtime_errors: usize,
+    /// The most objects that were alive at once (objects nothing can reach are freed).
+    pub peak_objects: usize,
 }
 
 /// Work done later in an instance: a node's result, posted from a task.
@@ -151,19 +160,47 @@ type HostFn = Box<dyn FnOnce(&mut [Value]) + Send>;
 
 enum Event {
     Start(u32),
-    Custom { event: u32, args: Vec<Value> },
-    Wake { node: u32, payload: u64 },
-    Latent { node: u32, f: LatentFn },
-    Task { node: u32, f: TaskFn },
+    Custom {
+        event: u32,
+        args: Vec<Value>,
+    },
+    Wake {
+        node: u32,
+        payload: u64,
+    },
+    /// A timer of Set Timer by Event came due: its event runs, and a looping timer is set
+    /// again from then (so a timer that falls behind has at most one firing queued).
+    Timer {
+        timer: ObjectRef,
+        event: u32,
+        period: Option<Duration>,
+        due: Instant,
+    },
+    Latent {
+        node: u32,
+        f: LatentFn,
+    },
+    Task {
+        node: u32,
+        f: TaskFn,
+    },
     Host(HostFn),
 }
 
 struct Shared {
     /// Work outside the queue that may still post an event (tasks, open connections).
     pending: AtomicUsize,
+    /// The instance is ending (the host asked it to stop, or it is running EndPlay).
     stop: AtomicBool,
+    /// The running chain is to stop at its next check (a loop pass, or every
+    /// [`ABORT_CHECK_EVERY`] nodes): set by each stop request, so a second one also ends a
+    /// long EndPlay.
+    abort: AtomicBool,
     wake: Notify,
 }
+
+/// A chain checks for a stop request at every loop pass and after this many nodes.
+const ABORT_CHECK_EVERY: u32 = 1024;
 
 /// Keeps an instance from ending by quiescence while held: a node library holds one per
 /// open connection or running task; a host holds one to keep an idle instance alive.
@@ -199,6 +236,7 @@ impl fmt::Debug for KeepAlive {
 pub struct EventSender {
     tx: mpsc::Sender<Event>,
     shared: Arc<Shared>,
+    prog: Arc<ProgramInner>,
 }
 
 impl fmt::Debug for EventSender {
@@ -209,9 +247,14 @@ impl fmt::Debug for EventSender {
 
 impl EventSender {
     /// Fires a Custom Event with its args (already of its params' types). Waits while the
-    /// queue is full; false if the instance has ended.
-    pub async fn fire(&self, event: EventRef, args: Vec<Value>) -> bool {
-        self.tx.send(Event::Custom { event: event.0, args }).await.is_ok()
+    /// queue is full. An error if `event` is not a Custom Event of this program, if the
+    /// args do not fit its params, or if the instance has ended.
+    pub async fn fire(&self, event: EventRef, args: Vec<Value>) -> Result<(), HostError> {
+        check_event_args(&self.prog, event.0, &args).map_err(HostError)?;
+        self.tx
+            .send(Event::Custom { event: event.0, args })
+            .await
+            .map_err(|_| HostError("the instance has ended".into()))
     }
 
     /// Runs `f` in the instance, in the context of node `node` (see [`Cx::node_index`]),
@@ -263,11 +306,7 @@ impl InstanceHandle {
     /// pins convert). Waits while the queue is full.
     pub async fn fire(&self, event: &str, args: Vec<Value>) -> Result<(), HostError> {
         let (node, args) = event_args(&self.program, event, args)?;
-        if self.sender.fire(EventRef(node), args).await {
-            Ok(())
-        } else {
-            Err(HostError("the instance has ended".into()))
-        }
+        self.sender.fire(EventRef(node), args).await
     }
 
     /// Reads a variable of the running instance.
@@ -298,9 +337,12 @@ impl InstanceHandle {
             .map_err(|_| HostError("the instance has ended".into()))
     }
 
-    /// Stops the instance: the event running finishes, then EndPlay runs.
+    /// Stops the instance, then EndPlay runs.
+    /// A chain running at the time stops at its next loop pass (or within a thousand
+    /// nodes); asked again while EndPlay runs, EndPlay stops too.
     pub fn stop(&self) {
         self.sender.shared.stop.store(true, Ordering::SeqCst);
+        self.sender.shared.abort.store(true, Ordering::SeqCst);
         self.sender.shared.wake.notify_one();
     }
 
@@ -374,6 +416,57 @@ fn checked_value(program: &Program, index: usize, value: Value) -> Result<Value,
     })
 }
 
+/// Whether `args` may be fired at node `event`: it is a Custom Event, and they are as
+/// many as its params and of their types. The error says what is wrong.
+fn check_event_args(prog: &ProgramInner, event: u32, args: &[Value]) -> Result<(), String> {
+    let debug = prog
+        .debug
+        .get(event as usize)
+        .filter(|d| prog.events.get(&d.id) == Some(&event))
+        .ok_or_else(|| format!("node number {event} is not a Custom Event of graph `{}`", prog.name))?;
+    if args.len() != debug.output_types.len() {
+        return Err(format!(
+            "Custom Event `{}` takes {} argument(s), not {}",
+            debug.id,
+            debug.output_types.len(),
+            args.len()
+        ));
+    }
+    for ((value, ty), name) in args.iter().zip(&debug.output_types).zip(&debug.output_names) {
+        if !fits(value, ty, &prog.registry) {
+            let what = value_type(value, &prog.registry).map_or("unset".to_string(), |t| t.to_string());
+            return Err(format!(
+                "param `{name}` of Custom Event `{}` is {ty}, but the value is {what}",
+                debug.id
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Whether `value` is of type `ty` as it stands (no conversion).
+fn fits(value: &Value, ty: &graphrun_format::Type, registry: &Registry) -> bool {
+    use graphrun_format::Type;
+    match (value, ty) {
+        (Value::Bool(_), Type::Bool)
+        | (Value::Int(_), Type::Int)
+        | (Value::Float(_), Type::Float)
+        | (Value::String(_), Type::String)
+        | (Value::Json(_), Type::Json)
+        | (Value::Object(None), Type::Object(_)) => true,
+        (Value::Object(Some(o)), Type::Object(class)) => {
+            let name = registry.class_name(o.class);
+            name == &**class
+                || registry
+                    .class_id(class)
+                    .is_some_and(|id| registry.class(id).deprecated_alias_of.as_deref() == Some(name))
+        }
+        (Value::Array(items), Type::Array(t)) => items.iter().all(|v| fits(v, t, registry)),
+        (Value::Map(map), Type::Map(t)) => map.values().all(|v| fits(v, t, registry)),
+        _ => false,
+    }
+}
+
 fn event_args(program: &Program, event: &str, args: Vec<Value>) -> Result<(u32, Vec<Value>), HostError> {
     let inner = &program.inner;
     let Some(&node) = inner.events.get(event) else {
@@ -400,13 +493,14 @@ fn event_args(program: &Program, event: &str, args: Vec<Value>) -> Result<(u32, 
     Ok((node, args))
 }
 
-struct Object {
-    data: Box<dyn Any + Send>,
-}
-
-/// What a Timer object holds: its place in the timer table while set.
-struct TimerObject {
-    key: Option<(Instant, u64)>,
+/// What a Timer object holds: where the timer is.
+enum TimerObject {
+    /// Waiting in the timer table under this key.
+    Set((Instant, u64)),
+    /// Came due; its firing is in the queue (a looping timer is set again when it runs).
+    Queued,
+    /// Cleared, or a one-shot timer that fired.
+    Off,
 }
 
 enum Timer {
@@ -429,7 +523,12 @@ struct State {
     vars_at: usize,
     consts_at: usize,
     node_state: Vec<Option<Box<dyn Any + Send>>>,
-    objects: Vec<Option<Object>>,
+    objects: Objects,
+    /// Per node, whether it has run (for the message when one of its outputs is read
+    /// unset).
+    ran: Vec<bool>,
+    /// Latent work started by nodes ([`Cx::spawn_latent`]), aborted when the instance ends.
+    tasks: Vec<tokio::task::AbortHandle>,
     timers: BTreeMap<(Instant, u64), Timer>,
     timer_seq: u64,
     queue: VecDeque<Event>,
@@ -444,6 +543,23 @@ struct Env {
     options: RunOptions,
     shared: Arc<Shared>,
     tx: mpsc::Sender<Event>,
+    prog: Arc<ProgramInner>,
+}
+
+impl Env {
+    fn sender(&self) -> EventSender {
+        EventSender {
+            tx: self.tx.clone(),
+            shared: self.shared.clone(),
+            prog: self.prog.clone(),
+        }
+    }
+
+    /// Whether the running chain is to stop now.
+    #[inline(always)]
+    fn aborted(&self) -> bool {
+        self.shared.abort.load(Ordering::Relaxed)
+    }
 }
 
 /// The capacity of an instance's incoming event channel.
@@ -486,9 +602,11 @@ impl Instance {
                 shared: Arc::new(Shared {
                     pending: AtomicUsize::new(0),
                     stop: AtomicBool::new(false),
+                    abort: AtomicBool::new(false),
                     wake: Notify::new(),
                 }),
                 tx,
+                prog: program.inner.clone(),
             },
             st: State {
                 regs: std::iter::repeat_n(Value::Unset, inner.slot_count)
@@ -498,7 +616,9 @@ impl Instance {
                 vars_at: inner.slot_count,
                 consts_at: inner.slot_count + inner.variables.len(),
                 node_state: (0..inner.nodes.len()).map(|_| None).collect(),
-                objects: Vec::new(),
+                objects: Objects::new(),
+                tasks: Vec::new(),
+                ran: vec![false; inner.nodes.len()],
                 timers: BTreeMap::new(),
                 timer_seq: 0,
                 queue: VecDeque::new(),
@@ -527,10 +647,7 @@ impl Instance {
     }
 
     fn sender(&self) -> EventSender {
-        EventSender {
-            tx: self.env.tx.clone(),
-            shared: self.env.shared.clone(),
-        }
+        self.env.sender()
     }
 
     /// A variable's current value.
@@ -585,11 +702,19 @@ impl Instance {
                 }
                 continue;
             }
-            if let Ok(event) = self.rx.try_recv() {
-                self.st.queue.push_back(event);
-                continue;
-            }
-            if self.queue_due_timers(Instant::now()) {
+            // The queue is empty: the timers that are due and the next event from tasks
+            // take their turns, so that neither a flood of messages nor timers that fall
+            // behind keeps the other waiting. One event at a time from tasks, so that what
+            // it fires runs before the next (a delegate before the next report).
+            let timers = !self.st.timers.is_empty() && self.queue_due_timers(Instant::now());
+            let received = match self.rx.try_recv() {
+                Ok(event) => {
+                    self.st.queue.push_back(event);
+                    true
+                }
+                Err(_) => false,
+            };
+            if timers || received {
                 continue;
             }
             if self.st.timers.is_empty() && self.env.shared.pending.load(Ordering::SeqCst) == 0 {
@@ -616,15 +741,21 @@ impl Instance {
         RunReport {
             outcome,
             runtime_errors: self.st.errors,
+            peak_objects: self.st.objects.peak(),
         }
     }
 
     async fn end(&mut self, prog: &Arc<ProgramInner>) {
         self.ended = true;
         self.env.shared.stop.store(true, Ordering::SeqCst);
+        // EndPlay runs to its end unless the host asks to stop again.
+        self.env.shared.abort.store(false, Ordering::SeqCst);
         self.st.quit = false;
         self.st.queue.clear();
         self.st.timers.clear();
+        for task in self.st.tasks.drain(..) {
+            task.abort();
+        }
         for &node in &prog.end_play {
             self.dispatch(prog, Event::Start(node));
             if self.st.quit {
@@ -657,23 +788,49 @@ impl Instance {
             match timer {
                 Timer::Wake { node, payload } => self.st.queue.push_back(Event::Wake { node, payload }),
                 Timer::Event { timer, event, period } => {
-                    self.st.queue.push_back(Event::Custom {
+                    self.st.queue.push_back(Event::Timer {
+                        timer,
                         event,
-                        args: Vec::new(),
+                        period,
+                        due,
                     });
-                    let key = period.map(|p| {
-                        let key = (due + p, self.st.timer_seq);
-                        self.st.timer_seq += 1;
-                        self.st.timers.insert(key, Timer::Event { timer, event, period });
-                        key
-                    });
-                    if let Some(t) = object_mut::<TimerObject>(&mut self.st.objects, timer) {
-                        t.key = key;
+                    if let Some(t) = self.st.objects.get_mut::<TimerObject>(timer.id) {
+                        *t = TimerObject::Queued;
                     }
                 }
             }
         }
         any
+    }
+
+    /// A timer's firing is about to run: false if the timer was cleared meanwhile. A
+    /// looping timer is set again for its next tick after now, keeping its cadence: ticks
+    /// it missed are not made up (as Unreal's timers fire at most once a frame).
+    fn rearm(&mut self, timer: ObjectRef, event: u32, period: Option<Duration>, due: Instant) -> bool {
+        let Some(t) = self.st.objects.get_mut::<TimerObject>(timer.id) else {
+            return false;
+        };
+        if !matches!(t, TimerObject::Queued) {
+            return false;
+        }
+        *t = match period {
+            Some(p) => {
+                let now = Instant::now();
+                let missed = now.saturating_duration_since(due).as_nanos() / p.as_nanos().max(1);
+                let next = u32::try_from(missed + 1)
+                    .ok()
+                    .and_then(|k| p.checked_mul(k))
+                    .and_then(|d| due.checked_add(d))
+                    .filter(|next| *next > now)
+                    .unwrap_or_else(|| later(now, p));
+                let key = (next, self.st.timer_seq);
+                self.st.timer_seq += 1;
+                self.st.timers.insert(key, Timer::Event { timer, event, period });
+                TimerObject::Set(key)
+            }
+            None => TimerObject::Off,
+        };
+        true
     }
 
     fn dispatch(&mut self, prog: &ProgramInner, event: Event) {
@@ -687,6 +844,16 @@ impl Instance {
                 self.run_chain(prog, event, Entry::Pin(0), Start::Fresh)
             }
             Event::Wake { node, payload } => self.run_chain(prog, node, Entry::Resume(payload), Start::NoInputs),
+            Event::Timer {
+                timer,
+                event,
+                period,
+                due,
+            } => {
+                if self.rearm(timer, event, period, due) {
+                    self.run_chain(prog, event, Entry::Pin(0), Start::Fresh)
+                }
+            }
             Event::Latent { node, f } => {
                 if (node as usize) < prog.nodes.len() {
                     self.run_chain(prog, node, Entry::Resume(0), Start::With(f))
@@ -703,7 +870,10 @@ impl Instance {
                         node,
                         out_base: prog.nodes[node as usize].out_base as usize,
                     };
-                    f(&mut cx);
+                    let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&mut cx)));
+                    if let Err(payload) = run {
+                        self.runtime_error(prog, node, panicked(payload.as_ref()));
+                    }
                 }
             }
             Event::Host(f) => f(self.st.vars_mut()),
@@ -728,6 +898,7 @@ impl Instance {
         let mut chain = Chain {
             stack: std::mem::take(&mut self.st.stack),
             iterations: 0,
+            steps: 0,
         };
         chain.stack.clear();
         let first = match start {
@@ -762,6 +933,7 @@ impl Instance {
         result: Result<Flow, (u32, NodeError)>,
         chain: &mut Chain,
     ) -> Option<(u32, Entry)> {
+        self.st.ran[n as usize] = true;
         let flow = match result {
             Ok(flow) => flow,
             Err((at, e)) => {
@@ -772,6 +944,7 @@ impl Instance {
         if self.st.quit {
             return None;
         }
+        let iterations = chain.iterations;
         let out = match flow {
             Flow::Then(out) => Some(out),
             Flow::End => None,
@@ -785,7 +958,15 @@ impl Instance {
                 Some(out)
             }
         };
-        let target = out.and_then(|out| prog.nodes[n as usize].exec_out.get(out).copied().flatten());
+        let exec_out = &prog.nodes[n as usize].exec_out;
+        let target = match out {
+            Some(out) if out < exec_out.len() => exec_out[out],
+            Some(out) => {
+                self.no_such_exec_output(prog, n, out);
+                return None;
+            }
+            None => None,
+        };
         if let Some(target) = target {
             chain.iterations += target.back_edge as u64;
         }
@@ -793,10 +974,33 @@ impl Instance {
             self.loop_guard(prog, n);
             return None;
         }
+        // A stop request ends the chain at a loop pass, or within a thousand nodes.
+        chain.steps += 1;
+        if chain.iterations != iterations || chain.steps >= ABORT_CHECK_EVERY {
+            chain.steps = 0;
+            if self.env.aborted() {
+                return None;
+            }
+        }
         match target {
             Some(target) => Some((target.node, Entry::Pin(target.pin as usize))),
             None => chain.stack.pop().map(|(node, payload)| (node, Entry::Resume(payload))),
         }
+    }
+
+    #[cold]
+    fn no_such_exec_output(&mut self, prog: &ProgramInner, n: u32, out: usize) {
+        let names = &prog.debug[n as usize].exec_output_names;
+        let error = NodeError(format!(
+            "the node went on through exec output number {out}, but it has {} ({})",
+            names.len(),
+            if names.is_empty() {
+                "none".to_string()
+            } else {
+                names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+            }
+        ));
+        self.runtime_error(prog, n, error);
     }
 
     #[cold]
@@ -864,7 +1068,7 @@ impl Instance {
                     continue;
                 }
                 Ok(Some(flow)) => Ok(flow),
-                Err(Ok(fault)) => Err(fault.at(prog, pc)),
+                Err(Ok(fault)) => Err(fault.at(&self.st, prog, pc)),
                 Err(Err(e)) => Err(e),
             };
             match self.advance(prog, n, result, chain) {
@@ -899,7 +1103,7 @@ impl Instance {
             let index = match for_loop(&mut self.st, entry, first, last, dst) {
                 Ok(Flow::Loop { resume, .. }) => resume,
                 Ok(flow) => return Ok(flow),
-                Err(fault) => return Err(fault.at(prog, pc)),
+                Err(fault) => return Err(fault.at(&self.st, prog, pc)),
             };
             // In the order `advance` takes them: Quit (a pure node called through its
             // implementation may have quit), then the loop guard.
@@ -909,6 +1113,9 @@ impl Instance {
             chain.iterations += 1;
             if chain.iterations > limit {
                 return Err((n, loop_guard_error(limit)));
+            }
+            if self.env.aborted() {
+                return Ok(Flow::End);
             }
             if !self.run_straight(prog, body.clone())? || !self.run_straight(prog, deps.clone())? {
                 // A node quit: the chain ends (the caller sees it).
@@ -922,7 +1129,6 @@ impl Instance {
     #[inline(always)]
     fn run_straight(&mut self, prog: &ProgramInner, run: Range<usize>) -> Result<bool, (u32, NodeError)> {
         let code = &prog.code;
-        let at = |i: usize, fault: Fault| fault.at(prog, run.start + i);
         for (i, instr) in code.instrs[run.clone()].iter().enumerate() {
             // Tested one by one, the likeliest first: branches that predict better than a
             // jump table in the tight loops this runs.
@@ -935,17 +1141,17 @@ impl Instance {
                 dst,
             } = *instr
             {
-                set_int(&mut self.st, op, (a, b, sum), var, dst).map_err(|f| at(i, f))?;
+                set_int(&mut self.st, op, (a, b, sum), var, dst).map_err(|f| f.at(&self.st, prog, run.start + i))?;
                 if self.st.quit {
                     return Ok(false);
                 }
             } else if let Instr::Set { var, src, dst } = *instr {
-                set(&mut self.st, var, src, dst).map_err(|f| at(i, f))?;
+                set(&mut self.st, var, src, dst).map_err(|f| f.at(&self.st, prog, run.start + i))?;
                 if self.st.quit {
                     return Ok(false);
                 }
             } else if let Instr::Int { op, a, b, dst } = *instr {
-                int_op(&mut self.st, op, a, b, dst).map_err(|f| at(i, f))?;
+                int_op(&mut self.st, op, a, b, dst).map_err(|f| f.at(&self.st, prog, run.start + i))?;
             } else {
                 self.run_other(prog, run.start + i, *instr)?;
             }
@@ -959,7 +1165,9 @@ impl Instance {
     fn run_other(&mut self, prog: &ProgramInner, pc: usize, instr: Instr) -> Result<(), (u32, NodeError)> {
         match instr {
             Instr::Pure(d) => self.call(prog, d, Entry::Pin(0)).map(drop),
-            Instr::Float { op, a, b, dst } => float_op(&mut self.st, op, a, b, dst).map_err(|f| f.at(prog, pc)),
+            Instr::Float { op, a, b, dst } => {
+                float_op(&mut self.st, op, a, b, dst).map_err(|f| f.at(&self.st, prog, pc))
+            }
             Instr::Get { var, dst } => {
                 get(&mut self.st, var, dst);
                 Ok(())
@@ -1009,7 +1217,7 @@ impl Instance {
         for (i, input) in plan.inputs.iter().enumerate() {
             if let InputPlan::Slot { slot, .. } = input {
                 if let Value::Unset = self.st.regs[*slot as usize] {
-                    return Err(unset_read(prog, n, i, *slot));
+                    return Err(unset_read(&self.st, prog, n, i, *slot));
                 }
             }
         }
@@ -1024,7 +1232,7 @@ impl Instance {
                 InputPlan::Slot { slot, conversion } => {
                     let v = &self.st.regs[*slot as usize];
                     if matches!(v, Value::Unset) {
-                        return Err(unset_read(prog, n, i, *slot));
+                        return Err(unset_read(&self.st, prog, n, i, *slot));
                     }
                     v.clone().convert(*conversion, &prog.registry)
                 }
@@ -1072,17 +1280,40 @@ impl Instance {
             node: n,
             out_base: plan.out_base as usize,
         };
-        let result = match latent {
+        // A host's node that panics fails with a runtime error, as any other failure.
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match latent {
             None => plan.imp.run(&mut cx, entry),
             Some(f) => f(&mut cx),
-        };
+        }))
+        .unwrap_or_else(|payload| Err(panicked(payload.as_ref())));
         if !in_place {
             self.scratch.clear();
         }
+        let result = match result {
+            Ok(flow) if plan.exec_out.is_empty() => self.check_outputs_set(prog, n).map(|()| flow),
+            result => result,
+        };
         if let Some(inputs) = trace_inputs {
             self.trace(prog, n, inputs, &result);
         }
         result
+    }
+
+    /// A pure node sets every output each time it runs: one left unset is the node's
+    /// error, not that of whoever reads it.
+    fn check_outputs_set(&self, prog: &ProgramInner, n: u32) -> Result<(), NodeError> {
+        let base = prog.nodes[n as usize].out_base as usize;
+        let names = &prog.debug[n as usize].output_names;
+        match self.st.regs[base..base + names.len()]
+            .iter()
+            .position(|v| matches!(v, Value::Unset))
+        {
+            None => Ok(()),
+            Some(i) => Err(NodeError(format!(
+                "the node ran but did not set its output `{}`",
+                names[i]
+            ))),
+        }
     }
 
     fn trace_values(&self, prog: &ProgramInner, names: &[String], values: &[Value]) -> String {
@@ -1134,6 +1365,8 @@ fn loop_guard_error(limit: u64) -> NodeError {
 struct Chain {
     stack: Vec<(u32, u64)>,
     iterations: u64,
+    /// Nodes run since the last check for a stop request.
+    steps: u32,
 }
 
 enum Start {
@@ -1145,7 +1378,18 @@ enum Start {
     With(LatentFn),
 }
 
-fn unset_read(prog: &ProgramInner, reader: u32, input: usize, slot: u32) -> NodeError {
+/// The error of a node that panicked, with the panic's message.
+#[cold]
+fn panicked(payload: &(dyn Any + Send)) -> NodeError {
+    let message = payload
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("(no message)");
+    NodeError(format!("the node panicked: {message}"))
+}
+
+fn unset_read(st: &State, prog: &ProgramInner, reader: u32, input: usize, slot: u32) -> NodeError {
     let source = prog.nodes.partition_point(|p| p.out_base <= slot).saturating_sub(1);
     let d = &prog.debug[source];
     let pin = d
@@ -1156,8 +1400,13 @@ fn unset_read(prog: &ProgramInner, reader: u32, input: usize, slot: u32) -> Node
         .input_names
         .get(input)
         .map_or("?", String::as_str);
+    let what = if st.ran[source] {
+        "which ran but did not set it"
+    } else {
+        "which has not run yet"
+    };
     NodeError(format!(
-        "`{input}` reads `{pin}` of node `{}` ({}), which has not run yet",
+        "`{input}` reads `{pin}` of node `{}` ({}), {what}",
         d.id, d.type_name
     ))
 }
@@ -1169,12 +1418,10 @@ async fn sleep_until(deadline: Option<Instant>) {
     }
 }
 
-fn object_mut<T: Any>(objects: &mut [Option<Object>], obj: ObjectRef) -> Option<&mut T> {
-    objects
-        .get_mut(obj.id.get() as usize - 1)?
-        .as_mut()?
-        .data
-        .downcast_mut()
+/// `d` after `now` (capped where the clock would overflow).
+fn later(now: Instant, d: Duration) -> Instant {
+    now.checked_add(d)
+        .unwrap_or_else(|| now + Duration::from_secs(u64::from(u32::MAX)))
 }
 
 /// What a running node can see and do: its inputs and outputs, variables, per-node state,
@@ -1207,7 +1454,7 @@ enum Fault {
 impl Fault {
     /// The error of the node owning instruction `pc`.
     #[cold]
-    fn at(self, prog: &ProgramInner, pc: usize) -> (u32, NodeError) {
+    fn at(self, st: &State, prog: &ProgramInner, pc: usize) -> (u32, NodeError) {
         let node = prog.code.owner[pc];
         let error = match self {
             Fault::Unset(slot) => {
@@ -1216,7 +1463,7 @@ impl Fault {
                     .iter()
                     .position(|i| matches!(i, InputPlan::Slot { slot: s, .. } if *s == slot))
                     .unwrap_or(0);
-                unset_read(prog, node, input, slot)
+                unset_read(st, prog, node, input, slot)
             }
             Fault::Overflow(op, a, b) => crate::stdlib::overflow(a, op.node_name(), b),
         };
@@ -1447,7 +1694,7 @@ impl Cx<'_> {
 
     /// Re-enters this node with `Entry::Resume(payload)`, as a new event, after `delay`.
     pub fn wake_after(&mut self, delay: Duration, payload: u64) {
-        let key = (Instant::now() + delay, self.st.timer_seq);
+        let key = (later(Instant::now(), delay), self.st.timer_seq);
         self.st.timer_seq += 1;
         self.st.timers.insert(
             key,
@@ -1459,11 +1706,12 @@ impl Cx<'_> {
     }
 
     /// Sets a timer that fires `event` (a Custom Event with no params) after `period`, and
-    /// every `period` after that if `looping`. Returns the Timer handle.
-    pub fn set_timer(&mut self, event: EventRef, period: Duration, looping: bool) -> ObjectRef {
+    /// every `period` after that if `looping`. Returns the Timer handle (an error only when
+    /// the instance has made all the objects it can).
+    pub fn set_timer(&mut self, event: EventRef, period: Duration, looping: bool) -> Result<ObjectRef, NodeError> {
         let class = self.prog.registry.class_id(TIMER_CLASS).expect("built in");
-        let timer = self.new_object(class, Box::new(TimerObject { key: None }));
-        let key = (Instant::now() + period, self.st.timer_seq);
+        let timer = self.new_object(class, Box::new(TimerObject::Off))?;
+        let key = (later(Instant::now(), period), self.st.timer_seq);
         self.st.timer_seq += 1;
         let period = looping.then_some(period);
         self.st.timers.insert(
@@ -1474,36 +1722,77 @@ impl Cx<'_> {
                 period,
             },
         );
-        if let Some(t) = object_mut::<TimerObject>(&mut self.st.objects, timer) {
-            t.key = Some(key);
+        if let Some(t) = self.st.objects.get_mut::<TimerObject>(timer.id) {
+            *t = TimerObject::Set(key);
         }
-        timer
+        Ok(timer)
     }
 
-    /// Clears a timer; false if it was not set (cleared, or a one-shot that fired).
+    /// Clears a timer; false if it was not set (cleared, or a one-shot that fired). A
+    /// firing already queued does not run.
     pub fn clear_timer(&mut self, timer: ObjectRef) -> bool {
-        let Some(t) = object_mut::<TimerObject>(&mut self.st.objects, timer) else {
+        let Some(t) = self.st.objects.get_mut::<TimerObject>(timer.id) else {
             return false;
         };
-        match t.key.take() {
-            Some(key) => self.st.timers.remove(&key).is_some(),
-            None => false,
+        match std::mem::replace(t, TimerObject::Off) {
+            TimerObject::Set(key) => self.st.timers.remove(&key).is_some(),
+            TimerObject::Queued => true,
+            TimerObject::Off => false,
         }
     }
 
-    /// Makes a new object of class number `class` holding `data`.
-    pub fn new_object(&mut self, class: u32, data: Box<dyn Any + Send>) -> ObjectRef {
-        self.st.objects.push(Some(Object { data }));
-        let id = u32::try_from(self.st.objects.len())
-            .ok()
-            .and_then(NonZeroU32::new)
-            .expect("fewer than 4 billion objects");
-        ObjectRef { class, id }
+    /// Makes a new object of class number `class` holding `data`. Objects that nothing can
+    /// reach any more may be freed first: what keeps one alive is a variable, an output
+    /// slot, a queued event's argument, a pending timer, or this node's inputs (but not an
+    /// object a node took out of its inputs with [`Cx::take_input`], nor one that only an
+    /// object's data or a node's state refers to). An error
+    /// only when the instance has made all the objects it can (4,294,967,295).
+    pub fn new_object(&mut self, class: u32, data: Box<dyn Any + Send>) -> Result<ObjectRef, NodeError> {
+        if self.st.objects.wants_collection() {
+            self.collect_objects();
+        }
+        let id = self.st.objects.insert(data).ok_or_else(|| {
+            NodeError::new("this instance has made all the objects it can (4,294,967,295); no more can be made")
+        })?;
+        Ok(ObjectRef { class, id })
     }
 
-    /// The data of an object, if it exists and holds a `T`.
+    /// Frees the objects that nothing can reach: not a register (variable or output slot),
+    /// a queued event's argument, a timer, or this node's inputs.
+    #[cold]
+    fn collect_objects(&mut self) {
+        let mut reachable = IdSet::default();
+        for v in &self.st.regs {
+            objects::mark(v, &mut reachable);
+        }
+        if let Inputs::Copied(values) = &self.inputs {
+            values.iter().for_each(|v| objects::mark(v, &mut reachable));
+        }
+        for event in &self.st.queue {
+            match event {
+                Event::Custom { args, .. } => args.iter().for_each(|v| objects::mark(v, &mut reachable)),
+                Event::Timer { timer, .. } => {
+                    reachable.insert(timer.id.get());
+                }
+                _ => {}
+            }
+        }
+        for timer in self.st.timers.values() {
+            if let Timer::Event { timer, .. } = timer {
+                reachable.insert(timer.id.get());
+            }
+        }
+        self.st.objects.collect(&reachable);
+    }
+
+    /// The data of an object, if it is alive and holds a `T`.
     pub fn object_mut<T: Any>(&mut self, obj: ObjectRef) -> Option<&mut T> {
-        object_mut(&mut self.st.objects, obj)
+        self.st.objects.get_mut(obj.id)
+    }
+
+    /// How many objects of this instance are alive.
+    pub fn object_count(&self) -> usize {
+        self.st.objects.len()
     }
 
     /// The class name of an object.
@@ -1526,17 +1815,17 @@ impl Cx<'_> {
         &self.prog.debug[self.node as usize].id
     }
 
-    /// Queues a Custom Event to run after the events already queued.
-    pub fn fire(&mut self, event: EventRef, args: Vec<Value>) {
+    /// Queues a Custom Event to run after the events already queued; an error if `event`
+    /// is not a Custom Event or the args do not fit its params.
+    pub fn fire(&mut self, event: EventRef, args: Vec<Value>) -> Result<(), NodeError> {
+        check_event_args(self.prog, event.0, &args).map_err(NodeError)?;
         self.st.queue.push_back(Event::Custom { event: event.0, args });
+        Ok(())
     }
 
     /// A sender for events from other tasks.
     pub fn sender(&self) -> EventSender {
-        EventSender {
-            tx: self.env.tx.clone(),
-            shared: self.env.shared.clone(),
-        }
+        self.env.sender()
     }
 
     /// Runs `work` on the tokio runtime; the closure it yields then runs in this node's
@@ -1548,11 +1837,34 @@ impl Cx<'_> {
         let sender = self.sender();
         let alive = sender.keep_alive();
         let node = self.node;
-        tokio::spawn(async move {
+        let task = tokio::spawn(async move {
             let f = work.await;
             sender.call(node, f).await;
             drop(alive);
         });
+        let tasks = &mut self.st.tasks;
+        if tasks.len() == tasks.capacity() {
+            tasks.retain(|t| !t.is_finished());
+        }
+        tasks.push(task.abort_handle());
+    }
+
+    /// Fails when a result of `bytes` would be over the instance's value size limit
+    /// ([`RunOptions::max_value_size`]): call it before making a large value.
+    pub fn check_size(&self, bytes: usize) -> Result<(), NodeError> {
+        let limit = self.env.options.max_value_size;
+        if bytes > limit {
+            return Err(NodeError(format!(
+                "the result would be {} bytes, over the value size limit of {} bytes (--max-value-size)",
+                bytes, limit
+            )));
+        }
+        Ok(())
+    }
+
+    /// The instance's value size limit in bytes ([`RunOptions::max_value_size`]).
+    pub fn max_value_size(&self) -> usize {
+        self.env.options.max_value_size
     }
 
     /// Whether the instance is ending (EndPlay is running, or stop was asked).

@@ -24,6 +24,7 @@ mod code;
 mod instance;
 mod listing;
 mod node;
+mod objects;
 mod program;
 mod registry;
 mod stdlib;
@@ -32,7 +33,7 @@ mod value;
 pub use graphrun_format::{Diagnostic, Diagnostics, Severity, SourceFile, Type};
 pub use instance::{
     Cx, EventSender, Host, HostError, Instance, InstanceHandle, KeepAlive, LatentFn, Level, Outcome, RunOptions,
-    RunReport, RuntimeError, StdioHost, TaskFn,
+    RunReport, RuntimeError, StdioHost, TaskFn, DEFAULT_MAX_VALUE_SIZE,
 };
 pub use listing::{node_listing_json, node_listing_text};
 pub use node::{

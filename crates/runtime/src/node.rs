@@ -4,6 +4,7 @@
 
 use graphrun_format::ron;
 use graphrun_format::Type;
+use std::fmt;
 
 use crate::instance::Cx;
 use crate::value::Value;
@@ -180,6 +181,27 @@ impl NodeError {
     /// An error with this message.
     pub fn new(message: impl Into<String>) -> NodeError {
         NodeError(message.into())
+    }
+}
+
+impl fmt::Display for NodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for NodeError {}
+
+/// So that `?` on a `Result<_, String>` works in a node.
+impl From<String> for NodeError {
+    fn from(message: String) -> NodeError {
+        NodeError(message)
+    }
+}
+
+impl From<&str> for NodeError {
+    fn from(message: &str) -> NodeError {
+        NodeError(message.to_string())
     }
 }
 

@@ -436,7 +436,7 @@ fn flow(r: &mut RegistryBuilder) {
                     } else {
                         seconds(time)
                     };
-                    Some(cx.set_timer(event, period, looping))
+                    Some(cx.set_timer(event, period, looping)?)
                 } else {
                     None
                 };
@@ -672,7 +672,7 @@ fn objects(r: &mut RegistryBuilder) {
                         cx.registry().class(id).name
                     )));
                 };
-                let obj = cx.new_object(id, make());
+                let obj = cx.new_object(id, make())?;
                 cx.set_output(0, Value::Object(Some(obj)));
                 Ok(Flow::Then(0))
             }))
@@ -963,7 +963,9 @@ fn strings(r: &mut RegistryBuilder) {
             .input("B", Type::String)
             .output("Return Value", Type::String),
         |cx, _| {
-            let value = format!("{}{}", cx.input(0).as_str(), cx.input(1).as_str());
+            let (a, b) = (cx.input(0).as_str(), cx.input(1).as_str());
+            cx.check_size(a.len() + b.len())?;
+            let value = format!("{a}{b}");
             cx.set_output(0, value);
             Ok(Flow::End)
         },
@@ -1030,7 +1032,13 @@ fn strings(r: &mut RegistryBuilder) {
                 })
                 .collect();
             Ok(Box::new(move |cx: &mut Cx<'_>, _: Entry| {
-                let mut out = String::new();
+                let piece = |cx: &Cx<'_>, (text, hole): &(String, Option<usize>)| match hole {
+                    Some(i) => cx.input(*i).as_str().len(),
+                    None => text.len(),
+                };
+                let len = pieces.iter().map(|p| piece(cx, p)).fold(0usize, usize::saturating_add);
+                cx.check_size(len)?;
+                let mut out = String::with_capacity(len);
                 for (text, hole) in &pieces {
                     match hole {
                         Some(i) => out.push_str(cx.input(*i).as_str()),
@@ -1122,6 +1130,11 @@ fn json(r: &mut RegistryBuilder) {
         |cx| {
             let names: Vec<String> = cx.signature().inputs.iter().map(|p| p.name.clone()).collect();
             Ok(Box::new(move |cx: &mut Cx<'_>, _: Entry| {
+                let limit = cx.max_value_size();
+                let size = (0..names.len()).fold(0usize, |size, i| {
+                    size.saturating_add(cx.input(i).size(limit) + names[i].len())
+                });
+                cx.check_size(size)?;
                 let mut map = serde_json::Map::with_capacity(names.len());
                 for (i, name) in names.iter().enumerate() {
                     map.insert(name.clone(), cx.input(i).to_json());
@@ -1202,6 +1215,9 @@ fn json(r: &mut RegistryBuilder) {
             .input("Value", Type::Json)
             .output("Return Value", Type::Json),
         |cx, _| {
+            let limit = cx.max_value_size();
+            let size = cx.input(0).size(limit) + cx.input(1).as_str().len() + cx.input(2).size(limit);
+            cx.check_size(size)?;
             let mut object = cx.take_input(0).into_json();
             let value = cx.take_input(2).into_json();
             let Some(map) = Arc::make_mut(&mut object).as_object_mut() else {
@@ -1310,11 +1326,37 @@ fn json(r: &mut RegistryBuilder) {
             .input("Value", Type::Json)
             .output("Return Value", Type::String),
         |cx, _| {
-            let text = cx.input(0).to_json().to_string();
+            let text = json_text(cx, &cx.input(0).to_json())?;
             cx.set_output(0, text);
             Ok(Flow::End)
         },
     ));
+}
+
+/// JSON text of `json`, or the value size error once it would be over the limit (written
+/// through a bounded writer, so the text over the limit is never made).
+fn json_text(cx: &Cx<'_>, json: &Json) -> Result<String, NodeError> {
+    struct Bounded(Vec<u8>, usize);
+    impl std::io::Write for Bounded {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            if self.0.len() + buf.len() > self.1 {
+                return Err(std::io::ErrorKind::OutOfMemory.into());
+            }
+            self.0.extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let limit = cx.max_value_size();
+    let mut out = Bounded(Vec::new(), limit);
+    match serde_json::to_writer(&mut out, json) {
+        Ok(()) => Ok(String::from_utf8(out.0).expect("serde_json writes UTF-8")),
+        Err(_) => Err(NodeError(format!(
+            "the result would be over the value size limit of {limit} bytes (--max-value-size)"
+        ))),
+    }
 }
 
 /// The common type of two element types, if they have one.
@@ -1379,6 +1421,10 @@ fn arrays(r: &mut RegistryBuilder) {
         },
         |_| {
             Ok(Box::new(|cx: &mut Cx<'_>, _: Entry| {
+                let limit = cx.max_value_size();
+                let size =
+                    (0..cx.signature_inputs()).fold(0usize, |size, i| size.saturating_add(cx.input(i).size(limit)));
+                cx.check_size(size)?;
                 let items: Vec<Value> = (0..cx.signature_inputs()).map(|i| cx.take_input(i)).collect();
                 cx.set_output(0, Value::Array(Arc::new(items)));
                 Ok(Flow::End)
@@ -1453,6 +1499,8 @@ fn arrays(r: &mut RegistryBuilder) {
         },
         |_| {
             Ok(Box::new(|cx: &mut Cx<'_>, _: Entry| {
+                let limit = cx.max_value_size();
+                cx.check_size(cx.input(0).size(limit) + cx.input(1).size(limit))?;
                 let item = cx.take_input(1);
                 let result = match cx.take_input(0) {
                     Value::Array(mut items) => {

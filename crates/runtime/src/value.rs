@@ -155,6 +155,44 @@ impl Value {
         }
     }
 
+    /// About how many bytes the value's text form takes (each string counted once, without
+    /// escapes), for the value size limit. Stops counting once past `limit`, so a huge
+    /// value costs no more to measure than a value of `limit` bytes.
+    pub fn size(&self, limit: usize) -> usize {
+        let mut size = 0;
+        self.add_size(&mut size, limit);
+        size
+    }
+
+    fn add_size(&self, size: &mut usize, limit: usize) {
+        match self {
+            Value::Unset | Value::Bool(_) | Value::Object(_) => *size += 8,
+            Value::Int(_) | Value::Float(_) => *size += 24,
+            Value::String(s) => *size += s.len() + 2,
+            Value::Json(j) => json_size(j, size, limit),
+            Value::Array(items) => {
+                *size += 2;
+                for item in items.iter() {
+                    if *size > limit {
+                        return;
+                    }
+                    *size += 1;
+                    item.add_size(size, limit);
+                }
+            }
+            Value::Map(map) => {
+                *size += 2;
+                for (key, value) in map.iter() {
+                    if *size > limit {
+                        return;
+                    }
+                    *size += key.len() + 4;
+                    value.add_size(size, limit);
+                }
+            }
+        }
+    }
+
     /// The JSON form (implicit conversion to Json). Objects have none and become null;
     /// the checker refuses that conversion, so only a host can ask for it.
     pub fn to_json(&self) -> Json {
@@ -400,6 +438,35 @@ impl fmt::Display for Value {
         let mut out = String::new();
         self.write_text(&mut out, &NoClasses, true);
         f.write_str(&out)
+    }
+}
+
+/// [`Value::size`] of a Json value.
+fn json_size(json: &Json, size: &mut usize, limit: usize) {
+    match json {
+        Json::Null | Json::Bool(_) => *size += 5,
+        Json::Number(_) => *size += 24,
+        Json::String(s) => *size += s.len() + 2,
+        Json::Array(items) => {
+            *size += 2;
+            for item in items {
+                if *size > limit {
+                    return;
+                }
+                *size += 1;
+                json_size(item, size, limit);
+            }
+        }
+        Json::Object(map) => {
+            *size += 2;
+            for (key, value) in map {
+                if *size > limit {
+                    return;
+                }
+                *size += key.len() + 4;
+                json_size(value, size, limit);
+            }
+        }
     }
 }
 

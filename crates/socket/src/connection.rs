@@ -461,20 +461,20 @@ fn apply(cx: &mut Cx<'_>, conn: ObjectRef, attempt: u64, delegates: Delegates, r
         Report::Connected => {
             c.state = State::Connected;
             if let Some(event) = delegates.on_connected {
-                cx.fire(event, vec![me]);
+                fire(cx, event, vec![me]);
             }
         }
         Report::ConnectionError(reason) => {
             reset(c);
             cx.log(Level::Warning, &format!("connection error: {reason}"));
             if let Some(event) = delegates.on_connection_error {
-                cx.fire(event, vec![me, Value::from(reason)]);
+                fire(cx, event, vec![me, Value::from(reason)]);
             }
         }
         Report::Message(message, _permit) => {
             if c.state == State::Connected && !c.closing {
                 if let Some(event) = delegates.on_message_received {
-                    cx.fire(event, vec![me, message]);
+                    fire(cx, event, vec![me, message]);
                 }
             }
         }
@@ -486,12 +486,20 @@ fn apply(cx: &mut Cx<'_>, conn: ObjectRef, attempt: u64, delegates: Delegates, r
         Report::Disconnected { code, reason, clean } => {
             reset(c);
             if let Some(event) = delegates.on_disconnected {
-                cx.fire(
+                fire(
+                    cx,
                     event,
                     vec![me, Value::Int(code.into()), Value::from(reason), Value::Bool(clean)],
                 );
             }
         }
+    }
+}
+
+/// Fires a delegate's event; one that does not take these args is logged, not dropped.
+fn fire(cx: &mut Cx<'_>, event: EventRef, args: Vec<Value>) {
+    if let Err(e) = cx.fire(event, args) {
+        cx.log(Level::Warning, &format!("delegate not fired: {}", e.0));
     }
 }
 

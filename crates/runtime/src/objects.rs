@@ -1,0 +1,123 @@
+//! An instance's objects (connections, timers, a host's classes) and the rule that frees
+//! them: an object that nothing can reach any more is dropped, as Blueprint's garbage
+//! collector drops an unreferenced UObject. The instance finds what is reachable
+//! ([`Objects::collect`]); this file keeps the arena and decides when to look.
+
+use std::any::Any;
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
+use std::num::NonZeroU32;
+
+use crate::value::Value;
+
+/// Object ids are handed out in order and never reused, so they hash as themselves.
+#[derive(Default)]
+pub(crate) struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8) | u64::from(b);
+        }
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        // Spread consecutive ids over the table's buckets (Fibonacci hashing).
+        self.0 = u64::from(n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
+type IdMap<V> = HashMap<u32, V, BuildHasherDefault<IdHasher>>;
+/// A set of object ids (what a collection found reachable).
+pub(crate) type IdSet = HashSet<u32, BuildHasherDefault<IdHasher>>;
+
+/// The fewest objects at which a collection runs.
+const FIRST_COLLECTION: usize = 1024;
+
+/// The objects of one instance, by id.
+pub(crate) struct Objects {
+    map: IdMap<Box<dyn Any + Send>>,
+    /// The last id handed out.
+    last_id: u32,
+    /// Collect when this many objects are alive: twice the survivors of the last
+    /// collection, so collecting costs amortised O(1) per object made.
+    collect_at: usize,
+    /// The most objects alive at once.
+    peak: usize,
+}
+
+impl Objects {
+    pub fn new() -> Objects {
+        Objects {
+            map: IdMap::default(),
+            last_id: 0,
+            collect_at: FIRST_COLLECTION,
+            peak: 0,
+        }
+    }
+
+    /// Stores `data` under a new id; `None` once every id has been used.
+    pub fn insert(&mut self, data: Box<dyn Any + Send>) -> Option<NonZeroU32> {
+        let id = NonZeroU32::new(self.last_id.checked_add(1)?)?;
+        self.last_id = id.get();
+        self.map.insert(id.get(), data);
+        self.peak = self.peak.max(self.map.len());
+        Some(id)
+    }
+
+    /// The data of object `id`, if it is alive and holds a `T`.
+    pub fn get_mut<T: Any>(&mut self, id: NonZeroU32) -> Option<&mut T> {
+        self.map.get_mut(&id.get())?.downcast_mut()
+    }
+
+    /// How many objects are alive.
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    /// The most objects alive at once so far.
+    pub fn peak(&self) -> usize {
+        self.peak
+    }
+
+    /// Whether enough objects were made since the last collection to look again.
+    pub fn wants_collection(&self) -> bool {
+        self.map.len() >= self.collect_at
+    }
+
+    /// Drops every object not in `reachable` (dropping a connection closes it).
+    pub fn collect(&mut self, reachable: &IdSet) {
+        self.map.retain(|id, _| reachable.contains(id));
+        self.collect_at = (self.map.len() * 2).max(FIRST_COLLECTION);
+    }
+
+    /// Drops every object.
+    pub fn clear(&mut self) {
+        self.map.clear();
+    }
+}
+
+/// Adds the objects `value` holds to `reachable`: an Object handle, or the handles in an
+/// Array or Map (whose first element tells whether any can hold one: they are typed).
+pub(crate) fn mark(value: &Value, reachable: &mut IdSet) {
+    match value {
+        Value::Object(Some(o)) => {
+            reachable.insert(o.id.get());
+        }
+        Value::Array(items) if items.first().is_some_and(can_hold_objects) => {
+            items.iter().for_each(|v| mark(v, reachable));
+        }
+        Value::Map(map) if map.values().next().is_some_and(can_hold_objects) => {
+            map.values().for_each(|v| mark(v, reachable));
+        }
+        _ => {}
+    }
+}
+
+fn can_hold_objects(value: &Value) -> bool {
+    matches!(value, Value::Object(_) | Value::Array(_) | Value::Map(_))
+}
