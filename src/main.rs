@@ -345,30 +345,37 @@ fn run(registry: &Registry, args: RunArgs) -> u8 {
 
 /// Stops the instance on Ctrl-C (SIGINT) or SIGTERM, each time one comes: the first ends
 /// the running chain and starts EndPlay, a second one ends EndPlay too. Records the exit
-/// status the signal gives (130 or 143).
-async fn stop_on_signals(handle: graphrun::InstanceHandle, signalled: Arc<AtomicU8>) {
+/// status the signal gives (130 or 143). The handlers are in place when this returns (it
+/// runs inside the runtime), so a signal that comes as soon as the graph starts counts.
+fn stop_on_signals(handle: graphrun::InstanceHandle, signalled: Arc<AtomicU8>) -> tokio::task::JoinHandle<()> {
+    let stop = move |status: u8| {
+        let _ = signalled.compare_exchange(0, status, Ordering::SeqCst, Ordering::SeqCst);
+        handle.stop();
+    };
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};
-        let (Ok(mut interrupt), Ok(mut terminate)) = (signal(SignalKind::interrupt()), signal(SignalKind::terminate()))
-        else {
-            eprintln!("warning: cannot listen for Ctrl-C and SIGTERM");
-            return;
-        };
-        loop {
-            let status = tokio::select! {
-                _ = interrupt.recv() => EXIT_INTERRUPTED,
-                _ = terminate.recv() => EXIT_TERMINATED,
-            };
-            let _ = signalled.compare_exchange(0, status, Ordering::SeqCst, Ordering::SeqCst);
-            handle.stop();
+        match (signal(SignalKind::interrupt()), signal(SignalKind::terminate())) {
+            (Ok(mut interrupt), Ok(mut terminate)) => tokio::spawn(async move {
+                loop {
+                    tokio::select! {
+                        _ = interrupt.recv() => stop(EXIT_INTERRUPTED),
+                        _ = terminate.recv() => stop(EXIT_TERMINATED),
+                    }
+                }
+            }),
+            _ => {
+                eprintln!("warning: cannot listen for Ctrl-C and SIGTERM");
+                tokio::spawn(async {})
+            }
         }
     }
     #[cfg(not(unix))]
-    while tokio::signal::ctrl_c().await.is_ok() {
-        let _ = signalled.compare_exchange(0, EXIT_INTERRUPTED, Ordering::SeqCst, Ordering::SeqCst);
-        handle.stop();
-    }
+    tokio::spawn(async move {
+        while tokio::signal::ctrl_c().await.is_ok() {
+            stop(EXIT_INTERRUPTED);
+        }
+    })
 }
 
 fn run_program(runtime: tokio::runtime::Runtime, program: Program, args: &RunArgs) -> u8 {
@@ -415,10 +422,7 @@ fn run_program(runtime: tokio::runtime::Runtime, program: Program, args: &RunArg
     }
     let (report, tasks_alive) = runtime.block_on(async {
         let handle = instance.handle();
-        let signals = {
-            let signalled = signalled.clone();
-            tokio::spawn(async move { stop_on_signals(handle, signalled).await })
-        };
+        let signals = stop_on_signals(handle, signalled.clone());
         let report = instance.run().await;
         signals.abort();
         let _ = signals.await;

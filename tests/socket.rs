@@ -19,7 +19,7 @@ use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::WebSocketStream;
 
-const PROBE: &str = include_str!("cases/socket/probe.ron");
+pub(crate) const PROBE: &str = include_str!("cases/socket/probe.ron");
 
 /// What the server saw: each handshake's headers, and the close code each client sent.
 #[derive(Default)]
@@ -172,15 +172,15 @@ impl Host for Collect {
     }
 }
 
-struct Run {
-    prints: Vec<String>,
-    logs: Vec<String>,
-    report: RunReport,
+pub(crate) struct Run {
+    pub prints: Vec<String>,
+    pub logs: Vec<String>,
+    pub report: RunReport,
 }
 
 /// Runs a graph with the socket library configured by `config`, its variables set as
 /// `--set` sets them, bounded by 20 s.
-async fn run(graph: &str, config: SocketConfig, vars: &[(&str, String)]) -> Run {
+pub(crate) async fn run(graph: &str, config: SocketConfig, vars: &[(&str, String)]) -> Run {
     run_with(graph, &SocketLibrary::new(config), vars).await
 }
 
@@ -204,7 +204,7 @@ async fn run_with(graph: &str, library: &SocketLibrary, vars: &[(&str, String)])
 
 /// Runs `graphrun run probe.ron` with these arguments (and one environment variable) as a
 /// separate process, as a user would.
-fn probe_cli(args: &[&str], env: Option<(&str, &str)>) -> std::process::Output {
+pub(crate) fn probe_cli(args: &[&str], env: Option<(&str, &str)>) -> std::process::Output {
     let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_graphrun"));
     command.current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/cases/socket"));
     command.args(["run", "probe.ron"]).args(args);
@@ -214,11 +214,11 @@ fn probe_cli(args: &[&str], env: Option<(&str, &str)>) -> std::process::Output {
     command.output().unwrap()
 }
 
-fn url(addr: SocketAddr, path: &str) -> (&'static str, String) {
+pub(crate) fn url(addr: SocketAddr, path: &str) -> (&'static str, String) {
     ("Url", format!("ws://{addr}{path}"))
 }
 
-fn set(name: &'static str, text: &str) -> (&'static str, String) {
+pub(crate) fn set(name: &'static str, text: &str) -> (&'static str, String) {
     (name, text.to_string())
 }
 
@@ -522,6 +522,44 @@ async fn ending_the_instance_closes_open_connections_with_1000() {
     let r = run(&graph, SocketConfig::default(), &[url(addr, "/")]).await;
     assert_eq!(r.report.outcome, Outcome::Quit);
     assert_eq!(seen.close_codes(1).await, [1000]);
+}
+
+/// Issue 9: an open connection that nothing can reach any more is freed, and closed with
+/// 1000 first. Connection A opens; its handler makes B with the same node (so no pin holds
+/// A any more) and connects it; B's handler makes garbage until a collection runs. The
+/// server tells B how A was closed, before the instance ends.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreachable_open_connection_is_closed_with_1000() {
+    let (addr, _) = server(None, |mut ws, n, seen| async move {
+        if n == 1 {
+            wait_for_close(ws, seen).await;
+        } else {
+            let codes = seen.close_codes(1).await;
+            let _ = ws
+                .send(Message::text(format!("the first connection closed with {codes:?}")))
+                .await;
+            wait_for_close(ws, seen).await;
+        }
+    })
+    .await;
+    let graph = r#"Graph(format: 1, name: "Unreachable", variables: {"Url": (type: String), "Opened": (type: Int)}, nodes: {
+        "begin": (node: "Event BeginPlay", exec: {"then": "make"}),
+        "make": (node: "Construct Object", inputs: {"Class": "M2_StringWebSocketConnection"}, exec: {"then": "connect"}),
+        "connect": (node: "Connect String Websocket", inputs: {"Target": Link("make", "Return Value"), "Url": Var("Url"),
+            "On Connected": Event("opened"), "On Message Received": Event("told")}),
+        "opened": (node: "Custom Event", exec: {"then": "count"}),
+        "count": (node: "Set", var: "Opened", inputs: {"Opened": Link("plus", "Return Value")}, exec: {"then": "which"}),
+        "plus": (node: "Add", inputs: {"A": Var("Opened"), "B": 1}),
+        "which": (node: "Branch", inputs: {"Condition": Link("first", "Return Value")}, exec: {"True": "make", "False": "churn"}),
+        "first": (node: "Equal", inputs: {"A": Var("Opened"), "B": 1}),
+        "churn": (node: "For Loop", inputs: {"First Index": 1, "Last Index": 2000}, exec: {"Loop Body": "garbage"}),
+        "garbage": (node: "Construct Object", inputs: {"Class": "M2_JsonWebSocketConnection"}),
+        "told": (node: "Custom Event", exec: {"then": "say"}),
+        "say": (node: "Print String", inputs: {"In String": Link("told", "Message")}, exec: {"then": "quit"}),
+        "quit": (node: "Quit"),
+    })"#;
+    let r = run(graph, SocketConfig::default(), &[url(addr, "/")]).await;
+    assert_eq!(r.prints, ["the first connection closed with [1000]"]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -4,6 +4,8 @@
 mod cases;
 mod cli;
 mod embedding;
+mod hardening;
 mod hostile;
+mod hostile_server;
 mod socket;
 mod support;

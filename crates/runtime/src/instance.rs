@@ -646,7 +646,8 @@ impl Instance {
         }
     }
 
-    fn sender(&self) -> EventSender {
+    /// A sender for events by node number, as nodes get from [`Cx::sender`].
+    pub fn sender(&self) -> EventSender {
         self.env.sender()
     }
 

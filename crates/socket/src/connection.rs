@@ -171,7 +171,11 @@ impl Task {
             .max_message_size(Some(config.max_message_size))
             .max_frame_size(Some(config.max_message_size))
             .read_buffer_size(config.read_buffer_size)
-            .write_buffer_size(0);
+            .write_buffer_size(0)
+            // Bounds what waits to be written, pongs and close frames included: a server
+            // that pings and never reads cannot grow the client (tungstenite then keeps
+            // only the latest pong, and a Send that does not fit fails the connection).
+            .max_write_buffer_size(max_write_buffer(config));
         let connector = Connector::Rustls(self.shared.tls.clone());
         let request = std::mem::replace(&mut self.request, Request::new(()));
         let connect = tokio_tungstenite::connect_async_tls_with_config(request, Some(ws_config), true, Some(connector));
@@ -200,6 +204,20 @@ impl Task {
             }
             Ok(Ok(pair)) => pair,
         };
+        if let Some(extension) = response
+            .headers()
+            .get("sec-websocket-extensions")
+            .filter(|v| !v.as_bytes().trim_ascii().is_empty())
+        {
+            // The client offers no extension, so the server may choose none (RFC 6455 4.1).
+            let extension = String::from_utf8_lossy(extension.as_bytes()).into_owned();
+            drop(ws);
+            self.report(Report::ConnectionError(format!(
+                "the server chose extension `{extension}`, which the client did not offer"
+            )))
+            .await;
+            return;
+        }
         if !self.protocol.is_empty() {
             let chosen = response
                 .headers()
@@ -279,9 +297,22 @@ impl Task {
                         )),
                         Some(Ok(Message::Close(frame))) => {
                             let (code, reason) = frame.map_or((1005, String::new()), |f| (u16::from(f.code), f.reason.to_string()));
+                            // tungstenite answers a close code no endpoint may send (1005,
+                            // 1006, 999, …) with 1002 and hands on that answer: the close
+                            // failed, it was not a clean one.
+                            let violation = code == 1002 && reason == TUNGSTENITE_CLOSE_VIOLATION;
                             let _ = sink.flush().await;
                             drain_until_closed(&mut stream, close_timeout).await;
-                            self.report(Report::Disconnected { code, reason, clean: true }).await;
+                            let report = if violation {
+                                Report::Disconnected {
+                                    code,
+                                    reason: "protocol error: the server's close frame has a status code no endpoint may send".into(),
+                                    clean: false,
+                                }
+                            } else {
+                                Report::Disconnected { code, reason, clean: true }
+                            };
+                            self.report(report).await;
                             return;
                         }
                         Some(Ok(_)) => continue,
@@ -335,6 +366,18 @@ impl Task {
             },
         }
     }
+}
+
+/// The reason tungstenite gives the 1002 close it answers an invalid close code with.
+const TUNGSTENITE_CLOSE_VIOLATION: &str = "Protocol violation";
+
+/// The most a connection may have waiting to be written: the outgoing queue's bytes and
+/// one message more (tungstenite needs room for a whole message), plus room for framing.
+fn max_write_buffer(config: &crate::SocketConfig) -> usize {
+    config
+        .outgoing_buffer
+        .saturating_add(config.max_message_size)
+        .saturating_add(64 << 10)
 }
 
 /// Writes `first` and whatever else is queued, then flushes once; takes what it wrote off
