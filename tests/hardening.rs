@@ -380,3 +380,15 @@ fn a_second_ctrl_c_ends_a_long_endplay() {
     let _ = std::fs::remove_dir_all(&dir);
     assert_eq!(status.code(), Some(130));
 }
+
+#[test]
+fn node_error_is_a_std_error_made_from_strings() {
+    fn boxed(e: impl std::error::Error + 'static) -> Box<dyn std::error::Error> {
+        Box::new(e)
+    }
+    assert_eq!(boxed(NodeError::from("from a &str")).to_string(), "from a &str");
+    assert_eq!(
+        boxed(NodeError::from(String::from("from a String"))).to_string(),
+        "from a String"
+    );
+}
