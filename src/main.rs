@@ -75,7 +75,7 @@ enum Command {
 
 #[derive(clap::Args)]
 struct RunArgs {
-    /// The graph file.
+    /// The graph file (`-`: standard input).
     file: PathBuf,
     /// Overrides a variable's default: NAME=VALUE, VALUE a RON literal of its type.
     #[arg(long = "set", value_name = "NAME=VALUE")]
@@ -151,6 +151,7 @@ impl SocketArgs {
                 auth.organization_id = self.org_id.clone();
                 auth.project_id = self.project_id.clone();
                 auth.world_id = self.world_id.clone();
+                auth.check().map_err(|e| format!("--auth-token-env {var}: {e}"))?;
                 Some(auth)
             }
             None if self.org_id.is_some() || self.project_id.is_some() || self.world_id.is_some() => {
@@ -158,8 +159,7 @@ impl SocketArgs {
             }
             None => None,
         };
-        let handshake_timeout = Duration::try_from_secs_f64(self.handshake_timeout)
-            .map_err(|_| "--handshake-timeout takes seconds of 0 or more".to_string())?;
+        let handshake_timeout = seconds("--handshake-timeout", self.handshake_timeout)?;
         Ok(SocketConfig {
             policy,
             auth,
@@ -168,6 +168,22 @@ impl SocketArgs {
             ..SocketConfig::default()
         })
     }
+}
+
+/// The most seconds a duration flag takes: about 31 years.
+const MAX_SECONDS: f64 = 1e9;
+
+/// A duration flag's seconds, or what is wrong with them.
+fn seconds(flag: &str, value: f64) -> Result<Duration, String> {
+    if value.is_nan() || value < 0.0 {
+        return Err(format!("{flag} takes a number of seconds of 0 or more, not {value}"));
+    }
+    if value > MAX_SECONDS {
+        return Err(format!(
+            "{flag} {value:e}: at most {MAX_SECONDS:e} seconds (about 31 years)"
+        ));
+    }
+    Ok(Duration::from_secs_f64(value))
 }
 
 /// The standard library and the socket library with this configuration.
@@ -217,8 +233,14 @@ fn report(diagnostics: &Diagnostics) {
     }
 }
 
+/// Loads FILE, or standard input for `-`.
 fn load(registry: &Registry, file: &PathBuf) -> Option<Program> {
-    report_load(registry.load_file(file), file)
+    let loaded = if file.as_os_str() == "-" {
+        registry.load_reader("<stdin>", std::io::stdin().lock())
+    } else {
+        registry.load_file(file)
+    };
+    report_load(loaded, file)
 }
 
 fn report_load(loaded: Result<Program, Diagnostics>, file: &std::path::Path) -> Option<Program> {
@@ -319,6 +341,13 @@ fn demo(file: Option<PathBuf>, trace: bool) -> u8 {
     let Some(program) = report_load(loaded, &name) else {
         return EXIT_LOAD_ERROR;
     };
+    if program.variable_index("Url").is_none() {
+        eprintln!(
+            "error: graphrun demo sets the graph's `Url` variable to the echo server's address, but {} has no `Url` variable (add \"Url\": (type: String))",
+            name.display()
+        );
+        return EXIT_LOAD_ERROR;
+    }
     eprintln!("graphrun demo: echo server on ws://{addr}/; running {}", name.display());
     let args = RunArgs {
         file: name,
@@ -399,11 +428,11 @@ fn run_program(runtime: tokio::runtime::Runtime, program: Program, args: &RunArg
             return EXIT_LOAD_ERROR;
         }
     }
-    let timeout = match args.timeout.map(Duration::try_from_secs_f64) {
+    let timeout = match args.timeout.map(|t| seconds("--timeout", t)) {
         None => None,
         Some(Ok(t)) => Some(t),
-        Some(Err(_)) => {
-            eprintln!("error: --timeout takes a number of seconds of 0 or more");
+        Some(Err(message)) => {
+            eprintln!("error: {message}");
             return EXIT_LOAD_ERROR;
         }
     };

@@ -151,3 +151,77 @@ fn check_reports_each_file_and_fails_if_any_fails() {
     assert!(err.contains("six_mistakes.ron: 6 error(s)"), "{err}");
     assert_eq!(graphrun(&["check", &good]).status.code(), Some(0));
 }
+
+/// Issue 9: `graphrun run -` reads the graph from standard input.
+#[test]
+fn run_dash_reads_the_graph_from_standard_input() {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_graphrun"))
+        .args(["run", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let graph = r#"Graph(format: 1, name: "Piped", nodes: {
+        "begin": (node: "Event BeginPlay", exec: {"then": "p"}),
+        "p": (node: "Print String", inputs: {"In String": "read from stdin"}),
+        "bad": (node: "Print Strng"),
+    })"#;
+    child.stdin.take().unwrap().write_all(graph.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.starts_with("<stdin>:4:23: error[E0101]: unknown node type `Print Strng`"),
+        "{stderr}"
+    );
+    let fixed = graph.replace("        \"bad\": (node: \"Print Strng\"),\n", "");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_graphrun"))
+        .args(["run", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(fixed.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        (out.status.code(), String::from_utf8_lossy(&out.stdout).as_ref()),
+        (Some(0), "read from stdin\n")
+    );
+}
+
+/// Issue 9: a file over 64 MiB, or one that never ends, is refused once 64 MiB are read.
+#[test]
+fn a_file_over_64_mib_or_without_end_is_refused() {
+    let out = graphrun(&["check", "/dev/zero"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.starts_with("/dev/zero:1:1: error[E0001]: the file is larger than 64 MiB, the most a graph file may be"),
+        "{stderr}"
+    );
+}
+
+/// Issue 9: a token that cannot be sent in its header is refused when the run starts,
+/// naming the header and never the token.
+#[test]
+fn a_token_with_a_newline_is_refused_at_the_start_naming_the_header() {
+    let out = Command::new(env!("CARGO_BIN_EXE_graphrun"))
+        .args([
+            "run",
+            "tests/cases/std/print_string.ron",
+            "--auth-token-env",
+            "GRAPHRUN_TEST_TOKEN",
+        ])
+        .env("GRAPHRUN_TEST_TOKEN", "s3cret\nInjected: yes")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        stderr,
+        "error: --auth-token-env GRAPHRUN_TEST_TOKEN: the bearer token cannot be sent in the `Authorization` header: it contains the control character \\n\n"
+    );
+    assert!(out.stdout.is_empty());
+}

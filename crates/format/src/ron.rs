@@ -307,10 +307,24 @@ impl<'a> Parser<'a> {
                 _ => {}
             }
             item(self)?;
+            let end = self.pos;
             self.skip_trivia()?;
             match self.peek() {
                 Some(b',') => self.pos += 1,
                 Some(b) if b == close => {}
+                // Another item follows: the comma is missing at the end of this one.
+                Some(b) if !matches!(b, b')' | b']' | b'}') => {
+                    let last = self.src[..end].chars().next_back().map_or(1, char::len_utf8);
+                    return Err(self.error_at(
+                        end - last,
+                        end,
+                        format!(
+                            "expected `,` after this, before {} (or `{}`)",
+                            self.describe_here(),
+                            close as char
+                        ),
+                    ));
+                }
                 _ => return Err(self.expected(&format!("`,` or `{}`", close as char))),
             }
         }
@@ -645,6 +659,14 @@ mod tests {
             "Link(\"n\", \"p\")"
         );
         assert!(matches!(&link.kind, Kind::Tuple { items, .. } if items.len() == 2));
+    }
+
+    #[test]
+    fn a_missing_comma_is_reported_at_the_end_of_the_item_before_it() {
+        let text = "{\n  \"a\": (x: 1)\n  \"b\": 2,\n}";
+        let err = parse(text).unwrap_err();
+        assert_eq!(&text[err.span.start as usize..err.span.end as usize], ")");
+        assert_eq!(err.message, "expected `,` after this, before `\"` (or `}`)");
     }
 
     #[test]

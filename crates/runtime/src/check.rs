@@ -13,7 +13,7 @@ use crate::code::LowerNode;
 use crate::node::{CompileCx, EventRef, InputKind, NodeType, Role, Signature, SignatureCx};
 use crate::program::{ExecTarget, InputPlan, NodeDebug, NodePlan, Program, ProgramInner, VariableInfo};
 use crate::registry::Registry;
-use crate::value::{literal_type, literal_value, Conversion, Value};
+use crate::value::{literal_type, literal_value, Conversion, Value, DUPLICATE_KEY};
 
 /// "; did you mean `x`?" for the known names closest to `name`, or "".
 pub(crate) fn suggest<'a>(name: &str, known: impl IntoIterator<Item = &'a str>) -> String {
@@ -35,6 +35,25 @@ pub(crate) fn suggest<'a>(name: &str, known: impl IntoIterator<Item = &'a str>) 
         [] => String::new(),
         [(_, one)] => format!("; did you mean `{one}`?"),
         [(_, a), (_, b), ..] => format!("; did you mean `{a}` or `{b}`?"),
+    }
+}
+
+/// Each item's index by its name (the first, if a name is there twice).
+fn by_name<'a, T>(items: &'a [T], name: impl Fn(&'a T) -> &'a str) -> HashMap<&'a str, usize> {
+    let mut map = HashMap::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        map.entry(name(item)).or_insert(i);
+    }
+    map
+}
+
+/// `a`, `b` and `c`, each in backquotes.
+fn quoted_list<'a>(names: impl Iterator<Item = &'a str>) -> String {
+    let names: Vec<String> = names.map(|n| format!("`{n}`")).collect();
+    match names.split_last() {
+        None => String::new(),
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
     }
 }
 
@@ -137,6 +156,14 @@ impl<'a> Checker<'a> {
                 None => Value::zero(&ty),
                 Some(lit) => match literal_value(lit, &ty) {
                     Ok(v) => v,
+                    Err((span, message)) if message.starts_with(DUPLICATE_KEY) => {
+                        self.error(
+                            codes::DUPLICATE,
+                            span,
+                            format!("{message} in the default of variable `{}`", decl.name.value),
+                        );
+                        Value::zero(&ty)
+                    }
                     Err((span, message)) => {
                         self.error(
                             codes::DEFAULT_TYPE,
@@ -391,14 +418,22 @@ impl<'a> Checker<'a> {
         let node = &self.file.nodes[i];
         let Some(sig) = self.sig_done(i) else { return };
         let me = self.describe(i);
+        // By name, so that a node with thousands of pins (Format String's holes) checks in
+        // linear time.
+        let sig_inputs = by_name(&sig.inputs, |p| p.name.as_str());
+        let node_inputs = by_name(&node.inputs, |i| i.pin.value.as_str());
         for input in &node.inputs {
-            let Some(pin) = sig.inputs.iter().find(|p| p.name == input.pin.value) else {
+            let Some(pin) = sig_inputs.get(input.pin.value.as_str()).map(|&k| &sig.inputs[k]) else {
                 let what = if sig.outputs.iter().any(|o| o.name == input.pin.value) {
                     "; it is an output pin".to_string()
                 } else if sig.inputs.is_empty() {
                     "; it has no data inputs".to_string()
                 } else {
-                    suggest(&input.pin.value, sig.inputs.iter().map(|p| p.name.as_str()))
+                    let names = sig.inputs.iter().map(|p| p.name.as_str());
+                    match suggest(&input.pin.value, names.clone()) {
+                        none if none.is_empty() => format!("; its inputs are {}", quoted_list(names)),
+                        some => some,
+                    }
                 };
                 self.error(
                     codes::UNKNOWN_PIN,
@@ -426,12 +461,18 @@ impl<'a> Checker<'a> {
                     format!("`Event(...)` binds a delegate pin, but `{pin_name}` of node {me} is a data pin"),
                 ),
                 (InputKind::Literal(ty), Source::Literal(lit)) | (InputKind::Data(ty), Source::Literal(lit)) => {
-                    if let Err((span, message)) = literal_value(lit, ty) {
-                        self.error(
+                    match literal_value(lit, ty) {
+                        Err((span, message)) if message.starts_with(DUPLICATE_KEY) => self.error(
+                            codes::DUPLICATE,
+                            span,
+                            format!("{message} in the literal on `{pin_name}` of node {me}"),
+                        ),
+                        Err((span, message)) => self.error(
                             codes::TYPE_MISMATCH,
                             span,
                             format!("type mismatch on `{pin_name}` of node {me}: {message}"),
-                        );
+                        ),
+                        Ok(_) => {}
                     }
                 }
                 (InputKind::Literal(ty), _) => self.error(
@@ -486,7 +527,7 @@ impl<'a> Checker<'a> {
             }
         }
         for pin in &sig.inputs {
-            if pin.default.is_none() && !node.inputs.iter().any(|i| i.pin.value == pin.name) {
+            if pin.default.is_none() && !node_inputs.contains_key(pin.name.as_str()) {
                 let ty = match &pin.kind {
                     InputKind::Data(t) | InputKind::Literal(t) => t.to_string(),
                     InputKind::Delegate(_) => "delegate".to_string(),
@@ -733,10 +774,14 @@ impl<'a> Checker<'a> {
                     continue;
                 }
             };
+            let wired = by_name(&decl.inputs, |i| i.pin.value.as_str());
             let inputs: Box<[InputPlan]> = sig
                 .inputs
                 .iter()
-                .map(|pin| self.input_plan(decl, pin, &out_base, &sigs))
+                .map(|pin| {
+                    let input = wired.get(pin.name.as_str()).map(|&k| &decl.inputs[k]);
+                    self.input_plan(input, pin, &out_base, &sigs)
+                })
                 .collect();
             let own = out_base[i]..out_base[i] + sig.outputs.len() as u32;
             let in_place = inputs.iter().all(|input| match input {
@@ -835,7 +880,7 @@ impl<'a> Checker<'a> {
 
     fn input_plan(
         &self,
-        decl: &NodeDecl,
+        input: Option<&graphrun_format::InputDecl>,
         pin: &crate::node::InputPin,
         out_base: &[u32],
         sigs: &[Signature],
@@ -845,7 +890,7 @@ impl<'a> Checker<'a> {
             InputKind::Data(t) | InputKind::Literal(t) => t,
             InputKind::Delegate(_) => return InputPlan::Const(Value::Unset),
         };
-        let Some(input) = decl.inputs.iter().find(|i| i.pin.value == pin.name) else {
+        let Some(input) = input else {
             return InputPlan::Const(pin.default.clone().unwrap_or_default());
         };
         match &input.source {

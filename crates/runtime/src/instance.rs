@@ -19,7 +19,7 @@ use crate::node::{Entry, EventRef, Flow, NodeError};
 use crate::objects::{self, IdSet, Objects};
 use crate::program::{InputPlan, Program, ProgramInner};
 use crate::registry::{Registry, TIMER_CLASS};
-use crate::value::{ClassNames, ObjectRef, Value};
+use crate::value::{ClassNames, Conversion, ObjectRef, Value};
 
 /// How bad a log message is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -524,6 +524,8 @@ struct State {
     consts_at: usize,
     node_state: Vec<Option<Box<dyn Any + Send>>>,
     objects: Objects,
+    /// Rate-limited warnings, by node and kind ([`Cx::log`]).
+    warned: std::collections::HashMap<(u32, String), Warned>,
     /// Per node, whether it has run (for the message when one of its outputs is read
     /// unset).
     ran: Vec<bool>,
@@ -619,6 +621,7 @@ impl Instance {
                 objects: Objects::new(),
                 tasks: Vec::new(),
                 ran: vec![false; inner.nodes.len()],
+                warned: std::collections::HashMap::new(),
                 timers: BTreeMap::new(),
                 timer_seq: 0,
                 queue: VecDeque::new(),
@@ -765,6 +768,7 @@ impl Instance {
         }
         self.st.queue.clear();
         self.st.objects.clear();
+        self.report_hidden_warnings(prog);
         self.st.node_state.clear();
         self.rx.close();
         let deadline = Instant::now() + self.env.options.shutdown_grace;
@@ -775,6 +779,19 @@ impl Instance {
             }
         }
         while self.rx.try_recv().is_ok() {}
+    }
+
+    /// Says how many warnings were not shown since the last of their kind was.
+    fn report_hidden_warnings(&mut self, prog: &ProgramInner) {
+        let mut hidden: Vec<_> = self.st.warned.drain().filter(|(_, w)| w.hidden > 0).collect();
+        hidden.sort_by(|a, b| a.0.cmp(&b.0));
+        for ((node, kind), w) in hidden {
+            let message = format!(
+                "{kind}: {} more warning(s) of this kind were not shown (at most one a second)",
+                w.hidden
+            );
+            log_at(prog, &self.env, node, Level::Warning, &message);
+        }
     }
 
     /// Moves every timer that is due into the queue, earliest first. True if any was.
@@ -1235,11 +1252,9 @@ impl Instance {
                     if matches!(v, Value::Unset) {
                         return Err(unset_read(&self.st, prog, n, i, *slot));
                     }
-                    v.clone().convert(*conversion, &prog.registry)
+                    convert(v, *conversion, prog, n, i)?
                 }
-                InputPlan::Var { var, conversion } => self.st.vars()[*var as usize]
-                    .clone()
-                    .convert(*conversion, &prog.registry),
+                InputPlan::Var { var, conversion } => convert(&self.st.vars()[*var as usize], *conversion, prog, n, i)?,
             };
             self.scratch.push(value);
         }
@@ -1377,6 +1392,43 @@ enum Start {
     NoInputs,
     /// A latent result: run this instead of the node.
     With(LatentFn),
+}
+
+/// Logs `message` through the host, naming node `node` and the graph.
+fn log_at(prog: &ProgramInner, env: &Env, node: u32, level: Level, message: &str) {
+    let debug = &prog.debug[node as usize];
+    let location = prog.source.location(debug.span);
+    env.host.log(
+        level,
+        &format!(
+            "{message} (node `{}` ({}), graph `{}`, {location})",
+            debug.id, debug.type_name, prog.name
+        ),
+    );
+}
+
+/// How often one kind of warning from one node is shown.
+const WARNING_INTERVAL: Duration = Duration::from_secs(1);
+
+/// When a kind of warning of a node was last shown, and how many were not since.
+struct Warned {
+    shown: Instant,
+    hidden: u64,
+}
+
+/// Input `i` of node `n` converted to its pin's type. A value with an infinite or NaN
+/// Float cannot become JSON: that is the node's error, as the same literal is a load error.
+fn convert(value: &Value, conversion: Conversion, prog: &ProgramInner, n: u32, i: usize) -> Result<Value, NodeError> {
+    if conversion == Conversion::ToJson {
+        if let Some(f) = value.non_finite() {
+            let input = prog.debug[n as usize].input_names.get(i).map_or("?", String::as_str);
+            return Err(NodeError(format!(
+                "`{input}` takes Json, but the value holds the Float {}, and JSON has no infinite or NaN numbers",
+                crate::value::float_text(f)
+            )));
+        }
+    }
+    Ok(value.clone().convert(conversion, &prog.registry))
 }
 
 /// The error of a node that panicked, with the panic's message.
@@ -1675,17 +1727,38 @@ impl Cx<'_> {
         self.env.host.print(text);
     }
 
-    /// Logs through the host, naming this node and graph.
-    pub fn log(&self, level: Level, message: &str) {
-        let debug = &self.prog.debug[self.node as usize];
-        let location = self.prog.source.location(debug.span);
-        self.env.host.log(
-            level,
-            &format!(
-                "{message} (node `{}` ({}), graph `{}`, {location})",
-                debug.id, debug.type_name, self.prog.name
-            ),
-        );
+    /// Logs through the host, naming this node and graph. Warnings of one kind (the text
+    /// before the first `:`) from one node are shown at most once a second; how many were
+    /// not is said with the next one shown, or when the instance ends.
+    pub fn log(&mut self, level: Level, message: &str) {
+        let mut note = String::new();
+        if level == Level::Warning {
+            let kind = message.split(':').next().unwrap_or(message);
+            let now = Instant::now();
+            match self.st.warned.get_mut(&(self.node, kind.to_string())) {
+                Some(w) if now.duration_since(w.shown) < WARNING_INTERVAL => {
+                    w.hidden += 1;
+                    return;
+                }
+                Some(w) => {
+                    if w.hidden > 0 {
+                        note = format!(
+                            " ({} more warning(s) of this kind in the last {:.1} s were not shown)",
+                            w.hidden,
+                            now.duration_since(w.shown).as_secs_f64()
+                        );
+                    }
+                    *w = Warned { shown: now, hidden: 0 };
+                }
+                None => {
+                    self.st
+                        .warned
+                        .insert((self.node, kind.to_string()), Warned { shown: now, hidden: 0 });
+                }
+            }
+        }
+        let message = format!("{message}{note}");
+        log_at(self.prog, self.env, self.node, level, &message);
     }
 
     /// Ends the instance: nothing more of this event runs, then EndPlay.

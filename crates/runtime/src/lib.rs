@@ -41,7 +41,7 @@ pub use node::{
     PinError, Role, Signature, SignatureCx,
 };
 pub use program::{Program, VariableInfo};
-pub use registry::{ClassDef, Constructor, NodeLibrary, Registry, RegistryBuilder, TIMER_CLASS};
+pub use registry::{ClassDef, Constructor, NodeLibrary, Registry, RegistryBuilder, MAX_FILE_SIZE, TIMER_CLASS};
 pub use stdlib::{FnNode, StandardLibrary};
 pub use value::{float_text, literal_json, literal_value, ClassNames, Conversion, Json, ObjectRef, Value};
 

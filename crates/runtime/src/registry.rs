@@ -210,28 +210,63 @@ impl Registry {
 
     /// Loads and checks a graph from text; `name` is shown in diagnostics (usually a path).
     pub fn load_str(&self, name: &str, text: &str) -> Result<Program, Diagnostics> {
+        // A UTF-8 byte-order mark (as some editors write) is not part of the graph.
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         crate::check::check(self, SourceFile::new(name, text))
     }
 
-    /// Loads and checks a graph file. A file that cannot be read is reported as a diagnostic.
+    /// Loads and checks a graph file. A file that cannot be read, or is larger than
+    /// [`MAX_FILE_SIZE`], is reported as a diagnostic.
     pub fn load_file(&self, path: impl AsRef<std::path::Path>) -> Result<Program, Diagnostics> {
         let path = path.as_ref();
         let name = path.display().to_string();
-        match std::fs::read(path) {
-            Ok(bytes) => match String::from_utf8(bytes) {
-                Ok(text) if text.len() < u32::MAX as usize => self.load_str(&name, &text),
-                Ok(_) => Err(file_error(&name, "the file is larger than 4 GiB".to_string())),
-                Err(e) => Err(file_error(
-                    &name,
-                    format!(
-                        "the file is not UTF-8 text (invalid byte at offset {})",
-                        e.utf8_error().valid_up_to()
-                    ),
-                )),
-            },
-            Err(e) => Err(file_error(&name, format!("cannot read the file: {e}"))),
+        let file = match std::fs::File::open(path) {
+            Ok(file) => file,
+            Err(e) => return Err(file_error(&name, format!("cannot read the file: {e}"))),
+        };
+        // A regular file says its size: one too large is refused without reading it.
+        if file
+            .metadata()
+            .is_ok_and(|m| m.is_file() && m.len() > MAX_FILE_SIZE as u64)
+        {
+            return Err(file_error(&name, too_large()));
+        }
+        self.load_reader(&name, file)
+    }
+
+    /// Loads and checks a graph read from `reader` (standard input, say), which `name`
+    /// names in messages. At most [`MAX_FILE_SIZE`] bytes are read: a larger input is
+    /// refused once that many have come.
+    pub fn load_reader(&self, name: &str, reader: impl std::io::Read) -> Result<Program, Diagnostics> {
+        use std::io::Read;
+        let mut bytes = Vec::new();
+        if let Err(e) = reader.take(MAX_FILE_SIZE as u64 + 1).read_to_end(&mut bytes) {
+            return Err(file_error(name, format!("cannot read the file: {e}")));
+        }
+        if bytes.len() > MAX_FILE_SIZE {
+            return Err(file_error(name, too_large()));
+        }
+        match String::from_utf8(bytes) {
+            Ok(text) => self.load_str(name, &text),
+            Err(e) => Err(file_error(
+                name,
+                format!(
+                    "the file is not UTF-8 text (invalid byte at offset {})",
+                    e.utf8_error().valid_up_to()
+                ),
+            )),
         }
     }
+}
+
+/// The largest graph file that is read: 64 MiB.
+pub const MAX_FILE_SIZE: usize = 64 << 20;
+
+fn too_large() -> String {
+    format!(
+        "the file is larger than {} MiB, the most a graph file may be",
+        MAX_FILE_SIZE >> 20
+    )
 }
 
 fn file_error(name: &str, message: String) -> Diagnostics {

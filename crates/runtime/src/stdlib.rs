@@ -216,15 +216,21 @@ fn flow(r: &mut RegistryBuilder) {
         "Sequence",
         NodeDoc::new(
             "Flow Control",
-            "Runs each output in turn; a latent node in one does not hold up the next.",
+            "Runs each output in turn; a latent node in one does not hold up the next. At most 1,000 outputs (Then 0 to Then 999).",
         )
         .exec_in(&["exec"])
-        .exec_out(&["Then 0", "Then 1", "…"]),
+        .exec_out(&["Then 0", "Then 1", "…", "Then 999"]),
         |cx| {
             let mut count = 2;
             for name in cx.exec_output_names() {
                 if let Some(n) = name.strip_prefix("Then ").and_then(|n| n.parse::<usize>().ok()) {
-                    if n < 1000 && name == format!("Then {n}") {
+                    if n >= 1000 {
+                        return Err(PinError::node(
+                            codes::UNKNOWN_PIN,
+                            format!("a Sequence has at most 1,000 outputs (Then 0 to Then 999), so no `{name}`"),
+                        ));
+                    }
+                    if name == format!("Then {n}") {
                         count = count.max(n + 1);
                     }
                 }
@@ -1005,9 +1011,10 @@ fn strings(r: &mut RegistryBuilder) {
             };
             let pieces = parse_format(&format).map_err(|m| PinError::at("Format", codes::TYPE_MISMATCH, m))?;
             let mut sig = Signature::pure().literal_input("Format", Type::String);
+            let mut seen = std::collections::HashSet::new();
             for piece in pieces {
                 if let Piece::Hole(name) = piece {
-                    if sig.input_index(&name).is_none() {
+                    if seen.insert(name.clone()) {
                         sig = sig.input(&name, Type::String);
                     }
                 }
@@ -1022,13 +1029,19 @@ fn strings(r: &mut RegistryBuilder) {
                     "Format takes a String written in the file",
                 ));
             };
-            let sig = cx.signature().clone();
+            let index: std::collections::HashMap<&str, usize> = cx
+                .signature()
+                .inputs
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (p.name.as_str(), i))
+                .collect();
             let pieces: Vec<(String, Option<usize>)> = parse_format(&format)
                 .map_err(|m| PinError::at("Format", codes::TYPE_MISMATCH, m))?
                 .into_iter()
                 .map(|p| match p {
                     Piece::Text(t) => (t, None),
-                    Piece::Hole(h) => (String::new(), sig.input_index(&h)),
+                    Piece::Hole(h) => (String::new(), index.get(h.as_str()).copied()),
                 })
                 .collect();
             Ok(Box::new(move |cx: &mut Cx<'_>, _: Entry| {

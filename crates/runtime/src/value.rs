@@ -208,6 +208,16 @@ impl Value {
         }
     }
 
+    /// The first infinite or NaN Float in the value (none can become JSON), if any.
+    pub fn non_finite(&self) -> Option<f64> {
+        match self {
+            Value::Float(f) if !f.is_finite() => Some(*f),
+            Value::Array(items) => items.iter().find_map(Value::non_finite),
+            Value::Map(map) => map.values().find_map(Value::non_finite),
+            _ => None,
+        }
+    }
+
     /// Converts to Json without copying when the value already is Json.
     pub fn into_json(self) -> Arc<Json> {
         match self {
@@ -383,7 +393,7 @@ pub fn literal_value(value: &ron::Value, ty: &Type) -> Result<Value, (graphrun_f
                     return Err((k.span, format!("map keys are strings; found {}", k.kind.describe())));
                 };
                 if map.insert(key.clone(), literal_value(v, item)?).is_some() {
-                    return Err((k.span, format!("key `{key}` appears twice")));
+                    return Err((k.span, format!("{DUPLICATE_KEY} `{key}`")));
                 }
             }
             Value::Map(Arc::new(map))
@@ -392,6 +402,10 @@ pub fn literal_value(value: &ron::Value, ty: &Type) -> Result<Value, (graphrun_f
         _ => return mismatch(),
     })
 }
+
+/// How a literal's error about a key written twice in a map or JSON object begins (the
+/// checker gives it the duplicate code rather than a type mismatch).
+pub(crate) const DUPLICATE_KEY: &str = "duplicate key";
 
 /// Reads a literal as JSON: maps with string keys are objects, lists arrays, `()` null.
 pub fn literal_json(value: &ron::Value) -> Result<Json, (graphrun_format::Span, String)> {
@@ -417,7 +431,7 @@ pub fn literal_json(value: &ron::Value) -> Result<Json, (graphrun_format::Span, 
                     ));
                 };
                 if map.insert(key.clone(), literal_json(v)?).is_some() {
-                    return Err((k.span, format!("key `{key}` appears twice")));
+                    return Err((k.span, format!("{DUPLICATE_KEY} `{key}`")));
                 }
             }
             Json::Object(map)

@@ -291,42 +291,24 @@ fn send_node(shared: &Shared, name: &str, kind: Kind, pin: &str, ty: Type, descr
     })
 }
 
-/// Sends one text frame: true if it was queued; false, with a warning, if not.
+/// Sends one text frame: true if it was queued; false, with a warning, if not. The
+/// message is made into text only once the connection can take it, so a refused Send
+/// costs no copy of it.
 fn send(cx: &mut Cx<'_>, object_only: bool, budget: usize) -> Result<Flow, NodeError> {
-    let text = match cx.take_input(1) {
-        Value::String(s) => Arc::unwrap_or_clone(s),
-        Value::Json(j) => {
-            if object_only && !j.is_object() {
-                return Err(NodeError::new(
-                    "Send Json Object: Object is not a JSON object (use Send Json Value for other JSON)",
-                ));
-            }
-            j.to_string()
-        }
-        other => other.to_json().to_string(),
-    };
-    let (_, conn) = target(cx)?;
+    if object_only && matches!(cx.input(1), Value::Json(j) if !j.is_object()) {
+        return Err(NodeError::new(
+            "Send Json Object: Object is not a JSON object (use Send Json Value for other JSON)",
+        ));
+    }
     let full = "the outgoing queue is full (the server is not reading fast enough)";
-    let refused = match (&conn.state, conn.closing, &conn.outgoing) {
-        (State::Connected, false, Some(out)) => {
-            let len = text.len();
-            let queued = conn.queued_bytes.load(std::sync::atomic::Ordering::SeqCst);
-            if queued > 0 && queued + len > budget {
-                Some(full.to_string())
-            } else {
-                conn.queued_bytes.fetch_add(len, std::sync::atomic::Ordering::SeqCst);
-                match out.try_send(text) {
-                    Ok(()) => None,
-                    Err(e) => {
-                        conn.queued_bytes.fetch_sub(len, std::sync::atomic::Ordering::SeqCst);
-                        Some(match e {
-                            mpsc::error::TrySendError::Full(_) => full.to_string(),
-                            mpsc::error::TrySendError::Closed(_) => "the connection has closed".to_string(),
-                        })
-                    }
-                }
-            }
+    let (_, conn) = target(cx)?;
+    let queued = conn.queued_bytes.load(std::sync::atomic::Ordering::SeqCst);
+    let mut refused = match (&conn.state, conn.closing, &conn.outgoing) {
+        // Something is queued: the message must fit beside it (measured, not copied).
+        (State::Connected, false, Some(_)) if queued > 0 => {
+            (queued.saturating_add(text_len(cx.input(1))) > budget).then(|| full.to_string())
         }
+        (State::Connected, false, Some(_)) => None,
         (State::Connected, _, _) => Some("the connection is closing (Disconnect was called)".to_string()),
         (state, _, _) => Some(format!(
             "not connected (the connection is {})",
@@ -337,11 +319,56 @@ fn send(cx: &mut Cx<'_>, object_only: bool, budget: usize) -> Result<Flow, NodeE
             }
         )),
     };
+    if refused.is_none() {
+        let text = match cx.take_input(1) {
+            Value::String(s) => Arc::unwrap_or_clone(s),
+            Value::Json(j) => j.to_string(),
+            other => other.to_json().to_string(),
+        };
+        let (_, conn) = target(cx)?;
+        let len = text.len();
+        refused = if let Some(out) = &conn.outgoing {
+            conn.queued_bytes.fetch_add(len, std::sync::atomic::Ordering::SeqCst);
+            match out.try_send(text) {
+                Ok(()) => None,
+                Err(e) => {
+                    conn.queued_bytes.fetch_sub(len, std::sync::atomic::Ordering::SeqCst);
+                    Some(match e {
+                        mpsc::error::TrySendError::Full(_) => full.to_string(),
+                        mpsc::error::TrySendError::Closed(_) => "the connection has closed".to_string(),
+                    })
+                }
+            }
+        } else {
+            Some("the connection has closed".to_string())
+        };
+    }
     if let Some(why) = &refused {
         cx.log(Level::Warning, &format!("message not sent: {why}"));
     }
     cx.set_output(0, refused.is_none());
     Ok(Flow::Then(0))
+}
+
+/// How long a message's text is, without making it.
+fn text_len(value: &Value) -> usize {
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0 += buf.len();
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut count = Count(0);
+    let _ = match value {
+        Value::String(s) => return s.len(),
+        Value::Json(j) => serde_json::to_writer(&mut count, &**j),
+        other => serde_json::to_writer(&mut count, &other.to_json()),
+    };
+    count.0
 }
 
 /// Installs the socket node types.

@@ -51,7 +51,15 @@ impl Pattern {
         }
         let (host, port) = if let Some(v6) = authority.strip_prefix('[') {
             let (host, after) = v6.split_once(']').ok_or_else(|| bad("unclosed `[`"))?;
-            (format!("[{host}]"), after.strip_prefix(':'))
+            let port = match after {
+                "" => None,
+                _ => Some(
+                    after
+                        .strip_prefix(':')
+                        .ok_or_else(|| bad(&format!("`{after}` after the address; expected `:PORT` or nothing")))?,
+                ),
+            };
+            (format!("[{host}]"), port)
         } else {
             match authority.rsplit_once(':') {
                 Some((h, p)) => (h.to_string(), Some(p)),
@@ -64,19 +72,29 @@ impl Pattern {
             Some(p) => Some(p.parse::<u16>().map_err(|_| bad("the port must be a number or *"))?),
         };
         let host = host.to_ascii_lowercase();
+        // A host as the url crate reads it (IDNA-normalised, lower case), or why not.
+        let normalised = |host: &str| -> Result<Url, String> {
+            let url = Url::parse(&format!("{scheme}://{host}/")).map_err(|e| bad(&e.to_string()))?;
+            match url.host_str() {
+                Some(h) if url.path() == "/" && url.port().is_none() && !h.is_empty() => Ok(url),
+                _ => Err(bad(&format!("`{host}` is not a host name or address"))),
+            }
+        };
         let host = if host == "*" {
             HostPattern::Any
         } else if let Some(domain) = host.strip_prefix("*.") {
             if domain.is_empty() || domain.contains('*') {
                 return Err(bad("`*.` must be followed by a domain"));
             }
-            HostPattern::SubdomainOf(domain.to_string())
+            let url = normalised(domain)?;
+            match url.host() {
+                Some(Host::Domain(d)) => HostPattern::SubdomainOf(d.to_string()),
+                _ => return Err(bad("`*.` must be followed by a domain name, not an address")),
+            }
         } else if host.is_empty() || host.contains('*') {
             return Err(bad("the host must be a name, an address, `*` or `*.domain`"));
         } else {
-            let probe = format!("{scheme}://{host}/");
-            let url = Url::parse(&probe).map_err(|e| bad(&e.to_string()))?;
-            HostPattern::Exact(url.host_str().unwrap_or_default().to_string())
+            HostPattern::Exact(normalised(&host)?.host_str().unwrap_or_default().to_string())
         };
         let path = if path == "/" { String::new() } else { path.to_string() };
         Ok(Pattern {
@@ -96,9 +114,13 @@ impl Pattern {
         let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
         let host_ok = match &self.host {
             HostPattern::Any => true,
-            HostPattern::SubdomainOf(domain) => host
-                .strip_suffix(domain.as_str())
-                .is_some_and(|sub| sub.ends_with('.') && sub.len() > 1),
+            // Only names have subdomains: an address never matches `*.`.
+            HostPattern::SubdomainOf(domain) => {
+                matches!(url.host(), Some(Host::Domain(_)))
+                    && host
+                        .strip_suffix(domain.as_str())
+                        .is_some_and(|sub| sub.ends_with('.') && sub.len() > 1)
+            }
             HostPattern::Exact(exact) => &host == exact,
         };
         let port_ok = match self.port {
@@ -147,23 +169,43 @@ impl AccessPolicy {
         let source = graphrun::SourceFile::new(name, text);
         let at = |span| source.location(span);
         let value = ron::parse(text).map_err(|e| format!("{}: {}", at(e.span), e.message))?;
+        let shape = || format!("{}: expected `Policy(allow: [\"ws://...\", ...])`", at(value.span));
         let list = match &value.kind {
             Kind::List(items) => items,
-            Kind::Struct { fields, .. } => match fields.iter().find(|(n, _)| n.value == "allow") {
-                Some((
-                    _,
-                    ron::Value {
-                        kind: Kind::List(items),
-                        ..
-                    },
-                )) => items,
-                _ => {
+            Kind::Struct { name, fields } => {
+                if let Some(name) = name.as_ref().filter(|n| n.value != "Policy") {
                     return Err(format!(
-                        "{}: expected `Policy(allow: [\"ws://...\", ...])`",
-                        at(value.span)
-                    ))
+                        "{}: unknown `{}`: a policy file is `Policy(allow: [...])` or a list of patterns",
+                        at(name.span),
+                        name.value
+                    ));
                 }
-            },
+                let mut allow = None;
+                for (field, value) in fields {
+                    if field.value != "allow" {
+                        return Err(format!(
+                            "{}: unknown field `{}`: a policy has only `allow`",
+                            at(field.span),
+                            field.value
+                        ));
+                    }
+                    if allow.replace(value).is_some() {
+                        return Err(format!("{}: field `allow` is given twice", at(field.span)));
+                    }
+                }
+                match allow.map(|v| &v.kind) {
+                    Some(Kind::List(items)) => items,
+                    _ => return Err(shape()),
+                }
+            }
+            Kind::Tuple { name: Some(name), .. } if name.value != "Policy" => {
+                return Err(format!(
+                    "{}: unknown `{}`: a policy file is `Policy(allow: [...])` or a list of patterns",
+                    at(name.span),
+                    name.value
+                ))
+            }
+            Kind::Tuple { .. } => return Err(shape()),
             _ => {
                 return Err(format!(
                     "{}: expected a list of URL patterns, as in [\"ws://127.0.0.1:*\"]",
@@ -198,8 +240,13 @@ impl AccessPolicy {
 fn is_loopback(url: &Url) -> bool {
     match url.host() {
         Some(Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
-        Some(Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
-        Some(Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        // `::ffff:127.0.0.1` reaches 127.0.0.1.
+        Some(Host::Ipv6(ip)) => ip.is_loopback() || ip.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback()),
+        // `localhost.` is `localhost`, fully qualified.
+        Some(Host::Domain(d)) => {
+            let d = d.strip_suffix('.').unwrap_or(d);
+            d.eq_ignore_ascii_case("localhost")
+        }
         None => false,
     }
 }
@@ -232,6 +279,68 @@ mod tests {
         assert!(!allows("ws://host:9001/api", "ws://host:9001/apix"));
         assert!(allows("ws://HOST:80", "ws://host/"));
         assert!(allows("ws://[::1]:*", "ws://[::1]:9/"));
+    }
+
+    #[test]
+    fn a_subdomain_pattern_never_matches_an_address_and_is_idna_normalised() {
+        // What follows `*.` must be a name: `*.0.0.1` would read as an address.
+        assert!(Pattern::parse("ws://*.0.0.1:*").unwrap_err().contains("not an address"));
+        assert!(Pattern::parse("ws://*.1]:*").is_err());
+        assert!(!allows("ws://*.localhost:*", "ws://127.0.0.1:9/"));
+        assert!(allows("wss://*.bücher.example", "wss://shop.xn--bcher-kva.example/"));
+        assert!(allows("wss://*.BÜCHER.example", "wss://shop.bücher.example/"));
+        assert!(allows("wss://bücher.example", "wss://xn--bcher-kva.example/"));
+    }
+
+    #[test]
+    fn junk_after_the_host_is_an_error() {
+        for bad in [
+            "ws://[::1]junk",
+            "ws://[::1]junk:80",
+            "ws://[::1]:",
+            "ws://host:",
+            "ws://a b/",
+            "ws://*.a b/",
+        ] {
+            assert!(Pattern::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn trailing_dots_and_mapped_addresses_are_loopback() {
+        let p = AccessPolicy::loopback_only();
+        for url in ["ws://localhost.:9001/", "ws://[::ffff:127.0.0.1]/", "ws://LOCALHOST/"] {
+            assert!(p.allows(&Url::parse(url).unwrap()), "{url}");
+        }
+        for url in [
+            "ws://[::ffff:10.0.0.1]/",
+            "ws://localhost.example/",
+            "ws://a.localhost/",
+        ] {
+            assert!(!p.allows(&Url::parse(url).unwrap()), "{url}");
+        }
+    }
+
+    #[test]
+    fn a_policy_file_with_unknown_names_or_fields_is_an_error_with_its_position() {
+        let err = |text: &str| AccessPolicy::from_ron("p.ron", text).unwrap_err();
+        assert_eq!(
+            err("Polizy(allow: [\"ws://a\"])"),
+            "p.ron:1:1: unknown `Polizy`: a policy file is `Policy(allow: [...])` or a list of patterns"
+        );
+        assert_eq!(
+            err("Policy(\n  allow: [],\n  deny: [\"ws://a\"])"),
+            "p.ron:3:3: unknown field `deny`: a policy has only `allow`"
+        );
+        assert_eq!(
+            err("Policy(allow: [], allow: [\"ws://a\"])"),
+            "p.ron:1:19: field `allow` is given twice"
+        );
+        assert_eq!(
+            err("Policy()"),
+            "p.ron:1:1: expected `Policy(allow: [\"ws://...\", ...])`"
+        );
+        assert!(AccessPolicy::from_ron("p.ron", "(allow: [\"ws://a\"])").is_ok());
     }
 
     #[test]

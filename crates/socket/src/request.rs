@@ -31,6 +31,38 @@ impl AuthContext {
     }
 }
 
+impl AuthContext {
+    /// Whether every part can go into its header: a host checks this once, when it starts,
+    /// rather than have each Connect fail. The error names the header, never the token.
+    pub fn check(&self) -> Result<(), String> {
+        let parts = [
+            ("Authorization", "the bearer token", Some(&self.token)),
+            (
+                "x-m2-organization-id",
+                "the organization id",
+                self.organization_id.as_ref(),
+            ),
+            ("x-m2-project-id", "the project id", self.project_id.as_ref()),
+            ("x-m2-world-id", "the world id", self.world_id.as_ref()),
+        ];
+        for (header, what, value) in parts {
+            let Some(value) = value else { continue };
+            if let Some(c) = value.chars().find(|&c| (c.is_control() && c != '\t') || c == '\u{7f}') {
+                return Err(format!(
+                    "{what} cannot be sent in the `{header}` header: it contains the control character {}",
+                    c.escape_debug()
+                ));
+            }
+            if value.is_empty() || value.trim() != value {
+                return Err(format!(
+                    "{what} cannot be sent in the `{header}` header: it is empty or has spaces around it"
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
 impl fmt::Debug for AuthContext {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("AuthContext")
@@ -103,7 +135,11 @@ pub fn check_url(text: &str) -> Result<Url, String> {
             "`{text}` has a fragment (#...), which WebSocket URLs may not have"
         ));
     }
-    if !url.username().is_empty() || url.password().is_some() {
+    // The url crate drops an empty user info (`ws://@host/`): look at what was written.
+    let authority = text
+        .split_once("://")
+        .map_or("", |(_, rest)| rest.split(['/', '?', '#']).next().unwrap_or(""));
+    if authority.contains('@') || !url.username().is_empty() || url.password().is_some() {
         return Err("the URL has user info (user@ or user:password@), which WebSocket URLs may not have".to_string());
     }
     Ok(url)
@@ -220,6 +256,9 @@ mod tests {
             "ws://x/#frag",
             "ws://u:p@x/",
             "ws://u@x/",
+            "ws://@127.0.0.1:9001/",
+            "ws://:@host/",
+            "wss://@example.com",
             " ws://x/",
             "ws://",
             "ws://:80/",
@@ -242,6 +281,20 @@ mod tests {
         assert!(check_headers(&h("x-m2-world-id", "x"), "", Authentication::Project).is_ok());
         assert!(check_headers(&h("x-m2-world-id", "x"), "", Authentication::World).is_err());
         assert!(check_headers(&[], "two words", Authentication::None).is_err());
+    }
+
+    #[test]
+    fn an_auth_context_that_cannot_make_its_headers_names_the_header_not_the_token() {
+        let err = AuthContext::new("s3cret\nInjected: 1").check().unwrap_err();
+        assert_eq!(
+            err,
+            "the bearer token cannot be sent in the `Authorization` header: it contains the control character \\n"
+        );
+        let mut ctx = AuthContext::new("ok");
+        ctx.world_id = Some("w\r".into());
+        assert!(ctx.check().unwrap_err().contains("`x-m2-world-id`"));
+        assert!(AuthContext::new("").check().unwrap_err().contains("empty"));
+        assert!(AuthContext::new("s3cret").check().is_ok());
     }
 
     #[test]
