@@ -53,8 +53,16 @@ enum Command {
     /// Lists every node type with its pins and their types.
     Nodes {
         /// Print JSON, for tools.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "markdown")]
         json: bool,
+        /// Print the Markdown page of docs/nodes.md.
+        #[arg(long)]
+        markdown: bool,
+    },
+    /// Explains a diagnostic code (E0104, W0001, …) with an example.
+    Explain {
+        /// The code, as a diagnostic shows it.
+        code: String,
     },
     /// Serves a WebSocket echo server on loopback until stopped.
     ServeEcho {
@@ -207,16 +215,38 @@ fn main() -> ExitCode {
         Command::Check { files } => check(&registry(SocketConfig::default()), &files),
         Command::ServeEcho { port } => serve_echo(port),
         Command::Demo { file, trace } => demo(file, trace),
-        Command::Nodes { json } => {
+        Command::Nodes { json, markdown } => {
             let registry = registry(SocketConfig::default());
             if json {
                 println!("{}", graphrun::node_listing_json(&registry));
+            } else if markdown {
+                print!("{}", graphrun::node_listing_markdown(&registry));
             } else {
                 print!("{}", graphrun::node_listing_text(&registry));
             }
             EXIT_OK
         }
+        Command::Explain { code } => explain(&code),
     })
+}
+
+/// The diagnostic codes explained, with an example each: the page a test checks.
+const DIAGNOSTICS: &str = include_str!("../docs/diagnostics.md");
+
+/// Prints the section of docs/diagnostics.md about `code`.
+fn explain(code: &str) -> u8 {
+    let code = code.trim().to_ascii_uppercase();
+    match graphrun::format::explanation(DIAGNOSTICS, &code) {
+        Some(text) => {
+            print!("{text}");
+            EXIT_OK
+        }
+        None => {
+            let known: Vec<&str> = graphrun::format::codes::ALL.iter().map(|(c, _)| *c).collect();
+            eprintln!("error: no diagnostic code `{code}`; the codes are {}", known.join(", "));
+            EXIT_LOAD_ERROR
+        }
+    }
 }
 
 /// Prints diagnostics: with the source line and a caret on a terminal, one line each otherwise.

@@ -656,7 +656,9 @@ async fn a_full_outgoing_queue_makes_send_return_false() {
     assert_eq!(full, 1, "{:?}", r.logs);
     // The second refusal within a second is counted, not shown (issue 9).
     assert!(
-        r.logs.iter().any(|l| l.contains("message not sent: 1 more warning(s) of this kind were not shown")),
+        r.logs
+            .iter()
+            .any(|l| l.contains("message not sent: 1 more warning(s) of this kind were not shown")),
         "{:?}",
         r.logs
     );

@@ -165,7 +165,7 @@ pub mod codes {
     pub const SHAPE: &str = "E0002";
     /// The format version is missing, unknown, or newer than this graphrun.
     pub const FORMAT_VERSION: &str = "E0003";
-    /// Two nodes, variables, pins or params share a name.
+    /// Two nodes, variables, pins, params or keys of a literal share a name.
     pub const DUPLICATE: &str = "E0004";
     /// A type is not one of the file format's types.
     pub const UNKNOWN_TYPE: &str = "E0005";
@@ -209,4 +209,67 @@ pub mod codes {
     pub const NOT_LITERAL: &str = "E0118";
     /// A deprecated node or class: the warning names the replacement.
     pub const DEPRECATED: &str = "W0001";
+
+    /// Every code with what it means, in order.
+    pub const ALL: &[(&str, &str)] = &[
+        (SYNTAX, "the file cannot be read, or is not valid RON"),
+        (SHAPE, "the file is RON but not shaped like a graph"),
+        (
+            FORMAT_VERSION,
+            "the format version is missing, unknown, or newer than this graphrun",
+        ),
+        (DUPLICATE, "two nodes, variables, pins, params or keys share a name"),
+        (UNKNOWN_TYPE, "a type is not one of the file format's types"),
+        (INVALID_ID, "a node id is empty or contains `.`"),
+        (UNKNOWN_NODE_TYPE, "no node library defines this node type"),
+        (UNKNOWN_PIN, "the node type has no such pin"),
+        (MISSING_INPUT, "a required input is not given"),
+        (
+            TYPE_MISMATCH,
+            "a link, literal or variable has the wrong type for its pin",
+        ),
+        (MISSING_NODE, "a link names a node that does not exist"),
+        (MISSING_PIN, "a link names a pin that its node does not have"),
+        (
+            EXEC_INTO_PURE,
+            "an exec link leads into a node that has no such exec input",
+        ),
+        (
+            DATA_FROM_EXEC,
+            "a data link reads an exec pin, or an exec link names a data pin",
+        ),
+        (EXEC_OUTPUT_TWICE, "an exec output is wired twice"),
+        (DATA_CYCLE, "pure nodes depend on each other in a cycle"),
+        (
+            NOT_AN_EVENT,
+            "`Event(...)` names something that is not a Custom Event, or is not on a delegate pin",
+        ),
+        (
+            EVENT_SIGNATURE,
+            "a Custom Event's params do not match the delegate it is bound to",
+        ),
+        (
+            EVENT_BOUND_TWICE,
+            "a Custom Event is bound to delegates of different signatures",
+        ),
+        (UNKNOWN_VARIABLE, "no variable has this name"),
+        (DEFAULT_TYPE, "a variable's default does not have the variable's type"),
+        (NODE_FIELD, "a field that this node does not take"),
+        (UNKNOWN_CLASS, "no node library defines this class"),
+        (NOT_LITERAL, "a pin's value must be written in the file here"),
+        (DEPRECATED, "a deprecated node or class"),
+    ];
+}
+
+/// The section of a page of explanations (Markdown, one `## CODE: …` heading per code)
+/// about `code`: its heading and text up to the next code's heading.
+pub fn explanation<'a>(page: &'a str, code: &str) -> Option<&'a str> {
+    let heading = format!("## {code}:");
+    let start = page
+        .match_indices(&heading)
+        .map(|(i, _)| i)
+        .find(|&i| i == 0 || page[..i].ends_with('\n'))?;
+    let rest = &page[start..];
+    let end = rest[1..].find("\n## ").map_or(rest.len(), |i| i + 2);
+    Some(&rest[..end])
 }

@@ -10,7 +10,7 @@ pub mod model;
 pub mod ron;
 pub mod source;
 
-pub use diagnostic::{codes, Diagnostic, Diagnostics, Severity};
+pub use diagnostic::{codes, explanation, Diagnostic, Diagnostics, Severity};
 pub use model::{
     read, read_type, ExecDecl, GraphFile, InputDecl, NodeDecl, ParamDecl, Source, Type, VariableDecl, FORMAT_VERSION,
 };

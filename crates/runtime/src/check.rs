@@ -860,6 +860,8 @@ impl<'a> Checker<'a> {
             slot_count as usize,
             self.variables.len(),
         );
+        let mut is_event = vec![false; nodes.len()].into_boxed_slice();
+        events.values().for_each(|&node| is_event[node as usize] = true);
         Ok(Program {
             inner: Arc::new(ProgramInner {
                 code,
@@ -873,6 +875,7 @@ impl<'a> Checker<'a> {
                 slot_count: slot_count as usize,
                 begin_play,
                 end_play,
+                is_event,
                 events,
             }),
         })

@@ -422,7 +422,7 @@ fn check_event_args(prog: &ProgramInner, event: u32, args: &[Value]) -> Result<(
     let debug = prog
         .debug
         .get(event as usize)
-        .filter(|d| prog.events.get(&d.id) == Some(&event))
+        .filter(|_| prog.is_event[event as usize])
         .ok_or_else(|| format!("node number {event} is not a Custom Event of graph `{}`", prog.name))?;
     if args.len() != debug.output_types.len() {
         return Err(format!(

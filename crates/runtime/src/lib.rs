@@ -35,7 +35,7 @@ pub use instance::{
     Cx, EventSender, Host, HostError, Instance, InstanceHandle, KeepAlive, LatentFn, Level, Outcome, RunOptions,
     RunReport, RuntimeError, StdioHost, TaskFn, DEFAULT_MAX_VALUE_SIZE,
 };
-pub use listing::{node_listing_json, node_listing_text};
+pub use listing::{node_listing_json, node_listing_markdown, node_listing_text};
 pub use node::{
     CompileCx, Entry, EventRef, Flow, InputKind, InputPin, Intrinsic, Node, NodeDoc, NodeError, NodeType, OutputPin,
     PinError, Role, Signature, SignatureCx,

@@ -31,6 +31,8 @@ pub(crate) struct ProgramInner {
     pub begin_play: Vec<u32>,
     pub end_play: Vec<u32>,
     pub events: HashMap<String, u32>,
+    /// Per node, whether it is a Custom Event (what may be fired).
+    pub is_event: Box<[bool]>,
     pub warnings: Diagnostics,
 }
 
