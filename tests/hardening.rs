@@ -162,8 +162,8 @@ async fn misbehaving_host_nodes_are_runtime_errors_that_name_them() {
         lines,
         [
             "error at `wrong`: the node went on through exec output number 3, but it has 1 (`then`)",
-            "error at `forgetful`: the node ran but did not set its output `Value`",
-            "error at `p3`: `In String` reads `Value` of node `lazy` (Lazy), which ran but did not set it",
+            "error at `p2`: `In String` reads `Value` of node `forgetful` (Forgetful), a pure node that ran but did not set it",
+            "error at `p3`: `In String` reads `Value` of node `lazy` (Lazy), which has not run yet or did not set it",
             "error at `panics`: the node panicked: the host's bug",
             "error at `count`: `twelve` is not a count: invalid digit found in string",
             "error at `fire`: node number 0 is not a Custom Event of graph `Careless`",

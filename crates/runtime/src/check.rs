@@ -838,6 +838,7 @@ impl<'a> Checker<'a> {
                 output_names: sig.outputs.iter().map(|p| p.name.clone()).collect(),
                 exec_output_names: sig.exec_outputs.clone(),
                 output_types: sig.outputs.iter().map(|p| p.ty.clone()).collect(),
+                pure: sig.is_pure(),
             });
         }
         let diags = self.diags.take();

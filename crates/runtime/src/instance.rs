@@ -199,9 +199,6 @@ struct Shared {
     wake: Notify,
 }
 
-/// A chain checks for a stop request at every loop pass and after this many nodes.
-const ABORT_CHECK_EVERY: u32 = 1024;
-
 /// Keeps an instance from ending by quiescence while held: a node library holds one per
 /// open connection or running task; a host holds one to keep an idle instance alive.
 pub struct KeepAlive {
@@ -338,8 +335,8 @@ impl InstanceHandle {
     }
 
     /// Stops the instance, then EndPlay runs.
-    /// A chain running at the time stops at its next loop pass (or within a thousand
-    /// nodes); asked again while EndPlay runs, EndPlay stops too.
+    /// A chain running at the time stops at its next loop pass; asked again while EndPlay
+    /// runs, EndPlay stops too.
     pub fn stop(&self) {
         self.sender.shared.stop.store(true, Ordering::SeqCst);
         self.sender.shared.abort.store(true, Ordering::SeqCst);
@@ -526,9 +523,6 @@ struct State {
     objects: Objects,
     /// Rate-limited warnings, by node and kind ([`Cx::log`]).
     warned: std::collections::HashMap<(u32, String), Warned>,
-    /// Per node, whether it has run (for the message when one of its outputs is read
-    /// unset).
-    ran: Vec<bool>,
     /// Latent work started by nodes ([`Cx::spawn_latent`]), aborted when the instance ends.
     tasks: Vec<tokio::task::AbortHandle>,
     timers: BTreeMap<(Instant, u64), Timer>,
@@ -620,7 +614,6 @@ impl Instance {
                 node_state: (0..inner.nodes.len()).map(|_| None).collect(),
                 objects: Objects::new(),
                 tasks: Vec::new(),
-                ran: vec![false; inner.nodes.len()],
                 warned: std::collections::HashMap::new(),
                 timers: BTreeMap::new(),
                 timer_seq: 0,
@@ -916,7 +909,6 @@ impl Instance {
         let mut chain = Chain {
             stack: std::mem::take(&mut self.st.stack),
             iterations: 0,
-            steps: 0,
         };
         chain.stack.clear();
         let first = match start {
@@ -951,7 +943,6 @@ impl Instance {
         result: Result<Flow, (u32, NodeError)>,
         chain: &mut Chain,
     ) -> Option<(u32, Entry)> {
-        self.st.ran[n as usize] = true;
         let flow = match result {
             Ok(flow) => flow,
             Err((at, e)) => {
@@ -962,7 +953,6 @@ impl Instance {
         if self.st.quit {
             return None;
         }
-        let iterations = chain.iterations;
         let out = match flow {
             Flow::Then(out) => Some(out),
             Flow::End => None,
@@ -971,6 +961,10 @@ impl Instance {
                 Some(out)
             }
             Flow::Loop { out, resume } => {
+                // A stop request ends the chain at a loop pass.
+                if self.env.aborted() {
+                    return None;
+                }
                 chain.iterations += 1;
                 chain.stack.push((n, resume));
                 Some(out)
@@ -985,21 +979,20 @@ impl Instance {
             }
             None => None,
         };
-        if let Some(target) = target {
-            chain.iterations += target.back_edge as u64;
+        if target.is_some_and(|t| t.back_edge) {
+            // An exec cycle's pass: a stop request ends the chain here too.
+            if self.env.aborted() {
+                return None;
+            }
+            chain.iterations += 1;
         }
         if chain.iterations > self.env.options.max_loop_iterations {
             self.loop_guard(prog, n);
             return None;
         }
-        // A stop request ends the chain at a loop pass, or within a thousand nodes.
-        chain.steps += 1;
-        if chain.iterations != iterations || chain.steps >= ABORT_CHECK_EVERY {
-            chain.steps = 0;
-            if self.env.aborted() {
-                return None;
-            }
-        }
+        // A stop request ends the chain at a loop pass (without loops, a chain is as long
+        // as the graph at most).
+
         match target {
             Some(target) => Some((target.node, Entry::Pin(target.pin as usize))),
             None => chain.stack.pop().map(|(node, payload)| (node, Entry::Resume(payload))),
@@ -1086,7 +1079,7 @@ impl Instance {
                     continue;
                 }
                 Ok(Some(flow)) => Ok(flow),
-                Err(Ok(fault)) => Err(fault.at(&self.st, prog, pc)),
+                Err(Ok(fault)) => Err(fault.at(prog, pc)),
                 Err(Err(e)) => Err(e),
             };
             match self.advance(prog, n, result, chain) {
@@ -1121,7 +1114,7 @@ impl Instance {
             let index = match for_loop(&mut self.st, entry, first, last, dst) {
                 Ok(Flow::Loop { resume, .. }) => resume,
                 Ok(flow) => return Ok(flow),
-                Err(fault) => return Err(fault.at(&self.st, prog, pc)),
+                Err(fault) => return Err(fault.at(prog, pc)),
             };
             // In the order `advance` takes them: Quit (a pure node called through its
             // implementation may have quit), then the loop guard.
@@ -1132,6 +1125,7 @@ impl Instance {
             if chain.iterations > limit {
                 return Err((n, loop_guard_error(limit)));
             }
+            // A stop request ends the chain at a loop pass.
             if self.env.aborted() {
                 return Ok(Flow::End);
             }
@@ -1159,17 +1153,17 @@ impl Instance {
                 dst,
             } = *instr
             {
-                set_int(&mut self.st, op, (a, b, sum), var, dst).map_err(|f| f.at(&self.st, prog, run.start + i))?;
+                set_int(&mut self.st, op, (a, b, sum), var, dst).map_err(|f| f.at(prog, run.start + i))?;
                 if self.st.quit {
                     return Ok(false);
                 }
             } else if let Instr::Set { var, src, dst } = *instr {
-                set(&mut self.st, var, src, dst).map_err(|f| f.at(&self.st, prog, run.start + i))?;
+                set(&mut self.st, var, src, dst).map_err(|f| f.at(prog, run.start + i))?;
                 if self.st.quit {
                     return Ok(false);
                 }
             } else if let Instr::Int { op, a, b, dst } = *instr {
-                int_op(&mut self.st, op, a, b, dst).map_err(|f| f.at(&self.st, prog, run.start + i))?;
+                int_op(&mut self.st, op, a, b, dst).map_err(|f| f.at(prog, run.start + i))?;
             } else {
                 self.run_other(prog, run.start + i, *instr)?;
             }
@@ -1183,9 +1177,7 @@ impl Instance {
     fn run_other(&mut self, prog: &ProgramInner, pc: usize, instr: Instr) -> Result<(), (u32, NodeError)> {
         match instr {
             Instr::Pure(d) => self.call(prog, d, Entry::Pin(0)).map(drop),
-            Instr::Float { op, a, b, dst } => {
-                float_op(&mut self.st, op, a, b, dst).map_err(|f| f.at(&self.st, prog, pc))
-            }
+            Instr::Float { op, a, b, dst } => float_op(&mut self.st, op, a, b, dst).map_err(|f| f.at(prog, pc)),
             Instr::Get { var, dst } => {
                 get(&mut self.st, var, dst);
                 Ok(())
@@ -1235,7 +1227,7 @@ impl Instance {
         for (i, input) in plan.inputs.iter().enumerate() {
             if let InputPlan::Slot { slot, .. } = input {
                 if let Value::Unset = self.st.regs[*slot as usize] {
-                    return Err(unset_read(&self.st, prog, n, i, *slot));
+                    return Err(unset_read(prog, n, i, *slot));
                 }
             }
         }
@@ -1250,7 +1242,7 @@ impl Instance {
                 InputPlan::Slot { slot, conversion } => {
                     let v = &self.st.regs[*slot as usize];
                     if matches!(v, Value::Unset) {
-                        return Err(unset_read(&self.st, prog, n, i, *slot));
+                        return Err(unset_read(prog, n, i, *slot));
                     }
                     convert(v, *conversion, prog, n, i)?
                 }
@@ -1305,31 +1297,10 @@ impl Instance {
         if !in_place {
             self.scratch.clear();
         }
-        let result = match result {
-            Ok(flow) if plan.exec_out.is_empty() => self.check_outputs_set(prog, n).map(|()| flow),
-            result => result,
-        };
         if let Some(inputs) = trace_inputs {
             self.trace(prog, n, inputs, &result);
         }
         result
-    }
-
-    /// A pure node sets every output each time it runs: one left unset is the node's
-    /// error, not that of whoever reads it.
-    fn check_outputs_set(&self, prog: &ProgramInner, n: u32) -> Result<(), NodeError> {
-        let base = prog.nodes[n as usize].out_base as usize;
-        let names = &prog.debug[n as usize].output_names;
-        match self.st.regs[base..base + names.len()]
-            .iter()
-            .position(|v| matches!(v, Value::Unset))
-        {
-            None => Ok(()),
-            Some(i) => Err(NodeError(format!(
-                "the node ran but did not set its output `{}`",
-                names[i]
-            ))),
-        }
     }
 
     fn trace_values(&self, prog: &ProgramInner, names: &[String], values: &[Value]) -> String {
@@ -1381,8 +1352,6 @@ fn loop_guard_error(limit: u64) -> NodeError {
 struct Chain {
     stack: Vec<(u32, u64)>,
     iterations: u64,
-    /// Nodes run since the last check for a stop request.
-    steps: u32,
 }
 
 enum Start {
@@ -1442,7 +1411,7 @@ fn panicked(payload: &(dyn Any + Send)) -> NodeError {
     NodeError(format!("the node panicked: {message}"))
 }
 
-fn unset_read(st: &State, prog: &ProgramInner, reader: u32, input: usize, slot: u32) -> NodeError {
+fn unset_read(prog: &ProgramInner, reader: u32, input: usize, slot: u32) -> NodeError {
     let source = prog.nodes.partition_point(|p| p.out_base <= slot).saturating_sub(1);
     let d = &prog.debug[source];
     let pin = d
@@ -1453,10 +1422,12 @@ fn unset_read(st: &State, prog: &ProgramInner, reader: u32, input: usize, slot: 
         .input_names
         .get(input)
         .map_or("?", String::as_str);
-    let what = if st.ran[source] {
-        "which ran but did not set it"
+    // A pure node runs right before the node that reads it: if its output is unset, it
+    // ran without setting it. Checking here, when it is read, costs nothing on the way.
+    let what = if d.pure {
+        "a pure node that ran but did not set it"
     } else {
-        "which has not run yet"
+        "which has not run yet or did not set it"
     };
     NodeError(format!(
         "`{input}` reads `{pin}` of node `{}` ({}), {what}",
@@ -1507,7 +1478,7 @@ enum Fault {
 impl Fault {
     /// The error of the node owning instruction `pc`.
     #[cold]
-    fn at(self, st: &State, prog: &ProgramInner, pc: usize) -> (u32, NodeError) {
+    fn at(self, prog: &ProgramInner, pc: usize) -> (u32, NodeError) {
         let node = prog.code.owner[pc];
         let error = match self {
             Fault::Unset(slot) => {
@@ -1516,7 +1487,7 @@ impl Fault {
                     .iter()
                     .position(|i| matches!(i, InputPlan::Slot { slot: s, .. } if *s == slot))
                     .unwrap_or(0);
-                unset_read(st, prog, node, input, slot)
+                unset_read(prog, node, input, slot)
             }
             Fault::Overflow(op, a, b) => crate::stdlib::overflow(a, op.node_name(), b),
         };

@@ -81,6 +81,8 @@ pub(crate) struct NodeDebug {
     pub exec_output_names: Vec<String>,
     /// For a Custom Event: the types of its params (its outputs).
     pub output_types: Vec<Type>,
+    /// Whether it is pure (for the message when its output is read unset).
+    pub pure: bool,
 }
 
 /// A graph variable.
