@@ -172,39 +172,41 @@ async fn misbehaving_host_nodes_are_runtime_errors_that_name_them() {
     );
 }
 
-#[tokio::test]
-async fn a_host_firing_a_wrong_event_gets_an_error_and_nothing_is_written() {
+/// A graph with one Custom Event, `counted` (node number 1), beside a node that is not one.
+const EVENTS: &str = r#"Graph(format: 1, name: "Events", nodes: {
+    "p": (node: "Print String", inputs: {"In String": "not an event"}),
+    "counted": (node: "Custom Event", params: {"Count": Int}, exec: {"then": "show"}),
+    "show": (node: "Print String", inputs: {"In String": Link("counted", "Count")}),
+})"#;
+
+/// An instance of [`EVENTS`] and what it prints.
+fn events_instance() -> (Instance, Arc<Collect>) {
     let library = Careless {
         latent_alive: Arc::default(),
     };
-    let graph = r#"Graph(format: 1, name: "Events", nodes: {
-        "p": (node: "Print String", inputs: {"In String": "not an event"}),
-        "counted": (node: "Custom Event", params: {"Count": Int}, exec: {"then": "show"}),
-        "show": (node: "Print String", inputs: {"In String": Link("counted", "Count")}),
-    })"#;
-    let program = program(&library, graph);
     let host = Arc::new(Collect::default());
-    let mut instance = Instance::new(&program, host.clone());
+    (Instance::new(&program(&library, EVENTS), host.clone()), host)
+}
+
+#[tokio::test]
+async fn a_host_firing_a_wrong_event_gets_an_error_and_nothing_is_written() {
+    let (mut instance, host) = events_instance();
     let handle = instance.handle();
     let alive = handle.keep_alive();
     let task = tokio::spawn(async move {
+        let error = |result: Result<(), graphrun::HostError>| result.unwrap_err().to_string();
         let errors = [
-            handle.fire("p", vec![]).await.unwrap_err().to_string(),
-            handle.fire("counted", vec![]).await.unwrap_err().to_string(),
-            handle
-                .fire("counted", vec![Value::from("seven")])
-                .await
-                .unwrap_err()
-                .to_string(),
+            error(handle.fire("p", vec![]).await),
+            error(handle.fire("counted", vec![]).await),
+            error(handle.fire("counted", vec![Value::from("seven")]).await),
         ];
         handle.fire("counted", vec![Value::Int(7)]).await.unwrap();
         drop(alive);
         errors
     });
     instance.run().await;
-    let errors = task.await.unwrap();
     assert_eq!(
-        errors,
+        task.await.unwrap(),
         [
             "no Custom Event `p`",
             "Custom Event `counted` takes 1 argument(s), not 0",
@@ -216,38 +218,29 @@ async fn a_host_firing_a_wrong_event_gets_an_error_and_nothing_is_written() {
 
 #[tokio::test]
 async fn an_event_sender_checks_the_event_and_its_args() {
-    let library = Careless {
-        latent_alive: Arc::default(),
-    };
-    let graph = r#"Graph(format: 1, name: "Sender", nodes: {
-        "p": (node: "Print String", inputs: {"In String": "not an event"}),
-        "named": (node: "Custom Event", params: {"Name": String}, exec: {"then": "show"}),
-        "show": (node: "Print String", inputs: {"In String": Link("named", "Name")}),
-    })"#;
-    let program = program(&library, graph);
-    let host = Arc::new(Collect::default());
-    let mut instance = Instance::new(&program, host.clone());
+    let (mut instance, host) = events_instance();
     // The sender a node library gets from `Cx::sender`, firing by node number.
     let sender = instance.sender();
-    let named = EventRef(1);
+    let error = |result: Result<(), graphrun::HostError>| result.unwrap_err().to_string();
+    let counted = EventRef(1);
     let errors = [
-        sender.fire(EventRef(0), vec![]).await.unwrap_err().to_string(),
-        sender.fire(EventRef(99), vec![]).await.unwrap_err().to_string(),
-        sender.fire(named, vec![]).await.unwrap_err().to_string(),
-        sender.fire(named, vec![Value::Int(1)]).await.unwrap_err().to_string(),
+        error(sender.fire(EventRef(0), vec![]).await),
+        error(sender.fire(EventRef(99), vec![]).await),
+        error(sender.fire(counted, vec![]).await),
+        error(sender.fire(counted, vec![Value::from("seven")]).await),
     ];
-    sender.fire(named, vec![Value::from("fired right")]).await.unwrap();
+    sender.fire(counted, vec![Value::Int(7)]).await.unwrap();
     instance.run().await;
     assert_eq!(
         errors,
         [
-            "node number 0 is not a Custom Event of graph `Sender`",
-            "node number 99 is not a Custom Event of graph `Sender`",
-            "Custom Event `named` takes 1 argument(s), not 0",
-            "param `Name` of Custom Event `named` is String, but the value is Int",
+            "node number 0 is not a Custom Event of graph `Events`",
+            "node number 99 is not a Custom Event of graph `Events`",
+            "Custom Event `counted` takes 1 argument(s), not 0",
+            "param `Count` of Custom Event `counted` is Int, but the value is String",
         ]
     );
-    assert_eq!(*host.lines.lock().unwrap(), ["fired right"]);
+    assert_eq!(*host.lines.lock().unwrap(), ["7"]);
 }
 
 #[tokio::test]
@@ -278,39 +271,80 @@ async fn latent_work_ends_with_its_instance() {
     );
 }
 
-/// Runs `graph` with the binary, waits for its first line, sends `signal`, and returns the
-/// exit status and the whole stdout.
+/// `graph` run by the binary, its stdout read line by line; killed after 20 s, so a run
+/// that ignores its signals fails the test instead of hanging it.
+struct Running {
+    child: std::process::Child,
+    stdout: BufReader<std::process::ChildStdout>,
+    dir: std::path::PathBuf,
+    /// Set once the run has been waited for: the watchdog then kills nothing (the pid may
+    /// be another process's by then).
+    done: Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Running {
+    fn start(graph: &str, name: &str) -> Running {
+        let dir = std::env::temp_dir().join(format!("graphrun-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("graph.ron");
+        std::fs::write(&file, graph).unwrap();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_graphrun"))
+            .args(["run", file.to_str().unwrap(), "--max-loop-iterations", "1000000000000"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("graphrun runs");
+        let pid = child.id().to_string();
+        let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let watched = done.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_secs(20));
+            if !watched.load(Ordering::SeqCst) {
+                let _ = Command::new("kill").args(["-KILL", &pid]).status();
+            }
+        });
+        let stdout = BufReader::new(child.stdout.take().unwrap());
+        Running {
+            child,
+            stdout,
+            dir,
+            done,
+        }
+    }
+
+    fn line(&mut self) -> String {
+        let mut line = String::new();
+        self.stdout.read_line(&mut line).unwrap();
+        line
+    }
+
+    fn signal(&self, signal: &str) {
+        let pid = self.child.id().to_string();
+        assert!(Command::new("kill")
+            .args([&format!("-{signal}"), &pid])
+            .status()
+            .unwrap()
+            .success());
+    }
+
+    /// The exit status and the rest of stdout.
+    fn finish(mut self) -> (Option<i32>, String) {
+        let mut rest = String::new();
+        std::io::Read::read_to_string(&mut self.stdout, &mut rest).unwrap();
+        let status = self.child.wait().unwrap();
+        self.done.store(true, Ordering::SeqCst);
+        let _ = std::fs::remove_dir_all(&self.dir);
+        (status.code(), rest)
+    }
+}
+
+/// Runs `graph`, waits for its first line, sends `signal`: the exit status and all of stdout.
 fn signalled_run(graph: &str, signal: &str) -> (Option<i32>, String) {
-    let dir = std::env::temp_dir().join(format!("graphrun-signal-{}-{signal}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("graph.ron");
-    std::fs::write(&file, graph).unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_graphrun"))
-        .args(["run", file.to_str().unwrap(), "--max-loop-iterations", "1000000000000"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("graphrun runs");
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    let mut first = String::new();
-    stdout.read_line(&mut first).unwrap();
-    let killed = Command::new("kill")
-        .args([&format!("-{signal}"), &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(killed.success());
-    // Bounded: a run that ignores the signal is killed after 20 s and fails the test.
-    let pid = child.id();
-    let watchdog = std::thread::spawn(move || {
-        std::thread::sleep(std::time::Duration::from_secs(20));
-        let _ = Command::new("kill").args(["-KILL", &pid.to_string()]).status();
-    });
-    let mut rest = String::new();
-    std::io::Read::read_to_string(&mut stdout, &mut rest).unwrap();
-    let status = child.wait().unwrap();
-    drop(watchdog);
-    let _ = std::fs::remove_dir_all(&dir);
-    (status.code(), first + &rest)
+    let mut run = Running::start(graph, signal);
+    let first = run.line();
+    run.signal(signal);
+    let (status, rest) = run.finish();
+    (status, first + &rest)
 }
 
 /// A chain that would run for hours, then EndPlay.
@@ -350,35 +384,14 @@ fn a_second_ctrl_c_ends_a_long_endplay() {
         "count": (node: "Set", var: "N", inputs: {"N": Link("plus", "Return Value")}),
         "plus": (node: "Add", inputs: {"A": Var("N"), "B": 1}),
     })"#;
-    let dir = std::env::temp_dir().join(format!("graphrun-long-end-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("graph.ron");
-    std::fs::write(&file, graph).unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_graphrun"))
-        .args(["run", file.to_str().unwrap(), "--max-loop-iterations", "1000000000000"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("graphrun runs");
-    let pid = child.id().to_string();
-    let watchdog = {
-        let pid = pid.clone();
-        std::thread::spawn(move || {
-            std::thread::sleep(std::time::Duration::from_secs(20));
-            let _ = Command::new("kill").args(["-KILL", &pid]).status();
-        })
-    };
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    let mut lines = String::new();
-    stdout.read_line(&mut lines).unwrap();
-    assert!(Command::new("kill").args(["-INT", &pid]).status().unwrap().success());
-    stdout.read_line(&mut lines).unwrap();
-    assert_eq!(lines, "started\nending\n");
-    assert!(Command::new("kill").args(["-INT", &pid]).status().unwrap().success());
-    let status = child.wait().unwrap();
-    drop(watchdog);
-    let _ = std::fs::remove_dir_all(&dir);
-    assert_eq!(status.code(), Some(130));
+    let mut run = Running::start(graph, "long-end");
+    let started = run.line();
+    run.signal("INT");
+    let ending = run.line();
+    assert_eq!(started + &ending, "started\nending\n");
+    run.signal("INT");
+    let (status, _) = run.finish();
+    assert_eq!(status, Some(130));
 }
 
 #[test]
