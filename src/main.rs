@@ -29,6 +29,9 @@ const EXIT_INTERRUPTED: u8 = 130;
 /// Exit status when SIGTERM ended the run.
 const EXIT_TERMINATED: u8 = 143;
 
+/// How long EndPlay may run after `--timeout` before it is stopped too.
+const ENDPLAY_GRACE: Duration = Duration::from_secs(1);
+
 #[derive(Parser)]
 #[command(
     name = "graphrun",
@@ -472,11 +475,15 @@ fn run_program(runtime: tokio::runtime::Runtime, program: Program, args: &RunArg
     let signalled = Arc::new(AtomicU8::new(0));
     if let Some(timeout) = timeout {
         // Wall-clock time, on a thread of its own: nothing the graph does can delay it.
+        // EndPlay then gets a second; a stop after that ends it too.
         let (handle, timed_out) = (instance.handle(), timed_out.clone());
         std::thread::spawn(move || {
             std::thread::sleep(timeout);
             timed_out.store(true, Ordering::SeqCst);
-            handle.stop();
+            loop {
+                handle.stop();
+                std::thread::sleep(ENDPLAY_GRACE);
+            }
         });
     }
     let (report, tasks_alive) = runtime.block_on(async {

@@ -192,9 +192,9 @@ struct Shared {
     pending: AtomicUsize,
     /// The instance is ending (the host asked it to stop, or it is running EndPlay).
     stop: AtomicBool,
-    /// The running chain is to stop at its next check (a loop pass, or every
-    /// [`ABORT_CHECK_EVERY`] nodes): set by each stop request, so a second one also ends a
-    /// long EndPlay.
+    /// The running chain is to stop at its next loop pass (or exec-cycle pass): set by each
+    /// stop request, and cleared before EndPlay, so a second request also ends a long
+    /// EndPlay.
     abort: AtomicBool,
     wake: Notify,
 }
@@ -990,9 +990,6 @@ impl Instance {
             self.loop_guard(prog, n);
             return None;
         }
-        // A stop request ends the chain at a loop pass (without loops, a chain is as long
-        // as the graph at most).
-
         match target {
             Some(target) => Some((target.node, Entry::Pin(target.pin as usize))),
             None => chain.stack.pop().map(|(node, payload)| (node, Entry::Resume(payload))),
@@ -1790,8 +1787,8 @@ impl Cx<'_> {
     /// reach any more may be freed first: what keeps one alive is a variable, an output
     /// slot, a queued event's argument, a pending timer, or this node's inputs (but not an
     /// object a node took out of its inputs with [`Cx::take_input`], nor one that only an
-    /// object's data or a node's state refers to). An error
-    /// only when the instance has made all the objects it can (4,294,967,295).
+    /// object's data or a node's state refers to). An error only when the instance has made
+    /// all the objects it can (4,294,967,295).
     pub fn new_object(&mut self, class: u32, data: Box<dyn Any + Send>) -> Result<ObjectRef, NodeError> {
         if self.st.objects.wants_collection() {
             self.collect_objects();
@@ -1833,11 +1830,6 @@ impl Cx<'_> {
     /// The data of an object, if it is alive and holds a `T`.
     pub fn object_mut<T: Any>(&mut self, obj: ObjectRef) -> Option<&mut T> {
         self.st.objects.get_mut(obj.id)
-    }
-
-    /// How many objects of this instance are alive.
-    pub fn object_count(&self) -> usize {
-        self.st.objects.len()
     }
 
     /// The class name of an object.

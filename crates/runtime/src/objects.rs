@@ -74,11 +74,6 @@ impl Objects {
         self.map.get_mut(&id.get())?.downcast_mut()
     }
 
-    /// How many objects are alive.
-    pub fn len(&self) -> usize {
-        self.map.len()
-    }
-
     /// The most objects alive at once so far.
     pub fn peak(&self) -> usize {
         self.peak
@@ -120,4 +115,57 @@ pub(crate) fn mark(value: &Value, reachable: &mut IdSet) {
 
 fn can_hold_objects(value: &Value) -> bool {
     matches!(value, Value::Object(_) | Value::Array(_) | Value::Map(_))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::value::ObjectRef;
+
+    fn object(id: u32) -> Value {
+        Value::Object(Some(ObjectRef {
+            class: 0,
+            id: NonZeroU32::new(id).unwrap(),
+        }))
+    }
+
+    #[test]
+    fn handles_in_arrays_and_maps_are_marked_however_deep() {
+        let inner = Value::Array(Arc::new(vec![object(3), Value::Object(None)]));
+        let nested = Value::Array(Arc::new(vec![Value::Array(Arc::default()), inner]));
+        let map = Value::Map(Arc::new([("k".to_string(), object(5))].into_iter().collect()));
+        let mut reachable = IdSet::default();
+        for v in [object(1), nested, map, Value::Int(7), Value::from("2")] {
+            mark(&v, &mut reachable);
+        }
+        let mut marked: Vec<u32> = reachable.into_iter().collect();
+        marked.sort();
+        assert_eq!(marked, [1, 3, 5]);
+    }
+
+    #[test]
+    fn a_collection_frees_the_unreachable_and_waits_for_twice_the_survivors() {
+        let mut objects = Objects::new();
+        let ids: Vec<NonZeroU32> = (0..FIRST_COLLECTION)
+            .map(|_| objects.insert(Box::new(())).unwrap())
+            .collect();
+        assert!(objects.wants_collection());
+        let keep: IdSet = ids.iter().step_by(2).map(|id| id.get()).collect();
+        objects.collect(&keep);
+        assert!(objects.get_mut::<()>(ids[0]).is_some());
+        assert!(objects.get_mut::<()>(ids[1]).is_none(), "freed");
+        assert!(!objects.wants_collection());
+        // The next one comes at max(1,024, twice the 512 survivors) objects alive.
+        for _ in 0..FIRST_COLLECTION / 2 - 1 {
+            objects.insert(Box::new(()));
+        }
+        assert!(!objects.wants_collection());
+        let id = objects.insert(Box::new(())).unwrap();
+        assert!(objects.wants_collection());
+        assert_eq!(objects.peak(), FIRST_COLLECTION);
+        // Ids are never reused.
+        assert_eq!(id.get() as usize, FIRST_COLLECTION + FIRST_COLLECTION / 2);
+    }
 }
