@@ -20,29 +20,28 @@
 //! ```
 
 mod check;
-mod code;
-mod instance;
+mod exec;
 mod listing;
+mod names;
 mod node;
-mod objects;
-mod program;
+mod plan;
 mod registry;
 mod stdlib;
 mod value;
 
-pub use graphrun_format::{Diagnostic, Diagnostics, Severity, SourceFile, Type};
-pub use instance::{
-    Cx, EventSender, Host, HostError, Instance, InstanceHandle, KeepAlive, LatentFn, Level, Outcome, RunOptions,
-    RunReport, RuntimeError, StdioHost, TaskFn, DEFAULT_MAX_VALUE_SIZE,
+pub use exec::{
+    EventSender, Host, HostError, Instance, InstanceHandle, KeepAlive, LatentFn, Level, Outcome, RunOptions, RunReport,
+    RuntimeError, StdioHost, TaskFn, DEFAULT_MAX_VALUE_SIZE,
 };
+pub use graphrun_format::{Diagnostic, Diagnostics, Severity, SourceFile, Type};
 pub use listing::{node_listing_json, node_listing_markdown, node_listing_text};
 pub use node::{
-    CompileCx, Entry, EventRef, Flow, InputKind, InputPin, Intrinsic, Node, NodeDoc, NodeError, NodeType, OutputPin,
-    PinError, Role, Signature, SignatureCx,
+    CompileCx, Cx, Entry, EventRef, Flow, FnNode, InputKind, InputPin, Intrinsic, Node, NodeDoc, NodeError, NodeType,
+    OutputPin, PinError, Role, Signature, SignatureCx,
 };
-pub use program::{Program, VariableInfo};
+pub use plan::{Program, VariableInfo};
 pub use registry::{ClassDef, Constructor, NodeLibrary, Registry, RegistryBuilder, MAX_FILE_SIZE, TIMER_CLASS};
-pub use stdlib::{FnNode, StandardLibrary};
+pub use stdlib::StandardLibrary;
 pub use value::{float_text, literal_json, literal_value, ClassNames, Conversion, Json, ObjectRef, Value};
 
 /// The positioned RON reader and the file model, for hosts that read graph-like files.

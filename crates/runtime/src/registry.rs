@@ -9,7 +9,7 @@ use std::sync::Arc;
 use graphrun_format::{Diagnostics, SourceFile, Type};
 
 use crate::node::NodeType;
-use crate::program::Program;
+use crate::plan::program::Program;
 use crate::value::ClassNames;
 
 /// A set of node types and classes that installs into a registry: the standard library,

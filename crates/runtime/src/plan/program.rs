@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use graphrun_format::{Diagnostics, SourceFile, Span, Type};
 
-use crate::code::Code;
 use crate::node::Node;
+use crate::plan::code::Code;
 use crate::registry::Registry;
 use crate::value::{Conversion, Value};
 
@@ -159,7 +159,7 @@ impl Program {
             return Err(format!(
                 "no variable `{name}` in graph `{}`{}",
                 self.inner.name,
-                crate::check::suggest(name, known)
+                crate::names::suggest(name, known)
             ));
         };
         let var = &self.inner.variables[index];

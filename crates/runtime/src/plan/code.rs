@@ -8,7 +8,7 @@
 //! tested against.
 
 use crate::node::Op;
-use crate::program::{ExecTarget, InputPlan};
+use crate::plan::program::{ExecTarget, InputPlan};
 use crate::value::Value;
 
 /// A register: an index into an instance's registers (slots, then variables, then

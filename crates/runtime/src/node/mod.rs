@@ -6,8 +6,11 @@ use graphrun_format::ron;
 use graphrun_format::Type;
 use std::fmt;
 
-use crate::instance::Cx;
+pub(crate) mod cx;
+mod fn_node;
 use crate::value::Value;
+pub use cx::Cx;
+pub use fn_node::FnNode;
 
 /// The role a node type plays for the instance, beyond running when reached.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -1,0 +1,331 @@
+//! Compiling a file that checked clean into a [`Program`]: input plans, pure
+//! dependencies, exec targets and the back edges the loop guard counts.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use graphrun_format::{Diagnostics, GraphFile, SourceFile, Type};
+
+use crate::node::{CompileCx, EventRef, InputKind, Role, Signature, SignatureCx};
+use crate::plan::code::LowerNode;
+use crate::plan::program::{ExecTarget, InputPlan, NodeDebug, NodePlan, Program, ProgramInner};
+use crate::value::{literal_value, Conversion, Value};
+
+use super::signatures::NodeCx;
+use super::{by_name, Checker};
+
+impl Checker<'_> {
+    pub(super) fn compile(&self, source: SourceFile) -> Result<Program, Diagnostics> {
+        let file = self.file;
+        let n = file.nodes.len();
+        let sigs: Vec<Signature> = (0..n).map(|i| self.sig_done(i).expect("checked")).collect();
+        let mut out_base = Vec::with_capacity(n);
+        let mut slot_count = 0u32;
+        for sig in &sigs {
+            out_base.push(slot_count);
+            slot_count += sig.outputs.len() as u32;
+        }
+        let back_edges = exec_back_edges(file, &self.node_index);
+        let mut nodes = Vec::with_capacity(n);
+        let mut debug = Vec::with_capacity(n);
+        let mut begin_play = Vec::new();
+        let mut end_play = Vec::new();
+        let mut events = HashMap::new();
+        let mut visited = vec![usize::MAX; n];
+        let mut intrinsics = Vec::with_capacity(n);
+        for (i, decl) in file.nodes.iter().enumerate() {
+            let sig = &sigs[i];
+            let ty = self.types[i].as_ref().expect("checked");
+            let cx = Compile {
+                checker: self,
+                node: i,
+                sig,
+            };
+            let imp = match ty.compile(&cx) {
+                Ok(imp) => imp,
+                Err(e) => {
+                    self.error(e.code, self.pin_span(decl, e.pin.as_deref()), e.message);
+                    continue;
+                }
+            };
+            let wired = by_name(&decl.inputs, |i| i.pin.value.as_str());
+            let inputs: Box<[InputPlan]> = sig
+                .inputs
+                .iter()
+                .map(|pin| {
+                    let input = wired.get(pin.name.as_str()).map(|&k| &decl.inputs[k]);
+                    self.input_plan(input, pin, &out_base, &sigs)
+                })
+                .collect();
+            let own = out_base[i]..out_base[i] + sig.outputs.len() as u32;
+            let in_place = inputs.iter().all(|input| match input {
+                InputPlan::Const(_) => true,
+                InputPlan::Slot { slot, conversion } => *conversion == Conversion::None && !own.contains(slot),
+                InputPlan::Var { conversion, .. } => *conversion == Conversion::None,
+            });
+            let pure_deps = if sig.is_pure() {
+                Vec::new()
+            } else {
+                self.pure_deps(i, &mut visited)
+            };
+            let exec_out = sig
+                .exec_outputs
+                .iter()
+                .map(|name| {
+                    let exec = decl.exec.iter().find(|e| &e.pin.value == name)?;
+                    let t = self.node_index[exec.node.value.as_str()];
+                    let pin = exec.input.as_ref().map_or(0, |p| {
+                        sigs[t].exec_inputs.iter().position(|e| *e == p.value).unwrap_or(0)
+                    });
+                    Some(ExecTarget {
+                        node: t as u32,
+                        pin: pin as u32,
+                        back_edge: back_edges.contains(&(i, exec.pin.value.as_str())),
+                    })
+                })
+                .collect();
+            match ty.role() {
+                Role::BeginPlay => begin_play.push(i as u32),
+                Role::EndPlay => end_play.push(i as u32),
+                Role::CustomEvent => {
+                    events.insert(decl.id.value.clone(), i as u32);
+                }
+                _ => {}
+            }
+            intrinsics.push((
+                in_place.then(|| ty.intrinsic(&cx).map(|i| i.0)).flatten(),
+                sig.is_pure(),
+            ));
+            nodes.push(NodePlan {
+                imp,
+                inputs,
+                in_place,
+                pure_deps: pure_deps.into_iter().map(|d| d as u32).collect(),
+                out_base: out_base[i],
+                exec_out,
+            });
+            debug.push(NodeDebug {
+                id: decl.id.value.clone(),
+                type_name: ty.name().to_string(),
+                span: decl.id.span,
+                input_names: sig.inputs.iter().map(|p| p.name.clone()).collect(),
+                output_names: sig.outputs.iter().map(|p| p.name.clone()).collect(),
+                exec_output_names: sig.exec_outputs.clone(),
+                output_types: sig.outputs.iter().map(|p| p.ty.clone()).collect(),
+                pure: sig.is_pure(),
+            });
+        }
+        let diags = self.diags.take();
+        if diags.iter().any(|d| d.severity == graphrun_format::Severity::Error) {
+            return Err(Diagnostics::new(source, diags));
+        }
+        let code = crate::plan::code::lower(
+            &nodes
+                .iter()
+                .zip(&intrinsics)
+                .map(|(plan, &(intrinsic, pure))| LowerNode {
+                    inputs: &plan.inputs,
+                    pure_deps: &plan.pure_deps,
+                    out_base: plan.out_base,
+                    intrinsic,
+                    pure,
+                    exec_out: &plan.exec_out,
+                })
+                .collect::<Vec<_>>(),
+            slot_count as usize,
+            self.variables.len(),
+        );
+        let mut is_event = vec![false; nodes.len()].into_boxed_slice();
+        events.values().for_each(|&node| is_event[node as usize] = true);
+        Ok(Program {
+            inner: Arc::new(ProgramInner {
+                code,
+                registry: self.registry.clone(),
+                name: file.name.value.clone(),
+                warnings: Diagnostics::new(source.clone(), diags),
+                source,
+                nodes,
+                debug,
+                variables: self.variables.clone(),
+                slot_count: slot_count as usize,
+                begin_play,
+                end_play,
+                is_event,
+                events,
+            }),
+        })
+    }
+
+    pub(super) fn input_plan(
+        &self,
+        input: Option<&graphrun_format::InputDecl>,
+        pin: &crate::node::InputPin,
+        out_base: &[u32],
+        sigs: &[Signature],
+    ) -> InputPlan {
+        use graphrun_format::Source;
+        let ty = match &pin.kind {
+            InputKind::Data(t) | InputKind::Literal(t) => t,
+            InputKind::Delegate(_) => return InputPlan::Const(Value::Unset),
+        };
+        let Some(input) = input else {
+            return InputPlan::Const(pin.default.clone().unwrap_or_default());
+        };
+        match &input.source {
+            Source::Literal(lit) => InputPlan::Const(literal_value(lit, ty).unwrap_or_default()),
+            Source::Link { node, pin: src_pin } => {
+                let s = self.node_index[node.value.as_str()];
+                let o = sigs[s].output_index(&src_pin.value).expect("checked");
+                InputPlan::Slot {
+                    slot: out_base[s] + o as u32,
+                    conversion: Conversion::between(ty, &sigs[s].outputs[o].ty).unwrap_or(Conversion::None),
+                }
+            }
+            Source::Var(var) => {
+                let v = self.var_index[var.value.as_str()];
+                InputPlan::Var {
+                    var: v as u32,
+                    conversion: Conversion::between(ty, &self.variables[v].ty).unwrap_or(Conversion::None),
+                }
+            }
+            Source::Event(_) => InputPlan::Const(Value::Unset),
+        }
+    }
+
+    /// The pure nodes an impure node reads, transitively, dependencies first. `visited`
+    /// holds, per node, the last impure node whose list included it (reset-free marking).
+    pub(super) fn pure_deps(&self, root: usize, visited: &mut [usize]) -> Vec<usize> {
+        let mut order = Vec::new();
+        let mut stack: Vec<(usize, bool)> = self.pure_sources(root).map(|s| (s, false)).collect();
+        while let Some((node, expanded)) = stack.pop() {
+            if expanded {
+                order.push(node);
+                continue;
+            }
+            if visited[node] == root {
+                continue;
+            }
+            visited[node] = root;
+            stack.push((node, true));
+            stack.extend(
+                self.pure_sources(node)
+                    .filter(|&s| visited[s] != root)
+                    .map(|s| (s, false)),
+            );
+        }
+        order
+    }
+}
+
+/// The exec links that close a cycle (found by an iterative depth-first search), as
+/// (node, exec output). Every endless exec loop goes through one, so the loop guard counts them.
+pub(super) fn exec_back_edges<'f>(
+    file: &'f GraphFile,
+    index: &HashMap<&str, usize>,
+) -> std::collections::HashSet<(usize, &'f str)> {
+    let n = file.nodes.len();
+    let succ: Vec<Vec<(usize, &str)>> = file
+        .nodes
+        .iter()
+        .map(|node| {
+            node.exec
+                .iter()
+                .filter_map(|e| index.get(e.node.value.as_str()).map(|&t| (t, e.pin.value.as_str())))
+                .collect()
+        })
+        .collect();
+    // 0: unvisited, 1: on the stack, 2: done.
+    let mut state = vec![0u8; n];
+    let mut back = std::collections::HashSet::new();
+    for root in 0..n {
+        if state[root] != 0 {
+            continue;
+        }
+        let mut stack = vec![(root, 0usize)];
+        state[root] = 1;
+        while let Some(&mut (node, ref mut next)) = stack.last_mut() {
+            if let Some(&(t, pin)) = succ[node].get(*next) {
+                *next += 1;
+                match state[t] {
+                    0 => {
+                        state[t] = 1;
+                        stack.push((t, 0));
+                    }
+                    1 => {
+                        back.insert((node, pin));
+                    }
+                    _ => {}
+                }
+            } else {
+                state[node] = 2;
+                stack.pop();
+            }
+        }
+    }
+    back
+}
+
+/// A delegate's params: names and types, in order.
+pub(super) type Params = Vec<(String, Type)>;
+
+pub(super) struct Compile<'c, 'a> {
+    pub(super) checker: &'c Checker<'a>,
+    pub(super) node: usize,
+    pub(super) sig: &'c Signature,
+}
+
+impl CompileCx for Compile<'_, '_> {
+    fn signature(&self) -> &Signature {
+        self.sig
+    }
+
+    fn variable_index(&self) -> Option<usize> {
+        let var = self.checker.file.nodes[self.node].var.as_ref()?;
+        self.checker.var_index.get(var.value.as_str()).copied()
+    }
+
+    fn delegate(&self, pin: &str) -> Option<EventRef> {
+        let input = self.checker.file.nodes[self.node]
+            .inputs
+            .iter()
+            .find(|i| i.pin.value == pin)?;
+        match &input.source {
+            graphrun_format::Source::Event(target) => self
+                .checker
+                .node_index
+                .get(target.value.as_str())
+                .map(|&i| EventRef(i as u32)),
+            _ => None,
+        }
+    }
+
+    fn literal(&self, pin: &str) -> Option<Value> {
+        let lit = NodeCx {
+            checker: self.checker,
+            node: self.node,
+        }
+        .literal(pin)?
+        .clone();
+        let ty = match &self.sig.inputs.iter().find(|p| p.name == pin)?.kind {
+            InputKind::Data(t) | InputKind::Literal(t) => t.clone(),
+            InputKind::Delegate(_) => return None,
+        };
+        literal_value(&lit, &ty).ok()
+    }
+
+    fn source_type(&self, pin: &str) -> Option<Type> {
+        NodeCx {
+            checker: self.checker,
+            node: self.node,
+        }
+        .input_type(pin)
+    }
+
+    fn class_id(&self, class: &str) -> Option<u32> {
+        let canonical = self.checker.registry.canonical_type(&Type::Object(class.into()));
+        match canonical {
+            Type::Object(c) => self.checker.registry.class_id(&c),
+            _ => None,
+        }
+    }
+}

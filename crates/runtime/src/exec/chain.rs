@@ -1,0 +1,534 @@
+//! Running one event's chain: node after node through the program's instructions (or
+//! through each node's implementation when tracing), with the re-entry stack (Sequence,
+//! loops), the loop guard and the stop check; and the errors a chain raises itself.
+
+use std::any::Any;
+use std::ops::Range;
+
+use crate::exec::instance::{Instance, LatentFn};
+use crate::exec::ops::{branch, float_op, for_loop, get, int_op, read_in_place, set, set_int};
+use crate::node::cx::Inputs;
+use crate::node::Cx;
+use crate::node::{Entry, Flow, NodeError};
+use crate::plan::code::{Instr, Reg};
+use crate::plan::program::{InputPlan, ProgramInner};
+use crate::value::{Conversion, Value};
+
+impl Instance {
+    /// Runs one event's chain from `node`, with the loop guard, until it ends.
+    pub(crate) fn run_chain(&mut self, prog: &ProgramInner, node: u32, entry: Entry, start: Start) {
+        let mut chain = Chain {
+            stack: std::mem::take(&mut self.st.stack),
+            iterations: 0,
+        };
+        chain.stack.clear();
+        let first = match start {
+            Start::Fresh => Some((node, entry)),
+            start => {
+                let result = self.exec_node(prog, node, entry, start);
+                self.advance(prog, node, result, &mut chain)
+            }
+        };
+        if let Some((n, entry)) = first {
+            if self.env.options.trace {
+                let mut next = Some((n, entry));
+                while let Some((n, entry)) = next {
+                    let result = self.exec_node(prog, n, entry, Start::Fresh);
+                    next = self.advance(prog, n, result, &mut chain);
+                }
+            } else {
+                self.run_code(prog, n, entry, &mut chain);
+            }
+        }
+        chain.stack.clear();
+        self.st.stack = chain.stack;
+    }
+
+    /// Where a chain goes once node `n` has run: the next node and how it is entered, or
+    /// `None` when the chain is over (it ended, failed, quit or tripped the loop guard).
+    #[inline(always)]
+    pub(crate) fn advance(
+        &mut self,
+        prog: &ProgramInner,
+        n: u32,
+        result: Result<Flow, (u32, NodeError)>,
+        chain: &mut Chain,
+    ) -> Option<(u32, Entry)> {
+        let flow = match result {
+            Ok(flow) => flow,
+            Err((at, e)) => {
+                self.runtime_error(prog, at, e);
+                return None;
+            }
+        };
+        if self.st.quit {
+            return None;
+        }
+        let out = match flow {
+            Flow::Then(out) => Some(out),
+            Flow::End => None,
+            Flow::Call { out, resume } => {
+                chain.stack.push((n, resume));
+                Some(out)
+            }
+            Flow::Loop { out, resume } => {
+                // A stop request ends the chain at a loop pass.
+                if self.env.aborted() {
+                    return None;
+                }
+                chain.iterations += 1;
+                chain.stack.push((n, resume));
+                Some(out)
+            }
+        };
+        let exec_out = &prog.nodes[n as usize].exec_out;
+        let target = match out {
+            Some(out) if out < exec_out.len() => exec_out[out],
+            Some(out) => {
+                self.no_such_exec_output(prog, n, out);
+                return None;
+            }
+            None => None,
+        };
+        if target.is_some_and(|t| t.back_edge) {
+            // An exec cycle's pass: a stop request ends the chain here too.
+            if self.env.aborted() {
+                return None;
+            }
+            chain.iterations += 1;
+        }
+        if chain.iterations > self.env.options.max_loop_iterations {
+            self.loop_guard(prog, n);
+            return None;
+        }
+        match target {
+            Some(target) => Some((target.node, Entry::Pin(target.pin as usize))),
+            None => chain.stack.pop().map(|(node, payload)| (node, Entry::Resume(payload))),
+        }
+    }
+
+    #[cold]
+    pub(crate) fn no_such_exec_output(&mut self, prog: &ProgramInner, n: u32, out: usize) {
+        let names = &prog.debug[n as usize].exec_output_names;
+        let error = NodeError(format!(
+            "the node went on through exec output number {out}, but it has {} ({})",
+            names.len(),
+            if names.is_empty() {
+                "none".to_string()
+            } else {
+                names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+            }
+        ));
+        self.runtime_error(prog, n, error);
+    }
+
+    #[cold]
+    pub(crate) fn loop_guard(&mut self, prog: &ProgramInner, n: u32) {
+        let error = loop_guard_error(self.env.options.max_loop_iterations);
+        self.runtime_error(prog, n, error);
+    }
+
+    /// Runs a chain from node `n` through the program's instructions: for each node, its
+    /// pure dependencies, then the node, then on to where its flow leads.
+    pub(crate) fn run_code(&mut self, prog: &ProgramInner, mut n: u32, mut entry: Entry, chain: &mut Chain) {
+        let code = &prog.code;
+        let mut pc = code.start[n as usize] as usize;
+        loop {
+            // The pure instructions go on to the next; the others end the node's run.
+            let result = match code.instrs[pc] {
+                Instr::Pure(d) => match self.call(prog, d, Entry::Pin(0)) {
+                    Ok(_) => Ok(None),
+                    Err(e) => Err(Err(e)),
+                },
+                Instr::Node(m) => match self.call(prog, m, entry) {
+                    Ok(flow) => Ok(Some(flow)),
+                    Err(e) => Err(Err(e)),
+                },
+                Instr::Int { op, a, b, dst } => int_op(&mut self.st, op, a, b, dst).map(|()| None).map_err(Ok),
+                Instr::Float { op, a, b, dst } => float_op(&mut self.st, op, a, b, dst).map(|()| None).map_err(Ok),
+                Instr::Get { var, dst } => {
+                    get(&mut self.st, var, dst);
+                    Ok(None)
+                }
+                Instr::Set { var, src, dst } => set(&mut self.st, var, src, dst).map(Some).map_err(Ok),
+                Instr::SetInt {
+                    op,
+                    a,
+                    b,
+                    sum,
+                    var,
+                    dst,
+                } => set_int(&mut self.st, op, (a, b, sum), var, dst).map(Some).map_err(Ok),
+                Instr::ForLoop {
+                    first,
+                    last,
+                    dst,
+                    body_len: 0,
+                    ..
+                } => for_loop(&mut self.st, entry, first, last, dst).map(Some).map_err(Ok),
+                Instr::ForLoop {
+                    first,
+                    last,
+                    dst,
+                    body,
+                    body_len,
+                } => {
+                    let body = body as usize..(body + body_len) as usize;
+                    match self.loop_in_place(prog, chain, pc, entry, (first, last, dst), body) {
+                        Ok(flow) => Ok(Some(flow)),
+                        Err(e) => Err(Err(e)),
+                    }
+                }
+                Instr::Branch { cond } => branch(&self.st, cond).map(Some).map_err(Ok),
+            };
+            let result = match result {
+                Ok(None) => {
+                    pc += 1;
+                    continue;
+                }
+                Ok(Some(flow)) => Ok(flow),
+                Err(Ok(fault)) => Err(fault.at(prog, pc)),
+                Err(Err(e)) => Err(e),
+            };
+            match self.advance(prog, n, result, chain) {
+                Some((next, next_entry)) => {
+                    n = next;
+                    entry = next_entry;
+                    pc = code.start[n as usize] as usize;
+                }
+                None => return,
+            }
+        }
+    }
+
+    /// Runs a For Loop whose body is a straight run of `Set`s in place (see
+    /// [`Instr::ForLoop`]): the same passes, errors, loop-guard count and Quit as when the
+    /// chain goes through the body node by node.
+    #[inline(never)]
+    pub(crate) fn loop_in_place(
+        &mut self,
+        prog: &ProgramInner,
+        chain: &mut Chain,
+        pc: usize,
+        mut entry: Entry,
+        (first, last, dst): (Reg, Reg, Reg),
+        body: Range<usize>,
+    ) -> Result<Flow, (u32, NodeError)> {
+        let code = &prog.code;
+        let n = code.owner[pc];
+        let deps = code.start[n as usize] as usize..pc;
+        let limit = self.env.options.max_loop_iterations;
+        loop {
+            let index = match for_loop(&mut self.st, entry, first, last, dst) {
+                Ok(Flow::Loop { resume, .. }) => resume,
+                Ok(flow) => return Ok(flow),
+                Err(fault) => return Err(fault.at(prog, pc)),
+            };
+            // In the order `advance` takes them: Quit (a pure node called through its
+            // implementation may have quit), then the loop guard.
+            if self.st.quit {
+                return Ok(Flow::End);
+            }
+            chain.iterations += 1;
+            if chain.iterations > limit {
+                return Err((n, loop_guard_error(limit)));
+            }
+            // A stop request ends the chain at a loop pass.
+            if self.env.aborted() {
+                return Ok(Flow::End);
+            }
+            if !self.run_straight(prog, body.clone())? || !self.run_straight(prog, deps.clone())? {
+                // A node quit: the chain ends (the caller sees it).
+                return Ok(Flow::End);
+            }
+            entry = Entry::Resume(index);
+        }
+    }
+
+    /// Runs pure instructions and `Set`s one after another; false if a node quit.
+    #[inline(always)]
+    pub(crate) fn run_straight(&mut self, prog: &ProgramInner, run: Range<usize>) -> Result<bool, (u32, NodeError)> {
+        let code = &prog.code;
+        for (i, instr) in code.instrs[run.clone()].iter().enumerate() {
+            // Tested one by one, the likeliest first: branches that predict better than a
+            // jump table in the tight loops this runs.
+            if let Instr::SetInt {
+                op,
+                a,
+                b,
+                sum,
+                var,
+                dst,
+            } = *instr
+            {
+                set_int(&mut self.st, op, (a, b, sum), var, dst).map_err(|f| f.at(prog, run.start + i))?;
+                if self.st.quit {
+                    return Ok(false);
+                }
+            } else if let Instr::Set { var, src, dst } = *instr {
+                set(&mut self.st, var, src, dst).map_err(|f| f.at(prog, run.start + i))?;
+                if self.st.quit {
+                    return Ok(false);
+                }
+            } else if let Instr::Int { op, a, b, dst } = *instr {
+                int_op(&mut self.st, op, a, b, dst).map_err(|f| f.at(prog, run.start + i))?;
+            } else {
+                self.run_other(prog, run.start + i, *instr)?;
+            }
+        }
+        Ok(true)
+    }
+
+    /// The rest of [`Instance::run_straight`]: kept out of its loop, so that the loop tests
+    /// for its likeliest instructions instead of jumping through a table.
+    #[inline(never)]
+    pub(crate) fn run_other(&mut self, prog: &ProgramInner, pc: usize, instr: Instr) -> Result<(), (u32, NodeError)> {
+        match instr {
+            Instr::Pure(d) => self.call(prog, d, Entry::Pin(0)).map(drop),
+            Instr::Float { op, a, b, dst } => float_op(&mut self.st, op, a, b, dst).map_err(|f| f.at(prog, pc)),
+            Instr::Get { var, dst } => {
+                get(&mut self.st, var, dst);
+                Ok(())
+            }
+            _ => unreachable!("a straight run holds pure instructions and Sets"),
+        }
+    }
+
+    /// Runs node `n` through its implementation, its inputs made readable first.
+    pub(crate) fn call(&mut self, prog: &ProgramInner, n: u32, entry: Entry) -> Result<Flow, (u32, NodeError)> {
+        let in_place = self.prepare_inputs(prog, n).map_err(|e| (n, e))?;
+        self.run_node(prog, n, entry, None, in_place).map_err(|e| (n, e))
+    }
+
+    /// Evaluates a node's pure dependencies and inputs, then runs it.
+    pub(crate) fn exec_node(
+        &mut self,
+        prog: &ProgramInner,
+        n: u32,
+        entry: Entry,
+        start: Start,
+    ) -> Result<Flow, (u32, NodeError)> {
+        let plan = &prog.nodes[n as usize];
+        let (latent, in_place) = match start {
+            Start::Fresh => {
+                for &dep in plan.pure_deps.iter() {
+                    self.call(prog, dep, Entry::Pin(0))?;
+                }
+                (None, self.prepare_inputs(prog, n).map_err(|e| (n, e))?)
+            }
+            Start::NoInputs => {
+                self.scratch.clear();
+                self.scratch.resize(plan.inputs.len(), Value::Unset);
+                (None, false)
+            }
+            Start::With(f) => {
+                self.scratch.clear();
+                self.scratch.resize(plan.inputs.len(), Value::Unset);
+                (Some(f), false)
+            }
+        };
+        self.run_node(prog, n, entry, latent, in_place).map_err(|e| (n, e))
+    }
+
+    /// Makes a node's inputs readable: in place (checking that no slot it reads is unset),
+    /// or copied and converted into the scratch buffer. True if in place.
+    pub(crate) fn prepare_inputs(&mut self, prog: &ProgramInner, n: u32) -> Result<bool, NodeError> {
+        let plan = &prog.nodes[n as usize];
+        if !plan.in_place {
+            self.gather_inputs(prog, n)?;
+            return Ok(false);
+        }
+        for (i, input) in plan.inputs.iter().enumerate() {
+            if let InputPlan::Slot { slot, .. } = input {
+                if let Value::Unset = self.st.regs[*slot as usize] {
+                    return Err(unset_read(prog, n, i, *slot));
+                }
+            }
+        }
+        Ok(true)
+    }
+
+    pub(crate) fn gather_inputs(&mut self, prog: &ProgramInner, n: u32) -> Result<(), NodeError> {
+        self.scratch.clear();
+        for (i, input) in prog.nodes[n as usize].inputs.iter().enumerate() {
+            let value = match input {
+                InputPlan::Const(v) => v.clone(),
+                InputPlan::Slot { slot, conversion } => {
+                    let v = &self.st.regs[*slot as usize];
+                    if matches!(v, Value::Unset) {
+                        return Err(unset_read(prog, n, i, *slot));
+                    }
+                    convert(v, *conversion, prog, n, i)?
+                }
+                InputPlan::Var { var, conversion } => convert(&self.st.vars()[*var as usize], *conversion, prog, n, i)?,
+            };
+            self.scratch.push(value);
+        }
+        Ok(())
+    }
+
+    pub(crate) fn run_node(
+        &mut self,
+        prog: &ProgramInner,
+        n: u32,
+        entry: Entry,
+        latent: Option<LatentFn>,
+        in_place: bool,
+    ) -> Result<Flow, NodeError> {
+        let plan = &prog.nodes[n as usize];
+        let trace_inputs = if self.env.options.trace {
+            let values: Vec<Value> = if in_place {
+                plan.inputs
+                    .iter()
+                    .map(|input| read_in_place(&self.st, input).clone())
+                    .collect()
+            } else {
+                self.scratch.clone()
+            };
+            Some(self.trace_values(prog, &prog.debug[n as usize].input_names, &values))
+        } else {
+            None
+        };
+        let inputs = if in_place {
+            Inputs::InPlace(&plan.inputs)
+        } else {
+            Inputs::Copied(&mut self.scratch)
+        };
+        let mut cx = Cx {
+            prog,
+            st: &mut self.st,
+            env: &self.env,
+            inputs,
+            node: n,
+            out_base: plan.out_base as usize,
+        };
+        // A host's node that panics fails with a runtime error, as any other failure.
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match latent {
+            None => plan.imp.run(&mut cx, entry),
+            Some(f) => f(&mut cx),
+        }))
+        .unwrap_or_else(|payload| Err(panicked(payload.as_ref())));
+        if !in_place {
+            self.scratch.clear();
+        }
+        if let Some(inputs) = trace_inputs {
+            self.trace(prog, n, inputs, &result);
+        }
+        result
+    }
+
+    pub(crate) fn trace_values(&self, prog: &ProgramInner, names: &[String], values: &[Value]) -> String {
+        let mut out = String::new();
+        for (name, value) in names.iter().zip(values) {
+            if matches!(value, Value::Unset) {
+                continue;
+            }
+            let mut text = String::new();
+            value.write_text(&mut text, &prog.registry, true);
+            if text.chars().count() > 200 {
+                text = text.chars().take(200).collect::<String>() + "…";
+            }
+            out.push_str(&format!(" {name}={text}"));
+        }
+        out
+    }
+
+    pub(crate) fn trace(&self, prog: &ProgramInner, n: u32, inputs: String, result: &Result<Flow, NodeError>) {
+        let debug = &prog.debug[n as usize];
+        let base = prog.nodes[n as usize].out_base as usize;
+        let outputs = self.trace_values(
+            prog,
+            &debug.output_names,
+            &self.st.regs[base..base + debug.output_names.len()],
+        );
+        let exec = match result {
+            Ok(Flow::Then(o) | Flow::Call { out: o, .. } | Flow::Loop { out: o, .. }) => {
+                format!(" => {}", debug.exec_output_names.get(*o).map_or("?", String::as_str))
+            }
+            Ok(Flow::End) => String::new(),
+            Err(e) => format!(" => error: {}", e.0),
+        };
+        let arrow = if outputs.is_empty() { "" } else { " ->" };
+        self.env.host.trace(&format!(
+            "trace: {} `{}` ({}){inputs}{arrow}{outputs}{exec}",
+            prog.name, debug.id, debug.type_name
+        ));
+    }
+}
+
+pub(crate) fn loop_guard_error(limit: u64) -> NodeError {
+    NodeError(format!(
+        "infinite loop: more than {limit} loop iterations in one event (set the limit with --max-loop-iterations)"
+    ))
+}
+
+/// A running chain's pending re-entries (Sequence, loops) and its loop-guard count.
+pub(crate) struct Chain {
+    pub(crate) stack: Vec<(u32, u64)>,
+    pub(crate) iterations: u64,
+}
+
+pub(crate) enum Start {
+    /// Evaluate pure dependencies and inputs first.
+    Fresh,
+    /// A wake-up: inputs are not evaluated again (they read as unset).
+    NoInputs,
+    /// A latent result: run this instead of the node.
+    With(LatentFn),
+}
+
+/// Input `i` of node `n` converted to its pin's type. A value with an infinite or NaN
+/// Float cannot become JSON: that is the node's error, as the same literal is a load error.
+pub(crate) fn convert(
+    value: &Value,
+    conversion: Conversion,
+    prog: &ProgramInner,
+    n: u32,
+    i: usize,
+) -> Result<Value, NodeError> {
+    if conversion == Conversion::ToJson {
+        if let Some(f) = value.non_finite() {
+            let input = prog.debug[n as usize].input_names.get(i).map_or("?", String::as_str);
+            return Err(NodeError(format!(
+                "`{input}` takes Json, but the value holds the Float {}, and JSON has no infinite or NaN numbers",
+                crate::value::float_text(f)
+            )));
+        }
+    }
+    Ok(value.clone().convert(conversion, &prog.registry))
+}
+
+/// The error of a node that panicked, with the panic's message.
+#[cold]
+pub(crate) fn panicked(payload: &(dyn Any + Send)) -> NodeError {
+    let message = payload
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("(no message)");
+    NodeError(format!("the node panicked: {message}"))
+}
+
+pub(crate) fn unset_read(prog: &ProgramInner, reader: u32, input: usize, slot: u32) -> NodeError {
+    let source = prog.nodes.partition_point(|p| p.out_base <= slot).saturating_sub(1);
+    let d = &prog.debug[source];
+    let pin = d
+        .output_names
+        .get((slot - prog.nodes[source].out_base) as usize)
+        .map_or("?", String::as_str);
+    let input = prog.debug[reader as usize]
+        .input_names
+        .get(input)
+        .map_or("?", String::as_str);
+    // A pure node runs right before the node that reads it: if its output is unset, it
+    // ran without setting it. Checking here, when it is read, costs nothing on the way.
+    let what = if d.pure {
+        "a pure node that ran but did not set it"
+    } else {
+        "which has not run yet or did not set it"
+    };
+    NodeError(format!(
+        "`{input}` reads `{pin}` of node `{}` ({}), {what}",
+        d.id, d.type_name
+    ))
+}

@@ -1,0 +1,307 @@
+//! How the world outside an instance reaches it while it runs: [`InstanceHandle`] for a
+//! host, [`EventSender`] for a node library's tasks, [`KeepAlive`] to hold it open, and the
+//! checks that keep what they send well-formed.
+
+use std::fmt;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+use tokio::sync::mpsc;
+
+use crate::exec::instance::{Event, HostFn, LatentFn, Shared};
+use crate::node::EventRef;
+use crate::plan::program::{Program, ProgramInner};
+use crate::registry::Registry;
+use crate::value::{ClassNames, Value};
+use crate::TaskFn;
+
+/// Keeps an instance from ending by quiescence while held: a node library holds one per
+/// open connection or running task; a host holds one to keep an idle instance alive.
+pub struct KeepAlive {
+    pub(crate) shared: Arc<Shared>,
+}
+
+impl KeepAlive {
+    pub(crate) fn new(shared: &Arc<Shared>) -> KeepAlive {
+        shared.pending.fetch_add(1, Ordering::SeqCst);
+        KeepAlive { shared: shared.clone() }
+    }
+}
+
+impl Drop for KeepAlive {
+    fn drop(&mut self) {
+        if self.shared.pending.fetch_sub(1, Ordering::SeqCst) == 1 {
+            self.shared.wake.notify_one();
+        }
+    }
+}
+
+impl fmt::Debug for KeepAlive {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("KeepAlive")
+    }
+}
+
+/// Posts events into an instance from other tasks (a connection's reader, a host thread).
+/// The channel is bounded: a sender waits while the instance is behind, so a slow graph
+/// slows its sources instead of growing memory.
+#[derive(Clone)]
+pub struct EventSender {
+    pub(crate) tx: mpsc::Sender<Event>,
+    pub(crate) shared: Arc<Shared>,
+    pub(crate) prog: Arc<ProgramInner>,
+}
+
+impl fmt::Debug for EventSender {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("EventSender")
+    }
+}
+
+impl EventSender {
+    /// Fires a Custom Event with its args (already of its params' types). Waits while the
+    /// queue is full. An error if `event` is not a Custom Event of this program, if the
+    /// args do not fit its params, or if the instance has ended.
+    pub async fn fire(&self, event: EventRef, args: Vec<Value>) -> Result<(), HostError> {
+        check_event_args(&self.prog, event.0, &args).map_err(HostError)?;
+        self.tx
+            .send(Event::Custom { event: event.0, args })
+            .await
+            .map_err(|_| HostError("the instance has ended".into()))
+    }
+
+    /// Runs `f` in the instance, in the context of node `node` (see [`Cx::node_index`](crate::Cx::node_index)),
+    /// and follows the flow it returns from that node's exec outputs.
+    pub async fn call(&self, node: u32, f: LatentFn) -> bool {
+        self.tx.send(Event::Latent { node, f }).await.is_ok()
+    }
+
+    /// Runs `f` in the instance as an event of its own, in the context of node `node` (for
+    /// its logs); nothing follows it. Waits while the queue is full; false if the instance
+    /// has ended.
+    pub async fn run(&self, node: u32, f: TaskFn) -> bool {
+        self.tx.send(Event::Task { node, f }).await.is_ok()
+    }
+
+    /// Whether the instance has been asked to stop.
+    pub fn is_stopping(&self) -> bool {
+        self.shared.stop.load(Ordering::SeqCst)
+    }
+
+    /// A guard that keeps the instance alive while held.
+    pub fn keep_alive(&self) -> KeepAlive {
+        KeepAlive::new(&self.shared)
+    }
+}
+
+/// A handle on an instance for its host: fire events, read and set variables while it
+/// runs, stop it. Cheap to clone, `Send`.
+#[derive(Clone)]
+pub struct InstanceHandle {
+    pub(crate) sender: EventSender,
+    pub(crate) program: Program,
+}
+
+/// Why a host's request was refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HostError(pub String);
+
+impl fmt::Display for HostError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for HostError {}
+
+impl InstanceHandle {
+    /// Fires the Custom Event with this node id, with args for its params (converted as
+    /// pins convert). Waits while the queue is full.
+    pub async fn fire(&self, event: &str, args: Vec<Value>) -> Result<(), HostError> {
+        let (node, args) = event_args(&self.program, event, args)?;
+        self.sender.fire(EventRef(node), args).await
+    }
+
+    /// Reads a variable of the running instance.
+    pub async fn variable(&self, name: &str) -> Result<Value, HostError> {
+        let index = variable_index(&self.program, name)?;
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let f: HostFn = Box::new(move |vars| {
+            let _ = tx.send(vars[index].clone());
+        });
+        self.sender
+            .tx
+            .send(Event::Host(f))
+            .await
+            .map_err(|_| HostError("the instance has ended".into()))?;
+        rx.await
+            .map_err(|_| HostError("the instance ended before it answered".into()))
+    }
+
+    /// Sets a variable of the running instance (between events).
+    pub async fn set_variable(&self, name: &str, value: Value) -> Result<(), HostError> {
+        let index = variable_index(&self.program, name)?;
+        let value = checked_value(&self.program, index, value)?;
+        let f: HostFn = Box::new(move |vars| vars[index] = value);
+        self.sender
+            .tx
+            .send(Event::Host(f))
+            .await
+            .map_err(|_| HostError("the instance has ended".into()))
+    }
+
+    /// Stops the instance, then EndPlay runs.
+    /// A chain running at the time stops at its next loop pass; asked again while EndPlay
+    /// runs, EndPlay stops too.
+    pub fn stop(&self) {
+        self.sender.shared.stop.store(true, Ordering::SeqCst);
+        self.sender.shared.abort.store(true, Ordering::SeqCst);
+        self.sender.shared.wake.notify_one();
+    }
+
+    /// A guard that keeps the instance alive while held.
+    pub fn keep_alive(&self) -> KeepAlive {
+        self.sender.keep_alive()
+    }
+}
+
+pub(crate) fn variable_index(program: &Program, name: &str) -> Result<usize, HostError> {
+    program.variable_index(name).ok_or_else(|| {
+        let known = program.variables().iter().map(|v| v.name.as_str());
+        HostError(format!("no variable `{name}`{}", crate::names::suggest(name, known)))
+    })
+}
+
+pub(crate) fn value_type(value: &Value, registry: &Registry) -> Option<graphrun_format::Type> {
+    use graphrun_format::Type;
+    Some(match value {
+        Value::Unset => return None,
+        Value::Bool(_) => Type::Bool,
+        Value::Int(_) => Type::Int,
+        Value::Float(_) => Type::Float,
+        Value::String(_) => Type::String,
+        Value::Json(_) => Type::Json,
+        Value::Array(items) => Type::Array(Box::new(
+            items
+                .first()
+                .and_then(|v| value_type(v, registry))
+                .unwrap_or(Type::Json),
+        )),
+        Value::Map(map) => Type::Map(Box::new(
+            map.values()
+                .next()
+                .and_then(|v| value_type(v, registry))
+                .unwrap_or(Type::Json),
+        )),
+        Value::Object(Some(o)) => Type::Object(registry.class_name(o.class).into()),
+        Value::Object(None) => return None,
+    })
+}
+
+/// Converts a host's value to a type, as a pin would; an error names both types and
+/// `what()` (made only then).
+pub(crate) fn convert_to(
+    value: Value,
+    ty: &graphrun_format::Type,
+    registry: &Registry,
+    what: impl Fn() -> String,
+) -> Result<Value, HostError> {
+    use crate::value::Conversion;
+    if let (graphrun_format::Type::Object(_), Value::Object(None)) = (ty, &value) {
+        return Ok(value);
+    }
+    let from = value_type(&value, registry).ok_or_else(|| HostError(format!("{}: the value has no type", what())))?;
+    match (&value, ty) {
+        (Value::Array(items), graphrun_format::Type::Array(_)) if items.is_empty() => return Ok(value),
+        (Value::Map(map), graphrun_format::Type::Map(_)) if map.is_empty() => return Ok(value),
+        _ => {}
+    }
+    match Conversion::between(ty, &from) {
+        Some(c) => Ok(value.convert(c, registry)),
+        None => Err(HostError(format!("{} is {ty}, but the value is {from}", what()))),
+    }
+}
+
+pub(crate) fn checked_value(program: &Program, index: usize, value: Value) -> Result<Value, HostError> {
+    let var = &program.variables()[index];
+    convert_to(value, &var.ty, program.registry(), || {
+        format!("variable `{}`", var.name)
+    })
+}
+
+/// Whether `args` may be fired at node `event`: it is a Custom Event, and they are as
+/// many as its params and of their types. The error says what is wrong.
+pub(crate) fn check_event_args(prog: &ProgramInner, event: u32, args: &[Value]) -> Result<(), String> {
+    let debug = prog
+        .debug
+        .get(event as usize)
+        .filter(|_| prog.is_event[event as usize])
+        .ok_or_else(|| format!("node number {event} is not a Custom Event of graph `{}`", prog.name))?;
+    if args.len() != debug.output_types.len() {
+        return Err(format!(
+            "Custom Event `{}` takes {} argument(s), not {}",
+            debug.id,
+            debug.output_types.len(),
+            args.len()
+        ));
+    }
+    for ((value, ty), name) in args.iter().zip(&debug.output_types).zip(&debug.output_names) {
+        if !fits(value, ty, &prog.registry) {
+            let what = value_type(value, &prog.registry).map_or("unset".to_string(), |t| t.to_string());
+            return Err(format!(
+                "param `{name}` of Custom Event `{}` is {ty}, but the value is {what}",
+                debug.id
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Whether `value` is of type `ty` as it stands (no conversion).
+pub(crate) fn fits(value: &Value, ty: &graphrun_format::Type, registry: &Registry) -> bool {
+    use graphrun_format::Type;
+    match (value, ty) {
+        (Value::Bool(_), Type::Bool)
+        | (Value::Int(_), Type::Int)
+        | (Value::Float(_), Type::Float)
+        | (Value::String(_), Type::String)
+        | (Value::Json(_), Type::Json)
+        | (Value::Object(None), Type::Object(_)) => true,
+        (Value::Object(Some(o)), Type::Object(class)) => {
+            let name = registry.class_name(o.class);
+            name == &**class
+                || registry
+                    .class_id(class)
+                    .is_some_and(|id| registry.class(id).deprecated_alias_of.as_deref() == Some(name))
+        }
+        (Value::Array(items), Type::Array(t)) => items.iter().all(|v| fits(v, t, registry)),
+        (Value::Map(map), Type::Map(t)) => map.values().all(|v| fits(v, t, registry)),
+        _ => false,
+    }
+}
+
+pub(crate) fn event_args(program: &Program, event: &str, args: Vec<Value>) -> Result<(u32, Vec<Value>), HostError> {
+    let inner = &program.inner;
+    let Some(&node) = inner.events.get(event) else {
+        let known = inner.events.keys().map(String::as_str);
+        return Err(HostError(format!(
+            "no Custom Event `{event}`{}",
+            crate::names::suggest(event, known)
+        )));
+    };
+    let debug = &inner.debug[node as usize];
+    if args.len() != debug.output_types.len() {
+        return Err(HostError(format!(
+            "Custom Event `{event}` takes {} argument(s), not {}",
+            debug.output_types.len(),
+            args.len()
+        )));
+    }
+    let args = args
+        .into_iter()
+        .zip(&debug.output_types)
+        .zip(&debug.output_names)
+        .map(|((v, ty), name)| convert_to(v, ty, &inner.registry, || format!("param `{name}` of `{event}`")))
+        .collect::<Result<_, _>>()?;
+    Ok((node, args))
+}

@@ -1,0 +1,82 @@
+//! What an instance reports to its host: printed lines, logs, runtime errors and trace
+//! lines ([`Host`]), and the runtime error itself.
+
+use std::fmt;
+
+/// How bad a log message is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Level {
+    /// Worth knowing.
+    Info,
+    /// Something was refused or dropped.
+    Warning,
+}
+
+impl fmt::Display for Level {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Level::Info => "info",
+            Level::Warning => "warning",
+        })
+    }
+}
+
+/// Where an instance's output goes. The defaults write Print String to stdout and the
+/// rest to stderr, as `graphrun run` does; an embedding host overrides what it wants.
+pub trait Host: Send + Sync {
+    /// A Print String.
+    fn print(&self, text: &str) {
+        use std::io::Write;
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "{text}");
+        let _ = out.flush();
+    }
+
+    /// A log message from the runtime or a node library.
+    fn log(&self, level: Level, message: &str) {
+        eprintln!("{level}: {message}");
+    }
+
+    /// A runtime error; it ended its event's execution, not the instance.
+    fn runtime_error(&self, error: &RuntimeError) {
+        eprintln!("{error}");
+    }
+
+    /// One line of `--trace`: a node that ran, with its pin values.
+    fn trace(&self, line: &str) {
+        eprintln!("{line}");
+    }
+}
+
+/// The host of `graphrun run`: stdout and stderr.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct StdioHost;
+
+impl Host for StdioHost {}
+
+/// A runtime error: what went wrong, and the node, graph and position where.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RuntimeError {
+    /// What went wrong.
+    pub message: String,
+    /// The node's id.
+    pub node_id: String,
+    /// The node's type.
+    pub node_type: String,
+    /// The graph's name.
+    pub graph: String,
+    /// `FILE:LINE:COL` of the node.
+    pub location: String,
+}
+
+impl fmt::Display for RuntimeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "runtime error: {}\n  --> {}: node `{}` ({}), graph `{}`",
+            self.message, self.location, self.node_id, self.node_type, self.graph
+        )
+    }
+}
+
+impl std::error::Error for RuntimeError {}

@@ -1,0 +1,577 @@
+//! A running instance of a program: its variables, output slots, objects, timers and event
+//! queue, and the event loop that runs one event at a time. Chains run synchronously;
+//! latent work (timers, Delay, a node's future) comes back as a new event.
+
+use std::any::Any;
+use std::collections::{BTreeMap, VecDeque};
+use std::fmt;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::{mpsc, Notify};
+use tokio::time::Instant;
+
+use crate::exec::chain::{panicked, Start};
+use crate::exec::handle::{checked_value, event_args, variable_index, HostError};
+use crate::exec::objects::Objects;
+use crate::node::cx::Inputs;
+use crate::node::Cx;
+use crate::node::{Entry, Flow, NodeError};
+use crate::plan::program::{Program, ProgramInner};
+use crate::value::{ObjectRef, Value};
+use crate::EventSender;
+use crate::Host;
+use crate::InstanceHandle;
+use crate::Level;
+use crate::RuntimeError;
+
+/// Settings of one instance.
+#[derive(Clone, Debug)]
+pub struct RunOptions {
+    /// Loop iterations one event may run before it is stopped as a runtime error.
+    pub max_loop_iterations: u64,
+    /// Send each node that runs, with its pin values, to [`Host::trace`].
+    pub trace: bool,
+    /// How long the end of an instance waits for its connections to close.
+    pub shutdown_grace: Duration,
+    /// The largest value, in bytes of its text form, that a node may make; a node whose
+    /// result would be larger fails with a runtime error instead.
+    pub max_value_size: usize,
+}
+
+/// The default of [`RunOptions::max_value_size`]: 64 MiB.
+pub const DEFAULT_MAX_VALUE_SIZE: usize = 64 << 20;
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions {
+            max_loop_iterations: 1_000_000,
+            trace: false,
+            shutdown_grace: Duration::from_secs(2),
+            max_value_size: DEFAULT_MAX_VALUE_SIZE,
+        }
+    }
+}
+
+/// Why an instance ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// `Quit` ran.
+    Quit,
+    /// Nothing was left that could ever run.
+    Idle,
+    /// The host stopped it.
+    Stopped,
+}
+
+/// How a run went.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RunReport {
+    /// Why it ended.
+    pub outcome: Outcome,
+    /// How many runtime errors happened.
+    pub runtime_errors: usize,
+    /// The most objects that were alive at once (objects nothing can reach are freed).
+    pub peak_objects: usize,
+}
+
+/// Work done later in an instance: a node's result, posted from a task.
+pub type LatentFn = Box<dyn FnOnce(&mut Cx<'_>) -> Result<Flow, NodeError> + Send>;
+
+/// Work a node library's task runs in an instance (update an object, fire a delegate).
+pub type TaskFn = Box<dyn FnOnce(&mut Cx<'_>) + Send>;
+
+/// A host's access to the variables of a running instance.
+pub(crate) type HostFn = Box<dyn FnOnce(&mut [Value]) + Send>;
+
+pub(crate) enum Event {
+    Start(u32),
+    Custom {
+        event: u32,
+        args: Vec<Value>,
+    },
+    Wake {
+        node: u32,
+        payload: u64,
+    },
+    /// A timer of Set Timer by Event came due: its event runs, and a looping timer is set
+    /// again from then (so a timer that falls behind has at most one firing queued).
+    Timer {
+        timer: ObjectRef,
+        event: u32,
+        period: Option<Duration>,
+        due: Instant,
+    },
+    Latent {
+        node: u32,
+        f: LatentFn,
+    },
+    Task {
+        node: u32,
+        f: TaskFn,
+    },
+    Host(HostFn),
+}
+
+pub(crate) struct Shared {
+    /// Work outside the queue that may still post an event (tasks, open connections).
+    pub(crate) pending: AtomicUsize,
+    /// The instance is ending (the host asked it to stop, or it is running EndPlay).
+    pub(crate) stop: AtomicBool,
+    /// The running chain is to stop at its next loop pass (or exec-cycle pass): set by each
+    /// stop request, and cleared before EndPlay, so a second request also ends a long
+    /// EndPlay.
+    pub(crate) abort: AtomicBool,
+    pub(crate) wake: Notify,
+}
+
+/// What a Timer object holds: where the timer is.
+pub(crate) enum TimerObject {
+    /// Waiting in the timer table under this key.
+    Set((Instant, u64)),
+    /// Came due; its firing is in the queue (a looping timer is set again when it runs).
+    Queued,
+    /// Cleared, or a one-shot timer that fired.
+    Off,
+}
+
+pub(crate) enum Timer {
+    Wake {
+        node: u32,
+        payload: u64,
+    },
+    Event {
+        timer: ObjectRef,
+        event: u32,
+        period: Option<Duration>,
+    },
+}
+
+/// The mutable state of an instance that nodes may touch through [`Cx`].
+pub(crate) struct State {
+    /// The registers: the output slots, then the variables (from `vars_at`), then the
+    /// constants the instructions read (from `consts_at`).
+    pub(crate) regs: Vec<Value>,
+    pub(crate) vars_at: usize,
+    pub(crate) consts_at: usize,
+    pub(crate) node_state: Vec<Option<Box<dyn Any + Send>>>,
+    pub(crate) objects: Objects,
+    /// Rate-limited warnings, by node and kind ([`Cx::log`]).
+    pub(crate) warned: std::collections::HashMap<(u32, String), Warned>,
+    /// Latent work started by nodes ([`Cx::spawn_latent`]), aborted when the instance ends.
+    pub(crate) tasks: Vec<tokio::task::AbortHandle>,
+    pub(crate) timers: BTreeMap<(Instant, u64), Timer>,
+    pub(crate) timer_seq: u64,
+    pub(crate) queue: VecDeque<Event>,
+    pub(crate) quit: bool,
+    pub(crate) errors: usize,
+    /// The chain's pending re-entries (Sequence, loops); reused between events.
+    pub(crate) stack: Vec<(u32, u64)>,
+}
+
+pub(crate) struct Env {
+    pub(crate) host: Arc<dyn Host>,
+    pub(crate) options: RunOptions,
+    pub(crate) shared: Arc<Shared>,
+    pub(crate) tx: mpsc::Sender<Event>,
+    pub(crate) prog: Arc<ProgramInner>,
+}
+
+impl Env {
+    pub(crate) fn sender(&self) -> EventSender {
+        EventSender {
+            tx: self.tx.clone(),
+            shared: self.shared.clone(),
+            prog: self.prog.clone(),
+        }
+    }
+
+    /// Whether the running chain is to stop now.
+    #[inline(always)]
+    pub(crate) fn aborted(&self) -> bool {
+        self.shared.abort.load(Ordering::Relaxed)
+    }
+}
+
+/// The capacity of an instance's incoming event channel.
+pub(crate) const CHANNEL_CAPACITY: usize = 1024;
+
+/// A running instance of a program.
+pub struct Instance {
+    pub(crate) program: Program,
+    pub(crate) env: Env,
+    pub(crate) st: State,
+    pub(crate) scratch: Vec<Value>,
+    pub(crate) rx: mpsc::Receiver<Event>,
+    pub(crate) started: bool,
+    pub(crate) ended: bool,
+}
+
+impl fmt::Debug for Instance {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Instance")
+            .field("program", &self.program.name())
+            .finish()
+    }
+}
+
+impl Instance {
+    /// A new instance with the default options, its variables at their defaults.
+    pub fn new(program: &Program, host: Arc<dyn Host>) -> Instance {
+        Instance::with_options(program, host, RunOptions::default())
+    }
+
+    /// A new instance with these options.
+    pub fn with_options(program: &Program, host: Arc<dyn Host>, options: RunOptions) -> Instance {
+        let inner = &program.inner;
+        let (tx, rx) = mpsc::channel(CHANNEL_CAPACITY);
+        Instance {
+            program: program.clone(),
+            env: Env {
+                host,
+                options,
+                shared: Arc::new(Shared {
+                    pending: AtomicUsize::new(0),
+                    stop: AtomicBool::new(false),
+                    abort: AtomicBool::new(false),
+                    wake: Notify::new(),
+                }),
+                tx,
+                prog: program.inner.clone(),
+            },
+            st: State {
+                regs: std::iter::repeat_n(Value::Unset, inner.slot_count)
+                    .chain(inner.variables.iter().map(|v| v.default.clone()))
+                    .chain(inner.code.consts.iter().cloned())
+                    .collect(),
+                vars_at: inner.slot_count,
+                consts_at: inner.slot_count + inner.variables.len(),
+                node_state: (0..inner.nodes.len()).map(|_| None).collect(),
+                objects: Objects::new(),
+                tasks: Vec::new(),
+                warned: std::collections::HashMap::new(),
+                timers: BTreeMap::new(),
+                timer_seq: 0,
+                queue: VecDeque::new(),
+                quit: false,
+                errors: 0,
+                stack: Vec::new(),
+            },
+            scratch: Vec::new(),
+            rx,
+            started: false,
+            ended: false,
+        }
+    }
+
+    /// The program it runs.
+    pub fn program(&self) -> &Program {
+        &self.program
+    }
+
+    /// A handle for the host: fire events, stop, read variables while it runs.
+    pub fn handle(&self) -> InstanceHandle {
+        InstanceHandle {
+            sender: self.sender(),
+            program: self.program.clone(),
+        }
+    }
+
+    /// A sender for events by node number, as nodes get from [`Cx::sender`].
+    pub fn sender(&self) -> EventSender {
+        self.env.sender()
+    }
+
+    /// A variable's current value.
+    pub fn variable(&self, name: &str) -> Option<&Value> {
+        self.program.variable_index(name).map(|i| &self.st.vars()[i])
+    }
+
+    /// Sets a variable (converted as a pin converts: an Int to a Float variable is fine).
+    pub fn set_variable(&mut self, name: &str, value: Value) -> Result<(), HostError> {
+        let index = variable_index(&self.program, name)?;
+        self.st.vars_mut()[index] = checked_value(&self.program, index, value)?;
+        Ok(())
+    }
+
+    /// Queues a Custom Event (by its node id) with args for its params; it runs in turn
+    /// when the instance runs.
+    pub fn fire(&mut self, event: &str, args: Vec<Value>) -> Result<(), HostError> {
+        let (event, args) = event_args(&self.program, event, args)?;
+        self.st.queue.push_back(Event::Custom { event, args });
+        Ok(())
+    }
+
+    /// Runs the instance until it ends: by `Quit`, by having nothing left that could ever
+    /// run, or by [`InstanceHandle::stop`]. BeginPlay runs first (once), EndPlay last; then
+    /// every object is dropped (closing connections) and the end waits, for at most
+    /// [`RunOptions::shutdown_grace`], for their tasks to finish.
+    pub async fn run(&mut self) -> RunReport {
+        if self.ended {
+            return self.report(Outcome::Stopped);
+        }
+        let prog = self.program.inner.clone();
+        if !self.started {
+            self.started = true;
+            for (i, &node) in prog.begin_play.iter().enumerate() {
+                self.st.queue.insert(i, Event::Start(node));
+            }
+        }
+        let mut budget = 0u32;
+        let outcome = loop {
+            if self.env.shared.stop.load(Ordering::SeqCst) {
+                break Outcome::Stopped;
+            }
+            if let Some(event) = self.st.queue.pop_front() {
+                self.dispatch(&prog, event);
+                if self.st.quit {
+                    break Outcome::Quit;
+                }
+                budget += 1;
+                if budget >= 256 {
+                    budget = 0;
+                    tokio::task::yield_now().await;
+                }
+                continue;
+            }
+            // The queue is empty: the timers that are due and the next event from tasks
+            // take their turns, so that neither a flood of messages nor timers that fall
+            // behind keeps the other waiting. One event at a time from tasks, so that what
+            // it fires runs before the next (a delegate before the next report).
+            let timers = !self.st.timers.is_empty() && self.queue_due_timers(Instant::now());
+            let received = match self.rx.try_recv() {
+                Ok(event) => {
+                    self.st.queue.push_back(event);
+                    true
+                }
+                Err(_) => false,
+            };
+            if timers || received {
+                continue;
+            }
+            if self.st.timers.is_empty() && self.env.shared.pending.load(Ordering::SeqCst) == 0 {
+                match self.rx.try_recv() {
+                    Ok(event) => {
+                        self.st.queue.push_back(event);
+                        continue;
+                    }
+                    Err(_) => break Outcome::Idle,
+                }
+            }
+            let next = self.st.timers.keys().next().map(|k| k.0);
+            tokio::select! {
+                Some(event) = self.rx.recv() => self.st.queue.push_back(event),
+                _ = sleep_until(next) => {}
+                _ = self.env.shared.wake.notified() => {}
+            }
+        };
+        self.end(&prog).await;
+        self.report(outcome)
+    }
+
+    pub(crate) fn report(&self, outcome: Outcome) -> RunReport {
+        RunReport {
+            outcome,
+            runtime_errors: self.st.errors,
+            peak_objects: self.st.objects.peak(),
+        }
+    }
+
+    pub(crate) async fn end(&mut self, prog: &Arc<ProgramInner>) {
+        self.ended = true;
+        self.env.shared.stop.store(true, Ordering::SeqCst);
+        // EndPlay runs to its end unless the host asks to stop again.
+        self.env.shared.abort.store(false, Ordering::SeqCst);
+        self.st.quit = false;
+        self.st.queue.clear();
+        self.st.timers.clear();
+        for task in self.st.tasks.drain(..) {
+            task.abort();
+        }
+        for &node in &prog.end_play {
+            self.dispatch(prog, Event::Start(node));
+            if self.st.quit {
+                break;
+            }
+        }
+        self.st.queue.clear();
+        self.st.objects.clear();
+        self.report_hidden_warnings(prog);
+        self.st.node_state.clear();
+        self.rx.close();
+        let deadline = Instant::now() + self.env.options.shutdown_grace;
+        while self.env.shared.pending.load(Ordering::SeqCst) > 0 {
+            tokio::select! {
+                _ = self.env.shared.wake.notified() => {}
+                _ = tokio::time::sleep_until(deadline) => break,
+            }
+        }
+        while self.rx.try_recv().is_ok() {}
+    }
+
+    /// Says how many warnings were not shown since the last of their kind was.
+    pub(crate) fn report_hidden_warnings(&mut self, prog: &ProgramInner) {
+        let mut hidden: Vec<_> = self.st.warned.drain().filter(|(_, w)| w.hidden > 0).collect();
+        hidden.sort_by(|a, b| a.0.cmp(&b.0));
+        for ((node, kind), w) in hidden {
+            let message = format!(
+                "{kind}: {} more warning(s) of this kind were not shown (at most one a second)",
+                w.hidden
+            );
+            log_at(prog, &self.env, node, Level::Warning, &message);
+        }
+    }
+
+    /// Moves every timer that is due into the queue, earliest first. True if any was.
+    pub(crate) fn queue_due_timers(&mut self, now: Instant) -> bool {
+        let mut any = false;
+        while let Some(entry) = self.st.timers.first_entry() {
+            if entry.key().0 > now {
+                break;
+            }
+            let ((due, _), timer) = entry.remove_entry();
+            any = true;
+            match timer {
+                Timer::Wake { node, payload } => self.st.queue.push_back(Event::Wake { node, payload }),
+                Timer::Event { timer, event, period } => {
+                    self.st.queue.push_back(Event::Timer {
+                        timer,
+                        event,
+                        period,
+                        due,
+                    });
+                    if let Some(t) = self.st.objects.get_mut::<TimerObject>(timer.id) {
+                        *t = TimerObject::Queued;
+                    }
+                }
+            }
+        }
+        any
+    }
+
+    /// A timer's firing is about to run: false if the timer was cleared meanwhile. A
+    /// looping timer is set again for its next tick after now, keeping its cadence: ticks
+    /// it missed are not made up (as Unreal's timers fire at most once a frame).
+    pub(crate) fn rearm(&mut self, timer: ObjectRef, event: u32, period: Option<Duration>, due: Instant) -> bool {
+        let Some(t) = self.st.objects.get_mut::<TimerObject>(timer.id) else {
+            return false;
+        };
+        if !matches!(t, TimerObject::Queued) {
+            return false;
+        }
+        *t = match period {
+            Some(p) => {
+                let now = Instant::now();
+                let missed = now.saturating_duration_since(due).as_nanos() / p.as_nanos().max(1);
+                let next = u32::try_from(missed + 1)
+                    .ok()
+                    .and_then(|k| p.checked_mul(k))
+                    .and_then(|d| due.checked_add(d))
+                    .filter(|next| *next > now)
+                    .unwrap_or_else(|| later(now, p));
+                let key = (next, self.st.timer_seq);
+                self.st.timer_seq += 1;
+                self.st.timers.insert(key, Timer::Event { timer, event, period });
+                TimerObject::Set(key)
+            }
+            None => TimerObject::Off,
+        };
+        true
+    }
+
+    pub(crate) fn dispatch(&mut self, prog: &ProgramInner, event: Event) {
+        match event {
+            Event::Start(node) => self.run_chain(prog, node, Entry::Pin(0), Start::Fresh),
+            Event::Custom { event, args } => {
+                let base = prog.nodes[event as usize].out_base as usize;
+                for (i, arg) in args.into_iter().enumerate() {
+                    self.st.regs[base + i] = arg;
+                }
+                self.run_chain(prog, event, Entry::Pin(0), Start::Fresh)
+            }
+            Event::Wake { node, payload } => self.run_chain(prog, node, Entry::Resume(payload), Start::NoInputs),
+            Event::Timer {
+                timer,
+                event,
+                period,
+                due,
+            } => {
+                if self.rearm(timer, event, period, due) {
+                    self.run_chain(prog, event, Entry::Pin(0), Start::Fresh)
+                }
+            }
+            Event::Latent { node, f } => {
+                if (node as usize) < prog.nodes.len() {
+                    self.run_chain(prog, node, Entry::Resume(0), Start::With(f))
+                }
+            }
+            Event::Task { node, f } => {
+                if (node as usize) < prog.nodes.len() {
+                    self.scratch.clear();
+                    let mut cx = Cx {
+                        prog,
+                        st: &mut self.st,
+                        env: &self.env,
+                        inputs: Inputs::Copied(&mut self.scratch),
+                        node,
+                        out_base: prog.nodes[node as usize].out_base as usize,
+                    };
+                    let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&mut cx)));
+                    if let Err(payload) = run {
+                        self.runtime_error(prog, node, panicked(payload.as_ref()));
+                    }
+                }
+            }
+            Event::Host(f) => f(self.st.vars_mut()),
+        }
+    }
+
+    pub(crate) fn runtime_error(&mut self, prog: &ProgramInner, node: u32, error: NodeError) {
+        self.st.errors += 1;
+        let debug = &prog.debug[node as usize];
+        let error = RuntimeError {
+            message: error.0,
+            node_id: debug.id.clone(),
+            node_type: debug.type_name.clone(),
+            graph: prog.name.clone(),
+            location: prog.source.location(debug.span),
+        };
+        self.env.host.runtime_error(&error);
+    }
+}
+
+/// Logs `message` through the host, naming node `node` and the graph.
+pub(crate) fn log_at(prog: &ProgramInner, env: &Env, node: u32, level: Level, message: &str) {
+    let debug = &prog.debug[node as usize];
+    let location = prog.source.location(debug.span);
+    env.host.log(
+        level,
+        &format!(
+            "{message} (node `{}` ({}), graph `{}`, {location})",
+            debug.id, debug.type_name, prog.name
+        ),
+    );
+}
+
+/// How often one kind of warning from one node is shown.
+pub(crate) const WARNING_INTERVAL: Duration = Duration::from_secs(1);
+
+/// When a kind of warning of a node was last shown, and how many were not since.
+pub(crate) struct Warned {
+    pub(crate) shown: Instant,
+    pub(crate) hidden: u64,
+}
+
+pub(crate) async fn sleep_until(deadline: Option<Instant>) {
+    match deadline {
+        Some(d) => tokio::time::sleep_until(d).await,
+        None => std::future::pending().await,
+    }
+}
+
+/// `d` after `now` (capped where the clock would overflow).
+pub(crate) fn later(now: Instant, d: Duration) -> Instant {
+    now.checked_add(d)
+        .unwrap_or_else(|| now + Duration::from_secs(u64::from(u32::MAX)))
+}

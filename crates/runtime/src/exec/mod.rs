@@ -1,0 +1,14 @@
+//! The interpreter: an instance and its event loop ([`instance`]), one event's chain
+//! ([`chain`]), the hot nodes' instructions ([`ops`]), the object arena ([`objects`]), and
+//! what the world outside sees of it: its host ([`host`]) and its handles ([`handle`]).
+
+pub(crate) mod chain;
+pub(crate) mod handle;
+pub(crate) mod host;
+pub(crate) mod instance;
+pub(crate) mod objects;
+pub(crate) mod ops;
+
+pub use handle::{EventSender, HostError, InstanceHandle, KeepAlive};
+pub use host::{Host, Level, RuntimeError, StdioHost};
+pub use instance::{Instance, LatentFn, Outcome, RunOptions, RunReport, TaskFn, DEFAULT_MAX_VALUE_SIZE};

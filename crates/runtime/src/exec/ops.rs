@@ -1,0 +1,189 @@
+//! The standard library's hot nodes as instructions on an instance's registers, and the
+//! operations they share with the nodes' closures, so that no node's logic is written twice.
+
+use crate::exec::chain::unset_read;
+use crate::exec::instance::State;
+use crate::node::{Entry, Flow, NodeError};
+use crate::plan::code::{FloatOp, IntOp, Reg};
+use crate::plan::program::{InputPlan, ProgramInner};
+use crate::value::Value;
+
+/// Why an instruction failed; made into the owning node's error only when it does.
+pub(crate) enum Fault {
+    /// An input read a slot that is still unset.
+    Unset(u32),
+    /// Int arithmetic overflowed.
+    Overflow(IntOp, i64, i64),
+}
+
+impl Fault {
+    /// The error of the node owning instruction `pc`.
+    #[cold]
+    pub(crate) fn at(self, prog: &ProgramInner, pc: usize) -> (u32, NodeError) {
+        let node = prog.code.owner[pc];
+        let error = match self {
+            Fault::Unset(slot) => {
+                let inputs = &prog.nodes[node as usize].inputs;
+                let input = inputs
+                    .iter()
+                    .position(|i| matches!(i, InputPlan::Slot { slot: s, .. } if *s == slot))
+                    .unwrap_or(0);
+                unset_read(prog, node, input, slot)
+            }
+            Fault::Overflow(op, a, b) => overflow(a, op.node_name(), b),
+        };
+        (node, error)
+    }
+}
+
+impl State {
+    pub(crate) fn vars(&self) -> &[Value] {
+        &self.regs[self.vars_at..self.consts_at]
+    }
+
+    pub(crate) fn vars_mut(&mut self) -> &mut [Value] {
+        &mut self.regs[self.vars_at..self.consts_at]
+    }
+
+    /// What an instruction reads in register `r` when it is not of the operand's type: an
+    /// unset slot is an error; anything else converts as the node's closure would.
+    #[cold]
+    pub(crate) fn other<T>(&self, r: Reg, convert: impl Fn(&Value) -> T) -> Result<T, Fault> {
+        match &self.regs[r as usize] {
+            Value::Unset if (r as usize) < self.vars_at => Err(Fault::Unset(r)),
+            other => Ok(convert(other)),
+        }
+    }
+
+    #[inline(always)]
+    pub(crate) fn int(&self, r: Reg) -> Result<i64, Fault> {
+        match self.regs[r as usize] {
+            Value::Int(v) => Ok(v),
+            _ => self.other(r, Value::as_int),
+        }
+    }
+
+    #[inline(always)]
+    pub(crate) fn float(&self, r: Reg) -> Result<f64, Fault> {
+        match self.regs[r as usize] {
+            Value::Float(v) => Ok(v),
+            _ => self.other(r, Value::as_float),
+        }
+    }
+
+    #[inline(always)]
+    pub(crate) fn bool(&self, r: Reg) -> Result<bool, Fault> {
+        match self.regs[r as usize] {
+            Value::Bool(v) => Ok(v),
+            _ => self.other(r, Value::as_bool),
+        }
+    }
+
+    #[inline(always)]
+    pub(crate) fn put_int(&mut self, r: Reg, value: i64) {
+        match &mut self.regs[r as usize] {
+            Value::Int(v) => *v = value,
+            place => *place = Value::Int(value),
+        }
+    }
+}
+
+// The standard library's hot nodes as instructions: each does exactly what its node's
+// closure does (traced runs call the closures; a test compares the two).
+
+/// Add, Subtract or Multiply of the Ints in `a` and `b`; an error if it overflows.
+#[inline(always)]
+pub(crate) fn int_result(st: &State, op: IntOp, a: Reg, b: Reg) -> Result<i64, Fault> {
+    let (a, b) = (st.int(a)?, st.int(b)?);
+    op.apply(a, b).ok_or(Fault::Overflow(op, a, b))
+}
+
+#[inline(always)]
+pub(crate) fn int_op(st: &mut State, op: IntOp, a: Reg, b: Reg, dst: Reg) -> Result<(), Fault> {
+    let value = int_result(st, op, a, b)?;
+    st.put_int(dst, value);
+    Ok(())
+}
+
+#[inline(always)]
+pub(crate) fn float_op(st: &mut State, op: FloatOp, a: Reg, b: Reg, dst: Reg) -> Result<(), Fault> {
+    let value = op.apply(st.float(a)?, st.float(b)?);
+    st.regs[dst as usize] = Value::Float(value);
+    Ok(())
+}
+
+#[inline(always)]
+pub(crate) fn get(st: &mut State, var: Reg, dst: Reg) {
+    st.regs[dst as usize] = st.regs[var as usize].clone();
+}
+
+#[inline(always)]
+pub(crate) fn set(st: &mut State, var: Reg, src: Reg, dst: Reg) -> Result<Flow, Fault> {
+    match st.regs[src as usize] {
+        Value::Int(i) => {
+            st.put_int(var, i);
+            st.put_int(dst, i);
+        }
+        _ => {
+            st.other(src, |_| ())?;
+            let value = st.regs[src as usize].clone();
+            st.regs[var as usize] = value.clone();
+            st.regs[dst as usize] = value;
+        }
+    }
+    Ok(Flow::Then(0))
+}
+
+#[inline(always)]
+pub(crate) fn set_int(
+    st: &mut State,
+    op: IntOp,
+    (a, b, sum): (Reg, Reg, Reg),
+    var: Reg,
+    dst: Reg,
+) -> Result<Flow, Fault> {
+    let value = int_result(st, op, a, b)?;
+    st.put_int(sum, value);
+    st.put_int(var, value);
+    st.put_int(dst, value);
+    Ok(Flow::Then(0))
+}
+
+#[inline(always)]
+pub(crate) fn for_loop(st: &mut State, entry: Entry, first: Reg, last: Reg, dst: Reg) -> Result<Flow, Fault> {
+    let (first, last) = (st.int(first)?, st.int(last)?);
+    let index = match entry {
+        Entry::Pin(_) => Some(first),
+        Entry::Resume(previous) => (previous as i64).checked_add(1),
+    };
+    match index {
+        Some(i) if i <= last => {
+            st.put_int(dst, i);
+            Ok(Flow::Loop {
+                out: 0,
+                resume: i as u64,
+            })
+        }
+        _ => Ok(Flow::Then(1)),
+    }
+}
+
+#[inline(always)]
+pub(crate) fn branch(st: &State, cond: Reg) -> Result<Flow, Fault> {
+    Ok(Flow::Then(if st.bool(cond)? { 0 } else { 1 }))
+}
+
+#[inline]
+pub(crate) fn read_in_place<'s>(st: &'s State, input: &'s InputPlan) -> &'s Value {
+    match input {
+        InputPlan::Const(v) => v,
+        InputPlan::Slot { slot, .. } => &st.regs[*slot as usize],
+        InputPlan::Var { var, .. } => &st.vars()[*var as usize],
+    }
+}
+
+/// The runtime error of Int arithmetic whose result does not fit; the intrinsic
+/// instructions raise the same.
+pub(crate) fn overflow(a: i64, op: &str, b: i64) -> NodeError {
+    NodeError(format!("integer overflow: {a} {op} {b} does not fit in 64 bits"))
+}

@@ -1,0 +1,219 @@
+//! Flow control: Branch, Sequence, the loops, Do Once and Delay.
+use super::*;
+
+pub(super) fn flow(r: &mut RegistryBuilder) {
+    r.add_node(
+        FnNode::simple(
+            "Branch",
+            NodeDoc::new("Flow Control", "Goes on through True or False.")
+                .exec_in(&["exec"])
+                .exec_out(&["True", "False"])
+                .input("Condition", "Bool = true"),
+            Signature::impure()
+                .exec_out("True")
+                .exec_out("False")
+                .input_or("Condition", Type::Bool, true),
+            |cx, _| Ok(Flow::Then(if cx.input(0).as_bool() { 0 } else { 1 })),
+        )
+        .intrinsic(|_| Some(Op::Branch)),
+    );
+    r.add_node(FnNode::new(
+        "Sequence",
+        NodeDoc::new(
+            "Flow Control",
+            "Runs each output in turn; a latent node in one does not hold up the next. At most 1,000 outputs (Then 0 to Then 999).",
+        )
+        .exec_in(&["exec"])
+        .exec_out(&["Then 0", "Then 1", "…", "Then 999"]),
+        |cx| {
+            let mut count = 2;
+            for name in cx.exec_output_names() {
+                if let Some(n) = name.strip_prefix("Then ").and_then(|n| n.parse::<usize>().ok()) {
+                    if n >= 1000 {
+                        return Err(PinError::node(
+                            codes::UNKNOWN_PIN,
+                            format!("a Sequence has at most 1,000 outputs (Then 0 to Then 999), so no `{name}`"),
+                        ));
+                    }
+                    if name == format!("Then {n}") {
+                        count = count.max(n + 1);
+                    }
+                }
+            }
+            let mut sig = Signature::impure();
+            for i in 0..count {
+                sig = sig.exec_out(&format!("Then {i}"));
+            }
+            Ok(sig)
+        },
+        |cx| {
+            let last = cx.signature().exec_outputs.len() as u64 - 1;
+            Ok(Box::new(move |_: &mut Cx<'_>, entry: Entry| {
+                let i = match entry {
+                    Entry::Pin(_) => 0,
+                    Entry::Resume(i) => i,
+                };
+                Ok(if i >= last {
+                    Flow::Then(last as usize)
+                } else {
+                    Flow::Call {
+                        out: i as usize,
+                        resume: i + 1,
+                    }
+                })
+            }))
+        },
+    ));
+    r.add_node(
+        FnNode::simple(
+            "For Loop",
+            NodeDoc::new(
+                "Flow Control",
+                "Runs Loop Body for each Index from First Index to Last Index (inclusive), then Completed.",
+            )
+            .exec_in(&["exec"])
+            .exec_out(&["Loop Body", "Completed"])
+            .input("First Index", "Int")
+            .input("Last Index", "Int")
+            .output("Index", "Int"),
+            Signature::impure()
+                .exec_out("Loop Body")
+                .exec_out("Completed")
+                .input("First Index", Type::Int)
+                .input("Last Index", Type::Int)
+                .output("Index", Type::Int),
+            |cx, entry| {
+                let index = match entry {
+                    Entry::Pin(_) => Some(cx.input(0).as_int()),
+                    Entry::Resume(previous) => (previous as i64).checked_add(1),
+                };
+                match index {
+                    Some(i) if i <= cx.input(1).as_int() => {
+                        cx.set_output(0, i);
+                        Ok(Flow::Loop {
+                            out: 0,
+                            resume: i as u64,
+                        })
+                    }
+                    _ => Ok(Flow::Then(1)),
+                }
+            },
+        )
+        .intrinsic(|_| Some(Op::ForLoop)),
+    );
+    r.add_node(FnNode::new(
+        "For Each Loop",
+        NodeDoc::new(
+            "Flow Control",
+            "Runs Loop Body for each element of the array, then Completed.",
+        )
+        .exec_in(&["exec"])
+        .exec_out(&["Loop Body", "Completed"])
+        .input("Array", "Array(T) or Json array")
+        .output("Array Element", "T (Json for a Json array)")
+        .output("Array Index", "Int"),
+        |cx| {
+            let (array, element) = array_pin(cx, "For Each Loop")?;
+            Ok(Signature::impure()
+                .exec_out("Loop Body")
+                .exec_out("Completed")
+                .input("Array", array)
+                .output("Array Element", element)
+                .output("Array Index", Type::Int))
+        },
+        |_| {
+            Ok(Box::new(|cx: &mut Cx<'_>, entry: Entry| {
+                let index = match entry {
+                    Entry::Pin(_) => 0,
+                    Entry::Resume(previous) => previous as usize + 1,
+                };
+                match element(cx.input(0), index, "For Each Loop")? {
+                    Some(item) => {
+                        cx.set_output(0, item);
+                        cx.set_output(1, index as i64);
+                        Ok(Flow::Loop {
+                            out: 0,
+                            resume: index as u64,
+                        })
+                    }
+                    None => Ok(Flow::Then(1)),
+                }
+            }))
+        },
+    ));
+    r.add_node(FnNode::simple(
+        "While Loop",
+        NodeDoc::new(
+            "Flow Control",
+            "Runs Loop Body while Condition is true (read again before each pass), then Completed.",
+        )
+        .exec_in(&["exec"])
+        .exec_out(&["Loop Body", "Completed"])
+        .input("Condition", "Bool"),
+        Signature::impure()
+            .exec_out("Loop Body")
+            .exec_out("Completed")
+            .input("Condition", Type::Bool),
+        |cx, _| {
+            Ok(if cx.input(0).as_bool() {
+                Flow::Loop { out: 0, resume: 0 }
+            } else {
+                Flow::Then(1)
+            })
+        },
+    ));
+    r.add_node(FnNode::simple(
+        "Do Once",
+        NodeDoc::new(
+            "Flow Control",
+            "Goes on through Completed the first time only, until Reset.",
+        )
+        .exec_in(&["exec", "Reset"])
+        .exec_out(&["Completed"])
+        .input("Start Closed", "Bool = false"),
+        Signature::impure()
+            .exec_in("Reset")
+            .exec_out("Completed")
+            .input_or("Start Closed", Type::Bool, false),
+        |cx, entry| {
+            let start_closed = cx.input(0).as_bool();
+            let closed = cx.state::<Option<bool>>().get_or_insert(start_closed);
+            Ok(match entry {
+                Entry::Pin(1) => {
+                    *closed = false;
+                    Flow::End
+                }
+                _ if *closed => Flow::End,
+                _ => {
+                    *closed = true;
+                    Flow::Then(0)
+                }
+            })
+        },
+    ));
+    r.add_node(FnNode::simple(
+        "Delay",
+        NodeDoc::new("Flow Control", "Goes on through Completed after Duration seconds, letting other events run; calls while it waits are ignored.")
+            .latent()
+            .exec_in(&["exec"])
+            .exec_out(&["Completed"])
+            .input("Duration", "Float = 0.2"),
+        Signature::impure().exec_out("Completed").input_or("Duration", Type::Float, 0.2),
+        |cx, entry| {
+            let duration = seconds(cx.input(0).as_float());
+            let waiting = cx.state::<bool>();
+            match entry {
+                Entry::Resume(_) => {
+                    *waiting = false;
+                    Ok(Flow::Then(0))
+                }
+                Entry::Pin(_) if *waiting => Ok(Flow::End),
+                Entry::Pin(_) => {
+                    *waiting = true;
+                    cx.wake_after(duration, 0);
+                    Ok(Flow::End)
+                }
+            }
+        },
+    ));
+}

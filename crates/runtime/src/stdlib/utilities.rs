@@ -1,0 +1,83 @@
+//! Print String, the timers (Set Timer by Event, Clear Timer) and Quit.
+use super::*;
+
+pub(super) fn utilities(r: &mut RegistryBuilder) {
+    r.add_node(FnNode::simple(
+        "Print String",
+        NodeDoc::new("Utilities", "Writes the text and a newline to the output.")
+            .exec_in(&["exec"])
+            .exec_out(&["then"])
+            .input("In String", "String = \"Hello\""),
+        Signature::then().input_or("In String", Type::String, "Hello"),
+        |cx, _| {
+            cx.print(cx.input(0).as_str());
+            Ok(Flow::Then(0))
+        },
+    ));
+    r.add_node(FnNode::fixed(
+        "Set Timer by Event",
+        NodeDoc::new(
+            "Utilities",
+            "Fires Event after Time seconds, and every Time seconds if Looping; a Time of 0 or less sets no timer.",
+        )
+        .exec_in(&["exec"])
+        .exec_out(&["then"])
+        .input("Event", "delegate ()")
+        .input("Time", "Float")
+        .input("Looping", "Bool = false")
+        .output("Return Value", "Object(\"Timer\")"),
+        Signature::then()
+            .required_delegate("Event", &[])
+            .input("Time", Type::Float)
+            .input_or("Looping", Type::Bool, false)
+            .output("Return Value", Type::Object(TIMER_CLASS.into())),
+        |cx| {
+            let event = cx
+                .delegate("Event")
+                .ok_or_else(|| PinError::at("Event", codes::MISSING_INPUT, "bind a Custom Event"))?;
+            Ok(Box::new(move |cx: &mut Cx<'_>, _: Entry| {
+                let time = cx.input(1).as_float();
+                let timer = if time > 0.0 {
+                    // A looping timer fires at most once a millisecond.
+                    let looping = cx.input(2).as_bool();
+                    let period = if looping {
+                        seconds(time).max(Duration::from_millis(1))
+                    } else {
+                        seconds(time)
+                    };
+                    Some(cx.set_timer(event, period, looping)?)
+                } else {
+                    None
+                };
+                cx.set_output(0, Value::Object(timer));
+                Ok(Flow::Then(0))
+            }))
+        },
+    ));
+    r.add_node(FnNode::simple(
+        "Clear Timer",
+        NodeDoc::new(
+            "Utilities",
+            "Stops a timer; nothing happens for None or a timer already stopped.",
+        )
+        .exec_in(&["exec"])
+        .exec_out(&["then"])
+        .input("Timer", "Object(\"Timer\")"),
+        Signature::then().input("Timer", Type::Object(TIMER_CLASS.into())),
+        |cx, _| {
+            if let Some(timer) = cx.input(0).as_object() {
+                cx.clear_timer(timer);
+            }
+            Ok(Flow::Then(0))
+        },
+    ));
+    r.add_node(FnNode::simple(
+        "Quit",
+        NodeDoc::new("Utilities", "Ends the instance: nothing more runs but Event EndPlay.").exec_in(&["exec"]),
+        Signature::impure(),
+        |cx, _| {
+            cx.quit();
+            Ok(Flow::End)
+        },
+    ));
+}
