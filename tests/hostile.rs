@@ -294,3 +294,46 @@ fn a_hundred_thousand_node_graph_loads_and_runs() {
     assert_eq!(report.runtime_errors, 0);
     assert_eq!(*host.0.lock().unwrap(), (n, n.to_string()));
 }
+
+/// Issue 10: the tracer stops formatting a value at what it shows (200 characters), so
+/// tracing 1,000 passes that each read a 16 MiB string costs what tracing short ones does.
+#[test]
+fn tracing_a_huge_value_formats_only_what_it_shows() {
+    #[derive(Default)]
+    struct Traces(std::sync::Mutex<Vec<String>>);
+    impl graphrun::Host for Traces {
+        fn trace(&self, line: &str) {
+            self.0.lock().unwrap().push(line.to_string());
+        }
+    }
+    let text = r#"Graph(format: 1, name: "Huge", variables: {"S": (type: String, default: "0123456789abcdef"), "T": (type: String)}, nodes: {
+        "begin": (node: "Event BeginPlay", exec: {"then": "grow"}),
+        "grow": (node: "For Loop", inputs: {"First Index": 1, "Last Index": 20}, exec: {"Loop Body": "double", "Completed": "read"}),
+        "double": (node: "Set", var: "S", inputs: {"S": Link("twice", "Return Value")}),
+        "twice": (node: "Append", inputs: {"A": Var("S"), "B": Var("S")}),
+        "read": (node: "For Loop", inputs: {"First Index": 1, "Last Index": 1000}, exec: {"Loop Body": "copy"}),
+        "copy": (node: "Set", var: "T", inputs: {"T": Var("S")}),
+    })"#;
+    let program = registry().load_str("huge.ron", text).unwrap_or_else(|d| panic!("{d}"));
+    let host = std::sync::Arc::new(Traces::default());
+    let options = graphrun::RunOptions {
+        trace: true,
+        ..graphrun::RunOptions::default()
+    };
+    let mut instance = graphrun::Instance::with_options(&program, host.clone(), options);
+    let started = Instant::now();
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(instance.run());
+    assert!(started.elapsed() < BOUND, "{:?}", started.elapsed());
+    let lines = host.0.lock().unwrap();
+    let copy = lines.iter().rfind(|l| l.contains("`copy`")).unwrap();
+    let shown = format!(
+        "T=\"{}…",
+        "0123456789abcdef".repeat(13).chars().take(199).collect::<String>()
+    );
+    assert!(copy.contains(&shown), "{copy}");
+    assert!(copy.len() < 1000, "{}", copy.len());
+}

@@ -8,5 +8,6 @@ mod embedding;
 mod hardening;
 mod hostile;
 mod hostile_server;
+mod observe;
 mod socket;
 mod support;

@@ -212,7 +212,14 @@ impl Registry {
     pub fn load_str(&self, name: &str, text: &str) -> Result<Program, Diagnostics> {
         // A UTF-8 byte-order mark (as some editors write) is not part of the graph.
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        crate::check::check(self, SourceFile::new(name, text))
+        crate::check::check(self, SourceFile::new(name, text), true)
+    }
+
+    /// Like [`Registry::load_str`], with the instruction fusions off: the same program run
+    /// by simpler code, for tests and fuzzing that compare the two.
+    #[doc(hidden)]
+    pub fn load_str_unfused(&self, name: &str, text: &str) -> Result<Program, Diagnostics> {
+        crate::check::check(self, SourceFile::new(name, text), false)
     }
 
     /// Loads and checks a graph file. A file that cannot be read, or is larger than

@@ -15,7 +15,7 @@ use super::signatures::NodeCx;
 use super::{by_name, Checker};
 
 impl Checker<'_> {
-    pub(super) fn compile(&self, source: SourceFile) -> Result<Program, Diagnostics> {
+    pub(super) fn compile(&self, source: SourceFile, fuse: bool) -> Result<Program, Diagnostics> {
         let file = self.file;
         let n = file.nodes.len();
         let sigs: Vec<Signature> = (0..n).map(|i| self.sig_done(i).expect("checked")).collect();
@@ -134,6 +134,7 @@ impl Checker<'_> {
                 .collect::<Vec<_>>(),
             slot_count as usize,
             self.variables.len(),
+            fuse,
         );
         let mut is_event = vec![false; nodes.len()].into_boxed_slice();
         events.values().for_each(|&node| is_event[node as usize] = true);

@@ -47,7 +47,9 @@ struct Checker<'a> {
 }
 
 /// Checks a file and compiles it.
-pub(crate) fn check(registry: &Registry, source: SourceFile) -> Result<Program, Diagnostics> {
+/// Checks a file and compiles it; `fuse` lets the lowering fuse instructions (off only to
+/// compare the two in tests).
+pub(crate) fn check(registry: &Registry, source: SourceFile, fuse: bool) -> Result<Program, Diagnostics> {
     let (file, diags) = graphrun_format::read(&source);
     let Some(file) = file else {
         return Err(Diagnostics::new(source, diags));
@@ -76,7 +78,7 @@ pub(crate) fn check(registry: &Registry, source: SourceFile) -> Result<Program, 
         return Err(Diagnostics::new(source, diags));
     }
     c.diags.replace(diags);
-    c.compile(source)
+    c.compile(source, fuse)
 }
 
 impl<'a> Checker<'a> {

@@ -6,7 +6,8 @@ use std::any::Any;
 use std::ops::Range;
 
 use crate::exec::instance::{Instance, LatentFn};
-use crate::exec::ops::{branch, float_op, for_loop, get, int_op, read_in_place, set, set_int};
+use crate::exec::observe::{Control, NodeView, Ran};
+use crate::exec::ops::{branch, float_op, for_loop, get, int_op, set, set_int, Fault};
 use crate::node::cx::Inputs;
 use crate::node::Cx;
 use crate::node::{Entry, Flow, NodeError};
@@ -15,30 +16,66 @@ use crate::plan::program::{InputPlan, ProgramInner};
 use crate::value::{Conversion, Value};
 
 impl Instance {
-    /// Runs one event's chain from `node`, with the loop guard, until it ends.
+    /// Runs one event's chain from `node`, with the loop guard, until it ends (or an
+    /// observer pauses it).
     pub(crate) fn run_chain(&mut self, prog: &ProgramInner, node: u32, entry: Entry, start: Start) {
         let mut chain = Chain {
             stack: std::mem::take(&mut self.st.stack),
             iterations: 0,
         };
         chain.stack.clear();
+        let observed = self.observer.is_some();
+        if observed {
+            self.hook_event(prog, node);
+        }
         let first = match start {
             Start::Fresh => Some((node, entry)),
             start => {
-                let result = self.exec_node(prog, node, entry, start);
+                // A wake-up or a latent node's result: the node runs again without its
+                // inputs (an observer sees it, but cannot pause it here).
+                if observed {
+                    self.hook_before(prog, node, false);
+                }
+                let latent = match start {
+                    Start::With(f) => Some(f),
+                    _ => None,
+                };
+                let result = self.exec_node(prog, node, entry, latent);
+                if observed {
+                    self.hook_after(prog, node, false, &result);
+                }
                 self.advance(prog, node, result, &mut chain)
             }
         };
         if let Some((n, entry)) = first {
-            if self.env.options.trace {
-                let mut next = Some((n, entry));
-                while let Some((n, entry)) = next {
-                    let result = self.exec_node(prog, n, entry, Start::Fresh);
-                    next = self.advance(prog, n, result, &mut chain);
+            let at = Resume {
+                n,
+                entry,
+                pc: prog.code.start[n as usize] as usize,
+                half: 0,
+                before_done: false,
+            };
+            if observed {
+                if let Some(at) = self.run_code::<true>(prog, at, &mut chain) {
+                    self.paused = Some(Paused { at, chain });
+                    return;
                 }
             } else {
-                self.run_code(prog, n, entry, &mut chain);
+                self.run_code::<false>(prog, at, &mut chain);
             }
+        }
+        chain.stack.clear();
+        self.st.stack = chain.stack;
+    }
+
+    /// Goes on with the chain an observer paused.
+    pub(crate) fn resume_chain(&mut self, prog: &ProgramInner) {
+        let Some(Paused { at, mut chain }) = self.paused.take() else {
+            return;
+        };
+        if let Some(at) = self.run_code::<true>(prog, at, &mut chain) {
+            self.paused = Some(Paused { at, chain });
+            return;
         }
         chain.stack.clear();
         self.st.stack = chain.stack;
@@ -128,67 +165,55 @@ impl Instance {
         self.runtime_error(prog, n, error);
     }
 
-    /// Runs a chain from node `n` through the program's instructions: for each node, its
-    /// pure dependencies, then the node, then on to where its flow leads.
-    pub(crate) fn run_code(&mut self, prog: &ProgramInner, mut n: u32, mut entry: Entry, chain: &mut Chain) {
+    /// Runs a chain through the program's instructions from `at`: for each node, its pure
+    /// dependencies, then the node, then on to where its flow leads. `OBSERVED` runs the
+    /// observer's hooks around every node (and where it pauses, returns where to go on);
+    /// without it they are compiled out.
+    pub(crate) fn run_code<const OBSERVED: bool>(
+        &mut self,
+        prog: &ProgramInner,
+        at: Resume,
+        chain: &mut Chain,
+    ) -> Option<Resume> {
         let code = &prog.code;
-        let mut pc = code.start[n as usize] as usize;
+        let Resume {
+            mut n,
+            mut entry,
+            mut pc,
+            mut half,
+            mut before_done,
+        } = at;
         loop {
-            // The pure instructions go on to the next; the others end the node's run.
-            let result = match code.instrs[pc] {
-                Instr::Pure(d) => match self.call(prog, d, Entry::Pin(0)) {
-                    Ok(_) => Ok(None),
-                    Err(e) => Err(Err(e)),
-                },
-                Instr::Node(m) => match self.call(prog, m, entry) {
-                    Ok(flow) => Ok(Some(flow)),
-                    Err(e) => Err(Err(e)),
-                },
-                Instr::Int { op, a, b, dst } => int_op(&mut self.st, op, a, b, dst).map(|()| None).map_err(Ok),
-                Instr::Float { op, a, b, dst } => float_op(&mut self.st, op, a, b, dst).map(|()| None).map_err(Ok),
-                Instr::Get { var, dst } => {
-                    get(&mut self.st, var, dst);
-                    Ok(None)
-                }
-                Instr::Set { var, src, dst } => set(&mut self.st, var, src, dst).map(Some).map_err(Ok),
-                Instr::SetInt {
-                    op,
-                    a,
-                    b,
-                    sum,
-                    var,
-                    dst,
-                } => set_int(&mut self.st, op, (a, b, sum), var, dst).map(Some).map_err(Ok),
-                Instr::ForLoop {
-                    first,
-                    last,
-                    dst,
-                    body_len: 0,
-                    ..
-                } => for_loop(&mut self.st, entry, first, last, dst).map(Some).map_err(Ok),
-                Instr::ForLoop {
-                    first,
-                    last,
-                    dst,
-                    body,
-                    body_len,
-                } => {
-                    let body = body as usize..(body + body_len) as usize;
-                    match self.loop_in_place(prog, chain, pc, entry, (first, last, dst), body) {
-                        Ok(flow) => Ok(Some(flow)),
-                        Err(e) => Err(Err(e)),
+            let result = if OBSERVED {
+                match self.observed_step(prog, chain, n, entry, pc, half, before_done) {
+                    Step::Pause(half) => {
+                        return Some(Resume {
+                            n,
+                            entry,
+                            pc,
+                            half,
+                            before_done: true,
+                        })
+                    }
+                    Step::Next => {
+                        (pc, half, before_done) = (pc + 1, 0, false);
+                        continue;
+                    }
+                    Step::Done(result) => {
+                        (half, before_done) = (0, false);
+                        result
                     }
                 }
-                Instr::Branch { cond } => branch(&self.st, cond).map(Some).map_err(Ok),
-            };
-            let result = match result {
-                Ok(None) => {
-                    pc += 1;
-                    continue;
+            } else {
+                match self.step(prog, chain, pc, entry) {
+                    Ok(None) => {
+                        pc += 1;
+                        continue;
+                    }
+                    Ok(Some(flow)) => Ok(flow),
+                    Err(Ok(fault)) => Err(fault.at(prog, pc)),
+                    Err(Err(e)) => Err(e),
                 }
-                Ok(Some(flow)) => Ok(flow),
-                Err(Ok(fault)) => Err(fault.at(prog, pc)),
-                Err(Err(e)) => Err(e),
             };
             match self.advance(prog, n, result, chain) {
                 Some((next, next_entry)) => {
@@ -196,9 +221,212 @@ impl Instance {
                     entry = next_entry;
                     pc = code.start[n as usize] as usize;
                 }
-                None => return,
+                None => return None,
             }
         }
+    }
+
+    /// Runs instruction `pc` (of node `n`'s code, entered through `entry`): `None` when
+    /// the node's run goes on with the next instruction (a pure dependency ran), else the
+    /// node's flow. An instruction's fault becomes the owning node's error only when it
+    /// fails.
+    #[inline(always)]
+    fn step(
+        &mut self,
+        prog: &ProgramInner,
+        chain: &mut Chain,
+        pc: usize,
+        entry: Entry,
+    ) -> Result<Option<Flow>, Result<Fault, (u32, NodeError)>> {
+        match prog.code.instrs[pc] {
+            Instr::Pure(d) => match self.call(prog, d, Entry::Pin(0)) {
+                Ok(_) => Ok(None),
+                Err(e) => Err(Err(e)),
+            },
+            Instr::Node(m) => match self.call(prog, m, entry) {
+                Ok(flow) => Ok(Some(flow)),
+                Err(e) => Err(Err(e)),
+            },
+            Instr::Int { op, a, b, dst } => int_op(&mut self.st, op, a, b, dst).map(|()| None).map_err(Ok),
+            Instr::Float { op, a, b, dst } => float_op(&mut self.st, op, a, b, dst).map(|()| None).map_err(Ok),
+            Instr::Get { var, dst } => {
+                get(&mut self.st, var, dst);
+                Ok(None)
+            }
+            Instr::Set { var, src, dst } => set(&mut self.st, var, src, dst).map(Some).map_err(Ok),
+            Instr::SetInt {
+                op,
+                a,
+                b,
+                sum,
+                var,
+                dst,
+            } => set_int(&mut self.st, op, (a, b, sum), var, dst).map(Some).map_err(Ok),
+            Instr::ForLoop {
+                first,
+                last,
+                dst,
+                body_len: 0,
+                ..
+            } => for_loop(&mut self.st, entry, first, last, dst).map(Some).map_err(Ok),
+            Instr::ForLoop {
+                first,
+                last,
+                dst,
+                body,
+                body_len,
+            } => {
+                let body = body as usize..(body + body_len) as usize;
+                match self.loop_in_place(prog, chain, pc, entry, (first, last, dst), body) {
+                    Ok(flow) => Ok(Some(flow)),
+                    Err(e) => Err(Err(e)),
+                }
+            }
+            Instr::Branch { cond } => branch(&self.st, cond).map(Some).map_err(Ok),
+        }
+    }
+
+    /// [`Instance::step`] with the observer's hooks around each node the instruction runs:
+    /// `Set X = A + B` (one instruction) is reported as the Add, then the Set, and may
+    /// pause before either (`half` says which comes next); a For Loop goes through the
+    /// chain pass by pass rather than in place, so each node of its body is seen.
+    #[allow(clippy::too_many_arguments)]
+    #[inline(never)]
+    fn observed_step(
+        &mut self,
+        prog: &ProgramInner,
+        chain: &mut Chain,
+        n: u32,
+        entry: Entry,
+        pc: usize,
+        half: u8,
+        before_done: bool,
+    ) -> Step {
+        let code = &prog.code;
+        let before =
+            |this: &mut Instance, node: u32| before_done || this.hook_before(prog, node, true) == Control::Continue;
+        match code.instrs[pc] {
+            Instr::SetInt {
+                op,
+                a,
+                b,
+                sum,
+                var,
+                dst,
+            } => {
+                let add = code.owner[pc];
+                if half == 0 {
+                    if !before(self, add) {
+                        return Step::Pause(0);
+                    }
+                    if let Err(fault) = int_op(&mut self.st, op, a, b, sum) {
+                        let error = fault.at(prog, pc);
+                        self.hook_after(prog, add, true, &Err(error.clone()));
+                        return Step::Done(Err(error));
+                    }
+                    self.hook_after(prog, add, true, &Ok(Flow::End));
+                    if self.hook_before(prog, n, true) == Control::Pause {
+                        return Step::Pause(1);
+                    }
+                } else if !before(self, n) {
+                    return Step::Pause(1);
+                }
+                let result = set(&mut self.st, var, sum, dst).map_err(|f| f.at(prog, pc));
+                self.hook_after(prog, n, true, &result);
+                Step::Done(result)
+            }
+            Instr::ForLoop { first, last, dst, .. } => {
+                if !before(self, n) {
+                    return Step::Pause(0);
+                }
+                let result = for_loop(&mut self.st, entry, first, last, dst).map_err(|f| f.at(prog, pc));
+                self.hook_after(prog, n, true, &result);
+                Step::Done(result)
+            }
+            instr => {
+                let node = match instr {
+                    Instr::Pure(d) => d,
+                    Instr::Int { .. } | Instr::Float { .. } | Instr::Get { .. } => code.owner[pc],
+                    _ => n,
+                };
+                if !before(self, node) {
+                    return Step::Pause(0);
+                }
+                let result = match self.step(prog, chain, pc, entry) {
+                    Ok(None) => None,
+                    Ok(Some(flow)) => Some(Ok(flow)),
+                    Err(Ok(fault)) => Some(Err(fault.at(prog, pc))),
+                    Err(Err(e)) => Some(Err(e)),
+                };
+                match result {
+                    None => {
+                        self.hook_after(prog, node, true, &Ok(Flow::End));
+                        Step::Next
+                    }
+                    Some(result) => {
+                        self.hook_after(prog, node, true, &result);
+                        Step::Done(result)
+                    }
+                }
+            }
+        }
+    }
+
+    /// The event hook: a chain starts at `node`.
+    #[cold]
+    fn hook_event(&mut self, prog: &ProgramInner, node: u32) {
+        if let Some(observer) = &mut self.observer {
+            observer.event(&NodeView {
+                prog,
+                st: &self.st,
+                node,
+                inputs_known: false,
+            });
+        }
+    }
+
+    /// The before hook: what the observer asks of `node`, about to run.
+    fn hook_before(&mut self, prog: &ProgramInner, node: u32, inputs_known: bool) -> Control {
+        match &mut self.observer {
+            Some(observer) => observer.before(&NodeView {
+                prog,
+                st: &self.st,
+                node,
+                inputs_known,
+            }),
+            None => Control::Continue,
+        }
+    }
+
+    /// The after hook: `node` ran with `result` (an error is reported at the node that
+    /// raised it).
+    fn hook_after(
+        &mut self,
+        prog: &ProgramInner,
+        node: u32,
+        inputs_known: bool,
+        result: &Result<Flow, (u32, NodeError)>,
+    ) {
+        let Some(observer) = &mut self.observer else {
+            return;
+        };
+        let names = &prog.debug[node as usize].exec_output_names;
+        let ran = match result {
+            Ok(Flow::Then(o) | Flow::Call { out: o, .. } | Flow::Loop { out: o, .. }) => {
+                Ran::Exec(names.get(*o).map_or("?", String::as_str))
+            }
+            Ok(Flow::End) => Ran::Done,
+            Err((_, e)) => Ran::Failed(&e.0),
+        };
+        observer.after(
+            &NodeView {
+                prog,
+                st: &self.st,
+                node,
+                inputs_known,
+            },
+            ran,
+        );
     }
 
     /// Runs a For Loop whose body is a straight run of `Set`s in place (see
@@ -300,34 +528,18 @@ impl Instance {
         self.run_node(prog, n, entry, None, in_place).map_err(|e| (n, e))
     }
 
-    /// Evaluates a node's pure dependencies and inputs, then runs it.
+    /// Runs node `n` again without evaluating its inputs (they read as unset): a wake-up
+    /// it asked for, or, with `latent`, a latent node's result in its context.
     pub(crate) fn exec_node(
         &mut self,
         prog: &ProgramInner,
         n: u32,
         entry: Entry,
-        start: Start,
+        latent: Option<LatentFn>,
     ) -> Result<Flow, (u32, NodeError)> {
-        let plan = &prog.nodes[n as usize];
-        let (latent, in_place) = match start {
-            Start::Fresh => {
-                for &dep in plan.pure_deps.iter() {
-                    self.call(prog, dep, Entry::Pin(0))?;
-                }
-                (None, self.prepare_inputs(prog, n).map_err(|e| (n, e))?)
-            }
-            Start::NoInputs => {
-                self.scratch.clear();
-                self.scratch.resize(plan.inputs.len(), Value::Unset);
-                (None, false)
-            }
-            Start::With(f) => {
-                self.scratch.clear();
-                self.scratch.resize(plan.inputs.len(), Value::Unset);
-                (Some(f), false)
-            }
-        };
-        self.run_node(prog, n, entry, latent, in_place).map_err(|e| (n, e))
+        self.scratch.clear();
+        self.scratch.resize(prog.nodes[n as usize].inputs.len(), Value::Unset);
+        self.run_node(prog, n, entry, latent, false).map_err(|e| (n, e))
     }
 
     /// Makes a node's inputs readable: in place (checking that no slot it reads is unset),
@@ -376,19 +588,6 @@ impl Instance {
         in_place: bool,
     ) -> Result<Flow, NodeError> {
         let plan = &prog.nodes[n as usize];
-        let trace_inputs = if self.env.options.trace {
-            let values: Vec<Value> = if in_place {
-                plan.inputs
-                    .iter()
-                    .map(|input| read_in_place(&self.st, input).clone())
-                    .collect()
-            } else {
-                self.scratch.clone()
-            };
-            Some(self.trace_values(prog, &prog.debug[n as usize].input_names, &values))
-        } else {
-            None
-        };
         let inputs = if in_place {
             Inputs::InPlace(&plan.inputs)
         } else {
@@ -411,48 +610,7 @@ impl Instance {
         if !in_place {
             self.scratch.clear();
         }
-        if let Some(inputs) = trace_inputs {
-            self.trace(prog, n, inputs, &result);
-        }
         result
-    }
-
-    pub(crate) fn trace_values(&self, prog: &ProgramInner, names: &[String], values: &[Value]) -> String {
-        let mut out = String::new();
-        for (name, value) in names.iter().zip(values) {
-            if matches!(value, Value::Unset) {
-                continue;
-            }
-            let mut text = String::new();
-            value.write_text(&mut text, &prog.registry, true);
-            if text.chars().count() > 200 {
-                text = text.chars().take(200).collect::<String>() + "…";
-            }
-            out.push_str(&format!(" {name}={text}"));
-        }
-        out
-    }
-
-    pub(crate) fn trace(&self, prog: &ProgramInner, n: u32, inputs: String, result: &Result<Flow, NodeError>) {
-        let debug = &prog.debug[n as usize];
-        let base = prog.nodes[n as usize].out_base as usize;
-        let outputs = self.trace_values(
-            prog,
-            &debug.output_names,
-            &self.st.regs[base..base + debug.output_names.len()],
-        );
-        let exec = match result {
-            Ok(Flow::Then(o) | Flow::Call { out: o, .. } | Flow::Loop { out: o, .. }) => {
-                format!(" => {}", debug.exec_output_names.get(*o).map_or("?", String::as_str))
-            }
-            Ok(Flow::End) => String::new(),
-            Err(e) => format!(" => error: {}", e.0),
-        };
-        let arrow = if outputs.is_empty() { "" } else { " ->" };
-        self.env.host.trace(&format!(
-            "trace: {} `{}` ({}){inputs}{arrow}{outputs}{exec}",
-            prog.name, debug.id, debug.type_name
-        ));
     }
 }
 
@@ -466,6 +624,33 @@ pub(crate) fn loop_guard_error(limit: u64) -> NodeError {
 pub(crate) struct Chain {
     pub(crate) stack: Vec<(u32, u64)>,
     pub(crate) iterations: u64,
+}
+
+/// Where a chain goes on: node `n` entered through `entry`, at instruction `pc` (and, for
+/// `Set X = A + B`, at its second half).
+pub(crate) struct Resume {
+    n: u32,
+    entry: Entry,
+    pc: usize,
+    half: u8,
+    /// The before hook has run for the node at `pc` (it paused there): do not ask again.
+    before_done: bool,
+}
+
+/// A chain an observer paused.
+pub(crate) struct Paused {
+    at: Resume,
+    chain: Chain,
+}
+
+/// How an observed instruction went.
+enum Step {
+    /// Pause before it (at this half).
+    Pause(u8),
+    /// A pure dependency ran: on to the next instruction.
+    Next,
+    /// The node ran, with this result.
+    Done(Result<Flow, (u32, NodeError)>),
 }
 
 pub(crate) enum Start {

@@ -159,6 +159,12 @@ impl InstanceHandle {
         self.sender.shared.wake.notify_one();
     }
 
+    /// Lets an instance an observer paused go on (see [`crate::Control::Pause`]).
+    pub fn resume(&self) {
+        self.sender.shared.resume.store(true, Ordering::SeqCst);
+        self.sender.shared.wake.notify_one();
+    }
+
     /// A guard that keeps the instance alive while held.
     pub fn keep_alive(&self) -> KeepAlive {
         self.sender.keep_alive()

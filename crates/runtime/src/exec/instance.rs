@@ -12,26 +12,25 @@ use std::time::Duration;
 use tokio::sync::{mpsc, Notify};
 use tokio::time::Instant;
 
-use crate::exec::chain::{panicked, Start};
+use crate::exec::chain::{panicked, Paused, Start};
 use crate::exec::handle::{checked_value, event_args, variable_index, HostError};
+use crate::exec::handle::{EventSender, InstanceHandle};
+use crate::exec::host::{Host, Level, RuntimeError};
 use crate::exec::objects::Objects;
+use crate::exec::observe::{Observer, Tracer};
 use crate::node::cx::Inputs;
 use crate::node::Cx;
 use crate::node::{Entry, Flow, NodeError};
 use crate::plan::program::{Program, ProgramInner};
 use crate::value::{ObjectRef, Value};
-use crate::EventSender;
-use crate::Host;
-use crate::InstanceHandle;
-use crate::Level;
-use crate::RuntimeError;
 
 /// Settings of one instance.
 #[derive(Clone, Debug)]
 pub struct RunOptions {
     /// Loop iterations one event may run before it is stopped as a runtime error.
     pub max_loop_iterations: u64,
-    /// Send each node that runs, with its pin values, to [`Host::trace`].
+    /// Send each node that runs, with its pin values, to [`Host::trace`] (through a tracer
+    /// observing the instance: the same loop runs, traced or not).
     pub trace: bool,
     /// How long the end of an instance waits for its connections to close.
     pub shutdown_grace: Duration,
@@ -123,6 +122,8 @@ pub(crate) struct Shared {
     /// stop request, and cleared before EndPlay, so a second request also ends a long
     /// EndPlay.
     pub(crate) abort: AtomicBool,
+    /// The host asked a paused instance to go on ([`crate::InstanceHandle::resume`]).
+    pub(crate) resume: AtomicBool,
     pub(crate) wake: Notify,
 }
 
@@ -206,6 +207,10 @@ pub struct Instance {
     pub(crate) rx: mpsc::Receiver<Event>,
     pub(crate) started: bool,
     pub(crate) ended: bool,
+    /// Watches the run (the tracer, a debugger); with none, the loop's hooks are compiled out.
+    pub(crate) observer: Option<Box<dyn Observer>>,
+    /// The chain an observer paused, to go on with when the host resumes.
+    pub(crate) paused: Option<Paused>,
 }
 
 impl fmt::Debug for Instance {
@@ -224,6 +229,9 @@ impl Instance {
 
     /// A new instance with these options.
     pub fn with_options(program: &Program, host: Arc<dyn Host>, options: RunOptions) -> Instance {
+        let observer = options
+            .trace
+            .then(|| Box::new(Tracer::new(host.clone())) as Box<dyn Observer>);
         let inner = &program.inner;
         let (tx, rx) = mpsc::channel(CHANNEL_CAPACITY);
         Instance {
@@ -235,6 +243,7 @@ impl Instance {
                     pending: AtomicUsize::new(0),
                     stop: AtomicBool::new(false),
                     abort: AtomicBool::new(false),
+                    resume: AtomicBool::new(false),
                     wake: Notify::new(),
                 }),
                 tx,
@@ -262,6 +271,8 @@ impl Instance {
             rx,
             started: false,
             ended: false,
+            observer,
+            paused: None,
         }
     }
 
@@ -322,6 +333,10 @@ impl Instance {
         let outcome = loop {
             if self.env.shared.stop.load(Ordering::SeqCst) {
                 break Outcome::Stopped;
+            }
+            if self.paused.is_some() {
+                self.while_paused(&prog).await;
+                continue;
             }
             if let Some(event) = self.st.queue.pop_front() {
                 self.dispatch(&prog, event);
@@ -386,6 +401,8 @@ impl Instance {
         self.st.quit = false;
         self.st.queue.clear();
         self.st.timers.clear();
+        // A chain paused when the instance was stopped ends there.
+        self.paused = None;
         for task in self.st.tasks.drain(..) {
             task.abort();
         }
@@ -537,7 +554,37 @@ impl Instance {
             graph: prog.name.clone(),
             location: prog.source.location(debug.span),
         };
+        if let Some(observer) = &mut self.observer {
+            observer.runtime_error(&error);
+        }
         self.env.host.runtime_error(&error);
+    }
+
+    /// Paused by an observer: answers the host's requests, holds every other event (they
+    /// run in their turn after), fires no timer, until the host resumes or stops it.
+    async fn while_paused(&mut self, prog: &ProgramInner) {
+        if self.env.shared.resume.swap(false, Ordering::SeqCst) {
+            self.resume_chain(prog);
+            return;
+        }
+        let room = self.st.queue.len() < CHANNEL_CAPACITY;
+        tokio::select! {
+            Some(event) = self.rx.recv(), if room => match event {
+                Event::Host(f) => f(self.st.vars_mut()),
+                other => self.st.queue.push_back(other),
+            },
+            _ = self.env.shared.wake.notified() => {}
+        }
+    }
+
+    /// Watches the run with `observer` from now on (replacing `--trace`'s tracer, if any).
+    pub fn observe(&mut self, observer: Box<dyn Observer>) {
+        self.observer = Some(observer);
+    }
+
+    /// Whether an observer has paused the instance.
+    pub fn is_paused(&self) -> bool {
+        self.paused.is_some()
     }
 }
 

@@ -163,8 +163,9 @@ impl Regs {
 }
 
 /// Lowers every node to its run of instructions, for a program with `slots` output slots
-/// and `vars` variables.
-pub(crate) fn lower(nodes: &[LowerNode<'_>], slots: usize, vars: usize) -> Code {
+/// and `vars` variables; with `fuse`, `Set X = A + B` becomes one instruction and straight
+/// For Loop bodies run in place.
+pub(crate) fn lower(nodes: &[LowerNode<'_>], slots: usize, vars: usize, fuse: bool) -> Code {
     let mut regs = Regs {
         vars_at: slots as u32,
         consts_at: (slots + vars) as u32,
@@ -186,7 +187,7 @@ pub(crate) fn lower(nodes: &[LowerNode<'_>], slots: usize, vars: usize) -> Code 
         }
         match (impure_instr(node, &mut regs), instrs.last()) {
             (Some(Instr::Set { var, src, dst }), Some(&Instr::Int { op, a, b, dst: sum }))
-                if src == sum && instrs.len() > start[i] as usize =>
+                if fuse && src == sum && instrs.len() > start[i] as usize =>
             {
                 // Fused; the Int node stays the owner, as every error is its.
                 instrs.pop();
@@ -208,7 +209,7 @@ pub(crate) fn lower(nodes: &[LowerNode<'_>], slots: usize, vars: usize) -> Code 
     // The straight bodies of For Loops: each copied after the nodes' code.
     let nodes_end = instrs.len();
     let ends = |n: usize| start.get(n + 1).map_or(nodes_end, |&s| s as usize);
-    for (i, node) in nodes.iter().enumerate() {
+    for (i, node) in nodes.iter().enumerate().filter(|_| fuse) {
         let at = ends(i) - 1;
         let Some(Instr::ForLoop { .. }) = instrs.get(at).filter(|_| !node.pure) else {
             continue;

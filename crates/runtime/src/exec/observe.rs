@@ -1,0 +1,275 @@
+//! Watching an instance run: the [`Observer`] hook of the one interpreter loop. `--trace`
+//! is an observer ([`Tracer`]); a debugger or a recorder is another. An instance without
+//! one runs a copy of the loop with the hook compiled out, so it costs nothing there.
+
+use std::fmt::Write as _;
+use std::sync::Arc;
+
+use crate::exec::host::{Host, RuntimeError};
+use crate::exec::instance::State;
+use crate::plan::program::{InputPlan, ProgramInner};
+use crate::registry::Registry;
+use crate::value::{ClassNames, Conversion, Json, Value};
+
+/// What an observer asks of the node about to run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Control {
+    /// Run it.
+    Continue,
+    /// Pause the instance before it: nothing runs (no event, timer or message) until
+    /// [`crate::InstanceHandle::resume`]; the host's requests are still answered.
+    Pause,
+}
+
+/// How a node's run went, for [`Observer::after`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ran<'a> {
+    /// It went on through this exec output.
+    Exec(&'a str),
+    /// It ran and nothing follows it (a pure node, a latent node that will go on later,
+    /// the end of a chain).
+    Done,
+    /// It failed with this runtime error message.
+    Failed(&'a str),
+}
+
+/// A node of a running instance, as an observer sees it.
+pub struct NodeView<'a> {
+    pub(crate) prog: &'a ProgramInner,
+    pub(crate) st: &'a State,
+    pub(crate) node: u32,
+    /// Whether its inputs were evaluated for this run (not for a wake-up or a latent
+    /// node's result).
+    pub(crate) inputs_known: bool,
+}
+
+impl NodeView<'_> {
+    /// The node's number in the program.
+    pub fn index(&self) -> u32 {
+        self.node
+    }
+
+    /// The node's id as written in the file.
+    pub fn id(&self) -> &str {
+        &self.prog.debug[self.node as usize].id
+    }
+
+    /// The node's type.
+    pub fn type_name(&self) -> &str {
+        &self.prog.debug[self.node as usize].type_name
+    }
+
+    /// The graph's name.
+    pub fn graph(&self) -> &str {
+        &self.prog.name
+    }
+
+    /// `FILE:LINE:COL` of the node.
+    pub fn location(&self) -> String {
+        self.prog.source.location(self.prog.debug[self.node as usize].span)
+    }
+
+    /// The registry (for class names).
+    pub fn registry(&self) -> &Registry {
+        &self.prog.registry
+    }
+
+    /// Its inputs by pin name, as the node reads them (converted to the pins' types); an
+    /// input that is not known (a wake-up, an output not yet set) is `Unset`.
+    pub fn inputs(&self) -> Vec<(&str, Value)> {
+        let names = &self.prog.debug[self.node as usize].input_names;
+        let plans = &self.prog.nodes[self.node as usize].inputs;
+        names
+            .iter()
+            .zip(plans.iter())
+            .map(|(name, plan)| {
+                let value = if self.inputs_known {
+                    self.input(plan)
+                } else {
+                    Value::Unset
+                };
+                (name.as_str(), value)
+            })
+            .collect()
+    }
+
+    fn input(&self, plan: &InputPlan) -> Value {
+        let (value, conversion) = match plan {
+            InputPlan::Const(v) => return v.clone(),
+            InputPlan::Slot { slot, conversion } => (&self.st.regs[*slot as usize], *conversion),
+            InputPlan::Var { var, conversion } => (&self.st.vars()[*var as usize], *conversion),
+        };
+        match (value, conversion) {
+            (Value::Unset, _) => Value::Unset,
+            // What cannot become JSON is shown as it is (the node fails on it).
+            (v, Conversion::ToJson) if v.non_finite().is_some() => v.clone(),
+            (v, conversion) => v.clone().convert(conversion, &self.prog.registry),
+        }
+    }
+
+    /// Its outputs by pin name, as last set.
+    pub fn outputs(&self) -> Vec<(&str, &Value)> {
+        let names = &self.prog.debug[self.node as usize].output_names;
+        let base = self.prog.nodes[self.node as usize].out_base as usize;
+        names
+            .iter()
+            .enumerate()
+            .map(|(i, name)| (name.as_str(), &self.st.regs[base + i]))
+            .collect()
+    }
+}
+
+/// Watches an instance run, through hooks in its one interpreter loop: each event, each
+/// node before and after it runs (every node, also where instructions are fused), and
+/// each runtime error. Set one with [`crate::Instance::observe`].
+pub trait Observer: Send {
+    /// An event starts its chain at `node`.
+    fn event(&mut self, node: &NodeView<'_>) {
+        let _ = node;
+    }
+
+    /// `node` is about to run; [`Control::Pause`] pauses the instance before it.
+    fn before(&mut self, node: &NodeView<'_>) -> Control {
+        let _ = node;
+        Control::Continue
+    }
+
+    /// `node` ran (its outputs are set).
+    fn after(&mut self, node: &NodeView<'_>, ran: Ran<'_>) {
+        let _ = (node, ran);
+    }
+
+    /// A runtime error ended an event's chain.
+    fn runtime_error(&mut self, error: &RuntimeError) {
+        let _ = error;
+    }
+}
+
+/// The most characters of a value a trace line shows.
+const SHOWN_CHARS: usize = 200;
+
+/// `--trace`: a line per node that ran, with its pin values, through [`Host::trace`].
+pub(crate) struct Tracer {
+    pub(crate) host: Arc<dyn Host>,
+    /// The inputs of the node running, as `before` saw them.
+    inputs: String,
+}
+
+impl Tracer {
+    pub(crate) fn new(host: Arc<dyn Host>) -> Tracer {
+        Tracer {
+            host,
+            inputs: String::new(),
+        }
+    }
+}
+
+impl Observer for Tracer {
+    fn before(&mut self, node: &NodeView<'_>) -> Control {
+        self.inputs.clear();
+        for (name, value) in node.inputs() {
+            pin_text(&mut self.inputs, name, &value, node.registry());
+        }
+        Control::Continue
+    }
+
+    fn after(&mut self, node: &NodeView<'_>, ran: Ran<'_>) {
+        let mut outputs = String::new();
+        for (name, value) in node.outputs() {
+            pin_text(&mut outputs, name, value, node.registry());
+        }
+        let exec = match ran {
+            Ran::Exec(out) => format!(" => {out}"),
+            Ran::Done => String::new(),
+            Ran::Failed(message) => format!(" => error: {message}"),
+        };
+        let arrow = if outputs.is_empty() { "" } else { " ->" };
+        self.host.trace(&format!(
+            "trace: {} `{}` ({}){}{arrow}{outputs}{exec}",
+            node.graph(),
+            node.id(),
+            node.type_name(),
+            self.inputs
+        ));
+    }
+}
+
+/// ` name=value` for a set value, the value cut at [`SHOWN_CHARS`] characters.
+fn pin_text(out: &mut String, name: &str, value: &Value, classes: &dyn ClassNames) {
+    if matches!(value, Value::Unset) {
+        return;
+    }
+    let _ = write!(out, " {name}=");
+    let mut text = String::new();
+    shown(value, classes, &mut text);
+    if text.chars().count() > SHOWN_CHARS {
+        text = text.chars().take(SHOWN_CHARS).collect::<String>() + "…";
+    }
+    out.push_str(&text);
+}
+
+/// A value's text as `To String` writes it (strings quoted), stopping soon after
+/// [`SHOWN_CHARS`] characters: a 16 MiB string costs no more to show than a short one.
+fn shown(value: &Value, classes: &dyn ClassNames, out: &mut String) {
+    // Bytes enough for SHOWN_CHARS characters of any width, and one more to cut at.
+    const ENOUGH: usize = SHOWN_CHARS * 4 + 4;
+    if out.len() > ENOUGH {
+        return;
+    }
+    match value {
+        Value::String(s) => {
+            let cut: String = s.chars().take(SHOWN_CHARS + 1).collect();
+            out.push_str(&Json::String(cut).to_string());
+        }
+        Value::Json(j) => json_shown(j, out, ENOUGH),
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if out.len() > ENOUGH {
+                    return;
+                }
+                if i > 0 {
+                    out.push(',');
+                }
+                shown(item, classes, out);
+            }
+            out.push(']');
+        }
+        Value::Map(map) => {
+            out.push('{');
+            for (i, (k, v)) in map.iter().enumerate() {
+                if out.len() > ENOUGH {
+                    return;
+                }
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(&Json::String(k.clone()).to_string());
+                out.push(':');
+                shown(v, classes, out);
+            }
+            out.push('}');
+        }
+        other => other.write_text(out, classes, true),
+    }
+}
+
+/// JSON text of `json`, written until `out` holds `limit` bytes.
+fn json_shown(json: &Json, out: &mut String, limit: usize) {
+    struct Bounded<'a>(&'a mut Vec<u8>, usize);
+    impl std::io::Write for Bounded<'_> {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            if self.0.len() > self.1 {
+                return Err(std::io::ErrorKind::WriteZero.into());
+            }
+            self.0.extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut bytes = Vec::new();
+    let _ = serde_json::to_writer(Bounded(&mut bytes, limit), json);
+    out.push_str(&String::from_utf8_lossy(&bytes));
+}

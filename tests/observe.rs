@@ -1,0 +1,259 @@
+//! The observer hook of the one interpreter loop: every node is seen before and after it
+//! runs, also where instructions are fused; an observer can pause the instance before a
+//! node, the host's requests are answered meanwhile, and resuming goes on exactly there.
+
+use std::sync::{Arc, Mutex};
+
+use graphrun::{
+    Control, Host, Instance, NodeView, Observer, Program, Ran, Registry, RuntimeError, StandardLibrary, Value,
+};
+
+#[derive(Default)]
+struct Prints(Mutex<Vec<String>>);
+
+impl Host for Prints {
+    fn print(&self, text: &str) {
+        self.0.lock().unwrap().push(text.to_string());
+    }
+    fn runtime_error(&self, error: &RuntimeError) {
+        self.0.lock().unwrap().push(format!("error: {}", error.message));
+    }
+}
+
+/// Writes down what it sees; pauses before `pause_at` the first time.
+struct Recorder {
+    seen: Arc<Mutex<Vec<String>>>,
+    pause_at: Option<&'static str>,
+    paused: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl Recorder {
+    fn new(seen: &Arc<Mutex<Vec<String>>>) -> Recorder {
+        Recorder {
+            seen: seen.clone(),
+            pause_at: None,
+            paused: None,
+        }
+    }
+}
+
+impl Observer for Recorder {
+    fn event(&mut self, node: &NodeView<'_>) {
+        self.seen.lock().unwrap().push(format!("event at {}", node.id()));
+    }
+
+    fn before(&mut self, node: &NodeView<'_>) -> Control {
+        let inputs: Vec<String> = node
+            .inputs()
+            .into_iter()
+            .filter(|(_, v)| !matches!(v, Value::Unset))
+            .map(|(name, v)| format!("{name}={}", v.to_text(node.registry())))
+            .collect();
+        self.seen.lock().unwrap().push(
+            format!("before {} {}", node.id(), inputs.join(" "))
+                .trim_end()
+                .to_string(),
+        );
+        if self.pause_at == Some(node.id()) {
+            self.pause_at = None;
+            if let Some(paused) = self.paused.take() {
+                let _ = paused.send(());
+            }
+            return Control::Pause;
+        }
+        Control::Continue
+    }
+
+    fn after(&mut self, node: &NodeView<'_>, ran: Ran<'_>) {
+        let outputs: Vec<String> = node
+            .outputs()
+            .into_iter()
+            .filter(|(_, v)| !matches!(v, Value::Unset))
+            .map(|(name, v)| format!("{name}={}", v.to_text(node.registry())))
+            .collect();
+        let ran = match ran {
+            Ran::Exec(out) => format!(" => {out}"),
+            Ran::Done => String::new(),
+            Ran::Failed(e) => format!(" => error: {e}"),
+        };
+        self.seen
+            .lock()
+            .unwrap()
+            .push(format!("after {} {}{ran}", node.id(), outputs.join(" ")).replace("  ", " "));
+    }
+
+    fn runtime_error(&mut self, error: &RuntimeError) {
+        self.seen
+            .lock()
+            .unwrap()
+            .push(format!("runtime error at {}", error.node_id));
+    }
+}
+
+/// A For Loop whose body is `Set Sum = Sum + Index` (one fused instruction, run in place
+/// when nothing observes it), then a Print of the sum.
+const SUM: &str = r#"Graph(format: 1, name: "Sum", variables: {"Sum": (type: Int)}, nodes: {
+    "begin": (node: "Event BeginPlay", exec: {"then": "loop"}),
+    "loop": (node: "For Loop", inputs: {"First Index": 1, "Last Index": 2}, exec: {"Loop Body": "add", "Completed": "show"}),
+    "add": (node: "Set", var: "Sum", inputs: {"Sum": Link("plus", "Return Value")}),
+    "plus": (node: "Add", inputs: {"A": Var("Sum"), "B": Link("loop", "Index")}),
+    "show": (node: "Print String", inputs: {"In String": Var("Sum")}),
+})"#;
+
+fn registry() -> Registry {
+    Registry::builder().install(&StandardLibrary).build()
+}
+
+async fn observed(program: &Program) -> (Vec<String>, Vec<String>) {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let host = Arc::new(Prints::default());
+    let mut instance = Instance::new(program, host.clone());
+    instance.observe(Box::new(Recorder::new(&seen)));
+    instance.run().await;
+    let seen = seen.lock().unwrap().clone();
+    let prints = host.0.lock().unwrap().clone();
+    (seen, prints)
+}
+
+#[tokio::test]
+async fn every_node_is_seen_also_where_instructions_are_fused() {
+    let fused = registry().load_str("sum.ron", SUM).unwrap();
+    let unfused = registry().load_str_unfused("sum.ron", SUM).unwrap();
+    let (seen, prints) = observed(&fused).await;
+    assert_eq!(prints, ["3"]);
+    assert_eq!(
+        seen,
+        [
+            "event at begin",
+            "before begin",
+            "after begin => then",
+            "before loop First Index=1 Last Index=2",
+            "after loop Index=1 => Loop Body",
+            "before plus A=0 B=1",
+            "after plus Return Value=1",
+            "before add Sum=1",
+            "after add Sum=1 => then",
+            "before loop First Index=1 Last Index=2",
+            "after loop Index=2 => Loop Body",
+            "before plus A=1 B=2",
+            "after plus Return Value=3",
+            "before add Sum=3",
+            "after add Sum=3 => then",
+            "before loop First Index=1 Last Index=2",
+            "after loop Index=2 => Completed",
+            "before show In String=3",
+            "after show => then",
+        ]
+    );
+    // The unfused code of the same graph is seen the same way.
+    assert_eq!(observed(&unfused).await.0, seen);
+}
+
+#[tokio::test]
+async fn runtime_errors_and_events_reach_the_observer() {
+    let program = registry()
+        .load_str(
+            "err.ron",
+            r#"Graph(format: 1, name: "Err", nodes: {
+            "begin": (node: "Event BeginPlay", exec: {"then": "show"}),
+            "show": (node: "Print String", inputs: {"In String": Link("div", "Return Value")}),
+            "div": (node: "Divide", inputs: {"A": 1, "B": 0}),
+        })"#,
+        )
+        .unwrap();
+    let (seen, prints) = observed(&program).await;
+    assert_eq!(prints, ["error: division by zero"]);
+    assert_eq!(
+        seen,
+        [
+            "event at begin",
+            "before begin",
+            "after begin => then",
+            "before div A=1 B=0",
+            "after div => error: division by zero",
+            "runtime error at div",
+        ]
+    );
+}
+
+#[tokio::test]
+async fn an_observer_pauses_before_a_node_and_the_host_resumes_it() {
+    let program = registry()
+        .load_str(
+            "pause.ron",
+            r#"Graph(format: 1, name: "Pause", variables: {"Count": (type: Int)}, nodes: {
+            "begin": (node: "Event BeginPlay", exec: {"then": "first"}),
+            "first": (node: "Set", var: "Count", inputs: {"Count": 1}, exec: {"then": "say1"}),
+            "say1": (node: "Print String", inputs: {"In String": "first"}, exec: {"then": "second"}),
+            "second": (node: "Set", var: "Count", inputs: {"Count": Link("plus", "Return Value")}, exec: {"then": "say2"}),
+            "plus": (node: "Add", inputs: {"A": Var("Count"), "B": 1}),
+            "say2": (node: "Print String", inputs: {"In String": Var("Count")}),
+            "poke": (node: "Custom Event", exec: {"then": "say3"}),
+            "say3": (node: "Print String", inputs: {"In String": "poked"}),
+        })"#,
+        )
+        .unwrap();
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let host = Arc::new(Prints::default());
+    let mut instance = Instance::new(&program, host.clone());
+    let (paused_tx, paused_rx) = tokio::sync::oneshot::channel();
+    instance.observe(Box::new(Recorder {
+        seen: seen.clone(),
+        pause_at: Some("plus"),
+        paused: Some(paused_tx),
+    }));
+    let handle = instance.handle();
+    let prints = host.clone();
+    let driver = tokio::spawn(async move {
+        paused_rx.await.unwrap();
+        // Paused before `plus`: the host's requests are answered, events wait.
+        let count = handle.variable("Count").await.unwrap();
+        handle.fire("poke", vec![]).await.unwrap();
+        let count_again = handle.variable("Count").await.unwrap();
+        let printed = prints.0.lock().unwrap().clone();
+        handle.resume();
+        (count, count_again, printed)
+    });
+    let report = instance.run().await;
+    let (count, count_again, printed_while_paused) = driver.await.unwrap();
+    assert_eq!(report.runtime_errors, 0);
+    assert_eq!((count, count_again), (Value::Int(1), Value::Int(1)));
+    assert_eq!(printed_while_paused, ["first"]);
+    assert_eq!(*host.0.lock().unwrap(), ["first", "2", "poked"]);
+    let seen = seen.lock().unwrap().clone();
+    let plus: Vec<&String> = seen.iter().filter(|s| s.contains(" plus")).collect();
+    assert_eq!(plus, ["before plus A=1 B=1", "after plus Return Value=2"], "{seen:?}");
+}
+
+#[tokio::test]
+async fn stopping_a_paused_instance_ends_it_with_endplay() {
+    let program = registry()
+        .load_str(
+            "stop.ron",
+            r#"Graph(format: 1, name: "Stop", nodes: {
+            "begin": (node: "Event BeginPlay", exec: {"then": "never"}),
+            "never": (node: "Print String", inputs: {"In String": "not printed"}),
+            "end": (node: "Event EndPlay", exec: {"then": "bye"}),
+            "bye": (node: "Print String", inputs: {"In String": "EndPlay ran"}),
+        })"#,
+        )
+        .unwrap();
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let host = Arc::new(Prints::default());
+    let mut instance = Instance::new(&program, host.clone());
+    let (paused_tx, paused_rx) = tokio::sync::oneshot::channel();
+    instance.observe(Box::new(Recorder {
+        seen: seen.clone(),
+        pause_at: Some("never"),
+        paused: Some(paused_tx),
+    }));
+    let handle = instance.handle();
+    let driver = tokio::spawn(async move {
+        paused_rx.await.unwrap();
+        handle.stop();
+    });
+    let report = instance.run().await;
+    driver.await.unwrap();
+    assert_eq!(report.outcome, graphrun::Outcome::Stopped);
+    assert_eq!(*host.0.lock().unwrap(), ["EndPlay ran"]);
+}
