@@ -56,7 +56,7 @@ impl Instance {
                 before_done: false,
             };
             if observed {
-                if let Some(at) = self.run_code::<true>(prog, at, &mut chain) {
+                if let Some(at) = self.run_observed(prog, at, &mut chain) {
                     self.paused = Some(Paused { at, chain });
                     return;
                 }
@@ -73,12 +73,19 @@ impl Instance {
         let Some(Paused { at, mut chain }) = self.paused.take() else {
             return;
         };
-        if let Some(at) = self.run_code::<true>(prog, at, &mut chain) {
+        if let Some(at) = self.run_observed(prog, at, &mut chain) {
             self.paused = Some(Paused { at, chain });
             return;
         }
         chain.stack.clear();
         self.st.stack = chain.stack;
+    }
+
+    /// [`Instance::run_code`] with the observer's hooks, kept out of line so that the
+    /// unobserved loop stays as small as it was.
+    #[inline(never)]
+    fn run_observed(&mut self, prog: &ProgramInner, at: Resume, chain: &mut Chain) -> Option<Resume> {
+        self.run_code::<true>(prog, at, chain)
     }
 
     /// Where a chain goes once node `n` has run: the next node and how it is entered, or

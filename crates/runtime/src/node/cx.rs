@@ -185,7 +185,7 @@ impl Cx<'_> {
         };
         match std::mem::replace(t, TimerObject::Off) {
             TimerObject::Set(key) => self.st.timers.remove(&key).is_some(),
-            TimerObject::Queued => true,
+            TimerObject::Queued { .. } => true,
             TimerObject::Off => false,
         }
     }
