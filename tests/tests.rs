@@ -9,5 +9,6 @@ mod hardening;
 mod hostile;
 mod hostile_server;
 mod observe;
+mod run_compare;
 mod socket;
 mod support;

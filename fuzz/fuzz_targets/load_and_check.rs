@@ -11,7 +11,12 @@ use libfuzzer_sys::fuzz_target;
 
 fn registry() -> &'static Registry {
     static REGISTRY: OnceLock<Registry> = OnceLock::new();
-    REGISTRY.get_or_init(|| Registry::builder().install(&StandardLibrary).install(&SocketLibrary::default()).build())
+    REGISTRY.get_or_init(|| {
+        Registry::builder()
+            .install(&StandardLibrary)
+            .install(&SocketLibrary::default())
+            .build()
+    })
 }
 
 fuzz_target!(|data: &[u8]| {

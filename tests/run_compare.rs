@@ -1,0 +1,25 @@
+//! The one interpreter loop, compared with itself: 400 generated graphs (fixed seeds, so a
+//! failure reproduces), each run fused and unfused, traced and not, must print, fail and
+//! end alike. `fuzz/` runs the same comparison on bytes libFuzzer chooses.
+
+use graphrun::Registry;
+
+#[path = "../fuzz/src/runs.rs"]
+mod runs;
+
+#[test]
+fn fused_and_unfused_traced_and_not_run_alike() {
+    let registry = Registry::standard();
+    let mut state = 0x2545_f491_4f6c_dd1d_u64;
+    for _ in 0..400 {
+        let bytes: Vec<u8> = (0..96)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                (state >> 24) as u8
+            })
+            .collect();
+        runs::compare(&registry, &bytes);
+    }
+}
