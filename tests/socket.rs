@@ -562,6 +562,37 @@ async fn an_unreachable_open_connection_is_closed_with_1000() {
     assert_eq!(r.prints, ["the first connection closed with [1000]"]);
 }
 
+/// A connection that is connecting is held by its Connect until it reports, however
+/// little refers to it: three made and connected from one node (whose output keeps only
+/// the last) all connect, with collections running meanwhile.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_connection_is_kept_while_it_connects() {
+    let (addr, _) = server(None, |ws, _, seen| wait_for_close(ws, seen)).await;
+    let graph = r#"Graph(format: 1, name: "Connecting", variables: {"Url": (type: String), "Up": (type: Int)}, nodes: {
+        "begin": (node: "Event BeginPlay", exec: {"then": "loop"}),
+        "loop": (node: "For Loop", inputs: {"First Index": 1, "Last Index": 3}, exec: {"Loop Body": "make", "Completed": "churn"}),
+        "make": (node: "Construct Object", inputs: {"Class": "M2_StringWebSocketConnection"}, exec: {"then": "connect"}),
+        "connect": (node: "Connect String Websocket", inputs: {"Target": Link("make", "Return Value"), "Url": Var("Url"),
+            "On Connected": Event("up")}),
+        "churn": (node: "For Loop", inputs: {"First Index": 1, "Last Index": 3000}, exec: {"Loop Body": "garbage"}),
+        "garbage": (node: "Construct Object", inputs: {"Class": "M2_JsonWebSocketConnection"}),
+        "up": (node: "Custom Event", exec: {"then": "count"}),
+        "count": (node: "Set", var: "Up", inputs: {"Up": Link("plus", "Return Value")}, exec: {"then": "all"}),
+        "plus": (node: "Add", inputs: {"A": Var("Up"), "B": 1}),
+        "all": (node: "Branch", inputs: {"Condition": Link("three", "Return Value")}, exec: {"True": "say"}),
+        "three": (node: "Equal", inputs: {"A": Var("Up"), "B": 3}),
+        "say": (node: "Print String", inputs: {"In String": "all 3 connected"}, exec: {"then": "quit"}),
+        "quit": (node: "Quit"),
+    })"#;
+    let r = run(graph, SocketConfig::default(), &[url(addr, "/")]).await;
+    assert_eq!(r.prints, ["all 3 connected"]);
+    assert!(
+        r.report.peak_objects >= 1024,
+        "a collection ran: {}",
+        r.report.peak_objects
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ending_does_not_wait_for_a_connection_still_connecting() {
     let addr = silent_server().await;

@@ -302,10 +302,14 @@ pub fn scale(rt: &tokio::runtime::Runtime, url: &str, n: i64) -> (Duration, f64)
     let program = registry()
         .load_str(
             "scale.ron",
-            r#"Graph(format: 1, name: "Scale", variables: {"Url": (type: String), "N": (type: Int), "Up": (type: Int)}, nodes: {
+            r#"Graph(format: 1, name: "Scale", variables: {"Url": (type: String), "N": (type: Int), "Up": (type: Int),
+                "Connections": (type: Array(Object("M2_StringWebSocketConnection")))}, nodes: {
             "begin": (node: "Event BeginPlay", exec: {"then": "loop"}),
             "loop": (node: "For Loop", inputs: {"First Index": 1, "Last Index": Var("N")}, exec: {"Loop Body": "make"}),
-            "make": (node: "Construct Object", inputs: {"Class": "M2_StringWebSocketConnection"}, exec: {"then": "connect"}),
+            "make": (node: "Construct Object", inputs: {"Class": "M2_StringWebSocketConnection"}, exec: {"then": "keep"}),
+            // Kept in a variable: a connection nothing refers to is closed and freed.
+            "keep": (node: "Set", var: "Connections", inputs: {"Connections": Link("add", "Return Value")}, exec: {"then": "connect"}),
+            "add": (node: "Array Add", inputs: {"Array": Var("Connections"), "Item": Link("make", "Return Value")}),
             "connect": (node: "Connect String Websocket", inputs: {"Target": Link("make", "Return Value"), "Url": Var("Url"),
                 "On Connected": Event("up"), "On Connection Error": Event("error")}),
             "up": (node: "Custom Event", exec: {"then": "count"}),

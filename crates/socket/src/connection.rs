@@ -503,12 +503,16 @@ fn apply(cx: &mut Cx<'_>, conn: ObjectRef, attempt: u64, delegates: Delegates, r
     match report {
         Report::Connected => {
             c.state = State::Connected;
+            // Held while it connected; from now on, as any object, while something refers
+            // to it (On Connected's Connection, to begin with).
+            cx.hold_object(conn, false);
             if let Some(event) = delegates.on_connected {
                 fire(cx, event, vec![me]);
             }
         }
         Report::ConnectionError(reason) => {
             reset(c);
+            cx.hold_object(conn, false);
             cx.log(Level::Warning, &format!("connection error: {reason}"));
             if let Some(event) = delegates.on_connection_error {
                 fire(cx, event, vec![me, Value::from(reason)]);

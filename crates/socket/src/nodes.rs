@@ -215,6 +215,9 @@ fn start(cx: &mut Cx<'_>, shared: &Arc<Shared>, obj: ObjectRef, params: ConnectP
         _alive: sender_alive,
     };
     conn.last = Some(params);
+    // A connection that is connecting stays alive whatever refers to it, so that its On
+    // Connected (or On Connection Error) can hand it over.
+    cx.hold_object(obj, true);
     tokio::spawn(task.run());
     CONNECTING
 }

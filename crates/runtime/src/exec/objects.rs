@@ -48,6 +48,8 @@ pub(crate) struct Objects {
     collect_at: usize,
     /// The most objects alive at once.
     peak: usize,
+    /// Objects kept alive whatever refers to them (a connection while it connects).
+    held: IdSet,
 }
 
 impl Objects {
@@ -57,6 +59,7 @@ impl Objects {
             last_id: 0,
             collect_at: FIRST_COLLECTION,
             peak: 0,
+            held: IdSet::default(),
         }
     }
 
@@ -84,15 +87,27 @@ impl Objects {
         self.map.len() >= self.collect_at
     }
 
-    /// Drops every object not in `reachable` (dropping a connection closes it).
+    /// Keeps object `id` alive whatever refers to it (`true`), or lets it go (`false`).
+    pub fn hold(&mut self, id: NonZeroU32, hold: bool) {
+        if hold {
+            self.held.insert(id.get());
+        } else {
+            self.held.remove(&id.get());
+        }
+    }
+
+    /// Drops every object not in `reachable` nor held (dropping a connection closes it).
     pub fn collect(&mut self, reachable: &IdSet) {
-        self.map.retain(|id, _| reachable.contains(id));
+        let held = &self.held;
+        self.map.retain(|id, _| reachable.contains(id) || held.contains(id));
+        self.held.retain(|id| self.map.contains_key(id));
         self.collect_at = (self.map.len() * 2).max(FIRST_COLLECTION);
     }
 
     /// Drops every object.
     pub fn clear(&mut self) {
         self.map.clear();
+        self.held.clear();
     }
 }
 

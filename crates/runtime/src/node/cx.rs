@@ -192,7 +192,8 @@ impl Cx<'_> {
 
     /// Makes a new object of class number `class` holding `data`. Objects that nothing can
     /// reach any more may be freed first: what keeps one alive is a variable, an output
-    /// slot, a queued event's argument, a pending timer, or this node's inputs (but not an
+    /// slot, a queued event's argument, a pending timer, this node's inputs, or a hold
+    /// ([`Cx::hold_object`]; a connection is held while it connects) (but not an
     /// object a node took out of its inputs with [`Cx::take_input`], nor one that only an
     /// object's data or a node's state refers to). An error only when the instance has made
     /// all the objects it can (4,294,967,295).
@@ -232,6 +233,13 @@ impl Cx<'_> {
             }
         }
         self.st.objects.collect(&reachable);
+    }
+
+    /// Keeps an object alive whatever refers to it (`hold: true`) until it is let go
+    /// (`false`): what a node library does while work it started for the object is under
+    /// way (a connection while it connects, so that its On Connected can hand it over).
+    pub fn hold_object(&mut self, obj: ObjectRef, hold: bool) {
+        self.st.objects.hold(obj.id, hold);
     }
 
     /// The data of an object, if it is alive and holds a `T`.
