@@ -1,5 +1,5 @@
-//! Embedding graphrun in a host app: the host adds its own nodes (a pure one, and a latent
-//! one that awaits a future) and a class, loads a graph from a string, fires a Custom Event
+//! Embedding graphrun in a host app: the host adds its own nodes (a typed pure one made
+//! from a Rust closure, an impure one, and a latent one that awaits a future) and a class, loads a graph from a string, fires a Custom Event
 //! with arguments, reads a variable, and receives Print String output and runtime errors
 //! through callbacks instead of stdout.
 //!
@@ -20,20 +20,14 @@ struct GameNodes;
 impl NodeLibrary for GameNodes {
     fn install(&self, r: &mut RegistryBuilder) {
         r.add_class(ClassDef::new("Scoreboard", "the host's scoreboard", || 0i64));
-        r.add_node(FnNode::simple(
-            "Square",
-            NodeDoc::new("Game", "X times X (pure).")
-                .input("X", "Int")
-                .output("Return Value", "Int"),
-            Signature::pure()
-                .input("X", Type::Int)
-                .output("Return Value", Type::Int),
-            |cx, _| {
-                let x = cx.input(0).as_int();
-                cx.set_output(0, x * x);
-                Ok(Flow::End)
-            },
-        ));
+        // A typed node: its pin `X` and its `Return Value` are Ints because the function's
+        // are; an overflow is the node's runtime error.
+        r.add_node(
+            FnNode::function("Square", ["X"], |x: i64| {
+                x.checked_mul(x).ok_or("the square overflows an Int")
+            })
+            .describe("Game", "X times X (pure)."),
+        );
         r.add_node(FnNode::simple(
             "Record Score",
             NodeDoc::new("Game", "Adds Points to the scoreboard.")

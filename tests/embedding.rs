@@ -378,3 +378,128 @@ async fn a_pure_node_that_quits_inside_an_in_place_loop_ends_the_chain_as_node_b
     );
     assert_eq!(seen[0], seen[1]);
 }
+
+/// Issue 10: typed nodes, made from Rust functions; pins, types and docs come from the
+/// function's signature.
+mod typed {
+    use std::sync::{Arc, Mutex};
+
+    use graphrun::{FnNode, Host, Instance, NodeLibrary, Registry, RegistryBuilder, RuntimeError, StandardLibrary};
+
+    struct Typed {
+        logged: Arc<Mutex<Vec<String>>>,
+    }
+
+    impl NodeLibrary for Typed {
+        fn install(&self, r: &mut RegistryBuilder) {
+            r.add_node(
+                FnNode::function("Clamp", ["Value", "Min", "Max"], |v: i64, lo: i64, hi: i64| {
+                    v.clamp(lo, hi.max(lo))
+                })
+                .describe("Math", "Value kept between Min and Max."),
+            );
+            r.add_node(FnNode::function("Parse Port", ["Text"], |t: String| {
+                t.parse::<u16>()
+                    .map(i64::from)
+                    .map_err(|e| format!("`{t}` is not a port: {e}"))
+            }));
+            r.add_node(FnNode::function("Sum", ["Items"], |items: Vec<i64>| {
+                items.iter().sum::<i64>()
+            }));
+            r.add_node(FnNode::function("Half", ["X"], |x: f64| x / 2.0));
+            let logged = self.logged.clone();
+            r.add_node(FnNode::action(
+                "Log Score",
+                ["Player", "Points"],
+                move |p: String, n: i64| {
+                    logged.lock().unwrap().push(format!("{p} scored {n}"));
+                },
+            ));
+        }
+    }
+
+    #[derive(Default)]
+    struct Lines(Mutex<Vec<String>>);
+
+    impl Host for Lines {
+        fn print(&self, text: &str) {
+            self.0.lock().unwrap().push(text.to_string());
+        }
+        fn runtime_error(&self, error: &RuntimeError) {
+            self.0
+                .lock()
+                .unwrap()
+                .push(format!("error at {}: {}", error.node_id, error.message));
+        }
+    }
+
+    fn registry(logged: &Arc<Mutex<Vec<String>>>) -> Registry {
+        Registry::builder()
+            .install(&StandardLibrary)
+            .install(&Typed { logged: logged.clone() })
+            .build()
+    }
+
+    #[tokio::test]
+    async fn typed_nodes_run_with_pins_from_their_functions() {
+        let logged = Arc::new(Mutex::new(Vec::new()));
+        let program = registry(&logged)
+            .load_str(
+                "typed.ron",
+                r#"Graph(format: 1, name: "Typed", nodes: {
+            "begin": (node: "Event BeginPlay", exec: {"then": "log"}),
+            "log": (node: "Log Score", inputs: {"Player": "ada", "Points": Link("clamp", "Return Value")}, exec: {"then": "p1"}),
+            "clamp": (node: "Clamp", inputs: {"Value": 42, "Min": 0, "Max": 10}),
+            "p1": (node: "Print String", inputs: {"In String": Link("sum", "Return Value")}, exec: {"then": "p2"}),
+            "sum": (node: "Sum", inputs: {"Items": [1, 2, 3]}),
+            "p2": (node: "Print String", inputs: {"In String": Link("half", "Return Value")}, exec: {"then": "p3"}),
+            "half": (node: "Half", inputs: {"X": 3}),
+            "p3": (node: "Print String", inputs: {"In String": Link("port", "Return Value")}),
+            "port": (node: "Parse Port", inputs: {"Text": "99999"}),
+        })"#,
+            )
+            .unwrap_or_else(|d| panic!("{d}"));
+        let host = Arc::new(Lines::default());
+        Instance::new(&program, host.clone()).run().await;
+        assert_eq!(*logged.lock().unwrap(), ["ada scored 10"]);
+        assert_eq!(
+            *host.0.lock().unwrap(),
+            [
+                "6",
+                "1.5",
+                "error at port: `99999` is not a port: number too large to fit in target type"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_typed_nodes_pins_are_checked_and_listed() {
+        let registry = registry(&Arc::default());
+        let errors: Vec<String> = registry
+            .load_str(
+                "typed.ron",
+                r#"Graph(format: 1, name: "Typed", nodes: {
+            "clamp": (node: "Clamp", inputs: {"Value": "high", "Min": 0}),
+        })"#,
+            )
+            .unwrap_err()
+            .one_lines()
+            .collect();
+        assert_eq!(
+            errors,
+            [
+                "typed.ron:2:29: error[E0103]: node `clamp` (Clamp) needs its input `Max` (Int)",
+                "typed.ron:2:56: error[E0104]: type mismatch on `Value` of node `clamp` (Clamp): expected a literal of type Int, found a string",
+            ]
+        );
+        let listing = graphrun::node_listing_text(&registry);
+        assert!(
+            listing.contains("Clamp (pure)\n    Value kept between Min and Max.\n    in:  Value: Int\n    in:  Min: Int\n    in:  Max: Int\n    out: Return Value: Int\n"),
+            "{listing}"
+        );
+        assert!(
+            listing.contains("Log Score (impure)\n    A host action.\n    exec in:  exec\n    exec out: then\n    in:  Player: String\n    in:  Points: Int\n"),
+            "{listing}"
+        );
+    }
+}

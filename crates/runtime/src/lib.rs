@@ -37,7 +37,7 @@ pub use graphrun_format::{Diagnostic, Diagnostics, Severity, SourceFile, Type};
 pub use listing::{node_listing_json, node_listing_markdown, node_listing_text};
 pub use node::{
     CompileCx, Cx, Entry, EventRef, Flow, FnNode, InputKind, InputPin, Intrinsic, Node, NodeDoc, NodeError, NodeType,
-    OutputPin, PinError, Role, Signature, SignatureCx,
+    OutputPin, PinError, PinOutput, PinValue, Role, Signature, SignatureCx, TypedFn,
 };
 pub use plan::{Program, VariableInfo};
 pub use registry::{ClassDef, Constructor, NodeLibrary, Registry, RegistryBuilder, MAX_FILE_SIZE, TIMER_CLASS};

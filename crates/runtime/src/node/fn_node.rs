@@ -13,7 +13,7 @@ type CompileFn = Box<dyn Fn(&dyn CompileCx) -> Result<Box<dyn Node>, PinError> +
 pub struct FnNode {
     name: String,
     role: Role,
-    doc: NodeDoc,
+    pub(super) doc: NodeDoc,
     signature: SigFn,
     compile: CompileFn,
     intrinsic: Option<IntrinsicFn>,

@@ -2,15 +2,20 @@
 //! a runnable [`Node`], and what a node may do when it runs ([`Flow`]). This is the API
 //! that node libraries, the standard library included, are written against.
 
+use std::fmt;
+
 use graphrun_format::ron;
 use graphrun_format::Type;
-use std::fmt;
+
+use crate::value::Value;
 
 pub(crate) mod cx;
 mod fn_node;
-use crate::value::Value;
+mod typed;
+
 pub use cx::Cx;
 pub use fn_node::FnNode;
+pub use typed::{PinOutput, PinValue, TypedFn};
 
 /// The role a node type plays for the instance, beyond running when reached.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
