@@ -154,15 +154,16 @@ async fn main() {
     for line in &lines {
         println!("{line}");
     }
-    let best = instance.variable("Best").cloned();
-    println!("Best = {}", best.clone().unwrap_or_default());
+    // A variable read as a Rust type (an error says if it is not one).
+    let best = instance.get::<i64>("Best");
+    println!("Best = {best:?}");
     let expected = [
         "ada scored, total 9",
         "grace scored, total 25",
         "ada the Swift is on the board",
         "grace the Bold is on the board",
     ];
-    if lines != expected || best != Some(Value::Int(25)) || report.runtime_errors != 0 {
+    if lines != expected || best != Ok(25) || report.runtime_errors != 0 {
         eprintln!("embed: expected {expected:?} and Best = 25, got {lines:?} and {best:?}");
         std::process::exit(1);
     }

@@ -472,6 +472,42 @@ mod typed {
         );
     }
 
+    #[tokio::test]
+    async fn values_and_variables_read_as_rust_types_with_typed_errors() {
+        use graphrun::{Type, TypeError, Value};
+        assert_eq!(Value::Int(3).get::<i64>(), Ok(3));
+        assert_eq!(Value::Int(3).get::<f64>(), Ok(3.0));
+        assert_eq!(Value::from("x").get::<String>(), Ok("x".to_string()));
+        assert_eq!(
+            Value::from("x").get::<i64>(),
+            Err(TypeError {
+                expected: Type::Int,
+                found: "a String".into()
+            })
+        );
+        let program = Registry::standard()
+            .load_str(
+                "vars.ron",
+                r#"Graph(format: 1, name: "Vars", variables: {"Total": (type: Int, default: 7), "Names": (type: Array(String), default: ["a", "b"])}, nodes: {})"#,
+            )
+            .unwrap();
+        let mut instance = Instance::new(&program, Arc::new(Lines::default()));
+        instance.run().await;
+        assert_eq!(instance.get::<i64>("Total"), Ok(7));
+        assert_eq!(
+            instance.get::<Vec<String>>("Names"),
+            Ok(vec!["a".to_string(), "b".to_string()])
+        );
+        assert_eq!(
+            instance.get::<String>("Total").unwrap_err().to_string(),
+            "variable `Total`: expected String, but the value is an Int"
+        );
+        assert_eq!(
+            instance.get::<i64>("Totl").unwrap_err().to_string(),
+            "no variable `Totl`; did you mean `Total`?"
+        );
+    }
+
     #[test]
     fn a_typed_nodes_pins_are_checked_and_listed() {
         let registry = registry(&Arc::default());

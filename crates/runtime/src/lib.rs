@@ -37,7 +37,7 @@ pub use graphrun_format::{Diagnostic, Diagnostics, Severity, SourceFile, Type};
 pub use listing::{node_listing_json, node_listing_markdown, node_listing_text};
 pub use node::{
     CompileCx, Cx, Entry, EventRef, Flow, FnNode, InputKind, InputPin, Intrinsic, Node, NodeDoc, NodeError, NodeType,
-    OutputPin, PinError, PinOutput, PinValue, Role, Signature, SignatureCx, TypedFn,
+    OutputPin, PinError, PinOutput, PinValue, Role, Signature, SignatureCx, TypeError, TypedFn,
 };
 pub use plan::{Program, VariableInfo};
 pub use registry::{ClassDef, Constructor, NodeLibrary, Registry, RegistryBuilder, MAX_FILE_SIZE, TIMER_CLASS};
@@ -46,3 +46,5 @@ pub use value::{float_text, literal_json, literal_value, ClassNames, Conversion,
 
 /// The positioned RON reader and the file model, for hosts that read graph-like files.
 pub use graphrun_format as format;
+/// JSON, as Json values hold it.
+pub use serde_json;

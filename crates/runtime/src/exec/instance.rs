@@ -19,8 +19,7 @@ use crate::exec::host::{Host, Level, RuntimeError};
 use crate::exec::objects::Objects;
 use crate::exec::observe::{Observer, Tracer};
 use crate::node::cx::Inputs;
-use crate::node::Cx;
-use crate::node::{Entry, Flow, NodeError};
+use crate::node::{Cx, Entry, Flow, NodeError, PinValue};
 use crate::plan::program::{Program, ProgramInner};
 use crate::value::{ObjectRef, Value};
 
@@ -292,6 +291,14 @@ impl Instance {
     /// A sender for events by node number, as nodes get from [`Cx::sender`].
     pub fn sender(&self) -> EventSender {
         self.env.sender()
+    }
+
+    /// A variable's current value as a Rust type: `instance.get::<i64>("Count")`.
+    pub fn get<T: PinValue>(&self, name: &str) -> Result<T, HostError> {
+        let index = variable_index(&self.program, name)?;
+        self.st.vars()[index]
+            .get::<T>()
+            .map_err(|e| HostError(format!("variable `{name}`: {e}")))
     }
 
     /// A variable's current value.

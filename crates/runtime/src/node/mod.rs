@@ -15,7 +15,7 @@ mod typed;
 
 pub use cx::Cx;
 pub use fn_node::FnNode;
-pub use typed::{PinOutput, PinValue, TypedFn};
+pub use typed::{PinOutput, PinValue, TypeError, TypedFn};
 
 /// The role a node type plays for the instance, beyond running when reached.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -26,24 +26,62 @@ use crate::value::{Json, Value};
 pub trait PinValue: Sized + 'static {
     /// The pin's type.
     fn pin_type() -> Type;
-    /// The input's value as this type (the checker made sure it is of [`PinValue::pin_type`]).
-    fn from_value(value: &Value) -> Result<Self, NodeError>;
+    /// The value as this type (on a node's input, the checker made sure it is).
+    fn from_value(value: &Value) -> Result<Self, TypeError>;
     /// The output's value.
     fn into_value(self) -> Value;
 }
 
-fn wrong(value: &Value, ty: &str) -> NodeError {
-    NodeError(format!("expected {ty}, got {value:?}"))
+/// A value that is not of the type asked for (by [`Value::get`], or a typed node's input).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("expected {expected}, but the value is {found}")]
+pub struct TypeError {
+    /// The type asked for.
+    pub expected: Type,
+    /// What the value is, in words.
+    pub found: String,
+}
+
+impl From<TypeError> for NodeError {
+    fn from(e: TypeError) -> NodeError {
+        NodeError(e.to_string())
+    }
+}
+
+fn wrong<T: PinValue>(value: &Value) -> TypeError {
+    let found = match value {
+        Value::Unset => "unset",
+        Value::Bool(_) => "a Bool",
+        Value::Int(_) => "an Int",
+        Value::Float(_) => "a Float",
+        Value::String(_) => "a String",
+        Value::Json(_) => "Json",
+        Value::Array(_) => "an Array",
+        Value::Map(_) => "a Map",
+        Value::Object(_) => "an Object",
+    };
+    TypeError {
+        expected: T::pin_type(),
+        found: found.to_string(),
+    }
+}
+
+impl Value {
+    /// The value as a Rust type: `value.get::<i64>()`. An Int also reads as an `f64`;
+    /// nothing else converts.
+    pub fn get<T: PinValue>(&self) -> Result<T, TypeError> {
+        T::from_value(self)
+    }
 }
 
 impl PinValue for i64 {
     fn pin_type() -> Type {
         Type::Int
     }
-    fn from_value(value: &Value) -> Result<i64, NodeError> {
+    fn from_value(value: &Value) -> Result<i64, TypeError> {
         match value {
             Value::Int(n) => Ok(*n),
-            other => Err(wrong(other, "an Int")),
+            other => Err(wrong::<i64>(other)),
         }
     }
     fn into_value(self) -> Value {
@@ -55,11 +93,11 @@ impl PinValue for f64 {
     fn pin_type() -> Type {
         Type::Float
     }
-    fn from_value(value: &Value) -> Result<f64, NodeError> {
+    fn from_value(value: &Value) -> Result<f64, TypeError> {
         match value {
             Value::Float(f) => Ok(*f),
             Value::Int(n) => Ok(*n as f64),
-            other => Err(wrong(other, "a Float")),
+            other => Err(wrong::<f64>(other)),
         }
     }
     fn into_value(self) -> Value {
@@ -71,10 +109,10 @@ impl PinValue for bool {
     fn pin_type() -> Type {
         Type::Bool
     }
-    fn from_value(value: &Value) -> Result<bool, NodeError> {
+    fn from_value(value: &Value) -> Result<bool, TypeError> {
         match value {
             Value::Bool(b) => Ok(*b),
-            other => Err(wrong(other, "a Bool")),
+            other => Err(wrong::<bool>(other)),
         }
     }
     fn into_value(self) -> Value {
@@ -86,10 +124,10 @@ impl PinValue for String {
     fn pin_type() -> Type {
         Type::String
     }
-    fn from_value(value: &Value) -> Result<String, NodeError> {
+    fn from_value(value: &Value) -> Result<String, TypeError> {
         match value {
             Value::String(s) => Ok(s.to_string()),
-            other => Err(wrong(other, "a String")),
+            other => Err(wrong::<String>(other)),
         }
     }
     fn into_value(self) -> Value {
@@ -101,10 +139,10 @@ impl PinValue for Json {
     fn pin_type() -> Type {
         Type::Json
     }
-    fn from_value(value: &Value) -> Result<Json, NodeError> {
+    fn from_value(value: &Value) -> Result<Json, TypeError> {
         match value {
             Value::Json(j) => Ok((**j).clone()),
-            other => Err(wrong(other, "Json")),
+            other => Err(wrong::<Json>(other)),
         }
     }
     fn into_value(self) -> Value {
@@ -116,10 +154,10 @@ impl<T: PinValue> PinValue for Vec<T> {
     fn pin_type() -> Type {
         Type::Array(Box::new(T::pin_type()))
     }
-    fn from_value(value: &Value) -> Result<Vec<T>, NodeError> {
+    fn from_value(value: &Value) -> Result<Vec<T>, TypeError> {
         match value {
             Value::Array(items) => items.iter().map(T::from_value).collect(),
-            other => Err(wrong(other, "an Array")),
+            other => Err(wrong::<Vec<T>>(other)),
         }
     }
     fn into_value(self) -> Value {
