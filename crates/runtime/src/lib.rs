@@ -42,7 +42,7 @@ pub use node::{
 pub use plan::{Program, VariableInfo};
 pub use registry::{ClassDef, Constructor, NodeLibrary, Registry, RegistryBuilder, MAX_FILE_SIZE, TIMER_CLASS};
 pub use stdlib::StandardLibrary;
-pub use value::{float_text, literal_json, literal_value, ClassNames, Conversion, Json, ObjectRef, Value};
+pub use value::{Json, ObjectRef, Value};
 
 /// The positioned RON reader and the file model, for hosts that read graph-like files.
 pub use graphrun_format as format;

@@ -10,8 +10,8 @@
 mod connection;
 pub mod echo;
 mod nodes;
-pub mod policy;
-pub mod request;
+mod policy;
+mod request;
 
 use std::sync::atomic::AtomicUsize;
 use std::sync::Arc;
@@ -75,7 +75,7 @@ impl Default for SocketConfig {
 }
 
 /// State shared by every node and connection task of one installed library.
-pub struct Shared {
+pub(crate) struct Shared {
     config: SocketConfig,
     /// Connections open or opening, for the host's limit.
     live: AtomicUsize,

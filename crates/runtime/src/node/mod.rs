@@ -60,8 +60,7 @@ pub trait NodeType: Send + Sync + 'static {
     fn compile(&self, cx: &dyn CompileCx) -> Result<Box<dyn Node>, PinError>;
 
     /// For the hot standard nodes: an instruction the interpreter runs itself, without a
-    /// call through [`Node`] (the compiled node still runs when tracing). Only the standard
-    /// library can make one.
+    /// call through [`Node`] (traced or not). Only the standard library can make one.
     #[doc(hidden)]
     fn intrinsic(&self, _cx: &dyn CompileCx) -> Option<Intrinsic> {
         None
@@ -69,6 +68,7 @@ pub trait NodeType: Send + Sync + 'static {
 }
 
 /// An instruction the interpreter runs itself: see [`NodeType::intrinsic`].
+#[doc(hidden)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Intrinsic(pub(crate) Op);
 
