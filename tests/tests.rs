@@ -1,7 +1,7 @@
-//! The integration tests: one binary. `cases` runs the data-driven graph cases under
-//! `tests/cases/`; the other modules test the command and the embedding API directly.
+//! The integration tests that are Rust code: the command, the embedding API, the socket
+//! library against scripted servers, hostile input, the docs. The data-driven graph cases
+//! under `tests/cases/` have their own runner (`tests/graph_cases.rs`, one test per case).
 
-mod cases;
 mod cli;
 mod docs;
 mod embedding;
@@ -11,4 +11,3 @@ mod hostile_server;
 mod observe;
 mod run_compare;
 mod socket;
-mod support;

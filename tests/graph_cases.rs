@@ -27,10 +27,18 @@ use std::process::{Child, Command, Output, Stdio};
 use std::sync::{mpsc, Mutex, OnceLock};
 use std::time::Duration;
 
-use crate::support::PythonPeer;
+use libtest_mimic::{Arguments, Failed, Trial};
 
-/// The Python peer, started by the first case that needs it.
-type Peer = OnceLock<Result<PythonPeer, String>>;
+#[path = "graph_cases/support.rs"]
+mod support;
+
+use support::PythonPeer;
+
+/// The Python peer, started by the first case that needs it and stopped when every case
+/// has run.
+type Peer = OnceLock<Result<Mutex<Option<PythonPeer>>, String>>;
+
+static PEER: Peer = OnceLock::new();
 
 struct Expected {
     graph: Option<String>,
@@ -185,7 +193,7 @@ fn stats_checked(stderr: &str, max_rss_kib: Option<u64>) -> Result<String, Strin
 }
 
 /// Runs one case; `Err` describes how it differs.
-fn run_case(case: &Path, update: bool, peer: &Peer) -> Result<(), String> {
+fn run_case(case: &Path, update: bool) -> Result<(), String> {
     let expected = parse_expected(&std::fs::read_to_string(case).unwrap());
     let file = match &expected.graph {
         Some(g) => g.clone(),
@@ -201,9 +209,10 @@ fn run_case(case: &Path, update: bool, peer: &Peer) -> Result<(), String> {
     let mut peer_addr = None;
     for arg in &expected.args {
         if arg.contains("{python}") {
-            let peer = peer.get_or_init(PythonPeer::start).as_ref().map_err(Clone::clone)?;
-            args.push(arg.replace("{python}", &peer.addr));
-            peer_addr = Some(peer.addr.as_str());
+            let addr =
+                python_addr().map_err(|e| format!("this case needs the Python peer, which did not start: {e}"))?;
+            args.push(arg.replace("{python}", &addr));
+            peer_addr = Some(addr);
         } else {
             args.push(arg.clone());
         }
@@ -211,7 +220,7 @@ fn run_case(case: &Path, update: bool, peer: &Peer) -> Result<(), String> {
     // The peer's port differs from run to run: outputs name it as {python}.
     let unport = |bytes: &[u8]| {
         let text = String::from_utf8_lossy(bytes).into_owned();
-        match peer_addr {
+        match peer_addr.as_deref() {
             Some(addr) => text.replace(addr, "{python}"),
             None => text,
         }
@@ -248,8 +257,65 @@ fn run_case(case: &Path, update: bool, peer: &Peer) -> Result<(), String> {
     Err(format!("--- expected\n{want}--- actual\n{got}"))
 }
 
-#[test]
-fn graph_cases() {
+/// The Python peer's `127.0.0.1:PORT`, starting it if this is the first case to ask.
+fn python_addr() -> Result<String, String> {
+    let peer = PEER.get_or_init(|| PythonPeer::start().map(|p| Mutex::new(Some(p))));
+    let peer = peer.as_ref().map_err(Clone::clone)?;
+    let guard = peer.lock().unwrap();
+    Ok(guard
+        .as_ref()
+        .expect("the peer runs until every case has run")
+        .addr
+        .clone())
+}
+
+/// The interpreter's one loop runs traced runs too, through an observer: both must do
+/// the same. Every `std` and `semantics` case runs again with `--trace` (but those that
+/// run a million loop passes, where tracing is slow and proves nothing more) and must give
+/// the same stdout, the same stderr once the trace lines are taken out, and the same exit.
+fn run_traced(case: &Path) -> Result<(), String> {
+    let expected = parse_expected(&std::fs::read_to_string(case).unwrap());
+    let file = case.with_extension("ron");
+    let child = Command::new(env!("CARGO_BIN_EXE_graphrun"))
+        .current_dir(case.parent().unwrap())
+        .arg("run")
+        .arg(file.file_name().unwrap())
+        .args(&expected.args)
+        .arg("--trace")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let output = wait_bounded(child, CASE_LIMIT)?;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    if stdout != expected.stdout {
+        return Err(format!("stdout traced:\n{stdout}\nuntraced:\n{}", expected.stdout));
+    }
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let errors: String = stderr
+        .lines()
+        .filter(|l| !l.starts_with("trace: "))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    if errors != expected.stderr {
+        return Err(format!(
+            "stderr traced, without the trace lines:\n{errors}\nuntraced:\n{}",
+            expected.stderr
+        ));
+    }
+    if output.status.code() != Some(expected.exit) {
+        return Err(format!(
+            "exit traced {:?}, untraced {}",
+            output.status.code(),
+            expected.exit
+        ));
+    }
+    Ok(())
+}
+
+/// One test per case (`cargo test --test cases NAME` runs those whose name holds NAME),
+/// and one per traced `std` and `semantics` case, named `traced/...`; in parallel.
+fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases");
     let mut cases = Vec::new();
     collect(&root, &mut cases);
@@ -259,90 +325,37 @@ fn graph_cases() {
         cases.len()
     );
     let update = std::env::var_os("UPDATE_EXPECT").is_some();
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let results = Mutex::new(Vec::new());
-    let peer = Peer::new();
-    std::thread::scope(|s| {
-        for _ in 0..4 {
-            s.spawn(|| loop {
-                let i = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-                let Some(case) = cases.get(i) else { break };
-                let result = run_case(case, update, &peer);
-                results
-                    .lock()
-                    .unwrap()
-                    .push((case.strip_prefix(&root).unwrap().display().to_string(), result));
-            });
-        }
-    });
-    drop(peer);
-    let mut results = results.into_inner().unwrap();
-    results.sort_by(|a, b| a.0.cmp(&b.0));
-    let failures: Vec<_> = results.iter().filter(|(_, r)| r.is_err()).collect();
-    for (name, result) in &results {
-        eprintln!("case {name} ... {}", if result.is_ok() { "ok" } else { "FAILED" });
-    }
-    for (name, result) in &failures {
-        eprintln!("\n=== {name}\n{}", result.as_ref().unwrap_err());
-    }
-    eprintln!(
-        "{} cases: {} passed, {} failed",
-        results.len(),
-        results.len() - failures.len(),
-        failures.len()
-    );
-    assert!(
-        failures.is_empty(),
-        "{} of {} graph cases failed",
-        failures.len(),
-        results.len()
-    );
-}
-
-/// The interpreter runs the hot standard nodes as its own instructions, except when
-/// tracing, when it calls their compiled nodes: both must do the same. Every `std` and
-/// `semantics` case runs again with `--trace` (but those that run a million loop passes,
-/// where tracing is slow and proves nothing more) and must give the same stdout, the same
-/// stderr once the trace lines are taken out, and the same exit.
-#[test]
-fn traced_runs_print_the_same() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases");
-    let mut cases = Vec::new();
-    collect(&root.join("std"), &mut cases);
-    collect(&root.join("semantics"), &mut cases);
-    let mut checked = 0;
+    let name = |case: &Path| {
+        case.strip_prefix(&root)
+            .unwrap()
+            .with_extension("")
+            .display()
+            .to_string()
+    };
+    let mut trials = Vec::new();
     for case in &cases {
+        let path = case.clone();
+        trials.push(Trial::test(name(case), move || {
+            run_case(&path, update).map_err(Failed::from)
+        }));
+    }
+    for case in cases
+        .iter()
+        .filter(|c| c.starts_with(root.join("std")) || c.starts_with(root.join("semantics")))
+    {
         let expected = parse_expected(&std::fs::read_to_string(case).unwrap());
         if expected.command != "run" || expected.stderr.contains("1000000 loop iterations") {
             continue;
         }
-        let file = case.with_extension("ron");
-        let child = Command::new(env!("CARGO_BIN_EXE_graphrun"))
-            .current_dir(case.parent().unwrap())
-            .arg("run")
-            .arg(file.file_name().unwrap())
-            .args(&expected.args)
-            .arg("--trace")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let output = wait_bounded(child, CASE_LIMIT).unwrap();
-        let name = case.strip_prefix(&root).unwrap().display();
-        assert_eq!(
-            String::from_utf8_lossy(&output.stdout),
-            expected.stdout,
-            "{name} traced"
-        );
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        let errors: String = stderr
-            .lines()
-            .filter(|l| !l.starts_with("trace: "))
-            .map(|l| format!("{l}\n"))
-            .collect();
-        assert_eq!(errors, expected.stderr, "{name} traced: stderr without the trace lines");
-        assert_eq!(output.status.code(), Some(expected.exit), "{name} traced");
-        checked += 1;
+        let path = case.clone();
+        trials.push(Trial::test(format!("traced/{}", name(case)), move || {
+            run_traced(&path).map_err(Failed::from)
+        }));
     }
-    assert!(checked >= 25, "only {checked} cases ran traced");
+    let conclusion = libtest_mimic::run(&Arguments::from_args(), trials);
+    // Stop the Python peer, if a case started it.
+    if let Some(Ok(peer)) = PEER.get() {
+        drop(peer.lock().unwrap().take());
+    }
+    conclusion.exit();
 }
