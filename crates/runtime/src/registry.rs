@@ -64,6 +64,10 @@ impl ClassDef {
 /// The class of the handles that `Set Timer by Event` returns; always present.
 pub const TIMER_CLASS: &str = "Timer";
 
+/// The Timer class's number: every registry starts with it (a library may replace its
+/// definition, which keeps its place), so a timer is made without a lookup by name.
+pub(crate) const TIMER_CLASS_ID: u32 = 0;
+
 /// Collects node types and classes from node libraries; [`RegistryBuilder::build`] freezes it.
 pub struct RegistryBuilder {
     nodes: Vec<Arc<dyn NodeType>>,
@@ -287,5 +291,20 @@ impl ClassNames for Registry {
             .classes
             .get(class as usize)
             .map_or("Object", |c| c.name.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_timer_class_is_first_even_when_a_library_redefines_it() {
+        let standard = Registry::standard();
+        assert_eq!(standard.class_id(TIMER_CLASS), Some(TIMER_CLASS_ID));
+        let mut builder = Registry::builder();
+        builder.add_class(ClassDef::new("Other", "another class", || ()));
+        builder.add_class(ClassDef::new(TIMER_CLASS, "a replaced Timer", || ()));
+        assert_eq!(builder.build().class_id(TIMER_CLASS), Some(TIMER_CLASS_ID));
     }
 }

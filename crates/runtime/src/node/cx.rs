@@ -15,7 +15,7 @@ use crate::exec::objects::{self, IdSet};
 use crate::exec::ops::read_in_place;
 use crate::node::{EventRef, NodeError};
 use crate::plan::program::{InputPlan, ProgramInner};
-use crate::registry::{Registry, TIMER_CLASS};
+use crate::registry::{Registry, TIMER_CLASS_ID};
 use crate::value::{ClassNames, ObjectRef, Value};
 use crate::EventSender;
 use crate::Level;
@@ -158,7 +158,7 @@ impl Cx<'_> {
     /// every `period` after that if `looping`. Returns the Timer handle (an error only when
     /// the instance has made all the objects it can).
     pub fn set_timer(&mut self, event: EventRef, period: Duration, looping: bool) -> Result<ObjectRef, NodeError> {
-        let class = self.prog.registry.class_id(TIMER_CLASS).expect("built in");
+        let class = TIMER_CLASS_ID;
         let timer = self.new_object(class, Box::new(TimerObject::Off))?;
         let key = (later(Instant::now(), period), self.st.timer_seq);
         self.st.timer_seq += 1;
