@@ -455,7 +455,7 @@ fn run_program(runtime: tokio::runtime::Runtime, program: Program, args: &RunArg
         };
         let value = program
             .parse_variable_value(name, text)
-            .and_then(|v| instance.set_variable(name, v).map_err(|e| e.0));
+            .and_then(|v| instance.set_variable(name, v).map_err(|e| e.to_string()));
         if let Err(message) = value {
             eprintln!("error: --set {setting}: {message}");
             return EXIT_LOAD_ERROR;

@@ -200,27 +200,33 @@ fn a_host_gets_clear_errors_for_wrong_events_and_values() {
     let program = Registry::standard().load_str("counter.ron", COUNTER).unwrap();
     let mut instance = Instance::new(&program, Arc::new(Collect::default()));
     assert_eq!(
-        instance.fire("Add Point", vec![]).unwrap_err().0,
+        instance.fire("Add Point", vec![]).unwrap_err().to_string(),
         "no Custom Event `Add Point`; did you mean `Add Points`?"
     );
     assert_eq!(
-        instance.fire("Add Points", vec![Value::Int(1)]).unwrap_err().0,
+        instance
+            .fire("Add Points", vec![Value::Int(1)])
+            .unwrap_err()
+            .to_string(),
         "Custom Event `Add Points` takes 2 argument(s), not 1"
     );
     assert_eq!(
         instance
             .fire("Add Points", vec![Value::Float(1.5), Value::Int(1)])
             .unwrap_err()
-            .0,
+            .to_string(),
         "param `Points` of `Add Points` is Int, but the value is Float"
     );
     assert_eq!(
-        instance.set_variable("Total", Value::from("x")).unwrap_err().0,
+        instance
+            .set_variable("Total", Value::from("x"))
+            .unwrap_err()
+            .to_string(),
         "variable `Total` is Int, but the value is String"
     );
     assert_eq!(
-        instance.set_variable("Totl", Value::Int(1)).unwrap_err().0,
-        "no variable `Totl`; did you mean `Total`?"
+        instance.set_variable("Totl", Value::Int(1)).unwrap_err(),
+        graphrun::HostError::Invalid("no variable `Totl`; did you mean `Total`?".into())
     );
 }
 

@@ -257,3 +257,43 @@ async fn stopping_a_paused_instance_ends_it_with_endplay() {
     assert_eq!(report.outcome, graphrun::Outcome::Stopped);
     assert_eq!(*host.0.lock().unwrap(), ["EndPlay ran"]);
 }
+
+/// Issue 10: errors are values an observer can match on, not only text.
+#[tokio::test]
+async fn an_observer_sees_what_kind_of_error_a_node_raised() {
+    struct Kinds(Arc<Mutex<Vec<String>>>);
+    impl Observer for Kinds {
+        fn after(&mut self, node: &NodeView<'_>, ran: Ran<'_>) {
+            if let Ran::Failed(error) = ran {
+                let kind = match error {
+                    graphrun::NodeError::Overflow { op, .. } => format!("overflow in {op}"),
+                    graphrun::NodeError::TooLarge { limit, .. } => format!("over {limit} bytes"),
+                    other => format!("other: {other}"),
+                };
+                self.0.lock().unwrap().push(format!("{}: {kind}", node.id()));
+            }
+        }
+    }
+    let program = registry()
+        .load_str(
+            "kinds.ron",
+            r#"Graph(format: 1, name: "Kinds", variables: {"Big": (type: Int, default: 9223372036854775807), "S": (type: String, default: "abc")}, nodes: {
+            "b1": (node: "Event BeginPlay", exec: {"then": "set1"}),
+            "set1": (node: "Set", var: "Big", inputs: {"Big": Link("plus", "Return Value")}),
+            "plus": (node: "Add", inputs: {"A": Var("Big"), "B": 1}),
+            "b2": (node: "Event BeginPlay", exec: {"then": "set2"}),
+            "set2": (node: "Set", var: "S", inputs: {"S": Link("twice", "Return Value")}),
+            "twice": (node: "Append", inputs: {"A": Var("S"), "B": Var("S")}),
+        })"#,
+        )
+        .unwrap();
+    let kinds = Arc::new(Mutex::new(Vec::new()));
+    let options = graphrun::RunOptions {
+        max_value_size: 4,
+        ..graphrun::RunOptions::default()
+    };
+    let mut instance = Instance::with_options(&program, Arc::new(Prints::default()), options);
+    instance.observe(Box::new(Kinds(kinds.clone())));
+    instance.run().await;
+    assert_eq!(*kinds.lock().unwrap(), ["plus: overflow in Add", "twice: over 4 bytes"]);
+}

@@ -546,7 +546,7 @@ fn apply(cx: &mut Cx<'_>, conn: ObjectRef, attempt: u64, delegates: Delegates, r
 /// Fires a delegate's event; one that does not take these args is logged, not dropped.
 fn fire(cx: &mut Cx<'_>, event: EventRef, args: Vec<Value>) {
     if let Err(e) = cx.fire(event, args) {
-        cx.log(Level::Warning, &format!("delegate not fired: {}", e.0));
+        cx.log(Level::Warning, &format!("delegate not fired: {e}"));
     }
 }
 

@@ -63,11 +63,11 @@ impl EventSender {
     /// queue is full. An error if `event` is not a Custom Event of this program, if the
     /// args do not fit its params, or if the instance has ended.
     pub async fn fire(&self, event: EventRef, args: Vec<Value>) -> Result<(), HostError> {
-        check_event_args(&self.prog, event.0, &args).map_err(HostError)?;
+        check_event_args(&self.prog, event.0, &args).map_err(HostError::Invalid)?;
         self.tx
             .send(Event::Custom { event: event.0, args })
             .await
-            .map_err(|_| HostError("the instance has ended".into()))
+            .map_err(|_| HostError::Ended)
     }
 
     /// Runs `f` in the instance, in the context of node `node` (see [`Cx::node_index`](crate::Cx::node_index)),
@@ -103,16 +103,20 @@ pub struct InstanceHandle {
 }
 
 /// Why a host's request was refused.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct HostError(pub String);
-
-impl fmt::Display for HostError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum HostError {
+    /// The instance has ended: nothing more runs in it.
+    #[error("the instance has ended")]
+    Ended,
+    /// The instance ended before it answered the request.
+    #[error("the instance ended before it answered")]
+    NoAnswer,
+    /// The request names something the program does not have, or gives values that do
+    /// not fit (the message says what and suggests the nearest names).
+    #[error("{0}")]
+    Invalid(String),
 }
-
-impl std::error::Error for HostError {}
 
 impl InstanceHandle {
     /// Fires the Custom Event with this node id, with args for its params (converted as
@@ -133,9 +137,8 @@ impl InstanceHandle {
             .tx
             .send(Event::Host(f))
             .await
-            .map_err(|_| HostError("the instance has ended".into()))?;
-        rx.await
-            .map_err(|_| HostError("the instance ended before it answered".into()))
+            .map_err(|_| HostError::Ended)?;
+        rx.await.map_err(|_| HostError::NoAnswer)
     }
 
     /// Sets a variable of the running instance (between events).
@@ -143,11 +146,7 @@ impl InstanceHandle {
         let index = variable_index(&self.program, name)?;
         let value = checked_value(&self.program, index, value)?;
         let f: HostFn = Box::new(move |vars| vars[index] = value);
-        self.sender
-            .tx
-            .send(Event::Host(f))
-            .await
-            .map_err(|_| HostError("the instance has ended".into()))
+        self.sender.tx.send(Event::Host(f)).await.map_err(|_| HostError::Ended)
     }
 
     /// Stops the instance, then EndPlay runs.
@@ -174,7 +173,7 @@ impl InstanceHandle {
 pub(crate) fn variable_index(program: &Program, name: &str) -> Result<usize, HostError> {
     program.variable_index(name).ok_or_else(|| {
         let known = program.variables().iter().map(|v| v.name.as_str());
-        HostError(format!("no variable `{name}`{}", crate::names::suggest(name, known)))
+        HostError::Invalid(format!("no variable `{name}`{}", crate::names::suggest(name, known)))
     })
 }
 
@@ -216,7 +215,8 @@ pub(crate) fn convert_to(
     if let (graphrun_format::Type::Object(_), Value::Object(None)) = (ty, &value) {
         return Ok(value);
     }
-    let from = value_type(&value, registry).ok_or_else(|| HostError(format!("{}: the value has no type", what())))?;
+    let from =
+        value_type(&value, registry).ok_or_else(|| HostError::Invalid(format!("{}: the value has no type", what())))?;
     match (&value, ty) {
         (Value::Array(items), graphrun_format::Type::Array(_)) if items.is_empty() => return Ok(value),
         (Value::Map(map), graphrun_format::Type::Map(_)) if map.is_empty() => return Ok(value),
@@ -224,7 +224,10 @@ pub(crate) fn convert_to(
     }
     match Conversion::between(ty, &from) {
         Some(c) => Ok(value.convert(c, registry)),
-        None => Err(HostError(format!("{} is {ty}, but the value is {from}", what()))),
+        None => Err(HostError::Invalid(format!(
+            "{} is {ty}, but the value is {from}",
+            what()
+        ))),
     }
 }
 
@@ -290,14 +293,14 @@ pub(crate) fn event_args(program: &Program, event: &str, args: Vec<Value>) -> Re
     let inner = &program.inner;
     let Some(&node) = inner.events.get(event) else {
         let known = inner.events.keys().map(String::as_str);
-        return Err(HostError(format!(
+        return Err(HostError::Invalid(format!(
             "no Custom Event `{event}`{}",
             crate::names::suggest(event, known)
         )));
     };
     let debug = &inner.debug[node as usize];
     if args.len() != debug.output_types.len() {
-        return Err(HostError(format!(
+        return Err(HostError::Invalid(format!(
             "Custom Event `{event}` takes {} argument(s), not {}",
             debug.output_types.len(),
             args.len()

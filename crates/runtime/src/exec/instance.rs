@@ -298,7 +298,7 @@ impl Instance {
         let index = variable_index(&self.program, name)?;
         self.st.vars()[index]
             .get::<T>()
-            .map_err(|e| HostError(format!("variable `{name}`: {e}")))
+            .map_err(|e| HostError::Invalid(format!("variable `{name}`: {e}")))
     }
 
     /// A variable's current value.
@@ -545,7 +545,7 @@ impl Instance {
         self.st.errors += 1;
         let debug = &prog.debug[node as usize];
         let error = RuntimeError {
-            message: error.0,
+            message: error.to_string(),
             node_id: debug.id.clone(),
             node_type: debug.type_name.clone(),
             graph: prog.name.clone(),

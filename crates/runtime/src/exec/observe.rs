@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use crate::exec::host::{Host, RuntimeError};
 use crate::exec::instance::State;
+use crate::node::NodeError;
 use crate::plan::program::{InputPlan, ProgramInner};
 use crate::registry::Registry;
 use crate::value::{ClassNames, Conversion, Json, Value};
@@ -29,8 +30,8 @@ pub enum Ran<'a> {
     /// It ran and nothing follows it (a pure node, a latent node that will go on later,
     /// the end of a chain).
     Done,
-    /// It failed with this runtime error message.
-    Failed(&'a str),
+    /// It failed with this runtime error.
+    Failed(&'a NodeError),
 }
 
 /// A node of a running instance, as an observer sees it.
@@ -181,7 +182,7 @@ impl Observer for Tracer {
         let exec = match ran {
             Ran::Exec(out) => format!(" => {out}"),
             Ran::Done => String::new(),
-            Ran::Failed(message) => format!(" => error: {message}"),
+            Ran::Failed(error) => format!(" => error: {error}"),
         };
         let arrow = if outputs.is_empty() { "" } else { " ->" };
         self.host.trace(&format!(

@@ -185,5 +185,9 @@ pub(crate) fn read_in_place<'s>(st: &'s State, input: &'s InputPlan) -> &'s Valu
 /// The runtime error of Int arithmetic whose result does not fit; the intrinsic
 /// instructions raise the same.
 pub(crate) fn overflow(a: i64, op: &str, b: i64) -> NodeError {
-    NodeError(format!("integer overflow: {a} {op} {b} does not fit in 64 bits"))
+    NodeError::Overflow {
+        a,
+        op: op.to_string(),
+        b,
+    }
 }

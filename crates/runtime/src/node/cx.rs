@@ -270,7 +270,7 @@ impl Cx<'_> {
     /// Queues a Custom Event to run after the events already queued; an error if `event`
     /// is not a Custom Event or the args do not fit its params.
     pub fn fire(&mut self, event: EventRef, args: Vec<Value>) -> Result<(), NodeError> {
-        check_event_args(self.prog, event.0, &args).map_err(NodeError)?;
+        check_event_args(self.prog, event.0, &args).map_err(NodeError::Message)?;
         self.st.queue.push_back(Event::Custom { event: event.0, args });
         Ok(())
     }
@@ -306,10 +306,7 @@ impl Cx<'_> {
     pub fn check_size(&self, bytes: usize) -> Result<(), NodeError> {
         let limit = self.env.options.max_value_size;
         if bytes > limit {
-            return Err(NodeError(format!(
-                "the result would be {} bytes, over the value size limit of {} bytes (--max-value-size)",
-                bytes, limit
-            )));
+            return Err(NodeError::TooLarge { bytes, limit });
         }
         Ok(())
     }

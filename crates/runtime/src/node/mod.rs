@@ -2,8 +2,6 @@
 //! a runnable [`Node`], and what a node may do when it runs ([`Flow`]). This is the API
 //! that node libraries, the standard library included, are written against.
 
-use std::fmt;
-
 use graphrun_format::ron;
 use graphrun_format::Type;
 
@@ -182,34 +180,55 @@ where
 }
 
 /// A runtime error raised by a node; the instance adds the node, graph and position.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct NodeError(pub String);
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum NodeError {
+    /// A failure the node says in words.
+    #[error("{0}")]
+    Message(String),
+    /// A value of another type than the node needs.
+    #[error(transparent)]
+    Type(#[from] TypeError),
+    /// A result over the instance's value size limit ([`crate::RunOptions::max_value_size`]).
+    #[error("the result would be {bytes} bytes, over the value size limit of {limit} bytes (--max-value-size)")]
+    TooLarge {
+        /// The result's size.
+        bytes: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// Int arithmetic whose result does not fit in 64 bits.
+    #[error("integer overflow: {a} {op} {b} does not fit in 64 bits")]
+    Overflow {
+        /// The left operand.
+        a: i64,
+        /// The node's operation (`Add`, `Multiply`, …).
+        op: String,
+        /// The right operand.
+        b: i64,
+    },
+    /// The node's code panicked, with this message.
+    #[error("the node panicked: {0}")]
+    Panicked(String),
+}
 
 impl NodeError {
     /// An error with this message.
     pub fn new(message: impl Into<String>) -> NodeError {
-        NodeError(message.into())
+        NodeError::Message(message.into())
     }
 }
-
-impl fmt::Display for NodeError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for NodeError {}
 
 /// So that `?` on a `Result<_, String>` works in a node.
 impl From<String> for NodeError {
     fn from(message: String) -> NodeError {
-        NodeError(message)
+        NodeError::Message(message)
     }
 }
 
 impl From<&str> for NodeError {
     fn from(message: &str) -> NodeError {
-        NodeError(message.to_string())
+        NodeError::Message(message.to_string())
     }
 }
 

@@ -42,12 +42,6 @@ pub struct TypeError {
     pub found: String,
 }
 
-impl From<TypeError> for NodeError {
-    fn from(e: TypeError) -> NodeError {
-        NodeError(e.to_string())
-    }
-}
-
 fn wrong<T: PinValue>(value: &Value) -> TypeError {
     let found = match value {
         Value::Unset => "unset",
@@ -197,7 +191,7 @@ impl<T: PinOutput, E: Display + 'static> PinOutput for Result<T, E> {
         T::output_type()
     }
     fn into_output(self) -> Result<Option<Value>, NodeError> {
-        self.map_err(|e| NodeError(e.to_string()))?.into_output()
+        self.map_err(|e| NodeError::Message(e.to_string()))?.into_output()
     }
 }
 
