@@ -11,6 +11,8 @@ use std::time::Duration;
 
 use tokio::sync::{mpsc, Notify};
 use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
 
 use crate::exec::chain::{panicked, Paused, Start};
 use crate::exec::handle::{checked_value, event_args, variable_index, HostError};
@@ -159,8 +161,10 @@ pub(crate) struct State {
     pub(crate) objects: Objects,
     /// Rate-limited warnings, by node and kind ([`Cx::log`]).
     pub(crate) warned: std::collections::HashMap<(u32, String), Warned>,
-    /// Latent work started by nodes ([`Cx::spawn_latent`]), aborted when the instance ends.
-    pub(crate) tasks: Vec<tokio::task::AbortHandle>,
+    /// Latent work started by nodes ([`Cx::spawn_latent`]): tracked, and cancelled when
+    /// the instance ends.
+    pub(crate) latent: TaskTracker,
+    pub(crate) cancel: CancellationToken,
     pub(crate) timers: BTreeMap<(Instant, u64), Timer>,
     pub(crate) timer_seq: u64,
     pub(crate) queue: VecDeque<Event>,
@@ -257,7 +261,8 @@ impl Instance {
                 consts_at: inner.slot_count + inner.variables.len(),
                 node_state: (0..inner.nodes.len()).map(|_| None).collect(),
                 objects: Objects::new(),
-                tasks: Vec::new(),
+                latent: TaskTracker::new(),
+                cancel: CancellationToken::new(),
                 warned: std::collections::HashMap::new(),
                 timers: BTreeMap::new(),
                 timer_seq: 0,
@@ -410,9 +415,9 @@ impl Instance {
         self.st.timers.clear();
         // A chain paused when the instance was stopped ends there.
         self.paused = None;
-        for task in self.st.tasks.drain(..) {
-            task.abort();
-        }
+        // Latent work ends here: nothing of it may run in EndPlay or after.
+        self.st.cancel.cancel();
+        self.st.latent.close();
         for &node in &prog.end_play {
             self.dispatch(prog, Event::Start(node));
             if self.st.quit {
@@ -425,6 +430,10 @@ impl Instance {
         self.st.node_state.clear();
         self.rx.close();
         let deadline = Instant::now() + self.env.options.shutdown_grace;
+        tokio::select! {
+            _ = self.st.latent.wait() => {}
+            _ = tokio::time::sleep_until(deadline) => {}
+        }
         while self.env.shared.pending.load(Ordering::SeqCst) > 0 {
             tokio::select! {
                 _ = self.env.shared.wake.notified() => {}

@@ -281,7 +281,8 @@ impl Cx<'_> {
     }
 
     /// Runs `work` on the tokio runtime; the closure it yields then runs in this node's
-    /// context as a new event and its flow is followed. The instance stays alive meanwhile.
+    /// context as a new event and its flow is followed. The instance stays alive meanwhile;
+    /// when it ends, `work` is cancelled (dropped at its next await).
     pub fn spawn_latent<F>(&mut self, work: F)
     where
         F: Future<Output = LatentFn> + Send + 'static,
@@ -289,16 +290,16 @@ impl Cx<'_> {
         let sender = self.sender();
         let alive = sender.keep_alive();
         let node = self.node;
-        let task = tokio::spawn(async move {
-            let f = work.await;
-            sender.call(node, f).await;
+        let cancelled = self.st.cancel.clone();
+        self.st.latent.spawn(async move {
+            tokio::select! {
+                _ = cancelled.cancelled() => {}
+                f = work => {
+                    sender.call(node, f).await;
+                }
+            }
             drop(alive);
         });
-        let tasks = &mut self.st.tasks;
-        if tasks.len() == tasks.capacity() {
-            tasks.retain(|t| !t.is_finished());
-        }
-        tasks.push(task.abort_handle());
     }
 
     /// Fails when a result of `bytes` would be over the instance's value size limit
