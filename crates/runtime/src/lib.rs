@@ -36,8 +36,8 @@ pub use exec::{
 pub use graphrun_format::{Diagnostic, Diagnostics, Severity, SourceFile, Type};
 pub use listing::{node_listing_json, node_listing_markdown, node_listing_text};
 pub use node::{
-    CompileCx, Cx, Entry, EventRef, Flow, FnNode, InputKind, InputPin, Intrinsic, Node, NodeDoc, NodeError, NodeType,
-    OutputPin, PinError, PinOutput, PinValue, Role, Signature, SignatureCx, TypeError, TypedFn,
+    Arithmetic, CompileCx, Cx, Entry, EventRef, Flow, FnNode, InputKind, InputPin, Intrinsic, Node, NodeDoc, NodeError,
+    NodeType, OutputPin, PinError, PinOutput, PinValue, Role, Signature, SignatureCx, TypeError, TypedFn,
 };
 pub use plan::{Program, VariableInfo};
 pub use registry::{ClassDef, Constructor, NodeLibrary, Registry, RegistryBuilder, MAX_FILE_SIZE, TIMER_CLASS};

@@ -154,7 +154,7 @@ impl Instance {
     #[cold]
     pub(crate) fn no_such_exec_output(&mut self, prog: &ProgramInner, n: u32, out: usize) {
         let names = &prog.debug[n as usize].exec_output_names;
-        let error = NodeError::Message(format!(
+        let error = NodeError::new(format!(
             "the node went on through exec output number {out}, but it has {} ({})",
             names.len(),
             if names.is_empty() {
@@ -622,7 +622,7 @@ impl Instance {
 }
 
 pub(crate) fn loop_guard_error(limit: u64) -> NodeError {
-    NodeError::Message(format!(
+    NodeError::new(format!(
         "infinite loop: more than {limit} loop iterations in one event (set the limit with --max-loop-iterations)"
     ))
 }
@@ -681,7 +681,7 @@ pub(crate) fn convert(
     if conversion == Conversion::ToJson {
         if let Some(f) = value.non_finite() {
             let input = prog.debug[n as usize].input_names.get(i).map_or("?", String::as_str);
-            return Err(NodeError::Message(format!(
+            return Err(NodeError::new(format!(
                 "`{input}` takes Json, but the value holds the Float {}, and JSON has no infinite or NaN numbers",
                 crate::value::float_text(f)
             )));
@@ -698,7 +698,7 @@ pub(crate) fn panicked(payload: &(dyn Any + Send)) -> NodeError {
         .copied()
         .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
         .unwrap_or("(no message)");
-    NodeError::Panicked(message.to_string())
+    NodeError::Panicked(message.into())
 }
 
 pub(crate) fn unset_read(prog: &ProgramInner, reader: u32, input: usize, slot: u32) -> NodeError {
@@ -719,7 +719,7 @@ pub(crate) fn unset_read(prog: &ProgramInner, reader: u32, input: usize, slot: u
     } else {
         "which has not run yet or did not set it"
     };
-    NodeError::Message(format!(
+    NodeError::new(format!(
         "`{input}` reads `{pin}` of node `{}` ({}), {what}",
         d.id, d.type_name
     ))

@@ -3,7 +3,7 @@
 
 use crate::exec::chain::unset_read;
 use crate::exec::instance::State;
-use crate::node::{Entry, Flow, NodeError};
+use crate::node::{Arithmetic, Entry, Flow, NodeError};
 use crate::plan::code::{FloatOp, IntOp, Reg};
 use crate::plan::program::{InputPlan, ProgramInner};
 use crate::value::Value;
@@ -30,7 +30,7 @@ impl Fault {
                     .unwrap_or(0);
                 unset_read(prog, node, input, slot)
             }
-            Fault::Overflow(op, a, b) => overflow(a, op.node_name(), b),
+            Fault::Overflow(op, a, b) => overflow(a, op.arithmetic(), b),
         };
         (node, error)
     }
@@ -184,10 +184,6 @@ pub(crate) fn read_in_place<'s>(st: &'s State, input: &'s InputPlan) -> &'s Valu
 
 /// The runtime error of Int arithmetic whose result does not fit; the intrinsic
 /// instructions raise the same.
-pub(crate) fn overflow(a: i64, op: &str, b: i64) -> NodeError {
-    NodeError::Overflow {
-        a,
-        op: op.to_string(),
-        b,
-    }
+pub(crate) fn overflow(a: i64, op: Arithmetic, b: i64) -> NodeError {
+    NodeError::Overflow { a, op, b }
 }

@@ -270,7 +270,7 @@ impl Cx<'_> {
     /// Queues a Custom Event to run after the events already queued; an error if `event`
     /// is not a Custom Event or the args do not fit its params.
     pub fn fire(&mut self, event: EventRef, args: Vec<Value>) -> Result<(), NodeError> {
-        check_event_args(self.prog, event.0, &args).map_err(NodeError::Message)?;
+        check_event_args(self.prog, event.0, &args).map_err(NodeError::new)?;
         self.st.queue.push_back(Event::Custom { event: event.0, args });
         Ok(())
     }

@@ -191,7 +191,7 @@ impl<T: PinOutput, E: Display + 'static> PinOutput for Result<T, E> {
         T::output_type()
     }
     fn into_output(self) -> Result<Option<Value>, NodeError> {
-        self.map_err(|e| NodeError::Message(e.to_string()))?.into_output()
+        self.map_err(|e| NodeError::new(e.to_string()))?.into_output()
     }
 }
 

@@ -24,11 +24,11 @@ pub(crate) enum IntOp {
 
 impl IntOp {
     /// The node whose instruction it is, for the overflow error.
-    pub fn node_name(self) -> &'static str {
+    pub fn arithmetic(self) -> crate::node::Arithmetic {
         match self {
-            IntOp::Add => "Add",
-            IntOp::Subtract => "Subtract",
-            IntOp::Multiply => "Multiply",
+            IntOp::Add => crate::node::Arithmetic::Add,
+            IntOp::Subtract => crate::node::Arithmetic::Subtract,
+            IntOp::Multiply => crate::node::Arithmetic::Multiply,
         }
     }
 

@@ -250,7 +250,7 @@ fn json_text(cx: &Cx<'_>, json: &Json) -> Result<String, NodeError> {
     let mut out = Bounded(Vec::new(), limit);
     match serde_json::to_writer(&mut out, json) {
         Ok(()) => Ok(String::from_utf8(out.0).expect("serde_json writes UTF-8")),
-        Err(_) => Err(NodeError::Message(format!(
+        Err(_) => Err(NodeError::new(format!(
             "the result would be over the value size limit of {limit} bytes (--max-value-size)"
         ))),
     }

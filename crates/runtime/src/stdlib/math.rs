@@ -1,5 +1,6 @@
 //! Arithmetic, comparisons and Boolean logic.
 use super::*;
+use crate::node::Arithmetic;
 
 /// Int for Int op Int, Float when either side is a Float; an error names the pin.
 fn numeric(cx: &dyn SignatureCx, node: &str) -> Result<Type, PinError> {
@@ -51,18 +52,23 @@ fn comparable(cx: &dyn SignatureCx, node: &str, ordered: bool) -> Result<Type, P
 pub(super) fn math(r: &mut RegistryBuilder) {
     type IntOp = fn(i64, i64) -> Option<i64>;
     type FloatOp = fn(f64, f64) -> f64;
-    let ops: [(&str, &str, IntOp, FloatOp); 4] = [
-        ("Add", "A + B", i64::checked_add, |a, b| a + b),
-        ("Subtract", "A - B", i64::checked_sub, |a, b| a - b),
-        ("Multiply", "A × B", i64::checked_mul, |a, b| a * b),
+    let ops: [(&str, Arithmetic, &str, IntOp, FloatOp); 4] = [
+        ("Add", Arithmetic::Add, "A + B", i64::checked_add, |a, b| a + b),
+        ("Subtract", Arithmetic::Subtract, "A - B", i64::checked_sub, |a, b| {
+            a - b
+        }),
+        ("Multiply", Arithmetic::Multiply, "A × B", i64::checked_mul, |a, b| {
+            a * b
+        }),
         (
             "Divide",
+            Arithmetic::Divide,
             "A ÷ B (Int ÷ Int rounds toward zero); dividing by zero is a runtime error",
             i64::checked_div,
             |a, b| a / b,
         ),
     ];
-    for (name, what, int_op, float_op) in ops {
+    for (name, arithmetic, what, int_op, float_op) in ops {
         let is_divide = name == "Divide";
         r.add_node(
             FnNode::new(
@@ -95,7 +101,7 @@ pub(super) fn math(r: &mut RegistryBuilder) {
                             if is_divide && b == 0 {
                                 return Err(err("division by zero"));
                             }
-                            let value = int_op(a, b).ok_or_else(|| overflow(a, name, b))?;
+                            let value = int_op(a, b).ok_or_else(|| overflow(a, arithmetic, b))?;
                             cx.set_output(0, value);
                             Ok(Flow::End)
                         })
