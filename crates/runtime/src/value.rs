@@ -455,6 +455,29 @@ impl fmt::Display for Value {
     }
 }
 
+/// The JSON text of `json`, written until it would pass `limit` bytes: the bytes written
+/// (the text cut there, maybe inside a character) and whether that is all of it. A value
+/// of gigabytes costs no more than `limit` bytes of writing.
+pub(crate) fn json_prefix(json: &Json, limit: usize) -> (Vec<u8>, bool) {
+    struct Bounded(Vec<u8>, usize);
+    impl std::io::Write for Bounded {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            let room = self.1 - self.0.len();
+            self.0.extend_from_slice(&buf[..buf.len().min(room)]);
+            if buf.len() > room {
+                return Err(std::io::ErrorKind::WriteZero.into());
+            }
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut out = Bounded(Vec::new(), limit);
+    let complete = serde_json::to_writer(&mut out, json).is_ok();
+    (out.0, complete)
+}
+
 /// [`Value::size`] of a Json value.
 fn json_size(json: &Json, size: &mut usize, limit: usize) {
     match json {
@@ -487,6 +510,16 @@ fn json_size(json: &Json, size: &mut usize, limit: usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_json_prefix_stops_at_its_limit_even_inside_one_long_string() {
+        let long = Json::String("x".repeat(1 << 20));
+        let (text, complete) = json_prefix(&long, 10);
+        assert_eq!((text.as_slice(), complete), (&b"\"xxxxxxxxx"[..], false));
+        let short = serde_json::json!({"k": [1, 2]});
+        assert_eq!(json_prefix(&short, 100), (br#"{"k":[1,2]}"#.to_vec(), true));
+        assert_eq!(json_prefix(&short, 11), (br#"{"k":[1,2]}"#.to_vec(), true));
+    }
 
     #[test]
     fn value_is_16_bytes() {

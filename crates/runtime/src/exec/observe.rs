@@ -10,7 +10,7 @@ use crate::exec::instance::State;
 use crate::node::NodeError;
 use crate::plan::program::{InputPlan, ProgramInner};
 use crate::registry::Registry;
-use crate::value::{ClassNames, Conversion, Json, Value};
+use crate::value::{json_prefix, ClassNames, Conversion, Json, Value};
 
 /// What an observer asks of the node about to run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -222,7 +222,7 @@ fn shown(value: &Value, classes: &dyn ClassNames, out: &mut String) {
             let cut: String = s.chars().take(SHOWN_CHARS + 1).collect();
             out.push_str(&Json::String(cut).to_string());
         }
-        Value::Json(j) => json_shown(j, out, ENOUGH),
+        Value::Json(j) => out.push_str(&String::from_utf8_lossy(&json_prefix(j, ENOUGH).0)),
         Value::Array(items) => {
             out.push('[');
             for (i, item) in items.iter().enumerate() {
@@ -253,24 +253,4 @@ fn shown(value: &Value, classes: &dyn ClassNames, out: &mut String) {
         }
         other => other.write_text(out, classes, true),
     }
-}
-
-/// JSON text of `json`, written until `out` holds `limit` bytes.
-fn json_shown(json: &Json, out: &mut String, limit: usize) {
-    struct Bounded<'a>(&'a mut Vec<u8>, usize);
-    impl std::io::Write for Bounded<'_> {
-        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            if self.0.len() > self.1 {
-                return Err(std::io::ErrorKind::WriteZero.into());
-            }
-            self.0.extend_from_slice(buf);
-            Ok(buf.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    let mut bytes = Vec::new();
-    let _ = serde_json::to_writer(Bounded(&mut bytes, limit), json);
-    out.push_str(&String::from_utf8_lossy(&bytes));
 }

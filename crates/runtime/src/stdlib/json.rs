@@ -1,5 +1,6 @@
 //! Json: building, reading and writing JSON values.
 use super::*;
+use crate::value::json_prefix;
 
 fn json_object(value: &Value) -> Option<&serde_json::Map<String, Json>> {
     match value {
@@ -233,24 +234,10 @@ pub(super) fn json(r: &mut RegistryBuilder) {
 /// JSON text of `json`, or the value size error once it would be over the limit (written
 /// through a bounded writer, so the text over the limit is never made).
 fn json_text(cx: &Cx<'_>, json: &Json) -> Result<String, NodeError> {
-    struct Bounded(Vec<u8>, usize);
-    impl std::io::Write for Bounded {
-        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            if self.0.len() + buf.len() > self.1 {
-                return Err(std::io::ErrorKind::OutOfMemory.into());
-            }
-            self.0.extend_from_slice(buf);
-            Ok(buf.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
     let limit = cx.max_value_size();
-    let mut out = Bounded(Vec::new(), limit);
-    match serde_json::to_writer(&mut out, json) {
-        Ok(()) => Ok(String::from_utf8(out.0).expect("serde_json writes UTF-8")),
-        Err(_) => Err(NodeError::new(format!(
+    match json_prefix(json, limit) {
+        (text, true) => Ok(String::from_utf8(text).expect("serde_json writes UTF-8")),
+        (_, false) => Err(NodeError::new(format!(
             "the result would be over the value size limit of {limit} bytes (--max-value-size)"
         ))),
     }
