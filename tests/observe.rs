@@ -27,13 +27,31 @@ struct Recorder {
     paused: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
-impl Recorder {
-    fn new(seen: &Arc<Mutex<Vec<String>>>) -> Recorder {
-        Recorder {
-            seen: seen.clone(),
-            pause_at: None,
-            paused: None,
-        }
+/// An instance of `program` watched by a [`Recorder`] that pauses before `pause_at`
+/// (if given): the instance, what it prints, what the recorder sees, and the signal that
+/// it paused.
+struct Watched {
+    instance: Instance,
+    host: Arc<Prints>,
+    seen: Arc<Mutex<Vec<String>>>,
+    paused: tokio::sync::oneshot::Receiver<()>,
+}
+
+fn watched(program: &Program, pause_at: Option<&'static str>) -> Watched {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let host = Arc::new(Prints::default());
+    let mut instance = Instance::new(program, host.clone());
+    let (paused_tx, paused) = tokio::sync::oneshot::channel();
+    instance.observe(Box::new(Recorder {
+        seen: seen.clone(),
+        pause_at,
+        paused: Some(paused_tx),
+    }));
+    Watched {
+        instance,
+        host,
+        seen,
+        paused,
     }
 }
 
@@ -105,13 +123,10 @@ fn registry() -> Registry {
 }
 
 async fn observed(program: &Program) -> (Vec<String>, Vec<String>) {
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let host = Arc::new(Prints::default());
-    let mut instance = Instance::new(program, host.clone());
-    instance.observe(Box::new(Recorder::new(&seen)));
-    instance.run().await;
-    let seen = seen.lock().unwrap().clone();
-    let prints = host.0.lock().unwrap().clone();
+    let mut w = watched(program, None);
+    w.instance.run().await;
+    let seen = w.seen.lock().unwrap().clone();
+    let prints = w.host.0.lock().unwrap().clone();
     (seen, prints)
 }
 
@@ -193,15 +208,12 @@ async fn an_observer_pauses_before_a_node_and_the_host_resumes_it() {
         })"#,
         )
         .unwrap();
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let host = Arc::new(Prints::default());
-    let mut instance = Instance::new(&program, host.clone());
-    let (paused_tx, paused_rx) = tokio::sync::oneshot::channel();
-    instance.observe(Box::new(Recorder {
-        seen: seen.clone(),
-        pause_at: Some("plus"),
-        paused: Some(paused_tx),
-    }));
+    let Watched {
+        mut instance,
+        host,
+        seen,
+        paused: paused_rx,
+    } = watched(&program, Some("plus"));
     let handle = instance.handle();
     let prints = host.clone();
     let driver = tokio::spawn(async move {
@@ -238,15 +250,12 @@ async fn stopping_a_paused_instance_ends_it_with_endplay() {
         })"#,
         )
         .unwrap();
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let host = Arc::new(Prints::default());
-    let mut instance = Instance::new(&program, host.clone());
-    let (paused_tx, paused_rx) = tokio::sync::oneshot::channel();
-    instance.observe(Box::new(Recorder {
-        seen: seen.clone(),
-        pause_at: Some("never"),
-        paused: Some(paused_tx),
-    }));
+    let Watched {
+        mut instance,
+        host,
+        paused: paused_rx,
+        ..
+    } = watched(&program, Some("never"));
     let handle = instance.handle();
     let driver = tokio::spawn(async move {
         paused_rx.await.unwrap();
