@@ -122,8 +122,13 @@ impl InstanceHandle {
     /// Fires the Custom Event with this node id, with args for its params (converted as
     /// pins convert). Waits while the queue is full.
     pub async fn fire(&self, event: &str, args: Vec<Value>) -> Result<(), HostError> {
-        let (node, args) = event_args(&self.program, event, args)?;
-        self.sender.fire(EventRef(node), args).await
+        // `event_args` has checked the event and converted the args: send them as they are.
+        let (event, args) = event_args(&self.program, event, args)?;
+        self.sender
+            .tx
+            .send(Event::Custom { event, args })
+            .await
+            .map_err(|_| HostError::Ended)
     }
 
     /// Reads a variable of the running instance.
