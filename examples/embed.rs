@@ -1,6 +1,7 @@
 //! Embedding graphrun in a host app: the host adds its own nodes (a typed pure one made
-//! from a Rust closure, an impure one, and a latent one that awaits a future) and a class, loads a graph from a string, fires a Custom Event
-//! with arguments, reads a variable, and receives Print String output and runtime errors
+//! from a Rust closure, an impure one, and a latent one that awaits a future) and a class,
+//! loads a graph from a string, fires a Custom Event with arguments, calls one and reads
+//! its answer, reads a variable, and receives Print String output and runtime errors
 //! through callbacks instead of stdout.
 //!
 //! `cargo run --example embed` prints what the graph printed and exits 1 if it is not what
@@ -141,14 +142,18 @@ async fn main() {
     let handle = instance.handle();
     let alive = handle.keep_alive();
     let later = tokio::spawn(async move {
-        handle
-            .fire("Scored", vec![Value::from("grace"), Value::Int(4)])
+        // A call waits for the end of the event's chain and answers with the variables.
+        let answer = handle
+            .call("Scored", vec![Value::from("grace"), Value::Int(4)])
             .await
             .expect("the instance is running");
         drop(alive);
+        answer
     });
     let report = instance.run().await;
-    later.await.unwrap();
+    let answer = later.await.unwrap();
+    let best_after_grace = answer.get::<i64>("Best");
+    println!("Best after grace's call = {best_after_grace:?}");
 
     let lines = host.lines.lock().unwrap().clone();
     for line in &lines {
@@ -163,7 +168,7 @@ async fn main() {
         "ada the Swift is on the board",
         "grace the Bold is on the board",
     ];
-    if lines != expected || best != Ok(25) || report.runtime_errors != 0 {
+    if lines != expected || best != Ok(25) || best_after_grace != Ok(25) || report.runtime_errors != 0 {
         eprintln!("embed: expected {expected:?} and Best = 25, got {lines:?} and {best:?}");
         std::process::exit(1);
     }

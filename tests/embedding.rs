@@ -4,7 +4,7 @@
 use std::sync::{Arc, Mutex};
 
 use graphrun::{
-    ClassDef, Flow, FnNode, Host, Instance, Level, NodeDoc, NodeLibrary, Outcome, Program, Registry, RegistryBuilder,
+    ClassDef, Flow, FnNode, Host, HostError, Instance, Level, NodeDoc, NodeLibrary, Outcome, Program, Registry, RegistryBuilder,
     RuntimeError, Signature, StandardLibrary, Type, Value,
 };
 
@@ -294,6 +294,51 @@ async fn a_handle_reads_and_sets_variables_while_the_instance_runs() {
     assert_eq!(driver.await.unwrap(), Value::Int(4));
     assert_eq!(report.outcome, Outcome::Idle);
     assert_eq!(*host.out.lock().unwrap(), ["total 4 (1.0)", "total 101 (1.0)"]);
+}
+
+#[tokio::test]
+async fn a_host_calls_an_event_and_awaits_its_answer() {
+    let program = Registry::standard()
+        .load_str(
+            "ask.ron",
+            r#"Graph(format: 1, name: "Ask",
+        variables: {"Answer": (type: Int), "Calls": (type: Int)},
+        nodes: {
+            "Square": (node: "Custom Event", params: {"X": Int}, exec: {"then": "count"}),
+            "count": (node: "Set", var: "Calls", inputs: {"Calls": Link("inc", "Return Value")}, exec: {"then": "check"}),
+            "inc": (node: "Add", inputs: {"A": Var("Calls"), "B": 1}),
+            "check": (node: "Branch", inputs: {"Condition": Link("neg", "Return Value")}, exec: {"True": "fail", "False": "set"}),
+            "neg": (node: "Less", inputs: {"A": Link("Square", "X"), "B": 0}),
+            "fail": (node: "Print String", inputs: {"In String": Link("div", "Return Value")}),
+            "div": (node: "Divide", inputs: {"A": 1, "B": 0}),
+            "set": (node: "Set", var: "Answer", inputs: {"Answer": Link("mul", "Return Value")}),
+            "mul": (node: "Multiply", inputs: {"A": Link("Square", "X"), "B": Link("Square", "X")}),
+        })"#,
+        )
+        .unwrap();
+    let host = Arc::new(Collect::default());
+    let mut instance = Instance::new(&program, host.clone());
+    let handle = instance.handle();
+    let alive = handle.keep_alive();
+    let driver = tokio::spawn(async move {
+        let seven = handle.call("Square", vec![Value::Int(7)]).await.unwrap();
+        let negative = handle.call("Square", vec![Value::Int(-2)]).await.unwrap();
+        let wrong = handle.call("Square", vec![Value::from("x")]).await.unwrap_err();
+        drop(alive);
+        (seven, negative, wrong)
+    });
+    instance.run().await;
+    let (seven, negative, wrong) = driver.await.unwrap();
+    assert_eq!(seven.get::<i64>("Answer"), Ok(49));
+    assert_eq!(seven.get::<i64>("Calls"), Ok(1));
+    assert!(seven.error().is_none());
+    // The second chain failed at `div`: the answer says so, with the variables as it left them.
+    let error = negative.error().expect("the chain's runtime error");
+    assert_eq!((error.node_id.as_str(), error.message.as_str()), ("div", "division by zero"));
+    assert_eq!(negative.get::<i64>("Answer"), Ok(49));
+    assert_eq!(negative.get::<i64>("Calls"), Ok(2));
+    assert!(matches!(wrong, HostError::Invalid(ref m) if m.contains("param `X`")), "{wrong}");
+    assert!(negative.get::<i64>("Nope").is_err());
 }
 
 #[tokio::test]

@@ -238,6 +238,49 @@ async fn an_observer_pauses_before_a_node_and_the_host_resumes_it() {
 }
 
 #[tokio::test]
+async fn a_host_call_paused_inside_its_chain_is_answered_once_it_resumes() {
+    let program = registry()
+        .load_str(
+            "ask.ron",
+            r#"Graph(format: 1, name: "Ask", variables: {"Count": (type: Int)}, nodes: {
+            "ask": (node: "Custom Event", params: {"By": Int}, exec: {"then": "add"}),
+            "add": (node: "Set", var: "Count", inputs: {"Count": Link("plus", "Return Value")}),
+            "plus": (node: "Add", inputs: {"A": Var("Count"), "B": Link("ask", "By")}),
+        })"#,
+        )
+        .unwrap();
+    let Watched {
+        mut instance,
+        paused: paused_rx,
+        ..
+    } = watched(&program, Some("plus"));
+    let handle = instance.handle();
+    let alive = handle.keep_alive();
+    let driver = tokio::spawn(async move {
+        let call = tokio::spawn({
+            let handle = handle.clone();
+            async move { handle.call("ask", vec![Value::Int(5)]).await }
+        });
+        paused_rx.await.unwrap();
+        // Paused before `plus`, inside the call's chain: no answer yet.
+        tokio::task::yield_now().await;
+        assert!(!call.is_finished());
+        handle.resume();
+        let answer = tokio::time::timeout(std::time::Duration::from_secs(10), call)
+            .await
+            .expect("the call is answered once the chain resumes")
+            .unwrap()
+            .unwrap();
+        drop(alive);
+        answer
+    });
+    instance.run().await;
+    let answer = driver.await.unwrap();
+    assert_eq!(answer.get::<i64>("Count"), Ok(5));
+    assert!(answer.error().is_none());
+}
+
+#[tokio::test]
 async fn stopping_a_paused_instance_ends_it_with_endplay() {
     let program = registry()
         .load_str(

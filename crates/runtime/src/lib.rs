@@ -30,7 +30,7 @@ mod stdlib;
 mod value;
 
 pub use exec::{
-    Control, EventSender, Host, HostError, Instance, InstanceHandle, KeepAlive, LatentFn, Level, NodeView, Observer,
+    Answer, Control, EventSender, Host, HostError, Instance, InstanceHandle, KeepAlive, LatentFn, Level, NodeView, Observer,
     Outcome, Ran, RunOptions, RunReport, RuntimeError, StdioHost, TaskFn, DEFAULT_MAX_VALUE_SIZE,
 };
 pub use graphrun_format::{Diagnostic, Diagnostics, Severity, SourceFile, Type};

@@ -79,6 +79,8 @@ impl Instance {
         }
         chain.stack.clear();
         self.st.stack = chain.stack;
+        // The chain is over: a host call waiting on it has its answer.
+        self.answer();
     }
 
     /// [`Instance::run_code`] with the observer's hooks, kept out of line so that the

@@ -8,7 +8,9 @@ use std::sync::Arc;
 
 use tokio::sync::mpsc;
 
-use crate::exec::instance::{Event, HostFn, LatentFn, Shared};
+use crate::exec::host::RuntimeError;
+use crate::exec::instance::{Call, Event, HostFn, LatentFn, Shared};
+use crate::node::PinValue;
 use crate::node::EventRef;
 use crate::plan::program::{Program, ProgramInner};
 use crate::registry::Registry;
@@ -131,6 +133,23 @@ impl InstanceHandle {
             .map_err(|_| HostError::Ended)
     }
 
+    /// Fires the Custom Event with this node id, as [`fire`](Self::fire) does, and waits
+    /// for the end of its chain: the host asks, the graph answers. The [`Answer`] holds the
+    /// chain's first runtime error, if any, and the variables as the chain left them (read
+    /// them with [`Answer::get`]). A chain that waits on a latent node (a Delay) has ended
+    /// for this purpose: what runs after the wait is another event. Events queued before
+    /// this one run first.
+    pub async fn call(&self, event: &str, args: Vec<Value>) -> Result<Answer, HostError> {
+        let (event, args) = event_args(&self.program, event, args)?;
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        self.sender
+            .tx
+            .send(Event::Call(Box::new(Call { event, args, reply })))
+            .await
+            .map_err(|_| HostError::Ended)?;
+        answer.await.map_err(|_| HostError::NoAnswer)
+    }
+
     /// Reads a variable of the running instance.
     pub async fn variable(&self, name: &str) -> Result<Value, HostError> {
         let index = variable_index(&self.program, name)?;
@@ -172,6 +191,35 @@ impl InstanceHandle {
     /// A guard that keeps the instance alive while held.
     pub fn keep_alive(&self) -> KeepAlive {
         self.sender.keep_alive()
+    }
+}
+
+/// What a graph answered to [`InstanceHandle::call`]: how its chain ended and the
+/// variables it left.
+#[derive(Clone, Debug)]
+pub struct Answer {
+    pub(crate) error: Option<RuntimeError>,
+    pub(crate) variables: Vec<Value>,
+    pub(crate) program: Program,
+}
+
+impl Answer {
+    /// The chain's first runtime error (it ended the chain), or `None` if it ran to its end.
+    pub fn error(&self) -> Option<&RuntimeError> {
+        self.error.as_ref()
+    }
+
+    /// A variable's value at the end of the chain, as a Rust type.
+    pub fn get<T: PinValue>(&self, name: &str) -> Result<T, HostError> {
+        let index = variable_index(&self.program, name)?;
+        self.variables[index]
+            .get::<T>()
+            .map_err(|e| HostError::Invalid(format!("variable `{name}`: {e}")))
+    }
+
+    /// A variable's value at the end of the chain.
+    pub fn variable(&self, name: &str) -> Option<&Value> {
+        self.program.variable_index(name).map(|i| &self.variables[i])
     }
 }
 

@@ -16,7 +16,7 @@ use tokio_util::task::TaskTracker;
 
 use crate::exec::chain::{panicked, Paused, Start};
 use crate::exec::handle::{checked_value, event_args, variable_index, HostError};
-use crate::exec::handle::{EventSender, InstanceHandle};
+use crate::exec::handle::{Answer, EventSender, InstanceHandle};
 use crate::exec::host::{Host, Level, RuntimeError};
 use crate::exec::objects::Objects;
 use crate::exec::observe::{Observer, Tracer};
@@ -111,6 +111,15 @@ pub(crate) enum Event {
         f: TaskFn,
     },
     Host(HostFn),
+    /// A host's [`InstanceHandle::call`]: a Custom Event whose caller awaits the end of
+    /// its chain.
+    Call(Box<Call>),
+}
+
+pub(crate) struct Call {
+    pub(crate) event: u32,
+    pub(crate) args: Vec<Value>,
+    pub(crate) reply: tokio::sync::oneshot::Sender<Answer>,
 }
 
 pub(crate) struct Shared {
@@ -214,6 +223,9 @@ pub struct Instance {
     pub(crate) observer: Option<Box<dyn Observer>>,
     /// The chain an observer paused, to go on with when the host resumes.
     pub(crate) paused: Option<Paused>,
+    /// The host call whose chain is running: where its answer goes, and its chain's first
+    /// runtime error.
+    pub(crate) answering: Option<(tokio::sync::oneshot::Sender<Answer>, Option<RuntimeError>)>,
 }
 
 impl fmt::Debug for Instance {
@@ -277,6 +289,7 @@ impl Instance {
             ended: false,
             observer,
             paused: None,
+            answering: None,
         }
     }
 
@@ -511,12 +524,14 @@ impl Instance {
     pub(crate) fn dispatch(&mut self, prog: &ProgramInner, event: Event) {
         match event {
             Event::Start(node) => self.run_chain(prog, node, Entry::Pin(0), Start::Fresh),
-            Event::Custom { event, args } => {
-                let base = prog.nodes[event as usize].out_base as usize;
-                for (i, arg) in args.into_iter().enumerate() {
-                    self.st.regs[base + i] = arg;
+            Event::Custom { event, args } => self.run_custom(prog, event, args),
+            Event::Call(call) => {
+                let Call { event, args, reply } = *call;
+                self.answering = Some((reply, None));
+                self.run_custom(prog, event, args);
+                if self.paused.is_none() {
+                    self.answer();
                 }
-                self.run_chain(prog, event, Entry::Pin(0), Start::Fresh)
             }
             Event::Wake { node, payload } => self.run_chain(prog, node, Entry::Resume(payload), Start::NoInputs),
             Event::Timer { timer, event } => {
@@ -550,6 +565,25 @@ impl Instance {
         }
     }
 
+    fn run_custom(&mut self, prog: &ProgramInner, event: u32, args: Vec<Value>) {
+        let base = prog.nodes[event as usize].out_base as usize;
+        for (i, arg) in args.into_iter().enumerate() {
+            self.st.regs[base + i] = arg;
+        }
+        self.run_chain(prog, event, Entry::Pin(0), Start::Fresh)
+    }
+
+    /// Answers the host call whose chain just ended, if one is waiting.
+    pub(crate) fn answer(&mut self) {
+        if let Some((reply, error)) = self.answering.take() {
+            let _ = reply.send(Answer {
+                error,
+                variables: self.st.vars().to_vec(),
+                program: self.program.clone(),
+            });
+        }
+    }
+
     pub(crate) fn runtime_error(&mut self, prog: &ProgramInner, node: u32, error: NodeError) {
         self.st.errors += 1;
         let debug = &prog.debug[node as usize];
@@ -562,6 +596,9 @@ impl Instance {
         };
         if let Some(observer) = &mut self.observer {
             observer.runtime_error(&error);
+        }
+        if let Some((_, first @ None)) = &mut self.answering {
+            *first = Some(error.clone());
         }
         self.env.host.runtime_error(&error);
     }

@@ -10,7 +10,7 @@ pub(crate) mod objects;
 pub(crate) mod observe;
 pub(crate) mod ops;
 
-pub use handle::{EventSender, HostError, InstanceHandle, KeepAlive};
+pub use handle::{Answer, EventSender, HostError, InstanceHandle, KeepAlive};
 pub use host::{Host, Level, RuntimeError, StdioHost};
 pub use instance::{Instance, LatentFn, Outcome, RunOptions, RunReport, TaskFn, DEFAULT_MAX_VALUE_SIZE};
 pub use observe::{Control, NodeView, Observer, Ran};
