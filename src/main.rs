@@ -104,6 +104,10 @@ struct RunArgs {
     /// make; larger is a runtime error at that node.
     #[arg(long, value_name = "BYTES", default_value_t = graphrun::DEFAULT_MAX_VALUE_SIZE)]
     max_value_size: usize,
+    /// The seed of the graph's random numbers: the same seed gives the same numbers
+    /// (without it, they are seeded from the system).
+    #[arg(long, value_name = "N")]
+    seed: Option<u64>,
     /// At the end, writes the run's peak resident memory and duration to stderr.
     #[arg(long)]
     stats: bool,
@@ -389,6 +393,7 @@ fn demo(file: Option<PathBuf>, trace: bool) -> u8 {
         trace,
         max_loop_iterations: 1_000_000,
         max_value_size: graphrun::DEFAULT_MAX_VALUE_SIZE,
+        seed: None,
         stats: false,
         socket: SocketArgs::default(),
     };
@@ -445,6 +450,7 @@ fn run_program(runtime: tokio::runtime::Runtime, program: Program, args: &RunArg
         max_loop_iterations: args.max_loop_iterations,
         max_value_size: args.max_value_size,
         trace: args.trace,
+        seed: args.seed,
         ..RunOptions::default()
     };
     let mut instance = Instance::with_options(&program, Arc::new(StdioHost), options);

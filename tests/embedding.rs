@@ -4,8 +4,8 @@
 use std::sync::{Arc, Mutex};
 
 use graphrun::{
-    ClassDef, Flow, FnNode, Host, HostError, Instance, Level, NodeDoc, NodeLibrary, Outcome, Program, Registry, RegistryBuilder,
-    RuntimeError, Signature, StandardLibrary, Type, Value,
+    ClassDef, Flow, FnNode, Host, HostError, Instance, Level, NodeDoc, NodeLibrary, Outcome, Program, Registry,
+    RegistryBuilder, RuntimeError, Signature, StandardLibrary, Type, Value,
 };
 
 /// A library with delegates of two signatures, as the socket library has.
@@ -334,10 +334,16 @@ async fn a_host_calls_an_event_and_awaits_its_answer() {
     assert!(seven.error().is_none());
     // The second chain failed at `div`: the answer says so, with the variables as it left them.
     let error = negative.error().expect("the chain's runtime error");
-    assert_eq!((error.node_id.as_str(), error.message.as_str()), ("div", "division by zero"));
+    assert_eq!(
+        (error.node_id.as_str(), error.message.as_str()),
+        ("div", "division by zero")
+    );
     assert_eq!(negative.get::<i64>("Answer"), Ok(49));
     assert_eq!(negative.get::<i64>("Calls"), Ok(2));
-    assert!(matches!(wrong, HostError::Invalid(ref m) if m.contains("param `X`")), "{wrong}");
+    assert!(
+        matches!(wrong, HostError::Invalid(ref m) if m.contains("param `X`")),
+        "{wrong}"
+    );
     assert!(negative.get::<i64>("Nope").is_err());
 }
 

@@ -314,7 +314,7 @@ fn run_traced(case: &Path) -> Result<(), String> {
 }
 
 /// One test per case (`cargo test --test cases NAME` runs those whose name holds NAME),
-/// and one per traced `std` and `semantics` case, named `traced/...`; in parallel.
+/// and one per traced `std`, `stdlib` and `semantics` case, named `traced/...`; in parallel.
 fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases");
     let mut cases = Vec::new();
@@ -339,10 +339,11 @@ fn main() {
             run_case(&path, update).map_err(Failed::from)
         }));
     }
-    for case in cases
-        .iter()
-        .filter(|c| c.starts_with(root.join("std")) || c.starts_with(root.join("semantics")))
-    {
+    for case in cases.iter().filter(|c| {
+        ["std", "stdlib", "semantics"]
+            .iter()
+            .any(|dir| c.starts_with(root.join(dir)))
+    }) {
         let expected = parse_expected(&std::fs::read_to_string(case).unwrap());
         if expected.command != "run" || expected.stderr.contains("1000000 loop iterations") {
             continue;

@@ -30,8 +30,8 @@ mod stdlib;
 mod value;
 
 pub use exec::{
-    Answer, Control, EventSender, Host, HostError, Instance, InstanceHandle, KeepAlive, LatentFn, Level, NodeView, Observer,
-    Outcome, Ran, RunOptions, RunReport, RuntimeError, StdioHost, TaskFn, DEFAULT_MAX_VALUE_SIZE,
+    Answer, Control, EventSender, Host, HostError, Instance, InstanceHandle, KeepAlive, LatentFn, Level, NodeView,
+    Observer, Outcome, Ran, RunOptions, RunReport, RuntimeError, StdioHost, TaskFn, DEFAULT_MAX_VALUE_SIZE,
 };
 pub use graphrun_format::{Diagnostic, Diagnostics, Severity, SourceFile, Type};
 pub use listing::{node_listing_json, node_listing_markdown, node_listing_text};

@@ -10,8 +10,8 @@ use tokio::sync::mpsc;
 
 use crate::exec::host::RuntimeError;
 use crate::exec::instance::{Call, Event, HostFn, LatentFn, Shared};
-use crate::node::PinValue;
 use crate::node::EventRef;
+use crate::node::PinValue;
 use crate::plan::program::{Program, ProgramInner};
 use crate::registry::Registry;
 use crate::value::{ClassNames, Value};

@@ -38,6 +38,9 @@ pub struct RunOptions {
     /// The largest value, in bytes of its text form, that a node may make; a node whose
     /// result would be larger fails with a runtime error instead.
     pub max_value_size: usize,
+    /// The seed of the instance's random numbers (`Random Integer in Range`, …): the same
+    /// seed gives the same numbers. `None`: seeded from the system.
+    pub seed: Option<u64>,
 }
 
 /// The default of [`RunOptions::max_value_size`]: 64 MiB.
@@ -50,6 +53,7 @@ impl Default for RunOptions {
             trace: false,
             shutdown_grace: Duration::from_secs(2),
             max_value_size: DEFAULT_MAX_VALUE_SIZE,
+            seed: None,
         }
     }
 }
@@ -181,6 +185,10 @@ pub(crate) struct State {
     pub(crate) errors: usize,
     /// The chain's pending re-entries (Sequence, loops); reused between events.
     pub(crate) stack: Vec<(u32, u64)>,
+    /// The instance's random numbers, seeded from [`RunOptions::seed`].
+    pub(crate) rng: fastrand::Rng,
+    /// When the instance was made (`Get Time Seconds` counts from here).
+    pub(crate) born: Instant,
 }
 
 pub(crate) struct Env {
@@ -249,6 +257,7 @@ impl Instance {
             .then(|| Box::new(Tracer::new(host.clone())) as Box<dyn Observer>);
         let inner = &program.inner;
         let (tx, rx) = mpsc::channel(CHANNEL_CAPACITY);
+        let rng = options.seed.map_or_else(fastrand::Rng::new, fastrand::Rng::with_seed);
         Instance {
             program: program.clone(),
             env: Env {
@@ -282,6 +291,8 @@ impl Instance {
                 quit: false,
                 errors: 0,
                 stack: Vec::new(),
+                rng,
+                born: Instant::now(),
             },
             scratch: Vec::new(),
             rx,

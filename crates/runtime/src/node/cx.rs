@@ -317,6 +317,25 @@ impl Cx<'_> {
         self.env.options.max_value_size
     }
 
+    /// A random integer from `min` to `max` inclusive (`max` below `min`: `min`), from the
+    /// instance's generator ([`RunOptions::seed`](crate::RunOptions::seed)).
+    pub fn random_int(&mut self, min: i64, max: i64) -> i64 {
+        if max <= min {
+            return min;
+        }
+        self.st.rng.i64(min..=max)
+    }
+
+    /// A random float from 0 (inclusive) to 1 (exclusive), from the instance's generator.
+    pub fn random_float(&mut self) -> f64 {
+        self.st.rng.f64()
+    }
+
+    /// Seconds since the instance was made.
+    pub fn time_seconds(&self) -> f64 {
+        self.st.born.elapsed().as_secs_f64()
+    }
+
     /// Whether the instance is ending (EndPlay is running, or stop was asked).
     pub fn is_ending(&self) -> bool {
         self.env.shared.stop.load(Ordering::SeqCst)

@@ -2,13 +2,62 @@
 use super::*;
 
 /// The common type of two element types, if they have one.
-fn unify(a: Type, b: &Type) -> Option<Type> {
+pub(super) fn unify(a: Type, b: &Type) -> Option<Type> {
     match (&a, b) {
         _ if &a == b => Some(a),
         (Type::Int, Type::Float) | (Type::Float, Type::Int) => Some(Type::Float),
         (Type::Object(_), _) | (_, Type::Object(_)) => None,
         _ => Some(Type::Json),
     }
+}
+
+/// The inputs `[0]`, `[1]`, … that a node of `node` wires (other than `fixed`): how many
+/// (one past the highest) and their common type, if any is typed.
+pub(super) fn indexed_pins(
+    cx: &dyn SignatureCx,
+    node: &str,
+    fixed: &[&str],
+) -> Result<(usize, Option<Type>), PinError> {
+    let mut count = 0;
+    for name in cx.input_names() {
+        if fixed.contains(&name) {
+            continue;
+        }
+        let index = name
+            .strip_prefix('[')
+            .and_then(|n| n.strip_suffix(']'))
+            .and_then(|n| n.parse::<usize>().ok());
+        match index {
+            Some(i) if i < 10_000 && name == format!("[{i}]") => count = count.max(i + 1),
+            _ => {
+                return Err(PinError::at(
+                    name,
+                    codes::UNKNOWN_PIN,
+                    format!(
+                        "{node}'s inputs are {}[0], [1], …; not `{name}`",
+                        fixed.iter().map(|f| format!("{f}, ")).collect::<String>()
+                    ),
+                ))
+            }
+        }
+    }
+    let mut element: Option<Type> = None;
+    for i in 0..count {
+        let pin = format!("[{i}]");
+        if let Some(t) = cx.input_type(&pin) {
+            element = Some(match element {
+                None => t,
+                Some(e) => unify(e.clone(), &t).ok_or_else(|| {
+                    PinError::at(
+                        &pin,
+                        codes::TYPE_MISMATCH,
+                        format!("{node} cannot hold both {e} and {t}"),
+                    )
+                })?,
+            });
+        }
+    }
+    Ok((count, element))
 }
 
 pub(super) fn arrays(r: &mut RegistryBuilder) {
@@ -21,39 +70,7 @@ pub(super) fn arrays(r: &mut RegistryBuilder) {
         .input("[0], [1], …", "T")
         .output("Return Value", "Array(T)"),
         |cx| {
-            let mut count = 0;
-            for name in cx.input_names() {
-                let index = name
-                    .strip_prefix('[')
-                    .and_then(|n| n.strip_suffix(']'))
-                    .and_then(|n| n.parse::<usize>().ok());
-                match index {
-                    Some(i) if i < 10_000 && name == format!("[{i}]") => count = count.max(i + 1),
-                    _ => {
-                        return Err(PinError::at(
-                            name,
-                            codes::UNKNOWN_PIN,
-                            format!("Make Array's inputs are [0], [1], …; not `{name}`"),
-                        ))
-                    }
-                }
-            }
-            let mut element: Option<Type> = None;
-            for i in 0..count {
-                let pin = format!("[{i}]");
-                if let Some(t) = cx.input_type(&pin) {
-                    element = Some(match element {
-                        None => t,
-                        Some(e) => unify(e.clone(), &t).ok_or_else(|| {
-                            PinError::at(
-                                &pin,
-                                codes::TYPE_MISMATCH,
-                                format!("Make Array cannot hold both {e} and {t}"),
-                            )
-                        })?,
-                    });
-                }
-            }
+            let (count, element) = indexed_pins(cx, "Make Array", &[])?;
             let element = element.unwrap_or(Type::Json);
             let mut sig = Signature::pure();
             for i in 0..count {
@@ -168,4 +185,174 @@ pub(super) fn arrays(r: &mut RegistryBuilder) {
             }))
         },
     ));
+}
+
+/// Changes a copy of an Array or Json array with `change` (given its length first); a Json
+/// value that is not an array is a runtime error naming `node`.
+fn edit_array(
+    node: &str,
+    array: Value,
+    item: Option<Value>,
+    change: impl FnOnce(usize) -> Result<Edit, NodeError>,
+) -> Result<Value, NodeError> {
+    fn apply<T>(items: &mut Vec<T>, edit: Edit, item: Option<T>) {
+        match (edit, item) {
+            (Edit::Set(i), Some(item)) => items[i] = item,
+            (Edit::Insert(i), Some(item)) => items.insert(i, item),
+            (Edit::Remove(i), _) => {
+                items.remove(i);
+            }
+            _ => {}
+        }
+    }
+    match array {
+        Value::Array(mut items) => {
+            let edit = change(items.len())?;
+            apply(Arc::make_mut(&mut items), edit, item);
+            Ok(Value::Array(items))
+        }
+        Value::Json(mut j) => match Arc::make_mut(&mut j) {
+            Json::Array(items) => {
+                let edit = change(items.len())?;
+                apply(items, edit, item.map(|v| v.to_json()));
+                Ok(Value::Json(j))
+            }
+            other => Err(err(format!(
+                "{node}: the Json value is {}, not an array",
+                json_kind(other)
+            ))),
+        },
+        other => Ok(other),
+    }
+}
+
+enum Edit {
+    Set(usize),
+    Insert(usize),
+    Remove(usize),
+}
+
+/// The index of the first element equal to `item`, if any.
+fn find(array: &Value, item: &Value, node: &str) -> Result<Option<usize>, NodeError> {
+    Ok(match array {
+        Value::Array(items) => items.iter().position(|v| v == item),
+        Value::Json(j) => match &**j {
+            Json::Array(items) => {
+                let item = item.to_json();
+                items.iter().position(|v| *v == item)
+            }
+            other => {
+                return Err(err(format!(
+                    "{node}: the Json value is {}, not an array",
+                    json_kind(other)
+                )))
+            }
+        },
+        _ => None,
+    })
+}
+
+pub(super) fn more_arrays(r: &mut RegistryBuilder) {
+    for (name, what, output) in [
+        ("Array Contains", "Whether an element equals Item (pure).", Type::Bool),
+        (
+            "Array Find",
+            "The index of the first element equal to Item, -1 if none (pure).",
+            Type::Int,
+        ),
+    ] {
+        r.add_node(FnNode::new(
+            name,
+            NodeDoc::new("Array", what)
+                .input("Array", "Array(T) or Json array")
+                .input("Item", "T")
+                .output("Return Value", &output.to_string()),
+            move |cx| {
+                let (array, element) = array_pin(cx, name)?;
+                Ok(Signature::pure()
+                    .input("Array", array)
+                    .input("Item", element)
+                    .output("Return Value", output.clone()))
+            },
+            move |_| {
+                Ok(Box::new(move |cx: &mut Cx<'_>, _: Entry| {
+                    let at = find(cx.input(0), cx.input(1), name)?;
+                    if name == "Array Contains" {
+                        cx.set_output(0, at.is_some());
+                    } else {
+                        cx.set_output(0, at.map_or(-1, |i| i as i64));
+                    }
+                    Ok(Flow::End)
+                }))
+            },
+        ));
+    }
+    type Plan = fn(i64, usize) -> Option<Edit>;
+    let edits: [(&'static str, &str, bool, Plan); 3] = [
+        (
+            "Array Set",
+            "The array with the element at Index replaced by Item",
+            true,
+            |i, len| usize::try_from(i).ok().filter(|&i| i < len).map(Edit::Set),
+        ),
+        (
+            "Array Insert",
+            "The array with Item inserted at Index (Index may be the length: at the end)",
+            true,
+            |i, len| usize::try_from(i).ok().filter(|&i| i <= len).map(Edit::Insert),
+        ),
+        (
+            "Array Remove Index",
+            "The array without the element at Index",
+            false,
+            |i, len| usize::try_from(i).ok().filter(|&i| i < len).map(Edit::Remove),
+        ),
+    ];
+    for (name, what, with_item, plan) in edits {
+        let mut doc = NodeDoc::new(
+            "Array",
+            &format!("{what} (pure); Index out of range is a runtime error."),
+        )
+        .input("Array", "Array(T) or Json array")
+        .input("Index", "Int");
+        if with_item {
+            doc = doc.input("Item", "T");
+        }
+        r.add_node(FnNode::new(
+            name,
+            doc.output("Return Value", "Array(T)"),
+            move |cx| {
+                let (array, element) = array_pin(cx, name)?;
+                let mut sig = Signature::pure()
+                    .input("Array", array.clone())
+                    .input("Index", Type::Int);
+                if with_item {
+                    sig = sig.input("Item", element);
+                }
+                Ok(sig.output("Return Value", array))
+            },
+            move |_| {
+                Ok(Box::new(move |cx: &mut Cx<'_>, _: Entry| {
+                    let index = cx.input(1).as_int();
+                    let item = if with_item {
+                        let limit = cx.max_value_size();
+                        cx.check_size(cx.input(0).size(limit).saturating_add(cx.input(2).size(limit)))?;
+                        Some(cx.take_input(2))
+                    } else {
+                        None
+                    };
+                    let array = cx.take_input(0);
+                    let result = edit_array(name, array, item, |len| {
+                        plan(index, len).ok_or_else(|| {
+                            err(format!(
+                                "{name}: index {index} is out of range for an array of length {len}"
+                            ))
+                        })
+                    })?;
+                    cx.set_output(0, result);
+                    Ok(Flow::End)
+                }))
+            },
+        ));
+    }
 }

@@ -1,4 +1,5 @@
-//! Flow control: Branch, Sequence, the loops, Do Once and Delay.
+//! Flow control: Branch, Sequence, the loops, Do Once, Delay, the Switches, Flip Flop, Gate
+//! and Do N.
 use super::*;
 
 pub(super) fn flow(r: &mut RegistryBuilder) {
@@ -214,6 +215,159 @@ pub(super) fn flow(r: &mut RegistryBuilder) {
                     Ok(Flow::End)
                 }
             }
+        },
+    ));
+}
+
+/// Switch on Int and Switch on String: one exec output per case the file wires, then
+/// `Default`. `case` reads a case's value from its pin name (an error says why not).
+fn switch<K>(name: &'static str, ty: Type, case: fn(&str) -> Result<K, String>, key: fn(&Value) -> K) -> FnNode
+where
+    K: std::hash::Hash + Eq + Send + Sync + 'static,
+{
+    FnNode::new(
+        name,
+        NodeDoc::new(
+            "Flow Control",
+            "Goes on through the output named after Selection's value, or Default when the file wires no such case.",
+        )
+        .exec_in(&["exec"])
+        .exec_out(&["one per case", "Default"])
+        .input("Selection", &ty.to_string()),
+        move |cx| {
+            let mut sig = Signature::impure();
+            for pin in cx.exec_output_names() {
+                if pin == "Default" {
+                    continue;
+                }
+                case(pin).map_err(|why| PinError::at(pin, codes::UNKNOWN_PIN, format!("{name}: {why}")))?;
+                sig = sig.exec_out(pin);
+            }
+            Ok(sig.exec_out("Default").input("Selection", ty.clone()))
+        },
+        move |cx| {
+            let outs = &cx.signature().exec_outputs;
+            let default = outs.len() - 1;
+            let cases: std::collections::HashMap<K, usize> = outs[..default]
+                .iter()
+                .enumerate()
+                .filter_map(|(i, pin)| case(pin).ok().map(|k| (k, i)))
+                .collect();
+            Ok(Box::new(move |cx: &mut Cx<'_>, _: Entry| {
+                Ok(Flow::Then(cases.get(&key(cx.input(0))).copied().unwrap_or(default)))
+            }))
+        },
+    )
+}
+
+pub(super) fn more_flow(r: &mut RegistryBuilder) {
+    r.add_node(switch(
+        "Switch on Int",
+        Type::Int,
+        |pin| match pin.parse::<i64>() {
+            Ok(n) if n.to_string() == pin => Ok(n),
+            Ok(n) => Err(format!("write the case `{pin}` as `{n}`")),
+            Err(_) => Err(format!(
+                "`{pin}` is not an Int case (cases are written like \"0\", \"7\", \"-1\") nor `Default`"
+            )),
+        },
+        Value::as_int,
+    ));
+    r.add_node(switch(
+        "Switch on String",
+        Type::String,
+        |pin| Ok(pin.to_string()),
+        |v| v.as_str().to_string(),
+    ));
+    r.add_node(FnNode::simple(
+        "Flip Flop",
+        NodeDoc::new(
+            "Flow Control",
+            "Goes on through A, then B, then A, … (A first); Is A says which ran.",
+        )
+        .exec_in(&["exec"])
+        .exec_out(&["A", "B"])
+        .output("Is A", "Bool"),
+        Signature::impure()
+            .exec_out("A")
+            .exec_out("B")
+            .output("Is A", Type::Bool),
+        |cx, _| {
+            let was_a = cx.state::<bool>();
+            *was_a = !*was_a;
+            let is_a = *was_a;
+            cx.set_output(0, is_a);
+            Ok(Flow::Then(if is_a { 0 } else { 1 }))
+        },
+    ));
+    r.add_node(FnNode::simple(
+        "Gate",
+        NodeDoc::new(
+            "Flow Control",
+            "Enter goes on through Exit while the gate is open; Open, Close and Toggle change it.",
+        )
+        .exec_in(&["Enter", "Open", "Close", "Toggle"])
+        .exec_out(&["Exit"])
+        .input("Start Closed", "Bool = false"),
+        Signature::pure()
+            .exec_in("Enter")
+            .exec_in("Open")
+            .exec_in("Close")
+            .exec_in("Toggle")
+            .exec_out("Exit")
+            .input_or("Start Closed", Type::Bool, false),
+        |cx, entry| {
+            let start_open = !cx.input(0).as_bool();
+            let open = cx.state::<Option<bool>>().get_or_insert(start_open);
+            Ok(match entry {
+                Entry::Pin(1) => {
+                    *open = true;
+                    Flow::End
+                }
+                Entry::Pin(2) => {
+                    *open = false;
+                    Flow::End
+                }
+                Entry::Pin(3) => {
+                    *open = !*open;
+                    Flow::End
+                }
+                _ if *open => Flow::Then(0),
+                _ => Flow::End,
+            })
+        },
+    ));
+    r.add_node(FnNode::simple(
+        "Do N",
+        NodeDoc::new(
+            "Flow Control",
+            "Enter goes on through Exit the first N times since the start or the last Reset; Counter counts them.",
+        )
+        .exec_in(&["Enter", "Reset"])
+        .exec_out(&["Exit"])
+        .input("N", "Int = 1")
+        .output("Counter", "Int"),
+        Signature::pure()
+            .exec_in("Enter")
+            .exec_in("Reset")
+            .exec_out("Exit")
+            .input_or("N", Type::Int, 1i64)
+            .output("Counter", Type::Int),
+        |cx, entry| {
+            let n = cx.input(0).as_int();
+            let counter = cx.state::<i64>();
+            if let Entry::Pin(1) = entry {
+                *counter = 0;
+                cx.set_output(0, 0i64);
+                return Ok(Flow::End);
+            }
+            if *counter >= n {
+                return Ok(Flow::End);
+            }
+            *counter += 1;
+            let count = *counter;
+            cx.set_output(0, count);
+            Ok(Flow::Then(0))
         },
     ));
 }

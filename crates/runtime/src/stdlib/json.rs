@@ -9,6 +9,21 @@ fn json_object(value: &Value) -> Option<&serde_json::Map<String, Json>> {
     }
 }
 
+type Pick = fn(&Json) -> Option<Value>;
+
+/// The typed readings of a Json value (String, Int, Float, Bool), for the nodes named by
+/// `pattern` with the type's name in place of `{}`: a JSON string as its text, only an
+/// integral number as an Int, any number as a Float.
+fn typed(pattern: &str) -> [(String, Type, Pick); 4] {
+    let name = |t: &str| pattern.replace("{}", t);
+    [
+        (name("String"), Type::String, |j| j.as_str().map(Value::from)),
+        (name("Int"), Type::Int, |j| j.as_i64().map(Value::Int)),
+        (name("Float"), Type::Float, |j| j.as_f64().map(Value::Float)),
+        (name("Bool"), Type::Bool, |j| j.as_bool().map(Value::Bool)),
+    ]
+}
+
 pub(super) fn json(r: &mut RegistryBuilder) {
     r.add_node(FnNode::new(
         "Make Json Object",
@@ -69,17 +84,10 @@ pub(super) fn json(r: &mut RegistryBuilder) {
             Ok(Flow::End)
         },
     ));
-    type Pick = fn(&Json) -> Option<Value>;
-    let typed: [(&str, Type, Pick); 4] = [
-        ("Get String Field", Type::String, |j| j.as_str().map(Value::from)),
-        ("Get Int Field", Type::Int, |j| j.as_i64().map(Value::Int)),
-        ("Get Float Field", Type::Float, |j| j.as_f64().map(Value::Float)),
-        ("Get Bool Field", Type::Bool, |j| j.as_bool().map(Value::Bool)),
-    ];
-    for (name, ty, pick) in typed {
+    for (name, ty, pick) in typed("Get {} Field") {
         let zero = Value::zero(&ty);
         r.add_node(FnNode::simple(
-            name,
+            &name,
             NodeDoc::new(
                 "Json",
                 &format!("The field as {ty}; {zero} and Found false if it is missing or of another type (pure)."),
@@ -241,4 +249,102 @@ fn json_text(cx: &Cx<'_>, json: &Json) -> Result<String, NodeError> {
             "the result would be over the value size limit of {limit} bytes (--max-value-size)"
         ))),
     }
+}
+
+pub(super) fn json_values(r: &mut RegistryBuilder) {
+    for (name, ty, pick) in typed("Json As {}") {
+        let zero = Value::zero(&ty);
+        r.add_node(FnNode::simple(
+            &name,
+            NodeDoc::new(
+                "Json",
+                &format!("The value as {ty} (a JSON string gives its text, without quotes); {zero} and Success false if it is of another type (pure)."),
+            )
+            .input("Value", "Json")
+            .output("Return Value", &ty.to_string())
+            .output("Success", "Bool"),
+            Signature::pure().input("Value", Type::Json).output("Return Value", ty).output("Success", Type::Bool),
+            move |cx, _| {
+                let found = match cx.input(0) {
+                    Value::Json(j) => pick(j),
+                    _ => None,
+                };
+                cx.set_output(1, found.is_some());
+                cx.set_output(0, found.unwrap_or_else(|| zero.clone()));
+                Ok(Flow::End)
+            },
+        ));
+    }
+    r.add_node(FnNode::new(
+        "Make Json Array",
+        NodeDoc::new("Json", "A Json array of its inputs [0], [1], … in order (pure).")
+            .input("[0], [1], …", "any but Object")
+            .output("Return Value", "Json"),
+        |cx| {
+            let (count, _) = super::arrays::indexed_pins(cx, "Make Json Array", &[])?;
+            let mut sig = Signature::pure();
+            for i in 0..count {
+                sig = sig.input(&format!("[{i}]"), Type::Json);
+            }
+            Ok(sig.output("Return Value", Type::Json))
+        },
+        |_| {
+            Ok(Box::new(|cx: &mut Cx<'_>, _: Entry| {
+                let limit = cx.max_value_size();
+                let count = cx.signature_inputs();
+                let size = (0..count).fold(0usize, |size, i| size.saturating_add(cx.input(i).size(limit)));
+                cx.check_size(size)?;
+                let items: Vec<Json> = (0..count).map(|i| cx.input(i).to_json()).collect();
+                cx.set_output(0, Json::Array(items));
+                Ok(Flow::End)
+            }))
+        },
+    ));
+    r.add_node(FnNode::simple(
+        "Json Type",
+        NodeDoc::new(
+            "Json",
+            "The kind of value: null, bool, number, string, array or object (pure).",
+        )
+        .input("Value", "Json")
+        .output("Return Value", "String"),
+        Signature::pure()
+            .input("Value", Type::Json)
+            .output("Return Value", Type::String),
+        |cx, _| {
+            let kind = match cx.input(0) {
+                Value::Json(j) => match &**j {
+                    Json::Null => "null",
+                    Json::Bool(_) => "bool",
+                    Json::Number(_) => "number",
+                    Json::String(_) => "string",
+                    Json::Array(_) => "array",
+                    Json::Object(_) => "object",
+                },
+                _ => "null",
+            };
+            cx.set_output(0, kind);
+            Ok(Flow::End)
+        },
+    ));
+    r.add_node(FnNode::simple(
+        "Json Array Length",
+        NodeDoc::new(
+            "Json",
+            "The number of elements, -1 if the value is not an array (pure).",
+        )
+        .input("Value", "Json")
+        .output("Return Value", "Int"),
+        Signature::pure()
+            .input("Value", Type::Json)
+            .output("Return Value", Type::Int),
+        |cx, _| {
+            let len = match cx.input(0) {
+                Value::Json(j) => j.as_array().map_or(-1, |a| a.len() as i64),
+                _ => -1,
+            };
+            cx.set_output(0, len);
+            Ok(Flow::End)
+        },
+    ));
 }

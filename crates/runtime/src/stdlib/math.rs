@@ -1,11 +1,17 @@
-//! Arithmetic, comparisons and Boolean logic.
+//! Arithmetic, comparisons and Boolean logic; Modulo, Min, Max, Clamp, Abs, rounding and
+//! random numbers.
 use super::*;
 use crate::node::Arithmetic;
 
 /// Int for Int op Int, Float when either side is a Float; an error names the pin.
 fn numeric(cx: &dyn SignatureCx, node: &str) -> Result<Type, PinError> {
+    numeric_pins(cx, node, &["A", "B"])
+}
+
+/// Int when every one of `pins` is an Int (or unwired), Float when any is a Float.
+fn numeric_pins(cx: &dyn SignatureCx, node: &str, pins: &[&str]) -> Result<Type, PinError> {
     let mut result = Type::Int;
-    for pin in ["A", "B"] {
+    for &pin in pins {
         match cx.input_type(pin) {
             None | Some(Type::Int) => {}
             Some(Type::Float) => result = Type::Float,
@@ -202,6 +208,201 @@ pub(super) fn math(r: &mut RegistryBuilder) {
         |cx, _| {
             let value = !cx.input(0).as_bool();
             cx.set_output(0, value);
+            Ok(Flow::End)
+        },
+    ));
+}
+
+/// A node over Int or Float pins (Int when all are Int): `int` and `float` compute the
+/// result from the inputs in order.
+fn numeric_node(
+    name: &'static str,
+    description: &str,
+    pins: &'static [&'static str],
+    int: fn(&[i64]) -> Result<i64, NodeError>,
+    float: fn(&[f64]) -> f64,
+) -> FnNode {
+    let mut doc = NodeDoc::new("Math", description);
+    for pin in pins {
+        doc = doc.input(pin, "Int or Float");
+    }
+    FnNode::new(
+        name,
+        doc.output("Return Value", "Int or Float"),
+        move |cx| {
+            let ty = numeric_pins(cx, name, pins)?;
+            let mut sig = Signature::pure();
+            for pin in pins {
+                sig = sig.input(pin, ty.clone());
+            }
+            Ok(sig.output("Return Value", ty))
+        },
+        move |cx| {
+            let is_float = cx.signature().outputs[0].ty == Type::Float;
+            Ok(if is_float {
+                Box::new(move |cx: &mut Cx<'_>, _: Entry| {
+                    let args: [f64; 3] =
+                        std::array::from_fn(|i| if i < pins.len() { cx.input(i).as_float() } else { 0.0 });
+                    cx.set_output(0, float(&args[..pins.len()]));
+                    Ok(Flow::End)
+                })
+            } else {
+                Box::new(move |cx: &mut Cx<'_>, _: Entry| {
+                    let args: [i64; 3] = std::array::from_fn(|i| if i < pins.len() { cx.input(i).as_int() } else { 0 });
+                    cx.set_output(0, int(&args[..pins.len()])?);
+                    Ok(Flow::End)
+                })
+            })
+        },
+    )
+}
+
+/// Blueprint's Clamp: below Min gives Min, else at most Max (so Min wins when Min > Max).
+fn clamp<T: PartialOrd>(value: T, min: T, max: T) -> T {
+    if value < min {
+        min
+    } else if value < max {
+        value
+    } else {
+        max
+    }
+}
+
+/// A Float to an Int for the rounding nodes: NaN or out of i64's range is a runtime error.
+fn to_int(node: &str, value: f64) -> Result<i64, NodeError> {
+    // i64::MAX as f64 rounds up to 2^63, which is out of range: compare with < 2^63.
+    if value.is_nan() {
+        return Err(err(format!("{node}: NaN has no Int value")));
+    }
+    if !(-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0).contains(&value) {
+        return Err(err(format!(
+            "{node}: {} is out of Int's range",
+            crate::value::float_text(value)
+        )));
+    }
+    Ok(value as i64)
+}
+
+pub(super) fn more_math(r: &mut RegistryBuilder) {
+    r.add_node(
+        FnNode::function("Modulo", ["A", "B"], |a: i64, b: i64| {
+            if b == 0 {
+                return Err(err("modulo by zero"));
+            }
+            Ok(a.wrapping_rem(b))
+        })
+        .describe(
+            "Math",
+            "The remainder of A ÷ B, with the sign of A (pure); B = 0 is a runtime error.",
+        ),
+    );
+    // As Blueprint's Min and Max: A unless B is smaller (larger), so a NaN A gives B.
+    r.add_node(numeric_node(
+        "Min",
+        "The smaller of A and B (pure).",
+        &["A", "B"],
+        |v| Ok(v[0].min(v[1])),
+        |v| {
+            if v[0] <= v[1] {
+                v[0]
+            } else {
+                v[1]
+            }
+        },
+    ));
+    r.add_node(numeric_node(
+        "Max",
+        "The larger of A and B (pure).",
+        &["A", "B"],
+        |v| Ok(v[0].max(v[1])),
+        |v| {
+            if v[0] >= v[1] {
+                v[0]
+            } else {
+                v[1]
+            }
+        },
+    ));
+    r.add_node(numeric_node(
+        "Clamp",
+        "Value limited to Min…Max (pure); below Min gives Min, else at most Max.",
+        &["Value", "Min", "Max"],
+        |v| Ok(clamp(v[0], v[1], v[2])),
+        |v| clamp(v[0], v[1], v[2]),
+    ));
+    r.add_node(numeric_node(
+        "Abs",
+        "The absolute value of A (pure); Abs of the smallest Int is a runtime error.",
+        &["A"],
+        |v| {
+            v[0].checked_abs()
+                .ok_or_else(|| err(format!("integer overflow: Abs({})", v[0])))
+        },
+        |v| v[0].abs(),
+    ));
+    type Rounding = fn(f64) -> f64;
+    let roundings: [(&'static str, &str, Rounding); 4] = [
+        ("Truncate", "A without its fraction (toward zero)", f64::trunc),
+        (
+            "Round",
+            "A to the nearest Int, halves upward (2.5 is 3, -2.5 is -2)",
+            |a| (a + 0.5).floor(),
+        ),
+        ("Floor", "The largest Int not above A", f64::floor),
+        ("Ceil", "The smallest Int not below A", f64::ceil),
+    ];
+    for (name, what, round) in roundings {
+        r.add_node(
+            FnNode::function(name, ["A"], move |a: f64| to_int(name, round(a))).describe(
+                "Math",
+                &format!("{what} (pure); NaN or out of Int's range is a runtime error."),
+            ),
+        );
+    }
+    r.add_node(FnNode::simple(
+        "Random Integer in Range",
+        NodeDoc::new(
+            "Math",
+            "A random Int from Min to Max, both included (pure; Max below Min gives Min), from the instance's generator (`--seed`).",
+        )
+        .input("Min", "Int")
+        .input("Max", "Int")
+        .output("Return Value", "Int"),
+        Signature::pure().input("Min", Type::Int).input("Max", Type::Int).output("Return Value", Type::Int),
+        |cx, _| {
+            let (min, max) = (cx.input(0).as_int(), cx.input(1).as_int());
+            let value = cx.random_int(min, max);
+            cx.set_output(0, value);
+            Ok(Flow::End)
+        },
+    ));
+    r.add_node(FnNode::simple(
+        "Random Float in Range",
+        NodeDoc::new(
+            "Math",
+            "A random Float from Min (included) to Max (pure), from the instance's generator (`--seed`).",
+        )
+        .input("Min", "Float")
+        .input("Max", "Float")
+        .output("Return Value", "Float"),
+        Signature::pure()
+            .input("Min", Type::Float)
+            .input("Max", Type::Float)
+            .output("Return Value", Type::Float),
+        |cx, _| {
+            let (min, max) = (cx.input(0).as_float(), cx.input(1).as_float());
+            let value = min + (max - min) * cx.random_float();
+            cx.set_output(0, value);
+            Ok(Flow::End)
+        },
+    ));
+    r.add_node(FnNode::simple(
+        "Get Time Seconds",
+        NodeDoc::new("Utilities", "Seconds since the instance began (pure).").output("Return Value", "Float"),
+        Signature::pure().output("Return Value", Type::Float),
+        |cx, _| {
+            let now = cx.time_seconds();
+            cx.set_output(0, now);
             Ok(Flow::End)
         },
     ));

@@ -18,6 +18,7 @@ mod arrays;
 mod events;
 mod flow;
 mod json;
+mod maps;
 mod math;
 mod objects;
 mod strings;
@@ -33,12 +34,18 @@ impl NodeLibrary for StandardLibrary {
         events::events(r);
         utilities::utilities(r);
         flow::flow(r);
+        flow::more_flow(r);
         variables::variables(r);
         objects::objects(r);
         math::math(r);
+        math::more_math(r);
         strings::strings(r);
+        strings::text(r);
         json::json(r);
+        json::json_values(r);
         arrays::arrays(r);
+        arrays::more_arrays(r);
+        maps::maps(r);
     }
 }
 

@@ -1,4 +1,5 @@
-//! Strings: Append, Format String, To String and the conversions from text.
+//! Strings: Append, Format String, To String, the conversions from text, and searching,
+//! cutting, changing, splitting and joining text.
 use super::*;
 
 /// A Format String's format, split into text and holes.
@@ -203,6 +204,276 @@ pub(super) fn strings(r: &mut RegistryBuilder) {
             let parsed = cx.input(0).as_str().trim().parse::<f64>().ok();
             cx.set_output(0, parsed.unwrap_or(0.0));
             cx.set_output(1, parsed.is_some());
+            Ok(Flow::End)
+        },
+    ));
+}
+
+/// `s` with each character case-folded to one character (a character whose lowercase is
+/// longer stays as it is), so that character positions in it are those in `s`.
+fn fold(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            let mut lower = c.to_lowercase();
+            match (lower.next(), lower.next()) {
+                (Some(l), None) => l,
+                _ => c,
+            }
+        })
+        .collect()
+}
+
+/// The character positions (start, end) of the occurrences of `needle` in `hay`, left to
+/// right without overlap; `use_case` false compares case-insensitively (Blueprint's default).
+fn occurrences(hay: &str, needle: &str, use_case: bool) -> Vec<(usize, usize)> {
+    if needle.is_empty() {
+        return Vec::new();
+    }
+    let (h, n) = if use_case {
+        (hay.to_string(), needle.to_string())
+    } else {
+        (fold(hay), fold(needle))
+    };
+    let width = n.chars().count();
+    let mut found = Vec::new();
+    let (mut chars_before, mut last_byte) = (0, 0);
+    for (byte, _) in h.match_indices(n.as_str()) {
+        chars_before += h[last_byte..byte].chars().count();
+        found.push((chars_before, chars_before + width));
+        chars_before += width;
+        last_byte = byte + n.len();
+    }
+    found
+}
+
+fn use_case_doc() -> &'static str {
+    "Bool = false (false: upper and lower case match each other, as in Blueprint)"
+}
+
+pub(super) fn text(r: &mut RegistryBuilder) {
+    r.add_node(
+        FnNode::function("Len", ["In String"], |s: String| s.chars().count() as i64)
+            .describe("String", "The number of characters (pure)."),
+    );
+    r.add_node(FnNode::simple(
+        "Contains",
+        NodeDoc::new(
+            "String",
+            "Whether Substring occurs in Search In (pure); an empty Substring always does.",
+        )
+        .input("Search In", "String")
+        .input("Substring", "String")
+        .input("Use Case", use_case_doc())
+        .output("Return Value", "Bool"),
+        Signature::pure()
+            .input("Search In", Type::String)
+            .input("Substring", Type::String)
+            .input_or("Use Case", Type::Bool, false)
+            .output("Return Value", Type::Bool),
+        |cx, _| {
+            let (hay, needle, use_case) = (cx.input(0).as_str(), cx.input(1).as_str(), cx.input(2).as_bool());
+            let found = needle.is_empty() || !occurrences(hay, needle, use_case).is_empty();
+            cx.set_output(0, found);
+            Ok(Flow::End)
+        },
+    ));
+    r.add_node(FnNode::simple(
+        "Find Substring",
+        NodeDoc::new(
+            "String",
+            "The character index of the first Substring in Search In, -1 if absent (pure); an empty Substring is at 0, as Contains finds it.",
+        )
+        .input("Search In", "String")
+        .input("Substring", "String")
+        .input("Use Case", use_case_doc())
+        .output("Return Value", "Int"),
+        Signature::pure()
+            .input("Search In", Type::String)
+            .input("Substring", Type::String)
+            .input_or("Use Case", Type::Bool, false)
+            .output("Return Value", Type::Int),
+        |cx, _| {
+            let (hay, needle, use_case) = (cx.input(0).as_str(), cx.input(1).as_str(), cx.input(2).as_bool());
+            let at = if needle.is_empty() {
+                0
+            } else {
+                occurrences(hay, needle, use_case).first().map_or(-1, |&(start, _)| start as i64)
+            };
+            cx.set_output(0, at);
+            Ok(Flow::End)
+        },
+    ));
+    for (name, at_end) in [("Starts With", false), ("Ends With", true)] {
+        r.add_node(FnNode::simple(
+            name,
+            NodeDoc::new(
+                "String",
+                &format!("Whether In String {} Substring (pure).", name.to_lowercase()),
+            )
+            .input("In String", "String")
+            .input("Substring", "String")
+            .input("Use Case", use_case_doc())
+            .output("Return Value", "Bool"),
+            Signature::pure()
+                .input("In String", Type::String)
+                .input("Substring", Type::String)
+                .input_or("Use Case", Type::Bool, false)
+                .output("Return Value", Type::Bool),
+            move |cx, _| {
+                let (s, affix) = if cx.input(2).as_bool() {
+                    (cx.input(0).as_str().to_string(), cx.input(1).as_str().to_string())
+                } else {
+                    (fold(cx.input(0).as_str()), fold(cx.input(1).as_str()))
+                };
+                let result = if at_end {
+                    s.ends_with(&affix)
+                } else {
+                    s.starts_with(&affix)
+                };
+                cx.set_output(0, result);
+                Ok(Flow::End)
+            },
+        ));
+    }
+    r.add_node(
+        FnNode::function(
+            "Get Substring",
+            ["Source String", "Start Index", "Length"],
+            |s: String, start: i64, length: i64| {
+                // Blueprint's Mid: a negative start shortens the length by as much.
+                let (start, length) = if start < 0 { (0, length.saturating_add(start)) } else { (start, length) };
+                if length <= 0 {
+                    return String::new();
+                }
+                s.chars().skip(start as usize).take(length as usize).collect::<String>()
+            },
+        )
+        .describe(
+            "String",
+            "Length characters from Start Index (pure), clipped to the string; a negative Start Index counts as 0 and shortens Length by as much.",
+        ),
+    );
+    r.add_node(FnNode::simple(
+        "Replace",
+        NodeDoc::new(
+            "String",
+            "Source String with every From replaced by To, left to right (pure); an empty From replaces nothing.",
+        )
+        .input("Source String", "String")
+        .input("From", "String")
+        .input("To", "String")
+        .input("Use Case", use_case_doc())
+        .output("Return Value", "String"),
+        Signature::pure()
+            .input("Source String", Type::String)
+            .input("From", Type::String)
+            .input("To", Type::String)
+            .input_or("Use Case", Type::Bool, false)
+            .output("Return Value", Type::String),
+        |cx, _| {
+            let (s, from, to) = (cx.input(0).as_str(), cx.input(1).as_str(), cx.input(2).as_str());
+            let found = occurrences(s, from, cx.input(3).as_bool());
+            let offsets: Vec<usize> = s.char_indices().map(|(b, _)| b).chain([s.len()]).collect();
+            let removed: usize = found.iter().map(|&(a, b)| offsets[b] - offsets[a]).sum();
+            cx.check_size((s.len() - removed).saturating_add(found.len().saturating_mul(to.len())))?;
+            let mut out = String::with_capacity(s.len());
+            let mut byte = 0;
+            for (start, end) in found {
+                out.push_str(&s[byte..offsets[start]]);
+                out.push_str(to);
+                byte = offsets[end];
+            }
+            out.push_str(&s[byte..]);
+            cx.set_output(0, out);
+            Ok(Flow::End)
+        },
+    ));
+    type Case = fn(&str) -> String;
+    let cases: [(&str, &str, Case); 3] = [
+        ("To Upper", "Source String in upper case (pure).", str::to_uppercase),
+        ("To Lower", "Source String in lower case (pure).", str::to_lowercase),
+        ("Trim", "Source String without whitespace at either end (pure).", |s| {
+            s.trim().to_string()
+        }),
+    ];
+    for (name, what, change) in cases {
+        r.add_node(FnNode::simple(
+            name,
+            NodeDoc::new("String", what)
+                .input("Source String", "String")
+                .output("Return Value", "String"),
+            Signature::pure()
+                .input("Source String", Type::String)
+                .output("Return Value", Type::String),
+            move |cx, _| {
+                let s = cx.input(0).as_str();
+                // A character's upper case is at most three times as long.
+                if s.len().saturating_mul(3) > cx.max_value_size() {
+                    let grown: usize = s
+                        .chars()
+                        .map(|c| c.to_uppercase().map(char::len_utf8).sum::<usize>())
+                        .sum();
+                    cx.check_size(grown)?;
+                }
+                let result = change(s);
+                cx.set_output(0, result);
+                Ok(Flow::End)
+            },
+        ));
+    }
+    r.add_node(FnNode::simple(
+        "Parse Into Array",
+        NodeDoc::new(
+            "String",
+            "Source String split at each Delimiter (pure); empty pieces are left out when Cull Empty Strings. An empty Delimiter gives the whole string.",
+        )
+        .input("Source String", "String")
+        .input("Delimiter", "String = \" \"")
+        .input("Cull Empty Strings", "Bool = true")
+        .output("Return Value", "Array(String)"),
+        Signature::pure()
+            .input("Source String", Type::String)
+            .input_or("Delimiter", Type::String, " ")
+            .input_or("Cull Empty Strings", Type::Bool, true)
+            .output("Return Value", arr(Type::String)),
+        |cx, _| {
+            let (s, delimiter, cull) = (cx.input(0).as_str(), cx.input(1).as_str(), cx.input(2).as_bool());
+            let pieces: Vec<&str> = if delimiter.is_empty() { vec![s] } else { s.split(delimiter).collect() };
+            let items: Vec<Value> = pieces
+                .into_iter()
+                .filter(|p| !(cull && p.is_empty()))
+                .map(Value::from)
+                .collect();
+            cx.set_output(0, Value::Array(Arc::new(items)));
+            Ok(Flow::End)
+        },
+    ));
+    r.add_node(FnNode::simple(
+        "Join String Array",
+        NodeDoc::new(
+            "String",
+            "The strings of Source Array with Separator between them (pure).",
+        )
+        .input("Source Array", "Array(String)")
+        .input("Separator", "String = \" \"")
+        .output("Return Value", "String"),
+        Signature::pure()
+            .input("Source Array", arr(Type::String))
+            .input_or("Separator", Type::String, " ")
+            .output("Return Value", Type::String),
+        |cx, _| {
+            let separator = cx.input(1).as_str();
+            let items: &[Value] = match cx.input(0) {
+                Value::Array(items) => items,
+                _ => &[],
+            };
+            let size = items
+                .iter()
+                .fold(0usize, |n, s| n.saturating_add(s.as_str().len()))
+                .saturating_add(separator.len().saturating_mul(items.len().saturating_sub(1)));
+            cx.check_size(size)?;
+            let joined = items.iter().map(Value::as_str).collect::<Vec<_>>().join(separator);
+            cx.set_output(0, joined);
             Ok(Flow::End)
         },
     ));

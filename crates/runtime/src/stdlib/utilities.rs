@@ -1,4 +1,4 @@
-//! Print String, the timers (Set Timer by Event, Clear Timer) and Quit.
+//! Print String, the timers (Set Timer by Event, Clear Timer), Quit and Select.
 use super::*;
 
 pub(super) fn utilities(r: &mut RegistryBuilder) {
@@ -78,6 +78,38 @@ pub(super) fn utilities(r: &mut RegistryBuilder) {
         |cx, _| {
             cx.quit();
             Ok(Flow::End)
+        },
+    ));
+    r.add_node(FnNode::new(
+        "Select",
+        NodeDoc::new(
+            "Utilities",
+            "The input [Index] (pure); the type's zero value when Index is out of range. Every option is evaluated.",
+        )
+        .input("Index", "Int")
+        .input("[0], [1], …", "T")
+        .output("Return Value", "T"),
+        |cx| {
+            let (count, element) = super::arrays::indexed_pins(cx, "Select", &["Index"])?;
+            let element = element.unwrap_or(Type::Json);
+            let mut sig = Signature::pure().input("Index", Type::Int);
+            for i in 0..count {
+                sig = sig.input(&format!("[{i}]"), element.clone());
+            }
+            Ok(sig.output("Return Value", element))
+        },
+        |cx| {
+            let zero = Value::zero(&cx.signature().outputs[0].ty);
+            Ok(Box::new(move |cx: &mut Cx<'_>, _: Entry| {
+                let index = cx.input(0).as_int();
+                let options = cx.signature_inputs() - 1;
+                let pick = match usize::try_from(index) {
+                    Ok(i) if i < options => cx.take_input(i + 1),
+                    _ => zero.clone(),
+                };
+                cx.set_output(0, pick);
+                Ok(Flow::End)
+            }))
         },
     ));
 }

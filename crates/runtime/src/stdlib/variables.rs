@@ -1,5 +1,6 @@
-//! Get and Set.
+//! Get, Set, Increment and Decrement.
 use super::*;
+use crate::node::Arithmetic;
 
 pub(super) fn variables(r: &mut RegistryBuilder) {
     r.add_node(
@@ -60,4 +61,55 @@ pub(super) fn variables(r: &mut RegistryBuilder) {
         .intrinsic(|cx| cx.variable_index().map(|v| Op::Set(v as u32)))
         .role(Role::Variable),
     );
+    for (name, step) in [("Increment", 1i64), ("Decrement", -1i64)] {
+        r.add_node(
+            FnNode::new(
+                name,
+                NodeDoc::new(
+                    "Variables",
+                    &format!(
+                        "Adds {step} to the Int variable named by `var:`; going past Int's range is a runtime error."
+                    ),
+                )
+                .exec_in(&["exec"])
+                .exec_out(&["then"])
+                .output("the variable's name", "Int: the new value"),
+                move |cx| {
+                    let (var, ty) = cx
+                        .variable()
+                        .ok_or_else(|| PinError::node(codes::UNKNOWN_VARIABLE, "unknown variable"))?;
+                    if ty != Type::Int {
+                        return Err(PinError::node(
+                            codes::TYPE_MISMATCH,
+                            format!("{name} takes an Int variable, and `{var}` is {ty}"),
+                        ));
+                    }
+                    Ok(Signature::then().output(var, Type::Int))
+                },
+                move |cx| {
+                    let var = cx
+                        .variable_index()
+                        .ok_or_else(|| PinError::node(codes::UNKNOWN_VARIABLE, "unknown variable"))?;
+                    Ok(Box::new(move |cx: &mut Cx<'_>, _: Entry| {
+                        let old = cx.variable(var).as_int();
+                        let new = old.checked_add(step).ok_or_else(|| {
+                            overflow(
+                                old,
+                                if step > 0 {
+                                    Arithmetic::Add
+                                } else {
+                                    Arithmetic::Subtract
+                                },
+                                1,
+                            )
+                        })?;
+                        cx.set_variable(var, Value::Int(new));
+                        cx.set_output(0, new);
+                        Ok(Flow::Then(0))
+                    }))
+                },
+            )
+            .role(Role::Variable),
+        );
+    }
 }
