@@ -77,6 +77,21 @@ pub struct GraphFile {
     pub variables: Vec<VariableDecl>,
     /// Nodes in the order written.
     pub nodes: Vec<NodeDecl>,
+    /// Comment boxes (`comments:`), drawn around nodes; they never change how it runs.
+    pub comments: Vec<CommentDecl>,
+}
+
+/// `(text: "…", nodes: ["id", …], color: "#RRGGBB")`: a comment box around nodes.
+#[derive(Clone, Debug)]
+pub struct CommentDecl {
+    /// The comment's text.
+    pub text: Spanned<String>,
+    /// The ids of the nodes it surrounds, as written (the checker finds them).
+    pub nodes: Vec<Spanned<String>>,
+    /// Its colour, `#RRGGBB`, if given.
+    pub color: Option<Spanned<String>>,
+    /// The whole comment.
+    pub span: Span,
 }
 
 /// `"Name": (type: T, default: literal)`.
@@ -105,6 +120,10 @@ pub struct NodeDecl {
     pub var: Option<Spanned<String>>,
     /// `params:` on a Custom Event.
     pub params: Option<Vec<ParamDecl>>,
+    /// `pos: (X, Y)`: where the node's box's top-left corner sits, in graph units.
+    pub pos: Option<Spanned<(i64, i64)>>,
+    /// `comment:`: a note shown above the node.
+    pub comment: Option<Spanned<String>>,
     /// The whole node, `(...)`.
     pub span: Span,
 }
@@ -340,7 +359,7 @@ impl Reader {
                 return None;
             }
         }
-        let fields = self.fields("Graph", value, &["format", "name", "variables", "nodes"])?;
+        let fields = self.fields("Graph", value, &["format", "name", "variables", "nodes", "comments"])?;
         let head = Span::new(value.span.start as usize, value.span.start as usize + 1);
         let format = match fields.get("format") {
             None => {
@@ -398,13 +417,96 @@ impl Reader {
                 Vec::new()
             }
         };
+        let comments = fields.get("comments").map(|v| self.comments(v)).unwrap_or_default();
         Some(GraphFile {
             source: source.clone(),
             format: format?,
             name: name?,
             variables,
             nodes,
+            comments,
         })
+    }
+
+    fn comments(&mut self, value: &ron::Value) -> Vec<CommentDecl> {
+        let Kind::List(items) = &value.kind else {
+            self.error(
+                codes::SHAPE,
+                value.span,
+                format!(
+                    "expected the comments as a list `[(text: \"…\", nodes: [\"id\"]), …]`, found {}",
+                    value.kind.describe()
+                ),
+            );
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for item in items {
+            let Some(fields) = self.fields("a comment", item, &["text", "nodes", "color"]) else {
+                continue;
+            };
+            let Some(text) = fields.get("text").and_then(|v| self.string("the comment's text", v)) else {
+                if fields.get("text").is_none() {
+                    self.error(codes::SHAPE, item.span, "a comment has no `text`");
+                }
+                continue;
+            };
+            let mut nodes = Vec::new();
+            match fields.get("nodes").map(|v| (&v.kind, v)) {
+                Some((Kind::List(ids), _)) => {
+                    nodes.extend(ids.iter().filter_map(|id| self.string("a node id", id)));
+                }
+                Some((other, v)) => self.error(
+                    codes::SHAPE,
+                    v.span,
+                    format!("expected the comment's nodes as a list of ids, found {}", other.describe()),
+                ),
+                None => {}
+            }
+            let color = fields.get("color").and_then(|v| self.color(v));
+            out.push(CommentDecl {
+                text,
+                nodes,
+                color,
+                span: item.span,
+            });
+        }
+        out
+    }
+
+    /// A colour, `#RRGGBB`.
+    fn color(&mut self, value: &ron::Value) -> Option<Spanned<String>> {
+        let color = self.string("a colour", value)?;
+        let hex = color.value.strip_prefix('#').unwrap_or("");
+        if hex.len() != 6 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
+            self.error(
+                codes::SHAPE,
+                value.span,
+                format!("expected a colour as `#RRGGBB` (as in `#3A6EA5`), found `{}`", color.value),
+            );
+            return None;
+        }
+        Some(color)
+    }
+
+    /// `(X, Y)` in integer graph units.
+    fn pos(&mut self, value: &ron::Value) -> Option<Spanned<(i64, i64)>> {
+        if let Kind::Tuple { name: None, items } = &value.kind {
+            if let [x, y] = items.as_slice() {
+                if let (Kind::Int(x), Kind::Int(y)) = (&x.kind, &y.kind) {
+                    return Some(Spanned::new((*x, *y), value.span));
+                }
+            }
+        }
+        self.error(
+            codes::SHAPE,
+            value.span,
+            format!(
+                "expected a position as two integers `(X, Y)`, found {}",
+                value.kind.describe()
+            ),
+        );
+        None
     }
 
     fn variables(&mut self, value: &ron::Value) -> Vec<VariableDecl> {
@@ -458,7 +560,7 @@ impl Reader {
 
     fn node(&mut self, id: Spanned<String>, value: &ron::Value) -> Option<NodeDecl> {
         let what = format!("node `{}`", id.value);
-        let fields = self.fields(&what, value, &["node", "inputs", "exec", "var", "params"])?;
+        let fields = self.fields(&what, value, &["node", "inputs", "exec", "var", "params", "pos", "comment"])?;
         let node_type = match fields.get("node") {
             Some(v) => self.string("the node type", v)?,
             None => {
@@ -517,6 +619,8 @@ impl Reader {
             }
             params
         });
+        let pos = fields.get("pos").and_then(|v| self.pos(v));
+        let comment = fields.get("comment").and_then(|v| self.string("the node's comment", v));
         Some(NodeDecl {
             id,
             node_type,
@@ -524,6 +628,8 @@ impl Reader {
             exec,
             var,
             params,
+            pos,
+            comment,
             span: value.span,
         })
     }

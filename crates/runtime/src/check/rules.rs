@@ -311,6 +311,27 @@ impl Checker<'_> {
         }
     }
 
+    /// A comment box names nodes of the graph (layout only: nothing else is checked).
+    pub(super) fn check_comments(&self) {
+        for comment in &self.file.comments {
+            for id in &comment.nodes {
+                if !self.node_index.contains_key(id.value.as_str()) {
+                    let known = self.file.nodes.iter().map(|n| n.id.value.as_str());
+                    self.error(
+                        codes::MISSING_NODE,
+                        id.span,
+                        format!(
+                            "the comment \"{}\" surrounds node `{}`, which does not exist{}",
+                            comment.text.value,
+                            id.value,
+                            suggest(&id.value, known)
+                        ),
+                    );
+                }
+            }
+        }
+    }
+
     pub(super) fn check_event_bindings(&self) {
         for (&event, binders) in &self.bindings {
             let mut first: Option<(Params, usize, &str)> = None;
