@@ -459,7 +459,10 @@ impl Reader {
                 Some((other, v)) => self.error(
                     codes::SHAPE,
                     v.span,
-                    format!("expected the comment's nodes as a list of ids, found {}", other.describe()),
+                    format!(
+                        "expected the comment's nodes as a list of ids, found {}",
+                        other.describe()
+                    ),
                 ),
                 None => {}
             }
@@ -482,7 +485,10 @@ impl Reader {
             self.error(
                 codes::SHAPE,
                 value.span,
-                format!("expected a colour as `#RRGGBB` (as in `#3A6EA5`), found `{}`", color.value),
+                format!(
+                    "expected a colour as `#RRGGBB` (as in `#3A6EA5`), found `{}`",
+                    color.value
+                ),
             );
             return None;
         }
@@ -560,7 +566,11 @@ impl Reader {
 
     fn node(&mut self, id: Spanned<String>, value: &ron::Value) -> Option<NodeDecl> {
         let what = format!("node `{}`", id.value);
-        let fields = self.fields(&what, value, &["node", "inputs", "exec", "var", "params", "pos", "comment"])?;
+        let fields = self.fields(
+            &what,
+            value,
+            &["node", "inputs", "exec", "var", "params", "pos", "comment"],
+        )?;
         let node_type = match fields.get("node") {
             Some(v) => self.string("the node type", v)?,
             None => {

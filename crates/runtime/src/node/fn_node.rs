@@ -65,6 +65,18 @@ impl FnNode {
         FnNode::fixed(name, doc, signature, move |_| Ok(Box::new(run.clone())))
     }
 
+    /// A fixed-signature node type that runs `run`, its doc's pins taken from the signature
+    /// ([`NodeDoc::of`]).
+    pub fn documented(
+        name: &str,
+        category: &str,
+        description: &str,
+        signature: Signature,
+        run: impl Fn(&mut Cx<'_>, Entry) -> Result<Flow, NodeError> + Send + Sync + Clone + 'static,
+    ) -> FnNode {
+        FnNode::simple(name, NodeDoc::of(category, description, &signature), signature, run)
+    }
+
     /// Sets the role.
     pub fn role(mut self, role: Role) -> FnNode {
         self.role = role;

@@ -488,6 +488,34 @@ impl NodeDoc {
         }
     }
 
+    /// A doc in `category` saying `description`, with the pins of a fixed signature (an
+    /// input with a default shows it: `Bool = false`), so they are written once.
+    pub fn of(category: &str, description: &str, signature: &Signature) -> NodeDoc {
+        let mut doc = NodeDoc::new(category, description);
+        doc.exec_inputs = signature.exec_inputs.clone();
+        doc.exec_outputs = signature.exec_outputs.clone();
+        for pin in &signature.inputs {
+            let ty = match &pin.kind {
+                InputKind::Data(t) | InputKind::Literal(t) => t.to_string(),
+                InputKind::Delegate(params) => {
+                    let params: Vec<String> = params.iter().map(|(n, t)| format!("{n}: {t}")).collect();
+                    format!("delegate ({})", params.join(", "))
+                }
+            };
+            let ty = match &pin.default {
+                Some(default) => format!("{ty} = {}", default.to_json()),
+                None => ty,
+            };
+            doc.inputs.push((pin.name.clone(), ty));
+        }
+        doc.outputs = signature
+            .outputs
+            .iter()
+            .map(|p| (p.name.clone(), p.ty.to_string()))
+            .collect();
+        doc
+    }
+
     /// Adds exec inputs.
     pub fn exec_in(mut self, names: &[&str]) -> NodeDoc {
         self.exec_inputs.extend(names.iter().map(|s| s.to_string()));

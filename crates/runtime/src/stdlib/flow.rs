@@ -279,15 +279,10 @@ pub(super) fn more_flow(r: &mut RegistryBuilder) {
         |pin| Ok(pin.to_string()),
         |v| v.as_str().to_string(),
     ));
-    r.add_node(FnNode::simple(
+    r.add_node(FnNode::documented(
         "Flip Flop",
-        NodeDoc::new(
-            "Flow Control",
-            "Goes on through A, then B, then A, … (A first); Is A says which ran.",
-        )
-        .exec_in(&["exec"])
-        .exec_out(&["A", "B"])
-        .output("Is A", "Bool"),
+        "Flow Control",
+        "Goes on through A, then B, then A, … (A first); Is A says which ran.",
         Signature::impure()
             .exec_out("A")
             .exec_out("B")
@@ -300,15 +295,10 @@ pub(super) fn more_flow(r: &mut RegistryBuilder) {
             Ok(Flow::Then(if is_a { 0 } else { 1 }))
         },
     ));
-    r.add_node(FnNode::simple(
+    r.add_node(FnNode::documented(
         "Gate",
-        NodeDoc::new(
-            "Flow Control",
-            "Enter goes on through Exit while the gate is open; Open, Close and Toggle change it.",
-        )
-        .exec_in(&["Enter", "Open", "Close", "Toggle"])
-        .exec_out(&["Exit"])
-        .input("Start Closed", "Bool = false"),
+        "Flow Control",
+        "Enter goes on through Exit while the gate is open; Open, Close and Toggle change it.",
         Signature::pure()
             .exec_in("Enter")
             .exec_in("Open")
@@ -337,16 +327,10 @@ pub(super) fn more_flow(r: &mut RegistryBuilder) {
             })
         },
     ));
-    r.add_node(FnNode::simple(
+    r.add_node(FnNode::documented(
         "Do N",
-        NodeDoc::new(
-            "Flow Control",
-            "Enter goes on through Exit the first N times since the start or the last Reset; Counter counts them.",
-        )
-        .exec_in(&["Enter", "Reset"])
-        .exec_out(&["Exit"])
-        .input("N", "Int = 1")
-        .output("Counter", "Int"),
+        "Flow Control",
+        "Enter goes on through Exit the first N times since the start or the last Reset; Counter counts them.",
         Signature::pure()
             .exec_in("Enter")
             .exec_in("Reset")

@@ -254,15 +254,10 @@ fn json_text(cx: &Cx<'_>, json: &Json) -> Result<String, NodeError> {
 pub(super) fn json_values(r: &mut RegistryBuilder) {
     for (name, ty, pick) in typed("Json As {}") {
         let zero = Value::zero(&ty);
-        r.add_node(FnNode::simple(
+        r.add_node(FnNode::documented(
             &name,
-            NodeDoc::new(
-                "Json",
-                &format!("The value as {ty} (a JSON string gives its text, without quotes); {zero} and Success false if it is of another type (pure)."),
-            )
-            .input("Value", "Json")
-            .output("Return Value", &ty.to_string())
-            .output("Success", "Bool"),
+            "Json",
+            &format!("The value as {ty} (a JSON string gives its text, without quotes); {zero} and Success false if it is of another type (pure)."),
             Signature::pure().input("Value", Type::Json).output("Return Value", ty).output("Success", Type::Bool),
             move |cx, _| {
                 let found = match cx.input(0) {
@@ -300,14 +295,10 @@ pub(super) fn json_values(r: &mut RegistryBuilder) {
             }))
         },
     ));
-    r.add_node(FnNode::simple(
+    r.add_node(FnNode::documented(
         "Json Type",
-        NodeDoc::new(
-            "Json",
-            "The kind of value: null, bool, number, string, array or object (pure).",
-        )
-        .input("Value", "Json")
-        .output("Return Value", "String"),
+        "Json",
+        "The kind of value: null, bool, number, string, array or object (pure).",
         Signature::pure()
             .input("Value", Type::Json)
             .output("Return Value", Type::String),
@@ -327,14 +318,10 @@ pub(super) fn json_values(r: &mut RegistryBuilder) {
             Ok(Flow::End)
         },
     ));
-    r.add_node(FnNode::simple(
+    r.add_node(FnNode::documented(
         "Json Array Length",
-        NodeDoc::new(
-            "Json",
-            "The number of elements, -1 if the value is not an array (pure).",
-        )
-        .input("Value", "Json")
-        .output("Return Value", "Int"),
+        "Json",
+        "The number of elements, -1 if the value is not an array (pure).",
         Signature::pure()
             .input("Value", Type::Json)
             .output("Return Value", Type::Int),

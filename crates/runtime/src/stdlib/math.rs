@@ -359,32 +359,22 @@ pub(super) fn more_math(r: &mut RegistryBuilder) {
             ),
         );
     }
-    r.add_node(FnNode::simple(
-        "Random Integer in Range",
-        NodeDoc::new(
+    r.add_node(FnNode::documented(
+            "Random Integer in Range",
             "Math",
             "A random Int from Min to Max, both included (pure; Max below Min gives Min), from the instance's generator (`--seed`).",
-        )
-        .input("Min", "Int")
-        .input("Max", "Int")
-        .output("Return Value", "Int"),
-        Signature::pure().input("Min", Type::Int).input("Max", Type::Int).output("Return Value", Type::Int),
-        |cx, _| {
+            Signature::pure().input("Min", Type::Int).input("Max", Type::Int).output("Return Value", Type::Int),
+            |cx, _| {
             let (min, max) = (cx.input(0).as_int(), cx.input(1).as_int());
             let value = cx.random_int(min, max);
             cx.set_output(0, value);
             Ok(Flow::End)
         },
-    ));
-    r.add_node(FnNode::simple(
+        ));
+    r.add_node(FnNode::documented(
         "Random Float in Range",
-        NodeDoc::new(
-            "Math",
-            "A random Float from Min (included) to Max (pure), from the instance's generator (`--seed`).",
-        )
-        .input("Min", "Float")
-        .input("Max", "Float")
-        .output("Return Value", "Float"),
+        "Math",
+        "A random Float from Min (included) to Max (pure), from the instance's generator (`--seed`).",
         Signature::pure()
             .input("Min", Type::Float)
             .input("Max", Type::Float)
@@ -396,9 +386,10 @@ pub(super) fn more_math(r: &mut RegistryBuilder) {
             Ok(Flow::End)
         },
     ));
-    r.add_node(FnNode::simple(
+    r.add_node(FnNode::documented(
         "Get Time Seconds",
-        NodeDoc::new("Utilities", "Seconds since the instance began (pure).").output("Return Value", "Float"),
+        "Utilities",
+        "Seconds since the instance began (pure).",
         Signature::pure().output("Return Value", Type::Float),
         |cx, _| {
             let now = cx.time_seconds();

@@ -246,25 +246,21 @@ fn occurrences(hay: &str, needle: &str, use_case: bool) -> Vec<(usize, usize)> {
     found
 }
 
-fn use_case_doc() -> &'static str {
-    "Bool = false (false: upper and lower case match each other, as in Blueprint)"
-}
+/// What every node with a `Use Case` pin says of it.
+const USE_CASE: &str = " Use Case false (the default) lets upper and lower case match each other, as in Blueprint.";
 
 pub(super) fn text(r: &mut RegistryBuilder) {
     r.add_node(
         FnNode::function("Len", ["In String"], |s: String| s.chars().count() as i64)
             .describe("String", "The number of characters (pure)."),
     );
-    r.add_node(FnNode::simple(
+    r.add_node(FnNode::documented(
         "Contains",
-        NodeDoc::new(
-            "String",
-            "Whether Substring occurs in Search In (pure); an empty Substring always does.",
-        )
-        .input("Search In", "String")
-        .input("Substring", "String")
-        .input("Use Case", use_case_doc())
-        .output("Return Value", "Bool"),
+        "String",
+        &format!(
+            "{}{USE_CASE}",
+            "Whether Substring occurs in Search In (pure); an empty Substring always does."
+        ),
         Signature::pure()
             .input("Search In", Type::String)
             .input("Substring", Type::String)
@@ -277,22 +273,16 @@ pub(super) fn text(r: &mut RegistryBuilder) {
             Ok(Flow::End)
         },
     ));
-    r.add_node(FnNode::simple(
-        "Find Substring",
-        NodeDoc::new(
+    r.add_node(FnNode::documented(
+            "Find Substring",
             "String",
-            "The character index of the first Substring in Search In, -1 if absent (pure); an empty Substring is at 0, as Contains finds it.",
-        )
-        .input("Search In", "String")
-        .input("Substring", "String")
-        .input("Use Case", use_case_doc())
-        .output("Return Value", "Int"),
-        Signature::pure()
+            &format!("{}{USE_CASE}", "The character index of the first Substring in Search In, -1 if absent (pure); an empty Substring is at 0, as Contains finds it."),
+            Signature::pure()
             .input("Search In", Type::String)
             .input("Substring", Type::String)
             .input_or("Use Case", Type::Bool, false)
             .output("Return Value", Type::Int),
-        |cx, _| {
+            |cx, _| {
             let (hay, needle, use_case) = (cx.input(0).as_str(), cx.input(1).as_str(), cx.input(2).as_bool());
             let at = if needle.is_empty() {
                 0
@@ -302,18 +292,12 @@ pub(super) fn text(r: &mut RegistryBuilder) {
             cx.set_output(0, at);
             Ok(Flow::End)
         },
-    ));
+        ));
     for (name, at_end) in [("Starts With", false), ("Ends With", true)] {
-        r.add_node(FnNode::simple(
+        r.add_node(FnNode::documented(
             name,
-            NodeDoc::new(
-                "String",
-                &format!("Whether In String {} Substring (pure).", name.to_lowercase()),
-            )
-            .input("In String", "String")
-            .input("Substring", "String")
-            .input("Use Case", use_case_doc())
-            .output("Return Value", "Bool"),
+            "String",
+            &format!("Whether In String {} Substring (pure).{USE_CASE}", name.to_lowercase()),
             Signature::pure()
                 .input("In String", Type::String)
                 .input("Substring", Type::String)
@@ -353,17 +337,13 @@ pub(super) fn text(r: &mut RegistryBuilder) {
             "Length characters from Start Index (pure), clipped to the string; a negative Start Index counts as 0 and shortens Length by as much.",
         ),
     );
-    r.add_node(FnNode::simple(
+    r.add_node(FnNode::documented(
         "Replace",
-        NodeDoc::new(
-            "String",
-            "Source String with every From replaced by To, left to right (pure); an empty From replaces nothing.",
-        )
-        .input("Source String", "String")
-        .input("From", "String")
-        .input("To", "String")
-        .input("Use Case", use_case_doc())
-        .output("Return Value", "String"),
+        "String",
+        &format!(
+            "{}{USE_CASE}",
+            "Source String with every From replaced by To, left to right (pure); an empty From replaces nothing."
+        ),
         Signature::pure()
             .input("Source String", Type::String)
             .input("From", Type::String)
@@ -397,11 +377,10 @@ pub(super) fn text(r: &mut RegistryBuilder) {
         }),
     ];
     for (name, what, change) in cases {
-        r.add_node(FnNode::simple(
+        r.add_node(FnNode::documented(
             name,
-            NodeDoc::new("String", what)
-                .input("Source String", "String")
-                .output("Return Value", "String"),
+            "String",
+            what,
             Signature::pure()
                 .input("Source String", Type::String)
                 .output("Return Value", Type::String),
@@ -421,22 +400,16 @@ pub(super) fn text(r: &mut RegistryBuilder) {
             },
         ));
     }
-    r.add_node(FnNode::simple(
-        "Parse Into Array",
-        NodeDoc::new(
+    r.add_node(FnNode::documented(
+            "Parse Into Array",
             "String",
             "Source String split at each Delimiter (pure); empty pieces are left out when Cull Empty Strings. An empty Delimiter gives the whole string.",
-        )
-        .input("Source String", "String")
-        .input("Delimiter", "String = \" \"")
-        .input("Cull Empty Strings", "Bool = true")
-        .output("Return Value", "Array(String)"),
-        Signature::pure()
+            Signature::pure()
             .input("Source String", Type::String)
             .input_or("Delimiter", Type::String, " ")
             .input_or("Cull Empty Strings", Type::Bool, true)
             .output("Return Value", arr(Type::String)),
-        |cx, _| {
+            |cx, _| {
             let (s, delimiter, cull) = (cx.input(0).as_str(), cx.input(1).as_str(), cx.input(2).as_bool());
             let pieces: Vec<&str> = if delimiter.is_empty() { vec![s] } else { s.split(delimiter).collect() };
             let items: Vec<Value> = pieces
@@ -447,16 +420,11 @@ pub(super) fn text(r: &mut RegistryBuilder) {
             cx.set_output(0, Value::Array(Arc::new(items)));
             Ok(Flow::End)
         },
-    ));
-    r.add_node(FnNode::simple(
+        ));
+    r.add_node(FnNode::documented(
         "Join String Array",
-        NodeDoc::new(
-            "String",
-            "The strings of Source Array with Separator between them (pure).",
-        )
-        .input("Source Array", "Array(String)")
-        .input("Separator", "String = \" \"")
-        .output("Return Value", "String"),
+        "String",
+        "The strings of Source Array with Separator between them (pure).",
         Signature::pure()
             .input("Source Array", arr(Type::String))
             .input_or("Separator", Type::String, " ")
