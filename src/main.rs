@@ -53,8 +53,11 @@ enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
-    /// Lists every node type with its pins and their types.
+    /// Lists every node type with its pins and their types (with FILE, its functions and
+    /// macros first).
     Nodes {
+        /// A graph file whose functions and macros (and its imports') to list too.
+        file: Option<PathBuf>,
         /// Print JSON, for tools.
         #[arg(long, conflicts_with = "markdown")]
         json: bool,
@@ -222,17 +225,7 @@ fn main() -> ExitCode {
         Command::Check { files } => check(&registry(SocketConfig::default()), &files),
         Command::ServeEcho { port } => serve_echo(port),
         Command::Demo { file, trace } => demo(file, trace),
-        Command::Nodes { json, markdown } => {
-            let registry = registry(SocketConfig::default());
-            if json {
-                println!("{}", graphrun::node_listing_json(&registry));
-            } else if markdown {
-                print!("{}", graphrun::node_listing_markdown(&registry));
-            } else {
-                print!("{}", graphrun::node_listing_text(&registry));
-            }
-            EXIT_OK
-        }
+        Command::Nodes { file, json, markdown } => nodes(file.as_deref(), json, markdown),
         Command::Explain { code } => explain(&code),
     })
 }
@@ -271,7 +264,7 @@ fn report(diagnostics: &Diagnostics) {
 }
 
 /// Loads FILE, or standard input for `-`.
-fn load(registry: &Registry, file: &PathBuf) -> Option<Program> {
+fn load(registry: &Registry, file: &std::path::Path) -> Option<Program> {
     let loaded = if file.as_os_str() == "-" {
         registry.load_reader("<stdin>", std::io::stdin().lock())
     } else {
@@ -296,6 +289,32 @@ fn report_load(loaded: Result<Program, Diagnostics>, file: &std::path::Path) -> 
             None
         }
     }
+}
+
+/// `graphrun nodes [FILE]`: the node listing, with FILE's functions and macros first.
+fn nodes(file: Option<&std::path::Path>, json: bool, markdown: bool) -> u8 {
+    let registry = registry(SocketConfig::default());
+    let Some(file) = file else {
+        if json {
+            println!("{}", graphrun::node_listing_json(&registry));
+        } else if markdown {
+            print!("{}", graphrun::node_listing_markdown(&registry));
+        } else {
+            print!("{}", graphrun::node_listing_text(&registry));
+        }
+        return EXIT_OK;
+    };
+    let Some(program) = load(&registry, file) else {
+        return EXIT_LOAD_ERROR;
+    };
+    if json {
+        println!("{}", graphrun::program_listing_json(&program));
+    } else if markdown {
+        print!("{}", graphrun::program_listing_markdown(&program));
+    } else {
+        print!("{}", graphrun::program_listing_text(&program));
+    }
+    EXIT_OK
 }
 
 fn check(registry: &Registry, files: &[PathBuf]) -> u8 {

@@ -314,7 +314,7 @@ fn run_traced(case: &Path) -> Result<(), String> {
 }
 
 /// One test per case (`cargo test --test cases NAME` runs those whose name holds NAME),
-/// and one per traced `std`, `stdlib` and `semantics` case, named `traced/...`; in parallel.
+/// and one per traced `std`, `stdlib`, `semantics` and `functions` case, named `traced/...`; in parallel.
 fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases");
     let mut cases = Vec::new();
@@ -340,7 +340,7 @@ fn main() {
         }));
     }
     for case in cases.iter().filter(|c| {
-        ["std", "stdlib", "semantics"]
+        ["std", "stdlib", "semantics", "functions"]
             .iter()
             .any(|dir| c.starts_with(root.join(dir)))
     }) {

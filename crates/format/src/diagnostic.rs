@@ -6,7 +6,7 @@ use std::fmt;
 use std::io;
 
 use codespan_reporting::diagnostic as cs;
-use codespan_reporting::files::SimpleFile;
+use codespan_reporting::files::SimpleFiles;
 use codespan_reporting::term::{self, termcolor};
 
 use crate::source::{SourceFile, Span};
@@ -125,14 +125,26 @@ impl Diagnostics {
         };
         let stream = termcolor::StandardStream::stderr(choice);
         let mut lock = stream.lock();
-        let file = SimpleFile::new(self.file.name(), self.file.text());
+        let mut files = SimpleFiles::new();
+        let main = files.add(self.file.name(), self.file.text());
+        let parts: Vec<usize> = self
+            .file
+            .parts()
+            .iter()
+            .map(|(_, part)| files.add(part.name(), part.text()))
+            .collect();
         let config = term::Config::default();
         for d in &self.items {
             let severity = match d.severity {
                 Severity::Error => cs::Severity::Error,
                 Severity::Warning => cs::Severity::Warning,
             };
-            let mut label = cs::Label::primary((), d.span.start as usize..d.span.end as usize);
+            let (file, span) = self.file.resolve(d.span);
+            let id = match self.file.parts().iter().position(|(_, p)| std::ptr::eq(p, file)) {
+                Some(i) => parts[i],
+                None => main,
+            };
+            let mut label = cs::Label::primary(id, span.start as usize..span.end as usize);
             if let Some(text) = &d.label {
                 label = label.with_message(text);
             }
@@ -140,7 +152,7 @@ impl Diagnostics {
                 .with_code(d.code)
                 .with_message(&d.message)
                 .with_labels(vec![label]);
-            term::emit(&mut lock, &config, &file, &diagnostic).map_err(io::Error::other)?;
+            term::emit(&mut lock, &config, &files, &diagnostic).map_err(io::Error::other)?;
         }
         Ok(())
     }
@@ -207,6 +219,13 @@ pub mod codes {
     pub const UNKNOWN_CLASS: &str = "E0117";
     /// A pin's value must be a literal here (Construct Object's Class, Format String's Format).
     pub const NOT_LITERAL: &str = "E0118";
+    /// An imported file cannot be read, is not a Library, or imports lead round in a cycle.
+    pub const IMPORT: &str = "E0119";
+    /// A function's or macro's body is not well formed (no Function Entry, an event or a
+    /// latent node in a function, an event in a macro, …).
+    pub const BODY: &str = "E0120";
+    /// A macro uses itself, directly or through other macros.
+    pub const MACRO_CYCLE: &str = "E0121";
     /// A deprecated node or class: the warning names the replacement.
     pub const DEPRECATED: &str = "W0001";
 
@@ -257,6 +276,12 @@ pub mod codes {
         (NODE_FIELD, "a field that this node does not take"),
         (UNKNOWN_CLASS, "no node library defines this class"),
         (NOT_LITERAL, "a pin's value must be written in the file here"),
+        (
+            IMPORT,
+            "an imported file cannot be read or is not a Library, or imports go round in a cycle",
+        ),
+        (BODY, "a function's or macro's body is not well formed"),
+        (MACRO_CYCLE, "a macro uses itself, directly or through other macros"),
         (DEPRECATED, "a deprecated node or class"),
     ];
 }

@@ -12,7 +12,7 @@ pub mod source;
 
 pub use diagnostic::{codes, explanation, Diagnostic, Diagnostics, Severity};
 pub use model::{
-    read, read_type, CommentDecl, ExecDecl, GraphFile, InputDecl, NodeDecl, ParamDecl, Source, Type, VariableDecl,
-    FORMAT_VERSION,
+    read, read_at, read_type, CommentDecl, ExecDecl, FunctionDecl, GraphFile, InputDecl, MacroDecl, NodeDecl,
+    ParamDecl, PinDecl, Source, Type, VariableDecl, FORMAT_VERSION,
 };
 pub use source::{LineCol, SourceFile, Span, Spanned};

@@ -79,6 +79,61 @@ pub struct GraphFile {
     pub nodes: Vec<NodeDecl>,
     /// Comment boxes (`comments:`), drawn around nodes; they never change how it runs.
     pub comments: Vec<CommentDecl>,
+    /// Whether it is a `Library(...)` (functions and macros only) rather than a `Graph`.
+    pub library: bool,
+    /// `imports:`: library files, relative to this file, as written.
+    pub imports: Vec<Spanned<String>>,
+    /// `functions:` in the order written.
+    pub functions: Vec<FunctionDecl>,
+    /// `macros:` in the order written.
+    pub macros: Vec<MacroDecl>,
+}
+
+/// A function: `"Name": (inputs: {...}, outputs: {...}, pure: bool, locals: {...}, nodes: {...})`.
+#[derive(Clone, Debug)]
+pub struct FunctionDecl {
+    /// Its name: the node type of its calls.
+    pub name: Spanned<String>,
+    /// Data inputs, in order.
+    pub inputs: Vec<PinDecl>,
+    /// Data outputs, in order.
+    pub outputs: Vec<PinDecl>,
+    /// `pure: true`: its calls have no exec pins.
+    pub pure: bool,
+    /// Variables fresh for every call.
+    pub locals: Vec<VariableDecl>,
+    /// The body.
+    pub nodes: Vec<NodeDecl>,
+    /// The whole declaration.
+    pub span: Span,
+}
+
+/// A macro: `"Name": (inputs: {...}, outputs: {...}, locals: {...}, nodes: {...})`.
+#[derive(Clone, Debug)]
+pub struct MacroDecl {
+    /// Its name: the node type of its uses.
+    pub name: Spanned<String>,
+    /// Inputs (exec or data), in order.
+    pub inputs: Vec<PinDecl>,
+    /// Outputs (exec or data), in order.
+    pub outputs: Vec<PinDecl>,
+    /// Variables of each use.
+    pub locals: Vec<VariableDecl>,
+    /// The body.
+    pub nodes: Vec<NodeDecl>,
+    /// The whole declaration.
+    pub span: Span,
+}
+
+/// A pin of a function or macro: `"Name": Type` (`Exec` for a macro's exec pins).
+#[derive(Clone, Debug)]
+pub struct PinDecl {
+    /// The pin's name.
+    pub name: Spanned<String>,
+    /// Its type; `None` for an exec pin.
+    pub ty: Option<Type>,
+    /// Where the type is written.
+    pub ty_span: Span,
 }
 
 /// `(text: "…", nodes: ["id", …], color: "#RRGGBB")`: a comment box around nodes.
@@ -181,10 +236,23 @@ pub struct ParamDecl {
 /// (even if other diagnostics were found, so the checker can add its own), and every
 /// diagnostic found.
 pub fn read(source: &SourceFile) -> (Option<GraphFile>, Vec<Diagnostic>) {
-    let value = match ron::parse(source.text()) {
-        Ok(v) => v,
-        Err(e) => return (None, vec![Diagnostic::error(codes::SYNTAX, e.span, e.message)]),
+    read_at(source, 0)
+}
+
+/// Reads a graph or library file whose spans are to start at `base` (an imported file,
+/// a part of the importing file's [`SourceFile`]).
+pub fn read_at(source: &SourceFile, base: u32) -> (Option<GraphFile>, Vec<Diagnostic>) {
+    let shift = |span: Span| Span {
+        start: span.start + base,
+        end: span.end + base,
     };
+    let mut value = match ron::parse(source.text()) {
+        Ok(v) => v,
+        Err(e) => return (None, vec![Diagnostic::error(codes::SYNTAX, shift(e.span), e.message)]),
+    };
+    if base > 0 {
+        value.shift(base);
+    }
     let mut r = Reader { diags: Vec::new() };
     let graph = r.graph(source, &value);
     (graph, r.diags)
@@ -349,17 +417,39 @@ impl Reader {
     }
 
     fn graph(&mut self, source: &SourceFile, value: &ron::Value) -> Option<GraphFile> {
+        let mut library = false;
         if let Kind::Struct { name: Some(name), .. } | Kind::Tuple { name: Some(name), .. } = &value.kind {
-            if name.value != "Graph" {
-                self.error(
-                    codes::SHAPE,
-                    name.span,
-                    format!("expected `Graph(...)`, found `{}(...)`", name.value),
-                );
-                return None;
+            match name.value.as_str() {
+                "Graph" => {}
+                "Library" => library = true,
+                other => {
+                    self.error(
+                        codes::SHAPE,
+                        name.span,
+                        format!("expected `Graph(...)` or `Library(...)`, found `{other}(...)`"),
+                    );
+                    return None;
+                }
             }
         }
-        let fields = self.fields("Graph", value, &["format", "name", "variables", "nodes", "comments"])?;
+        let (what, known): (&str, &[&str]) = if library {
+            ("Library", &["format", "name", "imports", "functions", "macros"])
+        } else {
+            (
+                "Graph",
+                &[
+                    "format",
+                    "name",
+                    "imports",
+                    "variables",
+                    "functions",
+                    "macros",
+                    "comments",
+                    "nodes",
+                ],
+            )
+        };
+        let fields = self.fields(what, value, known)?;
         let head = Span::new(value.span.start as usize, value.span.start as usize + 1);
         let format = match fields.get("format") {
             None => {
@@ -412,11 +502,34 @@ impl Reader {
         let variables = fields.get("variables").map(|v| self.variables(v)).unwrap_or_default();
         let nodes = match fields.get("nodes") {
             Some(v) => self.nodes(v),
+            None if library => Vec::new(),
             None => {
                 self.error(codes::SHAPE, head, "missing field `nodes`");
                 Vec::new()
             }
         };
+        let imports = match fields.get("imports") {
+            None => Vec::new(),
+            Some(v) => match &v.kind {
+                Kind::List(items) => items
+                    .iter()
+                    .filter_map(|i| self.string("an imported file's path", i))
+                    .collect(),
+                other => {
+                    self.error(
+                        codes::SHAPE,
+                        v.span,
+                        format!(
+                            "expected the imports as a list of paths `[\"lib/text.ron\"]`, found {}",
+                            other.describe()
+                        ),
+                    );
+                    Vec::new()
+                }
+            },
+        };
+        let functions = fields.get("functions").map(|v| self.functions(v)).unwrap_or_default();
+        let macros = fields.get("macros").map(|v| self.macros(v)).unwrap_or_default();
         let comments = fields.get("comments").map(|v| self.comments(v)).unwrap_or_default();
         Some(GraphFile {
             source: source.clone(),
@@ -425,7 +538,129 @@ impl Reader {
             variables,
             nodes,
             comments,
+            library,
+            imports,
+            functions,
+            macros,
         })
+    }
+
+    fn functions(&mut self, value: &ron::Value) -> Vec<FunctionDecl> {
+        let mut out = Vec::new();
+        for (name, v) in self.string_map("functions", value) {
+            let what = format!("function `{}`", name.value);
+            let Some(fields) = self.fields(&what, v, &["inputs", "outputs", "pure", "locals", "nodes"]) else {
+                continue;
+            };
+            let inputs = fields
+                .get("inputs")
+                .map(|p| self.pins(&what, "inputs", p, false))
+                .unwrap_or_default();
+            let outputs = fields
+                .get("outputs")
+                .map(|p| self.pins(&what, "outputs", p, false))
+                .unwrap_or_default();
+            let pure = match fields.get("pure").map(|p| (&p.kind, p)) {
+                None => false,
+                Some((Kind::Bool(b), _)) => *b,
+                Some((other, p)) => {
+                    self.error(
+                        codes::SHAPE,
+                        p.span,
+                        format!("expected `pure` of {what} as true or false, found {}", other.describe()),
+                    );
+                    false
+                }
+            };
+            let locals = fields.get("locals").map(|l| self.variables(l)).unwrap_or_default();
+            let nodes = match fields.get("nodes") {
+                Some(n) => self.nodes(n),
+                None => {
+                    self.error(codes::SHAPE, v.span, format!("{what} has no `nodes` (its body)"));
+                    continue;
+                }
+            };
+            out.push(FunctionDecl {
+                name,
+                inputs,
+                outputs,
+                pure,
+                locals,
+                nodes,
+                span: v.span,
+            });
+        }
+        out
+    }
+
+    fn macros(&mut self, value: &ron::Value) -> Vec<MacroDecl> {
+        let mut out = Vec::new();
+        for (name, v) in self.string_map("macros", value) {
+            let what = format!("macro `{}`", name.value);
+            let Some(fields) = self.fields(&what, v, &["inputs", "outputs", "locals", "nodes"]) else {
+                continue;
+            };
+            let inputs = fields
+                .get("inputs")
+                .map(|p| self.pins(&what, "inputs", p, true))
+                .unwrap_or_default();
+            let outputs = fields
+                .get("outputs")
+                .map(|p| self.pins(&what, "outputs", p, true))
+                .unwrap_or_default();
+            let locals = fields.get("locals").map(|l| self.variables(l)).unwrap_or_default();
+            let nodes = match fields.get("nodes") {
+                Some(n) => self.nodes(n),
+                None => {
+                    self.error(codes::SHAPE, v.span, format!("{what} has no `nodes` (its body)"));
+                    continue;
+                }
+            };
+            out.push(MacroDecl {
+                name,
+                inputs,
+                outputs,
+                locals,
+                nodes,
+                span: v.span,
+            });
+        }
+        out
+    }
+
+    /// The pins of a function or macro, `{"Name": Type}`; `Exec` only where `exec` allows.
+    fn pins(&mut self, what: &str, side: &str, value: &ron::Value, exec: bool) -> Vec<PinDecl> {
+        let mut out = Vec::new();
+        for (name, t) in self.string_map(&format!("the {side} of {what}"), value) {
+            if matches!(&t.kind, Kind::Ident(e) if e == "Exec") {
+                if !exec {
+                    self.error(
+                        codes::UNKNOWN_TYPE,
+                        t.span,
+                        format!(
+                            "a function's pins are data pins; `Exec` pins are for macros ({side} `{}` of {what})",
+                            name.value
+                        ),
+                    );
+                    continue;
+                }
+                out.push(PinDecl {
+                    name,
+                    ty: None,
+                    ty_span: t.span,
+                });
+                continue;
+            }
+            match read_type(t) {
+                Ok(ty) => out.push(PinDecl {
+                    name,
+                    ty: Some(ty),
+                    ty_span: t.span,
+                }),
+                Err(d) => self.diags.push(d),
+            }
+        }
+        out
     }
 
     fn comments(&mut self, value: &ron::Value) -> Vec<CommentDecl> {

@@ -54,6 +54,41 @@ pub enum Kind {
     Unit,
 }
 
+impl Value {
+    /// Moves every span in the value by `by` bytes (an imported file's spans start at its
+    /// part's base offset).
+    pub fn shift(&mut self, by: u32) {
+        fn span(s: &mut Span, by: u32) {
+            s.start += by;
+            s.end += by;
+        }
+        span(&mut self.span, by);
+        match &mut self.kind {
+            Kind::List(items) => items.iter_mut().for_each(|v| v.shift(by)),
+            Kind::Map(entries) => entries.iter_mut().for_each(|(k, v)| {
+                k.shift(by);
+                v.shift(by);
+            }),
+            Kind::Struct { name, fields } => {
+                if let Some(n) = name {
+                    span(&mut n.span, by);
+                }
+                for (k, v) in fields {
+                    span(&mut k.span, by);
+                    v.shift(by);
+                }
+            }
+            Kind::Tuple { name, items } => {
+                if let Some(n) = name {
+                    span(&mut n.span, by);
+                }
+                items.iter_mut().for_each(|v| v.shift(by));
+            }
+            _ => {}
+        }
+    }
+}
+
 impl Kind {
     /// A word for the kind, for messages ("expected a string, found a list").
     pub fn describe(&self) -> &'static str {

@@ -1,5 +1,7 @@
 //! Source text and positions. A [`Span`] is a byte range into one [`SourceFile`]; the file
-//! turns it into the `LINE:COL` that every diagnostic and runtime error shows.
+//! turns it into the `LINE:COL` that every diagnostic and runtime error shows. A graph with
+//! imports is one `SourceFile` with parts: each imported file's spans start at its part's
+//! base offset, past the end of the files before it, so a span alone says which file.
 
 use std::fmt;
 use std::sync::Arc;
@@ -74,6 +76,8 @@ struct SourceInner {
     name: String,
     text: String,
     line_starts: Vec<u32>,
+    /// Imported files, by the offset their spans start at (ascending).
+    parts: Vec<(u32, SourceFile)>,
 }
 
 impl fmt::Debug for SourceFile {
@@ -101,7 +105,51 @@ impl SourceFile {
                 name: name.into(),
                 text,
                 line_starts,
+                parts: Vec::new(),
             }),
+        }
+    }
+
+    /// This file with imported files as parts, each with the base offset its spans were
+    /// shifted by ([`SourceFile::next_base`] gives the next free one).
+    pub fn with_parts(&self, parts: Vec<(u32, SourceFile)>) -> SourceFile {
+        SourceFile {
+            inner: Arc::new(SourceInner {
+                name: self.inner.name.clone(),
+                text: self.inner.text.clone(),
+                line_starts: self.inner.line_starts.clone(),
+                parts,
+            }),
+        }
+    }
+
+    /// The imported files with their base offsets.
+    pub fn parts(&self) -> &[(u32, SourceFile)] {
+        &self.inner.parts
+    }
+
+    /// The first offset past this file and its parts: where a next part's spans may start.
+    pub fn next_base(&self) -> u32 {
+        let own = self.inner.text.len() as u32 + 1;
+        self.inner
+            .parts
+            .last()
+            .map_or(own, |(base, part)| base + part.inner.text.len() as u32 + 1)
+    }
+
+    /// The file a span lies in (this one or a part) and the span within that file.
+    pub fn resolve(&self, span: Span) -> (&SourceFile, Span) {
+        let parts = &self.inner.parts;
+        match parts.partition_point(|(base, _)| *base <= span.start) {
+            0 => (self, span),
+            i => {
+                let (base, part) = &parts[i - 1];
+                let local = Span {
+                    start: span.start - base,
+                    end: span.end.saturating_sub(*base),
+                };
+                (part, local)
+            }
         }
     }
 
@@ -135,8 +183,9 @@ impl SourceFile {
         }
     }
 
-    /// `FILE:LINE:COL` for the start of a span.
+    /// `FILE:LINE:COL` for the start of a span (in a part, that part's name and position).
     pub fn location(&self, span: Span) -> String {
-        format!("{}:{}", self.name(), self.line_col(span.start))
+        let (file, span) = self.resolve(span);
+        format!("{}:{}", file.name(), file.line_col(span.start))
     }
 }

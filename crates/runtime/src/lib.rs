@@ -34,7 +34,10 @@ pub use exec::{
     Observer, Outcome, Ran, RunOptions, RunReport, RuntimeError, StdioHost, TaskFn, DEFAULT_MAX_VALUE_SIZE,
 };
 pub use graphrun_format::{Diagnostic, Diagnostics, Severity, SourceFile, Type};
-pub use listing::{node_listing_json, node_listing_markdown, node_listing_text};
+pub use listing::{
+    node_listing_json, node_listing_markdown, node_listing_text, program_listing_json, program_listing_markdown,
+    program_listing_text,
+};
 pub use node::{
     Arithmetic, CompileCx, Cx, Entry, EventRef, Flow, FnNode, InputKind, InputPin, Intrinsic, Node, NodeDoc, NodeError,
     NodeType, OutputPin, PinError, PinOutput, PinValue, Role, Signature, SignatureCx, TypeError, TypedFn,

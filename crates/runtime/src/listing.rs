@@ -1,21 +1,63 @@
-//! The node listing of `graphrun nodes`: every node type and class of a registry, as text
-//! for people and as JSON for tools.
+//! The node listing of `graphrun nodes`: every node type and class of a registry (and,
+//! for a graph file, its functions and macros), as text for people, Markdown for the node
+//! reference and JSON for tools.
 
 use std::fmt::Write as _;
 
 use crate::node::NodeDoc;
+use crate::plan::Program;
 use crate::registry::Registry;
 
-/// The categories of a registry's nodes, in the order their first nodes were added.
-fn categories(registry: &Registry) -> Vec<String> {
-    let mut categories: Vec<String> = Vec::new();
-    for node in registry.nodes() {
-        let category = node.doc().category;
-        if !categories.contains(&category) {
-            categories.push(category);
+/// A node as listed: its name, doc and what replaces it if it is deprecated.
+struct Listed {
+    name: String,
+    doc: NodeDoc,
+    deprecated: Option<String>,
+}
+
+/// What a listing shows: nodes and classes.
+struct Listing<'r> {
+    nodes: Vec<Listed>,
+    registry: &'r Registry,
+}
+
+impl<'r> Listing<'r> {
+    fn of(registry: &'r Registry) -> Listing<'r> {
+        Listing {
+            nodes: registry
+                .nodes()
+                .map(|n| Listed {
+                    name: n.name().to_string(),
+                    doc: n.doc(),
+                    deprecated: n.deprecated().map(str::to_string),
+                })
+                .collect(),
+            registry,
         }
     }
-    categories
+
+    /// A program's functions and macros first, then its registry's nodes.
+    fn of_program(program: &'r Program) -> Listing<'r> {
+        let mut listing = Listing::of(program.registry());
+        let own = program.inner.own_nodes.iter().map(|(name, doc)| Listed {
+            name: name.clone(),
+            doc: doc.clone(),
+            deprecated: None,
+        });
+        listing.nodes.splice(0..0, own);
+        listing
+    }
+
+    /// The categories, in the order their first nodes come.
+    fn categories(&self) -> Vec<String> {
+        let mut categories: Vec<String> = Vec::new();
+        for node in &self.nodes {
+            if !categories.contains(&node.doc.category) {
+                categories.push(node.doc.category.clone());
+            }
+        }
+        categories
+    }
 }
 
 /// What kind of node it is, as the listings say it.
@@ -33,14 +75,23 @@ fn kind(doc: &NodeDoc) -> &'static str {
 
 /// Every node type with its pins and their types, grouped by category, as text.
 pub fn node_listing_text(registry: &Registry) -> String {
+    text(&Listing::of(registry))
+}
+
+/// [`node_listing_text`] with the program's own functions and macros first.
+pub fn program_listing_text(program: &Program) -> String {
+    text(&Listing::of_program(program))
+}
+
+fn text(listing: &Listing<'_>) -> String {
     let mut out = String::new();
-    for category in &categories(registry) {
+    for category in &listing.categories() {
         let _ = writeln!(out, "== {category} ==");
-        for node in registry.nodes().filter(|n| &n.doc().category == category) {
-            let doc = node.doc();
-            let _ = writeln!(out, "{} ({})", node.name(), kind(&doc));
+        for node in listing.nodes.iter().filter(|n| &n.doc.category == category) {
+            let doc = &node.doc;
+            let _ = writeln!(out, "{} ({})", node.name, kind(doc));
             let _ = writeln!(out, "    {}", doc.description);
-            if let Some(instead) = node.deprecated() {
+            if let Some(instead) = &node.deprecated {
                 let _ = writeln!(out, "    deprecated: use {instead}");
             }
             if !doc.exec_inputs.is_empty() {
@@ -59,7 +110,7 @@ pub fn node_listing_text(registry: &Registry) -> String {
         out.push('\n');
     }
     let _ = writeln!(out, "== Classes ==");
-    for class in registry.classes() {
+    for class in listing.registry.classes() {
         let _ = writeln!(out, "{}: {}", class.name, class.description);
     }
     out
@@ -67,16 +118,25 @@ pub fn node_listing_text(registry: &Registry) -> String {
 
 /// Every node type and class as a Markdown page: the node reference in `docs/nodes.md`.
 pub fn node_listing_markdown(registry: &Registry) -> String {
+    markdown(&Listing::of(registry))
+}
+
+/// [`node_listing_markdown`] with the program's own functions and macros first.
+pub fn program_listing_markdown(program: &Program) -> String {
+    markdown(&Listing::of_program(program))
+}
+
+fn markdown(listing: &Listing<'_>) -> String {
     let code = |names: &[String]| names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ");
     let mut out = String::from(
         "# Node reference\n\nEvery node type of the standard and socket libraries, with its pins and their types.\nThis page is made by `graphrun nodes --markdown` (a test checks that it matches).\n",
     );
-    for category in &categories(registry) {
+    for category in &listing.categories() {
         let _ = writeln!(out, "\n## {category}");
-        for node in registry.nodes().filter(|n| &n.doc().category == category) {
-            let doc = node.doc();
-            let _ = writeln!(out, "\n### {}\n\n*{}.* {}", node.name(), kind(&doc), doc.description);
-            if let Some(instead) = node.deprecated() {
+        for node in listing.nodes.iter().filter(|n| &n.doc.category == category) {
+            let doc = &node.doc;
+            let _ = writeln!(out, "\n### {}\n\n*{}.* {}", node.name, kind(doc), doc.description);
+            if let Some(instead) = &node.deprecated {
                 let _ = writeln!(out, "\nDeprecated: use `{instead}`.");
             }
             let mut lines = Vec::new();
@@ -98,7 +158,7 @@ pub fn node_listing_markdown(registry: &Registry) -> String {
         }
     }
     let _ = writeln!(out, "\n## Classes\n");
-    for class in registry.classes() {
+    for class in listing.registry.classes() {
         let _ = writeln!(out, "- `{}`: {}", class.name, class.description);
     }
     out
@@ -106,21 +166,31 @@ pub fn node_listing_markdown(registry: &Registry) -> String {
 
 /// Every node type and class as JSON: `{"nodes": [...], "classes": [...]}`.
 pub fn node_listing_json(registry: &Registry) -> serde_json::Value {
+    json(&Listing::of(registry))
+}
+
+/// [`node_listing_json`] with the program's own functions and macros first.
+pub fn program_listing_json(program: &Program) -> serde_json::Value {
+    json(&Listing::of_program(program))
+}
+
+fn json(listing: &Listing<'_>) -> serde_json::Value {
     let pins = |pins: &[(String, String)]| -> serde_json::Value {
         pins.iter()
             .map(|(name, ty)| serde_json::json!({"name": name, "type": ty}))
             .collect()
     };
-    let nodes: Vec<serde_json::Value> = registry
-        .nodes()
+    let nodes: Vec<serde_json::Value> = listing
+        .nodes
+        .iter()
         .map(|node| {
-            let doc = node.doc();
+            let doc = &node.doc;
             serde_json::json!({
-                "name": node.name(),
+                "name": node.name,
                 "category": doc.category,
                 "description": doc.description,
                 "latent": doc.latent,
-                "deprecated": node.deprecated(),
+                "deprecated": node.deprecated,
                 "exec_inputs": doc.exec_inputs,
                 "exec_outputs": doc.exec_outputs,
                 "inputs": pins(&doc.inputs),
@@ -128,7 +198,8 @@ pub fn node_listing_json(registry: &Registry) -> serde_json::Value {
             })
         })
         .collect();
-    let classes: Vec<serde_json::Value> = registry
+    let classes: Vec<serde_json::Value> = listing
+        .registry
         .classes()
         .iter()
         .map(|c| {

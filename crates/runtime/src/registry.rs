@@ -231,43 +231,54 @@ impl Registry {
     pub fn load_file(&self, path: impl AsRef<std::path::Path>) -> Result<Program, Diagnostics> {
         let path = path.as_ref();
         let name = path.display().to_string();
-        let file = match std::fs::File::open(path) {
-            Ok(file) => file,
-            Err(e) => return Err(file_error(&name, format!("cannot read the file: {e}"))),
-        };
-        // A regular file says its size: one too large is refused without reading it.
-        if file
-            .metadata()
-            .is_ok_and(|m| m.is_file() && m.len() > MAX_FILE_SIZE as u64)
-        {
-            return Err(file_error(&name, too_large()));
+        match read_file(path) {
+            Ok(text) => self.load_str(&name, &text),
+            Err(message) => Err(file_error(&name, message)),
         }
-        self.load_reader(&name, file)
     }
 
     /// Loads and checks a graph read from `reader` (standard input, say), which `name`
     /// names in messages. At most [`MAX_FILE_SIZE`] bytes are read: a larger input is
     /// refused once that many have come.
     pub fn load_reader(&self, name: &str, reader: impl std::io::Read) -> Result<Program, Diagnostics> {
-        use std::io::Read;
-        let mut bytes = Vec::new();
-        if let Err(e) = reader.take(MAX_FILE_SIZE as u64 + 1).read_to_end(&mut bytes) {
-            return Err(file_error(name, format!("cannot read the file: {e}")));
-        }
-        if bytes.len() > MAX_FILE_SIZE {
-            return Err(file_error(name, too_large()));
-        }
-        match String::from_utf8(bytes) {
+        match read_text(reader) {
             Ok(text) => self.load_str(name, &text),
-            Err(e) => Err(file_error(
-                name,
-                format!(
-                    "the file is not UTF-8 text (invalid byte at offset {})",
-                    e.utf8_error().valid_up_to()
-                ),
-            )),
+            Err(message) => Err(file_error(name, message)),
         }
     }
+}
+
+/// A graph or library file's text; the error says why it cannot be had (missing, too large,
+/// not UTF-8).
+pub(crate) fn read_file(path: &std::path::Path) -> Result<String, String> {
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot read the file: {e}"))?;
+    // A regular file says its size: one too large is refused without reading it.
+    if file
+        .metadata()
+        .is_ok_and(|m| m.is_file() && m.len() > MAX_FILE_SIZE as u64)
+    {
+        return Err(too_large());
+    }
+    read_text(file)
+}
+
+/// At most [`MAX_FILE_SIZE`] bytes of UTF-8 text from `reader`.
+fn read_text(reader: impl std::io::Read) -> Result<String, String> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    reader
+        .take(MAX_FILE_SIZE as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read the file: {e}"))?;
+    if bytes.len() > MAX_FILE_SIZE {
+        return Err(too_large());
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "the file is not UTF-8 text (invalid byte at offset {})",
+            e.utf8_error().valid_up_to()
+        )
+    })
 }
 
 /// The largest graph file that is read: 64 MiB.

@@ -6,9 +6,10 @@ use std::sync::Arc;
 
 use graphrun_format::{Diagnostics, GraphFile, SourceFile, Type};
 
+use crate::node::Op;
 use crate::node::{CompileCx, EventRef, InputKind, Role, Signature, SignatureCx};
 use crate::plan::code::LowerNode;
-use crate::plan::program::{ExecTarget, InputPlan, NodeDebug, NodePlan, Program, ProgramInner};
+use crate::plan::program::{ExecTarget, FunctionPlan, InputPlan, NodeDebug, NodePlan, Program, ProgramInner};
 use crate::value::{literal_value, Conversion, Value};
 
 use super::signatures::NodeCx;
@@ -92,10 +93,13 @@ impl Checker<'_> {
                 }
                 _ => {}
             }
-            intrinsics.push((
-                in_place.then(|| ty.intrinsic(&cx).map(|i| i.0)).flatten(),
-                sig.is_pure(),
-            ));
+            // A call and a return are always instructions; the hot nodes only where they read
+            // their inputs in place.
+            let intrinsic = ty
+                .intrinsic(&cx)
+                .map(|i| i.0)
+                .filter(|op| in_place || matches!(op, Op::Call(_) | Op::Return));
+            intrinsics.push((intrinsic, sig.is_pure()));
             nodes.push(NodePlan {
                 imp,
                 inputs,
@@ -105,6 +109,7 @@ impl Checker<'_> {
                 exec_out,
             });
             debug.push(NodeDebug {
+                origin: self.flat.origins[i].clone(),
                 id: decl.id.value.clone(),
                 type_name: ty.name().to_string(),
                 span: decl.id.span,
@@ -136,6 +141,31 @@ impl Checker<'_> {
             self.variables.len(),
             fuse,
         );
+        let functions = self
+            .flat
+            .functions
+            .iter()
+            .enumerate()
+            .map(|(f, info)| {
+                let entry = info
+                    .nodes
+                    .clone()
+                    .find(|&i| file.nodes[i].node_type.value == super::reuse::FUNCTION_ENTRY)
+                    .expect("checked: one Function Entry");
+                let slot = |i: usize| out_base.get(i).copied().unwrap_or(slot_count);
+                FunctionPlan {
+                    name: info.name.clone(),
+                    entry: entry as u32,
+                    slots: slot(info.nodes.start)..slot(info.nodes.end),
+                    locals: info.locals.start as u32..info.locals.end as u32,
+                    zeros: self.function_pins[f]
+                        .outputs
+                        .iter()
+                        .map(|(_, ty)| Value::zero(ty))
+                        .collect(),
+                }
+            })
+            .collect();
         let mut is_event = vec![false; nodes.len()].into_boxed_slice();
         events.values().for_each(|&node| is_event[node as usize] = true);
         Ok(Program {
@@ -153,8 +183,40 @@ impl Checker<'_> {
                 end_play,
                 is_event,
                 events,
+                functions,
+                graph_vars: self.flat.graph_vars,
+                own_nodes: self.own_nodes(),
             }),
         })
+    }
+
+    /// The file's functions and macros as node listings show them.
+    fn own_nodes(&self) -> Vec<(String, crate::node::NodeDoc)> {
+        let mut own: Vec<(String, crate::node::NodeDoc)> = self
+            .flat
+            .functions
+            .iter()
+            .filter_map(|f| Some((f.name.clone(), self.calls.get(f.name.as_str())?.doc())))
+            .collect();
+        for m in &self.flat.macros {
+            let what = format!(
+                "A macro: each use is a copy of its body (defined at {}).",
+                self.flat.source.location(m.span)
+            );
+            let mut doc = crate::node::NodeDoc::new("Macros", &what);
+            for (pins, input) in [(&m.inputs, true), (&m.outputs, false)] {
+                for pin in pins {
+                    match (&pin.ty, input) {
+                        (None, true) => doc.exec_inputs.push(pin.name.value.clone()),
+                        (None, false) => doc.exec_outputs.push(pin.name.value.clone()),
+                        (Some(ty), true) => doc.inputs.push((pin.name.value.clone(), ty.to_string())),
+                        (Some(ty), false) => doc.outputs.push((pin.name.value.clone(), ty.to_string())),
+                    }
+                }
+            }
+            own.push((m.name.clone(), doc));
+        }
+        own
     }
 
     pub(super) fn input_plan(

@@ -12,7 +12,11 @@ use crate::names::suggest;
 use crate::node::{NodeType, Signature};
 use crate::plan::program::{Program, VariableInfo};
 use crate::registry::Registry;
+mod calls;
 mod compile;
+mod expand;
+mod imports;
+pub(crate) mod reuse;
 mod rules;
 mod signatures;
 
@@ -36,6 +40,14 @@ enum SigState {
 struct Checker<'a> {
     registry: &'a Registry,
     file: &'a GraphFile,
+    /// The graph with its functions and macro uses laid out ([`reuse`]).
+    flat: &'a reuse::Flat,
+    /// The node types of the file's functions' calls, by name, and of each function's
+    /// Function Entry and Return Node.
+    calls: HashMap<&'a str, Arc<dyn NodeType>>,
+    ends: Vec<(Arc<dyn NodeType>, Arc<dyn NodeType>)>,
+    /// Each function's pins, checked.
+    function_pins: Vec<calls::FunctionPins>,
     diags: RefCell<Vec<Diagnostic>>,
     variables: Vec<VariableInfo>,
     var_index: HashMap<&'a str, usize>,
@@ -50,13 +62,19 @@ struct Checker<'a> {
 /// Checks a file and compiles it; `fuse` lets the lowering fuse instructions (off only to
 /// compare the two in tests).
 pub(crate) fn check(registry: &Registry, source: SourceFile, fuse: bool) -> Result<Program, Diagnostics> {
-    let (file, diags) = graphrun_format::read(&source);
+    let (file, mut diags) = graphrun_format::read(&source);
     let Some(file) = file else {
         return Err(Diagnostics::new(source, diags));
     };
+    let flat = reuse::flatten(registry, file, &mut diags);
+    let source = flat.source.clone();
     let mut c = Checker {
         registry,
-        file: &file,
+        file: &flat.file,
+        flat: &flat,
+        calls: HashMap::new(),
+        ends: Vec::new(),
+        function_pins: Vec::new(),
         diags: RefCell::new(diags),
         variables: Vec::new(),
         var_index: HashMap::new(),
@@ -66,13 +84,15 @@ pub(crate) fn check(registry: &Registry, source: SourceFile, fuse: bool) -> Resu
         bindings: HashMap::new(),
     };
     c.check_variables();
+    c.check_functions();
     c.resolve_node_types();
     c.resolve_signatures();
-    for i in 0..file.nodes.len() {
+    for i in 0..flat.file.nodes.len() {
         c.check_node(i);
     }
     c.check_event_bindings();
     c.check_comments();
+    c.check_bodies();
     c.check_pure_cycles();
     let diags = c.diags.take();
     if diags.iter().any(|d| d.severity == graphrun_format::Severity::Error) {
@@ -121,7 +141,7 @@ impl<'a> Checker<'a> {
     }
 
     fn check_variables(&mut self) {
-        for decl in &self.file.variables {
+        for (decl, key) in self.file.variables.iter().zip(&self.flat.var_keys) {
             let Some(ty) = self.check_type(&decl.ty.value, decl.ty.span) else {
                 continue;
             };
@@ -150,7 +170,7 @@ impl<'a> Checker<'a> {
                     }
                 },
             };
-            self.var_index.insert(&decl.name.value, self.variables.len());
+            self.var_index.insert(key, self.variables.len());
             self.variables.push(VariableInfo {
                 name: decl.name.value.clone(),
                 ty,
@@ -159,13 +179,72 @@ impl<'a> Checker<'a> {
         }
     }
 
+    /// The types of the functions' pins, and the node types of their calls and ends.
+    fn check_functions(&mut self) {
+        let flat = self.flat;
+        for (f, info) in flat.functions.iter().enumerate() {
+            let check = |pins: &[(String, Type, Span)]| -> Vec<(String, Type)> {
+                pins.iter()
+                    .map(|(name, ty, span)| (name.clone(), self.check_type(ty, *span).unwrap_or(Type::Json)))
+                    .collect()
+            };
+            let pins = calls::FunctionPins {
+                inputs: check(&info.inputs),
+                outputs: check(&info.outputs),
+            };
+            let defined_at = flat.source.location(info.span);
+            self.calls
+                .insert(&info.name, calls::call(f as u32, info, &pins, &defined_at));
+            self.ends.push((calls::entry(&pins), calls::return_node(&pins)));
+            self.function_pins.push(pins);
+        }
+    }
+
+    /// The node type of node `i`: a function's end, a call of a function of the file, or
+    /// a type of the registry.
+    fn node_type(&self, i: usize) -> Option<Arc<dyn NodeType>> {
+        let name = self.file.nodes[i].node_type.value.as_str();
+        if let reuse::Scope::Function(f) = self.flat.origins[i].scope {
+            let (entry, ret) = &self.ends[f as usize];
+            match name {
+                reuse::FUNCTION_ENTRY => return Some(entry.clone()),
+                reuse::RETURN_NODE => return Some(ret.clone()),
+                _ => {}
+            }
+        }
+        self.calls
+            .get(name)
+            .cloned()
+            .or_else(|| self.registry.node(name).cloned())
+    }
+
     fn resolve_node_types(&mut self) {
         for (i, node) in self.file.nodes.iter().enumerate() {
-            self.node_index.insert(&node.id.value, i);
-            let ty = self.registry.node(&node.node_type.value).cloned();
-            match &ty {
-                None => {
-                    let known = self.registry.nodes().map(|n| n.name());
+            self.node_index.insert(&self.flat.node_keys[i], i);
+            let ty = self.node_type(i);
+            let body_end = [
+                (reuse::FUNCTION_ENTRY, "a function's body"),
+                (reuse::RETURN_NODE, "a function's body"),
+                (reuse::MACRO_INPUTS, "a macro's body"),
+                (reuse::MACRO_OUTPUTS, "a macro's body"),
+            ]
+            .into_iter()
+            .find(|(name, _)| *name == node.node_type.value);
+            match (&ty, body_end) {
+                (None, Some((name, place))) => {
+                    self.error(
+                        codes::BODY,
+                        node.node_type.span,
+                        format!("`{name}` (node `{}`) belongs in {place}, not here", node.id.value),
+                    );
+                }
+                (None, None) => {
+                    let known = self
+                        .registry
+                        .nodes()
+                        .map(|n| n.name())
+                        .chain(self.calls.keys().copied())
+                        .chain(self.flat.macros.iter().map(|m| m.name.as_str()));
                     self.error(
                         codes::UNKNOWN_NODE_TYPE,
                         node.node_type.span,
@@ -177,7 +256,7 @@ impl<'a> Checker<'a> {
                         ),
                     );
                 }
-                Some(t) => {
+                (Some(t), _) => {
                     if let Some(instead) = t.deprecated() {
                         self.warn(
                             codes::DEPRECATED,

@@ -311,6 +311,66 @@ impl Checker<'_> {
         }
     }
 
+    /// Function and macro bodies: a function has one Function Entry and holds no event and
+    /// no latent node; a macro holds no event.
+    pub(super) fn check_bodies(&self) {
+        use super::reuse::{Scope, FUNCTION_ENTRY};
+        for info in &self.flat.functions {
+            let entries: Vec<usize> = info
+                .nodes
+                .clone()
+                .filter(|&i| self.file.nodes[i].node_type.value == FUNCTION_ENTRY)
+                .collect();
+            match entries.as_slice() {
+                [] => self.error(
+                    codes::BODY,
+                    info.span,
+                    format!(
+                        "function `{}` has no `{FUNCTION_ENTRY}` node: its body needs one to start from",
+                        info.name
+                    ),
+                ),
+                [_] => {}
+                [_, second, ..] => self.error(
+                    codes::BODY,
+                    self.file.nodes[*second].node_type.span,
+                    format!("function `{}` has more than one `{FUNCTION_ENTRY}` node", info.name),
+                ),
+            }
+            for i in info.nodes.clone() {
+                let Some(ty) = &self.types[i] else { continue };
+                let node = &self.file.nodes[i];
+                let event = !matches!(ty.role(), Role::Plain | Role::Variable);
+                if event || ty.doc().latent {
+                    let what = if event { "an event" } else { "a latent node" };
+                    self.error(
+                        codes::BODY,
+                        node.node_type.span,
+                        format!(
+                            "node `{}` ({}) is {what}: a function runs to its end within one event, so it may hold neither events nor latent nodes",
+                            node.id.value, node.node_type.value
+                        ),
+                    );
+                }
+            }
+        }
+        for (i, origin) in self.flat.origins.iter().enumerate() {
+            let Scope::Macro(name) = &origin.scope else { continue };
+            let Some(ty) = &self.types[i] else { continue };
+            if !matches!(ty.role(), Role::Plain | Role::Variable) {
+                let node = &self.file.nodes[i];
+                self.error(
+                    codes::BODY,
+                    node.node_type.span,
+                    format!(
+                        "node `{}` ({}) is an event: macro `{name}` may hold latent nodes, not events",
+                        node.id.value, node.node_type.value
+                    ),
+                );
+            }
+        }
+    }
+
     /// A comment box names nodes of the graph (layout only: nothing else is checked).
     pub(super) fn check_comments(&self) {
         for comment in &self.file.comments {

@@ -66,6 +66,7 @@ impl Instance {
         }
         chain.stack.clear();
         self.st.stack = chain.stack;
+        self.st.halt = false;
     }
 
     /// Goes on with the chain an observer paused.
@@ -79,6 +80,7 @@ impl Instance {
         }
         chain.stack.clear();
         self.st.stack = chain.stack;
+        self.st.halt = false;
         // The chain is over: a host call waiting on it has its answer.
         self.answer();
     }
@@ -104,10 +106,12 @@ impl Instance {
             Ok(flow) => flow,
             Err((at, e)) => {
                 self.runtime_error(prog, at, e);
+                self.st.halt = true;
                 return None;
             }
         };
-        if self.st.quit {
+        // Quit, or a Return Node or a failure ending a function's body (and its callers').
+        if self.st.quit | self.st.halt {
             return None;
         }
         let out = match flow {
@@ -120,6 +124,7 @@ impl Instance {
             Flow::Loop { out, resume } => {
                 // A stop request ends the chain at a loop pass.
                 if self.env.aborted() {
+                    self.st.halt = true;
                     return None;
                 }
                 chain.iterations += 1;
@@ -132,6 +137,7 @@ impl Instance {
             Some(out) if out < exec_out.len() => exec_out[out],
             Some(out) => {
                 self.no_such_exec_output(prog, n, out);
+                self.st.halt = true;
                 return None;
             }
             None => None,
@@ -139,12 +145,14 @@ impl Instance {
         if target.is_some_and(|t| t.back_edge) {
             // An exec cycle's pass: a stop request ends the chain here too.
             if self.env.aborted() {
+                self.st.halt = true;
                 return None;
             }
             chain.iterations += 1;
         }
         if chain.iterations > self.env.options.max_loop_iterations {
             self.loop_guard(prog, n);
+            self.st.halt = true;
             return None;
         }
         match target {
@@ -292,6 +300,8 @@ impl Instance {
                 }
             }
             Instr::Branch { cond } => branch(&self.st, cond).map(Some).map_err(Ok),
+            Instr::Call { node, function } => self.call_function(prog, chain, node, function).map_err(Err),
+            Instr::Return { node } => self.return_from(prog, node).map_err(Err),
         }
     }
 
@@ -354,7 +364,7 @@ impl Instance {
             }
             instr => {
                 let node = match instr {
-                    Instr::Pure(d) => d,
+                    Instr::Pure(d) | Instr::Call { node: d, .. } => d,
                     Instr::Int { .. } | Instr::Float { .. } | Instr::Get { .. } => code.owner[pc],
                     _ => n,
                 };
@@ -394,9 +404,10 @@ impl Instance {
         }
     }
 
-    /// The before hook: what the observer asks of `node`, about to run.
+    /// The before hook: what the observer asks of `node`, about to run. Inside a function
+    /// call the chain cannot be put aside, so a pause there is not taken.
     fn hook_before(&mut self, prog: &ProgramInner, node: u32, inputs_known: bool) -> Control {
-        match &mut self.observer {
+        let control = match &mut self.observer {
             Some(observer) => observer.before(&NodeView {
                 prog,
                 st: &self.st,
@@ -404,6 +415,11 @@ impl Instance {
                 inputs_known,
             }),
             None => Control::Continue,
+        };
+        if self.calls.stack.is_empty() {
+            control
+        } else {
+            Control::Continue
         }
     }
 
@@ -644,6 +660,19 @@ pub(crate) struct Resume {
     half: u8,
     /// The before hook has run for the node at `pc` (it paused there): do not ask again.
     before_done: bool,
+}
+
+impl Resume {
+    /// The start of node `n`'s run, entered through `entry`.
+    pub(crate) fn at(prog: &ProgramInner, n: u32, entry: Entry) -> Resume {
+        Resume {
+            n,
+            entry,
+            pc: prog.code.start[n as usize] as usize,
+            half: 0,
+            before_done: false,
+        }
+    }
 }
 
 /// A chain an observer paused.

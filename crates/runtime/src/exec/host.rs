@@ -67,15 +67,28 @@ pub struct RuntimeError {
     pub graph: String,
     /// `FILE:LINE:COL` of the node.
     pub location: String,
+    /// For a node of a function or a macro: which (``function `Ratio` ``).
+    pub within: Option<String>,
+    /// For a node of a function or a macro: how the run got there, innermost first
+    /// (``called from main.ron:30:9: node `ratio` (Ratio), graph `Main` ``).
+    pub trail: Vec<String>,
 }
 
 impl fmt::Display for RuntimeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "runtime error: {}\n  --> {}: node `{}` ({}), graph `{}`",
-            self.message, self.location, self.node_id, self.node_type, self.graph
-        )
+            "runtime error: {}\n  --> {}: node `{}` ({})",
+            self.message, self.location, self.node_id, self.node_type
+        )?;
+        match &self.within {
+            Some(within) => write!(f, " in {within}")?,
+            None => write!(f, ", graph `{}`", self.graph)?,
+        }
+        for line in &self.trail {
+            write!(f, "\n  {line}")?;
+        }
+        Ok(())
     }
 }
 

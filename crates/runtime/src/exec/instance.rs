@@ -182,6 +182,9 @@ pub(crate) struct State {
     pub(crate) timer_seq: u64,
     pub(crate) queue: VecDeque<Event>,
     pub(crate) quit: bool,
+    /// The running chain is to end now, and the function calls it is in: a Return Node
+    /// ran (the innermost call takes it back) or a failure (every caller ends).
+    pub(crate) halt: bool,
     pub(crate) errors: usize,
     /// The chain's pending re-entries (Sequence, loops); reused between events.
     pub(crate) stack: Vec<(u32, u64)>,
@@ -231,6 +234,8 @@ pub struct Instance {
     pub(crate) observer: Option<Box<dyn Observer>>,
     /// The chain an observer paused, to go on with when the host resumes.
     pub(crate) paused: Option<Paused>,
+    /// The function calls running.
+    pub(crate) calls: crate::exec::calls::Calls,
     /// The host call whose chain is running: where its answer goes, and its chain's first
     /// runtime error.
     pub(crate) answering: Option<(tokio::sync::oneshot::Sender<Answer>, Option<RuntimeError>)>,
@@ -289,6 +294,7 @@ impl Instance {
                 timer_seq: 0,
                 queue: VecDeque::new(),
                 quit: false,
+                halt: false,
                 errors: 0,
                 stack: Vec::new(),
                 rng,
@@ -301,6 +307,7 @@ impl Instance {
             observer,
             paused: None,
             answering: None,
+            calls: Default::default(),
         }
     }
 
@@ -598,12 +605,15 @@ impl Instance {
     pub(crate) fn runtime_error(&mut self, prog: &ProgramInner, node: u32, error: NodeError) {
         self.st.errors += 1;
         let debug = &prog.debug[node as usize];
+        let (within, trail) = self.trail(prog, node);
         let error = RuntimeError {
             message: error.to_string(),
             node_id: debug.id.clone(),
             node_type: debug.type_name.clone(),
             graph: prog.name.clone(),
             location: prog.source.location(debug.span),
+            within,
+            trail,
         };
         if let Some(observer) = &mut self.observer {
             observer.runtime_error(&error);
@@ -612,6 +622,73 @@ impl Instance {
             *first = Some(error.clone());
         }
         self.env.host.runtime_error(&error);
+    }
+
+    /// Where node `node` is, for its runtime error: the function or macro it is in, and the
+    /// macro uses and function calls that led there, innermost first.
+    fn trail(&self, prog: &ProgramInner, node: u32) -> (Option<String>, Vec<String>) {
+        use crate::check::reuse::{Scope, Site};
+        let place = |scope: &Scope| match scope {
+            Scope::Graph => format!(", graph `{}`", prog.name),
+            Scope::Function(f) => format!(" in function `{}`", prog.functions[*f as usize].name),
+            Scope::Macro(m) => format!(" in macro `{m}`"),
+        };
+        let origin = &prog.debug[node as usize].origin;
+        let within = match &origin.scope {
+            Scope::Graph => return (None, Vec::new()),
+            scope => place(scope).trim_start_matches(" in ").to_string(),
+        };
+        let mut trail = Vec::new();
+        let mut inner = origin.scope.clone();
+        let mut add = |site: &Site, inner: &mut Scope| {
+            let verb = if matches!(inner, Scope::Macro(_)) {
+                "used at"
+            } else {
+                "called from"
+            };
+            trail.push(format!(
+                "{verb} {}: node `{}` ({}){}",
+                prog.source.location(site.span),
+                site.id,
+                site.type_name,
+                place(&site.scope)
+            ));
+            *inner = site.scope.clone();
+        };
+        for site in &origin.uses {
+            add(site, &mut inner);
+        }
+        for &call in self.calls.stack.iter().rev() {
+            let debug = &prog.debug[call as usize];
+            let site = Site {
+                id: debug.id.clone(),
+                type_name: debug.type_name.clone(),
+                span: debug.span,
+                scope: debug.origin.scope.clone(),
+            };
+            add(&site, &mut inner);
+            for site in &debug.origin.uses {
+                add(site, &mut inner);
+            }
+        }
+        // Deep recursion repeats a line many times: once, with how many more.
+        let mut folded: Vec<String> = Vec::new();
+        let mut repeats = 0;
+        for line in trail {
+            if folded.last() == Some(&line) {
+                repeats += 1;
+                continue;
+            }
+            if repeats > 0 {
+                folded.push(format!("(the line above {repeats} more times)"));
+                repeats = 0;
+            }
+            folded.push(line);
+        }
+        if repeats > 0 {
+            folded.push(format!("(the line above {repeats} more times)"));
+        }
+        (Some(within), folded)
     }
 
     /// Paused by an observer: answers the host's requests, holds every other event (they

@@ -2,6 +2,7 @@
 //! ([`chain`]), the hot nodes' instructions ([`ops`]), the object arena ([`objects`]), and
 //! what the world outside sees of it: its host ([`host`]) and its handles ([`handle`]).
 
+pub(crate) mod calls;
 pub(crate) mod chain;
 pub(crate) mod handle;
 pub(crate) mod host;

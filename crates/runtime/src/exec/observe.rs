@@ -152,25 +152,27 @@ const SHOWN_CHARS: usize = 200;
 /// `--trace`: a line per node that ran, with its pin values, through [`Host::trace`].
 pub(crate) struct Tracer {
     pub(crate) host: Arc<dyn Host>,
-    /// The inputs of the node running, as `before` saw them.
-    inputs: String,
+    /// The inputs of the nodes running, as `before` saw them: one per node that has not
+    /// finished (a function call's node waits for its body's).
+    inputs: Vec<String>,
 }
 
 impl Tracer {
     pub(crate) fn new(host: Arc<dyn Host>) -> Tracer {
         Tracer {
             host,
-            inputs: String::new(),
+            inputs: Vec::new(),
         }
     }
 }
 
 impl Observer for Tracer {
     fn before(&mut self, node: &NodeView<'_>) -> Control {
-        self.inputs.clear();
+        let mut inputs = String::new();
         for (name, value) in node.inputs() {
-            pin_text(&mut self.inputs, name, &value, node.registry());
+            pin_text(&mut inputs, name, &value, node.registry());
         }
+        self.inputs.push(inputs);
         Control::Continue
     }
 
@@ -185,12 +187,12 @@ impl Observer for Tracer {
             Ran::Failed(error) => format!(" => error: {error}"),
         };
         let arrow = if outputs.is_empty() { "" } else { " ->" };
+        let inputs = self.inputs.pop().unwrap_or_default();
         self.host.trace(&format!(
-            "trace: {} `{}` ({}){}{arrow}{outputs}{exec}",
+            "trace: {} `{}` ({}){inputs}{arrow}{outputs}{exec}",
             node.graph(),
             node.id(),
             node.type_name(),
-            self.inputs
         ));
     }
 }

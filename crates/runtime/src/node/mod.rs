@@ -87,6 +87,10 @@ pub(crate) enum Op {
     Set(u32),
     ForLoop,
     Branch,
+    /// A call of the program's function number N (its body runs in the chain).
+    Call(u32),
+    /// A function's Return Node.
+    Return,
 }
 
 /// What a node type can ask of the file while its pins are being decided.

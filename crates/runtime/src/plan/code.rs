@@ -101,6 +101,12 @@ pub(crate) enum Instr {
     },
     /// Branch: True or False.
     Branch { cond: Reg },
+    /// A call of function `function` by node `node` (pure or not): its body runs, then the
+    /// node's outputs hold what its Return Node gave.
+    Call { node: u32, function: u32 },
+    /// A function's Return Node `node`: the call's outputs take its inputs, and the body's
+    /// chain ends.
+    Return { node: u32 },
 }
 
 /// The instructions of a whole program.
@@ -182,10 +188,22 @@ pub(crate) fn lower(nodes: &[LowerNode<'_>], slots: usize, vars: usize, fuse: bo
         }
         for &dep in node.pure_deps {
             let d = &nodes[dep as usize];
-            instrs.push(pure_instr(d, &mut regs).unwrap_or(Instr::Pure(dep)));
+            let instr = match d.intrinsic {
+                Some(Op::Call(function)) => Instr::Call { node: dep, function },
+                _ => pure_instr(d, &mut regs).unwrap_or(Instr::Pure(dep)),
+            };
+            instrs.push(instr);
             owner.push(dep);
         }
-        match (impure_instr(node, &mut regs), instrs.last()) {
+        let own = match node.intrinsic {
+            Some(Op::Call(function)) => Some(Instr::Call {
+                node: i as u32,
+                function,
+            }),
+            Some(Op::Return) => Some(Instr::Return { node: i as u32 }),
+            _ => impure_instr(node, &mut regs),
+        };
+        match (own, instrs.last()) {
             (Some(Instr::Set { var, src, dst }), Some(&Instr::Int { op, a, b, dst: sum }))
                 if fuse && src == sum && instrs.len() > start[i] as usize =>
             {
@@ -220,6 +238,15 @@ pub(crate) fn lower(nodes: &[LowerNode<'_>], slots: usize, vars: usize, fuse: bo
             continue;
         };
         if run.iter().map(|&n| ends(n) - start[n] as usize).sum::<usize>() > MAX_BODY_INSTRS {
+            continue;
+        }
+        // A function call runs a chain of its own: such a loop goes through the chain.
+        let calls = |n: usize| {
+            instrs[start[n] as usize..ends(n)]
+                .iter()
+                .any(|i| matches!(i, Instr::Call { .. }))
+        };
+        if calls(i) || run.iter().any(|&n| calls(n)) {
             continue;
         }
         let block = instrs.len() as u32;

@@ -34,6 +34,26 @@ pub(crate) struct ProgramInner {
     /// Per node, whether it is a Custom Event (what may be fired).
     pub is_event: Box<[bool]>,
     pub warnings: Diagnostics,
+    /// The graph's functions (and its imports').
+    pub functions: Box<[FunctionPlan]>,
+    /// How many of `variables` are the graph's own (the rest are function and macro locals).
+    pub graph_vars: usize,
+    /// The file's functions and macros (and its imports'), as `graphrun nodes FILE` lists them.
+    pub own_nodes: Vec<(String, crate::node::NodeDoc)>,
+}
+
+/// A function, compiled: where its body starts and which registers are its frame.
+pub(crate) struct FunctionPlan {
+    pub name: String,
+    /// Its Function Entry node.
+    pub entry: u32,
+    /// The output slots of its body's nodes: a call starts them unset, and a recursive call
+    /// saves and restores the caller's.
+    pub slots: std::ops::Range<u32>,
+    /// Its locals (variable numbers), fresh for every call.
+    pub locals: std::ops::Range<u32>,
+    /// Its outputs' zero values: what a call gives when no Return Node runs.
+    pub zeros: Box<[Value]>,
 }
 
 /// One node, compiled: what the interpreter reads on every execution.
@@ -73,6 +93,8 @@ pub(crate) enum InputPlan {
 
 /// Names and positions of one node, for errors and traces.
 pub(crate) struct NodeDebug {
+    /// Where it was written: the graph, a function, a macro (and the macro's uses).
+    pub origin: crate::check::reuse::Origin,
     pub id: String,
     pub type_name: String,
     pub span: Span,
@@ -123,7 +145,7 @@ impl Program {
 
     /// The graph's variables.
     pub fn variables(&self) -> &[VariableInfo] {
-        &self.inner.variables
+        &self.inner.variables[..self.inner.graph_vars]
     }
 
     /// The registry it was checked against.
@@ -180,6 +202,6 @@ impl Program {
 
     /// The index of a variable, by name.
     pub fn variable_index(&self, name: &str) -> Option<usize> {
-        self.inner.variables.iter().position(|v| v.name == name)
+        self.variables().iter().position(|v| v.name == name)
     }
 }

@@ -1,0 +1,520 @@
+//! Macro uses, expanded: each use becomes a copy of its macro's body in a scope of its
+//! own, wired in place of the use. While scopes are being expanded, a reference to a node
+//! of scope S is written `\u{1}S\u{1}ID`; once every scope is expanded, each is resolved
+//! to a key, or through a use's pins to what they lead to (exec links may go round
+//! through macro pins, so they cannot be resolved in one pass).
+
+use std::collections::{HashMap, HashSet};
+
+use graphrun_format::{codes, Diagnostic, ExecDecl, MacroDecl, NodeDecl, PinDecl, Source, Span, Spanned, VariableDecl};
+
+use super::reuse::{Origin, Scope, Site, MACRO_INPUTS, MACRO_OUTPUTS};
+use crate::names::suggest;
+
+/// How a scope's references resolve: to a node's key, or through a macro use's pins.
+pub(super) enum Target {
+    Node(String),
+    /// A macro use: its exec inputs lead to these body references (`None`: nowhere), its
+    /// data outputs read these body sources; `exec_default` is its first exec input.
+    Use {
+        exec_in: HashMap<String, Option<(String, Option<String>)>>,
+        exec_default: Option<String>,
+        data_out: HashMap<String, Option<Source>>,
+        name: String,
+    },
+    /// The Macro Inputs of a use's body: its data outputs are the use's inputs.
+    Inputs {
+        data: HashMap<String, Source>,
+        use_id: String,
+        use_span: Span,
+    },
+    /// The Macro Outputs of a use's body: its exec inputs are the use's exec outputs.
+    Outputs {
+        exec: HashMap<String, (String, Option<String>)>,
+    },
+    /// A use that could not be expanded (its error is reported): references to it vanish.
+    Broken,
+}
+
+#[derive(Clone)]
+pub(super) struct Ctx {
+    /// The key prefix of this scope's nodes and locals.
+    pub(super) prefix: String,
+    /// Locals: name as written → key.
+    pub(super) locals: HashMap<String, String>,
+    /// Whether the graph's variables can be read here (not in a library).
+    pub(super) graph_vars: bool,
+    pub(super) library: bool,
+    pub(super) scope: Scope,
+    pub(super) uses: Vec<Site>,
+}
+
+pub(super) struct Expander<'m, 'd> {
+    pub(super) macros: &'m HashMap<&'m str, (&'m MacroDecl, bool)>,
+    pub(super) diags: &'d mut Vec<Diagnostic>,
+    pub(super) nodes: Vec<NodeDecl>,
+    pub(super) keys: Vec<String>,
+    pub(super) origins: Vec<Origin>,
+    pub(super) variables: Vec<VariableDecl>,
+    pub(super) var_keys: Vec<String>,
+    pub(super) graph_var_names: HashSet<String>,
+    /// Each scope's references.
+    pub(super) scopes: Vec<HashMap<String, Target>>,
+    /// The macros being expanded, outermost first (a macro using itself is refused).
+    pub(super) expanding: Vec<String>,
+}
+
+const MARK: char = '\u{1}';
+
+fn mark(scope: usize, id: &str) -> String {
+    format!("{MARK}{scope}{MARK}{id}")
+}
+
+fn unmark(reference: &str) -> Option<(usize, &str)> {
+    let rest = reference.strip_prefix(MARK)?;
+    let (scope, id) = rest.split_once(MARK)?;
+    Some((scope.parse().ok()?, id))
+}
+
+impl Expander<'_, '_> {
+    fn error(&mut self, code: &'static str, span: Span, message: String) {
+        self.diags.push(Diagnostic::error(code, span, message));
+    }
+
+    /// Adds `locals` as variables under `prefix`; their range and their keys by name.
+    pub(super) fn locals(
+        &mut self,
+        locals: &[VariableDecl],
+        prefix: &str,
+        library: bool,
+    ) -> (std::ops::Range<usize>, HashMap<String, String>) {
+        let start = self.variables.len();
+        let mut keys = HashMap::new();
+        for local in locals {
+            if !library && self.graph_var_names.contains(&local.name.value) {
+                self.error(
+                    codes::DUPLICATE,
+                    local.name.span,
+                    format!(
+                        "local `{}` has the name of a graph variable; give it another",
+                        local.name.value
+                    ),
+                );
+            }
+            let key = format!("{prefix}{}", local.name.value);
+            keys.insert(local.name.value.clone(), key.clone());
+            self.variables.push(local.clone());
+            self.var_keys.push(key);
+        }
+        (start..self.variables.len(), keys)
+    }
+
+    /// Adds a scope's nodes (expanding its macro uses); references stay marked until
+    /// [`Expander::resolve_all`].
+    pub(super) fn scope(&mut self, nodes: &[NodeDecl], ctx: Ctx) -> usize {
+        let s = self.scopes.len();
+        self.scopes.push(HashMap::new());
+        for node in nodes {
+            if let Some(&(mac, library)) = self.macros.get(node.node_type.value.as_str()) {
+                let target = self.expand(node, mac, library, s, &ctx);
+                self.scopes[s].insert(node.id.value.clone(), target);
+                continue;
+            }
+            let key = format!("{}{}", ctx.prefix, node.id.value);
+            let mut decl = node.clone();
+            self.mark_refs(&mut decl, s, &ctx);
+            self.scopes[s].insert(node.id.value.clone(), Target::Node(key.clone()));
+            self.nodes.push(decl);
+            self.keys.push(key);
+            self.origins.push(Origin {
+                scope: ctx.scope.clone(),
+                uses: ctx.uses.clone(),
+            });
+        }
+        s
+    }
+
+    /// Marks a node's references as scope `s`'s, and points its variables at their keys.
+    fn mark_refs(&mut self, decl: &mut NodeDecl, s: usize, ctx: &Ctx) {
+        for exec in &mut decl.exec {
+            exec.node.value = mark(s, &exec.node.value);
+        }
+        for input in &mut decl.inputs {
+            match &mut input.source {
+                Source::Link { node, .. } | Source::Event(node) => node.value = mark(s, &node.value),
+                Source::Var(var) => self.variable(var, ctx),
+                Source::Literal(_) => {}
+            }
+        }
+        if let Some(var) = &mut decl.var {
+            self.variable(var, ctx);
+        }
+    }
+
+    fn variable(&mut self, var: &mut Spanned<String>, ctx: &Ctx) {
+        if let Some(key) = ctx.locals.get(&var.value) {
+            var.value = key.clone();
+        } else if ctx.library || !ctx.graph_vars {
+            let known = ctx.locals.keys().map(String::as_str);
+            self.error(
+                codes::UNKNOWN_VARIABLE,
+                var.span,
+                format!(
+                    "`{}` is not a local; a library's functions and macros may use only their locals{}",
+                    var.value,
+                    suggest(&var.value, known)
+                ),
+            );
+        }
+    }
+
+    /// Expands a use of macro `mac` (in scope `s`): its body's nodes join the list as
+    /// nodes of a scope of their own. Returns how the use's pins resolve.
+    fn expand(&mut self, use_node: &NodeDecl, mac: &MacroDecl, library: bool, s: usize, ctx: &Ctx) -> Target {
+        let name = mac.name.value.clone();
+        if let Some(at) = self.expanding.iter().position(|m| *m == name) {
+            let mut cycle = self.expanding[at..].to_vec();
+            cycle.push(name.clone());
+            self.error(
+                codes::MACRO_CYCLE,
+                use_node.node_type.span,
+                format!("macro `{name}` uses itself: {}", cycle.join(" → ")),
+            );
+            return Target::Broken;
+        }
+        self.check_use_pins(use_node, mac);
+        let prefix = format!("{}{}.", ctx.prefix, use_node.id.value);
+        let (_, locals) = self.locals(&mac.locals, &prefix, library);
+        let mut uses = vec![Site {
+            id: use_node.id.value.clone(),
+            type_name: name.clone(),
+            span: use_node.id.span,
+            scope: ctx.scope.clone(),
+        }];
+        uses.extend(ctx.uses.iter().cloned());
+        let body_ctx = Ctx {
+            prefix,
+            locals,
+            graph_vars: ctx.graph_vars && !library,
+            library,
+            scope: Scope::Macro(name.clone()),
+            uses,
+        };
+        // The body's pins: Macro Inputs and Macro Outputs, one of each.
+        let inputs: Vec<&NodeDecl> = mac.nodes.iter().filter(|n| n.node_type.value == MACRO_INPUTS).collect();
+        let outputs: Vec<&NodeDecl> = mac
+            .nodes
+            .iter()
+            .filter(|n| n.node_type.value == MACRO_OUTPUTS)
+            .collect();
+        for (list, what) in [(&inputs, MACRO_INPUTS), (&outputs, MACRO_OUTPUTS)] {
+            if list.len() > 1 {
+                self.error(
+                    codes::BODY,
+                    list[1].node_type.span,
+                    format!("macro `{name}` has more than one `{what}` node"),
+                );
+            }
+        }
+        if inputs.is_empty() {
+            self.error(
+                codes::BODY,
+                mac.name.span,
+                format!("macro `{name}` has no `{MACRO_INPUTS}` node"),
+            );
+        }
+        let body: Vec<NodeDecl> = mac
+            .nodes
+            .iter()
+            .filter(|n| !matches!(n.node_type.value.as_str(), MACRO_INPUTS | MACRO_OUTPUTS))
+            .cloned()
+            .collect();
+        self.expanding.push(name.clone());
+        let b = self.scope(&body, body_ctx.clone());
+        self.expanding.pop();
+        // The use's wiring, as the body sees it (marked as references of the use's scope).
+        let mut use_decl = use_node.clone();
+        let outer = Ctx {
+            prefix: ctx.prefix.clone(),
+            locals: ctx.locals.clone(),
+            graph_vars: ctx.graph_vars,
+            library: ctx.library,
+            scope: ctx.scope.clone(),
+            uses: Vec::new(),
+        };
+        self.mark_refs(&mut use_decl, s, &outer);
+        let data: HashMap<String, Source> = use_decl
+            .inputs
+            .iter()
+            .map(|i| (i.pin.value.clone(), i.source.clone()))
+            .collect();
+        let exec: HashMap<String, (String, Option<String>)> = use_decl
+            .exec
+            .iter()
+            .map(|e| {
+                let input = e.input.as_ref().map(|i| i.value.clone());
+                (e.pin.value.clone(), (e.node.value.clone(), input))
+            })
+            .collect();
+        let marked = |e: &ExecDecl| (mark(b, &e.node.value), e.input.as_ref().map(|i| i.value.clone()));
+        let exec_in = match inputs.first() {
+            Some(node) => node
+                .exec
+                .iter()
+                .map(|e| (e.pin.value.clone(), Some(marked(e))))
+                .collect(),
+            None => HashMap::new(),
+        };
+        let data_out = match outputs.first() {
+            Some(node) => node
+                .inputs
+                .iter()
+                .map(|i| {
+                    let mut source = i.source.clone();
+                    if let Source::Link { node, .. } = &mut source {
+                        node.value = mark(b, &node.value);
+                    }
+                    if let Source::Var(var) = &mut source {
+                        self.variable(var, &body_ctx);
+                    }
+                    (i.pin.value.clone(), Some(source))
+                })
+                .collect(),
+            None => HashMap::new(),
+        };
+        if let Some(node) = inputs.first() {
+            self.scopes[b].insert(
+                node.id.value.clone(),
+                Target::Inputs {
+                    data,
+                    use_id: use_node.id.value.clone(),
+                    use_span: use_node.id.span,
+                },
+            );
+        }
+        if let Some(node) = outputs.first() {
+            self.scopes[b].insert(node.id.value.clone(), Target::Outputs { exec });
+        }
+        Target::Use {
+            exec_in,
+            exec_default: mac.inputs.iter().find(|p| p.ty.is_none()).map(|p| p.name.value.clone()),
+            data_out,
+            name,
+        }
+    }
+
+    /// A use wires only pins its macro has.
+    fn check_use_pins(&mut self, use_node: &NodeDecl, mac: &MacroDecl) {
+        let has = |pins: &[PinDecl], name: &str, exec: bool| {
+            pins.iter().any(|p| p.name.value == name && p.ty.is_none() == exec)
+        };
+        let names = |pins: &[PinDecl], exec: bool| -> Vec<String> {
+            pins.iter()
+                .filter(|p| p.ty.is_none() == exec)
+                .map(|p| format!("`{}`", p.name.value))
+                .collect()
+        };
+        for input in &use_node.inputs {
+            if !has(&mac.inputs, &input.pin.value, false) {
+                let message = format!(
+                    "macro `{}` has no data input `{}` (it has {})",
+                    mac.name.value,
+                    input.pin.value,
+                    list(names(&mac.inputs, false))
+                );
+                self.error(codes::UNKNOWN_PIN, input.pin.span, message);
+            }
+        }
+        for exec in &use_node.exec {
+            if !has(&mac.outputs, &exec.pin.value, true) {
+                let message = format!(
+                    "macro `{}` has no exec output `{}` (it has {})",
+                    mac.name.value,
+                    exec.pin.value,
+                    list(names(&mac.outputs, true))
+                );
+                self.error(codes::UNKNOWN_PIN, exec.pin.span, message);
+            }
+        }
+    }
+
+    /// Resolves every marked reference to a key (or, for a data link through a macro's
+    /// pins, to what feeds that pin).
+    pub(super) fn resolve_all(&mut self) {
+        let mut nodes = std::mem::take(&mut self.nodes);
+        for node in &mut nodes {
+            let mut exec = Vec::with_capacity(node.exec.len());
+            for mut e in std::mem::take(&mut node.exec) {
+                let input = e.input.as_ref().map(|i| i.value.clone());
+                if let Some((key, input)) = self.resolve_exec(&e.node.value, input, e.node.span) {
+                    e.node.value = key;
+                    e.input = input.map(|i| Spanned::new(i, e.input.as_ref().map_or(e.node.span, |i| i.span)));
+                    exec.push(e);
+                }
+            }
+            node.exec = exec;
+            let mut inputs = Vec::with_capacity(node.inputs.len());
+            for mut input in std::mem::take(&mut node.inputs) {
+                if let Some(source) = self.resolve_source(input.source.clone(), input.span) {
+                    input.source = source;
+                    inputs.push(input);
+                }
+            }
+            node.inputs = inputs;
+        }
+        self.nodes = nodes;
+    }
+
+    /// Where an exec link to `reference` (entering exec input `input`) leads; `None`:
+    /// nowhere (a macro pin that is not wired on).
+    fn resolve_exec(
+        &mut self,
+        reference: &str,
+        mut input: Option<String>,
+        span: Span,
+    ) -> Option<(String, Option<String>)> {
+        let mut reference = reference.to_string();
+        for _ in 0..256 {
+            let Some((s, id)) = unmark(&reference) else {
+                return Some((reference, input));
+            };
+            let (s, id) = (s, id.to_string());
+            match self.scopes[s].get(&id) {
+                None => return Some((id, input)),
+                Some(Target::Node(key)) => return Some((key.clone(), input)),
+                Some(Target::Broken) => return None,
+                Some(Target::Use {
+                    exec_in,
+                    exec_default,
+                    name,
+                    ..
+                }) => {
+                    let pin = match input.take().or_else(|| exec_default.clone()) {
+                        Some(pin) => pin,
+                        None => {
+                            let message = format!("macro `{name}` has no exec input, so `{id}` cannot be entered");
+                            self.error(codes::MISSING_PIN, span, message);
+                            return None;
+                        }
+                    };
+                    match exec_in.get(&pin) {
+                        Some(Some((next, next_input))) => {
+                            input = next_input.clone();
+                            reference = next.clone();
+                        }
+                        Some(None) | None => {
+                            let known = exec_in.keys().map(String::as_str);
+                            if !exec_in.contains_key(&pin) && exec_default.as_deref() != Some(pin.as_str()) {
+                                let message =
+                                    format!("macro `{name}` has no exec input `{pin}`{}", suggest(&pin, known));
+                                self.error(codes::MISSING_PIN, span, message);
+                            }
+                            return None;
+                        }
+                    }
+                }
+                Some(Target::Outputs { exec }) => {
+                    let pin = input.take().unwrap_or_default();
+                    let (next, next_input) = exec.get(&pin)?.clone();
+                    input = next_input;
+                    reference = next;
+                }
+                Some(Target::Inputs { .. }) => {
+                    self.error(
+                        codes::EXEC_INTO_PURE,
+                        span,
+                        format!("`{id}` is the macro's inputs: it has exec outputs, no exec input"),
+                    );
+                    return None;
+                }
+            }
+        }
+        self.error(
+            codes::BODY,
+            span,
+            "this exec link goes round through macro pins without reaching a node".to_string(),
+        );
+        None
+    }
+
+    /// What feeds an input wired to `source`; `None` if nothing does (a missing macro
+    /// input: reported).
+    fn resolve_source(&mut self, source: Source, span: Span) -> Option<Source> {
+        let mut source = source;
+        for _ in 0..256 {
+            let (node, pin) = match &source {
+                Source::Link { node, pin } => (node, pin),
+                Source::Event(node) => {
+                    let Some((s, id)) = unmark(&node.value) else {
+                        return Some(source);
+                    };
+                    let key = match self.scopes[s].get(id) {
+                        Some(Target::Node(key)) => key.clone(),
+                        _ => id.to_string(),
+                    };
+                    return Some(Source::Event(Spanned::new(key, node.span)));
+                }
+                _ => return Some(source),
+            };
+            let Some((s, id)) = unmark(&node.value) else {
+                return Some(source);
+            };
+            let next = match self.scopes[s].get(id) {
+                None => Source::Link {
+                    node: Spanned::new(id.to_string(), node.span),
+                    pin: pin.clone(),
+                },
+                Some(Target::Node(key)) => {
+                    return Some(Source::Link {
+                        node: Spanned::new(key.clone(), node.span),
+                        pin: pin.clone(),
+                    })
+                }
+                Some(Target::Broken) => return None,
+                Some(Target::Use { data_out, name, .. }) => match data_out.get(&pin.value) {
+                    Some(Some(inner)) => inner.clone(),
+                    _ => {
+                        let message = format!(
+                            "macro `{name}` does not set a data output `{}` (its `{MACRO_OUTPUTS}` has no such input)",
+                            pin.value
+                        );
+                        self.error(codes::MISSING_PIN, pin.span, message);
+                        return None;
+                    }
+                },
+                Some(Target::Inputs { data, use_id, use_span }) => match data.get(&pin.value) {
+                    Some(outer) => outer.clone(),
+                    None => {
+                        let message = format!("macro use `{use_id}` does not wire its input `{}`", pin.value);
+                        let use_span = *use_span;
+                        self.error(codes::MISSING_INPUT, use_span, message);
+                        return None;
+                    }
+                },
+                Some(Target::Outputs { .. }) => {
+                    self.error(
+                        codes::DATA_FROM_EXEC,
+                        span,
+                        format!("`{id}` is the macro's outputs: it has no data outputs to read"),
+                    );
+                    return None;
+                }
+            };
+            source = next;
+        }
+        self.error(
+            codes::DATA_CYCLE,
+            span,
+            "this input goes round through macro pins without reaching a value".to_string(),
+        );
+        None
+    }
+}
+
+fn list(items: Vec<String>) -> String {
+    if items.is_empty() {
+        "none".to_string()
+    } else {
+        items.join(", ")
+    }
+}

@@ -1,0 +1,240 @@
+//! Functions, macros and imports, before the checker sees a node: the imported library
+//! files are read (each a part of the main [`SourceFile`], so every span still names its
+//! file), every function body joins the graph's nodes under keys of its own, and every
+//! macro use is replaced by a copy of the macro's body, wired in place of the use.
+//!
+//! Keys: a graph node's key is its id; a function body node's is `.F.id`; a node of a
+//! macro use `u` is `PREFIX u.id` (`PREFIX` the key prefix of the scope the use is in).
+//! Ids never contain `.`, so keys never clash. A node keeps its id as written for
+//! messages; links are rewritten to keys. Imports are read by [`super::imports`], macro
+//! uses expanded by [`super::expand`]; this module holds what they make and the driver.
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+use graphrun_format::{codes, Diagnostic, FunctionDecl, GraphFile, MacroDecl, PinDecl, SourceFile, Span, Type};
+
+use super::expand::{Ctx, Expander};
+use super::imports::{canonical, import_dir, Loader};
+use crate::registry::Registry;
+
+/// The node types that mark a body's ends.
+pub(crate) const FUNCTION_ENTRY: &str = "Function Entry";
+pub(crate) const RETURN_NODE: &str = "Return Node";
+pub(crate) const MACRO_INPUTS: &str = "Macro Inputs";
+pub(crate) const MACRO_OUTPUTS: &str = "Macro Outputs";
+
+/// A graph with its functions' bodies and its macro uses laid out as one list of nodes.
+pub(crate) struct Flat {
+    /// The graph: its nodes, then every function body (macro uses expanded everywhere);
+    /// its variables, then every function's and macro use's locals.
+    pub file: GraphFile,
+    /// The main file with the imported files as parts.
+    pub source: SourceFile,
+    /// Each node's key (see the module's doc).
+    pub node_keys: Vec<String>,
+    /// Each variable's key: a graph variable's name; a local's `SCOPE-PREFIX name`.
+    pub var_keys: Vec<String>,
+    /// How many of the variables are the graph's own (the rest are locals).
+    pub graph_vars: usize,
+    /// Where each node comes from.
+    pub origins: Vec<Origin>,
+    /// The functions of the graph and its imports.
+    pub functions: Vec<FunctionInfo>,
+    /// The macros of the graph and its imports (for listings).
+    pub macros: Vec<MacroInfo>,
+}
+
+/// Where a node was written: in the graph, a function or a macro, and, for a node of a
+/// macro use, the uses it sits in, innermost first.
+#[derive(Clone, Debug)]
+pub(crate) struct Origin {
+    pub scope: Scope,
+    pub uses: Vec<Site>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Scope {
+    Graph,
+    /// Function number N.
+    Function(u32),
+    /// A macro, by name.
+    Macro(String),
+}
+
+/// A node as messages name it: its id as written, its type, where it is, and its scope.
+#[derive(Clone, Debug)]
+pub(crate) struct Site {
+    pub id: String,
+    pub type_name: String,
+    pub span: Span,
+    pub scope: Scope,
+}
+
+/// A function, as its calls see it.
+#[derive(Clone, Debug)]
+pub(crate) struct FunctionInfo {
+    pub name: String,
+    pub span: Span,
+    pub inputs: Vec<(String, Type, Span)>,
+    pub outputs: Vec<(String, Type, Span)>,
+    pub pure: bool,
+    /// Its body's nodes, in [`Flat::file`].
+    pub nodes: std::ops::Range<usize>,
+    /// Its locals, in [`Flat::file`]'s variables.
+    pub locals: std::ops::Range<usize>,
+}
+
+/// A macro, for listings.
+#[derive(Clone, Debug)]
+pub(crate) struct MacroInfo {
+    pub name: String,
+    pub span: Span,
+    pub inputs: Vec<PinDecl>,
+    pub outputs: Vec<PinDecl>,
+}
+
+/// Lays out `file` (read from `source`), reading its imports from disk.
+pub(crate) fn flatten(registry: &Registry, file: GraphFile, diags: &mut Vec<Diagnostic>) -> Flat {
+    let mut loader = Loader {
+        diags,
+        parts: Vec::new(),
+        next_base: file.source.text().len() as u32 + 1,
+        libraries: Vec::new(),
+        done: HashSet::new(),
+    };
+    let main_dir = import_dir(file.source.name());
+    let mut stack = vec![canonical(Path::new(file.source.name()))];
+    loader.imports(&file, &main_dir, &mut stack);
+    let source = file.source.with_parts(std::mem::take(&mut loader.parts));
+    let libraries = std::mem::take(&mut loader.libraries);
+    let diags = loader.diags;
+
+    // Every function and macro by name, refusing a name defined twice or taken by the
+    // registry; both places are named.
+    let mut defined: HashMap<&str, Span> = HashMap::new();
+    let mut functions: Vec<(&FunctionDecl, bool)> = Vec::new();
+    let mut macros: HashMap<&str, (&MacroDecl, bool)> = HashMap::new();
+    let mut macro_list = Vec::new();
+    let files = std::iter::once((&file, false)).chain(libraries.iter().map(|l| (l, true)));
+    for (f, library) in files {
+        let names = f
+            .functions
+            .iter()
+            .map(|d| (&d.name, Some(d), None))
+            .chain(f.macros.iter().map(|m| (&m.name, None, Some(m))));
+        for (name, function, mac) in names {
+            if registry.node(&name.value).is_some() {
+                diags.push(Diagnostic::error(
+                    codes::DUPLICATE,
+                    name.span,
+                    format!("`{}` is already the name of a node type of the registry", name.value),
+                ));
+                continue;
+            }
+            if let Some(first) = defined.get(name.value.as_str()) {
+                diags.push(Diagnostic::error(
+                    codes::DUPLICATE,
+                    name.span,
+                    format!(
+                        "`{}` is defined twice: here and at {}",
+                        name.value,
+                        source.location(*first)
+                    ),
+                ));
+                continue;
+            }
+            defined.insert(&name.value, name.span);
+            if let Some(d) = function {
+                functions.push((d, library));
+            }
+            if let Some(m) = mac {
+                macros.insert(&m.name.value, (m, library));
+                macro_list.push(MacroInfo {
+                    name: m.name.value.clone(),
+                    span: m.name.span,
+                    inputs: m.inputs.clone(),
+                    outputs: m.outputs.clone(),
+                });
+            }
+        }
+    }
+
+    let mut x = Expander {
+        macros: &macros,
+        diags,
+        nodes: Vec::new(),
+        keys: Vec::new(),
+        origins: Vec::new(),
+        variables: file.variables.clone(),
+        var_keys: file.variables.iter().map(|v| v.name.value.clone()).collect(),
+        graph_var_names: file.variables.iter().map(|v| v.name.value.clone()).collect(),
+        scopes: Vec::new(),
+        expanding: Vec::new(),
+    };
+    let graph_vars = x.variables.len();
+    let graph = Ctx {
+        prefix: String::new(),
+        locals: HashMap::new(),
+        graph_vars: true,
+        library: false,
+        scope: Scope::Graph,
+        uses: Vec::new(),
+    };
+    x.scope(&file.nodes, graph);
+    let mut infos = Vec::new();
+    for (f, (decl, library)) in functions.iter().enumerate() {
+        let prefix = format!(".{}.", decl.name.value);
+        let locals = x.locals(&decl.locals, &prefix, *library);
+        let start = x.nodes.len();
+        let ctx = Ctx {
+            prefix,
+            locals: locals.1,
+            graph_vars: !library,
+            library: *library,
+            scope: Scope::Function(f as u32),
+            uses: Vec::new(),
+        };
+        x.scope(&decl.nodes, ctx);
+        let pins = |pins: &[PinDecl]| -> Vec<(String, Type, Span)> {
+            pins.iter()
+                .filter_map(|p| Some((p.name.value.clone(), p.ty.clone()?, p.ty_span)))
+                .collect()
+        };
+        infos.push(FunctionInfo {
+            name: decl.name.value.clone(),
+            span: decl.name.span,
+            inputs: pins(&decl.inputs),
+            outputs: pins(&decl.outputs),
+            pure: decl.pure,
+            nodes: start..x.nodes.len(),
+            locals: locals.0,
+        });
+    }
+    x.resolve_all();
+    let Expander {
+        nodes,
+        keys,
+        origins,
+        variables,
+        var_keys,
+        ..
+    } = x;
+    Flat {
+        file: GraphFile {
+            nodes,
+            variables,
+            functions: Vec::new(),
+            macros: Vec::new(),
+            imports: Vec::new(),
+            ..file
+        },
+        source,
+        node_keys: keys,
+        var_keys,
+        graph_vars,
+        origins,
+        functions: infos,
+        macros: macro_list,
+    }
+}
