@@ -298,3 +298,30 @@ fn a_seed_repeats_its_random_numbers_and_another_seed_differs() {
     // chance has odds of 6^-15).
     assert_ne!(first_line(&[]), first_line(&[]));
 }
+
+#[test]
+fn nodes_with_a_file_lists_its_functions_and_macros_and_its_imports() {
+    let graph = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/cases/functions/imports.ron");
+    let out = graphrun(&["nodes", graph, "--json"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let listing: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let nodes = listing["nodes"].as_array().unwrap();
+    let node = |name: &str| nodes.iter().find(|n| n["name"] == name).unwrap_or_else(|| panic!("`{name}` is not listed"));
+    // Its imports' functions (a nested import too) and macros, before the registry's nodes.
+    assert_eq!(node("Shout")["category"], "Functions");
+    assert_eq!(node("Shout")["exec_inputs"], serde_json::json!([]));
+    assert_eq!(node("Ratio Text")["exec_outputs"], serde_json::json!(["then"]));
+    assert_eq!(node("Ratio")["outputs"], serde_json::json!([{"name": "Result", "type": "Int"}]));
+    assert_eq!(node("Twice")["category"], "Macros");
+    assert_eq!(node("Twice")["exec_outputs"], serde_json::json!(["Each"]));
+    assert!(node("Ratio")["description"].as_str().unwrap().ends_with("lib/math.ron:3:9)."));
+    assert_eq!(nodes[0]["category"], "Functions");
+    node("Print String");
+
+    let text = String::from_utf8(graphrun(&["nodes", graph]).stdout).unwrap();
+    assert!(text.starts_with("== Functions ==\n"), "{text}");
+    assert!(text.contains("== Macros ==\nTwice (impure)"), "{text}");
+    // A file that does not load is reported, exit 2.
+    let bad = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/cases/functions/body_errors.ron");
+    assert_eq!(graphrun(&["nodes", bad]).status.code(), Some(2));
+}

@@ -8,7 +8,7 @@ use std::collections::{HashMap, HashSet};
 
 use graphrun_format::{codes, Diagnostic, ExecDecl, MacroDecl, NodeDecl, PinDecl, Source, Span, Spanned, VariableDecl};
 
-use super::reuse::{Origin, Scope, Site, MACRO_INPUTS, MACRO_OUTPUTS};
+use super::reuse::{Origin, PinCheck, Scope, Site, MACRO_INPUTS, MACRO_OUTPUTS};
 use crate::names::suggest;
 
 /// How a scope's references resolve: to a node's key, or through a macro use's pins.
@@ -24,7 +24,7 @@ pub(super) enum Target {
     },
     /// The Macro Inputs of a use's body: its data outputs are the use's inputs.
     Inputs {
-        data: HashMap<String, Source>,
+        data: HashMap<String, (Source, Span)>,
         use_id: String,
         use_span: Span,
     },
@@ -62,6 +62,8 @@ pub(super) struct Expander<'m, 'd> {
     pub(super) scopes: Vec<HashMap<String, Target>>,
     /// The macros being expanded, outermost first (a macro using itself is refused).
     pub(super) expanding: Vec<String>,
+    /// What uses wire to their macros' typed data inputs (marked until resolved).
+    pub(super) pin_checks: Vec<PinCheck>,
 }
 
 const MARK: char = '\u{1}';
@@ -243,10 +245,22 @@ impl Expander<'_, '_> {
             uses: Vec::new(),
         };
         self.mark_refs(&mut use_decl, s, &outer);
-        let data: HashMap<String, Source> = use_decl
+        for input in &use_decl.inputs {
+            let declared = mac.inputs.iter().find(|p| p.name.value == input.pin.value);
+            if let Some(ty) = declared.and_then(|p| p.ty.clone()) {
+                self.pin_checks.push(PinCheck {
+                    source: input.source.clone(),
+                    ty,
+                    span: input.span,
+                    pin: input.pin.value.clone(),
+                    macro_name: name.clone(),
+                });
+            }
+        }
+        let data: HashMap<String, (Source, Span)> = use_decl
             .inputs
             .iter()
-            .map(|i| (i.pin.value.clone(), i.source.clone()))
+            .map(|i| (i.pin.value.clone(), (i.source.clone(), i.span)))
             .collect();
         let exec: HashMap<String, (String, Option<String>)> = use_decl
             .exec
@@ -355,14 +369,27 @@ impl Expander<'_, '_> {
             node.exec = exec;
             let mut inputs = Vec::with_capacity(node.inputs.len());
             for mut input in std::mem::take(&mut node.inputs) {
-                if let Some(source) = self.resolve_source(input.source.clone(), input.span) {
+                let mut at = input.span;
+                if let Some(source) = self.resolve_source(input.source.clone(), input.span, &mut at) {
                     input.source = source;
+                    input.span = at;
                     inputs.push(input);
                 }
             }
             node.inputs = inputs;
         }
         self.nodes = nodes;
+        let mut checks = std::mem::take(&mut self.pin_checks);
+        checks.retain_mut(|check| {
+            match self.resolve_source(check.source.clone(), check.span, &mut check.span.clone()) {
+                Some(source) => {
+                    check.source = source;
+                    true
+                }
+                None => false,
+            }
+        });
+        self.pin_checks = checks;
     }
 
     /// Where an exec link to `reference` (entering exec input `input`) leads; `None`:
@@ -439,7 +466,9 @@ impl Expander<'_, '_> {
 
     /// What feeds an input wired to `source`; `None` if nothing does (a missing macro
     /// input: reported).
-    fn resolve_source(&mut self, source: Source, span: Span) -> Option<Source> {
+    /// `at` becomes the span of the last use input the link went through (so an error on the
+    /// reading pin points at the use that wired it).
+    fn resolve_source(&mut self, source: Source, span: Span, at: &mut Span) -> Option<Source> {
         let mut source = source;
         for _ in 0..256 {
             let (node, pin) = match &source {
@@ -483,7 +512,10 @@ impl Expander<'_, '_> {
                     }
                 },
                 Some(Target::Inputs { data, use_id, use_span }) => match data.get(&pin.value) {
-                    Some(outer) => outer.clone(),
+                    Some((outer, wired_at)) => {
+                        *at = *wired_at;
+                        outer.clone()
+                    }
                     None => {
                         let message = format!("macro use `{use_id}` does not wire its input `{}`", pin.value);
                         let use_span = *use_span;

@@ -93,6 +93,7 @@ pub(crate) fn check(registry: &Registry, source: SourceFile, fuse: bool) -> Resu
     c.check_event_bindings();
     c.check_comments();
     c.check_bodies();
+    c.check_macro_pins();
     c.check_pure_cycles();
     let diags = c.diags.take();
     if diags.iter().any(|d| d.severity == graphrun_format::Severity::Error) {

@@ -43,6 +43,18 @@ pub(crate) struct Flat {
     pub functions: Vec<FunctionInfo>,
     /// The macros of the graph and its imports (for listings).
     pub macros: Vec<MacroInfo>,
+    /// What each macro use wires to its typed data inputs, to check against their types.
+    pub pin_checks: Vec<PinCheck>,
+}
+
+/// A macro use's data input: what the use wires to it and the type the macro declares.
+#[derive(Clone, Debug)]
+pub(crate) struct PinCheck {
+    pub source: graphrun_format::Source,
+    pub ty: Type,
+    pub span: Span,
+    pub pin: String,
+    pub macro_name: String,
 }
 
 /// Where a node was written: in the graph, a function or a macro, and, for a node of a
@@ -171,6 +183,7 @@ pub(crate) fn flatten(registry: &Registry, file: GraphFile, diags: &mut Vec<Diag
         graph_var_names: file.variables.iter().map(|v| v.name.value.clone()).collect(),
         scopes: Vec::new(),
         expanding: Vec::new(),
+        pin_checks: Vec::new(),
     };
     let graph_vars = x.variables.len();
     let graph = Ctx {
@@ -218,6 +231,7 @@ pub(crate) fn flatten(registry: &Registry, file: GraphFile, diags: &mut Vec<Diag
         origins,
         variables,
         var_keys,
+        pin_checks,
         ..
     } = x;
     Flat {
@@ -236,5 +250,6 @@ pub(crate) fn flatten(registry: &Registry, file: GraphFile, diags: &mut Vec<Diag
         origins,
         functions: infos,
         macros: macro_list,
+        pin_checks,
     }
 }

@@ -1,6 +1,6 @@
 //! The rules every node, link, binding and pure cycle is checked against.
 
-use graphrun_format::{codes, NodeDecl, Type};
+use graphrun_format::{codes, NodeDecl, Source, Type};
 use petgraph::graph::{DiGraph, NodeIndex};
 
 use crate::names::{quoted_list, suggest};
@@ -142,7 +142,8 @@ impl Checker<'_> {
                                 input.span,
                                 format!(
                                     "type mismatch on `{pin_name}` of node {me}: expected {ty}, but `{}`.`{}` is {from}",
-                                    src.value, src_pin.value
+                                    self.written_id(&src.value),
+                                    src_pin.value
                                 ),
                             );
                         }
@@ -305,6 +306,62 @@ impl Checker<'_> {
                         show_params(&declared),
                         node.id.value,
                         show_params(params)
+                    ),
+                );
+            }
+        }
+    }
+
+    /// A node's id as written, from its key (a body node's key is not what the file says).
+    pub(super) fn written_id<'k>(&'k self, key: &'k str) -> &'k str {
+        self.node_index
+            .get(key)
+            .map_or(key, |&i| self.file.nodes[i].id.value.as_str())
+    }
+
+    /// What a macro use wires to a typed data input must fit the input's declared type.
+    pub(super) fn check_macro_pins(&self) {
+        for check in &self.flat.pin_checks {
+            let Some(ty) = self.check_type(&check.ty, check.span) else {
+                continue;
+            };
+            let from = match &check.source {
+                Source::Literal(lit) => match literal_value(lit, &ty) {
+                    Ok(_) => continue,
+                    Err((span, message)) => {
+                        self.error(
+                            codes::TYPE_MISMATCH,
+                            span,
+                            format!(
+                                "type mismatch on `{}` of macro `{}`: {message}",
+                                check.pin, check.macro_name
+                            ),
+                        );
+                        continue;
+                    }
+                },
+                Source::Link { node, pin } => {
+                    let Some(sig) = self.node_index.get(node.value.as_str()).and_then(|&s| self.sig_done(s)) else {
+                        continue;
+                    };
+                    match sig.outputs.iter().find(|o| o.name == pin.value) {
+                        Some(out) => out.ty.clone(),
+                        None => continue,
+                    }
+                }
+                Source::Var(var) => match self.var_index.get(var.value.as_str()) {
+                    Some(&v) => self.variables[v].ty.clone(),
+                    None => continue,
+                },
+                Source::Event(_) => continue,
+            };
+            if Conversion::between(&ty, &from).is_none() {
+                self.error(
+                    codes::TYPE_MISMATCH,
+                    check.span,
+                    format!(
+                        "type mismatch on `{}` of macro `{}`: it takes {ty}, and what is wired is {from}",
+                        check.pin, check.macro_name
                     ),
                 );
             }
