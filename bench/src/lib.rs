@@ -129,6 +129,55 @@ pub fn native_loop(last: i64) -> i64 {
     sum
 }
 
+/// The loop graph with a function call in its body: `Sum = Sum + Twice(Index)`, where
+/// `Twice(X)` returns `X + X` from its body. `pure` makes Twice a pure function, read by
+/// the Add (it runs for each execution of the Set); else it is an impure call node before
+/// the Set.
+pub fn call_loop_program(last: i64, pure: bool) -> Program {
+    let (call, body) = if pure {
+        (
+            r#""twice": (node: "Twice", inputs: {"X": Link("loop", "Index")}),"#,
+            "add",
+        )
+    } else {
+        (
+            r#""twice": (node: "Twice", inputs: {"X": Link("loop", "Index")}, exec: {"then": "add"}),"#,
+            "twice",
+        )
+    };
+    let text = format!(
+        r#"Graph(format: 1, name: "Calls", variables: {{"Sum": (type: Int)}},
+        functions: {{
+            "Twice": (inputs: {{"X": Int}}, outputs: {{"Result": Int}}, pure: {pure}, nodes: {{
+                "entry": (node: "Function Entry", exec: {{"then": "ret"}}),
+                "ret": (node: "Return Node", inputs: {{"Result": Link("sum", "Return Value")}}),
+                "sum": (node: "Add", inputs: {{"A": Link("entry", "X"), "B": Link("entry", "X")}}),
+            }}),
+        }},
+        nodes: {{
+            "begin": (node: "Event BeginPlay", exec: {{"then": "loop"}}),
+            "loop": (node: "For Loop", inputs: {{"First Index": 0, "Last Index": {last}}}, exec: {{"Loop Body": "{body}"}}),
+            {call}
+            "add": (node: "Set", var: "Sum", inputs: {{"Sum": Link("plus", "Return Value")}}),
+            "plus": (node: "Add", inputs: {{"A": Var("Sum"), "B": Link("twice", "Result")}}),
+        }})"#
+    );
+    registry().load_str("calls.ron", &text).unwrap()
+}
+
+/// Lua's loop calling a Lua function that does the same work.
+pub fn lua_call_setup(last: i64) -> (mlua::Lua, mlua::Function) {
+    let lua = mlua::Lua::new();
+    let f = lua
+        .load(format!(
+            "local function twice(x) return x + x end
+             return function() local sum = 0; for i = 0, {last} do sum = sum + twice(i) end; return sum end"
+        ))
+        .eval::<mlua::Function>()
+        .unwrap();
+    (lua, f)
+}
+
 /// Custom Events fired by the host into a small handler.
 pub fn events_program() -> Program {
     registry()

@@ -29,7 +29,7 @@ fn line(name: &str, graphrun: f64, peer_name: &str, peer: f64, unit: &str, highe
     println!("{name}: graphrun={graphrun:.0} {unit} {peer_name}={peer:.0} {unit} ratio={ratio:.3}");
 }
 
-const COMPARISONS: [&str; 5] = ["loop", "events", "echo", "load", "scale"];
+const COMPARISONS: [&str; 6] = ["loop", "calls", "events", "echo", "load", "scale"];
 
 fn main() {
     let chosen: Vec<String> = std::env::args().skip(1).collect();
@@ -47,6 +47,9 @@ fn main() {
         .unwrap();
     if wanted("loop") {
         compare_loop(&rt);
+    }
+    if wanted("calls") {
+        compare_calls(&rt);
     }
     if wanted("events") {
         compare_events(&rt);
@@ -116,6 +119,42 @@ fn compare_loop(rt: &tokio::runtime::Runtime) {
         "iterations/s",
         true,
     );
+}
+
+/// A function call in a loop's body, against the same loop in Lua calling a Lua function;
+/// also the cost of the call alone (the loop with the call less the loop with `X + X`
+/// written in place), in nanoseconds, for both.
+fn compare_calls(rt: &tokio::runtime::Runtime) {
+    let last = 999_999;
+    let calls = (last + 1) as f64;
+    let expected = (0..=last).map(|i| 2 * i).sum::<i64>();
+    let (lua_lua, f) = lua_call_setup(last);
+    let (lua_s, sum) = best(3, || lua_loop(&f));
+    assert_eq!(sum, expected);
+    drop(lua_lua);
+    let (_lua, plain) = lua_setup(last);
+    let (lua_plain_s, _) = best(3, || lua_loop(&plain));
+    let plain_program = loop_program(last);
+    let (graph_plain_s, _) = best(3, || graph_loop(&plain_program, rt));
+    for (pure, what) in [(false, "impure"), (true, "pure")] {
+        let program = call_loop_program(last, pure);
+        let (graph_s, sum) = best(3, || graph_loop(&program, rt));
+        assert_eq!(sum, expected);
+        line(
+            &format!("loop calling an {what} function vs lua"),
+            calls / graph_s,
+            "peer",
+            calls / lua_s,
+            "calls/s",
+            true,
+        );
+        let graph_ns = (graph_s - graph_plain_s).max(0.0) / calls * 1e9;
+        let lua_ns = (lua_s - lua_plain_s).max(0.0) / calls * 1e9;
+        println!(
+            "one {what} call, beyond the loop: graphrun={graph_ns:.1} ns peer={lua_ns:.1} ns ratio={:.3}",
+            lua_ns / graph_ns
+        );
+    }
 }
 
 fn compare_events(rt: &tokio::runtime::Runtime) {
