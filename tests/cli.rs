@@ -306,15 +306,26 @@ fn nodes_with_a_file_lists_its_functions_and_macros_and_its_imports() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let listing: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let nodes = listing["nodes"].as_array().unwrap();
-    let node = |name: &str| nodes.iter().find(|n| n["name"] == name).unwrap_or_else(|| panic!("`{name}` is not listed"));
+    let node = |name: &str| {
+        nodes
+            .iter()
+            .find(|n| n["name"] == name)
+            .unwrap_or_else(|| panic!("`{name}` is not listed"))
+    };
     // Its imports' functions (a nested import too) and macros, before the registry's nodes.
     assert_eq!(node("Shout")["category"], "Functions");
     assert_eq!(node("Shout")["exec_inputs"], serde_json::json!([]));
     assert_eq!(node("Ratio Text")["exec_outputs"], serde_json::json!(["then"]));
-    assert_eq!(node("Ratio")["outputs"], serde_json::json!([{"name": "Result", "type": "Int"}]));
+    assert_eq!(
+        node("Ratio")["outputs"],
+        serde_json::json!([{"name": "Result", "type": "Int"}])
+    );
     assert_eq!(node("Twice")["category"], "Macros");
     assert_eq!(node("Twice")["exec_outputs"], serde_json::json!(["Each"]));
-    assert!(node("Ratio")["description"].as_str().unwrap().ends_with("lib/math.ron:3:9)."));
+    assert!(node("Ratio")["description"]
+        .as_str()
+        .unwrap()
+        .ends_with("lib/math.ron:3:9)."));
     assert_eq!(nodes[0]["category"], "Functions");
     node("Print String");
 

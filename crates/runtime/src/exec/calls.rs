@@ -21,8 +21,9 @@ pub(crate) const MAX_CALL_DEPTH: usize = 1000;
 /// many calls of each function are running, saved frames and a returned value list.
 #[derive(Default)]
 pub(crate) struct Calls {
-    /// The call nodes running, outermost first (for errors: "called from").
-    pub(crate) stack: Vec<u32>,
+    /// The call nodes running, outermost first (for errors: "called from"), each with
+    /// whether it put a running call's frame aside (a recursive call).
+    pub(crate) stack: Vec<(u32, bool)>,
     /// Per function, how many of its calls are running.
     pub(crate) active: Vec<u32>,
     /// Frames of running calls that a recursive call put aside.
@@ -51,6 +52,7 @@ impl Instance {
                 NodeError::new("more than 1,000 function calls inside each other (endless recursion?)"),
             ));
         }
+        // The arguments first: they may read the frame a recursive call puts aside.
         self.gather_inputs(prog, node).map_err(|e| (node, e))?;
         let plan = &prog.functions[f as usize];
         let slots = plan.slots.start as usize..plan.slots.end as usize;
@@ -77,12 +79,18 @@ impl Instance {
             self.st.regs[entry_out + i] = arg;
         }
         self.calls.active[f as usize] += 1;
-        self.calls.stack.push(node);
+        self.calls.stack.push((node, recursive));
         let mut body = Chain {
             stack: self.calls.stacks.pop().unwrap_or_default(),
             iterations: chain.iterations,
         };
-        let at = Resume::at(prog, plan.entry, Entry::Pin(0));
+        // Unobserved, the body starts where its Function Entry leads (the entry has nothing
+        // to do: its outputs are set); observed, at the entry, so that it is seen.
+        let first = prog.nodes[plan.entry as usize].exec_out.first().copied().flatten();
+        let at = match first {
+            Some(target) if self.observer.is_none() => Resume::at(prog, target.node, Entry::Pin(target.pin as usize)),
+            _ => Resume::at(prog, plan.entry, Entry::Pin(0)),
+        };
         // A body may call again, deeper: grow the stack rather than overflow it.
         stacker::maybe_grow(128 * 1024, 2 * 1024 * 1024, || {
             if self.observer.is_some() {
@@ -110,8 +118,12 @@ impl Instance {
         }
         let out = prog.nodes[node as usize].out_base as usize;
         if returned {
-            for (i, value) in self.calls.returned.drain(..).enumerate() {
-                self.st.regs[out + i] = value;
+            // A recursive call's Return put its outputs aside (the caller's frame was not
+            // back yet); another's wrote them in place.
+            if recursive {
+                for (i, value) in self.calls.returned.drain(..).enumerate() {
+                    self.st.regs[out + i] = value;
+                }
             }
         } else {
             for (i, zero) in plan.zeros.iter().enumerate() {
@@ -128,9 +140,22 @@ impl Instance {
     /// Runs Return Node `node`: its inputs become the call's outputs, and the body's chain
     /// ends here.
     pub(crate) fn return_from(&mut self, prog: &ProgramInner, node: u32) -> Result<Option<Flow>, (u32, NodeError)> {
-        self.gather_inputs(prog, node).map_err(|e| (node, e))?;
-        self.calls.returned.clear();
-        self.calls.returned.append(&mut self.scratch);
+        let Some(&(call, recursive)) = self.calls.stack.last() else {
+            return Ok(Some(Flow::End));
+        };
+        let inputs = prog.nodes[node as usize].inputs.len();
+        if recursive {
+            self.calls.returned.clear();
+            for i in 0..inputs {
+                let value = self.input_value(prog, node, i).map_err(|e| (node, e))?;
+                self.calls.returned.push(value);
+            }
+        } else {
+            let out = prog.nodes[call as usize].out_base as usize;
+            for i in 0..inputs {
+                self.st.regs[out + i] = self.input_value(prog, node, i).map_err(|e| (node, e))?;
+            }
+        }
         self.calls.has_returned = true;
         self.st.halt = true;
         Ok(Some(Flow::End))

@@ -587,21 +587,27 @@ impl Instance {
 
     pub(crate) fn gather_inputs(&mut self, prog: &ProgramInner, n: u32) -> Result<(), NodeError> {
         self.scratch.clear();
-        for (i, input) in prog.nodes[n as usize].inputs.iter().enumerate() {
-            let value = match input {
-                InputPlan::Const(v) => v.clone(),
-                InputPlan::Slot { slot, conversion } => {
-                    let v = &self.st.regs[*slot as usize];
-                    if matches!(v, Value::Unset) {
-                        return Err(unset_read(prog, n, i, *slot));
-                    }
-                    convert(v, *conversion, prog, n, i)?
-                }
-                InputPlan::Var { var, conversion } => convert(&self.st.vars()[*var as usize], *conversion, prog, n, i)?,
-            };
+        for i in 0..prog.nodes[n as usize].inputs.len() {
+            let value = self.input_value(prog, n, i)?;
             self.scratch.push(value);
         }
         Ok(())
+    }
+
+    /// Input `i` of node `n`, evaluated and converted to its pin's type.
+    #[inline]
+    pub(crate) fn input_value(&self, prog: &ProgramInner, n: u32, i: usize) -> Result<Value, NodeError> {
+        Ok(match &prog.nodes[n as usize].inputs[i] {
+            InputPlan::Const(v) => v.clone(),
+            InputPlan::Slot { slot, conversion } => {
+                let v = &self.st.regs[*slot as usize];
+                if matches!(v, Value::Unset) {
+                    return Err(unset_read(prog, n, i, *slot));
+                }
+                convert(v, *conversion, prog, n, i)?
+            }
+            InputPlan::Var { var, conversion } => convert(&self.st.vars()[*var as usize], *conversion, prog, n, i)?,
+        })
     }
 
     pub(crate) fn run_node(
@@ -702,6 +708,7 @@ pub(crate) enum Start {
 
 /// Input `i` of node `n` converted to its pin's type. A value with an infinite or NaN
 /// Float cannot become JSON: that is the node's error, as the same literal is a load error.
+#[inline]
 pub(crate) fn convert(
     value: &Value,
     conversion: Conversion,
@@ -709,6 +716,9 @@ pub(crate) fn convert(
     n: u32,
     i: usize,
 ) -> Result<Value, NodeError> {
+    if conversion == Conversion::None {
+        return Ok(value.clone());
+    }
     if conversion == Conversion::ToJson {
         if let Some(f) = value.non_finite() {
             let input = prog.debug[n as usize].input_names.get(i).map_or("?", String::as_str);
