@@ -9,7 +9,7 @@ use graphrun_format::{Diagnostics, GraphFile, SourceFile, Type};
 use crate::node::Op;
 use crate::node::{CompileCx, EventRef, InputKind, Role, Signature, SignatureCx};
 use crate::plan::code::LowerNode;
-use crate::plan::program::{ExecTarget, FunctionPlan, InputPlan, NodeDebug, NodePlan, Program, ProgramInner};
+use crate::plan::program::{CallKind, ExecTarget, FunctionPlan, InputPlan, NodeDebug, NodePlan, Program, ProgramInner};
 use crate::value::{literal_value, Conversion, Value};
 
 use super::signatures::NodeCx;
@@ -93,12 +93,15 @@ impl Checker<'_> {
                 }
                 _ => {}
             }
-            // A call and a return are always instructions; the hot nodes only where they read
-            // their inputs in place.
-            let intrinsic = ty
-                .intrinsic(&cx)
-                .map(|i| i.0)
-                .filter(|op| in_place || matches!(op, Op::Call(_) | Op::Return));
+            // A call and a return are the chain's to run; the hot nodes are instructions
+            // where they read their inputs in place.
+            let intrinsic = ty.intrinsic(&cx).map(|i| i.0);
+            let call = match intrinsic {
+                Some(Op::Call(f)) => Some(CallKind::Function(f)),
+                Some(Op::Return) => Some(CallKind::Return),
+                _ => None,
+            };
+            let intrinsic = intrinsic.filter(|op| in_place || matches!(op, Op::Call(_)));
             intrinsics.push((intrinsic, sig.is_pure()));
             nodes.push(NodePlan {
                 imp,
@@ -107,6 +110,7 @@ impl Checker<'_> {
                 pure_deps: pure_deps.into_iter().map(|d| d as u32).collect(),
                 out_base: out_base[i],
                 exec_out,
+                call,
             });
             debug.push(NodeDebug {
                 origin: self.flat.origins[i].clone(),

@@ -11,7 +11,7 @@
 use crate::exec::chain::{Chain, Resume};
 use crate::exec::instance::Instance;
 use crate::node::{Entry, Flow, NodeError};
-use crate::plan::program::ProgramInner;
+use crate::plan::program::{CallKind, ProgramInner};
 use crate::value::Value;
 
 /// The most calls that may be running inside each other.
@@ -36,16 +36,24 @@ pub(crate) struct Calls {
 }
 
 impl Instance {
-    /// Runs node `node`'s call of function `f`. `Some(flow)`: the node's flow (a pure call
-    /// in a node's dependencies gives `None`: on to the next instruction); a failure
-    /// inside the body was reported there, and the caller's chain ends too.
-    pub(crate) fn call_function(
+    /// Runs a function call or a Return Node (node `n`), for [`Instance::call`].
+    #[inline(never)]
+    pub(crate) fn call_or_return(
         &mut self,
         prog: &ProgramInner,
-        chain: &mut Chain,
-        node: u32,
-        f: u32,
-    ) -> Result<Option<Flow>, (u32, NodeError)> {
+        n: u32,
+        kind: CallKind,
+    ) -> Result<Flow, (u32, NodeError)> {
+        match kind {
+            CallKind::Function(f) => self.call_function(prog, n, f),
+            CallKind::Return => self.return_from(prog, n),
+        }
+    }
+
+    /// Runs node `node`'s call of function `f`, then on through `then` (a pure call: its
+    /// flow is not followed). A failure inside the body was reported there: the call
+    /// fails with [`NodeError::Unwound`], so that the caller's chain ends too.
+    fn call_function(&mut self, prog: &ProgramInner, node: u32, f: u32) -> Result<Flow, (u32, NodeError)> {
         if self.calls.stack.len() >= MAX_CALL_DEPTH {
             return Err((
                 node,
@@ -69,7 +77,11 @@ impl Instance {
                 self.calls.saved.push(value);
             }
         } else {
-            self.st.regs[slots.clone()].fill(Value::Unset);
+            for value in &mut self.st.regs[slots.clone()] {
+                if !matches!(value, Value::Unset) {
+                    *value = Value::Unset;
+                }
+            }
         }
         for (i, var) in locals.clone().enumerate() {
             self.st.regs[var] = prog.variables[plan.locals.start as usize + i].default.clone();
@@ -82,7 +94,6 @@ impl Instance {
         self.calls.stack.push((node, recursive));
         let mut body = Chain {
             stack: self.calls.stacks.pop().unwrap_or_default(),
-            iterations: chain.iterations,
         };
         // Unobserved, the body starts where its Function Entry leads (the entry has nothing
         // to do: its outputs are set); observed, at the entry, so that it is seen.
@@ -99,7 +110,6 @@ impl Instance {
                 self.run_code::<false>(prog, at, &mut body);
             }
         });
-        chain.iterations = body.iterations;
         body.stack.clear();
         self.calls.stacks.push(body.stack);
         self.calls.stack.pop();
@@ -114,7 +124,7 @@ impl Instance {
             }
         }
         if failed {
-            return Ok(Some(Flow::End));
+            return Err((node, NodeError::Unwound));
         }
         let out = prog.nodes[node as usize].out_base as usize;
         if returned {
@@ -130,18 +140,14 @@ impl Instance {
                 self.st.regs[out + i] = zero.clone();
             }
         }
-        Ok(if prog.debug[node as usize].pure {
-            None
-        } else {
-            Some(Flow::Then(0))
-        })
+        Ok(Flow::Then(0))
     }
 
     /// Runs Return Node `node`: its inputs become the call's outputs, and the body's chain
     /// ends here.
-    pub(crate) fn return_from(&mut self, prog: &ProgramInner, node: u32) -> Result<Option<Flow>, (u32, NodeError)> {
+    fn return_from(&mut self, prog: &ProgramInner, node: u32) -> Result<Flow, (u32, NodeError)> {
         let Some(&(call, recursive)) = self.calls.stack.last() else {
-            return Ok(Some(Flow::End));
+            return Ok(Flow::End);
         };
         let inputs = prog.nodes[node as usize].inputs.len();
         if recursive {
@@ -158,6 +164,6 @@ impl Instance {
         }
         self.calls.has_returned = true;
         self.st.halt = true;
-        Ok(Some(Flow::End))
+        Ok(Flow::End)
     }
 }

@@ -21,8 +21,8 @@ impl Instance {
     pub(crate) fn run_chain(&mut self, prog: &ProgramInner, node: u32, entry: Entry, start: Start) {
         let mut chain = Chain {
             stack: std::mem::take(&mut self.st.stack),
-            iterations: 0,
         };
+        self.st.iterations = 0;
         chain.stack.clear();
         let observed = self.observer.is_some();
         if observed {
@@ -105,7 +105,10 @@ impl Instance {
         let flow = match result {
             Ok(flow) => flow,
             Err((at, e)) => {
-                self.runtime_error(prog, at, e);
+                // A function's failure was reported where it happened.
+                if e != NodeError::Unwound {
+                    self.runtime_error(prog, at, e);
+                }
                 self.st.halt = true;
                 return None;
             }
@@ -127,7 +130,7 @@ impl Instance {
                     self.st.halt = true;
                     return None;
                 }
-                chain.iterations += 1;
+                self.st.iterations += 1;
                 chain.stack.push((n, resume));
                 Some(out)
             }
@@ -148,9 +151,9 @@ impl Instance {
                 self.st.halt = true;
                 return None;
             }
-            chain.iterations += 1;
+            self.st.iterations += 1;
         }
-        if chain.iterations > self.env.options.max_loop_iterations {
+        if self.st.iterations > self.env.options.max_loop_iterations {
             self.loop_guard(prog, n);
             self.st.halt = true;
             return None;
@@ -202,7 +205,7 @@ impl Instance {
         } = at;
         loop {
             let result = if OBSERVED {
-                match self.observed_step(prog, chain, n, entry, pc, half, before_done) {
+                match self.observed_step(prog, n, entry, pc, half, before_done) {
                     Step::Pause(half) => {
                         return Some(Resume {
                             n,
@@ -222,7 +225,7 @@ impl Instance {
                     }
                 }
             } else {
-                match self.step(prog, chain, pc, entry) {
+                match self.step(prog, pc, entry) {
                     Ok(None) => {
                         pc += 1;
                         continue;
@@ -251,7 +254,6 @@ impl Instance {
     fn step(
         &mut self,
         prog: &ProgramInner,
-        chain: &mut Chain,
         pc: usize,
         entry: Entry,
     ) -> Result<Option<Flow>, Result<Fault, (u32, NodeError)>> {
@@ -294,14 +296,12 @@ impl Instance {
                 body_len,
             } => {
                 let body = body as usize..(body + body_len) as usize;
-                match self.loop_in_place(prog, chain, pc, entry, (first, last, dst), body) {
+                match self.loop_in_place(prog, pc, entry, (first, last, dst), body) {
                     Ok(flow) => Ok(Some(flow)),
                     Err(e) => Err(Err(e)),
                 }
             }
             Instr::Branch { cond } => branch(&self.st, cond).map(Some).map_err(Ok),
-            Instr::Call { node, function } => self.call_function(prog, chain, node, function).map_err(Err),
-            Instr::Return { node } => self.return_from(prog, node).map_err(Err),
         }
     }
 
@@ -314,7 +314,6 @@ impl Instance {
     fn observed_step(
         &mut self,
         prog: &ProgramInner,
-        chain: &mut Chain,
         n: u32,
         entry: Entry,
         pc: usize,
@@ -364,14 +363,14 @@ impl Instance {
             }
             instr => {
                 let node = match instr {
-                    Instr::Pure(d) | Instr::Call { node: d, .. } => d,
+                    Instr::Pure(d) => d,
                     Instr::Int { .. } | Instr::Float { .. } | Instr::Get { .. } => code.owner[pc],
                     _ => n,
                 };
                 if !before(self, node) {
                     return Step::Pause(0);
                 }
-                let result = match self.step(prog, chain, pc, entry) {
+                let result = match self.step(prog, pc, entry) {
                     Ok(None) => None,
                     Ok(Some(flow)) => Some(Ok(flow)),
                     Err(Ok(fault)) => Some(Err(fault.at(prog, pc))),
@@ -461,7 +460,6 @@ impl Instance {
     pub(crate) fn loop_in_place(
         &mut self,
         prog: &ProgramInner,
-        chain: &mut Chain,
         pc: usize,
         mut entry: Entry,
         (first, last, dst): (Reg, Reg, Reg),
@@ -482,8 +480,8 @@ impl Instance {
             if self.st.quit {
                 return Ok(Flow::End);
             }
-            chain.iterations += 1;
-            if chain.iterations > limit {
+            self.st.iterations += 1;
+            if self.st.iterations > limit {
                 return Err((n, loop_guard_error(limit)));
             }
             // A stop request ends the chain at a loop pass.
@@ -549,6 +547,9 @@ impl Instance {
 
     /// Runs node `n` through its implementation, its inputs made readable first.
     pub(crate) fn call(&mut self, prog: &ProgramInner, n: u32, entry: Entry) -> Result<Flow, (u32, NodeError)> {
+        if let Some(kind) = prog.nodes[n as usize].call {
+            return self.call_or_return(prog, n, kind);
+        }
         let in_place = self.prepare_inputs(prog, n).map_err(|e| (n, e))?;
         self.run_node(prog, n, entry, None, in_place).map_err(|e| (n, e))
     }
@@ -604,9 +605,18 @@ impl Instance {
                 if matches!(v, Value::Unset) {
                     return Err(unset_read(prog, n, i, *slot));
                 }
-                convert(v, *conversion, prog, n, i)?
+                match conversion {
+                    Conversion::None => v.clone(),
+                    _ => convert(v, *conversion, prog, n, i)?,
+                }
             }
-            InputPlan::Var { var, conversion } => convert(&self.st.vars()[*var as usize], *conversion, prog, n, i)?,
+            InputPlan::Var { var, conversion } => {
+                let v = &self.st.regs[self.st.vars_at + *var as usize];
+                match conversion {
+                    Conversion::None => v.clone(),
+                    _ => convert(v, *conversion, prog, n, i)?,
+                }
+            }
         })
     }
 
@@ -651,10 +661,9 @@ pub(crate) fn loop_guard_error(limit: u64) -> NodeError {
     ))
 }
 
-/// A running chain's pending re-entries (Sequence, loops) and its loop-guard count.
+/// A running chain's pending re-entries (Sequence, loops).
 pub(crate) struct Chain {
     pub(crate) stack: Vec<(u32, u64)>,
-    pub(crate) iterations: u64,
 }
 
 /// Where a chain goes on: node `n` entered through `entry`, at instruction `pc` (and, for

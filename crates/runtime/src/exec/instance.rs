@@ -182,12 +182,15 @@ pub(crate) struct State {
     pub(crate) timer_seq: u64,
     pub(crate) queue: VecDeque<Event>,
     pub(crate) quit: bool,
-    /// The running chain is to end now, and the function calls it is in: a Return Node
-    /// ran (the innermost call takes it back) or a failure (every caller ends).
+    /// The running chain is to end now, and the function calls it is in: Quit or a failure
+    /// ran (every caller ends), or a Return Node (the innermost call takes it back).
     pub(crate) halt: bool,
     pub(crate) errors: usize,
     /// The chain's pending re-entries (Sequence, loops); reused between events.
     pub(crate) stack: Vec<(u32, u64)>,
+    /// The running event's loop passes (and exec-cycle passes), in function bodies too,
+    /// for the loop guard.
+    pub(crate) iterations: u64,
     /// The instance's random numbers, seeded from [`RunOptions::seed`].
     pub(crate) rng: fastrand::Rng,
     /// When the instance was made (`Get Time Seconds` counts from here).
@@ -297,6 +300,7 @@ impl Instance {
                 halt: false,
                 errors: 0,
                 stack: Vec::new(),
+                iterations: 0,
                 rng,
                 born: Instant::now(),
             },

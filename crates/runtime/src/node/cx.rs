@@ -139,6 +139,8 @@ impl Cx<'_> {
     /// Ends the instance: nothing more of this event runs, then EndPlay.
     pub fn quit(&mut self) {
         self.st.quit = true;
+        // The chain ends here (and every function call it is in).
+        self.st.halt = true;
     }
 
     /// Re-enters this node with `Entry::Resume(payload)`, as a new event, after `delay`.

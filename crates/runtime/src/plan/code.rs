@@ -101,12 +101,6 @@ pub(crate) enum Instr {
     },
     /// Branch: True or False.
     Branch { cond: Reg },
-    /// A call of function `function` by node `node` (pure or not): its body runs, then the
-    /// node's outputs hold what its Return Node gave.
-    Call { node: u32, function: u32 },
-    /// A function's Return Node `node`: the call's outputs take its inputs, and the body's
-    /// chain ends.
-    Return { node: u32 },
 }
 
 /// The instructions of a whole program.
@@ -188,22 +182,10 @@ pub(crate) fn lower(nodes: &[LowerNode<'_>], slots: usize, vars: usize, fuse: bo
         }
         for &dep in node.pure_deps {
             let d = &nodes[dep as usize];
-            let instr = match d.intrinsic {
-                Some(Op::Call(function)) => Instr::Call { node: dep, function },
-                _ => pure_instr(d, &mut regs).unwrap_or(Instr::Pure(dep)),
-            };
-            instrs.push(instr);
+            instrs.push(pure_instr(d, &mut regs).unwrap_or(Instr::Pure(dep)));
             owner.push(dep);
         }
-        let own = match node.intrinsic {
-            Some(Op::Call(function)) => Some(Instr::Call {
-                node: i as u32,
-                function,
-            }),
-            Some(Op::Return) => Some(Instr::Return { node: i as u32 }),
-            _ => impure_instr(node, &mut regs),
-        };
-        match (own, instrs.last()) {
+        match (impure_instr(node, &mut regs), instrs.last()) {
             (Some(Instr::Set { var, src, dst }), Some(&Instr::Int { op, a, b, dst: sum }))
                 if fuse && src == sum && instrs.len() > start[i] as usize =>
             {
@@ -242,9 +224,9 @@ pub(crate) fn lower(nodes: &[LowerNode<'_>], slots: usize, vars: usize, fuse: bo
         }
         // A function call runs a chain of its own: such a loop goes through the chain.
         let calls = |n: usize| {
-            instrs[start[n] as usize..ends(n)]
+            owner[start[n] as usize..ends(n)]
                 .iter()
-                .any(|i| matches!(i, Instr::Call { .. }))
+                .any(|&o| matches!(nodes[o as usize].intrinsic, Some(Op::Call(_))))
         };
         if calls(i) || run.iter().any(|&n| calls(n)) {
             continue;

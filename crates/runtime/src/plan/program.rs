@@ -70,6 +70,17 @@ pub(crate) struct NodePlan {
     pub out_base: u32,
     /// Where each exec output leads.
     pub exec_out: Box<[Option<ExecTarget>]>,
+    /// For a function call or a Return Node: which (the chain runs it, not `imp`).
+    pub call: Option<CallKind>,
+}
+
+/// What a node of a function does to the chain.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum CallKind {
+    /// Calls function number N.
+    Function(u32),
+    /// Returns from the function running.
+    Return,
 }
 
 /// Where an exec output leads.
