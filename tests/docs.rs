@@ -113,6 +113,13 @@ fn every_graph_in_the_pages_loads() {
         let text = std::fs::read_to_string(&path).unwrap();
         for (i, _) in text.match_indices("```ron\n") {
             let graph = block(&text[i..], "ron");
+            // A block that starts `// file: PATH` is also written there, for the blocks
+            // after it that import it.
+            if let Some(path) = graph.lines().next().and_then(|l| l.strip_prefix("// file: ")) {
+                let path = dir.join(path.trim());
+                std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+                std::fs::write(path, graph).unwrap();
+            }
             std::fs::write(dir.join("doc.ron"), graph).unwrap();
             let out = graphrun(&dir, &["check", "doc.ron"]);
             assert!(

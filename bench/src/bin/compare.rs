@@ -141,7 +141,7 @@ fn compare_calls(rt: &tokio::runtime::Runtime) {
         let (graph_s, sum) = best(3, || graph_loop(&program, rt));
         assert_eq!(sum, expected);
         line(
-            &format!("loop calling an {what} function vs lua"),
+            &format!("loop calling {} {what} function vs lua", if pure { "a" } else { "an" }),
             calls / graph_s,
             "peer",
             calls / lua_s,

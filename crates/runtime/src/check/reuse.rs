@@ -45,6 +45,9 @@ pub(crate) struct Flat {
     pub macros: Vec<MacroInfo>,
     /// What each macro use wires to its typed data inputs, to check against their types.
     pub pin_checks: Vec<PinCheck>,
+    /// The ids of the graph's own nodes as written (macro uses included), which comment
+    /// boxes may name.
+    pub graph_ids: Vec<String>,
 }
 
 /// A macro use's data input: what the use wires to it and the type the macro declares.
@@ -186,6 +189,7 @@ pub(crate) fn flatten(registry: &Registry, file: GraphFile, diags: &mut Vec<Diag
         pin_checks: Vec::new(),
     };
     let graph_vars = x.variables.len();
+    let graph_ids = file.nodes.iter().map(|n| n.id.value.clone()).collect();
     let graph = Ctx {
         prefix: String::new(),
         locals: HashMap::new(),
@@ -251,5 +255,6 @@ pub(crate) fn flatten(registry: &Registry, file: GraphFile, diags: &mut Vec<Diag
         functions: infos,
         macros: macro_list,
         pin_checks,
+        graph_ids,
     }
 }

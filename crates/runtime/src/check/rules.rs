@@ -432,8 +432,8 @@ impl Checker<'_> {
     pub(super) fn check_comments(&self) {
         for comment in &self.file.comments {
             for id in &comment.nodes {
-                if !self.node_index.contains_key(id.value.as_str()) {
-                    let known = self.file.nodes.iter().map(|n| n.id.value.as_str());
+                if !self.flat.graph_ids.contains(&id.value) {
+                    let known = self.flat.graph_ids.iter().map(String::as_str);
                     self.error(
                         codes::MISSING_NODE,
                         id.span,
