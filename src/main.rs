@@ -2,6 +2,30 @@
 //! `--timeout` to stopping the instance, calls the library, and maps the outcome to an exit
 //! status. All the logic is in the `graphrun` library.
 
+/// `eprintln!` that does not panic when stderr is closed (`graphrun … 2>&1 | head`): a
+/// message nobody reads is not a reason to end a run.
+macro_rules! eprintln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
+/// `println!` and `print!` likewise (`graphrun nodes | head`).
+macro_rules! println {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
+macro_rules! print {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -405,3 +405,43 @@ fn node_error_is_a_std_error_made_from_strings() {
         "from a String"
     );
 }
+
+/// Whoever reads stderr may go away (`graphrun run x 2>&1 | head`): the run goes on and
+/// ends with its own status, not a panic on the closed pipe.
+#[test]
+fn a_closed_stderr_does_not_end_a_run_in_a_panic() {
+    let dir = std::env::temp_dir().join(format!("graphrun-closed-stderr-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let graph = dir.join("errors.ron");
+    std::fs::write(
+        &graph,
+        r#"Graph(format: 1, name: "Errors", nodes: {
+        "begin": (node: "Event BeginPlay", exec: {"then": "timer"}),
+        "timer": (node: "Set Timer by Event", inputs: {"Event": Event("tick"), "Time": 0.001, "Looping": true}),
+        "tick": (node: "Custom Event", exec: {"then": "p"}),
+        "p": (node: "Print String", inputs: {"In String": Link("div", "Return Value")}),
+        "div": (node: "Divide", inputs: {"A": 1, "B": 0}),
+    })"#,
+    )
+    .unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_graphrun"))
+        .arg("run")
+        .arg(&graph)
+        .args(["--timeout", "1", "--trace"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Read a little, then close the pipe.
+    let mut stderr = child.stderr.take().unwrap();
+    let mut first = [0u8; 64];
+    std::io::Read::read_exact(&mut stderr, &mut first).unwrap();
+    drop(stderr);
+    let status = child.wait().unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(
+        status.code(),
+        Some(3),
+        "a run with --timeout ends with 3, not a panic (101)"
+    );
+}

@@ -34,18 +34,24 @@ pub trait Host: Send + Sync {
 
     /// A log message from the runtime or a node library.
     fn log(&self, level: Level, message: &str) {
-        eprintln!("{level}: {message}");
+        to_stderr(format_args!("{level}: {message}"));
     }
 
     /// A runtime error; it ended its event's execution, not the instance.
     fn runtime_error(&self, error: &RuntimeError) {
-        eprintln!("{error}");
+        to_stderr(format_args!("{error}"));
     }
 
     /// One line of `--trace`: a node that ran, with its pin values.
     fn trace(&self, line: &str) {
-        eprintln!("{line}");
+        to_stderr(format_args!("{line}"));
     }
+}
+
+/// A line to stderr; if nobody reads it any more (a closed pipe), the run goes on.
+fn to_stderr(line: fmt::Arguments<'_>) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
 }
 
 /// The host of `graphrun run`: stdout and stderr.
