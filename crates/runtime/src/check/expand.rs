@@ -64,6 +64,8 @@ pub(super) struct Expander<'m, 'd> {
     pub(super) expanding: Vec<String>,
     /// What uses wire to their macros' typed data inputs (marked until resolved).
     pub(super) pin_checks: Vec<PinCheck>,
+    /// The macros used somewhere (the others are checked through a use of their own).
+    pub(super) used: HashSet<String>,
 }
 
 const MARK: char = '\u{1}';
@@ -174,6 +176,7 @@ impl Expander<'_, '_> {
     /// nodes of a scope of their own. Returns how the use's pins resolve.
     fn expand(&mut self, use_node: &NodeDecl, mac: &MacroDecl, library: bool, s: usize, ctx: &Ctx) -> Target {
         let name = mac.name.value.clone();
+        self.used.insert(name.clone());
         if let Some(at) = self.expanding.iter().position(|m| *m == name) {
             let mut cycle = self.expanding[at..].to_vec();
             cycle.push(name.clone());
@@ -548,5 +551,48 @@ fn list(items: Vec<String>) -> String {
         "none".to_string()
     } else {
         items.join(", ")
+    }
+}
+
+/// A use of macro `mac` that no chain enters, wiring each data input to its type's zero
+/// value: expanded, it gets the body of a macro nothing uses checked like any other.
+pub(super) fn phantom_use(mac: &MacroDecl) -> NodeDecl {
+    use graphrun_format::ron::{Kind, Value as Ron};
+    use graphrun_format::{InputDecl, Type};
+    fn zero(ty: &Type, span: Span) -> Ron {
+        let kind = match ty {
+            Type::Bool => Kind::Bool(false),
+            Type::Int => Kind::Int(0),
+            Type::Float => Kind::Float(0.0),
+            Type::String => Kind::Str(String::new()),
+            Type::Json => Kind::Ident("null".to_string()),
+            Type::Array(_) => Kind::List(Vec::new()),
+            Type::Map(_) => Kind::Map(Vec::new()),
+            Type::Object(_) => Kind::Ident("None".to_string()),
+        };
+        Ron { kind, span }
+    }
+    let inputs = mac
+        .inputs
+        .iter()
+        .filter_map(|pin| {
+            let ty = pin.ty.as_ref()?;
+            Some(InputDecl {
+                pin: pin.name.clone(),
+                source: Source::Literal(zero(ty, pin.ty_span)),
+                span: pin.ty_span,
+            })
+        })
+        .collect();
+    NodeDecl {
+        id: Spanned::new("unused".to_string(), mac.name.span),
+        node_type: mac.name.clone(),
+        inputs,
+        exec: Vec::new(),
+        var: None,
+        params: None,
+        pos: None,
+        comment: None,
+        span: mac.span,
     }
 }

@@ -187,6 +187,7 @@ pub(crate) fn flatten(registry: &Registry, file: GraphFile, diags: &mut Vec<Diag
         scopes: Vec::new(),
         expanding: Vec::new(),
         pin_checks: Vec::new(),
+        used: HashSet::new(),
     };
     let graph_vars = x.variables.len();
     let graph_ids = file.nodes.iter().map(|n| n.id.value.clone()).collect();
@@ -227,6 +228,24 @@ pub(crate) fn flatten(registry: &Registry, file: GraphFile, diags: &mut Vec<Diag
             nodes: start..x.nodes.len(),
             locals: locals.0,
         });
+    }
+    // A macro nothing uses is still checked: through a use of its own that no chain enters.
+    let mut unused: Vec<(&MacroDecl, bool)> = macros
+        .values()
+        .filter(|(m, _)| !x.used.contains(&m.name.value))
+        .copied()
+        .collect();
+    unused.sort_by_key(|(m, _)| m.name.span.start);
+    for (mac, library) in unused {
+        let ctx = Ctx {
+            prefix: format!("\u{2}{}.", mac.name.value),
+            locals: HashMap::new(),
+            graph_vars: !library,
+            library,
+            scope: Scope::Graph,
+            uses: Vec::new(),
+        };
+        x.scope(&[super::expand::phantom_use(mac)], ctx);
     }
     x.resolve_all();
     let Expander {
