@@ -15,22 +15,29 @@ use crate::names::suggest;
 pub(super) enum Target {
     Node(String),
     /// A macro use: its exec inputs lead to these body references (`None`: nowhere), its
-    /// data outputs read these body sources; `exec_default` is its first exec input.
+    /// data outputs read these body sources; `exec_inputs` are the exec inputs its macro
+    /// declares, the first entered by a plain link.
     Use {
         exec_in: HashMap<String, Option<(String, Option<String>)>>,
-        exec_default: Option<String>,
+        exec_inputs: Vec<String>,
         data_out: HashMap<String, Option<Source>>,
         name: String,
     },
     /// The Macro Inputs of a use's body: its data outputs are the use's inputs.
     Inputs {
         data: HashMap<String, (Source, Span)>,
+        /// The macro's data inputs.
+        declared: Vec<String>,
+        macro_name: String,
         use_id: String,
         use_span: Span,
     },
     /// The Macro Outputs of a use's body: its exec inputs are the use's exec outputs.
     Outputs {
         exec: HashMap<String, (String, Option<String>)>,
+        /// The macro's exec outputs.
+        declared: Vec<String>,
+        macro_name: String,
     },
     /// A use that could not be expanded (its error is reported): references to it vanish.
     Broken,
@@ -299,22 +306,65 @@ impl Expander<'_, '_> {
                 .collect(),
             None => HashMap::new(),
         };
+        let declared = |pins: &[PinDecl], exec: bool| -> Vec<String> {
+            pins.iter()
+                .filter(|p| p.ty.is_none() == exec)
+                .map(|p| p.name.value.clone())
+                .collect()
+        };
+        // The pins' nodes may use only the pins the macro declares.
+        if let Some(node) = inputs.first() {
+            for e in &node.exec {
+                if !declared(&mac.inputs, true).contains(&e.pin.value) {
+                    let message = format!(
+                        "macro `{name}` has no exec input `{}` for its `{MACRO_INPUTS}` to go on from",
+                        e.pin.value
+                    );
+                    self.error(codes::UNKNOWN_PIN, e.pin.span, message);
+                }
+            }
+        }
+        if let Some(node) = outputs.first() {
+            for i in &node.inputs {
+                if !declared(&mac.outputs, false).contains(&i.pin.value) {
+                    let message = format!(
+                        "macro `{name}` has no data output `{}` for its `{MACRO_OUTPUTS}` to set",
+                        i.pin.value
+                    );
+                    self.error(codes::UNKNOWN_PIN, i.pin.span, message);
+                }
+            }
+        }
         if let Some(node) = inputs.first() {
             self.scopes[b].insert(
                 node.id.value.clone(),
                 Target::Inputs {
                     data,
+                    declared: declared(&mac.inputs, false),
+                    macro_name: name.clone(),
                     use_id: use_node.id.value.clone(),
                     use_span: use_node.id.span,
                 },
             );
         }
         if let Some(node) = outputs.first() {
-            self.scopes[b].insert(node.id.value.clone(), Target::Outputs { exec });
+            self.scopes[b].insert(
+                node.id.value.clone(),
+                Target::Outputs {
+                    exec,
+                    declared: declared(&mac.outputs, true),
+                    macro_name: name.clone(),
+                },
+            );
         }
         Target::Use {
             exec_in,
-            exec_default: mac.inputs.iter().find(|p| p.ty.is_none()).map(|p| p.name.value.clone()),
+            exec_inputs: mac
+                .inputs
+                .iter()
+                .filter(|p| p.ty.is_none())
+                .map(|p| p.name.value.clone())
+                .collect(),
             data_out,
             name,
         }
@@ -415,11 +465,11 @@ impl Expander<'_, '_> {
                 Some(Target::Broken) => return None,
                 Some(Target::Use {
                     exec_in,
-                    exec_default,
+                    exec_inputs,
                     name,
                     ..
                 }) => {
-                    let pin = match input.take().or_else(|| exec_default.clone()) {
+                    let pin = match input.take().or_else(|| exec_inputs.first().cloned()) {
                         Some(pin) => pin,
                         None => {
                             let message = format!("macro `{name}` has no exec input, so `{id}` cannot be entered");
@@ -433,8 +483,9 @@ impl Expander<'_, '_> {
                             reference = next.clone();
                         }
                         Some(None) | None => {
-                            let known = exec_in.keys().map(String::as_str);
-                            if !exec_in.contains_key(&pin) && exec_default.as_deref() != Some(pin.as_str()) {
+                            // A declared exec input the body does not wire on leads nowhere.
+                            if !exec_inputs.contains(&pin) {
+                                let known = exec_inputs.iter().map(String::as_str);
                                 let message =
                                     format!("macro `{name}` has no exec input `{pin}`{}", suggest(&pin, known));
                                 self.error(codes::MISSING_PIN, span, message);
@@ -443,8 +494,22 @@ impl Expander<'_, '_> {
                         }
                     }
                 }
-                Some(Target::Outputs { exec }) => {
+                Some(Target::Outputs {
+                    exec,
+                    declared,
+                    macro_name,
+                }) => {
                     let pin = input.take().unwrap_or_default();
+                    if !declared.contains(&pin) {
+                        let known = declared.iter().map(String::as_str);
+                        let message = format!(
+                            "macro `{macro_name}` has no exec output `{pin}`{}",
+                            suggest(&pin, known)
+                        );
+                        self.error(codes::MISSING_PIN, span, message);
+                        return None;
+                    }
+                    // Not wired on by the use: the chain ends here.
                     let (next, next_input) = exec.get(&pin)?.clone();
                     input = next_input;
                     reference = next;
@@ -514,10 +579,26 @@ impl Expander<'_, '_> {
                         return None;
                     }
                 },
-                Some(Target::Inputs { data, use_id, use_span }) => match data.get(&pin.value) {
+                Some(Target::Inputs {
+                    data,
+                    declared,
+                    macro_name,
+                    use_id,
+                    use_span,
+                }) => match data.get(&pin.value) {
                     Some((outer, wired_at)) => {
                         *at = *wired_at;
                         outer.clone()
+                    }
+                    None if !declared.contains(&pin.value) => {
+                        let known = declared.iter().map(String::as_str);
+                        let message = format!(
+                            "macro `{macro_name}` has no data input `{}`{}",
+                            pin.value,
+                            suggest(&pin.value, known)
+                        );
+                        self.error(codes::MISSING_PIN, pin.span, message);
+                        return None;
                     }
                     None => {
                         let message = format!("macro use `{use_id}` does not wire its input `{}`", pin.value);
