@@ -445,3 +445,42 @@ fn a_closed_stderr_does_not_end_a_run_in_a_panic() {
         "a run with --timeout ends with 3, not a panic (101)"
     );
 }
+
+/// An import that is not a regular file (a FIFO nobody writes to) is refused at once
+/// instead of keeping the load waiting.
+#[test]
+fn importing_a_fifo_is_refused_not_waited_on() {
+    let dir = std::env::temp_dir().join(format!("graphrun-fifo-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let made = std::process::Command::new("mkfifo").arg(dir.join("lib.ron")).status().unwrap();
+    assert!(made.success());
+    std::fs::write(
+        dir.join("main.ron"),
+        r#"Graph(format: 1, name: "Fifo", imports: ["lib.ron"], nodes: {})"#,
+    )
+    .unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_graphrun"))
+        .args(["check", "main.ron"])
+        .current_dir(&dir)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break Some(status);
+        }
+        if started.elapsed() > std::time::Duration::from_secs(10) {
+            let _ = child.kill();
+            break None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut stderr).unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    let status = status.expect("graphrun check still waiting on the FIFO after 10 s");
+    assert_eq!(status.code(), Some(2));
+    assert!(stderr.contains("error[E0119]: cannot import `lib.ron`"), "{stderr}");
+    assert!(stderr.contains("it is not a regular file"), "{stderr}");
+}

@@ -48,7 +48,13 @@ impl Loader<'_> {
             if !self.done.insert(key.clone()) {
                 continue;
             }
-            let text = match crate::registry::read_file(&path) {
+            // Only a regular file: a FIFO or a device (`/dev/stdin`) could keep the load waiting.
+            let regular = std::fs::metadata(&path).map(|m| m.is_file());
+            let text = match regular {
+                Ok(false) => Err("it is not a regular file".to_string()),
+                _ => crate::registry::read_file(&path),
+            };
+            let text = match text {
                 Ok(text) => text,
                 Err(why) => {
                     self.diags.push(Diagnostic::error(
