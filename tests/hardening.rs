@@ -452,7 +452,10 @@ fn a_closed_stderr_does_not_end_a_run_in_a_panic() {
 fn importing_a_fifo_is_refused_not_waited_on() {
     let dir = std::env::temp_dir().join(format!("graphrun-fifo-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let made = std::process::Command::new("mkfifo").arg(dir.join("lib.ron")).status().unwrap();
+    let made = std::process::Command::new("mkfifo")
+        .arg(dir.join("lib.ron"))
+        .status()
+        .unwrap();
     assert!(made.success());
     std::fs::write(
         dir.join("main.ron"),

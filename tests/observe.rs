@@ -281,6 +281,47 @@ async fn a_host_call_paused_inside_its_chain_is_answered_once_it_resumes() {
 }
 
 #[tokio::test]
+async fn an_observer_pauses_inside_a_function_call_and_the_call_goes_on() {
+    let program = registry()
+        .load_str(
+            "fn.ron",
+            r#"Graph(format: 1, name: "Fn", variables: {"Seen": (type: Int)},
+            functions: {
+                "Double": (inputs: {"X": Int}, outputs: {"Result": Int}, nodes: {
+                    "entry": (node: "Function Entry", exec: {"then": "note"}),
+                    "note": (node: "Set", var: "Seen", inputs: {"Seen": Link("entry", "X")}, exec: {"then": "ret"}),
+                    "ret": (node: "Return Node", inputs: {"Result": Link("sum", "Return Value")}),
+                    "sum": (node: "Add", inputs: {"A": Link("entry", "X"), "B": Link("entry", "X")}),
+                }),
+            },
+            nodes: {
+                "begin": (node: "Event BeginPlay", exec: {"then": "call"}),
+                "call": (node: "Double", inputs: {"X": 21}, exec: {"then": "say"}),
+                "say": (node: "Print String", inputs: {"In String": Link("call", "Result")}),
+            })"#,
+        )
+        .unwrap();
+    let Watched {
+        mut instance,
+        host,
+        paused: paused_rx,
+        ..
+    } = watched(&program, Some("ret"));
+    let handle = instance.handle();
+    let driver = tokio::spawn(async move {
+        paused_rx.await.unwrap();
+        // Paused inside the call, before its Return Node: the body has run up to there.
+        let seen = handle.variable("Seen").await.unwrap();
+        handle.resume();
+        seen
+    });
+    let report = instance.run().await;
+    assert_eq!(driver.await.unwrap(), Value::Int(21));
+    assert_eq!(report.runtime_errors, 0);
+    assert_eq!(*host.0.lock().unwrap(), ["42"]);
+}
+
+#[tokio::test]
 async fn stopping_a_paused_instance_ends_it_with_endplay() {
     let program = registry()
         .load_str(

@@ -128,6 +128,26 @@ impl Checker<'_> {
         if diags.iter().any(|d| d.severity == graphrun_format::Severity::Error) {
             return Err(Diagnostics::new(source, diags));
         }
+        // An impure call goes into its function's body through a hidden exec output 1,
+        // which leads where the Function Entry does (see `exec/calls.rs`).
+        for i in 0..nodes.len() {
+            let Some(CallKind::Function(f)) = nodes[i].call else {
+                continue;
+            };
+            if debug[i].pure {
+                continue;
+            }
+            let entry = self.flat.functions[f as usize]
+                .nodes
+                .clone()
+                .find(|&n| file.nodes[n].node_type.value == super::reuse::FUNCTION_ENTRY)
+                .expect("checked: one Function Entry");
+            let body = nodes[entry].exec_out.first().copied().flatten();
+            let mut exec_out = nodes[i].exec_out.to_vec();
+            exec_out.push(body);
+            nodes[i].exec_out = exec_out.into();
+            debug[i].exec_output_names.push("(body)".to_string());
+        }
         let code = crate::plan::code::lower(
             &nodes
                 .iter()

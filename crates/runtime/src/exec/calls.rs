@@ -1,12 +1,23 @@
-//! Function calls: a call runs its function's body right there, in the caller's chain, on
-//! a chain of its own (a Return Node ends it, pending Sequence outputs included), and
-//! its outputs are what the Return Node gave, or their zero values.
+//! Function calls. A function's frame is the output slots of its body's nodes and its
+//! locals: a call starts them fresh, and a call of a function that is already running
+//! (recursion) saves the running call's frame first and puts it back when it is done.
+//! More than [`MAX_CALL_DEPTH`] calls inside each other is a runtime error.
 //!
-//! A function's frame is the output slots of its body's nodes and its locals. A call
-//! starts them fresh; a call of a function that is already running (recursion) saves the
-//! running call's frame first and puts it back after. More than [`MAX_CALL_DEPTH`] nested
-//! calls is a runtime error. The body runs as a nested Rust call on a stack that grows
-//! when it runs low, so deep recursion cannot overflow the thread's stack.
+//! An impure call runs its body in the caller's chain: it leaves a return mark on the
+//! chain's re-entry stack, as a Sequence leaves its next output, and goes on into the
+//! body (its hidden exec output 1 leads where the Function Entry does). When the body's
+//! chain ends, the mark is popped and the call node runs again to finish (`CALL_DONE`):
+//! its frame goes back, its outputs are set, and it goes on through `then`. A Return Node
+//! sets the outputs and `halt`, and the chain drops what the body left on the stack, down
+//! to the mark. So a call costs a frame and a few node steps, and an observer can pause
+//! inside it like anywhere else.
+//!
+//! A pure call is evaluated while its reader's inputs are, in the middle of that node's
+//! instructions, where a chain cannot jump: it runs its body as a nested `run_code` on a
+//! stack of its own, grown by `stacker` when it runs low.
+//!
+//! A failure inside a body (a runtime error, Quit, a stop) sets `halt` without a return:
+//! the chain ends, and every call it was in with it, reported once.
 
 use crate::exec::chain::{Chain, Resume};
 use crate::exec::instance::Instance;
@@ -17,43 +28,67 @@ use crate::value::Value;
 /// The most calls that may be running inside each other.
 pub(crate) const MAX_CALL_DEPTH: usize = 1000;
 
-/// What a call needs to keep between its calls: the running calls (innermost last), how
-/// many calls of each function are running, saved frames and a returned value list.
+/// The re-entry payload of a call's return mark: the call node runs again to finish.
+pub(crate) const CALL_DONE: u64 = u64::MAX;
+
+/// A running call.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Frame {
+    /// The call node.
+    pub(crate) node: u32,
+    pub(crate) function: u32,
+    /// Where its caller's frame was put aside, for a recursive call.
+    pub(crate) saved_at: Option<usize>,
+}
+
+/// What calls keep in an instance: the running calls (innermost last), how many calls of
+/// each function are running, saved frames and what a Return Node gave.
 #[derive(Default)]
 pub(crate) struct Calls {
-    /// The call nodes running, outermost first (for errors: "called from"), each with
-    /// whether it put a running call's frame aside (a recursive call).
-    pub(crate) stack: Vec<(u32, bool)>,
+    pub(crate) stack: Vec<Frame>,
     /// Per function, how many of its calls are running.
     pub(crate) active: Vec<u32>,
     /// Frames of running calls that a recursive call put aside.
     pub(crate) saved: Vec<Value>,
-    /// What the Return Node that ended the body gave (when `has_returned`).
+    /// What the Return Node that ended a recursive call's body gave.
     pub(crate) returned: Vec<Value>,
+    /// A Return Node ran and its call has not finished yet.
     pub(crate) has_returned: bool,
-    /// Re-entry stacks for bodies' chains, reused.
+    /// Re-entry stacks for pure calls' chains, reused.
     pub(crate) stacks: Vec<Vec<(u32, u64)>>,
+    /// How many pure calls' nested chains are running (an observer cannot pause in one).
+    pub(crate) nested: u32,
 }
 
 impl Instance {
-    /// Runs a function call or a Return Node (node `n`), for [`Instance::call`].
+    /// Runs a function call or a Return Node (node `n`, entered through `entry`), for
+    /// [`Instance::call`].
     #[inline(never)]
     pub(crate) fn call_or_return(
         &mut self,
         prog: &ProgramInner,
         n: u32,
+        entry: Entry,
         kind: CallKind,
     ) -> Result<Flow, (u32, NodeError)> {
-        match kind {
-            CallKind::Function(f) => self.call_function(prog, n, f),
-            CallKind::Return => self.return_from(prog, n),
+        match (kind, entry) {
+            (CallKind::Function(_), Entry::Resume(CALL_DONE)) => Ok(self.finish_call(prog, n)),
+            (CallKind::Function(f), _) if prog.debug[n as usize].pure => self.pure_call(prog, n, f),
+            (CallKind::Function(f), _) => {
+                self.start_call(prog, n, f)?;
+                // Into the body through the hidden exec output, leaving the return mark.
+                Ok(Flow::Call {
+                    out: 1,
+                    resume: CALL_DONE,
+                })
+            }
+            (CallKind::Return, _) => self.return_from(prog, n),
         }
     }
 
-    /// Runs node `node`'s call of function `f`, then on through `then` (a pure call: its
-    /// flow is not followed). A failure inside the body was reported there: the call
-    /// fails with [`NodeError::Unwound`], so that the caller's chain ends too.
-    fn call_function(&mut self, prog: &ProgramInner, node: u32, f: u32) -> Result<Flow, (u32, NodeError)> {
+    /// Starts node `node`'s call of function `f`: its arguments into the Function Entry's
+    /// outputs, its frame fresh (the caller's put aside first if it is running).
+    fn start_call(&mut self, prog: &ProgramInner, node: u32, f: u32) -> Result<(), (u32, NodeError)> {
         if self.calls.stack.len() >= MAX_CALL_DEPTH {
             return Err((
                 node,
@@ -64,26 +99,26 @@ impl Instance {
         self.gather_inputs(prog, node).map_err(|e| (node, e))?;
         let plan = &prog.functions[f as usize];
         let slots = plan.slots.start as usize..plan.slots.end as usize;
-        let vars_at = self.st.vars_at;
-        let locals = vars_at + plan.locals.start as usize..vars_at + plan.locals.end as usize;
-        if self.calls.active.len() <= f as usize {
+        let locals = self.st.vars_at + plan.locals.start as usize..self.st.vars_at + plan.locals.end as usize;
+        if self.calls.active.len() < prog.functions.len() {
             self.calls.active.resize(prog.functions.len(), 0);
         }
-        let recursive = self.calls.active[f as usize] > 0;
-        let saved_at = self.calls.saved.len();
-        if recursive {
+        let saved_at = (self.calls.active[f as usize] > 0).then(|| {
+            let at = self.calls.saved.len();
             for i in slots.clone().chain(locals.clone()) {
                 let value = std::mem::take(&mut self.st.regs[i]);
                 self.calls.saved.push(value);
             }
-        } else {
-            for value in &mut self.st.regs[slots.clone()] {
+            at
+        });
+        if saved_at.is_none() {
+            for value in &mut self.st.regs[slots] {
                 if !matches!(value, Value::Unset) {
                     *value = Value::Unset;
                 }
             }
         }
-        for (i, var) in locals.clone().enumerate() {
+        for (i, var) in locals.enumerate() {
             self.st.regs[var] = prog.variables[plan.locals.start as usize + i].default.clone();
         }
         let entry_out = prog.nodes[plan.entry as usize].out_base as usize;
@@ -91,73 +126,98 @@ impl Instance {
             self.st.regs[entry_out + i] = arg;
         }
         self.calls.active[f as usize] += 1;
-        self.calls.stack.push((node, recursive));
-        let mut body = Chain {
-            stack: self.calls.stacks.pop().unwrap_or_default(),
-        };
-        // Unobserved, the body starts where its Function Entry leads (the entry has nothing
-        // to do: its outputs are set); observed, at the entry, so that it is seen.
-        let first = prog.nodes[plan.entry as usize].exec_out.first().copied().flatten();
-        let at = match first {
-            Some(target) if self.observer.is_none() => Resume::at(prog, target.node, Entry::Pin(target.pin as usize)),
-            _ => Resume::at(prog, plan.entry, Entry::Pin(0)),
-        };
-        // A body may call again, deeper: grow the stack rather than overflow it.
-        stacker::maybe_grow(128 * 1024, 2 * 1024 * 1024, || {
-            if self.observer.is_some() {
-                self.run_code::<true>(prog, at, &mut body);
-            } else {
-                self.run_code::<false>(prog, at, &mut body);
-            }
+        self.calls.stack.push(Frame {
+            node,
+            function: f,
+            saved_at,
         });
-        body.stack.clear();
-        self.calls.stacks.push(body.stack);
-        self.calls.stack.pop();
-        self.calls.active[f as usize] -= 1;
+        Ok(())
+    }
+
+    /// Finishes the innermost call (node `node`; its body's chain is over): its frame
+    /// back, its outputs what the Return Node gave or their zero values; on through `then`.
+    fn finish_call(&mut self, prog: &ProgramInner, node: u32) -> Flow {
+        let Some(frame) = self.calls.stack.pop() else {
+            return Flow::End;
+        };
+        debug_assert_eq!(frame.node, node);
+        self.calls.active[frame.function as usize] -= 1;
+        let plan = &prog.functions[frame.function as usize];
         let returned = std::mem::take(&mut self.calls.has_returned);
-        // The body failed, quit or was stopped: so does the caller.
-        let failed = !returned && (self.st.halt || self.st.quit);
-        self.st.halt &= !returned;
-        if recursive {
+        let out = prog.nodes[node as usize].out_base as usize;
+        if let Some(saved_at) = frame.saved_at {
+            let vars_at = self.st.vars_at;
+            let slots = plan.slots.start as usize..plan.slots.end as usize;
+            let locals = vars_at + plan.locals.start as usize..vars_at + plan.locals.end as usize;
             for (i, value) in slots.chain(locals).zip(self.calls.saved.drain(saved_at..)) {
                 self.st.regs[i] = value;
             }
-        }
-        if failed {
-            return Err((node, NodeError::Unwound));
-        }
-        let out = prog.nodes[node as usize].out_base as usize;
-        if returned {
-            // A recursive call's Return put its outputs aside (the caller's frame was not
-            // back yet); another's wrote them in place.
-            if recursive {
+            // Its Return put the outputs aside: the frame they would go in was not back yet.
+            if returned {
                 for (i, value) in self.calls.returned.drain(..).enumerate() {
                     self.st.regs[out + i] = value;
                 }
             }
-        } else {
+        }
+        if !returned {
             for (i, zero) in plan.zeros.iter().enumerate() {
                 self.st.regs[out + i] = zero.clone();
             }
         }
-        Ok(Flow::Then(0))
+        Flow::Then(0)
     }
 
-    /// Runs Return Node `node`: its inputs become the call's outputs, and the body's chain
-    /// ends here.
+    /// A pure call: its body runs now, to its end, as a nested chain.
+    fn pure_call(&mut self, prog: &ProgramInner, node: u32, f: u32) -> Result<Flow, (u32, NodeError)> {
+        self.start_call(prog, node, f)?;
+        let depth = self.calls.stack.len();
+        let mut body = Chain {
+            stack: self.calls.stacks.pop().unwrap_or_default(),
+        };
+        let plan = &prog.functions[f as usize];
+        let first = prog.nodes[plan.entry as usize].exec_out.first().copied().flatten();
+        // A body may call again, deeper: grow the stack rather than overflow it.
+        if let Some(first) = first {
+            let at = Resume::at(prog, first.node, Entry::Pin(first.pin as usize));
+            self.calls.nested += 1;
+            stacker::maybe_grow(128 * 1024, 2 * 1024 * 1024, || {
+                if self.observer.is_some() {
+                    self.run_code::<true>(prog, at, &mut body);
+                } else {
+                    self.run_code::<false>(prog, at, &mut body);
+                }
+            });
+            self.calls.nested -= 1;
+        }
+        body.stack.clear();
+        self.calls.stacks.push(body.stack);
+        // The body's own calls are over, finished or abandoned by a failure.
+        self.drop_calls(depth);
+        let failed = self.st.halt && !self.calls.has_returned;
+        self.st.halt = false;
+        self.finish_call(prog, node);
+        if failed {
+            self.st.halt = true;
+            return Err((node, NodeError::Unwound));
+        }
+        Ok(Flow::End)
+    }
+
+    /// Runs Return Node `node`: the innermost call's outputs take its inputs, and the body's
+    /// chain ends here.
     fn return_from(&mut self, prog: &ProgramInner, node: u32) -> Result<Flow, (u32, NodeError)> {
-        let Some(&(call, recursive)) = self.calls.stack.last() else {
+        let Some(&frame) = self.calls.stack.last() else {
             return Ok(Flow::End);
         };
         let inputs = prog.nodes[node as usize].inputs.len();
-        if recursive {
+        if frame.saved_at.is_some() {
             self.calls.returned.clear();
             for i in 0..inputs {
                 let value = self.input_value(prog, node, i).map_err(|e| (node, e))?;
                 self.calls.returned.push(value);
             }
         } else {
-            let out = prog.nodes[call as usize].out_base as usize;
+            let out = prog.nodes[frame.node as usize].out_base as usize;
             for i in 0..inputs {
                 self.st.regs[out + i] = self.input_value(prog, node, i).map_err(|e| (node, e))?;
             }
@@ -165,5 +225,37 @@ impl Instance {
         self.calls.has_returned = true;
         self.st.halt = true;
         Ok(Flow::End)
+    }
+
+    /// Where a chain goes once `halt` is set: after a Return Node, back to its call's
+    /// return mark (what the body left on the stack above it is dropped); after a failure,
+    /// nowhere. A pure call's body has no mark on its chain: it ends, and its call takes
+    /// the return from there.
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn unwind(&mut self, chain: &mut Chain) -> Option<(u32, Entry)> {
+        if !self.calls.has_returned {
+            return None;
+        }
+        let call = self.calls.stack.last()?.node;
+        while let Some((node, payload)) = chain.stack.pop() {
+            if node == call && payload == CALL_DONE {
+                self.st.halt = false;
+                return Some((node, Entry::Resume(CALL_DONE)));
+            }
+        }
+        None
+    }
+
+    /// Drops the calls above `depth` (a chain that failed inside them), putting their
+    /// frames' saved values away.
+    pub(crate) fn drop_calls(&mut self, depth: usize) {
+        while self.calls.stack.len() > depth {
+            let frame = self.calls.stack.pop().expect("above depth");
+            self.calls.active[frame.function as usize] -= 1;
+            if let Some(at) = frame.saved_at {
+                self.calls.saved.truncate(at);
+            }
+        }
     }
 }

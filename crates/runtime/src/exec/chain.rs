@@ -66,7 +66,7 @@ impl Instance {
         }
         chain.stack.clear();
         self.st.stack = chain.stack;
-        self.st.halt = false;
+        self.end_chain();
     }
 
     /// Goes on with the chain an observer paused.
@@ -80,7 +80,7 @@ impl Instance {
         }
         chain.stack.clear();
         self.st.stack = chain.stack;
-        self.st.halt = false;
+        self.end_chain();
         // The chain is over: a host call waiting on it has its answer.
         self.answer();
     }
@@ -90,6 +90,14 @@ impl Instance {
     #[inline(never)]
     fn run_observed(&mut self, prog: &ProgramInner, at: Resume, chain: &mut Chain) -> Option<Resume> {
         self.run_code::<true>(prog, at, chain)
+    }
+
+    /// A chain is over: nothing of it goes on (a failure inside function calls leaves
+    /// them running: they are dropped).
+    fn end_chain(&mut self) {
+        self.st.halt = false;
+        self.calls.has_returned = false;
+        self.drop_calls(0);
     }
 
     /// Where a chain goes once node `n` has run: the next node and how it is entered, or
@@ -106,15 +114,16 @@ impl Instance {
             Ok(flow) => flow,
             Err((at, e)) => {
                 // A function's failure was reported where it happened.
-                if e != NodeError::Unwound {
+                if !matches!(e, NodeError::Unwound) {
                     self.runtime_error(prog, at, e);
                 }
                 self.st.halt = true;
                 return None;
             }
         };
-        // Quit, or a Return Node or a failure ending a function's body (and its callers').
-        if self.st.quit | self.st.halt {
+        // Quit (which sets `halt` too), a failure, or a Return Node: the chain stops here
+        // (`run_code` takes a Return back to its call's mark).
+        if self.st.halt {
             return None;
         }
         let out = match flow {
@@ -235,14 +244,14 @@ impl Instance {
                     Err(Err(e)) => Err(e),
                 }
             };
-            match self.advance(prog, n, result, chain) {
-                Some((next, next_entry)) => {
-                    n = next;
-                    entry = next_entry;
-                    pc = code.start[n as usize] as usize;
-                }
+            let next = match self.advance(prog, n, result, chain) {
+                Some(next) => next,
+                // A Return Node: back to its call's return mark, if it is on this chain.
+                None if self.st.halt => self.unwind(chain)?,
                 None => return None,
-            }
+            };
+            (n, entry) = next;
+            pc = code.start[n as usize] as usize;
         }
     }
 
@@ -403,8 +412,9 @@ impl Instance {
         }
     }
 
-    /// The before hook: what the observer asks of `node`, about to run. Inside a function
-    /// call the chain cannot be put aside, so a pause there is not taken.
+    /// The before hook: what the observer asks of `node`, about to run. Inside a pure
+    /// function call (a nested chain) the chain cannot be put aside, so a pause there is
+    /// not taken.
     fn hook_before(&mut self, prog: &ProgramInner, node: u32, inputs_known: bool) -> Control {
         let control = match &mut self.observer {
             Some(observer) => observer.before(&NodeView {
@@ -415,7 +425,7 @@ impl Instance {
             }),
             None => Control::Continue,
         };
-        if self.calls.stack.is_empty() {
+        if self.calls.nested == 0 {
             control
         } else {
             Control::Continue
@@ -548,7 +558,7 @@ impl Instance {
     /// Runs node `n` through its implementation, its inputs made readable first.
     pub(crate) fn call(&mut self, prog: &ProgramInner, n: u32, entry: Entry) -> Result<Flow, (u32, NodeError)> {
         if let Some(kind) = prog.nodes[n as usize].call {
-            return self.call_or_return(prog, n, kind);
+            return self.call_or_return(prog, n, entry, kind);
         }
         let in_place = self.prepare_inputs(prog, n).map_err(|e| (n, e))?;
         self.run_node(prog, n, entry, None, in_place).map_err(|e| (n, e))

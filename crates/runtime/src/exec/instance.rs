@@ -662,7 +662,7 @@ impl Instance {
         for site in &origin.uses {
             add(site, &mut inner);
         }
-        for &(call, _) in self.calls.stack.iter().rev() {
+        for &crate::exec::calls::Frame { node: call, .. } in self.calls.stack.iter().rev() {
             let debug = &prog.debug[call as usize];
             let site = Site {
                 id: debug.id.clone(),
