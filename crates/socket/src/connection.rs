@@ -15,7 +15,8 @@ use tokio_tungstenite::tungstenite::handshake::client::Request;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::protocol::{CloseFrame, WebSocketConfig};
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
-use tokio_tungstenite::Connector;
+use tokio_tungstenite::tungstenite::handshake::client::Response;
+use tokio_tungstenite::{Connector, WebSocketStream};
 
 use crate::Shared;
 
@@ -176,34 +177,69 @@ impl Task {
             // that pings and never reads cannot grow the client (tungstenite then keeps
             // only the latest pong, and a Send that does not fit fails the connection).
             .max_write_buffer_size(max_write_buffer(config));
-        let connector = Connector::Rustls(self.shared.tls.clone());
         let request = std::mem::replace(&mut self.request, Request::new(()));
-        let connect = tokio_tungstenite::connect_async_tls_with_config(request, Some(ws_config), true, Some(connector));
-        let timeout = config.handshake_timeout;
+        match config.transport.clone() {
+            None => {
+                let connector = Connector::Rustls(self.shared.tls.clone());
+                let connect =
+                    tokio_tungstenite::connect_async_tls_with_config(request, Some(ws_config), true, Some(connector));
+                if let Some((ws, response)) = self.handshake(connect).await {
+                    self.established(ws, response).await;
+                }
+            }
+            Some(transport) => {
+                let connect = async move {
+                    let url = url::Url::parse(&request.uri().to_string())
+                        .map_err(|e| WsError::Io(std::io::Error::other(e.to_string())))?;
+                    let stream = transport.connect(&url).await.map_err(WsError::Io)?;
+                    tokio_tungstenite::client_async_with_config(request, stream, Some(ws_config)).await
+                };
+                if let Some((ws, response)) = self.handshake(connect).await {
+                    self.established(ws, response).await;
+                }
+            }
+        }
+    }
+
+    /// Waits for the handshake, within the host's limit, unless Disconnect comes first;
+    /// reports a failure as a connection error.
+    async fn handshake<S>(
+        &mut self,
+        connect: impl std::future::Future<Output = Result<(WebSocketStream<S>, Response), WsError>>,
+    ) -> Option<(WebSocketStream<S>, Response)> {
+        let timeout = self.shared.config.handshake_timeout;
         let outcome = tokio::select! {
             r = tokio::time::timeout(timeout, connect) => r,
             asked = &mut self.close => {
                 if asked.is_ok() {
                     self.report(Report::ConnectionError("Disconnect was called before the connection opened".into())).await;
                 }
-                return;
+                return None;
             }
         };
-        let (ws, response) = match outcome {
+        match outcome {
             Err(_) => {
                 let secs = timeout.as_secs_f64();
                 self.report(Report::ConnectionError(format!(
                     "the handshake did not complete within {secs} s"
                 )))
                 .await;
-                return;
+                None
             }
             Ok(Err(e)) => {
                 self.report(Report::ConnectionError(connect_error(e))).await;
-                return;
+                None
             }
-            Ok(Ok(pair)) => pair,
-        };
+            Ok(Ok(pair)) => Some(pair),
+        }
+    }
+
+    /// After the handshake: what the server answered must fit what was asked; then the
+    /// connection is open.
+    async fn established<S>(self, ws: WebSocketStream<S>, response: Response)
+    where
+        S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+    {
         if let Some(extension) = response
             .headers()
             .get("sec-websocket-extensions")

@@ -12,6 +12,7 @@ pub mod echo;
 mod nodes;
 mod policy;
 mod request;
+mod transport;
 
 use std::sync::atomic::AtomicUsize;
 use std::sync::Arc;
@@ -22,6 +23,7 @@ use graphrun::{ClassDef, NodeLibrary, RegistryBuilder};
 use crate::connection::{Connection, Kind};
 pub use crate::policy::{AccessPolicy, Pattern};
 pub use crate::request::{AuthContext, Authentication};
+pub use crate::transport::{Connecting, Stream, Transport};
 
 /// The JSON connection class.
 pub const JSON_CLASS: &str = "M2_JsonWebSocketConnection";
@@ -55,6 +57,8 @@ pub struct SocketConfig {
     pub read_buffer_size: usize,
     /// How long a close waits for the server's close frame.
     pub close_timeout: Duration,
+    /// How connections reach their servers; `None`: TCP, and TLS for `wss://`.
+    pub transport: Option<Arc<dyn Transport>>,
 }
 
 impl Default for SocketConfig {
@@ -70,6 +74,7 @@ impl Default for SocketConfig {
             incoming_buffer: 8 << 20,
             read_buffer_size: 16 << 10,
             close_timeout: Duration::from_secs(1),
+            transport: None,
         }
     }
 }
