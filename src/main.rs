@@ -26,6 +26,8 @@ macro_rules! print {
     }};
 }
 
+mod graph_test;
+
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -71,6 +73,11 @@ struct Cli {
 enum Command {
     /// Runs one instance of a graph.
     Run(Box<RunArgs>),
+    /// Runs graph tests (`*.test.ron`): each in virtual time against scripted servers.
+    Test {
+        /// Test files or folders to look in (default: the current folder).
+        paths: Vec<PathBuf>,
+    },
     /// Loads and checks graph files without running them.
     Check {
         /// The graph files.
@@ -247,6 +254,7 @@ fn main() -> ExitCode {
             }
         },
         Command::Check { files } => check(&registry(SocketConfig::default()), &files),
+        Command::Test { paths } => graph_test::run_tests(&paths),
         Command::ServeEcho { port } => serve_echo(port),
         Command::Demo { file, trace } => demo(file, trace),
         Command::Nodes { file, json, markdown } => nodes(file.as_deref(), json, markdown),

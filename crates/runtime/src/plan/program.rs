@@ -211,6 +211,14 @@ impl Program {
             .map_err(|(_, message)| format!("variable `{name}` is {}: {message}", var.ty))
     }
 
+    /// Reads a RON literal as a value of type `ty`, as a pin reads one written in a graph
+    /// file (for hosts that take values as text: a test file's event args, say).
+    pub fn parse_literal(&self, ty: &Type, text: &str) -> Result<Value, String> {
+        let value =
+            graphrun_format::ron::parse(text).map_err(|e| format!("`{text}` is not a literal: {}", e.message))?;
+        crate::value::literal_value(&value, ty).map_err(|(_, message)| format!("not a {ty}: {message}"))
+    }
+
     /// The index of a variable, by name.
     pub fn variable_index(&self, name: &str) -> Option<usize> {
         self.variables().iter().position(|v| v.name == name)

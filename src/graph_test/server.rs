@@ -1,0 +1,243 @@
+//! Scripted WebSocket servers that live in the test's process: the socket library reaches
+//! them through [`ScriptTransport`], over an in-memory stream, with the real handshake
+//! and framing (tungstenite on both ends). Each connection runs its host's script from
+//! the top; what departs from it is written down as a failure naming the step.
+
+use std::collections::HashMap;
+use std::io;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use graphrun_socket::{Connecting, Transport};
+use tokio::task::JoinHandle;
+use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, Response};
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+use tokio_tungstenite::tungstenite::Message;
+
+/// A script step with its JSON read (from the test file's literal).
+#[derive(Clone, Debug)]
+pub enum Step {
+    Accept(Option<String>),
+    Reject(u16),
+    Receive(Expected),
+    Send(String),
+    Wait(f64),
+    Close(u16, String),
+    Drop,
+    ExpectClose(u16),
+}
+
+/// What a Receive step takes.
+#[derive(Clone, Debug)]
+pub enum Expected {
+    Json(serde_json::Value),
+    Text(String),
+    Any,
+}
+
+/// The in-memory servers of one test, by host.
+#[derive(Debug)]
+pub struct ScriptTransport {
+    scripts: HashMap<String, Vec<Step>>,
+    /// What departed from a script, in the order found.
+    pub failures: Arc<Mutex<Vec<String>>>,
+    tasks: Mutex<Vec<JoinHandle<()>>>,
+}
+
+impl ScriptTransport {
+    pub fn new(scripts: HashMap<String, Vec<Step>>) -> ScriptTransport {
+        ScriptTransport {
+            scripts,
+            failures: Arc::default(),
+            tasks: Mutex::default(),
+        }
+    }
+
+    /// Waits, in virtual time and for at most `limit`, for the servers to finish (the
+    /// instance has closed its connections); then ends those still running.
+    pub async fn finish(&self, limit: Duration) {
+        let tasks: Vec<JoinHandle<()>> = std::mem::take(&mut *self.tasks.lock().unwrap());
+        for task in tasks {
+            let abort = task.abort_handle();
+            if tokio::time::timeout(limit, task).await.is_err() {
+                abort.abort();
+            }
+        }
+    }
+}
+
+impl Transport for ScriptTransport {
+    fn connect<'a>(&'a self, url: &'a url::Url) -> Connecting<'a> {
+        Box::pin(async move {
+            let host = url.host_str().unwrap_or_default().to_string();
+            let Some(script) = self.scripts.get(&host).cloned() else {
+                return Err(io::Error::new(
+                    io::ErrorKind::ConnectionRefused,
+                    format!("the test has no server for `{host}`"),
+                ));
+            };
+            let (client, server) = tokio::io::duplex(64 << 10);
+            let failures = self.failures.clone();
+            let task = tokio::spawn(serve(host, script, server, failures));
+            self.tasks.lock().unwrap().push(task);
+            Ok(Box::new(client) as Box<dyn graphrun_socket::Stream>)
+        })
+    }
+}
+
+/// A departure from step `n` (1-based) of `host`'s script.
+fn fail(failures: &Mutex<Vec<String>>, host: &str, n: usize, what: String) {
+    failures.lock().unwrap().push(format!("{host} step {n}: {what}"));
+}
+
+/// A message as a failure shows it.
+fn shown(message: &Message) -> String {
+    match message {
+        Message::Text(t) => t.to_string(),
+        Message::Binary(b) => format!("a binary message of {} bytes", b.len()),
+        Message::Close(Some(frame)) => format!("a close with {}", u16::from(frame.code)),
+        Message::Close(None) => "a close with no status".to_string(),
+        other => format!("{other:?}"),
+    }
+}
+
+/// Runs `script` on one connection.
+#[allow(clippy::result_large_err)] // the handshake callback's type is tungstenite's
+async fn serve(host: String, script: Vec<Step>, stream: tokio::io::DuplexStream, failures: Arc<Mutex<Vec<String>>>) {
+    // The handshake's answer: the first step if it is one, else Accept.
+    let (answer, steps_from) = match script.first() {
+        Some(step @ (Step::Accept(_) | Step::Reject(_))) => (step.clone(), 1),
+        _ => (Step::Accept(None), 0),
+    };
+    let callback = |_request: &Request, mut response: Response| -> Result<Response, ErrorResponse> {
+        match &answer {
+            Step::Reject(status) => {
+                let mut refusal = ErrorResponse::new(Some("refused by the test's script".to_string()));
+                *refusal.status_mut() =
+                    tokio_tungstenite::tungstenite::http::StatusCode::from_u16(*status).unwrap_or_default();
+                Err(refusal)
+            }
+            Step::Accept(Some(protocol)) => {
+                if let Ok(value) = protocol.parse() {
+                    response.headers_mut().insert("sec-websocket-protocol", value);
+                }
+                Ok(response)
+            }
+            _ => Ok(response),
+        }
+    };
+    let Ok(mut ws) = tokio_tungstenite::accept_hdr_async(stream, callback).await else {
+        return;
+    };
+    for (i, step) in script.iter().enumerate().skip(steps_from) {
+        let n = i + 1;
+        match step {
+            Step::Accept(_) | Step::Reject(_) => {
+                fail(&failures, &host, n, "a handshake answer comes only first".to_string());
+                return;
+            }
+            Step::Receive(expected) => {
+                let message = loop {
+                    match ws.next().await {
+                        Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_))) => continue,
+                        Some(Ok(message)) => break Some(message),
+                        _ => break None,
+                    }
+                };
+                let want = match expected {
+                    Expected::Json(v) => v.to_string(),
+                    Expected::Text(t) => format!("{t:?}"),
+                    Expected::Any => "a message".to_string(),
+                };
+                let Some(message) = message else {
+                    fail(
+                        &failures,
+                        &host,
+                        n,
+                        format!("expected {want}, but the connection was lost"),
+                    );
+                    return;
+                };
+                let matches = match (expected, &message) {
+                    (Expected::Any, Message::Text(_) | Message::Binary(_)) => true,
+                    (Expected::Text(t), Message::Text(got)) => got.as_str() == t,
+                    (Expected::Json(v), Message::Text(got)) => {
+                        serde_json::from_str::<serde_json::Value>(got).is_ok_and(|got| got == *v)
+                    }
+                    _ => false,
+                };
+                if !matches {
+                    fail(
+                        &failures,
+                        &host,
+                        n,
+                        format!("expected {want}, received {}", shown(&message)),
+                    );
+                    return;
+                }
+                if matches!(message, Message::Close(_)) {
+                    return;
+                }
+            }
+            Step::Send(text) => {
+                if ws.send(Message::text(text.clone())).await.is_err() {
+                    fail(
+                        &failures,
+                        &host,
+                        n,
+                        "the connection was closed before the server could send".to_string(),
+                    );
+                    return;
+                }
+            }
+            Step::Wait(seconds) => tokio::time::sleep(Duration::from_secs_f64(*seconds)).await,
+            Step::Close(code, reason) => {
+                let frame = CloseFrame {
+                    code: CloseCode::from(*code),
+                    reason: reason.clone().into(),
+                };
+                let _ = ws.send(Message::Close(Some(frame))).await;
+                // The client's close reply, then the end.
+                while let Some(Ok(_)) = ws.next().await {}
+                return;
+            }
+            Step::Drop => return,
+            Step::ExpectClose(code) => {
+                let got = loop {
+                    match ws.next().await {
+                        Some(Ok(Message::Close(frame))) => break Some(frame.map(|f| u16::from(f.code))),
+                        Some(Ok(_)) => continue,
+                        _ => break None,
+                    }
+                };
+                match got {
+                    Some(Some(c)) if c == *code => {}
+                    Some(Some(c)) => fail(
+                        &failures,
+                        &host,
+                        n,
+                        format!("expected a close with {code}, received {c}"),
+                    ),
+                    Some(None) => fail(
+                        &failures,
+                        &host,
+                        n,
+                        format!("expected a close with {code}, received a close with no status"),
+                    ),
+                    None => fail(
+                        &failures,
+                        &host,
+                        n,
+                        format!("expected a close with {code}, but the connection was lost"),
+                    ),
+                }
+                while let Some(Ok(_)) = ws.next().await {}
+                return;
+            }
+        }
+    }
+    // After the last step: the connection stays open and reads what comes.
+    while let Some(Ok(_)) = ws.next().await {}
+}
