@@ -5,6 +5,7 @@
 mod cli;
 mod docs;
 mod embedding;
+mod graph_test;
 mod hardening;
 mod hostile;
 mod hostile_server;

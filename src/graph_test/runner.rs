@@ -164,10 +164,12 @@ fn execute(test: &TestFile, program: &Program, servers: &Arc<ScriptTransport>) -
         seed: test.seed,
         ..RunOptions::default()
     };
-    let mut instance = Instance::with_options(program, host.clone(), options);
+    let mut settings = Vec::new();
     for (name, literal) in &test.set {
-        let value = program.parse_variable_value(&name.value, &literal.text)?;
-        instance.set_variable(&name.value, value).map_err(|e| e.to_string())?;
+        settings.push((
+            name.value.clone(),
+            program.parse_variable_value(&name.value, &literal.text)?,
+        ));
     }
     let mut fires = Vec::new();
     for fire in &test.fire {
@@ -212,6 +214,11 @@ fn execute(test: &TestFile, program: &Program, servers: &Arc<ScriptTransport>) -
     let timed_out = Arc::new(AtomicBool::new(false));
     let timeout = Duration::from_secs_f64(test.timeout.clamp(0.0, 1e9));
     let report = runtime.block_on(async {
+        // Made inside the runtime, so that its clock starts at the virtual zero.
+        let mut instance = Instance::with_options(program, host.clone(), options);
+        for (name, value) in settings {
+            instance.set_variable(&name, value).map_err(|e| e.to_string())?;
+        }
         let handle = instance.handle();
         for (at, event, args) in fires {
             let handle = handle.clone();
@@ -233,8 +240,8 @@ fn execute(test: &TestFile, program: &Program, servers: &Arc<ScriptTransport>) -
         let report = instance.run().await;
         stopper.abort();
         servers.finish(Duration::from_secs(5)).await;
-        report
-    });
+        Ok::<_, String>(report)
+    })?;
     let mut reasons = Vec::new();
     let exit = if timed_out.load(Ordering::SeqCst) {
         Exit::Timeout

@@ -169,12 +169,11 @@ async fn serve(host: String, script: Vec<Step>, stream: tokio::io::DuplexStream,
                     _ => false,
                 };
                 if !matches {
-                    fail(
-                        &failures,
-                        &host,
-                        n,
-                        format!("expected {want}, received {}", shown(&message)),
-                    );
+                    let got = match (expected, &message) {
+                        (Expected::Text(_) | Expected::Any, Message::Text(t)) => format!("{:?}", t.as_str()),
+                        _ => shown(&message),
+                    };
+                    fail(&failures, &host, n, format!("expected {want}, received {got}"));
                     return;
                 }
                 if matches!(message, Message::Close(_)) {

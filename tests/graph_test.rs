@@ -1,0 +1,107 @@
+//! `graphrun test` itself: the project's graphs' tests pass, the runner's own cases pass,
+//! a wrong expectation and a mismatched server step fail with messages that point at the
+//! cause, a broken test file is a load error, and results do not depend on the machine's
+//! load.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+
+fn graphrun_test(paths: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_graphrun"))
+        .current_dir(ROOT)
+        .arg("test")
+        .args(paths)
+        .output()
+        .expect("graphrun runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn the_projects_graph_tests_pass() {
+    let out = graphrun_test(&["graphs"]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
+    assert!(stdout.ends_with("7 passed, 0 failed\n"), "{stdout}");
+}
+
+#[test]
+fn the_runners_own_cases_pass() {
+    let out = graphrun_test(&["tests/graph_tests/pass"]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
+    assert!(stdout.contains("ok an hour of Delay in virtual time ("), "{stdout}");
+    assert!(stdout.ends_with("5 passed, 0 failed\n"), "{stdout}");
+}
+
+#[test]
+fn a_wrong_expected_line_fails_naming_the_line() {
+    let out = graphrun_test(&["tests/graph_tests/fail/wrong_output.test.ron"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        text(&out.stdout),
+        "FAILED a wrong expected line\n    output line 2: expected \"quit at 1.0\", got \"quit at 0.0\"\n    the output was:\n        \"connected\"\n        \"quit at 0.0\"\n0 passed, 1 failed\n"
+    );
+}
+
+#[test]
+fn a_mismatched_server_step_fails_naming_the_step() {
+    let out = graphrun_test(&["tests/graph_tests/fail/wrong_step.test.ron"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("    server.test step 2: expected \"hello\", received \"goodbye\"\n"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn a_broken_test_file_is_a_load_error_with_its_position() {
+    let out = graphrun_test(&["tests/graph_tests/fail/bad_file.test.ron"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("tests/graph_tests/fail/bad_file.test.ron:3:31: error[E0002]: expected a server step"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("missing field `expect`"), "{stderr}");
+}
+
+#[test]
+fn results_are_the_same_every_run_while_the_machine_is_loaded() {
+    // Load every core with busy work while the suite runs 50 times.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let busy: Vec<_> = (0..std::thread::available_parallelism().map_or(2, |n| n.get()))
+        .map(|_| {
+            let stop = stop.clone();
+            std::thread::spawn(move || {
+                let mut x = 0u64;
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    x = std::hint::black_box(x.wrapping_mul(6364136223846793005).wrapping_add(1));
+                }
+            })
+        })
+        .collect();
+    // The times each test took differ; the rest must not.
+    let results = |out: &Output| -> String {
+        text(&out.stdout)
+            .lines()
+            .map(|l| l.split(" (").next().unwrap_or(l).to_string() + "\n")
+            .collect()
+    };
+    let first = results(&graphrun_test(&["graphs", "tests/graph_tests/pass"]));
+    assert!(first.ends_with("12 passed, 0 failed\n"), "{first}");
+    for run in 1..50 {
+        let again = results(&graphrun_test(&["graphs", "tests/graph_tests/pass"]));
+        assert_eq!(again, first, "run {run} differs");
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    for thread in busy {
+        thread.join().unwrap();
+    }
+    assert!(Path::new(ROOT).join("graphs").is_dir());
+}
