@@ -18,6 +18,7 @@ use tokio_tungstenite::tungstenite::protocol::{CloseFrame, WebSocketConfig};
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 use tokio_tungstenite::{Connector, WebSocketStream};
 
+use crate::tap::{Closer, Tap, TapEvent};
 use crate::Shared;
 
 /// Which messages a connection carries.
@@ -138,6 +139,10 @@ pub struct Task {
     pub close: oneshot::Receiver<()>,
     /// Held for the task's life: it counts toward the host's connection limit.
     pub _live: LiveGuard,
+    /// The host's tap and this connection's number in it.
+    pub tap: Option<(Arc<dyn Tap>, u64)>,
+    /// The subprotocol the server chose (for the tap).
+    pub chosen_protocol: Option<String>,
     /// Held for the task's life: an instance with an open or opening connection is not idle.
     /// Taken before the task is spawned, so the instance never sees a gap.
     pub _alive: graphrun::KeepAlive,
@@ -154,19 +159,48 @@ enum Report {
         code: u16,
         reason: String,
         clean: bool,
+        by: Closer,
     },
 }
 
 impl Task {
     /// Posts a report to the instance; false if the instance has ended.
     async fn report(&self, report: Report) -> bool {
+        match &report {
+            Report::ConnectionError(error) => self.tap(TapEvent::Failed { error }),
+            Report::Connected => self.tap(TapEvent::Opened {
+                protocol: self.chosen_protocol.as_deref(),
+            }),
+            Report::Disconnected {
+                code,
+                reason,
+                clean,
+                by,
+            } => self.tap(TapEvent::Closed {
+                code: *code,
+                reason,
+                clean: *clean,
+                by: *by,
+            }),
+            Report::Message(..) | Report::Dropped(_) => {}
+        }
         let (conn, attempt, delegates) = (self.conn, self.attempt, self.delegates);
         let f: graphrun::TaskFn = Box::new(move |cx: &mut Cx<'_>| apply(cx, conn, attempt, delegates, report));
         self.sender.run(self.node, f).await
     }
 
+    /// Tells the host's tap, if any.
+    fn tap(&self, event: TapEvent<'_>) {
+        if let Some((tap, conn)) = &self.tap {
+            tap.event(*conn, event);
+        }
+    }
+
     /// Runs the connection: handshake, then messages both ways until it closes.
     pub async fn run(mut self) {
+        if let Some(tap) = &self.shared.config.tap {
+            self.tap = Some((tap.clone(), tap.connecting(&self.request.uri().to_string())));
+        }
         let config = &self.shared.config;
         let ws_config = WebSocketConfig::default()
             .max_message_size(Some(config.max_message_size))
@@ -236,7 +270,7 @@ impl Task {
 
     /// After the handshake: what the server answered must fit what was asked; then the
     /// connection is open.
-    async fn established<S>(self, ws: WebSocketStream<S>, response: Response)
+    async fn established<S>(mut self, ws: WebSocketStream<S>, response: Response)
     where
         S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
     {
@@ -270,6 +304,11 @@ impl Task {
                 return;
             }
         }
+        self.chosen_protocol = response
+            .headers()
+            .get("sec-websocket-protocol")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
         if !self.report(Report::Connected).await {
             return;
         }
@@ -291,7 +330,7 @@ impl Task {
                     // Disconnect (report 1000), or the instance ended (report nothing).
                     let clean = close(&mut sink, &mut stream, CloseCode::Normal, "", close_timeout).await;
                     if asked.is_ok() {
-                        self.report(Report::Disconnected { code: 1000, reason: String::new(), clean }).await;
+                        self.report(Report::Disconnected { code: 1000, reason: String::new(), clean, by: Closer::Graph }).await;
                     }
                     return;
                 }
@@ -300,20 +339,20 @@ impl Task {
                     // The write races the close signal: a server that stopped reading must not
                     // keep Disconnect, or the end of the instance, waiting.
                     let outcome = tokio::select! {
-                        result = write_batch(&mut sink, &mut self.outgoing, &self.queued_bytes, text) => Ok(result),
+                        result = write_batch(&mut sink, &mut self.outgoing, &self.queued_bytes, text, &self.tap) => Ok(result),
                         asked = &mut self.close => Err(asked.is_ok()),
                     };
                     match outcome {
                         Ok(Ok(())) => {}
                         Ok(Err(e)) => {
                             let (code, reason) = lost(&e);
-                            self.report(Report::Disconnected { code, reason, clean: false }).await;
+                            self.report(Report::Disconnected { code, reason, clean: false, by: Closer::Lost }).await;
                             return;
                         }
                         Err(asked) => {
                             let clean = close(&mut sink, &mut stream, CloseCode::Normal, "", close_timeout).await;
                             if asked {
-                                self.report(Report::Disconnected { code: 1000, reason: String::new(), clean }).await;
+                                self.report(Report::Disconnected { code: 1000, reason: String::new(), clean, by: Closer::Graph }).await;
                             }
                             return;
                         }
@@ -322,15 +361,19 @@ impl Task {
                 message = stream.next() => {
                     let report = match message {
                         Some(Ok(Message::Text(text))) => {
+                            self.tap(TapEvent::Received(text.as_str()));
                             let budget = self.shared.config.incoming_buffer.clamp(1, u32::MAX as usize);
                             let permit = self.incoming.clone().acquire_many_owned(text.len().clamp(1, budget) as u32).await.ok();
                             self.text_report(text.as_str(), permit)
                         }
-                        Some(Ok(Message::Binary(data))) => Report::Dropped(format!(
+                        Some(Ok(Message::Binary(data))) => {
+                            self.tap(TapEvent::ReceivedBinary(data.len()));
+                            Report::Dropped(format!(
                             "dropped a binary message of {} bytes: a {} connection delivers text messages only",
                             data.len(),
                             if self.kind == Kind::Json { "JSON" } else { "string" }
-                        )),
+                        ))
+                        }
                         Some(Ok(Message::Close(frame))) => {
                             let (code, reason) = frame.map_or((1005, String::new()), |f| (u16::from(f.code), f.reason.to_string()));
                             // tungstenite answers a close code no endpoint may send (1005,
@@ -344,9 +387,10 @@ impl Task {
                                     code,
                                     reason: "protocol error: the server's close frame has a status code no endpoint may send".into(),
                                     clean: false,
+                                    by: Closer::Server,
                                 }
                             } else {
-                                Report::Disconnected { code, reason, clean: true }
+                                Report::Disconnected { code, reason, clean: true, by: Closer::Server }
                             };
                             self.report(report).await;
                             return;
@@ -355,7 +399,7 @@ impl Task {
                         Some(Err(WsError::Capacity(e))) => {
                             let reason = format!("a message over the {limit}-byte limit: {e}");
                             let clean = close(&mut sink, &mut stream, CloseCode::Size, "message too big", close_timeout).await;
-                            self.report(Report::Disconnected { code: 1009, reason, clean }).await;
+                            self.report(Report::Disconnected { code: 1009, reason, clean, by: Closer::Graph }).await;
                             return;
                         }
                         Some(Err(e)) => {
@@ -364,7 +408,7 @@ impl Task {
                                 let frame = CloseFrame { code: CloseCode::from(code), reason: "".into() };
                                 let _ = tokio::time::timeout(close_timeout, sink.send(Message::Close(Some(frame)))).await;
                             }
-                            self.report(Report::Disconnected { code, reason, clean: false }).await;
+                            self.report(Report::Disconnected { code, reason, clean: false, by: Closer::Lost }).await;
                             return;
                         }
                         None => {
@@ -372,6 +416,7 @@ impl Task {
                                 code: 1006,
                                 reason: "the connection was lost without a close frame".into(),
                                 clean: false,
+                                by: Closer::Lost,
                             })
                             .await;
                             return;
@@ -423,16 +468,24 @@ async fn write_batch<K>(
     queue: &mut mpsc::Receiver<String>,
     queued_bytes: &AtomicUsize,
     first: String,
+    tap: &Option<(Arc<dyn Tap>, u64)>,
 ) -> Result<(), WsError>
 where
     K: futures_util::Sink<Message, Error = WsError> + Unpin,
 {
+    let sent = |text: &str| {
+        if let Some((tap, conn)) = tap {
+            tap.event(*conn, TapEvent::Sent(text));
+        }
+    };
     let mut len = first.len();
+    sent(&first);
     let mut result = sink.feed(Message::Text(first.into())).await;
     while result.is_ok() {
         match queue.try_recv() {
             Ok(more) => {
                 len += more.len();
+                sent(&more);
                 result = sink.feed(Message::Text(more.into())).await;
             }
             Err(_) => break,
@@ -498,6 +551,8 @@ fn connect_error(e: WsError) -> String {
             .trim_end()
             .to_string()
         }
+        // A transport that replays a run gives the error the run was told, as it was.
+        WsError::Io(io) if io.get_ref().is_some_and(|e| e.is::<crate::Replayed>()) => io.to_string(),
         WsError::Io(io) => format!("cannot connect: {io}"),
         WsError::Tls(tls) => format!("TLS failed: {tls}"),
         WsError::Url(url) => format!("cannot connect to the URL: {url}"),
@@ -566,7 +621,9 @@ fn apply(cx: &mut Cx<'_>, conn: ObjectRef, attempt: u64, delegates: Delegates, r
                 cx.log(Level::Warning, &why);
             }
         }
-        Report::Disconnected { code, reason, clean } => {
+        Report::Disconnected {
+            code, reason, clean, ..
+        } => {
             reset(c);
             if let Some(event) = delegates.on_disconnected {
                 fire(

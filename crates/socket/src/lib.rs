@@ -12,6 +12,7 @@ pub mod echo;
 mod nodes;
 mod policy;
 mod request;
+mod tap;
 mod transport;
 
 use std::sync::atomic::AtomicUsize;
@@ -23,7 +24,8 @@ use graphrun::{ClassDef, NodeLibrary, RegistryBuilder};
 use crate::connection::{Connection, Kind};
 pub use crate::policy::{AccessPolicy, Pattern};
 pub use crate::request::{AuthContext, Authentication};
-pub use crate::transport::{Connecting, Stream, Transport};
+pub use crate::tap::{Closer, Tap, TapEvent};
+pub use crate::transport::{Connecting, Replayed, Stream, Transport};
 
 /// The JSON connection class.
 pub const JSON_CLASS: &str = "M2_JsonWebSocketConnection";
@@ -59,6 +61,8 @@ pub struct SocketConfig {
     pub close_timeout: Duration,
     /// How connections reach their servers; `None`: TCP, and TLS for `wss://`.
     pub transport: Option<Arc<dyn Transport>>,
+    /// Watches every connection (recording a run); `None`: nothing watches.
+    pub tap: Option<Arc<dyn Tap>>,
 }
 
 impl Default for SocketConfig {
@@ -75,6 +79,7 @@ impl Default for SocketConfig {
             read_buffer_size: 16 << 10,
             close_timeout: Duration::from_secs(1),
             transport: None,
+            tap: None,
         }
     }
 }

@@ -211,6 +211,8 @@ fn start(cx: &mut Cx<'_>, shared: &Arc<Shared>, obj: ObjectRef, params: ConnectP
         queued_bytes,
         incoming,
         close: close_rx,
+        tap: None,
+        chosen_protocol: None,
         _live: live,
         _alive: sender_alive,
     };
