@@ -35,9 +35,13 @@ pub enum TapEvent<'a> {
     Sent(&'a str),
     /// The connection ended, as the graph was told.
     Closed {
+        /// The status code.
         code: u16,
+        /// The reason.
         reason: &'a str,
+        /// Whether the close handshake completed.
         clean: bool,
+        /// Who ended it.
         by: Closer,
     },
 }
