@@ -27,6 +27,7 @@ macro_rules! print {
 }
 
 mod graph_test;
+mod record;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -73,6 +74,15 @@ struct Cli {
 enum Command {
     /// Runs one instance of a graph.
     Run(Box<RunArgs>),
+    /// Replays a run recorded with `run --record`, with no network and no waiting: the same
+    /// output, errors and exit status, or exit 4 where the run departs from the record.
+    Replay {
+        /// The record (`RUN.jsonl`).
+        record: PathBuf,
+        /// Writes each node as it runs, with its pin values, to stderr.
+        #[arg(long)]
+        trace: bool,
+    },
     /// Runs graph tests (`*.test.ron`): each in virtual time against scripted servers.
     Test {
         /// Test files or folders to look in (default: the current folder).
@@ -128,6 +138,13 @@ struct RunArgs {
     /// Stops the run after this many seconds (exit status 3).
     #[arg(long, value_name = "SECONDS")]
     timeout: Option<f64>,
+    /// Writes what comes into the run from outside to this file, one JSON object a line,
+    /// for `graphrun replay`.
+    #[arg(long, value_name = "RUN.jsonl")]
+    record: Option<PathBuf>,
+    /// The record being written (set from `--record`).
+    #[arg(skip)]
+    recorder: Option<Arc<record::Recorder>>,
     /// Writes each node as it runs, with its pin values, to stderr.
     #[arg(long)]
     trace: bool,
@@ -235,6 +252,13 @@ fn seconds(flag: &str, value: f64) -> Result<Duration, String> {
     Ok(Duration::from_secs_f64(value))
 }
 
+/// A seed from the clock, for a record of a run given none.
+fn fresh_seed() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64)
+}
+
 /// The standard library and the socket library with this configuration.
 fn registry(config: SocketConfig) -> Registry {
     Registry::builder()
@@ -246,8 +270,25 @@ fn registry(config: SocketConfig) -> Registry {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     ExitCode::from(match cli.command {
-        Command::Run(args) => match args.socket.config() {
-            Ok(config) => run(&registry(config), *args),
+        Command::Run(mut args) => match args.socket.config() {
+            Ok(mut config) => {
+                if let Some(path) = args.record.clone() {
+                    // A record needs the seed, so that a replay draws the same numbers.
+                    let seed = *args.seed.get_or_insert_with(fresh_seed);
+                    let secrets = config.auth.as_ref().map(|a| a.secrets()).unwrap_or_default();
+                    match record::Recorder::create(&path, &args.file, &args.set, seed, secrets) {
+                        Ok(recorder) => {
+                            config.tap = Some(recorder.clone());
+                            args.recorder = Some(recorder);
+                        }
+                        Err(e) => {
+                            eprintln!("error: --record {}: {e}", path.display());
+                            return ExitCode::from(EXIT_LOAD_ERROR);
+                        }
+                    }
+                }
+                run(&registry(config), *args)
+            }
             Err(message) => {
                 eprintln!("error: {message}");
                 EXIT_LOAD_ERROR
@@ -255,6 +296,7 @@ fn main() -> ExitCode {
         },
         Command::Check { files } => check(&registry(SocketConfig::default()), &files),
         Command::Test { paths } => graph_test::run_tests(&paths),
+        Command::Replay { record, trace } => graph_test::replay::replay(&record, trace),
         Command::ServeEcho { port } => serve_echo(port),
         Command::Demo { file, trace } => demo(file, trace),
         Command::Nodes { file, json, markdown } => nodes(file.as_deref(), json, markdown),
@@ -441,6 +483,8 @@ fn demo(file: Option<PathBuf>, trace: bool) -> u8 {
         file: name,
         set: vec![format!("Url=ws://{addr}/")],
         timeout: Some(60.0),
+        record: None,
+        recorder: None,
         trace,
         max_loop_iterations: 1_000_000,
         max_value_size: graphrun::DEFAULT_MAX_VALUE_SIZE,
@@ -465,9 +509,18 @@ fn run(registry: &Registry, args: RunArgs) -> u8 {
 /// the running chain and starts EndPlay, a second one ends EndPlay too. Records the exit
 /// status the signal gives (130 or 143). The handlers are in place when this returns (it
 /// runs inside the runtime), so a signal that comes as soon as the graph starts counts.
-fn stop_on_signals(handle: graphrun::InstanceHandle, signalled: Arc<AtomicU8>) -> tokio::task::JoinHandle<()> {
+fn stop_on_signals(
+    handle: graphrun::InstanceHandle,
+    signalled: Arc<AtomicU8>,
+    recorder: Option<Arc<record::Recorder>>,
+) -> tokio::task::JoinHandle<()> {
     let stop = move |status: u8| {
-        let _ = signalled.compare_exchange(0, status, Ordering::SeqCst, Ordering::SeqCst);
+        let first = signalled
+            .compare_exchange(0, status, Ordering::SeqCst, Ordering::SeqCst)
+            .is_ok();
+        if let (true, Some(recorder)) = (first, &recorder) {
+            recorder.entry(serde_json::json!({"stop": status}));
+        }
         handle.stop();
     };
     #[cfg(unix)]
@@ -504,7 +557,11 @@ fn run_program(runtime: tokio::runtime::Runtime, program: Program, args: &RunArg
         seed: args.seed,
         ..RunOptions::default()
     };
-    let mut instance = Instance::with_options(&program, Arc::new(StdioHost), options);
+    let host: Arc<dyn graphrun::Host> = match &args.recorder {
+        Some(recorder) => Arc::new(record::RecordingHost(recorder.clone())),
+        None => Arc::new(StdioHost),
+    };
+    let mut instance = Instance::with_options(&program, host, options);
     for setting in &args.set {
         let Some((name, text)) = setting.split_once('=') else {
             eprintln!("error: --set {setting}: expected NAME=VALUE");
@@ -534,9 +591,13 @@ fn run_program(runtime: tokio::runtime::Runtime, program: Program, args: &RunArg
         // Wall-clock time, on a thread of its own: nothing the graph does can delay it.
         // EndPlay then gets a second; a stop after that ends it too.
         let (handle, timed_out) = (instance.handle(), timed_out.clone());
+        let recorder = args.recorder.clone();
         std::thread::spawn(move || {
             std::thread::sleep(timeout);
             timed_out.store(true, Ordering::SeqCst);
+            if let Some(recorder) = recorder {
+                recorder.entry(serde_json::json!({"stop": "timeout"}));
+            }
             loop {
                 handle.stop();
                 std::thread::sleep(ENDPLAY_GRACE);
@@ -545,7 +606,7 @@ fn run_program(runtime: tokio::runtime::Runtime, program: Program, args: &RunArg
     }
     let (report, tasks_alive) = runtime.block_on(async {
         let handle = instance.handle();
-        let signals = stop_on_signals(handle, signalled.clone());
+        let signals = stop_on_signals(handle, signalled.clone(), args.recorder.clone());
         let report = instance.run().await;
         signals.abort();
         let _ = signals.await;
@@ -574,7 +635,7 @@ fn run_program(runtime: tokio::runtime::Runtime, program: Program, args: &RunArg
         eprintln!("stats: most objects alive at once: {}", report.peak_objects);
         eprintln!("stats: ran for {:.3} s", started.elapsed().as_secs_f64());
     }
-    if timed_out.load(Ordering::SeqCst) && report.outcome == graphrun::Outcome::Stopped {
+    let status = if timed_out.load(Ordering::SeqCst) && report.outcome == graphrun::Outcome::Stopped {
         eprintln!(
             "graphrun: --timeout of {}s reached; the run was stopped",
             args.timeout.unwrap_or_default()
@@ -586,5 +647,9 @@ fn run_program(runtime: tokio::runtime::Runtime, program: Program, args: &RunArg
         EXIT_RUNTIME_ERROR
     } else {
         EXIT_OK
+    };
+    if let Some(recorder) = &args.recorder {
+        recorder.finish(status);
     }
+    status
 }

@@ -3,6 +3,7 @@
 //! then `N passed, M failed`.
 
 mod model;
+pub mod replay;
 mod runner;
 mod server;
 

@@ -60,7 +60,7 @@ pub fn run(path: &Path) -> Result<Outcome, String> {
         .load_file(dir.join(&test.graph.value))
         .map_err(|d| d.to_string())?;
     let scripts = scripts(&test, &program).map_err(|e| format!("{name}: error: {e}"))?;
-    let servers = Arc::new(ScriptTransport::new(scripts));
+    let servers = Arc::new(ScriptTransport::new(scripts, true));
     transport.set(servers.clone());
     let reasons = match execute(&test, &program, &servers) {
         Ok(reasons) => reasons,
@@ -113,7 +113,7 @@ fn registry(hosts: &[&str], transport: Arc<Transport>) -> Registry {
 }
 
 /// The servers' scripts, their JSON read.
-fn scripts(test: &TestFile, program: &Program) -> Result<HashMap<String, Vec<server::Step>>, String> {
+fn scripts(test: &TestFile, program: &Program) -> Result<HashMap<String, Vec<Vec<server::Step>>>, String> {
     let json = |literal: &model::Literal| -> Result<serde_json::Value, String> {
         program
             .parse_literal(&Type::Json, &literal.text)
@@ -147,7 +147,7 @@ fn scripts(test: &TestFile, program: &Program) -> Result<HashMap<String, Vec<ser
                 model::Step::ExpectClose(c) => server::Step::ExpectClose(*c),
             });
         }
-        out.insert(host.value.clone(), script);
+        out.insert(host.value.clone(), vec![script]);
     }
     Ok(out)
 }

@@ -27,6 +27,13 @@ pub enum Step {
     Close(u16, String),
     Drop,
     ExpectClose(u16),
+    /// Waits until this many virtual seconds since the run began (a replay's timing).
+    At(f64),
+    /// Sends a binary message of this many bytes (a replay's).
+    SendBinary(usize),
+    /// The connection does not open: the graph is told this error, word for word (a
+    /// replay's; only as the first step).
+    Fail(String),
 }
 
 /// What a Receive step takes.
@@ -37,19 +44,29 @@ pub enum Expected {
     Any,
 }
 
-/// The in-memory servers of one test, by host.
+/// The in-memory servers of one test, by host: a script per connection, in order (the
+/// last one again for any further connection, or none: a replay's record has no more).
 #[derive(Debug)]
 pub struct ScriptTransport {
-    scripts: HashMap<String, Vec<Step>>,
+    scripts: HashMap<String, Vec<Vec<Step>>>,
+    repeat_last: bool,
+    opened: Mutex<HashMap<String, usize>>,
+    /// When the run began, on the virtual clock (what `At` counts from).
+    pub started: Mutex<Option<tokio::time::Instant>>,
     /// What departed from a script, in the order found.
     pub failures: Arc<Mutex<Vec<String>>>,
     tasks: Mutex<Vec<JoinHandle<()>>>,
 }
 
 impl ScriptTransport {
-    pub fn new(scripts: HashMap<String, Vec<Step>>) -> ScriptTransport {
+    /// Servers running these scripts: the first per connection in turn, the last again
+    /// if `repeat_last`, else a further connection is refused and is a failure.
+    pub fn new(scripts: HashMap<String, Vec<Vec<Step>>>, repeat_last: bool) -> ScriptTransport {
         ScriptTransport {
             scripts,
+            repeat_last,
+            opened: Mutex::default(),
+            started: Mutex::default(),
             failures: Arc::default(),
             tasks: Mutex::default(),
         }
@@ -72,15 +89,33 @@ impl Transport for ScriptTransport {
     fn connect<'a>(&'a self, url: &'a url::Url) -> Connecting<'a> {
         Box::pin(async move {
             let host = url.host_str().unwrap_or_default().to_string();
-            let Some(script) = self.scripts.get(&host).cloned() else {
+            let Some(scripts) = self.scripts.get(&host) else {
                 return Err(io::Error::new(
                     io::ErrorKind::ConnectionRefused,
                     format!("the test has no server for `{host}`"),
                 ));
             };
+            let n = {
+                let mut opened = self.opened.lock().unwrap();
+                let n = opened.entry(host.clone()).or_insert(0);
+                *n += 1;
+                *n
+            };
+            let script = match scripts.get(n - 1).or(scripts.last().filter(|_| self.repeat_last)) {
+                Some(script) => script.clone(),
+                None => {
+                    let what = format!("{host}: connection {n} is not in the record");
+                    self.failures.lock().unwrap().push(what.clone());
+                    return Err(io::Error::other(graphrun_socket::Replayed(what)));
+                }
+            };
+            if let Some(Step::Fail(error)) = script.first() {
+                return Err(io::Error::other(graphrun_socket::Replayed(error.clone())));
+            }
+            let started = self.started.lock().unwrap().unwrap_or_else(tokio::time::Instant::now);
             let (client, server) = tokio::io::duplex(64 << 10);
             let failures = self.failures.clone();
-            let task = tokio::spawn(serve(host, script, server, failures));
+            let task = tokio::spawn(serve(host, script, server, failures, started));
             self.tasks.lock().unwrap().push(task);
             Ok(Box::new(client) as Box<dyn graphrun_socket::Stream>)
         })
@@ -105,7 +140,13 @@ fn shown(message: &Message) -> String {
 
 /// Runs `script` on one connection.
 #[allow(clippy::result_large_err)] // the handshake callback's type is tungstenite's
-async fn serve(host: String, script: Vec<Step>, stream: tokio::io::DuplexStream, failures: Arc<Mutex<Vec<String>>>) {
+async fn serve(
+    host: String,
+    script: Vec<Step>,
+    stream: tokio::io::DuplexStream,
+    failures: Arc<Mutex<Vec<String>>>,
+    started: tokio::time::Instant,
+) {
     // The handshake's answer: the first step if it is one, else Accept.
     let (answer, steps_from) = match script.first() {
         Some(step @ (Step::Accept(_) | Step::Reject(_))) => (step.clone(), 1),
@@ -134,9 +175,13 @@ async fn serve(host: String, script: Vec<Step>, stream: tokio::io::DuplexStream,
     for (i, step) in script.iter().enumerate().skip(steps_from) {
         let n = i + 1;
         match step {
-            Step::Accept(_) | Step::Reject(_) => {
+            Step::Accept(_) | Step::Reject(_) | Step::Fail(_) => {
                 fail(&failures, &host, n, "a handshake answer comes only first".to_string());
                 return;
+            }
+            Step::At(seconds) => tokio::time::sleep_until(started + Duration::from_secs_f64(*seconds)).await,
+            Step::SendBinary(len) => {
+                let _ = ws.send(Message::binary(vec![0u8; *len])).await;
             }
             Step::Receive(expected) => {
                 let message = loop {

@@ -32,6 +32,21 @@ impl AuthContext {
 }
 
 impl AuthContext {
+    /// The values Authentication can send (the token and the ids), for a host that must
+    /// keep them out of what it writes (a record of a run).
+    pub fn secrets(&self) -> Vec<String> {
+        [
+            Some(&self.token),
+            self.organization_id.as_ref(),
+            self.project_id.as_ref(),
+            self.world_id.as_ref(),
+        ]
+        .into_iter()
+        .flatten()
+        .cloned()
+        .collect()
+    }
+
     /// Whether every part can go into its header: a host checks this once, when it starts,
     /// rather than have each Connect fail. The error names the header, never the token.
     pub fn check(&self) -> Result<(), String> {

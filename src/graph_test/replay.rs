@@ -1,0 +1,267 @@
+//! `graphrun replay RUN.jsonl`: runs the recorded graph again from its record (written by
+//! `graphrun run --record`, `record.rs`), with no network and no waiting. Each recorded
+//! connection becomes an in-memory server that answers the handshake as the real one did,
+//! sends what it sent at the times it came, and checks what the graph sends; the run is on
+//! the virtual clock, so the graph's own Delays and timers fall where they fell. Then the
+//! output, the runtime errors and the exit status are compared with the record: the same,
+//! and replay exits as the run did; a departure is said, and the exit status is 4.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use graphrun::{Host, Instance, Level, Registry, RunOptions, RuntimeError, StandardLibrary, StdioHost};
+use graphrun_socket::{AccessPolicy, AuthContext, Pattern, SocketConfig, SocketLibrary};
+use serde_json::Value as Json;
+
+use super::server::{Expected, ScriptTransport, Step};
+
+/// The exit status of a replay that departs from its record.
+pub const EXIT_DEPARTED: u8 = 4;
+
+/// What a record says of a run.
+#[derive(Default)]
+struct Record {
+    graph: String,
+    set: Vec<(String, String)>,
+    seed: Option<u64>,
+    /// Per host, each connection's script, in the order they were opened.
+    scripts: HashMap<String, Vec<Vec<Step>>>,
+    prints: Vec<String>,
+    errors: Vec<String>,
+    /// When the run was stopped (a timeout or a signal), and the status it gave.
+    stop: Option<f64>,
+    exit: Option<u8>,
+}
+
+fn read(text: &str) -> Result<Record, String> {
+    let mut record = Record::default();
+    // Connection number → (host, index of its script).
+    let mut conns: HashMap<u64, (String, usize)> = HashMap::new();
+    for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+        let at = |what: &str| format!("line {}: {what}", i + 1);
+        let entry: Json = serde_json::from_str(line).map_err(|e| at(&format!("not JSON: {e}")))?;
+        if i == 0 {
+            if entry["record"] != 1 {
+                return Err(at("not a graphrun record (it starts with {\"record\": 1, …})"));
+            }
+            record.graph = entry["graph"].as_str().ok_or_else(|| at("no graph"))?.to_string();
+            if let Some(set) = entry["set"].as_object() {
+                record.set = set
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
+                    .collect();
+            }
+            record.seed = entry["seed"].as_u64();
+            continue;
+        }
+        let t = entry["t"].as_f64().unwrap_or(0.0);
+        if let Some(text) = entry["print"].as_str() {
+            record.prints.push(text.to_string());
+        } else if let Some(message) = entry["error"].as_str() {
+            record.errors.push(message.to_string());
+        } else if !entry["stop"].is_null() {
+            record.stop.get_or_insert(t);
+        } else if let Some(exit) = entry["exit"].as_u64() {
+            record.exit = Some(exit as u8);
+        } else if let Some(conn) = entry["conn"].as_u64() {
+            if let Some(url) = entry["connect"].as_str() {
+                let host = url::Url::parse(url)
+                    .ok()
+                    .and_then(|u| u.host_str().map(str::to_string))
+                    .unwrap_or_default();
+                let scripts = record.scripts.entry(host.clone()).or_default();
+                scripts.push(Vec::new());
+                conns.insert(conn, (host, scripts.len() - 1));
+                continue;
+            }
+            let Some((host, index)) = conns.get(&conn) else {
+                return Err(at(&format!("connection {conn} was never started")));
+            };
+            let script = &mut record.scripts.get_mut(host).expect("started")[*index];
+            if let Some(error) = entry["failed"].as_str() {
+                script.push(Step::Fail(error.to_string()));
+            } else if let Some(opened) = entry.get("opened") {
+                script.push(Step::Accept(opened.as_str().map(str::to_string)));
+            } else if let Some(text) = entry["received"].as_str() {
+                script.extend([Step::At(t), Step::Send(text.to_string())]);
+            } else if let Some(len) = entry["received_binary"].as_u64() {
+                script.extend([Step::At(t), Step::SendBinary(len as usize)]);
+            } else if let Some(text) = entry["sent"].as_str() {
+                script.push(Step::Receive(Expected::Text(text.to_string())));
+            } else if let Some(closed) = entry.get("closed") {
+                let code = closed["code"].as_u64().unwrap_or(1000) as u16;
+                let reason = closed["reason"].as_str().unwrap_or_default().to_string();
+                match closed["by"].as_str() {
+                    Some("server") => script.extend([Step::At(t), Step::Close(code, reason)]),
+                    Some("graph") => script.push(Step::ExpectClose(code)),
+                    _ => script.extend([Step::At(t), Step::Drop]),
+                }
+            }
+        }
+    }
+    Ok(record)
+}
+
+/// Shows what the instance prints and keeps it for the comparison.
+#[derive(Default)]
+struct Replaying {
+    prints: Mutex<Vec<String>>,
+    errors: Mutex<Vec<String>>,
+}
+
+impl Host for Replaying {
+    fn print(&self, text: &str) {
+        self.prints.lock().unwrap().push(text.to_string());
+        StdioHost.print(text);
+    }
+    fn log(&self, level: Level, message: &str) {
+        StdioHost.log(level, message);
+    }
+    fn runtime_error(&self, error: &RuntimeError) {
+        self.errors.lock().unwrap().push(error.message.clone());
+        StdioHost.runtime_error(error);
+    }
+}
+
+/// Replays the run recorded in `path`; the exit status (the run's own, or 4 on a departure,
+/// 2 if the record or its graph cannot be read).
+pub fn replay(path: &Path, trace: bool) -> u8 {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) => {
+            eprintln!("error: cannot read {}: {e}", path.display());
+            return 2;
+        }
+    };
+    let record = match read(&text) {
+        Ok(record) => record,
+        Err(e) => {
+            eprintln!("error: {}: {e}", path.display());
+            return 2;
+        }
+    };
+    let patterns: Vec<Pattern> = record
+        .scripts
+        .keys()
+        .flat_map(|h| [format!("ws://{h}:*"), format!("wss://{h}:*")])
+        .filter_map(|p| Pattern::parse(&p).ok())
+        .collect();
+    let servers = Arc::new(ScriptTransport::new(record.scripts.clone(), false));
+    // The token is never recorded: any will do, the servers do not look at headers.
+    let mut auth = AuthContext::new("replayed");
+    auth.organization_id = Some("replayed".into());
+    auth.project_id = Some("replayed".into());
+    auth.world_id = Some("replayed".into());
+    let config = SocketConfig {
+        policy: AccessPolicy::allow(patterns),
+        auth: Some(auth),
+        transport: Some(servers.clone()),
+        ..SocketConfig::default()
+    };
+    let registry = Registry::builder()
+        .install(&StandardLibrary)
+        .install(&SocketLibrary::new(config))
+        .build();
+    let program = match registry.load_file(&record.graph) {
+        Ok(program) => program,
+        Err(diagnostics) => {
+            eprint!("{diagnostics}");
+            return 2;
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .start_paused(true)
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return 2;
+        }
+    };
+    let host = Arc::new(Replaying::default());
+    let options = RunOptions {
+        seed: record.seed,
+        trace,
+        ..RunOptions::default()
+    };
+    let outcome = runtime.block_on(async {
+        *servers.started.lock().unwrap() = Some(tokio::time::Instant::now());
+        let mut instance = Instance::with_options(&program, host.clone(), options);
+        for (name, text) in &record.set {
+            let set = program
+                .parse_variable_value(name, text)
+                .and_then(|v| instance.set_variable(name, v).map_err(|e| e.to_string()));
+            if let Err(e) = set {
+                return Err(format!("--set {name}: {e}"));
+            }
+        }
+        let handle = instance.handle();
+        let stopper = record.stop.map(|at| {
+            tokio::spawn(async move {
+                tokio::time::sleep(Duration::from_secs_f64(at)).await;
+                handle.stop();
+            })
+        });
+        let report = instance.run().await;
+        if let Some(stopper) = stopper {
+            stopper.abort();
+        }
+        servers.finish(Duration::from_secs(5)).await;
+        Ok(report)
+    });
+    let report = match outcome {
+        Ok(report) => report,
+        Err(e) => {
+            eprintln!("error: {}: {e}", path.display());
+            return 2;
+        }
+    };
+    let recorded_exit = record.exit.unwrap_or(0);
+    let exit = if record.stop.is_some() && report.outcome == graphrun::Outcome::Stopped {
+        recorded_exit
+    } else if report.runtime_errors > 0 {
+        1
+    } else {
+        0
+    };
+    let mut departures: Vec<String> = servers.failures.lock().unwrap().clone();
+    let prints = host.prints.lock().unwrap().clone();
+    if let Some(i) = (0..prints.len().max(record.prints.len())).find(|&i| prints.get(i) != record.prints.get(i)) {
+        departures.push(match (record.prints.get(i), prints.get(i)) {
+            (Some(r), Some(p)) => format!("output line {}: the record has {r:?}, the replay printed {p:?}", i + 1),
+            (Some(r), None) => format!(
+                "output line {}: the record has {r:?}, the replay printed no more",
+                i + 1
+            ),
+            (None, Some(p)) => format!(
+                "output line {}: the replay printed {p:?}, the record has no more",
+                i + 1
+            ),
+            (None, None) => unreachable!("a line differs"),
+        });
+    }
+    let errors = host.errors.lock().unwrap().clone();
+    if errors != record.errors {
+        departures.push(format!(
+            "runtime errors: the record has {:?}, the replay had {errors:?}",
+            record.errors
+        ));
+    }
+    if exit != recorded_exit {
+        departures.push(format!(
+            "exit status: the record has {recorded_exit}, the replay ended with {exit}"
+        ));
+    }
+    if departures.is_empty() {
+        return exit;
+    }
+    eprintln!("graphrun replay: the run departs from {}:", path.display());
+    for departure in &departures {
+        eprintln!("    {departure}");
+    }
+    EXIT_DEPARTED
+}

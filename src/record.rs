@@ -1,0 +1,142 @@
+//! `graphrun run --record RUN.jsonl`: what came into the instance from outside, one JSON
+//! object a line, each with its time in seconds since the run began: the graph, the
+//! variables as set and the seed first; then each connection's start, handshake outcome,
+//! messages both ways and end (the socket library's tap: never a header value, so never
+//! the bearer token); each printed line and runtime error; a stop; the exit status last.
+//! The values Authentication sends (the token and the ids) are redacted wherever they
+//! appear, a server's message echoing them included.
+//! `graphrun replay` (`graph_test/replay.rs`) reads it back.
+
+use std::io::Write;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use graphrun::{Host, Level, RuntimeError, StdioHost};
+use graphrun_socket::{Closer, Tap, TapEvent};
+use serde_json::{json, Value as Json};
+
+/// Writes a record.
+#[derive(Debug)]
+pub struct Recorder {
+    started: Instant,
+    /// What must never be written: the bearer token and the ids Authentication sends.
+    secrets: Vec<String>,
+    out: Mutex<std::io::BufWriter<std::fs::File>>,
+    next_connection: AtomicU64,
+}
+
+impl Recorder {
+    /// A record in `path`, starting with what the run is: the graph (its full path), the
+    /// variables as set (their text, as `--set` gave it) and the seed.
+    pub fn create(
+        path: &std::path::Path,
+        graph: &std::path::Path,
+        set: &[String],
+        seed: u64,
+        secrets: Vec<String>,
+    ) -> std::io::Result<Arc<Recorder>> {
+        let file = std::fs::File::create(path)?;
+        let graph = std::fs::canonicalize(graph).unwrap_or_else(|_| graph.to_path_buf());
+        let set: serde_json::Map<String, Json> = set
+            .iter()
+            .filter_map(|s| s.split_once('='))
+            .map(|(name, text)| (name.to_string(), Json::from(text)))
+            .collect();
+        let recorder = Arc::new(Recorder {
+            started: Instant::now(),
+            secrets: secrets.into_iter().filter(|s| !s.is_empty()).collect(),
+            out: Mutex::new(std::io::BufWriter::new(file)),
+            next_connection: AtomicU64::new(1),
+        });
+        recorder.line(json!({"record": 1, "graph": graph.display().to_string(), "set": set, "seed": seed}));
+        Ok(recorder)
+    }
+
+    fn line(&self, mut value: Json) {
+        self.redact(&mut value);
+        let mut out = self.out.lock().unwrap();
+        let _ = writeln!(out, "{value}");
+    }
+
+    /// Replaces every secret in the strings of `value`.
+    fn redact(&self, value: &mut Json) {
+        match value {
+            Json::String(s) => {
+                for secret in &self.secrets {
+                    if s.contains(secret.as_str()) {
+                        *s = s.replace(secret.as_str(), "[redacted]");
+                    }
+                }
+            }
+            Json::Array(items) => items.iter_mut().for_each(|v| self.redact(v)),
+            Json::Object(map) => map.values_mut().for_each(|v| self.redact(v)),
+            _ => {}
+        }
+    }
+
+    /// One timed entry.
+    pub fn entry(&self, mut fields: Json) {
+        if let Json::Object(map) = &mut fields {
+            map.insert("t".into(), Json::from(self.started.elapsed().as_secs_f64()));
+        }
+        self.line(fields);
+    }
+
+    /// The run is over: its exit status, and the record is flushed.
+    pub fn finish(&self, exit: u8) {
+        self.entry(json!({"exit": exit}));
+        let _ = self.out.lock().unwrap().flush();
+    }
+}
+
+impl Tap for Recorder {
+    fn connecting(&self, url: &str) -> u64 {
+        let conn = self.next_connection.fetch_add(1, Ordering::SeqCst);
+        self.entry(json!({"conn": conn, "connect": url}));
+        conn
+    }
+
+    fn event(&self, conn: u64, event: TapEvent<'_>) {
+        self.entry(match event {
+            TapEvent::Opened { protocol } => json!({"conn": conn, "opened": protocol}),
+            TapEvent::Failed { error } => json!({"conn": conn, "failed": error}),
+            TapEvent::Received(text) => json!({"conn": conn, "received": text}),
+            TapEvent::ReceivedBinary(len) => json!({"conn": conn, "received_binary": len}),
+            TapEvent::Sent(text) => json!({"conn": conn, "sent": text}),
+            TapEvent::Closed {
+                code,
+                reason,
+                clean,
+                by,
+            } => {
+                let by = match by {
+                    Closer::Graph => "graph",
+                    Closer::Server => "server",
+                    Closer::Lost => "lost",
+                };
+                json!({"conn": conn, "closed": {"code": code, "reason": reason, "clean": clean, "by": by}})
+            }
+        });
+    }
+}
+
+/// `graphrun run`'s host, also writing what it shows into the record.
+pub struct RecordingHost(pub Arc<Recorder>);
+
+impl Host for RecordingHost {
+    fn print(&self, text: &str) {
+        self.0.entry(json!({"print": text}));
+        StdioHost.print(text);
+    }
+    fn log(&self, level: Level, message: &str) {
+        StdioHost.log(level, message);
+    }
+    fn runtime_error(&self, error: &RuntimeError) {
+        self.0.entry(json!({"error": error.message}));
+        StdioHost.runtime_error(error);
+    }
+    fn trace(&self, line: &str) {
+        StdioHost.trace(line);
+    }
+}

@@ -1,0 +1,153 @@
+//! Record and replay: a run against the independent Python peer, recorded, replays to the
+//! same output and exit status with the peer gone; the same graph edited departs from the
+//! record, exit 4, naming what differs; and no token goes into a record.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+#[path = "graph_cases/support.rs"]
+mod support;
+
+fn graphrun(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_graphrun"))
+        .current_dir(dir)
+        .args(args)
+        .env("GRAPHRUN_TEST_TOKEN", "s3cr3t-token")
+        .output()
+        .expect("graphrun runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("graphrun-replay-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Records the WebSocket example against the Python peer's echo, with an auth context
+/// (whose token must not reach the record); the peer is gone when this returns.
+fn record(dir: &Path, graph: &Path) -> (String, String) {
+    let peer = support::PythonPeer::start().expect("the Python peer");
+    let url = format!("Url=ws://{}/echo", peer.addr);
+    let out = graphrun(
+        dir,
+        &[
+            "run",
+            graph.to_str().unwrap(),
+            "--set",
+            &url,
+            "--auth-token-env",
+            "GRAPHRUN_TEST_TOKEN",
+            "--record",
+            "run.jsonl",
+        ],
+    );
+    drop(peer);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    (
+        text(&out.stdout),
+        std::fs::read_to_string(dir.join("run.jsonl")).unwrap(),
+    )
+}
+
+#[test]
+fn a_recorded_run_replays_to_the_same_output_with_the_peer_gone() {
+    let dir = scratch("same");
+    let graph = Path::new(env!("CARGO_MANIFEST_DIR")).join("graphs/websocket_example.ron");
+    let (recorded, record) = record(&dir, &graph);
+    assert!(recorded.ends_with("all replies received\n"), "{recorded}");
+    assert!(record.contains("\"sent\":"), "{record}");
+    assert!(!record.contains("s3cr3t"), "the token is in the record:\n{record}");
+    let replayed = graphrun(&dir, &["replay", "run.jsonl"]);
+    assert_eq!(replayed.status.code(), Some(0), "{}", text(&replayed.stderr));
+    assert_eq!(text(&replayed.stdout), recorded);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn an_edited_graph_departs_from_its_record_with_exit_4() {
+    let dir = scratch("edited");
+    let original =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("graphs/websocket_example.ron")).unwrap();
+    let graph = dir.join("example.ron");
+    std::fs::write(&graph, &original).unwrap();
+    record(&dir, &graph);
+    std::fs::write(&graph, original.replace("hello from graphrun", "hello, edited")).unwrap();
+    let replayed = graphrun(&dir, &["replay", "run.jsonl"]);
+    assert_eq!(replayed.status.code(), Some(4));
+    let stderr = text(&replayed.stderr);
+    assert!(stderr.contains("the run departs from run.jsonl"), "{stderr}");
+    assert!(
+        stderr.contains("step 2: expected \"{\\\"type\\\":\\\"greeting\\\",\\\"text\\\":\\\"hello from graphrun\\\",\\\"n\\\":1}\", received \"{\\\"type\\\":\\\"greeting\\\",\\\"text\\\":\\\"hello, edited\\\",\\\"n\\\":1}\""),
+        "{stderr}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_record_that_is_not_one_is_refused() {
+    let dir = scratch("bad");
+    std::fs::write(dir.join("bad.jsonl"), "{\"hello\": 1}\n").unwrap();
+    let out = graphrun(&dir, &["replay", "bad.jsonl"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("not a graphrun record"),
+        "{}",
+        text(&out.stderr)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn what_authentication_sends_never_reaches_a_record() {
+    let dir = scratch("secrets");
+    // The peer's /headers sends back the handshake headers it saw (the ids as they are).
+    std::fs::write(
+        dir.join("auth.ron"),
+        r#"Graph(format: 1, name: "Auth", variables: {"Socket": (type: Object("M2_StringWebSocketConnection")), "Url": (type: String)}, nodes: {
+        "begin": (node: "Event BeginPlay", exec: {"then": "make"}),
+        "make": (node: "Construct Object", inputs: {"Class": "M2_StringWebSocketConnection"}, exec: {"then": "keep"}),
+        "keep": (node: "Set", var: "Socket", inputs: {"Socket": Link("make", "Return Value")}, exec: {"then": "connect"}),
+        "connect": (node: "Connect String Websocket", inputs: {"Target": Var("Socket"), "Url": Var("Url"),
+            "Authentication": "World", "On Message Received": Event("message")}),
+        "message": (node: "Custom Event", exec: {"then": "say"}),
+        "say": (node: "Print String", inputs: {"In String": Link("message", "Message")}, exec: {"then": "quit"}),
+        "quit": (node: "Quit"),
+    })"#,
+    )
+    .unwrap();
+    let peer = support::PythonPeer::start().expect("the Python peer");
+    let url = format!("Url=ws://{}/headers", peer.addr);
+    let out = graphrun(
+        &dir,
+        &[
+            "run",
+            "auth.ron",
+            "--set",
+            &url,
+            "--auth-token-env",
+            "GRAPHRUN_TEST_TOKEN",
+            "--org-id",
+            "org-4711",
+            "--project-id",
+            "proj-0815",
+            "--world-id",
+            "world-42",
+            "--record",
+            "run.jsonl",
+        ],
+    );
+    drop(peer);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    // The run itself printed the ids the server echoed; the record has none of them.
+    assert!(text(&out.stdout).contains("org-4711"), "{}", text(&out.stdout));
+    let record = std::fs::read_to_string(dir.join("run.jsonl")).unwrap();
+    for secret in ["s3cr3t-token", "org-4711", "proj-0815", "world-42"] {
+        assert!(!record.contains(secret), "{secret} is in the record:\n{record}");
+    }
+    assert!(record.contains("[redacted]"), "{record}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
