@@ -14,6 +14,9 @@ pub struct TestFile {
     pub servers: Vec<(Spanned<String>, Vec<Spanned<Step>>)>,
     pub fire: Vec<Fire>,
     pub timeout: f64,
+    /// The largest message a connection accepts (`SocketConfig::max_message_size`), to
+    /// test the limit with messages a file can hold.
+    pub max_message_size: Option<usize>,
     pub expect: Expect,
 }
 
@@ -206,7 +209,16 @@ impl Reader<'_> {
             }
         }
         let known = [
-            "format", "name", "graph", "set", "seed", "servers", "fire", "timeout", "expect",
+            "format",
+            "name",
+            "graph",
+            "set",
+            "seed",
+            "servers",
+            "fire",
+            "timeout",
+            "max_message_size",
+            "expect",
         ];
         let fields = self.fields("Test", value, &known)?;
         let head = Span::new(value.span.start as usize, value.span.start as usize + 1);
@@ -280,6 +292,16 @@ impl Reader<'_> {
         let timeout = Self::get(&fields, "timeout")
             .and_then(|v| self.number("the timeout", v))
             .unwrap_or(60.0);
+        let max_message_size = match Self::get(&fields, "max_message_size") {
+            None => None,
+            Some(v) => match v.kind {
+                Kind::Int(n) if n > 0 => Some(n as usize),
+                _ => {
+                    self.error(v.span, "expected the message size limit as a positive number of bytes");
+                    None
+                }
+            },
+        };
         let expect = match Self::get(&fields, "expect") {
             Some(v) => self.expect(v)?,
             None => {
@@ -295,6 +317,7 @@ impl Reader<'_> {
             servers,
             fire,
             timeout,
+            max_message_size,
             expect,
         })
     }

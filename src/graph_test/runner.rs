@@ -55,7 +55,7 @@ pub fn run(path: &Path) -> Result<Outcome, String> {
     let dir = path.parent().unwrap_or(Path::new(""));
     let hosts: Vec<&str> = test.servers.iter().map(|(h, _)| h.value.as_str()).collect();
     let transport = Arc::new(Transport::default());
-    let registry = registry(&hosts, transport.clone());
+    let registry = registry(&hosts, transport.clone(), test.max_message_size);
     let program = registry
         .load_file(dir.join(&test.graph.value))
         .map_err(|d| d.to_string())?;
@@ -95,16 +95,18 @@ impl graphrun_socket::Transport for Transport {
 
 /// The standard and socket libraries, the socket library allowing exactly the test's
 /// hosts and reaching them through `transport`.
-fn registry(hosts: &[&str], transport: Arc<Transport>) -> Registry {
+fn registry(hosts: &[&str], transport: Arc<Transport>, max_message_size: Option<usize>) -> Registry {
     let patterns: Vec<String> = hosts
         .iter()
         .flat_map(|h| [format!("ws://{h}:*"), format!("wss://{h}:*")])
         .collect();
     let policy = AccessPolicy::allow(patterns.iter().filter_map(|p| Pattern::parse(p).ok()).collect());
+    let defaults = SocketConfig::default();
     let config = SocketConfig {
         policy,
         transport: Some(transport),
-        ..SocketConfig::default()
+        max_message_size: max_message_size.unwrap_or(defaults.max_message_size),
+        ..defaults
     };
     Registry::builder()
         .install(&StandardLibrary)
