@@ -27,7 +27,6 @@ macro_rules! print {
 }
 
 mod graph_test;
-mod record;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -144,7 +143,7 @@ struct RunArgs {
     record: Option<PathBuf>,
     /// The record being written (set from `--record`).
     #[arg(skip)]
-    recorder: Option<Arc<record::Recorder>>,
+    recorder: Option<Arc<graphrun_testing::Recorder>>,
     /// Writes each node as it runs, with its pin values, to stderr.
     #[arg(long)]
     trace: bool,
@@ -276,7 +275,7 @@ fn main() -> ExitCode {
                     // A record needs the seed, so that a replay draws the same numbers.
                     let seed = *args.seed.get_or_insert_with(fresh_seed);
                     let secrets = config.auth.as_ref().map(|a| a.secrets()).unwrap_or_default();
-                    match record::Recorder::create(&path, &args.file, &args.set, seed, secrets) {
+                    match graphrun_testing::Recorder::create(&path, &args.file, &args.set, seed, secrets) {
                         Ok(recorder) => {
                             config.tap = Some(recorder.clone());
                             args.recorder = Some(recorder);
@@ -296,7 +295,7 @@ fn main() -> ExitCode {
         },
         Command::Check { files } => check(&registry(SocketConfig::default()), &files),
         Command::Test { paths } => graph_test::run_tests(&paths),
-        Command::Replay { record, trace } => graph_test::replay::replay(&record, trace),
+        Command::Replay { record, trace } => graph_test::replay(&record, trace),
         Command::ServeEcho { port } => serve_echo(port),
         Command::Demo { file, trace } => demo(file, trace),
         Command::Nodes { file, json, markdown } => nodes(file.as_deref(), json, markdown),
@@ -512,7 +511,7 @@ fn run(registry: &Registry, args: RunArgs) -> u8 {
 fn stop_on_signals(
     handle: graphrun::InstanceHandle,
     signalled: Arc<AtomicU8>,
-    recorder: Option<Arc<record::Recorder>>,
+    recorder: Option<Arc<graphrun_testing::Recorder>>,
 ) -> tokio::task::JoinHandle<()> {
     let stop = move |status: u8| {
         let first = signalled
@@ -558,7 +557,10 @@ fn run_program(runtime: tokio::runtime::Runtime, program: Program, args: &RunArg
         ..RunOptions::default()
     };
     let host: Arc<dyn graphrun::Host> = match &args.recorder {
-        Some(recorder) => Arc::new(record::RecordingHost(recorder.clone())),
+        Some(recorder) => Arc::new(graphrun_testing::RecordingHost {
+            recorder: recorder.clone(),
+            host: Arc::new(StdioHost),
+        }),
         None => Arc::new(StdioHost),
     };
     let mut instance = Instance::with_options(&program, host, options);

@@ -151,3 +151,69 @@ fn what_authentication_sends_never_reaches_a_record() {
     assert!(record.contains("[redacted]"), "{record}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// What a host gets to see, for the embedding test.
+#[derive(Default)]
+struct Lines(std::sync::Mutex<Vec<String>>);
+
+impl graphrun::Host for Lines {
+    fn print(&self, text: &str) {
+        self.0.lock().unwrap().push(text.to_string());
+    }
+}
+
+#[test]
+fn an_embedding_host_records_an_instance_and_replays_it() {
+    use std::sync::Arc;
+    let dir = scratch("embedded");
+    let graph = Path::new(env!("CARGO_MANIFEST_DIR")).join("graphs/websocket_example.ron");
+    let peer = support::PythonPeer::start().expect("the Python peer");
+    let record = dir.join("run.jsonl");
+    let url = format!("ws://{}/echo", peer.addr);
+    let recorder = graphrun_testing::Recorder::create(&record, &graph, &[format!("Url={url}")], 7, Vec::new()).unwrap();
+    let config = graphrun_socket::SocketConfig {
+        tap: Some(recorder.clone()),
+        ..graphrun_socket::SocketConfig::default()
+    };
+    let registry = graphrun::Registry::builder()
+        .install(&graphrun::StandardLibrary)
+        .install(&graphrun_socket::SocketLibrary::new(config))
+        .build();
+    let program = registry.load_file(&graph).unwrap();
+    let shown = Arc::new(Lines::default());
+    let host = Arc::new(graphrun_testing::RecordingHost {
+        recorder: recorder.clone(),
+        host: shown.clone(),
+    });
+    let options = graphrun::RunOptions {
+        seed: Some(7),
+        ..graphrun::RunOptions::default()
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let report = runtime.block_on(async {
+        let mut instance = graphrun::Instance::with_options(&program, host, options);
+        instance
+            .set_variable("Url", graphrun::Value::from(url.as_str()))
+            .unwrap();
+        instance.run().await
+    });
+    recorder.finish(if report.runtime_errors > 0 { 1 } else { 0 });
+    drop(peer);
+    let recorded = shown.0.lock().unwrap().clone();
+    assert_eq!(recorded.last().map(String::as_str), Some("all replies received"));
+
+    let again = Arc::new(Lines::default());
+    let replayed = graphrun_testing::replay(&record, again.clone(), false).unwrap();
+    assert_eq!(
+        replayed,
+        graphrun_testing::Replayed {
+            exit: 0,
+            departures: Vec::new()
+        }
+    );
+    assert_eq!(*again.0.lock().unwrap(), recorded);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -1,11 +1,6 @@
-//! `graphrun test`: runs `*.test.ron` files (see `docs/testing.md`), each test in virtual
-//! time against scripted in-memory servers, on the machine's cores; one line per test,
-//! then `N passed, M failed`.
-
-mod model;
-pub mod replay;
-mod runner;
-mod server;
+//! `graphrun test`: finds `*.test.ron` files (see `docs/testing.md`) and runs them with
+//! `graphrun_testing::run_test` on the machine's cores; one line per test, then
+//! `N passed, M failed`. And `graphrun replay`'s output.
 
 use std::path::{Path, PathBuf};
 
@@ -57,14 +52,14 @@ pub fn run_tests(paths: &[PathBuf]) -> u8 {
         .map_or(1, |n| n.get())
         .min(files.len().max(1));
     let next = std::sync::atomic::AtomicUsize::new(0);
-    let results: Vec<std::sync::Mutex<Option<Result<runner::Outcome, String>>>> =
+    let results: Vec<std::sync::Mutex<Option<Result<graphrun_testing::Outcome, String>>>> =
         files.iter().map(|_| std::sync::Mutex::new(None)).collect();
     std::thread::scope(|scope| {
         for _ in 0..workers {
             scope.spawn(|| loop {
                 let i = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
                 let Some(file) = files.get(i) else { break };
-                let result = std::panic::catch_unwind(|| runner::run(file))
+                let result = std::panic::catch_unwind(|| graphrun_testing::run_test(file))
                     .unwrap_or_else(|_| Err(format!("{}: error: the test runner panicked", file.display())));
                 *results[i].lock().unwrap() = Some(result);
             });
@@ -100,5 +95,27 @@ pub fn run_tests(paths: &[PathBuf]) -> u8 {
         1
     } else {
         0
+    }
+}
+
+/// `graphrun replay RUN.jsonl`: the run's output, then its exit status, or what departs
+/// from the record and 4; 2 if the record or its graph cannot be read.
+pub fn replay(path: &Path, trace: bool) -> u8 {
+    match graphrun_testing::replay(path, std::sync::Arc::new(graphrun::StdioHost), trace) {
+        Err(e) => {
+            eprint!("{e}");
+            if !e.ends_with('\n') {
+                eprintln!();
+            }
+            2
+        }
+        Ok(replayed) if replayed.departures.is_empty() => replayed.exit,
+        Ok(replayed) => {
+            eprintln!("graphrun replay: the run departs from {}:", path.display());
+            for departure in &replayed.departures {
+                eprintln!("    {departure}");
+            }
+            graphrun_testing::EXIT_DEPARTED
+        }
     }
 }

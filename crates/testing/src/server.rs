@@ -19,13 +19,21 @@ use tokio_tungstenite::tungstenite::Message;
 /// A script step with its JSON read (from the test file's literal).
 #[derive(Clone, Debug)]
 pub enum Step {
+    /// Answers the handshake, choosing this subprotocol if any.
     Accept(Option<String>),
+    /// Refuses the handshake with this HTTP status.
     Reject(u16),
+    /// The graph's next message must be this.
     Receive(Expected),
+    /// Sends this text message.
     Send(String),
+    /// Waits this many virtual seconds.
     Wait(f64),
+    /// Closes with this code and reason.
     Close(u16, String),
+    /// Loses the connection, with no close frame.
     Drop,
+    /// The graph must close, with this code.
     ExpectClose(u16),
     /// Waits until this many virtual seconds since the run began (a replay's timing).
     At(f64),
@@ -39,8 +47,11 @@ pub enum Step {
 /// What a Receive step takes.
 #[derive(Clone, Debug)]
 pub enum Expected {
+    /// A JSON message equal to this.
     Json(serde_json::Value),
+    /// This text.
     Text(String),
+    /// Any message.
     Any,
 }
 

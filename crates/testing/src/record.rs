@@ -5,14 +5,14 @@
 //! the bearer token); each printed line and runtime error; a stop; the exit status last.
 //! The values Authentication sends (the token and the ids) are redacted wherever they
 //! appear, a server's message echoing them included.
-//! `graphrun replay` (`graph_test/replay.rs`) reads it back.
+//! [`crate::replay`] reads it back.
 
 use std::io::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use graphrun::{Host, Level, RuntimeError, StdioHost};
+use graphrun::{Host, Level, RuntimeError};
 use graphrun_socket::{Closer, Tap, TapEvent};
 use serde_json::{json, Value as Json};
 
@@ -121,22 +121,28 @@ impl Tap for Recorder {
     }
 }
 
-/// `graphrun run`'s host, also writing what it shows into the record.
-pub struct RecordingHost(pub Arc<Recorder>);
+/// A host that also writes what the instance prints, and its runtime errors, into the
+/// record; everything goes on to `host`.
+pub struct RecordingHost {
+    /// The record.
+    pub recorder: Arc<Recorder>,
+    /// Where it all goes too.
+    pub host: Arc<dyn Host>,
+}
 
 impl Host for RecordingHost {
     fn print(&self, text: &str) {
-        self.0.entry(json!({"print": text}));
-        StdioHost.print(text);
+        self.recorder.entry(json!({"print": text}));
+        self.host.print(text);
     }
     fn log(&self, level: Level, message: &str) {
-        StdioHost.log(level, message);
+        self.host.log(level, message);
     }
     fn runtime_error(&self, error: &RuntimeError) {
-        self.0.entry(json!({"error": error.message}));
-        StdioHost.runtime_error(error);
+        self.recorder.entry(json!({"error": error.message}));
+        self.host.runtime_error(error);
     }
     fn trace(&self, line: &str) {
-        StdioHost.trace(line);
+        self.host.trace(line);
     }
 }

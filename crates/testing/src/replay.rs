@@ -4,18 +4,19 @@
 //! sends what it sent at the times it came, and checks what the graph sends; the run is on
 //! the virtual clock, so the graph's own Delays and timers fall where they fell. Then the
 //! output, the runtime errors and the exit status are compared with the record: the same,
-//! and replay exits as the run did; a departure is said, and the exit status is 4.
+//! and `graphrun replay` exits as the run did; a departure is said, and it exits with
+//! [`EXIT_DEPARTED`].
 
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use graphrun::{Host, Instance, Level, Registry, RunOptions, RuntimeError, StandardLibrary, StdioHost};
+use graphrun::{Host, Instance, Level, Registry, RunOptions, RuntimeError, StandardLibrary};
 use graphrun_socket::{AccessPolicy, AuthContext, Pattern, SocketConfig, SocketLibrary};
 use serde_json::Value as Json;
 
-use super::server::{Expected, ScriptTransport, Step};
+use crate::server::{Expected, ScriptTransport, Step};
 
 /// The exit status of a replay that departs from its record.
 pub const EXIT_DEPARTED: u8 = 4;
@@ -104,9 +105,9 @@ fn read(text: &str) -> Result<Record, String> {
     Ok(record)
 }
 
-/// Shows what the instance prints and keeps it for the comparison.
-#[derive(Default)]
+/// Passes what the instance shows on to the host, and keeps it for the comparison.
 struct Replaying {
+    host: Arc<dyn Host>,
     prints: Mutex<Vec<String>>,
     errors: Mutex<Vec<String>>,
 }
@@ -114,34 +115,34 @@ struct Replaying {
 impl Host for Replaying {
     fn print(&self, text: &str) {
         self.prints.lock().unwrap().push(text.to_string());
-        StdioHost.print(text);
+        self.host.print(text);
     }
     fn log(&self, level: Level, message: &str) {
-        StdioHost.log(level, message);
+        self.host.log(level, message);
     }
     fn runtime_error(&self, error: &RuntimeError) {
         self.errors.lock().unwrap().push(error.message.clone());
-        StdioHost.runtime_error(error);
+        self.host.runtime_error(error);
+    }
+    fn trace(&self, line: &str) {
+        self.host.trace(line);
     }
 }
 
-/// Replays the run recorded in `path`; the exit status (the run's own, or 4 on a departure,
-/// 2 if the record or its graph cannot be read).
-pub fn replay(path: &Path, trace: bool) -> u8 {
-    let text = match std::fs::read_to_string(path) {
-        Ok(text) => text,
-        Err(e) => {
-            eprintln!("error: cannot read {}: {e}", path.display());
-            return 2;
-        }
-    };
-    let record = match read(&text) {
-        Ok(record) => record,
-        Err(e) => {
-            eprintln!("error: {}: {e}", path.display());
-            return 2;
-        }
-    };
+/// How a replay went.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Replayed {
+    /// The exit status the replayed run ended with (as `graphrun run` gives it).
+    pub exit: u8,
+    /// Where it departed from its record, first thing first; empty: it did not.
+    pub departures: Vec<String>,
+}
+
+/// Replays the run recorded in `path`, showing what it prints and its errors through
+/// `host`; `Err` (what is wrong) if the record or its graph cannot be read.
+pub fn replay(path: &Path, host: Arc<dyn Host>, trace: bool) -> Result<Replayed, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let record = read(&text).map_err(|e| format!("{}: {e}", path.display()))?;
     let patterns: Vec<Pattern> = record
         .scripts
         .keys()
@@ -164,25 +165,17 @@ pub fn replay(path: &Path, trace: bool) -> u8 {
         .install(&StandardLibrary)
         .install(&SocketLibrary::new(config))
         .build();
-    let program = match registry.load_file(&record.graph) {
-        Ok(program) => program,
-        Err(diagnostics) => {
-            eprint!("{diagnostics}");
-            return 2;
-        }
-    };
-    let runtime = match tokio::runtime::Builder::new_current_thread()
+    let program = registry.load_file(&record.graph).map_err(|d| d.to_string())?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .start_paused(true)
         .build()
-    {
-        Ok(runtime) => runtime,
-        Err(e) => {
-            eprintln!("error: cannot start the runtime: {e}");
-            return 2;
-        }
-    };
-    let host = Arc::new(Replaying::default());
+        .map_err(|e| format!("cannot start the runtime: {e}"))?;
+    let host = Arc::new(Replaying {
+        host,
+        prints: Mutex::default(),
+        errors: Mutex::default(),
+    });
     let options = RunOptions {
         seed: record.seed,
         trace,
@@ -213,13 +206,7 @@ pub fn replay(path: &Path, trace: bool) -> u8 {
         servers.finish(Duration::from_secs(5)).await;
         Ok(report)
     });
-    let report = match outcome {
-        Ok(report) => report,
-        Err(e) => {
-            eprintln!("error: {}: {e}", path.display());
-            return 2;
-        }
-    };
+    let report = outcome.map_err(|e| format!("{}: {e}", path.display()))?;
     let recorded_exit = record.exit.unwrap_or(0);
     let exit = if record.stop.is_some() && report.outcome == graphrun::Outcome::Stopped {
         recorded_exit
@@ -256,12 +243,5 @@ pub fn replay(path: &Path, trace: bool) -> u8 {
             "exit status: the record has {recorded_exit}, the replay ended with {exit}"
         ));
     }
-    if departures.is_empty() {
-        return exit;
-    }
-    eprintln!("graphrun replay: the run departs from {}:", path.display());
-    for departure in &departures {
-        eprintln!("    {departure}");
-    }
-    EXIT_DEPARTED
+    Ok(Replayed { exit, departures })
 }

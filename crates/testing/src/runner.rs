@@ -12,11 +12,12 @@ use graphrun::{Host, Instance, Level, Program, Registry, RunOptions, RuntimeErro
 use graphrun_format::{Diagnostics, SourceFile};
 use graphrun_socket::{AccessPolicy, Pattern, SocketConfig, SocketLibrary};
 
-use super::model::{self, Exit, Payload, TestFile};
-use super::server::{self, Expected, ScriptTransport};
+use crate::model::{self, Exit, Payload, TestFile};
+use crate::server::{self, Expected, ScriptTransport};
 
 /// How a test went.
 pub struct Outcome {
+    /// The test's name.
     pub name: String,
     /// Why it failed; empty if it passed.
     pub reasons: Vec<String>,
@@ -42,7 +43,7 @@ impl Host for Collect {
 }
 
 /// Runs the test file at `path`; `Err` with the diagnostics if it or its graph does not load.
-pub fn run(path: &Path) -> Result<Outcome, String> {
+pub fn run_test(path: &Path) -> Result<Outcome, String> {
     let started = std::time::Instant::now();
     let name = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| format!("{name}: error: cannot read the test file: {e}"))?;
