@@ -18,4 +18,4 @@ mod server;
 pub use record::{Recorder, RecordingHost};
 pub use replay::{replay, Replayed, EXIT_DEPARTED};
 pub use runner::{run_test, Outcome};
-pub use server::{Expected, ScriptTransport, Step};
+pub use server::{Expected, Failures, ScriptTransport, Step};

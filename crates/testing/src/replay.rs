@@ -4,7 +4,9 @@
 //! sends what it sent at the times it came, and checks what the graph sends; the run is on
 //! the virtual clock, so the graph's own Delays and timers fall where they fell. Then the
 //! output, the runtime errors and the exit status are compared with the record: the same,
-//! and `graphrun replay` exits as the run did; a departure is said, and it exits with
+//! and `graphrun replay` exits as the run did. The first departure (a send or a connection
+//! the record does not have, a printed line it does not have) stops the run there (EndPlay
+//! runs, as at any stop); what departs is said, and `graphrun replay` exits with
 //! [`EXIT_DEPARTED`].
 
 use std::collections::HashMap;
@@ -105,16 +107,25 @@ fn read(text: &str) -> Result<Record, String> {
     Ok(record)
 }
 
-/// Passes what the instance shows on to the host, and keeps it for the comparison.
+/// Passes what the instance shows on to the host, and keeps it for the comparison; the
+/// first printed line the record does not have stops the run.
 struct Replaying {
     host: Arc<dyn Host>,
+    recorded: Vec<String>,
     prints: Mutex<Vec<String>>,
     errors: Mutex<Vec<String>>,
+    stop: Mutex<Option<graphrun::InstanceHandle>>,
 }
 
 impl Host for Replaying {
     fn print(&self, text: &str) {
-        self.prints.lock().unwrap().push(text.to_string());
+        let mut prints = self.prints.lock().unwrap();
+        if self.recorded.get(prints.len()).map(String::as_str) != Some(text) {
+            if let Some(handle) = self.stop.lock().unwrap().take() {
+                handle.stop();
+            }
+        }
+        prints.push(text.to_string());
         self.host.print(text);
     }
     fn log(&self, level: Level, message: &str) {
@@ -173,8 +184,10 @@ pub fn replay(path: &Path, host: Arc<dyn Host>, trace: bool) -> Result<Replayed,
         .map_err(|e| format!("cannot start the runtime: {e}"))?;
     let host = Arc::new(Replaying {
         host,
+        recorded: record.prints.clone(),
         prints: Mutex::default(),
         errors: Mutex::default(),
+        stop: Mutex::default(),
     });
     let options = RunOptions {
         seed: record.seed,
@@ -193,6 +206,11 @@ pub fn replay(path: &Path, host: Arc<dyn Host>, trace: bool) -> Result<Replayed,
             }
         }
         let handle = instance.handle();
+        // The first departure stops the run: a send or a connection the record does not
+        // have, or a line it does not have.
+        let first = handle.clone();
+        servers.failures.on_first(move || first.stop());
+        *host.stop.lock().unwrap() = Some(handle.clone());
         let stopper = record.stop.map(|at| {
             tokio::spawn(async move {
                 tokio::time::sleep(Duration::from_secs_f64(at)).await;
@@ -215,7 +233,7 @@ pub fn replay(path: &Path, host: Arc<dyn Host>, trace: bool) -> Result<Replayed,
     } else {
         0
     };
-    let mut departures: Vec<String> = servers.failures.lock().unwrap().clone();
+    let mut departures: Vec<String> = servers.failures.all();
     let prints = host.prints.lock().unwrap().clone();
     if let Some(i) = (0..prints.len().max(record.prints.len())).find(|&i| prints.get(i) != record.prints.get(i)) {
         departures.push(match (record.prints.get(i), prints.get(i)) {

@@ -281,7 +281,7 @@ fn execute(test: &TestFile, program: &Program, servers: &Arc<ScriptTransport>) -
             reasons.push(format!("expected runtime errors {expected:?}, got {got:?}"));
         }
     }
-    reasons.extend(servers.failures.lock().unwrap().iter().cloned());
+    reasons.extend(servers.failures.all());
     Ok(reasons)
 }
 

@@ -65,7 +65,7 @@ pub struct ScriptTransport {
     /// When the run began, on the virtual clock (what `At` counts from).
     pub started: Mutex<Option<tokio::time::Instant>>,
     /// What departed from a script, in the order found.
-    pub failures: Arc<Mutex<Vec<String>>>,
+    pub failures: Arc<Failures>,
     tasks: Mutex<Vec<JoinHandle<()>>>,
 }
 
@@ -116,7 +116,7 @@ impl Transport for ScriptTransport {
                 Some(script) => script.clone(),
                 None => {
                     let what = format!("{host}: connection {n} is not in the record");
-                    self.failures.lock().unwrap().push(what.clone());
+                    self.failures.push(what.clone());
                     return Err(io::Error::other(graphrun_socket::Replayed(what)));
                 }
             };
@@ -133,9 +133,43 @@ impl Transport for ScriptTransport {
     }
 }
 
+/// What departed from the servers' scripts; the first one may stop the run (a replay
+/// stops at its first departure).
+#[derive(Default)]
+pub struct Failures {
+    list: Mutex<Vec<String>>,
+    on_first: Mutex<Option<Box<dyn FnOnce() + Send>>>,
+}
+
+impl std::fmt::Debug for Failures {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.list.lock().unwrap().iter()).finish()
+    }
+}
+
+impl Failures {
+    /// Writes down a departure.
+    pub fn push(&self, what: String) {
+        self.list.lock().unwrap().push(what);
+        if let Some(first) = self.on_first.lock().unwrap().take() {
+            first();
+        }
+    }
+
+    /// Every departure, in the order found.
+    pub fn all(&self) -> Vec<String> {
+        self.list.lock().unwrap().clone()
+    }
+
+    /// Runs `f` at the first departure.
+    pub fn on_first(&self, f: impl FnOnce() + Send + 'static) {
+        *self.on_first.lock().unwrap() = Some(Box::new(f));
+    }
+}
+
 /// A departure from step `n` (1-based) of `host`'s script.
-fn fail(failures: &Mutex<Vec<String>>, host: &str, n: usize, what: String) {
-    failures.lock().unwrap().push(format!("{host} step {n}: {what}"));
+fn fail(failures: &Failures, host: &str, n: usize, what: String) {
+    failures.push(format!("{host} step {n}: {what}"));
 }
 
 /// A message as a failure shows it.
@@ -155,7 +189,7 @@ async fn serve(
     host: String,
     script: Vec<Step>,
     stream: tokio::io::DuplexStream,
-    failures: Arc<Mutex<Vec<String>>>,
+    failures: Arc<Failures>,
     started: tokio::time::Instant,
 ) {
     // The handshake's answer: the first step if it is one, else Accept.
