@@ -72,6 +72,17 @@ fn a_broken_test_file_is_a_load_error_with_its_position() {
 }
 
 #[test]
+fn a_message_that_cannot_be_json_is_an_error_at_its_place() {
+    let out = graphrun_test(&["tests/graph_tests/fail/bad_json.test.ron"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("tests/graph_tests/fail/bad_json.test.ron:3:41: error: a message's JSON:"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn results_are_the_same_every_run_while_the_machine_is_loaded() {
     // Load every core with busy work while the suite runs 50 times.
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));

@@ -49,7 +49,7 @@ pub fn run_test(path: &Path) -> Result<Outcome, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{name}: error: cannot read the test file: {e}"))?;
     let source = SourceFile::new(name.clone(), text);
     let (test, diags) = model::read(&source);
-    let diagnostics = Diagnostics::new(source, diags);
+    let diagnostics = Diagnostics::new(source.clone(), diags);
     let Some(test) = test.filter(|_| !diagnostics.has_errors()) else {
         return Err(diagnostics.to_string());
     };
@@ -60,7 +60,7 @@ pub fn run_test(path: &Path) -> Result<Outcome, String> {
     let program = registry
         .load_file(dir.join(&test.graph.value))
         .map_err(|d| d.to_string())?;
-    let scripts = scripts(&test, &program).map_err(|e| format!("{name}: error: {e}"))?;
+    let scripts = scripts(&test, &program, &source)?;
     let servers = Arc::new(ScriptTransport::new(scripts, true));
     transport.set(servers.clone());
     let reasons = match execute(&test, &program, &servers) {
@@ -116,20 +116,17 @@ fn registry(hosts: &[&str], transport: Arc<Transport>, max_message_size: Option<
 }
 
 /// The servers' scripts, their JSON read.
-fn scripts(test: &TestFile, program: &Program) -> Result<HashMap<String, Vec<Vec<server::Step>>>, String> {
+/// The servers' scripts, their JSON read; an error is at its place in the test file.
+fn scripts(
+    test: &TestFile,
+    program: &Program,
+    source: &SourceFile,
+) -> Result<HashMap<String, Vec<Vec<server::Step>>>, String> {
     let json = |literal: &model::Literal| -> Result<serde_json::Value, String> {
         program
             .parse_literal(&Type::Json, &literal.text)
             .map(|v| v.to_json())
-            .map_err(|e| {
-                format!(
-                    "{}: {e}",
-                    program
-                        .source()
-                        .location(literal.span)
-                        .replace(program.source().name(), "")
-                )
-            })
+            .map_err(|e| format!("{}: error: a message's JSON: {e}", source.location(literal.span)))
     };
     let mut out = HashMap::new();
     for (host, steps) in &test.servers {
