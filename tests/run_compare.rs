@@ -1,6 +1,7 @@
 //! The one interpreter loop, compared with itself: 400 generated graphs (fixed seeds, so a
 //! failure reproduces), each run fused and unfused, traced and not, must print, fail and
-//! end alike. `fuzz/` runs the same comparison on bytes libFuzzer chooses.
+//! end alike (their statements include function calls, in loops too, and a macro's use).
+//! `fuzz/` runs the same comparison on bytes libFuzzer chooses.
 
 use graphrun::Registry;
 
@@ -11,6 +12,7 @@ mod runs;
 fn fused_and_unfused_traced_and_not_run_alike() {
     let registry = Registry::standard();
     let mut state = 0x2545_f491_4f6c_dd1d_u64;
+    let (mut calls, mut macros) = (0, 0);
     for _ in 0..400 {
         let bytes: Vec<u8> = (0..96)
             .map(|_| {
@@ -20,6 +22,14 @@ fn fused_and_unfused_traced_and_not_run_alike() {
                 (state >> 24) as u8
             })
             .collect();
+        let text = runs::graph(&bytes);
+        calls += usize::from(text.contains("(node: \"Bump\"") || text.contains("(node: \"Twice\""));
+        macros += usize::from(text.contains("(node: \"If Positive\""));
         runs::compare(&registry, &bytes);
     }
+    // The generated graphs do call functions and use the macro.
+    assert!(
+        calls > 150 && macros > 80,
+        "{calls} graphs with calls, {macros} with the macro"
+    );
 }

@@ -28,10 +28,38 @@ impl Choices<'_> {
 
 const VARS: [&str; 3] = ["A", "B", "C"];
 
+/// The functions and the macro the generated statements use.
+const REUSE: &str = r#"
+    functions: {
+        "Twice": (inputs: {"X": Int}, outputs: {"R": Int}, pure: true, nodes: {
+            "entry": (node: "Function Entry", exec: {"then": "ret"}),
+            "ret": (node: "Return Node", inputs: {"R": Link("sum", "Return Value")}),
+            "sum": (node: "Add", inputs: {"A": Link("entry", "X"), "B": Link("entry", "X")}),
+        }),
+        "Bump": (inputs: {"By": Int}, outputs: {"Old": Int}, locals: {"Was": (type: Int)}, nodes: {
+            "entry": (node: "Function Entry", exec: {"then": "keep"}),
+            "keep": (node: "Set", var: "Was", inputs: {"Was": Var("C")}, exec: {"then": "seq"}),
+            "seq": (node: "Sequence", exec: {"Then 0": "add", "Then 1": "ret", "Then 2": "never"}),
+            "add": (node: "Set", var: "C", inputs: {"C": Link("plus", "Return Value")}),
+            "plus": (node: "Add", inputs: {"A": Var("C"), "B": Link("entry", "By")}),
+            "ret": (node: "Return Node", inputs: {"Old": Var("Was")}),
+            "never": (node: "Print String", inputs: {"In String": "not reached: Return ended the body"}),
+        }),
+    },
+    macros: {
+        "If Positive": (inputs: {"exec": Exec, "X": Int}, outputs: {"Yes": Exec, "No": Exec}, nodes: {
+            "in": (node: "Macro Inputs", exec: {"exec": "test"}),
+            "gt": (node: "Greater", inputs: {"A": Link("in", "X"), "B": 0}),
+            "test": (node: "Branch", inputs: {"Condition": Link("gt", "Return Value")}, exec: {"True": "out.Yes", "False": "out.No"}),
+            "out": (node: "Macro Outputs"),
+        }),
+    },"#;
+
 /// A graph made from `bytes`: Int variables A, B, C and a chain from BeginPlay of up to
 /// twelve statements (Sets of sums, differences and products, For Loops whose bodies add
 /// their Index (fused and run in place) or go through a Branch, Branches, Sequences,
-/// Prints), each leading on to the next.
+/// Prints, calls of a pure and an impure function (in a loop too), a macro's use), each
+/// leading on to the next.
 pub fn graph(bytes: &[u8]) -> String {
     let mut c = Choices { bytes, at: 0 };
     let mut nodes = String::new();
@@ -53,7 +81,7 @@ pub fn graph(bytes: &[u8]) -> String {
         } else {
             c.literal().to_string()
         };
-        let _ = match c.next(6) {
+        let _ = match c.next(10) {
             0 | 1 => writeln!(
                 nodes,
                 r#""s{i}": (node: "Set", var: "{x}", inputs: {{"{x}": Link("s{i}_op", "Return Value")}}, exec: {{"then": "{to}"}}),
@@ -94,10 +122,37 @@ pub fn graph(bytes: &[u8]) -> String {
                 "s{i}_first": (node: "Set", var: "{x}", inputs: {{"{x}": Link("s{i}_op", "Return Value")}}),
                 "s{i}_op": (node: "{op}", inputs: {{"A": Var("{y}"), "B": {operand}}}),"#
             ),
-            _ => writeln!(
+            5 => writeln!(
                 nodes,
                 r#""s{i}": (node: "Print String", inputs: {{"In String": Link("s{i}_text", "Return Value")}}, exec: {{"then": "{to}"}}),
                 "s{i}_text": (node: "Format String", inputs: {{"Format": "{x}={{v}}", "v": Var("{x}")}}),"#
+            ),
+            // A pure function's call, read by a Set.
+            6 => writeln!(
+                nodes,
+                r#""s{i}": (node: "Set", var: "{x}", inputs: {{"{x}": Link("s{i}_twice", "R")}}, exec: {{"then": "{to}"}}),
+                "s{i}_twice": (node: "Twice", inputs: {{"X": Var("{y}")}}),"#
+            ),
+            // An impure function's call (its body a Sequence, a Set and an early Return).
+            7 => writeln!(
+                nodes,
+                r#""s{i}": (node: "Bump", inputs: {{"By": {operand}}}, exec: {{"then": "s{i}_say"}}),
+                "s{i}_say": (node: "Print String", inputs: {{"In String": Link("s{i}", "Old")}}, exec: {{"then": "{to}"}}),"#
+            ),
+            // A loop whose body calls the impure function.
+            8 => {
+                let (first, last) = (c.literal(), c.literal() + 4);
+                writeln!(
+                    nodes,
+                    r#""s{i}": (node: "For Loop", inputs: {{"First Index": {first}, "Last Index": {last}}}, exec: {{"Loop Body": "s{i}_bump", "Completed": "{to}"}}),
+                    "s{i}_bump": (node: "Bump", inputs: {{"By": Link("s{i}", "Index")}}),"#
+                )
+            }
+            // A macro's use, with an exec output left unwired.
+            _ => writeln!(
+                nodes,
+                r#""s{i}": (node: "If Positive", inputs: {{"X": Var("{x}")}}, exec: {{"Yes": "s{i}_yes", "No": "{to}"}}),
+                "s{i}_yes": (node: "Print String", inputs: {{"In String": "positive"}}, exec: {{"then": "{to}"}}),"#
             ),
         };
     }
@@ -110,7 +165,7 @@ pub fn graph(bytes: &[u8]) -> String {
         .map(|v| format!(r#""{v}": (type: Int, default: {})"#, c.literal() * 1_000_000_007))
         .collect();
     format!(
-        "Graph(format: 1, name: \"Generated\", variables: {{{}}}, nodes: {{\n{nodes}}})",
+        "Graph(format: 1, name: \"Generated\", variables: {{{}}}, {REUSE} nodes: {{\n{nodes}}})",
         defaults.join(", ")
     )
 }
