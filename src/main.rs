@@ -27,6 +27,7 @@ macro_rules! print {
 }
 
 mod graph_test;
+mod render;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -81,6 +82,17 @@ enum Command {
         /// Writes each node as it runs, with its pin values, to stderr.
         #[arg(long)]
         trace: bool,
+    },
+    /// Draws a graph file as an SVG picture.
+    Render {
+        /// The graph file.
+        file: PathBuf,
+        /// Where to write the SVG (default: standard output).
+        #[arg(short = 'o', long = "output", value_name = "OUT.svg")]
+        output: Option<PathBuf>,
+        /// Draws the body of this function instead of the event graph.
+        #[arg(long, value_name = "NAME")]
+        graph: Option<String>,
     },
     /// Runs graph tests (`*.test.ron`): each in virtual time against scripted servers.
     Test {
@@ -295,6 +307,18 @@ fn main() -> ExitCode {
         },
         Command::Check { files } => check(&registry(SocketConfig::default()), &files),
         Command::Test { paths } => graph_test::run_tests(&paths),
+        Command::Render { file, output, graph } => {
+            let registry = registry(SocketConfig::default());
+            let loaded = report_load(registry.load_file_to_draw(&file), &file);
+            match loaded.map(|p| render::render(&p, graph.as_deref())) {
+                None => EXIT_LOAD_ERROR,
+                Some(Err(message)) => {
+                    eprintln!("error: {message}");
+                    EXIT_LOAD_ERROR
+                }
+                Some(Ok(svg)) => render::write(&svg, output.as_deref()),
+            }
+        }
         Command::Replay { record, trace } => graph_test::replay(&record, trace),
         Command::ServeEcho { port } => serve_echo(port),
         Command::Demo { file, trace } => demo(file, trace),

@@ -67,15 +67,24 @@ fn every_diagnostic_code_is_explained_by_an_example_that_gives_it() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// The pages of `docs/` (its pictures are not pages).
+fn markdown_pages() -> Vec<std::path::PathBuf> {
+    let mut pages: Vec<std::path::PathBuf> = std::fs::read_dir(Path::new(ROOT).join("docs"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+        .collect();
+    pages.sort();
+    pages
+}
+
 #[test]
 fn no_page_links_outside_the_repository() {
     let mut pages = vec![
         Path::new(ROOT).join("README.md"),
         Path::new(ROOT).join("ARCHITECTURE.md"),
     ];
-    for entry in std::fs::read_dir(Path::new(ROOT).join("docs")).unwrap() {
-        pages.push(entry.unwrap().path());
-    }
+    pages.extend(markdown_pages());
     for page in pages {
         let text = std::fs::read_to_string(&page).unwrap();
         let dir = page.parent().unwrap();
@@ -105,8 +114,7 @@ fn every_graph_in_the_pages_loads() {
     let dir = std::env::temp_dir().join(format!("graphrun-doc-graphs-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let mut checked = 0;
-    for entry in std::fs::read_dir(Path::new(ROOT).join("docs")).unwrap() {
-        let path = entry.unwrap().path();
+    for path in markdown_pages() {
         if path.file_name().unwrap() == "diagnostics.md" {
             continue; // its examples are wrong on purpose, and checked above
         }

@@ -24,6 +24,7 @@ mod exec;
 mod listing;
 mod names;
 mod node;
+mod picture;
 mod plan;
 mod registry;
 mod stdlib;
@@ -42,6 +43,7 @@ pub use node::{
     Arithmetic, CompileCx, Cx, Entry, EventRef, Flow, FnNode, InputKind, InputPin, Intrinsic, Node, NodeDoc, NodeError,
     NodeType, OutputPin, PinError, PinOutput, PinValue, Role, Signature, SignatureCx, TypeError, TypedFn,
 };
+pub use picture::{CommentBox, Picture, PictureNode, Wire};
 pub use plan::{Program, VariableInfo};
 pub use registry::{ClassDef, Constructor, NodeLibrary, Registry, RegistryBuilder, MAX_FILE_SIZE, TIMER_CLASS};
 pub use stdlib::StandardLibrary;

@@ -216,14 +216,33 @@ impl Registry {
     pub fn load_str(&self, name: &str, text: &str) -> Result<Program, Diagnostics> {
         // A UTF-8 byte-order mark (as some editors write) is not part of the graph.
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        crate::check::check(self, SourceFile::new(name, text), true)
+        crate::check::check(self, SourceFile::new(name, text), PLAIN)
     }
 
     /// Like [`Registry::load_str`], with the instruction fusions off: the same program run
     /// by simpler code, for tests and fuzzing that compare the two.
     #[doc(hidden)]
     pub fn load_str_unfused(&self, name: &str, text: &str) -> Result<Program, Diagnostics> {
-        crate::check::check(self, SourceFile::new(name, text), false)
+        let options = crate::check::Options { fuse: false, ..PLAIN };
+        crate::check::check(self, SourceFile::new(name, text), options)
+    }
+
+    /// Like [`Registry::load_file`], keeping what pictures of the graph need
+    /// ([`Program::picture`]), as `graphrun render` does.
+    pub fn load_file_to_draw(&self, path: impl AsRef<std::path::Path>) -> Result<Program, Diagnostics> {
+        let path = path.as_ref();
+        let name = path.display().to_string();
+        match read_file(path) {
+            Ok(text) => {
+                let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+                let options = crate::check::Options {
+                    pictures: true,
+                    ..PLAIN
+                };
+                crate::check::check(self, SourceFile::new(name, text), options)
+            }
+            Err(message) => Err(file_error(&name, message)),
+        }
     }
 
     /// Loads and checks a graph file. A file that cannot be read, or is larger than
@@ -280,6 +299,12 @@ fn read_text(reader: impl std::io::Read) -> Result<String, String> {
         )
     })
 }
+
+/// A plain load: fused, no pictures.
+const PLAIN: crate::check::Options = crate::check::Options {
+    fuse: true,
+    pictures: false,
+};
 
 /// The largest graph file that is read: 64 MiB.
 pub const MAX_FILE_SIZE: usize = 64 << 20;

@@ -16,7 +16,8 @@ use super::signatures::NodeCx;
 use super::{by_name, Checker};
 
 impl Checker<'_> {
-    pub(super) fn compile(&self, source: SourceFile, fuse: bool) -> Result<Program, Diagnostics> {
+    pub(super) fn compile(&self, source: SourceFile, options: super::Options) -> Result<Program, Diagnostics> {
+        let fuse = options.fuse;
         let file = self.file;
         let n = file.nodes.len();
         let sigs: Vec<Signature> = (0..n).map(|i| self.sig_done(i).expect("checked")).collect();
@@ -210,8 +211,90 @@ impl Checker<'_> {
                 functions,
                 graph_vars: self.flat.graph_vars,
                 own_nodes: self.own_nodes(),
+                pictures: if options.pictures { self.pictures() } else { Vec::new() },
             }),
         })
+    }
+
+    /// The event graph and each function's body as written, for drawing.
+    fn pictures(&self) -> Vec<(Option<String>, crate::picture::Picture)> {
+        use crate::node::InputKind;
+        use crate::picture::{picture, CommentBox, Pins};
+        let source = &self.flat.source;
+        let text = |span: graphrun_format::Span| {
+            let (file, local) = source.resolve(span);
+            file.text()
+                .get(local.start as usize..local.end as usize)
+                .unwrap_or_default()
+                .to_string()
+        };
+        let mut pictures = Vec::new();
+        for (function, nodes) in &self.flat.written {
+            let prefix = function.as_ref().map(|f| format!(".{f}.")).unwrap_or_default();
+            let pins = |decl: &graphrun_format::NodeDecl| -> Option<Pins> {
+                if let Some(m) = self.flat.macros.iter().find(|m| m.name == decl.node_type.value) {
+                    let (mut pins, data) = (
+                        Pins {
+                            exec_inputs: Vec::new(),
+                            exec_outputs: Vec::new(),
+                            inputs: Vec::new(),
+                            outputs: Vec::new(),
+                        },
+                        |p: &graphrun_format::PinDecl| p.ty.clone().map(|t| (p.name.value.clone(), t)),
+                    );
+                    for p in &m.inputs {
+                        match data(p) {
+                            Some(pin) => pins.inputs.push(pin),
+                            None => pins.exec_inputs.push(p.name.value.clone()),
+                        }
+                    }
+                    for p in &m.outputs {
+                        match data(p) {
+                            Some(pin) => pins.outputs.push(pin),
+                            None => pins.exec_outputs.push(p.name.value.clone()),
+                        }
+                    }
+                    return Some(pins);
+                }
+                let &i = self.node_index.get(format!("{prefix}{}", decl.id.value).as_str())?;
+                let sig = self.sig_done(i)?;
+                Some(Pins {
+                    exec_inputs: sig.exec_inputs.clone(),
+                    exec_outputs: sig.exec_outputs.clone(),
+                    inputs: sig
+                        .inputs
+                        .iter()
+                        .map(|p| {
+                            let ty = match &p.kind {
+                                InputKind::Data(t) | InputKind::Literal(t) => t.clone(),
+                                InputKind::Delegate(_) => Type::Object("delegate".into()),
+                            };
+                            (p.name.clone(), ty)
+                        })
+                        .collect(),
+                    outputs: sig.outputs.iter().map(|p| (p.name.clone(), p.ty.clone())).collect(),
+                })
+            };
+            let mut drawn = picture(nodes, pins, text);
+            if function.is_none() {
+                drawn.comments = self
+                    .file
+                    .comments
+                    .iter()
+                    .map(|c| CommentBox {
+                        text: c.text.value.clone(),
+                        nodes: c
+                            .nodes
+                            .iter()
+                            .filter_map(|id| self.flat.graph_ids.iter().position(|n| *n == id.value))
+                            .collect(),
+                        color: c.color.as_ref().map(|c| c.value.clone()),
+                    })
+                    .collect();
+            }
+            pictures.push((function.clone(), drawn));
+        }
+        pictures
     }
 
     /// The file's functions and macros as node listings show them.

@@ -61,7 +61,17 @@ struct Checker<'a> {
 /// Checks a file and compiles it.
 /// Checks a file and compiles it; `fuse` lets the lowering fuse instructions (off only to
 /// compare the two in tests).
-pub(crate) fn check(registry: &Registry, source: SourceFile, fuse: bool) -> Result<Program, Diagnostics> {
+/// What a check makes besides the program.
+#[derive(Clone, Copy)]
+pub(crate) struct Options {
+    /// Let the lowering fuse instructions (off only to compare the two in tests).
+    pub fuse: bool,
+    /// Keep what pictures of the graph need ([`Program::picture`]): off for a plain load,
+    /// which then costs nothing for it.
+    pub pictures: bool,
+}
+
+pub(crate) fn check(registry: &Registry, source: SourceFile, options: Options) -> Result<Program, Diagnostics> {
     let (file, mut diags) = graphrun_format::read(&source);
     let Some(file) = file else {
         return Err(Diagnostics::new(source, diags));
@@ -100,7 +110,7 @@ pub(crate) fn check(registry: &Registry, source: SourceFile, fuse: bool) -> Resu
         return Err(Diagnostics::new(source, diags));
     }
     c.diags.replace(diags);
-    c.compile(source, fuse)
+    c.compile(source, options)
 }
 
 impl<'a> Checker<'a> {

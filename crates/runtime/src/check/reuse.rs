@@ -48,6 +48,9 @@ pub(crate) struct Flat {
     /// The ids of the graph's own nodes as written (macro uses included), which comment
     /// boxes may name.
     pub graph_ids: Vec<String>,
+    /// The graph's nodes as written (macro uses included), and each function's body, for
+    /// pictures.
+    pub written: Vec<(Option<String>, Vec<graphrun_format::NodeDecl>)>,
 }
 
 /// A macro use's data input: what the use wires to it and the type the macro declares.
@@ -191,6 +194,12 @@ pub(crate) fn flatten(registry: &Registry, file: GraphFile, diags: &mut Vec<Diag
     };
     let graph_vars = x.variables.len();
     let graph_ids = file.nodes.iter().map(|n| n.id.value.clone()).collect();
+    let mut written = vec![(None, file.nodes.clone())];
+    written.extend(
+        functions
+            .iter()
+            .map(|(f, _)| (Some(f.name.value.clone()), f.nodes.clone())),
+    );
     let graph = Ctx {
         prefix: String::new(),
         locals: HashMap::new(),
@@ -275,5 +284,6 @@ pub(crate) fn flatten(registry: &Registry, file: GraphFile, diags: &mut Vec<Diag
         macros: macro_list,
         pin_checks,
         graph_ids,
+        written,
     }
 }

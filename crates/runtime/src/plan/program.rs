@@ -40,6 +40,8 @@ pub(crate) struct ProgramInner {
     pub graph_vars: usize,
     /// The file's functions and macros (and its imports'), as `graphrun nodes FILE` lists them.
     pub own_nodes: Vec<(String, crate::node::NodeDoc)>,
+    /// The event graph (`None`) and each function's body, as written, for drawing.
+    pub pictures: Vec<(Option<String>, crate::picture::Picture)>,
 }
 
 /// A function, compiled: where its body starts and which registers are its frame.
@@ -217,6 +219,22 @@ impl Program {
         let value =
             graphrun_format::ron::parse(text).map_err(|e| format!("`{text}` is not a literal: {}", e.message))?;
         crate::value::literal_value(&value, ty).map_err(|(_, message)| format!("not a {ty}: {message}"))
+    }
+
+    /// The event graph as written, for drawing (`None`), or the body of the function of
+    /// that name; `None` if there is no such function, or the program was not loaded with
+    /// [`Registry::load_file_to_draw`](crate::Registry::load_file_to_draw).
+    pub fn picture(&self, function: Option<&str>) -> Option<&crate::picture::Picture> {
+        self.inner
+            .pictures
+            .iter()
+            .find(|(name, _)| name.as_deref() == function)
+            .map(|(_, p)| p)
+    }
+
+    /// The names of the functions whose bodies [`Program::picture`] draws.
+    pub fn picture_names(&self) -> impl Iterator<Item = &str> {
+        self.inner.pictures.iter().filter_map(|(name, _)| name.as_deref())
     }
 
     /// The index of a variable, by name.

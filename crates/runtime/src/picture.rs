@@ -1,0 +1,159 @@
+//! A graph as its author wrote it, for drawing: each node (a macro use as one node) with
+//! its pins and their types, the literals on its inputs, its `pos` and `comment`; the
+//! wires between pins; the comment boxes. The checker makes one for the event graph and
+//! one per function body ([`crate::Program::picture`]).
+
+use graphrun_format::{NodeDecl, Source, Type};
+
+/// What to draw of one graph (the event graph, or a function's body).
+#[derive(Clone, Debug, Default)]
+pub struct Picture {
+    /// The nodes, in the order written.
+    pub nodes: Vec<PictureNode>,
+    /// The wires, exec then data, in the order written.
+    pub wires: Vec<Wire>,
+    /// The comment boxes.
+    pub comments: Vec<CommentBox>,
+}
+
+/// One node as drawn.
+#[derive(Clone, Debug)]
+pub struct PictureNode {
+    /// Its id.
+    pub id: String,
+    /// Its type: the node type's, function's or macro's name.
+    pub title: String,
+    /// Where its box's top-left corner is, if the file says.
+    pub pos: Option<(i64, i64)>,
+    /// The note above it.
+    pub comment: Option<String>,
+    /// Exec inputs.
+    pub exec_inputs: Vec<String>,
+    /// Exec outputs.
+    pub exec_outputs: Vec<String>,
+    /// Data inputs: name, type, and what the file wrote there if it is not a wire (a
+    /// literal's text, or a variable as `Var("Name")`).
+    pub inputs: Vec<(String, Type, Option<String>)>,
+    /// Data outputs: name and type.
+    pub outputs: Vec<(String, Type)>,
+}
+
+/// A wire from an output pin to an input pin (node indices into [`Picture::nodes`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Wire {
+    /// An exec wire (else data).
+    pub exec: bool,
+    /// The output pin: node and pin name.
+    pub from: (usize, String),
+    /// The input pin: node and pin name.
+    pub to: (usize, String),
+    /// A data wire's type.
+    pub ty: Option<Type>,
+}
+
+/// A comment box around nodes.
+#[derive(Clone, Debug)]
+pub struct CommentBox {
+    /// Its text.
+    pub text: String,
+    /// The nodes it surrounds (indices into [`Picture::nodes`]).
+    pub nodes: Vec<usize>,
+    /// `#RRGGBB`, if the file gives one.
+    pub color: Option<String>,
+}
+
+/// The pins of one written node, as the checker decided them.
+pub(crate) struct Pins {
+    pub exec_inputs: Vec<String>,
+    pub exec_outputs: Vec<String>,
+    pub inputs: Vec<(String, Type)>,
+    pub outputs: Vec<(String, Type)>,
+}
+
+/// A picture of `nodes` (as written), each node's pins from `pins`; the literal text of an
+/// input from `text` (the source's slice).
+pub(crate) fn picture(
+    nodes: &[NodeDecl],
+    pins: impl Fn(&NodeDecl) -> Option<Pins>,
+    text: impl Fn(graphrun_format::Span) -> String,
+) -> Picture {
+    let by_id: std::collections::HashMap<&str, usize> = nodes
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.id.value.as_str(), i))
+        .collect();
+    let index = |id: &str| by_id.get(id).copied();
+    let mut picture = Picture::default();
+    let all: Vec<Option<Pins>> = nodes.iter().map(&pins).collect();
+    for (decl, pins) in nodes.iter().zip(&all) {
+        let pins = pins.as_ref();
+        let by_pin: std::collections::HashMap<&str, &graphrun_format::InputDecl> =
+            decl.inputs.iter().map(|i| (i.pin.value.as_str(), i)).collect();
+        let written = |pin: &str| by_pin.get(pin).copied();
+        let inputs = pins
+            .map(|p| {
+                p.inputs
+                    .iter()
+                    .map(|(name, ty)| {
+                        let shown = written(name).and_then(|i| match &i.source {
+                            Source::Literal(lit) => Some(text(lit.span)),
+                            Source::Var(v) => Some(format!("Var(\"{}\")", v.value)),
+                            Source::Event(e) => Some(format!("Event(\"{}\")", e.value)),
+                            Source::Link { .. } => None,
+                        });
+                        (name.clone(), ty.clone(), shown)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        picture.nodes.push(PictureNode {
+            id: decl.id.value.clone(),
+            title: decl.node_type.value.clone(),
+            pos: decl.pos.as_ref().map(|p| p.value),
+            comment: decl.comment.as_ref().map(|c| c.value.clone()),
+            exec_inputs: pins.map(|p| p.exec_inputs.clone()).unwrap_or_default(),
+            exec_outputs: pins.map(|p| p.exec_outputs.clone()).unwrap_or_default(),
+            inputs,
+            outputs: pins.map(|p| p.outputs.clone()).unwrap_or_default(),
+        });
+    }
+    for (to, decl) in nodes.iter().enumerate() {
+        for exec in &decl.exec {
+            let Some(target) = index(&exec.node.value) else {
+                continue;
+            };
+            let pin = match &exec.input {
+                Some(pin) => pin.value.clone(),
+                None => match picture.nodes[target].exec_inputs.first() {
+                    Some(first) => first.clone(),
+                    None => continue,
+                },
+            };
+            picture.wires.push(Wire {
+                exec: true,
+                from: (to, exec.pin.value.clone()),
+                to: (target, pin),
+                ty: None,
+            });
+        }
+    }
+    for (to, decl) in nodes.iter().enumerate() {
+        for input in &decl.inputs {
+            if let Source::Link { node, pin } = &input.source {
+                let Some(from) = index(&node.value) else { continue };
+                let ty = picture.nodes[from]
+                    .outputs
+                    .iter()
+                    .find(|(n, _)| *n == pin.value)
+                    .map(|(_, t)| t.clone());
+                picture.wires.push(Wire {
+                    exec: false,
+                    from: (from, pin.value.clone()),
+                    to: (to, input.pin.value.clone()),
+                    ty,
+                });
+            }
+        }
+    }
+    picture
+}

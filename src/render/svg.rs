@@ -1,0 +1,259 @@
+//! The SVG of a laid-out graph, in Blueprint's look: dark node boxes with a title bar,
+//! exec pins as arrows and data pins as circles coloured by type, white exec wires and
+//! coloured data wires as smooth curves, comment boxes behind their nodes. Self-contained
+//! (no fonts, scripts or images from outside) and deterministic.
+//!
+//! For tools: each node is `<g class="node" data-node="ID">` whose first `<rect>` is its box
+//! in absolute coordinates; each wire a `<path class="wire exec|data" data-from="N.PIN"
+//! data-to="N.PIN">` whose path starts at its output pin and ends at its input pin.
+
+use std::fmt::Write as _;
+
+use graphrun::{Picture, Type};
+
+use super::layout::{Rect, CHAR, ROW, TITLE};
+
+const MARGIN: i64 = 40;
+
+/// A type's colour (Blueprint's palette where it has one).
+pub fn color(ty: &Type) -> &'static str {
+    match ty {
+        Type::Bool => "#940000",
+        Type::Int => "#1fe3af",
+        Type::Float => "#9cef43",
+        Type::String => "#fc00d1",
+        Type::Json => "#f5a623",
+        Type::Object(_) => "#00a6f0",
+        Type::Array(_) => "#7c8cff",
+        Type::Map(_) => "#ff6f61",
+    }
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// Where a pin is on its node: (x, y) of its centre; inputs on the left edge, outputs on
+/// the right, exec pins first.
+pub fn pin_at(picture: &Picture, rects: &[Rect], node: usize, pin: &str, output: bool) -> Option<(i64, i64)> {
+    let n = &picture.nodes[node];
+    let r = rects[node];
+    let id_row = if n.id != n.title { 14 } else { 0 };
+    let names: Vec<&str> = if output {
+        n.exec_outputs
+            .iter()
+            .map(String::as_str)
+            .chain(n.outputs.iter().map(|(p, _)| p.as_str()))
+            .collect()
+    } else {
+        n.exec_inputs
+            .iter()
+            .map(String::as_str)
+            .chain(n.inputs.iter().map(|(p, _, _)| p.as_str()))
+            .collect()
+    };
+    let row = names.iter().position(|p| *p == pin)? as i64;
+    let x = if output { r.x + r.w - 10 } else { r.x + 10 };
+    Some((x, r.y + TITLE + id_row + row * ROW + ROW / 2))
+}
+
+/// The SVG text.
+pub fn svg(picture: &Picture, rects: &[Rect]) -> String {
+    let min_x = rects.iter().map(|r| r.x).min().unwrap_or(0) - MARGIN;
+    let min_y = rects.iter().map(|r| r.y - 24).min().unwrap_or(0) - MARGIN;
+    let max_x = rects.iter().map(|r| r.x + r.w).max().unwrap_or(0) + MARGIN;
+    let max_y = rects.iter().map(|r| r.y + r.h).max().unwrap_or(0) + MARGIN;
+    let (w, h) = (max_x - min_x, max_y - min_y);
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        r##"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="{min_x} {min_y} {w} {h}" font-family="DejaVu Sans Mono, Menlo, Consolas, monospace" font-size="12">"##
+    );
+    let _ = writeln!(
+        out,
+        r##"<rect class="background" x="{min_x}" y="{min_y}" width="{w}" height="{h}" fill="#262626"/>"##
+    );
+    // Comment boxes, behind everything.
+    for comment in &picture.comments {
+        let boxes: Vec<Rect> = comment.nodes.iter().map(|&i| rects[i]).collect();
+        if boxes.is_empty() {
+            continue;
+        }
+        let x = boxes.iter().map(|r| r.x).min().unwrap_or(0) - 20;
+        let y = boxes.iter().map(|r| r.y).min().unwrap_or(0) - 50;
+        let right = boxes.iter().map(|r| r.x + r.w).max().unwrap_or(0) + 20;
+        let bottom = boxes.iter().map(|r| r.y + r.h).max().unwrap_or(0) + 20;
+        let fill = comment.color.as_deref().unwrap_or("#6a6a6a");
+        let _ = writeln!(
+            out,
+            r##"<g class="comment"><rect x="{x}" y="{y}" width="{}" height="{}" rx="4" fill="{fill}" fill-opacity="0.25" stroke="{fill}"/><text x="{}" y="{}" fill="#ffffff" font-size="14">{}</text></g>"##,
+            right - x,
+            bottom - y,
+            x + 8,
+            y + 18,
+            escape(&comment.text)
+        );
+    }
+    // Wires, under the nodes.
+    for wire in &picture.wires {
+        let (Some(from), Some(to)) = (
+            pin_at(picture, rects, wire.from.0, &wire.from.1, true),
+            pin_at(picture, rects, wire.to.0, &wire.to.1, false),
+        ) else {
+            continue;
+        };
+        let bend = ((to.0 - from.0).abs() / 2).max(50);
+        let (class, stroke, width) = if wire.exec {
+            ("wire exec", "#ffffff", 3)
+        } else {
+            ("wire data", wire.ty.as_ref().map_or("#aaaaaa", color), 2)
+        };
+        let _ = writeln!(
+            out,
+            r##"<path class="{class}" data-from="{}.{}" data-to="{}.{}" d="M {} {} C {} {}, {} {}, {} {}" fill="none" stroke="{stroke}" stroke-width="{width}"/>"##,
+            escape(&picture.nodes[wire.from.0].id),
+            escape(&wire.from.1),
+            escape(&picture.nodes[wire.to.0].id),
+            escape(&wire.to.1),
+            from.0,
+            from.1,
+            from.0 + bend,
+            from.1,
+            to.0 - bend,
+            to.1,
+            to.0,
+            to.1
+        );
+    }
+    // Nodes.
+    for (i, node) in picture.nodes.iter().enumerate() {
+        let r = rects[i];
+        let event = node.exec_inputs.is_empty() && !node.exec_outputs.is_empty();
+        let pure = node.exec_inputs.is_empty() && node.exec_outputs.is_empty();
+        let header = if event {
+            "#8b1a1a"
+        } else if pure {
+            "#3a6e3a"
+        } else {
+            "#2f5f8f"
+        };
+        let _ = writeln!(out, r##"<g class="node" data-node="{}">"##, escape(&node.id));
+        let _ = writeln!(
+            out,
+            r##"<rect x="{}" y="{}" width="{}" height="{}" rx="6" fill="#1b1b1b" fill-opacity="0.92" stroke="#000000"/>"##,
+            r.x, r.y, r.w, r.h
+        );
+        let _ = writeln!(
+            out,
+            r##"<rect class="title" x="{}" y="{}" width="{}" height="{TITLE}" rx="6" fill="{header}"/>"##,
+            r.x, r.y, r.w
+        );
+        let _ = writeln!(
+            out,
+            r##"<text x="{}" y="{}" fill="#ffffff" font-weight="bold">{}</text>"##,
+            r.x + 10,
+            r.y + 17,
+            escape(&node.title)
+        );
+        if node.id != node.title {
+            let _ = writeln!(
+                out,
+                r##"<text class="id" x="{}" y="{}" fill="#aaaaaa" font-size="11">{}</text>"##,
+                r.x + 10,
+                r.y + TITLE + 11,
+                escape(&node.id)
+            );
+        }
+        if let Some(comment) = &node.comment {
+            let _ = writeln!(
+                out,
+                r##"<text class="note" x="{}" y="{}" fill="#dddddd" font-style="italic">{}</text>"##,
+                r.x,
+                r.y - 8,
+                escape(comment)
+            );
+        }
+        for pin in &node.exec_inputs {
+            if let Some((x, y)) = pin_at(picture, rects, i, pin, false) {
+                exec_pin(&mut out, x, y, pin, false);
+                label(&mut out, x + 10, y, pin, false);
+            }
+        }
+        for (pin, ty, shown) in &node.inputs {
+            if let Some((x, y)) = pin_at(picture, rects, i, pin, false) {
+                data_pin(&mut out, x, y, ty, pin, false);
+                label(&mut out, x + 10, y, pin, false);
+                if let Some(shown) = shown {
+                    let short: String = shown.chars().take(24).collect();
+                    let more = if short.chars().count() < shown.chars().count() {
+                        "…"
+                    } else {
+                        ""
+                    };
+                    let _ = writeln!(
+                        out,
+                        r##"<text class="literal" x="{}" y="{}" fill="#d8c47a">{}{more}</text>"##,
+                        x + 10 + (pin.chars().count() as i64 + 1) * CHAR,
+                        y + 4,
+                        escape(&short)
+                    );
+                }
+            }
+        }
+        for pin in &node.exec_outputs {
+            if let Some((x, y)) = pin_at(picture, rects, i, pin, true) {
+                exec_pin(&mut out, x, y, pin, true);
+                label(&mut out, x - 10, y, pin, true);
+            }
+        }
+        for (pin, ty) in &node.outputs {
+            if let Some((x, y)) = pin_at(picture, rects, i, pin, true) {
+                data_pin(&mut out, x, y, ty, pin, true);
+                label(&mut out, x - 10, y, pin, true);
+            }
+        }
+        let _ = writeln!(out, "</g>");
+    }
+    out.push_str("</svg>\n");
+    out
+}
+
+fn exec_pin(out: &mut String, x: i64, y: i64, pin: &str, output: bool) {
+    let dir = if output { "out" } else { "in" };
+    let _ = writeln!(
+        out,
+        r##"<polygon class="pin exec" data-pin="{}" data-dir="{dir}" data-at="{x},{y}" points="{},{} {},{} {},{} {},{}" fill="#ffffff"/>"##,
+        escape(pin),
+        x - 5,
+        y - 6,
+        x + 1,
+        y - 6,
+        x + 6,
+        y,
+        x - 5,
+        y + 6
+    );
+}
+
+fn data_pin(out: &mut String, x: i64, y: i64, ty: &Type, pin: &str, output: bool) {
+    let dir = if output { "out" } else { "in" };
+    let _ = writeln!(
+        out,
+        r##"<circle class="pin data" data-pin="{}" data-dir="{dir}" data-at="{x},{y}" cx="{x}" cy="{y}" r="5" fill="{}"/>"##,
+        escape(pin),
+        color(ty)
+    );
+}
+
+fn label(out: &mut String, x: i64, y: i64, text: &str, right: bool) {
+    let anchor = if right { r#" text-anchor="end""# } else { "" };
+    let _ = writeln!(
+        out,
+        r##"<text x="{x}" y="{}" fill="#dddddd"{anchor}>{}</text>"##,
+        y + 4,
+        escape(text)
+    );
+}
