@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The test command: makes the Python peer's virtualenv (websockets, from PyPI) if it is
-# missing, then runs every test of the workspace.
+# missing, checks that Chromium is there (the studio's browser test), then runs every test
+# of the workspace.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if ! .venv/bin/python -c "import websockets" 2>/dev/null; then
@@ -8,4 +9,8 @@ if ! .venv/bin/python -c "import websockets" 2>/dev/null; then
   .venv/bin/pip install --quiet --disable-pip-version-check -r tests/peers/requirements.txt
 fi
 export GRAPHRUN_PYTHON="$PWD/.venv/bin/python"
+if ! command -v "${GRAPHRUN_CHROMIUM:-chromium}" >/dev/null; then
+  echo "error: the studio's browser test needs Chromium: apt-get install chromium (Debian's package), or set GRAPHRUN_CHROMIUM to its path" >&2
+  exit 1
+fi
 cargo test --workspace --locked

@@ -28,6 +28,7 @@ macro_rules! print {
 
 mod graph_test;
 mod render;
+mod studio;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -94,6 +95,9 @@ enum Command {
         #[arg(long, value_name = "NAME")]
         graph: Option<String>,
     },
+    /// Serves a page on 127.0.0.1 that draws the graph and runs it under a debugger
+    /// (breakpoints, stepping, values on pins); prints its address first.
+    Studio(Box<StudioArgs>),
     /// Runs graph tests (`*.test.ron`): each in virtual time against scripted servers.
     Test {
         /// Test files or folders to look in (default: the current folder).
@@ -175,6 +179,15 @@ struct RunArgs {
     stats: bool,
     #[command(flatten)]
     socket: SocketArgs,
+}
+
+#[derive(clap::Args)]
+struct StudioArgs {
+    /// The port to serve on (0: any free port).
+    #[arg(long, default_value_t = 0)]
+    port: u16,
+    #[command(flatten)]
+    run: RunArgs,
 }
 
 /// The host's decisions for the socket library.
@@ -305,6 +318,7 @@ fn main() -> ExitCode {
                 EXIT_LOAD_ERROR
             }
         },
+        Command::Studio(args) => studio(*args),
         Command::Check { files } => check(&registry(SocketConfig::default()), &files),
         Command::Test { paths } => graph_test::run_tests(&paths),
         Command::Render { file, output, graph } => {
@@ -324,6 +338,48 @@ fn main() -> ExitCode {
         Command::Demo { file, trace } => demo(file, trace),
         Command::Nodes { file, json, markdown } => nodes(file.as_deref(), json, markdown),
         Command::Explain { code } => explain(&code),
+    })
+}
+
+/// `graphrun studio`: the run options each run of the page gets.
+fn studio(args: StudioArgs) -> u8 {
+    let run = args.run;
+    let refused = [
+        (run.record.is_some(), "--record"),
+        (run.stats, "--stats"),
+        (run.file.as_os_str() == "-", "a graph from standard input (-)"),
+    ];
+    if let Some((_, what)) = refused.iter().find(|(given, _)| *given) {
+        eprintln!("error: graphrun studio does not take {what}: it runs the file from disk, again at each Run");
+        return EXIT_LOAD_ERROR;
+    }
+    let config = match run.socket.config() {
+        Ok(config) => config,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return EXIT_LOAD_ERROR;
+        }
+    };
+    let timeout = match run.timeout.map(|t| seconds("--timeout", t)).transpose() {
+        Ok(timeout) => timeout,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return EXIT_LOAD_ERROR;
+        }
+    };
+    studio::studio(studio::Settings {
+        file: run.file,
+        port: args.port,
+        set: run.set,
+        timeout,
+        options: RunOptions {
+            max_loop_iterations: run.max_loop_iterations,
+            max_value_size: run.max_value_size,
+            seed: run.seed,
+            ..RunOptions::default()
+        },
+        trace: run.trace,
+        config,
     })
 }
 

@@ -390,3 +390,119 @@ async fn an_observer_sees_what_kind_of_error_a_node_raised() {
     instance.run().await;
     assert_eq!(*kinds.lock().unwrap(), ["plus: overflow in Add", "twice: over 4 bytes"]);
 }
+
+/// The host pauses an instance between events: no timer fires and no event runs until it
+/// resumes; its requests are answered meanwhile.
+#[tokio::test]
+async fn the_host_pauses_an_instance_between_events_and_resumes_it() {
+    let program = registry()
+        .load_str(
+            "ticks.ron",
+            r#"Graph(format: 1, name: "Ticks", variables: {"Ticks": (type: Int)}, nodes: {
+            "begin": (node: "Event BeginPlay", exec: {"then": "timer"}),
+            "timer": (node: "Set Timer by Event", inputs: {"Event": Event("Tick"), "Time": 0.01, "Looping": true}),
+            "Tick": (node: "Custom Event", exec: {"then": "count"}),
+            "count": (node: "Increment", var: "Ticks", exec: {"then": "say"}),
+            "say": (node: "Print String", inputs: {"In String": "tick"}),
+        })"#,
+        )
+        .unwrap();
+    let host = Arc::new(Prints::default());
+    let mut instance = Instance::new(&program, host.clone());
+    let handle = instance.handle();
+    let printed = host.clone();
+    let driver = tokio::spawn(async move {
+        // However the checks go, the instance is stopped (a failed check fails the test
+        // rather than leaving the ticking instance running).
+        struct StopOnDrop(graphrun::InstanceHandle);
+        impl Drop for StopOnDrop {
+            fn drop(&mut self) {
+                self.0.stop();
+            }
+        }
+        let handle = StopOnDrop(handle);
+        let handle = &handle.0;
+        let count = || printed.0.lock().unwrap().len();
+        while count() < 3 {
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+        handle.pause();
+        // A request goes through the queue, behind any event already taken: once it is
+        // answered, the pause holds.
+        let at_pause = handle.variable("Ticks").await.unwrap();
+        let lines = count();
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        assert_eq!(count(), lines, "no tick while paused");
+        assert_eq!(
+            handle.variable("Ticks").await.unwrap(),
+            at_pause,
+            "answered while paused"
+        );
+        handle.resume();
+        while count() <= lines {
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+    });
+    let report = instance.run().await;
+    driver.await.unwrap();
+    assert_eq!(report.outcome, graphrun::Outcome::Stopped);
+}
+
+/// A pause is offered where it can be taken: in the event graph and an impure function's
+/// body, not inside a pure function call (evaluated in the middle of its reader's inputs)
+/// and not in the `after` hook; `within` names the body a node is in.
+#[tokio::test]
+async fn an_observer_is_told_where_it_can_pause_and_which_body_a_node_is_in() {
+    struct Where(Arc<Mutex<Vec<String>>>);
+    impl Observer for Where {
+        fn before(&mut self, node: &NodeView<'_>) -> Control {
+            let within = node.within().unwrap_or("graph");
+            let calls = node.calls().len();
+            self.0.lock().unwrap().push(format!(
+                "{within}/{} pause={} calls={calls}",
+                node.id(),
+                node.can_pause()
+            ));
+            Control::Continue
+        }
+        fn after(&mut self, node: &NodeView<'_>, _: Ran<'_>) {
+            assert!(!node.can_pause(), "no pause after a node ran");
+        }
+    }
+    let program = registry()
+        .load_str(
+            "where.ron",
+            r#"Graph(format: 1, name: "Where", variables: {"N": (type: Int)},
+            functions: {
+                "Twice": (inputs: {"X": Int}, outputs: {"Result": Int}, pure: true, nodes: {
+                    "entry": (node: "Function Entry", exec: {"then": "ret"}),
+                    "ret": (node: "Return Node", inputs: {"Result": Link("sum", "Return Value")}),
+                    "sum": (node: "Add", inputs: {"A": Link("entry", "X"), "B": Link("entry", "X")}),
+                }),
+                "Keep": (inputs: {"X": Int}, nodes: {
+                    "entry": (node: "Function Entry", exec: {"then": "set"}),
+                    "set": (node: "Set", var: "N", inputs: {"N": Link("entry", "X")}),
+                }),
+            },
+            nodes: {
+                "begin": (node: "Event BeginPlay", exec: {"then": "keep"}),
+                "keep": (node: "Keep", inputs: {"X": Link("twice", "Result")}),
+                "twice": (node: "Twice", inputs: {"X": 21}),
+            },
+        )"#,
+        )
+        .unwrap();
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let mut instance = Instance::new(&program, Arc::new(Prints::default()));
+    instance.observe(Box::new(Where(seen.clone())));
+    instance.run().await;
+    assert_eq!(instance.variable("N"), Some(&Value::Int(42)));
+    let seen = seen.lock().unwrap().clone();
+    for expected in [
+        "graph/begin pause=true calls=0",
+        "Twice/sum pause=false calls=1",
+        "Keep/set pause=true calls=1",
+    ] {
+        assert!(seen.contains(&expected.to_string()), "{expected} in {seen:#?}");
+    }
+}

@@ -169,7 +169,27 @@ fn pos_is_kept_and_a_function_body_draws_on_its_own() {
     assert_eq!(ids, ["div", "entry", "ret"]);
     let missing = render(&["tests/cases/functions/calls.ron", "--graph", "Nope"]);
     assert_eq!(missing.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&missing.stderr).contains("no function of that name"));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("no function or macro of that name"));
+}
+
+#[test]
+fn a_macro_body_draws_with_its_pins_on_its_inputs_and_outputs_nodes() {
+    let out = render(&["graphs/reuse_example.ron", "--graph", "If Leading"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let svg = String::from_utf8(out.stdout).unwrap();
+    let boxes = check_picture(&svg, "If Leading");
+    let mut ids: Vec<&String> = boxes.keys().collect();
+    ids.sort();
+    assert_eq!(ids, ["in", "more", "out", "raise", "test"]);
+    // The macro's pins: its inputs node has them as outputs, its outputs node as inputs,
+    // and the body's wires run from and to them.
+    for wire in [
+        r#"data-from="in.exec" data-to="test.exec""#,
+        r#"data-from="in.Total" data-to="more.A""#,
+        r#"data-from="raise.then" data-to="out.Yes""#,
+    ] {
+        assert!(svg.contains(wire), "{wire} in {svg}");
+    }
 }
 
 #[test]

@@ -13,7 +13,7 @@ pub fn render(program: &Program, graph: Option<&str>) -> Result<String, String> 
     let picture = program.picture(graph).ok_or_else(|| {
         let known: Vec<String> = program.picture_names().map(|n| format!("`{n}`")).collect();
         format!(
-            "--graph {}: no function of that name (there are: {})",
+            "--graph {}: no function or macro of that name (there are: {})",
             graph.unwrap_or_default(),
             if known.is_empty() {
                 "none".to_string()

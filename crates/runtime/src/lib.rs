@@ -31,8 +31,9 @@ mod stdlib;
 mod value;
 
 pub use exec::{
-    Answer, Control, EventSender, Host, HostError, Instance, InstanceHandle, KeepAlive, LatentFn, Level, NodeView,
-    Observer, Outcome, Ran, RunOptions, RunReport, RuntimeError, StdioHost, TaskFn, DEFAULT_MAX_VALUE_SIZE,
+    value_preview, Answer, Control, EventSender, Host, HostError, Instance, InstanceHandle, KeepAlive, LatentFn, Level,
+    NodeView, Observer, Outcome, Ran, RunOptions, RunReport, RuntimeError, StdioHost, TaskFn, Tracer,
+    DEFAULT_MAX_VALUE_SIZE,
 };
 pub use graphrun_format::{Diagnostic, Diagnostics, Severity, SourceFile, Type};
 pub use listing::{

@@ -229,10 +229,38 @@ impl Checker<'_> {
                 .to_string()
         };
         let mut pictures = Vec::new();
-        for (function, nodes) in &self.flat.written {
+        use crate::check::reuse::{Scope, MACRO_INPUTS, MACRO_OUTPUTS};
+        for written in &self.flat.written {
+            let (function, nodes) = (&written.name, &written.nodes);
             let prefix = function.as_ref().map(|f| format!(".{f}.")).unwrap_or_default();
+            // A macro's body node: its first expansion's (every macro has one, an unused
+            // macro a use of its own).
+            let expanded: HashMap<&str, usize> = match function {
+                Some(name) if written.is_macro => (0..self.flat.origins.len())
+                    .rev()
+                    .filter(|&i| matches!(&self.flat.origins[i].scope, Scope::Macro(m) if m == name))
+                    .map(|i| (self.flat.file.nodes[i].id.value.as_str(), i))
+                    .collect(),
+                _ => HashMap::new(),
+            };
             let pins = |decl: &graphrun_format::NodeDecl| -> Option<Pins> {
-                if let Some(m) = self.flat.macros.iter().find(|m| m.name == decl.node_type.value) {
+                // A macro use has the macro's pins; in a macro's body, its inputs node has
+                // them as outputs, its outputs node as inputs.
+                let this_macro = || {
+                    let name = function.as_deref().filter(|_| written.is_macro)?;
+                    self.flat.macros.iter().find(|m| m.name == name)
+                };
+                let ends = match decl.node_type.value.as_str() {
+                    MACRO_INPUTS => this_macro().map(|m| (&[][..], &m.inputs[..])),
+                    MACRO_OUTPUTS => this_macro().map(|m| (&m.outputs[..], &[][..])),
+                    _ => self
+                        .flat
+                        .macros
+                        .iter()
+                        .find(|m| m.name == decl.node_type.value)
+                        .map(|m| (&m.inputs[..], &m.outputs[..])),
+                };
+                if let Some((inputs, outputs)) = ends {
                     let (mut pins, data) = (
                         Pins {
                             exec_inputs: Vec::new(),
@@ -242,13 +270,13 @@ impl Checker<'_> {
                         },
                         |p: &graphrun_format::PinDecl| p.ty.clone().map(|t| (p.name.value.clone(), t)),
                     );
-                    for p in &m.inputs {
+                    for p in inputs {
                         match data(p) {
                             Some(pin) => pins.inputs.push(pin),
                             None => pins.exec_inputs.push(p.name.value.clone()),
                         }
                     }
-                    for p in &m.outputs {
+                    for p in outputs {
                         match data(p) {
                             Some(pin) => pins.outputs.push(pin),
                             None => pins.exec_outputs.push(p.name.value.clone()),
@@ -256,7 +284,11 @@ impl Checker<'_> {
                     }
                     return Some(pins);
                 }
-                let &i = self.node_index.get(format!("{prefix}{}", decl.id.value).as_str())?;
+                let i = if written.is_macro {
+                    *expanded.get(decl.id.value.as_str())?
+                } else {
+                    *self.node_index.get(format!("{prefix}{}", decl.id.value).as_str())?
+                };
                 let sig = self.sig_done(i)?;
                 Some(Pins {
                     exec_inputs: sig.exec_inputs.clone(),

@@ -48,9 +48,18 @@ pub(crate) struct Flat {
     /// The ids of the graph's own nodes as written (macro uses included), which comment
     /// boxes may name.
     pub graph_ids: Vec<String>,
-    /// The graph's nodes as written (macro uses included), and each function's body, for
-    /// pictures.
-    pub written: Vec<(Option<String>, Vec<graphrun_format::NodeDecl>)>,
+    /// The graph's nodes as written (macro uses included), each function's body and each
+    /// macro's, for pictures.
+    pub written: Vec<Written>,
+}
+
+/// A graph, function or macro body as written, for its picture.
+pub(crate) struct Written {
+    /// The function's or macro's name (`None`: the event graph).
+    pub name: Option<String>,
+    /// A macro's body (its nodes' pins are those of its first expansion).
+    pub is_macro: bool,
+    pub nodes: Vec<graphrun_format::NodeDecl>,
 }
 
 /// A macro use's data input: what the use wires to it and the type the macro declares.
@@ -194,12 +203,23 @@ pub(crate) fn flatten(registry: &Registry, file: GraphFile, diags: &mut Vec<Diag
     };
     let graph_vars = x.variables.len();
     let graph_ids = file.nodes.iter().map(|n| n.id.value.clone()).collect();
-    let mut written = vec![(None, file.nodes.clone())];
-    written.extend(
-        functions
-            .iter()
-            .map(|(f, _)| (Some(f.name.value.clone()), f.nodes.clone())),
-    );
+    let mut written = vec![Written {
+        name: None,
+        is_macro: false,
+        nodes: file.nodes.clone(),
+    }];
+    written.extend(functions.iter().map(|(f, _)| Written {
+        name: Some(f.name.value.clone()),
+        is_macro: false,
+        nodes: f.nodes.clone(),
+    }));
+    let mut macro_bodies: Vec<&MacroDecl> = macros.values().map(|(m, _)| *m).collect();
+    macro_bodies.sort_by_key(|m| m.name.span.start);
+    written.extend(macro_bodies.into_iter().map(|m| Written {
+        name: Some(m.name.value.clone()),
+        is_macro: true,
+        nodes: m.nodes.clone(),
+    }));
     let graph = Ctx {
         prefix: String::new(),
         locals: HashMap::new(),

@@ -259,3 +259,70 @@ impl Instance {
         }
     }
 }
+
+/// Where node `node` is, for its runtime error or an observer: the function or macro it is in, and the
+/// macro uses and function calls that led there, innermost first.
+pub(crate) fn trail(prog: &ProgramInner, node: u32, frames: &[Frame]) -> (Option<String>, Vec<String>) {
+    use crate::check::reuse::{Scope, Site};
+    let place = |scope: &Scope| match scope {
+        Scope::Graph => format!(", graph `{}`", prog.name),
+        Scope::Function(f) => format!(" in function `{}`", prog.functions[*f as usize].name),
+        Scope::Macro(m) => format!(" in macro `{m}`"),
+    };
+    let origin = &prog.debug[node as usize].origin;
+    let within = match &origin.scope {
+        Scope::Graph => return (None, Vec::new()),
+        scope => place(scope).trim_start_matches(" in ").to_string(),
+    };
+    let mut trail = Vec::new();
+    let mut inner = origin.scope.clone();
+    let mut add = |site: &Site, inner: &mut Scope| {
+        let verb = if matches!(inner, Scope::Macro(_)) {
+            "used at"
+        } else {
+            "called from"
+        };
+        trail.push(format!(
+            "{verb} {}: node `{}` ({}){}",
+            prog.source.location(site.span),
+            site.id,
+            site.type_name,
+            place(&site.scope)
+        ));
+        *inner = site.scope.clone();
+    };
+    for site in &origin.uses {
+        add(site, &mut inner);
+    }
+    for &crate::exec::calls::Frame { node: call, .. } in frames.iter().rev() {
+        let debug = &prog.debug[call as usize];
+        let site = Site {
+            id: debug.id.clone(),
+            type_name: debug.type_name.clone(),
+            span: debug.span,
+            scope: debug.origin.scope.clone(),
+        };
+        add(&site, &mut inner);
+        for site in &debug.origin.uses {
+            add(site, &mut inner);
+        }
+    }
+    // Deep recursion repeats a line many times: once, with how many more.
+    let mut folded: Vec<String> = Vec::new();
+    let mut repeats = 0;
+    for line in trail {
+        if folded.last() == Some(&line) {
+            repeats += 1;
+            continue;
+        }
+        if repeats > 0 {
+            folded.push(format!("(the line above {repeats} more times)"));
+            repeats = 0;
+        }
+        folded.push(line);
+    }
+    if repeats > 0 {
+        folded.push(format!("(the line above {repeats} more times)"));
+    }
+    (Some(within), folded)
+}

@@ -406,8 +406,10 @@ impl Instance {
             observer.event(&NodeView {
                 prog,
                 st: &self.st,
+                frames: &self.calls.stack,
                 node,
                 inputs_known: false,
+                pausable: false,
             });
         }
     }
@@ -420,8 +422,10 @@ impl Instance {
             Some(observer) => observer.before(&NodeView {
                 prog,
                 st: &self.st,
+                frames: &self.calls.stack,
                 node,
                 inputs_known,
+                pausable: inputs_known && self.calls.nested == 0,
             }),
             None => Control::Continue,
         };
@@ -456,8 +460,10 @@ impl Instance {
             &NodeView {
                 prog,
                 st: &self.st,
+                frames: &self.calls.stack,
                 node,
                 inputs_known,
+                pausable: false,
             },
             ran,
         );

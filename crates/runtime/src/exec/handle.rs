@@ -182,7 +182,17 @@ impl InstanceHandle {
         self.sender.shared.wake.notify_one();
     }
 
-    /// Lets an instance an observer paused go on (see [`crate::Control::Pause`]).
+    /// Pauses the instance between events: the chain running now (if any) runs to its end,
+    /// then nothing runs (no event, timer or message) until [`resume`](Self::resume); the
+    /// host's requests are still answered. To pause inside a chain, an observer returns
+    /// [`crate::Control::Pause`] from its `before` hook.
+    pub fn pause(&self) {
+        self.sender.shared.resume.store(false, Ordering::SeqCst);
+        self.sender.shared.hold.store(true, Ordering::SeqCst);
+        self.sender.shared.wake.notify_one();
+    }
+
+    /// Lets an instance that is paused (by an observer or [`pause`](Self::pause)) go on.
     pub fn resume(&self) {
         self.sender.shared.resume.store(true, Ordering::SeqCst);
         self.sender.shared.wake.notify_one();

@@ -137,6 +137,8 @@ pub(crate) struct Shared {
     pub(crate) abort: AtomicBool,
     /// The host asked a paused instance to go on ([`crate::InstanceHandle::resume`]).
     pub(crate) resume: AtomicBool,
+    /// The host paused the instance between nodes ([`crate::InstanceHandle::pause`]).
+    pub(crate) hold: AtomicBool,
     pub(crate) wake: Notify,
 }
 
@@ -276,6 +278,7 @@ impl Instance {
                     stop: AtomicBool::new(false),
                     abort: AtomicBool::new(false),
                     resume: AtomicBool::new(false),
+                    hold: AtomicBool::new(false),
                     wake: Notify::new(),
                 }),
                 tx,
@@ -381,7 +384,7 @@ impl Instance {
             if self.env.shared.stop.load(Ordering::SeqCst) {
                 break Outcome::Stopped;
             }
-            if self.paused.is_some() {
+            if self.paused.is_some() || self.env.shared.hold.load(Ordering::SeqCst) {
                 self.while_paused(&prog).await;
                 continue;
             }
@@ -609,7 +612,7 @@ impl Instance {
     pub(crate) fn runtime_error(&mut self, prog: &ProgramInner, node: u32, error: NodeError) {
         self.st.errors += 1;
         let debug = &prog.debug[node as usize];
-        let (within, trail) = self.trail(prog, node);
+        let (within, trail) = crate::exec::calls::trail(prog, node, &self.calls.stack);
         let error = RuntimeError {
             message: error.to_string(),
             node_id: debug.id.clone(),
@@ -628,77 +631,12 @@ impl Instance {
         self.env.host.runtime_error(&error);
     }
 
-    /// Where node `node` is, for its runtime error: the function or macro it is in, and the
-    /// macro uses and function calls that led there, innermost first.
-    fn trail(&self, prog: &ProgramInner, node: u32) -> (Option<String>, Vec<String>) {
-        use crate::check::reuse::{Scope, Site};
-        let place = |scope: &Scope| match scope {
-            Scope::Graph => format!(", graph `{}`", prog.name),
-            Scope::Function(f) => format!(" in function `{}`", prog.functions[*f as usize].name),
-            Scope::Macro(m) => format!(" in macro `{m}`"),
-        };
-        let origin = &prog.debug[node as usize].origin;
-        let within = match &origin.scope {
-            Scope::Graph => return (None, Vec::new()),
-            scope => place(scope).trim_start_matches(" in ").to_string(),
-        };
-        let mut trail = Vec::new();
-        let mut inner = origin.scope.clone();
-        let mut add = |site: &Site, inner: &mut Scope| {
-            let verb = if matches!(inner, Scope::Macro(_)) {
-                "used at"
-            } else {
-                "called from"
-            };
-            trail.push(format!(
-                "{verb} {}: node `{}` ({}){}",
-                prog.source.location(site.span),
-                site.id,
-                site.type_name,
-                place(&site.scope)
-            ));
-            *inner = site.scope.clone();
-        };
-        for site in &origin.uses {
-            add(site, &mut inner);
-        }
-        for &crate::exec::calls::Frame { node: call, .. } in self.calls.stack.iter().rev() {
-            let debug = &prog.debug[call as usize];
-            let site = Site {
-                id: debug.id.clone(),
-                type_name: debug.type_name.clone(),
-                span: debug.span,
-                scope: debug.origin.scope.clone(),
-            };
-            add(&site, &mut inner);
-            for site in &debug.origin.uses {
-                add(site, &mut inner);
-            }
-        }
-        // Deep recursion repeats a line many times: once, with how many more.
-        let mut folded: Vec<String> = Vec::new();
-        let mut repeats = 0;
-        for line in trail {
-            if folded.last() == Some(&line) {
-                repeats += 1;
-                continue;
-            }
-            if repeats > 0 {
-                folded.push(format!("(the line above {repeats} more times)"));
-                repeats = 0;
-            }
-            folded.push(line);
-        }
-        if repeats > 0 {
-            folded.push(format!("(the line above {repeats} more times)"));
-        }
-        (Some(within), folded)
-    }
-
-    /// Paused by an observer: answers the host's requests, holds every other event (they
-    /// run in their turn after), fires no timer, until the host resumes or stops it.
+    /// Paused by an observer or the host: answers the host's requests, holds every other
+    /// event (they run in their turn after), fires no timer, until the host resumes or
+    /// stops it.
     async fn while_paused(&mut self, prog: &ProgramInner) {
         if self.env.shared.resume.swap(false, Ordering::SeqCst) {
+            self.env.shared.hold.store(false, Ordering::SeqCst);
             self.resume_chain(prog);
             return;
         }

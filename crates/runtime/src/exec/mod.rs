@@ -14,4 +14,4 @@ pub(crate) mod ops;
 pub use handle::{Answer, EventSender, HostError, InstanceHandle, KeepAlive};
 pub use host::{Host, Level, RuntimeError, StdioHost};
 pub use instance::{Instance, LatentFn, Outcome, RunOptions, RunReport, TaskFn, DEFAULT_MAX_VALUE_SIZE};
-pub use observe::{Control, NodeView, Observer, Ran};
+pub use observe::{value_preview, Control, NodeView, Observer, Ran, Tracer};

@@ -38,13 +38,24 @@ pub enum Ran<'a> {
 pub struct NodeView<'a> {
     pub(crate) prog: &'a ProgramInner,
     pub(crate) st: &'a State,
+    /// The function calls running, innermost last.
+    pub(crate) frames: &'a [crate::exec::calls::Frame],
     pub(crate) node: u32,
     /// Whether its inputs were evaluated for this run (not for a wake-up or a latent
     /// node's result).
     pub(crate) inputs_known: bool,
+    /// Whether [`Observer::before`] may pause here.
+    pub(crate) pausable: bool,
 }
 
 impl NodeView<'_> {
+    /// Whether a pause asked for here is taken: not where the chain cannot be put aside
+    /// (inside a pure function call, which runs in the middle of its reader's inputs; a
+    /// latent node waking up), nor in the `event` and `after` hooks.
+    pub fn can_pause(&self) -> bool {
+        self.pausable
+    }
+
     /// The node's number in the program.
     pub fn index(&self) -> u32 {
         self.node
@@ -68,6 +79,30 @@ impl NodeView<'_> {
     /// `FILE:LINE:COL` of the node.
     pub fn location(&self) -> String {
         self.prog.source.location(self.prog.debug[self.node as usize].span)
+    }
+
+    /// The function or macro whose body holds the node, by name (`None`: the event
+    /// graph). Its id is as written in that body.
+    pub fn within(&self) -> Option<&str> {
+        use crate::check::reuse::Scope;
+        match &self.prog.debug[self.node as usize].origin.scope {
+            Scope::Graph => None,
+            Scope::Function(f) => Some(&self.prog.functions[*f as usize].name),
+            Scope::Macro(m) => Some(m),
+        }
+    }
+
+    /// How the run got to the node, innermost first, as a runtime error's message gives
+    /// it (``called from main.ron:30:9: node `ratio` (Ratio), graph `Main` ``): the macro
+    /// uses and function calls around it; empty in the event graph.
+    pub fn calls(&self) -> Vec<String> {
+        crate::exec::calls::trail(self.prog, self.node, self.frames).1
+    }
+
+    /// The graph's variables and their values now.
+    pub fn variables(&self) -> impl Iterator<Item = (&str, &Value)> {
+        let vars = &self.prog.variables[..self.prog.graph_vars];
+        vars.iter().map(|v| v.name.as_str()).zip(self.st.vars().iter())
     }
 
     /// The registry (for class names).
@@ -149,8 +184,9 @@ pub trait Observer: Send {
 /// The most characters of a value a trace line shows.
 const SHOWN_CHARS: usize = 200;
 
-/// `--trace`: a line per node that ran, with its pin values, through [`Host::trace`].
-pub(crate) struct Tracer {
+/// `--trace`: a line per node that ran, with its pin values, through [`Host::trace`]. An
+/// observer of its own can hand its hooks on to one to trace as well.
+pub struct Tracer {
     pub(crate) host: Arc<dyn Host>,
     /// The inputs of the nodes running, as `before` saw them: one per node that has not
     /// finished (a function call's node waits for its body's).
@@ -158,7 +194,8 @@ pub(crate) struct Tracer {
 }
 
 impl Tracer {
-    pub(crate) fn new(host: Arc<dyn Host>) -> Tracer {
+    /// A tracer writing through `host`.
+    pub fn new(host: Arc<dyn Host>) -> Tracer {
         Tracer {
             host,
             inputs: Vec::new(),
@@ -197,18 +234,28 @@ impl Observer for Tracer {
     }
 }
 
+/// A value's text as `--trace` shows it: as `To String` writes it, strings quoted, cut
+/// at 200 characters (with `…`); what a debugger shows on a pin.
+pub fn value_preview(value: &Value, registry: &Registry) -> String {
+    preview(value, registry)
+}
+
+fn preview(value: &Value, classes: &dyn ClassNames) -> String {
+    let mut text = String::new();
+    shown(value, classes, &mut text);
+    if text.chars().count() > SHOWN_CHARS {
+        text = text.chars().take(SHOWN_CHARS).collect::<String>() + "…";
+    }
+    text
+}
+
 /// ` name=value` for a set value, the value cut at [`SHOWN_CHARS`] characters.
 fn pin_text(out: &mut String, name: &str, value: &Value, classes: &dyn ClassNames) {
     if matches!(value, Value::Unset) {
         return;
     }
     let _ = write!(out, " {name}=");
-    let mut text = String::new();
-    shown(value, classes, &mut text);
-    if text.chars().count() > SHOWN_CHARS {
-        text = text.chars().take(SHOWN_CHARS).collect::<String>() + "…";
-    }
-    out.push_str(&text);
+    out.push_str(&preview(value, classes));
 }
 
 /// A value's text as `To String` writes it (strings quoted), stopping soon after

@@ -1,0 +1,379 @@
+//! `graphrun studio FILE [the options of run] [--port P]`: the graph drawn in a page served
+//! on loopback, and a debugger on it. `http.rs` serves the page and its WebSocket (token
+//! and loopback rules), `session.rs` keeps what the pages are shown, `debugger.rs` is the
+//! run's observer (breakpoints, pause, step, values on pins), host and tap. This file
+//! starts and stops runs as the page asks and redraws the file when it changes.
+
+mod debugger;
+mod http;
+mod session;
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use graphrun::{Instance, InstanceHandle, Program, Registry, RunOptions, StandardLibrary, Tracer};
+use graphrun_socket::{SocketConfig, SocketLibrary};
+use serde_json::{json, Value as Json};
+
+use debugger::{Debugger, StudioHost, StudioTap};
+use session::{RunState, Session};
+
+/// How often the pages get what ran.
+const FLUSH_EVERY: Duration = Duration::from_millis(100);
+
+/// How often the file is looked at for changes.
+const WATCH_EVERY: Duration = Duration::from_millis(250);
+
+/// What `graphrun studio` was given: the file, and what each run gets.
+pub struct Settings {
+    pub file: PathBuf,
+    pub port: u16,
+    /// `--set NAME=VALUE`, applied to each run.
+    pub set: Vec<String>,
+    pub timeout: Option<Duration>,
+    pub options: RunOptions,
+    pub trace: bool,
+    pub config: SocketConfig,
+}
+
+/// A run going on: its handle, and whether it has ended.
+struct Running {
+    handle: InstanceHandle,
+    ended: Arc<AtomicBool>,
+    thread: std::thread::JoinHandle<()>,
+}
+
+/// Serves the studio until Ctrl-C or SIGTERM; the exit status.
+pub fn studio(settings: Settings) -> u8 {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return 1;
+        }
+    };
+    runtime.block_on(serve(settings))
+}
+
+async fn serve(settings: Settings) -> u8 {
+    let listener = match tokio::net::TcpListener::bind(("127.0.0.1", settings.port)).await {
+        Ok(listener) => listener,
+        Err(e) => {
+            eprintln!("error: cannot listen on 127.0.0.1:{}: {e}", settings.port);
+            return 1;
+        }
+    };
+    let token: Arc<str> = match session::fresh_token() {
+        Ok(token) => token.into(),
+        Err(e) => {
+            eprintln!("error: {e}");
+            return 1;
+        }
+    };
+    let port = listener.local_addr().map(|a| a.port()).unwrap_or(settings.port);
+    println!("http://127.0.0.1:{port}/?token={token}");
+    eprintln!(
+        "graphrun studio: {} (open the address above; Ctrl-C stops)",
+        settings.file.display()
+    );
+    let session = Session::new();
+    let (actions, mut asked) = tokio::sync::mpsc::unbounded_channel();
+    let title: Arc<str> = settings.file.display().to_string().into();
+    let server = tokio::spawn(http::serve(listener, token, session.clone(), actions, title));
+    let flusher = {
+        let session = session.clone();
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(FLUSH_EVERY);
+            loop {
+                every.tick().await;
+                session.flush();
+            }
+        })
+    };
+    let mut stamp = Stamp::of(&settings.file);
+    draw(&settings, &session);
+    let mut running: Option<Running> = None;
+    let mut watch = tokio::time::interval(WATCH_EVERY);
+    let stop = stop_signal();
+    tokio::pin!(stop);
+    loop {
+        tokio::select! {
+            Some(action) = asked.recv() => act(&settings, &session, &mut running, &action),
+            _ = watch.tick() => {
+                let now = Stamp::of(&settings.file);
+                if now != stamp {
+                    stamp = now;
+                    draw(&settings, &session);
+                }
+                if running.as_ref().is_some_and(|r| r.ended.load(Ordering::SeqCst)) {
+                    if let Some(run) = running.take() {
+                        let _ = run.thread.join();
+                    }
+                }
+            }
+            () = &mut stop => break,
+        }
+    }
+    if let Some(run) = running.take() {
+        session.control.stopping.store(true, Ordering::SeqCst);
+        run.handle.stop();
+        // EndPlay gets a second, as after `run --timeout`; then it is stopped too.
+        for _ in 0..20 {
+            if run.ended.load(Ordering::SeqCst) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        run.handle.stop();
+    }
+    server.abort();
+    flusher.abort();
+    0
+}
+
+/// Resolves on the first Ctrl-C or SIGTERM.
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        if let (Ok(mut interrupt), Ok(mut terminate)) =
+            (signal(SignalKind::interrupt()), signal(SignalKind::terminate()))
+        {
+            tokio::select! {
+                _ = interrupt.recv() => {}
+                _ = terminate.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+/// The file's modification time and length: a change in either redraws it.
+#[derive(PartialEq, Eq)]
+struct Stamp(Option<(SystemTime, u64)>);
+
+impl Stamp {
+    fn of(path: &Path) -> Stamp {
+        Stamp(
+            std::fs::metadata(path)
+                .ok()
+                .and_then(|m| Some((m.modified().ok()?, m.len()))),
+        )
+    }
+}
+
+/// The registry a run or a picture uses.
+fn registry(config: SocketConfig) -> Registry {
+    Registry::builder()
+        .install(&StandardLibrary)
+        .install(&SocketLibrary::new(config))
+        .build()
+}
+
+/// Loads the file as it is now and sends its pictures, or its diagnostics.
+fn draw(settings: &Settings, session: &Session) {
+    let registry = registry(settings.config.clone());
+    match registry.load_file_to_draw(&settings.file) {
+        Ok(program) => {
+            let mut graphs = Vec::new();
+            for name in std::iter::once(None).chain(program.picture_names().map(Some)) {
+                match crate::render::render(&program, name) {
+                    Ok(svg) => graphs.push((name.map(str::to_string), svg)),
+                    Err(message) => session.log("error", &message),
+                }
+            }
+            session.set_graphs(graphs, diagnostics(program.warnings()));
+        }
+        Err(found) => session.set_diagnostics(diagnostics(&found)),
+    }
+}
+
+/// Each diagnostic with its one-line text and the node it is on, where it is on one (a node
+/// of the graph, a function or a macro of the file itself).
+fn diagnostics(found: &graphrun::Diagnostics) -> Vec<Json> {
+    use graphrun::format::model;
+    let (written, _) = model::read(found.file());
+    let mut bodies: Vec<(Option<&str>, &[graphrun::format::NodeDecl])> = Vec::new();
+    if let Some(written) = &written {
+        bodies.push((None, &written.nodes));
+        bodies.extend(
+            written
+                .functions
+                .iter()
+                .map(|f| (Some(f.name.value.as_str()), &f.nodes[..])),
+        );
+        bodies.extend(
+            written
+                .macros
+                .iter()
+                .map(|m| (Some(m.name.value.as_str()), &m.nodes[..])),
+        );
+    }
+    found
+        .iter()
+        .map(|d| {
+            let on = bodies.iter().find_map(|(graph, nodes)| {
+                nodes
+                    .iter()
+                    .find(|n| n.span.start <= d.span.start && d.span.end <= n.span.end)
+                    .map(|n| (*graph, n.id.value.as_str()))
+            });
+            json!({
+                "severity": if d.severity == graphrun::Severity::Error { "error" } else { "warning" },
+                "code": d.code,
+                "text": d.one_line(found.file()),
+                "graph": on.and_then(|(g, _)| g),
+                "node": on.map(|(_, n)| n),
+            })
+        })
+        .collect()
+}
+
+/// Does what the page asked.
+fn act(settings: &Settings, session: &Arc<Session>, running: &mut Option<Running>, action: &Json) {
+    let control = &session.control;
+    let live = running.as_ref().filter(|r| !r.ended.load(Ordering::SeqCst));
+    match action["action"].as_str().unwrap_or_default() {
+        "run" => {
+            if live.is_some() {
+                session.log("warning", "a run is going on: stop it first");
+                return;
+            }
+            if let Some(run) = running.take() {
+                let _ = run.thread.join();
+            }
+            *running = start(settings, session);
+        }
+        "stop" => {
+            if let Some(run) = live {
+                control.stopping.store(true, Ordering::SeqCst);
+                run.handle.stop();
+            }
+        }
+        "pause" => {
+            if let Some(run) = live.filter(|_| session.run_state() == RunState::Running) {
+                control.pause_next.store(true, Ordering::SeqCst);
+                run.handle.pause();
+                session.flush();
+                session.set_state(RunState::Paused, None);
+            }
+        }
+        step @ ("continue" | "step") => {
+            if let Some(run) = live.filter(|_| session.run_state() == RunState::Paused) {
+                control.pause_next.store(step == "step", Ordering::SeqCst);
+                session.set_state(RunState::Running, None);
+                run.handle.resume();
+            }
+        }
+        "breakpoint" => {
+            let graph = action["graph"].as_str().map(str::to_string);
+            match action["node"].as_str() {
+                Some(node) => session.toggle_breakpoint((graph, node.to_string())),
+                None => session.log("warning", "a breakpoint needs a node"),
+            }
+        }
+        other => session.log(
+            "warning",
+            &format!("the page asked for `{other}`, which the studio does not know"),
+        ),
+    }
+}
+
+/// Starts a run of the file as it is on disk now.
+fn start(settings: &Settings, session: &Arc<Session>) -> Option<Running> {
+    let mut config = settings.config.clone();
+    config.tap = Some(Arc::new(StudioTap {
+        session: session.clone(),
+        next: AtomicU64::new(0),
+    }));
+    let program = match registry(config).load_file(&settings.file) {
+        Ok(program) => program,
+        Err(found) => {
+            session.set_diagnostics(diagnostics(&found));
+            session.log(
+                "error",
+                &format!(
+                    "{}: the graph did not load; see its diagnostics",
+                    settings.file.display()
+                ),
+            );
+            return None;
+        }
+    };
+    let host = Arc::new(StudioHost {
+        session: session.clone(),
+    });
+    let mut instance = Instance::with_options(&program, host.clone(), settings.options.clone());
+    for setting in &settings.set {
+        let Some((name, text)) = setting.split_once('=') else {
+            session.log("error", &format!("--set {setting}: expected NAME=VALUE"));
+            return None;
+        };
+        let value = program
+            .parse_variable_value(name, text)
+            .and_then(|v| instance.set_variable(name, v).map_err(|e| e.to_string()));
+        if let Err(message) = value {
+            session.log("error", &format!("--set {setting}: {message}"));
+            return None;
+        }
+    }
+    let tracer = settings.trace.then(|| Tracer::new(Arc::new(graphrun::StdioHost)));
+    instance.observe(Box::new(Debugger::new(session.clone(), tracer)));
+    let control = &session.control;
+    control.stopping.store(false, Ordering::SeqCst);
+    control.pause_next.store(false, Ordering::SeqCst);
+    session.start_run(program.variables().iter().map(|v| v.name.clone()).collect());
+    let handle = instance.handle();
+    if let Some(timeout) = settings.timeout {
+        let (handle, session) = (handle.clone(), session.clone());
+        std::thread::spawn(move || {
+            std::thread::sleep(timeout);
+            session.control.stopping.store(true, Ordering::SeqCst);
+            handle.stop();
+        });
+    }
+    let ended = Arc::new(AtomicBool::new(false));
+    let thread = {
+        let (session, ended) = (session.clone(), ended.clone());
+        std::thread::spawn(move || run(instance, &program, &session, &ended))
+    };
+    Some(Running { handle, ended, thread })
+}
+
+/// Runs an instance to its end on a thread of its own, then reports how it ended.
+fn run(mut instance: Instance, program: &Program, session: &Session, ended: &AtomicBool) {
+    let report = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(rt) => Some(rt.block_on(instance.run())),
+        Err(e) => {
+            session.log("error", &format!("cannot start the async runtime: {e}"));
+            None
+        }
+    };
+    let variables = program
+        .variables()
+        .iter()
+        .filter_map(|v| {
+            let value = instance.variable(&v.name)?;
+            Some((v.name.clone(), graphrun::value_preview(value, program.registry())))
+        })
+        .collect();
+    session.pending().variables = Some(variables);
+    if let Some(report) = report {
+        let how = match report.outcome {
+            graphrun::Outcome::Quit => "by Quit",
+            graphrun::Outcome::Idle => "with nothing left to run",
+            graphrun::Outcome::Stopped => "stopped",
+        };
+        let errors = match report.runtime_errors {
+            0 => String::new(),
+            n => format!(", with {n} runtime error(s)"),
+        };
+        session.log("info", &format!("the run ended {how}{errors}"));
+    }
+    session.flush();
+    session.set_state(RunState::Ended, None);
+    ended.store(true, Ordering::SeqCst);
+}

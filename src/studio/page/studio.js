@@ -1,0 +1,430 @@
+// graphrun studio: the page. Plain JavaScript, no build step; everything it shows comes
+// over one WebSocket from the graphrun process that served it.
+"use strict";
+
+const token = new URLSearchParams(location.search).get("token") || "";
+const $ = (selector) => document.querySelector(selector);
+
+// What the page knows; the server's messages keep it up to date.
+const model = {
+  graphs: [],          // [{name, svg}], the event graph first
+  current: null,       // the name of the graph shown (null: the event graph)
+  breakpoints: new Set(), // "graph\u0000node"
+  values: new Map(),   // "graph\u0000node" -> {inputs, outputs}
+  diagnostics: [],
+  pausedAt: null,
+  state: "idle",
+};
+
+const keyOf = (graph, node) => (graph === null || graph === undefined ? "" : graph) + "\u0000" + node;
+let socket = null;
+
+function send(message) {
+  if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message));
+}
+
+function connect() {
+  const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+  socket = new WebSocket(`${scheme}//${location.host}/ws?token=${encodeURIComponent(token)}`);
+  socket.onopen = () => { const l = $("#link"); l.textContent = "connected"; l.classList.remove("down"); };
+  socket.onclose = () => {
+    const l = $("#link"); l.textContent = "disconnected: retrying"; l.classList.add("down");
+    setTimeout(connect, 1000);
+  };
+  socket.onmessage = (event) => receive(JSON.parse(event.data));
+}
+
+function receive(m) {
+  switch (m.type) {
+    case "hello":
+      setGraphs(m.graphs);
+      setDiagnostics(m.diagnostics);
+      clearRun();
+      m.output.forEach(addOutput);
+      m.log.forEach(addLog);
+      m.connections.forEach(addConnection);
+      setVariables(m.variables);
+      m.values.forEach(setValues);
+      setBreakpoints(m.breakpoints);
+      setState(m.state, m.paused_at);
+      break;
+    case "graphs":
+      setGraphs(m.graphs);
+      setDiagnostics(m.diagnostics);
+      break;
+    case "diagnostics":
+      setDiagnostics(m.diagnostics);
+      break;
+    case "reset":
+      clearRun();
+      break;
+    case "state":
+      setState(m.state, m.paused_at);
+      break;
+    case "breakpoints":
+      setBreakpoints(m.breakpoints);
+      break;
+    case "batch":
+      m.output.forEach(addOutput);
+      m.log.forEach(addLog);
+      m.connections.forEach(addConnection);
+      if (m.variables) setVariables(m.variables);
+      m.values.forEach(setValues);
+      showRan(m.ran);
+      if (m.active && model.state === "running") setActive(m.active[0], m.active[1]);
+      break;
+  }
+}
+
+// ---- The graph ----------------------------------------------------------------------
+
+function setGraphs(graphs) {
+  if (!graphs.length) return;
+  model.graphs = graphs;
+  if (!graphs.some((g) => g.name === model.current)) model.current = null;
+  const tabs = $("#tabs");
+  tabs.textContent = "";
+  for (const g of graphs) {
+    const b = document.createElement("button");
+    b.textContent = g.name === null ? "Event Graph" : g.name;
+    b.dataset.graph = g.name === null ? "" : g.name;
+    b.onclick = () => show(g.name);
+    tabs.appendChild(b);
+  }
+  show(model.current, true);
+}
+
+function svgOf(name) {
+  const g = model.graphs.find((g) => g.name === name);
+  return g ? g.svg : "";
+}
+
+// Shows the graph `name` (null: the event graph), keeping the view unless asked to fit.
+function show(name, keepView) {
+  const changed = name !== model.current;
+  model.current = name;
+  for (const b of $("#tabs").children) {
+    b.classList.toggle("current", (b.dataset.graph || null) === name);
+  }
+  const stage = $("#stage");
+  stage.innerHTML = svgOf(name);
+  for (const node of stage.querySelectorAll("g.node")) {
+    const box = node.querySelector("rect");
+    const dot = document.createElementNS("http://www.w3.org/2000/svg", "circle");
+    dot.setAttribute("class", "bp");
+    dot.setAttribute("data-action", "breakpoint");
+    dot.setAttribute("cx", +box.getAttribute("x") + +box.getAttribute("width") - 12);
+    dot.setAttribute("cy", +box.getAttribute("y") + 12);
+    dot.setAttribute("r", 6);
+    const tip = document.createElementNS("http://www.w3.org/2000/svg", "title");
+    tip.textContent = "Breakpoint: pause before this node runs";
+    dot.appendChild(tip);
+    dot.addEventListener("click", (e) => {
+      e.stopPropagation();
+      send({ action: "breakpoint", graph: model.current, node: node.dataset.node });
+    });
+    node.appendChild(dot);
+  }
+  markBreakpoints();
+  markDiagnostics();
+  if (model.pausedAt) setActive(model.pausedAt.graph, model.pausedAt.node);
+  if (changed || !keepView || !view.set) fit();
+  else applyView();
+}
+
+function nodeEl(node) {
+  for (const el of $("#stage").querySelectorAll("g.node")) if (el.dataset.node === node) return el;
+  return null;
+}
+
+function markBreakpoints() {
+  for (const el of $("#stage").querySelectorAll("g.node")) {
+    el.classList.toggle("breakpoint", model.breakpoints.has(keyOf(model.current, el.dataset.node)));
+  }
+}
+
+function setBreakpoints(list) {
+  model.breakpoints = new Set(list.map(([g, n]) => keyOf(g, n)));
+  markBreakpoints();
+}
+
+function setActive(graph, node) {
+  for (const el of $("#stage").querySelectorAll("g.node.active")) el.classList.remove("active");
+  if (graph === undefined || node === undefined || (graph || null) !== model.current) return;
+  const el = nodeEl(node);
+  if (el) el.classList.add("active");
+}
+
+// Lights up what ran: the nodes, the exec wires they left by and the data wires they read.
+function showRan(ran) {
+  const stage = $("#stage");
+  const lit = new Set();
+  for (const [graph, node, exec] of ran) {
+    if ((graph || null) !== model.current) continue;
+    const key = node + "\u0000" + (exec || "");
+    if (lit.has(key)) continue;
+    lit.add(key);
+    flash(nodeEl(node));
+    for (const w of stage.querySelectorAll("path.wire.data")) {
+      if (w.dataset.to.startsWith(node + ".")) flash(w);
+    }
+    if (exec) {
+      for (const w of stage.querySelectorAll("path.wire.exec")) {
+        if (w.dataset.from === node + "." + exec) flash(w);
+      }
+    }
+  }
+}
+
+function flash(el) {
+  if (!el) return;
+  el.classList.remove("ran");
+  void el.getBoundingClientRect(); // restarts the animation
+  el.classList.add("ran");
+}
+
+// ---- Pan and zoom -------------------------------------------------------------------
+
+const view = { x: 0, y: 0, scale: 1, set: false };
+
+function applyView() {
+  $("#stage").style.transform = `translate(${view.x}px, ${view.y}px) scale(${view.scale})`;
+}
+
+function fit() {
+  const svg = $("#stage svg");
+  const port = $("#viewport").getBoundingClientRect();
+  if (!svg || !port.width) return;
+  const w = +svg.getAttribute("width"), h = +svg.getAttribute("height");
+  view.scale = Math.min(1.25, Math.max(0.1, Math.min(port.width / w, port.height / h) * 0.95));
+  view.x = (port.width - w * view.scale) / 2;
+  view.y = Math.max(8, (port.height - h * view.scale) / 2);
+  view.set = true;
+  applyView();
+}
+
+function setupView() {
+  const port = $("#viewport");
+  let drag = null;
+  port.addEventListener("mousedown", (e) => {
+    if (e.target.closest("[data-action]")) return;
+    drag = { x: e.clientX - view.x, y: e.clientY - view.y };
+    port.classList.add("panning");
+  });
+  window.addEventListener("mousemove", (e) => {
+    if (drag) { view.x = e.clientX - drag.x; view.y = e.clientY - drag.y; applyView(); }
+    hover(e);
+  });
+  window.addEventListener("mouseup", () => { drag = null; port.classList.remove("panning"); });
+  port.addEventListener("wheel", (e) => {
+    e.preventDefault();
+    const r = port.getBoundingClientRect();
+    const px = e.clientX - r.left, py = e.clientY - r.top;
+    const factor = Math.exp(-e.deltaY * 0.0015);
+    const scale = Math.min(4, Math.max(0.1, view.scale * factor));
+    view.x = px - (px - view.x) * (scale / view.scale);
+    view.y = py - (py - view.y) * (scale / view.scale);
+    view.scale = scale;
+    applyView();
+  }, { passive: false });
+  port.addEventListener("dblclick", fit);
+  window.addEventListener("resize", fit);
+}
+
+// ---- Values on pins -----------------------------------------------------------------
+
+function setValues(v) {
+  model.values.set(keyOf(v.graph, v.node), v);
+}
+
+function hover(e) {
+  const tip = $("#tooltip");
+  const pin = e.target.closest && e.target.closest(".pin");
+  const node = pin && pin.closest("g.node");
+  if (!node) { tip.hidden = true; return; }
+  const name = pin.dataset.pin, output = pin.dataset.dir === "out";
+  const values = model.values.get(keyOf(model.current, node.dataset.node));
+  let text;
+  if (pin.classList.contains("exec")) text = `${name} (exec)`;
+  else {
+    const found = values && (output ? values.outputs : values.inputs).find(([n]) => n === name);
+    text = found ? `${name} = ${found[1]}` : `${name}: no value yet`;
+  }
+  tip.textContent = text;
+  tip.style.left = e.clientX + 14 + "px";
+  tip.style.top = e.clientY + 14 + "px";
+  tip.hidden = false;
+}
+
+// ---- Panels -------------------------------------------------------------------------
+
+function stickToBottom(list, add) {
+  const atEnd = list.scrollTop + list.clientHeight >= list.scrollHeight - 4;
+  add();
+  while (list.children.length > 5000) list.firstChild.remove();
+  if (atEnd) list.scrollTop = list.scrollHeight;
+}
+
+function addOutput(line) {
+  const list = $("#output");
+  stickToBottom(list, () => {
+    const div = document.createElement("div");
+    div.textContent = line;
+    list.appendChild(div);
+  });
+}
+
+// A log entry or diagnostic that names a node: clicking it shows the node.
+function linkToNode(div, graph, node) {
+  if (node === null || node === undefined) return;
+  div.dataset.node = node;
+  div.title = "Show the node";
+  div.onclick = () => {
+    show(graph === undefined ? null : graph);
+    const el = nodeEl(node);
+    if (!el) return;
+    for (const f of $("#stage").querySelectorAll("g.node.focus")) f.classList.remove("focus");
+    el.classList.add("focus");
+    centreOn(el);
+  };
+}
+
+// Brings a node to the middle of the view, at a size where it can be read.
+function centreOn(el) {
+  const box = el.querySelector("rect");
+  const port = $("#viewport").getBoundingClientRect();
+  view.scale = Math.max(view.scale, 1);
+  view.x = port.width / 2 - (+box.getAttribute("x") + box.getAttribute("width") / 2 - svgMinX()) * view.scale;
+  view.y = port.height / 2 - (+box.getAttribute("y") + box.getAttribute("height") / 2 - svgMinY()) * view.scale;
+  view.set = true;
+  applyView();
+}
+
+function svgMinX() { const svg = $("#stage svg"); return svg ? +svg.getAttribute("viewBox").split(" ")[0] : 0; }
+function svgMinY() { const svg = $("#stage svg"); return svg ? +svg.getAttribute("viewBox").split(" ")[1] : 0; }
+
+function addLog(entry) {
+  const list = $("#log");
+  stickToBottom(list, () => {
+    const div = document.createElement("div");
+    div.className = entry.level;
+    div.textContent = `${entry.level}: ${entry.message}`;
+    linkToNode(div, entry.graph, entry.node);
+    list.appendChild(div);
+  });
+}
+
+function addConnection(c) {
+  const list = $("#connections");
+  stickToBottom(list, () => {
+    const div = document.createElement("div");
+    div.className = c.kind === "connecting" ? "conn" : c.kind;
+    div.dataset.conn = c.conn;
+    div.textContent = c.kind === "connecting" ? `#${c.conn} ${c.text}` : c.text;
+    list.appendChild(div);
+  });
+}
+
+function setVariables(pairs) {
+  const list = $("#variables");
+  const old = new Map([...list.children].map((d) => [d.dataset.variable, d]));
+  list.textContent = "";
+  for (const [name, value] of pairs) {
+    const div = document.createElement("div");
+    div.dataset.variable = name;
+    const n = document.createElement("span"); n.className = "name"; n.textContent = name;
+    const v = document.createElement("span"); v.className = "value"; v.textContent = value;
+    div.append(n, v);
+    const before = old.get(name);
+    if (before && before.querySelector(".value").textContent !== value) div.classList.add("changed");
+    list.appendChild(div);
+  }
+}
+
+function setDiagnostics(list) {
+  model.diagnostics = list;
+  const panel = $("#diagnostics");
+  panel.textContent = "";
+  for (const d of list) {
+    const div = document.createElement("div");
+    div.className = d.severity;
+    div.textContent = d.text;
+    linkToNode(div, d.graph, d.node);
+    panel.appendChild(div);
+  }
+  if (!list.length) {
+    const div = document.createElement("div");
+    div.className = "info";
+    div.textContent = "none: the file loads";
+    panel.appendChild(div);
+  }
+  markDiagnostics();
+}
+
+function markDiagnostics() {
+  for (const el of $("#stage").querySelectorAll("g.node")) {
+    const mine = model.diagnostics.filter((d) => d.node === el.dataset.node && (d.graph || null) === model.current);
+    el.classList.toggle("diagnostic", mine.length > 0);
+    let title = el.querySelector(":scope > title.diagnostic");
+    if (mine.length) {
+      if (!title) {
+        title = document.createElementNS("http://www.w3.org/2000/svg", "title");
+        title.setAttribute("class", "diagnostic");
+        el.prepend(title);
+      }
+      title.textContent = mine.map((d) => d.text).join("\n");
+    } else if (title) title.remove();
+  }
+}
+
+function clearRun() {
+  for (const id of ["#output", "#log", "#connections", "#variables"]) $(id).textContent = "";
+  model.values.clear();
+  model.pausedAt = null;
+  setActive();
+}
+
+// ---- State and controls -------------------------------------------------------------
+
+function setState(state, pausedAt) {
+  model.state = state;
+  model.pausedAt = pausedAt || null;
+  document.body.dataset.state = state;
+  $("#status").textContent = pausedAt ? `paused before ${pausedAt.node}` : state;
+  const enabled = {
+    run: state === "idle" || state === "ended",
+    stop: state === "running" || state === "paused",
+    pause: state === "running",
+    continue: state === "paused",
+    step: state === "paused",
+  };
+  for (const b of document.querySelectorAll("header button[data-action]")) b.disabled = !enabled[b.dataset.action];
+  const calls = $("#calls");
+  if (pausedAt) {
+    if ((pausedAt.graph || null) !== model.current) show(pausedAt.graph || null);
+    setActive(pausedAt.graph, pausedAt.node);
+    // As Blueprint's debugger does, the view goes to the node paused at.
+    const el = nodeEl(pausedAt.node);
+    if (el) centreOn(el);
+    calls.textContent = "";
+    const where = document.createElement("div");
+    where.textContent = `paused before \`${pausedAt.node}\`` + (pausedAt.graph ? ` in ${pausedAt.graph}` : "");
+    calls.appendChild(where);
+    for (const line of pausedAt.calls) {
+      const div = document.createElement("div");
+      div.textContent = line;
+      calls.appendChild(div);
+    }
+    calls.hidden = false;
+  } else {
+    calls.hidden = true;
+    if (state !== "running") setActive();
+  }
+}
+
+for (const b of document.querySelectorAll("header button[data-action]")) {
+  b.addEventListener("click", () => send({ action: b.dataset.action }));
+}
+setupView();
+setState("idle", null);
+connect();

@@ -1,0 +1,383 @@
+//! What the studio knows and tells its pages: the graph's pictures or its diagnostics, the
+//! run's state, output, log, variables, connections and breakpoints. A run's observer,
+//! host and tap add to [`Pending`]; [`Session::flush`] (every 100 ms, and at once on a
+//! pause or the end) moves that into the session and sends it to every page as one
+//! message. A page that connects gets everything so far ([`Session::hello`]).
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use serde_json::{json, Value as Json};
+
+/// A node as the page knows it: the graph it is drawn in (`None`: the event graph, else a
+/// function's or macro's name) and its id there.
+pub type NodeKey = (Option<String>, String);
+
+/// At most this many output lines, log entries and connection messages are kept for a
+/// page that connects later (the oldest go first, and the page is told how many).
+const KEPT: usize = 5_000;
+
+/// At most this many output lines a batch carries; more in 100 ms are counted, and the
+/// count is printed in their place.
+const BATCH_LINES: usize = 2_000;
+
+/// The last values on one node's pins, as text.
+#[derive(Clone, Default)]
+pub struct PinValues {
+    pub inputs: Vec<(String, String)>,
+    pub outputs: Vec<(String, String)>,
+}
+
+/// What a run has reported since the last flush.
+#[derive(Default)]
+pub struct Pending {
+    /// Nodes that ran, with the exec output they went on through.
+    pub ran: Vec<(NodeKey, Option<String>)>,
+    pub values: HashMap<NodeKey, PinValues>,
+    pub output: Vec<String>,
+    /// Output lines left out of this batch.
+    pub output_dropped: u64,
+    pub log: Vec<Json>,
+    pub variables: Option<Vec<(String, String)>>,
+    pub connections: Vec<Json>,
+    /// The node running last.
+    pub active: Option<NodeKey>,
+}
+
+/// How the page's controls reach a run's observer.
+#[derive(Default)]
+pub struct Control {
+    /// Pause before the next node that runs (Pause, Step).
+    pub pause_next: AtomicBool,
+    /// The run is being stopped: no more pauses (EndPlay runs through).
+    pub stopping: AtomicBool,
+    /// Breakpoints, and a count that changes with them (observers cache per node).
+    pub breakpoints: Mutex<BTreeSet<NodeKey>>,
+    pub generation: AtomicU64,
+}
+
+/// The run's state, as `document.body.dataset.state` shows it.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum RunState {
+    Idle,
+    Running,
+    Paused,
+    Ended,
+}
+
+impl RunState {
+    pub fn name(self) -> &'static str {
+        match self {
+            RunState::Idle => "idle",
+            RunState::Running => "running",
+            RunState::Paused => "paused",
+            RunState::Ended => "ended",
+        }
+    }
+}
+
+/// Where a run is paused: the node, and the calls that led there.
+#[derive(Clone)]
+pub struct PausedAt {
+    pub node: NodeKey,
+    pub calls: Vec<String>,
+}
+
+/// Everything the pages are shown.
+struct State {
+    /// The pictures: (name, kind, svg), the event graph first.
+    graphs: Vec<(Option<String>, String)>,
+    diagnostics: Vec<Json>,
+    run: RunState,
+    paused_at: Option<PausedAt>,
+    output: Vec<String>,
+    /// Lines no longer kept (a page that connects later is told).
+    output_forgotten: u64,
+    log: Vec<Json>,
+    variables: BTreeMap<String, String>,
+    /// Variables in the order the file declares them.
+    variable_order: Vec<String>,
+    connections: Vec<Json>,
+    values: HashMap<NodeKey, PinValues>,
+}
+
+/// The studio's one session: every page sees the same file and run.
+pub struct Session {
+    state: Mutex<State>,
+    pending: Mutex<Pending>,
+    pub control: Arc<Control>,
+    events: tokio::sync::broadcast::Sender<Arc<str>>,
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Session")
+    }
+}
+
+fn key_json(key: &NodeKey) -> Json {
+    json!([key.0, key.1])
+}
+
+fn values_json(values: &HashMap<NodeKey, PinValues>) -> Json {
+    Json::Array(
+        values
+            .iter()
+            .map(|(key, v)| json!({"graph": key.0, "node": key.1, "inputs": v.inputs, "outputs": v.outputs}))
+            .collect(),
+    )
+}
+
+/// Keeps the last [`KEPT`] of `items`; how many went.
+fn keep_last<T>(items: &mut Vec<T>) -> u64 {
+    let over = items.len().saturating_sub(KEPT);
+    items.drain(..over);
+    over as u64
+}
+
+impl Session {
+    pub fn new() -> Arc<Session> {
+        let (events, _) = tokio::sync::broadcast::channel(256);
+        Arc::new(Session {
+            state: Mutex::new(State {
+                graphs: Vec::new(),
+                diagnostics: Vec::new(),
+                run: RunState::Idle,
+                paused_at: None,
+                output: Vec::new(),
+                output_forgotten: 0,
+                log: Vec::new(),
+                variables: BTreeMap::new(),
+                variable_order: Vec::new(),
+                connections: Vec::new(),
+                values: HashMap::new(),
+            }),
+            pending: Mutex::new(Pending::default()),
+            control: Arc::new(Control::default()),
+            events,
+        })
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// What a run adds to, between flushes.
+    pub fn pending(&self) -> MutexGuard<'_, Pending> {
+        self.pending.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// A receiver of every message from now on.
+    pub fn subscribe(&self) -> tokio::sync::broadcast::Receiver<Arc<str>> {
+        self.events.subscribe()
+    }
+
+    fn send(&self, message: Json) {
+        // No page connected is not an error: the next one gets a hello.
+        let _ = self.events.send(message.to_string().into());
+    }
+
+    /// Everything so far, for a page that connects.
+    pub fn hello(&self) -> String {
+        let st = self.state();
+        let mut output = st.output.clone();
+        if st.output_forgotten > 0 {
+            output.insert(0, format!("({} earlier lines are not shown)", st.output_forgotten));
+        }
+        json!({
+            "type": "hello",
+            "graphs": graphs_json(&st.graphs),
+            "diagnostics": st.diagnostics,
+            "state": st.run.name(),
+            "paused_at": paused_json(st.paused_at.as_ref()),
+            "output": output,
+            "log": st.log,
+            "variables": variables_json(&st),
+            "connections": st.connections,
+            "values": values_json(&st.values),
+            "breakpoints": self.breakpoints_json(),
+        })
+        .to_string()
+    }
+
+    fn breakpoints_json(&self) -> Json {
+        let bps = self.control.breakpoints.lock().unwrap_or_else(|e| e.into_inner());
+        Json::Array(bps.iter().map(key_json).collect())
+    }
+
+    /// The file loaded: its pictures (the event graph first), and its warnings.
+    pub fn set_graphs(&self, graphs: Vec<(Option<String>, String)>, diagnostics: Vec<Json>) {
+        let mut st = self.state();
+        st.graphs = graphs;
+        st.diagnostics = diagnostics;
+        let message = json!({"type": "graphs", "graphs": graphs_json(&st.graphs), "diagnostics": st.diagnostics});
+        drop(st);
+        self.send(message);
+    }
+
+    /// The file did not load: its diagnostics (the pictures stay as they were).
+    pub fn set_diagnostics(&self, diagnostics: Vec<Json>) {
+        let mut st = self.state();
+        st.diagnostics = diagnostics;
+        let message = json!({"type": "diagnostics", "diagnostics": st.diagnostics});
+        drop(st);
+        self.send(message);
+    }
+
+    /// A new run starts: what the last one showed is cleared.
+    pub fn start_run(&self, variable_order: Vec<String>) {
+        *self.pending() = Pending::default();
+        let mut st = self.state();
+        st.run = RunState::Running;
+        st.paused_at = None;
+        st.output.clear();
+        st.output_forgotten = 0;
+        st.log.clear();
+        st.variables.clear();
+        st.variable_order = variable_order;
+        st.connections.clear();
+        st.values.clear();
+        drop(st);
+        self.send(json!({"type": "reset"}));
+        self.set_state(RunState::Running, None);
+    }
+
+    pub fn run_state(&self) -> RunState {
+        self.state().run
+    }
+
+    /// The run is now `run` (paused at `at`).
+    pub fn set_state(&self, run: RunState, at: Option<PausedAt>) {
+        let mut st = self.state();
+        st.run = run;
+        st.paused_at = at;
+        let message = json!({"type": "state", "state": run.name(), "paused_at": paused_json(st.paused_at.as_ref())});
+        drop(st);
+        self.send(message);
+    }
+
+    /// A line for the log panel (not from a run: the studio's own).
+    pub fn log(&self, level: &str, message: &str) {
+        self.pending().log.push(json!({"level": level, "message": message}));
+    }
+
+    /// Toggles a breakpoint; the breakpoints now.
+    pub fn toggle_breakpoint(&self, key: NodeKey) {
+        {
+            let mut bps = self.control.breakpoints.lock().unwrap_or_else(|e| e.into_inner());
+            if !bps.remove(&key) {
+                bps.insert(key);
+            }
+        }
+        self.control.generation.fetch_add(1, Ordering::SeqCst);
+        self.send(json!({"type": "breakpoints", "breakpoints": self.breakpoints_json()}));
+    }
+
+    /// Moves what a run reported into the session and sends it to the pages.
+    pub fn flush(&self) {
+        let batch = std::mem::take(&mut *self.pending());
+        if batch.ran.is_empty()
+            && batch.values.is_empty()
+            && batch.output.is_empty()
+            && batch.log.is_empty()
+            && batch.variables.is_none()
+            && batch.connections.is_empty()
+            && batch.active.is_none()
+        {
+            return;
+        }
+        let mut output = batch.output;
+        if batch.output_dropped > 0 {
+            output.push(format!(
+                "({} more lines in this moment are not shown; the studio shows {BATCH_LINES} every 100 ms)",
+                batch.output_dropped
+            ));
+        }
+        let mut st = self.state();
+        st.output.extend(output.iter().cloned());
+        let forgotten = keep_last(&mut st.output);
+        st.output_forgotten += forgotten;
+        st.log.extend(batch.log.iter().cloned());
+        keep_last(&mut st.log);
+        st.connections.extend(batch.connections.iter().cloned());
+        keep_last(&mut st.connections);
+        if let Some(vars) = &batch.variables {
+            st.variables = vars.iter().cloned().collect();
+        }
+        for (key, values) in &batch.values {
+            st.values.insert(key.clone(), values.clone());
+        }
+        let variables = batch.variables.as_ref().map(|_| variables_json(&st));
+        drop(st);
+        let ran: Vec<Json> = batch
+            .ran
+            .iter()
+            .map(|(key, exec)| json!([key.0, key.1, exec]))
+            .collect();
+        self.send(json!({
+            "type": "batch",
+            "ran": ran,
+            "active": batch.active.as_ref().map(key_json),
+            "values": values_json(&batch.values),
+            "output": output,
+            "log": batch.log,
+            "variables": variables,
+            "connections": batch.connections,
+        }));
+    }
+}
+
+impl Pending {
+    /// A printed line (counted, not kept, past [`BATCH_LINES`] in one batch).
+    pub fn print(&mut self, line: &str) {
+        if self.output.len() < BATCH_LINES {
+            self.output.push(line.to_string());
+        } else {
+            self.output_dropped += 1;
+        }
+    }
+}
+
+fn graphs_json(graphs: &[(Option<String>, String)]) -> Json {
+    Json::Array(
+        graphs
+            .iter()
+            .map(|(name, svg)| json!({"name": name, "svg": svg}))
+            .collect(),
+    )
+}
+
+fn paused_json(at: Option<&PausedAt>) -> Json {
+    match at {
+        None => Json::Null,
+        Some(at) => json!({"graph": at.node.0, "node": at.node.1, "calls": at.calls}),
+    }
+}
+
+/// The variables in the file's order, as `[name, value]` pairs.
+fn variables_json(st: &State) -> Json {
+    Json::Array(
+        st.variable_order
+            .iter()
+            .filter_map(|name| st.variables.get(name).map(|v| json!([name, v])))
+            .collect(),
+    )
+}
+
+/// Whether `a` and `b` are the same token, in time that does not depend on where they differ.
+pub fn same_token(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// A fresh, unguessable token: 128 bits from the system's random source, as hex.
+pub fn fresh_token() -> Result<String, String> {
+    let mut bytes = [0u8; 16];
+    getrandom::getrandom(&mut bytes).map_err(|e| format!("cannot make a token: {e}"))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// Whether the run has been asked to stop (no more pauses).
+pub fn stopping(control: &Control) -> bool {
+    control.stopping.load(Ordering::SeqCst)
+}

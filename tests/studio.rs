@@ -1,0 +1,371 @@
+//! `graphrun studio` in a real browser: headless Chromium (Debian's `chromium`) driven over
+//! the DevTools protocol with real mouse events. The studio runs the WebSocket example
+//! against `graphrun serve-echo`, both as processes, as a user runs them. Also: the
+//! pictures in docs/pictures drawn by the browser, box for box where the SVG says.
+//!
+//! `GRAPHRUN_SCREENSHOTS=DIR` keeps the screenshots there (`scripts/screenshots.sh` makes
+//! the README's).
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+use serde_json::json;
+
+#[path = "studio/browser.rs"]
+mod browser;
+use browser::Browser;
+
+/// A child process killed when the test ends, however it ends.
+struct Process(Child);
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts `graphrun ARGS` in `dir` and returns it with the first line it prints.
+fn start(dir: &Path, args: &[&str]) -> (Process, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_graphrun"))
+        .current_dir(dir)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("graphrun starts");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    (Process(child), line.trim().to_string())
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("graphrun-studio-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Where screenshots go: `GRAPHRUN_SCREENSHOTS`, or a scratch folder.
+fn screenshots() -> PathBuf {
+    std::env::var_os("GRAPHRUN_SCREENSHOTS").map_or_else(|| scratch("screenshots"), PathBuf::from)
+}
+
+/// The status line of a plain HTTP request to the studio.
+fn status_of(addr: &str, request: &str) -> String {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut reply = String::new();
+    let _ = stream.read_to_string(&mut reply);
+    reply.lines().next().unwrap_or_default().to_string()
+}
+
+/// What `graphrun ARGS` prints.
+fn output_of(args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_graphrun"))
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "graphrun {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+const OUTPUT_LINES: &str = "[...document.querySelectorAll('#output > div')].map(d => d.textContent)";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_studio_runs_pauses_steps_and_redraws_the_websocket_example_in_chromium() {
+    let dir = scratch("example");
+    let graph = dir.join("websocket_example.ron");
+    std::fs::copy(root().join("graphs/websocket_example.ron"), &graph).unwrap();
+    let graph_arg = graph.to_str().unwrap();
+    let (_echo, echo_line) = start(&dir, &["serve-echo", "--port", "0"]);
+    let echo = echo_line
+        .split_whitespace()
+        .find(|w| w.starts_with("ws://"))
+        .expect("the echo server's address")
+        .to_string();
+    let set = format!("Url={echo}");
+    // Started where the file is, the page names it as a user would see it.
+    let (_studio, url) = start(&dir, &["studio", "websocket_example.ron", "--port", "0", "--set", &set]);
+    assert!(
+        url.starts_with("http://127.0.0.1:") && url.contains("/?token="),
+        "the first line is the address: {url}"
+    );
+    let addr = url.trim_start_matches("http://").split('/').next().unwrap().to_string();
+    let token = url.split("token=").nth(1).unwrap().to_string();
+    assert_eq!(token.len(), 32, "a 128-bit token");
+
+    // No token, a wrong token: 403, for the page, its WebSocket and anything else.
+    let ws_upgrade = "Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n";
+    for target in [
+        "/",
+        "/ws",
+        "/?token=",
+        "/?token=0123456789abcdef0123456789abcdef",
+        "/favicon.ico",
+    ] {
+        let line = status_of(
+            &addr,
+            &format!("GET {target} HTTP/1.1\r\nHost: {addr}\r\n{ws_upgrade}\r\n"),
+        );
+        assert!(line.contains(" 403 "), "GET {target} without the token: {line}");
+    }
+    let ok = status_of(&addr, &format!("GET /?token={token} HTTP/1.1\r\nHost: {addr}\r\n\r\n"));
+    assert!(ok.contains(" 200 "), "with the token: {ok}");
+
+    // What the page should show, from the command line.
+    let svg = output_of(&["render", graph_arg]);
+    let drawn = svg.matches(r#"<g class="node""#).count();
+    let expected: Vec<String> = output_of(&["run", graph_arg, "--set", &set, "--timeout", "30"])
+        .lines()
+        .map(str::to_string)
+        .collect();
+    assert!(expected.len() >= 6, "the example prints its replies: {expected:?}");
+
+    let mut page = Browser::launch("example").await;
+    page.goto(&url).await;
+    page.wait_for("the page to connect and draw the graph", &format!(
+        "document.body.dataset.state === 'idle' && document.querySelectorAll('#stage g.node[data-node]').length === {drawn}"
+    )).await;
+    for id in ["begin", "connect", "show", "OnMessageReceived", "give_up"] {
+        assert_eq!(
+            page.eval(&format!(
+                "!!document.querySelector('#stage g.node[data-node=\"{id}\"]')"
+            ))
+            .await,
+            json!(true),
+            "node `{id}` is drawn"
+        );
+    }
+    assert_eq!(
+        page.eval("document.querySelector('#diagnostics .error') === null")
+            .await,
+        json!(true)
+    );
+
+    // Run: the output panel gets what `graphrun run` prints, a line per element.
+    page.click("button[data-action=run]").await;
+    page.wait_for("the run to end", "document.body.dataset.state === 'ended'")
+        .await;
+    assert_eq!(page.eval(OUTPUT_LINES).await, json!(expected));
+    page.wait_for(
+        "the variables panel to show Sent = 3",
+        "document.querySelector('#variables [data-variable=\"Sent\"]')?.textContent.includes('3')",
+    )
+    .await;
+    let sent = page
+        .eval("document.querySelectorAll('#connections .sent').length")
+        .await;
+    let received = page
+        .eval("document.querySelectorAll('#connections .received').length")
+        .await;
+    assert_eq!(
+        (sent, received),
+        (json!(3), json!(3)),
+        "the connections panel shows the messages both ways"
+    );
+
+    // A breakpoint on `show` (the node printing each reply): the run pauses before it.
+    page.click("#stage g.node[data-node=\"show\"] [data-action=breakpoint]")
+        .await;
+    page.wait_for(
+        "the breakpoint to be set",
+        "document.querySelector('#stage g.node[data-node=\"show\"]').classList.contains('breakpoint')",
+    )
+    .await;
+    page.click("button[data-action=run]").await;
+    page.wait_for(
+        "the run to pause at `show`",
+        "document.body.dataset.state === 'paused' && document.querySelector('#stage g.node[data-node=\"show\"]').classList.contains('active')",
+    )
+    .await;
+    assert_eq!(
+        page.eval("document.querySelectorAll('#stage g.node.active').length")
+            .await,
+        json!(1),
+        "one node is active"
+    );
+    // Nothing ran past it: the output is the lines before the first reply.
+    assert_eq!(page.eval(OUTPUT_LINES).await, json!(expected[..2]));
+    // Its input's value, where the mouse shows it.
+    page.hover("#stage g.node[data-node=\"show\"] .pin[data-pin=\"In String\"]")
+        .await;
+    let tip = page
+        .eval("document.querySelector('#tooltip').hidden ? '' : document.querySelector('#tooltip').textContent")
+        .await;
+    assert!(
+        tip.as_str().unwrap().contains(&expected[2]),
+        "hovering In String shows the reply about to be printed: {tip}"
+    );
+    page.save_screenshot(&screenshots(), "studio-paused.png").await;
+
+    // Step: `show` runs (its line is printed), and the run pauses before the next node.
+    page.click("button[data-action=step]").await;
+    page.wait_for(
+        "a step to pause at the next node",
+        "document.body.dataset.state === 'paused' && document.querySelector('#stage g.node.active') && !document.querySelector('#stage g.node[data-node=\"show\"]').classList.contains('active')",
+    )
+    .await;
+    assert_eq!(page.eval(OUTPUT_LINES).await, json!(expected[..3]));
+
+    // Breakpoint off, Continue: the run ends with everything printed.
+    page.click("#stage g.node[data-node=\"show\"] [data-action=breakpoint]")
+        .await;
+    page.wait_for(
+        "the breakpoint to be cleared",
+        "!document.querySelector('#stage g.node[data-node=\"show\"]').classList.contains('breakpoint')",
+    )
+    .await;
+    page.click("button[data-action=continue]").await;
+    page.wait_for("the run to end", "document.body.dataset.state === 'ended'")
+        .await;
+    assert_eq!(page.eval(OUTPUT_LINES).await, json!(expected));
+
+    // An edit on disk redraws the graph.
+    let text = std::fs::read_to_string(&graph).unwrap();
+    let edited = text.replace(
+        r#""quit":    (node: "Quit"),"#,
+        r#""quit":    (node: "Quit"),
+        "extra":   (node: "Print String", inputs: {"In String": "an edit"}),"#,
+    );
+    assert_ne!(edited, text);
+    std::fs::write(&graph, &edited).unwrap();
+    page.wait_for(
+        "the edit to be drawn",
+        &format!(
+            "document.querySelectorAll('#stage g.node[data-node]').length === {}",
+            drawn + 1
+        ),
+    )
+    .await;
+    // A mistake on disk: the diagnostic is shown, on its node.
+    std::fs::write(
+        &graph,
+        edited.replace(
+            r#"(node: "Print String", inputs: {"In String": "an edit"})"#,
+            r#"(node: "Print Strin", inputs: {"In String": "an edit"})"#,
+        ),
+    )
+    .unwrap();
+    page.wait_for(
+        "the diagnostic on node `extra`",
+        "document.querySelector('#diagnostics .error')?.textContent.includes('Print Strin') && document.querySelector('#stage g.node[data-node=\"extra\"]').classList.contains('diagnostic')",
+    )
+    .await;
+    // Clicking the diagnostic shows its node.
+    page.click("#diagnostics .error").await;
+    page.wait_for(
+        "the diagnostic's node to be shown",
+        "document.querySelector('#stage g.node[data-node=\"extra\"]').classList.contains('focus')",
+    )
+    .await;
+    page.save_screenshot(&screenshots(), "studio-diagnostic.png").await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A graph that runs until stopped: a timer every 50 ms adds one to a counter.
+const TICKING: &str = r#"Graph(
+    format: 1,
+    name: "Ticking",
+    variables: {"Ticks": (type: Int)},
+    nodes: {
+        "begin": (node: "Event BeginPlay", exec: {"then": "timer"}),
+        "timer": (node: "Set Timer by Event", inputs: {"Event": Event("Tick"), "Time": 0.05, "Looping": true}),
+        "Tick": (node: "Custom Event", exec: {"then": "count"}),
+        "count": (node: "Increment", var: "Ticks", exec: {"then": "say"}),
+        "say": (node: "Print String", inputs: {"In String": Link("text", "Return Value")}),
+        "text": (node: "To String", inputs: {"Value": Var("Ticks")}),
+    },
+)
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pause_holds_a_running_graph_and_stop_ends_it() {
+    let dir = scratch("ticking");
+    let graph = dir.join("ticking.ron");
+    std::fs::write(&graph, TICKING).unwrap();
+    output_of(&["check", graph.to_str().unwrap()]);
+    let (_studio, url) = start(&dir, &["studio", "ticking.ron", "--port", "0"]);
+    let mut page = Browser::launch("ticking").await;
+    page.goto(&url).await;
+    page.wait_for("the graph", "document.querySelectorAll('#stage g.node').length === 6")
+        .await;
+    page.click("button[data-action=run]").await;
+    page.wait_for("a few ticks", "document.querySelectorAll('#output > div').length >= 3")
+        .await;
+    page.click("button[data-action=pause]").await;
+    page.wait_for("the pause", "document.body.dataset.state === 'paused'")
+        .await;
+    // Nothing runs while paused: the timer's ticks wait.
+    let lines = page.eval("document.querySelectorAll('#output > div').length").await;
+    tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+    assert_eq!(
+        page.eval("document.querySelectorAll('#output > div').length").await,
+        lines,
+        "no tick while paused"
+    );
+    page.click("button[data-action=continue]").await;
+    page.wait_for(
+        "ticks again",
+        &format!("document.querySelectorAll('#output > div').length > {lines}"),
+    )
+    .await;
+    page.click("button[data-action=stop]").await;
+    page.wait_for("the run to end", "document.body.dataset.state === 'ended'")
+        .await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chromium_draws_every_picture_box_for_box_where_the_svg_says() {
+    let mut page = Browser::launch("pictures").await;
+    let pictures = root().join("docs/pictures");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(&pictures).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "svg") {
+            continue;
+        }
+        seen += 1;
+        page.goto(&format!("file://{}", path.display())).await;
+        page.wait_for("the picture to load", "document.readyState === 'complete'")
+            .await;
+        // A picture that is not well-formed XML shows Chromium's parser error instead.
+        let root_name = page.eval("document.documentElement.localName").await;
+        assert_eq!(root_name, json!("svg"), "{} parses as SVG", path.display());
+        // Every node's box is drawn where its attributes say, at its size.
+        let off = page
+            .eval(
+                "[...document.querySelectorAll('g.node')].filter(g => { const r = g.querySelector('rect'); const b = r.getBBox(); \
+                 return Math.abs(b.x - r.x.baseVal.value) > 0.5 || Math.abs(b.y - r.y.baseVal.value) > 0.5 || b.width < 1 || b.height < 1; }).map(g => g.dataset.node)",
+            )
+            .await;
+        assert_eq!(off, json!([]), "{}: boxes drawn elsewhere", path.display());
+        let nodes = page.eval("document.querySelectorAll('g.node').length").await;
+        assert!(nodes.as_u64().unwrap() > 0, "{} draws its nodes", path.display());
+        // Every title's text fits its box as the browser lays the font out.
+        let overflow = page
+            .eval(
+                "[...document.querySelectorAll('g.node')].filter(g => { const box = g.querySelector('rect').getBBox(); \
+                 return [...g.querySelectorAll('text')].some(t => { const b = t.getBBox(); return b.x < box.x - 1 || b.x + b.width > box.x + box.width + 1; }); }).map(g => g.dataset.node)",
+            )
+            .await;
+        assert_eq!(overflow, json!([]), "{}: text spilling out of its node", path.display());
+        let png = page.screenshot().await;
+        assert!(png.len() > 5_000, "{} renders to something", path.display());
+    }
+    assert!(seen >= 5, "the pictures of graphs/ are there ({seen})");
+}
