@@ -2,7 +2,9 @@
 //! out in layers, as Blueprint authors lay out a graph: each event's chain runs left to
 //! right in a band of its own (a column per exec step), a pure node sits in the column left
 //! of the first node that reads it, and within a column nodes stack in the order their
-//! readers or callers come, ties broken by id, so the same file gives the same picture.
+//! readers come (ties broken by id), then reordered to keep wire crossings few: a few
+//! barycentre sweeps, each wire counted at its pin's place on its node, keeping the order
+//! with the fewest crossings. Deterministic: the same file gives the same picture.
 //! Auto-placed nodes go below every `pos` node, so no box overlaps another.
 
 use std::collections::HashMap;
@@ -135,11 +137,26 @@ pub fn layout(picture: &Picture) -> Vec<Rect> {
         column_x.insert(column, x);
         x += widths.get(&column).copied().unwrap_or(0) + COLUMN_GAP;
     }
-    // Within a band and column: in the order of the first reader or predecessor, then id.
+    // Within a band and column: first in the order of the first reader, then id; then
+    // reordered to keep wire crossings few.
     let order_key = |i: usize| -> (usize, String) {
         let first_reader = readers[i].iter().copied().min().unwrap_or(i);
         (first_reader, picture.nodes[i].id.clone())
     };
+    let auto: Vec<bool> = picture.nodes.iter().map(|node| node.pos.is_none()).collect();
+    let mut columns: Vec<Vec<Vec<usize>>> = vec![vec![Vec::new(); (max_column - min_column + 1) as usize]; bands];
+    for i in (0..n).filter(|&i| auto[i]) {
+        let (band, column) = place[i];
+        columns[band][(column - min_column) as usize].push(i);
+    }
+    for band in &mut columns {
+        for members in band.iter_mut() {
+            members.sort_by_key(|&i| order_key(i));
+        }
+    }
+    if REDUCE_CROSSINGS.with(|on| on.get()) {
+        reduce_crossings(picture, &place, &mut columns);
+    }
     let top = picture
         .nodes
         .iter()
@@ -149,13 +166,12 @@ pub fn layout(picture: &Picture) -> Vec<Rect> {
         .map_or(0, |bottom| bottom + BAND_GAP);
     let mut rects: Vec<Option<Rect>> = vec![None; n];
     let mut band_top = top;
-    for band in 0..bands {
+    for band in &columns {
         let mut band_height = 0;
-        for column in min_column..=max_column {
-            let mut members: Vec<usize> = (0..n).filter(|&i| place[i] == (band, column)).collect();
-            members.sort_by_key(|&i| order_key(i));
+        for (c, members) in band.iter().enumerate() {
+            let column = min_column + c as i64;
             let mut y = band_top;
-            for i in members {
+            for &i in members {
                 let (w, h) = sizes[i];
                 rects[i] = Some(Rect {
                     x: column_x[&column],
@@ -181,4 +197,350 @@ pub fn layout(picture: &Picture) -> Vec<Rect> {
             None => rects[i].expect("laid out"),
         })
         .collect()
+}
+
+thread_local! {
+    /// Whether [`layout`] reduces crossings (off only in tests, to compare).
+    static REDUCE_CROSSINGS: std::cell::Cell<bool> = const { std::cell::Cell::new(true) };
+}
+
+/// How many sweeps the crossing reduction makes (each one way, then back).
+const SWEEPS: usize = 4;
+
+/// A pin's place down its node: its row (exec pins first, then data pins).
+fn pin_row(picture: &Picture, node: usize, pin: &str, output: bool) -> usize {
+    let n = &picture.nodes[node];
+    let row = if output {
+        n.exec_outputs
+            .iter()
+            .chain(n.outputs.iter().map(|(p, _)| p))
+            .position(|p| p == pin)
+    } else {
+        n.exec_inputs
+            .iter()
+            .chain(n.inputs.iter().map(|(p, _, _)| p))
+            .position(|p| p == pin)
+    };
+    row.unwrap_or(0)
+}
+
+/// The wires between two neighbouring columns of a band, each as (left end, right end):
+/// a node's slot in its column and its pin's row, so that wires leaving one node from
+/// different pins are told apart (port-aware).
+type Ends = ((usize, usize), (usize, usize));
+
+/// Rows of a pin are this much finer than slots in a column.
+const PIN_SCALE: usize = 1_000;
+
+fn between(picture: &Picture, left: &[usize], right: &[usize]) -> Vec<Ends> {
+    let slot = |members: &[usize], node: usize| members.iter().position(|&m| m == node);
+    picture
+        .wires
+        .iter()
+        .filter_map(|w| {
+            let (from, to) = (w.from.0, w.to.0);
+            let (a, b) = match (slot(left, from), slot(right, to), slot(left, to), slot(right, from)) {
+                (Some(a), Some(b), _, _) => (
+                    (a, pin_row(picture, from, &w.from.1, true)),
+                    (b, pin_row(picture, to, &w.to.1, false)),
+                ),
+                (_, _, Some(a), Some(b)) => (
+                    (a, pin_row(picture, to, &w.to.1, false)),
+                    (b, pin_row(picture, from, &w.from.1, true)),
+                ),
+                _ => return None,
+            };
+            Some((a, b))
+        })
+        .collect()
+}
+
+/// How many pairs of wires cross, over the whole picture: two wires between the same two
+/// columns cross when their ends come in opposite orders down the columns (bands, then
+/// slots, then pin rows).
+fn crossings(picture: &Picture, place: &[(usize, i64)], columns: &[Vec<Vec<usize>>]) -> usize {
+    // Each auto-placed node's rank down its column.
+    let mut rank = vec![None; picture.nodes.len()];
+    for band in columns {
+        for members in band {
+            for (slot, &node) in members.iter().enumerate() {
+                rank[node] = Some(place[node].0 * PIN_SCALE * PIN_SCALE + slot * PIN_SCALE);
+            }
+        }
+    }
+    let mut groups: HashMap<(i64, i64), Vec<(usize, usize)>> = HashMap::new();
+    for w in &picture.wires {
+        let (Some(a), Some(b)) = (rank[w.from.0], rank[w.to.0]) else {
+            continue;
+        };
+        let ends = (
+            a + pin_row(picture, w.from.0, &w.from.1, true),
+            b + pin_row(picture, w.to.0, &w.to.1, false),
+        );
+        groups
+            .entry((place[w.from.0].1, place[w.to.0].1))
+            .or_default()
+            .push(ends);
+    }
+    groups
+        .into_values()
+        .map(|mut ends| {
+            ends.sort_unstable();
+            let mut right: Vec<usize> = ends.into_iter().map(|(_, b)| b).collect();
+            inversions(&mut right)
+        })
+        .sum()
+}
+
+/// The pairs `i < j` with `v[i] > v[j]` (sorting `v` on the way), in O(n log n).
+fn inversions(v: &mut [usize]) -> usize {
+    if v.len() < 2 {
+        return 0;
+    }
+    let mid = v.len() / 2;
+    let mut count = inversions(&mut v[..mid]) + inversions(&mut v[mid..]);
+    let mut merged = Vec::with_capacity(v.len());
+    let (mut i, mut j) = (0, mid);
+    while i < mid && j < v.len() {
+        if v[j] < v[i] {
+            count += mid - i;
+            merged.push(v[j]);
+            j += 1;
+        } else {
+            merged.push(v[i]);
+            i += 1;
+        }
+    }
+    merged.extend_from_slice(&v[i..mid]);
+    merged.extend_from_slice(&v[j..]);
+    v.copy_from_slice(&merged);
+    count
+}
+
+/// Orders each column of each band by the barycentre of its wires' ends in the column
+/// before (sweeping right), then after (sweeping left), pins counted where they are on
+/// their nodes; a node with no wire there keeps its place. Ties go by id, so it is
+/// deterministic. The order with the fewest crossings over the picture is kept, so it is
+/// never worse than the order it started from.
+fn reduce_crossings(picture: &Picture, place: &[(usize, i64)], columns: &mut [Vec<Vec<usize>>]) {
+    let mut best = columns.to_vec();
+    let mut fewest = crossings(picture, place, columns);
+    for sweep in 0..SWEEPS * 2 {
+        if fewest == 0 {
+            break;
+        }
+        let rightward = sweep % 2 == 0;
+        for band in columns.iter_mut() {
+            let order: Vec<usize> = if rightward {
+                (1..band.len()).collect()
+            } else {
+                (0..band.len().saturating_sub(1)).rev().collect()
+            };
+            for c in order {
+                // The far ends: the nodes of the columns already ordered in this sweep
+                // (all of them, so that a long wire counts too), by slot.
+                let far: Vec<usize> = if rightward {
+                    band[..c].iter().flatten().copied().collect()
+                } else {
+                    band[c + 1..].iter().flatten().copied().collect()
+                };
+                let mut slot_of = HashMap::new();
+                for column in band.iter() {
+                    for (slot, &node) in column.iter().enumerate() {
+                        slot_of.insert(node, slot);
+                    }
+                }
+                let ends: Vec<Ends> = between(picture, &far, &band[c])
+                    .into_iter()
+                    .map(|((f, row), near)| ((slot_of[&far[f]], row), near))
+                    .collect();
+                // Per node of this column (by slot): the sum and count of its wires' far ends.
+                let mut sums = vec![(0usize, 0usize); band[c].len()];
+                for ((far, far_row), (near, _)) in ends {
+                    sums[near].0 += far * PIN_SCALE + far_row;
+                    sums[near].1 += 1;
+                }
+                let mut keyed: Vec<(usize, &str, usize, usize)> = band[c]
+                    .iter()
+                    .enumerate()
+                    .map(|(slot, &node)| {
+                        let (sum, count) = sums[slot];
+                        // Barycentre in slot units × PIN_SCALE; no wire: where it is now.
+                        let at = sum.checked_div(count).unwrap_or(slot * PIN_SCALE);
+                        (at, picture.nodes[node].id.as_str(), slot, node)
+                    })
+                    .collect();
+                keyed.sort_unstable();
+                band[c] = keyed.into_iter().map(|k| k.3).collect();
+            }
+        }
+        let now = crossings(picture, place, columns);
+        if now < fewest {
+            fewest = now;
+            best = columns.to_vec();
+        }
+    }
+    columns.clone_from_slice(&best);
+    // Then neighbours in a column trade places while that removes crossings (for pictures
+    // of a size one reads, where each try is cheap).
+    if picture.nodes.len() > TRANSPOSE_UP_TO {
+        return;
+    }
+    let mut improved = fewest > 0;
+    while improved {
+        improved = false;
+        for b in 0..columns.len() {
+            for c in 0..columns[b].len() {
+                for k in 1..columns[b][c].len() {
+                    columns[b][c].swap(k - 1, k);
+                    let now = crossings(picture, place, columns);
+                    if now < fewest {
+                        fewest = now;
+                        improved = true;
+                    } else {
+                        columns[b][c].swap(k - 1, k);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The most nodes a picture may have for neighbours to try trading places.
+const TRANSPOSE_UP_TO: usize = 400;
+
+#[cfg(test)]
+mod tests {
+    use graphrun::{PictureNode, Wire};
+
+    use super::*;
+
+    fn node(id: &str, exec_outputs: &[&str], outputs: &[&str]) -> PictureNode {
+        PictureNode {
+            id: id.to_string(),
+            title: id.to_string(),
+            pos: None,
+            comment: None,
+            exec_inputs: vec!["exec".to_string()],
+            exec_outputs: exec_outputs.iter().map(|p| p.to_string()).collect(),
+            inputs: vec![("In".to_string(), graphrun::Type::Int, None)],
+            outputs: outputs.iter().map(|p| (p.to_string(), graphrun::Type::Int)).collect(),
+        }
+    }
+
+    fn exec(from: usize, pin: &str, to: usize) -> Wire {
+        Wire {
+            exec: true,
+            from: (from, pin.to_string()),
+            to: (to, "exec".to_string()),
+            ty: None,
+        }
+    }
+
+    /// The crossings of a laid-out picture, counted from the boxes' places.
+    fn crossings_drawn(picture: &Picture, rects: &[Rect]) -> usize {
+        let ends: Vec<((i64, i64), (i64, i64))> = picture
+            .wires
+            .iter()
+            .filter_map(|w| {
+                let a = super::super::svg::pin_at(picture, rects, w.from.0, &w.from.1, true)?;
+                let b = super::super::svg::pin_at(picture, rects, w.to.0, &w.to.1, false)?;
+                Some((a, b))
+            })
+            .collect();
+        let mut count = 0;
+        for (k, &(a1, b1)) in ends.iter().enumerate() {
+            for &(a2, b2) in &ends[k + 1..] {
+                // Wires between the same two columns cross when their ends are in opposite
+                // orders.
+                if a1.0 == a2.0 && b1.0 == b2.0 && (a1.1 - a2.1) * (b1.1 - b2.1) < 0 {
+                    count += 1;
+                }
+            }
+        }
+        count
+    }
+
+    fn laid_out(picture: &Picture, reduce: bool) -> Vec<Rect> {
+        REDUCE_CROSSINGS.with(|on| on.set(reduce));
+        let rects = layout(picture);
+        REDUCE_CROSSINGS.with(|on| on.set(true));
+        rects
+    }
+
+    #[test]
+    fn a_sequence_s_outputs_go_to_nodes_in_the_order_of_its_pins() {
+        // Written last first: stacked in file order, the wires would cross.
+        let picture = Picture {
+            nodes: vec![
+                node("seq", &["Then 0", "Then 1", "Then 2"], &[]),
+                node("c", &[], &[]),
+                node("b", &[], &[]),
+                node("a", &[], &[]),
+            ],
+            wires: vec![exec(0, "Then 0", 3), exec(0, "Then 1", 2), exec(0, "Then 2", 1)],
+            comments: Vec::new(),
+        };
+        assert_eq!(crossings_drawn(&picture, &laid_out(&picture, false)), 3);
+        let rects = laid_out(&picture, true);
+        assert_eq!(crossings_drawn(&picture, &rects), 0);
+        assert!(rects[3].y < rects[2].y && rects[2].y < rects[1].y, "{rects:?}");
+    }
+
+    #[test]
+    fn on_generated_graphs_crossings_are_never_more_and_mostly_fewer() {
+        // A small generator: chains of nodes with one to three exec outputs, each output
+        // wired to a random node further on (a tree of exec flow with shared targets).
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = |below: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % below.max(1) as u64) as usize
+        };
+        let (mut fewer, mut total_before, mut total_after) = (0, 0, 0);
+        for graph in 0..200 {
+            let count = 6 + next(14);
+            let mut nodes = Vec::new();
+            let mut wires = Vec::new();
+            for i in 0..count {
+                let outs = 1 + next(3);
+                let pins: Vec<String> = (0..outs).map(|k| format!("Out {k}")).collect();
+                let refs: Vec<&str> = pins.iter().map(String::as_str).collect();
+                nodes.push(node(&format!("n{:02}", next(100)), &refs, &["Value"]));
+                for pin in &pins {
+                    if i + 1 < count && next(4) > 0 {
+                        let to = i + 1 + next(count - i - 1);
+                        wires.push(exec(i, pin, to));
+                    }
+                }
+            }
+            // Ids unique, in an order unrelated to the flow.
+            for (i, n) in nodes.iter_mut().enumerate() {
+                n.id = format!("{}_{i}", n.id);
+                n.title = n.id.clone();
+            }
+            let picture = Picture {
+                nodes,
+                wires,
+                comments: Vec::new(),
+            };
+            let before = crossings_drawn(&picture, &laid_out(&picture, false));
+            let after = crossings_drawn(&picture, &laid_out(&picture, true));
+            assert!(
+                after <= before,
+                "graph {graph}: {after} crossings after, {before} before"
+            );
+            fewer += usize::from(after < before);
+            total_before += before;
+            total_after += after;
+        }
+        // Measured: 845 crossings in all where stacking in file order gives 1,139, fewer in
+        // 109 of the 200 graphs (many of these random wires cross whatever the order).
+        assert!(fewer >= 60, "fewer crossings in {fewer} of 200 graphs");
+        assert!(
+            total_after * 4 <= total_before * 3,
+            "{total_after} crossings in all, {total_before} before"
+        );
+    }
 }
