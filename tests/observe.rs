@@ -426,9 +426,12 @@ async fn the_host_pauses_an_instance_between_events_and_resumes_it() {
         while count() < 3 {
             tokio::time::sleep(std::time::Duration::from_millis(5)).await;
         }
-        handle.pause();
-        // A request goes through the queue, behind any event already taken: once it is
-        // answered, the pause holds.
+        // It returns once the instance holds (a request the idle loop had taken into its
+        // queue is answered too): within seconds, not never.
+        tokio::time::timeout(std::time::Duration::from_secs(10), handle.pause())
+            .await
+            .expect("pause returns once the instance holds")
+            .unwrap();
         let at_pause = handle.variable("Ticks").await.unwrap();
         let lines = count();
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;

@@ -369,3 +369,124 @@ async fn chromium_draws_every_picture_box_for_box_where_the_svg_says() {
     }
     assert!(seen >= 5, "the pictures of graphs/ are there ({seen})");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_breakpoint_in_a_function_or_a_macro_pauses_there_showing_the_calls_that_led_there() {
+    let dir = root().join("graphs");
+    let (_studio, url) = start(&dir, &["studio", "reuse_example.ron", "--port", "0"]);
+    let mut page = Browser::launch("reuse").await;
+    page.goto(&url).await;
+    page.wait_for("the graph", "document.querySelectorAll('#stage g.node').length > 0")
+        .await;
+    // A tab per function and macro, the imported ones too.
+    let tabs = page
+        .eval("[...document.querySelectorAll('#tabs button')].map(b => b.textContent)")
+        .await;
+    for name in ["Event Graph", "Add Score", "If Leading", "Shout", "For Each Word"] {
+        assert!(
+            tabs.as_array().unwrap().contains(&json!(name)),
+            "a tab `{name}` in {tabs}"
+        );
+    }
+    page.click("#tabs button[data-graph=\"Add Score\"]").await;
+    page.wait_for(
+        "the function's body",
+        "document.querySelector('#stage g.node[data-node=\"keep\"]')",
+    )
+    .await;
+    page.click("#stage g.node[data-node=\"keep\"] [data-action=breakpoint]")
+        .await;
+    page.click("#tabs button[data-graph=\"If Leading\"]").await;
+    page.wait_for(
+        "the macro's body",
+        "document.querySelector('#stage g.node[data-node=\"raise\"]')",
+    )
+    .await;
+    page.click("#stage g.node[data-node=\"raise\"] [data-action=breakpoint]")
+        .await;
+    page.wait_for(
+        "the breakpoint in the macro",
+        "document.querySelector('#stage g.node[data-node=\"raise\"]').classList.contains('breakpoint')",
+    )
+    .await;
+    page.click("#tabs button[data-graph=\"\"]").await;
+    page.click("button[data-action=run]").await;
+    // In the function: its tab comes up, paused at `keep`, with the call that led there.
+    page.wait_for(
+        "the pause in Add Score",
+        "document.body.dataset.state === 'paused' && document.querySelector('#tabs button.current')?.dataset.graph === 'Add Score' \
+         && document.querySelector('#stage g.node[data-node=\"keep\"]')?.classList.contains('active')",
+    )
+    .await;
+    let calls = page
+        .eval("document.querySelector('#calls').hidden ? '' : document.querySelector('#calls').textContent")
+        .await;
+    assert!(
+        calls.as_str().unwrap().contains("called from reuse_example.ron:48:"),
+        "the call that led there: {calls}"
+    );
+    assert!(calls.as_str().unwrap().contains("node `add` (Add Score)"), "{calls}");
+    page.click("#stage g.node[data-node=\"keep\"] [data-action=breakpoint]")
+        .await;
+    page.wait_for(
+        "the function's breakpoint cleared",
+        "!document.querySelector('#stage g.node[data-node=\"keep\"]').classList.contains('breakpoint')",
+    )
+    .await;
+    // On: the macro's breakpoint is next, in its own tab, with the use that led there.
+    page.click("button[data-action=continue]").await;
+    page.wait_for(
+        "the pause in If Leading",
+        "document.body.dataset.state === 'paused' && document.querySelector('#tabs button.current')?.dataset.graph === 'If Leading' \
+         && document.querySelector('#stage g.node[data-node=\"raise\"]')?.classList.contains('active')",
+    )
+    .await;
+    let calls = page.eval("document.querySelector('#calls').textContent").await;
+    assert!(
+        calls.as_str().unwrap().contains("used at reuse_example.ron:51:"),
+        "the macro use: {calls}"
+    );
+    assert_eq!(
+        page.eval(OUTPUT_LINES).await,
+        json!(["ada: 10"]),
+        "paused before `raise` of the first word"
+    );
+    page.click("#stage g.node[data-node=\"raise\"] [data-action=breakpoint]")
+        .await;
+    page.wait_for(
+        "the macro's breakpoint cleared",
+        "!document.querySelector('#stage g.node[data-node=\"raise\"]').classList.contains('breakpoint')",
+    )
+    .await;
+    page.click("button[data-action=continue]").await;
+    page.wait_for("the run to end", "document.body.dataset.state === 'ended'")
+        .await;
+    let expected: Vec<String> = output_of(&["run", "graphs/reuse_example.ron"])
+        .lines()
+        .map(str::to_string)
+        .collect();
+    assert_eq!(page.eval(OUTPUT_LINES).await, json!(expected));
+}
+
+#[test]
+fn the_studio_server_answers_bad_requests_with_their_status_and_keeps_serving() {
+    let dir = root().join("graphs");
+    let (_studio, url) = start(&dir, &["studio", "hello.ron", "--port", "0"]);
+    let addr = url.trim_start_matches("http://").split('/').next().unwrap().to_string();
+    let token = url.split("token=").nth(1).unwrap().to_string();
+    let huge = format!("GET /?token={token} HTTP/1.1\r\nX-Big: {}\r\n\r\n", "x".repeat(20_000));
+    for (request, status) in [
+        (huge, " 400 "),
+        ("\u{0}\u{1}garbage\r\n\r\n".to_string(), " 400 "),
+        ("GET\r\n\r\n".to_string(), " 400 "),
+        (format!("POST /?token={token} HTTP/1.1\r\n\r\n"), " 405 "),
+        (format!("GET /nope?token={token} HTTP/1.1\r\n\r\n"), " 404 "),
+        (format!("GET /ws?token={token} HTTP/1.1\r\n\r\n"), " 400 "),
+        (format!("GET /?token={token}x HTTP/1.1\r\n\r\n"), " 403 "),
+    ] {
+        let line = status_of(&addr, &request);
+        assert!(line.contains(status), "{:?}: {line}", &request[..request.len().min(60)]);
+    }
+    let ok = status_of(&addr, &format!("GET /?token={token} HTTP/1.1\r\n\r\n"));
+    assert!(ok.contains(" 200 "), "still serving: {ok}");
+}

@@ -187,7 +187,13 @@ fn draw(settings: &Settings, session: &Session) {
             }
             session.set_graphs(graphs, diagnostics(program.warnings()));
         }
-        Err(found) => session.set_diagnostics(diagnostics(&found)),
+        Err(found) => {
+            // In the terminal too: the page may not be open yet.
+            for line in found.one_lines() {
+                eprintln!("{line}");
+            }
+            session.set_diagnostics(diagnostics(&found));
+        }
     }
 }
 
@@ -255,10 +261,19 @@ fn act(settings: &Settings, session: &Arc<Session>, running: &mut Option<Running
         }
         "pause" => {
             if let Some(run) = live.filter(|_| session.run_state() == RunState::Running) {
+                // A chain running now pauses before its next node (the observer says so,
+                // naming it); an idle instance holds between events.
                 control.pause_next.store(true, Ordering::SeqCst);
-                run.handle.pause();
-                session.flush();
-                session.set_state(RunState::Paused, None);
+                let (handle, session) = (run.handle.clone(), session.clone());
+                tokio::spawn(async move {
+                    if handle.pause().await.is_ok() {
+                        // What ran before the pause reaches the page before the pause.
+                        session.flush();
+                        if session.run_state() == RunState::Running {
+                            session.set_state(RunState::Paused, None);
+                        }
+                    }
+                });
             }
         }
         step @ ("continue" | "step") => {

@@ -154,7 +154,9 @@ impl Browser {
     pub async fn wait_for(&mut self, what: &str, expression: &str) {
         let started = Instant::now();
         loop {
-            if self.eval(&format!("!!({expression})")).await == json!(true) {
+            // While the page is still loading, the expression may throw: not yet.
+            let check = format!("(() => {{ try {{ return !!({expression}); }} catch (e) {{ return false; }} }})()");
+            if self.eval(&check).await == json!(true) {
                 return;
             }
             if started.elapsed() > WAIT {

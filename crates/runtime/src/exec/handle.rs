@@ -182,14 +182,28 @@ impl InstanceHandle {
         self.sender.shared.wake.notify_one();
     }
 
-    /// Pauses the instance between events: the chain running now (if any) runs to its end,
-    /// then nothing runs (no event, timer or message) until [`resume`](Self::resume); the
-    /// host's requests are still answered. To pause inside a chain, an observer returns
+    /// Pauses the instance between events, and returns once it holds: the chain running
+    /// now (if any) has run to its end, or to a pause an observer asked for. Then nothing
+    /// runs (no event, timer or message) until [`resume`](Self::resume); the host's
+    /// requests are still answered. To pause inside a chain, an observer returns
     /// [`crate::Control::Pause`] from its `before` hook.
-    pub fn pause(&self) {
-        self.sender.shared.resume.store(false, Ordering::SeqCst);
-        self.sender.shared.hold.store(true, Ordering::SeqCst);
-        self.sender.shared.wake.notify_one();
+    pub async fn pause(&self) -> Result<(), HostError> {
+        let shared = &self.sender.shared;
+        shared.resume.store(false, Ordering::SeqCst);
+        shared.hold.store(true, Ordering::SeqCst);
+        shared.wake.notify_one();
+        // A request is answered only between events or while paused: once this one is,
+        // the instance holds.
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let f: HostFn = Box::new(move |_| {
+            let _ = tx.send(());
+        });
+        self.sender
+            .tx
+            .send(Event::Host(f))
+            .await
+            .map_err(|_| HostError::Ended)?;
+        rx.await.map_err(|_| HostError::NoAnswer)
     }
 
     /// Lets an instance that is paused (by an observer or [`pause`](Self::pause)) go on.

@@ -640,6 +640,17 @@ impl Instance {
             self.resume_chain(prog);
             return;
         }
+        // The host's requests already taken into the queue are answered too (they run no
+        // node); the events stay in their order.
+        if self.st.queue.iter().any(|e| matches!(e, Event::Host(_))) {
+            let queue = std::mem::take(&mut self.st.queue);
+            for event in queue {
+                match event {
+                    Event::Host(f) => f(self.st.vars_mut()),
+                    other => self.st.queue.push_back(other),
+                }
+            }
+        }
         let room = self.st.queue.len() < CHANNEL_CAPACITY;
         tokio::select! {
             Some(event) = self.rx.recv(), if room => match event {
