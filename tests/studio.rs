@@ -471,7 +471,7 @@ async fn a_breakpoint_in_a_function_or_a_macro_pauses_there_showing_the_calls_th
 #[test]
 fn the_studio_server_answers_bad_requests_with_their_status_and_keeps_serving() {
     let dir = root().join("graphs");
-    let (_studio, url) = start(&dir, &["studio", "hello.ron", "--port", "0"]);
+    let (studio, url) = start(&dir, &["studio", "hello.ron", "--port", "0"]);
     let addr = url.trim_start_matches("http://").split('/').next().unwrap().to_string();
     let token = url.split("token=").nth(1).unwrap().to_string();
     let huge = format!("GET /?token={token} HTTP/1.1\r\nX-Big: {}\r\n\r\n", "x".repeat(20_000));
@@ -489,4 +489,63 @@ fn the_studio_server_answers_bad_requests_with_their_status_and_keeps_serving() 
     }
     let ok = status_of(&addr, &format!("GET /?token={token} HTTP/1.1\r\n\r\n"));
     assert!(ok.contains(" 200 "), "still serving: {ok}");
+    // SIGTERM ends it, at once, with status 0.
+    let mut studio = studio;
+    let pid = studio.0.id().to_string();
+    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = studio.0.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(5),
+            "the studio ends on SIGTERM"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    assert_eq!(status.code(), Some(0));
+}
+
+/// A graph whose second event divides by zero.
+const FAILING: &str = r#"Graph(
+    format: 1,
+    name: "Failing",
+    nodes: {
+        "begin": (node: "Event BeginPlay", exec: {"then": "hello"}),
+        "hello": (node: "Print String", inputs: {"In String": "before the error"}, exec: {"then": "show"}),
+        "show": (node: "Print String", inputs: {"In String": Link("ratio", "Return Value")}),
+        "ratio": (node: "Divide", inputs: {"A": 1, "B": 0}),
+    },
+)
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_runtime_error_is_in_the_log_and_clicking_it_shows_its_node() {
+    let dir = scratch("failing");
+    std::fs::write(dir.join("failing.ron"), FAILING).unwrap();
+    let (_studio, url) = start(&dir, &["studio", "failing.ron", "--port", "0"]);
+    let mut page = Browser::launch("failing").await;
+    page.goto(&url).await;
+    page.wait_for("the graph", "document.querySelectorAll('#stage g.node').length === 4")
+        .await;
+    page.click("button[data-action=run]").await;
+    page.wait_for("the run to end", "document.body.dataset.state === 'ended'")
+        .await;
+    assert_eq!(page.eval(OUTPUT_LINES).await, json!(["before the error"]));
+    let error = page
+        .eval("document.querySelector('#log .error')?.textContent ?? ''")
+        .await;
+    let error = error.as_str().unwrap();
+    assert!(
+        error.contains("failing.ron:8:") && error.contains("`ratio`") && error.contains("zero"),
+        "the runtime error, with its place: {error}"
+    );
+    page.click("#log .error").await;
+    page.wait_for(
+        "the failing node to be shown",
+        "document.querySelector('#stage g.node[data-node=\"ratio\"]').classList.contains('focus')",
+    )
+    .await;
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -10,7 +10,7 @@ use graphrun::{value_preview, Control, Host, Level, NodeView, Observer, Ran, Run
 use graphrun_socket::{Closer, Tap, TapEvent};
 use serde_json::json;
 
-use super::session::{stopping, NodeKey, PausedAt, RunState, Session};
+use super::session::{NodeKey, PausedAt, RunControl, RunState, Session};
 
 /// The node types that write a graph variable: after one runs, the variables panel is
 /// brought up to date.
@@ -19,6 +19,7 @@ const WRITES_VARIABLES: [&str; 3] = ["Set", "Increment", "Decrement"];
 /// Watches one run for the studio.
 pub struct Debugger {
     session: Arc<Session>,
+    control: Arc<RunControl>,
     /// `--trace`, if asked for: it sees every hook too.
     tracer: Option<Tracer>,
     /// Per node: its key, and whether it has a breakpoint (as of `seen_generation`).
@@ -32,9 +33,10 @@ pub struct Debugger {
 }
 
 impl Debugger {
-    pub fn new(session: Arc<Session>, tracer: Option<Tracer>) -> Debugger {
+    pub fn new(session: Arc<Session>, control: Arc<RunControl>, tracer: Option<Tracer>) -> Debugger {
         Debugger {
             session,
+            control,
             tracer,
             keys: HashMap::new(),
             seen_generation: u64::MAX,
@@ -45,7 +47,7 @@ impl Debugger {
 
     /// The node's key and whether it has a breakpoint.
     fn key(&mut self, node: &NodeView<'_>) -> (NodeKey, bool) {
-        let generation = self.session.control.generation.load(Ordering::SeqCst);
+        let generation = self.session.breakpoints.generation.load(Ordering::SeqCst);
         if generation != self.seen_generation {
             self.keys.clear();
             self.seen_generation = generation;
@@ -55,7 +57,7 @@ impl Debugger {
             .entry(node.index())
             .or_insert_with(|| {
                 let key = (node.within().map(str::to_string), node.id().to_string());
-                let bps = session.control.breakpoints.lock().unwrap_or_else(|e| e.into_inner());
+                let bps = session.breakpoints.set.lock().unwrap_or_else(|e| e.into_inner());
                 let hit = bps.contains(&key);
                 (key, hit)
             })
@@ -92,8 +94,9 @@ impl Observer for Debugger {
             let values = node.inputs();
             texts(values.iter().map(|(n, v)| (*n, v)), node)
         };
-        let control = &self.session.control;
-        let pause = node.can_pause() && !stopping(control) && (breakpoint || control.pause_next.load(Ordering::SeqCst));
+        let control = &self.control;
+        let pause =
+            node.can_pause() && !control.stopping() && (breakpoint || control.pause_next.load(Ordering::SeqCst));
         if pause {
             control.pause_next.store(false, Ordering::SeqCst);
         }
@@ -209,10 +212,10 @@ impl Tap for StudioTap {
                 "opened",
                 protocol.map_or("open".to_string(), |p| format!("open, subprotocol {p}")),
             ),
-            TapEvent::Failed { error } => ("failed", error.to_string()),
-            TapEvent::Received(text) => ("received", text.to_string()),
+            TapEvent::Failed { error } => ("failed", shortened(error)),
+            TapEvent::Received(text) => ("received", shortened(text)),
             TapEvent::ReceivedBinary(len) => ("received", format!("(a binary message of {len} bytes)")),
-            TapEvent::Sent(text) => ("sent", text.to_string()),
+            TapEvent::Sent(text) => ("sent", shortened(text)),
             TapEvent::Closed {
                 code,
                 reason,
@@ -240,16 +243,17 @@ impl Tap for StudioTap {
         self.session
             .pending()
             .connections
-            .push(json!({"conn": conn, "kind": kind, "text": shortened(text)}));
+            .push(json!({"conn": conn, "kind": kind, "text": text}));
     }
 }
 
 /// The most characters of a message the connections panel shows.
 const MESSAGE_CHARS: usize = 2_000;
 
-fn shortened(text: String) -> String {
+/// A message as the panel shows it: at most [`MESSAGE_CHARS`] characters (copying no more).
+fn shortened(text: &str) -> String {
     match text.char_indices().nth(MESSAGE_CHARS) {
-        None => text,
+        None => text.to_string(),
         Some((cut, _)) => format!("{}… ({} bytes in all)", &text[..cut], text.len()),
     }
 }

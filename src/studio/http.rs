@@ -33,8 +33,13 @@ pub type Actions = tokio::sync::mpsc::UnboundedSender<serde_json::Value>;
 /// Serves pages until the task is dropped.
 pub async fn serve(listener: TcpListener, token: Arc<str>, session: Arc<Session>, actions: Actions, title: Arc<str>) {
     loop {
-        let Ok((stream, _)) = listener.accept().await else {
-            continue;
+        let stream = match listener.accept().await {
+            Ok((stream, _)) => stream,
+            // Out of file descriptors, say: wait a moment rather than spin.
+            Err(_) => {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                continue;
+            }
         };
         let (token, session, actions, title) = (token.clone(), session.clone(), actions.clone(), title.clone());
         tokio::spawn(async move {

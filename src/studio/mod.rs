@@ -18,7 +18,7 @@ use graphrun_socket::{SocketConfig, SocketLibrary};
 use serde_json::{json, Value as Json};
 
 use debugger::{Debugger, StudioHost, StudioTap};
-use session::{RunState, Session};
+use session::{RunControl, RunState, Session};
 
 /// How often the pages get what ran.
 const FLUSH_EVERY: Duration = Duration::from_millis(100);
@@ -38,9 +38,10 @@ pub struct Settings {
     pub config: SocketConfig,
 }
 
-/// A run going on: its handle, and whether it has ended.
+/// A run going on: its handle, its controls, and whether it has ended.
 struct Running {
     handle: InstanceHandle,
+    control: Arc<RunControl>,
     ended: Arc<AtomicBool>,
     thread: std::thread::JoinHandle<()>,
 }
@@ -117,7 +118,7 @@ async fn serve(settings: Settings) -> u8 {
         }
     }
     if let Some(run) = running.take() {
-        session.control.stopping.store(true, Ordering::SeqCst);
+        run.control.stopping.store(true, Ordering::SeqCst);
         run.handle.stop();
         // EndPlay gets a second, as after `run --timeout`; then it is stopped too.
         for _ in 0..20 {
@@ -240,7 +241,6 @@ fn diagnostics(found: &graphrun::Diagnostics) -> Vec<Json> {
 
 /// Does what the page asked.
 fn act(settings: &Settings, session: &Arc<Session>, running: &mut Option<Running>, action: &Json) {
-    let control = &session.control;
     let live = running.as_ref().filter(|r| !r.ended.load(Ordering::SeqCst));
     match action["action"].as_str().unwrap_or_default() {
         "run" => {
@@ -255,7 +255,7 @@ fn act(settings: &Settings, session: &Arc<Session>, running: &mut Option<Running
         }
         "stop" => {
             if let Some(run) = live {
-                control.stopping.store(true, Ordering::SeqCst);
+                run.control.stopping.store(true, Ordering::SeqCst);
                 run.handle.stop();
             }
         }
@@ -263,7 +263,7 @@ fn act(settings: &Settings, session: &Arc<Session>, running: &mut Option<Running
             if let Some(run) = live.filter(|_| session.run_state() == RunState::Running) {
                 // A chain running now pauses before its next node (the observer says so,
                 // naming it); an idle instance holds between events.
-                control.pause_next.store(true, Ordering::SeqCst);
+                run.control.pause_next.store(true, Ordering::SeqCst);
                 let (handle, session) = (run.handle.clone(), session.clone());
                 tokio::spawn(async move {
                     if handle.pause().await.is_ok() {
@@ -278,7 +278,7 @@ fn act(settings: &Settings, session: &Arc<Session>, running: &mut Option<Running
         }
         step @ ("continue" | "step") => {
             if let Some(run) = live.filter(|_| session.run_state() == RunState::Paused) {
-                control.pause_next.store(step == "step", Ordering::SeqCst);
+                run.control.pause_next.store(step == "step", Ordering::SeqCst);
                 session.set_state(RunState::Running, None);
                 run.handle.resume();
             }
@@ -336,17 +336,15 @@ fn start(settings: &Settings, session: &Arc<Session>) -> Option<Running> {
         }
     }
     let tracer = settings.trace.then(|| Tracer::new(Arc::new(graphrun::StdioHost)));
-    instance.observe(Box::new(Debugger::new(session.clone(), tracer)));
-    let control = &session.control;
-    control.stopping.store(false, Ordering::SeqCst);
-    control.pause_next.store(false, Ordering::SeqCst);
+    let control = Arc::new(RunControl::default());
+    instance.observe(Box::new(Debugger::new(session.clone(), control.clone(), tracer)));
     session.start_run(program.variables().iter().map(|v| v.name.clone()).collect());
     let handle = instance.handle();
     if let Some(timeout) = settings.timeout {
-        let (handle, session) = (handle.clone(), session.clone());
+        let (handle, control) = (handle.clone(), control.clone());
         std::thread::spawn(move || {
             std::thread::sleep(timeout);
-            session.control.stopping.store(true, Ordering::SeqCst);
+            control.stopping.store(true, Ordering::SeqCst);
             handle.stop();
         });
     }
@@ -355,7 +353,12 @@ fn start(settings: &Settings, session: &Arc<Session>) -> Option<Running> {
         let (session, ended) = (session.clone(), ended.clone());
         std::thread::spawn(move || run(instance, &program, &session, &ended))
     };
-    Some(Running { handle, ended, thread })
+    Some(Running {
+        handle,
+        control,
+        ended,
+        thread,
+    })
 }
 
 /// Runs an instance to its end on a thread of its own, then reports how it ended.

@@ -45,16 +45,27 @@ pub struct Pending {
     pub active: Option<NodeKey>,
 }
 
-/// How the page's controls reach a run's observer.
+/// The breakpoints, kept from run to run, and a count that changes with them (observers
+/// cache per node whether it has one).
 #[derive(Default)]
-pub struct Control {
-    /// Pause before the next node that runs (Pause, Step).
+pub struct Breakpoints {
+    pub set: Mutex<BTreeSet<NodeKey>>,
+    pub generation: AtomicU64,
+}
+
+/// How the page's controls reach one run's observer.
+#[derive(Default)]
+pub struct RunControl {
+    /// Pause before the next node that can pause (Pause, Step).
     pub pause_next: AtomicBool,
     /// The run is being stopped: no more pauses (EndPlay runs through).
     pub stopping: AtomicBool,
-    /// Breakpoints, and a count that changes with them (observers cache per node).
-    pub breakpoints: Mutex<BTreeSet<NodeKey>>,
-    pub generation: AtomicU64,
+}
+
+impl RunControl {
+    pub fn stopping(&self) -> bool {
+        self.stopping.load(Ordering::SeqCst)
+    }
 }
 
 /// The run's state, as `document.body.dataset.state` shows it.
@@ -106,7 +117,7 @@ struct State {
 pub struct Session {
     state: Mutex<State>,
     pending: Mutex<Pending>,
-    pub control: Arc<Control>,
+    pub breakpoints: Breakpoints,
     events: tokio::sync::broadcast::Sender<Arc<str>>,
 }
 
@@ -154,7 +165,7 @@ impl Session {
                 values: HashMap::new(),
             }),
             pending: Mutex::new(Pending::default()),
-            control: Arc::new(Control::default()),
+            breakpoints: Breakpoints::default(),
             events,
         })
     }
@@ -202,7 +213,7 @@ impl Session {
     }
 
     fn breakpoints_json(&self) -> Json {
-        let bps = self.control.breakpoints.lock().unwrap_or_else(|e| e.into_inner());
+        let bps = self.breakpoints.set.lock().unwrap_or_else(|e| e.into_inner());
         Json::Array(bps.iter().map(key_json).collect())
     }
 
@@ -265,12 +276,12 @@ impl Session {
     /// Toggles a breakpoint; the breakpoints now.
     pub fn toggle_breakpoint(&self, key: NodeKey) {
         {
-            let mut bps = self.control.breakpoints.lock().unwrap_or_else(|e| e.into_inner());
+            let mut bps = self.breakpoints.set.lock().unwrap_or_else(|e| e.into_inner());
             if !bps.remove(&key) {
                 bps.insert(key);
             }
         }
-        self.control.generation.fetch_add(1, Ordering::SeqCst);
+        self.breakpoints.generation.fetch_add(1, Ordering::SeqCst);
         self.send(json!({"type": "breakpoints", "breakpoints": self.breakpoints_json()}));
     }
 
@@ -375,9 +386,4 @@ pub fn fresh_token() -> Result<String, String> {
     let mut bytes = [0u8; 16];
     getrandom::getrandom(&mut bytes).map_err(|e| format!("cannot make a token: {e}"))?;
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
-}
-
-/// Whether the run has been asked to stop (no more pauses).
-pub fn stopping(control: &Control) -> bool {
-    control.stopping.load(Ordering::SeqCst)
 }
