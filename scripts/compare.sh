@@ -2,13 +2,16 @@
 # Builds and runs every performance comparison in one go, printing one line each:
 #   NAME: graphrun=X UNIT peer=Y UNIT ratio=R     (R above 1: graphrun is better)
 # Peers: Rhai and Lua 5.4 (mlua, vendored) and native Rust for the loop, Lua calls for
-# events, a plain tokio-tungstenite client for echo; goals for load and scale. The scale
-# comparison holds 10,000 connections to an echo server in another process. Arguments
-# pick comparisons (loop, events, echo, load, scale); none runs them all.
+# events, a plain tokio-tungstenite client for echo; goals for load and scale. `process`
+# and `startup` run the graphrun binary as a process against a peer process (the
+# echo_client binary; `lua5.4 -e`, from Debian's lua5.4 package), as users run it; the
+# rest measure the runtime embedded in the benchmark. The echo server is a process of its
+# own. Arguments pick comparisons (loop, calls, events, echo, process, startup, load,
+# scale); none runs them all.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --locked --quiet
-(cd bench && cargo build --release --quiet --bin compare)
+(cd bench && cargo build --release --quiet --bins)
 target/release/graphrun serve-echo --port 0 >target/compare-echo.out 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null || true' EXIT

@@ -480,8 +480,12 @@ fn check(registry: &Registry, files: &[PathBuf]) -> u8 {
     status
 }
 
+/// The async runtime a run uses: one thread, shared by the instance and its connections'
+/// tasks. Measured as users run it (`scripts/compare.sh process`), the echo benchmark
+/// takes 1.18 s on one thread against 1.47–2.38 s on tokio's multi-threaded runtime,
+/// where every message crosses threads between its connection's task and the instance.
 fn runtime() -> Option<tokio::runtime::Runtime> {
-    match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(rt) => Some(rt),
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");
@@ -586,13 +590,15 @@ fn run(registry: &Registry, args: RunArgs) -> u8 {
 
 /// Stops the instance on Ctrl-C (SIGINT) or SIGTERM, each time one comes: the first ends
 /// the running chain and starts EndPlay, a second one ends EndPlay too. Records the exit
-/// status the signal gives (130 or 143). The handlers are in place when this returns (it
-/// runs inside the runtime), so a signal that comes as soon as the graph starts counts.
+/// status the signal gives (130 or 143). The signals are waited for on a thread of their
+/// own (the run's runtime has one thread, which a long chain keeps busy), and the handlers
+/// are in place when this returns, so a signal that comes as soon as the graph starts
+/// counts.
 fn stop_on_signals(
     handle: graphrun::InstanceHandle,
     signalled: Arc<AtomicU8>,
     recorder: Option<Arc<graphrun_testing::Recorder>>,
-) -> tokio::task::JoinHandle<()> {
+) {
     let stop = move |status: u8| {
         let first = signalled
             .compare_exchange(0, status, Ordering::SeqCst, Ordering::SeqCst)
@@ -602,30 +608,44 @@ fn stop_on_signals(
         }
         handle.stop();
     };
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        match (signal(SignalKind::interrupt()), signal(SignalKind::terminate())) {
-            (Ok(mut interrupt), Ok(mut terminate)) => tokio::spawn(async move {
-                loop {
-                    tokio::select! {
-                        _ = interrupt.recv() => stop(EXIT_INTERRUPTED),
-                        _ = terminate.recv() => stop(EXIT_TERMINATED),
+    let (ready, installed) = std::sync::mpsc::channel();
+    let thread = std::thread::Builder::new()
+        .name("graphrun-signals".into())
+        .spawn(move || {
+            let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
+                let _ = ready.send(false);
+                return;
+            };
+            rt.block_on(async move {
+                #[cfg(unix)]
+                {
+                    use tokio::signal::unix::{signal, SignalKind};
+                    let (Ok(mut interrupt), Ok(mut terminate)) =
+                        (signal(SignalKind::interrupt()), signal(SignalKind::terminate()))
+                    else {
+                        let _ = ready.send(false);
+                        return;
+                    };
+                    let _ = ready.send(true);
+                    loop {
+                        tokio::select! {
+                            _ = interrupt.recv() => stop(EXIT_INTERRUPTED),
+                            _ = terminate.recv() => stop(EXIT_TERMINATED),
+                        }
                     }
                 }
-            }),
-            _ => {
-                eprintln!("warning: cannot listen for Ctrl-C and SIGTERM");
-                tokio::spawn(async {})
-            }
-        }
+                #[cfg(not(unix))]
+                {
+                    let _ = ready.send(true);
+                    while tokio::signal::ctrl_c().await.is_ok() {
+                        stop(EXIT_INTERRUPTED);
+                    }
+                }
+            });
+        });
+    if thread.is_err() || installed.recv() != Ok(true) {
+        eprintln!("warning: cannot listen for Ctrl-C and SIGTERM");
     }
-    #[cfg(not(unix))]
-    tokio::spawn(async move {
-        while tokio::signal::ctrl_c().await.is_ok() {
-            stop(EXIT_INTERRUPTED);
-        }
-    })
 }
 
 fn run_program(runtime: tokio::runtime::Runtime, program: Program, args: &RunArgs) -> u8 {
@@ -666,9 +686,11 @@ fn run_program(runtime: tokio::runtime::Runtime, program: Program, args: &RunArg
         }
     };
     let started = std::time::Instant::now();
-    let fds_at_start = open_fds();
     let timed_out = Arc::new(AtomicBool::new(false));
     let signalled = Arc::new(AtomicU8::new(0));
+    stop_on_signals(instance.handle(), signalled.clone(), args.recorder.clone());
+    // Counted once the signal thread holds its own descriptors.
+    let fds_at_start = open_fds();
     if let Some(timeout) = timeout {
         // Wall-clock time, on a thread of its own: nothing the graph does can delay it.
         // EndPlay then gets a second; a stop after that ends it too.
@@ -687,11 +709,7 @@ fn run_program(runtime: tokio::runtime::Runtime, program: Program, args: &RunArg
         });
     }
     let (report, tasks_alive) = runtime.block_on(async {
-        let handle = instance.handle();
-        let signals = stop_on_signals(handle, signalled.clone(), args.recorder.clone());
         let report = instance.run().await;
-        signals.abort();
-        let _ = signals.await;
         // Tasks that ended a moment ago may not be counted out yet: give them 100 ms.
         let metrics = tokio::runtime::Handle::current().metrics();
         for _ in 0..100 {

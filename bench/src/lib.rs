@@ -243,38 +243,12 @@ pub fn big_graph(n: usize) -> String {
 /// The echo graph: keeps `in_flight` JSON messages of about 100 bytes in flight; each reply
 /// is sent back until `total` have come back, then it disconnects.
 pub fn echo_program() -> Program {
-    registry()
-        .load_str(
-            "echo.ron",
-            r#"Graph(format: 1, name: "Echo",
-    variables: {"Socket": (type: Object("M2_JsonWebSocketConnection")), "Url": (type: String),
-                "InFlight": (type: Int), "Total": (type: Int), "Received": (type: Int), "Sent": (type: Int)},
-    nodes: {
-        "begin": (node: "Event BeginPlay", exec: {"then": "make"}),
-        "make": (node: "Construct Object", inputs: {"Class": "M2_JsonWebSocketConnection"}, exec: {"then": "keep"}),
-        "keep": (node: "Set", var: "Socket", inputs: {"Socket": Link("make", "Return Value")}, exec: {"then": "connect"}),
-        "connect": (node: "Connect Json Websocket", inputs: {"Target": Var("Socket"), "Url": Var("Url"),
-            "On Connected": Event("up"), "On Message Received": Event("message")}),
-        "up": (node: "Custom Event", exec: {"then": "burst"}),
-        "burst": (node: "For Loop", inputs: {"First Index": 1, "Last Index": Var("InFlight")}, exec: {"Loop Body": "first"}),
-        "first": (node: "Send Json Object", inputs: {"Target": Var("Socket"), "Object": Link("payload", "Return Value")}, exec: {"then": "count_sent"}),
-        "payload": (node: "Make Json Object", inputs: {"type": "bench", "n": Link("burst", "Index"),
-            "payload": "graphrun graphrun graphrun graphrun graphrun graphrun graphrun graphrun"}),
-        "count_sent": (node: "Set", var: "Sent", inputs: {"Sent": Link("sent_plus", "Return Value")}),
-        "sent_plus": (node: "Add", inputs: {"A": Var("Sent"), "B": 1}),
-        "message": (node: "Custom Event", exec: {"then": "count"}),
-        "count": (node: "Set", var: "Received", inputs: {"Received": Link("received_plus", "Return Value")}, exec: {"then": "more"}),
-        "received_plus": (node: "Add", inputs: {"A": Var("Received"), "B": 1}),
-        "more": (node: "Branch", inputs: {"Condition": Link("fewer", "Return Value")}, exec: {"True": "back", "False": "done"}),
-        "fewer": (node: "Less", inputs: {"A": Var("Sent"), "B": Var("Total")}),
-        "back": (node: "Send Json Value", inputs: {"Target": Var("Socket"), "Value": Link("message", "Message")}, exec: {"then": "count_sent"}),
-        "done": (node: "Branch", inputs: {"Condition": Link("all", "Return Value")}, exec: {"True": "bye"}),
-        "all": (node: "Equal", inputs: {"A": Var("Received"), "B": Var("Total")}),
-        "bye": (node: "Disconnect", inputs: {"Target": Var("Socket")}),
-    })"#,
-        )
-        .unwrap()
+    registry().load_str("echo.ron", ECHO_GRAPH).unwrap()
 }
+
+/// The echo graph's file: `graphrun run bench/echo.ron --set Url=… --set InFlight=…
+/// --set Total=…` runs it as a user would.
+pub const ECHO_GRAPH: &str = include_str!("../echo.ron");
 
 /// Runs the echo graph against `url`; returns messages per second.
 pub fn graph_echo(program: &Program, rt: &tokio::runtime::Runtime, url: &str, in_flight: i64, total: i64) -> f64 {

@@ -73,6 +73,8 @@ async fn serve(settings: Settings) -> u8 {
             return 1;
         }
     };
+    // Listening before the address is out: a signal that comes right after it counts.
+    let signals = Signals::listen();
     let port = listener.local_addr().map(|a| a.port()).unwrap_or(settings.port);
     println!("http://127.0.0.1:{port}/?token={token}");
     eprintln!(
@@ -97,7 +99,7 @@ async fn serve(settings: Settings) -> u8 {
     draw(&settings, &session);
     let mut running: Option<Running> = None;
     let mut watch = tokio::time::interval(WATCH_EVERY);
-    let stop = stop_signal();
+    let stop = signals.recv();
     tokio::pin!(stop);
     loop {
         tokio::select! {
@@ -134,22 +136,39 @@ async fn serve(settings: Settings) -> u8 {
     0
 }
 
-/// Resolves on the first Ctrl-C or SIGTERM.
-async fn stop_signal() {
+/// Ctrl-C and SIGTERM, listened for from when this is called.
+struct Signals {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        if let (Ok(mut interrupt), Ok(mut terminate)) =
-            (signal(SignalKind::interrupt()), signal(SignalKind::terminate()))
+    streams: Option<(tokio::signal::unix::Signal, tokio::signal::unix::Signal)>,
+}
+
+impl Signals {
+    fn listen() -> Signals {
+        #[cfg(unix)]
         {
+            use tokio::signal::unix::{signal, SignalKind};
+            let streams = match (signal(SignalKind::interrupt()), signal(SignalKind::terminate())) {
+                (Ok(interrupt), Ok(terminate)) => Some((interrupt, terminate)),
+                _ => None,
+            };
+            Signals { streams }
+        }
+        #[cfg(not(unix))]
+        Signals {}
+    }
+
+    /// Resolves on the first one.
+    async fn recv(self) {
+        #[cfg(unix)]
+        if let Some((mut interrupt, mut terminate)) = self.streams {
             tokio::select! {
                 _ = interrupt.recv() => {}
                 _ = terminate.recv() => {}
             }
             return;
         }
+        let _ = tokio::signal::ctrl_c().await;
     }
-    let _ = tokio::signal::ctrl_c().await;
 }
 
 /// The file's modification time and length: a change in either redraws it.

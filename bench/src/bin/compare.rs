@@ -1,8 +1,13 @@
 //! Runs every comparison once, on this machine, and prints one line each:
 //! `NAME: graphrun=X UNIT peer=Y UNIT ratio=R` (R above 1: graphrun is better).
 //! `scripts/compare.sh` builds and runs it. Arguments name the comparisons to run (`loop`,
-//! `events`, `echo`, `load`, `scale`); none runs them all.
+//! `calls`, `events`, `echo`, `process`, `startup`, `load`, `scale`); none runs them all.
+//!
+//! `process` and `startup` measure as users run graphrun: the `graphrun` binary as a process
+//! (`GRAPHRUN_BIN`, default `target/release/graphrun`) against a peer process, alternating,
+//! medians with the spread; the others measure the runtime embedded in this process.
 
+use std::process::Command;
 use std::time::Instant;
 
 use graphrun_bench::*;
@@ -29,7 +34,7 @@ fn line(name: &str, graphrun: f64, peer_name: &str, peer: f64, unit: &str, highe
     println!("{name}: graphrun={graphrun:.0} {unit} {peer_name}={peer:.0} {unit} ratio={ratio:.3}");
 }
 
-const COMPARISONS: [&str; 6] = ["loop", "calls", "events", "echo", "load", "scale"];
+const COMPARISONS: [&str; 8] = ["loop", "calls", "events", "echo", "process", "startup", "load", "scale"];
 
 fn main() {
     let chosen: Vec<String> = std::env::args().skip(1).collect();
@@ -56,6 +61,12 @@ fn main() {
     }
     if wanted("echo") {
         compare_echo();
+    }
+    if wanted("process") {
+        compare_echo_processes();
+    }
+    if wanted("startup") {
+        compare_startup();
     }
     if wanted("load") {
         compare_load();
@@ -191,7 +202,7 @@ fn compare_echo() {
             raw = raw.max(raw_echo(&one, &url, in_flight, total));
         }
         line(
-            &format!("echo {in_flight} in flight vs raw tokio-tungstenite"),
+            &format!("echo {in_flight} in flight vs raw tokio-tungstenite (embedded: both in this process)"),
             graph,
             "peer",
             raw,
@@ -227,4 +238,125 @@ fn compare_scale(rt: &tokio::runtime::Runtime) {
         }
         None => println!("scale: skipped (GRAPHRUN_SCALE_URL names the echo server; scripts/compare.sh starts one)"),
     }
+}
+
+/// How many runs of each side a process comparison makes (alternating).
+const PROCESS_RUNS: usize = 7;
+
+/// The `graphrun` binary the process comparisons run.
+fn graphrun_bin() -> String {
+    std::env::var("GRAPHRUN_BIN").unwrap_or_else(|_| "target/release/graphrun".to_string())
+}
+
+/// A sibling binary of this one (`echo_client`), built with it.
+fn sibling(name: &str) -> std::path::PathBuf {
+    std::env::current_exe().unwrap().with_file_name(name)
+}
+
+/// Runs `command` to its end; its wall-clock time, start to exit, in seconds.
+fn wall(command: &mut Command) -> f64 {
+    let started = Instant::now();
+    let out = command.output().unwrap_or_else(|e| panic!("{command:?}: {e}"));
+    let elapsed = started.elapsed().as_secs_f64();
+    assert!(
+        out.status.success(),
+        "{command:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    elapsed
+}
+
+/// The median and the spread (least, most) of some numbers.
+fn median(mut v: Vec<f64>) -> (f64, f64, f64) {
+    v.sort_by(f64::total_cmp);
+    (v[v.len() / 2], v[0], v[v.len() - 1])
+}
+
+fn process_line(name: &str, graphrun: Vec<f64>, peer_name: &str, peer: Vec<f64>, unit: &str, higher_is_better: bool) {
+    let runs = graphrun.len();
+    let (g, g_lo, g_hi) = median(graphrun);
+    let (p, p_lo, p_hi) = median(peer);
+    let ratio = if higher_is_better { g / p } else { p / g };
+    let digits = if g < 10.0 { 2 } else { 0 };
+    println!(
+        "{name}: graphrun={g:.digits$} {unit} ({g_lo:.digits$}–{g_hi:.digits$}) {peer_name}={p:.digits$} {unit} ({p_lo:.digits$}–{p_hi:.digits$}) ratio={ratio:.3} (medians of {runs}, alternating)"
+    );
+}
+
+/// Echo as users run it: `graphrun run bench/echo.ron` as a process against the
+/// `echo_client` process, both against one echo server process (`GRAPHRUN_SCALE_URL`,
+/// which scripts/compare.sh starts), each run timed from process start to exit.
+fn compare_echo_processes() {
+    let Ok(url) = std::env::var("GRAPHRUN_SCALE_URL") else {
+        println!("process: skipped (GRAPHRUN_SCALE_URL names the echo server process; scripts/compare.sh starts one)");
+        return;
+    };
+    let graph = std::env::temp_dir().join(format!("graphrun-echo-{}.ron", std::process::id()));
+    std::fs::write(&graph, ECHO_GRAPH).unwrap();
+    for in_flight in [64, 1] {
+        let total: i64 = if in_flight == 1 { 20_000 } else { 200_000 };
+        let (mut graphrun, mut peer) = (Vec::new(), Vec::new());
+        for _ in 0..PROCESS_RUNS {
+            let s = wall(Command::new(graphrun_bin()).arg("run").arg(&graph).args([
+                "--set",
+                &format!("Url={url}"),
+                "--set",
+                &format!("InFlight={in_flight}"),
+                "--set",
+                &format!("Total={total}"),
+            ]));
+            graphrun.push(total as f64 / s);
+            let s = wall(Command::new(sibling("echo_client")).args([&url, &in_flight.to_string(), &total.to_string()]));
+            peer.push(total as f64 / s);
+        }
+        process_line(
+            &format!("echo {in_flight} in flight, whole processes, vs a tokio-tungstenite client process"),
+            graphrun,
+            "peer",
+            peer,
+            "messages/s",
+            true,
+        );
+    }
+    let _ = std::fs::remove_file(&graph);
+}
+
+/// The startup graph: BeginPlay and nine Print Strings.
+fn startup_graph() -> String {
+    let mut nodes = String::from("\"begin\": (node: \"Event BeginPlay\", exec: {\"then\": \"p1\"}),\n");
+    for i in 1..=9 {
+        let next = if i < 9 { format!(", exec: {{\"then\": \"p{}\"}}", i + 1) } else { String::new() };
+        nodes.push_str(&format!("\"p{i}\": (node: \"Print String\", inputs: {{\"In String\": \"line {i}\"}}{next}),\n"));
+    }
+    format!("Graph(format: 1, name: \"Startup\", nodes: {{\n{nodes}}})\n")
+}
+
+/// Startup: `graphrun run` of a 10-node graph (nine prints) against `lua5.4 -e` printing
+/// the same nine lines, each timed from process start to exit.
+fn compare_startup() {
+    let lua = ["lua5.4", "lua"].into_iter().find(|l| Command::new(l).arg("-v").output().is_ok());
+    let Some(lua) = lua else {
+        println!("startup: skipped (no lua5.4 or lua on PATH: apt-get install lua5.4)");
+        return;
+    };
+    let graph = std::env::temp_dir().join(format!("graphrun-startup-{}.ron", std::process::id()));
+    std::fs::write(&graph, startup_graph()).unwrap();
+    let script: String = (1..=9).map(|i| format!("print(\"line {i}\") ")).collect();
+    let expected: String = (1..=9).map(|i| format!("line {i}\n")).collect();
+    let out = Command::new(graphrun_bin()).arg("run").arg(&graph).output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), expected, "the startup graph prints its nine lines");
+    let (mut graphrun, mut peer) = (Vec::new(), Vec::new());
+    for _ in 0..PROCESS_RUNS * 3 {
+        graphrun.push(wall(Command::new(graphrun_bin()).arg("run").arg(&graph)) * 1e3);
+        peer.push(wall(Command::new(lua).args(["-e", &script])) * 1e3);
+    }
+    process_line(
+        "startup: graphrun run of a 10-node graph vs lua -e printing the same, process start to exit",
+        graphrun,
+        "lua",
+        peer,
+        "ms",
+        false,
+    );
+    let _ = std::fs::remove_file(&graph);
 }
