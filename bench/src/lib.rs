@@ -319,33 +319,13 @@ pub fn resident_kib() -> u64 {
     line.split_whitespace().nth(1).unwrap().parse().unwrap()
 }
 
+/// The scale graph's file (`graphrun run bench/scale.ron --set Url=… --set N=…`).
+pub const SCALE_GRAPH: &str = include_str!("../scale.ron");
+
 /// Opens `n` connections from one instance to `url` and holds them idle; returns the time
 /// to open them all and the resident memory per connection (KiB), measured in this process.
 pub fn scale(rt: &tokio::runtime::Runtime, url: &str, n: i64) -> (Duration, f64) {
-    let program = registry()
-        .load_str(
-            "scale.ron",
-            r#"Graph(format: 1, name: "Scale", variables: {"Url": (type: String), "N": (type: Int), "Up": (type: Int),
-                "Connections": (type: Array(Object("M2_StringWebSocketConnection")))}, nodes: {
-            "begin": (node: "Event BeginPlay", exec: {"then": "loop"}),
-            "loop": (node: "For Loop", inputs: {"First Index": 1, "Last Index": Var("N")}, exec: {"Loop Body": "make"}),
-            "make": (node: "Construct Object", inputs: {"Class": "M2_StringWebSocketConnection"}, exec: {"then": "keep"}),
-            // Kept in a variable: a connection nothing refers to is closed and freed.
-            "keep": (node: "Set", var: "Connections", inputs: {"Connections": Link("add", "Return Value")}, exec: {"then": "connect"}),
-            "add": (node: "Array Add", inputs: {"Array": Var("Connections"), "Item": Link("make", "Return Value")}),
-            "connect": (node: "Connect String Websocket", inputs: {"Target": Link("make", "Return Value"), "Url": Var("Url"),
-                "On Connected": Event("up"), "On Connection Error": Event("error")}),
-            "up": (node: "Custom Event", exec: {"then": "count"}),
-            "count": (node: "Set", var: "Up", inputs: {"Up": Link("plus", "Return Value")}, exec: {"then": "all"}),
-            "plus": (node: "Add", inputs: {"A": Var("Up"), "B": 1}),
-            "all": (node: "Branch", inputs: {"Condition": Link("eq", "Return Value")}, exec: {"True": "say"}),
-            "eq": (node: "Equal", inputs: {"A": Var("Up"), "B": Var("N")}),
-            "say": (node: "Print String", inputs: {"In String": "all connected"}),
-            "error": (node: "Custom Event", exec: {"then": "say_error"}),
-            "say_error": (node: "Print String", inputs: {"In String": Link("error", "Error")}),
-        })"#,
-        )
-        .unwrap();
+    let program = registry().load_str("scale.ron", SCALE_GRAPH).unwrap();
     let host = Arc::new(Quiet::default());
     let mut instance = Instance::with_options(&program, host.clone(), unbounded());
     instance.set_variable("Url", Value::from(url)).unwrap();

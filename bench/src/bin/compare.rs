@@ -231,13 +231,69 @@ fn compare_scale(rt: &tokio::runtime::Runtime) {
             let n = 10_000;
             let (elapsed, per_connection) = scale(rt, &url, n);
             println!(
-                "scale {n} connections: graphrun={per_connection:.1} KiB/connection goal=64 KiB/connection ratio={:.3} (opened all in {:.2} s)",
-                64.0 / per_connection,
+                "scale {n} connections (embedded): graphrun={per_connection:.1} KiB/connection goal=24 KiB/connection ratio={:.3} (opened all in {:.2} s)",
+                24.0 / per_connection,
                 elapsed.as_secs_f64()
             );
+            scale_process(&url);
         }
         None => println!("scale: skipped (GRAPHRUN_SCALE_URL names the echo server; scripts/compare.sh starts one)"),
     }
+}
+
+/// The most connections one process can hold here: its limit on open files, less some.
+fn most_connections() -> i64 {
+    let limits = std::fs::read_to_string("/proc/self/limits").unwrap_or_default();
+    let soft = limits
+        .lines()
+        .find(|l| l.starts_with("Max open files"))
+        .and_then(|l| l.split_whitespace().nth(3))
+        .and_then(|v| v.parse::<i64>().ok())
+        .unwrap_or(1024);
+    (soft - 200).min(50_000)
+}
+
+/// Idle connections as users hold them: `graphrun run bench/scale.ron` as a process opens
+/// N connections, prints "all connected", and is measured (VmRSS) half a second later,
+/// against the same process holding one.
+fn scale_process(url: &str) {
+    use std::io::BufRead;
+    let graph = std::env::temp_dir().join(format!("graphrun-scale-{}.ron", std::process::id()));
+    std::fs::write(&graph, SCALE_GRAPH).unwrap();
+    let resident = |n: i64| -> (u64, f64) {
+        let started = Instant::now();
+        let mut child = Command::new(graphrun_bin())
+            .arg("run")
+            .arg(&graph)
+            .args(["--set", &format!("Url={url}"), "--set", &format!("N={n}")])
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+        let first = lines.next().and_then(Result::ok).unwrap_or_default();
+        assert_eq!(first, "all connected", "{n} connections");
+        let opened = started.elapsed().as_secs_f64();
+        std::thread::sleep(std::time::Duration::from_millis(500));
+        let status = std::fs::read_to_string(format!("/proc/{}/status", child.id())).unwrap();
+        let kib = status
+            .lines()
+            .find(|l| l.starts_with("VmRSS:"))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse().ok())
+            .unwrap();
+        let _ = child.kill();
+        let _ = child.wait();
+        (kib, opened)
+    };
+    let n = most_connections();
+    let (one, _) = resident(1);
+    let (all, opened) = resident(n);
+    let per_connection = (all.saturating_sub(one)) as f64 / (n - 1) as f64;
+    println!(
+        "scale {n} connections, whole process (the most this machine's open-file limit allows; goal: 50,000): graphrun={per_connection:.1} KiB/connection goal=24 KiB/connection ratio={:.3} (opened all in {opened:.2} s)",
+        24.0 / per_connection
+    );
+    let _ = std::fs::remove_file(&graph);
 }
 
 /// How many runs of each side a process comparison makes (alternating).

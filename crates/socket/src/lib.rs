@@ -76,7 +76,7 @@ impl Default for SocketConfig {
             outgoing_queue: 1024,
             outgoing_buffer: 8 << 20,
             incoming_buffer: 8 << 20,
-            read_buffer_size: 16 << 10,
+            read_buffer_size: 4 << 10,
             close_timeout: Duration::from_secs(1),
             transport: None,
             tap: None,

@@ -383,6 +383,14 @@ pub(crate) fn event_args(program: &Program, event: &str, args: Vec<Value>) -> Re
             args.len()
         )));
     }
+    // Args already of their params' types (the common case) go as they are.
+    if args
+        .iter()
+        .zip(&debug.output_types)
+        .all(|(v, ty)| fits(v, ty, &inner.registry))
+    {
+        return Ok((node, args));
+    }
     let args = args
         .into_iter()
         .zip(&debug.output_types)
