@@ -320,6 +320,8 @@ impl Task {
             .get("sec-websocket-protocol")
             .and_then(|v| v.to_str().ok())
             .map(str::to_string);
+        // Its headers would otherwise stay allocated for the connection's whole life.
+        drop(response);
         if !self.report(Report::Connected).await {
             return;
         }
