@@ -311,6 +311,7 @@ impl Instance {
                 }
             }
             Instr::Branch { cond } => branch(&self.st, cond).map(Some).map_err(Ok),
+            Instr::Event => Ok(Some(Flow::Then(0))),
         }
     }
 

@@ -87,6 +87,9 @@ pub(crate) enum Op {
     Set(u32),
     ForLoop,
     Branch,
+    /// An event node (BeginPlay, EndPlay, Custom Event): its chain goes on through its
+    /// exec output; its outputs (a Custom Event's params) are already in place.
+    Event,
     /// A call of the program's function number N (its body runs in the chain).
     Call(u32),
     /// A function's Return Node.

@@ -101,6 +101,8 @@ pub(crate) enum Instr {
     },
     /// Branch: True or False.
     Branch { cond: Reg },
+    /// An event node: on through exec output 0 (its outputs are set by whoever fired it).
+    Event,
 }
 
 /// The instructions of a whole program.
@@ -326,6 +328,7 @@ fn impure_instr(node: &LowerNode<'_>, regs: &mut Regs) -> Option<Instr> {
         (Op::Branch, [cond]) => Some(Instr::Branch {
             cond: regs.of(cond, |v| Value::Bool(v.as_bool())),
         }),
+        (Op::Event, []) => Some(Instr::Event),
         _ => None,
     }
 }

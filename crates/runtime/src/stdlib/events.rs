@@ -11,7 +11,8 @@ pub(super) fn events(r: &mut RegistryBuilder) {
             event.clone(),
             then,
         )
-        .role(Role::BeginPlay),
+        .role(Role::BeginPlay)
+        .intrinsic(|_| Some(Op::Event)),
     );
     r.add_node(
         FnNode::simple(
@@ -24,7 +25,8 @@ pub(super) fn events(r: &mut RegistryBuilder) {
             event,
             then,
         )
-        .role(Role::EndPlay),
+        .role(Role::EndPlay)
+        .intrinsic(|_| Some(Op::Event)),
     );
     r.add_node(
         FnNode::new(
@@ -44,6 +46,7 @@ pub(super) fn events(r: &mut RegistryBuilder) {
             },
             move |_| Ok(Box::new(then)),
         )
-        .role(Role::CustomEvent),
+        .role(Role::CustomEvent)
+        .intrinsic(|_| Some(Op::Event)),
     );
 }
