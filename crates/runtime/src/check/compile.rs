@@ -32,7 +32,7 @@ impl Checker<'_> {
         let mut debug = Vec::with_capacity(n);
         let mut begin_play = Vec::new();
         let mut end_play = Vec::new();
-        let mut events = HashMap::new();
+        let mut events = crate::plan::program::EventMap::default();
         let mut visited = vec![usize::MAX; n];
         let mut intrinsics = Vec::with_capacity(n);
         for (i, decl) in file.nodes.iter().enumerate() {

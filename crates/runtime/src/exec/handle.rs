@@ -67,7 +67,7 @@ impl EventSender {
     pub async fn fire(&self, event: EventRef, args: Vec<Value>) -> Result<(), HostError> {
         check_event_args(&self.prog, event.0, &args).map_err(HostError::Invalid)?;
         self.tx
-            .send(Event::Custom { event: event.0, args })
+            .send(Event::custom(event.0, args))
             .await
             .map_err(|_| HostError::Ended)
     }
@@ -128,7 +128,7 @@ impl InstanceHandle {
         let (event, args) = event_args(&self.program, event, args)?;
         self.sender
             .tx
-            .send(Event::Custom { event, args })
+            .send(Event::custom(event, args))
             .await
             .map_err(|_| HostError::Ended)
     }

@@ -95,6 +95,13 @@ pub(crate) enum Event {
         event: u32,
         args: Vec<Value>,
     },
+    /// A Custom Event with one param, its arg held here: the host's `Vec` is freed as soon
+    /// as the event is queued, not when it runs (a million queued events otherwise keep a
+    /// million small allocations alive and free them out of order).
+    CustomOne {
+        event: u32,
+        arg: Value,
+    },
     Wake {
         node: u32,
         payload: u64,
@@ -118,6 +125,19 @@ pub(crate) enum Event {
     /// A host's [`InstanceHandle::call`]: a Custom Event whose caller awaits the end of
     /// its chain.
     Call(Box<Call>),
+}
+
+impl Event {
+    /// A Custom Event with its args (already checked).
+    pub(crate) fn custom(event: u32, mut args: Vec<Value>) -> Event {
+        match (args.len(), args.pop()) {
+            (1, Some(arg)) => Event::CustomOne { event, arg },
+            (_, last) => {
+                args.extend(last);
+                Event::Custom { event, args }
+            }
+        }
+    }
 }
 
 pub(crate) struct Call {
@@ -360,7 +380,7 @@ impl Instance {
     /// when the instance runs.
     pub fn fire(&mut self, event: &str, args: Vec<Value>) -> Result<(), HostError> {
         let (event, args) = event_args(&self.program, event, args)?;
-        self.st.queue.push_back(Event::Custom { event, args });
+        self.st.queue.push_back(Event::custom(event, args));
         Ok(())
     }
 
@@ -550,6 +570,11 @@ impl Instance {
         match event {
             Event::Start(node) => self.run_chain(prog, node, Entry::Pin(0), Start::Fresh),
             Event::Custom { event, args } => self.run_custom(prog, event, args),
+            Event::CustomOne { event, arg } => {
+                let base = prog.nodes[event as usize].out_base as usize;
+                self.st.regs[base] = arg;
+                self.run_chain(prog, event, Entry::Pin(0), Start::Fresh)
+            }
             Event::Call(call) => {
                 let Call { event, args, reply } = *call;
                 self.answering = Some((reply, None));

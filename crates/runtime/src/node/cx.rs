@@ -223,6 +223,7 @@ impl Cx<'_> {
         for event in &self.st.queue {
             match event {
                 Event::Custom { args, .. } => args.iter().for_each(|v| objects::mark(v, &mut reachable)),
+                Event::CustomOne { arg, .. } => objects::mark(arg, &mut reachable),
                 Event::Timer { timer, .. } => {
                     reachable.insert(timer.id.get());
                 }
@@ -273,7 +274,7 @@ impl Cx<'_> {
     /// is not a Custom Event or the args do not fit its params.
     pub fn fire(&mut self, event: EventRef, args: Vec<Value>) -> Result<(), NodeError> {
         check_event_args(self.prog, event.0, &args).map_err(NodeError::new)?;
-        self.st.queue.push_back(Event::Custom { event: event.0, args });
+        self.st.queue.push_back(Event::custom(event.0, args));
         Ok(())
     }
 

@@ -30,7 +30,7 @@ pub(crate) struct ProgramInner {
     pub slot_count: usize,
     pub begin_play: Vec<u32>,
     pub end_play: Vec<u32>,
-    pub events: HashMap<String, u32>,
+    pub events: EventMap,
     /// Per node, whether it is a Custom Event (what may be fired).
     pub is_event: Box<[bool]>,
     pub warnings: Diagnostics,
@@ -240,5 +240,30 @@ impl Program {
     /// The index of a variable, by name.
     pub fn variable_index(&self, name: &str) -> Option<usize> {
         self.variables().iter().position(|v| v.name == name)
+    }
+}
+
+/// Custom Events by id: looked up each time a host fires one by name, so hashed with FNV-1a
+/// (short keys; the map is built from the file, not from outside input).
+pub(crate) type EventMap = HashMap<String, u32, std::hash::BuildHasherDefault<Fnv>>;
+
+/// The FNV-1a hash.
+pub(crate) struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
     }
 }
