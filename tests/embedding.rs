@@ -35,6 +35,37 @@ impl NodeLibrary for Listeners {
             listen(),
             compile,
         ));
+        r.add_node(FnNode::fixed(
+            "Spawn Thing",
+            NodeDoc::new("Test", "makes a Thing and fires On Thing with it"),
+            Signature::then().delegate("On Thing", &[("Thing", Type::Object("Thing".into()))]),
+            |cx: &dyn graphrun::CompileCx| -> Result<Box<dyn graphrun::Node>, graphrun::PinError> {
+                let on_thing = cx.delegate("On Thing");
+                let class = cx.class_id("Thing").expect("Thing is installed");
+                Ok(Box::new(move |cx: &mut graphrun::Cx<'_>, _: graphrun::Entry| {
+                    let thing = cx.new_object(class, Box::new(()))?;
+                    if let Some(event) = on_thing {
+                        cx.fire(event, vec![Value::Object(Some(thing))])?;
+                    }
+                    Ok(Flow::Then(0))
+                }))
+            },
+        ));
+        r.add_node(FnNode::fixed(
+            "Thing Alive",
+            NodeDoc::new("Test", "whether the Thing's object is still in the arena"),
+            Signature::pure()
+                .input("Thing", Type::Object("Thing".into()))
+                .output("Alive", Type::Bool),
+            |_: &dyn graphrun::CompileCx| -> Result<Box<dyn graphrun::Node>, graphrun::PinError> {
+                Ok(Box::new(|cx: &mut graphrun::Cx<'_>, _: graphrun::Entry| {
+                    let thing = cx.input(0).as_object();
+                    let alive = thing.is_some_and(|t| cx.object_mut::<()>(t).is_some());
+                    cx.set_output(0, alive);
+                    Ok(Flow::End)
+                }))
+            },
+        ));
         r.add_node(OldListen(FnNode::fixed(
             "Old Listen",
             NodeDoc::new("Test", "deprecated"),
@@ -118,6 +149,30 @@ async fn a_bound_custom_event_takes_the_delegates_params() {
     .unwrap();
     let (out, _) = run(&program, |_| {}).await;
     assert_eq!(out, ["7"]);
+}
+
+/// A queued event's one argument is a root: 3,000 objects made in one chain (past the
+/// 1,024 at which a collection runs), each held only by the event queued with it, are all
+/// alive when their events run.
+#[tokio::test]
+async fn an_object_held_only_by_a_queued_event_survives_collections() {
+    let program = load(
+        r#"Graph(format: 1, name: "Held", variables: {"Alive": (type: Int)}, nodes: {
+        "begin": (node: "Event BeginPlay", exec: {"then": "loop"}),
+        "loop": (node: "For Loop", inputs: {"First Index": 1, "Last Index": 3000}, exec: {"Loop Body": "spawn"}),
+        "spawn": (node: "Spawn Thing", inputs: {"On Thing": Event("got")}),
+        "got": (node: "Custom Event", exec: {"then": "check"}),
+        "check": (node: "Branch", inputs: {"Condition": Link("valid", "Alive")}, exec: {"True": "count"}),
+        "valid": (node: "Thing Alive", inputs: {"Thing": Link("got", "Thing")}),
+        "count": (node: "Set", var: "Alive", inputs: {"Alive": Link("plus", "Return Value")}),
+        "plus": (node: "Add", inputs: {"A": Var("Alive"), "B": 1}),
+        "end": (node: "Event EndPlay", exec: {"then": "p"}),
+        "p": (node: "Print String", inputs: {"In String": Var("Alive")}),
+    })"#,
+    )
+    .unwrap();
+    let (out, _) = run(&program, |_| {}).await;
+    assert_eq!(out, ["3000"]);
 }
 
 #[test]
