@@ -56,7 +56,8 @@ pub(super) fn entry(pins: &FunctionPins) -> Arc<dyn NodeType> {
         "Where a function's body starts; its outputs are the call's inputs.",
         &sig,
     );
-    Arc::new(FnNode::simple(FUNCTION_ENTRY, doc, sig, |_, _| Ok(Flow::Then(0))))
+    // Its outputs are written by the call; running it only goes on through `then`.
+    Arc::new(FnNode::simple(FUNCTION_ENTRY, doc, sig, |_, _| Ok(Flow::Then(0))).intrinsic(|_| Some(Op::Event)))
 }
 
 /// A Return Node of a function: its inputs become the call's outputs, and the call ends.

@@ -102,7 +102,7 @@ impl Checker<'_> {
                 Some(Op::Return) => Some(CallKind::Return),
                 _ => None,
             };
-            let intrinsic = intrinsic.filter(|op| in_place || matches!(op, Op::Call(_)));
+            let intrinsic = intrinsic.filter(|op| in_place || matches!(op, Op::Call(_) | Op::Return));
             intrinsics.push((intrinsic, sig.is_pure()));
             nodes.push(NodePlan {
                 imp,

@@ -1,7 +1,10 @@
 //! Function calls. A function's frame is the output slots of its body's nodes and its
 //! locals: a call starts them fresh, and a call of a function that is already running
 //! (recursion) saves the running call's frame first and puts it back when it is done.
-//! More than [`MAX_CALL_DEPTH`] calls inside each other is a runtime error.
+//! More than [`MAX_CALL_DEPTH`] calls inside each other is a runtime error. A call and a
+//! Return Node are instructions (`Instr::Call`, `PureCall`, `Return`); a call of a function
+//! that is not running writes its arguments straight into the fresh frame, register to
+//! register.
 //!
 //! An impure call runs its body in the caller's chain: it leaves a return mark on the
 //! chain's re-entry stack, as a Sequence leaves its next output, and goes on into the
@@ -22,7 +25,7 @@
 use crate::exec::chain::{Chain, Resume};
 use crate::exec::instance::Instance;
 use crate::node::{Entry, Flow, NodeError};
-use crate::plan::program::{CallKind, ProgramInner};
+use crate::plan::program::ProgramInner;
 use crate::value::Value;
 
 /// The most calls that may be running inside each other.
@@ -61,29 +64,24 @@ pub(crate) struct Calls {
 }
 
 impl Instance {
-    /// Runs a function call or a Return Node (node `n`, entered through `entry`), for
-    /// [`Instance::call`].
-    #[inline(never)]
-    pub(crate) fn call_or_return(
+    /// Node `node`'s impure call of function `f` (`Instr::Call`): into the body through the
+    /// hidden exec output, leaving the return mark; entered through the mark, it finishes.
+    #[inline]
+    pub(crate) fn impure_call(
         &mut self,
         prog: &ProgramInner,
-        n: u32,
+        node: u32,
+        f: u32,
         entry: Entry,
-        kind: CallKind,
     ) -> Result<Flow, (u32, NodeError)> {
-        match (kind, entry) {
-            (CallKind::Function(_), Entry::Resume(CALL_DONE)) => Ok(self.finish_call(prog, n)),
-            (CallKind::Function(f), _) if prog.debug[n as usize].pure => self.pure_call(prog, n, f),
-            (CallKind::Function(f), _) => {
-                self.start_call(prog, n, f)?;
-                // Into the body through the hidden exec output, leaving the return mark.
-                Ok(Flow::Call {
-                    out: 1,
-                    resume: CALL_DONE,
-                })
-            }
-            (CallKind::Return, _) => self.return_from(prog, n),
+        if let Entry::Resume(CALL_DONE) = entry {
+            return Ok(self.finish_call(prog, node));
         }
+        self.start_call(prog, node, f)?;
+        Ok(Flow::Call {
+            out: 1,
+            resume: CALL_DONE,
+        })
     }
 
     /// Starts node `node`'s call of function `f`: its arguments into the Function Entry's
@@ -95,35 +93,42 @@ impl Instance {
                 NodeError::new("more than 1,000 function calls inside each other (endless recursion?)"),
             ));
         }
-        // The arguments first: they may read the frame a recursive call puts aside.
-        self.gather_inputs(prog, node).map_err(|e| (node, e))?;
         let plan = &prog.functions[f as usize];
         let slots = plan.slots.start as usize..plan.slots.end as usize;
         let locals = self.st.vars_at + plan.locals.start as usize..self.st.vars_at + plan.locals.end as usize;
+        let entry_out = prog.nodes[plan.entry as usize].out_base as usize;
         if self.calls.active.len() < prog.functions.len() {
             self.calls.active.resize(prog.functions.len(), 0);
         }
-        let saved_at = (self.calls.active[f as usize] > 0).then(|| {
-            let at = self.calls.saved.len();
-            for i in slots.clone().chain(locals.clone()) {
-                let value = std::mem::take(&mut self.st.regs[i]);
-                self.calls.saved.push(value);
-            }
-            at
-        });
-        if saved_at.is_none() {
+        let saved_at = if self.calls.active[f as usize] == 0 {
+            // Not running: nothing the arguments read is in its frame (a call outside a
+            // body reads only its own scope), so they go straight into the fresh frame.
             for value in &mut self.st.regs[slots] {
                 if !matches!(value, Value::Unset) {
                     *value = Value::Unset;
                 }
             }
-        }
+            for i in 0..prog.nodes[node as usize].inputs.len() {
+                if !self.copy_input(prog, node, i, entry_out + i) {
+                    self.st.regs[entry_out + i] = self.input_value(prog, node, i).map_err(|e| (node, e))?;
+                }
+            }
+            None
+        } else {
+            // The arguments first: they may read the frame that is put aside.
+            self.gather_inputs(prog, node).map_err(|e| (node, e))?;
+            let at = self.calls.saved.len();
+            for i in slots.chain(locals.clone()) {
+                let value = std::mem::take(&mut self.st.regs[i]);
+                self.calls.saved.push(value);
+            }
+            for (i, arg) in self.scratch.drain(..).enumerate() {
+                self.st.regs[entry_out + i] = arg;
+            }
+            Some(at)
+        };
         for (i, var) in locals.enumerate() {
             self.st.regs[var] = prog.variables[plan.locals.start as usize + i].default.clone();
-        }
-        let entry_out = prog.nodes[plan.entry as usize].out_base as usize;
-        for (i, arg) in self.scratch.drain(..).enumerate() {
-            self.st.regs[entry_out + i] = arg;
         }
         self.calls.active[f as usize] += 1;
         self.calls.stack.push(Frame {
@@ -168,7 +173,7 @@ impl Instance {
     }
 
     /// A pure call: its body runs now, to its end, as a nested chain.
-    fn pure_call(&mut self, prog: &ProgramInner, node: u32, f: u32) -> Result<Flow, (u32, NodeError)> {
+    pub(crate) fn pure_call(&mut self, prog: &ProgramInner, node: u32, f: u32) -> Result<Flow, (u32, NodeError)> {
         self.start_call(prog, node, f)?;
         let depth = self.calls.stack.len();
         let mut body = Chain {
@@ -205,7 +210,7 @@ impl Instance {
 
     /// Runs Return Node `node`: the innermost call's outputs take its inputs, and the body's
     /// chain ends here.
-    fn return_from(&mut self, prog: &ProgramInner, node: u32) -> Result<Flow, (u32, NodeError)> {
+    pub(crate) fn return_from(&mut self, prog: &ProgramInner, node: u32) -> Result<Flow, (u32, NodeError)> {
         let Some(&frame) = self.calls.stack.last() else {
             return Ok(Flow::End);
         };
@@ -213,13 +218,18 @@ impl Instance {
         if frame.saved_at.is_some() {
             self.calls.returned.clear();
             for i in 0..inputs {
-                let value = self.input_value(prog, node, i).map_err(|e| (node, e))?;
+                let value = match self.plain_input(prog, node, i) {
+                    Some(v) => v,
+                    None => self.input_value(prog, node, i).map_err(|e| (node, e))?,
+                };
                 self.calls.returned.push(value);
             }
         } else {
             let out = prog.nodes[frame.node as usize].out_base as usize;
             for i in 0..inputs {
-                self.st.regs[out + i] = self.input_value(prog, node, i).map_err(|e| (node, e))?;
+                if !self.copy_input(prog, node, i, out + i) {
+                    self.st.regs[out + i] = self.input_value(prog, node, i).map_err(|e| (node, e))?;
+                }
             }
         }
         self.calls.has_returned = true;

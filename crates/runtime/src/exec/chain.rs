@@ -312,6 +312,18 @@ impl Instance {
             }
             Instr::Branch { cond } => branch(&self.st, cond).map(Some).map_err(Ok),
             Instr::Event => Ok(Some(Flow::Then(0))),
+            Instr::Call { node, f } => match self.impure_call(prog, node, f, entry) {
+                Ok(flow) => Ok(Some(flow)),
+                Err(e) => Err(Err(e)),
+            },
+            Instr::PureCall { node, f } => match self.pure_call(prog, node, f) {
+                Ok(_) => Ok(None),
+                Err(e) => Err(Err(e)),
+            },
+            Instr::Return { node } => match self.return_from(prog, node) {
+                Ok(flow) => Ok(Some(flow)),
+                Err(e) => Err(Err(e)),
+            },
         }
     }
 
@@ -373,7 +385,7 @@ impl Instance {
             }
             instr => {
                 let node = match instr {
-                    Instr::Pure(d) => d,
+                    Instr::Pure(d) | Instr::PureCall { node: d, .. } => d,
                     Instr::Int { .. } | Instr::Float { .. } | Instr::Get { .. } => code.owner[pc],
                     _ => n,
                 };
@@ -553,6 +565,7 @@ impl Instance {
     pub(crate) fn run_other(&mut self, prog: &ProgramInner, pc: usize, instr: Instr) -> Result<(), (u32, NodeError)> {
         match instr {
             Instr::Pure(d) => self.call(prog, d, Entry::Pin(0)).map(drop),
+            Instr::PureCall { node, f } => self.pure_call(prog, node, f).map(drop),
             Instr::Float { op, a, b, dst } => float_op(&mut self.st, op, a, b, dst).map_err(|f| f.at(prog, pc)),
             Instr::Get { var, dst } => {
                 get(&mut self.st, var, dst);
@@ -564,9 +577,6 @@ impl Instance {
 
     /// Runs node `n` through its implementation, its inputs made readable first.
     pub(crate) fn call(&mut self, prog: &ProgramInner, n: u32, entry: Entry) -> Result<Flow, (u32, NodeError)> {
-        if let Some(kind) = prog.nodes[n as usize].call {
-            return self.call_or_return(prog, n, entry, kind);
-        }
         let in_place = self.prepare_inputs(prog, n).map_err(|e| (n, e))?;
         self.run_node(prog, n, entry, None, in_place).map_err(|e| (n, e))
     }
@@ -606,14 +616,58 @@ impl Instance {
     pub(crate) fn gather_inputs(&mut self, prog: &ProgramInner, n: u32) -> Result<(), NodeError> {
         self.scratch.clear();
         for i in 0..prog.nodes[n as usize].inputs.len() {
-            let value = self.input_value(prog, n, i)?;
+            let value = match self.plain_input(prog, n, i) {
+                Some(v) => v,
+                None => self.input_value(prog, n, i)?,
+            };
             self.scratch.push(value);
         }
         Ok(())
     }
 
+    /// Copies input `i` of node `n` into register `dst` in the common case (a set slot or a
+    /// variable, with no conversion); false, having done nothing, otherwise.
+    #[inline(always)]
+    pub(crate) fn copy_input(&mut self, prog: &ProgramInner, n: u32, i: usize, dst: usize) -> bool {
+        let src = match &prog.nodes[n as usize].inputs[i] {
+            InputPlan::Slot {
+                slot,
+                conversion: Conversion::None,
+            } if !matches!(self.st.regs[*slot as usize], Value::Unset) => *slot as usize,
+            InputPlan::Var {
+                var,
+                conversion: Conversion::None,
+            } => self.st.vars_at + *var as usize,
+            _ => return false,
+        };
+        self.st.copy(src, dst);
+        true
+    }
+
+    /// Input `i` of node `n` in the common case (a set slot, a variable or a constant, with
+    /// no conversion), else `None` for [`Instance::input_value`]: this comes back in
+    /// registers, where a `Result<Value, NodeError>` comes back through memory.
+    #[inline(always)]
+    pub(crate) fn plain_input(&self, prog: &ProgramInner, n: u32, i: usize) -> Option<Value> {
+        match &prog.nodes[n as usize].inputs[i] {
+            InputPlan::Slot {
+                slot,
+                conversion: Conversion::None,
+            } => match &self.st.regs[*slot as usize] {
+                Value::Unset => None,
+                v => Some(v.clone()),
+            },
+            InputPlan::Var {
+                var,
+                conversion: Conversion::None,
+            } => Some(self.st.regs[self.st.vars_at + *var as usize].clone()),
+            InputPlan::Const(v) => Some(v.clone()),
+            _ => None,
+        }
+    }
+
     /// Input `i` of node `n`, evaluated and converted to its pin's type.
-    #[inline]
+    #[inline(never)]
     pub(crate) fn input_value(&self, prog: &ProgramInner, n: u32, i: usize) -> Result<Value, NodeError> {
         Ok(match &prog.nodes[n as usize].inputs[i] {
             InputPlan::Const(v) => v.clone(),

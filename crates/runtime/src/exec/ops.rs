@@ -79,6 +79,19 @@ impl State {
         }
     }
 
+    /// Register `src` into register `dst` (an Int as an Int: a clone of a whole `Value`
+    /// is copied in pieces that stall the loads after it).
+    #[inline(always)]
+    pub(crate) fn copy(&mut self, src: usize, dst: usize) {
+        match self.regs[src] {
+            Value::Int(v) => self.put_int(dst as Reg, v),
+            _ => {
+                let value = self.regs[src].clone();
+                self.regs[dst] = value;
+            }
+        }
+    }
+
     #[inline(always)]
     pub(crate) fn put_int(&mut self, r: Reg, value: i64) {
         match &mut self.regs[r as usize] {

@@ -103,6 +103,13 @@ pub(crate) enum Instr {
     Branch { cond: Reg },
     /// An event node: on through exec output 0 (its outputs are set by whoever fired it).
     Event,
+    /// An impure call of function `f` by node `node`: into the body, leaving a return mark;
+    /// entered again through the mark, it finishes.
+    Call { node: u32, f: u32 },
+    /// A pure call of function `f` by node `node`: its body runs now, as a nested chain.
+    PureCall { node: u32, f: u32 },
+    /// A Return Node: the innermost call's outputs take its inputs; the body's chain ends.
+    Return { node: u32 },
 }
 
 /// The instructions of a whole program.
@@ -184,10 +191,19 @@ pub(crate) fn lower(nodes: &[LowerNode<'_>], slots: usize, vars: usize, fuse: bo
         }
         for &dep in node.pure_deps {
             let d = &nodes[dep as usize];
-            instrs.push(pure_instr(d, &mut regs).unwrap_or(Instr::Pure(dep)));
+            let call = match d.intrinsic {
+                Some(Op::Call(f)) => Some(Instr::PureCall { node: dep, f }),
+                _ => None,
+            };
+            instrs.push(call.or_else(|| pure_instr(d, &mut regs)).unwrap_or(Instr::Pure(dep)));
             owner.push(dep);
         }
-        match (impure_instr(node, &mut regs), instrs.last()) {
+        let instr = match node.intrinsic {
+            Some(Op::Call(f)) => Some(Instr::Call { node: i as u32, f }),
+            Some(Op::Return) => Some(Instr::Return { node: i as u32 }),
+            _ => impure_instr(node, &mut regs),
+        };
+        match (instr, instrs.last()) {
             (Some(Instr::Set { var, src, dst }), Some(&Instr::Int { op, a, b, dst: sum }))
                 if fuse && src == sum && instrs.len() > start[i] as usize =>
             {

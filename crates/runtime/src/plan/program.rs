@@ -72,7 +72,8 @@ pub(crate) struct NodePlan {
     pub out_base: u32,
     /// Where each exec output leads.
     pub exec_out: Box<[Option<ExecTarget>]>,
-    /// For a function call or a Return Node: which (the chain runs it, not `imp`).
+    /// For a function call or a Return Node: which. They are instructions of their own
+    /// (`Instr::Call`, `PureCall`, `Return`); their `imp` only fails, saying so.
     pub call: Option<CallKind>,
 }
 
