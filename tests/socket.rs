@@ -61,7 +61,16 @@ where
     F: Fn(Ws, usize, Arc<Seen>) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = ()> + Send,
 {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    server_on("127.0.0.1:0", refuse, script).await
+}
+
+/// [`server`] bound to `bind`.
+async fn server_on<F, Fut>(bind: &str, refuse: Option<StatusCode>, script: F) -> (SocketAddr, Arc<Seen>)
+where
+    F: Fn(Ws, usize, Arc<Seen>) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = ()> + Send,
+{
+    let listener = TcpListener::bind(bind).await.unwrap();
     let addr = listener.local_addr().unwrap();
     let seen = Arc::new(Seen::default());
     let script = Arc::new(script);
@@ -252,6 +261,25 @@ async fn delegates_carry_their_params_and_the_run_ends_when_the_connection_close
         ]
     );
     assert_eq!(r.report.outcome, Outcome::Idle);
+}
+
+/// `ws://[::1]:PORT/` connects to the IPv6 loopback (the host without its brackets).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_ipv6_url_connects() {
+    let (addr, _) = server_on("[::1]:0", None, |mut ws, _, _| async move {
+        let first = ws.next().await.unwrap().unwrap();
+        ws.send(first).await.unwrap();
+        ws.close(None).await.unwrap();
+        while ws.next().await.is_some() {}
+    })
+    .await;
+    let r = run(
+        PROBE,
+        SocketConfig::default(),
+        &[url(addr, "/"), set("Sends", r#"[{"n": 1}]"#)],
+    )
+    .await;
+    assert!(r.prints.contains(&r#"message: {"n":1}"#.to_string()), "{:?}", r.prints);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -6,11 +6,14 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
 use graphrun::{Cx, EventRef, EventSender, Level, ObjectRef, Value};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use tokio::net::TcpStream;
 use tokio::sync::{mpsc, oneshot, OwnedSemaphorePermit, Semaphore};
+use tokio_tungstenite::tungstenite::error::UrlError;
 use tokio_tungstenite::tungstenite::handshake::client::Request;
 use tokio_tungstenite::tungstenite::handshake::client::Response;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
@@ -216,20 +219,30 @@ impl Task {
             // only the latest pong, and a Send that does not fit fails the connection).
             .max_write_buffer_size(max_write_buffer(config));
         let request = std::mem::replace(&mut self.request, Request::new(()));
+        // Each phase is on the heap only while it runs, so an open connection does not
+        // keep the handshake's state (its connect, the HTTP exchange, a TLS session being
+        // set up), nor room for the other kinds of stream. A `ws://` connection has a
+        // plain TCP stream, not one that could be TLS (the TLS-capable handshake future
+        // is 8.5 KiB where the plain one is 2 KiB).
         match config.transport.clone() {
+            None if request.uri().scheme_str() == Some("ws") => {
+                let connect = Box::pin(connect_plain(request, ws_config));
+                if let Some(open) = Box::pin(self.handshake(connect)).await {
+                    let (ws, response) = *open;
+                    Box::pin(self.established(ws, response)).await;
+                }
+            }
             None => {
                 let connector = Connector::Rustls(self.shared.tls.clone());
-                // On the heap, and freed once done: the handshake's state (the TCP connect,
-                // TLS, the HTTP exchange) is larger than an open connection's, and inside
-                // the task's future it would stay allocated for the connection's whole life.
                 let connect = Box::pin(tokio_tungstenite::connect_async_tls_with_config(
                     request,
                     Some(ws_config),
                     true,
                     Some(connector),
                 ));
-                if let Some((ws, response)) = self.handshake(connect).await {
-                    self.established(ws, response).await;
+                if let Some(open) = Box::pin(self.handshake(connect)).await {
+                    let (ws, response) = *open;
+                    Box::pin(self.established(ws, response)).await;
                 }
             }
             Some(transport) => {
@@ -239,8 +252,9 @@ impl Task {
                     let stream = transport.connect(&url).await.map_err(WsError::Io)?;
                     tokio_tungstenite::client_async_with_config(request, stream, Some(ws_config)).await
                 });
-                if let Some((ws, response)) = self.handshake(connect).await {
-                    self.established(ws, response).await;
+                if let Some(open) = Box::pin(self.handshake(connect)).await {
+                    let (ws, response) = *open;
+                    Box::pin(self.established(ws, response)).await;
                 }
             }
         }
@@ -251,7 +265,7 @@ impl Task {
     async fn handshake<S>(
         &mut self,
         connect: impl std::future::Future<Output = Result<(WebSocketStream<S>, Response), WsError>>,
-    ) -> Option<(WebSocketStream<S>, Response)> {
+    ) -> Option<Box<(WebSocketStream<S>, Response)>> {
         let timeout = self.shared.config.handshake_timeout;
         let outcome = tokio::select! {
             r = tokio::time::timeout(timeout, connect) => r,
@@ -275,66 +289,77 @@ impl Task {
                 self.report(Report::ConnectionError(connect_error(e))).await;
                 None
             }
-            Ok(Ok(pair)) => Some(pair),
+            Ok(Ok(pair)) => Some(Box::new(pair)),
         }
     }
 
     /// After the handshake: what the server answered must fit what was asked; then the
-    /// connection is open.
-    async fn established<S>(mut self, ws: WebSocketStream<S>, response: Response)
+    /// connection is open. The checks and the split into halves happen before the future
+    /// is made, so that the future holds the halves, not the stream and the response too.
+    fn established<S>(mut self, ws: WebSocketStream<S>, response: Response) -> impl std::future::Future<Output = ()>
     where
         S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
     {
+        let accepted = self.accept(&response);
+        // Its headers would otherwise stay allocated for the connection's whole life.
+        drop(response);
+        // A refused stream is dropped (the TCP connection closed) before the error is told.
+        let halves = accepted.is_ok().then(|| ws.split());
+        async move {
+            let (sink, stream) = match (accepted, halves) {
+                (Ok(chosen), Some(halves)) => {
+                    self.chosen_protocol = chosen;
+                    halves
+                }
+                (Err(why), _) => {
+                    self.report(Report::ConnectionError(why)).await;
+                    return;
+                }
+                (Ok(_), None) => unreachable!("split when accepted"),
+            };
+            if self.report(Report::Connected).await {
+                self.open(sink, stream).await;
+            }
+        }
+    }
+
+    /// The subprotocol the server chose, if what it answered fits what was asked; else why not.
+    fn accept(&self, response: &Response) -> Result<Option<String>, String> {
         if let Some(extension) = response
             .headers()
             .get("sec-websocket-extensions")
             .filter(|v| !v.as_bytes().trim_ascii().is_empty())
         {
             // The client offers no extension, so the server may choose none (RFC 6455 4.1).
-            let extension = String::from_utf8_lossy(extension.as_bytes()).into_owned();
-            drop(ws);
-            self.report(Report::ConnectionError(format!(
+            let extension = String::from_utf8_lossy(extension.as_bytes());
+            return Err(format!(
                 "the server chose extension `{extension}`, which the client did not offer"
-            )))
-            .await;
-            return;
+            ));
         }
-        if !self.protocol.is_empty() {
-            let chosen = response
-                .headers()
-                .get("sec-websocket-protocol")
-                .and_then(|v| v.to_str().ok());
-            let requested: Vec<&str> = self.protocol.split(',').map(str::trim).collect();
-            if !chosen.is_some_and(|c| requested.contains(&c)) {
-                let why = match chosen {
-                    None => format!("the server accepted none of the subprotocols `{}`", self.protocol),
-                    Some(c) => format!("the server chose subprotocol `{c}`, which was not asked for"),
-                };
-                drop(ws);
-                self.report(Report::ConnectionError(why)).await;
-                return;
-            }
-        }
-        self.chosen_protocol = response
+        let chosen = response
             .headers()
             .get("sec-websocket-protocol")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string);
-        // Its headers would otherwise stay allocated for the connection's whole life.
-        drop(response);
-        if !self.report(Report::Connected).await {
-            return;
+            .and_then(|v| v.to_str().ok());
+        if !self.protocol.is_empty() {
+            let requested: Vec<&str> = self.protocol.split(',').map(str::trim).collect();
+            if !chosen.is_some_and(|c| requested.contains(&c)) {
+                return Err(match chosen {
+                    None => format!("the server accepted none of the subprotocols `{}`", self.protocol),
+                    Some(c) => format!("the server chose subprotocol `{c}`, which was not asked for"),
+                });
+            }
         }
-        // Boxed for the same reason as the handshake: the task keeps only what is live.
-        Box::pin(self.open(ws)).await;
+        Ok(chosen.map(str::to_string))
     }
 
     /// The open connection: reads, writes, and the close handshake.
-    async fn open<S>(mut self, ws: tokio_tungstenite::WebSocketStream<S>)
-    where
+    async fn open<S>(
+        mut self,
+        mut sink: SplitSink<WebSocketStream<S>, Message>,
+        mut stream: SplitStream<WebSocketStream<S>>,
+    ) where
         S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
     {
-        let (mut sink, mut stream) = ws.split();
         let close_timeout = self.shared.config.close_timeout;
         let limit = self.shared.config.max_message_size;
         loop {
@@ -667,4 +692,24 @@ fn reset(c: &mut Connection) {
     c.closing = false;
     c.outgoing = None;
     c.close = None;
+}
+
+/// A `ws://` connection as `tokio_tungstenite::connect_async` makes one (TCP with Nagle's
+/// algorithm off, then the HTTP exchange), without the TLS half's state; an IPv6 host is
+/// connected to without its brackets.
+async fn connect_plain(
+    request: Request,
+    config: WebSocketConfig,
+) -> Result<(WebSocketStream<TcpStream>, Response), WsError> {
+    let uri = request.uri();
+    let host = uri.host().ok_or(WsError::Url(UrlError::NoHostName))?;
+    let host = host
+        .strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .unwrap_or(host)
+        .to_string();
+    let port = uri.port_u16().unwrap_or(80);
+    let socket = TcpStream::connect((host.as_str(), port)).await?;
+    socket.set_nodelay(true)?;
+    tokio_tungstenite::client_async_with_config(request, socket, Some(config)).await
 }
