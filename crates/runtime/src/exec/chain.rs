@@ -7,7 +7,7 @@ use std::ops::Range;
 
 use crate::exec::instance::{Instance, LatentFn};
 use crate::exec::observe::{Control, NodeView, Ran};
-use crate::exec::ops::{branch, float_op, for_loop, get, int_op, set, set_int, Fault};
+use crate::exec::ops::{branch, float_op, for_loop, get, int_op, set, set_int, set_var_int, Fault};
 use crate::node::cx::Inputs;
 use crate::node::Cx;
 use crate::node::{Entry, Flow, NodeError};
@@ -289,7 +289,10 @@ impl Instance {
                 sum,
                 var,
                 dst,
-            } => set_int(&mut self.st, op, (a, b, sum), var, dst).map(Some).map_err(Ok),
+                outputs_read,
+            } => set_int(&mut self.st, op, (a, b, sum), var, dst, outputs_read)
+                .map(Some)
+                .map_err(Ok),
             Instr::ForLoop {
                 first,
                 last,
@@ -353,7 +356,9 @@ impl Instance {
                 sum,
                 var,
                 dst,
+                ..
             } => {
+                // Observed, every output is written: an observer sees them.
                 let add = code.owner[pc];
                 if half == 0 {
                     if !before(self, add) {
@@ -536,12 +541,29 @@ impl Instance {
                 op,
                 a,
                 b,
+                var,
+                outputs_read: false,
+                ..
+            } = *instr
+            {
+                // The likeliest of all: `Set X = X + Y` whose outputs no other node reads.
+                set_var_int(&mut self.st, op, a, b, var).map_err(|f| f.at(prog, run.start + i))?;
+                // A pure node read before it may have quit: the Set runs, then the chain ends.
+                if self.st.quit {
+                    return Ok(false);
+                }
+            } else if let Instr::SetInt {
+                op,
+                a,
+                b,
                 sum,
                 var,
                 dst,
+                outputs_read,
             } = *instr
             {
-                set_int(&mut self.st, op, (a, b, sum), var, dst).map_err(|f| f.at(prog, run.start + i))?;
+                set_int(&mut self.st, op, (a, b, sum), var, dst, outputs_read)
+                    .map_err(|f| f.at(prog, run.start + i))?;
                 if self.st.quit {
                     return Ok(false);
                 }

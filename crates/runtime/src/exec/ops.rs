@@ -147,6 +147,15 @@ pub(crate) fn set(st: &mut State, var: Reg, src: Reg, dst: Reg) -> Result<Flow, 
     Ok(Flow::Then(0))
 }
 
+/// The variable of `Set X = A op B` (an Int), its outputs left alone: what a fused
+/// `Set` does when no other node reads them.
+#[inline(always)]
+pub(crate) fn set_var_int(st: &mut State, op: IntOp, a: Reg, b: Reg, var: Reg) -> Result<i64, Fault> {
+    let value = int_result(st, op, a, b)?;
+    st.put_int(var, value);
+    Ok(value)
+}
+
 #[inline(always)]
 pub(crate) fn set_int(
     st: &mut State,
@@ -154,11 +163,13 @@ pub(crate) fn set_int(
     (a, b, sum): (Reg, Reg, Reg),
     var: Reg,
     dst: Reg,
+    outputs_read: bool,
 ) -> Result<Flow, Fault> {
-    let value = int_result(st, op, a, b)?;
-    st.put_int(sum, value);
-    st.put_int(var, value);
-    st.put_int(dst, value);
+    let value = set_var_int(st, op, a, b, var)?;
+    if outputs_read {
+        st.put_int(sum, value);
+        st.put_int(dst, value);
+    }
     Ok(Flow::Then(0))
 }
 

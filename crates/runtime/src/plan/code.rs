@@ -79,7 +79,8 @@ pub(crate) enum Instr {
     Set { var: Reg, src: Reg, dst: Reg },
     /// An `Int` whose result a `Set` reads, right after it (`Set X = X + 1`): the result into
     /// the Int node's output `sum`, the variable `var` and the Set's output `dst`; then exec
-    /// output 0. Errors are the Int node's.
+    /// output 0. Errors are the Int node's. Unless `outputs_read` (some other node reads
+    /// `sum` or `dst`), an unobserved run writes only the variable: no one could tell.
     SetInt {
         op: IntOp,
         a: Reg,
@@ -87,6 +88,7 @@ pub(crate) enum Instr {
         sum: Reg,
         var: Reg,
         dst: Reg,
+        outputs_read: bool,
     },
     /// For Loop: the next index into `dst` and Loop Body, or Completed. When its body is
     /// a straight run of `Set` nodes that ends the chain (`body_len` > 0), the loop runs it
@@ -181,6 +183,13 @@ pub(crate) fn lower(nodes: &[LowerNode<'_>], slots: usize, vars: usize, fuse: bo
         consts: Vec::new(),
     };
     let (mut instrs, mut owner, mut start) = (Vec::new(), Vec::new(), Vec::new());
+    // How many node inputs read each output slot.
+    let mut readers = vec![0u32; slots];
+    for input in nodes.iter().flat_map(|n| n.inputs) {
+        if let InputPlan::Slot { slot, .. } = input {
+            readers[*slot as usize] += 1;
+        }
+    }
     for (i, node) in nodes.iter().enumerate() {
         start.push(instrs.len() as u32);
         if node.pure {
@@ -216,6 +225,8 @@ pub(crate) fn lower(nodes: &[LowerNode<'_>], slots: usize, vars: usize, fuse: bo
                     sum,
                     var,
                     dst,
+                    // The Set itself reads `sum` once.
+                    outputs_read: readers[sum as usize] > 1 || readers[dst as usize] > 0,
                 });
             }
             (instr, _) => {
@@ -412,6 +423,7 @@ mod tests {
             sum,
             var,
             dst,
+            outputs_read: false,
         }, Instr::Set {
             var: var_s,
             src: constant,
@@ -425,6 +437,21 @@ mod tests {
         assert_eq!(var_s, vars_at + 1);
         assert!(constant >= consts_at);
         assert_eq!(inner.code.consts[(constant - consts_at) as usize], Value::from("x"));
+    }
+
+    #[test]
+    fn a_fused_set_writes_its_outputs_when_another_node_reads_them() {
+        let outputs_read = |next: &str| match body_of(&graph(next), "loop").unwrap()[0] {
+            Instr::SetInt { outputs_read, .. } => outputs_read,
+            other => panic!("{other:?}"),
+        };
+        // The second Set reads the first's output, or the Add's.
+        let set_output = r#""next": (node: "Set", var: "A", inputs: {"A": Link("set", "A")}),"#;
+        let add_output = r#""next": (node: "Set", var: "A", inputs: {"A": Link("add", "Return Value")}),"#;
+        let neither = r#""next": (node: "Set", var: "A", inputs: {"A": 1}),"#;
+        assert!(outputs_read(set_output));
+        assert!(outputs_read(add_output));
+        assert!(!outputs_read(neither));
     }
 
     #[test]
