@@ -56,8 +56,7 @@ pub(super) fn entry(pins: &FunctionPins) -> Arc<dyn NodeType> {
         "Where a function's body starts; its outputs are the call's inputs.",
         &sig,
     );
-    // Its outputs are written by the call; running it only goes on through `then`.
-    Arc::new(FnNode::simple(FUNCTION_ENTRY, doc, sig, |_, _| Ok(Flow::Then(0))).intrinsic(|_| Some(Op::Event)))
+    Arc::new(FnNode::simple(FUNCTION_ENTRY, doc, sig, |_, _| Ok(Flow::Then(0))))
 }
 
 /// A Return Node of a function: its inputs become the call's outputs, and the call ends.
