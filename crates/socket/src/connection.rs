@@ -300,22 +300,20 @@ impl Task {
     where
         S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
     {
-        let accepted = self.accept(&response);
-        // Its headers would otherwise stay allocated for the connection's whole life.
+        // A refused stream is dropped here (the TCP connection closed) before the error is
+        // told; the response too, whose headers would otherwise stay allocated.
+        let accepted = self.accept(&response).map(|chosen| (chosen, ws.split()));
         drop(response);
-        // A refused stream is dropped (the TCP connection closed) before the error is told.
-        let halves = accepted.is_ok().then(|| ws.split());
         async move {
-            let (sink, stream) = match (accepted, halves) {
-                (Ok(chosen), Some(halves)) => {
+            let (sink, stream) = match accepted {
+                Ok((chosen, halves)) => {
                     self.chosen_protocol = chosen;
                     halves
                 }
-                (Err(why), _) => {
+                Err(why) => {
                     self.report(Report::ConnectionError(why)).await;
                     return;
                 }
-                (Ok(_), None) => unreachable!("split when accepted"),
             };
             if self.report(Report::Connected).await {
                 self.open(sink, stream).await;
