@@ -231,55 +231,41 @@ pub(crate) fn set(name: &'static str, text: &str) -> (&'static str, String) {
     (name, text.to_string())
 }
 
+/// Over IPv4 and IPv6 loopback (`ws://[::1]:PORT/`: the host is dialled without its
+/// brackets).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn delegates_carry_their_params_and_the_run_ends_when_the_connection_closes() {
-    let (addr, _) = server(None, |mut ws, _, _| async move {
-        let first = ws.next().await.unwrap().unwrap();
-        ws.send(first).await.unwrap();
-        let frame = CloseFrame {
-            code: CloseCode::Away,
-            reason: "server going away".into(),
-        };
-        ws.send(Message::Close(Some(frame))).await.unwrap();
-        while ws.next().await.is_some() {}
-    })
-    .await;
-    let r = run(
-        PROBE,
-        SocketConfig::default(),
-        &[url(addr, "/"), set("Sends", r#"[{"n": 1}]"#)],
-    )
-    .await;
-    assert_eq!(
-        r.prints,
-        [
-            "connect: Connecting",
-            "send while connecting: false",
-            "connected: it is our connection: true; Is Connected: true",
-            r#"message: {"n":1}"#,
-            r#"disconnected: 1001 "server going away" clean=true"#,
-        ]
-    );
-    assert_eq!(r.report.outcome, Outcome::Idle);
-}
-
-/// `ws://[::1]:PORT/` connects to the IPv6 loopback (the host without its brackets).
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_ipv6_url_connects() {
-    let (addr, _) = server_on("[::1]:0", None, |mut ws, _, _| async move {
-        let first = ws.next().await.unwrap().unwrap();
-        ws.send(first).await.unwrap();
-        ws.close(None).await.unwrap();
-        while ws.next().await.is_some() {}
-    })
-    .await;
-    let r = run(
-        PROBE,
-        SocketConfig::default(),
-        &[url(addr, "/"), set("Sends", r#"[{"n": 1}]"#)],
-    )
-    .await;
-    assert!(r.prints.contains(&r#"message: {"n":1}"#.to_string()), "{:?}", r.prints);
+    for bind in ["127.0.0.1:0", "[::1]:0"] {
+        let (addr, _) = server_on(bind, None, |mut ws, _, _| async move {
+            let first = ws.next().await.unwrap().unwrap();
+            ws.send(first).await.unwrap();
+            let frame = CloseFrame {
+                code: CloseCode::Away,
+                reason: "server going away".into(),
+            };
+            ws.send(Message::Close(Some(frame))).await.unwrap();
+            while ws.next().await.is_some() {}
+        })
+        .await;
+        let r = run(
+            PROBE,
+            SocketConfig::default(),
+            &[url(addr, "/"), set("Sends", r#"[{"n": 1}]"#)],
+        )
+        .await;
+        assert_eq!(
+            r.prints,
+            [
+                "connect: Connecting",
+                "send while connecting: false",
+                "connected: it is our connection: true; Is Connected: true",
+                r#"message: {"n":1}"#,
+                r#"disconnected: 1001 "server going away" clean=true"#,
+            ],
+            "{bind}"
+        );
+        assert_eq!(r.report.outcome, Outcome::Idle);
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
