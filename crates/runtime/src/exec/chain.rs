@@ -51,7 +51,7 @@ impl Instance {
             let at = Resume {
                 n,
                 entry,
-                pc: prog.code.start[n as usize] as usize,
+                pc: prog.code.entry_pc(n, entry),
                 half: 0,
                 before_done: false,
             };
@@ -251,7 +251,7 @@ impl Instance {
                 None => return None,
             };
             (n, entry) = next;
-            pc = code.start[n as usize] as usize;
+            pc = code.entry_pc(n, entry);
         }
     }
 
@@ -776,7 +776,7 @@ impl Resume {
         Resume {
             n,
             entry,
-            pc: prog.code.start[n as usize] as usize,
+            pc: prog.code.entry_pc(n, entry),
             half: 0,
             before_done: false,
         }

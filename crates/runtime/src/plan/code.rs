@@ -7,7 +7,7 @@
 //! instead, so the standard library's closures stay the reference these instructions are
 //! tested against.
 
-use crate::node::Op;
+use crate::node::{Entry, Op};
 use crate::plan::program::{ExecTarget, InputPlan};
 use crate::value::Value;
 
@@ -123,6 +123,22 @@ pub(crate) struct Code {
     pub consts: Box<[Value]>,
     /// Where each node's run starts.
     pub start: Box<[u32]>,
+    /// Where each node's run starts when it is entered again (`Entry::Resume`): at its
+    /// start, its pure dependencies evaluated again (a loop reads its bounds each pass, as
+    /// Blueprint does), but for an impure function call, which finishes with the
+    /// arguments it was called with: at its own instruction.
+    pub resume: Box<[u32]>,
+}
+
+impl Code {
+    /// The first instruction of node `n`'s run, entered through `entry`.
+    #[inline(always)]
+    pub fn entry_pc(&self, n: u32, entry: Entry) -> usize {
+        match entry {
+            Entry::Pin(_) => self.start[n as usize] as usize,
+            Entry::Resume(_) => self.resume[n as usize] as usize,
+        }
+    }
 }
 
 /// What the lowering needs of one compiled node.
@@ -272,11 +288,18 @@ pub(crate) fn lower(nodes: &[LowerNode<'_>], slots: usize, vars: usize, fuse: bo
             (*body, *body_len) = (block, len);
         }
     }
+    let resume = (0..nodes.len())
+        .map(|n| match instrs[ends(n) - 1] {
+            Instr::Call { .. } => ends(n) as u32 - 1,
+            _ => start[n],
+        })
+        .collect();
     Code {
         instrs: instrs.into(),
         owner: owner.into(),
         consts: regs.consts.into(),
         start: start.into(),
+        resume,
     }
 }
 
