@@ -14,10 +14,11 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-use crate::exec::chain::{panicked, Paused, Start};
+use crate::exec::chain::{Paused, Start};
 use crate::exec::handle::{checked_value, event_args, variable_index, HostError};
 use crate::exec::handle::{Answer, EventSender, InstanceHandle};
 use crate::exec::host::{Host, Level, RuntimeError};
+use crate::exec::node_path::panicked;
 use crate::exec::objects::Objects;
 use crate::exec::observe::{Observer, Tracer};
 use crate::node::cx::Inputs;

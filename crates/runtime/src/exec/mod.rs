@@ -1,5 +1,6 @@
 //! The interpreter: an instance and its event loop ([`instance`]), one event's chain
-//! ([`chain`]), the hot nodes' instructions ([`ops`]), the object arena ([`objects`]), and
+//! ([`chain`]), a node run through its implementation ([`node_path`]), function calls
+//! ([`calls`]), the hot nodes' instructions ([`ops`]), the object arena ([`objects`]), and
 //! what the world outside sees of it: its host ([`host`]) and its handles ([`handle`]).
 
 pub(crate) mod calls;
@@ -7,6 +8,7 @@ pub(crate) mod chain;
 pub(crate) mod handle;
 pub(crate) mod host;
 pub(crate) mod instance;
+pub(crate) mod node_path;
 pub(crate) mod objects;
 pub(crate) mod observe;
 pub(crate) mod ops;

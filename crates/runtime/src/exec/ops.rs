@@ -1,8 +1,8 @@
 //! The standard library's hot nodes as instructions on an instance's registers, and the
 //! operations they share with the nodes' closures, so that no node's logic is written twice.
 
-use crate::exec::chain::unset_read;
 use crate::exec::instance::State;
+use crate::exec::node_path::unset_read;
 use crate::node::{Arithmetic, Entry, Flow, NodeError};
 use crate::plan::code::{FloatOp, IntOp, Reg};
 use crate::plan::program::{InputPlan, ProgramInner};

@@ -1,0 +1,225 @@
+//! The node path: a node run through its implementation (`Node::run`), as every node that
+//! is not an instruction of its own is. Its inputs are made readable first (in place, or
+//! evaluated, converted and copied), a panic is its runtime error, and reading an output
+//! that was never set is found here, when it is read.
+
+use std::any::Any;
+
+use crate::exec::instance::{Instance, LatentFn};
+use crate::node::cx::Inputs;
+use crate::node::Cx;
+use crate::node::{Entry, Flow, NodeError};
+use crate::plan::program::{InputPlan, ProgramInner};
+use crate::value::{Conversion, Value};
+
+impl Instance {
+    /// Runs node `n` through its implementation, its inputs made readable first.
+    pub(crate) fn call(&mut self, prog: &ProgramInner, n: u32, entry: Entry) -> Result<Flow, (u32, NodeError)> {
+        let in_place = self.prepare_inputs(prog, n).map_err(|e| (n, e))?;
+        self.run_node(prog, n, entry, None, in_place).map_err(|e| (n, e))
+    }
+
+    /// Runs node `n` again without evaluating its inputs (they read as unset): a wake-up
+    /// it asked for, or, with `latent`, a latent node's result in its context.
+    pub(crate) fn exec_node(
+        &mut self,
+        prog: &ProgramInner,
+        n: u32,
+        entry: Entry,
+        latent: Option<LatentFn>,
+    ) -> Result<Flow, (u32, NodeError)> {
+        self.scratch.clear();
+        self.scratch.resize(prog.nodes[n as usize].inputs.len(), Value::Unset);
+        self.run_node(prog, n, entry, latent, false).map_err(|e| (n, e))
+    }
+
+    /// Makes a node's inputs readable: in place (checking that no slot it reads is unset),
+    /// or copied and converted into the scratch buffer. True if in place.
+    pub(crate) fn prepare_inputs(&mut self, prog: &ProgramInner, n: u32) -> Result<bool, NodeError> {
+        let plan = &prog.nodes[n as usize];
+        if !plan.in_place {
+            self.gather_inputs(prog, n)?;
+            return Ok(false);
+        }
+        for (i, input) in plan.inputs.iter().enumerate() {
+            if let InputPlan::Slot { slot, .. } = input {
+                if let Value::Unset = self.st.regs[*slot as usize] {
+                    return Err(unset_read(prog, n, i, *slot));
+                }
+            }
+        }
+        Ok(true)
+    }
+
+    pub(crate) fn gather_inputs(&mut self, prog: &ProgramInner, n: u32) -> Result<(), NodeError> {
+        self.scratch.clear();
+        for i in 0..prog.nodes[n as usize].inputs.len() {
+            let value = match self.plain_input(prog, n, i) {
+                Some(v) => v,
+                None => self.input_value(prog, n, i)?,
+            };
+            self.scratch.push(value);
+        }
+        Ok(())
+    }
+
+    /// Copies input `i` of node `n` into register `dst` in the common case (a set slot or a
+    /// variable, with no conversion); false, having done nothing, otherwise.
+    #[inline(always)]
+    pub(crate) fn copy_input(&mut self, prog: &ProgramInner, n: u32, i: usize, dst: usize) -> bool {
+        let src = match &prog.nodes[n as usize].inputs[i] {
+            InputPlan::Slot {
+                slot,
+                conversion: Conversion::None,
+            } if !matches!(self.st.regs[*slot as usize], Value::Unset) => *slot as usize,
+            InputPlan::Var {
+                var,
+                conversion: Conversion::None,
+            } => self.st.vars_at + *var as usize,
+            _ => return false,
+        };
+        self.st.copy(src, dst);
+        true
+    }
+
+    /// Input `i` of node `n` in the common case (a set slot, a variable or a constant, with
+    /// no conversion), else `None` for [`Instance::input_value`]: this comes back in
+    /// registers, where a `Result<Value, NodeError>` comes back through memory.
+    #[inline(always)]
+    pub(crate) fn plain_input(&self, prog: &ProgramInner, n: u32, i: usize) -> Option<Value> {
+        match &prog.nodes[n as usize].inputs[i] {
+            InputPlan::Slot {
+                slot,
+                conversion: Conversion::None,
+            } => match &self.st.regs[*slot as usize] {
+                Value::Unset => None,
+                v => Some(v.clone()),
+            },
+            InputPlan::Var {
+                var,
+                conversion: Conversion::None,
+            } => Some(self.st.regs[self.st.vars_at + *var as usize].clone()),
+            InputPlan::Const(v) => Some(v.clone()),
+            _ => None,
+        }
+    }
+
+    /// Input `i` of node `n`, evaluated and converted to its pin's type.
+    #[inline(never)]
+    pub(crate) fn input_value(&self, prog: &ProgramInner, n: u32, i: usize) -> Result<Value, NodeError> {
+        Ok(match &prog.nodes[n as usize].inputs[i] {
+            InputPlan::Const(v) => v.clone(),
+            InputPlan::Slot { slot, conversion } => {
+                let v = &self.st.regs[*slot as usize];
+                if matches!(v, Value::Unset) {
+                    return Err(unset_read(prog, n, i, *slot));
+                }
+                match conversion {
+                    Conversion::None => v.clone(),
+                    _ => convert(v, *conversion, prog, n, i)?,
+                }
+            }
+            InputPlan::Var { var, conversion } => {
+                let v = &self.st.regs[self.st.vars_at + *var as usize];
+                match conversion {
+                    Conversion::None => v.clone(),
+                    _ => convert(v, *conversion, prog, n, i)?,
+                }
+            }
+        })
+    }
+
+    pub(crate) fn run_node(
+        &mut self,
+        prog: &ProgramInner,
+        n: u32,
+        entry: Entry,
+        latent: Option<LatentFn>,
+        in_place: bool,
+    ) -> Result<Flow, NodeError> {
+        let plan = &prog.nodes[n as usize];
+        let inputs = if in_place {
+            Inputs::InPlace(&plan.inputs)
+        } else {
+            Inputs::Copied(&mut self.scratch)
+        };
+        let mut cx = Cx {
+            prog,
+            st: &mut self.st,
+            env: &self.env,
+            inputs,
+            node: n,
+            out_base: plan.out_base as usize,
+        };
+        // A host's node that panics fails with a runtime error, as any other failure.
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match latent {
+            None => plan.imp.run(&mut cx, entry),
+            Some(f) => f(&mut cx),
+        }))
+        .unwrap_or_else(|payload| Err(panicked(payload.as_ref())));
+        if !in_place {
+            self.scratch.clear();
+        }
+        result
+    }
+}
+
+/// Input `i` of node `n` converted to its pin's type. A value with an infinite or NaN
+/// Float cannot become JSON: that is the node's error, as the same literal is a load error.
+#[inline]
+pub(crate) fn convert(
+    value: &Value,
+    conversion: Conversion,
+    prog: &ProgramInner,
+    n: u32,
+    i: usize,
+) -> Result<Value, NodeError> {
+    if conversion == Conversion::None {
+        return Ok(value.clone());
+    }
+    if conversion == Conversion::ToJson {
+        if let Some(f) = value.non_finite() {
+            let input = prog.debug[n as usize].input_names.get(i).map_or("?", String::as_str);
+            return Err(NodeError::new(format!(
+                "`{input}` takes Json, but the value holds the Float {}, and JSON has no infinite or NaN numbers",
+                crate::value::float_text(f)
+            )));
+        }
+    }
+    Ok(value.clone().convert(conversion, &prog.registry))
+}
+
+/// The error of a node that panicked, with the panic's message.
+#[cold]
+pub(crate) fn panicked(payload: &(dyn Any + Send)) -> NodeError {
+    let message = payload
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("(no message)");
+    NodeError::Panicked(message.into())
+}
+
+pub(crate) fn unset_read(prog: &ProgramInner, reader: u32, input: usize, slot: u32) -> NodeError {
+    let source = prog.nodes.partition_point(|p| p.out_base <= slot).saturating_sub(1);
+    let d = &prog.debug[source];
+    let pin = d
+        .output_names
+        .get((slot - prog.nodes[source].out_base) as usize)
+        .map_or("?", String::as_str);
+    let input = prog.debug[reader as usize]
+        .input_names
+        .get(input)
+        .map_or("?", String::as_str);
+    // A pure node runs right before the node that reads it: if its output is unset, it
+    // ran without setting it. Checking here, when it is read, costs nothing on the way.
+    let what = if d.pure {
+        "a pure node that ran but did not set it"
+    } else {
+        "which has not run yet or did not set it"
+    };
+    NodeError::new(format!(
+        "`{input}` reads `{pin}` of node `{}` ({}), {what}",
+        d.id, d.type_name
+    ))
+}
