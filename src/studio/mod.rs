@@ -220,8 +220,7 @@ fn draw(settings: &Settings, session: &Session) {
 /// Each diagnostic with its one-line text and the node it is on, where it is on one (a node
 /// of the graph, a function or a macro of the file itself).
 fn diagnostics(found: &graphrun::Diagnostics) -> Vec<Json> {
-    use graphrun::format::model;
-    let (written, _) = model::read(found.file());
+    let (written, _) = graphrun::format::read(found.file());
     let mut bodies: Vec<(Option<&str>, &[graphrun::format::NodeDecl])> = Vec::new();
     if let Some(written) = &written {
         bodies.push((None, &written.nodes));

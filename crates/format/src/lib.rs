@@ -7,12 +7,14 @@
 
 pub mod diagnostic;
 pub mod model;
+mod read;
 pub mod ron;
 pub mod source;
 
 pub use diagnostic::{codes, explanation, Diagnostic, Diagnostics, Severity};
 pub use model::{
-    read, read_at, read_type, CommentDecl, ExecDecl, FunctionDecl, GraphFile, InputDecl, MacroDecl, NodeDecl,
-    ParamDecl, PinDecl, Source, Type, VariableDecl, FORMAT_VERSION,
+    CommentDecl, ExecDecl, FunctionDecl, GraphFile, InputDecl, MacroDecl, NodeDecl, ParamDecl, PinDecl, Source, Type,
+    VariableDecl, FORMAT_VERSION,
 };
+pub use read::{read, read_at, read_type};
 pub use source::{LineCol, SourceFile, Span, Spanned};
