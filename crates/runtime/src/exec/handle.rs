@@ -153,9 +153,15 @@ impl InstanceHandle {
     /// Reads a variable of the running instance.
     pub async fn variable(&self, name: &str) -> Result<Value, HostError> {
         let index = variable_index(&self.program, name)?;
+        self.ask(move |vars| vars[index].clone()).await
+    }
+
+    /// Runs `f` on the instance's variables between events (or while it is paused), and
+    /// returns what it gives.
+    async fn ask<T: Send + 'static>(&self, f: impl FnOnce(&mut [Value]) -> T + Send + 'static) -> Result<T, HostError> {
         let (tx, rx) = tokio::sync::oneshot::channel();
         let f: HostFn = Box::new(move |vars| {
-            let _ = tx.send(vars[index].clone());
+            let _ = tx.send(f(vars));
         });
         self.sender
             .tx
@@ -194,16 +200,7 @@ impl InstanceHandle {
         shared.wake.notify_one();
         // A request is answered only between events or while paused: once this one is,
         // the instance holds.
-        let (tx, rx) = tokio::sync::oneshot::channel();
-        let f: HostFn = Box::new(move |_| {
-            let _ = tx.send(());
-        });
-        self.sender
-            .tx
-            .send(Event::Host(f))
-            .await
-            .map_err(|_| HostError::Ended)?;
-        rx.await.map_err(|_| HostError::NoAnswer)
+        self.ask(|_| ()).await
     }
 
     /// Lets an instance that is paused (by an observer or [`pause`](Self::pause)) go on.
