@@ -2,7 +2,6 @@
 //! behaviours (the Python peer's cases are under `tests/cases/socket/`). Graphs run through
 //! the embedding API, every run bounded in time.
 
-use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -11,147 +10,22 @@ use futures_util::{SinkExt, StreamExt};
 use graphrun::{Host, Instance, Level, Outcome, Registry, RunReport, RuntimeError, StandardLibrary};
 use graphrun_socket::{AuthContext, SocketConfig, SocketLibrary};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
-use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, Response};
-use tokio_tungstenite::tungstenite::http::{HeaderMap, StatusCode};
+use tokio::net::TcpListener;
+use tokio_tungstenite::tungstenite::http::StatusCode;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::WebSocketStream;
 
 pub(crate) const PROBE: &str = include_str!("cases/socket/probe.ron");
 
-/// What the server saw: each handshake's headers, and the close code each client sent.
-#[derive(Default)]
-struct Seen {
-    headers: Mutex<Vec<HeaderMap>>,
-    close_codes: Mutex<Vec<u16>>,
-    /// Signalled when a close code is recorded.
-    closed: tokio::sync::Notify,
-    connections: Mutex<usize>,
-}
-
-impl Seen {
-    /// The close codes clients sent, once `n` have arrived (the server may record a close
-    /// after the client saw its answer), waiting at most 5 s.
-    async fn close_codes(&self, n: usize) -> Vec<u16> {
-        let wait = async {
-            loop {
-                let notified = self.closed.notified();
-                let codes = self.close_codes.lock().unwrap().clone();
-                if codes.len() >= n {
-                    return codes;
-                }
-                notified.await;
-            }
-        };
-        tokio::time::timeout(Duration::from_secs(5), wait)
-            .await
-            .unwrap_or_else(|_| self.close_codes.lock().unwrap().clone())
-    }
-}
-
-type Ws = WebSocketStream<TcpStream>;
-
-/// A server on a free loopback port that runs `script` on each connection (with its
-/// number, from 1). It records headers, accepts subprotocol "chat" if offered, or refuses
-/// every handshake with `refuse`.
-async fn server<F, Fut>(refuse: Option<StatusCode>, script: F) -> (SocketAddr, Arc<Seen>)
-where
-    F: Fn(Ws, usize, Arc<Seen>) -> Fut + Send + Sync + 'static,
-    Fut: Future<Output = ()> + Send,
-{
-    server_on("127.0.0.1:0", refuse, script).await
-}
-
-/// [`server`] bound to `bind`.
-async fn server_on<F, Fut>(bind: &str, refuse: Option<StatusCode>, script: F) -> (SocketAddr, Arc<Seen>)
-where
-    F: Fn(Ws, usize, Arc<Seen>) -> Fut + Send + Sync + 'static,
-    Fut: Future<Output = ()> + Send,
-{
-    let listener = TcpListener::bind(bind).await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let seen = Arc::new(Seen::default());
-    let script = Arc::new(script);
-    let seen2 = seen.clone();
-    tokio::spawn(async move {
-        while let Ok((stream, _)) = listener.accept().await {
-            let (seen, script) = (seen2.clone(), script.clone());
-            tokio::spawn(async move {
-                let record = seen.clone();
-                #[allow(clippy::result_large_err)]
-                let callback = move |request: &Request, mut response: Response| -> Result<Response, ErrorResponse> {
-                    record.headers.lock().unwrap().push(request.headers().clone());
-                    if let Some(status) = refuse {
-                        let mut refusal = ErrorResponse::new(Some("refused".into()));
-                        *refusal.status_mut() = status;
-                        return Err(refusal);
-                    }
-                    let offered = request
-                        .headers()
-                        .get("sec-websocket-protocol")
-                        .and_then(|v| v.to_str().ok());
-                    if offered.is_some_and(|p| p.split(',').any(|p| p.trim() == "chat")) {
-                        response
-                            .headers_mut()
-                            .insert("sec-websocket-protocol", "chat".parse().unwrap());
-                    }
-                    Ok(response)
-                };
-                if let Ok(ws) = tokio_tungstenite::accept_hdr_async(stream, callback).await {
-                    let n = {
-                        let mut c = seen.connections.lock().unwrap();
-                        *c += 1;
-                        *c
-                    };
-                    script(ws, n, seen).await;
-                }
-            });
-        }
-    });
-    (addr, seen)
-}
-
-/// A server that accepts TCP connections and never answers the handshake.
-async fn silent_server() -> SocketAddr {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        let mut held = Vec::new();
-        while let Ok((stream, _)) = listener.accept().await {
-            held.push(stream);
-        }
-    });
-    addr
-}
+mod servers;
+use servers::{echo, server, server_on, silent_server, wait_for_close};
 
 /// `graph` with `from` replaced by `to`; `from` must be there (a test must not run an
 /// unpatched graph by mistake).
 fn patched(graph: &str, from: &str, to: &str) -> String {
     assert!(graph.contains(from), "the graph has no {from}");
     graph.replace(from, to)
-}
-
-/// Echoes until the client closes; records the client's close code.
-async fn echo<S>(mut ws: WebSocketStream<S>, seen: Arc<Seen>)
-where
-    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
-{
-    while let Some(Ok(message)) = ws.next().await {
-        if let Message::Close(frame) = &message {
-            let code = frame.as_ref().map_or(1005, |f| u16::from(f.code));
-            seen.close_codes.lock().unwrap().push(code);
-            seen.closed.notify_waiters();
-        } else if (message.is_text() || message.is_binary()) && ws.send(message).await.is_err() {
-            return;
-        }
-    }
-}
-
-/// Waits for the client to close; records its close code.
-async fn wait_for_close(ws: Ws, seen: Arc<Seen>) {
-    echo(ws, seen).await
 }
 
 #[derive(Default)]
