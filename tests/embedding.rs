@@ -418,6 +418,45 @@ async fn runtime_errors_reach_the_host_with_their_position() {
     assert_eq!(out, ["error: division by zero at err.ron:4:13 in `div`"]);
 }
 
+/// A stop request ends a For Loop that reads its bounds once and runs its body in place
+/// (here it would run 2^63 passes, the loop guard lifted): the event ends at a loop pass,
+/// with the passes before it done, and EndPlay runs.
+#[tokio::test]
+async fn a_stop_request_ends_a_loop_with_fixed_bounds() {
+    let program = Registry::standard()
+        .load_str(
+            "long.ron",
+            r#"Graph(format: 1, name: "Long", variables: {"N": (type: Int)}, nodes: {
+            "begin": (node: "Event BeginPlay", exec: {"then": "loop"}),
+            "loop": (node: "For Loop", inputs: {"First Index": 0, "Last Index": 9223372036854775807}, exec: {"Loop Body": "inc", "Completed": "never"}),
+            "inc": (node: "Set", var: "N", inputs: {"N": Link("plus", "Return Value")}),
+            "plus": (node: "Add", inputs: {"A": Var("N"), "B": 1}),
+            "never": (node: "Print String", inputs: {"In String": "never"}),
+            "end": (node: "Event EndPlay", exec: {"then": "bye"}),
+            "bye": (node: "Print String", inputs: {"In String": "bye"}),
+        })"#,
+        )
+        .unwrap();
+    let host = Arc::new(Collect::default());
+    let options = graphrun::RunOptions {
+        max_loop_iterations: u64::MAX,
+        ..graphrun::RunOptions::default()
+    };
+    let mut instance = Instance::with_options(&program, host.clone(), options);
+    let handle = instance.handle();
+    // The loop never yields to this runtime: the stop comes from another thread.
+    let stopper = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        handle.stop();
+    });
+    let report = instance.run().await;
+    stopper.join().unwrap();
+    assert_eq!(report.outcome, Outcome::Stopped);
+    assert_eq!(*host.out.lock().unwrap(), ["bye"]);
+    let passes = instance.variable("N").unwrap().as_int();
+    assert!(passes > 0, "{passes} passes");
+}
+
 /// A pure node of the host's that quits, read inside a For Loop whose body runs in place
 /// (a straight run of Sets): the Set reading it still runs, then the chain ends — exactly as
 /// when the chain goes node by node (traced) — and EndPlay runs.

@@ -7,7 +7,7 @@ use std::ops::Range;
 
 use crate::exec::instance::{Instance, LatentFn};
 use crate::exec::observe::{Control, NodeView, Ran};
-use crate::exec::ops::{branch, float_op, for_loop, get, int_op, set, set_int, set_var_int, Fault};
+use crate::exec::ops::{branch, float_op, for_loop, get, int_op, set, set_int, straight, Fault, Straight};
 use crate::node::{Entry, Flow, NodeError};
 use crate::plan::code::{Instr, Reg};
 use crate::plan::program::ProgramInner;
@@ -272,13 +272,13 @@ impl Instance {
                 Ok(flow) => Ok(Some(flow)),
                 Err(e) => Err(Err(e)),
             },
-            Instr::Int { op, a, b, dst } => int_op(&mut self.st, op, a, b, dst).map(|()| None).map_err(Ok),
-            Instr::Float { op, a, b, dst } => float_op(&mut self.st, op, a, b, dst).map(|()| None).map_err(Ok),
+            Instr::Int { op, a, b, dst } => int_op(&mut self.st.file(), op, a, b, dst).map(|()| None).map_err(Ok),
+            Instr::Float { op, a, b, dst } => float_op(&mut self.st.file(), op, a, b, dst).map(|()| None).map_err(Ok),
             Instr::Get { var, dst } => {
-                get(&mut self.st, var, dst);
+                get(&mut self.st.file(), var, dst);
                 Ok(None)
             }
-            Instr::Set { var, src, dst } => set(&mut self.st, var, src, dst).map(Some).map_err(Ok),
+            Instr::Set { var, src, dst } => set(&mut self.st.file(), var, src, dst).map(Some).map_err(Ok),
             Instr::SetInt {
                 op,
                 a,
@@ -287,7 +287,7 @@ impl Instance {
                 var,
                 dst,
                 outputs_read,
-            } => set_int(&mut self.st, op, (a, b, sum), var, dst, outputs_read)
+            } => set_int(&mut self.st.file(), op, (a, b, sum), var, dst, outputs_read)
                 .map(Some)
                 .map_err(Ok),
             Instr::ForLoop {
@@ -296,21 +296,29 @@ impl Instance {
                 dst,
                 body_len: 0,
                 ..
-            } => for_loop(&mut self.st, entry, first, last, dst).map(Some).map_err(Ok),
+            } => for_loop(&mut self.st.file(), entry, first, last, dst)
+                .map(Some)
+                .map_err(Ok),
             Instr::ForLoop {
                 first,
                 last,
                 dst,
                 body,
                 body_len,
+                fixed,
             } => {
                 let body = body as usize..(body + body_len) as usize;
-                match self.loop_in_place(prog, pc, entry, (first, last, dst), body) {
+                let result = if fixed {
+                    self.loop_fixed(prog, pc, entry, (first, last, dst), body)
+                } else {
+                    self.loop_in_place(prog, pc, entry, (first, last, dst), body)
+                };
+                match result {
                     Ok(flow) => Ok(Some(flow)),
                     Err(e) => Err(Err(e)),
                 }
             }
-            Instr::Branch { cond } => branch(&self.st, cond).map(Some).map_err(Ok),
+            Instr::Branch { cond } => branch(&self.st.file(), cond).map(Some).map_err(Ok),
             Instr::Event => Ok(Some(Flow::Then(0))),
             Instr::Call { node, f } => match self.impure_call(prog, node, f, entry) {
                 Ok(flow) => Ok(Some(flow)),
@@ -361,7 +369,7 @@ impl Instance {
                     if !before(self, add) {
                         return Step::Pause(0);
                     }
-                    if let Err(fault) = int_op(&mut self.st, op, a, b, sum) {
+                    if let Err(fault) = int_op(&mut self.st.file(), op, a, b, sum) {
                         let error = fault.at(prog, pc);
                         self.hook_after(prog, add, true, &Err(error.clone()));
                         return Step::Done(Err(error));
@@ -373,7 +381,7 @@ impl Instance {
                 } else if !before(self, n) {
                     return Step::Pause(1);
                 }
-                let result = set(&mut self.st, var, sum, dst).map_err(|f| f.at(prog, pc));
+                let result = set(&mut self.st.file(), var, sum, dst).map_err(|f| f.at(prog, pc));
                 self.hook_after(prog, n, true, &result);
                 Step::Done(result)
             }
@@ -381,7 +389,7 @@ impl Instance {
                 if !before(self, n) {
                     return Step::Pause(0);
                 }
-                let result = for_loop(&mut self.st, entry, first, last, dst).map_err(|f| f.at(prog, pc));
+                let result = for_loop(&mut self.st.file(), entry, first, last, dst).map_err(|f| f.at(prog, pc));
                 self.hook_after(prog, n, true, &result);
                 Step::Done(result)
             }
@@ -501,7 +509,7 @@ impl Instance {
         let deps = code.start[n as usize] as usize..pc;
         let limit = self.env.options.max_loop_iterations;
         loop {
-            let index = match for_loop(&mut self.st, entry, first, last, dst) {
+            let index = match for_loop(&mut self.st.file(), entry, first, last, dst) {
                 Ok(Flow::Loop { resume, .. }) => resume,
                 Ok(flow) => return Ok(flow),
                 Err(fault) => return Err(fault.at(prog, pc)),
@@ -527,73 +535,88 @@ impl Instance {
         }
     }
 
+    /// [`Instance::loop_in_place`] for a loop whose bounds are `fixed` (see
+    /// [`Instr::ForLoop`]): read once, with the index and the loop-guard count kept in
+    /// registers; no node of its body can quit.
+    /// A stop request is seen every [`STOP_CHECK_PASSES`] passes.
+    #[inline(never)]
+    pub(crate) fn loop_fixed(
+        &mut self,
+        prog: &ProgramInner,
+        pc: usize,
+        entry: Entry,
+        (first, last, dst): (Reg, Reg, Reg),
+        body: Range<usize>,
+    ) -> Result<Flow, (u32, NodeError)> {
+        let mut file = self.st.file();
+        let (mut index, last) = match for_loop(&mut file, entry, first, last, dst) {
+            Ok(Flow::Loop { resume, .. }) => (resume as i64, file.int(last).map_err(|f| f.at(prog, pc))?),
+            Ok(flow) => return Ok(flow),
+            Err(fault) => return Err(fault.at(prog, pc)),
+        };
+        if self.st.quit {
+            return Ok(Flow::End);
+        }
+        let instrs = &prog.code.instrs[body.clone()];
+        let limit = self.env.options.max_loop_iterations;
+        let mut iterations = self.st.iterations;
+        let mut file = self.st.file();
+        let flow = 'passes: loop {
+            iterations += 1;
+            if iterations > limit {
+                break Err((prog.code.owner[pc], loop_guard_error(limit)));
+            }
+            if iterations.is_multiple_of(STOP_CHECK_PASSES) && self.env.aborted() {
+                break Ok(Flow::End);
+            }
+            for (i, &instr) in instrs.iter().enumerate() {
+                match straight(&mut file, instr) {
+                    Ok(Straight::Set | Straight::Pure) => {}
+                    Ok(Straight::Node) => {
+                        unreachable!("a loop with fixed bounds runs no node through its implementation")
+                    }
+                    Err(fault) => break 'passes Err(fault.at(prog, body.start + i)),
+                }
+            }
+            // The next pass's index, as `for_loop` finds it.
+            if index == last {
+                break Ok(Flow::Then(1));
+            }
+            index += 1;
+            file.put_int(dst, index);
+        };
+        self.st.iterations = iterations;
+        flow
+    }
+
     /// Runs pure instructions and `Set`s one after another; false if a node quit.
     #[inline(always)]
     pub(crate) fn run_straight(&mut self, prog: &ProgramInner, run: Range<usize>) -> Result<bool, (u32, NodeError)> {
-        let code = &prog.code;
-        for (i, instr) in code.instrs[run.clone()].iter().enumerate() {
-            // Tested one by one, the likeliest first: branches that predict better than a
-            // jump table in the tight loops this runs.
-            if let Instr::SetInt {
-                op,
-                a,
-                b,
-                var,
-                outputs_read: false,
-                ..
-            } = *instr
-            {
-                // The likeliest of all: `Set X = X + Y` whose outputs no other node reads.
-                set_var_int(&mut self.st, op, a, b, var).map_err(|f| f.at(prog, run.start + i))?;
+        for (i, &instr) in prog.code.instrs[run.clone()].iter().enumerate() {
+            match straight(&mut self.st.file(), instr) {
                 // A pure node read before it may have quit: the Set runs, then the chain ends.
-                if self.st.quit {
-                    return Ok(false);
-                }
-            } else if let Instr::SetInt {
-                op,
-                a,
-                b,
-                sum,
-                var,
-                dst,
-                outputs_read,
-            } = *instr
-            {
-                set_int(&mut self.st, op, (a, b, sum), var, dst, outputs_read)
-                    .map_err(|f| f.at(prog, run.start + i))?;
-                if self.st.quit {
-                    return Ok(false);
-                }
-            } else if let Instr::Set { var, src, dst } = *instr {
-                set(&mut self.st, var, src, dst).map_err(|f| f.at(prog, run.start + i))?;
-                if self.st.quit {
-                    return Ok(false);
-                }
-            } else if let Instr::Int { op, a, b, dst } = *instr {
-                int_op(&mut self.st, op, a, b, dst).map_err(|f| f.at(prog, run.start + i))?;
-            } else {
-                self.run_other(prog, run.start + i, *instr)?;
+                Ok(Straight::Set) if self.st.quit => return Ok(false),
+                Ok(Straight::Set | Straight::Pure) => {}
+                Ok(Straight::Node) => self.run_pure(prog, instr)?,
+                Err(fault) => return Err(fault.at(prog, run.start + i)),
             }
         }
         Ok(true)
     }
 
-    /// The rest of [`Instance::run_straight`]: kept out of its loop, so that the loop tests
-    /// for its likeliest instructions instead of jumping through a table.
+    /// A pure node of a straight run: kept out of [`Instance::run_straight`]'s loop.
     #[inline(never)]
-    pub(crate) fn run_other(&mut self, prog: &ProgramInner, pc: usize, instr: Instr) -> Result<(), (u32, NodeError)> {
+    pub(crate) fn run_pure(&mut self, prog: &ProgramInner, instr: Instr) -> Result<(), (u32, NodeError)> {
         match instr {
             Instr::Pure(d) => self.call(prog, d, Entry::Pin(0)).map(drop),
             Instr::PureCall { node, f } => self.pure_call(prog, node, f).map(drop),
-            Instr::Float { op, a, b, dst } => float_op(&mut self.st, op, a, b, dst).map_err(|f| f.at(prog, pc)),
-            Instr::Get { var, dst } => {
-                get(&mut self.st, var, dst);
-                Ok(())
-            }
             _ => unreachable!("a straight run holds pure instructions and Sets"),
         }
     }
 }
+
+/// How often a loop with fixed bounds looks for a stop request, in passes.
+const STOP_CHECK_PASSES: u64 = 1024;
 
 pub(crate) fn loop_guard_error(limit: u64) -> NodeError {
     NodeError::new(format!(

@@ -78,7 +78,7 @@ impl Instance {
             } => self.st.vars_at + *var as usize,
             _ => return false,
         };
-        self.st.copy(src, dst);
+        self.st.file().copy(src, dst);
         true
     }
 

@@ -4,7 +4,7 @@
 use crate::exec::instance::State;
 use crate::exec::node_path::unset_read;
 use crate::node::{Arithmetic, Entry, Flow, NodeError};
-use crate::plan::code::{FloatOp, IntOp, Reg};
+use crate::plan::code::{FloatOp, Instr, IntOp, Reg};
 use crate::plan::program::{InputPlan, ProgramInner};
 use crate::value::Value;
 
@@ -45,6 +45,26 @@ impl State {
         &mut self.regs[self.vars_at..self.consts_at]
     }
 
+    /// The registers, for the instructions.
+    #[inline(always)]
+    pub(crate) fn file(&mut self) -> RegFile<'_> {
+        RegFile {
+            regs: &mut self.regs,
+            vars_at: self.vars_at,
+        }
+    }
+}
+
+/// An instance's registers as its instructions use them: the output slots, then from
+/// `vars_at` the variables and the constants. Borrowed apart from the rest of [`State`],
+/// so that a loop running instructions keeps their address and length in machine
+/// registers instead of loading them again after every store.
+pub(crate) struct RegFile<'a> {
+    pub(crate) regs: &'a mut [Value],
+    vars_at: usize,
+}
+
+impl RegFile<'_> {
     /// What an instruction reads in register `r` when it is not of the operand's type: an
     /// unset slot is an error; anything else converts as the node's closure would.
     #[cold]
@@ -106,32 +126,32 @@ impl State {
 
 /// Add, Subtract or Multiply of the Ints in `a` and `b`; an error if it overflows.
 #[inline(always)]
-pub(crate) fn int_result(st: &State, op: IntOp, a: Reg, b: Reg) -> Result<i64, Fault> {
+pub(crate) fn int_result(st: &RegFile, op: IntOp, a: Reg, b: Reg) -> Result<i64, Fault> {
     let (a, b) = (st.int(a)?, st.int(b)?);
     op.apply(a, b).ok_or(Fault::Overflow(op, a, b))
 }
 
 #[inline(always)]
-pub(crate) fn int_op(st: &mut State, op: IntOp, a: Reg, b: Reg, dst: Reg) -> Result<(), Fault> {
+pub(crate) fn int_op(st: &mut RegFile, op: IntOp, a: Reg, b: Reg, dst: Reg) -> Result<(), Fault> {
     let value = int_result(st, op, a, b)?;
     st.put_int(dst, value);
     Ok(())
 }
 
 #[inline(always)]
-pub(crate) fn float_op(st: &mut State, op: FloatOp, a: Reg, b: Reg, dst: Reg) -> Result<(), Fault> {
+pub(crate) fn float_op(st: &mut RegFile, op: FloatOp, a: Reg, b: Reg, dst: Reg) -> Result<(), Fault> {
     let value = op.apply(st.float(a)?, st.float(b)?);
     st.regs[dst as usize] = Value::Float(value);
     Ok(())
 }
 
 #[inline(always)]
-pub(crate) fn get(st: &mut State, var: Reg, dst: Reg) {
+pub(crate) fn get(st: &mut RegFile, var: Reg, dst: Reg) {
     st.regs[dst as usize] = st.regs[var as usize].clone();
 }
 
 #[inline(always)]
-pub(crate) fn set(st: &mut State, var: Reg, src: Reg, dst: Reg) -> Result<Flow, Fault> {
+pub(crate) fn set(st: &mut RegFile, var: Reg, src: Reg, dst: Reg) -> Result<Flow, Fault> {
     match st.regs[src as usize] {
         Value::Int(i) => {
             st.put_int(var, i);
@@ -150,7 +170,7 @@ pub(crate) fn set(st: &mut State, var: Reg, src: Reg, dst: Reg) -> Result<Flow, 
 /// The variable of `Set X = A op B` (an Int), its outputs left alone: what a fused
 /// `Set` does when no other node reads them.
 #[inline(always)]
-pub(crate) fn set_var_int(st: &mut State, op: IntOp, a: Reg, b: Reg, var: Reg) -> Result<i64, Fault> {
+pub(crate) fn set_var_int(st: &mut RegFile, op: IntOp, a: Reg, b: Reg, var: Reg) -> Result<i64, Fault> {
     let value = int_result(st, op, a, b)?;
     st.put_int(var, value);
     Ok(value)
@@ -158,7 +178,7 @@ pub(crate) fn set_var_int(st: &mut State, op: IntOp, a: Reg, b: Reg, var: Reg) -
 
 #[inline(always)]
 pub(crate) fn set_int(
-    st: &mut State,
+    st: &mut RegFile,
     op: IntOp,
     (a, b, sum): (Reg, Reg, Reg),
     var: Reg,
@@ -174,7 +194,7 @@ pub(crate) fn set_int(
 }
 
 #[inline(always)]
-pub(crate) fn for_loop(st: &mut State, entry: Entry, first: Reg, last: Reg, dst: Reg) -> Result<Flow, Fault> {
+pub(crate) fn for_loop(st: &mut RegFile, entry: Entry, first: Reg, last: Reg, dst: Reg) -> Result<Flow, Fault> {
     let (first, last) = (st.int(first)?, st.int(last)?);
     let index = match entry {
         Entry::Pin(_) => Some(first),
@@ -193,8 +213,64 @@ pub(crate) fn for_loop(st: &mut State, entry: Entry, first: Reg, last: Reg, dst:
 }
 
 #[inline(always)]
-pub(crate) fn branch(st: &State, cond: Reg) -> Result<Flow, Fault> {
+pub(crate) fn branch(st: &RegFile, cond: Reg) -> Result<Flow, Fault> {
     Ok(Flow::Then(if st.bool(cond)? { 0 } else { 1 }))
+}
+
+/// What [`straight`] ran.
+pub(crate) enum Straight {
+    /// A `Set`: its node ran.
+    Set,
+    /// A pure instruction.
+    Pure,
+    /// Nothing: the instruction runs a node through its implementation (the caller's job).
+    Node,
+}
+
+/// Runs `instr`, one of a straight run of pure instructions and `Set`s (as a loop runs its
+/// body in place), on the registers. Tested one by one, the likeliest first: branches that
+/// predict better than a jump table in the tight loops this runs.
+#[inline(always)]
+pub(crate) fn straight(st: &mut RegFile, instr: Instr) -> Result<Straight, Fault> {
+    if let Instr::SetInt {
+        op,
+        a,
+        b,
+        var,
+        outputs_read: false,
+        ..
+    } = instr
+    {
+        // The likeliest of all: `Set X = X + Y` whose outputs no other node reads.
+        set_var_int(st, op, a, b, var)?;
+        Ok(Straight::Set)
+    } else if let Instr::SetInt {
+        op,
+        a,
+        b,
+        sum,
+        var,
+        dst,
+        outputs_read,
+    } = instr
+    {
+        set_int(st, op, (a, b, sum), var, dst, outputs_read)?;
+        Ok(Straight::Set)
+    } else if let Instr::Set { var, src, dst } = instr {
+        set(st, var, src, dst)?;
+        Ok(Straight::Set)
+    } else if let Instr::Int { op, a, b, dst } = instr {
+        int_op(st, op, a, b, dst)?;
+        Ok(Straight::Pure)
+    } else if let Instr::Float { op, a, b, dst } = instr {
+        float_op(st, op, a, b, dst)?;
+        Ok(Straight::Pure)
+    } else if let Instr::Get { var, dst } = instr {
+        get(st, var, dst);
+        Ok(Straight::Pure)
+    } else {
+        Ok(Straight::Node)
+    }
 }
 
 #[inline]

@@ -93,13 +93,17 @@ pub(crate) enum Instr {
     /// For Loop: the next index into `dst` and Loop Body, or Completed. When its body is
     /// a straight run of `Set` nodes that ends the chain (`body_len` > 0), the loop runs it
     /// in place: the `body_len` instructions from `body`, then its own pure dependencies
-    /// again, pass after pass, without going back through the chain.
+    /// again, pass after pass, without going back through the chain. `fixed`: its bounds
+    /// cannot change while it runs in place (no pure dependency of its own, no body
+    /// instruction writes them or runs a node through its implementation), so they are
+    /// read once.
     ForLoop {
         first: Reg,
         last: Reg,
         dst: Reg,
         body: u32,
         body_len: u32,
+        fixed: bool,
     },
     /// Branch: True or False.
     Branch { cond: Reg },
@@ -112,6 +116,19 @@ pub(crate) enum Instr {
     PureCall { node: u32, f: u32 },
     /// A Return Node: the innermost call's outputs take its inputs; the body's chain ends.
     Return { node: u32 },
+}
+
+impl Instr {
+    /// The registers an instruction of a loop's straight body writes; `None` if it runs a
+    /// node through its implementation (which may do anything).
+    fn writes(&self) -> Option<[Reg; 3]> {
+        match *self {
+            Instr::Int { dst, .. } | Instr::Float { dst, .. } | Instr::Get { dst, .. } => Some([dst; 3]),
+            Instr::Set { var, dst, .. } => Some([var, dst, dst]),
+            Instr::SetInt { sum, var, dst, .. } => Some([sum, var, dst]),
+            _ => None,
+        }
+    }
 }
 
 /// The instructions of a whole program.
@@ -256,7 +273,7 @@ pub(crate) fn lower(nodes: &[LowerNode<'_>], slots: usize, vars: usize, fuse: bo
     let ends = |n: usize| start.get(n + 1).map_or(nodes_end, |&s| s as usize);
     for (i, node) in nodes.iter().enumerate().filter(|_| fuse) {
         let at = ends(i) - 1;
-        let Some(Instr::ForLoop { .. }) = instrs.get(at).filter(|_| !node.pure) else {
+        let Some(&Instr::ForLoop { first, last, .. }) = instrs.get(at).filter(|_| !node.pure) else {
             continue;
         };
         let Some(run) = straight_run(nodes, node.exec_out.first().copied().flatten(), |n| {
@@ -284,7 +301,17 @@ pub(crate) fn lower(nodes: &[LowerNode<'_>], slots: usize, vars: usize, fuse: bo
             }
         }
         let len = instrs.len() as u32 - block;
-        if let Instr::ForLoop { body, body_len, .. } = &mut instrs[at] {
+        let fixed_bounds = start[i] as usize == at
+            && instrs[block as usize..].iter().all(|instr| {
+                instr
+                    .writes()
+                    .is_some_and(|w| !w.contains(&first) && !w.contains(&last))
+            });
+        if let Instr::ForLoop {
+            body, body_len, fixed, ..
+        } = &mut instrs[at]
+        {
+            *fixed = fixed_bounds;
             (*body, *body_len) = (block, len);
         }
     }
@@ -374,6 +401,7 @@ fn impure_instr(node: &LowerNode<'_>, regs: &mut Regs) -> Option<Instr> {
             dst,
             body: 0,
             body_len: 0,
+            fixed: false,
         }),
         (Op::Branch, [cond]) => Some(Instr::Branch {
             cond: regs.of(cond, |v| Value::Bool(v.as_bool())),
@@ -407,6 +435,22 @@ mod tests {
             Instr::ForLoop { body, body_len, .. } => {
                 Some(inner.code.instrs[body as usize..][..body_len as usize].to_vec())
             }
+            other => panic!("`{id}` is {other:?}"),
+        }
+    }
+
+    /// Whether the For Loop `id` reads its bounds once.
+    fn fixed(graph: &str, id: &str) -> bool {
+        let program = Registry::standard().load_str("t.ron", graph).unwrap();
+        let inner = &program.inner;
+        let n = inner.debug.iter().position(|d| d.id == id).unwrap();
+        let end = inner
+            .code
+            .start
+            .get(n + 1)
+            .map_or(inner.code.instrs.len(), |&s| s as usize);
+        match inner.code.instrs[end - 1] {
+            Instr::ForLoop { fixed, .. } => fixed,
             other => panic!("`{id}` is {other:?}"),
         }
     }
@@ -475,6 +519,37 @@ mod tests {
         assert!(outputs_read(set_output));
         assert!(outputs_read(add_output));
         assert!(!outputs_read(neither));
+    }
+
+    #[test]
+    fn a_loop_reads_its_bounds_once_only_when_nothing_can_change_them() {
+        // Constant bounds, a body of intrinsic Sets.
+        assert!(fixed(
+            &graph(r#""next": (node: "Set", var: "S", inputs: {"S": "x"}),"#),
+            "loop"
+        ));
+        // A pure node run through its implementation may do anything.
+        let format = r#""next": (node: "Set", var: "S", inputs: {"S": Link("f", "Return Value")}),
+            "f": (node: "Format String", inputs: {"Format": "{a}", "a": Var("A")}),"#;
+        assert!(body_of(&graph(format), "loop").is_some());
+        assert!(!fixed(&graph(format), "loop"));
+        // A bound read from a variable the body sets, or through a pure node of the loop's.
+        let bounds = |last: &str, extra: &str| {
+            graph(&format!(
+                r#""next": (node: "Set", var: "S", inputs: {{"S": "x"}}), {extra}"#
+            ))
+            .replace(r#""Last Index": 3"#, &format!(r#""Last Index": {last}"#))
+        };
+        assert!(!fixed(&bounds(r#"Var("A")"#, ""), "loop"));
+        let other =
+            bounds(r#"Var("B")"#, "").replace(r#""S": (type: String)"#, r#""S": (type: String), "B": (type: Int)"#);
+        assert!(fixed(&other, "loop"));
+        let computed = bounds(
+            r#"Link("m", "Return Value")"#,
+            r#""m": (node: "Subtract", inputs: {"A": 9, "B": 1}),"#,
+        );
+        assert!(body_of(&computed, "loop").is_some());
+        assert!(!fixed(&computed, "loop"));
     }
 
     #[test]
