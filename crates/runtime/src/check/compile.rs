@@ -8,7 +8,7 @@ use graphrun_format::{Diagnostics, GraphFile, SourceFile, Type};
 
 use crate::node::Op;
 use crate::node::{CompileCx, EventRef, InputKind, Role, Signature, SignatureCx};
-use crate::plan::code::LowerNode;
+use crate::plan::code::{Instr, LowerNode};
 use crate::plan::program::{CallKind, ExecTarget, FunctionPlan, InputPlan, NodeDebug, NodePlan, Program, ProgramInner};
 use crate::value::{literal_value, Conversion, Value};
 
@@ -178,7 +178,24 @@ impl Checker<'_> {
                     .find(|&i| file.nodes[i].node_type.value == super::reuse::FUNCTION_ENTRY)
                     .expect("checked: one Function Entry");
                 let slot = |i: usize| out_base.get(i).copied().unwrap_or(slot_count);
+                // An expression: the Function Entry leads straight to a Return Node whose
+                // instructions (but the Return itself) run no node through its
+                // implementation, and no locals to start fresh.
+                let expression = nodes[entry]
+                    .exec_out
+                    .first()
+                    .copied()
+                    .flatten()
+                    .map(|first| first.node)
+                    .filter(|&ret| {
+                        let run = code.run_of(ret);
+                        matches!(nodes[ret as usize].call, Some(CallKind::Return))
+                            && info.locals.is_empty()
+                            && matches!(code.instrs[run.end - 1], Instr::Return { .. })
+                            && code.instrs[run.start..run.end - 1].iter().all(|i| i.writes().is_some())
+                    });
                 FunctionPlan {
+                    expression,
                     name: info.name.clone(),
                     entry: entry as u32,
                     slots: slot(info.nodes.start)..slot(info.nodes.end),

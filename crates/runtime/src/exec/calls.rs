@@ -21,6 +21,10 @@
 //!
 //! A failure inside a body (a runtime error, Quit, a stop) sets `halt` without a return:
 //! the chain ends, and every call it was in with it, reported once.
+//!
+//! An expression (a body that is one Return Node reading arithmetic, variables and
+//! constants), called with no observer, needs none of this: its call runs the Return
+//! Node's instructions in place (`expression_call`).
 
 use crate::exec::chain::{Chain, Resume};
 use crate::exec::instance::Instance;
@@ -66,6 +70,7 @@ pub(crate) struct Calls {
 impl Instance {
     /// Node `node`'s impure call of function `f` (`Instr::Call`): into the body through the
     /// hidden exec output, leaving the return mark; entered through the mark, it finishes.
+    /// An expression's (see [`FunctionPlan::expression`](crate::plan::program::FunctionPlan::expression)), unobserved, runs in place.
     #[inline]
     pub(crate) fn impure_call(
         &mut self,
@@ -76,6 +81,11 @@ impl Instance {
     ) -> Result<Flow, (u32, NodeError)> {
         if let Entry::Resume(CALL_DONE) = entry {
             return Ok(self.finish_call(prog, node));
+        }
+        if let Some(ret) = prog.functions[f as usize].expression {
+            if self.observer.is_none() {
+                return self.expression_call(prog, node, f, ret).map(|_| Flow::Then(0));
+            }
         }
         self.start_call(prog, node, f)?;
         Ok(Flow::Call {
@@ -88,10 +98,7 @@ impl Instance {
     /// outputs, its frame fresh (the caller's put aside first if it is running).
     fn start_call(&mut self, prog: &ProgramInner, node: u32, f: u32) -> Result<(), (u32, NodeError)> {
         if self.calls.stack.len() >= MAX_CALL_DEPTH {
-            return Err((
-                node,
-                NodeError::new("more than 1,000 function calls inside each other (endless recursion?)"),
-            ));
+            return Err((node, too_deep()));
         }
         let plan = &prog.functions[f as usize];
         let slots = plan.slots.start as usize..plan.slots.end as usize;
@@ -172,8 +179,14 @@ impl Instance {
         Flow::Then(0)
     }
 
-    /// A pure call: its body runs now, to its end, as a nested chain.
+    /// A pure call: its body runs now, to its end, as a nested chain; an expression's
+    /// (see [`FunctionPlan::expression`](crate::plan::program::FunctionPlan::expression)), unobserved, in place.
     pub(crate) fn pure_call(&mut self, prog: &ProgramInner, node: u32, f: u32) -> Result<Flow, (u32, NodeError)> {
+        if let Some(ret) = prog.functions[f as usize].expression {
+            if self.observer.is_none() {
+                return self.expression_call(prog, node, f, ret);
+            }
+        }
         self.start_call(prog, node, f)?;
         let depth = self.calls.stack.len();
         let mut body = Chain {
@@ -206,6 +219,52 @@ impl Instance {
             return Err((node, NodeError::Unwound));
         }
         Ok(Flow::End)
+    }
+
+    /// A pure call of an expression, its Return Node `ret`: as a call whose body's chain
+    /// runs only `ret` (its instructions, then the Return), without the chain and with
+    /// less to do: an expression cannot be running already (it calls nothing), and its
+    /// frame need not start unset (the Return's instructions write each of its slots
+    /// before any reads it; the rest stay unset, as no other node of it runs). A failure
+    /// is reported here, inside the call, as the chain would.
+    fn expression_call(&mut self, prog: &ProgramInner, node: u32, f: u32, ret: u32) -> Result<Flow, (u32, NodeError)> {
+        if self.calls.stack.len() >= MAX_CALL_DEPTH {
+            return Err((node, too_deep()));
+        }
+        let entry_out = prog.nodes[prog.functions[f as usize].entry as usize].out_base as usize;
+        for i in 0..prog.nodes[node as usize].inputs.len() {
+            if !self.copy_input(prog, node, i, entry_out + i) {
+                self.st.regs[entry_out + i] = self.input_value(prog, node, i).map_err(|e| (node, e))?;
+            }
+        }
+        // On the stack while it runs: a runtime error's trail names it.
+        self.calls.stack.push(Frame {
+            node,
+            function: f,
+            saved_at: None,
+        });
+        let run = prog.code.run_of(ret);
+        let out = prog.nodes[node as usize].out_base as usize;
+        let mut result = self.run_straight(prog, run.start..run.end - 1).map(drop);
+        for i in 0..prog.nodes[ret as usize].inputs.len() {
+            if result.is_err() {
+                break;
+            }
+            if !self.copy_input(prog, ret, i, out + i) {
+                match self.input_value(prog, ret, i) {
+                    Ok(value) => self.st.regs[out + i] = value,
+                    Err(e) => result = Err((ret, e)),
+                }
+            }
+        }
+        let Err((at, e)) = result else {
+            self.calls.stack.pop();
+            return Ok(Flow::End);
+        };
+        self.runtime_error(prog, at, e);
+        self.calls.stack.pop();
+        self.st.halt = true;
+        Err((node, NodeError::Unwound))
     }
 
     /// Runs Return Node `node`: the innermost call's outputs take its inputs, and the body's
@@ -268,6 +327,10 @@ impl Instance {
             }
         }
     }
+}
+
+fn too_deep() -> NodeError {
+    NodeError::new("more than 1,000 function calls inside each other (endless recursion?)")
 }
 
 /// Where node `node` is, for its runtime error or an observer: the function or macro it is in, and the

@@ -569,7 +569,7 @@ impl Instance {
             if iterations.is_multiple_of(STOP_CHECK_PASSES) && self.env.aborted() {
                 break Ok(Flow::End);
             }
-            for (i, &instr) in instrs.iter().enumerate() {
+            for (i, instr) in instrs.iter().enumerate() {
                 match straight(&mut file, instr) {
                     Ok(Straight::Set | Straight::Pure) => {}
                     Ok(Straight::Node) => {
@@ -592,12 +592,12 @@ impl Instance {
     /// Runs pure instructions and `Set`s one after another; false if a node quit.
     #[inline(always)]
     pub(crate) fn run_straight(&mut self, prog: &ProgramInner, run: Range<usize>) -> Result<bool, (u32, NodeError)> {
-        for (i, &instr) in prog.code.instrs[run.clone()].iter().enumerate() {
+        for (i, instr) in prog.code.instrs[run.clone()].iter().enumerate() {
             match straight(&mut self.st.file(), instr) {
                 // A pure node read before it may have quit: the Set runs, then the chain ends.
                 Ok(Straight::Set) if self.st.quit => return Ok(false),
                 Ok(Straight::Set | Straight::Pure) => {}
-                Ok(Straight::Node) => self.run_pure(prog, instr)?,
+                Ok(Straight::Node) => self.run_pure(prog, *instr)?,
                 Err(fault) => return Err(fault.at(prog, run.start + i)),
             }
         }

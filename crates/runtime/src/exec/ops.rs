@@ -231,7 +231,7 @@ pub(crate) enum Straight {
 /// body in place), on the registers. Tested one by one, the likeliest first: branches that
 /// predict better than a jump table in the tight loops this runs.
 #[inline(always)]
-pub(crate) fn straight(st: &mut RegFile, instr: Instr) -> Result<Straight, Fault> {
+pub(crate) fn straight(st: &mut RegFile, instr: &Instr) -> Result<Straight, Fault> {
     if let Instr::SetInt {
         op,
         a,
@@ -239,7 +239,7 @@ pub(crate) fn straight(st: &mut RegFile, instr: Instr) -> Result<Straight, Fault
         var,
         outputs_read: false,
         ..
-    } = instr
+    } = *instr
     {
         // The likeliest of all: `Set X = X + Y` whose outputs no other node reads.
         set_var_int(st, op, a, b, var)?;
@@ -252,20 +252,20 @@ pub(crate) fn straight(st: &mut RegFile, instr: Instr) -> Result<Straight, Fault
         var,
         dst,
         outputs_read,
-    } = instr
+    } = *instr
     {
         set_int(st, op, (a, b, sum), var, dst, outputs_read)?;
         Ok(Straight::Set)
-    } else if let Instr::Set { var, src, dst } = instr {
+    } else if let Instr::Set { var, src, dst } = *instr {
         set(st, var, src, dst)?;
         Ok(Straight::Set)
-    } else if let Instr::Int { op, a, b, dst } = instr {
+    } else if let Instr::Int { op, a, b, dst } = *instr {
         int_op(st, op, a, b, dst)?;
         Ok(Straight::Pure)
-    } else if let Instr::Float { op, a, b, dst } = instr {
+    } else if let Instr::Float { op, a, b, dst } = *instr {
         float_op(st, op, a, b, dst)?;
         Ok(Straight::Pure)
-    } else if let Instr::Get { var, dst } = instr {
+    } else if let Instr::Get { var, dst } = *instr {
         get(st, var, dst);
         Ok(Straight::Pure)
     } else {

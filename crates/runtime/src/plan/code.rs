@@ -121,7 +121,7 @@ pub(crate) enum Instr {
 impl Instr {
     /// The registers an instruction of a loop's straight body writes; `None` if it runs a
     /// node through its implementation (which may do anything).
-    fn writes(&self) -> Option<[Reg; 3]> {
+    pub(crate) fn writes(&self) -> Option<[Reg; 3]> {
         match *self {
             Instr::Int { dst, .. } | Instr::Float { dst, .. } | Instr::Get { dst, .. } => Some([dst; 3]),
             Instr::Set { var, dst, .. } => Some([var, dst, dst]),
@@ -138,7 +138,8 @@ pub(crate) struct Code {
     pub owner: Box<[u32]>,
     /// The values of the constant registers, which follow the slots and the variables.
     pub consts: Box<[Value]>,
-    /// Where each node's run starts.
+    /// Where each node's run starts; last, where the nodes' runs end (the copies of loop
+    /// bodies follow).
     pub start: Box<[u32]>,
     /// Where each node's run starts when it is entered again (`Entry::Resume`): at its
     /// start, its pure dependencies evaluated again (a loop reads its bounds each pass, as
@@ -148,6 +149,11 @@ pub(crate) struct Code {
 }
 
 impl Code {
+    /// The instructions of node `n`'s run.
+    pub fn run_of(&self, n: u32) -> std::ops::Range<usize> {
+        self.start[n as usize] as usize..self.start[n as usize + 1] as usize
+    }
+
     /// The first instruction of node `n`'s run, entered through `entry`.
     #[inline(always)]
     pub fn entry_pc(&self, n: u32, entry: Entry) -> usize {
@@ -269,8 +275,8 @@ pub(crate) fn lower(nodes: &[LowerNode<'_>], slots: usize, vars: usize, fuse: bo
         }
     }
     // The straight bodies of For Loops: each copied after the nodes' code.
-    let nodes_end = instrs.len();
-    let ends = |n: usize| start.get(n + 1).map_or(nodes_end, |&s| s as usize);
+    start.push(instrs.len() as u32);
+    let ends = |n: usize| start[n + 1] as usize;
     for (i, node) in nodes.iter().enumerate().filter(|_| fuse) {
         let at = ends(i) - 1;
         let Some(&Instr::ForLoop { first, last, .. }) = instrs.get(at).filter(|_| !node.pure) else {
@@ -282,15 +288,6 @@ pub(crate) fn lower(nodes: &[LowerNode<'_>], slots: usize, vars: usize, fuse: bo
             continue;
         };
         if run.iter().map(|&n| ends(n) - start[n] as usize).sum::<usize>() > MAX_BODY_INSTRS {
-            continue;
-        }
-        // A function call runs a chain of its own: such a loop goes through the chain.
-        let calls = |n: usize| {
-            owner[start[n] as usize..ends(n)]
-                .iter()
-                .any(|&o| matches!(nodes[o as usize].intrinsic, Some(Op::Call(_))))
-        };
-        if calls(i) || run.iter().any(|&n| calls(n)) {
             continue;
         }
         let block = instrs.len() as u32;
@@ -422,12 +419,7 @@ mod tests {
         let program = Registry::standard().load_str("t.ron", graph).unwrap();
         let inner = &program.inner;
         let n = inner.debug.iter().position(|d| d.id == id).unwrap();
-        let end = inner
-            .code
-            .start
-            .get(n + 1)
-            .map_or(inner.code.instrs.len(), |&s| s as usize);
-        match inner.code.instrs[end - 1] {
+        match inner.code.instrs[inner.code.run_of(n as u32).end - 1] {
             Instr::ForLoop { body, body_len: 0, .. } => {
                 assert_eq!(body, 0);
                 None
@@ -444,12 +436,7 @@ mod tests {
         let program = Registry::standard().load_str("t.ron", graph).unwrap();
         let inner = &program.inner;
         let n = inner.debug.iter().position(|d| d.id == id).unwrap();
-        let end = inner
-            .code
-            .start
-            .get(n + 1)
-            .map_or(inner.code.instrs.len(), |&s| s as usize);
-        match inner.code.instrs[end - 1] {
+        match inner.code.instrs[inner.code.run_of(n as u32).end - 1] {
             Instr::ForLoop { fixed, .. } => fixed,
             other => panic!("`{id}` is {other:?}"),
         }
@@ -550,6 +537,52 @@ mod tests {
         );
         assert!(body_of(&computed, "loop").is_some());
         assert!(!fixed(&computed, "loop"));
+    }
+
+    #[test]
+    fn an_expression_is_an_entry_then_a_return_reading_only_instructions() {
+        let function = |name: &str, locals: &str, nodes: &str| {
+            format!(
+                r#""{name}": (inputs: {{"X": Int}}, outputs: {{"R": Int}}, locals: {{{locals}}}, nodes: {{{nodes}}}),"#
+            )
+        };
+        let entry = r#""entry": (node: "Function Entry", exec: {"then": "ret"}),"#;
+        let twice = r#""ret": (node: "Return Node", inputs: {"R": Link("add", "Return Value")}),
+            "add": (node: "Add", inputs: {"A": Link("entry", "X"), "B": Var("G")}),"#;
+        let functions = [
+            function("Twice", "", &format!("{entry}{twice}")),
+            function("Local", r#""L": (type: Int)"#, &format!("{entry}{twice}")),
+            function(
+                "Prints",
+                "",
+                &format!(
+                    r#""entry": (node: "Function Entry", exec: {{"then": "p"}}),
+                    "p": (node: "Print String", inputs: {{"In String": "x"}}, exec: {{"then": "ret"}}),{twice}"#
+                ),
+            ),
+            function(
+                "Converts",
+                "",
+                &format!(
+                    r#"{entry}"ret": (node: "Return Node", inputs: {{"R": Link("len", "Return Value")}}),
+                    "len": (node: "Len", inputs: {{"In String": "abc"}}),"#
+                ),
+            ),
+        ]
+        .concat();
+        let text = format!(
+            r#"Graph(format: 1, name: "T", variables: {{"G": (type: Int)}}, functions: {{{functions}}}, nodes: {{}})"#
+        );
+        let program = Registry::standard().load_str("t.ron", &text).unwrap();
+        let inner = &program.inner;
+        let expression = |name: &str| {
+            let f = inner.functions.iter().find(|f| f.name == name).unwrap();
+            f.expression.map(|ret| inner.debug[ret as usize].id.clone())
+        };
+        assert_eq!(expression("Twice").as_deref(), Some("ret"));
+        assert_eq!(expression("Local"), None);
+        assert_eq!(expression("Prints"), None);
+        assert_eq!(expression("Converts"), None);
     }
 
     #[test]
