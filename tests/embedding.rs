@@ -457,47 +457,32 @@ async fn a_stop_request_ends_a_loop_with_fixed_bounds() {
     assert!(passes > 0, "{passes} passes");
 }
 
-/// A pure node of the host's that quits, read inside a For Loop whose body runs in place
-/// (a straight run of Sets): the Set reading it still runs, then the chain ends — exactly as
-/// when the chain goes node by node (traced) — and EndPlay runs.
-#[tokio::test]
-async fn a_pure_node_that_quits_inside_an_in_place_loop_ends_the_chain_as_node_by_node() {
-    struct Quitter;
-    impl NodeLibrary for Quitter {
-        fn install(&self, r: &mut RegistryBuilder) {
-            r.add_node(FnNode::simple(
-                "Quit On Three",
-                NodeDoc::new("Test", "Value; quits when Value is 3"),
-                Signature::pure().input("Value", Type::Int).output("Same", Type::Int),
-                |cx, _| {
-                    let value = cx.input(0).as_int();
-                    if value == 3 {
-                        cx.quit();
-                    }
-                    cx.set_output(0, value);
-                    Ok(Flow::End)
-                },
-            ));
-        }
+/// A library with a pure node that quits when its Value is 3.
+struct Quitter;
+
+impl NodeLibrary for Quitter {
+    fn install(&self, r: &mut RegistryBuilder) {
+        r.add_node(FnNode::simple(
+            "Quit On Three",
+            NodeDoc::new("Test", "Value; quits when Value is 3"),
+            Signature::pure().input("Value", Type::Int).output("Same", Type::Int),
+            |cx, _| {
+                let value = cx.input(0).as_int();
+                if value == 3 {
+                    cx.quit();
+                }
+                cx.set_output(0, value);
+                Ok(Flow::End)
+            },
+        ));
     }
+}
+
+/// Runs `text` (with [`Quitter`]) untraced and traced, each to its Quit: the variables
+/// `Sum` and `Passes` it leaves and what it prints; the two runs must agree.
+async fn quit_untraced_and_traced(text: &str) -> (Option<Value>, Option<Value>, Vec<String>) {
     let registry = Registry::builder().install(&StandardLibrary).install(&Quitter).build();
-    let program = registry
-        .load_str(
-            "t.ron",
-            r#"Graph(format: 1, name: "T", variables: {"Sum": (type: Int), "Passes": (type: Int)}, nodes: {
-                "begin": (node: "Event BeginPlay", exec: {"then": "loop"}),
-                "loop": (node: "For Loop", inputs: {"First Index": 1, "Last Index": 10}, exec: {"Loop Body": "sum", "Completed": "never"}),
-                "sum": (node: "Set", var: "Sum", inputs: {"Sum": Link("add", "Return Value")}, exec: {"then": "passes"}),
-                "add": (node: "Add", inputs: {"A": Var("Sum"), "B": Link("q", "Same")}),
-                "q": (node: "Quit On Three", inputs: {"Value": Link("loop", "Index")}),
-                "passes": (node: "Set", var: "Passes", inputs: {"Passes": Link("inc", "Return Value")}),
-                "inc": (node: "Add", inputs: {"A": Var("Passes"), "B": 1}),
-                "never": (node: "Print String", inputs: {"In String": "never"}),
-                "end": (node: "Event EndPlay", exec: {"then": "bye"}),
-                "bye": (node: "Print String", inputs: {"In String": "bye"}),
-            })"#,
-        )
-        .unwrap();
+    let program = registry.load_str("t.ron", text).unwrap();
     let mut seen = Vec::new();
     for trace in [false, true] {
         let host = Arc::new(Collect::default());
@@ -522,12 +507,67 @@ async fn a_pure_node_that_quits_inside_an_in_place_loop_ends_the_chain_as_node_b
             printed,
         ));
     }
+    assert_eq!(seen[0], seen[1], "untraced, then traced");
+    seen.remove(0)
+}
+
+/// A pure node of the host's that quits, read inside a For Loop whose body runs in place
+/// (a straight run of Sets): the Set reading it still runs, then the chain ends — exactly as
+/// when the chain goes node by node (traced) — and EndPlay runs.
+#[tokio::test]
+async fn a_pure_node_that_quits_inside_an_in_place_loop_ends_the_chain_as_node_by_node() {
+    let seen = quit_untraced_and_traced(
+        r#"Graph(format: 1, name: "T", variables: {"Sum": (type: Int), "Passes": (type: Int)}, nodes: {
+            "begin": (node: "Event BeginPlay", exec: {"then": "loop"}),
+            "loop": (node: "For Loop", inputs: {"First Index": 1, "Last Index": 10}, exec: {"Loop Body": "sum", "Completed": "never"}),
+            "sum": (node: "Set", var: "Sum", inputs: {"Sum": Link("add", "Return Value")}, exec: {"then": "passes"}),
+            "add": (node: "Add", inputs: {"A": Var("Sum"), "B": Link("q", "Same")}),
+            "q": (node: "Quit On Three", inputs: {"Value": Link("loop", "Index")}),
+            "passes": (node: "Set", var: "Passes", inputs: {"Passes": Link("inc", "Return Value")}),
+            "inc": (node: "Add", inputs: {"A": Var("Passes"), "B": 1}),
+            "never": (node: "Print String", inputs: {"In String": "never"}),
+            "end": (node: "Event EndPlay", exec: {"then": "bye"}),
+            "bye": (node: "Print String", inputs: {"In String": "bye"}),
+        })"#,
+    )
+    .await;
     // Passes 1 and 2 whole; on pass 3 the Set reading the quitting node runs, the next does not.
     assert_eq!(
-        seen[0],
+        seen,
         (Some(Value::Int(6)), Some(Value::Int(2)), vec!["bye".to_string()])
     );
-    assert_eq!(seen[0], seen[1]);
+}
+
+/// The same with an impure call of an expression function (which runs in place, in the
+/// loop's body) reading the quitting node: on pass 3 the chain ends before the call's body,
+/// so its output keeps pass 2's value, which EndPlay prints.
+#[tokio::test]
+async fn a_pure_node_that_quits_before_an_expressions_call_ends_the_chain_before_its_body() {
+    let seen = quit_untraced_and_traced(
+        r#"Graph(format: 1, name: "T", variables: {"Sum": (type: Int), "Passes": (type: Int)},
+        functions: {
+            "Keep": (inputs: {"X": Int}, outputs: {"Result": Int}, nodes: {
+                "entry": (node: "Function Entry", exec: {"then": "ret"}),
+                "ret": (node: "Return Node", inputs: {"Result": Link("plus", "Return Value")}),
+                "plus": (node: "Add", inputs: {"A": Link("entry", "X"), "B": 0}),
+            }),
+        },
+        nodes: {
+            "begin": (node: "Event BeginPlay", exec: {"then": "loop"}),
+            "loop": (node: "For Loop", inputs: {"First Index": 1, "Last Index": 10}, exec: {"Loop Body": "keep", "Completed": "never"}),
+            "keep": (node: "Keep", inputs: {"X": Link("q", "Same")}, exec: {"then": "sum"}),
+            "q": (node: "Quit On Three", inputs: {"Value": Link("loop", "Index")}),
+            "sum": (node: "Set", var: "Sum", inputs: {"Sum": Link("add", "Return Value")}, exec: {"then": "passes"}),
+            "add": (node: "Add", inputs: {"A": Var("Sum"), "B": Link("keep", "Result")}),
+            "passes": (node: "Set", var: "Passes", inputs: {"Passes": Link("inc", "Return Value")}),
+            "inc": (node: "Add", inputs: {"A": Var("Passes"), "B": 1}),
+            "never": (node: "Print String", inputs: {"In String": "never"}),
+            "end": (node: "Event EndPlay", exec: {"then": "bye"}),
+            "bye": (node: "Print String", inputs: {"In String": Link("keep", "Result")}),
+        })"#,
+    )
+    .await;
+    assert_eq!(seen, (Some(Value::Int(3)), Some(Value::Int(2)), vec!["2".to_string()]));
 }
 
 /// Issue 10: typed nodes, made from Rust functions; pins, types and docs come from the

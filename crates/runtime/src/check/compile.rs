@@ -8,7 +8,7 @@ use graphrun_format::{Diagnostics, GraphFile, SourceFile, Type};
 
 use crate::node::Op;
 use crate::node::{CompileCx, EventRef, InputKind, Role, Signature, SignatureCx};
-use crate::plan::code::{Instr, LowerNode};
+use crate::plan::code::{LowerFunction, LowerNode};
 use crate::plan::program::{CallKind, ExecTarget, FunctionPlan, InputPlan, NodeDebug, NodePlan, Program, ProgramInner};
 use crate::value::{literal_value, Conversion, Value};
 
@@ -129,6 +129,18 @@ impl Checker<'_> {
         if diags.iter().any(|d| d.severity == graphrun_format::Severity::Error) {
             return Err(Diagnostics::new(source, diags));
         }
+        // Each function's Function Entry.
+        let entries: Vec<u32> = self
+            .flat
+            .functions
+            .iter()
+            .map(|info| {
+                info.nodes
+                    .clone()
+                    .find(|&i| file.nodes[i].node_type.value == super::reuse::FUNCTION_ENTRY)
+                    .expect("checked: one Function Entry") as u32
+            })
+            .collect();
         // An impure call goes into its function's body through a hidden exec output 1,
         // which leads where the Function Entry does (see `exec/calls.rs`).
         for i in 0..nodes.len() {
@@ -138,17 +150,22 @@ impl Checker<'_> {
             if debug[i].pure {
                 continue;
             }
-            let entry = self.flat.functions[f as usize]
-                .nodes
-                .clone()
-                .find(|&n| file.nodes[n].node_type.value == super::reuse::FUNCTION_ENTRY)
-                .expect("checked: one Function Entry");
-            let body = nodes[entry].exec_out.first().copied().flatten();
+            let body = nodes[entries[f as usize] as usize].exec_out.first().copied().flatten();
             let mut exec_out = nodes[i].exec_out.to_vec();
             exec_out.push(body);
             nodes[i].exec_out = exec_out.into();
             debug[i].exec_output_names.push("(body)".to_string());
         }
+        let functions: Vec<LowerFunction> = self
+            .flat
+            .functions
+            .iter()
+            .zip(&entries)
+            .map(|(info, &entry)| LowerFunction {
+                entry,
+                has_locals: !info.locals.is_empty(),
+            })
+            .collect();
         let code = crate::plan::code::lower(
             &nodes
                 .iter()
@@ -162,6 +179,7 @@ impl Checker<'_> {
                     exec_out: &plan.exec_out,
                 })
                 .collect::<Vec<_>>(),
+            &functions,
             slot_count as usize,
             self.variables.len(),
             fuse,
@@ -172,32 +190,11 @@ impl Checker<'_> {
             .iter()
             .enumerate()
             .map(|(f, info)| {
-                let entry = info
-                    .nodes
-                    .clone()
-                    .find(|&i| file.nodes[i].node_type.value == super::reuse::FUNCTION_ENTRY)
-                    .expect("checked: one Function Entry");
                 let slot = |i: usize| out_base.get(i).copied().unwrap_or(slot_count);
-                // An expression: the Function Entry leads straight to a Return Node whose
-                // instructions (but the Return itself) run no node through its
-                // implementation, and no locals to start fresh.
-                let expression = nodes[entry]
-                    .exec_out
-                    .first()
-                    .copied()
-                    .flatten()
-                    .map(|first| first.node)
-                    .filter(|&ret| {
-                        let run = code.run_of(ret);
-                        matches!(nodes[ret as usize].call, Some(CallKind::Return))
-                            && info.locals.is_empty()
-                            && matches!(code.instrs[run.end - 1], Instr::Return { .. })
-                            && code.instrs[run.start..run.end - 1].iter().all(|i| i.writes().is_some())
-                    });
                 FunctionPlan {
-                    expression,
+                    expression: code.expressions[f],
                     name: info.name.clone(),
-                    entry: entry as u32,
+                    entry: entries[f],
                     slots: slot(info.nodes.start)..slot(info.nodes.end),
                     locals: info.locals.start as u32..info.locals.end as u32,
                     zeros: self.function_pins[f]

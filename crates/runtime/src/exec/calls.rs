@@ -83,7 +83,8 @@ impl Instance {
             return Ok(self.finish_call(prog, node));
         }
         if let Some(ret) = prog.functions[f as usize].expression {
-            if self.observer.is_none() {
+            // Not once a node quit: the chain ends before the body, as it does here.
+            if self.observer.is_none() && !self.st.quit {
                 return self.expression_call(prog, node, f, ret).map(|_| Flow::Then(0));
             }
         }
@@ -183,7 +184,9 @@ impl Instance {
     /// (see [`FunctionPlan::expression`](crate::plan::program::FunctionPlan::expression)), unobserved, in place.
     pub(crate) fn pure_call(&mut self, prog: &ProgramInner, node: u32, f: u32) -> Result<Flow, (u32, NodeError)> {
         if let Some(ret) = prog.functions[f as usize].expression {
-            if self.observer.is_none() {
+            // Not once a node quit: the body's chain, with `halt` set, stops after its first
+            // node, and this takes it from there.
+            if self.observer.is_none() && !self.st.quit {
                 return self.expression_call(prog, node, f, ret);
             }
         }
@@ -227,7 +230,13 @@ impl Instance {
     /// frame need not start unset (the Return's instructions write each of its slots
     /// before any reads it; the rest stay unset, as no other node of it runs). A failure
     /// is reported here, inside the call, as the chain would.
-    fn expression_call(&mut self, prog: &ProgramInner, node: u32, f: u32, ret: u32) -> Result<Flow, (u32, NodeError)> {
+    pub(crate) fn expression_call(
+        &mut self,
+        prog: &ProgramInner,
+        node: u32,
+        f: u32,
+        ret: u32,
+    ) -> Result<Flow, (u32, NodeError)> {
         if self.calls.stack.len() >= MAX_CALL_DEPTH {
             return Err((node, too_deep()));
         }

@@ -9,7 +9,7 @@ use crate::exec::instance::{Instance, LatentFn};
 use crate::exec::observe::{Control, NodeView, Ran};
 use crate::exec::ops::{branch, float_op, for_loop, get, int_op, set, set_int, straight, Fault, Straight};
 use crate::node::{Entry, Flow, NodeError};
-use crate::plan::code::{Instr, Reg};
+use crate::plan::code::{Bounds, Instr, Reg};
 use crate::plan::program::ProgramInner;
 
 impl Instance {
@@ -305,13 +305,13 @@ impl Instance {
                 dst,
                 body,
                 body_len,
-                fixed,
+                bounds,
             } => {
                 let body = body as usize..(body + body_len) as usize;
-                let result = if fixed {
-                    self.loop_fixed(prog, pc, entry, (first, last, dst), body)
+                let result = if bounds == Bounds::Registers {
+                    self.loop_on_registers(prog, pc, entry, (first, last, dst), body)
                 } else {
-                    self.loop_in_place(prog, pc, entry, (first, last, dst), body)
+                    self.loop_in_place(prog, pc, entry, (first, last, dst), body, bounds)
                 };
                 match result {
                     Ok(flow) => Ok(Some(flow)),
@@ -494,7 +494,8 @@ impl Instance {
 
     /// Runs a For Loop whose body is a straight run of `Set`s in place (see
     /// [`Instr::ForLoop`]): the same passes, errors, loop-guard count and Quit as when the
-    /// chain goes through the body node by node.
+    /// chain goes through the body node by node. Its bounds are read before each pass,
+    /// or once (`Bounds::Once`: constants).
     #[inline(never)]
     pub(crate) fn loop_in_place(
         &mut self,
@@ -503,16 +504,29 @@ impl Instance {
         mut entry: Entry,
         (first, last, dst): (Reg, Reg, Reg),
         body: Range<usize>,
+        bounds: Bounds,
     ) -> Result<Flow, (u32, NodeError)> {
         let code = &prog.code;
         let n = code.owner[pc];
         let deps = code.start[n as usize] as usize..pc;
         let limit = self.env.options.max_loop_iterations;
+        let last_once = match bounds {
+            Bounds::EachPass => None,
+            _ => Some(self.st.file().int(last).map_err(|f| f.at(prog, pc))?),
+        };
         loop {
-            let index = match for_loop(&mut self.st.file(), entry, first, last, dst) {
-                Ok(Flow::Loop { resume, .. }) => resume,
-                Ok(flow) => return Ok(flow),
-                Err(fault) => return Err(fault.at(prog, pc)),
+            let index = match (last_once, entry) {
+                // The next pass's index, as `for_loop` finds it.
+                (Some(last), Entry::Resume(previous)) if previous as i64 == last => return Ok(Flow::Then(1)),
+                (Some(_), Entry::Resume(previous)) => {
+                    self.st.file().put_int(dst, previous as i64 + 1);
+                    previous + 1
+                }
+                _ => match for_loop(&mut self.st.file(), entry, first, last, dst) {
+                    Ok(Flow::Loop { resume, .. }) => resume,
+                    Ok(flow) => return Ok(flow),
+                    Err(fault) => return Err(fault.at(prog, pc)),
+                },
             };
             // In the order `advance` takes them: Quit (a pure node called through its
             // implementation may have quit), then the loop guard.
@@ -535,12 +549,12 @@ impl Instance {
         }
     }
 
-    /// [`Instance::loop_in_place`] for a loop whose bounds are `fixed` (see
-    /// [`Instr::ForLoop`]): read once, with the index and the loop-guard count kept in
-    /// registers; no node of its body can quit.
-    /// A stop request is seen every [`STOP_CHECK_PASSES`] passes.
+    /// [`Instance::loop_in_place`] for a loop whose body runs on the registers alone
+    /// (`Bounds::Registers`): its bounds read once, the index and the loop-guard count
+    /// kept in machine registers; no node of its body can quit. A stop request is seen
+    /// every [`STOP_CHECK_PASSES`] passes.
     #[inline(never)]
-    pub(crate) fn loop_fixed(
+    pub(crate) fn loop_on_registers(
         &mut self,
         prog: &ProgramInner,
         pc: usize,
@@ -573,7 +587,7 @@ impl Instance {
                 match straight(&mut file, instr) {
                     Ok(Straight::Set | Straight::Pure) => {}
                     Ok(Straight::Node) => {
-                        unreachable!("a loop with fixed bounds runs no node through its implementation")
+                        unreachable!("a loop on the registers runs no node through its implementation")
                     }
                     Err(fault) => break 'passes Err(fault.at(prog, body.start + i)),
                 }
@@ -597,25 +611,45 @@ impl Instance {
                 // A pure node read before it may have quit: the Set runs, then the chain ends.
                 Ok(Straight::Set) if self.st.quit => return Ok(false),
                 Ok(Straight::Set | Straight::Pure) => {}
-                Ok(Straight::Node) => self.run_pure(prog, *instr)?,
+                Ok(Straight::Node) => {
+                    self.straight_node(prog, *instr)?;
+                    // An impure call is a node of the run, as a Set is.
+                    if matches!(instr, Instr::Call { .. }) && self.st.quit {
+                        return Ok(false);
+                    }
+                }
                 Err(fault) => return Err(fault.at(prog, run.start + i)),
             }
         }
         Ok(true)
     }
 
-    /// A pure node of a straight run: kept out of [`Instance::run_straight`]'s loop.
+    /// A node of a straight run that is not an instruction on the registers alone: a pure
+    /// node, a pure call, or an impure call of an expression (which goes on through `then`,
+    /// the run's next node). Kept out of [`Instance::run_straight`]'s loop.
     #[inline(never)]
-    pub(crate) fn run_pure(&mut self, prog: &ProgramInner, instr: Instr) -> Result<(), (u32, NodeError)> {
+    pub(crate) fn straight_node(&mut self, prog: &ProgramInner, instr: Instr) -> Result<(), (u32, NodeError)> {
         match instr {
             Instr::Pure(d) => self.call(prog, d, Entry::Pin(0)).map(drop),
-            Instr::PureCall { node, f } => self.pure_call(prog, node, f).map(drop),
-            _ => unreachable!("a straight run holds pure instructions and Sets"),
+            // Unobserved (a straight run is), an expression's call runs in place, unless a
+            // node quit (see `Instance::pure_call`).
+            Instr::PureCall { node, f } => match prog.functions[f as usize].expression {
+                Some(ret) if !self.st.quit => self.expression_call(prog, node, f, ret).map(drop),
+                _ => self.pure_call(prog, node, f).map(drop),
+            },
+            // A pure node read for its arguments quit: the chain would end before its body.
+            Instr::Call { .. } if self.st.quit => Ok(()),
+            Instr::Call { node, f } => {
+                let ret = prog.functions[f as usize].expression;
+                let ret = ret.expect("a straight run calls only expressions");
+                self.expression_call(prog, node, f, ret).map(drop)
+            }
+            _ => unreachable!("a straight run holds pure instructions, Sets and calls of expressions"),
         }
     }
 }
 
-/// How often a loop with fixed bounds looks for a stop request, in passes.
+/// How often a loop on the registers looks for a stop request, in passes.
 const STOP_CHECK_PASSES: u64 = 1024;
 
 pub(crate) fn loop_guard_error(limit: u64) -> NodeError {

@@ -93,17 +93,15 @@ pub(crate) enum Instr {
     /// For Loop: the next index into `dst` and Loop Body, or Completed. When its body is
     /// a straight run of `Set` nodes that ends the chain (`body_len` > 0), the loop runs it
     /// in place: the `body_len` instructions from `body`, then its own pure dependencies
-    /// again, pass after pass, without going back through the chain. `fixed`: its bounds
-    /// cannot change while it runs in place (no pure dependency of its own, no body
-    /// instruction writes them or runs a node through its implementation), so they are
-    /// read once.
+    /// again, pass after pass, without going back through the chain; `bounds` says how
+    /// it reads its bounds.
     ForLoop {
         first: Reg,
         last: Reg,
         dst: Reg,
         body: u32,
         body_len: u32,
-        fixed: bool,
+        bounds: Bounds,
     },
     /// Branch: True or False.
     Branch { cond: Reg },
@@ -116,6 +114,21 @@ pub(crate) enum Instr {
     PureCall { node: u32, f: u32 },
     /// A Return Node: the innermost call's outputs take its inputs; the body's chain ends.
     Return { node: u32 },
+}
+
+/// How a For Loop that runs its body in place reads its bounds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Bounds {
+    /// Again before each pass, as Blueprint's For Loop does: the body may change them.
+    EachPass,
+    /// Once: nothing can change them while the loop runs (it has no pure dependency of
+    /// its own, and each is a constant or what no body instruction writes, and no body
+    /// instruction runs a node through its implementation). The body runs on the
+    /// registers alone, the index and the loop-guard count in machine registers.
+    Registers,
+    /// Once, as they are constants (and the loop has no pure dependency of its own); the
+    /// body runs nodes (pure nodes, function calls).
+    Once,
 }
 
 impl Instr {
@@ -146,6 +159,12 @@ pub(crate) struct Code {
     /// Blueprint does), but for an impure function call, which finishes with the
     /// arguments it was called with: at its own instruction.
     pub resume: Box<[u32]>,
+    /// Per function, its Return Node if it is an expression: a function with no locals
+    /// whose Function Entry leads straight to a Return Node whose instructions run no node
+    /// through its implementation. An unobserved call of it runs those instructions in
+    /// place, with no chain of its own, so an impure call of it can be part of a For
+    /// Loop's body run in place. None in an unfused program.
+    pub expressions: Box<[Option<u32>]>,
 }
 
 impl Code {
@@ -212,10 +231,24 @@ impl Regs {
     }
 }
 
+/// What the lowering needs of one function.
+pub(crate) struct LowerFunction {
+    /// Its Function Entry node.
+    pub entry: u32,
+    pub has_locals: bool,
+}
+
 /// Lowers every node to its run of instructions, for a program with `slots` output slots
-/// and `vars` variables; with `fuse`, `Set X = A + B` becomes one instruction and straight
-/// For Loop bodies run in place.
-pub(crate) fn lower(nodes: &[LowerNode<'_>], slots: usize, vars: usize, fuse: bool) -> Code {
+/// and `vars` variables; with `fuse`, `Set X = A + B` becomes one instruction, expression
+/// functions are found (see `Code::expressions`) and straight For Loop bodies run in
+/// place.
+pub(crate) fn lower(
+    nodes: &[LowerNode<'_>],
+    functions: &[LowerFunction],
+    slots: usize,
+    vars: usize,
+    fuse: bool,
+) -> Code {
     let mut regs = Regs {
         vars_at: slots as u32,
         consts_at: (slots + vars) as u32,
@@ -274,16 +307,35 @@ pub(crate) fn lower(nodes: &[LowerNode<'_>], slots: usize, vars: usize, fuse: bo
             }
         }
     }
-    // The straight bodies of For Loops: each copied after the nodes' code.
     start.push(instrs.len() as u32);
     let ends = |n: usize| start[n + 1] as usize;
+    // Expressions: the Function Entry leads straight to a Return Node whose instructions
+    // (but the Return itself) run no node through its implementation, and no locals.
+    let expressions: Box<[Option<u32>]> = functions
+        .iter()
+        .map(|function| {
+            let ret = nodes[function.entry as usize].exec_out.first().copied().flatten()?.node as usize;
+            let run = start[ret] as usize..ends(ret);
+            (fuse
+                && !function.has_locals
+                && matches!(instrs[run.end - 1], Instr::Return { .. })
+                && instrs[run.start..run.end - 1].iter().all(|i| i.writes().is_some()))
+            .then_some(ret as u32)
+        })
+        .collect();
+    // The straight bodies of For Loops (Sets, and impure calls of expressions, which run
+    // in place): each copied after the nodes' code.
     for (i, node) in nodes.iter().enumerate().filter(|_| fuse) {
         let at = ends(i) - 1;
         let Some(&Instr::ForLoop { first, last, .. }) = instrs.get(at).filter(|_| !node.pure) else {
             continue;
         };
         let Some(run) = straight_run(nodes, node.exec_out.first().copied().flatten(), |n| {
-            matches!(instrs[ends(n) - 1], Instr::Set { .. } | Instr::SetInt { .. })
+            match instrs[ends(n) - 1] {
+                Instr::Set { .. } | Instr::SetInt { .. } => true,
+                Instr::Call { f, .. } => expressions[f as usize].is_some(),
+                _ => false,
+            }
         }) else {
             continue;
         };
@@ -298,17 +350,25 @@ pub(crate) fn lower(nodes: &[LowerNode<'_>], slots: usize, vars: usize, fuse: bo
             }
         }
         let len = instrs.len() as u32 - block;
-        let fixed_bounds = start[i] as usize == at
+        let no_deps = start[i] as usize == at;
+        let constant = |r: Reg| r >= regs.consts_at;
+        let kind = if no_deps
             && instrs[block as usize..].iter().all(|instr| {
                 instr
                     .writes()
                     .is_some_and(|w| !w.contains(&first) && !w.contains(&last))
-            });
+            }) {
+            Bounds::Registers
+        } else if no_deps && constant(first) && constant(last) {
+            Bounds::Once
+        } else {
+            Bounds::EachPass
+        };
         if let Instr::ForLoop {
-            body, body_len, fixed, ..
+            body, body_len, bounds, ..
         } = &mut instrs[at]
         {
-            *fixed = fixed_bounds;
+            *bounds = kind;
             (*body, *body_len) = (block, len);
         }
     }
@@ -324,6 +384,7 @@ pub(crate) fn lower(nodes: &[LowerNode<'_>], slots: usize, vars: usize, fuse: bo
         consts: regs.consts.into(),
         start: start.into(),
         resume,
+        expressions,
     }
 }
 
@@ -398,7 +459,7 @@ fn impure_instr(node: &LowerNode<'_>, regs: &mut Regs) -> Option<Instr> {
             dst,
             body: 0,
             body_len: 0,
-            fixed: false,
+            bounds: Bounds::EachPass,
         }),
         (Op::Branch, [cond]) => Some(Instr::Branch {
             cond: regs.of(cond, |v| Value::Bool(v.as_bool())),
@@ -431,13 +492,13 @@ mod tests {
         }
     }
 
-    /// Whether the For Loop `id` reads its bounds once.
-    fn fixed(graph: &str, id: &str) -> bool {
+    /// How the For Loop `id` reads its bounds.
+    fn bounds(graph: &str, id: &str) -> Bounds {
         let program = Registry::standard().load_str("t.ron", graph).unwrap();
         let inner = &program.inner;
         let n = inner.debug.iter().position(|d| d.id == id).unwrap();
         match inner.code.instrs[inner.code.run_of(n as u32).end - 1] {
-            Instr::ForLoop { fixed, .. } => fixed,
+            Instr::ForLoop { bounds, .. } => bounds,
             other => panic!("`{id}` is {other:?}"),
         }
     }
@@ -511,32 +572,35 @@ mod tests {
     #[test]
     fn a_loop_reads_its_bounds_once_only_when_nothing_can_change_them() {
         // Constant bounds, a body of intrinsic Sets.
-        assert!(fixed(
-            &graph(r#""next": (node: "Set", var: "S", inputs: {"S": "x"}),"#),
-            "loop"
-        ));
-        // A pure node run through its implementation may do anything.
+        let sets = graph(r#""next": (node: "Set", var: "S", inputs: {"S": "x"}),"#);
+        assert_eq!(bounds(&sets, "loop"), Bounds::Registers);
+        // A pure node run through its implementation may do anything, but not to constants.
         let format = r#""next": (node: "Set", var: "S", inputs: {"S": Link("f", "Return Value")}),
             "f": (node: "Format String", inputs: {"Format": "{a}", "a": Var("A")}),"#;
         assert!(body_of(&graph(format), "loop").is_some());
-        assert!(!fixed(&graph(format), "loop"));
-        // A bound read from a variable the body sets, or through a pure node of the loop's.
-        let bounds = |last: &str, extra: &str| {
+        assert_eq!(bounds(&graph(format), "loop"), Bounds::Once);
+        // A bound read from a variable: once if no body instruction writes it and none runs
+        // a node; else each pass.
+        let with = |last: &str, extra: &str| {
             graph(&format!(
                 r#""next": (node: "Set", var: "S", inputs: {{"S": "x"}}), {extra}"#
             ))
             .replace(r#""Last Index": 3"#, &format!(r#""Last Index": {last}"#))
+            .replace(r#""S": (type: String)"#, r#""S": (type: String), "B": (type: Int)"#)
         };
-        assert!(!fixed(&bounds(r#"Var("A")"#, ""), "loop"));
-        let other =
-            bounds(r#"Var("B")"#, "").replace(r#""S": (type: String)"#, r#""S": (type: String), "B": (type: Int)"#);
-        assert!(fixed(&other, "loop"));
-        let computed = bounds(
+        assert_eq!(bounds(&with(r#"Var("A")"#, ""), "loop"), Bounds::EachPass);
+        assert_eq!(bounds(&with(r#"Var("B")"#, ""), "loop"), Bounds::Registers);
+        let var_and_format = graph(format)
+            .replace(r#""Last Index": 3"#, r#""Last Index": Var("B")"#)
+            .replace(r#""S": (type: String)"#, r#""S": (type: String), "B": (type: Int)"#);
+        assert_eq!(bounds(&var_and_format, "loop"), Bounds::EachPass);
+        // A bound computed by a pure node of the loop's own: each pass.
+        let computed = with(
             r#"Link("m", "Return Value")"#,
             r#""m": (node: "Subtract", inputs: {"A": 9, "B": 1}),"#,
         );
         assert!(body_of(&computed, "loop").is_some());
-        assert!(!fixed(&computed, "loop"));
+        assert_eq!(bounds(&computed, "loop"), Bounds::EachPass);
     }
 
     #[test]
@@ -583,6 +647,30 @@ mod tests {
         assert_eq!(expression("Local"), None);
         assert_eq!(expression("Prints"), None);
         assert_eq!(expression("Converts"), None);
+    }
+
+    #[test]
+    fn an_impure_call_of_an_expression_is_part_of_a_straight_body() {
+        let text = |body: &str| {
+            format!(
+                r#"Graph(format: 1, name: "T", variables: {{"A": (type: Int)}},
+                functions: {{"F": (inputs: {{"X": Int}}, outputs: {{"R": Int}}, nodes: {{
+                    "entry": (node: "Function Entry", exec: {{"then": {body}}}),
+                    "p": (node: "Print String", inputs: {{"In String": "x"}}, exec: {{"then": "ret"}}),
+                    "ret": (node: "Return Node", inputs: {{"R": Link("entry", "X")}}),
+                }})}},
+                nodes: {{
+                    "begin": (node: "Event BeginPlay", exec: {{"then": "loop"}}),
+                    "loop": (node: "For Loop", inputs: {{"First Index": 0, "Last Index": 3}}, exec: {{"Loop Body": "call"}}),
+                    "call": (node: "F", inputs: {{"X": Link("loop", "Index")}}, exec: {{"then": "set"}}),
+                    "set": (node: "Set", var: "A", inputs: {{"A": Link("call", "R")}}),
+                }})"#
+            )
+        };
+        let body = body_of(&text(r#""ret""#), "loop").unwrap();
+        assert!(matches!(body[..], [Instr::Call { .. }, Instr::Set { .. }]), "{body:?}");
+        // F prints before it returns: not an expression, so the loop goes through the chain.
+        assert!(body_of(&text(r#""p""#), "loop").is_none());
     }
 
     #[test]

@@ -56,10 +56,7 @@ pub(crate) struct FunctionPlan {
     pub locals: std::ops::Range<u32>,
     /// Its outputs' zero values: what a call gives when no Return Node runs.
     pub zeros: Box<[Value]>,
-    /// The Return Node, when the function is an expression: a pure function with no
-    /// locals whose Function Entry leads straight to a Return Node whose instructions run
-    /// no node through its implementation. An unobserved call of it runs those
-    /// instructions in place, with no chain of its own.
+    /// The Return Node, when the function is an expression (see `Code::expressions`).
     pub expression: Option<u32>,
 }
 
