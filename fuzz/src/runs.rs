@@ -36,6 +36,11 @@ const REUSE: &str = r#"
             "ret": (node: "Return Node", inputs: {"R": Link("sum", "Return Value")}),
             "sum": (node: "Add", inputs: {"A": Link("entry", "X"), "B": Link("entry", "X")}),
         }),
+        "Scale": (inputs: {"X": Int}, outputs: {"R": Int}, nodes: {
+            "entry": (node: "Function Entry", exec: {"then": "ret"}),
+            "ret": (node: "Return Node", inputs: {"R": Link("times", "Return Value")}),
+            "times": (node: "Multiply", inputs: {"A": Link("entry", "X"), "B": Var("A")}),
+        }),
         "Bump": (inputs: {"By": Int}, outputs: {"Old": Int}, locals: {"Was": (type: Int)}, nodes: {
             "entry": (node: "Function Entry", exec: {"then": "keep"}),
             "keep": (node: "Set", var: "Was", inputs: {"Was": Var("C")}, exec: {"then": "seq"}),
@@ -58,7 +63,8 @@ const REUSE: &str = r#"
 /// A graph made from `bytes`: Int variables A, B, C and a chain from BeginPlay of up to
 /// twelve statements (Sets of sums, differences and products, For Loops whose bodies add
 /// their Index (fused and run in place) or go through a Branch, Branches, Sequences,
-/// Prints, calls of a pure and an impure function (in a loop too), a macro's use), each
+/// Prints, calls of a pure and an impure function (in a loop too, where one is an
+/// expression run in place), a macro's use), each
 /// leading on to the next.
 pub fn graph(bytes: &[u8]) -> String {
     let mut c = Choices { bytes, at: 0 };
@@ -139,13 +145,23 @@ pub fn graph(bytes: &[u8]) -> String {
                 r#""s{i}": (node: "Bump", inputs: {{"By": {operand}}}, exec: {{"then": "s{i}_say"}}),
                 "s{i}_say": (node: "Print String", inputs: {{"In String": Link("s{i}", "Old")}}, exec: {{"then": "{to}"}}),"#
             ),
-            // A loop whose body calls the impure function.
+            // A loop whose body calls an impure function: Bump, or Scale (an expression,
+            // run in place with the Set after it).
             8 => {
                 let (first, last) = (c.literal(), c.literal() + 4);
+                let body = if c.next(2) == 0 {
+                    format!(r#""s{i}_call": (node: "Bump", inputs: {{"By": Link("s{i}", "Index")}}),"#)
+                } else {
+                    format!(
+                        r#""s{i}_call": (node: "Scale", inputs: {{"X": Link("s{i}", "Index")}}, exec: {{"then": "s{i}_set"}}),
+                        "s{i}_set": (node: "Set", var: "{x}", inputs: {{"{x}": Link("s{i}_sum", "Return Value")}}),
+                        "s{i}_sum": (node: "{op}", inputs: {{"A": Var("{x}"), "B": Link("s{i}_call", "R")}}),"#
+                    )
+                };
                 writeln!(
                     nodes,
-                    r#""s{i}": (node: "For Loop", inputs: {{"First Index": {first}, "Last Index": {last}}}, exec: {{"Loop Body": "s{i}_bump", "Completed": "{to}"}}),
-                    "s{i}_bump": (node: "Bump", inputs: {{"By": Link("s{i}", "Index")}}),"#
+                    r#""s{i}": (node: "For Loop", inputs: {{"First Index": {first}, "Last Index": {last}}}, exec: {{"Loop Body": "s{i}_call", "Completed": "{to}"}}),
+                    {body}"#
                 )
             }
             // A macro's use, with an exec output left unwired.
