@@ -519,8 +519,10 @@ impl Instance {
                 // The next pass's index, as `for_loop` finds it.
                 (Some(last), Entry::Resume(previous)) if previous as i64 == last => return Ok(Flow::Then(1)),
                 (Some(_), Entry::Resume(previous)) => {
-                    self.st.file().put_int(dst, previous as i64 + 1);
-                    previous + 1
+                    // Below the last index, so no overflow.
+                    let index = previous as i64 + 1;
+                    self.st.file().put_int(dst, index);
+                    index as u64
                 }
                 _ => match for_loop(&mut self.st.file(), entry, first, last, dst) {
                     Ok(Flow::Loop { resume, .. }) => resume,
