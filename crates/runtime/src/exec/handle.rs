@@ -363,6 +363,7 @@ pub(crate) fn fits(value: &Value, ty: &graphrun_format::Type, registry: &Registr
     }
 }
 
+#[inline]
 pub(crate) fn event_args(program: &Program, event: &str, args: Vec<Value>) -> Result<(u32, Vec<Value>), HostError> {
     let inner = &program.inner;
     let Some(&node) = inner.events.get(event) else {
