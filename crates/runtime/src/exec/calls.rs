@@ -70,7 +70,7 @@ pub(crate) struct Calls {
 impl Instance {
     /// Node `node`'s impure call of function `f` (`Instr::Call`): into the body through the
     /// hidden exec output, leaving the return mark; entered through the mark, it finishes.
-    /// An expression's (see [`FunctionPlan::expression`](crate::plan::program::FunctionPlan::expression)), unobserved, runs in place.
+    /// An expression's, unobserved, runs in place ([`Instance::expression_call`]).
     #[inline]
     pub(crate) fn impure_call(
         &mut self,
@@ -180,8 +180,8 @@ impl Instance {
         Flow::Then(0)
     }
 
-    /// A pure call: its body runs now, to its end, as a nested chain; an expression's
-    /// (see [`FunctionPlan::expression`](crate::plan::program::FunctionPlan::expression)), unobserved, in place.
+    /// A pure call: its body runs now, to its end, as a nested chain; an expression's,
+    /// unobserved, in place ([`Instance::expression_call`]).
     pub(crate) fn pure_call(&mut self, prog: &ProgramInner, node: u32, f: u32) -> Result<Flow, (u32, NodeError)> {
         if let Some(ret) = prog.functions[f as usize].expression {
             // Not once a node quit: the body's chain, with `halt` set, stops after its first
@@ -224,12 +224,13 @@ impl Instance {
         Ok(Flow::End)
     }
 
-    /// A pure call of an expression, its Return Node `ret`: as a call whose body's chain
-    /// runs only `ret` (its instructions, then the Return), without the chain and with
-    /// less to do: an expression cannot be running already (it calls nothing), and its
-    /// frame need not start unset (the Return's instructions write each of its slots
-    /// before any reads it; the rest stay unset, as no other node of it runs). A failure
-    /// is reported here, inside the call, as the chain would.
+    /// A call, pure or impure, of function `f`, an expression (`Code::expressions`) whose
+    /// Return Node is `ret`: as a call whose body's chain runs only `ret` (its
+    /// instructions, then the Return), without the chain and with less to do: an
+    /// expression cannot be running already (it calls nothing), and its frame need not
+    /// start unset (the Return's instructions write each of its slots before any reads
+    /// it; the rest stay unset, as no other node of it ever runs). A failure is reported
+    /// here, inside the call, as the chain would.
     pub(crate) fn expression_call(
         &mut self,
         prog: &ProgramInner,
