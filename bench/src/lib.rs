@@ -132,8 +132,9 @@ pub fn native_loop(last: i64) -> i64 {
 /// The loop graph with a function call in its body: `Sum = Sum + Twice(Index)`, where
 /// `Twice(X)` returns `X + X` from its body. `pure` makes Twice a pure function, read by
 /// the Add (it runs for each execution of the Set); else it is an impure call node before
-/// the Set.
-pub fn call_loop_program(last: i64, pure: bool) -> Program {
+/// the Set. `chained`: Twice sets a local to `X + X` and returns the local, so it is not an
+/// expression (which runs in place) and its call goes through its body's chain.
+pub fn call_loop_program(last: i64, pure: bool, chained: bool) -> Program {
     let (call, body) = if pure {
         (
             r#""twice": (node: "Twice", inputs: {"X": Link("loop", "Index")}),"#,
@@ -145,14 +146,24 @@ pub fn call_loop_program(last: i64, pure: bool) -> Program {
             "twice",
         )
     };
+    let twice = if chained {
+        r#"locals: {"T": (type: Int)}, nodes: {
+                "entry": (node: "Function Entry", exec: {"then": "keep"}),
+                "keep": (node: "Set", var: "T", inputs: {"T": Link("sum", "Return Value")}, exec: {"then": "ret"}),
+                "ret": (node: "Return Node", inputs: {"Result": Var("T")}),
+                "sum": (node: "Add", inputs: {"A": Link("entry", "X"), "B": Link("entry", "X")}),
+            }"#
+    } else {
+        r#"nodes: {
+                "entry": (node: "Function Entry", exec: {"then": "ret"}),
+                "ret": (node: "Return Node", inputs: {"Result": Link("sum", "Return Value")}),
+                "sum": (node: "Add", inputs: {"A": Link("entry", "X"), "B": Link("entry", "X")}),
+            }"#
+    };
     let text = format!(
         r#"Graph(format: 1, name: "Calls", variables: {{"Sum": (type: Int)}},
         functions: {{
-            "Twice": (inputs: {{"X": Int}}, outputs: {{"Result": Int}}, pure: {pure}, nodes: {{
-                "entry": (node: "Function Entry", exec: {{"then": "ret"}}),
-                "ret": (node: "Return Node", inputs: {{"Result": Link("sum", "Return Value")}}),
-                "sum": (node: "Add", inputs: {{"A": Link("entry", "X"), "B": Link("entry", "X")}}),
-            }}),
+            "Twice": (inputs: {{"X": Int}}, outputs: {{"Result": Int}}, pure: {pure}, {twice}),
         }},
         nodes: {{
             "begin": (node: "Event BeginPlay", exec: {{"then": "loop"}}),
