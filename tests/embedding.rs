@@ -418,6 +418,37 @@ async fn runtime_errors_reach_the_host_with_their_position() {
     assert_eq!(out, ["error: division by zero at err.ron:4:13 in `div`"]);
 }
 
+/// The same inside a straight body (a function run in place, in the loop's body): on
+/// pass 3 the Set reading the quitting node runs, the call does not finish (its output
+/// keeps pass 2's value, which EndPlay prints), and the chain ends.
+#[tokio::test]
+async fn a_pure_node_that_quits_inside_a_straight_body_ends_the_call_and_the_chain() {
+    let seen = quit_untraced_and_traced(
+        r#"Graph(format: 1, name: "T", variables: {"Sum": (type: Int), "Passes": (type: Int)},
+        functions: {
+            "Add Quitting": (inputs: {"X": Int}, outputs: {"R": Int}, nodes: {
+                "entry": (node: "Function Entry", exec: {"then": "sum"}),
+                "sum": (node: "Set", var: "Sum", inputs: {"Sum": Link("add", "Return Value")}, exec: {"then": "ret"}),
+                "add": (node: "Add", inputs: {"A": Var("Sum"), "B": Link("q", "Same")}),
+                "q": (node: "Quit On Three", inputs: {"Value": Link("entry", "X")}),
+                "ret": (node: "Return Node", inputs: {"R": Link("entry", "X")}),
+            }),
+        },
+        nodes: {
+            "begin": (node: "Event BeginPlay", exec: {"then": "loop"}),
+            "loop": (node: "For Loop", inputs: {"First Index": 1, "Last Index": 10}, exec: {"Loop Body": "call", "Completed": "never"}),
+            "call": (node: "Add Quitting", inputs: {"X": Link("loop", "Index")}, exec: {"then": "passes"}),
+            "passes": (node: "Set", var: "Passes", inputs: {"Passes": Link("inc", "Return Value")}),
+            "inc": (node: "Add", inputs: {"A": Var("Passes"), "B": 1}),
+            "never": (node: "Print String", inputs: {"In String": "never"}),
+            "end": (node: "Event EndPlay", exec: {"then": "bye"}),
+            "bye": (node: "Print String", inputs: {"In String": Link("call", "R")}),
+        })"#,
+    )
+    .await;
+    assert_eq!(seen, (Some(Value::Int(6)), Some(Value::Int(2)), vec!["2".to_string()]));
+}
+
 /// A stop request ends a For Loop that reads its bounds once and runs its body in place
 /// (here it would run 2^63 passes, the loop guard lifted): the event ends at a loop pass,
 /// with the passes before it done, and EndPlay runs.

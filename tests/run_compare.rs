@@ -1,7 +1,7 @@
 //! The one interpreter loop, compared with itself: 400 generated graphs (fixed seeds, so a
 //! failure reproduces), each run fused and unfused, traced and not, must print, fail and
 //! end alike (their statements include function calls, in loops too, and a macro's use); unfused
-//! and traced runs call no expression in place.
+//! and traced runs call no expression or straight body in place.
 //! `fuzz/` runs the same comparison on bytes libFuzzer chooses.
 
 use graphrun::Registry;
@@ -13,7 +13,7 @@ mod runs;
 fn fused_and_unfused_traced_and_not_run_alike() {
     let registry = Registry::standard();
     let mut state = 0x2545_f491_4f6c_dd1d_u64;
-    let (mut calls, mut expressions, mut macros) = (0, 0, 0);
+    let (mut calls, mut expressions, mut straight, mut macros) = (0, 0, 0, 0);
     for _ in 0..400 {
         let bytes: Vec<u8> = (0..96)
             .map(|_| {
@@ -24,15 +24,20 @@ fn fused_and_unfused_traced_and_not_run_alike() {
             })
             .collect();
         let text = runs::graph(&bytes);
-        calls += usize::from(text.contains("(node: \"Bump\"") || text.contains("(node: \"Twice\""));
+        calls += usize::from(
+            ["Bump", "Twice", "Accumulate"]
+                .iter()
+                .any(|f| text.contains(&format!("(node: \"{f}\""))),
+        );
         expressions += usize::from(text.contains("(node: \"Scale\""));
+        straight += usize::from(text.contains("(node: \"Accumulate\""));
         macros += usize::from(text.contains("(node: \"If Positive\""));
         runs::compare(&registry, &bytes);
     }
     // The generated graphs do call functions (the impure expression in a loop too) and
     // use the macro.
     assert!(
-        calls > 150 && expressions > 50 && macros > 80,
-        "{calls} graphs with calls, {expressions} with Scale, {macros} with the macro"
+        calls > 150 && expressions > 50 && straight > 50 && macros > 80,
+        "{calls} graphs with calls, {expressions} with Scale, {straight} with Accumulate, {macros} with the macro"
     );
 }

@@ -129,13 +129,23 @@ pub fn native_loop(last: i64) -> i64 {
     sum
 }
 
+/// How `Twice` (in [`call_loop_program`]) is written.
+#[derive(Clone, Copy, Debug)]
+pub enum TwiceBody {
+    /// `X + X` into its Return Node: an expression, run in place.
+    Expression,
+    /// A local set to `X + X`, then returned: a straight body, run in place.
+    Straight,
+    /// The same behind a Sequence: its call runs its body's chain.
+    Chain,
+}
+
 /// The loop graph with a function call in its body: `Sum = Sum + Twice(Index)`, where
-/// `Twice(X)` returns `X + X` from its body. `pure` makes Twice a pure function, read by
-/// the Add (it runs for each execution of the Set); else it is an impure call node before
-/// the Set. `chained`: Twice sets a local to `X + X` and returns the local, so it is not an
-/// expression (which runs in place) and its call goes through its body's chain.
-pub fn call_loop_program(last: i64, pure: bool, chained: bool) -> Program {
-    let (call, body) = if pure {
+/// `Twice(X)` returns `X + X` from its body, written as `body` says. `pure` makes Twice a
+/// pure function, read by the Add (it runs for each execution of the Set); else it is an
+/// impure call node before the Set.
+pub fn call_loop_program(last: i64, pure: bool, body: TwiceBody) -> Program {
+    let (call, loop_body) = if pure {
         (
             r#""twice": (node: "Twice", inputs: {"X": Link("loop", "Index")}),"#,
             "add",
@@ -146,19 +156,31 @@ pub fn call_loop_program(last: i64, pure: bool, chained: bool) -> Program {
             "twice",
         )
     };
-    let twice = if chained {
-        r#"locals: {"T": (type: Int)}, nodes: {
+    let twice = match body {
+        TwiceBody::Expression => {
+            r#"nodes: {
+                "entry": (node: "Function Entry", exec: {"then": "ret"}),
+                "ret": (node: "Return Node", inputs: {"Result": Link("sum", "Return Value")}),
+                "sum": (node: "Add", inputs: {"A": Link("entry", "X"), "B": Link("entry", "X")}),
+            }"#
+        }
+        TwiceBody::Straight => {
+            r#"locals: {"T": (type: Int)}, nodes: {
                 "entry": (node: "Function Entry", exec: {"then": "keep"}),
                 "keep": (node: "Set", var: "T", inputs: {"T": Link("sum", "Return Value")}, exec: {"then": "ret"}),
                 "ret": (node: "Return Node", inputs: {"Result": Var("T")}),
                 "sum": (node: "Add", inputs: {"A": Link("entry", "X"), "B": Link("entry", "X")}),
             }"#
-    } else {
-        r#"nodes: {
-                "entry": (node: "Function Entry", exec: {"then": "ret"}),
-                "ret": (node: "Return Node", inputs: {"Result": Link("sum", "Return Value")}),
+        }
+        TwiceBody::Chain => {
+            r#"locals: {"T": (type: Int)}, nodes: {
+                "entry": (node: "Function Entry", exec: {"then": "seq"}),
+                "seq": (node: "Sequence", exec: {"Then 0": "keep", "Then 1": "ret"}),
+                "keep": (node: "Set", var: "T", inputs: {"T": Link("sum", "Return Value")}),
+                "ret": (node: "Return Node", inputs: {"Result": Var("T")}),
                 "sum": (node: "Add", inputs: {"A": Link("entry", "X"), "B": Link("entry", "X")}),
             }"#
+        }
     };
     let text = format!(
         r#"Graph(format: 1, name: "Calls", variables: {{"Sum": (type: Int)}},
@@ -167,7 +189,7 @@ pub fn call_loop_program(last: i64, pure: bool, chained: bool) -> Program {
         }},
         nodes: {{
             "begin": (node: "Event BeginPlay", exec: {{"then": "loop"}}),
-            "loop": (node: "For Loop", inputs: {{"First Index": 0, "Last Index": {last}}}, exec: {{"Loop Body": "{body}"}}),
+            "loop": (node: "For Loop", inputs: {{"First Index": 0, "Last Index": {last}}}, exec: {{"Loop Body": "{loop_body}"}}),
             {call}
             "add": (node: "Set", var: "Sum", inputs: {{"Sum": Link("plus", "Return Value")}}),
             "plus": (node: "Add", inputs: {{"A": Var("Sum"), "B": Link("twice", "Result")}}),

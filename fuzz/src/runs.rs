@@ -41,6 +41,13 @@ const REUSE: &str = r#"
             "ret": (node: "Return Node", inputs: {"R": Link("times", "Return Value")}),
             "times": (node: "Multiply", inputs: {"A": Link("entry", "X"), "B": Var("A")}),
         }),
+        "Accumulate": (inputs: {"By": Int}, outputs: {"Old": Int}, locals: {"Was": (type: Int)}, nodes: {
+            "entry": (node: "Function Entry", exec: {"then": "keep"}),
+            "keep": (node: "Set", var: "Was", inputs: {"Was": Var("C")}, exec: {"then": "add"}),
+            "add": (node: "Set", var: "C", inputs: {"C": Link("plus", "Return Value")}, exec: {"then": "ret"}),
+            "plus": (node: "Add", inputs: {"A": Var("C"), "B": Link("entry", "By")}),
+            "ret": (node: "Return Node", inputs: {"Old": Var("Was")}),
+        }),
         "Bump": (inputs: {"By": Int}, outputs: {"Old": Int}, locals: {"Was": (type: Int)}, nodes: {
             "entry": (node: "Function Entry", exec: {"then": "keep"}),
             "keep": (node: "Set", var: "Was", inputs: {"Was": Var("C")}, exec: {"then": "seq"}),
@@ -63,8 +70,8 @@ const REUSE: &str = r#"
 /// A graph made from `bytes`: Int variables A, B, C and a chain from BeginPlay of up to
 /// twelve statements (Sets of sums, differences and products, For Loops whose bodies add
 /// their Index (fused and run in place) or go through a Branch, Branches, Sequences,
-/// Prints, calls of a pure and an impure function (in a loop too, where one is an
-/// expression run in place), a macro's use), each
+/// Prints, calls of a pure and an impure function (in a loop too; an expression and a
+/// straight body among them, run in place), a macro's use), each
 /// leading on to the next.
 pub fn graph(bytes: &[u8]) -> String {
     let mut c = Choices { bytes, at: 0 };
@@ -139,18 +146,23 @@ pub fn graph(bytes: &[u8]) -> String {
                 r#""s{i}": (node: "Set", var: "{x}", inputs: {{"{x}": Link("s{i}_twice", "R")}}, exec: {{"then": "{to}"}}),
                 "s{i}_twice": (node: "Twice", inputs: {{"X": Var("{y}")}}),"#
             ),
-            // An impure function's call (its body a Sequence, a Set and an early Return).
-            7 => writeln!(
-                nodes,
-                r#""s{i}": (node: "Bump", inputs: {{"By": {operand}}}, exec: {{"then": "s{i}_say"}}),
-                "s{i}_say": (node: "Print String", inputs: {{"In String": Link("s{i}", "Old")}}, exec: {{"then": "{to}"}}),"#
-            ),
+            // An impure function's call: Bump (its body a Sequence, a Set and an early
+            // Return) or Accumulate (the same as a straight body, run in place).
+            7 => {
+                let function = ["Bump", "Accumulate"][c.next(2) as usize];
+                writeln!(
+                    nodes,
+                    r#""s{i}": (node: "{function}", inputs: {{"By": {operand}}}, exec: {{"then": "s{i}_say"}}),
+                    "s{i}_say": (node: "Print String", inputs: {{"In String": Link("s{i}", "Old")}}, exec: {{"then": "{to}"}}),"#
+                )
+            }
             // A loop whose body calls an impure function: Bump, or Scale (an expression,
             // run in place with the Set after it).
             8 => {
                 let (first, last) = (c.literal(), c.literal() + 4);
                 let body = if c.next(2) == 0 {
-                    format!(r#""s{i}_call": (node: "Bump", inputs: {{"By": Link("s{i}", "Index")}}),"#)
+                    let function = ["Bump", "Accumulate"][c.next(2) as usize];
+                    format!(r#""s{i}_call": (node: "{function}", inputs: {{"By": Link("s{i}", "Index")}}),"#)
                 } else {
                     format!(
                         r#""s{i}_call": (node: "Scale", inputs: {{"X": Link("s{i}", "Index")}}, exec: {{"then": "s{i}_set"}}),

@@ -29,6 +29,7 @@
 use crate::exec::chain::{Chain, Resume};
 use crate::exec::instance::Instance;
 use crate::node::{Entry, Flow, NodeError};
+use crate::plan::code::StraightBody;
 use crate::plan::program::ProgramInner;
 use crate::value::Value;
 
@@ -82,10 +83,15 @@ impl Instance {
         if let Entry::Resume(CALL_DONE) = entry {
             return Ok(self.finish_call(prog, node));
         }
-        if let Some(ret) = prog.functions[f as usize].expression {
-            // Not once a node quit: the chain ends before the body, as it does here.
-            if self.observer.is_none() && !self.st.quit {
+        // Not once a node quit: the chain ends before the body, as it does here.
+        if self.observer.is_none() && !self.st.quit {
+            if let Some(ret) = prog.functions[f as usize].expression {
                 return self.expression_call(prog, node, f, ret).map(|_| Flow::Then(0));
+            }
+            if let Some(body) = prog.code.straight[f as usize] {
+                if let Some(result) = self.straight_call(prog, node, f, body, false) {
+                    return result.map(|()| Flow::Then(0));
+                }
             }
         }
         self.start_call(prog, node, f)?;
@@ -183,11 +189,16 @@ impl Instance {
     /// A pure call: its body runs now, to its end, as a nested chain; an expression's,
     /// unobserved, in place ([`Instance::expression_call`]).
     pub(crate) fn pure_call(&mut self, prog: &ProgramInner, node: u32, f: u32) -> Result<Flow, (u32, NodeError)> {
-        if let Some(ret) = prog.functions[f as usize].expression {
-            // Not once a node quit: the body's chain, with `halt` set, stops after its first
-            // node, and this takes it from there.
-            if self.observer.is_none() && !self.st.quit {
+        // Not once a node quit: the body's chain, with `halt` set, stops after its first
+        // node, and this takes it from there.
+        if self.observer.is_none() && !self.st.quit {
+            if let Some(ret) = prog.functions[f as usize].expression {
                 return self.expression_call(prog, node, f, ret);
+            }
+            if let Some(body) = prog.code.straight[f as usize] {
+                if let Some(result) = self.straight_call(prog, node, f, body, true) {
+                    return result.map(|()| Flow::End);
+                }
             }
         }
         self.start_call(prog, node, f)?;
@@ -275,6 +286,97 @@ impl Instance {
         self.calls.stack.pop();
         self.st.halt = true;
         Err((node, NodeError::Unwound))
+    }
+
+    /// A call of function `f`, whose straight body is `body` (`Code::straight`), run in
+    /// place: as its body's chain would, without the chain. `None` (nothing done) if `f`
+    /// is running already (a recursive call puts its caller's frame aside, which the chain
+    /// does). Its frame need not start unset: the body's instructions write each slot of
+    /// it before any reads it, and no other node of it ever runs; its locals start at
+    /// their defaults. A failure, or a node that quit, ends the call as it would end the
+    /// body's chain: a pure call finishes (its outputs their zero values) and fails with
+    /// the failure reported; an impure call's frame is left for the chain's end to drop.
+    pub(crate) fn straight_call(
+        &mut self,
+        prog: &ProgramInner,
+        node: u32,
+        f: u32,
+        body: StraightBody,
+        pure: bool,
+    ) -> Option<Result<(), (u32, NodeError)>> {
+        if self.calls.active.get(f as usize).is_some_and(|&n| n > 0) {
+            return None;
+        }
+        if self.calls.stack.len() >= MAX_CALL_DEPTH {
+            return Some(Err((node, too_deep())));
+        }
+        let plan = &prog.functions[f as usize];
+        let entry_out = prog.nodes[plan.entry as usize].out_base as usize;
+        for i in 0..prog.nodes[node as usize].inputs.len() {
+            if !self.copy_input(prog, node, i, entry_out + i) {
+                match self.input_value(prog, node, i) {
+                    Ok(value) => self.st.regs[entry_out + i] = value,
+                    Err(e) => return Some(Err((node, e))),
+                }
+            }
+        }
+        let vars_at = self.st.vars_at;
+        for (i, local) in plan.locals.clone().enumerate() {
+            self.st.regs[vars_at + local as usize] = prog.variables[plan.locals.start as usize + i].default.clone();
+        }
+        if self.calls.active.len() < prog.functions.len() {
+            self.calls.active.resize(prog.functions.len(), 0);
+        }
+        self.calls.active[f as usize] += 1;
+        self.calls.stack.push(Frame {
+            node,
+            function: f,
+            saved_at: None,
+        });
+        let depth = self.calls.stack.len();
+        let run = body.body as usize..(body.body + body.len) as usize;
+        // A pure call may be deep in others, and call more: grow the stack rather than
+        // overflow it (a body that calls no other function goes no deeper).
+        let ran = if pure && !body.leaf {
+            stacker::maybe_grow(128 * 1024, 2 * 1024 * 1024, || self.run_straight(prog, run))
+        } else {
+            self.run_straight(prog, run)
+        };
+        let ret = body.ret;
+        let out = prog.nodes[node as usize].out_base as usize;
+        let result = match ran {
+            Ok(true) => (0..prog.nodes[ret as usize].inputs.len()).try_for_each(|i| {
+                if !self.copy_input(prog, ret, i, out + i) {
+                    self.st.regs[out + i] = self.input_value(prog, ret, i).map_err(|e| (ret, e))?;
+                }
+                Ok(())
+            }),
+            // A node quit: as a failure, reported already (that is, not at all).
+            Ok(false) => Err((node, NodeError::Unwound)),
+            Err(e) => Err(e),
+        };
+        match result {
+            Ok(()) => {
+                self.calls.stack.pop();
+                self.calls.active[f as usize] -= 1;
+                Some(Ok(()))
+            }
+            Err((at, e)) => {
+                if !matches!(e, NodeError::Unwound) {
+                    self.runtime_error(prog, at, e);
+                }
+                self.st.halt = true;
+                if pure {
+                    // As `pure_call` after its body's chain failed: the body's own calls
+                    // dropped, this one finished.
+                    self.drop_calls(depth);
+                    self.st.halt = false;
+                    self.finish_call(prog, node);
+                    self.st.halt = true;
+                }
+                Some(Err((node, NodeError::Unwound)))
+            }
+        }
     }
 
     /// Runs Return Node `node`: the innermost call's outputs take its inputs, and the body's

@@ -627,8 +627,9 @@ impl Instance {
     }
 
     /// A node of a straight run that is not an instruction on the registers alone: a pure
-    /// node, a pure call, or an impure call of an expression (which goes on through `then`,
-    /// the run's next node). Kept out of [`Instance::run_straight`]'s loop.
+    /// node, a pure call, or an impure call of an expression or of a straight body that
+    /// calls no other function (which goes on through `then`, the run's next node). Kept
+    /// out of [`Instance::run_straight`]'s loop.
     #[inline(never)]
     pub(crate) fn straight_node(&mut self, prog: &ProgramInner, instr: Instr) -> Result<(), (u32, NodeError)> {
         match instr {
@@ -641,11 +642,13 @@ impl Instance {
             },
             // A pure node read for its arguments quit: the chain would end before its body.
             Instr::Call { .. } if self.st.quit => Ok(()),
-            Instr::Call { node, f } => {
-                let ret = prog.functions[f as usize].expression;
-                let ret = ret.expect("a straight run calls only expressions");
-                self.expression_call(prog, node, f, ret).map(drop)
-            }
+            Instr::Call { node, f } => match (prog.functions[f as usize].expression, prog.code.straight[f as usize]) {
+                (Some(ret), _) => self.expression_call(prog, node, f, ret).map(drop),
+                (None, Some(body)) => self
+                    .straight_call(prog, node, f, body, false)
+                    .expect("a function that calls no other is never running when called"),
+                (None, None) => unreachable!("a straight run calls only expressions and straight bodies"),
+            },
             _ => unreachable!("a straight run holds pure instructions, Sets and calls of expressions"),
         }
     }

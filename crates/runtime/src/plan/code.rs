@@ -165,6 +165,25 @@ pub(crate) struct Code {
     /// place, with no chain of its own, so an impure call of it can be part of a For
     /// Loop's body run in place. None in an unfused program.
     pub expressions: Box<[Option<u32>]>,
+    /// Per function that is not an expression, its straight body, if it has one: from its
+    /// Function Entry a straight run of `Set`s (as a For Loop's body in place, impure calls
+    /// of expressions among them) that ends at a Return Node. `body` is a copy of their
+    /// instructions and of the Return Node's but the Return itself, after the nodes' code.
+    /// An unobserved call of it runs that copy in place, with no chain of its own. None in
+    /// an unfused program.
+    pub straight: Box<[Option<StraightBody>]>,
+}
+
+/// A function's straight body (`Code::straight`).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct StraightBody {
+    pub body: u32,
+    pub len: u32,
+    /// Its Return Node.
+    pub ret: u32,
+    /// It calls no function but expressions (no pure call), so it can never be running
+    /// when it is called: an impure call of it can be part of a For Loop's body in place.
+    pub leaf: bool,
 }
 
 impl Code {
@@ -323,19 +342,58 @@ pub(crate) fn lower(
             .then_some(ret as u32)
         })
         .collect();
-    // The straight bodies of For Loops (Sets, and impure calls of expressions, which run
-    // in place): each copied after the nodes' code.
+    let is_set = |n: usize, instrs: &[Instr]| match instrs[ends(n) - 1] {
+        Instr::Set { .. } | Instr::SetInt { .. } => true,
+        Instr::Call { f, .. } => expressions[f as usize].is_some(),
+        _ => false,
+    };
+    // Straight bodies of functions: the Sets' and the Return Node's instructions, copied.
+    let mut straight = vec![None; functions.len()];
+    for (f, function) in functions.iter().enumerate().filter(|_| fuse) {
+        if expressions[f].is_some() {
+            continue;
+        }
+        let first = nodes[function.entry as usize].exec_out.first().copied().flatten();
+        let is_return = |n: usize, instrs: &[Instr]| matches!(instrs[ends(n) - 1], Instr::Return { .. });
+        let Some(run) = straight_run(nodes, first, |n| is_set(n, &instrs) || is_return(n, &instrs)) else {
+            continue;
+        };
+        let ret = *run.last().expect("a run is not empty");
+        if !is_return(ret, &instrs) || run.iter().map(|&n| ends(n) - start[n] as usize).sum::<usize>() > MAX_BODY_INSTRS
+        {
+            continue;
+        }
+        let block = instrs.len() as u32;
+        for &n in &run {
+            let end = if n == ret { ends(n) - 1 } else { ends(n) };
+            for pc in start[n] as usize..end {
+                instrs.push(instrs[pc]);
+                owner.push(owner[pc]);
+            }
+        }
+        straight[f] = Some(StraightBody {
+            body: block,
+            len: instrs.len() as u32 - block,
+            ret: ret as u32,
+            leaf: !instrs[block as usize..]
+                .iter()
+                .any(|i| matches!(i, Instr::PureCall { .. })),
+        });
+    }
+    // The straight bodies of For Loops (Sets, and impure calls of expressions and of
+    // functions with a straight body that call no other, which run in place): each copied
+    // after the nodes' code.
     for (i, node) in nodes.iter().enumerate().filter(|_| fuse) {
         let at = ends(i) - 1;
         let Some(&Instr::ForLoop { first, last, .. }) = instrs.get(at).filter(|_| !node.pure) else {
             continue;
         };
+        let leaf_call = |n: usize| match instrs[ends(n) - 1] {
+            Instr::Call { f, .. } => straight[f as usize].is_some_and(|b: StraightBody| b.leaf),
+            _ => false,
+        };
         let Some(run) = straight_run(nodes, node.exec_out.first().copied().flatten(), |n| {
-            match instrs[ends(n) - 1] {
-                Instr::Set { .. } | Instr::SetInt { .. } => true,
-                Instr::Call { f, .. } => expressions[f as usize].is_some(),
-                _ => false,
-            }
+            is_set(n, &instrs) || leaf_call(n)
         }) else {
             continue;
         };
@@ -385,6 +443,7 @@ pub(crate) fn lower(
         start: start.into(),
         resume,
         expressions,
+        straight: straight.into(),
     }
 }
 
@@ -671,6 +730,33 @@ mod tests {
         assert!(matches!(body[..], [Instr::Call { .. }, Instr::Set { .. }]), "{body:?}");
         // F prints before it returns: not an expression, so the loop goes through the chain.
         assert!(body_of(&text(r#""p""#), "loop").is_none());
+    }
+
+    #[test]
+    fn a_straight_body_is_sets_from_the_entry_to_a_return() {
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../tests/cases/functions/straight_bodies.ron"
+        ))
+        .unwrap();
+        let program = Registry::standard().load_str("t.ron", &text).unwrap();
+        let inner = &program.inner;
+        let straight = |name: &str| {
+            let f = inner.functions.iter().position(|f| f.name == name).unwrap();
+            inner.code.straight[f].map(|b| (inner.debug[b.ret as usize].id.clone(), b.leaf))
+        };
+        assert_eq!(straight("Count And Add"), Some(("ret".to_string(), true)));
+        assert_eq!(straight("Square Plus One"), Some(("ret".to_string(), true)));
+        // Its Set reads a pure call: not a leaf.
+        assert_eq!(straight("Sum To"), Some(("ret".to_string(), false)));
+        // A Branch: through the chain.
+        assert_eq!(straight("Down"), None);
+        // The loop calling a leaf runs it in place.
+        let body = body_of(&text, "loop").unwrap();
+        assert!(
+            matches!(body[..], [Instr::Call { .. }, Instr::SetInt { .. }]),
+            "{body:?}"
+        );
     }
 
     #[test]
