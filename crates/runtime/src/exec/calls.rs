@@ -122,11 +122,7 @@ impl Instance {
                     *value = Value::Unset;
                 }
             }
-            for i in 0..prog.nodes[node as usize].inputs.len() {
-                if !self.copy_input(prog, node, i, entry_out + i) {
-                    self.st.regs[entry_out + i] = self.input_value(prog, node, i).map_err(|e| (node, e))?;
-                }
-            }
+            self.inputs_into(prog, node, entry_out)?;
             None
         } else {
             // The arguments first: they may read the frame that is put aside.
@@ -253,11 +249,7 @@ impl Instance {
             return Err((node, too_deep()));
         }
         let entry_out = prog.nodes[prog.functions[f as usize].entry as usize].out_base as usize;
-        for i in 0..prog.nodes[node as usize].inputs.len() {
-            if !self.copy_input(prog, node, i, entry_out + i) {
-                self.st.regs[entry_out + i] = self.input_value(prog, node, i).map_err(|e| (node, e))?;
-            }
-        }
+        self.inputs_into(prog, node, entry_out)?;
         // On the stack while it runs: a runtime error's trail names it.
         self.calls.stack.push(Frame {
             node,
@@ -266,18 +258,9 @@ impl Instance {
         });
         let run = prog.code.run_of(ret);
         let out = prog.nodes[node as usize].out_base as usize;
-        let mut result = self.run_straight(prog, run.start..run.end - 1).map(drop);
-        for i in 0..prog.nodes[ret as usize].inputs.len() {
-            if result.is_err() {
-                break;
-            }
-            if !self.copy_input(prog, ret, i, out + i) {
-                match self.input_value(prog, ret, i) {
-                    Ok(value) => self.st.regs[out + i] = value,
-                    Err(e) => result = Err((ret, e)),
-                }
-            }
-        }
+        let result = self
+            .run_straight(prog, run.start..run.end - 1)
+            .and_then(|_| self.inputs_into(prog, ret, out));
         let Err((at, e)) = result else {
             self.calls.stack.pop();
             return Ok(Flow::End);
@@ -312,13 +295,8 @@ impl Instance {
         }
         let plan = &prog.functions[f as usize];
         let entry_out = prog.nodes[plan.entry as usize].out_base as usize;
-        for i in 0..prog.nodes[node as usize].inputs.len() {
-            if !self.copy_input(prog, node, i, entry_out + i) {
-                match self.input_value(prog, node, i) {
-                    Ok(value) => self.st.regs[entry_out + i] = value,
-                    Err(e) => return Some(Err((node, e))),
-                }
-            }
+        if let Err(e) = self.inputs_into(prog, node, entry_out) {
+            return Some(Err(e));
         }
         let vars_at = self.st.vars_at;
         for (i, local) in plan.locals.clone().enumerate() {
@@ -345,12 +323,7 @@ impl Instance {
         let ret = body.ret;
         let out = prog.nodes[node as usize].out_base as usize;
         let result = match ran {
-            Ok(true) => (0..prog.nodes[ret as usize].inputs.len()).try_for_each(|i| {
-                if !self.copy_input(prog, ret, i, out + i) {
-                    self.st.regs[out + i] = self.input_value(prog, ret, i).map_err(|e| (ret, e))?;
-                }
-                Ok(())
-            }),
+            Ok(true) => self.inputs_into(prog, ret, out),
             // A node quit: as a failure, reported already (that is, not at all).
             Ok(false) => Err((node, NodeError::Unwound)),
             Err(e) => Err(e),
@@ -385,10 +358,9 @@ impl Instance {
         let Some(&frame) = self.calls.stack.last() else {
             return Ok(Flow::End);
         };
-        let inputs = prog.nodes[node as usize].inputs.len();
         if frame.saved_at.is_some() {
             self.calls.returned.clear();
-            for i in 0..inputs {
+            for i in 0..prog.nodes[node as usize].inputs.len() {
                 let value = match self.plain_input(prog, node, i) {
                     Some(v) => v,
                     None => self.input_value(prog, node, i).map_err(|e| (node, e))?,
@@ -396,12 +368,7 @@ impl Instance {
                 self.calls.returned.push(value);
             }
         } else {
-            let out = prog.nodes[frame.node as usize].out_base as usize;
-            for i in 0..inputs {
-                if !self.copy_input(prog, node, i, out + i) {
-                    self.st.regs[out + i] = self.input_value(prog, node, i).map_err(|e| (node, e))?;
-                }
-            }
+            self.inputs_into(prog, node, prog.nodes[frame.node as usize].out_base as usize)?;
         }
         self.calls.has_returned = true;
         self.st.halt = true;

@@ -82,6 +82,19 @@ impl Instance {
         true
     }
 
+    /// Every input of node `n` into the registers from `base` on (a call's arguments into
+    /// its Function Entry's outputs, a Return Node's inputs into its call's outputs): copied
+    /// where they can be, else evaluated and converted. An error is `n`'s.
+    #[inline(always)]
+    pub(crate) fn inputs_into(&mut self, prog: &ProgramInner, n: u32, base: usize) -> Result<(), (u32, NodeError)> {
+        for i in 0..prog.nodes[n as usize].inputs.len() {
+            if !self.copy_input(prog, n, i, base + i) {
+                self.st.regs[base + i] = self.input_value(prog, n, i).map_err(|e| (n, e))?;
+            }
+        }
+        Ok(())
+    }
+
     /// Input `i` of node `n` in the common case (a set slot, a variable or a constant, with
     /// no conversion), else `None` for [`Instance::input_value`]: this comes back in
     /// registers, where a `Result<Value, NodeError>` comes back through memory.
