@@ -330,14 +330,7 @@ impl Reader {
             let Some(fields) = self.fields(&what, v, &["inputs", "outputs", "pure", "locals", "nodes"]) else {
                 continue;
             };
-            let inputs = fields
-                .get("inputs")
-                .map(|p| self.pins(&what, "inputs", p, false))
-                .unwrap_or_default();
-            let outputs = fields
-                .get("outputs")
-                .map(|p| self.pins(&what, "outputs", p, false))
-                .unwrap_or_default();
+            let (inputs, outputs) = self.pins_of(&what, &fields, false);
             let pure = match fields.get("pure").map(|p| (&p.kind, p)) {
                 None => false,
                 Some((Kind::Bool(b), _)) => *b,
@@ -350,13 +343,8 @@ impl Reader {
                     false
                 }
             };
-            let locals = fields.get("locals").map(|l| self.variables(l)).unwrap_or_default();
-            let nodes = match fields.get("nodes") {
-                Some(n) => self.nodes(n),
-                None => {
-                    self.error(codes::SHAPE, v.span, format!("{what} has no `nodes` (its body)"));
-                    continue;
-                }
+            let Some((locals, nodes)) = self.body_of(&what, &fields, v) else {
+                continue;
             };
             out.push(FunctionDecl {
                 name,
@@ -378,21 +366,9 @@ impl Reader {
             let Some(fields) = self.fields(&what, v, &["inputs", "outputs", "locals", "nodes"]) else {
                 continue;
             };
-            let inputs = fields
-                .get("inputs")
-                .map(|p| self.pins(&what, "inputs", p, true))
-                .unwrap_or_default();
-            let outputs = fields
-                .get("outputs")
-                .map(|p| self.pins(&what, "outputs", p, true))
-                .unwrap_or_default();
-            let locals = fields.get("locals").map(|l| self.variables(l)).unwrap_or_default();
-            let nodes = match fields.get("nodes") {
-                Some(n) => self.nodes(n),
-                None => {
-                    self.error(codes::SHAPE, v.span, format!("{what} has no `nodes` (its body)"));
-                    continue;
-                }
+            let (inputs, outputs) = self.pins_of(&what, &fields, true);
+            let Some((locals, nodes)) = self.body_of(&what, &fields, v) else {
+                continue;
             };
             out.push(MacroDecl {
                 name,
@@ -407,6 +383,34 @@ impl Reader {
     }
 
     /// The pins of a function or macro, `{"Name": Type}`; `Exec` only where `exec` allows.
+    /// A function's or a macro's `inputs` and `outputs` (`exec` pins allowed in a macro's).
+    fn pins_of(&mut self, what: &str, fields: &Fields<'_>, exec: bool) -> (Vec<PinDecl>, Vec<PinDecl>) {
+        let inputs = fields
+            .get("inputs")
+            .map(|p| self.pins(what, "inputs", p, exec))
+            .unwrap_or_default();
+        let outputs = fields
+            .get("outputs")
+            .map(|p| self.pins(what, "outputs", p, exec))
+            .unwrap_or_default();
+        (inputs, outputs)
+    }
+
+    /// A function's or a macro's body: its `locals` and its `nodes`, which it must have.
+    fn body_of(
+        &mut self,
+        what: &str,
+        fields: &Fields<'_>,
+        value: &ron::Value,
+    ) -> Option<(Vec<VariableDecl>, Vec<NodeDecl>)> {
+        let locals = fields.get("locals").map(|l| self.variables(l)).unwrap_or_default();
+        let Some(nodes) = fields.get("nodes") else {
+            self.error(codes::SHAPE, value.span, format!("{what} has no `nodes` (its body)"));
+            return None;
+        };
+        Some((locals, self.nodes(nodes)))
+    }
+
     fn pins(&mut self, what: &str, side: &str, value: &ron::Value, exec: bool) -> Vec<PinDecl> {
         let mut out = Vec::new();
         for (name, t) in self.string_map(&format!("the {side} of {what}"), value) {
