@@ -458,7 +458,8 @@ async fn a_stop_request_ends_a_loop_with_fixed_bounds() {
         .load_str(
             "long.ron",
             r#"Graph(format: 1, name: "Long", variables: {"N": (type: Int)}, nodes: {
-            "begin": (node: "Event BeginPlay", exec: {"then": "loop"}),
+            "begin": (node: "Event BeginPlay", exec: {"then": "say"}),
+            "say": (node: "Print String", inputs: {"In String": "looping"}, exec: {"then": "loop"}),
             "loop": (node: "For Loop", inputs: {"First Index": 0, "Last Index": 9223372036854775807}, exec: {"Loop Body": "inc", "Completed": "never"}),
             "inc": (node: "Set", var: "N", inputs: {"N": Link("plus", "Return Value")}),
             "plus": (node: "Add", inputs: {"A": Var("N"), "B": 1}),
@@ -475,15 +476,21 @@ async fn a_stop_request_ends_a_loop_with_fixed_bounds() {
     };
     let mut instance = Instance::with_options(&program, host.clone(), options);
     let handle = instance.handle();
-    // The loop never yields to this runtime: the stop comes from another thread.
-    let stopper = std::thread::spawn(move || {
-        std::thread::sleep(std::time::Duration::from_millis(50));
-        handle.stop();
-    });
+    // The loop never yields to this runtime: the stop comes from another thread, once the
+    // chain has printed that it goes into the loop.
+    let stopper = {
+        let host = host.clone();
+        std::thread::spawn(move || {
+            while host.out.lock().unwrap().is_empty() {
+                std::thread::yield_now();
+            }
+            handle.stop();
+        })
+    };
     let report = instance.run().await;
     stopper.join().unwrap();
     assert_eq!(report.outcome, Outcome::Stopped);
-    assert_eq!(*host.out.lock().unwrap(), ["bye"]);
+    assert_eq!(*host.out.lock().unwrap(), ["looping", "bye"]);
     let passes = instance.variable("N").unwrap().as_int();
     assert!(passes > 0, "{passes} passes");
 }
