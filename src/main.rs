@@ -26,6 +26,7 @@ macro_rules! print {
     }};
 }
 
+mod edit;
 mod graph_test;
 mod render;
 mod studio;
@@ -98,6 +99,24 @@ enum Command {
     /// Serves a page on 127.0.0.1 that draws the graph and runs it under a debugger
     /// (breakpoints, stepping, values on pins); prints its address first.
     Studio(Box<StudioArgs>),
+    /// Edits a graph file with the editor's operations, all or nothing, keeping every
+    /// other byte as it was (made at the first edit if it does not exist). Exit 0 written,
+    /// 2 an operation does not apply (nothing is written).
+    #[command(after_help = EDIT_HELP)]
+    Edit {
+        /// The graph file.
+        file: PathBuf,
+        /// An operation and its arguments, quoted as one word: -e 'connect begin.then greet'
+        /// (repeatable; applied in order).
+        #[arg(short = 'e', long = "edit", value_name = "OP ARGS", required = true)]
+        ops: Vec<String>,
+        /// Applies the operations to this function's body instead of the event graph.
+        #[arg(long, value_name = "NAME", conflicts_with = "macro_name")]
+        function: Option<String>,
+        /// Applies the operations to this macro's body instead of the event graph.
+        #[arg(long = "macro", value_name = "NAME")]
+        macro_name: Option<String>,
+    },
     /// Runs graph tests (`*.test.ron`): each in virtual time against scripted servers.
     Test {
         /// Test files or folders to look in (default: the current folder).
@@ -291,9 +310,38 @@ fn registry(config: SocketConfig) -> Registry {
         .build()
 }
 
+/// The operations `graphrun edit` takes, for its help.
+const EDIT_HELP: &str = "Operations (an argument with spaces in double quotes, \\\" and \\\\ escaped):
+  add-node ID TYPE [X Y] [var=NAME]   ID `auto` picks one from TYPE and prints it
+  remove-node ID                      and every link, binding and comment-box place naming it
+  rename-node OLD NEW                 and every reference to it
+  move ID X Y                         sets its pos
+  set ID PIN VALUE                    a RON literal (a String may be unquoted) or Var(\"NAME\")
+  clear ID PIN                        the pin takes its default
+  connect FROM.PIN TO.PIN             exec or data; connect EVENT TO.PIN binds a delegate
+  disconnect ID.PIN                   every wire at that pin
+  add-variable NAME TYPE [DEFAULT]    (with --function/--macro: a local)
+  remove-variable NAME                refused while a node uses it
+  rename-variable OLD NEW             and every Var, var: and pin named after it
+  set-default NAME VALUE
+  comment ID TEXT                     \"\" removes it";
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     ExitCode::from(match cli.command {
+        Command::Edit {
+            file,
+            ops,
+            function,
+            macro_name,
+        } => {
+            let body = match (function, macro_name) {
+                (Some(f), _) => graphrun_edit::Body::Function(f),
+                (None, Some(m)) => graphrun_edit::Body::Macro(m),
+                (None, None) => graphrun_edit::Body::Graph,
+            };
+            edit::edit(&registry(SocketConfig::default()), edit::EditArgs { file, ops, body })
+        }
         Command::Run(mut args) => match args.socket.config() {
             Ok(mut config) => {
                 if let Some(path) = args.record.clone() {

@@ -7,6 +7,7 @@
 
 pub mod diagnostic;
 pub mod model;
+pub mod names;
 mod read;
 pub mod ron;
 pub mod source;

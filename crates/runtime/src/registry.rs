@@ -227,6 +227,16 @@ impl Registry {
         crate::check::check(self, SourceFile::new(name, text), options)
     }
 
+    /// What the checker finds in a graph's text, whether or not it checks: every diagnostic
+    /// (errors and warnings), and a picture of the event graph and of each function and
+    /// macro body with the pins of every node whose pins could be decided (a node of an
+    /// unknown type has none). Editors read this to know what a pin takes; nothing is
+    /// compiled. `name` is the file's path (imports are found beside it).
+    pub fn inspect_str(&self, name: &str, text: &str) -> (Diagnostics, Vec<(Option<String>, crate::picture::Picture)>) {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        crate::check::inspect(self, SourceFile::new(name, text))
+    }
+
     /// Like [`Registry::load_file`], keeping what pictures of the graph need
     /// ([`Program::picture`]), as `graphrun render` does.
     pub fn load_file_to_draw(&self, path: impl AsRef<std::path::Path>) -> Result<Program, Diagnostics> {

@@ -231,7 +231,7 @@ impl Checker<'_> {
     }
 
     /// The event graph and each function's body as written, for drawing.
-    fn pictures(&self) -> Vec<(Option<String>, crate::picture::Picture)> {
+    pub(super) fn pictures(&self) -> Vec<(Option<String>, crate::picture::Picture)> {
         use crate::node::InputKind;
         use crate::picture::{picture, CommentBox, Pins};
         let source = &self.flat.source;

@@ -72,9 +72,44 @@ pub(crate) struct Options {
 }
 
 pub(crate) fn check(registry: &Registry, source: SourceFile, options: Options) -> Result<Program, Diagnostics> {
+    with_rules_checked(registry, source, |checked| {
+        let (c, source) = checked?;
+        let diags = c.diags.take();
+        if diags.iter().any(|d| d.severity == graphrun_format::Severity::Error) {
+            return Err(Diagnostics::new(source, diags));
+        }
+        c.diags.replace(diags);
+        c.compile(source, options)
+    })
+}
+
+/// What the checker found in a file, whether or not it checks: every diagnostic, and a
+/// picture of each body with the pins of every node whose pins could be decided. Editors
+/// read this; it compiles nothing.
+pub(crate) fn inspect(
+    registry: &Registry,
+    source: SourceFile,
+) -> (Diagnostics, Vec<(Option<String>, crate::picture::Picture)>) {
+    with_rules_checked(registry, source, |checked| match checked {
+        Err(unread) => (unread, Vec::new()),
+        Ok((c, source)) => {
+            let pictures = c.pictures();
+            (Diagnostics::new(source, c.diags.take()), pictures)
+        }
+    })
+}
+
+/// Reads the file, lays out its reuse and runs every rule; `then` gets the checker with
+/// the source it read (with its imports), or the diagnostics of a file that could not be
+/// read.
+fn with_rules_checked<R>(
+    registry: &Registry,
+    source: SourceFile,
+    then: impl FnOnce(Result<(&Checker<'_>, SourceFile), Diagnostics>) -> R,
+) -> R {
     let (file, mut diags) = graphrun_format::read(&source);
     let Some(file) = file else {
-        return Err(Diagnostics::new(source, diags));
+        return then(Err(Diagnostics::new(source, diags)));
     };
     let flat = reuse::flatten(registry, file, &mut diags);
     let source = flat.source.clone();
@@ -105,12 +140,7 @@ pub(crate) fn check(registry: &Registry, source: SourceFile, options: Options) -
     c.check_bodies();
     c.check_macro_pins();
     c.check_pure_cycles();
-    let diags = c.diags.take();
-    if diags.iter().any(|d| d.severity == graphrun_format::Severity::Error) {
-        return Err(Diagnostics::new(source, diags));
-    }
-    c.diags.replace(diags);
-    c.compile(source, options)
+    then(Ok((&c, source)))
 }
 
 impl<'a> Checker<'a> {

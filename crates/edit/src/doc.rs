@@ -1,0 +1,179 @@
+//! The graph as a view over the tree: the body an edit is about (the event graph, or a
+//! function's or macro's), its nodes by id, their fields, the variables in scope. Lookups
+//! that miss say so with the nearest known name.
+
+use crate::facts::Body;
+use crate::syntax::{parse, SyntaxKind::*, SyntaxNode};
+use crate::tree::{self, field_value, items, Item};
+
+/// The order of a graph's top-level fields, as `graphrun fmt` writes them.
+pub const TOP_ORDER: &[&str] = &[
+    "format",
+    "name",
+    "imports",
+    "variables",
+    "functions",
+    "macros",
+    "comments",
+    "nodes",
+];
+/// The order of a node's fields.
+pub const NODE_ORDER: &[&str] = &["node", "var", "params", "pos", "comment", "inputs", "exec"];
+/// The order of a function's or macro's fields.
+pub const BODY_ORDER: &[&str] = &["inputs", "outputs", "pure", "locals", "nodes"];
+/// The order of a variable's fields.
+pub const VARIABLE_ORDER: &[&str] = &["type", "default"];
+
+/// A file's text with its tree.
+pub struct Doc<'t> {
+    /// The text.
+    pub text: &'t str,
+    /// The tree's root.
+    pub root: SyntaxNode,
+}
+
+/// A node of a body: its entry in the `nodes` map and its value.
+#[derive(Clone, Debug)]
+pub struct NodeRef {
+    /// The node's id.
+    pub id: String,
+    /// Its entry in the `nodes` map.
+    pub entry: Item,
+    /// Its `(...)`.
+    pub value: SyntaxNode,
+}
+
+impl NodeRef {
+    /// A field's value (`inputs`, `exec`, `pos`, …).
+    pub fn field(&self, name: &str) -> Option<SyntaxNode> {
+        field_value(&self.value, name)
+    }
+
+    /// A string field's value (`node`, `var`, `comment`).
+    pub fn string(&self, name: &str) -> Option<String> {
+        self.field(name).and_then(|v| tree::string(&v))
+    }
+
+    /// The node type's name.
+    pub fn node_type(&self) -> Option<String> {
+        self.string("node")
+    }
+}
+
+impl<'t> Doc<'t> {
+    /// Parses the text.
+    pub fn new(text: &'t str) -> Doc<'t> {
+        Doc {
+            text,
+            root: parse(text).root(),
+        }
+    }
+
+    /// `Graph(...)` or `Library(...)`.
+    pub fn top(&self) -> Result<SyntaxNode, String> {
+        tree::top(&self.root)
+            .filter(|t| t.kind() == STRUCT)
+            .ok_or_else(|| "the file is not a `Graph(...)`".to_string())
+    }
+
+    /// A function's or macro's `(...)`.
+    pub fn reusable(&self, body: &Body) -> Result<SyntaxNode, String> {
+        let (field, name, what) = match body {
+            Body::Graph => return self.top(),
+            Body::Function(n) => ("functions", n, "function"),
+            Body::Macro(n) => ("macros", n, "macro"),
+        };
+        let map = field_value(&self.top()?, field).filter(|m| m.kind() == MAP);
+        let entries = map.as_ref().map(items).unwrap_or_default();
+        entries
+            .iter()
+            .find(|e| e.key().as_deref() == Some(name.as_str()))
+            .and_then(|e| e.value())
+            .filter(|v| v.kind() == STRUCT)
+            .ok_or_else(|| {
+                let known: Vec<String> = entries.iter().filter_map(|e| e.key()).collect();
+                format!("no {what} `{name}` in the file{}", nearest(name, &known))
+            })
+    }
+
+    /// The body's `nodes: {...}`.
+    pub fn nodes_map(&self, body: &Body) -> Result<SyntaxNode, String> {
+        field_value(&self.reusable(body)?, "nodes")
+            .filter(|m| m.kind() == MAP)
+            .ok_or_else(|| "the graph has no `nodes: {...}`".to_string())
+    }
+
+    /// Every node of the body, in the order written.
+    pub fn nodes(&self, body: &Body) -> Vec<NodeRef> {
+        let Ok(map) = self.nodes_map(body) else {
+            return Vec::new();
+        };
+        items(&map)
+            .into_iter()
+            .filter_map(|entry| {
+                let id = entry.key()?;
+                let value = entry.value()?;
+                Some(NodeRef { id, entry, value })
+            })
+            .collect()
+    }
+
+    /// A node by id.
+    pub fn node(&self, body: &Body, id: &str) -> Result<NodeRef, String> {
+        let nodes = self.nodes(body);
+        match nodes.iter().find(|n| n.id == id) {
+            Some(n) if n.value.kind() == STRUCT => Ok(n.clone()),
+            Some(_) => Err(format!("node `{id}` is not written as `(...)`")),
+            None => {
+                let known: Vec<String> = nodes.into_iter().map(|n| n.id).collect();
+                Err(format!("no node `{id}`{}{}", in_body(body), nearest(id, &known)))
+            }
+        }
+    }
+
+    /// The variables map of the body: the graph's `variables`, or a function's or macro's
+    /// `locals` (absent if the file has none yet).
+    pub fn variables_map(&self, body: &Body) -> Result<Option<SyntaxNode>, String> {
+        let holder = self.reusable(body)?;
+        let field = if *body == Body::Graph { "variables" } else { "locals" };
+        Ok(field_value(&holder, field).filter(|m| m.kind() == MAP))
+    }
+
+    /// The names of the body's variables.
+    pub fn variable_names(&self, body: &Body) -> Vec<String> {
+        self.variables_map(body)
+            .ok()
+            .flatten()
+            .map(|m| items(&m).iter().filter_map(Item::key).collect())
+            .unwrap_or_default()
+    }
+
+    /// The names of the file's functions and macros, as bodies.
+    pub fn bodies(&self) -> Vec<Body> {
+        let mut out = vec![Body::Graph];
+        let Ok(top) = self.top() else { return out };
+        for (field, make) in [
+            ("functions", Body::Function as fn(String) -> Body),
+            ("macros", Body::Macro),
+        ] {
+            if let Some(map) = field_value(&top, field).filter(|m| m.kind() == MAP) {
+                out.extend(items(&map).iter().filter_map(Item::key).map(make));
+            }
+        }
+        out
+    }
+}
+
+/// ` in function F` / ` in macro M` / nothing for the event graph.
+pub fn in_body(body: &Body) -> String {
+    match body {
+        Body::Graph => String::new(),
+        Body::Function(n) => format!(" in function `{n}`"),
+        Body::Macro(n) => format!(" in macro `{n}`"),
+    }
+}
+
+/// `; did you mean `X`?` for the names of `known` near `name`, else nothing.
+pub fn nearest(name: &str, known: &[String]) -> String {
+    graphrun_format::names::suggest(name, known.iter().map(String::as_str))
+}

@@ -1,0 +1,37 @@
+//! The edit layer under every tool that writes a graph file (authoring.md section 1): the
+//! studio's editor, `graphrun edit`, and later `fmt`, `merge` and the language server.
+//!
+//! Three levels: the text; a lossless syntax tree of it ([`syntax`], every byte in a token,
+//! so its text is the file's); and a view of the graph over that tree ([`doc`]: bodies,
+//! nodes by id, variables). Operations ([`Op`]) become text edits ([`TextEdit`]) that
+//! change only what they are about; every other byte stays as it was, and the edits'
+//! inverses undo them byte for byte. [`file`] writes the result atomically and never over
+//! a file that changed since it was read.
+//!
+//! **Architecture Invariant:** this crate depends on the file format, never on the runtime:
+//! what only the checker knows (a node's pins) comes through [`Inspector`].
+
+pub mod doc;
+pub mod facts;
+pub mod file;
+pub mod layout;
+pub mod op;
+pub mod session;
+pub mod syntax;
+pub mod text;
+pub mod tree;
+
+pub use facts::{Body, Facts, Finding, Inspector, NoInspector, Pins};
+pub use op::Op;
+pub use session::{undo, Edited, Session};
+pub use text::TextEdit;
+
+/// Applies operations to a text, all or nothing: the edited text, or the first operation
+/// that does not apply and why (`name` is the file's path, for messages).
+pub fn edit(name: &str, text: &str, body: Body, ops: &[Op], inspector: &dyn Inspector) -> Result<Edited, String> {
+    let mut session = Session::new(name, text, body, inspector)?;
+    for op in ops {
+        session.apply(op).map_err(|e| format!("`{op}`: {e}"))?;
+    }
+    Ok(session.finish())
+}

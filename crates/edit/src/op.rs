@@ -1,0 +1,436 @@
+//! The operations of `graphrun edit` (authoring.md section 2), as values, and how they are
+//! read from the command line's `-e 'OP ARGS'` strings: words separated by spaces, a word
+//! with spaces or quotes written in double quotes with `\"` and `\\` escapes.
+
+use std::fmt;
+
+/// One edit of a graph file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Op {
+    /// `add-node ID TYPE [X Y] [var=NAME]`; ID `auto` picks a fresh one.
+    AddNode {
+        /// The id, or `auto`.
+        id: String,
+        /// The node type, function or macro.
+        node_type: String,
+        /// Where, if given.
+        pos: Option<(i64, i64)>,
+        /// `var=NAME`, for Get and Set.
+        var: Option<String>,
+    },
+    /// `remove-node ID`.
+    RemoveNode {
+        /// The node.
+        id: String,
+    },
+    /// `rename-node OLD NEW`.
+    RenameNode {
+        /// Its id now.
+        old: String,
+        /// Its new id.
+        new: String,
+    },
+    /// `move ID X Y`.
+    Move {
+        /// The node.
+        id: String,
+        /// Where its top-left corner goes.
+        x: i64,
+        /// Where its top-left corner goes.
+        y: i64,
+    },
+    /// `set ID PIN VALUE`.
+    Set {
+        /// The node.
+        id: String,
+        /// The input pin.
+        pin: String,
+        /// A RON literal, an unquoted String, or `Var("NAME")`.
+        value: String,
+    },
+    /// `clear ID PIN`.
+    Clear {
+        /// The node.
+        id: String,
+        /// The input pin.
+        pin: String,
+    },
+    /// `connect FROM.PIN TO.PIN`, or `connect EVENT TO.PIN` for a delegate; `TO` alone is
+    /// its default exec input.
+    Connect {
+        /// The node the wire leaves.
+        from: String,
+        /// Its output pin (none: `from` is a Custom Event bound to a delegate).
+        from_pin: Option<String>,
+        /// The node the wire enters.
+        to: String,
+        /// Its input pin (none: its default exec input).
+        to_pin: Option<String>,
+    },
+    /// `disconnect ID.PIN`.
+    Disconnect {
+        /// The node.
+        id: String,
+        /// The pin.
+        pin: String,
+    },
+    /// `add-variable NAME TYPE [DEFAULT]`.
+    AddVariable {
+        /// Its name.
+        name: String,
+        /// Its type, as written in a file (`Int`, `Array(String)`).
+        ty: String,
+        /// Its default, if given.
+        default: Option<String>,
+    },
+    /// `remove-variable NAME`.
+    RemoveVariable {
+        /// The variable.
+        name: String,
+    },
+    /// `rename-variable OLD NEW`.
+    RenameVariable {
+        /// Its name now.
+        old: String,
+        /// Its new name.
+        new: String,
+    },
+    /// `set-default NAME VALUE`.
+    SetDefault {
+        /// The variable.
+        name: String,
+        /// Its new default.
+        value: String,
+    },
+    /// `comment ID TEXT` (`""` removes it).
+    Comment {
+        /// The node.
+        id: String,
+        /// The note.
+        text: String,
+    },
+}
+
+/// The operations' names, for "did you mean" and the help.
+pub const NAMES: &[&str] = &[
+    "add-node",
+    "remove-node",
+    "rename-node",
+    "move",
+    "set",
+    "clear",
+    "connect",
+    "disconnect",
+    "add-variable",
+    "remove-variable",
+    "rename-variable",
+    "set-default",
+    "comment",
+];
+
+/// Splits an operation's text into words (double quotes group, `\"` and `\\` escape).
+pub fn words(text: &str) -> Result<Vec<String>, String> {
+    let mut out = Vec::new();
+    let mut chars = text.chars().peekable();
+    loop {
+        while chars.peek().is_some_and(|c| c.is_whitespace()) {
+            chars.next();
+        }
+        let Some(&first) = chars.peek() else { break };
+        let mut word = String::new();
+        if first == '"' {
+            chars.next();
+            loop {
+                match chars.next() {
+                    None => return Err(format!("a quote is never closed in `{text}`")),
+                    Some('"') => break,
+                    Some('\\') => match chars.next() {
+                        Some(c @ ('"' | '\\')) => word.push(c),
+                        Some(c) => {
+                            word.push('\\');
+                            word.push(c);
+                        }
+                        None => return Err(format!("a quote is never closed in `{text}`")),
+                    },
+                    Some(c) => word.push(c),
+                }
+            }
+            if chars.peek().is_some_and(|c| !c.is_whitespace()) {
+                return Err(format!("expected a space after the quoted word `{word}` in `{text}`"));
+            }
+        } else {
+            while let Some(&c) = chars.peek() {
+                if c.is_whitespace() {
+                    break;
+                }
+                word.push(c);
+                chars.next();
+            }
+        }
+        out.push(word);
+    }
+    Ok(out)
+}
+
+/// Writes a word so that [`words`] reads it back.
+pub fn word(w: &str) -> String {
+    if !w.is_empty() && !w.contains(|c: char| c.is_whitespace() || c == '"' || c == '\\') {
+        return w.to_string();
+    }
+    let mut out = String::from("\"");
+    for c in w.chars() {
+        if matches!(c, '"' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('"');
+    out
+}
+
+impl Op {
+    /// Reads an operation from its text (`connect begin.then greet`).
+    pub fn parse(text: &str) -> Result<Op, String> {
+        let words = words(text)?;
+        let Some((name, args)) = words.split_first() else {
+            return Err("an empty operation".to_string());
+        };
+        let usage = |u: &str| format!("usage: {u}");
+        let int = |s: &str| -> Result<i64, String> { s.parse().map_err(|_| format!("`{s}` is not an integer")) };
+        let arity = |n: usize, u: &str| if args.len() == n { Ok(()) } else { Err(usage(u)) };
+        let op = match name.as_str() {
+            "add-node" => {
+                const U: &str = "add-node ID TYPE [X Y] [var=NAME]";
+                let (id, node_type) = match args {
+                    [id, ty, ..] => (id.clone(), ty.clone()),
+                    _ => return Err(usage(U)),
+                };
+                let mut var = None;
+                let mut numbers = Vec::new();
+                for a in &args[2..] {
+                    match a.strip_prefix("var=") {
+                        Some(v) => var = Some(v.to_string()),
+                        None => numbers.push(int(a)?),
+                    }
+                }
+                let pos = match numbers[..] {
+                    [] => None,
+                    [x, y] => Some((x, y)),
+                    _ => return Err(usage(U)),
+                };
+                Op::AddNode {
+                    id,
+                    node_type,
+                    pos,
+                    var,
+                }
+            }
+            "remove-node" => {
+                arity(1, "remove-node ID")?;
+                Op::RemoveNode { id: args[0].clone() }
+            }
+            "rename-node" => {
+                arity(2, "rename-node OLD NEW")?;
+                Op::RenameNode {
+                    old: args[0].clone(),
+                    new: args[1].clone(),
+                }
+            }
+            "move" => {
+                arity(3, "move ID X Y")?;
+                Op::Move {
+                    id: args[0].clone(),
+                    x: int(&args[1])?,
+                    y: int(&args[2])?,
+                }
+            }
+            "set" => {
+                arity(3, "set ID PIN VALUE")?;
+                Op::Set {
+                    id: args[0].clone(),
+                    pin: args[1].clone(),
+                    value: args[2].clone(),
+                }
+            }
+            "clear" => {
+                arity(2, "clear ID PIN")?;
+                Op::Clear {
+                    id: args[0].clone(),
+                    pin: args[1].clone(),
+                }
+            }
+            "connect" => {
+                const U: &str = "connect FROM.PIN TO.PIN (or connect EVENT TO.PIN for a delegate)";
+                arity(2, U)?;
+                let (to, to_pin) = match pin_ref(&args[1]) {
+                    Some((n, p)) => (n, Some(p)),
+                    None => (args[1].clone(), None),
+                };
+                let (from, from_pin) = match pin_ref(&args[0]) {
+                    Some((n, p)) => (n, Some(p)),
+                    None => (args[0].clone(), None),
+                };
+                if from_pin.is_none() && to_pin.is_none() {
+                    return Err(usage(U));
+                }
+                Op::Connect {
+                    from,
+                    from_pin,
+                    to,
+                    to_pin,
+                }
+            }
+            "disconnect" => {
+                const U: &str = "disconnect ID.PIN";
+                arity(1, U)?;
+                let (id, pin) = pin_ref(&args[0]).ok_or_else(|| usage(U))?;
+                Op::Disconnect { id, pin }
+            }
+            "add-variable" => {
+                const U: &str = "add-variable NAME TYPE [DEFAULT]";
+                if !(2..=3).contains(&args.len()) {
+                    return Err(usage(U));
+                }
+                Op::AddVariable {
+                    name: args[0].clone(),
+                    ty: args[1].clone(),
+                    default: args.get(2).cloned(),
+                }
+            }
+            "remove-variable" => {
+                arity(1, "remove-variable NAME")?;
+                Op::RemoveVariable { name: args[0].clone() }
+            }
+            "rename-variable" => {
+                arity(2, "rename-variable OLD NEW")?;
+                Op::RenameVariable {
+                    old: args[0].clone(),
+                    new: args[1].clone(),
+                }
+            }
+            "set-default" => {
+                arity(2, "set-default NAME VALUE")?;
+                Op::SetDefault {
+                    name: args[0].clone(),
+                    value: args[1].clone(),
+                }
+            }
+            "comment" => {
+                arity(2, "comment ID TEXT")?;
+                Op::Comment {
+                    id: args[0].clone(),
+                    text: args[1].clone(),
+                }
+            }
+            other => {
+                return Err(format!(
+                    "unknown operation `{other}`{}",
+                    graphrun_format::names::suggest(other, NAMES.iter().copied())
+                ))
+            }
+        };
+        Ok(op)
+    }
+}
+
+/// `NODE.PIN`: a node id never holds a `.`, so the first one splits.
+fn pin_ref(s: &str) -> Option<(String, String)> {
+    let (node, pin) = s.split_once('.')?;
+    (!node.is_empty() && !pin.is_empty()).then(|| (node.to_string(), pin.to_string()))
+}
+
+impl fmt::Display for Op {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let w = |s: &str| word(s);
+        match self {
+            Op::AddNode {
+                id,
+                node_type,
+                pos,
+                var,
+            } => {
+                write!(f, "add-node {} {}", w(id), w(node_type))?;
+                if let Some((x, y)) = pos {
+                    write!(f, " {x} {y}")?;
+                }
+                if let Some(v) = var {
+                    write!(f, " {}", w(&format!("var={v}")))?;
+                }
+                Ok(())
+            }
+            Op::RemoveNode { id } => write!(f, "remove-node {}", w(id)),
+            Op::RenameNode { old, new } => write!(f, "rename-node {} {}", w(old), w(new)),
+            Op::Move { id, x, y } => write!(f, "move {} {x} {y}", w(id)),
+            Op::Set { id, pin, value } => write!(f, "set {} {} {}", w(id), w(pin), w(value)),
+            Op::Clear { id, pin } => write!(f, "clear {} {}", w(id), w(pin)),
+            Op::Connect {
+                from,
+                from_pin,
+                to,
+                to_pin,
+            } => {
+                let end = |node: &str, pin: &Option<String>| match pin {
+                    Some(p) => format!("{node}.{p}"),
+                    None => node.to_string(),
+                };
+                write!(f, "connect {} {}", w(&end(from, from_pin)), w(&end(to, to_pin)))
+            }
+            Op::Disconnect { id, pin } => write!(f, "disconnect {}", w(&format!("{id}.{pin}"))),
+            Op::AddVariable { name, ty, default } => {
+                write!(f, "add-variable {} {}", w(name), w(ty))?;
+                if let Some(d) = default {
+                    write!(f, " {}", w(d))?;
+                }
+                Ok(())
+            }
+            Op::RemoveVariable { name } => write!(f, "remove-variable {}", w(name)),
+            Op::RenameVariable { old, new } => write!(f, "rename-variable {} {}", w(old), w(new)),
+            Op::SetDefault { name, value } => write!(f, "set-default {} {}", w(name), w(value)),
+            Op::Comment { id, text } => write!(f, "comment {} {}", w(id), w(text)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_and_quotes() {
+        assert_eq!(
+            words(r#"set greet "In String" "say \"hi\" \\ there""#).unwrap(),
+            ["set", "greet", "In String", r#"say "hi" \ there"#]
+        );
+        assert!(words(r#"set a "open"#).is_err());
+    }
+
+    #[test]
+    fn every_op_reads_back_from_its_text() {
+        for text in [
+            "add-node auto \"Print String\" 10 -20",
+            "add-node g Get var=Url",
+            "remove-node a",
+            "rename-node a b",
+            "move a 1 2",
+            "set a \"In String\" \"hello world\"",
+            "clear a B",
+            "connect begin.then greet.exec",
+            "connect begin.then greet",
+            "connect failed \"connect.On Connection Error\"",
+            "disconnect a.then",
+            "add-variable N Int 3",
+            "remove-variable N",
+            "rename-variable N M",
+            "set-default N 4",
+            "comment a \"\"",
+        ] {
+            let op = Op::parse(text).unwrap();
+            assert_eq!(Op::parse(&op.to_string()).unwrap(), op, "{text}");
+        }
+        assert_eq!(
+            Op::parse("conect a.b c.d").unwrap_err(),
+            "unknown operation `conect`; did you mean `connect` or `disconnect`?"
+        );
+        assert_eq!(Op::parse("move a 1").unwrap_err(), "usage: move ID X Y");
+    }
+}

@@ -1,0 +1,798 @@
+//! Applying operations: each becomes text edits on the file as it is after the ones before
+//! it (operations name ids, never offsets), checked by the [`Inspector`] after each. One
+//! that does not apply leaves the text as it was and says why; the edits' inverses are
+//! kept, so a whole batch can be undone byte for byte.
+
+use graphrun_format::ron;
+
+use crate::doc::{in_body, nearest, Doc, NodeRef, BODY_ORDER, NODE_ORDER, TOP_ORDER, VARIABLE_ORDER};
+use crate::facts::{introduced, Body, Facts, Inspector};
+use crate::layout::{insert_field, insert_item, remove_item, Style};
+use crate::op::Op;
+use crate::syntax::{SyntaxKind::*, SyntaxNode};
+use crate::text::{apply, first_on_line, indent_at, indent_unit, quote, TextEdit};
+use crate::tree::{self, entry, field, field_value, items, range, tuple_strings};
+
+/// Edits being made to one file.
+pub struct Session<'i> {
+    text: String,
+    body: Body,
+    inspector: &'i dyn Inspector,
+    facts: Facts,
+    /// Each step's inverse edits, in the order the steps were made.
+    undo: Vec<Vec<TextEdit>>,
+    /// What the operations printed (ids picked for `auto`).
+    printed: Vec<String>,
+}
+
+/// What a batch of operations made.
+#[derive(Clone, Debug)]
+pub struct Edited {
+    /// The new text.
+    pub text: String,
+    /// The edits that give the old text back, to apply in order ([`undo`]).
+    pub undo: Vec<Vec<TextEdit>>,
+    /// What the operations printed (ids picked for `auto`).
+    pub printed: Vec<String>,
+    /// What the checker says of the new text.
+    pub facts: Facts,
+}
+
+/// Applies `Edited::undo` to the new text: the old text, byte for byte.
+pub fn undo(text: &str, steps: &[Vec<TextEdit>]) -> Option<String> {
+    let mut text = text.to_string();
+    for step in steps.iter().rev() {
+        text = apply(&text, step).ok()?.0;
+    }
+    Some(text)
+}
+
+/// Why a text cannot be edited: the positioned reader's syntax error, located.
+pub fn syntax_error(name: &str, text: &str) -> Option<String> {
+    ron::parse(text).err().map(|e| {
+        let file = graphrun_format::SourceFile::new(name, text);
+        format!("{}: {}", file.location(e.span), e.message)
+    })
+}
+
+impl<'i> Session<'i> {
+    /// Starts editing `text` (`name` is its path, for messages); refuses a text that is not
+    /// valid RON.
+    pub fn new(name: &str, text: &str, body: Body, inspector: &'i dyn Inspector) -> Result<Session<'i>, String> {
+        if let Some(e) = syntax_error(name, text) {
+            return Err(format!("the file does not parse: {e}"));
+        }
+        let session = Session {
+            text: text.to_string(),
+            facts: inspector.inspect(text),
+            body,
+            inspector,
+            undo: Vec::new(),
+            printed: Vec::new(),
+        };
+        session.doc().reusable(&session.body)?;
+        Ok(session)
+    }
+
+    /// The text as it is now.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// Applies one operation, or leaves the text as it was and says why.
+    pub fn apply(&mut self, op: &Op) -> Result<(), String> {
+        let (text, steps, printed) = (self.text.clone(), self.undo.len(), self.printed.len());
+        let result = self.run(op).and_then(|()| self.verify());
+        if result.is_err() {
+            self.text = text;
+            self.undo.truncate(steps);
+            self.printed.truncate(printed);
+        }
+        result
+    }
+
+    /// The end of the batch.
+    pub fn finish(self) -> Edited {
+        Edited {
+            text: self.text,
+            undo: self.undo,
+            printed: self.printed,
+            facts: self.facts,
+        }
+    }
+
+    /// The new text must parse, and the checker must not find what an edit may not make.
+    fn verify(&mut self) -> Result<(), String> {
+        if let Some(e) = syntax_error("", &self.text) {
+            return Err(format!(
+                "internal error: the edit would leave text that does not parse ({e})"
+            ));
+        }
+        let facts = self.inspector.inspect(&self.text);
+        let new = introduced(&self.facts, &facts);
+        if let Some(first) = new.first() {
+            return Err(format!("{}: error[{}]: {}", first.location, first.code, first.message));
+        }
+        self.facts = facts;
+        Ok(())
+    }
+
+    fn doc(&self) -> Doc<'_> {
+        Doc::new(&self.text)
+    }
+
+    /// Applies edits made against the current text.
+    fn step(&mut self, edits: Vec<TextEdit>) -> Result<(), String> {
+        if edits.is_empty() {
+            return Ok(());
+        }
+        let (text, inverse) =
+            apply(&self.text, &edits).map_err(|_| "internal error: the edit's changes overlap".to_string())?;
+        self.text = text;
+        self.undo.push(inverse);
+        Ok(())
+    }
+
+    fn node(&self, id: &str) -> Result<NodeRef, String> {
+        self.doc().node(&self.body, id)
+    }
+
+    fn pins(&self, id: &str) -> Option<&crate::facts::Pins> {
+        self.facts.pins.get(&(self.body.clone(), id.to_string()))
+    }
+
+    fn run(&mut self, op: &Op) -> Result<(), String> {
+        match op {
+            Op::AddNode {
+                id,
+                node_type,
+                pos,
+                var,
+            } => self.add_node(id, node_type, *pos, var.as_deref()),
+            Op::RemoveNode { id } => self.remove_node(id),
+            Op::RenameNode { old, new } => self.rename_node(old, new),
+            Op::Move { id, x, y } => {
+                self.node(id)?;
+                self.set_field(id, "pos", &format!("({x}, {y})"))
+            }
+            Op::Set { id, pin, value } => {
+                self.node(id)?;
+                let ty = self.pins(id).and_then(|p| p.input(pin)).cloned();
+                let literal = literal(value, ty.as_ref())?;
+                self.set_entry(id, "inputs", pin, &literal)
+            }
+            Op::Clear { id, pin } => {
+                let node = self.node(id)?;
+                let inputs = node.field("inputs").filter(|m| m.kind() == MAP);
+                let index = inputs
+                    .as_ref()
+                    .and_then(|m| items(m).iter().position(|i| i.key().as_deref() == Some(pin.as_str())));
+                match (inputs, index) {
+                    (Some(map), Some(i)) => self.remove_at(&map, i),
+                    _ => Err(format!("node `{id}` has no input `{pin}` set{}", in_body(&self.body))),
+                }
+            }
+            Op::Connect {
+                from,
+                from_pin,
+                to,
+                to_pin,
+            } => self.connect(from, from_pin.as_deref(), to, to_pin.as_deref()),
+            Op::Disconnect { id, pin } => self.disconnect(id, pin),
+            Op::AddVariable { name, ty, default } => self.add_variable(name, ty, default.as_deref()),
+            Op::RemoveVariable { name } => self.remove_variable(name),
+            Op::RenameVariable { old, new } => self.rename_variable(old, new),
+            Op::SetDefault { name, value } => {
+                let (_, variable) = self.variable(name)?;
+                let ty = variable_type(&variable)?;
+                let literal = literal(value, Some(&ty))?;
+                self.set_struct_field(&variable, VARIABLE_ORDER, "default", &literal)
+            }
+            Op::Comment { id, text } => {
+                let node = self.node(id)?;
+                if text.is_empty() {
+                    match field(&node.value, "comment") {
+                        Some(_) => {
+                            let index = items(&node.value)
+                                .iter()
+                                .position(|f| f.field_name().as_deref() == Some("comment"))
+                                .unwrap_or(0);
+                            self.remove_at(&node.value, index)
+                        }
+                        None => Ok(()),
+                    }
+                } else {
+                    self.set_field(id, "comment", &quote(text))
+                }
+            }
+        }
+    }
+
+    fn add_node(
+        &mut self,
+        id: &str,
+        node_type: &str,
+        pos: Option<(i64, i64)>,
+        var: Option<&str>,
+    ) -> Result<(), String> {
+        let taken: Vec<String> = self.doc().nodes(&self.body).into_iter().map(|n| n.id).collect();
+        let id = if id == "auto" {
+            let fresh = fresh_id(node_type, &taken);
+            self.printed.push(fresh.clone());
+            fresh
+        } else {
+            check_id(id)?;
+            if taken.iter().any(|t| t == id) {
+                return Err(format!("a node `{id}` already exists{}", in_body(&self.body)));
+            }
+            id.to_string()
+        };
+        let mut value = format!("(node: {}", quote(node_type));
+        if let Some(var) = var {
+            value.push_str(&format!(", var: {}", quote(var)));
+        }
+        if let Some((x, y)) = pos {
+            value.push_str(&format!(", pos: ({x}, {y})"));
+        }
+        value.push(')');
+        let doc = self.doc();
+        let map = doc.nodes_map(&self.body)?;
+        let edits = insert_item(
+            &self.text,
+            &map,
+            None,
+            &format!("{}: {value}", quote(&id)),
+            Style::Block,
+        );
+        self.step(edits)
+    }
+
+    fn remove_node(&mut self, id: &str) -> Result<(), String> {
+        self.node(id)?;
+        // Every reference first, one at a time (each removal changes the text the next
+        // one is found in), then the node.
+        while let Some((container, index)) = self.reference(id) {
+            self.remove_at(&container, index)?;
+        }
+        let doc = self.doc();
+        let map = doc.nodes_map(&self.body)?;
+        let index = items(&map)
+            .iter()
+            .position(|i| i.key().as_deref() == Some(id))
+            .ok_or_else(|| format!("no node `{id}`"))?;
+        self.remove_at(&map, index)
+    }
+
+    /// The first item that names node `id`: an input linked from it or bound to it, an exec
+    /// link into it, its place in a comment box.
+    fn reference(&self, id: &str) -> Option<(SyntaxNode, usize)> {
+        let doc = self.doc();
+        for node in doc.nodes(&self.body) {
+            for (field_name, map) in [("inputs", node.field("inputs")), ("exec", node.field("exec"))] {
+                let Some(map) = map.filter(|m| m.kind() == MAP) else {
+                    continue;
+                };
+                for (i, item) in items(&map).iter().enumerate() {
+                    let Some(value) = item.value() else { continue };
+                    let names = if field_name == "inputs" {
+                        link_source(&value).is_some_and(|(n, _)| n == id)
+                    } else {
+                        tree::string(&value).is_some_and(|t| exec_target(&t).0 == id)
+                    };
+                    if names {
+                        return Some((map.clone(), i));
+                    }
+                }
+            }
+        }
+        if self.body == Body::Graph {
+            for boxed in comment_boxes(&doc) {
+                let Some(list) = field_value(&boxed, "nodes").filter(|l| l.kind() == LIST) else {
+                    continue;
+                };
+                if let Some(i) = items(&list)
+                    .iter()
+                    .position(|i| i.value().and_then(|v| tree::string(&v)).as_deref() == Some(id))
+                {
+                    return Some((list, i));
+                }
+            }
+        }
+        None
+    }
+
+    fn rename_node(&mut self, old: &str, new: &str) -> Result<(), String> {
+        let node = self.node(old)?;
+        check_id(new)?;
+        let doc = self.doc();
+        if doc.nodes(&self.body).iter().any(|n| n.id == new) {
+            return Err(format!("a node `{new}` already exists{}", in_body(&self.body)));
+        }
+        let mut edits = Vec::new();
+        if let Some(key) = node.entry.key_node() {
+            edits.push(TextEdit::replace(range(&key), quote(new)));
+        }
+        for n in doc.nodes(&self.body) {
+            if let Some(map) = n.field("inputs").filter(|m| m.kind() == MAP) {
+                for item in items(&map) {
+                    let Some(value) = item.value() else { continue };
+                    if link_source(&value).is_some_and(|(source, _)| source == old) {
+                        if let Some(first) = items(&value).first() {
+                            edits.push(TextEdit::replace(first.range.clone(), quote(new)));
+                        }
+                    }
+                }
+            }
+            if let Some(map) = n.field("exec").filter(|m| m.kind() == MAP) {
+                for item in items(&map) {
+                    let Some(value) = item.value() else { continue };
+                    let Some(target) = tree::string(&value) else { continue };
+                    let (node, pin) = exec_target(&target);
+                    if node == old {
+                        let renamed = match pin {
+                            Some(pin) => format!("{new}.{pin}"),
+                            None => new.to_string(),
+                        };
+                        edits.push(TextEdit::replace(range(&value), quote(&renamed)));
+                    }
+                }
+            }
+        }
+        if self.body == Body::Graph {
+            for boxed in comment_boxes(&doc) {
+                let Some(list) = field_value(&boxed, "nodes").filter(|l| l.kind() == LIST) else {
+                    continue;
+                };
+                for item in items(&list) {
+                    if item.value().and_then(|v| tree::string(&v)).as_deref() == Some(old) {
+                        edits.push(TextEdit::replace(item.range.clone(), quote(new)));
+                    }
+                }
+            }
+        }
+        self.step(edits)
+    }
+
+    fn connect(&mut self, from: &str, from_pin: Option<&str>, to: &str, to_pin: Option<&str>) -> Result<(), String> {
+        self.node(from)?;
+        self.node(to)?;
+        let (out_pins, in_pins) = (self.pins(from).cloned(), self.pins(to).cloned());
+        let default_exec = in_pins.as_ref().and_then(|p| p.exec_inputs.first().cloned());
+        let Some(to_pin) = to_pin.map(str::to_string).or_else(|| default_exec.clone()).or_else(|| {
+            // Pins unknown: `TO` alone is its exec input.
+            in_pins.is_none().then(|| "exec".to_string())
+        }) else {
+            return Err(format!("node `{to}` has no exec input"));
+        };
+        let to_pin = to_pin.as_str();
+        let Some(from_pin) = from_pin else {
+            // A delegate: the Custom Event `from` bound to `to`'s pin.
+            return self.set_entry(to, "inputs", to_pin, &format!("Event({})", quote(from)));
+        };
+        let exec = match (&out_pins, &in_pins) {
+            (Some(o), _) if o.exec_outputs.iter().any(|p| p == from_pin) => true,
+            (Some(o), _) if o.output(from_pin).is_some() => false,
+            (_, Some(i)) if i.exec_inputs.iter().any(|p| p == to_pin) => true,
+            (_, Some(i)) if i.input(to_pin).is_some() => false,
+            (Some(o), _) => {
+                let known: Vec<String> = o
+                    .exec_outputs
+                    .iter()
+                    .chain(o.outputs.iter().map(|(n, _)| n))
+                    .cloned()
+                    .collect();
+                return Err(format!(
+                    "node `{from}` has no output pin `{from_pin}`{}",
+                    nearest(from_pin, &known)
+                ));
+            }
+            // The checker does not know either node's pins: an exec input is
+            // named `exec` by convention, and so is everything else wired by name.
+            (None, _) => to_pin == "exec",
+        };
+        if exec {
+            let default = default_exec
+                .as_deref()
+                .map_or(to_pin == "exec", |first| first == to_pin);
+            let target = if default {
+                to.to_string()
+            } else {
+                format!("{to}.{to_pin}")
+            };
+            self.set_entry(from, "exec", from_pin, &quote(&target))
+        } else {
+            self.set_entry(
+                to,
+                "inputs",
+                to_pin,
+                &format!("Link({}, {})", quote(from), quote(from_pin)),
+            )
+        }
+    }
+
+    fn disconnect(&mut self, id: &str, pin: &str) -> Result<(), String> {
+        let node = self.node(id)?;
+        let pins = self.pins(id).cloned().unwrap_or_default();
+        // An exec output, or a data input with a wire or binding: its own entry.
+        for field_name in ["exec", "inputs"] {
+            if let Some(map) = node.field(field_name).filter(|m| m.kind() == MAP) {
+                if let Some(i) = items(&map).iter().position(|i| i.key().as_deref() == Some(pin)) {
+                    let value = items(&map)[i].value();
+                    let wired = field_name == "exec" || value.as_ref().is_some_and(|v| link_source(v).is_some());
+                    if wired {
+                        return self.remove_at(&map, i);
+                    }
+                }
+            }
+        }
+        // An exec input or a data output: the entries of other nodes that lead to it.
+        let default_exec = pins.exec_inputs.first().map_or(pin == "exec", |p| p == pin);
+        let mut removed = false;
+        loop {
+            let doc = self.doc();
+            let mut found = None;
+            'nodes: for n in doc.nodes(&self.body) {
+                for field_name in ["exec", "inputs"] {
+                    let Some(map) = n.field(field_name).filter(|m| m.kind() == MAP) else {
+                        continue;
+                    };
+                    for (i, item) in items(&map).iter().enumerate() {
+                        let Some(value) = item.value() else { continue };
+                        let hit = if field_name == "exec" {
+                            tree::string(&value).is_some_and(|t| match exec_target(&t) {
+                                (n, None) => n == id && default_exec,
+                                (n, Some(p)) => n == id && p == pin,
+                            })
+                        } else {
+                            tree::name(&value).as_deref() == Some("Link")
+                                && link_source(&value).is_some_and(|(n, p)| n == id && p.as_deref() == Some(pin))
+                        };
+                        if hit {
+                            found = Some((map.clone(), i));
+                            break 'nodes;
+                        }
+                    }
+                }
+            }
+            let Some((map, i)) = found else { break };
+            self.remove_at(&map, i)?;
+            removed = true;
+        }
+        if removed {
+            Ok(())
+        } else {
+            let names: Vec<String> = pins.names().map(str::to_string).collect();
+            Err(format!("no wire at `{id}.{pin}`{}", nearest(pin, &names)))
+        }
+    }
+
+    fn variable(&self, name: &str) -> Result<(SyntaxNode, SyntaxNode), String> {
+        let doc = self.doc();
+        let map = doc.variables_map(&self.body)?;
+        let found = map
+            .as_ref()
+            .and_then(|m| entry(m, name))
+            .and_then(|e| e.value())
+            .filter(|v| v.kind() == STRUCT);
+        match (map, found) {
+            (Some(map), Some(v)) => Ok((map, v)),
+            _ => Err(format!(
+                "no variable `{name}`{}{}",
+                in_body(&self.body),
+                nearest(name, &doc.variable_names(&self.body))
+            )),
+        }
+    }
+
+    fn add_variable(&mut self, name: &str, ty: &str, default: Option<&str>) -> Result<(), String> {
+        if name.is_empty() {
+            return Err("a variable needs a name".to_string());
+        }
+        let doc = self.doc();
+        if doc.variable_names(&self.body).iter().any(|n| n == name) {
+            return Err(format!("a variable `{name}` already exists{}", in_body(&self.body)));
+        }
+        let parsed = parse_type(ty)?;
+        let mut value = format!("(type: {})", ty.trim());
+        if let Some(d) = default {
+            let literal = literal(d, Some(&parsed))?;
+            value = format!("(type: {}, default: {literal})", ty.trim());
+        }
+        let item = format!("{}: {value}", quote(name));
+        let holder = doc.reusable(&self.body)?;
+        let edits = match doc.variables_map(&self.body)? {
+            Some(map) => insert_item(&self.text, &map, None, &item, Style::Block),
+            None => {
+                let (field_name, order) = if self.body == Body::Graph {
+                    ("variables", TOP_ORDER)
+                } else {
+                    ("locals", BODY_ORDER)
+                };
+                let map = block_map(&self.text, &holder, &item);
+                insert_field(&self.text, &holder, order, field_name, &map, Style::Block)
+            }
+        };
+        self.step(edits)
+    }
+
+    /// The nodes of the bodies that see variable `name` of this body that use it.
+    fn users(&self, name: &str) -> Vec<(Body, NodeRef)> {
+        let doc = self.doc();
+        let mut out = Vec::new();
+        for body in self.scope(&doc, name) {
+            for node in doc.nodes(&body) {
+                if node_uses(&node, name) {
+                    out.push((body.clone(), node));
+                }
+            }
+        }
+        out
+    }
+
+    /// The bodies where a variable of this body is seen: this one, and for a graph variable
+    /// every function and macro without a local of the same name.
+    fn scope(&self, doc: &Doc<'_>, name: &str) -> Vec<Body> {
+        if self.body != Body::Graph {
+            return vec![self.body.clone()];
+        }
+        doc.bodies()
+            .into_iter()
+            .filter(|b| *b == Body::Graph || !doc.variable_names(b).iter().any(|n| n == name))
+            .collect()
+    }
+
+    fn remove_variable(&mut self, name: &str) -> Result<(), String> {
+        let (map, _) = self.variable(name)?;
+        let users = self.users(name);
+        if !users.is_empty() {
+            let list: Vec<String> = users
+                .iter()
+                .map(|(body, n)| format!("`{}`{}", n.id, in_body(body)))
+                .collect();
+            return Err(format!("variable `{name}` is used by {}", list.join(", ")));
+        }
+        let index = items(&map)
+            .iter()
+            .position(|i| i.key().as_deref() == Some(name))
+            .unwrap_or(0);
+        self.remove_at(&map, index)
+    }
+
+    fn rename_variable(&mut self, old: &str, new: &str) -> Result<(), String> {
+        let (map, _) = self.variable(old)?;
+        if new.is_empty() {
+            return Err("a variable needs a name".to_string());
+        }
+        let doc = self.doc();
+        if doc.variable_names(&self.body).iter().any(|n| n == new) {
+            return Err(format!("a variable `{new}` already exists{}", in_body(&self.body)));
+        }
+        let mut edits = Vec::new();
+        if let Some(key) = entry(&map, old).and_then(|e| e.key_node()) {
+            edits.push(TextEdit::replace(range(&key), quote(new)));
+        }
+        for body in self.scope(&doc, old) {
+            let nodes = doc.nodes(&body);
+            // Get, Set, Increment and Decrement name their pins after their variable.
+            let named: Vec<&str> = nodes
+                .iter()
+                .filter(|n| n.string("var").as_deref() == Some(old))
+                .map(|n| n.id.as_str())
+                .collect();
+            for node in &nodes {
+                if named.contains(&node.id.as_str()) {
+                    if let Some(v) = node.field("var") {
+                        edits.push(TextEdit::replace(range(&v), quote(new)));
+                    }
+                }
+                let Some(inputs) = node.field("inputs").filter(|m| m.kind() == MAP) else {
+                    continue;
+                };
+                for item in items(&inputs) {
+                    if named.contains(&node.id.as_str()) && item.key().as_deref() == Some(old) {
+                        if let Some(k) = item.key_node() {
+                            edits.push(TextEdit::replace(range(&k), quote(new)));
+                        }
+                    }
+                    let Some(value) = item.value() else { continue };
+                    match tree::name(&value).as_deref() {
+                        Some("Var") if tuple_strings(&value).first().is_some_and(|s| s.as_deref() == Some(old)) => {
+                            if let Some(first) = items(&value).first() {
+                                edits.push(TextEdit::replace(first.range.clone(), quote(new)));
+                            }
+                        }
+                        Some("Link") => {
+                            let parts = tuple_strings(&value);
+                            let from_named = parts
+                                .first()
+                                .and_then(|p| p.as_deref())
+                                .is_some_and(|n| named.contains(&n));
+                            if from_named && parts.get(1).and_then(|p| p.as_deref()) == Some(old) {
+                                if let Some(second) = items(&value).get(1) {
+                                    edits.push(TextEdit::replace(second.range.clone(), quote(new)));
+                                }
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+        }
+        self.step(edits)
+    }
+
+    /// Sets `field.key` of a node (`inputs` or `exec`) to `value`, making the map if needed.
+    fn set_entry(&mut self, id: &str, field_name: &str, key: &str, value: &str) -> Result<(), String> {
+        let node = self.node(id)?;
+        let item = format!("{}: {value}", quote(key));
+        let edits = match node.field(field_name) {
+            Some(map) if map.kind() == MAP => match entry(&map, key).and_then(|e| e.value()) {
+                Some(old) => vec![TextEdit::replace(range(&old), value)],
+                None => insert_item(&self.text, &map, None, &item, Style::Inline),
+            },
+            Some(_) => return Err(format!("node `{id}`'s `{field_name}` is not a map")),
+            None => insert_field(
+                &self.text,
+                &node.value,
+                NODE_ORDER,
+                field_name,
+                &format!("{{{item}}}"),
+                Style::Inline,
+            ),
+        };
+        self.step(edits)
+    }
+
+    /// Sets a node's field (`pos`, `comment`).
+    fn set_field(&mut self, id: &str, field_name: &str, value: &str) -> Result<(), String> {
+        let node = self.node(id)?;
+        self.set_struct_field(&node.value, NODE_ORDER, field_name, value)
+    }
+
+    fn set_struct_field(
+        &mut self,
+        structure: &SyntaxNode,
+        order: &[&str],
+        field_name: &str,
+        value: &str,
+    ) -> Result<(), String> {
+        let edits = match field_value(structure, field_name) {
+            Some(old) => vec![TextEdit::replace(range(&old), value)],
+            None => insert_field(&self.text, structure, order, field_name, value, Style::Inline),
+        };
+        self.step(edits)
+    }
+
+    fn remove_at(&mut self, container: &SyntaxNode, index: usize) -> Result<(), String> {
+        let edits = remove_item(&self.text, container, index).ok_or("internal error: no such item")?;
+        self.step(edits)
+    }
+}
+
+/// A map written as a block, holding `item`, for a new field of `holder`.
+fn block_map(text: &str, holder: &SyntaxNode, item: &str) -> String {
+    let unit = indent_unit(text);
+    let fields = items(holder);
+    let indent = match fields.first() {
+        Some(f) if first_on_line(text, f.range.start) => indent_at(text, f.range.start).to_string(),
+        _ => format!("{}{unit}", indent_at(text, tree::brackets(holder).0)),
+    };
+    format!("{{\n{indent}{unit}{item},\n{indent}}}")
+}
+
+/// `Link("node", "pin")` or `Event("node")`: the node, and the pin of a link.
+fn link_source(value: &SyntaxNode) -> Option<(String, Option<String>)> {
+    let kind = tree::name(value)?;
+    if value.kind() != TUPLE || !matches!(kind.as_str(), "Link" | "Event") {
+        return None;
+    }
+    let parts = tuple_strings(value);
+    let node = parts.first()?.clone()?;
+    Some((node, parts.get(1).cloned().flatten()))
+}
+
+/// `"node"` or `"node.Pin"`.
+fn exec_target(target: &str) -> (&str, Option<&str>) {
+    match target.split_once('.') {
+        Some((n, p)) => (n, Some(p)),
+        None => (target, None),
+    }
+}
+
+/// Whether a node reads or writes variable `name` (`var:`, or `Var(...)` on an input).
+fn node_uses(node: &NodeRef, name: &str) -> bool {
+    if node.string("var").as_deref() == Some(name) {
+        return true;
+    }
+    let Some(inputs) = node.field("inputs").filter(|m| m.kind() == MAP) else {
+        return false;
+    };
+    items(&inputs).iter().any(|i| {
+        i.value().is_some_and(|v| {
+            tree::name(&v).as_deref() == Some("Var")
+                && tuple_strings(&v).first().is_some_and(|s| s.as_deref() == Some(name))
+        })
+    })
+}
+
+/// The comment boxes' `(...)`.
+fn comment_boxes(doc: &Doc<'_>) -> Vec<SyntaxNode> {
+    let Some(list) = doc
+        .top()
+        .ok()
+        .and_then(|t| field_value(&t, "comments"))
+        .filter(|l| l.kind() == LIST)
+    else {
+        return Vec::new();
+    };
+    items(&list)
+        .iter()
+        .filter_map(|i| i.value())
+        .filter(|v| v.kind() == STRUCT)
+        .collect()
+}
+
+/// A variable's type, as its `type:` says.
+fn variable_type(variable: &SyntaxNode) -> Result<graphrun_format::Type, String> {
+    let ty = field_value(variable, "type").ok_or("the variable has no `type`")?;
+    parse_type(&ty.to_string())
+}
+
+fn parse_type(text: &str) -> Result<graphrun_format::Type, String> {
+    let value = ron::parse(text).map_err(|e| format!("`{text}` is not a type: {}", e.message))?;
+    graphrun_format::read_type(&value).map_err(|d| d.message)
+}
+
+/// An id a node may have: not empty, no `.`, no line break.
+fn check_id(id: &str) -> Result<(), String> {
+    if id.is_empty() || id.contains(['.', '\n', '\r']) {
+        Err(format!(
+            "`{id}` cannot be a node id: an id is not empty and holds no `.`"
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+/// A fresh id from a node type: lower case, words joined by `_`, then `_2`, `_3`, …
+pub fn fresh_id(node_type: &str, taken: &[String]) -> String {
+    let mut base = String::new();
+    for c in node_type.chars() {
+        if c.is_alphanumeric() {
+            base.extend(c.to_lowercase());
+        } else if !base.is_empty() && !base.ends_with('_') {
+            base.push('_');
+        }
+    }
+    let base = match base.trim_end_matches('_') {
+        "" => "node".to_string(),
+        b => b.to_string(),
+    };
+    if !taken.contains(&base) {
+        return base;
+    }
+    (2..)
+        .map(|n| format!("{base}_{n}"))
+        .find(|id| !taken.contains(id))
+        .unwrap_or(base)
+}
+
+/// The RON text of a value for a pin or variable of type `ty`: a String may be given
+/// unquoted (as `--set` takes it); `Var("NAME")` is kept; anything else must be RON.
+pub fn literal(value: &str, ty: Option<&graphrun_format::Type>) -> Result<String, String> {
+    let parsed = ron::parse(value);
+    if let Ok(v) = &parsed {
+        if matches!(&v.kind, ron::Kind::Tuple { name: Some(n), .. } if n.value == "Var") {
+            return Ok(value.trim().to_string());
+        }
+    }
+    match (ty, parsed) {
+        (Some(graphrun_format::Type::String), Ok(v)) if matches!(v.kind, ron::Kind::Str(_)) => {
+            Ok(value.trim().to_string())
+        }
+        (Some(graphrun_format::Type::String), _) => Ok(quote(value)),
+        (_, Ok(_)) => Ok(value.trim().to_string()),
+        (None, Err(_)) => Ok(quote(value)),
+        (Some(ty), Err(e)) => Err(format!("`{value}` is not a {ty} value: {}", e.message)),
+    }
+}

@@ -1,0 +1,591 @@
+//! The lossless syntax tree of a RON file: every byte is in a token (spaces, newlines and
+//! comments included), so the tree's text is always the file's text. Built on rowan's
+//! green trees, as rust-analyzer's is. The parser never fails: what it cannot read goes
+//! into `ERROR` nodes, so a half-typed file still has a tree (the language server needs
+//! one); whether a file is valid RON is the positioned reader's to say
+//! (`graphrun_format::ron::parse`), and editing refuses a file it rejects.
+
+use rowan::{GreenNode, GreenNodeBuilder, Language};
+
+/// How deeply values may nest, as the positioned reader allows; deeper brackets become one
+/// `ERROR` node, so hostile nesting cannot exhaust the stack.
+pub const MAX_DEPTH: usize = graphrun_format::ron::MAX_DEPTH;
+
+/// The kinds of tokens and nodes.
+#[allow(non_camel_case_types, missing_docs)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[repr(u16)]
+pub enum SyntaxKind {
+    // Tokens.
+    /// Spaces, tabs and line breaks.
+    WHITESPACE = 0,
+    LINE_COMMENT,
+    BLOCK_COMMENT,
+    /// `"…"`, escapes kept as written.
+    STRING,
+    /// `r"…"`, `r#"…"#`.
+    RAW_STRING,
+    CHAR,
+    NUMBER,
+    IDENT,
+    L_PAREN,
+    R_PAREN,
+    L_BRACE,
+    R_BRACE,
+    L_BRACK,
+    R_BRACK,
+    COLON,
+    COMMA,
+    /// A whole `#![enable(...)]` attribute.
+    ATTRIBUTE,
+    /// A character that starts no token, or an unterminated string or comment.
+    ERROR_TOKEN,
+    // Nodes.
+    /// The file.
+    ROOT,
+    /// `Name(field: v, …)` or `(field: v, …)`.
+    STRUCT,
+    /// `Name(a, b)`, `(a, b)`, `()`.
+    TUPLE,
+    /// `{k: v, …}`.
+    MAP,
+    /// `[a, b]`.
+    LIST,
+    /// `field: value` in a struct.
+    FIELD,
+    /// `key: value` in a map.
+    ENTRY,
+    /// One scalar: a string, number, char, or a bare identifier.
+    ATOM,
+    /// What could not be read.
+    ERROR,
+}
+
+use SyntaxKind::*;
+
+impl SyntaxKind {
+    /// Whether it is whitespace or a comment.
+    pub fn is_trivia(self) -> bool {
+        matches!(self, WHITESPACE | LINE_COMMENT | BLOCK_COMMENT)
+    }
+}
+
+impl From<SyntaxKind> for rowan::SyntaxKind {
+    fn from(kind: SyntaxKind) -> Self {
+        Self(kind as u16)
+    }
+}
+
+/// The RON language, for rowan.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Ron {}
+
+impl Language for Ron {
+    type Kind = SyntaxKind;
+    fn kind_from_raw(raw: rowan::SyntaxKind) -> SyntaxKind {
+        assert!(raw.0 <= ERROR as u16);
+        // SAFETY-free: the kinds are a dense `u16` range, checked above.
+        KINDS[raw.0 as usize]
+    }
+    fn kind_to_raw(kind: SyntaxKind) -> rowan::SyntaxKind {
+        kind.into()
+    }
+}
+
+const KINDS: [SyntaxKind; ERROR as usize + 1] = [
+    WHITESPACE,
+    LINE_COMMENT,
+    BLOCK_COMMENT,
+    STRING,
+    RAW_STRING,
+    CHAR,
+    NUMBER,
+    IDENT,
+    L_PAREN,
+    R_PAREN,
+    L_BRACE,
+    R_BRACE,
+    L_BRACK,
+    R_BRACK,
+    COLON,
+    COMMA,
+    ATTRIBUTE,
+    ERROR_TOKEN,
+    ROOT,
+    STRUCT,
+    TUPLE,
+    MAP,
+    LIST,
+    FIELD,
+    ENTRY,
+    ATOM,
+    ERROR,
+];
+
+/// A node of the tree.
+pub type SyntaxNode = rowan::SyntaxNode<Ron>;
+/// A token of the tree.
+pub type SyntaxToken = rowan::SyntaxToken<Ron>;
+/// A node or a token.
+pub type SyntaxElement = rowan::SyntaxElement<Ron>;
+
+/// Splits text into tokens: `(kind, length in bytes)`, covering every byte.
+pub fn lex(text: &str) -> Vec<(SyntaxKind, usize)> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut pos = 0;
+    while pos < bytes.len() {
+        let start = pos;
+        let b = bytes[pos];
+        let kind = match b {
+            b' ' | b'\t' | b'\n' | b'\r' => {
+                while pos < bytes.len() && matches!(bytes[pos], b' ' | b'\t' | b'\n' | b'\r') {
+                    pos += 1;
+                }
+                WHITESPACE
+            }
+            b'/' if bytes.get(pos + 1) == Some(&b'/') => {
+                while pos < bytes.len() && bytes[pos] != b'\n' {
+                    pos += 1;
+                }
+                LINE_COMMENT
+            }
+            b'/' if bytes.get(pos + 1) == Some(&b'*') => {
+                pos += 2;
+                let mut level = 1;
+                while level > 0 && pos < bytes.len() {
+                    if bytes[pos] == b'*' && bytes.get(pos + 1) == Some(&b'/') {
+                        level -= 1;
+                        pos += 2;
+                    } else if bytes[pos] == b'/' && bytes.get(pos + 1) == Some(&b'*') {
+                        level += 1;
+                        pos += 2;
+                    } else {
+                        pos += 1;
+                    }
+                }
+                if level > 0 {
+                    ERROR_TOKEN
+                } else {
+                    BLOCK_COMMENT
+                }
+            }
+            b'"' => {
+                pos += 1;
+                let mut closed = false;
+                while pos < bytes.len() {
+                    match bytes[pos] {
+                        b'\\' => pos = (pos + 2).min(bytes.len()),
+                        b'"' => {
+                            pos += 1;
+                            closed = true;
+                            break;
+                        }
+                        _ => pos += 1,
+                    }
+                }
+                if closed {
+                    STRING
+                } else {
+                    ERROR_TOKEN
+                }
+            }
+            b'r' if matches!(bytes.get(pos + 1), Some(b'"' | b'#')) && raw_string_len(&text[pos..]).is_some() => {
+                pos += raw_string_len(&text[pos..]).unwrap_or(1);
+                RAW_STRING
+            }
+            b'\'' => {
+                pos += 1;
+                if bytes.get(pos) == Some(&b'\\') {
+                    pos += 2;
+                } else {
+                    pos += text[pos..].chars().next().map_or(0, char::len_utf8);
+                }
+                pos = pos.min(bytes.len());
+                if bytes.get(pos) == Some(&b'\'') {
+                    pos += 1;
+                    CHAR
+                } else {
+                    ERROR_TOKEN
+                }
+            }
+            b'0'..=b'9' | b'+' | b'-' | b'.' => {
+                pos += 1;
+                while pos < bytes.len() {
+                    let c = bytes[pos];
+                    let exponent_sign = matches!(c, b'+' | b'-')
+                        && matches!(bytes[pos - 1], b'e' | b'E')
+                        && !text[start..pos].contains(['x', 'X']);
+                    if c.is_ascii_alphanumeric() || c == b'_' || c == b'.' || exponent_sign {
+                        pos += 1;
+                    } else {
+                        break;
+                    }
+                }
+                NUMBER
+            }
+            b'#' => {
+                while pos < bytes.len() && bytes[pos] != b']' {
+                    pos += 1;
+                }
+                if pos < bytes.len() {
+                    pos += 1;
+                    ATTRIBUTE
+                } else {
+                    ERROR_TOKEN
+                }
+            }
+            b if b.is_ascii_alphabetic() || b == b'_' => {
+                while pos < bytes.len() && (bytes[pos].is_ascii_alphanumeric() || bytes[pos] == b'_') {
+                    pos += 1;
+                }
+                IDENT
+            }
+            b'(' => punct(&mut pos, L_PAREN),
+            b')' => punct(&mut pos, R_PAREN),
+            b'{' => punct(&mut pos, L_BRACE),
+            b'}' => punct(&mut pos, R_BRACE),
+            b'[' => punct(&mut pos, L_BRACK),
+            b']' => punct(&mut pos, R_BRACK),
+            b':' => punct(&mut pos, COLON),
+            b',' => punct(&mut pos, COMMA),
+            _ => {
+                pos += text[pos..].chars().next().map_or(1, char::len_utf8);
+                ERROR_TOKEN
+            }
+        };
+        out.push((kind, pos - start));
+    }
+    out
+}
+
+fn punct(pos: &mut usize, kind: SyntaxKind) -> SyntaxKind {
+    *pos += 1;
+    kind
+}
+
+/// The length of the raw string at the start of `text` (`r##"…"##`), if it is closed.
+fn raw_string_len(text: &str) -> Option<usize> {
+    let hashes = text[1..].bytes().take_while(|&b| b == b'#').count();
+    let open = 1 + hashes;
+    if text.as_bytes().get(open) != Some(&b'"') {
+        return None;
+    }
+    let closing: String = std::iter::once('"').chain(std::iter::repeat_n('#', hashes)).collect();
+    text[open + 1..].find(&closing).map(|at| open + 1 + at + closing.len())
+}
+
+/// A problem the tree's parser met (the positioned reader's messages are the ones users
+/// see; these say where the tree has an `ERROR` node).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParseError {
+    /// What was expected.
+    pub message: String,
+    /// Byte offset.
+    pub at: usize,
+}
+
+/// A parsed file: its green tree and where the parser met problems.
+#[derive(Clone, Debug)]
+pub struct Parse {
+    green: GreenNode,
+    /// Problems met, in order.
+    pub errors: Vec<ParseError>,
+}
+
+impl Parse {
+    /// The root of the tree.
+    pub fn root(&self) -> SyntaxNode {
+        SyntaxNode::new_root(self.green.clone())
+    }
+}
+
+/// Parses any text into a tree whose text is `text`.
+pub fn parse(text: &str) -> Parse {
+    let tokens = lex(text);
+    let mut offsets = Vec::with_capacity(tokens.len() + 1);
+    let mut at = 0;
+    for (_, len) in &tokens {
+        offsets.push(at);
+        at += len;
+    }
+    offsets.push(at);
+    let mut p = Parser {
+        text,
+        tokens,
+        offsets,
+        pos: 0,
+        depth: 0,
+        builder: GreenNodeBuilder::new(),
+        errors: Vec::new(),
+    };
+    p.builder.start_node(ROOT.into());
+    p.trivia();
+    while p.peek() == Some(ATTRIBUTE) {
+        p.bump();
+        p.trivia();
+    }
+    if p.peek().is_some() {
+        p.value();
+    }
+    p.trivia();
+    if p.peek().is_some() {
+        p.error_here("unexpected text after the end of the value");
+        p.builder.start_node(ERROR.into());
+        while p.peek().is_some() {
+            p.bump();
+        }
+        p.builder.finish_node();
+    }
+    p.builder.finish_node();
+    Parse {
+        green: p.builder.finish(),
+        errors: p.errors,
+    }
+}
+
+struct Parser<'a> {
+    text: &'a str,
+    tokens: Vec<(SyntaxKind, usize)>,
+    offsets: Vec<usize>,
+    pos: usize,
+    depth: usize,
+    builder: GreenNodeBuilder<'static>,
+    errors: Vec<ParseError>,
+}
+
+impl Parser<'_> {
+    fn peek(&self) -> Option<SyntaxKind> {
+        self.tokens.get(self.pos).map(|t| t.0)
+    }
+
+    /// The next token that is not trivia, from `from`.
+    fn peek_past_trivia(&self, from: usize) -> (Option<SyntaxKind>, usize) {
+        let mut i = from;
+        while let Some((kind, _)) = self.tokens.get(i) {
+            if !kind.is_trivia() {
+                return (Some(*kind), i);
+            }
+            i += 1;
+        }
+        (None, i)
+    }
+
+    fn bump(&mut self) {
+        let (kind, len) = self.tokens[self.pos];
+        let start = self.offsets[self.pos];
+        self.builder.token(kind.into(), &self.text[start..start + len]);
+        self.pos += 1;
+    }
+
+    fn trivia(&mut self) {
+        while self.peek().is_some_and(SyntaxKind::is_trivia) {
+            self.bump();
+        }
+    }
+
+    fn error_here(&mut self, message: &str) {
+        let at = self.offsets[self.pos.min(self.offsets.len() - 1)];
+        self.errors.push(ParseError {
+            message: message.to_string(),
+            at,
+        });
+    }
+
+    /// One value; consumes at least one token if there is one.
+    fn value(&mut self) {
+        let Some(kind) = self.peek() else {
+            self.error_here("expected a value");
+            return;
+        };
+        match kind {
+            L_BRACK | L_BRACE | L_PAREN => self.nested(None),
+            IDENT => {
+                let word = self.token_text(self.pos);
+                let (next, _) = self.peek_past_trivia(self.pos + 1);
+                if next == Some(L_PAREN) && !matches!(word, "true" | "false" | "inf" | "NaN") {
+                    let checkpoint = self.builder.checkpoint();
+                    self.bump();
+                    self.trivia();
+                    self.nested(Some(checkpoint));
+                } else {
+                    self.atom();
+                }
+            }
+            STRING | RAW_STRING | CHAR | NUMBER => self.atom(),
+            _ => {
+                self.error_here("expected a value");
+                self.builder.start_node(ERROR.into());
+                self.bump();
+                self.builder.finish_node();
+            }
+        }
+    }
+
+    fn token_text(&self, i: usize) -> &str {
+        let start = self.offsets[i];
+        &self.text[start..start + self.tokens[i].1]
+    }
+
+    fn atom(&mut self) {
+        self.builder.start_node(ATOM.into());
+        self.bump();
+        self.builder.finish_node();
+    }
+
+    /// A bracketed value at an opening bracket; `named` is the checkpoint before a struct or
+    /// tuple name already consumed.
+    fn nested(&mut self, named: Option<rowan::Checkpoint>) {
+        let open = self.peek();
+        let checkpoint = named.unwrap_or_else(|| self.builder.checkpoint());
+        if self.depth >= MAX_DEPTH {
+            self.error_here("values nest too deeply");
+            self.builder.start_node_at(checkpoint, ERROR.into());
+            self.skip_balanced();
+            self.builder.finish_node();
+            return;
+        }
+        let (kind, close) = match open {
+            Some(L_BRACK) => (LIST, R_BRACK),
+            Some(L_BRACE) => (MAP, R_BRACE),
+            _ => {
+                let (first, at) = self.peek_past_trivia(self.pos + 1);
+                let (second, _) = self.peek_past_trivia(at + 1);
+                let kind = if first == Some(IDENT) && second == Some(COLON) {
+                    STRUCT
+                } else {
+                    TUPLE
+                };
+                (kind, R_PAREN)
+            }
+        };
+        self.depth += 1;
+        self.builder.start_node_at(checkpoint, kind.into());
+        self.bump();
+        loop {
+            self.trivia();
+            match self.peek() {
+                None => {
+                    self.error_here("a bracket is never closed");
+                    break;
+                }
+                Some(k) if k == close => {
+                    self.bump();
+                    break;
+                }
+                Some(R_PAREN | R_BRACE | R_BRACK) => {
+                    self.error_here("mismatched closing bracket");
+                    self.builder.start_node(ERROR.into());
+                    self.bump();
+                    self.builder.finish_node();
+                    continue;
+                }
+                Some(COMMA) => {
+                    self.error_here("expected an item before `,`");
+                    self.bump();
+                    continue;
+                }
+                _ => {}
+            }
+            match kind {
+                STRUCT => self.pair(FIELD),
+                MAP => self.pair(ENTRY),
+                _ => self.value(),
+            }
+            self.trivia();
+            match self.peek() {
+                Some(COMMA) => self.bump(),
+                Some(k) if k == close => {}
+                None => {}
+                _ => self.error_here("expected `,`"),
+            }
+        }
+        self.builder.finish_node();
+        self.depth -= 1;
+    }
+
+    /// `key: value` (a field name or a map key).
+    fn pair(&mut self, kind: SyntaxKind) {
+        self.builder.start_node(kind.into());
+        if kind == FIELD && self.peek() == Some(IDENT) {
+            self.bump();
+        } else {
+            self.value();
+        }
+        let (next, _) = self.peek_past_trivia(self.pos);
+        if next == Some(COLON) {
+            self.trivia();
+            self.bump();
+            self.trivia();
+            if !matches!(self.peek(), Some(COMMA | R_PAREN | R_BRACE | R_BRACK) | None) {
+                self.value();
+            } else {
+                self.error_here("expected a value after `:`");
+            }
+        } else {
+            self.error_here("expected `:`");
+        }
+        self.builder.finish_node();
+    }
+
+    /// Skips a bracketed run (too deep to read), counting brackets without recursion.
+    fn skip_balanced(&mut self) {
+        let mut level = 0usize;
+        while let Some(kind) = self.peek() {
+            self.bump();
+            match kind {
+                L_PAREN | L_BRACE | L_BRACK => level += 1,
+                R_PAREN | R_BRACE | R_BRACK => {
+                    level = level.saturating_sub(1);
+                    if level == 0 {
+                        return;
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_tree_holds_every_byte() {
+        for text in [
+            "",
+            "Graph(format: 1, // one\n name: \"x\" /* two /* nested */ */, nodes: {},)",
+            "{\"a\": [1, 2.5e-3, -inf, 'c', r#\"raw \"q\"\"#, None, Some(1)], }",
+            "#![enable(implicit_some)]\n(a: 1)",
+            "Graph(a: [1, 2)",
+            "\"open",
+            "((((",
+            "))))",
+            "{: :,, ]",
+            "é ☃ \u{0}",
+        ] {
+            assert_eq!(parse(text).root().to_string(), text);
+        }
+    }
+
+    #[test]
+    fn shapes() {
+        let root = parse("Graph(a: {\"k\": Link(\"n\", \"p\")}, b: [()])").root();
+        let kinds: Vec<SyntaxKind> = root.descendants().map(|n| n.kind()).collect();
+        assert_eq!(
+            kinds,
+            [ROOT, STRUCT, FIELD, MAP, ENTRY, ATOM, TUPLE, ATOM, ATOM, FIELD, LIST, TUPLE]
+        );
+        assert!(parse("Graph(a: 1)").errors.is_empty());
+        assert!(!parse("Graph(a: [1, 2)").errors.is_empty());
+    }
+
+    #[test]
+    fn deep_nesting_is_one_error_node_not_a_stack_overflow() {
+        let text = "[".repeat(100_000) + &"]".repeat(100_000);
+        let parse = parse(&text);
+        assert_eq!(parse.root().to_string(), text);
+        assert!(!parse.errors.is_empty());
+    }
+}

@@ -1,0 +1,25 @@
+//! Names in messages: the nearest known names to one that is not known ("did you mean").
+//! The checker and the edit layer both say it, in the same words.
+
+/// `; did you mean `X`?` (or `X` or `Y`) for the known names near `name`, else nothing.
+pub fn suggest<'a>(name: &str, known: impl IntoIterator<Item = &'a str>) -> String {
+    let lower = name.to_lowercase();
+    let mut scored: Vec<(f64, &str)> = known
+        .into_iter()
+        .map(|k| {
+            let score = if k.to_lowercase() == lower {
+                1.0
+            } else {
+                strsim::normalized_damerau_levenshtein(&lower, &k.to_lowercase())
+            };
+            (score, k)
+        })
+        .filter(|&(score, _)| score >= 0.6)
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+    match scored.as_slice() {
+        [] => String::new(),
+        [(_, one)] => format!("; did you mean `{one}`?"),
+        [(_, a), (_, b), ..] => format!("; did you mean `{a}` or `{b}`?"),
+    }
+}
