@@ -4,6 +4,7 @@
 
 mod cli;
 mod docs;
+mod edit;
 mod embedding;
 mod graph_test;
 mod hardening;

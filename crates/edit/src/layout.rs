@@ -145,12 +145,19 @@ fn comments_above(text: &str, start: usize, container: &SyntaxNode) -> usize {
     let mut start = start;
     while start > floor {
         let above = line_start(text, start - 1);
-        if above < floor || !text[above..start].trim_start().starts_with("//") {
+        if above < floor || !only_a_comment(&text[above..start]) {
             break;
         }
         start = above;
     }
     start
+}
+
+/// Whether a line holds nothing but one comment.
+fn only_a_comment(line: &str) -> bool {
+    let line = line.trim();
+    line.starts_with("//")
+        || (line.starts_with("/*") && line.ends_with("*/") && line[2..].find("*/") == Some(line.len() - 4))
 }
 
 /// Edits that insert a field into a struct at its place in `order` (after the fields that

@@ -79,6 +79,11 @@ impl<'i> Session<'i> {
         &self.text
     }
 
+    /// The inverse edits of every step so far, in the order the steps were made.
+    pub fn steps(&self) -> &[Vec<TextEdit>] {
+        &self.undo
+    }
+
     /// Applies one operation, or leaves the text as it was and says why.
     pub fn apply(&mut self, op: &Op) -> Result<(), String> {
         let (text, steps, printed) = (self.text.clone(), self.undo.len(), self.printed.len());
