@@ -15,6 +15,8 @@ use serde_json::json;
 
 #[path = "studio/browser.rs"]
 mod browser;
+#[path = "studio/editor.rs"]
+mod editor;
 use browser::Browser;
 
 /// A child process killed when the test ends, however it ends.

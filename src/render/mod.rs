@@ -22,8 +22,13 @@ pub fn render(program: &Program, graph: Option<&str>) -> Result<String, String> 
             }
         )
     })?;
+    Ok(render_picture(picture))
+}
+
+/// The SVG of one picture.
+pub fn render_picture(picture: &graphrun::Picture) -> String {
     let rects = layout::layout(picture);
-    Ok(svg::svg(picture, &rects))
+    svg::svg(picture, &rects)
 }
 
 /// Writes the picture to `out` (or stdout); the exit status.

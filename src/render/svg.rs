@@ -129,6 +129,12 @@ pub fn svg(picture: &Picture, rects: &[Rect]) -> String {
         );
     }
     // Nodes.
+    let wired: std::collections::HashSet<(usize, &str)> = picture
+        .wires
+        .iter()
+        .filter(|w| !w.exec)
+        .map(|w| (w.to.0, w.to.1.as_str()))
+        .collect();
     for (i, node) in picture.nodes.iter().enumerate() {
         let r = rects[i];
         let event = node.exec_inputs.is_empty() && !node.exec_outputs.is_empty();
@@ -186,6 +192,7 @@ pub fn svg(picture: &Picture, rects: &[Rect]) -> String {
             if let Some((x, y)) = pin_at(picture, rects, i, pin, false) {
                 data_pin(&mut out, x, y, ty, pin, false);
                 label(&mut out, x + 10, y, pin, false);
+                let at = x + 10 + (pin.chars().count() as i64 + 1) * CHAR;
                 if let Some(shown) = shown {
                     let short: String = shown.chars().take(24).collect();
                     let more = if short.chars().count() < shown.chars().count() {
@@ -195,10 +202,21 @@ pub fn svg(picture: &Picture, rects: &[Rect]) -> String {
                     };
                     let _ = writeln!(
                         out,
-                        r##"<text class="literal" x="{}" y="{}" fill="#d8c47a">{}{more}</text>"##,
-                        x + 10 + (pin.chars().count() as i64 + 1) * CHAR,
+                        r##"<text class="literal" data-literal="{}" data-value="{}" x="{at}" y="{}" fill="#d8c47a">{}{more}</text>"##,
+                        escape(pin),
+                        escape(shown),
                         y + 4,
                         escape(&short)
+                    );
+                } else if !wired.contains(&(i, pin.as_str())) {
+                    // An input with no wire and nothing written: a place to click to give
+                    // it a value (it takes its default).
+                    let _ = writeln!(
+                        out,
+                        r##"<rect class="literal unset" data-literal="{}" x="{at}" y="{}" width="{}" height="14" rx="2" fill="#000000" fill-opacity="0.25"/>"##,
+                        escape(pin),
+                        y - 7,
+                        4 * CHAR
                     );
                 }
             }
@@ -242,8 +260,9 @@ fn data_pin(out: &mut String, x: i64, y: i64, ty: &Type, pin: &str, output: bool
     let dir = if output { "out" } else { "in" };
     let _ = writeln!(
         out,
-        r##"<circle class="pin data" data-pin="{}" data-dir="{dir}" data-at="{x},{y}" cx="{x}" cy="{y}" r="5" fill="{}"/>"##,
+        r##"<circle class="pin data" data-pin="{}" data-dir="{dir}" data-type="{}" data-at="{x},{y}" cx="{x}" cy="{y}" r="5" fill="{}"/>"##,
         escape(pin),
+        escape(&ty.to_string()),
         color(ty)
     );
 }

@@ -20,6 +20,7 @@ use super::session::{same_token, Session};
 const PAGE: &str = include_str!("page/index.html");
 const STYLE: &str = include_str!("page/studio.css");
 const SCRIPT: &str = include_str!("page/studio.js");
+const EDITOR: &str = include_str!("page/editor.js");
 
 /// The largest request head read.
 const MAX_HEAD: usize = 16 * 1024;
@@ -28,7 +29,7 @@ const MAX_HEAD: usize = 16 * 1024;
 const HEAD_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// What a page asks over its WebSocket.
-pub type Actions = tokio::sync::mpsc::UnboundedSender<serde_json::Value>;
+pub type Actions = tokio::sync::mpsc::UnboundedSender<super::protocol::Action>;
 
 /// Serves pages until the task is dropped.
 pub async fn serve(listener: TcpListener, token: Arc<str>, session: Arc<Session>, actions: Actions, title: Arc<str>) {
@@ -139,6 +140,7 @@ async fn handle(
             let page = PAGE
                 .replace("/*STYLE*/", STYLE)
                 .replace("/*SCRIPT*/", SCRIPT)
+                .replace("/*EDITOR*/", EDITOR)
                 .replace("{{TITLE}}", &escape(title));
             respond(&mut stream, "200 OK", "text/html; charset=utf-8", page.as_bytes()).await
         }
@@ -197,7 +199,7 @@ async fn page_socket(socket: WebSocketStream<TcpStream>, session: Arc<Session>, 
                     Ok(action) => {
                         let _ = actions.send(action);
                     }
-                    Err(e) => session.log("warning", &format!("the page sent something that is not JSON: {e}")),
+                    Err(e) => session.log("warning", &format!("the page asked for something the studio does not know: {e}")),
                 },
                 Some(Ok(_)) => {}
                 Some(Err(_)) | None => return,

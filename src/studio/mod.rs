@@ -5,7 +5,9 @@
 //! starts and stops runs as the page asks and redraws the file when it changes.
 
 mod debugger;
+mod editor;
 mod http;
+mod protocol;
 mod session;
 
 use std::path::{Path, PathBuf};
@@ -18,6 +20,8 @@ use graphrun_socket::{SocketConfig, SocketLibrary};
 use serde_json::{json, Value as Json};
 
 use debugger::{Debugger, StudioHost, StudioTap};
+use editor::Editor;
+use protocol::Action;
 use session::{RunControl, RunState, Session};
 
 /// How often the pages get what ran.
@@ -96,19 +100,29 @@ async fn serve(settings: Settings) -> u8 {
         })
     };
     let mut stamp = Stamp::of(&settings.file);
-    draw(&settings, &session);
+    let registry = registry(settings.config.clone());
+    session.set_palette(palette(&registry));
+    draw(&settings, &registry, &session);
+    let mut editor = Editor::new(settings.file.clone());
     let mut running: Option<Running> = None;
     let mut watch = tokio::time::interval(WATCH_EVERY);
     let stop = signals.recv();
     tokio::pin!(stop);
     loop {
         tokio::select! {
-            Some(action) = asked.recv() => act(&settings, &session, &mut running, &action),
+            Some(action) = asked.recv() => {
+                if act(&settings, &session, &mut running, &mut editor, &registry, action) {
+                    // Drawn now, not at the next look at the file.
+                    stamp = Stamp::of(&settings.file);
+                    draw(&settings, &registry, &session);
+                    session.set_saved(editor.saved);
+                }
+            }
             _ = watch.tick() => {
                 let now = Stamp::of(&settings.file);
                 if now != stamp {
                     stamp = now;
-                    draw(&settings, &session);
+                    draw(&settings, &registry, &session);
                 }
                 if running.as_ref().is_some_and(|r| r.ended.load(Ordering::SeqCst)) {
                     if let Some(run) = running.take() {
@@ -193,28 +207,40 @@ fn registry(config: SocketConfig) -> Registry {
         .build()
 }
 
-/// Loads the file as it is now and sends its pictures, or its diagnostics.
-fn draw(settings: &Settings, session: &Session) {
-    let registry = registry(settings.config.clone());
-    match registry.load_file_to_draw(&settings.file) {
-        Ok(program) => {
-            let mut graphs = Vec::new();
-            for name in std::iter::once(None).chain(program.picture_names().map(Some)) {
-                match crate::render::render(&program, name) {
-                    Ok(svg) => graphs.push((name.map(str::to_string), svg)),
-                    Err(message) => session.log("error", &message),
-                }
-            }
-            session.set_graphs(graphs, diagnostics(program.warnings()));
+/// Checks the file as it is now (a new graph if it does not exist yet) and sends the
+/// pictures of its event graph, functions and macros, with its diagnostics on their nodes.
+/// A file that does not check is drawn too: an editor shows what is being edited.
+fn draw(settings: &Settings, registry: &Registry, session: &Session) {
+    let name = settings.file.display().to_string();
+    let text = match editor::current(&settings.file) {
+        Ok((_, text)) => text,
+        Err(message) => {
+            session.log("error", &message);
+            return;
         }
-        Err(found) => {
-            // In the terminal too: the page may not be open yet.
-            for line in found.one_lines() {
-                eprintln!("{line}");
-            }
-            session.set_diagnostics(diagnostics(&found));
+    };
+    let (found, pictures) = registry.inspect_str(&name, &text);
+    if found.has_errors() {
+        // In the terminal too: the page may not be open yet.
+        for line in found.one_lines() {
+            eprintln!("{line}");
         }
     }
+    if pictures.is_empty() {
+        session.set_diagnostics(diagnostics(&found));
+        return;
+    }
+    let graphs = pictures
+        .iter()
+        .map(|(name, picture)| (name.clone(), crate::render::render_picture(picture)))
+        .collect();
+    session.set_graphs(graphs, diagnostics(&found));
+}
+
+/// What the palette offers: every node type of the registry, with its category, doc and
+/// pins (`graphrun nodes --json`).
+fn palette(registry: &Registry) -> Json {
+    graphrun::node_listing_json(registry)["nodes"].clone()
 }
 
 /// Each diagnostic with its one-line text and the node it is on, where it is on one (a node
@@ -257,27 +283,34 @@ fn diagnostics(found: &graphrun::Diagnostics) -> Vec<Json> {
         .collect()
 }
 
-/// Does what the page asked.
-fn act(settings: &Settings, session: &Arc<Session>, running: &mut Option<Running>, action: &Json) {
+/// Does what the page asked; whether the file was written.
+fn act(
+    settings: &Settings,
+    session: &Arc<Session>,
+    running: &mut Option<Running>,
+    editor: &mut Editor,
+    registry: &Registry,
+    action: Action,
+) -> bool {
     let live = running.as_ref().filter(|r| !r.ended.load(Ordering::SeqCst));
-    match action["action"].as_str().unwrap_or_default() {
-        "run" => {
+    match action {
+        Action::Run => {
             if live.is_some() {
                 session.log("warning", "a run is going on: stop it first");
-                return;
+                return false;
             }
             if let Some(run) = running.take() {
                 let _ = run.thread.join();
             }
             *running = start(settings, session);
         }
-        "stop" => {
+        Action::Stop => {
             if let Some(run) = live {
                 run.control.stopping.store(true, Ordering::SeqCst);
                 run.handle.stop();
             }
         }
-        "pause" => {
+        Action::Pause => {
             if let Some(run) = live.filter(|_| session.run_state() == RunState::Running) {
                 // A chain running now pauses before its next node (the observer says so,
                 // naming it); an idle instance holds between events.
@@ -294,25 +327,47 @@ fn act(settings: &Settings, session: &Arc<Session>, running: &mut Option<Running
                 });
             }
         }
-        step @ ("continue" | "step") => {
+        Action::Continue | Action::Step => {
             if let Some(run) = live.filter(|_| session.run_state() == RunState::Paused) {
-                run.control.pause_next.store(step == "step", Ordering::SeqCst);
+                run.control
+                    .pause_next
+                    .store(matches!(action, Action::Step), Ordering::SeqCst);
                 session.set_state(RunState::Running, None);
                 run.handle.resume();
             }
         }
-        "breakpoint" => {
-            let graph = action["graph"].as_str().map(str::to_string);
-            match action["node"].as_str() {
-                Some(node) => session.toggle_breakpoint((graph, node.to_string())),
-                None => session.log("warning", "a breakpoint needs a node"),
-            }
+        Action::Breakpoint { graph, node } => session.toggle_breakpoint((graph, node)),
+        // Editing never touches a run: a run keeps the program it started with.
+        Action::Edit { graph, ops } => {
+            return match editor.edit(registry, graph.as_deref(), &ops) {
+                Ok(printed) => {
+                    for id in printed {
+                        session.log("info", &format!("added node `{id}`"));
+                    }
+                    true
+                }
+                Err(message) => {
+                    session.refused(&message);
+                    false
+                }
+            };
         }
-        other => session.log(
-            "warning",
-            &format!("the page asked for `{other}`, which the studio does not know"),
-        ),
+        Action::Undo | Action::Redo => {
+            let done = if matches!(action, Action::Undo) {
+                editor.undo()
+            } else {
+                editor.redo()
+            };
+            return match done {
+                Ok(()) => true,
+                Err(message) => {
+                    session.refused(&message);
+                    false
+                }
+            };
+        }
     }
+    false
 }
 
 /// Starts a run of the file as it is on disk now.

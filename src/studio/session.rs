@@ -111,6 +111,10 @@ struct State {
     variable_order: Vec<String>,
     connections: Vec<Json>,
     values: HashMap<NodeKey, PinValues>,
+    /// Every node type the palette offers.
+    palette: Json,
+    /// Writes the editor has made to the file.
+    saved: u64,
 }
 
 /// The studio's one session: every page sees the same file and run.
@@ -163,6 +167,8 @@ impl Session {
                 variable_order: Vec::new(),
                 connections: Vec::new(),
                 values: HashMap::new(),
+                palette: Json::Null,
+                saved: 0,
             }),
             pending: Mutex::new(Pending::default()),
             breakpoints: Breakpoints::default(),
@@ -208,8 +214,28 @@ impl Session {
             "connections": st.connections,
             "values": values_json(&st.values),
             "breakpoints": self.breakpoints_json(),
+            "palette": st.palette,
+            "saved": st.saved,
         })
         .to_string()
+    }
+
+    /// What the palette offers.
+    pub fn set_palette(&self, palette: Json) {
+        self.state().palette = palette;
+    }
+
+    /// The editor has written the file `count` times.
+    pub fn set_saved(&self, count: u64) {
+        self.state().saved = count;
+        self.send(json!({"type": "saved", "count": count}));
+    }
+
+    /// An edit was refused: why, shown where it was made.
+    pub fn refused(&self, message: &str) {
+        self.send(json!({"type": "refused", "message": message}));
+        self.log("warning", message);
+        self.flush();
     }
 
     fn breakpoints_json(&self) -> Json {

@@ -170,7 +170,7 @@ impl Browser {
     }
 
     /// The centre of the first element `selector` finds, in the page's pixels.
-    async fn centre(&mut self, selector: &str) -> (f64, f64) {
+    pub async fn centre(&mut self, selector: &str) -> (f64, f64) {
         let at = self
             .eval(&format!(
                 "(() => {{ const e = document.querySelector({}); if (!e) return null; const r = e.getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]; }})()",
@@ -204,6 +204,79 @@ impl Browser {
         )
         .await;
         (x, y)
+    }
+
+    /// One mouse event at (x, y): `mousePressed`, `mouseMoved` or `mouseReleased`, with
+    /// `button` (`left`, `right`, `none`) and modifiers (1 Alt, 2 Ctrl, 8 Shift).
+    pub async fn mouse(&mut self, kind: &str, (x, y): (f64, f64), button: &str, modifiers: u32) {
+        self.call(
+            "Input.dispatchMouseEvent",
+            json!({"type": kind, "x": x, "y": y, "button": button, "buttons": if kind == "mouseReleased" || button == "none" { 0 } else if button == "right" { 2 } else { 1 }, "clickCount": 1, "modifiers": modifiers}),
+        )
+        .await;
+    }
+
+    /// Presses at `from`, moves to `to` in steps, releases there: a drag.
+    pub async fn drag(&mut self, from: (f64, f64), to: (f64, f64), button: &str) {
+        self.mouse("mouseMoved", from, "none", 0).await;
+        self.mouse("mousePressed", from, button, 0).await;
+        for i in 1..=8 {
+            let t = f64::from(i) / 8.0;
+            let at = (from.0 + (to.0 - from.0) * t, from.1 + (to.1 - from.1) * t);
+            self.mouse("mouseMoved", at, button, 0).await;
+        }
+        self.mouse("mouseReleased", to, button, 0).await;
+    }
+
+    /// Clicks at a point with a button and modifiers.
+    pub async fn click_at(&mut self, at: (f64, f64), button: &str, modifiers: u32) {
+        self.mouse("mouseMoved", at, "none", 0).await;
+        self.mouse("mousePressed", at, button, modifiers).await;
+        self.mouse("mouseReleased", at, button, modifiers).await;
+    }
+
+    /// Presses and releases a key (`Enter`, `Delete`, `Tab`, `z`…) with modifiers (2 Ctrl,
+    /// 8 Shift), as a keyboard does.
+    pub async fn key(&mut self, key: &str, modifiers: u32) {
+        let (code, vk) = match key {
+            "Enter" => ("Enter".to_string(), 13),
+            "Tab" => ("Tab".to_string(), 9),
+            "Delete" => ("Delete".to_string(), 46),
+            "Escape" => ("Escape".to_string(), 27),
+            "ArrowDown" => ("ArrowDown".to_string(), 40),
+            "ArrowUp" => ("ArrowUp".to_string(), 38),
+            k if k.len() == 1 => {
+                let c = k.chars().next().unwrap().to_ascii_uppercase();
+                (format!("Key{c}"), c as u32)
+            }
+            other => panic!("no key code for {other}"),
+        };
+        let text = if key == "Enter" { "\r" } else { "" };
+        let mut down =
+            json!({"type": "keyDown", "key": key, "code": code, "windowsVirtualKeyCode": vk, "modifiers": modifiers});
+        if !text.is_empty() {
+            down["text"] = json!(text);
+        }
+        self.call("Input.dispatchKeyEvent", down).await;
+        self.call(
+            "Input.dispatchKeyEvent",
+            json!({"type": "keyUp", "key": key, "code": code, "windowsVirtualKeyCode": vk, "modifiers": modifiers}),
+        )
+        .await;
+    }
+
+    /// Types text into what has the focus, a key event per character.
+    pub async fn type_text(&mut self, text: &str) {
+        for c in text.chars() {
+            let s = c.to_string();
+            self.call(
+                "Input.dispatchKeyEvent",
+                json!({"type": "keyDown", "key": s, "text": s}),
+            )
+            .await;
+            self.call("Input.dispatchKeyEvent", json!({"type": "keyUp", "key": s}))
+                .await;
+        }
     }
 
     /// A PNG of the page as it is now.

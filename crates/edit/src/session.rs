@@ -668,8 +668,24 @@ impl<'i> Session<'i> {
         self.step(edits)
     }
 
+    /// Removes an item; the last entry of a node's `inputs` or `exec` takes the field with
+    /// it, as its author would have written the node without it.
     fn remove_at(&mut self, container: &SyntaxNode, index: usize) -> Result<(), String> {
-        let edits = remove_item(&self.text, container, index).ok_or("internal error: no such item")?;
+        let emptied_field = (container.kind() == MAP && items(container).len() == 1)
+            .then(|| container.parent())
+            .flatten()
+            .filter(|f| f.kind() == FIELD)
+            .and_then(|f| {
+                let name = tree::items(&f.parent()?).into_iter().position(|i| i.node == f)?;
+                let holder = f.parent()?;
+                let field_name = items(&holder)[name].field_name()?;
+                matches!(field_name.as_str(), "inputs" | "exec").then_some((holder, name))
+            });
+        let edits = match emptied_field {
+            Some((holder, name)) => remove_item(&self.text, &holder, name),
+            None => remove_item(&self.text, container, index),
+        }
+        .ok_or("internal error: no such item")?;
         self.step(edits)
     }
 }

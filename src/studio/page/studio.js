@@ -47,6 +47,14 @@ function receive(m) {
       m.values.forEach(setValues);
       setBreakpoints(m.breakpoints);
       setState(m.state, m.paused_at);
+      setPalette(m.palette || []);
+      setSaved(m.saved);
+      break;
+    case "saved":
+      setSaved(m.count);
+      break;
+    case "refused":
+      showRefusal(m.message);
       break;
     case "graphs":
       setGraphs(m.graphs);
@@ -130,6 +138,7 @@ function show(name, keepView) {
   if (model.pausedAt) setActive(model.pausedAt.graph, model.pausedAt.node);
   if (changed || !keepView || !view.set) fit();
   else applyView();
+  redrawn(changed);
 }
 
 function nodeEl(node) {
@@ -191,31 +200,44 @@ function applyView() {
   $("#stage").style.transform = `translate(${view.x}px, ${view.y}px) scale(${view.scale})`;
 }
 
+// Fits the graph into the view, but never below a zoom at which node titles can be read:
+// a graph too large for that is shown from its top-left corner.
+const READABLE = 0.8;
 function fit() {
   const svg = $("#stage svg");
   const port = $("#viewport").getBoundingClientRect();
   if (!svg || !port.width) return;
   const w = +svg.getAttribute("width"), h = +svg.getAttribute("height");
-  view.scale = Math.min(1.25, Math.max(0.1, Math.min(port.width / w, port.height / h) * 0.95));
-  view.x = (port.width - w * view.scale) / 2;
+  view.scale = Math.min(1.25, Math.max(READABLE, Math.min(port.width / w, port.height / h) * 0.95));
+  view.x = Math.max(8, (port.width - w * view.scale) / 2);
   view.y = Math.max(8, (port.height - h * view.scale) / 2);
+  if (w * view.scale > port.width) view.x = 8;
   view.set = true;
   applyView();
 }
 
+// Right or middle drag pans (as in Blueprint; the left button edits). A right-click that
+// did not pan opens the palette (editor.js).
 function setupView() {
   const port = $("#viewport");
   let drag = null;
   port.addEventListener("mousedown", (e) => {
-    if (e.target.closest("[data-action]")) return;
-    drag = { x: e.clientX - view.x, y: e.clientY - view.y };
+    if (e.button === 0 || e.target.closest("[data-action]")) return;
+    drag = { x: e.clientX - view.x, y: e.clientY - view.y, from: [e.clientX, e.clientY], moved: false };
     port.classList.add("panning");
   });
   window.addEventListener("mousemove", (e) => {
-    if (drag) { view.x = e.clientX - drag.x; view.y = e.clientY - drag.y; applyView(); }
+    if (drag) {
+      view.x = e.clientX - drag.x; view.y = e.clientY - drag.y; applyView();
+      if (Math.abs(e.clientX - drag.from[0]) + Math.abs(e.clientY - drag.from[1]) > 4) drag.moved = true;
+    }
     hover(e);
   });
-  window.addEventListener("mouseup", () => { drag = null; port.classList.remove("panning"); });
+  window.addEventListener("mouseup", (e) => {
+    if (drag && e.button === 2 && !drag.moved) openPalette(e.clientX, e.clientY, null);
+    drag = null; port.classList.remove("panning");
+  });
+  port.addEventListener("contextmenu", (e) => e.preventDefault());
   port.addEventListener("wheel", (e) => {
     e.preventDefault();
     const r = port.getBoundingClientRect();
@@ -227,8 +249,7 @@ function setupView() {
     view.scale = scale;
     applyView();
   }, { passive: false });
-  port.addEventListener("dblclick", fit);
-  window.addEventListener("resize", fit);
+  port.addEventListener("dblclick", (e) => { if (!e.target.closest("g.node")) fit(); });
 }
 
 // ---- Values on pins -----------------------------------------------------------------
