@@ -570,3 +570,92 @@ fn an_edit_that_leaves_the_graph_unchecked_is_written_with_warnings() {
     );
     assert!(ran.stderr.contains("warning[E0103]"), "{}", ran.stderr);
 }
+
+#[test]
+fn paste_gives_fresh_ids_keeps_the_wires_among_the_nodes_and_places_them() {
+    let copied = "{\"greet\": (node: \"Print String\", pos: (10, 10), inputs: {\"In String\": Link(\"line\", \"Return Value\")}, exec: {\"then\": \"w\"}),\n \"w\": (node: \"Quit\", pos: (50, 10))}";
+    let (ran, _) = edits(
+        "paste",
+        &[&format!("paste 96 208 {}", graphrun_edit::op::word(copied))],
+        &[(
+            "        \"done\":  (node: \"Print String\",  inputs: {\"In String\": \"done\"}),\n",
+            "        \"done\":  (node: \"Print String\",  inputs: {\"In String\": \"done\"}),\n        \"greet_2\": (node: \"Print String\", pos: (96, 208), exec: {\"then\": \"w\"}),\n        \"w\": (node: \"Quit\", pos: (136, 208)),\n",
+        )],
+    );
+    // The pasted nodes' ids, for the studio to select them.
+    assert_eq!(ran.stdout, "greet_2\nw\n");
+}
+
+#[test]
+fn collapse_to_function_makes_a_function_and_calls_it_in_their_place() {
+    let (_, dir) = edits(
+        "collapse-function",
+        &["collapse-to-function Greet line greet"],
+        &[
+            (
+                "            },\n        ),\n    },\n    comments",
+                "            },\n        ),\n        \"Greet\": (\n            nodes: {\n                \"entry\": (node: \"Function Entry\", exec: {\"then\": \"greet\"}),\n                \"line\": (node: \"Format String\", inputs: {\"Format\": \"hello {n}\", \"n\": Var(\"Name\")}),\n                \"greet\": (node: \"Print String\",  inputs: {\"In String\": Link(\"line\", \"Return Value\")}),\n                \"return\": (node: \"Return Node\"),\n            },\n        ),\n    },\n    comments",
+            ),
+            ("nodes: [\"begin\", \"greet\"]", "nodes: [\"begin\"]"),
+            ("\n        /* the line */\n        \"line\":  (node: \"Format String\", inputs: {\"Format\": \"hello {n}\", \"n\": Var(\"Name\")}),\n        \"greet\": (node: \"Print String\",  inputs: {\"In String\": Link(\"line\", \"Return Value\")}), // says it\n", "\n"),
+            ("\"In String\": \"done\"}),\n    },", "\"In String\": \"done\"}),\n        \"greet\": (node: \"Greet\"),\n    },"),
+        ],
+    );
+    assert_eq!(runs(&dir), "hello ada\nhello ada\ndone\n");
+}
+
+#[test]
+fn collapse_passes_what_crosses_the_edge_as_pins() {
+    // Format String's output goes out of the selection, Name's value comes in.
+    let text = r#"Graph(format: 1, name: "P", variables: {"N": (type: Int, default: 20)}, nodes: {
+    "begin": (node: "Event BeginPlay", exec: {"then": "say"}),
+    "get": (node: "Get", var: "N"),
+    "double": (node: "Multiply", inputs: {"A": Link("get", "N"), "B": 2}),
+    "more": (node: "Add", inputs: {"A": Link("double", "Return Value"), "B": 2}),
+    "say": (node: "Print String", inputs: {"In String": Link("more", "Return Value")}),
+})
+"#;
+    let dir = scratch("collapse-pins");
+    std::fs::write(dir.join("g.ron"), text).unwrap();
+    let ran = graphrun(&dir, &["edit", "g.ron", "-e", "collapse-to-function Twice double more"]);
+    assert_eq!(ran.status, 0, "{}", ran.stderr);
+    let written = std::fs::read_to_string(dir.join("g.ron")).unwrap();
+    for part in [
+        "inputs: {\"N\": Int},",
+        "outputs: {\"Return Value\": Int},",
+        "pure: true,",
+    ] {
+        assert!(written.contains(part), "{part} in {written}");
+    }
+    assert!(
+        written.contains("\"twice\": (node: \"Twice\", inputs: {\"N\": Link(\"get\", \"N\")}),"),
+        "{written}"
+    );
+    assert!(
+        written.contains("{\"In String\": Link(\"twice\", \"Return Value\")}"),
+        "{written}"
+    );
+    assert_eq!(runs(&dir), "42\n");
+}
+
+#[test]
+fn collapse_refusals() {
+    refused(
+        "collapse-two-exits",
+        &[],
+        &["collapse-to-function Loop loop"],
+        "a function has one exec input and one exec output",
+    );
+    refused(
+        "collapse-taken",
+        &[],
+        &["collapse-to-function Twice greet"],
+        "already has a function or macro `Twice`",
+    );
+    refused(
+        "collapse-nobody",
+        &[],
+        &["collapse-to-macro M nobody"],
+        "no node `nobody`",
+    );
+}

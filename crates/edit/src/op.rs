@@ -109,6 +109,26 @@ pub enum Op {
         /// The note.
         text: String,
     },
+    /// `collapse-to-function NAME ID...` / `collapse-to-macro NAME ID...`: the nodes
+    /// become a new function or macro, and a node using it takes their place.
+    Collapse {
+        /// A function or a macro.
+        kind: crate::collapse::Reusable,
+        /// Its name.
+        name: String,
+        /// The nodes.
+        ids: Vec<String>,
+    },
+    /// `paste X Y TEXT`: copied nodes (a RON map of id to node), fresh ids where theirs
+    /// are taken, the top-left one at (X, Y).
+    Paste {
+        /// Where the top-left node goes.
+        x: i64,
+        /// Where the top-left node goes.
+        y: i64,
+        /// The copied nodes.
+        text: String,
+    },
 }
 
 /// The operations' names, for "did you mean" and the help.
@@ -126,6 +146,9 @@ pub const NAMES: &[&str] = &[
     "rename-variable",
     "set-default",
     "comment",
+    "paste",
+    "collapse-to-function",
+    "collapse-to-macro",
 ];
 
 /// Splits an operation's text into words (double quotes group, `\"` and `\\` escape).
@@ -322,6 +345,29 @@ impl Op {
                     text: args[1].clone(),
                 }
             }
+            "collapse-to-function" | "collapse-to-macro" => {
+                let kind = if name == "collapse-to-macro" {
+                    crate::collapse::Reusable::Macro
+                } else {
+                    crate::collapse::Reusable::Function
+                };
+                let Some((new, ids)) = args.split_first().filter(|(_, ids)| !ids.is_empty()) else {
+                    return Err(usage(&format!("{name} NAME ID...")));
+                };
+                Op::Collapse {
+                    kind,
+                    name: new.clone(),
+                    ids: ids.to_vec(),
+                }
+            }
+            "paste" => {
+                arity(3, "paste X Y TEXT")?;
+                Op::Paste {
+                    x: int(&args[0])?,
+                    y: int(&args[1])?,
+                    text: args[2].clone(),
+                }
+            }
             other => {
                 return Err(format!(
                     "unknown operation `{other}`{}",
@@ -387,6 +433,15 @@ impl fmt::Display for Op {
             Op::RenameVariable { old, new } => write!(f, "rename-variable {} {}", w(old), w(new)),
             Op::SetDefault { name, value } => write!(f, "set-default {} {}", w(name), w(value)),
             Op::Comment { id, text } => write!(f, "comment {} {}", w(id), w(text)),
+            Op::Paste { x, y, text } => write!(f, "paste {x} {y} {}", w(text)),
+            Op::Collapse { kind, name, ids } => {
+                let op = match kind {
+                    crate::collapse::Reusable::Function => "collapse-to-function",
+                    crate::collapse::Reusable::Macro => "collapse-to-macro",
+                };
+                write!(f, "{op} {}", w(name))?;
+                ids.iter().try_for_each(|id| write!(f, " {}", w(id)))
+            }
         }
     }
 }
@@ -423,6 +478,9 @@ mod tests {
             "rename-variable N M",
             "set-default N 4",
             "comment a \"\"",
+            "collapse-to-function \"Say It\" a b",
+            "collapse-to-macro M a",
+            "paste 10 -20 \"{\\\"a\\\": (node: \\\"Quit\\\")}\"",
         ] {
             let op = Op::parse(text).unwrap();
             assert_eq!(Op::parse(&op.to_string()).unwrap(), op, "{text}");

@@ -15,14 +15,14 @@ use crate::tree::{self, entry, field, field_value, items, range, tuple_strings};
 
 /// Edits being made to one file.
 pub struct Session<'i> {
-    text: String,
-    body: Body,
+    pub(crate) text: String,
+    pub(crate) body: Body,
     inspector: &'i dyn Inspector,
-    facts: Facts,
+    pub(crate) facts: Facts,
     /// Each step's inverse edits, in the order the steps were made.
     undo: Vec<Vec<TextEdit>>,
-    /// What the operations printed (ids picked for `auto`).
-    printed: Vec<String>,
+    /// What the operations printed (ids picked for `auto`, pasted nodes' ids).
+    pub(crate) printed: Vec<String>,
 }
 
 /// What a batch of operations made.
@@ -122,12 +122,12 @@ impl<'i> Session<'i> {
         Ok(())
     }
 
-    fn doc(&self) -> Doc<'_> {
+    pub(crate) fn doc(&self) -> Doc<'_> {
         Doc::new(&self.text)
     }
 
     /// Applies edits made against the current text.
-    fn step(&mut self, edits: Vec<TextEdit>) -> Result<(), String> {
+    pub(crate) fn step(&mut self, edits: Vec<TextEdit>) -> Result<(), String> {
         if edits.is_empty() {
             return Ok(());
         }
@@ -138,11 +138,11 @@ impl<'i> Session<'i> {
         Ok(())
     }
 
-    fn node(&self, id: &str) -> Result<NodeRef, String> {
+    pub(crate) fn node(&self, id: &str) -> Result<NodeRef, String> {
         self.doc().node(&self.body, id)
     }
 
-    fn pins(&self, id: &str) -> Option<&crate::facts::Pins> {
+    pub(crate) fn pins(&self, id: &str) -> Option<&crate::facts::Pins> {
         self.facts.pins.get(&(self.body.clone(), id.to_string()))
     }
 
@@ -193,6 +193,8 @@ impl<'i> Session<'i> {
                 let literal = literal(value, Some(&ty))?;
                 self.set_struct_field(&variable, VARIABLE_ORDER, "default", &literal)
             }
+            Op::Paste { x, y, text } => self.paste(*x, *y, text),
+            Op::Collapse { kind, name, ids } => self.collapse(*kind, name, ids),
             Op::Comment { id, text } => {
                 let node = self.node(id)?;
                 if text.is_empty() {
@@ -213,7 +215,7 @@ impl<'i> Session<'i> {
         }
     }
 
-    fn add_node(
+    pub(crate) fn add_node(
         &mut self,
         id: &str,
         node_type: &str,
@@ -252,7 +254,7 @@ impl<'i> Session<'i> {
         self.step(edits)
     }
 
-    fn remove_node(&mut self, id: &str) -> Result<(), String> {
+    pub(crate) fn remove_node(&mut self, id: &str) -> Result<(), String> {
         self.node(id)?;
         // Every reference first, one at a time (each removal changes the text the next
         // one is found in), then the node.
@@ -268,45 +270,93 @@ impl<'i> Session<'i> {
         self.remove_at(&map, index)
     }
 
-    /// The first item that names node `id`: an input linked from it or bound to it, an exec
-    /// link into it, its place in a comment box.
-    fn reference(&self, id: &str) -> Option<(SyntaxNode, usize)> {
+    /// The first wire of the body that `hit` picks: an entry of a node's `inputs` or
+    /// `exec`, given the node, the field's name and the entry's value.
+    pub(crate) fn first_wire(&self, hit: impl Fn(&NodeRef, Wire) -> bool) -> Option<(SyntaxNode, usize)> {
         let doc = self.doc();
         for node in doc.nodes(&self.body) {
-            for (field_name, map) in [("inputs", node.field("inputs")), ("exec", node.field("exec"))] {
-                let Some(map) = map.filter(|m| m.kind() == MAP) else {
+            for field_name in ["inputs", "exec"] {
+                let Some(map) = node.field(field_name).filter(|m| m.kind() == MAP) else {
                     continue;
                 };
                 for (i, item) in items(&map).iter().enumerate() {
-                    let Some(value) = item.value() else { continue };
-                    let names = if field_name == "inputs" {
-                        link_source(&value).is_some_and(|(n, _)| n == id)
-                    } else {
-                        tree::string(&value).is_some_and(|t| exec_target(&t).0 == id)
+                    let Some(value) = item.value() else {
+                        continue;
                     };
-                    if names {
+                    let wire = if field_name == "inputs" {
+                        match link_source(&value) {
+                            Some((from, pin)) => Wire::Input {
+                                from,
+                                from_pin: pin,
+                                event: tree::name(&value).as_deref() == Some("Event"),
+                            },
+                            None => continue,
+                        }
+                    } else {
+                        match tree::string(&value) {
+                            Some(target) => {
+                                let (to, to_pin) = exec_target(&target);
+                                Wire::Exec {
+                                    to: to.to_string(),
+                                    to_pin: to_pin.map(str::to_string),
+                                }
+                            }
+                            None => continue,
+                        }
+                    };
+                    if hit(&node, wire) {
                         return Some((map.clone(), i));
                     }
-                }
-            }
-        }
-        if self.body == Body::Graph {
-            for boxed in comment_boxes(&doc) {
-                let Some(list) = field_value(&boxed, "nodes").filter(|l| l.kind() == LIST) else {
-                    continue;
-                };
-                if let Some(i) = items(&list)
-                    .iter()
-                    .position(|i| i.value().and_then(|v| tree::string(&v)).as_deref() == Some(id))
-                {
-                    return Some((list, i));
                 }
             }
         }
         None
     }
 
-    fn rename_node(&mut self, old: &str, new: &str) -> Result<(), String> {
+    /// Removes every wire `hit` picks, one at a time (each removal changes the text the
+    /// next is found in); how many.
+    pub(crate) fn remove_wires(&mut self, hit: impl Fn(&NodeRef, Wire) -> bool) -> Result<usize, String> {
+        let mut removed = 0;
+        while let Some((map, i)) = self.first_wire(&hit) {
+            self.remove_at(&map, i)?;
+            removed += 1;
+        }
+        Ok(removed)
+    }
+
+    /// The first item that names node `id`: an input linked from it or bound to it, an exec
+    /// link into it, its place in a comment box.
+    fn reference(&self, id: &str) -> Option<(SyntaxNode, usize)> {
+        let wire = self.first_wire(|_, w| match w {
+            Wire::Input { from, .. } => from == id,
+            Wire::Exec { to, .. } => to == id,
+        });
+        if wire.is_some() {
+            return wire;
+        }
+        self.comment_box_place(id)
+    }
+
+    /// The first place of node `id` in a comment box (the event graph's only).
+    pub(crate) fn comment_box_place(&self, id: &str) -> Option<(SyntaxNode, usize)> {
+        if self.body != Body::Graph {
+            return None;
+        }
+        for boxed in comment_boxes(&self.doc()) {
+            let Some(list) = field_value(&boxed, "nodes").filter(|l| l.kind() == LIST) else {
+                continue;
+            };
+            if let Some(i) = items(&list)
+                .iter()
+                .position(|i| i.value().and_then(|v| tree::string(&v)).as_deref() == Some(id))
+            {
+                return Some((list, i));
+            }
+        }
+        None
+    }
+
+    pub(crate) fn rename_node(&mut self, old: &str, new: &str) -> Result<(), String> {
         let node = self.node(old)?;
         check_id(new)?;
         let doc = self.doc();
@@ -432,37 +482,15 @@ impl<'i> Session<'i> {
         }
         // An exec input or a data output: the entries of other nodes that lead to it.
         let default_exec = pins.exec_inputs.first().map_or(pin == "exec", |p| p == pin);
-        let mut removed = false;
-        loop {
-            let doc = self.doc();
-            let mut found = None;
-            'nodes: for n in doc.nodes(&self.body) {
-                for field_name in ["exec", "inputs"] {
-                    let Some(map) = n.field(field_name).filter(|m| m.kind() == MAP) else {
-                        continue;
-                    };
-                    for (i, item) in items(&map).iter().enumerate() {
-                        let Some(value) = item.value() else { continue };
-                        let hit = if field_name == "exec" {
-                            tree::string(&value).is_some_and(|t| match exec_target(&t) {
-                                (n, None) => n == id && default_exec,
-                                (n, Some(p)) => n == id && p == pin,
-                            })
-                        } else {
-                            tree::name(&value).as_deref() == Some("Link")
-                                && link_source(&value).is_some_and(|(n, p)| n == id && p.as_deref() == Some(pin))
-                        };
-                        if hit {
-                            found = Some((map.clone(), i));
-                            break 'nodes;
-                        }
-                    }
-                }
-            }
-            let Some((map, i)) = found else { break };
-            self.remove_at(&map, i)?;
-            removed = true;
-        }
+        let removed = self.remove_wires(|_, w| match w {
+            Wire::Exec { to, to_pin: None, .. } => to == id && default_exec,
+            Wire::Exec {
+                to, to_pin: Some(p), ..
+            } => to == id && p == pin,
+            Wire::Input {
+                from, from_pin, event, ..
+            } => !event && from == id && from_pin.as_deref() == Some(pin),
+        })? > 0;
         if removed {
             Ok(())
         } else {
@@ -627,7 +655,7 @@ impl<'i> Session<'i> {
     }
 
     /// Sets `field.key` of a node (`inputs` or `exec`) to `value`, making the map if needed.
-    fn set_entry(&mut self, id: &str, field_name: &str, key: &str, value: &str) -> Result<(), String> {
+    pub(crate) fn set_entry(&mut self, id: &str, field_name: &str, key: &str, value: &str) -> Result<(), String> {
         let node = self.node(id)?;
         let item = format!("{}: {value}", quote(key));
         let edits = match node.field(field_name) {
@@ -649,7 +677,7 @@ impl<'i> Session<'i> {
     }
 
     /// Sets a node's field (`pos`, `comment`).
-    fn set_field(&mut self, id: &str, field_name: &str, value: &str) -> Result<(), String> {
+    pub(crate) fn set_field(&mut self, id: &str, field_name: &str, value: &str) -> Result<(), String> {
         let node = self.node(id)?;
         self.set_struct_field(&node.value, NODE_ORDER, field_name, value)
     }
@@ -670,7 +698,7 @@ impl<'i> Session<'i> {
 
     /// Removes an item; the last entry of a node's `inputs` or `exec` takes the field with
     /// it, as its author would have written the node without it.
-    fn remove_at(&mut self, container: &SyntaxNode, index: usize) -> Result<(), String> {
+    pub(crate) fn remove_at(&mut self, container: &SyntaxNode, index: usize) -> Result<(), String> {
         let emptied_field = (container.kind() == MAP && items(container).len() == 1)
             .then(|| container.parent())
             .flatten()
@@ -691,7 +719,7 @@ impl<'i> Session<'i> {
 }
 
 /// A map written as a block, holding `item`, for a new field of `holder`.
-fn block_map(text: &str, holder: &SyntaxNode, item: &str) -> String {
+pub(crate) fn block_map(text: &str, holder: &SyntaxNode, item: &str) -> String {
     let unit = indent_unit(text);
     let fields = items(holder);
     let indent = match fields.first() {
@@ -701,8 +729,22 @@ fn block_map(text: &str, holder: &SyntaxNode, item: &str) -> String {
     format!("{{\n{indent}{unit}{item},\n{indent}}}")
 }
 
+/// One wire as written in a node: an input from another node's output (or a delegate bound
+/// to a Custom Event), or an exec output into another node.
+#[derive(Debug)]
+pub(crate) enum Wire {
+    /// `"PIN": Link("FROM", "FROM_PIN")` or `"PIN": Event("FROM")`.
+    Input {
+        from: String,
+        from_pin: Option<String>,
+        event: bool,
+    },
+    /// `"PIN": "TO"` or `"PIN": "TO.TO_PIN"`.
+    Exec { to: String, to_pin: Option<String> },
+}
+
 /// `Link("node", "pin")` or `Event("node")`: the node, and the pin of a link.
-fn link_source(value: &SyntaxNode) -> Option<(String, Option<String>)> {
+pub(crate) fn link_source(value: &SyntaxNode) -> Option<(String, Option<String>)> {
     let kind = tree::name(value)?;
     if value.kind() != TUPLE || !matches!(kind.as_str(), "Link" | "Event") {
         return None;
@@ -713,7 +755,7 @@ fn link_source(value: &SyntaxNode) -> Option<(String, Option<String>)> {
 }
 
 /// `"node"` or `"node.Pin"`.
-fn exec_target(target: &str) -> (&str, Option<&str>) {
+pub(crate) fn exec_target(target: &str) -> (&str, Option<&str>) {
     match target.split_once('.') {
         Some((n, p)) => (n, Some(p)),
         None => (target, None),
@@ -765,7 +807,7 @@ fn parse_type(text: &str) -> Result<graphrun_format::Type, String> {
 }
 
 /// An id a node may have: not empty, no `.`, no line break.
-fn check_id(id: &str) -> Result<(), String> {
+pub(crate) fn check_id(id: &str) -> Result<(), String> {
     if id.is_empty() || id.contains(['.', '\n', '\r']) {
         Err(format!(
             "`{id}` cannot be a node id: an id is not empty and holds no `.`"

@@ -89,7 +89,34 @@ fn random_op(rng: &mut fastrand::Rng, text: &str, body: &Body) -> Op {
     let pin = pick(rng, &pins).to_string();
     let var = pick(rng, &vars).to_string();
     let value = VALUES[rng.usize(..VALUES.len())].to_string();
-    match rng.usize(..13) {
+    let some_ids: Vec<String> = nodes
+        .iter()
+        .filter(|_| rng.usize(..4) == 0)
+        .map(|n| n.id.clone())
+        .take(4)
+        .collect();
+    match rng.usize(..15) {
+        13 => {
+            let placed: Vec<(String, Option<(i64, i64)>)> =
+                some_ids.iter().map(|id| (id.clone(), Some((16, 32)))).collect();
+            match graphrun_edit::clipboard::copy(text, body, &placed) {
+                Ok(copied) => Op::Paste {
+                    x: rng.i64(-300..300),
+                    y: rng.i64(-300..300),
+                    text: copied,
+                },
+                Err(_) => Op::RemoveNode { id },
+            }
+        }
+        14 => Op::Collapse {
+            kind: if rng.bool() {
+                graphrun_edit::collapse::Reusable::Function
+            } else {
+                graphrun_edit::collapse::Reusable::Macro
+            },
+            name: format!("C{}", rng.u32(..20)),
+            ids: some_ids,
+        },
         0 => Op::AddNode {
             id: if rng.bool() {
                 "auto".into()
