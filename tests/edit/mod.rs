@@ -659,3 +659,85 @@ fn collapse_refusals() {
         "no node `nobody`",
     );
 }
+
+#[test]
+fn functions_and_macros_are_made_empty_and_wired_through() {
+    let (_, dir) = edits(
+        "add-reusable",
+        &["add-function Hello", "add-macro \"Twice More\""],
+        &[(
+            "            },\n        ),\n    },\n    comments",
+            "            },\n        ),\n        \"Hello\": (\n            nodes: {\n                \"entry\": (node: \"Function Entry\", exec: {\"then\": \"return\"}),\n                \"return\": (node: \"Return Node\"),\n            },\n        ),\n    },\n    macros: {\n        \"Twice More\": (\n            inputs: {\"exec\": Exec},\n            outputs: {\"then\": Exec},\n            nodes: {\n                \"inputs\": (node: \"Macro Inputs\", exec: {\"exec\": \"outputs.then\"}),\n                \"outputs\": (node: \"Macro Outputs\"),\n            },\n        ),\n    },\n    comments",
+        )],
+    );
+    // The new function is a body `--function` edits like any other.
+    let ran = graphrun(
+        &dir,
+        &[
+            "edit",
+            "g.ron",
+            "--function",
+            "Hello",
+            "-e",
+            "add-node say \"Print String\"",
+        ],
+    );
+    assert_eq!(ran.status, 0, "{}", ran.stderr);
+    refused(
+        "add-taken",
+        &[],
+        &["add-function Twice"],
+        "already has a function or macro `Twice`",
+    );
+}
+
+#[test]
+fn comment_boxes_are_added_renamed_and_removed() {
+    edits(
+        "comment-box",
+        &["comment-box \"the end\" done", "set-comment-box 0 greeting"],
+        &[(
+            "comments: [(text: \"the greeting\", nodes: [\"begin\", \"greet\"])]",
+            "comments: [(text: \"greeting\", nodes: [\"begin\", \"greet\"]), (text: \"the end\", nodes: [\"done\"])]",
+        )],
+    );
+    edits(
+        "remove-comment-box",
+        &["remove-comment-box 0"],
+        &[(
+            "    comments: [(text: \"the greeting\", nodes: [\"begin\", \"greet\"])],\n",
+            "",
+        )],
+    );
+    refused(
+        "no-comment-box",
+        &[],
+        &["set-comment-box 3 x"],
+        "no comment box 3 (the graph has 1)",
+    );
+    refused(
+        "comment-box-no-node",
+        &[],
+        &["comment-box x nobody"],
+        "no node `nobody`",
+    );
+}
+
+#[test]
+fn set_type_retypes_a_variable_and_drops_its_default() {
+    let (_, dir) = edits(
+        "set-type",
+        &["set-type Name Int", "set-default Name 7"],
+        &[(
+            "\"Name\":  (type: String, default: \"ada\")",
+            "\"Name\":  (type: Int, default: 7)",
+        )],
+    );
+    assert_eq!(runs(&dir), "hello 7\nhello 7\ndone\n");
+    refused(
+        "set-type-mismatch",
+        &[],
+        &["set-type Times Float"],
+        "expected Int, but variable `Times` is Float",
+    );
+}

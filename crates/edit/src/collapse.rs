@@ -8,13 +8,11 @@ use std::collections::HashSet;
 
 use graphrun_format::Type;
 
-use crate::doc::TOP_ORDER;
 use crate::facts::{Body, NoInspector};
-use crate::layout::{insert_field, insert_item, Style};
 use crate::session::{fresh_id, Session};
 use crate::syntax::SyntaxKind::MAP;
-use crate::text::{first_on_line, indent_at, indent_unit, quote};
-use crate::tree::{brackets, field_value, items, range};
+use crate::text::{indent_unit, quote};
+use crate::tree::{items, range};
 
 /// What the selection becomes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -259,25 +257,6 @@ impl Session<'_> {
         Some((x.trim().parse().ok()?, y.trim().parse().ok()?))
     }
 
-    /// The indentation of the entries of the top-level map `field` (`functions`, `macros`).
-    fn entry_indent(&self, field: &str) -> String {
-        let doc = self.doc();
-        let unit = indent_unit(&self.text);
-        let Ok(top) = doc.top() else { return unit };
-        if let Some(map) = field_value(&top, field).filter(|m| m.kind() == MAP) {
-            if let Some(first) = items(&map).first().filter(|f| first_on_line(&self.text, f.range.start)) {
-                return indent_at(&self.text, first.range.start).to_string();
-            }
-            return format!("{}{unit}", indent_at(&self.text, brackets(&map).0));
-        }
-        match items(&top).first() {
-            Some(f) if first_on_line(&self.text, f.range.start) => {
-                format!("{}{unit}", indent_at(&self.text, f.range.start))
-            }
-            _ => format!("{unit}{unit}"),
-        }
-    }
-
     /// The text of the new function's or macro's entry, `"NAME": (...)`.
     #[allow(clippy::too_many_arguments)]
     fn body_text(
@@ -407,29 +386,6 @@ impl Session<'_> {
         }
         text.push_str(&format!("{inner}nodes: {nodes},\n{outer})"));
         Ok(text)
-    }
-
-    /// Adds `"NAME": (...)` to the file's functions or macros.
-    fn insert_reusable(&mut self, kind: Reusable, entry: &str) -> Result<(), String> {
-        let field = if kind == Reusable::Function {
-            "functions"
-        } else {
-            "macros"
-        };
-        let doc = self.doc();
-        let top = doc.top()?;
-        let edits = match field_value(&top, field).filter(|m| m.kind() == MAP) {
-            Some(map) => insert_item(&self.text, &map, None, entry, Style::Block),
-            None => {
-                let outer = self.entry_indent(field);
-                let unit = indent_unit(&self.text);
-                let close = outer.strip_suffix(unit.as_str()).unwrap_or_default();
-                let map = format!("{{\n{outer}{entry},\n{close}}}");
-                insert_field(&self.text, &top, TOP_ORDER, field, &map, Style::Block)
-            }
-        };
-        drop(doc);
-        self.step(edits)
     }
 }
 

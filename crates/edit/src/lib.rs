@@ -13,11 +13,13 @@
 
 pub mod clipboard;
 pub mod collapse;
+pub mod comments;
 pub mod doc;
 pub mod facts;
 pub mod file;
 pub mod layout;
 pub mod op;
+pub mod reusable;
 pub mod session;
 pub mod syntax;
 pub mod text;

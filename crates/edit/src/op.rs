@@ -119,6 +119,39 @@ pub enum Op {
         /// The nodes.
         ids: Vec<String>,
     },
+    /// `set-type NAME TYPE`: a variable's type (its default goes: it was of the old type).
+    SetType {
+        /// The variable.
+        name: String,
+        /// Its new type.
+        ty: String,
+    },
+    /// `comment-box TEXT ID...`: a comment box around the nodes.
+    AddCommentBox {
+        /// Its text.
+        text: String,
+        /// The nodes it surrounds.
+        ids: Vec<String>,
+    },
+    /// `set-comment-box N TEXT`: the text of the comment box N (from 0, as written).
+    SetCommentBox {
+        /// Which box.
+        index: usize,
+        /// Its text.
+        text: String,
+    },
+    /// `remove-comment-box N`.
+    RemoveCommentBox {
+        /// Which box.
+        index: usize,
+    },
+    /// `add-function NAME` / `add-macro NAME`: a new empty one.
+    AddReusable {
+        /// A function or a macro.
+        kind: crate::collapse::Reusable,
+        /// Its name.
+        name: String,
+    },
     /// `paste X Y TEXT`: copied nodes (a RON map of id to node), fresh ids where theirs
     /// are taken, the top-left one at (X, Y).
     Paste {
@@ -149,6 +182,12 @@ pub const NAMES: &[&str] = &[
     "paste",
     "collapse-to-function",
     "collapse-to-macro",
+    "set-type",
+    "comment-box",
+    "set-comment-box",
+    "remove-comment-box",
+    "add-function",
+    "add-macro",
 ];
 
 /// Splits an operation's text into words (double quotes group, `\"` and `\\` escape).
@@ -220,6 +259,8 @@ impl Op {
         };
         let usage = |u: &str| format!("usage: {u}");
         let int = |s: &str| -> Result<i64, String> { s.parse().map_err(|_| format!("`{s}` is not an integer")) };
+        let index =
+            |s: &str| -> Result<usize, String> { s.parse().map_err(|_| format!("`{s}` is not a comment box number")) };
         let arity = |n: usize, u: &str| if args.len() == n { Ok(()) } else { Err(usage(u)) };
         let op = match name.as_str() {
             "add-node" => {
@@ -360,6 +401,46 @@ impl Op {
                     ids: ids.to_vec(),
                 }
             }
+            "set-type" => {
+                arity(2, "set-type NAME TYPE")?;
+                Op::SetType {
+                    name: args[0].clone(),
+                    ty: args[1].clone(),
+                }
+            }
+            "comment-box" => {
+                let Some((text, ids)) = args.split_first().filter(|(_, ids)| !ids.is_empty()) else {
+                    return Err(usage("comment-box TEXT ID..."));
+                };
+                Op::AddCommentBox {
+                    text: text.clone(),
+                    ids: ids.to_vec(),
+                }
+            }
+            "set-comment-box" => {
+                arity(2, "set-comment-box N TEXT")?;
+                Op::SetCommentBox {
+                    index: index(&args[0])?,
+                    text: args[1].clone(),
+                }
+            }
+            "remove-comment-box" => {
+                arity(1, "remove-comment-box N")?;
+                Op::RemoveCommentBox {
+                    index: index(&args[0])?,
+                }
+            }
+            "add-function" | "add-macro" => {
+                arity(1, &format!("{name} NAME"))?;
+                Op::AddReusable {
+                    kind: if name == "add-macro" {
+                        crate::collapse::Reusable::Macro
+                    } else {
+                        crate::collapse::Reusable::Function
+                    },
+                    name: args[0].clone(),
+                }
+            }
             "paste" => {
                 arity(3, "paste X Y TEXT")?;
                 Op::Paste {
@@ -434,6 +515,17 @@ impl fmt::Display for Op {
             Op::SetDefault { name, value } => write!(f, "set-default {} {}", w(name), w(value)),
             Op::Comment { id, text } => write!(f, "comment {} {}", w(id), w(text)),
             Op::Paste { x, y, text } => write!(f, "paste {x} {y} {}", w(text)),
+            Op::SetType { name, ty } => write!(f, "set-type {} {}", w(name), w(ty)),
+            Op::AddCommentBox { text, ids } => {
+                write!(f, "comment-box {}", w(text))?;
+                ids.iter().try_for_each(|id| write!(f, " {}", w(id)))
+            }
+            Op::SetCommentBox { index, text } => write!(f, "set-comment-box {index} {}", w(text)),
+            Op::RemoveCommentBox { index } => write!(f, "remove-comment-box {index}"),
+            Op::AddReusable { kind, name } => match kind {
+                crate::collapse::Reusable::Function => write!(f, "add-function {}", w(name)),
+                crate::collapse::Reusable::Macro => write!(f, "add-macro {}", w(name)),
+            },
             Op::Collapse { kind, name, ids } => {
                 let op = match kind {
                     crate::collapse::Reusable::Function => "collapse-to-function",
@@ -480,6 +572,12 @@ mod tests {
             "comment a \"\"",
             "collapse-to-function \"Say It\" a b",
             "collapse-to-macro M a",
+            "set-type N Float",
+            "comment-box \"the start\" a b",
+            "set-comment-box 0 \"a box\"",
+            "remove-comment-box 1",
+            "add-function F",
+            "add-macro \"My Macro\"",
             "paste 10 -20 \"{\\\"a\\\": (node: \\\"Quit\\\")}\"",
         ] {
             let op = Op::parse(text).unwrap();

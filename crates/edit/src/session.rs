@@ -195,6 +195,28 @@ impl<'i> Session<'i> {
             }
             Op::Paste { x, y, text } => self.paste(*x, *y, text),
             Op::Collapse { kind, name, ids } => self.collapse(*kind, name, ids),
+            Op::AddReusable { kind, name } => self.add_reusable(*kind, name),
+            Op::AddCommentBox { text, ids } => self.add_comment_box(text, ids),
+            Op::SetCommentBox { index, text } => self.set_comment_box(*index, text),
+            Op::RemoveCommentBox { index } => self.remove_comment_box(*index),
+            Op::SetType { name, ty } => {
+                let (map, variable) = self.variable(name)?;
+                parse_type(ty)?;
+                let old = field_value(&variable, "type").ok_or("the variable has no `type`")?;
+                self.step(vec![TextEdit::replace(range(&old), ty.trim())])?;
+                // The default was of the old type.
+                let variable = entry(&map_again(self, &map, name)?, name).and_then(|e| e.value());
+                match variable {
+                    Some(v) if field(&v, "default").is_some() => {
+                        let index = items(&v)
+                            .iter()
+                            .position(|f| f.field_name().as_deref() == Some("default"))
+                            .unwrap_or(0);
+                        self.remove_at(&v, index)
+                    }
+                    _ => Ok(()),
+                }
+            }
             Op::Comment { id, text } => {
                 let node = self.node(id)?;
                 if text.is_empty() {
@@ -696,10 +718,10 @@ impl<'i> Session<'i> {
         self.step(edits)
     }
 
-    /// Removes an item; the last entry of a node's `inputs` or `exec` takes the field with
-    /// it, as its author would have written the node without it.
+    /// Removes an item; the last entry of a node's `inputs` or `exec`, or the last comment
+    /// box, takes the field with it, as its author would have written the file without it.
     pub(crate) fn remove_at(&mut self, container: &SyntaxNode, index: usize) -> Result<(), String> {
-        let emptied_field = (container.kind() == MAP && items(container).len() == 1)
+        let emptied_field = (matches!(container.kind(), MAP | LIST) && items(container).len() == 1)
             .then(|| container.parent())
             .flatten()
             .filter(|f| f.kind() == FIELD)
@@ -707,7 +729,9 @@ impl<'i> Session<'i> {
                 let name = tree::items(&f.parent()?).into_iter().position(|i| i.node == f)?;
                 let holder = f.parent()?;
                 let field_name = items(&holder)[name].field_name()?;
-                matches!(field_name.as_str(), "inputs" | "exec").then_some((holder, name))
+                let node_field = container.kind() == MAP && matches!(field_name.as_str(), "inputs" | "exec");
+                let boxes = container.kind() == LIST && field_name == "comments";
+                (node_field || boxes).then_some((holder, name))
             });
         let edits = match emptied_field {
             Some((holder, name)) => remove_item(&self.text, &holder, name),
@@ -793,6 +817,11 @@ fn comment_boxes(doc: &Doc<'_>) -> Vec<SyntaxNode> {
         .filter_map(|i| i.value())
         .filter(|v| v.kind() == STRUCT)
         .collect()
+}
+
+/// The variables map again, after an edit changed the text.
+fn map_again(session: &Session<'_>, _old: &SyntaxNode, name: &str) -> Result<SyntaxNode, String> {
+    session.variable(name).map(|(map, _)| map)
 }
 
 /// A variable's type, as its `type:` says.

@@ -95,7 +95,30 @@ fn random_op(rng: &mut fastrand::Rng, text: &str, body: &Body) -> Op {
         .map(|n| n.id.clone())
         .take(4)
         .collect();
-    match rng.usize(..15) {
+    match rng.usize(..19) {
+        15 => Op::SetType {
+            name: var,
+            ty: ["Int", "Bool", "Array(String)"][rng.usize(..3)].into(),
+        },
+        16 => Op::AddCommentBox {
+            text: "a box".into(),
+            ids: some_ids,
+        },
+        17 => match rng.usize(..3) {
+            0 => Op::SetCommentBox {
+                index: rng.usize(..2),
+                text: "renamed".into(),
+            },
+            _ => Op::RemoveCommentBox { index: rng.usize(..2) },
+        },
+        18 => Op::AddReusable {
+            kind: if rng.bool() {
+                graphrun_edit::collapse::Reusable::Function
+            } else {
+                graphrun_edit::collapse::Reusable::Macro
+            },
+            name: format!("R{}", rng.u32(..5)),
+        },
         13 => {
             let placed: Vec<(String, Option<(i64, i64)>)> =
                 some_ids.iter().map(|id| (id.clone(), Some((16, 32)))).collect();
