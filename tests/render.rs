@@ -159,7 +159,7 @@ fn pos_is_kept_and_a_function_body_draws_on_its_own() {
     assert_eq!((boxes["hello"].0, boxes["hello"].1), (240, -16));
     // `again` has no pos: laid out below the placed nodes.
     assert!(boxes["again"].1 > boxes["hello"].1 + boxes["hello"].3);
-    assert!(svg.contains("<g class=\"comment\">"), "{svg}");
+    assert!(svg.contains("<g class=\"comment\" data-comment=\"0\">"), "{svg}");
 
     let body = render(&["tests/cases/functions/calls.ron", "--graph", "Ratio"]);
     let body = String::from_utf8(body.stdout).unwrap();

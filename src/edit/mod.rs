@@ -94,7 +94,7 @@ pub fn new_graph(path: &Path) -> String {
     let stem = stem.strip_suffix(".ron").unwrap_or(&stem);
     let name = if stem.is_empty() { "Graph" } else { stem };
     format!(
-        "Graph(\n    format: 1,\n    name: {},\n    nodes: {{\n        \"begin\": (node: \"Event BeginPlay\"),\n    }},\n)\n",
+        "Graph(\n    format: 1,\n    name: {},\n    nodes: {{\n        \"begin\": (node: \"Event BeginPlay\", pos: (0, 0)),\n    }},\n)\n",
         graphrun_edit::text::quote(name)
     )
 }

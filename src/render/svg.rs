@@ -77,7 +77,7 @@ pub fn svg(picture: &Picture, rects: &[Rect]) -> String {
         r##"<rect class="background" x="{min_x}" y="{min_y}" width="{w}" height="{h}" fill="#262626"/>"##
     );
     // Comment boxes, behind everything.
-    for comment in &picture.comments {
+    for (index, comment) in picture.comments.iter().enumerate() {
         let boxes: Vec<Rect> = comment.nodes.iter().map(|&i| rects[i]).collect();
         if boxes.is_empty() {
             continue;
@@ -89,7 +89,7 @@ pub fn svg(picture: &Picture, rects: &[Rect]) -> String {
         let fill = comment.color.as_deref().unwrap_or("#6a6a6a");
         let _ = writeln!(
             out,
-            r##"<g class="comment"><rect x="{x}" y="{y}" width="{}" height="{}" rx="4" fill="{fill}" fill-opacity="0.25" stroke="{fill}"/><text x="{}" y="{}" fill="#ffffff" font-size="14">{}</text></g>"##,
+            r##"<g class="comment" data-comment="{index}"><rect x="{x}" y="{y}" width="{}" height="{}" rx="4" fill="{fill}" fill-opacity="0.25" stroke="{fill}"/><text x="{}" y="{}" fill="#ffffff" font-size="14">{}</text></g>"##,
             right - x,
             bottom - y,
             x + 8,

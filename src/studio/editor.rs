@@ -101,6 +101,13 @@ impl Editor {
         Err(format!("{} kept changing on disk; the edit was not written", self.name))
     }
 
+    /// The RON text of nodes of the body `graph`, each at the place given, for the clipboard.
+    pub fn copy(&self, graph: Option<&str>, nodes: &[(String, Option<(i64, i64)>)]) -> Result<String, String> {
+        let (_, text) = current(&self.path)?;
+        let body = body_named(&text, graph)?;
+        graphrun_edit::clipboard::copy(&text, &body, nodes)
+    }
+
     fn record(&mut self, steps: Vec<Vec<TextEdit>>, after: &str) {
         self.undo.push(Change {
             steps,

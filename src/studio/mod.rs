@@ -234,7 +234,31 @@ fn draw(settings: &Settings, registry: &Registry, session: &Session) {
         .iter()
         .map(|(name, picture)| (name.clone(), crate::render::render_picture(picture)))
         .collect();
-    session.set_graphs(graphs, diagnostics(&found));
+    session.set_graphs(graphs, diagnostics(&found), declared(&text));
+}
+
+/// The file's bodies as written, for the page's panels: each one's name (none: the event
+/// graph), kind and variables (the graph's, or a function's or macro's locals).
+fn declared(text: &str) -> Json {
+    let doc = graphrun_edit::doc::Doc::new(text);
+    Json::Array(
+        doc.bodies()
+            .iter()
+            .map(|body| {
+                let kind = match body {
+                    graphrun_edit::Body::Graph => "graph",
+                    graphrun_edit::Body::Function(_) => "function",
+                    graphrun_edit::Body::Macro(_) => "macro",
+                };
+                let variables: Vec<Json> = doc
+                    .variables(body)
+                    .into_iter()
+                    .map(|(name, ty, default)| json!({"name": name, "type": ty, "default": default}))
+                    .collect();
+                json!({"name": body.name(), "kind": kind, "variables": variables})
+            })
+            .collect(),
+    )
 }
 
 /// What the palette offers: every node type of the registry, with its category, doc and
@@ -341,9 +365,7 @@ fn act(
         Action::Edit { graph, ops } => {
             return match editor.edit(registry, graph.as_deref(), &ops) {
                 Ok(printed) => {
-                    for id in printed {
-                        session.log("info", &format!("added node `{id}`"));
-                    }
+                    session.edited(&printed);
                     true
                 }
                 Err(message) => {
@@ -351,6 +373,14 @@ fn act(
                     false
                 }
             };
+        }
+        Action::Copy { graph, nodes, purpose } => {
+            let placed: Vec<(String, Option<(i64, i64)>)> =
+                nodes.into_iter().map(|(id, x, y)| (id, Some((x, y)))).collect();
+            match editor.copy(graph.as_deref(), &placed) {
+                Ok(text) => session.copied(&text, purpose.as_deref()),
+                Err(message) => session.refused(&message),
+            }
         }
         Action::Undo | Action::Redo => {
             let done = if matches!(action, Action::Undo) {

@@ -33,6 +33,17 @@ pub enum Action {
         /// The operations, as `-e` takes them.
         ops: Vec<String>,
     },
+    /// The RON text of nodes, for the clipboard (the page pastes it with `paste`).
+    Copy {
+        /// The body they are in (none: the event graph).
+        #[serde(default)]
+        graph: Option<String>,
+        /// Each node's id and where it is drawn (its `pos` in the copy).
+        nodes: Vec<(String, i64, i64)>,
+        /// What the page will do with it (told back with the text).
+        #[serde(default)]
+        purpose: Option<String>,
+    },
     /// Undoes the last edit.
     Undo,
     /// Does again the last edit undone.

@@ -113,6 +113,8 @@ struct State {
     values: HashMap<NodeKey, PinValues>,
     /// Every node type the palette offers.
     palette: Json,
+    /// The file's bodies and their variables as written.
+    declared: Json,
     /// Writes the editor has made to the file.
     saved: u64,
 }
@@ -168,6 +170,7 @@ impl Session {
                 connections: Vec::new(),
                 values: HashMap::new(),
                 palette: Json::Null,
+                declared: Json::Null,
                 saved: 0,
             }),
             pending: Mutex::new(Pending::default()),
@@ -215,6 +218,7 @@ impl Session {
             "values": values_json(&st.values),
             "breakpoints": self.breakpoints_json(),
             "palette": st.palette,
+            "declared": st.declared,
             "saved": st.saved,
         })
         .to_string()
@@ -231,6 +235,16 @@ impl Session {
         self.send(json!({"type": "saved", "count": count}));
     }
 
+    /// An edit was written; what its operations printed (new nodes' ids).
+    pub fn edited(&self, printed: &[String]) {
+        self.send(json!({"type": "edited", "printed": printed}));
+    }
+
+    /// Copied nodes' text, for the page's clipboard.
+    pub fn copied(&self, text: &str, purpose: Option<&str>) {
+        self.send(json!({"type": "copied", "text": text, "purpose": purpose}));
+    }
+
     /// An edit was refused: why, shown where it was made.
     pub fn refused(&self, message: &str) {
         self.send(json!({"type": "refused", "message": message}));
@@ -243,12 +257,14 @@ impl Session {
         Json::Array(bps.iter().map(key_json).collect())
     }
 
-    /// The file loaded: its pictures (the event graph first), and its warnings.
-    pub fn set_graphs(&self, graphs: Vec<(Option<String>, String)>, diagnostics: Vec<Json>) {
+    /// The file as it is now: its pictures (the event graph first), its diagnostics, its
+    /// bodies and variables as written.
+    pub fn set_graphs(&self, graphs: Vec<(Option<String>, String)>, diagnostics: Vec<Json>, declared: Json) {
         let mut st = self.state();
         st.graphs = graphs;
         st.diagnostics = diagnostics;
-        let message = json!({"type": "graphs", "graphs": graphs_json(&st.graphs), "diagnostics": st.diagnostics});
+        st.declared = declared;
+        let message = json!({"type": "graphs", "graphs": graphs_json(&st.graphs), "diagnostics": st.diagnostics, "declared": st.declared});
         drop(st);
         self.send(message);
     }

@@ -419,7 +419,7 @@ fn a_file_that_does_not_exist_is_made_at_the_first_edit() {
     assert_eq!(ran.status, 0, "{}", ran.stderr);
     assert_eq!(
         std::fs::read_to_string(dir.join("hello_world.ron")).unwrap(),
-        "Graph(\n    format: 1,\n    name: \"hello_world\",\n    nodes: {\n        \"begin\": (node: \"Event BeginPlay\", exec: {\"then\": \"say\"}),\n        \"say\": (node: \"Print String\"),\n    },\n)\n"
+        "Graph(\n    format: 1,\n    name: \"hello_world\",\n    nodes: {\n        \"begin\": (node: \"Event BeginPlay\", pos: (0, 0), exec: {\"then\": \"say\"}),\n        \"say\": (node: \"Print String\"),\n    },\n)\n"
     );
     let ran = graphrun(&dir, &["run", "hello_world.ron"]);
     assert_eq!(ran.stdout, "Hello\n");
@@ -667,7 +667,7 @@ fn functions_and_macros_are_made_empty_and_wired_through() {
         &["add-function Hello", "add-macro \"Twice More\""],
         &[(
             "            },\n        ),\n    },\n    comments",
-            "            },\n        ),\n        \"Hello\": (\n            nodes: {\n                \"entry\": (node: \"Function Entry\", exec: {\"then\": \"return\"}),\n                \"return\": (node: \"Return Node\"),\n            },\n        ),\n    },\n    macros: {\n        \"Twice More\": (\n            inputs: {\"exec\": Exec},\n            outputs: {\"then\": Exec},\n            nodes: {\n                \"inputs\": (node: \"Macro Inputs\", exec: {\"exec\": \"outputs.then\"}),\n                \"outputs\": (node: \"Macro Outputs\"),\n            },\n        ),\n    },\n    comments",
+            "            },\n        ),\n        \"Hello\": (\n            nodes: {\n                \"entry\": (node: \"Function Entry\", pos: (0, 0), exec: {\"then\": \"return\"}),\n                \"return\": (node: \"Return Node\", pos: (320, 0)),\n            },\n        ),\n    },\n    macros: {\n        \"Twice More\": (\n            inputs: {\"exec\": Exec},\n            outputs: {\"then\": Exec},\n            nodes: {\n                \"inputs\": (node: \"Macro Inputs\", pos: (0, 0), exec: {\"exec\": \"outputs.then\"}),\n                \"outputs\": (node: \"Macro Outputs\", pos: (320, 0)),\n            },\n        ),\n    },\n    comments",
         )],
     );
     // The new function is a body `--function` edits like any other.

@@ -244,3 +244,218 @@ async fn the_editor_adds_wires_sets_moves_undoes_and_deletes_with_pointer_and_ke
     page.save_screenshot(&screenshots(), "editor.png").await;
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A graph for copying, collapsing and the panels: two prints in a row.
+const TWO: &str = r#"Graph(
+    format: 1,
+    name: "Two",
+    variables: {
+        "Who": (type: String, default: "ada"),
+    },
+    nodes: {
+        "begin": (node: "Event BeginPlay", pos: (0, 0), exec: {"then": "one"}),
+        "one":   (node: "Print String", pos: (256, 0), inputs: {"In String": Var("Who")}, exec: {"then": "two"}),
+        "two":   (node: "Print String", pos: (512, 0), inputs: {"In String": "two"}),
+    },
+)
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_editor_copies_pastes_collapses_and_edits_variables_comment_boxes_and_functions() {
+    let dir = scratch("editor-more");
+    let graph = dir.join("two.ron");
+    std::fs::write(&graph, TWO).unwrap();
+    let (_studio, url) = start(&dir, &["studio", "two.ron", "--port", "0"]);
+    let mut page = Browser::launch("editor-more").await;
+    page.goto(&url).await;
+    page.wait_for(
+        "the graph",
+        "document.querySelectorAll('#stage g.node[data-node]').length === 3",
+    )
+    .await;
+
+    // Copy `two` (click, Ctrl-C), move the pointer to empty canvas, paste (Ctrl-V).
+    page.click("#stage g.node[data-node=\"two\"] rect.title").await;
+    page.key("c", 2).await;
+    let (tx, ty) = page.centre("#stage g.node[data-node=\"two\"] rect").await;
+    page.mouse("mouseMoved", (tx, ty + 200.0), "none", 0).await;
+    page.wait_for(
+        "the copy",
+        "!!document.querySelector('#stage g.node[data-node=\"two\"].selected')",
+    )
+    .await;
+    // The copy comes back from the studio before the paste can use it.
+    page.wait_for("the copy to arrive", "document.body.dataset.copied === '1'")
+        .await;
+    page.key("v", 2).await;
+    saved(&mut page, 1).await;
+    let text = file(&graph);
+    let (px, py) = pos_of(&text, "two_2");
+    let pasted = TWO.replace(
+        "\"In String\": \"two\"}),\n",
+        &format!("\"In String\": \"two\"}}),\n        \"two_2\": (node: \"Print String\", pos: ({px}, {py}), inputs: {{\"In String\": \"two\"}}),\n"),
+    );
+    assert_eq!(text, pasted, "pasting a copy of `two`");
+    page.wait_for(
+        "the pasted node selected",
+        "document.querySelector('#stage g.node[data-node=\"two_2\"]')?.classList.contains('selected')",
+    )
+    .await;
+
+    // Ctrl-D duplicates the selection (the pasted node) 32 units down and right.
+    page.key("d", 2).await;
+    saved(&mut page, 2).await;
+    let duplicated = pasted.replace(
+        &format!("pos: ({px}, {py}), inputs: {{\"In String\": \"two\"}}),\n"),
+        &format!(
+            "pos: ({px}, {py}), inputs: {{\"In String\": \"two\"}}),\n        \"two_3\": (node: \"Print String\", pos: ({}, {}), inputs: {{\"In String\": \"two\"}}),\n",
+            px + 32,
+            py + 32
+        ),
+    );
+    assert_eq!(file(&graph), duplicated, "duplicating");
+
+    // Select `one` and `two` with a box dragged on empty canvas, then Delete the copies
+    // first: select them by clicking with Shift.
+    page.wait_for(
+        "two_3 drawn",
+        "!!document.querySelector('#stage g.node[data-node=\"two_3\"]')",
+    )
+    .await;
+    page.click("#stage g.node[data-node=\"two_2\"] rect.title").await;
+    let copy3 = page.centre("#stage g.node[data-node=\"two_3\"] rect.title").await;
+    page.click_at(copy3, "left", 8).await;
+    page.wait_for(
+        "both copies selected",
+        "document.querySelectorAll('#stage g.node.selected').length === 2",
+    )
+    .await;
+    page.key("Delete", 0).await;
+    saved(&mut page, 3).await;
+    assert_eq!(file(&graph), TWO, "deleting the copies gives the file back");
+
+    // A box around `one` and `two`, then C: a comment box; its text edited in place.
+    page.wait_for(
+        "the copies gone",
+        "document.querySelectorAll('#stage g.node[data-node]').length === 3",
+    )
+    .await;
+    let one = page.centre("#stage g.node[data-node=\"one\"] rect").await;
+    let two = page.centre("#stage g.node[data-node=\"two\"] rect").await;
+    page.drag((one.0 - 140.0, one.1 - 90.0), (two.0 + 140.0, two.1 + 90.0), "left")
+        .await;
+    page.wait_for(
+        "one and two selected by the box",
+        "document.querySelectorAll('#stage g.node.selected').length === 2",
+    )
+    .await;
+    page.key("c", 0).await;
+    saved(&mut page, 4).await;
+    let boxed = TWO.replace(
+        "    nodes: {\n        \"begin\"",
+        "    comments: [(text: \"Comment\", nodes: [\"one\", \"two\"])],\n    nodes: {\n        \"begin\"",
+    );
+    assert_eq!(file(&graph), boxed, "a comment box");
+    page.wait_for(
+        "the box drawn",
+        "!!document.querySelector('#stage g.comment[data-comment=\"0\"] text')",
+    )
+    .await;
+    page.click("#stage g.comment[data-comment=\"0\"] text").await;
+    page.wait_for(
+        "the box's field",
+        "document.activeElement?.classList.contains('literal-field')",
+    )
+    .await;
+    page.type_text("the greeting").await;
+    page.key("Enter", 0).await;
+    saved(&mut page, 5).await;
+    let boxed = boxed.replace("(text: \"Comment\"", "(text: \"the greeting\"");
+    assert_eq!(file(&graph), boxed, "the comment box's text");
+
+    // Collapse to Function from the selection's menu (right-click on a selected node).
+    page.wait_for(
+        "still selected",
+        "document.querySelectorAll('#stage g.node.selected').length === 2",
+    )
+    .await;
+    let one = page.centre("#stage g.node[data-node=\"one\"] rect.title").await;
+    page.click_at(one, "right", 0).await;
+    page.wait_for("the menu", "!document.querySelector('#menu').hidden")
+        .await;
+    page.click("#menu [data-menu=\"collapse-function\"]").await;
+    page.wait_for(
+        "the name field",
+        "document.activeElement === document.querySelector('#menu input')",
+    )
+    .await;
+    page.type_text("Say Both").await;
+    page.key("Enter", 0).await;
+    saved(&mut page, 6).await;
+    let collapsed = file(&graph);
+    assert!(collapsed.contains("    functions: {\n        \"Say Both\": (\n            nodes: {\n                \"entry\": (node: \"Function Entry\", pos: (0, 0), exec: {\"then\": \"one\"}),\n                \"one\": (node: \"Print String\", pos: (256, 0), inputs: {\"In String\": Var(\"Who\")}, exec: {\"then\": \"two\"}),\n                \"two\": (node: \"Print String\", pos: (512, 0), inputs: {\"In String\": \"two\"}),\n                \"return\": (node: \"Return Node\", pos: (832, 0)),\n            },\n        ),\n    },\n"), "{collapsed}");
+    assert!(collapsed.contains("\"begin\": (node: \"Event BeginPlay\", pos: (0, 0), exec: {\"then\": \"say_both\"}),\n        \"say_both\": (node: \"Say Both\", pos: (256, 0)),\n"), "{collapsed}");
+    assert_eq!(runs(&graph), "ada\ntwo\n");
+    page.wait_for(
+        "the function's tab",
+        "!!document.querySelector('#tabs button[data-graph=\"Say Both\"]')",
+    )
+    .await;
+    page.save_screenshot(&screenshots(), "editor-collapsed.png").await;
+
+    // The variables panel: add one, rename it, and drag `Who` onto the graph for a Get.
+    page.click("#add-variable").await;
+    saved(&mut page, 7).await;
+    assert!(file(&graph)
+        .contains("        \"Who\": (type: String, default: \"ada\"),\n        \"NewVar\": (type: Bool),\n"));
+    page.wait_for(
+        "the new variable listed",
+        "!!document.querySelector('#declared [data-declared=\"NewVar\"]')",
+    )
+    .await;
+    page.click("#declared [data-declared=\"NewVar\"] .name").await;
+    page.wait_for(
+        "the rename field",
+        "document.activeElement?.classList.contains('literal-field')",
+    )
+    .await;
+    page.type_text("Ready").await;
+    page.key("Enter", 0).await;
+    saved(&mut page, 8).await;
+    assert!(file(&graph).contains("        \"Ready\": (type: Bool),\n"));
+    page.wait_for(
+        "Who listed",
+        "!!document.querySelector('#declared [data-declared=\"Who\"] .name')",
+    )
+    .await;
+    let who = page.centre("#declared [data-declared=\"Who\"] .name").await;
+    let (bx, by) = page.centre("#stage g.node[data-node=\"begin\"] rect").await;
+    page.drag(who, (bx, by + 180.0), "left").await;
+    saved(&mut page, 9).await;
+    let got = file(&graph);
+    assert!(got.contains("\"get\": (node: \"Get\", var: \"Who\", pos: ("), "{got}");
+
+    // A new function from its button: a tab of its own, edited like the event graph.
+    page.click("#tabs button[data-add=\"add-function\"]").await;
+    saved(&mut page, 10).await;
+    assert!(file(&graph).contains("        \"New Function\": (\n            nodes: {\n                \"entry\": (node: \"Function Entry\", pos: (0, 0), exec: {\"then\": \"return\"}),\n                \"return\": (node: \"Return Node\", pos: (320, 0)),\n            },\n        ),\n"));
+    page.wait_for(
+        "the new function shown",
+        "document.querySelector('#tabs button.current')?.dataset.graph === 'New Function'",
+    )
+    .await;
+    page.wait_for(
+        "its nodes",
+        "!!document.querySelector('#stage g.node[data-node=\"entry\"]')",
+    )
+    .await;
+    let (ex, ey) = page.centre("#stage g.node[data-node=\"entry\"] rect").await;
+    page.click_at((ex, ey + 150.0), "right", 0).await;
+    page.type_text("print string").await;
+    page.key("Enter", 0).await;
+    saved(&mut page, 11).await;
+    let body = file(&graph);
+    assert!(body.contains("                \"return\": (node: \"Return Node\", pos: (320, 0)),\n                \"print_string\": (node: \"Print String\", pos: ("), "{body}");
+    page.save_screenshot(&screenshots(), "editor-function.png").await;
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -92,7 +92,12 @@ impl Session<'_> {
         for id in &ids {
             check_id(id)?;
             if taken.contains(id) {
-                let new = fresh_id(id, &used);
+                // `two_2` copied again is `two_3`, not `two_2_2`.
+                let base = match id.rsplit_once('_') {
+                    Some((base, n)) if !base.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => base,
+                    _ => id.as_str(),
+                };
+                let new = fresh_id(base, &used);
                 used.push(new.clone());
                 pasted.rename_node(id, &new)?;
                 fresh.push(new);

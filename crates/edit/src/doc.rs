@@ -148,6 +148,26 @@ impl<'t> Doc<'t> {
             .unwrap_or_default()
     }
 
+    /// The body's variables as written: name, type and default (as RON text).
+    pub fn variables(&self, body: &Body) -> Vec<(String, String, Option<String>)> {
+        let Ok(Some(map)) = self.variables_map(body) else {
+            return Vec::new();
+        };
+        items(&map)
+            .iter()
+            .filter_map(|item| {
+                let name = item.key()?;
+                let value = item.value()?;
+                let ty = field_value(&value, "type").map(|t| t.to_string())?;
+                Some((
+                    name,
+                    ty.trim().to_string(),
+                    field_value(&value, "default").map(|d| d.to_string().trim().to_string()),
+                ))
+            })
+            .collect()
+    }
+
     /// The names of the file's functions and macros, as bodies.
     pub fn bodies(&self) -> Vec<Body> {
         let mut out = vec![Body::Graph];

@@ -12,7 +12,8 @@ use crate::tree::{brackets, field_value, items};
 
 impl Session<'_> {
     /// Adds an empty function (a Function Entry wired to a Return Node) or macro (its
-    /// inputs and outputs nodes, an exec pin each way, wired through).
+    /// inputs and outputs nodes, an exec pin each way, wired through), placed: nodes
+    /// added beside them in the studio then do not move them.
     pub(crate) fn add_reusable(&mut self, kind: Reusable, name: &str) -> Result<(), String> {
         check_id(name)
             .map_err(|_| format!("`{name}` cannot be a function or macro name: it is not empty and holds no `.`"))?;
@@ -29,10 +30,10 @@ impl Session<'_> {
         let (inner, nodes) = (format!("{outer}{unit}"), format!("{outer}{unit}{unit}"));
         let body = match kind {
             Reusable::Function => format!(
-                "{nodes}\"entry\": (node: \"Function Entry\", exec: {{\"then\": \"return\"}}),\n{nodes}\"return\": (node: \"Return Node\"),\n"
+                "{nodes}\"entry\": (node: \"Function Entry\", pos: (0, 0), exec: {{\"then\": \"return\"}}),\n{nodes}\"return\": (node: \"Return Node\", pos: (320, 0)),\n"
             ),
             Reusable::Macro => format!(
-                "{nodes}\"inputs\": (node: \"Macro Inputs\", exec: {{\"exec\": \"outputs.then\"}}),\n{nodes}\"outputs\": (node: \"Macro Outputs\"),\n"
+                "{nodes}\"inputs\": (node: \"Macro Inputs\", pos: (0, 0), exec: {{\"exec\": \"outputs.then\"}}),\n{nodes}\"outputs\": (node: \"Macro Outputs\", pos: (320, 0)),\n"
             ),
         };
         let pins = match kind {

@@ -71,9 +71,14 @@ function freshId(type) {
 function redrawn(changedGraph) {
   if (changedGraph) editing.selected.clear();
   const ids = nodeIds();
+  if (editing.selectAfter && editing.selectAfter.every((id) => ids.has(id))) {
+    editing.selected = new Set(editing.selectAfter);
+    editing.selectAfter = null;
+  }
   for (const id of [...editing.selected]) if (!ids.has(id)) editing.selected.delete(id);
   markSelected();
   closeLiteral();
+  if (editing.declared) setDeclared(editing.declared);
 }
 
 function markSelected() {
@@ -129,6 +134,12 @@ function setupEditor() {
       editing.gesture = { kind: "literal", el: literal };
       return;
     }
+    const comment = e.target.closest("g.comment");
+    if (comment && e.target.tagName === "text") {
+      e.preventDefault();
+      editing.gesture = { kind: "comment", el: comment };
+      return;
+    }
     const node = e.target.closest("g.node");
     if (node) {
       e.preventDefault();
@@ -175,8 +186,10 @@ function setupEditor() {
   });
   window.addEventListener("mouseup", (e) => {
     const g = editing.gesture;
+    // A variable dragged from the panel is the panel's (setupDeclared).
+    if (!g || g.kind === "variable") return;
     editing.gesture = null;
-    if (!g || e.button !== 0) return;
+    if (e.button !== 0) return;
     if (g.kind === "wire") {
       g.line.remove();
       const to = pinOf(e.target);
@@ -184,6 +197,8 @@ function setupEditor() {
       else if (!to && !e.target.closest("g.node")) openPalette(e.clientX, e.clientY, g.from);
     } else if (g.kind === "literal") {
       if (e.target.closest("[data-literal]") === g.el) openLiteral(g.el);
+    } else if (g.kind === "comment") {
+      if (e.target.closest("g.comment") === g.el) openCommentField(g.el);
     } else if (g.kind === "move") {
       if (g.moved) {
         const dx = (e.clientX - g.from[0]) / view.scale, dy = (e.clientY - g.from[1]) / view.scale;
@@ -409,10 +424,264 @@ function onKey(e) {
   } else if (ctrl && (e.key === "z" || e.key === "Z")) {
     e.preventDefault();
     send({ action: "undo" });
+  } else if (ctrl && (e.key === "c" || e.key === "C")) {
+    e.preventDefault();
+    copySelection();
+  } else if (ctrl && (e.key === "v" || e.key === "V")) {
+    e.preventDefault();
+    pasteAtPointer();
+  } else if (ctrl && (e.key === "d" || e.key === "D")) {
+    e.preventDefault();
+    copySelection("duplicate");
+  } else if (!ctrl && (e.key === "c" || e.key === "C") && editing.selected.size) {
+    e.preventDefault();
+    edit([`comment-box Comment ${[...editing.selected].map(word).join(" ")}`]);
   } else if (e.key === "Escape") {
     closePalette();
+    closeMenu();
     select(null, false);
   }
 }
 
 setupEditor();
+
+// ---- Copy, paste, duplicate ---------------------------------------------------------
+
+// The selected nodes with where they are drawn (their `pos` in the copy).
+function selectedPlaces() {
+  const out = [];
+  for (const el of $("#stage").querySelectorAll("g.node")) {
+    if (!editing.selected.has(el.dataset.node)) continue;
+    const box = el.querySelector("rect");
+    out.push([el.dataset.node, Math.round(+box.getAttribute("x")), Math.round(+box.getAttribute("y"))]);
+  }
+  return out;
+}
+
+function copySelection(purpose) {
+  const nodes = selectedPlaces();
+  if (!nodes.length) return;
+  send({ action: "copy", graph: model.current, nodes, purpose: purpose || null });
+}
+
+// The copied text: kept for Ctrl-V, and put on the system clipboard where the browser allows.
+function copied(text, purpose) {
+  editing.clipboard = text;
+  // For tools and tests: how many copies have arrived.
+  document.body.dataset.copied = String(+(document.body.dataset.copied || 0) + 1);
+  if (navigator.clipboard && navigator.clipboard.writeText) navigator.clipboard.writeText(text).catch(() => {});
+  if (purpose === "duplicate") {
+    const places = selectedPlaces();
+    const x = Math.min(...places.map((p) => p[1])), y = Math.min(...places.map((p) => p[2]));
+    edit([`paste ${snap(x + 32)} ${snap(y + 32)} ${word(text)}`]);
+  }
+}
+
+async function pasteAtPointer() {
+  let text = "";
+  try {
+    if (navigator.clipboard && navigator.clipboard.readText) text = await navigator.clipboard.readText();
+  } catch (_) { /* the page's own copy serves */ }
+  if (!text || !text.trim().startsWith("{")) text = editing.clipboard || "";
+  if (!text) return;
+  const at = editing.pointer || [innerWidth / 3, innerHeight / 3];
+  const p = toGraph(at[0], at[1]);
+  edit([`paste ${snap(p.x)} ${snap(p.y)} ${word(text)}`]);
+}
+
+// New nodes (added or pasted) are selected once they are drawn.
+function editedNodes(ids) {
+  editing.selectAfter = ids && ids.length ? ids : null;
+}
+
+// ---- The node menu: collapse, comment box, copy, duplicate, delete -------------------
+
+function openMenu(px, py) {
+  const menu = $("#menu");
+  menu.querySelector("input").hidden = true;
+  menu.style.left = Math.min(px, innerWidth - 240) + "px";
+  menu.style.top = Math.min(py, innerHeight - 220) + "px";
+  menu.hidden = false;
+}
+
+function closeMenu() {
+  $("#menu").hidden = true;
+}
+
+function freshBodyName(base) {
+  const taken = new Set(model.graphs.map((g) => g.name));
+  if (!taken.has(base)) return base;
+  for (let n = 2; ; n++) if (!taken.has(`${base} ${n}`)) return `${base} ${n}`;
+}
+
+function setupMenu() {
+  const menu = $("#menu");
+  const input = menu.querySelector("input");
+  menu.addEventListener("mousedown", (e) => {
+    e.stopPropagation();
+    const item = e.target.closest("[data-menu]");
+    if (!item) return;
+    e.preventDefault();
+    const ids = [...editing.selected];
+    switch (item.dataset.menu) {
+      case "collapse-function":
+      case "collapse-macro": {
+        const macro = item.dataset.menu === "collapse-macro";
+        input.hidden = false;
+        input.dataset.kind = macro ? "collapse-to-macro" : "collapse-to-function";
+        input.value = freshBodyName(macro ? "New Macro" : "New Function");
+        input.focus();
+        input.select();
+        return;
+      }
+      case "comment-box": edit([`comment-box Comment ${ids.map(word).join(" ")}`]); break;
+      case "copy": copySelection(); break;
+      case "duplicate": copySelection("duplicate"); break;
+      case "delete": edit(ids.map((id) => `remove-node ${word(id)}`)); break;
+    }
+    closeMenu();
+  });
+  input.addEventListener("keydown", (e) => {
+    e.stopPropagation();
+    if (e.key === "Escape") closeMenu();
+    if (e.key !== "Enter" || !input.value.trim()) return;
+    edit([`${input.dataset.kind} ${word(input.value.trim())} ${[...editing.selected].map(word).join(" ")}`]);
+    closeMenu();
+  });
+  window.addEventListener("mousedown", (e) => { if (!e.target.closest("#menu")) closeMenu(); });
+}
+
+// ---- Comment boxes: their text edited in place ---------------------------------------
+
+function openCommentField(group) {
+  closeLiteral();
+  const text = group.querySelector("text");
+  const r = text.getBoundingClientRect();
+  const field = document.createElement("input");
+  field.className = "literal-field";
+  field.type = "text";
+  field.value = text.textContent;
+  Object.assign(field.style, { left: r.left - 2 + "px", top: r.top - 3 + "px", minWidth: Math.max(120, r.width + 30) + "px" });
+  field.addEventListener("keydown", (e) => {
+    e.stopPropagation();
+    if (e.key === "Escape") closeLiteral();
+    else if (e.key === "Enter") edit([`set-comment-box ${group.dataset.comment} ${word(field.value)}`]);
+  });
+  document.body.appendChild(field);
+  field.focus();
+  field.select();
+}
+
+// ---- The file's variables: add, rename, retype, default, remove; drag onto the graph --
+
+function setDeclared(bodies) {
+  editing.declared = bodies;
+  const body = bodies.find((b) => (b.name === undefined ? null : b.name) === model.current) || { variables: [] };
+  const list = $("#declared");
+  list.textContent = "";
+  for (const v of body.variables) {
+    const row = document.createElement("div");
+    row.dataset.declared = v.name;
+    const cell = (cls, text, op) => {
+      const span = document.createElement("span");
+      span.className = cls;
+      span.textContent = text;
+      span.dataset.edit = op;
+      return span;
+    };
+    const remove = document.createElement("button");
+    remove.className = "small";
+    remove.textContent = "✕";
+    remove.title = "Remove the variable";
+    remove.dataset.edit = "remove";
+    row.append(cell("name", v.name, "rename"), cell("type", v.type, "type"), cell("default", v.default === null ? "—" : v.default, "default"), remove);
+    list.appendChild(row);
+  }
+}
+
+function editDeclared(row, cell) {
+  const name = row.dataset.declared;
+  const op = cell.dataset.edit;
+  if (op === "remove") { edit([`remove-variable ${word(name)}`]); return; }
+  const r = cell.getBoundingClientRect();
+  const field = document.createElement("input");
+  field.className = "literal-field";
+  field.type = "text";
+  field.value = op === "default" && cell.textContent === "—" ? "" : cell.textContent;
+  Object.assign(field.style, { left: r.left - 2 + "px", top: r.top - 3 + "px", minWidth: Math.max(80, r.width + 20) + "px" });
+  field.addEventListener("keydown", (e) => {
+    e.stopPropagation();
+    if (e.key === "Escape") closeLiteral();
+    if (e.key !== "Enter") return;
+    const v = field.value;
+    const text = { rename: `rename-variable ${word(name)} ${word(v)}`, type: `set-type ${word(name)} ${word(v)}`, default: `set-default ${word(name)} ${word(v)}` }[op];
+    edit([text]);
+  });
+  document.body.appendChild(field);
+  field.focus();
+  field.select();
+}
+
+function freshVariable() {
+  const body = (editing.declared || []).find((b) => (b.name === undefined ? null : b.name) === model.current);
+  const taken = new Set(body ? body.variables.map((v) => v.name) : []);
+  if (!taken.has("NewVar")) return "NewVar";
+  for (let n = 2; ; n++) if (!taken.has(`NewVar${n}`)) return `NewVar${n}`;
+}
+
+function setupDeclared() {
+  $("#add-variable").addEventListener("click", () => edit([`add-variable ${freshVariable()} Bool`]));
+  const list = $("#declared");
+  list.addEventListener("mousedown", (e) => {
+    const row = e.target.closest("[data-declared]");
+    if (!row || e.button !== 0) return;
+    e.preventDefault();
+    editing.gesture = { kind: "variable", name: row.dataset.declared, cell: e.target.closest("[data-edit]"), row, from: [e.clientX, e.clientY], moved: false };
+  });
+  window.addEventListener("mousemove", (e) => {
+    const g = editing.gesture;
+    if (g && g.kind === "variable" && Math.abs(e.clientX - g.from[0]) + Math.abs(e.clientY - g.from[1]) > 4) {
+      g.moved = true;
+      document.body.classList.add("dragging-variable");
+    }
+  });
+  window.addEventListener("mouseup", (e) => {
+    const g = editing.gesture;
+    if (!g || g.kind !== "variable") return;
+    editing.gesture = null;
+    document.body.classList.remove("dragging-variable");
+    if (!g.moved) {
+      if (g.cell) editDeclared(g.row, g.cell);
+      return;
+    }
+    if (!e.target.closest("#viewport")) return;
+    const p = toGraph(e.clientX, e.clientY);
+    const type = e.ctrlKey ? "Set" : "Get";
+    edit([`add-node ${word(freshId(type))} ${type} ${snap(p.x)} ${snap(p.y)} ${word("var=" + g.name)}`]);
+  });
+}
+
+// ---- New functions and macros --------------------------------------------------------
+
+function addBodyButtons(tabs) {
+  for (const [label, op, base] of [["+ Function", "add-function", "New Function"], ["+ Macro", "add-macro", "New Macro"]]) {
+    const b = document.createElement("button");
+    b.className = "add-body";
+    b.textContent = label;
+    b.dataset.add = op;
+    b.title = `A new ${op === "add-macro" ? "macro" : "function"}, with a tab of its own`;
+    b.onclick = () => {
+      const name = freshBodyName(base);
+      editing.showAfter = name;
+      send({ action: "edit", graph: null, ops: [`${op} ${word(name)}`] });
+    };
+    tabs.appendChild(b);
+  }
+  if (editing.showAfter && model.graphs.some((g) => g.name === editing.showAfter)) {
+    model.current = editing.showAfter;
+    editing.showAfter = null;
+  }
+}
+
+setupMenu();
+setupDeclared();

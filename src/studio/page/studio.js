@@ -48,7 +48,14 @@ function receive(m) {
       setBreakpoints(m.breakpoints);
       setState(m.state, m.paused_at);
       setPalette(m.palette || []);
+      setDeclared(m.declared || []);
       setSaved(m.saved);
+      break;
+    case "edited":
+      editedNodes(m.printed);
+      break;
+    case "copied":
+      copied(m.text, m.purpose);
       break;
     case "saved":
       setSaved(m.count);
@@ -57,6 +64,7 @@ function receive(m) {
       showRefusal(m.message);
       break;
     case "graphs":
+      setDeclared(m.declared || []);
       setGraphs(m.graphs);
       setDiagnostics(m.diagnostics);
       break;
@@ -99,6 +107,7 @@ function setGraphs(graphs) {
     b.onclick = () => show(g.name);
     tabs.appendChild(b);
   }
+  addBodyButtons(tabs);
   show(model.current, true);
 }
 
@@ -234,7 +243,14 @@ function setupView() {
     hover(e);
   });
   window.addEventListener("mouseup", (e) => {
-    if (drag && e.button === 2 && !drag.moved) openPalette(e.clientX, e.clientY, null);
+    if (drag && e.button === 2 && !drag.moved) {
+      // On a node: its menu (it joins the selection); on empty canvas: the palette.
+      const node = e.target.closest && e.target.closest("g.node");
+      if (node) {
+        if (!editing.selected.has(node.dataset.node)) select(node.dataset.node, false);
+        openMenu(e.clientX, e.clientY);
+      } else openPalette(e.clientX, e.clientY, null);
+    }
     drag = null; port.classList.remove("panning");
   });
   port.addEventListener("contextmenu", (e) => e.preventDefault());
