@@ -4,11 +4,16 @@
 use graphrun::{Registry, Severity};
 use graphrun_edit::{Body, Facts, Finding, Inspector, Pins};
 
+/// What the checker said of one text.
+pub type Inspection = (graphrun::Diagnostics, Vec<(Option<String>, graphrun::Picture)>);
+
 /// Inspects a file's texts with a registry; `name` is the file's path (imports are found
-/// beside it).
+/// beside it). The last text's inspection is kept: the studio draws the text an edit has
+/// just checked, and a large graph's check is the longest step of an edit.
 pub struct RegistryInspector<'r> {
     registry: &'r Registry,
     name: String,
+    last: std::cell::RefCell<Option<(String, std::rc::Rc<Inspection>)>>,
 }
 
 impl<'r> RegistryInspector<'r> {
@@ -17,13 +22,27 @@ impl<'r> RegistryInspector<'r> {
         RegistryInspector {
             registry,
             name: name.to_string(),
+            last: Default::default(),
         }
+    }
+
+    /// The checker's diagnostics and pictures of `text`.
+    pub fn inspection(&self, text: &str) -> std::rc::Rc<Inspection> {
+        if let Some((last, found)) = &*self.last.borrow() {
+            if last == text {
+                return found.clone();
+            }
+        }
+        let found = std::rc::Rc::new(self.registry.inspect_str(&self.name, text));
+        *self.last.borrow_mut() = Some((text.to_string(), found.clone()));
+        found
     }
 }
 
 impl Inspector for RegistryInspector<'_> {
     fn inspect(&self, text: &str) -> Facts {
-        let (diagnostics, pictures) = self.registry.inspect_str(&self.name, text);
+        let found = self.inspection(text);
+        let (diagnostics, pictures) = &*found;
         let mut facts = Facts {
             checked: true,
             ..Facts::default()
@@ -32,14 +51,14 @@ impl Inspector for RegistryInspector<'_> {
             let bodies = match name {
                 None => vec![Body::Graph],
                 // Functions and macros share one namespace of names.
-                Some(n) => vec![Body::Function(n.clone()), Body::Macro(n)],
+                Some(n) => vec![Body::Function(n.clone()), Body::Macro(n.clone())],
             };
-            for node in picture.nodes {
+            for node in &picture.nodes {
                 let pins = Pins {
-                    exec_inputs: node.exec_inputs,
-                    exec_outputs: node.exec_outputs,
-                    inputs: node.inputs.into_iter().map(|(n, t, _)| (n, t)).collect(),
-                    outputs: node.outputs,
+                    exec_inputs: node.exec_inputs.clone(),
+                    exec_outputs: node.exec_outputs.clone(),
+                    inputs: node.inputs.iter().map(|(n, t, _)| (n.clone(), t.clone())).collect(),
+                    outputs: node.outputs.clone(),
                 };
                 // A node whose pins could not be decided has none at all.
                 if pins == Pins::default() {

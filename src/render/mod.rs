@@ -22,13 +22,13 @@ pub fn render(program: &Program, graph: Option<&str>) -> Result<String, String> 
             }
         )
     })?;
-    Ok(render_picture(picture))
+    Ok(render_parts(picture).join())
 }
 
-/// The SVG of one picture.
-pub fn render_picture(picture: &graphrun::Picture) -> String {
+/// The SVG of one picture, in keyed parts (the studio sends only what changed).
+pub fn render_parts(picture: &graphrun::Picture) -> svg::Parts {
     let rects = layout::layout(picture);
-    svg::svg(picture, &rects)
+    svg::parts(picture, &rects)
 }
 
 /// Writes the picture to `out` (or stdout); the exit status.

@@ -29,11 +29,22 @@ pub fn color(ty: &Type) -> &'static str {
     }
 }
 
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+/// Text for an attribute or element: a copy only when something needs escaping.
+fn escape(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains(['&', '<', '>', '"']) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// Where a pin is on its node: (x, y) of its centre; inputs on the left edge, outputs on
@@ -60,13 +71,40 @@ pub fn pin_at(picture: &Picture, rects: &[Rect], node: usize, pin: &str, output:
     Some((x, r.y + TITLE + id_row + row * ROW + ROW / 2))
 }
 
-/// The SVG text.
-pub fn svg(picture: &Picture, rects: &[Rect]) -> String {
+/// A picture's SVG in parts: the opening (the `<svg>` element with its size, and the
+/// background), then one element per comment box, wire and node, each with a key that
+/// names it (`comment:N`, `wire:FROM>TO`, `node:ID`), in drawing order. The studio sends a
+/// page only the parts an edit changed; `svg` joins them.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Parts {
+    /// `<svg …>` and the background.
+    pub head: String,
+    /// Each element's key and markup.
+    pub items: Vec<(String, String)>,
+}
+
+impl Parts {
+    /// The whole SVG text.
+    pub fn join(&self) -> String {
+        let mut out =
+            String::with_capacity(self.head.len() + self.items.iter().map(|(_, m)| m.len()).sum::<usize>() + 8);
+        out.push_str(&self.head);
+        for (_, markup) in &self.items {
+            out.push_str(markup);
+        }
+        out.push_str("</svg>\n");
+        out
+    }
+}
+
+/// The SVG in keyed parts.
+pub fn parts(picture: &Picture, rects: &[Rect]) -> Parts {
     let min_x = rects.iter().map(|r| r.x).min().unwrap_or(0) - MARGIN;
     let min_y = rects.iter().map(|r| r.y - 24).min().unwrap_or(0) - MARGIN;
     let max_x = rects.iter().map(|r| r.x + r.w).max().unwrap_or(0) + MARGIN;
     let max_y = rects.iter().map(|r| r.y + r.h).max().unwrap_or(0) + MARGIN;
     let (w, h) = (max_x - min_x, max_y - min_y);
+    let mut parts = Parts::default();
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -76,6 +114,7 @@ pub fn svg(picture: &Picture, rects: &[Rect]) -> String {
         out,
         r##"<rect class="background" x="{min_x}" y="{min_y}" width="{w}" height="{h}" fill="#262626"/>"##
     );
+    parts.head = std::mem::take(&mut out);
     // Comment boxes, behind everything.
     for (index, comment) in picture.comments.iter().enumerate() {
         let boxes: Vec<Rect> = comment.nodes.iter().map(|&i| rects[i]).collect();
@@ -96,6 +135,7 @@ pub fn svg(picture: &Picture, rects: &[Rect]) -> String {
             y + 18,
             escape(&comment.text)
         );
+        parts.items.push((format!("comment:{index}"), std::mem::take(&mut out)));
     }
     // Wires, under the nodes.
     for wire in &picture.wires {
@@ -127,6 +167,11 @@ pub fn svg(picture: &Picture, rects: &[Rect]) -> String {
             to.0,
             to.1
         );
+        let key = format!(
+            "wire:{}.{}>{}.{}",
+            picture.nodes[wire.from.0].id, wire.from.1, picture.nodes[wire.to.0].id, wire.to.1
+        );
+        parts.items.push((key, std::mem::take(&mut out)));
     }
     // Nodes.
     let wired: std::collections::HashSet<(usize, &str)> = picture
@@ -234,9 +279,11 @@ pub fn svg(picture: &Picture, rects: &[Rect]) -> String {
             }
         }
         let _ = writeln!(out, "</g>");
+        parts
+            .items
+            .push((format!("node:{}", node.id), std::mem::take(&mut out)));
     }
-    out.push_str("</svg>\n");
-    out
+    parts
 }
 
 fn exec_pin(out: &mut String, x: i64, y: i64, pin: &str, output: bool) {

@@ -8,7 +8,6 @@ use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
 use std::path::PathBuf;
 
-use graphrun::Registry;
 use graphrun_edit::doc::Doc;
 use graphrun_edit::file::{self, WriteError};
 use graphrun_edit::{Body, Op, TextEdit};
@@ -75,7 +74,12 @@ impl Editor {
 
     /// Applies the operations to the body `graph` (none: the event graph; else a function
     /// or macro of the file) and writes the file; what the operations printed.
-    pub fn edit(&mut self, registry: &Registry, graph: Option<&str>, ops: &[String]) -> Result<Vec<String>, String> {
+    pub fn edit(
+        &mut self,
+        inspector: &RegistryInspector<'_>,
+        graph: Option<&str>,
+        ops: &[String],
+    ) -> Result<Vec<String>, String> {
         let ops: Vec<Op> = ops
             .iter()
             .map(|text| Op::parse(text).map_err(|e| format!("`{text}`: {e}")))
@@ -83,12 +87,11 @@ impl Editor {
         if ops.is_empty() {
             return Err("no operation".to_string());
         }
-        let inspector = RegistryInspector::new(registry, &self.name);
         // A file changed between reading and writing is read again and edited again, once.
         for _ in 0..2 {
             let (old, text) = current(&self.path)?;
             let body = body_named(&text, graph)?;
-            let edited = graphrun_edit::edit(&self.name, &text, body, &ops, &inspector)?;
+            let edited = graphrun_edit::edit(&self.name, &text, body, &ops, inspector)?;
             match file::write(&self.path, old.as_deref(), &edited.text) {
                 Ok(()) => {
                     self.record(edited.undo, &edited.text);

@@ -101,8 +101,9 @@ async fn serve(settings: Settings) -> u8 {
     };
     let mut stamp = Stamp::of(&settings.file);
     let registry = registry(settings.config.clone());
+    let inspector = crate::edit::inspector::RegistryInspector::new(&registry, &settings.file.display().to_string());
     session.set_palette(palette(&registry));
-    draw(&settings, &registry, &session);
+    draw(&settings, &inspector, &session);
     let mut editor = Editor::new(settings.file.clone());
     let mut running: Option<Running> = None;
     let mut watch = tokio::time::interval(WATCH_EVERY);
@@ -111,18 +112,18 @@ async fn serve(settings: Settings) -> u8 {
     loop {
         tokio::select! {
             Some(action) = asked.recv() => {
-                if act(&settings, &session, &mut running, &mut editor, &registry, action) {
-                    // Drawn now, not at the next look at the file.
-                    stamp = Stamp::of(&settings.file);
-                    draw(&settings, &registry, &session);
+                if act(&settings, &session, &mut running, &mut editor, &inspector, action) {
+                    // On disk now; drawn now, not at the next look at the file.
                     session.set_saved(editor.saved);
+                    stamp = Stamp::of(&settings.file);
+                    draw(&settings, &inspector, &session);
                 }
             }
             _ = watch.tick() => {
                 let now = Stamp::of(&settings.file);
                 if now != stamp {
                     stamp = now;
-                    draw(&settings, &registry, &session);
+                    draw(&settings, &inspector, &session);
                 }
                 if running.as_ref().is_some_and(|r| r.ended.load(Ordering::SeqCst)) {
                     if let Some(run) = running.take() {
@@ -210,8 +211,7 @@ fn registry(config: SocketConfig) -> Registry {
 /// Checks the file as it is now (a new graph if it does not exist yet) and sends the
 /// pictures of its event graph, functions and macros, with its diagnostics on their nodes.
 /// A file that does not check is drawn too: an editor shows what is being edited.
-fn draw(settings: &Settings, registry: &Registry, session: &Session) {
-    let name = settings.file.display().to_string();
+fn draw(settings: &Settings, inspector: &crate::edit::inspector::RegistryInspector<'_>, session: &Session) {
     let text = match editor::current(&settings.file) {
         Ok((_, text)) => text,
         Err(message) => {
@@ -219,7 +219,8 @@ fn draw(settings: &Settings, registry: &Registry, session: &Session) {
             return;
         }
     };
-    let (found, pictures) = registry.inspect_str(&name, &text);
+    let inspection = inspector.inspection(&text);
+    let (found, pictures) = &*inspection;
     if found.has_errors() {
         // In the terminal too: the page may not be open yet.
         for line in found.one_lines() {
@@ -227,14 +228,16 @@ fn draw(settings: &Settings, registry: &Registry, session: &Session) {
         }
     }
     if pictures.is_empty() {
-        session.set_diagnostics(diagnostics(&found));
+        session.set_diagnostics(diagnostics(found));
         return;
     }
     let graphs = pictures
         .iter()
-        .map(|(name, picture)| (name.clone(), crate::render::render_picture(picture)))
+        .map(|(name, picture)| (name.clone(), crate::render::render_parts(picture)))
         .collect();
-    session.set_graphs(graphs, diagnostics(&found), declared(&text));
+    session.set_graphs(graphs, diagnostics(found));
+    // After the pictures: the panels do not hold up the redraw.
+    session.set_declared(declared(&text));
 }
 
 /// The file's bodies as written, for the page's panels: each one's name (none: the event
@@ -270,6 +273,9 @@ fn palette(registry: &Registry) -> Json {
 /// Each diagnostic with its one-line text and the node it is on, where it is on one (a node
 /// of the graph, a function or a macro of the file itself).
 fn diagnostics(found: &graphrun::Diagnostics) -> Vec<Json> {
+    if found.is_empty() {
+        return Vec::new();
+    }
     let (written, _) = graphrun::format::read(found.file());
     let mut bodies: Vec<(Option<&str>, &[graphrun::format::NodeDecl])> = Vec::new();
     if let Some(written) = &written {
@@ -313,7 +319,7 @@ fn act(
     session: &Arc<Session>,
     running: &mut Option<Running>,
     editor: &mut Editor,
-    registry: &Registry,
+    inspector: &crate::edit::inspector::RegistryInspector<'_>,
     action: Action,
 ) -> bool {
     let live = running.as_ref().filter(|r| !r.ended.load(Ordering::SeqCst));
@@ -363,7 +369,7 @@ fn act(
         Action::Breakpoint { graph, node } => session.toggle_breakpoint((graph, node)),
         // Editing never touches a run: a run keeps the program it started with.
         Action::Edit { graph, ops } => {
-            return match editor.edit(registry, graph.as_deref(), &ops) {
+            return match editor.edit(inspector, graph.as_deref(), &ops) {
                 Ok(printed) => {
                     session.edited(&printed);
                     true

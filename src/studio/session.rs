@@ -10,6 +10,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use serde_json::{json, Value as Json};
 
+use crate::render::svg::Parts;
+
 /// A node as the page knows it: the graph it is drawn in (`None`: the event graph, else a
 /// function's or macro's name) and its id there.
 pub type NodeKey = (Option<String>, String);
@@ -98,7 +100,7 @@ pub struct PausedAt {
 /// Everything the pages are shown.
 struct State {
     /// The pictures: (name, kind, svg), the event graph first.
-    graphs: Vec<(Option<String>, String)>,
+    graphs: Vec<(Option<String>, Parts)>,
     diagnostics: Vec<Json>,
     run: RunState,
     paused_at: Option<PausedAt>,
@@ -207,7 +209,7 @@ impl Session {
         }
         json!({
             "type": "hello",
-            "graphs": graphs_json(&st.graphs),
+            "graphs": graphs_json(&st.graphs, &[]),
             "diagnostics": st.diagnostics,
             "state": st.run.name(),
             "paused_at": paused_json(st.paused_at.as_ref()),
@@ -222,6 +224,18 @@ impl Session {
             "saved": st.saved,
         })
         .to_string()
+    }
+
+    /// The file's bodies and variables as written, when they change.
+    pub fn set_declared(&self, declared: Json) {
+        let mut st = self.state();
+        if st.declared == declared {
+            return;
+        }
+        st.declared = declared;
+        let message = json!({"type": "declared", "declared": st.declared});
+        drop(st);
+        self.send(message);
     }
 
     /// What the palette offers.
@@ -257,14 +271,15 @@ impl Session {
         Json::Array(bps.iter().map(key_json).collect())
     }
 
-    /// The file as it is now: its pictures (the event graph first), its diagnostics, its
-    /// bodies and variables as written.
-    pub fn set_graphs(&self, graphs: Vec<(Option<String>, String)>, diagnostics: Vec<Json>, declared: Json) {
+    /// The file as it is now: its pictures (the event graph first) and its diagnostics.
+    pub fn set_graphs(&self, graphs: Vec<(Option<String>, Parts)>, diagnostics: Vec<Json>) {
         let mut st = self.state();
-        st.graphs = graphs;
+        let before = std::mem::replace(&mut st.graphs, graphs);
         st.diagnostics = diagnostics;
-        st.declared = declared;
-        let message = json!({"type": "graphs", "graphs": graphs_json(&st.graphs), "diagnostics": st.diagnostics, "declared": st.declared});
+        // Only what changed since the last pictures: pages hold those (a page that
+        // connects later, or falls behind, gets a hello with everything).
+        let message =
+            json!({"type": "graphs", "graphs": graphs_json(&st.graphs, &before), "diagnostics": st.diagnostics});
         drop(st);
         self.send(message);
     }
@@ -392,11 +407,28 @@ impl Pending {
     }
 }
 
-fn graphs_json(graphs: &[(Option<String>, String)]) -> Json {
+/// The pictures for the pages: per graph its opening, the keys of its elements in drawing
+/// order, and the markup of each element that `before` (what the pages hold) does not have
+/// as it is now.
+fn graphs_json(graphs: &[(Option<String>, Parts)], before: &[(Option<String>, Parts)]) -> Json {
     Json::Array(
         graphs
             .iter()
-            .map(|(name, svg)| json!({"name": name, "svg": svg}))
+            .map(|(name, parts)| {
+                let old: HashMap<&str, &str> = before
+                    .iter()
+                    .find(|(n, _)| n == name)
+                    .map(|(_, p)| p.items.iter().map(|(k, m)| (k.as_str(), m.as_str())).collect())
+                    .unwrap_or_default();
+                let keys: Vec<&str> = parts.items.iter().map(|(k, _)| k.as_str()).collect();
+                let markup: serde_json::Map<String, Json> = parts
+                    .items
+                    .iter()
+                    .filter(|(k, m)| old.get(k.as_str()) != Some(&m.as_str()))
+                    .map(|(k, m)| (k.clone(), Json::String(m.clone())))
+                    .collect();
+                json!({"name": name, "head": parts.head, "keys": keys, "markup": markup})
+            })
             .collect(),
     )
 }

@@ -23,6 +23,9 @@ pub struct Session<'i> {
     undo: Vec<Vec<TextEdit>>,
     /// What the operations printed (ids picked for `auto`, pasted nodes' ids).
     pub(crate) printed: Vec<String>,
+    /// The tree of `text`, made when first asked for after a change: an operation looks
+    /// at the file several times between two changes.
+    tree: std::cell::RefCell<Option<SyntaxNode>>,
 }
 
 /// What a batch of operations made.
@@ -59,16 +62,27 @@ impl<'i> Session<'i> {
     /// Starts editing `text` (`name` is its path, for messages); refuses a text that is not
     /// valid RON.
     pub fn new(name: &str, text: &str, body: Body, inspector: &'i dyn Inspector) -> Result<Session<'i>, String> {
-        if let Some(e) = syntax_error(name, text) {
+        let facts = inspector.inspect(text);
+        // A checker reads the text first: its syntax error is the reader's, located.
+        let unread = match facts.checked {
+            true => facts
+                .findings
+                .iter()
+                .find(|f| f.error && f.code == graphrun_format::codes::SYNTAX)
+                .map(|f| format!("{}: {}", f.location, f.message)),
+            false => syntax_error(name, text),
+        };
+        if let Some(e) = unread {
             return Err(format!("the file does not parse: {e}"));
         }
         let session = Session {
             text: text.to_string(),
-            facts: inspector.inspect(text),
+            facts,
             body,
             inspector,
             undo: Vec::new(),
             printed: Vec::new(),
+            tree: Default::default(),
         };
         session.doc().reusable(&session.body)?;
         Ok(session)
@@ -90,6 +104,7 @@ impl<'i> Session<'i> {
         let result = self.run(op).and_then(|()| self.verify());
         if result.is_err() {
             self.text = text;
+            self.tree.take();
             self.undo.truncate(steps);
             self.printed.truncate(printed);
         }
@@ -108,10 +123,14 @@ impl<'i> Session<'i> {
 
     /// The new text must parse, and the checker must not find what an edit may not make.
     fn verify(&mut self) -> Result<(), String> {
-        if let Some(e) = syntax_error("", &self.text) {
-            return Err(format!(
-                "internal error: the edit would leave text that does not parse ({e})"
-            ));
+        // A checker refuses a syntax error the edit made (it is in `REFUSED`); without one,
+        // the reader is asked.
+        if !self.facts.checked {
+            if let Some(e) = syntax_error("", &self.text) {
+                return Err(format!(
+                    "internal error: the edit would leave text that does not parse ({e})"
+                ));
+            }
         }
         let facts = self.inspector.inspect(&self.text);
         let new = introduced(&self.facts, &facts);
@@ -123,7 +142,12 @@ impl<'i> Session<'i> {
     }
 
     pub(crate) fn doc(&self) -> Doc<'_> {
-        Doc::new(&self.text)
+        let root = self
+            .tree
+            .borrow_mut()
+            .get_or_insert_with(|| crate::syntax::parse(&self.text).root())
+            .clone();
+        Doc { text: &self.text, root }
     }
 
     /// Applies edits made against the current text.
@@ -134,6 +158,7 @@ impl<'i> Session<'i> {
         let (text, inverse) =
             apply(&self.text, &edits).map_err(|_| "internal error: the edit's changes overlap".to_string())?;
         self.text = text;
+        self.tree.take();
         self.undo.push(inverse);
         Ok(())
     }

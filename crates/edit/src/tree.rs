@@ -156,7 +156,12 @@ pub fn string(node: &SyntaxNode) -> Option<String> {
     if !matches!(token.kind(), STRING | RAW_STRING) {
         return None;
     }
-    match graphrun_format::ron::parse(token.text()).ok()?.kind {
+    // Most strings have no escape: their text between the quotes is their value.
+    let text = token.text();
+    if token.kind() == STRING && text.len() >= 2 && !text.contains('\\') {
+        return Some(text[1..text.len() - 1].to_string());
+    }
+    match graphrun_format::ron::parse(text).ok()?.kind {
         graphrun_format::ron::Kind::Str(s) => Some(s),
         _ => None,
     }

@@ -108,7 +108,10 @@ impl std::fmt::Debug for SocketLibrary {
 
 /// TLS for wss:// with the webpki roots and the ring provider, chosen here rather than
 /// installed process-wide (with rustls' features alone, a wss connect panics for want of
-/// a provider: tokio-tungstenite issues 336 and 339).
+/// a provider: tokio-tungstenite issues 336 and 339). rustls 0.23.48 deprecates ring's
+/// provider for its lack of post-quantum key exchange; it stays until the workspace moves
+/// to a provider that has it (aws-lc-rs, a C library build on every clean build).
+#[allow(deprecated)]
 fn default_tls() -> Arc<rustls::ClientConfig> {
     let roots = rustls::RootCertStore::from_iter(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
     let config = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))

@@ -56,7 +56,9 @@ function toGraph(px, py) {
 const snap = (v) => Math.round(v / SNAP) * SNAP;
 
 function nodeIds() {
-  return new Set([...$("#stage").querySelectorAll("g.node")].map((n) => n.dataset.node));
+  const g = model.graphs.find((x) => x.name === model.current);
+  if (!g) return new Set();
+  return new Set(g.keys.filter((k) => k.startsWith("node:")).map((k) => k.slice(5)));
 }
 
 // A fresh id from a node type, as `add-node auto` picks one.

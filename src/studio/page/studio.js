@@ -37,6 +37,9 @@ function connect() {
 function receive(m) {
   switch (m.type) {
     case "hello":
+      // Everything from the start: the page draws it anew.
+      model.graphs = [];
+      $("#stage").textContent = "";
       setGraphs(m.graphs);
       setDiagnostics(m.diagnostics);
       clearRun();
@@ -63,8 +66,10 @@ function receive(m) {
     case "refused":
       showRefusal(m.message);
       break;
+    case "declared":
+      setDeclared(m.declared);
+      break;
     case "graphs":
-      setDeclared(m.declared || []);
       setGraphs(m.graphs);
       setDiagnostics(m.diagnostics);
       break;
@@ -94,13 +99,24 @@ function receive(m) {
 
 // ---- The graph ----------------------------------------------------------------------
 
+// The server sends each graph as its opening, the keys of its elements in drawing order,
+// and the markup of the elements that changed since the last message: the page keeps every
+// element's markup, and replaces only the elements that changed, so an edit on a large
+// graph redraws what it touched.
 function setGraphs(graphs) {
   if (!graphs.length) return;
-  model.graphs = graphs;
-  if (!graphs.some((g) => g.name === model.current)) model.current = null;
+  const old = new Map(model.graphs.map((g) => [g.name, g]));
+  model.graphs = graphs.map((g) => {
+    const before = old.get(g.name);
+    const changed = new Set(Object.keys(g.markup));
+    const markup = new Map();
+    for (const key of g.keys) markup.set(key, changed.has(key) ? g.markup[key] : before && before.markup.get(key));
+    return { name: g.name, head: g.head, keys: g.keys, markup, changed };
+  });
+  if (!model.graphs.some((g) => g.name === model.current)) model.current = null;
   const tabs = $("#tabs");
   tabs.textContent = "";
-  for (const g of graphs) {
+  for (const g of model.graphs) {
     const b = document.createElement("button");
     b.textContent = g.name === null ? "Event Graph" : g.name;
     b.dataset.graph = g.name === null ? "" : g.name;
@@ -108,40 +124,85 @@ function setGraphs(graphs) {
     tabs.appendChild(b);
   }
   addBodyButtons(tabs);
-  show(model.current, true);
+  show(model.current, true, true);
 }
 
-function svgOf(name) {
-  const g = model.graphs.find((g) => g.name === name);
-  return g ? g.svg : "";
+const SVG_NS = "http://www.w3.org/2000/svg";
+
+// Elements from markup, in the SVG namespace.
+function elementsOf(markup) {
+  const holder = document.createElementNS(SVG_NS, "g");
+  holder.innerHTML = markup;
+  return [...holder.children];
 }
 
-// Shows the graph `name` (null: the event graph), keeping the view unless asked to fit.
-function show(name, keepView) {
+// A node's breakpoint dot, added where the page shows the node.
+function decorate(node) {
+  if (!node.classList.contains("node")) return;
+  const box = node.querySelector("rect");
+  const dot = document.createElementNS(SVG_NS, "circle");
+  dot.setAttribute("class", "bp");
+  dot.setAttribute("data-action", "breakpoint");
+  dot.setAttribute("cx", +box.getAttribute("x") + +box.getAttribute("width") - 12);
+  dot.setAttribute("cy", +box.getAttribute("y") + 12);
+  dot.setAttribute("r", 6);
+  const tip = document.createElementNS(SVG_NS, "title");
+  tip.textContent = "Breakpoint: pause before this node runs";
+  dot.appendChild(tip);
+  dot.addEventListener("click", (e) => {
+    e.stopPropagation();
+    send({ action: "breakpoint", graph: model.current, node: node.dataset.node });
+  });
+  node.appendChild(dot);
+}
+
+// Draws graph `g` whole.
+function build(stage, g) {
+  stage.innerHTML = g.head + g.keys.map((k) => g.markup.get(k)).join("") + "</svg>";
+  const svg = stage.firstElementChild;
+  if (!svg) return;
+  const items = [...svg.children].slice(1);
+  items.forEach((el, i) => { el._key = g.keys[i]; decorate(el); });
+  stage.dataset.graph = g.name === null ? "" : g.name;
+}
+
+// Brings the drawn graph up to `g`: the opening's size, then only the changed elements.
+function patch(stage, g) {
+  const svg = stage.firstElementChild;
+  // The drawing keeps the frame it was built with (an edit that grows the graph draws
+  // past it: the SVG's overflow is visible): a new viewBox would lay every element out
+  // anew, which takes a large graph a tenth of a second.
+  const drawn = new Map();
+  for (const el of [...svg.children].slice(1)) drawn.set(el._key, el);
+  const wanted = new Set(g.keys);
+  for (const [key, el] of drawn) if (!wanted.has(key)) { el.remove(); drawn.delete(key); }
+  let next = null;
+  for (let i = g.keys.length - 1; i >= 0; i--) {
+    const key = g.keys[i];
+    const el = drawn.get(key);
+    if (el && !g.changed.has(key)) { next = el; continue; }
+    const [made] = elementsOf(g.markup.get(key));
+    made._key = key;
+    decorate(made);
+    if (el) el.replaceWith(made);
+    else svg.insertBefore(made, next);
+    next = made;
+  }
+}
+
+// Shows the graph `name` (null: the event graph), keeping the view unless asked to fit;
+// `update`: the same graph changed (only what changed is redrawn).
+function show(name, keepView, update) {
   const changed = name !== model.current;
   model.current = name;
   for (const b of $("#tabs").children) {
     b.classList.toggle("current", (b.dataset.graph || null) === name);
   }
   const stage = $("#stage");
-  stage.innerHTML = svgOf(name);
-  for (const node of stage.querySelectorAll("g.node")) {
-    const box = node.querySelector("rect");
-    const dot = document.createElementNS("http://www.w3.org/2000/svg", "circle");
-    dot.setAttribute("class", "bp");
-    dot.setAttribute("data-action", "breakpoint");
-    dot.setAttribute("cx", +box.getAttribute("x") + +box.getAttribute("width") - 12);
-    dot.setAttribute("cy", +box.getAttribute("y") + 12);
-    dot.setAttribute("r", 6);
-    const tip = document.createElementNS("http://www.w3.org/2000/svg", "title");
-    tip.textContent = "Breakpoint: pause before this node runs";
-    dot.appendChild(tip);
-    dot.addEventListener("click", (e) => {
-      e.stopPropagation();
-      send({ action: "breakpoint", graph: model.current, node: node.dataset.node });
-    });
-    node.appendChild(dot);
-  }
+  const g = model.graphs.find((x) => x.name === name);
+  if (!g) stage.textContent = "";
+  else if (update && !changed && stage.firstElementChild && stage.dataset.graph === (name === null ? "" : name)) patch(stage, g);
+  else build(stage, g);
   markBreakpoints();
   markDiagnostics();
   if (model.pausedAt) setActive(model.pausedAt.graph, model.pausedAt.node);
@@ -151,13 +212,18 @@ function show(name, keepView) {
 }
 
 function nodeEl(node) {
-  for (const el of $("#stage").querySelectorAll("g.node")) if (el.dataset.node === node) return el;
-  return null;
+  return $("#stage").querySelector(`g.node[data-node="${CSS.escape(node)}"]`);
 }
 
 function markBreakpoints() {
-  for (const el of $("#stage").querySelectorAll("g.node")) {
-    el.classList.toggle("breakpoint", model.breakpoints.has(keyOf(model.current, el.dataset.node)));
+  for (const el of $("#stage").querySelectorAll("g.node.breakpoint")) {
+    if (!model.breakpoints.has(keyOf(model.current, el.dataset.node))) el.classList.remove("breakpoint");
+  }
+  for (const key of model.breakpoints) {
+    const [graph, node] = key.split("\u0000");
+    if ((graph || null) !== model.current) continue;
+    const el = nodeEl(node);
+    if (el) el.classList.add("breakpoint");
   }
 }
 
@@ -207,6 +273,42 @@ const view = { x: 0, y: 0, scale: 1, set: false };
 
 function applyView() {
   $("#stage").style.transform = `translate(${view.x}px, ${view.y}px) scale(${view.scale})`;
+  cull();
+}
+
+// Where an element of the picture is, in graph units: [left, top, right, bottom].
+function boxOf(el) {
+  if (el.classList.contains("node") || el.classList.contains("comment")) {
+    const r = el.querySelector("rect");
+    const x = +r.getAttribute("x"), y = +r.getAttribute("y");
+    // A node's note is drawn above it.
+    return [x, y - 24, x + +r.getAttribute("width"), y + +r.getAttribute("height")];
+  }
+  const d = (el.getAttribute("d") || "").match(/-?\d+(\.\d+)?/g) || [];
+  const xs = d.filter((_, i) => i % 2 === 0).map(Number), ys = d.filter((_, i) => i % 2 === 1).map(Number);
+  return xs.length ? [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)] : null;
+}
+
+// Only what is in view (and a margin) is laid out and painted: the browser's work for a
+// change then does not grow with the size of the graph.
+function cull() {
+  const svg = $("#stage svg");
+  const port = $("#viewport").getBoundingClientRect();
+  if (!svg || !port.width) return;
+  const margin = 200 / view.scale;
+  const left = -view.x / view.scale + svgMinX() - margin, top = -view.y / view.scale + svgMinY() - margin;
+  const right = left + port.width / view.scale + 2 * margin, bottom = top + port.height / view.scale + 2 * margin;
+  const items = svg.children;
+  for (let i = 1; i < items.length; i++) {
+    const el = items[i];
+    if (el._box === undefined) el._box = boxOf(el);
+    const b = el._box;
+    const hidden = !!b && (b[2] < left || b[0] > right || b[3] < top || b[1] > bottom);
+    if (el._hidden !== hidden) {
+      el.style.display = hidden ? "none" : "";
+      el._hidden = hidden;
+    }
+  }
 }
 
 // Fits the graph into the view, but never below a zoom at which node titles can be read:
@@ -215,12 +317,15 @@ const READABLE = 0.8;
 function fit() {
   const svg = $("#stage svg");
   const port = $("#viewport").getBoundingClientRect();
-  if (!svg || !port.width) return;
-  const w = +svg.getAttribute("width"), h = +svg.getAttribute("height");
+  const g = model.graphs.find((x) => x.name === model.current);
+  if (!svg || !port.width || !g) return;
+  // The graph's bounds now, from the server's opening, in the drawing's frame.
+  const [x0, y0, w, h] = (/viewBox="([^"]*)"/.exec(g.head) || [, "0 0 1 1"])[1].split(" ").map(Number);
+  const dx = x0 - svgMinX(), dy = y0 - svgMinY();
   view.scale = Math.min(1.25, Math.max(READABLE, Math.min(port.width / w, port.height / h) * 0.95));
-  view.x = Math.max(8, (port.width - w * view.scale) / 2);
-  view.y = Math.max(8, (port.height - h * view.scale) / 2);
-  if (w * view.scale > port.width) view.x = 8;
+  view.x = Math.max(8, (port.width - w * view.scale) / 2) - dx * view.scale;
+  view.y = Math.max(8, (port.height - h * view.scale) / 2) - dy * view.scale;
+  if (w * view.scale > port.width) view.x = 8 - dx * view.scale;
   view.set = true;
   applyView();
 }
@@ -399,8 +504,15 @@ function setDiagnostics(list) {
 }
 
 function markDiagnostics() {
+  const on = new Map();
+  for (const d of model.diagnostics) {
+    if ((d.graph || null) !== model.current || d.node === null || d.node === undefined) continue;
+    if (!on.has(d.node)) on.set(d.node, []);
+    on.get(d.node).push(d);
+  }
   for (const el of $("#stage").querySelectorAll("g.node")) {
-    const mine = model.diagnostics.filter((d) => d.node === el.dataset.node && (d.graph || null) === model.current);
+    const mine = on.get(el.dataset.node) || [];
+    if (!mine.length && !el.classList.contains("diagnostic")) continue;
     el.classList.toggle("diagnostic", mine.length > 0);
     let title = el.querySelector(":scope > title.diagnostic");
     if (mine.length) {
