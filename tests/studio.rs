@@ -6,7 +6,7 @@
 //! `GRAPHRUN_SCREENSHOTS=DIR` keeps the screenshots there (`scripts/screenshots.sh` makes
 //! the README's).
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -62,13 +62,14 @@ fn screenshots() -> PathBuf {
     std::env::var_os("GRAPHRUN_SCREENSHOTS").map_or_else(|| scratch("screenshots"), PathBuf::from)
 }
 
-/// The status line of a plain HTTP request to the studio.
-fn status_of(addr: &str, request: &str) -> String {
+/// The status line of a request, read as soon as it comes (a WebSocket that switched stays
+/// open).
+fn first_line(addr: &str, request: &str) -> String {
     let mut stream = TcpStream::connect(addr).unwrap();
     stream.write_all(request.as_bytes()).unwrap();
-    let mut reply = String::new();
-    let _ = stream.read_to_string(&mut reply);
-    reply.lines().next().unwrap_or_default().to_string()
+    let mut line = String::new();
+    let _ = BufReader::new(stream).read_line(&mut line);
+    line
 }
 
 /// What `graphrun ARGS` prints.
@@ -119,13 +120,13 @@ async fn the_studio_runs_pauses_steps_and_redraws_the_websocket_example_in_chrom
         "/?token=0123456789abcdef0123456789abcdef",
         "/favicon.ico",
     ] {
-        let line = status_of(
+        let line = first_line(
             &addr,
             &format!("GET {target} HTTP/1.1\r\nHost: {addr}\r\n{ws_upgrade}\r\n"),
         );
         assert!(line.contains(" 403 "), "GET {target} without the token: {line}");
     }
-    let ok = status_of(&addr, &format!("GET /?token={token} HTTP/1.1\r\nHost: {addr}\r\n\r\n"));
+    let ok = first_line(&addr, &format!("GET /?token={token} HTTP/1.1\r\nHost: {addr}\r\n\r\n"));
     assert!(ok.contains(" 200 "), "with the token: {ok}");
 
     // What the page should show, from the command line.
@@ -476,20 +477,57 @@ fn the_studio_server_answers_bad_requests_with_their_status_and_keeps_serving() 
     let (studio, url) = start(&dir, &["studio", "hello.ron", "--port", "0"]);
     let addr = url.trim_start_matches("http://").split('/').next().unwrap().to_string();
     let token = url.split("token=").nth(1).unwrap().to_string();
-    let huge = format!("GET /?token={token} HTTP/1.1\r\nX-Big: {}\r\n\r\n", "x".repeat(20_000));
+    let port = addr.rsplit(':').next().unwrap().to_string();
+    let huge = format!(
+        "GET /?token={token} HTTP/1.1\r\nHost: {addr}\r\nX-Big: {}\r\n\r\n",
+        "x".repeat(20_000)
+    );
+    let upgrade = "Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n";
     for (request, status) in [
-        (huge, " 400 "),
+        // A request head past 16 KiB: Request Header Fields Too Large.
+        (huge, " 431 "),
         ("\u{0}\u{1}garbage\r\n\r\n".to_string(), " 400 "),
         ("GET\r\n\r\n".to_string(), " 400 "),
-        (format!("POST /?token={token} HTTP/1.1\r\n\r\n"), " 405 "),
-        (format!("GET /nope?token={token} HTTP/1.1\r\n\r\n"), " 404 "),
-        (format!("GET /ws?token={token} HTTP/1.1\r\n\r\n"), " 400 "),
-        (format!("GET /?token={token}x HTTP/1.1\r\n\r\n"), " 403 "),
+        (
+            format!("POST /?token={token} HTTP/1.1\r\nHost: {addr}\r\n\r\n"),
+            " 405 ",
+        ),
+        (
+            format!("GET /nope?token={token} HTTP/1.1\r\nHost: {addr}\r\n\r\n"),
+            " 404 ",
+        ),
+        (
+            format!("GET /ws?token={token} HTTP/1.1\r\nHost: {addr}\r\n\r\n"),
+            " 400 ",
+        ),
+        (
+            format!("GET /?token={token}x HTTP/1.1\r\nHost: {addr}\r\n\r\n"),
+            " 403 ",
+        ),
+        // Another name for this address (DNS rebinding), or none: refused, token or not.
+        (
+            format!("GET /?token={token} HTTP/1.1\r\nHost: evil.example:{port}\r\n\r\n"),
+            " 403 ",
+        ),
+        (format!("GET /?token={token} HTTP/1.1\r\n\r\n"), " 403 "),
+        (
+            format!("GET /?token={token} HTTP/1.1\r\nHost: localhost:{port}\r\n\r\n"),
+            " 200 ",
+        ),
+        // The WebSocket from another page's origin: refused; from the page's own: switched.
+        (
+            format!("GET /ws?token={token} HTTP/1.1\r\nHost: {addr}\r\nOrigin: http://evil.example\r\n{upgrade}\r\n"),
+            " 403 ",
+        ),
+        (
+            format!("GET /ws?token={token} HTTP/1.1\r\nHost: {addr}\r\nOrigin: http://{addr}\r\n{upgrade}\r\n"),
+            " 101 ",
+        ),
     ] {
-        let line = status_of(&addr, &request);
-        assert!(line.contains(status), "{:?}: {line}", &request[..request.len().min(60)]);
+        let line = first_line(&addr, &request);
+        assert!(line.contains(status), "{:?}: {line}", &request[..request.len().min(90)]);
     }
-    let ok = status_of(&addr, &format!("GET /?token={token} HTTP/1.1\r\n\r\n"));
+    let ok = first_line(&addr, &format!("GET /?token={token} HTTP/1.1\r\nHost: {addr}\r\n\r\n"));
     assert!(ok.contains(" 200 "), "still serving: {ok}");
     // SIGTERM ends it, at once, with status 0.
     let mut studio = studio;

@@ -1,14 +1,27 @@
-//! The studio's server, on loopback only: the page (`/`) and its WebSocket (`/ws`), each
-//! only with the session's token in the query (`?token=…`); every other request gets 403
-//! (no token, a wrong one) or 404. The page is one document with its script and style in
-//! it, built into the binary: nothing is fetched from anywhere else.
+//! The studio's server, on loopback only: the page (`/`) and its WebSocket (`/ws`), routed
+//! by axum and served by hyper, each connection with a bounded request head and a deadline
+//! for it. Every request must carry the session's token (`?token=…`) and name this server
+//! in its `Host` header (`127.0.0.1:PORT` or `localhost:PORT`: a page elsewhere that
+//! rebinds a name of its own to 127.0.0.1 is refused); the WebSocket's `Origin`, when a
+//! browser sends one, must be the page's own. Otherwise 403; a path it does not serve,
+//! 404; a method other than GET, 405. The page is one document with its script and style
+//! in it, built into the binary: nothing is fetched from anywhere else.
 
 use std::sync::Arc;
 use std::time::Duration;
 
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
 use futures_util::{SinkExt, StreamExt};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::service::TowerToHyperService;
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::net::TcpListener;
 use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
 use tokio_tungstenite::tungstenite::protocol::Role;
 use tokio_tungstenite::tungstenite::Message;
@@ -16,13 +29,13 @@ use tokio_tungstenite::WebSocketStream;
 
 use super::session::{same_token, Session};
 
-/// The page: its markup, style and script, put together when it is served.
+/// The page: its markup, style and scripts, put together when it is served.
 const PAGE: &str = include_str!("page/index.html");
 const STYLE: &str = include_str!("page/studio.css");
 const SCRIPT: &str = include_str!("page/studio.js");
 const EDITOR: &str = include_str!("page/editor.js");
 
-/// The largest request head read.
+/// The largest request head read (hyper answers 431 past it).
 const MAX_HEAD: usize = 16 * 1024;
 
 /// How long a client has to send its request head.
@@ -31,8 +44,32 @@ const HEAD_TIMEOUT: Duration = Duration::from_secs(10);
 /// What a page asks over its WebSocket.
 pub type Actions = tokio::sync::mpsc::UnboundedSender<super::protocol::Action>;
 
+/// What every request is checked against and served from.
+#[derive(Clone)]
+struct App {
+    token: Arc<str>,
+    port: u16,
+    session: Arc<Session>,
+    actions: Actions,
+    title: Arc<str>,
+}
+
 /// Serves pages until the task is dropped.
 pub async fn serve(listener: TcpListener, token: Arc<str>, session: Arc<Session>, actions: Actions, title: Arc<str>) {
+    let port = listener.local_addr().map(|a| a.port()).unwrap_or_default();
+    let app = App {
+        token,
+        port,
+        session,
+        actions,
+        title,
+    };
+    let router = Router::new()
+        .route("/", get(page))
+        .route("/ws", get(socket))
+        .fallback(not_found)
+        .layer(middleware::from_fn_with_state(app.clone(), guard))
+        .with_state(app);
     loop {
         let stream = match listener.accept().await {
             Ok((stream, _)) => stream,
@@ -42,137 +79,122 @@ pub async fn serve(listener: TcpListener, token: Arc<str>, session: Arc<Session>
                 continue;
             }
         };
-        let (token, session, actions, title) = (token.clone(), session.clone(), actions.clone(), title.clone());
+        let service = TowerToHyperService::new(router.clone());
         tokio::spawn(async move {
-            let _ = handle(stream, &token, session, actions, &title).await;
+            let _ = hyper::server::conn::http1::Builder::new()
+                .max_buf_size(MAX_HEAD)
+                .timer(TokioTimer::new())
+                .header_read_timeout(HEAD_TIMEOUT)
+                .serve_connection(TokioIo::new(stream), service)
+                .with_upgrades()
+                .await;
         });
     }
 }
 
-/// A request's method, path, query and headers.
-struct Request {
-    method: String,
-    path: String,
-    query: String,
-    headers: Vec<(String, String)>,
+fn plain(status: StatusCode, text: &'static str) -> Response {
+    (status, [(header::CONTENT_TYPE, "text/plain")], text).into_response()
 }
 
-impl Request {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+/// The rules every request meets before it is served: this server's `Host`, the token,
+/// and for the WebSocket the page's own `Origin`.
+async fn guard(State(app): State<App>, request: Request, next: Next) -> Response {
+    let headers = request.headers();
+    let own = |value: &str| value == format!("127.0.0.1:{}", app.port) || value == format!("localhost:{}", app.port);
+    if !header_str(headers, header::HOST).is_some_and(own) {
+        return plain(
+            StatusCode::FORBIDDEN,
+            "forbidden: the Host header must name this server (127.0.0.1:PORT or localhost:PORT)\n",
+        );
     }
-
-    fn token(&self) -> Option<&str> {
-        self.query.split('&').find_map(|pair| pair.strip_prefix("token="))
+    let token = request
+        .uri()
+        .query()
+        .unwrap_or_default()
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("token="));
+    if !token.is_some_and(|t| same_token(t, &app.token)) {
+        return plain(StatusCode::FORBIDDEN, "forbidden: this page needs its token\n");
     }
-}
-
-/// Reads a request head: up to the blank line, at most [`MAX_HEAD`] bytes.
-async fn read_head(stream: &mut TcpStream) -> Option<Request> {
-    let mut head = Vec::with_capacity(1024);
-    let mut buf = [0u8; 1024];
-    while !head.windows(4).any(|w| w == b"\r\n\r\n") {
-        if head.len() > MAX_HEAD {
-            return None;
+    if request.uri().path() == "/ws" {
+        if let Some(origin) = headers.get(header::ORIGIN) {
+            let allowed = origin
+                .to_str()
+                .ok()
+                .and_then(|o| o.strip_prefix("http://"))
+                .is_some_and(own);
+            if !allowed {
+                return plain(
+                    StatusCode::FORBIDDEN,
+                    "forbidden: the WebSocket is only for the studio's own page\n",
+                );
+            }
         }
-        let n = stream.read(&mut buf).await.ok()?;
-        if n == 0 {
-            return None;
-        }
-        head.extend_from_slice(&buf[..n]);
     }
-    let text = String::from_utf8_lossy(&head);
-    let mut lines = text.split("\r\n");
-    let mut first = lines.next()?.split(' ');
-    let method = first.next()?.to_string();
-    let target = first.next()?;
-    let (path, query) = target.split_once('?').unwrap_or((target, ""));
-    let headers = lines
-        .take_while(|l| !l.is_empty())
-        .filter_map(|l| l.split_once(':'))
-        .map(|(n, v)| (n.trim().to_string(), v.trim().to_string()))
-        .collect();
-    Some(Request {
-        method,
-        path: path.to_string(),
-        query: query.to_string(),
-        headers,
-    })
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    response
 }
 
-async fn respond(stream: &mut TcpStream, status: &str, content_type: &str, body: &[u8]) -> std::io::Result<()> {
-    let head = format!(
-        "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nCache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\nContent-Security-Policy: default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; connect-src 'self'\r\nConnection: close\r\n\r\n",
-        body.len()
-    );
-    stream.write_all(head.as_bytes()).await?;
-    stream.write_all(body).await?;
-    stream.shutdown().await
+fn header_str(headers: &HeaderMap, name: header::HeaderName) -> Option<&str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
 }
 
-async fn handle(
-    mut stream: TcpStream,
-    token: &str,
-    session: Arc<Session>,
-    actions: Actions,
-    title: &str,
-) -> std::io::Result<()> {
-    let Ok(Some(request)) = tokio::time::timeout(HEAD_TIMEOUT, read_head(&mut stream)).await else {
-        return respond(&mut stream, "400 Bad Request", "text/plain", b"bad request\n").await;
+async fn page(State(app): State<App>) -> Response {
+    let page = PAGE
+        .replace("/*STYLE*/", STYLE)
+        .replace("/*SCRIPT*/", SCRIPT)
+        .replace("/*EDITOR*/", EDITOR)
+        .replace("{{TITLE}}", &escape(&app.title));
+    (
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; connect-src 'self'",
+            ),
+        ],
+        page,
+    )
+        .into_response()
+}
+
+async fn not_found() -> Response {
+    plain(StatusCode::NOT_FOUND, "not found\n")
+}
+
+/// The WebSocket: hyper's upgrade, handed to tokio-tungstenite.
+async fn socket(State(app): State<App>, request: Request) -> Response {
+    let headers = request.headers();
+    let upgrade = header_str(headers, header::UPGRADE).is_some_and(|u| u.eq_ignore_ascii_case("websocket"));
+    let Some(key) = header_str(headers, header::SEC_WEBSOCKET_KEY).filter(|_| upgrade) else {
+        return plain(StatusCode::BAD_REQUEST, "a WebSocket upgrade is expected\n");
     };
-    if !request.token().is_some_and(|t| same_token(t, token)) {
-        return respond(
-            &mut stream,
-            "403 Forbidden",
-            "text/plain",
-            b"forbidden: this page needs its token\n",
-        )
-        .await;
-    }
-    if request.method != "GET" {
-        return respond(&mut stream, "405 Method Not Allowed", "text/plain", b"only GET\n").await;
-    }
-    match request.path.as_str() {
-        "/" => {
-            let page = PAGE
-                .replace("/*STYLE*/", STYLE)
-                .replace("/*SCRIPT*/", SCRIPT)
-                .replace("/*EDITOR*/", EDITOR)
-                .replace("{{TITLE}}", &escape(title));
-            respond(&mut stream, "200 OK", "text/html; charset=utf-8", page.as_bytes()).await
+    let accept = derive_accept_key(key.as_bytes());
+    let upgraded = hyper::upgrade::on(request);
+    tokio::spawn(async move {
+        if let Ok(upgraded) = upgraded.await {
+            let socket = WebSocketStream::from_raw_socket(TokioIo::new(upgraded), Role::Server, None).await;
+            page_socket(socket, app.session, app.actions).await;
         }
-        "/ws" => {
-            let Some(key) = request.header("Sec-WebSocket-Key").filter(|_| {
-                request
-                    .header("Upgrade")
-                    .is_some_and(|u| u.eq_ignore_ascii_case("websocket"))
-            }) else {
-                return respond(
-                    &mut stream,
-                    "400 Bad Request",
-                    "text/plain",
-                    b"a WebSocket upgrade is expected\n",
-                )
-                .await;
-            };
-            let accept = derive_accept_key(key.as_bytes());
-            let head = format!(
-                "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {accept}\r\n\r\n"
-            );
-            stream.write_all(head.as_bytes()).await?;
-            let socket = WebSocketStream::from_raw_socket(stream, Role::Server, None).await;
-            page_socket(socket, session, actions).await;
-            Ok(())
-        }
-        _ => respond(&mut stream, "404 Not Found", "text/plain", b"not found\n").await,
-    }
+    });
+    Response::builder()
+        .status(StatusCode::SWITCHING_PROTOCOLS)
+        .header(header::UPGRADE, "websocket")
+        .header(header::CONNECTION, "Upgrade")
+        .header(header::SEC_WEBSOCKET_ACCEPT, accept)
+        .body(Body::empty())
+        .unwrap_or_else(|_| plain(StatusCode::INTERNAL_SERVER_ERROR, "cannot answer the upgrade\n"))
 }
 
 /// One page: everything so far, then every message; its actions go to the studio.
-async fn page_socket(socket: WebSocketStream<TcpStream>, session: Arc<Session>, actions: Actions) {
+async fn page_socket<S: AsyncRead + AsyncWrite + Unpin>(
+    socket: WebSocketStream<S>,
+    session: Arc<Session>,
+    actions: Actions,
+) {
     let (mut tx, mut rx) = socket.split();
     let mut events = session.subscribe();
     if tx.send(Message::text(session.hello())).await.is_err() {

@@ -13,7 +13,7 @@ mod session;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use graphrun::{Instance, InstanceHandle, Program, Registry, RunOptions, StandardLibrary, Tracer};
 use graphrun_socket::{SocketConfig, SocketLibrary};
@@ -27,8 +27,9 @@ use session::{RunControl, RunState, Session};
 /// How often the pages get what ran.
 const FLUSH_EVERY: Duration = Duration::from_millis(100);
 
-/// How often the file is looked at for changes.
-const WATCH_EVERY: Duration = Duration::from_millis(250);
+/// How often an ended run's thread is joined, and how often the file is looked at where it
+/// cannot be watched.
+const LOOK_EVERY: Duration = Duration::from_secs(1);
 
 /// What `graphrun studio` was given: the file, and what each run gets.
 pub struct Settings {
@@ -99,31 +100,34 @@ async fn serve(settings: Settings) -> u8 {
             }
         })
     };
-    let mut stamp = Stamp::of(&settings.file);
+    let (watcher, mut changed) = watch(&settings.file);
     let registry = registry(settings.config.clone());
     let inspector = crate::edit::inspector::RegistryInspector::new(&registry, &settings.file.display().to_string());
     session.set_palette(palette(&registry));
-    draw(&settings, &inspector, &session);
+    let mut drawn = draw(&settings, &inspector, &session);
     let mut editor = Editor::new(settings.file.clone());
     let mut running: Option<Running> = None;
-    let mut watch = tokio::time::interval(WATCH_EVERY);
+    let mut look = tokio::time::interval(LOOK_EVERY);
     let stop = signals.recv();
     tokio::pin!(stop);
     loop {
         tokio::select! {
             Some(action) = asked.recv() => {
                 if act(&settings, &session, &mut running, &mut editor, &inspector, action) {
-                    // On disk now; drawn now, not at the next look at the file.
+                    // On disk now; drawn now, not when the watcher reports the write.
                     session.set_saved(editor.saved);
-                    stamp = Stamp::of(&settings.file);
-                    draw(&settings, &inspector, &session);
+                    drawn = draw(&settings, &inspector, &session);
                 }
             }
-            _ = watch.tick() => {
-                let now = Stamp::of(&settings.file);
-                if now != stamp {
-                    stamp = now;
-                    draw(&settings, &inspector, &session);
+            Some(()) = changed.recv() => {
+                // A change made elsewhere (another editor, git): drawn if it changed the text.
+                if editor::current(&settings.file).ok().map(|(_, text)| text) != drawn {
+                    drawn = draw(&settings, &inspector, &session);
+                }
+            }
+            _ = look.tick() => {
+                if watcher.is_none() && editor::current(&settings.file).ok().map(|(_, text)| text) != drawn {
+                    drawn = draw(&settings, &inspector, &session);
                 }
                 if running.as_ref().is_some_and(|r| r.ended.load(Ordering::SeqCst)) {
                     if let Some(run) = running.take() {
@@ -186,17 +190,43 @@ impl Signals {
     }
 }
 
-/// The file's modification time and length: a change in either redraws it.
-#[derive(PartialEq, Eq)]
-struct Stamp(Option<(SystemTime, u64)>);
-
-impl Stamp {
-    fn of(path: &Path) -> Stamp {
-        Stamp(
-            std::fs::metadata(path)
-                .ok()
-                .and_then(|m| Some((m.modified().ok()?, m.len()))),
-        )
+/// Changes to `file` as the system reports them (inotify on Linux): its folder is watched,
+/// since an editor that saves by renaming a new file over the old one replaces the file
+/// itself. None where it cannot be watched (the caller then looks every second).
+fn watch(
+    file: &Path,
+) -> (
+    Option<notify::RecommendedWatcher>,
+    tokio::sync::mpsc::UnboundedReceiver<()>,
+) {
+    use notify::Watcher;
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    let name = file.file_name().map(|n| n.to_os_string());
+    let folder = match file.parent().filter(|p| !p.as_os_str().is_empty()) {
+        Some(folder) => folder.to_path_buf(),
+        None => PathBuf::from("."),
+    };
+    let watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+        if let Ok(event) = event {
+            if event
+                .paths
+                .iter()
+                .any(|p| p.file_name().map(|n| n.to_os_string()) == name)
+            {
+                let _ = tx.send(());
+            }
+        }
+    })
+    .and_then(|mut w| w.watch(&folder, notify::RecursiveMode::NonRecursive).map(|()| w));
+    match watcher {
+        Ok(w) => (Some(w), rx),
+        Err(e) => {
+            eprintln!(
+                "graphrun studio: cannot watch {} ({e}); looking at it every second",
+                folder.display()
+            );
+            (None, rx)
+        }
     }
 }
 
@@ -211,12 +241,17 @@ fn registry(config: SocketConfig) -> Registry {
 /// Checks the file as it is now (a new graph if it does not exist yet) and sends the
 /// pictures of its event graph, functions and macros, with its diagnostics on their nodes.
 /// A file that does not check is drawn too: an editor shows what is being edited.
-fn draw(settings: &Settings, inspector: &crate::edit::inspector::RegistryInspector<'_>, session: &Session) {
+/// What it drew: the text (none if the file could not be read).
+fn draw(
+    settings: &Settings,
+    inspector: &crate::edit::inspector::RegistryInspector<'_>,
+    session: &Session,
+) -> Option<String> {
     let text = match editor::current(&settings.file) {
         Ok((_, text)) => text,
         Err(message) => {
             session.log("error", &message);
-            return;
+            return None;
         }
     };
     let inspection = inspector.inspection(&text);
@@ -229,7 +264,7 @@ fn draw(settings: &Settings, inspector: &crate::edit::inspector::RegistryInspect
     }
     if pictures.is_empty() {
         session.set_diagnostics(diagnostics(found));
-        return;
+        return Some(text);
     }
     let graphs = pictures
         .iter()
@@ -238,6 +273,7 @@ fn draw(settings: &Settings, inspector: &crate::edit::inspector::RegistryInspect
     session.set_graphs(graphs, diagnostics(found));
     // After the pictures: the panels do not hold up the redraw.
     session.set_declared(declared(&text));
+    Some(text)
 }
 
 /// The file's bodies as written, for the page's panels: each one's name (none: the event

@@ -459,3 +459,108 @@ async fn the_editor_copies_pastes_collapses_and_edits_variables_comment_boxes_an
     page.save_screenshot(&screenshots(), "editor-function.png").await;
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_file_is_made_at_the_first_edit() {
+    let dir = scratch("editor-new");
+    let graph = dir.join("hello_new.ron");
+    let (_studio, url) = start(&dir, &["studio", "hello_new.ron", "--port", "0"]);
+    let mut page = Browser::launch("editor-new").await;
+    page.goto(&url).await;
+    page.wait_for(
+        "the new graph's BeginPlay",
+        "!!document.querySelector('#stage g.node[data-node=\"begin\"]')",
+    )
+    .await;
+    assert!(!graph.exists(), "nothing is written before the first edit");
+    let (bx, by) = page.centre("#stage g.node[data-node=\"begin\"] rect").await;
+    page.click_at((bx + 260.0, by), "right", 0).await;
+    page.type_text("print str").await;
+    page.key("Enter", 0).await;
+    saved(&mut page, 1).await;
+    let text = file(&graph);
+    let (px, py) = pos_of(&text, "print_string");
+    assert_eq!(
+        text,
+        format!("Graph(\n    format: 1,\n    name: \"hello_new\",\n    nodes: {{\n        \"begin\": (node: \"Event BeginPlay\", pos: (0, 0)),\n        \"print_string\": (node: \"Print String\", pos: ({px}, {py})),\n    }},\n)\n")
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A graph that prints `tick` every 50 ms until stopped.
+const TICKER: &str = r#"Graph(
+    format: 1,
+    name: "Ticker",
+    nodes: {
+        "begin": (node: "Event BeginPlay", pos: (0, 0), exec: {"then": "timer"}),
+        "timer": (node: "Set Timer by Event", pos: (256, 0), inputs: {"Event": Event("tick"), "Time": 0.05, "Looping": true}),
+        "tick":  (node: "Custom Event", pos: (0, 192), exec: {"then": "say"}),
+        "say":   (node: "Print String", pos: (256, 192), inputs: {"In String": "tick"}),
+    },
+)
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_edit_never_touches_a_running_instance() {
+    let dir = scratch("editor-running");
+    let graph = dir.join("ticker.ron");
+    std::fs::write(&graph, TICKER).unwrap();
+    let (_studio, url) = start(&dir, &["studio", "ticker.ron", "--port", "0"]);
+    let mut page = Browser::launch("editor-running").await;
+    page.goto(&url).await;
+    page.wait_for(
+        "the graph",
+        "document.querySelectorAll('#stage g.node[data-node]').length === 4",
+    )
+    .await;
+    page.click("button[data-action=run]").await;
+    page.wait_for("ticks", "document.querySelectorAll('#output > div').length >= 2")
+        .await;
+    // Edit the running graph's literal: written, but the run goes on with what it started.
+    page.click("#stage g.node[data-node=\"say\"] [data-literal=\"In String\"]")
+        .await;
+    page.wait_for(
+        "the literal's field",
+        "document.activeElement?.classList.contains('literal-field')",
+    )
+    .await;
+    page.type_text("tock").await;
+    page.key("Enter", 0).await;
+    saved(&mut page, 1).await;
+    assert_eq!(
+        file(&graph),
+        TICKER.replace("{\"In String\": \"tick\"}", "{\"In String\": \"tock\"}")
+    );
+    let seen = page
+        .eval("document.querySelectorAll('#output > div').length")
+        .await
+        .as_u64()
+        .unwrap();
+    page.wait_for(
+        "more ticks after the edit",
+        &format!("document.querySelectorAll('#output > div').length >= {}", seen + 3),
+    )
+    .await;
+    assert_eq!(page.eval("document.body.dataset.state").await, json!("running"));
+    let lines = page
+        .eval("[...document.querySelectorAll('#output > div')].map(d => d.textContent)")
+        .await;
+    assert!(
+        lines.as_array().unwrap().iter().all(|l| l == "tick"),
+        "the running instance kept its program: {lines}"
+    );
+    // Stop, and Run starts the file as it is now.
+    page.click("button[data-action=stop]").await;
+    page.wait_for("the run to end", "document.body.dataset.state === 'ended'")
+        .await;
+    page.click("button[data-action=run]").await;
+    page.wait_for(
+        "tocks",
+        "[...document.querySelectorAll('#output > div')].some(d => d.textContent === 'tock')",
+    )
+    .await;
+    page.click("button[data-action=stop]").await;
+    page.wait_for("the run to end", "document.body.dataset.state === 'ended'")
+        .await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
