@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Screenshots of graphrun studio for the README, taken by its browser test in headless
-# Chromium (tests/studio.rs) into docs/studio/.
+# Screenshots of graphrun studio for the README and docs/, taken by its browser tests in
+# headless Chromium (tests/studio.rs: the debugger; tests/studio/editor.rs: the editor)
+# into docs/studio/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p docs/studio
-GRAPHRUN_SCREENSHOTS="$PWD/docs/studio" cargo test --locked --test studio -- the_studio_runs
+GRAPHRUN_SCREENSHOTS="$PWD/docs/studio" cargo test --locked --test studio -- the_studio_runs editor::
 ls docs/studio/*.png

@@ -88,6 +88,7 @@ async fn the_editor_adds_wires_sets_moves_undoes_and_deletes_with_pointer_and_ke
         "document.querySelector('#palette [data-palette-item].current')?.dataset.paletteItem === 'Quit'",
     )
     .await;
+    page.save_screenshot(&screenshots(), "editor-palette.png").await;
     page.key("Enter", 0).await;
     saved(&mut page, 1).await;
     let text = file(&graph);
