@@ -6,9 +6,9 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
+use super::protocol::{ConnectionEntry, LogEntry};
 use graphrun::{value_preview, Control, Host, Level, NodeView, Observer, Ran, RuntimeError, Tracer};
 use graphrun_socket::{Closer, Tap, TapEvent};
-use serde_json::json;
 
 use super::session::{NodeKey, PausedAt, RunControl, RunState, Session};
 
@@ -161,12 +161,12 @@ impl Observer for Debugger {
             tracer.runtime_error(error);
         }
         let node = self.failed.take();
-        self.session.pending().log.push(json!({
-            "level": "error",
-            "message": error.to_string(),
-            "graph": node.as_ref().and_then(|k| k.0.clone()),
-            "node": node.map(|k| k.1),
-        }));
+        self.session.pending().log.push(LogEntry {
+            level: "error",
+            message: error.to_string(),
+            graph: node.as_ref().and_then(|k| k.0.clone()),
+            node: node.map(|k| k.1),
+        });
     }
 }
 
@@ -181,7 +181,11 @@ impl Host for StudioHost {
     }
 
     fn log(&self, level: Level, message: &str) {
-        self.session.log(&level.to_string(), message);
+        let level = match level {
+            Level::Info => "info",
+            Level::Warning => "warning",
+        };
+        self.session.log(level, message);
     }
 
     fn runtime_error(&self, _: &RuntimeError) {
@@ -199,10 +203,11 @@ pub struct StudioTap {
 impl Tap for StudioTap {
     fn connecting(&self, url: &str) -> u64 {
         let conn = self.next.fetch_add(1, Ordering::SeqCst) + 1;
-        self.session
-            .pending()
-            .connections
-            .push(json!({"conn": conn, "kind": "connecting", "text": url}));
+        self.session.pending().connections.push(ConnectionEntry {
+            conn,
+            kind: "connecting",
+            text: url.to_string(),
+        });
         conn
     }
 
@@ -243,7 +248,7 @@ impl Tap for StudioTap {
         self.session
             .pending()
             .connections
-            .push(json!({"conn": conn, "kind": kind, "text": text}));
+            .push(ConnectionEntry { conn, kind, text });
     }
 }
 

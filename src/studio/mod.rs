@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use graphrun::{Instance, InstanceHandle, Program, Registry, RunOptions, StandardLibrary, Tracer};
 use graphrun_socket::{SocketConfig, SocketLibrary};
-use serde_json::{json, Value as Json};
+use serde_json::Value as Json;
 
 use debugger::{Debugger, StudioHost, StudioTap};
 use editor::Editor;
@@ -278,26 +278,24 @@ fn draw(
 
 /// The file's bodies as written, for the page's panels: each one's name (none: the event
 /// graph), kind and variables (the graph's, or a function's or macro's locals).
-fn declared(text: &str) -> Json {
+fn declared(text: &str) -> Vec<protocol::BodyEntry> {
     let doc = graphrun_edit::doc::Doc::new(text);
-    Json::Array(
-        doc.bodies()
-            .iter()
-            .map(|body| {
-                let kind = match body {
-                    graphrun_edit::Body::Graph => "graph",
-                    graphrun_edit::Body::Function(_) => "function",
-                    graphrun_edit::Body::Macro(_) => "macro",
-                };
-                let variables: Vec<Json> = doc
-                    .variables(body)
-                    .into_iter()
-                    .map(|(name, ty, default)| json!({"name": name, "type": ty, "default": default}))
-                    .collect();
-                json!({"name": body.name(), "kind": kind, "variables": variables})
-            })
-            .collect(),
-    )
+    doc.bodies()
+        .iter()
+        .map(|body| protocol::BodyEntry {
+            name: body.name().map(str::to_string),
+            kind: match body {
+                graphrun_edit::Body::Graph => "graph",
+                graphrun_edit::Body::Function(_) => "function",
+                graphrun_edit::Body::Macro(_) => "macro",
+            },
+            variables: doc
+                .variables(body)
+                .into_iter()
+                .map(|(name, ty, default)| protocol::VariableEntry { name, ty, default })
+                .collect(),
+        })
+        .collect()
 }
 
 /// What the palette offers: every node type of the registry, with its category, doc and
@@ -308,7 +306,7 @@ fn palette(registry: &Registry) -> Json {
 
 /// Each diagnostic with its one-line text and the node it is on, where it is on one (a node
 /// of the graph, a function or a macro of the file itself).
-fn diagnostics(found: &graphrun::Diagnostics) -> Vec<Json> {
+fn diagnostics(found: &graphrun::Diagnostics) -> Vec<protocol::DiagnosticEntry> {
     if found.is_empty() {
         return Vec::new();
     }
@@ -338,13 +336,17 @@ fn diagnostics(found: &graphrun::Diagnostics) -> Vec<Json> {
                     .find(|n| n.span.start <= d.span.start && d.span.end <= n.span.end)
                     .map(|n| (*graph, n.id.value.as_str()))
             });
-            json!({
-                "severity": if d.severity == graphrun::Severity::Error { "error" } else { "warning" },
-                "code": d.code,
-                "text": d.one_line(found.file()),
-                "graph": on.and_then(|(g, _)| g),
-                "node": on.map(|(_, n)| n),
-            })
+            protocol::DiagnosticEntry {
+                severity: if d.severity == graphrun::Severity::Error {
+                    "error"
+                } else {
+                    "warning"
+                },
+                code: d.code,
+                text: d.one_line(found.file()),
+                graph: on.and_then(|(g, _)| g.map(str::to_string)),
+                node: on.map(|(_, n)| n.to_string()),
+            }
         })
         .collect()
 }

@@ -1,7 +1,7 @@
-//! What a page asks of the studio, as typed values: the page's JSON is read into
-//! [`Action`] once, where it arrives, and nothing after that matches on strings.
+//! The page's protocol, as typed values both ways: what a page asks is read into
+//! [`Action`] where it arrives, and what the studio tells a page is a [`ToPage`].
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// One request from a page.
 #[derive(Debug, Deserialize)]
@@ -48,4 +48,167 @@ pub enum Action {
     Undo,
     /// Does again the last edit undone.
     Redo,
+}
+
+/// A line of the log panel: a warning or runtime error, with the node it is about.
+#[derive(Clone, Debug, Serialize)]
+pub struct LogEntry {
+    /// `error`, `warning` or `info`.
+    pub level: &'static str,
+    /// What happened.
+    pub message: String,
+    /// The graph the node is in (none: the event graph).
+    pub graph: Option<String>,
+    /// The node it is about, if any.
+    pub node: Option<String>,
+}
+
+/// A line of the connections panel.
+#[derive(Clone, Debug, Serialize)]
+pub struct ConnectionEntry {
+    /// The connection's number in this run.
+    pub conn: u64,
+    /// `connecting`, `opened`, `failed`, `sent`, `received` or `closed`.
+    pub kind: &'static str,
+    /// What to show.
+    pub text: String,
+}
+
+/// A diagnostic, with the node it is on where it is on one.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DiagnosticEntry {
+    /// `error` or `warning`.
+    pub severity: &'static str,
+    /// Its code.
+    pub code: &'static str,
+    /// Its one-line form.
+    pub text: String,
+    /// The body the node is in (none: the event graph).
+    pub graph: Option<String>,
+    /// The node.
+    pub node: Option<String>,
+}
+
+/// A body of the file as written, for the variables panel.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct BodyEntry {
+    /// Its name (none: the event graph).
+    pub name: Option<String>,
+    /// `graph`, `function` or `macro`.
+    pub kind: &'static str,
+    /// Its variables (a function's or macro's locals).
+    pub variables: Vec<VariableEntry>,
+}
+
+/// A variable as written.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct VariableEntry {
+    /// Its name.
+    pub name: String,
+    /// Its type, as written.
+    #[serde(rename = "type")]
+    pub ty: String,
+    /// Its default, as written.
+    pub default: Option<String>,
+}
+
+/// A picture for the page: the keys of its elements in order, and the markup of those the
+/// page does not have yet.
+#[derive(Debug, Serialize)]
+pub struct GraphEntry<'a> {
+    /// The body it draws (none: the event graph).
+    pub name: &'a Option<String>,
+    /// The `<svg>` opening and background.
+    pub head: &'a str,
+    /// Every element's key, in drawing order.
+    pub keys: Vec<&'a str>,
+    /// The markup of the elements that changed.
+    pub markup: std::collections::BTreeMap<&'a str, &'a str>,
+}
+
+/// Where a run is paused.
+#[derive(Debug, Serialize)]
+pub struct PausedEntry<'a> {
+    /// The body (none: the event graph).
+    pub graph: &'a Option<String>,
+    /// The node.
+    pub node: &'a str,
+    /// The calls that led there.
+    pub calls: &'a [String],
+}
+
+/// The last values on one node's pins.
+#[derive(Debug, Serialize)]
+pub struct ValuesEntry<'a> {
+    /// The body (none: the event graph).
+    pub graph: &'a Option<String>,
+    /// The node.
+    pub node: &'a str,
+    /// Input pins and their values, as text.
+    pub inputs: &'a [(String, String)],
+    /// Output pins and their values, as text.
+    pub outputs: &'a [(String, String)],
+}
+
+/// A node: its body (none: the event graph) and id.
+pub type NodeRef<'a> = (&'a Option<String>, &'a str);
+
+/// Everything the studio tells a page.
+#[derive(Debug, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ToPage<'a> {
+    /// Everything so far, to a page that connects (or fell behind).
+    Hello {
+        graphs: Vec<GraphEntry<'a>>,
+        diagnostics: &'a [DiagnosticEntry],
+        state: &'static str,
+        paused_at: Option<PausedEntry<'a>>,
+        output: Vec<&'a str>,
+        log: &'a [LogEntry],
+        variables: Vec<(&'a str, &'a str)>,
+        connections: &'a [ConnectionEntry],
+        values: Vec<ValuesEntry<'a>>,
+        breakpoints: Vec<NodeRef<'a>>,
+        /// Every node type (`graphrun nodes --json`'s `nodes`).
+        palette: &'a serde_json::Value,
+        declared: &'a [BodyEntry],
+        saved: u64,
+    },
+    /// The file's pictures changed (only the changed elements' markup).
+    Graphs {
+        graphs: Vec<GraphEntry<'a>>,
+        diagnostics: &'a [DiagnosticEntry],
+    },
+    /// The file did not parse: its diagnostics (the pictures stay).
+    Diagnostics { diagnostics: &'a [DiagnosticEntry] },
+    /// A run starts: what the last one showed goes.
+    Reset,
+    /// The run's state.
+    State {
+        state: &'static str,
+        paused_at: Option<PausedEntry<'a>>,
+    },
+    /// The breakpoints now.
+    Breakpoints { breakpoints: Vec<NodeRef<'a>> },
+    /// What a run reported since the last batch.
+    Batch {
+        /// Nodes that ran: body, id, the exec output they went on through.
+        ran: Vec<(&'a Option<String>, &'a str, &'a Option<String>)>,
+        active: Option<NodeRef<'a>>,
+        values: Vec<ValuesEntry<'a>>,
+        output: &'a [String],
+        log: &'a [LogEntry],
+        variables: Option<Vec<(&'a str, &'a str)>>,
+        connections: &'a [ConnectionEntry],
+    },
+    /// The editor has written the file this many times.
+    Saved { count: u64 },
+    /// An edit was refused, and why.
+    Refused { message: &'a str },
+    /// An edit was written; the ids its operations printed (new nodes).
+    Edited { printed: &'a [String] },
+    /// Copied nodes' RON text.
+    Copied { text: &'a str, purpose: Option<&'a str> },
+    /// The file's bodies and variables as written changed.
+    Declared { declared: &'a [BodyEntry] },
 }

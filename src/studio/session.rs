@@ -8,8 +8,11 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use serde_json::{json, Value as Json};
+use serde_json::Value as Json;
 
+use super::protocol::{
+    BodyEntry, ConnectionEntry, DiagnosticEntry, GraphEntry, LogEntry, NodeRef, PausedEntry, ToPage, ValuesEntry,
+};
 use crate::render::svg::Parts;
 
 /// A node as the page knows it: the graph it is drawn in (`None`: the event graph, else a
@@ -40,9 +43,9 @@ pub struct Pending {
     pub output: Vec<String>,
     /// Output lines left out of this batch.
     pub output_dropped: u64,
-    pub log: Vec<Json>,
+    pub log: Vec<LogEntry>,
     pub variables: Option<Vec<(String, String)>>,
-    pub connections: Vec<Json>,
+    pub connections: Vec<ConnectionEntry>,
     /// The node running last.
     pub active: Option<NodeKey>,
 }
@@ -101,22 +104,22 @@ pub struct PausedAt {
 struct State {
     /// The pictures: (name, kind, svg), the event graph first.
     graphs: Vec<(Option<String>, Parts)>,
-    diagnostics: Vec<Json>,
+    diagnostics: Vec<DiagnosticEntry>,
     run: RunState,
     paused_at: Option<PausedAt>,
     output: Vec<String>,
     /// Lines no longer kept (a page that connects later is told).
     output_forgotten: u64,
-    log: Vec<Json>,
+    log: Vec<LogEntry>,
     variables: BTreeMap<String, String>,
     /// Variables in the order the file declares them.
     variable_order: Vec<String>,
-    connections: Vec<Json>,
+    connections: Vec<ConnectionEntry>,
     values: HashMap<NodeKey, PinValues>,
     /// Every node type the palette offers.
     palette: Json,
     /// The file's bodies and their variables as written.
-    declared: Json,
+    declared: Vec<BodyEntry>,
     /// Writes the editor has made to the file.
     saved: u64,
 }
@@ -135,17 +138,20 @@ impl std::fmt::Debug for Session {
     }
 }
 
-fn key_json(key: &NodeKey) -> Json {
-    json!([key.0, key.1])
+fn node_ref(key: &NodeKey) -> NodeRef<'_> {
+    (&key.0, key.1.as_str())
 }
 
-fn values_json(values: &HashMap<NodeKey, PinValues>) -> Json {
-    Json::Array(
-        values
-            .iter()
-            .map(|(key, v)| json!({"graph": key.0, "node": key.1, "inputs": v.inputs, "outputs": v.outputs}))
-            .collect(),
-    )
+fn values_of(values: &HashMap<NodeKey, PinValues>) -> Vec<ValuesEntry<'_>> {
+    values
+        .iter()
+        .map(|(key, v)| ValuesEntry {
+            graph: &key.0,
+            node: &key.1,
+            inputs: &v.inputs,
+            outputs: &v.outputs,
+        })
+        .collect()
 }
 
 /// Keeps the last [`KEPT`] of `items`; how many went.
@@ -172,7 +178,7 @@ impl Session {
                 connections: Vec::new(),
                 values: HashMap::new(),
                 palette: Json::Null,
-                declared: Json::Null,
+                declared: Vec::new(),
                 saved: 0,
             }),
             pending: Mutex::new(Pending::default()),
@@ -195,47 +201,49 @@ impl Session {
         self.events.subscribe()
     }
 
-    fn send(&self, message: Json) {
+    fn send(&self, message: &ToPage<'_>) {
         // No page connected is not an error: the next one gets a hello.
-        let _ = self.events.send(message.to_string().into());
+        if let Ok(text) = serde_json::to_string(message) {
+            let _ = self.events.send(text.into());
+        }
     }
 
     /// Everything so far, for a page that connects.
     pub fn hello(&self) -> String {
         let st = self.state();
-        let mut output = st.output.clone();
+        let forgotten = format!("({} earlier lines are not shown)", st.output_forgotten);
+        let mut output: Vec<&str> = Vec::with_capacity(st.output.len() + 1);
         if st.output_forgotten > 0 {
-            output.insert(0, format!("({} earlier lines are not shown)", st.output_forgotten));
+            output.push(&forgotten);
         }
-        json!({
-            "type": "hello",
-            "graphs": graphs_json(&st.graphs, &[]),
-            "diagnostics": st.diagnostics,
-            "state": st.run.name(),
-            "paused_at": paused_json(st.paused_at.as_ref()),
-            "output": output,
-            "log": st.log,
-            "variables": variables_json(&st),
-            "connections": st.connections,
-            "values": values_json(&st.values),
-            "breakpoints": self.breakpoints_json(),
-            "palette": st.palette,
-            "declared": st.declared,
-            "saved": st.saved,
-        })
-        .to_string()
+        output.extend(st.output.iter().map(String::as_str));
+        let bps = self.breakpoints.set.lock().unwrap_or_else(|e| e.into_inner());
+        let message = ToPage::Hello {
+            graphs: graphs_of(&st.graphs, &[]),
+            diagnostics: &st.diagnostics,
+            state: st.run.name(),
+            paused_at: paused_of(st.paused_at.as_ref()),
+            output,
+            log: &st.log,
+            variables: variables_of(&st),
+            connections: &st.connections,
+            values: values_of(&st.values),
+            breakpoints: bps.iter().map(node_ref).collect(),
+            palette: &st.palette,
+            declared: &st.declared,
+            saved: st.saved,
+        };
+        serde_json::to_string(&message).unwrap_or_default()
     }
 
     /// The file's bodies and variables as written, when they change.
-    pub fn set_declared(&self, declared: Json) {
+    pub fn set_declared(&self, declared: Vec<BodyEntry>) {
         let mut st = self.state();
         if st.declared == declared {
             return;
         }
         st.declared = declared;
-        let message = json!({"type": "declared", "declared": st.declared});
-        drop(st);
-        self.send(message);
+        self.send(&ToPage::Declared { declared: &st.declared });
     }
 
     /// What the palette offers.
@@ -246,51 +254,46 @@ impl Session {
     /// The editor has written the file `count` times.
     pub fn set_saved(&self, count: u64) {
         self.state().saved = count;
-        self.send(json!({"type": "saved", "count": count}));
+        self.send(&ToPage::Saved { count });
     }
 
     /// An edit was written; what its operations printed (new nodes' ids).
     pub fn edited(&self, printed: &[String]) {
-        self.send(json!({"type": "edited", "printed": printed}));
+        self.send(&ToPage::Edited { printed });
     }
 
     /// Copied nodes' text, for the page's clipboard.
     pub fn copied(&self, text: &str, purpose: Option<&str>) {
-        self.send(json!({"type": "copied", "text": text, "purpose": purpose}));
+        self.send(&ToPage::Copied { text, purpose });
     }
 
     /// An edit was refused: why, shown where it was made.
     pub fn refused(&self, message: &str) {
-        self.send(json!({"type": "refused", "message": message}));
+        self.send(&ToPage::Refused { message });
         self.log("warning", message);
         self.flush();
     }
 
-    fn breakpoints_json(&self) -> Json {
-        let bps = self.breakpoints.set.lock().unwrap_or_else(|e| e.into_inner());
-        Json::Array(bps.iter().map(key_json).collect())
-    }
-
     /// The file as it is now: its pictures (the event graph first) and its diagnostics.
-    pub fn set_graphs(&self, graphs: Vec<(Option<String>, Parts)>, diagnostics: Vec<Json>) {
+    pub fn set_graphs(&self, graphs: Vec<(Option<String>, Parts)>, diagnostics: Vec<DiagnosticEntry>) {
         let mut st = self.state();
         let before = std::mem::replace(&mut st.graphs, graphs);
         st.diagnostics = diagnostics;
         // Only what changed since the last pictures: pages hold those (a page that
         // connects later, or falls behind, gets a hello with everything).
-        let message =
-            json!({"type": "graphs", "graphs": graphs_json(&st.graphs, &before), "diagnostics": st.diagnostics});
-        drop(st);
-        self.send(message);
+        self.send(&ToPage::Graphs {
+            graphs: graphs_of(&st.graphs, &before),
+            diagnostics: &st.diagnostics,
+        });
     }
 
     /// The file did not load: its diagnostics (the pictures stay as they were).
-    pub fn set_diagnostics(&self, diagnostics: Vec<Json>) {
+    pub fn set_diagnostics(&self, diagnostics: Vec<DiagnosticEntry>) {
         let mut st = self.state();
         st.diagnostics = diagnostics;
-        let message = json!({"type": "diagnostics", "diagnostics": st.diagnostics});
-        drop(st);
-        self.send(message);
+        self.send(&ToPage::Diagnostics {
+            diagnostics: &st.diagnostics,
+        });
     }
 
     /// A new run starts: what the last one showed is cleared.
@@ -307,7 +310,7 @@ impl Session {
         st.connections.clear();
         st.values.clear();
         drop(st);
-        self.send(json!({"type": "reset"}));
+        self.send(&ToPage::Reset);
         self.set_state(RunState::Running, None);
     }
 
@@ -320,14 +323,20 @@ impl Session {
         let mut st = self.state();
         st.run = run;
         st.paused_at = at;
-        let message = json!({"type": "state", "state": run.name(), "paused_at": paused_json(st.paused_at.as_ref())});
-        drop(st);
-        self.send(message);
+        self.send(&ToPage::State {
+            state: run.name(),
+            paused_at: paused_of(st.paused_at.as_ref()),
+        });
     }
 
     /// A line for the log panel (not from a run: the studio's own).
-    pub fn log(&self, level: &str, message: &str) {
-        self.pending().log.push(json!({"level": level, "message": message}));
+    pub fn log(&self, level: &'static str, message: &str) {
+        self.pending().log.push(LogEntry {
+            level,
+            message: message.to_string(),
+            graph: None,
+            node: None,
+        });
     }
 
     /// Toggles a breakpoint; the breakpoints now.
@@ -339,7 +348,10 @@ impl Session {
             }
         }
         self.breakpoints.generation.fetch_add(1, Ordering::SeqCst);
-        self.send(json!({"type": "breakpoints", "breakpoints": self.breakpoints_json()}));
+        let bps = self.breakpoints.set.lock().unwrap_or_else(|e| e.into_inner());
+        self.send(&ToPage::Breakpoints {
+            breakpoints: bps.iter().map(node_ref).collect(),
+        });
     }
 
     /// Moves what a run reported into the session and sends it to the pages.
@@ -376,23 +388,20 @@ impl Session {
         for (key, values) in &batch.values {
             st.values.insert(key.clone(), values.clone());
         }
-        let variables = batch.variables.as_ref().map(|_| variables_json(&st));
-        drop(st);
-        let ran: Vec<Json> = batch
-            .ran
-            .iter()
-            .map(|(key, exec)| json!([key.0, key.1, exec]))
-            .collect();
-        self.send(json!({
-            "type": "batch",
-            "ran": ran,
-            "active": batch.active.as_ref().map(key_json),
-            "values": values_json(&batch.values),
-            "output": output,
-            "log": batch.log,
-            "variables": variables,
-            "connections": batch.connections,
-        }));
+        let variables = batch.variables.as_ref().map(|_| variables_of(&st));
+        self.send(&ToPage::Batch {
+            ran: batch
+                .ran
+                .iter()
+                .map(|(key, exec)| (&key.0, key.1.as_str(), exec))
+                .collect(),
+            active: batch.active.as_ref().map(node_ref),
+            values: values_of(&batch.values),
+            output: &output,
+            log: &batch.log,
+            variables,
+            connections: &batch.connections,
+        });
     }
 }
 
@@ -410,44 +419,44 @@ impl Pending {
 /// The pictures for the pages: per graph its opening, the keys of its elements in drawing
 /// order, and the markup of each element that `before` (what the pages hold) does not have
 /// as it is now.
-fn graphs_json(graphs: &[(Option<String>, Parts)], before: &[(Option<String>, Parts)]) -> Json {
-    Json::Array(
-        graphs
-            .iter()
-            .map(|(name, parts)| {
-                let old: HashMap<&str, &str> = before
-                    .iter()
-                    .find(|(n, _)| n == name)
-                    .map(|(_, p)| p.items.iter().map(|(k, m)| (k.as_str(), m.as_str())).collect())
-                    .unwrap_or_default();
-                let keys: Vec<&str> = parts.items.iter().map(|(k, _)| k.as_str()).collect();
-                let markup: serde_json::Map<String, Json> = parts
+fn graphs_of<'a>(graphs: &'a [(Option<String>, Parts)], before: &[(Option<String>, Parts)]) -> Vec<GraphEntry<'a>> {
+    graphs
+        .iter()
+        .map(|(name, parts)| {
+            let old: HashMap<&str, &str> = before
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, p)| p.items.iter().map(|(k, m)| (k.as_str(), m.as_str())).collect())
+                .unwrap_or_default();
+            GraphEntry {
+                name,
+                head: &parts.head,
+                keys: parts.items.iter().map(|(k, _)| k.as_str()).collect(),
+                markup: parts
                     .items
                     .iter()
                     .filter(|(k, m)| old.get(k.as_str()) != Some(&m.as_str()))
-                    .map(|(k, m)| (k.clone(), Json::String(m.clone())))
-                    .collect();
-                json!({"name": name, "head": parts.head, "keys": keys, "markup": markup})
-            })
-            .collect(),
-    )
+                    .map(|(k, m)| (k.as_str(), m.as_str()))
+                    .collect(),
+            }
+        })
+        .collect()
 }
 
-fn paused_json(at: Option<&PausedAt>) -> Json {
-    match at {
-        None => Json::Null,
-        Some(at) => json!({"graph": at.node.0, "node": at.node.1, "calls": at.calls}),
-    }
+fn paused_of(at: Option<&PausedAt>) -> Option<PausedEntry<'_>> {
+    at.map(|at| PausedEntry {
+        graph: &at.node.0,
+        node: &at.node.1,
+        calls: &at.calls,
+    })
 }
 
 /// The variables in the file's order, as `[name, value]` pairs.
-fn variables_json(st: &State) -> Json {
-    Json::Array(
-        st.variable_order
-            .iter()
-            .filter_map(|name| st.variables.get(name).map(|v| json!([name, v])))
-            .collect(),
-    )
+fn variables_of(st: &State) -> Vec<(&str, &str)> {
+    st.variable_order
+        .iter()
+        .filter_map(|name| st.variables.get(name).map(|v| (name.as_str(), v.as_str())))
+        .collect()
 }
 
 /// Whether `a` and `b` are the same token, in time that does not depend on where they differ.
