@@ -3,12 +3,12 @@
 //! things, JavaScript only to read what it shows. After each edit the file on disk is
 //! checked byte for byte against what only that change gives, and the graph is run.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde_json::json;
 
 use super::browser::Browser;
-use super::{scratch, screenshots, start};
+use super::{scratch, screenshots, start, Process};
 
 /// A small graph with comments and hand alignment that the edits must keep.
 const START: &str = r#"// Says hello. Edited in the studio by tests/studio/editor.rs.
@@ -36,6 +36,25 @@ fn runs(path: &Path) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
+/// `graphrun studio FILE` in a folder of its own (FILE holding `text`, or not there), and
+/// Chromium on its page once the page has drawn `nodes` nodes.
+async fn open(name: &str, file_name: &str, text: Option<&str>, nodes: usize) -> (Process, Browser, PathBuf, PathBuf) {
+    let dir = scratch(name);
+    let graph = dir.join(file_name);
+    if let Some(text) = text {
+        std::fs::write(&graph, text).unwrap();
+    }
+    let (studio, url) = start(&dir, &["studio", file_name, "--port", "0"]);
+    let mut page = Browser::launch(name).await;
+    page.goto(&url).await;
+    page.wait_for(
+        "the graph to be drawn",
+        &format!("document.querySelectorAll('#stage g.node[data-node]').length === {nodes}"),
+    )
+    .await;
+    (studio, page, dir, graph)
+}
+
 /// Waits for the file's write number `n` to be on disk (the page's `data-saved`).
 async fn saved(page: &mut Browser, n: u64) {
     page.wait_for(&format!("write {n}"), &format!("document.body.dataset.saved === '{n}'"))
@@ -60,17 +79,7 @@ fn pos_of(text: &str, id: &str) -> (i64, i64) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_editor_adds_wires_sets_moves_undoes_and_deletes_with_pointer_and_keys() {
-    let dir = scratch("editor");
-    let graph = dir.join("edit_me.ron");
-    std::fs::write(&graph, START).unwrap();
-    let (_studio, url) = start(&dir, &["studio", "edit_me.ron", "--port", "0"]);
-    let mut page = Browser::launch("editor").await;
-    page.goto(&url).await;
-    page.wait_for(
-        "the graph to be drawn",
-        "document.querySelectorAll('#stage g.node[data-node]').length === 2",
-    )
-    .await;
+    let (_studio, mut page, dir, graph) = open("editor", "edit_me.ron", Some(START), 2).await;
     // Opened at a zoom where titles can be read.
     let title_px = page
         .eval("document.querySelector('#stage g.node[data-node=\"say\"] text').getBoundingClientRect().height")
@@ -263,17 +272,7 @@ const TWO: &str = r#"Graph(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_editor_copies_pastes_collapses_and_edits_variables_comment_boxes_and_functions() {
-    let dir = scratch("editor-more");
-    let graph = dir.join("two.ron");
-    std::fs::write(&graph, TWO).unwrap();
-    let (_studio, url) = start(&dir, &["studio", "two.ron", "--port", "0"]);
-    let mut page = Browser::launch("editor-more").await;
-    page.goto(&url).await;
-    page.wait_for(
-        "the graph",
-        "document.querySelectorAll('#stage g.node[data-node]').length === 3",
-    )
-    .await;
+    let (_studio, mut page, dir, graph) = open("editor-more", "two.ron", Some(TWO), 3).await;
 
     // Copy `two` (click, Ctrl-C), move the pointer to empty canvas, paste (Ctrl-V).
     page.click("#stage g.node[data-node=\"two\"] rect.title").await;
@@ -463,16 +462,8 @@ async fn the_editor_copies_pastes_collapses_and_edits_variables_comment_boxes_an
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_new_file_is_made_at_the_first_edit() {
-    let dir = scratch("editor-new");
-    let graph = dir.join("hello_new.ron");
-    let (_studio, url) = start(&dir, &["studio", "hello_new.ron", "--port", "0"]);
-    let mut page = Browser::launch("editor-new").await;
-    page.goto(&url).await;
-    page.wait_for(
-        "the new graph's BeginPlay",
-        "!!document.querySelector('#stage g.node[data-node=\"begin\"]')",
-    )
-    .await;
+    // Not there yet: the page shows a new graph, with its Event BeginPlay.
+    let (_studio, mut page, dir, graph) = open("editor-new", "hello_new.ron", None, 1).await;
     assert!(!graph.exists(), "nothing is written before the first edit");
     let (bx, by) = page.centre("#stage g.node[data-node=\"begin\"] rect").await;
     page.click_at((bx + 260.0, by), "right", 0).await;
@@ -503,17 +494,7 @@ const TICKER: &str = r#"Graph(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_edit_never_touches_a_running_instance() {
-    let dir = scratch("editor-running");
-    let graph = dir.join("ticker.ron");
-    std::fs::write(&graph, TICKER).unwrap();
-    let (_studio, url) = start(&dir, &["studio", "ticker.ron", "--port", "0"]);
-    let mut page = Browser::launch("editor-running").await;
-    page.goto(&url).await;
-    page.wait_for(
-        "the graph",
-        "document.querySelectorAll('#stage g.node[data-node]').length === 4",
-    )
-    .await;
+    let (_studio, mut page, dir, graph) = open("editor-running", "ticker.ron", Some(TICKER), 4).await;
     page.click("button[data-action=run]").await;
     page.wait_for("ticks", "document.querySelectorAll('#output > div').length >= 2")
         .await;

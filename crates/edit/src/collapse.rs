@@ -232,22 +232,6 @@ impl Session<'_> {
         Ok(())
     }
 
-    /// Removes a node's entry and its places in comment boxes, leaving every wire as it is
-    /// (the wires from outside were rewritten to the node taking its place).
-    fn remove_entry(&mut self, id: &str) -> Result<(), String> {
-        while let Some((list, i)) = self.comment_box_place(id) {
-            self.remove_at(&list, i)?;
-        }
-        let doc = self.doc();
-        let map = doc.nodes_map(&self.body)?;
-        let index = items(&map)
-            .iter()
-            .position(|i| i.key().as_deref() == Some(id))
-            .ok_or_else(|| format!("no node `{id}`"))?;
-        drop(doc);
-        self.remove_at(&map, index)
-    }
-
     /// A node's `pos`, if it has one.
     fn pos(&self, id: &str) -> Option<(i64, i64)> {
         let node = self.node(id).ok()?;

@@ -7,16 +7,7 @@ use crate::syntax::{parse, SyntaxKind::*, SyntaxNode};
 use crate::tree::{self, field_value, items, Item};
 
 /// The order of a graph's top-level fields, as `graphrun fmt` writes them.
-pub const TOP_ORDER: &[&str] = &[
-    "format",
-    "name",
-    "imports",
-    "variables",
-    "functions",
-    "macros",
-    "comments",
-    "nodes",
-];
+pub const TOP_ORDER: &[&str] = graphrun_format::model::GRAPH_FIELDS;
 /// The order of a node's fields.
 pub const NODE_ORDER: &[&str] = &["node", "var", "params", "pos", "comment", "inputs", "exec"];
 /// The order of a function's or macro's fields.

@@ -5,7 +5,7 @@
 //! so its text is the file's); and a view of the graph over that tree ([`doc`]: bodies,
 //! nodes by id, variables). Operations ([`Op`]) become text edits ([`TextEdit`]) that
 //! change only what they are about; every other byte stays as it was, and the edits'
-//! inverses undo them byte for byte. [`file`] writes the result atomically and never over
+//! inverses undo them byte for byte. [`file`](mod@file) writes the result atomically and never over
 //! a file that changed since it was read.
 //!
 //! **Architecture Invariant:** this crate depends on the file format, never on the runtime:

@@ -303,10 +303,20 @@ impl<'i> Session<'i> {
 
     pub(crate) fn remove_node(&mut self, id: &str) -> Result<(), String> {
         self.node(id)?;
-        // Every reference first, one at a time (each removal changes the text the next
-        // one is found in), then the node.
-        while let Some((container, index)) = self.reference(id) {
-            self.remove_at(&container, index)?;
+        // Every wire into or out of it first, then the node.
+        self.remove_wires(|_, w| match w {
+            Wire::Input { from, .. } => from == id,
+            Wire::Exec { to, .. } => to == id,
+        })?;
+        self.remove_entry(id)
+    }
+
+    /// Removes a node's entry and its places in comment boxes, leaving every wire as it is
+    /// (a removed node's wires are gone already; a collapsed node's are rewritten to the
+    /// node taking its place).
+    pub(crate) fn remove_entry(&mut self, id: &str) -> Result<(), String> {
+        while let Some((list, i)) = self.comment_box_place(id) {
+            self.remove_at(&list, i)?;
         }
         let doc = self.doc();
         let map = doc.nodes_map(&self.body)?;
@@ -314,6 +324,7 @@ impl<'i> Session<'i> {
             .iter()
             .position(|i| i.key().as_deref() == Some(id))
             .ok_or_else(|| format!("no node `{id}`"))?;
+        drop(doc);
         self.remove_at(&map, index)
     }
 
@@ -369,19 +380,6 @@ impl<'i> Session<'i> {
             removed += 1;
         }
         Ok(removed)
-    }
-
-    /// The first item that names node `id`: an input linked from it or bound to it, an exec
-    /// link into it, its place in a comment box.
-    fn reference(&self, id: &str) -> Option<(SyntaxNode, usize)> {
-        let wire = self.first_wire(|_, w| match w {
-            Wire::Input { from, .. } => from == id,
-            Wire::Exec { to, .. } => to == id,
-        });
-        if wire.is_some() {
-            return wire;
-        }
-        self.comment_box_place(id)
     }
 
     /// The first place of node `id` in a comment box (the event graph's only).

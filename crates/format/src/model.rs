@@ -11,6 +11,18 @@ use crate::source::{SourceFile, Span, Spanned};
 /// The format version this reader writes and reads.
 pub const FORMAT_VERSION: i64 = 1;
 
+/// The fields of `Graph(...)`, in the order `graphrun fmt` writes them.
+pub const GRAPH_FIELDS: &[&str] = &[
+    "format",
+    "name",
+    "imports",
+    "variables",
+    "functions",
+    "macros",
+    "comments",
+    "nodes",
+];
+
 /// A data type of the file format.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Type {

@@ -213,19 +213,7 @@ impl Reader {
         let (what, known): (&str, &[&str]) = if library {
             ("Library", &["format", "name", "imports", "functions", "macros"])
         } else {
-            (
-                "Graph",
-                &[
-                    "format",
-                    "name",
-                    "imports",
-                    "variables",
-                    "functions",
-                    "macros",
-                    "comments",
-                    "nodes",
-                ],
-            )
+            ("Graph", crate::model::GRAPH_FIELDS)
         };
         let fields = self.fields(what, value, known)?;
         let head = Span::new(value.span.start as usize, value.span.start as usize + 1);
