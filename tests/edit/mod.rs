@@ -741,3 +741,30 @@ fn set_type_retypes_a_variable_and_drops_its_default() {
         "expected Int, but variable `Times` is Float",
     );
 }
+
+#[test]
+fn a_file_with_windows_line_ends_and_a_byte_order_mark_keeps_them() {
+    let text = "\u{feff}Graph(\r\n    format: 1,\r\n    name: \"W\",\r\n    nodes: {\r\n        \"begin\": (node: \"Event BeginPlay\"),\r\n    },\r\n)\r\n";
+    let dir = scratch("crlf");
+    std::fs::write(dir.join("g.ron"), text).unwrap();
+    let ran = graphrun(
+        &dir,
+        &[
+            "edit",
+            "g.ron",
+            "-e",
+            "add-node say \"Print String\"",
+            "-e",
+            "connect begin.then say",
+        ],
+    );
+    assert_eq!(ran.status, 0, "{}", ran.stderr);
+    assert_eq!(
+        std::fs::read_to_string(dir.join("g.ron")).unwrap(),
+        text.replace(
+            "(node: \"Event BeginPlay\"),\r\n",
+            "(node: \"Event BeginPlay\", exec: {\"then\": \"say\"}),\r\n        \"say\": (node: \"Print String\"),\r\n"
+        )
+    );
+    assert_eq!(runs(&dir), "Hello\n");
+}

@@ -4,7 +4,7 @@
 //! right above it and its comma. Every function gives text edits and changes nothing else.
 
 use crate::syntax::SyntaxNode;
-use crate::text::{first_on_line, indent_at, line_end, line_start, TextEdit};
+use crate::text::{first_on_line, indent_at, line_end, line_start, next_line, TextEdit};
 use crate::tree::{brackets, items, Item};
 
 /// How an empty bracketed value grows its first item.
@@ -91,7 +91,7 @@ pub fn remove_item(text: &str, container: &SyntaxNode, index: usize) -> Option<V
         && !closes_on_line(container, end_of_line, after);
     if alone && (item.comma.is_some() || index + 1 == list.len()) {
         let start = comments_above(text, line_start(text, item.range.start), container);
-        let end = (end_of_line + 1).min(text.len());
+        let end = next_line(text, end_of_line);
         let mut edits = vec![TextEdit::delete(start..end)];
         // The last item had no comma: its neighbour, now last, loses its own.
         if item.comma.is_none() && index > 0 {
@@ -141,7 +141,7 @@ fn inline_removal(text: &str, list: &[Item], index: usize) -> TextEdit {
 /// Where the comment lines right above the line at `start` begin (no blank line between,
 /// not above the container's opening line).
 fn comments_above(text: &str, start: usize, container: &SyntaxNode) -> usize {
-    let floor = line_end(text, brackets(container).0) + 1;
+    let floor = next_line(text, brackets(container).0);
     let mut start = start;
     while start > floor {
         let above = line_start(text, start - 1);

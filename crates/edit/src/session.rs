@@ -151,9 +151,17 @@ impl<'i> Session<'i> {
     }
 
     /// Applies edits made against the current text.
-    pub(crate) fn step(&mut self, edits: Vec<TextEdit>) -> Result<(), String> {
+    pub(crate) fn step(&mut self, mut edits: Vec<TextEdit>) -> Result<(), String> {
         if edits.is_empty() {
             return Ok(());
+        }
+        // New lines end the way the file's lines do.
+        if self.text.contains("\r\n") {
+            for edit in &mut edits {
+                if edit.text.contains('\n') {
+                    edit.text = edit.text.replace("\r\n", "\n").replace('\n', "\r\n");
+                }
+            }
         }
         let (text, inverse) =
             apply(&self.text, &edits).map_err(|_| "internal error: the edit's changes overlap".to_string())?;

@@ -134,6 +134,11 @@ pub fn lex(text: &str) -> Vec<(SyntaxKind, usize)> {
     let bytes = text.as_bytes();
     let mut out = Vec::new();
     let mut pos = 0;
+    // A byte-order mark (as some editors write) is not part of the value.
+    if text.starts_with('\u{feff}') {
+        out.push((WHITESPACE, 3));
+        pos = 3;
+    }
     while pos < bytes.len() {
         let start = pos;
         let b = bytes[pos];
@@ -564,6 +569,7 @@ mod tests {
             "))))",
             "{: :,, ]",
             "é ☃ \u{0}",
+            "\u{feff}Graph(a: 1)",
         ] {
             assert_eq!(parse(text).root().to_string(), text);
         }
@@ -578,6 +584,7 @@ mod tests {
             [ROOT, STRUCT, FIELD, MAP, ENTRY, ATOM, TUPLE, ATOM, ATOM, FIELD, LIST, TUPLE]
         );
         assert!(parse("Graph(a: 1)").errors.is_empty());
+        assert!(parse("\u{feff}Graph(a: 1)").errors.is_empty());
         assert!(!parse("Graph(a: [1, 2)").errors.is_empty());
     }
 

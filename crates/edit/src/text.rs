@@ -77,9 +77,19 @@ pub fn line_start(text: &str, at: usize) -> usize {
     text[..at].rfind('\n').map_or(0, |i| i + 1)
 }
 
-/// The offset of the line break ending the line holding `at` (or the text's end).
+/// The offset of the line break ending the line holding `at` (its `\r\n` or `\n`), or the
+/// text's end.
 pub fn line_end(text: &str, at: usize) -> usize {
-    text[at..].find('\n').map_or(text.len(), |i| at + i)
+    match text[at..].find('\n') {
+        Some(i) if text[..at + i].ends_with('\r') => at + i - 1,
+        Some(i) => at + i,
+        None => text.len(),
+    }
+}
+
+/// The offset where the line after the one holding `at` starts (or the text's end).
+pub fn next_line(text: &str, at: usize) -> usize {
+    text[at..].find('\n').map_or(text.len(), |i| at + i + 1)
 }
 
 /// The spaces and tabs that start the line holding `at`.

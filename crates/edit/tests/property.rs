@@ -196,8 +196,13 @@ fn every_operation_undone_gives_the_file_back_byte_for_byte() {
     let files = graph_files();
     assert!(files.len() > 50, "found only {} graph files", files.len());
     let (mut applied, mut refused, mut graphs) = (0, 0, 0);
-    for (n, path) in files.iter().enumerate() {
+    // Every file as it is, and every fourth again with Windows line ends.
+    let runs = files.iter().enumerate().flat_map(|(n, path)| {
         let text = std::fs::read_to_string(path).unwrap();
+        let crlf = (n % 4 == 0).then(|| text.replace('\n', "\r\n"));
+        std::iter::once((n, path, text)).chain(crlf.map(|t| (n + files.len(), path, t)))
+    });
+    for (n, path, text) in runs {
         assert_eq!(
             parse(&text).root().to_string(),
             text,
@@ -247,6 +252,13 @@ fn every_operation_undone_gives_the_file_back_byte_for_byte() {
                             read.1
                         );
                         assert_eq!(parse(&now).root().to_string(), now);
+                        if text.contains("\r\n") {
+                            assert!(
+                                !now.replace("\r\n", "").contains('\n'),
+                                "{}: `{op}` wrote a bare line feed",
+                                path.display()
+                            );
+                        }
                         // This operation's steps undone give the text before it.
                         let back = undo(&now, &session.steps()[steps..]);
                         assert_eq!(
