@@ -23,7 +23,7 @@ use hyper_util::service::TowerToHyperService;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpListener;
 use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
-use tokio_tungstenite::tungstenite::protocol::Role;
+use tokio_tungstenite::tungstenite::protocol::{Role, WebSocketConfig};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::WebSocketStream;
 
@@ -37,6 +37,9 @@ const EDITOR: &str = include_str!("page/editor.js");
 
 /// The largest request head read (hyper answers 431 past it).
 const MAX_HEAD: usize = 16 * 1024;
+
+/// The largest message a page may send.
+const MAX_MESSAGE: usize = 16 << 20;
 
 /// How long a client has to send its request head.
 const HEAD_TIMEOUT: Duration = Duration::from_secs(10);
@@ -176,7 +179,11 @@ async fn socket(State(app): State<App>, request: Request) -> Response {
     let upgraded = hyper::upgrade::on(request);
     tokio::spawn(async move {
         if let Ok(upgraded) = upgraded.await {
-            let socket = WebSocketStream::from_raw_socket(TokioIo::new(upgraded), Role::Server, None).await;
+            // A page's message is an action (a paste at most): 16 MiB bounds what one holds.
+            let config = WebSocketConfig::default()
+                .max_message_size(Some(MAX_MESSAGE))
+                .max_frame_size(Some(MAX_MESSAGE));
+            let socket = WebSocketStream::from_raw_socket(TokioIo::new(upgraded), Role::Server, Some(config)).await;
             page_socket(socket, app.session, app.actions).await;
         }
     });

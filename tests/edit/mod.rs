@@ -768,3 +768,17 @@ fn a_file_with_windows_line_ends_and_a_byte_order_mark_keeps_them() {
     );
     assert_eq!(runs(&dir), "Hello\n");
 }
+
+#[test]
+fn a_file_larger_than_a_graph_may_be_is_refused_without_reading_it() {
+    let dir = scratch("huge");
+    // Sparse: 65 MiB on paper, nothing on disk.
+    std::fs::File::create(dir.join("g.ron"))
+        .unwrap()
+        .set_len((64 << 20) + 1)
+        .unwrap();
+    let ran = graphrun(&dir, &["edit", "g.ron", "-e", "move a 1 2"]);
+    assert_eq!(ran.status, 2);
+    assert!(ran.stderr.contains("larger than 64 MiB"), "{}", ran.stderr);
+    assert_eq!(std::fs::metadata(dir.join("g.ron")).unwrap().len(), (64 << 20) + 1);
+}

@@ -24,8 +24,23 @@ impl std::fmt::Display for WriteError {
     }
 }
 
-/// Reads a file as the edit layer sees it: `None` if it does not exist.
+/// The largest file edited: 64 MiB, as large as a graph file the runtime loads.
+pub const MAX_FILE_SIZE: u64 = 64 << 20;
+
+/// Reads a file as the edit layer sees it: `None` if it does not exist. A file larger than
+/// [`MAX_FILE_SIZE`] is refused without reading it.
 pub fn read(path: &Path) -> std::io::Result<Option<String>> {
+    if let Ok(meta) = std::fs::metadata(path) {
+        if meta.is_file() && meta.len() > MAX_FILE_SIZE {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!(
+                    "the file is larger than {} MiB, the most a graph file may be",
+                    MAX_FILE_SIZE >> 20
+                ),
+            ));
+        }
+    }
     match std::fs::read(path) {
         Ok(bytes) => String::from_utf8(bytes).map(Some).map_err(|e| {
             std::io::Error::new(
