@@ -294,6 +294,37 @@ fn declared(text: &str) -> Vec<protocol::BodyEntry> {
                 .into_iter()
                 .map(|(name, ty, default)| protocol::VariableEntry { name, ty, default })
                 .collect(),
+            node: body.name().map(|name| {
+                // As `graphrun nodes --json` lists a node type, for the palette.
+                let graphrun_edit::doc::WrittenPins { inputs, outputs, pure } = doc.pins(body);
+                let is_macro = matches!(body, graphrun_edit::Body::Macro(_));
+                let exec = |pins: &[(String, String)]| -> Vec<String> {
+                    pins.iter()
+                        .filter(|(_, t)| t == "Exec")
+                        .map(|(n, _)| n.clone())
+                        .collect()
+                };
+                let data = |pins: &[(String, String)]| -> Vec<serde_json::Value> {
+                    pins.iter()
+                        .filter(|(_, t)| t != "Exec")
+                        .map(|(n, t)| serde_json::json!({"name": n, "type": t}))
+                        .collect()
+                };
+                let (exec_inputs, exec_outputs) = match (is_macro, pure) {
+                    (true, _) => (exec(&inputs), exec(&outputs)),
+                    (false, true) => (Vec::new(), Vec::new()),
+                    (false, false) => (vec!["exec".to_string()], vec!["then".to_string()]),
+                };
+                serde_json::json!({
+                    "name": name,
+                    "category": if is_macro { "Macros of this file" } else { "Functions of this file" },
+                    "description": if is_macro { "A macro of this file." } else { "A function of this file." },
+                    "exec_inputs": exec_inputs,
+                    "exec_outputs": exec_outputs,
+                    "inputs": data(&inputs),
+                    "outputs": data(&outputs),
+                })
+            }),
         })
         .collect()
 }

@@ -98,6 +98,9 @@ pub struct BodyEntry {
     pub kind: &'static str,
     /// Its variables (a function's or macro's locals).
     pub variables: Vec<VariableEntry>,
+    /// A function's or macro's pins, as the palette lists a node type's (empty for the
+    /// event graph): a node of this file's own the palette offers.
+    pub node: Option<serde_json::Value>,
 }
 
 /// A variable as written.

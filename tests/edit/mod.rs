@@ -596,7 +596,6 @@ fn collapse_to_function_makes_a_function_and_calls_it_in_their_place() {
                 "            },\n        ),\n    },\n    comments",
                 "            },\n        ),\n        \"Greet\": (\n            nodes: {\n                \"entry\": (node: \"Function Entry\", exec: {\"then\": \"greet\"}),\n                \"line\": (node: \"Format String\", inputs: {\"Format\": \"hello {n}\", \"n\": Var(\"Name\")}),\n                \"greet\": (node: \"Print String\",  inputs: {\"In String\": Link(\"line\", \"Return Value\")}),\n                \"return\": (node: \"Return Node\"),\n            },\n        ),\n    },\n    comments",
             ),
-            ("nodes: [\"begin\", \"greet\"]", "nodes: [\"begin\"]"),
             ("\n        /* the line */\n        \"line\":  (node: \"Format String\", inputs: {\"Format\": \"hello {n}\", \"n\": Var(\"Name\")}),\n        \"greet\": (node: \"Print String\",  inputs: {\"In String\": Link(\"line\", \"Return Value\")}), // says it\n", "\n"),
             ("\"In String\": \"done\"}),\n    },", "\"In String\": \"done\"}),\n        \"greet\": (node: \"Greet\"),\n    },"),
         ],

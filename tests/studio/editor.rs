@@ -392,9 +392,29 @@ async fn the_editor_copies_pastes_collapses_and_edits_variables_comment_boxes_an
     page.type_text("Say Both").await;
     page.key("Enter", 0).await;
     saved(&mut page, 6).await;
-    let collapsed = file(&graph);
-    assert!(collapsed.contains("    functions: {\n        \"Say Both\": (\n            nodes: {\n                \"entry\": (node: \"Function Entry\", pos: (0, 0), exec: {\"then\": \"one\"}),\n                \"one\": (node: \"Print String\", pos: (256, 0), inputs: {\"In String\": Var(\"Who\")}, exec: {\"then\": \"two\"}),\n                \"two\": (node: \"Print String\", pos: (512, 0), inputs: {\"In String\": \"two\"}),\n                \"return\": (node: \"Return Node\", pos: (832, 0)),\n            },\n        ),\n    },\n"), "{collapsed}");
-    assert!(collapsed.contains("\"begin\": (node: \"Event BeginPlay\", pos: (0, 0), exec: {\"then\": \"say_both\"}),\n        \"say_both\": (node: \"Say Both\", pos: (256, 0)),\n"), "{collapsed}");
+    let collapsed = boxed
+        .replace(
+            "    comments: [(text: \"the greeting\", nodes: [\"one\", \"two\"])],\n",
+            concat!(
+                "    functions: {\n",
+                "        \"Say Both\": (\n",
+                "            nodes: {\n",
+                "                \"entry\": (node: \"Function Entry\", pos: (0, 0), exec: {\"then\": \"one\"}),\n",
+                "                \"one\": (node: \"Print String\", pos: (256, 0), inputs: {\"In String\": Var(\"Who\")}, exec: {\"then\": \"two\"}),\n",
+                "                \"two\": (node: \"Print String\", pos: (512, 0), inputs: {\"In String\": \"two\"}),\n",
+                "                \"return\": (node: \"Return Node\", pos: (832, 0)),\n",
+                "            },\n",
+                "        ),\n",
+                "    },\n",
+                "    comments: [(text: \"the greeting\", nodes: [\"say_both\"])],\n",
+            ),
+        )
+        .replace("exec: {\"then\": \"one\"}),\n        \"one\"", "exec: {\"then\": \"say_both\"}),\n        \"one\"")
+        .replace(
+            "        \"one\":   (node: \"Print String\", pos: (256, 0), inputs: {\"In String\": Var(\"Who\")}, exec: {\"then\": \"two\"}),\n        \"two\":   (node: \"Print String\", pos: (512, 0), inputs: {\"In String\": \"two\"}),\n",
+            "        \"say_both\": (node: \"Say Both\", pos: (256, 0)),\n",
+        );
+    assert_eq!(file(&graph), collapsed, "collapsing `one` and `two` into a function");
     assert_eq!(runs(&graph), "ada\ntwo\n");
     page.wait_for(
         "the function's tab",
@@ -457,6 +477,22 @@ async fn the_editor_copies_pastes_collapses_and_edits_variables_comment_boxes_an
     let body = file(&graph);
     assert!(body.contains("                \"return\": (node: \"Return Node\", pos: (320, 0)),\n                \"print_string\": (node: \"Print String\", pos: ("), "{body}");
     page.save_screenshot(&screenshots(), "editor-function.png").await;
+
+    // The palette offers the file's own functions: a call of `Say Both` in the new one.
+    page.click_at((ex, ey + 300.0), "right", 0).await;
+    page.type_text("say both").await;
+    page.wait_for(
+        "the file's function in the palette",
+        "document.querySelector('#palette [data-palette-item].current')?.dataset.paletteItem === 'Say Both'",
+    )
+    .await;
+    page.key("Enter", 0).await;
+    saved(&mut page, 12).await;
+    let called = file(&graph);
+    assert!(
+        called.contains("                \"say_both\": (node: \"Say Both\", pos: ("),
+        "{called}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -213,10 +213,15 @@ impl Session<'_> {
                 self.set_entry(m, "inputs", pin, &format!("Link({}, {})", quote(&call), quote(&p.name)))?;
             }
         }
+        // The comment boxes around the selection hold the node taking its place instead.
+        let boxes = self.comment_boxes_holding(&selected);
         for id in ids {
             self.remove_entry(id)?;
         }
         self.add_node(&call, name, left.zip(top), None)?;
+        for index in boxes {
+            self.add_to_comment_box(index, &call)?;
+        }
         for p in &data_in {
             let (from, pin) = &p.end;
             let link = format!("Link({}, {})", quote(from), quote(pin.as_deref().unwrap_or_default()));

@@ -78,6 +78,49 @@ impl Session<'_> {
         self.step(edits)
     }
 
+    /// The comment boxes (by index) that hold any of `ids`.
+    pub(crate) fn comment_boxes_holding(&self, ids: &std::collections::HashSet<&str>) -> Vec<usize> {
+        if self.body != Body::Graph {
+            return Vec::new();
+        }
+        let doc = self.doc();
+        let Some(list) = doc
+            .top()
+            .ok()
+            .and_then(|t| field_value(&t, "comments"))
+            .filter(|l| l.kind() == LIST)
+        else {
+            return Vec::new();
+        };
+        items(&list)
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| {
+                b.value()
+                    .and_then(|v| field_value(&v, "nodes"))
+                    .filter(|l| l.kind() == LIST)
+                    .is_some_and(|l| {
+                        items(&l).iter().any(|i| {
+                            i.value()
+                                .and_then(|v| crate::tree::string(&v))
+                                .is_some_and(|id| ids.contains(id.as_str()))
+                        })
+                    })
+            })
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    /// Adds node `id` to comment box `index`.
+    pub(crate) fn add_to_comment_box(&mut self, index: usize, id: &str) -> Result<(), String> {
+        let (_, boxed) = self.comment_box(index)?;
+        let list = field_value(&boxed, "nodes")
+            .filter(|l| l.kind() == LIST)
+            .ok_or_else(|| format!("comment box {index} has no `nodes` list"))?;
+        let edits = insert_item(&self.text, &list, None, &quote(id), Style::Inline);
+        self.step(edits)
+    }
+
     /// Removes comment box `index`.
     pub(crate) fn remove_comment_box(&mut self, index: usize) -> Result<(), String> {
         self.graph_only()?;

@@ -15,6 +15,18 @@ pub const BODY_ORDER: &[&str] = &["inputs", "outputs", "pure", "locals", "nodes"
 /// The order of a variable's fields.
 pub const VARIABLE_ORDER: &[&str] = &["type", "default"];
 
+/// A function's or macro's pins as written: each a name and a type as written (`Exec` for
+/// a macro's exec pins).
+#[derive(Clone, Debug, Default)]
+pub struct WrittenPins {
+    /// Its inputs.
+    pub inputs: Vec<(String, String)>,
+    /// Its outputs.
+    pub outputs: Vec<(String, String)>,
+    /// `pure: true`.
+    pub pure: bool,
+}
+
 /// A file's text with its tree.
 pub struct Doc<'t> {
     /// The text.
@@ -137,6 +149,30 @@ impl<'t> Doc<'t> {
             .flatten()
             .map(|m| items(&m).iter().filter_map(Item::key).collect())
             .unwrap_or_default()
+    }
+
+    /// A function's or macro's pins as written (none for the event graph).
+    pub fn pins(&self, body: &Body) -> WrittenPins {
+        let holder = self.reusable(body).ok().filter(|_| *body != Body::Graph);
+        let Some(holder) = holder else {
+            return WrittenPins::default();
+        };
+        let pins = |field: &str| -> Vec<(String, String)> {
+            field_value(&holder, field)
+                .filter(|m| m.kind() == MAP)
+                .map(|m| {
+                    items(&m)
+                        .iter()
+                        .filter_map(|i| Some((i.key()?, i.value()?.to_string().trim().to_string())))
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        WrittenPins {
+            inputs: pins("inputs"),
+            outputs: pins("outputs"),
+            pure: field_value(&holder, "pure").is_some_and(|p| p.to_string().trim() == "true"),
+        }
     }
 
     /// The body's variables as written: name, type and default (as RON text).

@@ -43,8 +43,10 @@ function showRefusal(message) {
   showRefusal.timer = setTimeout(() => { box.hidden = true; }, 6000);
 }
 
+// The registry's node types; the file's own functions and macros come first (setDeclared).
 function setPalette(list) {
-  editing.palette = list.filter((n) => !n.deprecated);
+  editing.registry = list.filter((n) => !n.deprecated);
+  editing.palette = (editing.own || []).concat(editing.registry);
 }
 
 // Page pixels to graph units (the SVG's coordinates), and back.
@@ -578,6 +580,8 @@ function openCommentField(group) {
 
 function setDeclared(bodies) {
   editing.declared = bodies;
+  editing.own = bodies.filter((b) => b.node).map((b) => b.node);
+  editing.palette = editing.own.concat(editing.registry || []);
   const body = bodies.find((b) => (b.name === undefined ? null : b.name) === model.current) || { variables: [] };
   const list = $("#declared");
   list.textContent = "";
