@@ -202,10 +202,10 @@ pub fn lex(text: &str) -> Vec<(SyntaxKind, usize)> {
             b'\'' => {
                 pos += 1;
                 if bytes.get(pos) == Some(&b'\\') {
-                    pos += 2;
-                } else {
-                    pos += text[pos..].chars().next().map_or(0, char::len_utf8);
+                    pos += 1;
                 }
+                // One character (after a backslash, the escaped one), whole.
+                pos += text[pos..].chars().next().map_or(0, char::len_utf8);
                 pos = pos.min(bytes.len());
                 if bytes.get(pos) == Some(&b'\'') {
                     pos += 1;
@@ -586,6 +586,22 @@ mod tests {
         assert!(parse("Graph(a: 1)").errors.is_empty());
         assert!(parse("\u{feff}Graph(a: 1)").errors.is_empty());
         assert!(!parse("Graph(a: [1, 2)").errors.is_empty());
+    }
+
+    #[test]
+    fn any_text_parses_without_panicking_and_keeps_every_byte() {
+        let alphabet: Vec<char> = "()[]{}:,\"'\\/*#r -+.0123456789abcdefxé☃\n\t\r\u{feff}"
+            .chars()
+            .collect();
+        let mut rng = fastrand::Rng::with_seed(7);
+        for _ in 0..20_000 {
+            let len = rng.usize(0..40);
+            let text: String = (0..len).map(|_| alphabet[rng.usize(..alphabet.len())]).collect();
+            assert_eq!(parse(&text).root().to_string(), text, "{text:?}");
+        }
+        for text in ["'\\é'", "'\\é", "\"\\é\"", "r#\"é", "'é'", "/*é", "#é"] {
+            assert_eq!(parse(text).root().to_string(), text);
+        }
     }
 
     #[test]
