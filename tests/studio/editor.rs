@@ -159,12 +159,13 @@ async fn the_editor_adds_wires_sets_moves_undoes_and_deletes_with_pointer_and_ke
         "document.activeElement?.classList.contains('literal-field')",
     )
     .await;
-    page.type_text("hi \"there\"").await;
+    // Quotes typed are part of the text, as Blueprint takes it.
+    page.type_text("\"hi there\"").await;
     page.key("Enter", 0).await;
     saved(&mut page, 4).await;
-    let literal = wired.replace("{\"In String\": \"hello\"}", "{\"In String\": \"hi \\\"there\\\"\"}");
+    let literal = wired.replace("{\"In String\": \"hello\"}", "{\"In String\": \"\\\"hi there\\\"\"}");
     assert_eq!(file(&graph), literal, "editing the literal");
-    assert_eq!(runs(&graph), "hi \"there\"\n");
+    assert_eq!(runs(&graph), "\"hi there\"\n");
 
     // Move: drag say by its title; the file gets its pos, snapped to 16.
     page.wait_for(
@@ -221,7 +222,7 @@ async fn the_editor_adds_wires_sets_moves_undoes_and_deletes_with_pointer_and_ke
         .replace(", exec: {\"then\": \"quit\"}", "")
         .replace(&format!("        \"quit\": (node: \"Quit\", pos: ({qx}, {qy})),\n"), "");
     assert_eq!(file(&graph), deleted, "deleting quit");
-    assert_eq!(runs(&graph), "hi \"there\"\n");
+    assert_eq!(runs(&graph), "\"hi there\"\n");
 
     // A change made elsewhere is picked up within a second; the next edit applies to it.
     let elsewhere = deleted.replace("// starts it", "// starts it (changed elsewhere)");

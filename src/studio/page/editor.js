@@ -287,7 +287,9 @@ function openLiteral(el) {
     e.stopPropagation();
     if (e.key === "Escape") closeLiteral();
     else if (e.key === "Enter") {
-      const v = field.type === "checkbox" ? String(field.checked) : field.value;
+      // A String is the text as typed, quotes and all (written as a RON string here, so
+      // nothing in it is read as RON); other types are RON literals.
+      const v = field.type === "checkbox" ? String(field.checked) : type === "String" ? JSON.stringify(field.value) : field.value;
       edit([`set ${word(node)} ${word(pinName)} ${word(v)}`]);
     }
   });
