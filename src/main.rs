@@ -26,6 +26,7 @@ macro_rules! print {
     }};
 }
 
+mod diff;
 mod edit;
 mod graph_test;
 mod render;
@@ -116,6 +117,20 @@ enum Command {
         /// Applies the operations to this macro's body instead of the event graph.
         #[arg(long = "macro", value_name = "NAME")]
         macro_name: Option<String>,
+    },
+    /// Compares two graph files as graphs: entries matched by id and name, so reordering,
+    /// reformatting and comments show no difference; one change a line, layout last. Exit
+    /// 0 the same, 1 different, 2 a file does not parse.
+    Diff {
+        /// OLD NEW (with --git: the seven arguments git passes an external diff).
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// Leaves out layout changes (`pos`, comments, comment boxes).
+        #[arg(long)]
+        no_layout: bool,
+        /// Runs as git's external diff driver (`git config diff.graphrun.command "graphrun diff --git"`).
+        #[arg(long)]
+        git: bool,
     },
     /// Runs graph tests (`*.test.ron`): each in virtual time against scripted servers.
     Test {
@@ -329,6 +344,7 @@ const EDIT_HELP: &str = "Operations (an argument with spaces in double quotes, \
 fn main() -> ExitCode {
     let cli = Cli::parse();
     ExitCode::from(match cli.command {
+        Command::Diff { files, no_layout, git } => diff::diff(&files, !no_layout, git),
         Command::Edit {
             file,
             ops,

@@ -6,6 +6,7 @@ mod cli;
 mod docs;
 mod edit;
 mod embedding;
+mod git;
 mod graph_test;
 mod hardening;
 mod hostile;

@@ -14,6 +14,7 @@
 pub mod clipboard;
 pub mod collapse;
 pub mod comments;
+pub mod diff;
 pub mod doc;
 pub mod facts;
 pub mod file;

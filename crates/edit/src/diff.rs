@@ -1,0 +1,401 @@
+//! `graphrun diff`: two graph files compared as graphs, not as text (authoring.md section
+//! 4). Entries are matched by key — a node by its id, a variable, function or macro by its
+//! name, a pin by its name — and values are compared as RON, without their spacing, so
+//! reordering, reformatting and comments show no difference. One change a line, in the
+//! order of the new file; layout (`pos`, a node's comment, comment boxes) last.
+
+use crate::doc::Doc;
+use crate::facts::Body;
+use crate::syntax::{SyntaxKind::*, SyntaxNode};
+use crate::tree::{self, field_value, items};
+
+/// A value as RON without spacing or comments (`{"type":"hello","n":1}`), for comparing
+/// and for showing.
+pub fn compact(node: &SyntaxNode) -> String {
+    let tokens: Vec<_> = node
+        .descendants_with_tokens()
+        .filter_map(|e| e.into_token())
+        .filter(|t| !t.kind().is_trivia())
+        .collect();
+    let mut out = String::new();
+    for (i, token) in tokens.iter().enumerate() {
+        // A trailing comma before a closing bracket is not part of the value.
+        let closes = tokens
+            .get(i + 1)
+            .is_some_and(|n| matches!(n.kind(), R_PAREN | R_BRACE | R_BRACK));
+        if token.kind() == COMMA && closes {
+            continue;
+        }
+        out.push_str(token.text());
+    }
+    out
+}
+
+/// A map's or struct's entries in order: key and value.
+fn entries(node: Option<SyntaxNode>) -> Vec<(String, SyntaxNode)> {
+    let Some(node) = node else { return Vec::new() };
+    items(&node)
+        .into_iter()
+        .filter_map(|i| {
+            let key = match node.kind() {
+                MAP => i.key()?,
+                STRUCT => i.field_name()?,
+                _ => return None,
+            };
+            Some((key, i.value()?))
+        })
+        .collect()
+}
+
+fn field(node: &SyntaxNode, name: &str) -> Option<String> {
+    field_value(node, name).map(|v| compact(&v))
+}
+
+/// `(X, Y)` as people write a place.
+fn place(value: &str) -> String {
+    value.replace(',', ", ")
+}
+
+/// The changes of one body's nodes (or, with `nodes` false, nothing): lines without the
+/// body's prefix, layout lines apart.
+fn nodes(old: &[(String, SyntaxNode)], new: &[(String, SyntaxNode)], out: &mut Vec<String>, layout: &mut Vec<String>) {
+    let find = |list: &[(String, SyntaxNode)], id: &str| list.iter().find(|(k, _)| k == id).map(|(_, v)| v.clone());
+    let type_of = |n: &SyntaxNode| {
+        field_value(n, "node")
+            .and_then(|v| tree::string(&v))
+            .unwrap_or_default()
+    };
+    for (id, node) in new {
+        let Some(before) = find(old, id) else {
+            out.push(format!("+ node {id} ({})", type_of(node)));
+            continue;
+        };
+        let (was, is) = (type_of(&before), type_of(node));
+        if was != is {
+            out.push(format!("~ node {id}: type {was} -> {is}"));
+        }
+        if field(&before, "var") != field(node, "var") {
+            out.push(format!(
+                "~ node {id}: var {} -> {}",
+                field(&before, "var").unwrap_or_else(|| "(none)".into()),
+                field(node, "var").unwrap_or_else(|| "(none)".into())
+            ));
+        }
+        for (what, name) in [("input", "inputs"), ("exec", "exec"), ("param", "params")] {
+            let (a, b) = (entries(field_value(&before, name)), entries(field_value(node, name)));
+            let value =
+                |list: &[(String, SyntaxNode)], key: &str| list.iter().find(|(k, _)| k == key).map(|(_, v)| compact(v));
+            for (key, v) in &b {
+                match value(&a, key) {
+                    Some(old) if old == compact(v) => {}
+                    Some(old) => out.push(format!("~ node {id}: {what} {key}: {old} -> {}", compact(v))),
+                    None => out.push(format!("~ node {id}: {what} {key}: (unset) -> {}", compact(v))),
+                }
+            }
+            for (key, v) in &a {
+                if value(&b, key).is_none() {
+                    out.push(format!("~ node {id}: {what} {key}: {} -> (unset)", compact(v)));
+                }
+            }
+        }
+        for what in ["pos", "comment"] {
+            let (a, b) = (field(&before, what), field(node, what));
+            if a != b {
+                let show =
+                    |v: Option<String>| v.map_or("(none)".to_string(), |v| if what == "pos" { place(&v) } else { v });
+                layout.push(format!("node {id}: {what} {} -> {}", show(a), show(b)));
+            }
+        }
+    }
+    for (id, node) in old {
+        if find(new, id).is_none() {
+            out.push(format!("- node {id} ({})", type_of(node)));
+        }
+    }
+}
+
+/// The changes of a list of named entries (variables, pins): `+ KIND NAME (VALUE)`,
+/// `- KIND NAME (VALUE)`, `~ KIND NAME: VALUE -> VALUE` (a variable's type and default
+/// apart).
+fn named(kind: &str, old: &[(String, SyntaxNode)], new: &[(String, SyntaxNode)], out: &mut Vec<String>) {
+    let find = |list: &[(String, SyntaxNode)], key: &str| list.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
+    let shown = |v: &SyntaxNode| match v.kind() {
+        STRUCT => field(v, "type").unwrap_or_else(|| compact(v)),
+        _ => compact(v),
+    };
+    for (name, value) in new {
+        match find(old, name) {
+            None => out.push(format!("+ {kind} {name} ({})", shown(value))),
+            Some(before) if value.kind() == STRUCT => {
+                for part in ["type", "default"] {
+                    let (a, b) = (field(&before, part), field(value, part));
+                    if a != b {
+                        out.push(format!(
+                            "~ {kind} {name}: {part} {} -> {}",
+                            a.unwrap_or_else(|| "(none)".into()),
+                            b.unwrap_or_else(|| "(none)".into())
+                        ));
+                    }
+                }
+            }
+            Some(before) if compact(&before) != compact(value) => {
+                out.push(format!("~ {kind} {name}: {} -> {}", compact(&before), compact(value)))
+            }
+            Some(_) => {}
+        }
+    }
+    for (name, value) in old {
+        if find(new, name).is_none() {
+            out.push(format!("- {kind} {name} ({})", shown(value)));
+        }
+    }
+}
+
+/// The changes of a function or macro that is in both files.
+fn reusable(old: &SyntaxNode, new: &SyntaxNode, out: &mut Vec<String>, layout: &mut Vec<String>) {
+    named(
+        "input",
+        &entries(field_value(old, "inputs")),
+        &entries(field_value(new, "inputs")),
+        out,
+    );
+    named(
+        "output",
+        &entries(field_value(old, "outputs")),
+        &entries(field_value(new, "outputs")),
+        out,
+    );
+    let pure = |n: &SyntaxNode| field(n, "pure").unwrap_or_else(|| "false".into());
+    if pure(old) != pure(new) {
+        out.push(format!("~ pure {} -> {}", pure(old), pure(new)));
+    }
+    named(
+        "local",
+        &entries(field_value(old, "locals")),
+        &entries(field_value(new, "locals")),
+        out,
+    );
+    nodes(
+        &entries(field_value(old, "nodes")),
+        &entries(field_value(new, "nodes")),
+        out,
+        layout,
+    );
+}
+
+/// Every change from `old` to `new`, one a line, in the order of the new file; layout
+/// lines (prefixed `layout: `) last unless `layout` is false. A file that does not parse
+/// is an error naming it.
+pub fn diff(old: (&str, &str), new: (&str, &str), layout: bool) -> Result<Vec<String>, String> {
+    for (name, text) in [old, new] {
+        if let Some(e) = crate::session::syntax_error(name, text) {
+            return Err(format!("{name} does not parse: {e}"));
+        }
+    }
+    let (a, b) = (Doc::new(old.1), Doc::new(new.1));
+    let (top_a, top_b) = (a.top()?, b.top()?);
+    let mut out = Vec::new();
+    let mut later = Vec::new();
+    let order: Vec<String> = items(&top_b).iter().filter_map(|i| i.field_name()).collect();
+    let mut sections: Vec<&str> = order.iter().map(String::as_str).collect();
+    for s in crate::doc::TOP_ORDER {
+        if !sections.contains(s) {
+            sections.push(s);
+        }
+    }
+    for section in sections {
+        match section {
+            "name" | "format" => {
+                let (x, y) = (field(&top_a, section), field(&top_b, section));
+                if x != y {
+                    out.push(format!(
+                        "~ {section} {} -> {}",
+                        x.unwrap_or_else(|| "(none)".into()),
+                        y.unwrap_or_else(|| "(none)".into())
+                    ));
+                }
+            }
+            "imports" => {
+                let list = |t: &SyntaxNode| -> Vec<String> {
+                    field_value(t, "imports")
+                        .map(|l| {
+                            items(&l)
+                                .iter()
+                                .filter_map(|i| i.value())
+                                .map(|v| compact(&v))
+                                .collect()
+                        })
+                        .unwrap_or_default()
+                };
+                let (x, y) = (list(&top_a), list(&top_b));
+                out.extend(y.iter().filter(|i| !x.contains(i)).map(|i| format!("+ import {i}")));
+                out.extend(x.iter().filter(|i| !y.contains(i)).map(|i| format!("- import {i}")));
+            }
+            "variables" => named(
+                "variable",
+                &entries(field_value(&top_a, "variables")),
+                &entries(field_value(&top_b, "variables")),
+                &mut out,
+            ),
+            "functions" | "macros" => {
+                let kind = if section == "functions" { "function" } else { "macro" };
+                let (x, y) = (
+                    entries(field_value(&top_a, section)),
+                    entries(field_value(&top_b, section)),
+                );
+                for (name, body) in &y {
+                    match x.iter().find(|(n, _)| n == name) {
+                        None => out.push(format!("+ {kind} {name}")),
+                        Some((_, before)) => {
+                            let (mut lines, mut moved) = (Vec::new(), Vec::new());
+                            reusable(before, body, &mut lines, &mut moved);
+                            out.extend(lines.into_iter().map(|l| format!("{kind} {name}: {l}")));
+                            later.extend(moved.into_iter().map(|l| format!("{kind} {name}: {l}")));
+                        }
+                    }
+                }
+                for (name, _) in &x {
+                    if !y.iter().any(|(n, _)| n == name) {
+                        out.push(format!("- {kind} {name}"));
+                    }
+                }
+            }
+            "comments" => {
+                let list = |t: &SyntaxNode| -> Vec<String> {
+                    field_value(t, "comments")
+                        .map(|l| {
+                            items(&l)
+                                .iter()
+                                .filter_map(|i| i.value())
+                                .map(|v| compact(&v))
+                                .collect()
+                        })
+                        .unwrap_or_default()
+                };
+                let (x, y) = (list(&top_a), list(&top_b));
+                later.extend(
+                    y.iter()
+                        .filter(|c| !x.contains(c))
+                        .map(|c| format!("+ comment box {c}")),
+                );
+                later.extend(
+                    x.iter()
+                        .filter(|c| !y.contains(c))
+                        .map(|c| format!("- comment box {c}")),
+                );
+            }
+            "nodes" => nodes(
+                &entries(a.nodes_map(&Body::Graph).ok()),
+                &entries(b.nodes_map(&Body::Graph).ok()),
+                &mut out,
+                &mut later,
+            ),
+            _ => {}
+        }
+    }
+    if layout {
+        out.extend(later.into_iter().map(|l| format!("layout: {l}")));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(old: &str, new: &str) -> Vec<String> {
+        diff(("old.ron", old), ("new.ron", new), true).unwrap()
+    }
+
+    const BASE: &str = r#"// A base.
+Graph(
+    format: 1,
+    name: "G",
+    variables: {"Url": (type: String, default: "ws://a/")},
+    nodes: {
+        "begin": (node: "Event BeginPlay", exec: {"then": "create"}),
+        "create": (node: "Print String", pos: (100, 40)),
+        "send": (node: "Send Json Object", inputs: {"Object": {"type": "hello"}}),
+        "old_print": (node: "Print String"),
+    },
+)
+"#;
+
+    #[test]
+    fn reordering_reformatting_and_comments_are_no_difference() {
+        let same = r#"Graph(format: 1, name: "G",
+    nodes: {
+        // moved first
+        "old_print": (node: "Print String"),
+        "send": (inputs: {"Object": {"type":"hello",}}, node: "Send Json Object"),
+        "create": (node: "Print String", pos: (100,40)),
+        "begin": (exec: {"then": "create"}, node: "Event BeginPlay"),
+    },
+    variables: {"Url": (default: "ws://a/", type: String)},
+)"#;
+        assert_eq!(lines(BASE, same), Vec::<String>::new());
+        // Inside a string, `,}` is text.
+        let a = BASE.replace("\"hello\"", "\"a,}\"");
+        let b = BASE.replace("\"hello\"", "\"a}\"");
+        assert_eq!(lines(&a, &b).len(), 1);
+    }
+
+    #[test]
+    fn each_kind_of_change_has_its_line() {
+        let new = BASE
+            .replace(
+                "\"old_print\": (node: \"Print String\"),\n",
+                "\"greet\": (node: \"Print String\"),\n",
+            )
+            .replace("{\"type\": \"hello\"}", "{\"type\": \"hello\", \"n\": 1}")
+            .replace("{\"then\": \"create\"}", "{\"then\": \"greet\"}")
+            .replace("pos: (100, 40)", "pos: (300, 40)")
+            .replace("\"ws://a/\"", "\"ws://b/\"")
+            .replace("variables: {", "variables: {\"Retries\": (type: Int), ");
+        assert_eq!(
+            lines(BASE, &new),
+            [
+                "+ variable Retries (Int)",
+                "~ variable Url: default \"ws://a/\" -> \"ws://b/\"",
+                "~ node begin: exec then: \"create\" -> \"greet\"",
+                "~ node send: input Object: {\"type\":\"hello\"} -> {\"type\":\"hello\",\"n\":1}",
+                "+ node greet (Print String)",
+                "- node old_print (Print String)",
+                "layout: node create: pos (100, 40) -> (300, 40)",
+            ]
+        );
+        let no_layout = diff(("a", BASE), ("b", &new), false).unwrap();
+        assert!(!no_layout.iter().any(|l| l.starts_with("layout:")));
+    }
+
+    #[test]
+    fn functions_and_their_bodies() {
+        let old = r#"Graph(format: 1, name: "G", functions: {"Twice": (inputs: {"X": Int}, outputs: {"Y": Int}, nodes: {
+            "entry": (node: "Function Entry", exec: {"then": "ret"}),
+            "ret": (node: "Return Node", inputs: {"Y": Link("entry", "X")}),
+        })}, nodes: {})"#;
+        let new = old
+            .replace(
+                "\"ret\": (node: \"Return Node\"",
+                "\"dbl\": (node: \"Multiply\"),\n            \"ret\": (node: \"Return Node\"",
+            )
+            .replace("{\"X\": Int}", "{\"X\": Float}");
+        assert_eq!(
+            lines(old, &new),
+            [
+                "function Twice: ~ input X: Int -> Float",
+                "function Twice: + node dbl (Multiply)"
+            ]
+        );
+        assert_eq!(
+            lines(old, "Graph(format: 1, name: \"G\", nodes: {})"),
+            ["- function Twice"]
+        );
+    }
+
+    #[test]
+    fn a_file_that_does_not_parse_is_an_error() {
+        let e = diff(("a.ron", BASE), ("b.ron", "Graph(format: 1,"), true).unwrap_err();
+        assert!(e.starts_with("b.ron does not parse: b.ron:1:"), "{e}");
+    }
+}

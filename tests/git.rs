@@ -1,0 +1,129 @@
+//! Graphs in git, with real git: `graphrun diff` as git's diff driver, and `graphrun diff`
+//! on its own (exit statuses as diff(1)).
+
+use std::path::Path;
+use std::process::Command;
+
+fn scratch(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("graphrun-git-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn git(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .current_dir(dir)
+        .args(args)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("HOME", dir)
+        .output()
+        .expect("git runs");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn graphrun(dir: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_graphrun"))
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+const GRAPH: &str = include_str!("../graphs/hello.ron");
+
+#[test]
+fn git_diff_through_the_driver_prints_the_changes_to_the_graph() {
+    let dir = scratch("diff-driver");
+    git(&dir, &["init", "-q", "-b", "main"]);
+    git(&dir, &["config", "user.email", "t@example.com"]);
+    git(&dir, &["config", "user.name", "T"]);
+    let driver = format!("{} diff --git", env!("CARGO_BIN_EXE_graphrun"));
+    git(&dir, &["config", "diff.graphrun.command", &driver]);
+    std::fs::write(dir.join(".gitattributes"), "*.ron diff=graphrun\n").unwrap();
+    std::fs::write(dir.join("hello.ron"), GRAPH).unwrap();
+    git(&dir, &["add", "."]);
+    git(&dir, &["commit", "-q", "-m", "hello"]);
+
+    // Reformatted and reordered only: the same graph.
+    let reformatted = GRAPH.replace(
+        "        \"failed\": (node: \"Custom Event\", exec: {\"then\": \"quit\"}),\n        \"quit\":   (node: \"Quit\"),\n",
+        "        \"quit\": (node: \"Quit\"),\n        // failing\n        \"failed\": (\n            node: \"Custom Event\",\n            exec: {\"then\": \"quit\"},\n        ),\n",
+    );
+    assert_ne!(reformatted, GRAPH);
+    std::fs::write(dir.join("hello.ron"), &reformatted).unwrap();
+    assert_eq!(
+        git(&dir, &["diff"]),
+        "diff --graphrun a/hello.ron b/hello.ron\n(the same graph: only formatting, order or comments changed)\n"
+    );
+
+    // A real change, made as the editor makes it.
+    let ran = graphrun(
+        &dir,
+        &[
+            "edit",
+            "hello.ron",
+            "-e",
+            "add-node say \"Print String\" 64 64",
+            "-e",
+            "connect show.then say",
+            "-e",
+            "set-default Url \"ws://127.0.0.1:9002/\"",
+        ],
+    );
+    assert!(ran.status.success(), "{}", String::from_utf8_lossy(&ran.stderr));
+    assert_eq!(
+        git(&dir, &["diff"]),
+        concat!(
+            "diff --graphrun a/hello.ron b/hello.ron\n",
+            "~ variable Url: default \"ws://127.0.0.1:9001/\" -> \"ws://127.0.0.1:9002/\"\n",
+            "~ node show: exec then: \"quit\" -> \"say\"\n",
+            "+ node say (Print String)\n",
+        )
+    );
+    // A new file: every entry added.
+    std::fs::write(
+        dir.join("new.ron"),
+        "Graph(format: 1, name: \"N\", nodes: {\"begin\": (node: \"Event BeginPlay\")})\n",
+    )
+    .unwrap();
+    git(&dir, &["add", "new.ron"]);
+    let added = git(&dir, &["diff", "--cached"]);
+    assert!(
+        added.contains("diff --graphrun a/new.ron b/new.ron\n~ name \"\" -> \"N\"\n+ node begin (Event BeginPlay)\n"),
+        "{added}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn graphrun_diff_exits_as_diff_does() {
+    let dir = scratch("diff-exit");
+    std::fs::write(dir.join("a.ron"), GRAPH).unwrap();
+    std::fs::write(dir.join("b.ron"), GRAPH.replace("\"Hello\"", "\"Hi\"")).unwrap();
+    std::fs::write(dir.join("bad.ron"), "Graph(format: 1,").unwrap();
+    let same = graphrun(&dir, &["diff", "a.ron", "a.ron"]);
+    assert_eq!((same.status.code(), same.stdout.is_empty()), (Some(0), true));
+    let different = graphrun(&dir, &["diff", "a.ron", "b.ron"]);
+    assert_eq!(different.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&different.stdout),
+        "~ name \"Hello\" -> \"Hi\"\n"
+    );
+    let bad = graphrun(&dir, &["diff", "a.ron", "bad.ron"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("bad.ron does not parse: bad.ron:1:"));
+    let moved = graphrun(&dir, &["edit", "b.ron", "-e", "move begin 1 2"]);
+    assert!(moved.status.success());
+    let no_layout = graphrun(&dir, &["diff", "--no-layout", "a.ron", "b.ron"]);
+    assert_eq!(
+        String::from_utf8_lossy(&no_layout.stdout),
+        "~ name \"Hello\" -> \"Hi\"\n"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
