@@ -82,7 +82,7 @@ fn git_diff_through_the_driver_prints_the_changes_to_the_graph() {
         concat!(
             "diff --graphrun a/hello.ron b/hello.ron\n",
             "~ variable Url: default \"ws://127.0.0.1:9001/\" -> \"ws://127.0.0.1:9002/\"\n",
-            "~ node show: exec then: \"quit\" -> \"say\"\n",
+            "~ node show: exec then: quit -> say\n",
             "+ node say (Print String)\n",
         )
     );

@@ -83,18 +83,23 @@ fn nodes(old: &[(String, SyntaxNode)], new: &[(String, SyntaxNode)], out: &mut V
         }
         for (what, name) in [("input", "inputs"), ("exec", "exec"), ("param", "params")] {
             let (a, b) = (entries(field_value(&before, name)), entries(field_value(node, name)));
+            // An exec output's target is a node (and pin): shown as its id, as written.
+            let shown = |v: &SyntaxNode| match what {
+                "exec" => tree::string(v).unwrap_or_else(|| compact(v)),
+                _ => compact(v),
+            };
             let value =
-                |list: &[(String, SyntaxNode)], key: &str| list.iter().find(|(k, _)| k == key).map(|(_, v)| compact(v));
+                |list: &[(String, SyntaxNode)], key: &str| list.iter().find(|(k, _)| k == key).map(|(_, v)| shown(v));
             for (key, v) in &b {
                 match value(&a, key) {
-                    Some(old) if old == compact(v) => {}
-                    Some(old) => out.push(format!("~ node {id}: {what} {key}: {old} -> {}", compact(v))),
-                    None => out.push(format!("~ node {id}: {what} {key}: (unset) -> {}", compact(v))),
+                    Some(old) if old == shown(v) => {}
+                    Some(old) => out.push(format!("~ node {id}: {what} {key}: {old} -> {}", shown(v))),
+                    None => out.push(format!("~ node {id}: {what} {key}: (unset) -> {}", shown(v))),
                 }
             }
             for (key, v) in &a {
                 if value(&b, key).is_none() {
-                    out.push(format!("~ node {id}: {what} {key}: {} -> (unset)", compact(v)));
+                    out.push(format!("~ node {id}: {what} {key}: {} -> (unset)", shown(v)));
                 }
             }
         }
@@ -357,7 +362,7 @@ Graph(
             [
                 "+ variable Retries (Int)",
                 "~ variable Url: default \"ws://a/\" -> \"ws://b/\"",
-                "~ node begin: exec then: \"create\" -> \"greet\"",
+                "~ node begin: exec then: create -> greet",
                 "~ node send: input Object: {\"type\":\"hello\"} -> {\"type\":\"hello\",\"n\":1}",
                 "+ node greet (Print String)",
                 "- node old_print (Print String)",
