@@ -131,6 +131,11 @@ enum Command {
         /// Runs as git's external diff driver (`git config diff.graphrun.command "graphrun diff --git"`).
         #[arg(long)]
         git: bool,
+        /// Also draws the new event graph to OUT.svg with the change marked: added nodes
+        /// and wires of class `added`, changed nodes `changed`, removed ones faded where
+        /// they were, `removed`.
+        #[arg(long, value_name = "OUT.svg")]
+        svg: Option<PathBuf>,
     },
     /// Runs graph tests (`*.test.ron`): each in virtual time against scripted servers.
     Test {
@@ -344,7 +349,12 @@ const EDIT_HELP: &str = "Operations (an argument with spaces in double quotes, \
 fn main() -> ExitCode {
     let cli = Cli::parse();
     ExitCode::from(match cli.command {
-        Command::Diff { files, no_layout, git } => diff::diff(&files, !no_layout, git),
+        Command::Diff {
+            files,
+            no_layout,
+            git,
+            svg,
+        } => diff::diff(&files, !no_layout, git, svg.as_deref()),
         Command::Edit {
             file,
             ops,

@@ -127,3 +127,60 @@ fn graphrun_diff_exits_as_diff_does() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn diff_svg_draws_the_new_graph_with_the_change_marked() {
+    let dir = scratch("diff-svg");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    std::fs::write(dir.join("hello.ron"), GRAPH).unwrap();
+    // The same edits as scripts/pictures.sh makes for docs/git/diff.svg.
+    let ran = graphrun(
+        &dir,
+        &[
+            "edit",
+            "hello.ron",
+            "-e",
+            "add-node say \"Print String\" 900 300",
+            "-e",
+            "connect show.then say",
+            "-e",
+            "remove-node bad",
+            "-e",
+            "set send Object {\"type\":\"hello\",\"n\":2}",
+        ],
+    );
+    assert!(ran.status.success(), "{}", String::from_utf8_lossy(&ran.stderr));
+    let old = root.join("graphs/hello.ron");
+    let out = graphrun(&dir, &["diff", old.to_str().unwrap(), "hello.ron", "--svg", "diff.svg"]);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let svg = std::fs::read_to_string(dir.join("diff.svg")).unwrap();
+    for (mark, what) in [
+        ("class=\"node added\" data-node=\"say\"", "the added node"),
+        (
+            "class=\"wire exec added\" data-from=\"show.then\" data-to=\"say.exec\"",
+            "the added wire",
+        ),
+        ("class=\"node changed\" data-node=\"send\"", "the changed node"),
+        (
+            "class=\"node changed\" data-node=\"show\"",
+            "the node whose exec output changed",
+        ),
+        ("class=\"node removed\" data-node=\"bad\"", "the removed node, faded"),
+        (
+            "class=\"wire exec removed\" data-from=\"show.then\" data-to=\"quit.exec\"",
+            "the removed wire",
+        ),
+    ] {
+        assert!(svg.contains(mark), "{what} is marked: {mark}");
+    }
+    assert!(
+        !svg.contains("data-node=\"begin\" class") && svg.contains("<g class=\"node\" data-node=\"begin\">"),
+        "an unchanged node is as render draws it"
+    );
+    assert_eq!(
+        svg,
+        std::fs::read_to_string(root.join("docs/git/diff.svg")).expect("docs/git/diff.svg: run scripts/pictures.sh"),
+        "docs/git/diff.svg is what the command draws (scripts/pictures.sh)"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

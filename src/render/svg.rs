@@ -97,14 +97,14 @@ impl Parts {
     }
 }
 
-/// The SVG in keyed parts.
-pub fn parts(picture: &Picture, rects: &[Rect]) -> Parts {
+/// The `<svg>` opening and background for boxes at `rects` (with a margin, and room for
+/// the notes above them).
+pub fn head(rects: &[Rect]) -> String {
     let min_x = rects.iter().map(|r| r.x).min().unwrap_or(0) - MARGIN;
     let min_y = rects.iter().map(|r| r.y - 24).min().unwrap_or(0) - MARGIN;
     let max_x = rects.iter().map(|r| r.x + r.w).max().unwrap_or(0) + MARGIN;
     let max_y = rects.iter().map(|r| r.y + r.h).max().unwrap_or(0) + MARGIN;
     let (w, h) = (max_x - min_x, max_y - min_y);
-    let mut parts = Parts::default();
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -114,7 +114,16 @@ pub fn parts(picture: &Picture, rects: &[Rect]) -> Parts {
         out,
         r##"<rect class="background" x="{min_x}" y="{min_y}" width="{w}" height="{h}" fill="#262626"/>"##
     );
-    parts.head = std::mem::take(&mut out);
+    out
+}
+
+/// The SVG in keyed parts.
+pub fn parts(picture: &Picture, rects: &[Rect]) -> Parts {
+    let mut parts = Parts {
+        head: head(rects),
+        ..Parts::default()
+    };
+    let mut out = String::new();
     // Comment boxes, behind everything.
     for (index, comment) in picture.comments.iter().enumerate() {
         let boxes: Vec<Rect> = comment.nodes.iter().map(|&i| rects[i]).collect();

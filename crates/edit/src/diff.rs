@@ -188,6 +188,50 @@ fn reusable(old: &SyntaxNode, new: &SyntaxNode, out: &mut Vec<String>, layout: &
     );
 }
 
+/// Which nodes of the event graph were added, changed (anything but their layout) or
+/// removed, for a picture of the change.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct NodeChanges {
+    /// In the new file only.
+    pub added: Vec<String>,
+    /// In both, with a change that is not layout.
+    pub changed: Vec<String>,
+    /// In the old file only.
+    pub removed: Vec<String>,
+}
+
+/// The event graph's node changes from `old` to `new` (texts that parse).
+pub fn node_changes(old: &str, new: &str) -> NodeChanges {
+    let (a, b) = (Doc::new(old), Doc::new(new));
+    let (x, y) = (
+        entries(a.nodes_map(&Body::Graph).ok()),
+        entries(b.nodes_map(&Body::Graph).ok()),
+    );
+    let mut changes = NodeChanges::default();
+    for (id, node) in &y {
+        let Some((_, before)) = x.iter().find(|(k, _)| k == id) else {
+            changes.added.push(id.clone());
+            continue;
+        };
+        let (mut lines, mut layout) = (Vec::new(), Vec::new());
+        nodes(
+            &[(id.clone(), before.clone())],
+            &[(id.clone(), node.clone())],
+            &mut lines,
+            &mut layout,
+        );
+        if !lines.is_empty() {
+            changes.changed.push(id.clone());
+        }
+    }
+    changes.removed = x
+        .iter()
+        .filter(|(k, _)| !y.iter().any(|(n, _)| n == k))
+        .map(|(k, _)| k.clone())
+        .collect();
+    changes
+}
+
 /// Every change from `old` to `new`, one a line, in the order of the new file; layout
 /// lines (prefixed `layout: `) last unless `layout` is false. A file that does not parse
 /// is an error naming it.
