@@ -13,15 +13,8 @@ impl Session<'_> {
     /// The `comments` list and the box at `index` in it.
     fn comment_box(&self, index: usize) -> Result<(SyntaxNode, SyntaxNode), String> {
         let doc = self.doc();
-        let list = field_value(&doc.top()?, "comments").filter(|l| l.kind() == LIST);
-        let boxes: Vec<SyntaxNode> = list
-            .as_ref()
-            .map(items)
-            .unwrap_or_default()
-            .iter()
-            .filter_map(|i| i.value())
-            .collect();
-        match (list, boxes.get(index)) {
+        let boxes = doc.comment_boxes();
+        match (doc.comment_list(), boxes.get(index)) {
             (Some(list), Some(b)) if b.kind() == STRUCT => Ok((list, b.clone())),
             _ => Err(format!("no comment box {index} (the graph has {})", boxes.len())),
         }
@@ -45,7 +38,7 @@ impl Session<'_> {
         let item = format!("(text: {}, nodes: [{}])", quote(text), nodes.join(", "));
         let doc = self.doc();
         let top = doc.top()?;
-        let edits = match field_value(&top, "comments").filter(|l| l.kind() == LIST) {
+        let edits = match doc.comment_list() {
             Some(list) => insert_item(&self.text, &list, None, &item, Style::Inline),
             None => insert_field(
                 &self.text,
@@ -83,29 +76,18 @@ impl Session<'_> {
         if self.body != Body::Graph {
             return Vec::new();
         }
-        let doc = self.doc();
-        let Some(list) = doc
-            .top()
-            .ok()
-            .and_then(|t| field_value(&t, "comments"))
-            .filter(|l| l.kind() == LIST)
-        else {
-            return Vec::new();
-        };
-        items(&list)
+        self.doc()
+            .comment_boxes()
             .iter()
             .enumerate()
             .filter(|(_, b)| {
-                b.value()
-                    .and_then(|v| field_value(&v, "nodes"))
-                    .filter(|l| l.kind() == LIST)
-                    .is_some_and(|l| {
-                        items(&l).iter().any(|i| {
-                            i.value()
-                                .and_then(|v| crate::tree::string(&v))
-                                .is_some_and(|id| ids.contains(id.as_str()))
-                        })
+                field_value(b, "nodes").filter(|l| l.kind() == LIST).is_some_and(|l| {
+                    items(&l).iter().any(|i| {
+                        i.value()
+                            .and_then(|v| crate::tree::string(&v))
+                            .is_some_and(|id| ids.contains(id.as_str()))
                     })
+                })
             })
             .map(|(i, _)| i)
             .collect()

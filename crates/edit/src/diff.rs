@@ -51,6 +51,19 @@ fn field(node: &SyntaxNode, name: &str) -> Option<String> {
     field_value(node, name).map(|v| compact(&v))
 }
 
+/// The items of a top-level list (`imports`, `comments`), each as compact RON.
+fn listed(top: &SyntaxNode, field: &str) -> Vec<String> {
+    field_value(top, field)
+        .map(|l| {
+            items(&l)
+                .iter()
+                .filter_map(|i| i.value())
+                .map(|v| compact(&v))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// `(X, Y)` as people write a place.
 fn place(value: &str) -> String {
     value.replace(',', ", ")
@@ -265,18 +278,7 @@ pub fn diff(old: (&str, &str), new: (&str, &str), layout: bool) -> Result<Vec<St
                 }
             }
             "imports" => {
-                let list = |t: &SyntaxNode| -> Vec<String> {
-                    field_value(t, "imports")
-                        .map(|l| {
-                            items(&l)
-                                .iter()
-                                .filter_map(|i| i.value())
-                                .map(|v| compact(&v))
-                                .collect()
-                        })
-                        .unwrap_or_default()
-                };
-                let (x, y) = (list(&top_a), list(&top_b));
+                let (x, y) = (listed(&top_a, section), listed(&top_b, section));
                 out.extend(y.iter().filter(|i| !x.contains(i)).map(|i| format!("+ import {i}")));
                 out.extend(x.iter().filter(|i| !y.contains(i)).map(|i| format!("- import {i}")));
             }
@@ -310,18 +312,7 @@ pub fn diff(old: (&str, &str), new: (&str, &str), layout: bool) -> Result<Vec<St
                 }
             }
             "comments" => {
-                let list = |t: &SyntaxNode| -> Vec<String> {
-                    field_value(t, "comments")
-                        .map(|l| {
-                            items(&l)
-                                .iter()
-                                .filter_map(|i| i.value())
-                                .map(|v| compact(&v))
-                                .collect()
-                        })
-                        .unwrap_or_default()
-                };
-                let (x, y) = (list(&top_a), list(&top_b));
+                let (x, y) = (listed(&top_a, section), listed(&top_b, section));
                 later.extend(
                     y.iter()
                         .filter(|c| !x.contains(c))

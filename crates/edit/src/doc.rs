@@ -195,6 +195,22 @@ impl<'t> Doc<'t> {
             .collect()
     }
 
+    /// The graph's `comments: [...]` list, if it has one.
+    pub fn comment_list(&self) -> Option<SyntaxNode> {
+        self.top()
+            .ok()
+            .and_then(|t| field_value(&t, "comments"))
+            .filter(|l| l.kind() == LIST)
+    }
+
+    /// The comment boxes' `(...)`, in the order written (counted as `set-comment-box`
+    /// counts them).
+    pub fn comment_boxes(&self) -> Vec<SyntaxNode> {
+        self.comment_list()
+            .map(|list| items(&list).iter().filter_map(Item::value).collect())
+            .unwrap_or_default()
+    }
+
     /// The names of the file's functions and macros, as bodies.
     pub fn bodies(&self) -> Vec<Body> {
         let mut out = vec![Body::Graph];

@@ -395,7 +395,7 @@ impl<'i> Session<'i> {
         if self.body != Body::Graph {
             return None;
         }
-        for boxed in comment_boxes(&self.doc()) {
+        for boxed in self.doc().comment_boxes() {
             let Some(list) = field_value(&boxed, "nodes").filter(|l| l.kind() == LIST) else {
                 continue;
             };
@@ -447,7 +447,7 @@ impl<'i> Session<'i> {
             }
         }
         if self.body == Body::Graph {
-            for boxed in comment_boxes(&doc) {
+            for boxed in doc.comment_boxes() {
                 let Some(list) = field_value(&boxed, "nodes").filter(|l| l.kind() == LIST) else {
                     continue;
                 };
@@ -831,23 +831,6 @@ fn node_uses(node: &NodeRef, name: &str) -> bool {
                 && tuple_strings(&v).first().is_some_and(|s| s.as_deref() == Some(name))
         })
     })
-}
-
-/// The comment boxes' `(...)`.
-fn comment_boxes(doc: &Doc<'_>) -> Vec<SyntaxNode> {
-    let Some(list) = doc
-        .top()
-        .ok()
-        .and_then(|t| field_value(&t, "comments"))
-        .filter(|l| l.kind() == LIST)
-    else {
-        return Vec::new();
-    };
-    items(&list)
-        .iter()
-        .filter_map(|i| i.value())
-        .filter(|v| v.kind() == STRUCT)
-        .collect()
 }
 
 /// The variables map again, after an edit changed the text.
