@@ -25,6 +25,7 @@ pub mod session;
 pub mod syntax;
 pub mod text;
 pub mod tree;
+mod variables;
 
 pub use facts::{Body, Facts, Finding, Inspector, NoInspector, Pins};
 pub use op::Op;
