@@ -103,7 +103,7 @@ enum Command {
     /// Edits a graph file with the editor's operations, all or nothing, keeping every
     /// other byte as it was (made at the first edit if it does not exist). Exit 0 written,
     /// 2 an operation does not apply (nothing is written).
-    #[command(after_help = EDIT_HELP)]
+    #[command(after_help = edit::HELP)]
     Edit {
         /// The graph file.
         file: PathBuf,
@@ -329,22 +329,6 @@ fn registry(config: SocketConfig) -> Registry {
         .install(&SocketLibrary::new(config))
         .build()
 }
-
-/// The operations `graphrun edit` takes, for its help.
-const EDIT_HELP: &str = "Operations (an argument with spaces in double quotes, \\\" and \\\\ escaped):
-  add-node ID TYPE [X Y] [var=NAME]   ID `auto` picks one from TYPE and prints it
-  remove-node ID                      and every link, binding and comment-box place naming it
-  rename-node OLD NEW                 and every reference to it
-  move ID X Y                         sets its pos
-  set ID PIN VALUE                    a RON literal (a String may be unquoted) or Var(\"NAME\")
-  clear ID PIN                        the pin takes its default
-  connect FROM.PIN TO.PIN             exec or data; connect EVENT TO.PIN binds a delegate
-  disconnect ID.PIN                   every wire at that pin
-  add-variable NAME TYPE [DEFAULT]    (with --function/--macro: a local)
-  remove-variable NAME                refused while a node uses it
-  rename-variable OLD NEW             and every Var, var: and pin named after it
-  set-default NAME VALUE
-  comment ID TEXT                     \"\" removes it";
 
 fn main() -> ExitCode {
     let cli = Cli::parse();

@@ -13,6 +13,27 @@ use graphrun_edit::{Body, Edited, Op};
 
 use inspector::RegistryInspector;
 
+/// The operations `graphrun edit` takes, for its help.
+pub const HELP: &str = "Operations (an argument with spaces in double quotes, \\\" and \\\\ escaped):
+  add-node ID TYPE [X Y] [var=NAME]   ID `auto` picks one from TYPE and prints it
+  remove-node ID                      and every link, binding and comment-box place naming it
+  rename-node OLD NEW                 and every reference to it
+  move ID X Y                         sets its pos
+  set ID PIN VALUE                    a RON literal (a String may be unquoted) or Var(\"NAME\")
+  clear ID PIN                        the pin takes its default
+  connect FROM.PIN TO.PIN             exec or data; connect EVENT TO.PIN binds a delegate
+  disconnect ID.PIN                   every wire at that pin
+  add-variable NAME TYPE [DEFAULT]    (with --function/--macro: a local)
+  remove-variable NAME                refused while a node uses it
+  rename-variable OLD NEW             and every Var, var: and pin named after it
+  set-default NAME VALUE
+  comment ID TEXT                     \"\" removes it
+  set-type NAME TYPE                  (the old default goes)
+  comment-box TEXT ID..., set-comment-box N TEXT, remove-comment-box N
+  add-function NAME, add-macro NAME   empty, wired through
+  collapse-to-function NAME ID..., collapse-to-macro NAME ID...
+  paste X Y TEXT                      copied nodes (a RON map), fresh ids where taken";
+
 /// What `graphrun edit` was given.
 pub struct EditArgs {
     /// The graph file (made at the first edit if it does not exist).
