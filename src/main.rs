@@ -28,7 +28,9 @@ macro_rules! print {
 
 mod diff;
 mod edit;
+mod fmt;
 mod graph_test;
+mod merge;
 mod render;
 mod studio;
 
@@ -136,6 +138,36 @@ enum Command {
         /// they were, `removed`.
         #[arg(long, value_name = "OUT.svg")]
         svg: Option<PathBuf>,
+    },
+    /// Merges two changes of one graph file by entries, not lines: OURS's text with
+    /// THEIRS's changes (from BASE) applied as edits. Exit 0 merged, 1 with conflicts
+    /// (OURS's value kept, a `// CONFLICT(graphrun): …` line above each), 2 a file does not
+    /// parse. As git's merge driver: `git config merge.graphrun.driver "graphrun merge %O
+    /// %A %B -o %A"`.
+    Merge {
+        /// The common ancestor (an empty or missing file: none).
+        base: PathBuf,
+        /// Our version; the result is its text with their changes.
+        ours: PathBuf,
+        /// Their version.
+        theirs: PathBuf,
+        /// Writes the result here (atomically) instead of printing it.
+        #[arg(short = 'o', long = "output", value_name = "OUT")]
+        out: Option<PathBuf>,
+    },
+    /// Writes graph, library and test files in their canonical form, every comment kept;
+    /// a folder means the `.ron` files in it; no file formats standard input to standard
+    /// output.
+    Fmt {
+        /// Files and folders.
+        #[arg(value_name = "FILE")]
+        paths: Vec<PathBuf>,
+        /// Writes nothing; exit 1 naming each file that would change.
+        #[arg(long, conflicts_with = "stdout")]
+        check: bool,
+        /// Prints the formatted files instead of writing them.
+        #[arg(long)]
+        stdout: bool,
     },
     /// Runs graph tests (`*.test.ron`): each in virtual time against scripted servers.
     Test {
@@ -339,6 +371,13 @@ fn main() -> ExitCode {
             git,
             svg,
         } => diff::diff(&files, !no_layout, git, svg.as_deref()),
+        Command::Merge {
+            base,
+            ours,
+            theirs,
+            out,
+        } => merge::merge(&base, &ours, &theirs, out.as_deref()),
+        Command::Fmt { paths, check, stdout } => fmt::fmt(fmt::FmtArgs { paths, check, stdout }),
         Command::Edit {
             file,
             ops,

@@ -184,3 +184,165 @@ fn diff_svg_draws_the_new_graph_with_the_change_marked() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A repository holding hello.ron with both drivers configured, and a branch `theirs`
+/// beside `main`.
+fn repository(name: &str) -> std::path::PathBuf {
+    let dir = scratch(name);
+    git(&dir, &["init", "-q", "-b", "main"]);
+    git(&dir, &["config", "user.email", "t@example.com"]);
+    git(&dir, &["config", "user.name", "T"]);
+    let bin = env!("CARGO_BIN_EXE_graphrun");
+    git(&dir, &["config", "merge.graphrun.name", "graphrun merge"]);
+    git(
+        &dir,
+        &[
+            "config",
+            "merge.graphrun.driver",
+            &format!("{bin} merge %O %A %B -o %A"),
+        ],
+    );
+    git(&dir, &["config", "diff.graphrun.command", &format!("{bin} diff --git")]);
+    std::fs::write(dir.join(".gitattributes"), "*.ron merge=graphrun diff=graphrun\n").unwrap();
+    std::fs::write(dir.join("hello.ron"), GRAPH).unwrap();
+    git(&dir, &["add", "."]);
+    git(&dir, &["commit", "-q", "-m", "hello"]);
+    git(&dir, &["branch", "theirs"]);
+    dir
+}
+
+/// Commits what `graphrun edit` makes of hello.ron on `branch`.
+fn commit_edit(dir: &Path, branch: &str, ops: &[&str]) {
+    git(dir, &["checkout", "-q", branch]);
+    let mut args = vec!["edit", "hello.ron"];
+    for op in ops {
+        args.extend(["-e", op]);
+    }
+    let ran = graphrun(dir, &args);
+    assert!(ran.status.success(), "{}", String::from_utf8_lossy(&ran.stderr));
+    git(dir, &["commit", "-q", "-am", branch]);
+}
+
+/// Whether a text merge of the two branches' hello.ron conflicts (`git merge-file`).
+fn text_merge_conflicts(dir: &Path) -> bool {
+    let show = |rev: &str| git(dir, &["show", &format!("{rev}:hello.ron")]);
+    for (name, rev) in [("base.ron", "main~1"), ("ours.ron", "main"), ("theirs.ron", "theirs")] {
+        std::fs::write(dir.join(name), show(rev)).unwrap();
+    }
+    let status = Command::new("git")
+        .current_dir(dir)
+        .args(["merge-file", "-p", "ours.ron", "base.ron", "theirs.ron"])
+        .output()
+        .unwrap()
+        .status;
+    for name in ["base.ron", "ours.ron", "theirs.ron"] {
+        std::fs::remove_file(dir.join(name)).unwrap();
+    }
+    !status.success()
+}
+
+#[test]
+fn git_merge_through_the_driver_merges_changes_to_neighbouring_nodes() {
+    let dir = repository("merge-clean");
+    // "bad" and "connected" are neighbours: a line apart.
+    commit_edit(&dir, "main", &["set bad \"In String\" \"no connection\""]);
+    commit_edit(
+        &dir,
+        "theirs",
+        &["connect connected.then show", "add-node note \"Print String\" 32 32"],
+    );
+    assert!(text_merge_conflicts(&dir), "a text merge of the pair conflicts");
+    git(&dir, &["checkout", "-q", "main"]);
+    let merged = Command::new("git")
+        .current_dir(&dir)
+        .env("HOME", &dir)
+        .args(["merge", "-q", "--no-edit", "theirs"])
+        .output()
+        .unwrap();
+    assert!(
+        merged.status.success(),
+        "git merge through the driver: {}{}",
+        String::from_utf8_lossy(&merged.stdout),
+        String::from_utf8_lossy(&merged.stderr)
+    );
+    // Both changes, nothing else, and the graph still checks.
+    let text = std::fs::read_to_string(dir.join("hello.ron")).unwrap();
+    assert!(!text.contains("CONFLICT"));
+    std::fs::write(dir.join("base.ron"), GRAPH).unwrap();
+    let diff = graphrun(&dir, &["diff", "base.ron", "hello.ron"]);
+    assert_eq!(
+        String::from_utf8_lossy(&diff.stdout),
+        concat!(
+            "~ node bad: input In String: \"cannot connect\" -> \"no connection\"\n",
+            "~ node connected: exec then: send -> show\n",
+            "+ node note (Print String)\n",
+        )
+    );
+    let check = graphrun(&dir, &["check", "hello.ron"]);
+    assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stderr));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn git_merge_through_the_driver_leaves_a_real_conflict_conflicted_and_marked() {
+    let dir = repository("merge-conflict");
+    commit_edit(&dir, "main", &["set bad \"In String\" ours"]);
+    commit_edit(&dir, "theirs", &["set bad \"In String\" theirs", "move quit 48 96"]);
+    git(&dir, &["checkout", "-q", "main"]);
+    let merged = Command::new("git")
+        .current_dir(&dir)
+        .env("HOME", &dir)
+        .args(["merge", "--no-edit", "theirs"])
+        .output()
+        .unwrap();
+    assert!(!merged.status.success(), "git merge reports the conflict");
+    let said = String::from_utf8_lossy(&merged.stderr).into_owned() + &String::from_utf8_lossy(&merged.stdout);
+    assert!(
+        said.contains(r#"node "bad" input "In String": ours "ours", theirs "theirs""#),
+        "the conflict is said: {said}"
+    );
+    // git holds the file as unmerged; the file keeps ours's value with the line above the
+    // node, takes theirs's other change, and still parses.
+    assert!(git(&dir, &["ls-files", "-u"]).contains("hello.ron"));
+    let text = std::fs::read_to_string(dir.join("hello.ron")).unwrap();
+    assert!(
+        text.contains(concat!(
+            "        // CONFLICT(graphrun): node \"bad\" input \"In String\": ours \"ours\", theirs \"theirs\"\n",
+            "        \"bad\":"
+        )),
+        "{text}"
+    );
+    assert!(text.contains("\"In String\": \"ours\"") && text.contains("pos: (48, 96)"));
+    let check = graphrun(&dir, &["check", "hello.ron"]);
+    assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stderr));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn graphrun_merge_exits_0_1_2_and_prints_without_o() {
+    let dir = scratch("merge-exit");
+    let ours = GRAPH.replace("\"cannot connect\"", "\"a\"");
+    std::fs::write(dir.join("base.ron"), GRAPH).unwrap();
+    std::fs::write(dir.join("ours.ron"), &ours).unwrap();
+    std::fs::write(dir.join("same.ron"), GRAPH).unwrap();
+    std::fs::write(dir.join("other.ron"), GRAPH.replace("\"cannot connect\"", "\"b\"")).unwrap();
+    std::fs::write(dir.join("bad.ron"), "Graph(format: 1,").unwrap();
+    let clean = graphrun(&dir, &["merge", "base.ron", "ours.ron", "same.ron"]);
+    assert_eq!(clean.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&clean.stdout), ours);
+    let conflicted = graphrun(&dir, &["merge", "base.ron", "ours.ron", "other.ron", "-o", "out.ron"]);
+    assert_eq!(conflicted.status.code(), Some(1));
+    assert!(conflicted.stdout.is_empty());
+    assert!(std::fs::read_to_string(dir.join("out.ron"))
+        .unwrap()
+        .contains("// CONFLICT(graphrun): node \"bad\""));
+    let bad = graphrun(&dir, &["merge", "base.ron", "ours.ron", "bad.ron", "-o", "ours.ron"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("bad.ron does not parse: bad.ron:1:"));
+    assert_eq!(
+        std::fs::read_to_string(dir.join("ours.ron")).unwrap(),
+        ours,
+        "nothing written"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -31,20 +31,33 @@ pub fn compact(node: &SyntaxNode) -> String {
     out
 }
 
-/// A map's or struct's entries in order: key and value.
+/// A map's or struct's entries in order: key and value. A key written twice (which the
+/// checker reports) is told apart by its count, `p (2)`, so the second matches the second.
 fn entries(node: Option<SyntaxNode>) -> Vec<(String, SyntaxNode)> {
     let Some(node) = node else { return Vec::new() };
-    items(&node)
-        .into_iter()
-        .filter_map(|i| {
-            let key = match node.kind() {
-                MAP => i.key()?,
-                STRUCT => i.field_name()?,
-                _ => return None,
-            };
-            Some((key, i.value()?))
-        })
-        .collect()
+    let mut out: Vec<(String, SyntaxNode)> = Vec::new();
+    let mut seen: Vec<String> = Vec::new();
+    for i in items(&node) {
+        let key = match node.kind() {
+            MAP => i.key(),
+            STRUCT => i.field_name(),
+            _ => None,
+        };
+        let (Some(key), Some(value)) = (key, i.value()) else {
+            continue;
+        };
+        let count = seen.iter().filter(|k| **k == key).count();
+        seen.push(key.clone());
+        out.push((
+            if count == 0 {
+                key
+            } else {
+                format!("{key} ({})", count + 1)
+            },
+            value,
+        ));
+    }
+    out
 }
 
 fn field(node: &SyntaxNode, name: &str) -> Option<String> {

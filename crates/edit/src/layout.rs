@@ -140,7 +140,7 @@ fn inline_removal(text: &str, list: &[Item], index: usize) -> TextEdit {
 
 /// Where the comment lines right above the line at `start` begin (no blank line between,
 /// not above the container's opening line).
-fn comments_above(text: &str, start: usize, container: &SyntaxNode) -> usize {
+pub(crate) fn comments_above(text: &str, start: usize, container: &SyntaxNode) -> usize {
     let floor = next_line(text, brackets(container).0);
     let mut start = start;
     while start > floor {
@@ -170,12 +170,18 @@ pub fn insert_field(
     value: &str,
     style: Style,
 ) -> Vec<TextEdit> {
+    let before = field_place(structure, order, name);
+    insert_item(text, structure, before, &format!("{name}: {value}"), style)
+}
+
+/// Where a new field `name` goes in a struct whose fields come in `order`: before the index
+/// given (the first field that comes after it there), or at the end.
+pub fn field_place(structure: &SyntaxNode, order: &[&str], name: &str) -> Option<usize> {
     let rank = |n: &str| order.iter().position(|o| *o == n).unwrap_or(order.len());
     let mine = rank(name);
-    let before = items(structure)
+    items(structure)
         .iter()
-        .position(|f| f.field_name().is_some_and(|n| rank(&n) > mine));
-    insert_item(text, structure, before, &format!("{name}: {value}"), style)
+        .position(|f| f.field_name().is_some_and(|n| rank(&n) > mine))
 }
 
 #[cfg(test)]

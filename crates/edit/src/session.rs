@@ -52,6 +52,8 @@ pub fn undo(text: &str, steps: &[Vec<TextEdit>]) -> Option<String> {
 
 /// Why a text cannot be edited: the positioned reader's syntax error, located.
 pub fn syntax_error(name: &str, text: &str) -> Option<String> {
+    // A byte-order mark (as some editors write) is not part of the value; the loader skips it.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     ron::parse(text).err().map(|e| {
         let file = graphrun_format::SourceFile::new(name, text);
         format!("{}: {}", file.location(e.span), e.message)

@@ -1,0 +1,74 @@
+//! `graphrun merge BASE OURS THEIRS [-o OUT]`, also git's merge driver: the three files
+//! read, merged by `graphrun_edit::merge`, the result written (atomically, and never over a
+//! file that changed meanwhile) or printed, each conflict said on stderr.
+
+use std::path::Path;
+
+use graphrun_edit::file;
+
+/// A file's text (an empty base when it does not exist: git passes one when both sides
+/// added the file).
+fn read(path: &Path, may_be_missing: bool) -> Result<String, String> {
+    match file::read(path) {
+        Ok(Some(text)) => Ok(text),
+        Ok(None) if may_be_missing => Ok(String::new()),
+        Ok(None) => Err(format!("{}: no such file", path.display())),
+        Err(e) => Err(format!("{}: {e}", path.display())),
+    }
+}
+
+/// Runs `graphrun merge`; the exit status: 0 merged cleanly, 1 merged with conflicts
+/// (marked in the result), 2 a file does not parse or cannot be read or written (nothing
+/// is written).
+pub fn merge(base: &Path, ours: &Path, theirs: &Path, out: Option<&Path>) -> u8 {
+    let texts = read(base, true).and_then(|b| Ok((b, read(ours, false)?, read(theirs, false)?)));
+    let (b, o, t) = match texts {
+        Ok(texts) => texts,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return 2;
+        }
+    };
+    let name = |p: &Path| p.display().to_string();
+    let merged = match graphrun_edit::merge::merge((&name(base), &b), (&name(ours), &o), (&name(theirs), &t)) {
+        Ok(merged) => merged,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return 2;
+        }
+    };
+    match out {
+        Some(out) => {
+            // Written only over what was there when the merge read it.
+            let before = if out == ours {
+                Some(o.clone())
+            } else {
+                match file::read(out) {
+                    Ok(now) => now,
+                    Err(e) => {
+                        eprintln!("error: {}: {e}", out.display());
+                        return 2;
+                    }
+                }
+            };
+            if let Err(e) = file::write(out, before.as_deref(), &merged.text) {
+                eprintln!("error: {}: {e}", out.display());
+                return 2;
+            }
+        }
+        None => print!("{}", merged.text),
+    }
+    for conflict in &merged.conflicts {
+        eprintln!("conflict: {}: {conflict}", name(ours));
+    }
+    if merged.conflicts.is_empty() {
+        0
+    } else {
+        eprintln!(
+            "{} conflict{}, marked `// CONFLICT(graphrun):` in the result (ours's value kept)",
+            merged.conflicts.len(),
+            if merged.conflicts.len() == 1 { "" } else { "s" }
+        );
+        1
+    }
+}
