@@ -58,8 +58,9 @@ pub fn merge(base: &Path, ours: &Path, theirs: &Path, out: Option<&Path>) -> u8 
         }
         None => print!("{}", merged.text),
     }
+    // As the comment line says it (git names the file itself, and passes a temporary one).
     for conflict in &merged.conflicts {
-        eprintln!("conflict: {}: {conflict}", name(ours));
+        eprintln!("CONFLICT(graphrun): {conflict}");
     }
     if merged.conflicts.is_empty() {
         0

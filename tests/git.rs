@@ -52,7 +52,7 @@ fn git_diff_through_the_driver_prints_the_changes_to_the_graph() {
 
     // Reformatted and reordered only: the same graph.
     let reformatted = GRAPH.replace(
-        "        \"failed\": (node: \"Custom Event\", exec: {\"then\": \"quit\"}),\n        \"quit\":   (node: \"Quit\"),\n",
+        "        \"failed\": (node: \"Custom Event\", exec: {\"then\": \"quit\"}),\n        \"quit\": (node: \"Quit\"),\n",
         "        \"quit\": (node: \"Quit\"),\n        // failing\n        \"failed\": (\n            node: \"Custom Event\",\n            exec: {\"then\": \"quit\"},\n        ),\n",
     );
     assert_ne!(reformatted, GRAPH);
@@ -244,12 +244,12 @@ fn text_merge_conflicts(dir: &Path) -> bool {
 #[test]
 fn git_merge_through_the_driver_merges_changes_to_neighbouring_nodes() {
     let dir = repository("merge-clean");
-    // "bad" and "connected" are neighbours: a line apart.
-    commit_edit(&dir, "main", &["set bad \"In String\" \"no connection\""]);
+    // "failed" and "quit" are neighbours: a line apart.
+    commit_edit(&dir, "main", &["connect failed.then bad"]);
     commit_edit(
         &dir,
         "theirs",
-        &["connect connected.then show", "add-node note \"Print String\" 32 32"],
+        &["move quit 32 32", "add-node note \"Print String\" 32 32"],
     );
     assert!(text_merge_conflicts(&dir), "a text merge of the pair conflicts");
     git(&dir, &["checkout", "-q", "main"]);
@@ -273,9 +273,9 @@ fn git_merge_through_the_driver_merges_changes_to_neighbouring_nodes() {
     assert_eq!(
         String::from_utf8_lossy(&diff.stdout),
         concat!(
-            "~ node bad: input In String: \"cannot connect\" -> \"no connection\"\n",
-            "~ node connected: exec then: send -> show\n",
+            "~ node failed: exec then: quit -> bad\n",
             "+ node note (Print String)\n",
+            "layout: node quit: pos (none) -> (32, 32)\n",
         )
     );
     let check = graphrun(&dir, &["check", "hello.ron"]);
@@ -305,10 +305,11 @@ fn git_merge_through_the_driver_leaves_a_real_conflict_conflicted_and_marked() {
     // node, takes theirs's other change, and still parses.
     assert!(git(&dir, &["ls-files", "-u"]).contains("hello.ron"));
     let text = std::fs::read_to_string(dir.join("hello.ron")).unwrap();
+    // Right above the pin's line (the node is written over several lines).
     assert!(
         text.contains(concat!(
-            "        // CONFLICT(graphrun): node \"bad\" input \"In String\": ours \"ours\", theirs \"theirs\"\n",
-            "        \"bad\":"
+            "            // CONFLICT(graphrun): node \"bad\" input \"In String\": ours \"ours\", theirs \"theirs\"\n",
+            "            inputs: {\"In String\": \"ours\"},\n",
         )),
         "{text}"
     );

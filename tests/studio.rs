@@ -240,9 +240,9 @@ async fn the_studio_runs_pauses_steps_and_redraws_the_websocket_example_in_chrom
     // An edit on disk redraws the graph.
     let text = std::fs::read_to_string(&graph).unwrap();
     let edited = text.replace(
-        r#""quit":    (node: "Quit"),"#,
-        r#""quit":    (node: "Quit"),
-        "extra":   (node: "Print String", inputs: {"In String": "an edit"}),"#,
+        r#""quit": (node: "Quit"),"#,
+        r#""quit": (node: "Quit"),
+        "extra": (node: "Print String", inputs: {"In String": "an edit"}),"#,
     );
     assert_ne!(edited, text);
     std::fs::write(&graph, &edited).unwrap();
@@ -425,7 +425,7 @@ async fn a_breakpoint_in_a_function_or_a_macro_pauses_there_showing_the_calls_th
         .eval("document.querySelector('#calls').hidden ? '' : document.querySelector('#calls').textContent")
         .await;
     assert!(
-        calls.as_str().unwrap().contains("called from reuse_example.ron:48:"),
+        calls.as_str().unwrap().contains("called from reuse_example.ron:97:"),
         "the call that led there: {calls}"
     );
     assert!(calls.as_str().unwrap().contains("node `add` (Add Score)"), "{calls}");
@@ -446,7 +446,7 @@ async fn a_breakpoint_in_a_function_or_a_macro_pauses_there_showing_the_calls_th
     .await;
     let calls = page.eval("document.querySelector('#calls').textContent").await;
     assert!(
-        calls.as_str().unwrap().contains("used at reuse_example.ron:51:"),
+        calls.as_str().unwrap().contains("used at reuse_example.ron:118:"),
         "the macro use: {calls}"
     );
     assert_eq!(
