@@ -8,7 +8,7 @@
 //! one line. A comment stays attached to the item it precedes, or ends that item's line; a
 //! blank line between two items is kept (one, however many there were). Values are written
 //! as they were (numbers and strings keep their spelling), so formatting never changes the
-//! program: [`format`] checks that the tokens and the comments are the same before it
+//! program: [`format()`] checks that the tokens and the comments are the same before it
 //! gives a result.
 
 use crate::syntax::{parse, SyntaxKind::*, SyntaxNode};
