@@ -30,6 +30,7 @@ mod diff;
 mod edit;
 mod fmt;
 mod graph_test;
+mod lsp;
 mod merge;
 mod render;
 mod studio;
@@ -169,6 +170,10 @@ enum Command {
         #[arg(long)]
         stdout: bool,
     },
+    /// A language server for graph, library and test files (LSP 3.17 over stdin and
+    /// stdout), for any editor with an LSP client: diagnostics, completion, hover, go to
+    /// definition, references, rename, symbols, formatting and quick fixes.
+    Lsp,
     /// Runs graph tests (`*.test.ron`): each in virtual time against scripted servers.
     Test {
         /// Test files or folders to look in (default: the current folder).
@@ -377,6 +382,7 @@ fn main() -> ExitCode {
             theirs,
             out,
         } => merge::merge(&base, &ours, &theirs, out.as_deref()),
+        Command::Lsp => lsp::serve(&registry(SocketConfig::default())),
         Command::Fmt { paths, check, stdout } => fmt::fmt(fmt::FmtArgs { paths, check, stdout }),
         Command::Edit {
             file,
@@ -481,12 +487,12 @@ fn studio(args: StudioArgs) -> u8 {
 }
 
 /// The diagnostic codes explained, with an example each: the page a test checks.
-const DIAGNOSTICS: &str = include_str!("../docs/diagnostics.md");
+pub(crate) const DIAGNOSTICS_PAGE: &str = include_str!("../docs/diagnostics.md");
 
 /// Prints the section of docs/diagnostics.md about `code`.
 fn explain(code: &str) -> u8 {
     let code = code.trim().to_ascii_uppercase();
-    match graphrun::format::explanation(DIAGNOSTICS, &code) {
+    match graphrun::format::explanation(DIAGNOSTICS_PAGE, &code) {
         Some(text) => {
             print!("{text}");
             EXIT_OK

@@ -425,7 +425,7 @@ async fn a_breakpoint_in_a_function_or_a_macro_pauses_there_showing_the_calls_th
         .eval("document.querySelector('#calls').hidden ? '' : document.querySelector('#calls').textContent")
         .await;
     assert!(
-        calls.as_str().unwrap().contains("called from reuse_example.ron:97:"),
+        calls.as_str().unwrap().contains("called from reuse_example.ron:90:"),
         "the call that led there: {calls}"
     );
     assert!(calls.as_str().unwrap().contains("node `add` (Add Score)"), "{calls}");
@@ -446,7 +446,7 @@ async fn a_breakpoint_in_a_function_or_a_macro_pauses_there_showing_the_calls_th
     .await;
     let calls = page.eval("document.querySelector('#calls').textContent").await;
     assert!(
-        calls.as_str().unwrap().contains("used at reuse_example.ron:118:"),
+        calls.as_str().unwrap().contains("used at reuse_example.ron:111:"),
         "the macro use: {calls}"
     );
     assert_eq!(

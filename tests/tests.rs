@@ -11,6 +11,7 @@ mod graph_test;
 mod hardening;
 mod hostile;
 mod hostile_server;
+mod lsp;
 mod observe;
 mod run_compare;
 mod socket;

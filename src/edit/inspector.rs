@@ -41,44 +41,49 @@ impl<'r> RegistryInspector<'r> {
 
 impl Inspector for RegistryInspector<'_> {
     fn inspect(&self, text: &str) -> Facts {
-        let found = self.inspection(text);
-        let (diagnostics, pictures) = &*found;
-        let mut facts = Facts {
-            checked: true,
-            ..Facts::default()
+        facts(&self.inspection(text))
+    }
+}
+
+/// What an inspection says, as the edit layer's facts: each node's pins by body and id,
+/// and every diagnostic.
+pub fn facts(inspection: &Inspection) -> Facts {
+    let (diagnostics, pictures) = inspection;
+    let mut facts = Facts {
+        checked: true,
+        ..Facts::default()
+    };
+    for (name, picture) in pictures {
+        let bodies = match name {
+            None => vec![Body::Graph],
+            // Functions and macros share one namespace of names.
+            Some(n) => vec![Body::Function(n.clone()), Body::Macro(n.clone())],
         };
-        for (name, picture) in pictures {
-            let bodies = match name {
-                None => vec![Body::Graph],
-                // Functions and macros share one namespace of names.
-                Some(n) => vec![Body::Function(n.clone()), Body::Macro(n.clone())],
+        for node in &picture.nodes {
+            let pins = Pins {
+                exec_inputs: node.exec_inputs.clone(),
+                exec_outputs: node.exec_outputs.clone(),
+                inputs: node.inputs.iter().map(|(n, t, _)| (n.clone(), t.clone())).collect(),
+                outputs: node.outputs.clone(),
             };
-            for node in &picture.nodes {
-                let pins = Pins {
-                    exec_inputs: node.exec_inputs.clone(),
-                    exec_outputs: node.exec_outputs.clone(),
-                    inputs: node.inputs.iter().map(|(n, t, _)| (n.clone(), t.clone())).collect(),
-                    outputs: node.outputs.clone(),
-                };
-                // A node whose pins could not be decided has none at all.
-                if pins == Pins::default() {
-                    continue;
-                }
-                for body in &bodies {
-                    facts.pins.insert((body.clone(), node.id.clone()), pins.clone());
-                }
+            // A node whose pins could not be decided has none at all.
+            if pins == Pins::default() {
+                continue;
+            }
+            for body in &bodies {
+                facts.pins.insert((body.clone(), node.id.clone()), pins.clone());
             }
         }
-        let file = diagnostics.file().clone();
-        facts.findings = diagnostics
-            .iter()
-            .map(|d| Finding {
-                code: d.code.to_string(),
-                error: d.severity == Severity::Error,
-                message: d.message.clone(),
-                location: file.location(d.span),
-            })
-            .collect();
-        facts
     }
+    let file = diagnostics.file().clone();
+    facts.findings = diagnostics
+        .iter()
+        .map(|d| Finding {
+            code: d.code.to_string(),
+            error: d.severity == Severity::Error,
+            message: d.message.clone(),
+            location: file.location(d.span),
+        })
+        .collect();
+    facts
 }

@@ -70,7 +70,8 @@ struct Entry {
     trailing: Vec<String>,
 }
 
-/// The fields whose maps are written one entry per line wherever they are.
+/// The fields whose maps are written one entry per line wherever they are (a map: a comment
+/// box's `nodes` list is not one).
 const BROKEN_ANYWHERE: &[&str] = &["nodes", "functions", "macros"];
 /// The top-level fields written one entry per line.
 const BROKEN_AT_TOP: &[&str] = &["variables", "comments"];
@@ -127,9 +128,12 @@ fn value(node: &SyntaxNode, broken: bool, top: bool) -> Value {
                             .map(|t| t.to_string())
                             .unwrap_or_default();
                         leading.extend(comments_in(&item));
-                        let forced = BROKEN_ANYWHERE.contains(&field.as_str())
-                            || (top && BROKEN_AT_TOP.contains(&field.as_str()));
-                        let inner = item.children().next().map(|v| value(&v, forced, false));
+                        let inner = item.children().next().map(|v| {
+                            // A comment box's `nodes` is a list of ids, not a body's map.
+                            let forced = (BROKEN_ANYWHERE.contains(&field.as_str()) && v.kind() == MAP)
+                                || (top && BROKEN_AT_TOP.contains(&field.as_str()));
+                            value(&v, forced, false)
+                        });
                         (format!("{field}: "), inner)
                     }
                     ENTRY => {

@@ -24,6 +24,7 @@ pub mod merge;
 pub mod op;
 pub mod reusable;
 pub mod session;
+pub mod spot;
 pub mod syntax;
 pub mod text;
 pub mod tree;

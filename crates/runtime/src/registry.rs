@@ -233,8 +233,20 @@ impl Registry {
     /// unknown type has none). Editors read this to know what a pin takes; nothing is
     /// compiled. `name` is the file's path (imports are found beside it).
     pub fn inspect_str(&self, name: &str, text: &str) -> (Diagnostics, Vec<(Option<String>, crate::picture::Picture)>) {
+        self.inspect_str_with(name, text, &|_| None)
+    }
+
+    /// Like [`Registry::inspect_str`], reading an imported file from `overlay` where it
+    /// gives a text (an editor's unsaved buffer, by the file's canonical path), else from
+    /// disk.
+    pub fn inspect_str_with(
+        &self,
+        name: &str,
+        text: &str,
+        overlay: &dyn Fn(&std::path::Path) -> Option<String>,
+    ) -> (Diagnostics, Vec<(Option<String>, crate::picture::Picture)>) {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        crate::check::inspect(self, SourceFile::new(name, text))
+        crate::check::inspect(self, SourceFile::new(name, text), overlay)
     }
 
     /// Like [`Registry::load_file`], keeping what pictures of the graph need

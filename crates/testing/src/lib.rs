@@ -19,3 +19,9 @@ pub use record::{Recorder, RecordingHost};
 pub use replay::{replay, Replayed, EXIT_DEPARTED};
 pub use runner::{run_test, Outcome};
 pub use server::{Expected, Failures, ScriptTransport, Step};
+
+/// The mistakes in a test file's text (its shape, steps and values), each at its place;
+/// what needs its graph (its variables, its Custom Events) is checked when it runs.
+pub fn test_file_diagnostics(source: &graphrun_format::SourceFile) -> Vec<graphrun_format::Diagnostic> {
+    model::read(source).1
+}

@@ -15,8 +15,13 @@ pub(super) fn canonical(path: &Path) -> PathBuf {
     std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
+/// What a tool has of a file that is not on disk yet (an editor's unsaved text), by its
+/// canonical path: `None` reads the file from disk.
+pub type Overlay<'o> = &'o dyn Fn(&Path) -> Option<String>;
+
 /// Reads imported library files, each once, refusing cycles.
 pub(super) struct Loader<'d> {
+    pub(super) overlay: Overlay<'d>,
     pub(super) diags: &'d mut Vec<Diagnostic>,
     pub(super) parts: Vec<(u32, SourceFile)>,
     pub(super) next_base: u32,
@@ -50,9 +55,10 @@ impl Loader<'_> {
             }
             // Only a regular file: a FIFO or a device (`/dev/stdin`) could keep the load waiting.
             let regular = std::fs::metadata(&path).map(|m| m.is_file());
-            let text = match regular {
-                Ok(false) => Err("it is not a regular file".to_string()),
-                _ => crate::registry::read_file(&path),
+            let text = match ((self.overlay)(&key), regular) {
+                (Some(text), _) => Ok(text),
+                (None, Ok(false)) => Err("it is not a regular file".to_string()),
+                (None, _) => crate::registry::read_file(&path),
             };
             let text = match text {
                 Ok(text) => text,

@@ -72,7 +72,7 @@ pub(crate) struct Options {
 }
 
 pub(crate) fn check(registry: &Registry, source: SourceFile, options: Options) -> Result<Program, Diagnostics> {
-    with_rules_checked(registry, source, |checked| {
+    with_rules_checked(registry, source, &|_| None, |checked| {
         let (c, source) = checked?;
         let diags = c.diags.take();
         if diags.iter().any(|d| d.severity == graphrun_format::Severity::Error) {
@@ -89,8 +89,9 @@ pub(crate) fn check(registry: &Registry, source: SourceFile, options: Options) -
 pub(crate) fn inspect(
     registry: &Registry,
     source: SourceFile,
+    overlay: imports::Overlay<'_>,
 ) -> (Diagnostics, Vec<(Option<String>, crate::picture::Picture)>) {
-    with_rules_checked(registry, source, |checked| match checked {
+    with_rules_checked(registry, source, overlay, |checked| match checked {
         Err(unread) => (unread, Vec::new()),
         Ok((c, source)) => {
             let pictures = c.pictures();
@@ -105,13 +106,14 @@ pub(crate) fn inspect(
 fn with_rules_checked<R>(
     registry: &Registry,
     source: SourceFile,
+    overlay: imports::Overlay<'_>,
     then: impl FnOnce(Result<(&Checker<'_>, SourceFile), Diagnostics>) -> R,
 ) -> R {
     let (file, mut diags) = graphrun_format::read(&source);
     let Some(file) = file else {
         return then(Err(Diagnostics::new(source, diags)));
     };
-    let flat = reuse::flatten(registry, file, &mut diags);
+    let flat = reuse::flatten(registry, file, &mut diags, overlay);
     let source = flat.source.clone();
     let mut c = Checker {
         registry,

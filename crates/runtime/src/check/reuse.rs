@@ -121,9 +121,15 @@ pub(crate) struct MacroInfo {
     pub outputs: Vec<PinDecl>,
 }
 
-/// Lays out `file` (read from `source`), reading its imports from disk.
-pub(crate) fn flatten(registry: &Registry, file: GraphFile, diags: &mut Vec<Diagnostic>) -> Flat {
+/// Lays out `file` (read from `source`), reading its imports from `overlay` or disk.
+pub(crate) fn flatten(
+    registry: &Registry,
+    file: GraphFile,
+    diags: &mut Vec<Diagnostic>,
+    overlay: super::imports::Overlay<'_>,
+) -> Flat {
     let mut loader = Loader {
+        overlay,
         diags,
         parts: Vec::new(),
         next_base: file.source.text().len() as u32 + 1,

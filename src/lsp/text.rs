@@ -1,0 +1,136 @@
+//! Positions as LSP counts them (a line, and UTF-16 code units in it) and byte offsets as
+//! the edit layer counts them, and the editor's incremental changes applied to a text.
+
+use lsp_types::{Position, Range, TextDocumentContentChangeEvent};
+
+/// Where a text's lines start.
+pub struct Lines<'t> {
+    text: &'t str,
+    starts: Vec<usize>,
+}
+
+impl<'t> Lines<'t> {
+    /// The lines of `text`.
+    pub fn new(text: &'t str) -> Lines<'t> {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        Lines { text, starts }
+    }
+
+    /// The position of a byte offset.
+    pub fn position(&self, offset: usize) -> Position {
+        let offset = offset.min(self.text.len());
+        let line = self.starts.partition_point(|&s| s <= offset) - 1;
+        let start = self.starts[line];
+        let before = self.text.get(start..offset).unwrap_or_default();
+        Position::new(line as u32, before.encode_utf16().count() as u32)
+    }
+
+    /// The byte offset of a position (clamped to its line and to the text).
+    pub fn offset(&self, position: Position) -> usize {
+        let Some(&start) = self.starts.get(position.line as usize) else {
+            return self.text.len();
+        };
+        let end = self
+            .starts
+            .get(position.line as usize + 1)
+            .map_or(self.text.len(), |e| e - 1);
+        let mut units = 0u32;
+        for (i, c) in self.text[start..end].char_indices() {
+            if units >= position.character {
+                return start + i;
+            }
+            units += c.len_utf16() as u32;
+        }
+        end
+    }
+
+    /// The range of a byte range.
+    pub fn range(&self, range: std::ops::Range<usize>) -> Range {
+        Range::new(self.position(range.start), self.position(range.end))
+    }
+}
+
+/// The text after an editor's changes (each a range and its new text, or the whole text).
+pub fn apply_changes(text: &str, changes: Vec<TextDocumentContentChangeEvent>) -> String {
+    let mut text = text.to_string();
+    for change in changes {
+        match change.range {
+            None => text = change.text,
+            Some(range) => {
+                let lines = Lines::new(&text);
+                let (start, end) = (lines.offset(range.start), lines.offset(range.end));
+                text.replace_range(start..end.max(start), &change.text);
+            }
+        }
+    }
+    text
+}
+
+/// The edits that turn `old` into `new`, token by token where both have the same tokens'
+/// kinds (a rename changes only strings), else one edit for the part that differs.
+pub fn edits(old: &str, new: &str) -> Vec<(std::ops::Range<usize>, String)> {
+    let (a, b) = (graphrun_edit::syntax::lex(old), graphrun_edit::syntax::lex(new));
+    if a.len() == b.len() && a.iter().zip(&b).all(|(x, y)| x.0 == y.0) {
+        let (mut out, mut at_a, mut at_b) = (Vec::new(), 0, 0);
+        for ((_, la), (_, lb)) in a.iter().zip(&b) {
+            if old[at_a..at_a + la] != new[at_b..at_b + lb] {
+                out.push((at_a..at_a + la, new[at_b..at_b + lb].to_string()));
+            }
+            at_a += la;
+            at_b += lb;
+        }
+        return out;
+    }
+    let prefix = old.bytes().zip(new.bytes()).take_while(|(x, y)| x == y).count();
+    let prefix = (0..=prefix)
+        .rev()
+        .find(|&p| old.is_char_boundary(p) && new.is_char_boundary(p))
+        .unwrap_or(0);
+    let suffix = old[prefix..]
+        .bytes()
+        .rev()
+        .zip(new[prefix..].bytes().rev())
+        .take_while(|(x, y)| x == y)
+        .count();
+    let suffix = (0..=suffix)
+        .rev()
+        .find(|&s| old.is_char_boundary(old.len() - s) && new.is_char_boundary(new.len() - s))
+        .unwrap_or(0);
+    if prefix == old.len() && prefix == new.len() {
+        return Vec::new();
+    }
+    vec![(prefix..old.len() - suffix, new[prefix..new.len() - suffix].to_string())]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_count_utf16_units() {
+        let text = "ab\né☃𝄞x\n";
+        let lines = Lines::new(text);
+        let x = text.find('x').unwrap();
+        assert_eq!(lines.position(x), Position::new(1, 4));
+        assert_eq!(lines.offset(Position::new(1, 4)), x);
+        assert_eq!(lines.offset(Position::new(1, 99)), text.len() - 1);
+        assert_eq!(lines.offset(Position::new(9, 0)), text.len());
+    }
+
+    #[test]
+    fn changes_and_edits() {
+        let text = "one\ntwo\n";
+        let change = TextDocumentContentChangeEvent {
+            range: Some(Range::new(Position::new(1, 0), Position::new(1, 3))),
+            range_length: None,
+            text: "2".into(),
+        };
+        assert_eq!(apply_changes(text, vec![change]), "one\n2\n");
+        assert_eq!(
+            edits("(a: \"x\", b: \"x\")", "(a: \"yy\", b: \"x\")"),
+            [(4..7, "\"yy\"".to_string())]
+        );
+        assert_eq!(edits("[1, 2]", "[1]"), [(2..5, String::new())]);
+    }
+}
