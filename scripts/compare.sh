@@ -7,8 +7,10 @@
 # echo_client binary; `lua5.4 -e`, from Debian's lua5.4 package), as users run it; the
 # rest measure the runtime embedded in the benchmark. The echo server is a process of its
 # own. Arguments pick comparisons (loop, calls, events, echo, process, startup, load,
-# scale, studio); none runs them all. `studio` is the editor on a 2,000-node graph in
-# headless Chromium against its goal (bench/src/bin/studio_edit.rs; needs Chromium).
+# scale, studio, lsp); none runs them all. `studio` is the editor on a 2,000-node graph in
+# headless Chromium against its goal (bench/src/bin/studio_edit.rs; needs Chromium);
+# `lsp` is `graphrun lsp` on that graph: diagnostics after a change and completion,
+# against their goals (bench/src/bin/lsp.rs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --locked --quiet
@@ -21,12 +23,20 @@ url=$(grep -o 'ws://[^ ]*' target/compare-echo.out)
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 rest=()
 studio=0
+lsp=0
 for arg in "$@"; do
-  if [ "$arg" = studio ]; then studio=1; else rest+=("$arg"); fi
+  case "$arg" in
+    studio) studio=1 ;;
+    lsp) lsp=1 ;;
+    *) rest+=("$arg") ;;
+  esac
 done
 if [ $# -eq 0 ] || [ ${#rest[@]} -gt 0 ]; then
   GRAPHRUN_SCALE_URL="$url" bench/target/release/compare "${rest[@]}"
 fi
 if [ $# -eq 0 ] || [ $studio -eq 1 ]; then
   bench/target/release/studio_edit 30
+fi
+if [ $# -eq 0 ] || [ $lsp -eq 1 ]; then
+  bench/target/release/lsp 40
 fi

@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # Screenshots of graphrun studio for the README and docs/, taken by its browser tests in
 # headless Chromium (tests/studio.rs: the debugger; tests/studio/editor.rs: the editor)
-# into docs/studio/.
+# into docs/studio/; and Neovim's screen with graphrun lsp (tests/lsp/neovim.rs) into
+# docs/editors/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p docs/studio
 GRAPHRUN_SCREENSHOTS="$PWD/docs/studio" cargo test --locked --test studio -- the_studio_runs editor::
 ls docs/studio/*.png
+mkdir -p docs/editors
+GRAPHRUN_SCREENSHOTS="$PWD/docs/editors" cargo test --locked --test tests -- lsp::neovim::neovim_s_screen
+ls docs/editors/*.svg

@@ -388,3 +388,30 @@ pub fn scale(rt: &tokio::runtime::Runtime, url: &str, n: i64) -> (Duration, f64)
     });
     (elapsed, per_connection)
 }
+
+/// A graph of 2,000 nodes as users write them, for the editors' benchmarks: Event BeginPlay, then a chain of 999 Print
+/// Strings each reading an Add of a variable and a constant, then Quit; every node placed.
+pub fn placed_graph() -> String {
+    let mut out = String::from(
+        "// A large graph for the editor's benchmark.\nGraph(\n    format: 1,\n    name: \"Big\",\n    variables: {\"N\": (type: Int, default: 1)},\n    nodes: {\n        \"begin\": (node: \"Event BeginPlay\", pos: (0, 0), exec: {\"then\": \"p0\"}),\n",
+    );
+    let pairs = 999;
+    for i in 0..pairs {
+        let (x, y) = ((i % 20) as i64 * 320, (i / 20) as i64 * 192 + 96);
+        let next = if i + 1 < pairs {
+            format!(", exec: {{\"then\": \"p{}\"}}", i + 1)
+        } else {
+            ", exec: {\"then\": \"done\"}".to_string()
+        };
+        out.push_str(&format!(
+            "        \"a{i}\": (node: \"Add\", pos: ({x}, {}), inputs: {{\"A\": Var(\"N\"), \"B\": {i}}}),\n",
+            y + 96
+        ));
+        out.push_str(&format!(
+            "        \"p{i}\": (node: \"Print String\", pos: ({x}, {y}), inputs: {{\"In String\": Link(\"a{i}\", \"Return Value\")}}{next}),\n"
+        ));
+    }
+    out.push_str("        \"done\": (node: \"Quit\", pos: (0, 20000)),\n    },\n)\n");
+    out
+}
+

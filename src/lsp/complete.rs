@@ -13,17 +13,31 @@ use lsp_types::{
 };
 
 use super::text::Lines;
-use super::workspace::{custom_events, imports_of, test_graph, Workspace};
+use super::workspace::{custom_events, imports_of, test_graph, Document, Workspace};
 
-/// The completions at byte `offset` of the open document at `path`.
+/// The completions at byte `offset` of an open document, as LSP answers them.
 pub fn complete(
     ws: &Workspace<'_>,
-    path: &Path,
-    text: &str,
+    document: &Document,
     offset: usize,
     uri: &lsp_types::Url,
-) -> Vec<CompletionItem> {
-    let Some(at) = graphrun_edit::spot::at(text, offset) else {
+) -> lsp_types::CompletionList {
+    let doc = document.doc();
+    let typed = graphrun_edit::spot::at_in(&doc.root, offset)
+        .and_then(|at| {
+            document
+                .text
+                .get(at.range.start..offset.clamp(at.range.start, at.range.end))
+        })
+        .unwrap_or_default();
+    answer(items(ws, document, offset, uri), typed)
+}
+
+/// Every completion at byte `offset` of an open document.
+fn items(ws: &Workspace<'_>, document: &Document, offset: usize, uri: &lsp_types::Url) -> Vec<CompletionItem> {
+    let (path, text) = (document.path.as_path(), document.text.as_str());
+    let doc = document.doc();
+    let Some(at) = graphrun_edit::spot::at_in(&doc.root, offset) else {
         return Vec::new();
     };
     let lines = Lines::new(text);
@@ -44,7 +58,6 @@ pub fn complete(
         }),
         ..CompletionItem::default()
     };
-    let doc = Doc::new(text);
     let pins = |node: &str| super::hover::pins_of(ws, uri, &doc, &at.body, node);
     let names = |list: Vec<String>, kind, detail: &str| {
         list.into_iter()
@@ -66,7 +79,7 @@ pub fn complete(
                     )
                 })
                 .collect();
-            for (name, from, macro_) in reusables(ws, path, text) {
+            for (name, from, macro_) in reusables(ws, path, &doc) {
                 let what = if macro_ { "macro" } else { "function" };
                 out.push(item(
                     name,
@@ -194,6 +207,20 @@ pub fn complete(
     .collect()
 }
 
+/// The most items an answer holds; past it the list says it is incomplete, and the editor
+/// asks again as more is typed (a 2,000-node graph's ids would be 350 KB a keystroke).
+pub const MOST: usize = 150;
+
+/// The completions as LSP answers them: those whose names start with what is typed first,
+/// at most [`MOST`].
+pub fn answer(mut items: Vec<CompletionItem>, typed: &str) -> lsp_types::CompletionList {
+    let typed = typed.to_lowercase();
+    items.sort_by_key(|i| !i.label.to_lowercase().starts_with(&typed));
+    let is_incomplete = items.len() > MOST;
+    items.truncate(MOST);
+    lsp_types::CompletionList { is_incomplete, items }
+}
+
 /// Whether a name fits what is typed before the cursor (its words in any order, any case).
 fn fits(typed: &str, label: &str) -> bool {
     let label = label.to_lowercase();
@@ -233,10 +260,9 @@ pub fn variables(doc: &Doc<'_>, body: &Body) -> Vec<(String, String)> {
 
 /// The functions and macros a file may use: its own and those of the files it imports
 /// (name, where from, whether a macro).
-pub fn reusables(ws: &Workspace<'_>, path: &Path, text: &str) -> Vec<(String, String, bool)> {
+pub fn reusables(ws: &Workspace<'_>, path: &Path, doc: &Doc<'_>) -> Vec<(String, String, bool)> {
     let mut out = Vec::new();
-    let mut own = |text: &str, from: &str| {
-        let doc = Doc::new(text);
+    let mut own = |doc: &Doc<'_>, from: &str| {
         for body in doc.bodies() {
             match body {
                 Body::Function(n) => out.push((n, from.to_string(), false)),
@@ -245,11 +271,11 @@ pub fn reusables(ws: &Workspace<'_>, path: &Path, text: &str) -> Vec<(String, St
             }
         }
     };
-    own(text, "this file");
+    own(doc, "this file");
     let dir = path.parent().unwrap_or(Path::new(""));
-    for import in imports_of(text) {
+    for import in imports_of(doc.text) {
         if let Some(lib) = ws.text_of(&dir.join(&import)) {
-            own(&lib, &import);
+            own(&Doc::new(&lib), &import);
         }
     }
     out
@@ -287,4 +313,26 @@ fn hosts(text: &str) -> Vec<String> {
     out.sort();
     out.dedup();
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_list_is_cut_and_says_so_with_what_starts_like_the_typed_first() {
+        let items: Vec<CompletionItem> = (0..400)
+            .map(|i| CompletionItem {
+                label: if i == 399 { "p_last".into() } else { format!("a{i}") },
+                ..CompletionItem::default()
+            })
+            .collect();
+        let list = answer(items.clone(), "p");
+        assert!(list.is_incomplete);
+        assert_eq!(list.items.len(), MOST);
+        assert_eq!(list.items[0].label, "p_last");
+        let short = answer(items[..10].to_vec(), "");
+        assert!(!short.is_incomplete && short.items.len() == 10);
+        assert!(fits("strin print", "Print String") && !fits("branch", "Print String"));
+    }
 }

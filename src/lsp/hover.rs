@@ -8,7 +8,7 @@ use graphrun_edit::{Body, Pins};
 
 use lsp_types::Url;
 
-use super::workspace::Workspace;
+use super::workspace::{Document, Workspace};
 
 /// A node type's doc as Markdown: its name, category, sentence and pins.
 pub fn node_doc(name: &str, d: &graphrun::NodeDoc) -> String {
@@ -85,10 +85,15 @@ pub fn pins_of(ws: &Workspace<'_>, uri: &Url, doc: &Doc<'_>, body: &Body, id: &s
 }
 
 /// The hover text at byte `offset` of an open document.
-pub fn hover(ws: &Workspace<'_>, uri: &Url, text: &str, offset: usize) -> Option<(String, std::ops::Range<usize>)> {
+pub fn hover(
+    ws: &Workspace<'_>,
+    uri: &Url,
+    document: &Document,
+    offset: usize,
+) -> Option<(String, std::ops::Range<usize>)> {
     let mut parts = Vec::new();
-    let at = graphrun_edit::spot::at(text, offset);
-    let doc = Doc::new(text);
+    let doc = document.doc();
+    let at = graphrun_edit::spot::at_in(&doc.root, offset);
     if let Some(at) = &at {
         let pins = |node: &str| pins_of(ws, uri, &doc, &at.body, node);
         let node_type = |id: &str| doc.node(&at.body, id).ok().and_then(|n| n.node_type());

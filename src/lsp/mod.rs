@@ -181,11 +181,11 @@ impl Server<'_, '_> {
                 let Ok(p) = serde_json::from_value::<lsp_types::DidOpenTextDocumentParams>(params) else {
                     return;
                 };
-                let doc = Document {
-                    path: path_of(&p.text_document.uri),
-                    text: p.text_document.text,
-                    version: p.text_document.version,
-                };
+                let doc = Document::new(
+                    path_of(&p.text_document.uri),
+                    p.text_document.text,
+                    p.text_document.version,
+                );
                 self.ws.docs.insert(p.text_document.uri.clone(), doc);
                 self.changed(&p.text_document.uri);
             }
@@ -195,8 +195,8 @@ impl Server<'_, '_> {
                 };
                 let uri = p.text_document.uri;
                 let Some(doc) = self.ws.docs.get_mut(&uri) else { return };
-                doc.text = text::apply_changes(&doc.text, p.content_changes);
-                doc.version = p.text_document.version;
+                let text = text::apply_changes(&doc.text, p.content_changes);
+                doc.set_text(text, p.text_document.version);
                 self.changed(&uri);
             }
             "textDocument/didSave" => {
@@ -258,13 +258,13 @@ impl Server<'_, '_> {
                 let p: lsp_types::CompletionParams = params(request.params)?;
                 let uri = p.text_document_position.text_document.uri;
                 let (doc, offset) = at(&uri, Some(p.text_document_position.position))?;
-                Ok(json(&complete::complete(ws, &doc.path, &doc.text, offset, &uri)))
+                Ok(json(&complete::complete(ws, doc, offset, &uri)))
             }
             "textDocument/hover" => {
                 let p: lsp_types::HoverParams = params(request.params)?;
                 let uri = p.text_document_position_params.text_document.uri;
                 let (doc, offset) = at(&uri, Some(p.text_document_position_params.position))?;
-                let found = hover::hover(ws, &uri, &doc.text, offset).map(|(value, range)| lsp_types::Hover {
+                let found = hover::hover(ws, &uri, doc, offset).map(|(value, range)| lsp_types::Hover {
                     contents: HoverContents::Markup(MarkupContent {
                         kind: MarkupKind::Markdown,
                         value,

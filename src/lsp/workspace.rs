@@ -20,6 +20,42 @@ pub struct Document {
     pub version: i32,
     /// Its path.
     pub path: PathBuf,
+    /// Its tree, made the first time a request needs it after a change.
+    tree: std::cell::OnceCell<graphrun_edit::syntax::Parse>,
+}
+
+impl Document {
+    /// A document with this text.
+    pub fn new(path: PathBuf, text: String, version: i32) -> Document {
+        Document {
+            text,
+            version,
+            path,
+            tree: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// Its text changed.
+    pub fn set_text(&mut self, text: String, version: i32) {
+        self.text = text;
+        self.version = version;
+        self.tree = std::cell::OnceCell::new();
+    }
+
+    /// Its tree (made once per version).
+    pub fn root(&self) -> graphrun_edit::syntax::SyntaxNode {
+        self.tree
+            .get_or_init(|| graphrun_edit::syntax::parse(&self.text))
+            .root()
+    }
+
+    /// The graph view of its tree.
+    pub fn doc(&self) -> graphrun_edit::doc::Doc<'_> {
+        graphrun_edit::doc::Doc {
+            text: &self.text,
+            root: self.root(),
+        }
+    }
 }
 
 /// One diagnostic of a document, where it is in that document.
@@ -143,7 +179,7 @@ impl<'r> Workspace<'r> {
                 let (part, span) = file.resolve(d.span);
                 let range = span.start as usize..span.end as usize;
                 let lines = Lines::new(part.text());
-                let lsp = lsp_diagnostic(&lines, range.clone(), d.severity, d.code, &d.message);
+                let lsp = lsp_diagnostic(&lines, range.clone(), d.severity, d.code, &shown(d));
                 if std::ptr::eq(part, file) {
                     by_file[0].2.push(lsp);
                     analysis.found.push(Found {
@@ -314,6 +350,14 @@ pub fn imports_of(text: &str) -> Vec<String> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// A diagnostic's message, with its label (the note shown under the line) if it has one.
+fn shown(d: &graphrun::Diagnostic) -> String {
+    match &d.label {
+        Some(label) => format!("{}\n{label}", d.message),
+        None => d.message.clone(),
+    }
 }
 
 /// A checker's diagnostic as LSP has it.

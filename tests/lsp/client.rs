@@ -43,9 +43,9 @@ pub fn position(text: &str, marker: &str, within: usize) -> Value {
 }
 
 impl Client {
-    /// Starts `graphrun lsp` with `root` as its workspace and initializes it.
-    pub fn start(root: &Path) -> Client {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_graphrun"))
+    /// Starts the `graphrun` at `bin` as a language server.
+    pub fn start_with(bin: &Path, root: &Path) -> Client {
+        let mut child = Command::new(bin)
             .arg("lsp")
             .current_dir(root)
             .stdin(Stdio::piped())
@@ -149,6 +149,26 @@ impl Client {
             match self.incoming.recv_timeout(left) {
                 Ok(message) => self.notes.push(message),
                 Err(_) => panic!("no diagnostics for {uri} as expected; the last: {latest:?}"),
+            }
+        }
+    }
+
+    /// Waits until diagnostics of `uri` at `version` are published.
+    pub fn wait_for_version(&mut self, uri: &str, version: i32) {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let published = self.notes.iter().any(|n| {
+                n["method"] == "textDocument/publishDiagnostics"
+                    && n["params"]["uri"] == uri
+                    && n["params"]["version"] == version
+            });
+            if published {
+                return;
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.incoming.recv_timeout(left) {
+                Ok(message) => self.notes.push(message),
+                Err(_) => panic!("no diagnostics for {uri} at version {version}"),
             }
         }
     }

@@ -5,6 +5,9 @@
 
 mod client;
 mod neovim;
+#[path = "../graph_cases/support.rs"]
+#[allow(dead_code)]
+mod support;
 
 use std::path::PathBuf;
 
@@ -14,6 +17,11 @@ use serde_json::{json, Value};
 const GRAPH: &str = include_str!("../../graphs/reuse_example.ron");
 const LIBRARY: &str = include_str!("../../graphs/lib/words.ron");
 const TEST: &str = include_str!("../../graphs/reuse_example.test.ron");
+
+/// `graphrun lsp` (the one this test binary was built with) on `root`, initialized.
+fn start(root: &std::path::Path) -> Client {
+    Client::start_with(std::path::Path::new(env!("CARGO_BIN_EXE_graphrun")), root)
+}
 
 /// A folder holding the reuse example, its library and its test.
 pub fn workspace(name: &str) -> PathBuf {
@@ -40,7 +48,7 @@ fn codes(diagnostics: &[Value]) -> Vec<String> {
 #[test]
 fn diagnostics_come_on_open_and_on_change_and_a_quick_fix_applies_the_did_you_mean() {
     let dir = workspace("diagnostics");
-    let mut lsp = Client::start(&dir);
+    let mut lsp = start(&dir);
     let mut text = GRAPH.replace("node: \"Format String\"", "node: \"Format Strng\"");
     let doc = lsp.open(&dir.join("reuse_example.ron"), &text);
     let found = lsp.diagnostics(&doc, |d| !d.is_empty());
@@ -67,15 +75,8 @@ fn diagnostics_come_on_open_and_on_change_and_a_quick_fix_applies_the_did_you_me
     // A change: the diagnostics follow (the version is the change's).
     lsp.change(&doc, &mut text, 2, "Format Strng", "Format String");
     assert_eq!(text, GRAPH);
-    assert!(lsp.diagnostics(&doc, |d| d.is_empty()).is_empty());
-    let published = lsp
-        .notes
-        .iter()
-        .rev()
-        .find(|n| n["params"]["uri"] == doc)
-        .cloned()
-        .unwrap();
-    assert_eq!(published["params"]["version"], 2);
+    lsp.wait_for_version(&doc, 2);
+    assert!(lsp.diagnostics(&doc, |_| true).is_empty());
     // And a new mistake, typed: an unknown variable, with its nearest name.
     lsp.change(&doc, &mut text, 3, "Var(\"Best\")", "Var(\"Bset\")");
     let found = lsp.diagnostics(&doc, |d| !d.is_empty());
@@ -87,7 +88,7 @@ fn diagnostics_come_on_open_and_on_change_and_a_quick_fix_applies_the_did_you_me
 #[test]
 fn completion_knows_node_types_pins_ids_variables_types_classes_and_imported_functions() {
     let dir = workspace("completion");
-    let mut lsp = Client::start(&dir);
+    let mut lsp = start(&dir);
     let doc = lsp.open(&dir.join("reuse_example.ron"), GRAPH);
     lsp.diagnostics(&doc, |_| true);
     let mut complete =
@@ -95,7 +96,8 @@ fn completion_knows_node_types_pins_ids_variables_types_classes_and_imported_fun
 
     // A node type, with its doc; the file's and the library's functions and macros.
     let types = complete("node: \"Print String\"", 7);
-    let print = types
+    assert_eq!(types["isIncomplete"], false, "every node type fits in one answer");
+    let print = types["items"]
         .as_array()
         .unwrap()
         .iter()
@@ -148,7 +150,7 @@ fn completion_knows_node_types_pins_ids_variables_types_classes_and_imported_fun
 #[test]
 fn hover_definition_references_and_symbols() {
     let dir = workspace("navigate");
-    let mut lsp = Client::start(&dir);
+    let mut lsp = start(&dir);
     let doc = lsp.open(&dir.join("reuse_example.ron"), GRAPH);
     lsp.diagnostics(&doc, |_| true);
 
@@ -222,7 +224,7 @@ fn hover_definition_references_and_symbols() {
 #[test]
 fn rename_is_a_workspace_edit_and_formatting_is_fmt() {
     let dir = workspace("rename");
-    let mut lsp = Client::start(&dir);
+    let mut lsp = start(&dir);
     let doc = lsp.open(&dir.join("reuse_example.ron"), GRAPH);
     lsp.diagnostics(&doc, |_| true);
     let rename = |lsp: &mut Client, marker: &str, within: usize, to: &str| {
@@ -292,7 +294,7 @@ fn rename_is_a_workspace_edit_and_formatting_is_fmt() {
 #[test]
 fn a_file_that_does_not_parse_has_its_error_and_still_completes_and_hovers() {
     let dir = workspace("broken");
-    let mut lsp = Client::start(&dir);
+    let mut lsp = start(&dir);
     // Typing a new node: the file stops at the cursor.
     let cut = GRAPH.find("\"shout\": (node: \"Shout\"").unwrap();
     let text = format!("{}\"new\": (node: \"Print S", &GRAPH[..cut]);
@@ -313,7 +315,7 @@ fn a_file_that_does_not_parse_has_its_error_and_still_completes_and_hovers() {
 #[test]
 fn test_files_complete_steps_variables_and_events_and_say_names_their_graph_lacks() {
     let dir = workspace("tests");
-    let mut lsp = Client::start(&dir);
+    let mut lsp = start(&dir);
     let text = TEST
         .replace("set: {\"Results\"", "set: {\"Resuts\"")
         .replace("    expect:", "    servers: {\"echo.test\": [Accept, ]},\n    expect:");
@@ -340,7 +342,7 @@ fn test_files_complete_steps_variables_and_events_and_say_names_their_graph_lack
 #[test]
 fn an_importer_is_checked_again_with_its_library_s_unsaved_text() {
     let dir = workspace("importers");
-    let mut lsp = Client::start(&dir);
+    let mut lsp = start(&dir);
     let graph = lsp.open(&dir.join("reuse_example.ron"), GRAPH);
     assert!(lsp.diagnostics(&graph, |_| true).is_empty());
     let mut library = LIBRARY.to_string();
@@ -364,5 +366,65 @@ fn an_importer_is_checked_again_with_its_library_s_unsaved_text() {
     let found = lsp.diagnostics(&lib, |d| !d.is_empty());
     assert_eq!(codes(&found), ["E0101"]);
     assert_eq!(found[0]["range"]["start"], position(LIBRARY, "\"To Upper\"", 0));
+    assert_eq!(lsp.stop(), Some(0));
+}
+
+#[test]
+fn bad_requests_get_errors_and_the_server_goes_on() {
+    let dir = workspace("bad");
+    let mut lsp = start(&dir);
+    let doc = lsp.open(&dir.join("reuse_example.ron"), GRAPH);
+    lsp.diagnostics(&doc, |_| true);
+    let error = |answer: Value| answer["error"]["code"].as_i64();
+    // An unknown method, parameters of the wrong shape, a document not open.
+    assert_eq!(
+        error(lsp.answer("textDocument/semanticTokens/full", json!({}))),
+        Some(-32601)
+    );
+    assert_eq!(
+        error(lsp.answer("textDocument/hover", json!({"nonsense": 1}))),
+        Some(-32602)
+    );
+    let elsewhere = uri(&dir.join("lib/words.ron"));
+    assert_eq!(
+        error(lsp.answer(
+            "textDocument/completion",
+            json!({"textDocument": {"uri": elsewhere}, "position": {"line": 0, "character": 0}})
+        )),
+        Some(-32602)
+    );
+    // Positions past the end, changes to documents never opened, a rename to nothing.
+    let far = json!({"textDocument": {"uri": doc}, "position": {"line": 99999, "character": 99999}});
+    assert!(lsp
+        .answer("textDocument/completion", far.clone())
+        .get("error")
+        .is_none());
+    assert!(lsp.answer("textDocument/hover", far.clone()).get("error").is_none());
+    assert!(lsp.answer("textDocument/definition", far).get("error").is_none());
+    lsp.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": elsewhere, "version": 9}, "contentChanges": [{"text": "x"}]}),
+    );
+    let refused = lsp.answer(
+        "textDocument/rename",
+        json!({"textDocument": {"uri": doc}, "position": position(GRAPH, "\"Shout\"", 2), "newName": ""}),
+    );
+    assert!(refused.get("error").is_some(), "{refused}");
+    // A change whose range lies past the text is applied where it can be.
+    let mut text = GRAPH.to_string();
+    lsp.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": doc, "version": 2},
+               "contentChanges": [{"range": {"start": {"line": 5000, "character": 0}, "end": {"line": 9000, "character": 3}}, "text": "// end\n"}]}),
+    );
+    text.push_str("// end\n");
+    lsp.wait_for_version(&doc, 2);
+    let symbols = lsp.request("textDocument/documentSymbol", json!({"textDocument": {"uri": doc}}));
+    assert_eq!(symbols.as_array().unwrap().len(), 6);
+    let formatted = lsp.request(
+        "textDocument/formatting",
+        json!({"textDocument": {"uri": doc}, "options": {"tabSize": 4, "insertSpaces": true}}),
+    );
+    assert_eq!(apply(&text, &formatted), GRAPH.to_string() + "// end\n");
     assert_eq!(lsp.stop(), Some(0));
 }

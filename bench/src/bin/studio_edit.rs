@@ -19,32 +19,7 @@ use std::process::{Command, Stdio};
 use std::time::Instant;
 
 use browser::Browser;
-
-/// A graph of 2,000 nodes as users write them: Event BeginPlay, then a chain of 999 Print
-/// Strings each reading an Add of a variable and a constant, then Quit; every node placed.
-fn big_graph() -> String {
-    let mut out = String::from(
-        "// A large graph for the editor's benchmark.\nGraph(\n    format: 1,\n    name: \"Big\",\n    variables: {\"N\": (type: Int, default: 1)},\n    nodes: {\n        \"begin\": (node: \"Event BeginPlay\", pos: (0, 0), exec: {\"then\": \"p0\"}),\n",
-    );
-    let pairs = 999;
-    for i in 0..pairs {
-        let (x, y) = ((i % 20) as i64 * 320, (i / 20) as i64 * 192 + 96);
-        let next = if i + 1 < pairs {
-            format!(", exec: {{\"then\": \"p{}\"}}", i + 1)
-        } else {
-            ", exec: {\"then\": \"done\"}".to_string()
-        };
-        out.push_str(&format!(
-            "        \"a{i}\": (node: \"Add\", pos: ({x}, {}), inputs: {{\"A\": Var(\"N\"), \"B\": {i}}}),\n",
-            y + 96
-        ));
-        out.push_str(&format!(
-            "        \"p{i}\": (node: \"Print String\", pos: ({x}, {y}), inputs: {{\"In String\": Link(\"a{i}\", \"Return Value\")}}{next}),\n"
-        ));
-    }
-    out.push_str("        \"done\": (node: \"Quit\", pos: (0, 20000)),\n    },\n)\n");
-    out
-}
+use graphrun_bench::placed_graph;
 
 fn graphrun() -> PathBuf {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/release/graphrun");
@@ -71,7 +46,7 @@ async fn main() {
     let dir = std::env::temp_dir().join(format!("graphrun-studio-edit-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    let text = big_graph();
+    let text = placed_graph();
     assert_eq!(text.matches("(node: ").count(), 2_000);
     let file = dir.join("big.ron");
     std::fs::write(&file, &text).unwrap();
