@@ -49,17 +49,14 @@ pub(crate) struct Frame {
     pub(crate) saved_at: Option<usize>,
 }
 
-/// What calls keep in an instance: the running calls (innermost last), how many calls of
-/// each function are running, saved frames and what a Return Node gave.
+/// What calls keep in an instance: the running calls (innermost last) and how many calls of
+/// each function are running. The frames put aside and what a Return Node gave are values
+/// a collection must see: they are in [`State`](crate::exec::instance::State).
 #[derive(Default)]
 pub(crate) struct Calls {
     pub(crate) stack: Vec<Frame>,
     /// Per function, how many of its calls are running.
     pub(crate) active: Vec<u32>,
-    /// Frames of running calls that a recursive call put aside.
-    pub(crate) saved: Vec<Value>,
-    /// What the Return Node that ended a recursive call's body gave.
-    pub(crate) returned: Vec<Value>,
     /// A Return Node ran and its call has not finished yet.
     pub(crate) has_returned: bool,
     /// Re-entry stacks for pure calls' chains, reused.
@@ -127,10 +124,10 @@ impl Instance {
         } else {
             // The arguments first: they may read the frame that is put aside.
             self.gather_inputs(prog, node).map_err(|e| (node, e))?;
-            let at = self.calls.saved.len();
+            let at = self.st.saved_frames.len();
             for i in slots.chain(locals.clone()) {
                 let value = std::mem::take(&mut self.st.regs[i]);
-                self.calls.saved.push(value);
+                self.st.saved_frames.push(value);
             }
             for (i, arg) in self.scratch.drain(..).enumerate() {
                 self.st.regs[entry_out + i] = arg;
@@ -164,12 +161,12 @@ impl Instance {
             let vars_at = self.st.vars_at;
             let slots = plan.slots.start as usize..plan.slots.end as usize;
             let locals = vars_at + plan.locals.start as usize..vars_at + plan.locals.end as usize;
-            for (i, value) in slots.chain(locals).zip(self.calls.saved.drain(saved_at..)) {
+            for (i, value) in slots.chain(locals).zip(self.st.saved_frames.drain(saved_at..)) {
                 self.st.regs[i] = value;
             }
             // Its Return put the outputs aside: the frame they would go in was not back yet.
             if returned {
-                for (i, value) in self.calls.returned.drain(..).enumerate() {
+                for (i, value) in self.st.returned.drain(..).enumerate() {
                     self.st.regs[out + i] = value;
                 }
             }
@@ -359,13 +356,13 @@ impl Instance {
             return Ok(Flow::End);
         };
         if frame.saved_at.is_some() {
-            self.calls.returned.clear();
+            self.st.returned.clear();
             for i in 0..prog.nodes[node as usize].inputs.len() {
                 let value = match self.plain_input(prog, node, i) {
                     Some(v) => v,
                     None => self.input_value(prog, node, i).map_err(|e| (node, e))?,
                 };
-                self.calls.returned.push(value);
+                self.st.returned.push(value);
             }
         } else {
             self.inputs_into(prog, node, prog.nodes[frame.node as usize].out_base as usize)?;
@@ -402,7 +399,7 @@ impl Instance {
             let frame = self.calls.stack.pop().expect("above depth");
             self.calls.active[frame.function as usize] -= 1;
             if let Some(at) = frame.saved_at {
-                self.calls.saved.truncate(at);
+                self.st.saved_frames.truncate(at);
             }
         }
     }

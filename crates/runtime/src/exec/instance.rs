@@ -211,6 +211,12 @@ pub(crate) struct State {
     pub(crate) errors: usize,
     /// The chain's pending re-entries (Sequence, loops); reused between events.
     pub(crate) stack: Vec<(u32, u64)>,
+    /// The frames of running calls that a recursive call put aside (their slots and
+    /// locals), innermost last: values a collection must count as reachable.
+    pub(crate) saved_frames: Vec<Value>,
+    /// What the Return Node that ended a recursive call's body gave, until the call's
+    /// frame is back.
+    pub(crate) returned: Vec<Value>,
     /// The running event's loop passes (and exec-cycle passes), in function bodies too,
     /// for the loop guard.
     pub(crate) iterations: u64,
@@ -324,6 +330,8 @@ impl Instance {
                 halt: false,
                 errors: 0,
                 stack: Vec::new(),
+                saved_frames: Vec::new(),
+                returned: Vec::new(),
                 iterations: 0,
                 rng,
                 born: Instant::now(),

@@ -210,11 +210,19 @@ impl Cx<'_> {
     }
 
     /// Frees the objects that nothing can reach: not a register (variable or output slot),
-    /// a queued event's argument, a timer, or this node's inputs.
+    /// a frame a recursive call put aside, a queued event's argument, a timer, or this
+    /// node's inputs.
     #[cold]
     pub(crate) fn collect_objects(&mut self) {
         let mut reachable = IdSet::default();
-        for v in &self.st.regs {
+        // The registers, and the frames recursive calls put aside.
+        for v in self
+            .st
+            .regs
+            .iter()
+            .chain(&self.st.saved_frames)
+            .chain(&self.st.returned)
+        {
             objects::mark(v, &mut reachable);
         }
         if let Inputs::Copied(values) = &self.inputs {
