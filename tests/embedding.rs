@@ -66,6 +66,18 @@ impl NodeLibrary for Listeners {
                 }))
             },
         ));
+        r.add_node(FnNode::fixed(
+            "Muddled State",
+            NodeDoc::new("Test", "its state as an Int, then as a Bool: a bug"),
+            Signature::then(),
+            |_: &dyn graphrun::CompileCx| -> Result<Box<dyn graphrun::Node>, graphrun::PinError> {
+                Ok(Box::new(|cx: &mut graphrun::Cx<'_>, _: graphrun::Entry| {
+                    *cx.state::<i64>()? += 1;
+                    let _: &mut bool = cx.state::<bool>()?;
+                    Ok(Flow::Then(0))
+                }))
+            },
+        ));
         r.add_node(OldListen(FnNode::fixed(
             "Old Listen",
             NodeDoc::new("Test", "deprecated"),
@@ -767,4 +779,19 @@ mod typed {
             "{listing}"
         );
     }
+}
+
+/// A node that asks for its state as another type than before gets a runtime error naming
+/// it, not its state silently started over.
+#[tokio::test]
+async fn a_node_state_asked_for_as_another_type_is_an_error() {
+    let program = load(
+        r#"Graph(format: 1, name: "Muddled", nodes: {"begin": (node: "Event BeginPlay", exec: {"then": "m"}),
+        "m": (node: "Muddled State", exec: {"then": "p"}), "p": (node: "Print String", inputs: {"In String": "no"})})"#,
+    )
+    .unwrap();
+    let (out, _) = run(&program, |_| {}).await;
+    let said = "error: internal error: this node's state is not a `bool` (a bug in its node library)";
+    let m = out.len() == 1 && out[0].starts_with(said) && out[0].ends_with("in `m`");
+    assert!(m, "{out:?}");
 }

@@ -1,6 +1,8 @@
 //! The workloads of graphrun's benchmarks and their peers, shared by the criterion
 //! benches (`cargo bench`) and `compare`, the binary behind `scripts/compare.sh`.
 
+pub mod shapes;
+
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -414,4 +416,3 @@ pub fn placed_graph() -> String {
     out.push_str("        \"done\": (node: \"Quit\", pos: (0, 20000)),\n    },\n)\n");
     out
 }
-

@@ -507,6 +507,7 @@ fn start(settings: &Settings, session: &Arc<Session>) -> Option<Running> {
         };
         let value = program
             .parse_variable_value(name, text)
+            .map_err(String::from)
             .and_then(|v| instance.set_variable(name, v).map_err(|e| e.to_string()));
         if let Err(message) = value {
             session.log("error", &format!("--set {setting}: {message}"));

@@ -1,9 +1,10 @@
 //! Runs every comparison once, on this machine, and prints one line each:
 //! `NAME: graphrun=X UNIT peer=Y UNIT ratio=R` (R above 1: graphrun is better).
 //! `scripts/compare.sh` builds and runs it. Arguments name the comparisons to run (`loop`,
-//! `calls`, `events`, `echo`, `process`, `startup`, `load`, `scale`); none runs them all.
+//! `calls`, `events`, `echo`, `process`, `startup`, `shapes`, `load`, `scale`); none runs
+//! them all.
 //!
-//! `process` and `startup` measure as users run graphrun: the `graphrun` binary as a process
+//! `process`, `startup` and `shapes` measure as users run graphrun: the `graphrun` binary as a process
 //! (`GRAPHRUN_BIN`, default `target/release/graphrun`) against a peer process, alternating,
 //! medians with the spread; the others measure the runtime embedded in this process.
 
@@ -34,7 +35,9 @@ fn line(name: &str, graphrun: f64, peer_name: &str, peer: f64, unit: &str, highe
     println!("{name}: graphrun={graphrun:.0} {unit} {peer_name}={peer:.0} {unit} ratio={ratio:.3}");
 }
 
-const COMPARISONS: [&str; 8] = ["loop", "calls", "events", "echo", "process", "startup", "load", "scale"];
+const COMPARISONS: [&str; 9] = [
+    "loop", "calls", "events", "echo", "process", "startup", "shapes", "load", "scale",
+];
 
 fn main() {
     let chosen: Vec<String> = std::env::args().skip(1).collect();
@@ -67,6 +70,9 @@ fn main() {
     }
     if wanted("startup") {
         compare_startup();
+    }
+    if wanted("shapes") {
+        compare_shapes();
     }
     if wanted("load") {
         compare_load();
@@ -420,10 +426,7 @@ fn startup_graph() -> String {
 /// Startup: `graphrun run` of a 10-node graph (nine prints) against `lua5.4 -e` printing
 /// the same nine lines, each timed from process start to exit.
 fn compare_startup() {
-    let lua = ["lua5.4", "lua"]
-        .into_iter()
-        .find(|l| Command::new(l).arg("-v").output().is_ok());
-    let Some(lua) = lua else {
+    let Some(lua) = lua() else {
         println!("startup: skipped (no lua5.4 or lua on PATH: apt-get install lua5.4)");
         return;
     };
@@ -451,4 +454,66 @@ fn compare_startup() {
         false,
     );
     let _ = std::fs::remove_file(&graph);
+}
+
+/// Lua 5.4 as a command (`lua5.4`, else `lua`), if there is one.
+fn lua() -> Option<&'static str> {
+    ["lua5.4", "lua"]
+        .into_iter()
+        .find(|l| Command::new(l).arg("-v").output().is_ok())
+}
+
+/// Graphs as users write them (`graphrun_bench::shapes`), the `graphrun` binary as a process
+/// against `lua5.4 -e` doing the same work, each timed from process start to exit, after
+/// checking that both print the same line.
+fn compare_shapes() {
+    let Some(lua) = lua() else {
+        println!("shapes: skipped (no lua5.4 or lua on PATH: apt-get install lua5.4)");
+        return;
+    };
+    for (i, shape) in graphrun_bench::shapes::SHAPES.iter().enumerate() {
+        let graph = std::env::temp_dir().join(format!("graphrun-shape-{}-{i}.ron", std::process::id()));
+        std::fs::write(&graph, shape.graph).unwrap();
+        let n = shape.n.to_string();
+        let set = format!("N={n}");
+        let script = format!("N = {n} {}", shape.lua);
+        let ours = Command::new(graphrun_bin())
+            .arg("run")
+            .arg(&graph)
+            .args(["--set", &set, "--max-loop-iterations", "1000000000"])
+            .output()
+            .unwrap();
+        let theirs = Command::new(lua).args(["-e", &script]).output().unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&ours.stdout),
+            String::from_utf8_lossy(&theirs.stdout),
+            "{}: the graph and the Lua script print the same ({})",
+            shape.name,
+            String::from_utf8_lossy(&ours.stderr)
+        );
+        let (mut graphrun, mut peer) = (Vec::new(), Vec::new());
+        for _ in 0..PROCESS_RUNS {
+            graphrun.push(
+                wall(Command::new(graphrun_bin()).arg("run").arg(&graph).args([
+                    "--set",
+                    &set,
+                    "--max-loop-iterations",
+                    "1000000000",
+                ])) * 1e3,
+            );
+            peer.push(wall(Command::new(lua).args(["-e", &script])) * 1e3);
+        }
+        process_line(
+            &format!(
+                "shapes: {}, N={n}, whole process, vs Lua 5.4 with global variables",
+                shape.name
+            ),
+            graphrun,
+            "lua",
+            peer,
+            "ms",
+            false,
+        );
+        let _ = std::fs::remove_file(&graph);
+    }
 }

@@ -35,7 +35,11 @@ fn summary(name: &str, goal: f64, mut ms: Vec<f64>) {
 fn main() {
     let samples: usize = std::env::args().nth(1).and_then(|s| s.parse().ok()).unwrap_or(30);
     let bin = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/release/graphrun");
-    assert!(bin.exists(), "build it first: cargo build --release ({})", bin.display());
+    assert!(
+        bin.exists(),
+        "build it first: cargo build --release ({})",
+        bin.display()
+    );
     let dir = std::env::temp_dir().join(format!("graphrun-lsp-bench-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();

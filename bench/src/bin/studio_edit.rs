@@ -23,7 +23,11 @@ use graphrun_bench::placed_graph;
 
 fn graphrun() -> PathBuf {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/release/graphrun");
-    assert!(path.exists(), "build it first: cargo build --release ({})", path.display());
+    assert!(
+        path.exists(),
+        "build it first: cargo build --release ({})",
+        path.display()
+    );
     path
 }
 
@@ -56,7 +60,12 @@ async fn main() {
     for i in 0..samples {
         let started = Instant::now();
         let out = Command::new(graphrun())
-            .args(["edit", file.to_str().unwrap(), "-e", &format!("move p{i} {} 8000", 16 * i)])
+            .args([
+                "edit",
+                file.to_str().unwrap(),
+                "-e",
+                &format!("move p{i} {} 8000", 16 * i),
+            ])
             .output()
             .unwrap();
         cli.push(started.elapsed().as_secs_f64() * 1e3);
@@ -74,28 +83,47 @@ async fn main() {
         .spawn()
         .unwrap();
     let mut url = String::new();
-    BufReader::new(studio.stdout.take().unwrap()).read_line(&mut url).unwrap();
+    BufReader::new(studio.stdout.take().unwrap())
+        .read_line(&mut url)
+        .unwrap();
     let mut page = Browser::launch("studio-edit").await;
     let opened = Instant::now();
     page.goto(url.trim()).await;
-    page.wait_for("the graph", "document.querySelectorAll('#stage g.node[data-node]').length === 2000")
-        .await;
-    println!("studio: the page drew the graph {:.0} ms after it was asked for", opened.elapsed().as_secs_f64() * 1e3);
+    page.wait_for(
+        "the graph",
+        "document.querySelectorAll('#stage g.node[data-node]').length === 2000",
+    )
+    .await;
+    println!(
+        "studio: the page drew the graph {:.0} ms after it was asked for",
+        opened.elapsed().as_secs_f64() * 1e3
+    );
     let mut times = Vec::new();
     for i in 0..samples {
         // Nodes in view (the page opens on the graph's top-left corner), each moved right
         // and back again in turn, as a user arranges what they are looking at.
-        let node = format!("#stage g.node[data-node=\"p{}\"] rect.title", (i % 3) + 20 * ((i / 3) % 3));
+        let node = format!(
+            "#stage g.node[data-node=\"p{}\"] rect.title",
+            (i % 3) + 20 * ((i / 3) % 3)
+        );
         let dx = if (i / 9) % 2 == 0 { 64.0 } else { -64.0 };
         let (x, y) = page.centre(&node).await;
         let old = page
-            .eval(&format!("document.querySelector('{}').getAttribute('x')", node.replace('\'', "\\'")))
+            .eval(&format!(
+                "document.querySelector('{}').getAttribute('x')",
+                node.replace('\'', "\\'")
+            ))
             .await;
         page.mouse("mouseMoved", (x, y), "none", 0).await;
         page.mouse("mousePressed", (x, y), "left", 0).await;
         for k in 1..=4 {
-            page.mouse("mouseMoved", (x + dx / 4.0 * f64::from(k), y + 8.0 * f64::from(k)), "left", 0)
-                .await;
+            page.mouse(
+                "mouseMoved",
+                (x + dx / 4.0 * f64::from(k), y + 8.0 * f64::from(k)),
+                "left",
+                0,
+            )
+            .await;
         }
         // What the drag drew is on screen before the release, as for a user.
         page.eval("new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(() => done(true))))")

@@ -45,7 +45,7 @@ pub use node::{
     NodeType, OutputPin, PinError, PinOutput, PinValue, Role, Signature, SignatureCx, TypeError, TypedFn,
 };
 pub use picture::{CommentBox, Picture, PictureNode, Wire};
-pub use plan::{Program, VariableInfo};
+pub use plan::{LiteralError, Program, VariableInfo};
 pub use registry::{ClassDef, Constructor, NodeLibrary, Registry, RegistryBuilder, MAX_FILE_SIZE, TIMER_CLASS};
 pub use stdlib::StandardLibrary;
 pub use value::{Json, ObjectRef, Value};

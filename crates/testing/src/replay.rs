@@ -200,6 +200,7 @@ pub fn replay(path: &Path, host: Arc<dyn Host>, trace: bool) -> Result<Replayed,
         for (name, text) in &record.set {
             let set = program
                 .parse_variable_value(name, text)
+                .map_err(String::from)
                 .and_then(|v| instance.set_variable(name, v).map_err(|e| e.to_string()));
             if let Err(e) = set {
                 return Err(format!("--set {name}: {e}"));

@@ -88,13 +88,19 @@ impl Cx<'_> {
         self.st.vars_mut()[i] = value;
     }
 
-    /// This node's state in this instance, made with `T::default()` on first use.
-    pub fn state<T: Default + Send + 'static>(&mut self) -> &mut T {
+    /// This node's state in this instance, made with `T::default()` on first use; an
+    /// error if the node asked for it as another type before.
+    pub fn state<T: Default + Send + 'static>(&mut self) -> Result<&mut T, NodeError> {
         let slot = &mut self.st.node_state[self.node as usize];
-        if !slot.as_ref().is_some_and(|s| s.is::<T>()) {
-            *slot = Some(Box::new(T::default()));
-        }
-        slot.as_mut().and_then(|s| s.downcast_mut()).expect("just set")
+        let state = slot.get_or_insert_with(|| Box::new(T::default()));
+        // A node that asks for its state as another type than before has a bug: said, not
+        // hidden by starting it over.
+        state.downcast_mut().ok_or_else(|| {
+            NodeError::new(format!(
+                "internal error: this node's state is not a `{}` (a bug in its node library)",
+                std::any::type_name::<T>()
+            ))
+        })
     }
 
     /// Writes a Print String line through the host.

@@ -287,6 +287,17 @@ pub struct PinError {
     pub message: String,
 }
 
+impl std::fmt::Display for PinError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.pin {
+            Some(pin) => write!(f, "input `{pin}`: {} [{}]", self.message, self.code),
+            None => write!(f, "{} [{}]", self.message, self.code),
+        }
+    }
+}
+
+impl std::error::Error for PinError {}
+
 impl PinError {
     /// An error about input `pin`.
     pub fn at(pin: &str, code: &'static str, message: impl Into<String>) -> PinError {
@@ -568,5 +579,18 @@ mod tests {
     #[test]
     fn a_node_error_is_24_bytes() {
         assert_eq!(std::mem::size_of::<NodeError>(), 24);
+    }
+}
+
+#[cfg(test)]
+mod pin_error_tests {
+    use super::PinError;
+
+    #[test]
+    fn a_pin_error_says_its_pin_message_and_code() {
+        let e = PinError::at("Array", "E0106", "not an array");
+        assert_eq!(e.to_string(), "input `Array`: not an array [E0106]");
+        let e: Box<dyn std::error::Error> = Box::new(PinError::node("E0101", "no such type"));
+        assert_eq!(e.to_string(), "no such type [E0101]");
     }
 }

@@ -5,4 +5,4 @@
 pub(crate) mod code;
 pub(crate) mod program;
 
-pub use program::{Program, VariableInfo};
+pub use program::{LiteralError, Program, VariableInfo};

@@ -191,14 +191,14 @@ impl Program {
     /// Reads the text of a `--set NAME=VALUE` for a variable: a RON literal of the
     /// variable's type; for a String variable, text that is not a quoted RON string is
     /// taken as it is (so `Url=ws://127.0.0.1:9001/` works).
-    pub fn parse_variable_value(&self, name: &str, text: &str) -> Result<Value, String> {
+    pub fn parse_variable_value(&self, name: &str, text: &str) -> Result<Value, LiteralError> {
         let Some(index) = self.variable_index(name) else {
             let known = self.inner.variables.iter().map(|v| v.name.as_str());
-            return Err(format!(
+            return Err(LiteralError::UnknownVariable(format!(
                 "no variable `{name}` in graph `{}`{}",
                 self.inner.name,
                 crate::names::suggest(name, known)
-            ));
+            )));
         };
         let var = &self.inner.variables[index];
         let parsed = graphrun_format::ron::parse(text);
@@ -211,17 +211,20 @@ impl Program {
                 _ => Value::from(text),
             });
         }
-        let value = parsed.map_err(|e| format!("`{text}` is not a literal of type {}: {}", var.ty, e.message))?;
+        let value = parsed.map_err(|e| {
+            LiteralError::Syntax(format!("`{text}` is not a literal of type {}: {}", var.ty, e.message))
+        })?;
         crate::value::literal_value(&value, &var.ty)
-            .map_err(|(_, message)| format!("variable `{name}` is {}: {message}", var.ty))
+            .map_err(|(_, message)| LiteralError::Type(format!("variable `{name}` is {}: {message}", var.ty)))
     }
 
     /// Reads a RON literal as a value of type `ty`, as a pin reads one written in a graph
     /// file (for hosts that take values as text: a test file's event args, say).
-    pub fn parse_literal(&self, ty: &Type, text: &str) -> Result<Value, String> {
-        let value =
-            graphrun_format::ron::parse(text).map_err(|e| format!("`{text}` is not a literal: {}", e.message))?;
-        crate::value::literal_value(&value, ty).map_err(|(_, message)| format!("not a {ty}: {message}"))
+    pub fn parse_literal(&self, ty: &Type, text: &str) -> Result<Value, LiteralError> {
+        let value = graphrun_format::ron::parse(text)
+            .map_err(|e| LiteralError::Syntax(format!("`{text}` is not a literal: {}", e.message)))?;
+        crate::value::literal_value(&value, ty)
+            .map_err(|(_, message)| LiteralError::Type(format!("not a {ty}: {message}")))
     }
 
     /// The event graph as written, for drawing (`None`), or the body of the function of
@@ -268,5 +271,33 @@ impl std::hash::Hasher for Fnv {
         for &b in bytes {
             self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
         }
+    }
+}
+
+/// Why a text is not a value for a variable or a pin ([`Program::parse_variable_value`],
+/// [`Program::parse_literal`]); its text says what is wrong, with the nearest names.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LiteralError {
+    /// The program has no variable of that name.
+    UnknownVariable(String),
+    /// The text is not a RON literal.
+    Syntax(String),
+    /// A RON literal, not of the type.
+    Type(String),
+}
+
+impl std::fmt::Display for LiteralError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LiteralError::UnknownVariable(m) | LiteralError::Syntax(m) | LiteralError::Type(m) => f.write_str(m),
+        }
+    }
+}
+
+impl std::error::Error for LiteralError {}
+
+impl From<LiteralError> for String {
+    fn from(e: LiteralError) -> String {
+        e.to_string()
     }
 }

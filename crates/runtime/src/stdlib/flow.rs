@@ -178,7 +178,7 @@ pub(super) fn flow(r: &mut RegistryBuilder) {
             .input_or("Start Closed", Type::Bool, false),
         |cx, entry| {
             let start_closed = cx.input(0).as_bool();
-            let closed = cx.state::<Option<bool>>().get_or_insert(start_closed);
+            let closed = cx.state::<Option<bool>>()?.get_or_insert(start_closed);
             Ok(match entry {
                 Entry::Pin(1) => {
                     *closed = false;
@@ -202,7 +202,7 @@ pub(super) fn flow(r: &mut RegistryBuilder) {
         Signature::impure().exec_out("Completed").input_or("Duration", Type::Float, 0.2),
         |cx, entry| {
             let duration = seconds(cx.input(0).as_float());
-            let waiting = cx.state::<bool>();
+            let waiting = cx.state::<bool>()?;
             match entry {
                 Entry::Resume(_) => {
                     *waiting = false;
@@ -288,7 +288,7 @@ pub(super) fn more_flow(r: &mut RegistryBuilder) {
             .exec_out("B")
             .output("Is A", Type::Bool),
         |cx, _| {
-            let was_a = cx.state::<bool>();
+            let was_a = cx.state::<bool>()?;
             *was_a = !*was_a;
             let is_a = *was_a;
             cx.set_output(0, is_a);
@@ -308,7 +308,7 @@ pub(super) fn more_flow(r: &mut RegistryBuilder) {
             .input_or("Start Closed", Type::Bool, false),
         |cx, entry| {
             let start_open = !cx.input(0).as_bool();
-            let open = cx.state::<Option<bool>>().get_or_insert(start_open);
+            let open = cx.state::<Option<bool>>()?.get_or_insert(start_open);
             Ok(match entry {
                 Entry::Pin(1) => {
                     *open = true;
@@ -339,7 +339,7 @@ pub(super) fn more_flow(r: &mut RegistryBuilder) {
             .output("Counter", Type::Int),
         |cx, entry| {
             let n = cx.input(0).as_int();
-            let counter = cx.state::<i64>();
+            let counter = cx.state::<i64>()?;
             if let Entry::Pin(1) = entry {
                 *counter = 0;
                 cx.set_output(0, 0i64);

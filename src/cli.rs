@@ -1,0 +1,299 @@
+//! The command line: what each command takes (clap's derive), and how the socket options
+//! become the socket library's configuration. `main.rs` runs what it parsed.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand};
+use graphrun_socket::{AccessPolicy, AuthContext, Pattern, SocketConfig};
+
+use crate::edit;
+
+#[derive(Parser)]
+#[command(
+    name = "graphrun",
+    version,
+    about = "Runs Blueprint-style node graphs written as RON files"
+)]
+pub(crate) struct Cli {
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+#[derive(Subcommand)]
+pub(crate) enum Command {
+    /// Runs one instance of a graph.
+    Run(Box<RunArgs>),
+    /// Replays a run recorded with `run --record`, with no network and no waiting: the same
+    /// output, errors and exit status, or exit 4 where the run departs from the record.
+    Replay {
+        /// The record (`RUN.jsonl`).
+        record: PathBuf,
+        /// Writes each node as it runs, with its pin values, to stderr.
+        #[arg(long)]
+        trace: bool,
+    },
+    /// Draws a graph file as an SVG picture.
+    Render {
+        /// The graph file.
+        file: PathBuf,
+        /// Where to write the SVG (default: standard output).
+        #[arg(short = 'o', long = "output", value_name = "OUT.svg")]
+        output: Option<PathBuf>,
+        /// Draws the body of this function instead of the event graph.
+        #[arg(long, value_name = "NAME")]
+        graph: Option<String>,
+    },
+    /// Serves a page on 127.0.0.1 that draws the graph and runs it under a debugger
+    /// (breakpoints, stepping, values on pins); prints its address first.
+    Studio(Box<StudioArgs>),
+    /// Edits a graph file with the editor's operations, all or nothing, keeping every
+    /// other byte as it was (made at the first edit if it does not exist). Exit 0 written,
+    /// 2 an operation does not apply (nothing is written).
+    #[command(after_help = edit::HELP)]
+    Edit {
+        /// The graph file.
+        file: PathBuf,
+        /// An operation and its arguments, quoted as one word: -e 'connect begin.then greet'
+        /// (repeatable; applied in order).
+        #[arg(short = 'e', long = "edit", value_name = "OP ARGS", required = true)]
+        ops: Vec<String>,
+        /// Applies the operations to this function's body instead of the event graph.
+        #[arg(long, value_name = "NAME", conflicts_with = "macro_name")]
+        function: Option<String>,
+        /// Applies the operations to this macro's body instead of the event graph.
+        #[arg(long = "macro", value_name = "NAME")]
+        macro_name: Option<String>,
+    },
+    /// Compares two graph files as graphs: entries matched by id and name, so reordering,
+    /// reformatting and comments show no difference; one change a line, layout last. Exit
+    /// 0 the same, 1 different, 2 a file does not parse.
+    Diff {
+        /// OLD NEW (with --git: the seven arguments git passes an external diff).
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// Leaves out layout changes (`pos`, comments, comment boxes).
+        #[arg(long)]
+        no_layout: bool,
+        /// Runs as git's external diff driver (`git config diff.graphrun.command "graphrun diff --git"`).
+        #[arg(long)]
+        git: bool,
+        /// Also draws the new event graph to OUT.svg with the change marked: added nodes
+        /// and wires of class `added`, changed nodes `changed`, removed ones faded where
+        /// they were, `removed`.
+        #[arg(long, value_name = "OUT.svg")]
+        svg: Option<PathBuf>,
+    },
+    /// Merges two changes of one graph file by entries, not lines: OURS's text with
+    /// THEIRS's changes (from BASE) applied as edits. Exit 0 merged, 1 with conflicts
+    /// (OURS's value kept, a `// CONFLICT(graphrun): …` line above each), 2 a file does not
+    /// parse. As git's merge driver: `git config merge.graphrun.driver "graphrun merge %O
+    /// %A %B -o %A"`.
+    Merge {
+        /// The common ancestor (an empty or missing file: none).
+        base: PathBuf,
+        /// Our version; the result is its text with their changes.
+        ours: PathBuf,
+        /// Their version.
+        theirs: PathBuf,
+        /// Writes the result here (atomically) instead of printing it.
+        #[arg(short = 'o', long = "output", value_name = "OUT")]
+        out: Option<PathBuf>,
+    },
+    /// Writes graph, library and test files in their canonical form, every comment kept;
+    /// a folder means the `.ron` files in it; no file formats standard input to standard
+    /// output.
+    Fmt {
+        /// Files and folders.
+        #[arg(value_name = "FILE")]
+        paths: Vec<PathBuf>,
+        /// Writes nothing; exit 1 naming each file that would change.
+        #[arg(long, conflicts_with = "stdout")]
+        check: bool,
+        /// Prints the formatted files instead of writing them.
+        #[arg(long)]
+        stdout: bool,
+    },
+    /// A language server for graph, library and test files (LSP 3.17 over stdin and
+    /// stdout), for any editor with an LSP client: diagnostics, completion, hover, go to
+    /// definition, references, rename, symbols, formatting and quick fixes.
+    Lsp,
+    /// Runs graph tests (`*.test.ron`): each in virtual time against scripted servers.
+    Test {
+        /// Test files or folders to look in (default: the current folder).
+        paths: Vec<PathBuf>,
+    },
+    /// Loads and checks graph files without running them.
+    Check {
+        /// The graph files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Lists every node type with its pins and their types (with FILE, its functions and
+    /// macros first).
+    Nodes {
+        /// A graph file whose functions and macros (and its imports') to list too.
+        file: Option<PathBuf>,
+        /// Print JSON, for tools.
+        #[arg(long, conflicts_with = "markdown")]
+        json: bool,
+        /// Print the Markdown page of docs/nodes.md.
+        #[arg(long)]
+        markdown: bool,
+    },
+    /// Explains a diagnostic code (E0104, W0001, …) with an example.
+    Explain {
+        /// The code, as a diagnostic shows it.
+        code: String,
+    },
+    /// Serves a WebSocket echo server on loopback until stopped.
+    ServeEcho {
+        /// The port (0: any free port, printed on start).
+        #[arg(long, default_value_t = 9001)]
+        port: u16,
+    },
+    /// Starts a local echo server and runs the WebSocket example graph against it.
+    Demo {
+        /// The graph to run instead of the built-in graphs/websocket_example.ron (its `Url`
+        /// variable is set to the echo server).
+        file: Option<PathBuf>,
+        /// Writes each node as it runs to stderr.
+        #[arg(long)]
+        trace: bool,
+    },
+}
+
+#[derive(clap::Args)]
+pub(crate) struct RunArgs {
+    /// The graph file (`-`: standard input).
+    pub(crate) file: PathBuf,
+    /// Overrides a variable's default: NAME=VALUE, VALUE a RON literal of its type.
+    #[arg(long = "set", value_name = "NAME=VALUE")]
+    pub(crate) set: Vec<String>,
+    /// Stops the run after this many seconds (exit status 3).
+    #[arg(long, value_name = "SECONDS")]
+    pub(crate) timeout: Option<f64>,
+    /// Writes what comes into the run from outside to this file, one JSON object a line,
+    /// for `graphrun replay`.
+    #[arg(long, value_name = "RUN.jsonl")]
+    pub(crate) record: Option<PathBuf>,
+    /// The record being written (set from `--record`).
+    #[arg(skip)]
+    pub(crate) recorder: Option<Arc<graphrun_testing::Recorder>>,
+    /// Writes each node as it runs, with its pin values, to stderr.
+    #[arg(long)]
+    pub(crate) trace: bool,
+    /// Loop iterations one event may run before it is stopped as a runtime error.
+    #[arg(long, value_name = "N", default_value_t = 1_000_000)]
+    pub(crate) max_loop_iterations: u64,
+    /// The largest value (a string, JSON, array or map, in bytes of its text) a node may
+    /// make; larger is a runtime error at that node.
+    #[arg(long, value_name = "BYTES", default_value_t = graphrun::DEFAULT_MAX_VALUE_SIZE)]
+    pub(crate) max_value_size: usize,
+    /// The seed of the graph's random numbers: the same seed gives the same numbers
+    /// (without it, they are seeded from the system).
+    #[arg(long, value_name = "N")]
+    pub(crate) seed: Option<u64>,
+    /// At the end, writes the run's peak resident memory and duration to stderr.
+    #[arg(long)]
+    pub(crate) stats: bool,
+    #[command(flatten)]
+    pub(crate) socket: SocketArgs,
+}
+
+#[derive(clap::Args)]
+pub(crate) struct StudioArgs {
+    /// The port to serve on (0: any free port).
+    #[arg(long, default_value_t = 0)]
+    pub(crate) port: u16,
+    #[command(flatten)]
+    pub(crate) run: RunArgs,
+}
+
+/// The host's decisions for the socket library.
+#[derive(clap::Args, Default)]
+pub(crate) struct SocketArgs {
+    /// Allows connections to URLs matching PATTERN (repeatable); with no --allow or
+    /// --policy, only loopback hosts are allowed.
+    #[arg(long = "allow", value_name = "PATTERN")]
+    pub(crate) allow: Vec<String>,
+    /// Reads allowed URL patterns from a RON file: ["wss://*.example.com/api", ...].
+    #[arg(long, value_name = "FILE")]
+    pub(crate) policy: Option<PathBuf>,
+    /// Takes the bearer token for Authentication from this environment variable.
+    #[arg(long, value_name = "VAR")]
+    pub(crate) auth_token_env: Option<String>,
+    /// The organization id sent by the Organization, Project and World scopes.
+    #[arg(long, value_name = "ID")]
+    pub(crate) org_id: Option<String>,
+    /// The project id sent by the Project and World scopes.
+    #[arg(long, value_name = "ID")]
+    pub(crate) project_id: Option<String>,
+    /// The world id sent by the World scope.
+    #[arg(long, value_name = "ID")]
+    pub(crate) world_id: Option<String>,
+    /// How long a WebSocket handshake may take.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
+    pub(crate) handshake_timeout: f64,
+    /// The largest message a connection accepts (larger ones close it with 1009).
+    #[arg(long, value_name = "BYTES", default_value_t = 16 << 20)]
+    pub(crate) max_message_size: usize,
+}
+
+impl SocketArgs {
+    /// The socket library's configuration, or why the arguments do not make one.
+    pub(crate) fn config(&self) -> Result<SocketConfig, String> {
+        let mut policy = match &self.policy {
+            None => AccessPolicy::loopback_only(),
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|e| format!("--policy {}: {e}", path.display()))?;
+                AccessPolicy::from_ron(&path.display().to_string(), &text)?
+            }
+        };
+        for pattern in &self.allow {
+            policy.push(Pattern::parse(pattern).map_err(|e| format!("--allow: {e}"))?);
+        }
+        let auth = match &self.auth_token_env {
+            Some(var) => {
+                let token = std::env::var(var)
+                    .map_err(|_| format!("--auth-token-env: the environment variable {var} is not set"))?;
+                let mut auth = AuthContext::new(token);
+                auth.organization_id = self.org_id.clone();
+                auth.project_id = self.project_id.clone();
+                auth.world_id = self.world_id.clone();
+                auth.check().map_err(|e| format!("--auth-token-env {var}: {e}"))?;
+                Some(auth)
+            }
+            None if self.org_id.is_some() || self.project_id.is_some() || self.world_id.is_some() => {
+                return Err("--org-id, --project-id and --world-id need --auth-token-env (the bearer token)".into())
+            }
+            None => None,
+        };
+        let handshake_timeout = seconds("--handshake-timeout", self.handshake_timeout)?;
+        Ok(SocketConfig {
+            policy,
+            auth,
+            handshake_timeout,
+            max_message_size: self.max_message_size,
+            ..SocketConfig::default()
+        })
+    }
+}
+
+/// The most seconds a duration flag takes: about 31 years.
+const MAX_SECONDS: f64 = 1e9;
+
+/// A duration flag's seconds, or what is wrong with them.
+pub(crate) fn seconds(flag: &str, value: f64) -> Result<Duration, String> {
+    if value.is_nan() || value < 0.0 {
+        return Err(format!("{flag} takes a number of seconds of 0 or more, not {value}"));
+    }
+    if value > MAX_SECONDS {
+        return Err(format!(
+            "{flag} {value:e}: at most {MAX_SECONDS:e} seconds (about 31 years)"
+        ));
+    }
+    Ok(Duration::from_secs_f64(value))
+}
