@@ -176,7 +176,7 @@ pub const SHAPES: [Shape; 5] = [
         name: "an array grown by Set Items = Array Add(Items, Index), then summed with For Each Loop",
         graph: ARRAY,
         lua: "Items = {} for i = 0, N - 1 do Items[#Items + 1] = i end Sum = 0 for _, v in ipairs(Items) do Sum = Sum + v end print(Sum)",
-        n: 20_000,
+        n: 1_000_000,
     },
     Shape {
         name: "a short string built per pass (Append \"item \" and Index, then Len)",

@@ -164,6 +164,35 @@ impl Value {
         size
     }
 
+    /// What [`Value::size`] counts for each value of type `ty`, if it is the same for every
+    /// value of it (Bool, Int, Float, Object): an array of them is measured from its length.
+    pub(crate) fn fixed_size(ty: &Type) -> Option<usize> {
+        match ty {
+            Type::Bool | Type::Object(_) => Some(8),
+            Type::Int | Type::Float => Some(24),
+            _ => None,
+        }
+    }
+
+    /// [`Value::size`] of an array whose items each count `item` bytes when the type says
+    /// so ([`Value::fixed_size`]): counted from its length, not walked.
+    pub(crate) fn array_size(items: &[Value], item: Option<usize>, limit: usize) -> usize {
+        match item {
+            Some(each) => 2 + items.len() * (1 + each),
+            None => {
+                let mut size = 2;
+                for value in items {
+                    if size > limit {
+                        break;
+                    }
+                    size += 1;
+                    value.add_size(&mut size, limit);
+                }
+                size
+            }
+        }
+    }
+
     fn add_size(&self, size: &mut usize, limit: usize) {
         match self {
             Value::Unset | Value::Bool(_) | Value::Object(_) => *size += 8,

@@ -64,6 +64,8 @@ impl Checker<'_> {
                 InputPlan::Const(_) => true,
                 InputPlan::Slot { slot, conversion } => *conversion == Conversion::None && !own.contains(slot),
                 InputPlan::Var { conversion, .. } => *conversion == Conversion::None,
+                // Moved, so gathered.
+                InputPlan::TakeVar { .. } => false,
             });
             let pure_deps = if sig.is_pure() {
                 Vec::new()
@@ -103,7 +105,7 @@ impl Checker<'_> {
                 _ => None,
             };
             let intrinsic = intrinsic.filter(|op| in_place || matches!(op, Op::Call(_) | Op::Return));
-            intrinsics.push((intrinsic, sig.is_pure()));
+            intrinsics.push((intrinsic, sig.is_pure(), ty.updates().filter(|_| sig.is_pure())));
             nodes.push(NodePlan {
                 imp,
                 inputs,
@@ -170,13 +172,14 @@ impl Checker<'_> {
             &nodes
                 .iter()
                 .zip(&intrinsics)
-                .map(|(plan, &(intrinsic, pure))| LowerNode {
+                .map(|(plan, &(intrinsic, pure, updates))| LowerNode {
                     inputs: &plan.inputs,
                     pure_deps: &plan.pure_deps,
                     out_base: plan.out_base,
                     intrinsic,
                     pure,
                     exec_out: &plan.exec_out,
+                    updates,
                 })
                 .collect::<Vec<_>>(),
             &functions,
@@ -184,6 +187,14 @@ impl Checker<'_> {
             self.variables.len(),
             fuse,
         );
+        // What the lowering moves rather than copies (`Set X = Array Add(X, v)`).
+        for &(node, input) in code.takes.iter() {
+            let plan = &mut nodes[node as usize];
+            if let InputPlan::Var { var, .. } = plan.inputs[input as usize] {
+                plan.inputs[input as usize] = InputPlan::TakeVar { var };
+                plan.in_place = false;
+            }
+        }
         let functions = self
             .flat
             .functions

@@ -278,7 +278,7 @@ impl Instance {
                 get(&mut self.st.file(), var, dst);
                 Ok(None)
             }
-            Instr::Set { var, src, dst } => set(&mut self.st.file(), var, src, dst).map(Some).map_err(Ok),
+            Instr::Set { var, src, dst, moves } => set(&mut self.st.file(), var, src, dst, moves).map(Some).map_err(Ok),
             Instr::SetInt {
                 op,
                 a,
@@ -381,7 +381,7 @@ impl Instance {
                 } else if !before(self, n) {
                     return Step::Pause(1);
                 }
-                let result = set(&mut self.st.file(), var, sum, dst).map_err(|f| f.at(prog, pc));
+                let result = set(&mut self.st.file(), var, sum, dst, false).map_err(|f| f.at(prog, pc));
                 self.hook_after(prog, n, true, &result);
                 Step::Done(result)
             }

@@ -15,8 +15,28 @@ use crate::value::{Conversion, Value};
 impl Instance {
     /// Runs node `n` through its implementation, its inputs made readable first.
     pub(crate) fn call(&mut self, prog: &ProgramInner, n: u32, entry: Entry) -> Result<Flow, (u32, NodeError)> {
-        let in_place = self.prepare_inputs(prog, n).map_err(|e| (n, e))?;
+        let in_place = match self.prepare_inputs(prog, n) {
+            Ok(in_place) => in_place,
+            Err(e) => {
+                self.give_back(prog, n);
+                return Err((n, e));
+            }
+        };
         self.run_node(prog, n, entry, None, in_place).map_err(|e| (n, e))
+    }
+
+    /// After a node failed: a variable moved into it (`InputPlan::TakeVar`) and not taken
+    /// by it goes back, so a failed `Set X = Array Add(X, v)` leaves X as it was. (A node
+    /// that changes an input in place never fails after taking it.)
+    #[cold]
+    fn give_back(&mut self, prog: &ProgramInner, n: u32) {
+        for (i, input) in prog.nodes[n as usize].inputs.iter().enumerate() {
+            if let InputPlan::TakeVar { var } = input {
+                if let Some(value) = self.scratch.get_mut(i).filter(|v| !matches!(v, Value::Unset)) {
+                    self.st.regs[self.st.vars_at + *var as usize] = std::mem::take(value);
+                }
+            }
+        }
     }
 
     /// Runs node `n` again without evaluating its inputs (they read as unset): a wake-up
@@ -54,9 +74,13 @@ impl Instance {
     pub(crate) fn gather_inputs(&mut self, prog: &ProgramInner, n: u32) -> Result<(), NodeError> {
         self.scratch.clear();
         for i in 0..prog.nodes[n as usize].inputs.len() {
-            let value = match self.plain_input(prog, n, i) {
-                Some(v) => v,
-                None => self.input_value(prog, n, i)?,
+            let value = match &prog.nodes[n as usize].inputs[i] {
+                // Moved out of the variable: the node holds the only reference.
+                InputPlan::TakeVar { var } => std::mem::take(&mut self.st.regs[self.st.vars_at + *var as usize]),
+                _ => match self.plain_input(prog, n, i) {
+                    Some(v) => v,
+                    None => self.input_value(prog, n, i)?,
+                },
             };
             self.scratch.push(value);
         }
@@ -111,7 +135,8 @@ impl Instance {
             InputPlan::Var {
                 var,
                 conversion: Conversion::None,
-            } => Some(self.st.regs[self.st.vars_at + *var as usize].clone()),
+            }
+            | InputPlan::TakeVar { var } => Some(self.st.regs[self.st.vars_at + *var as usize].clone()),
             InputPlan::Const(v) => Some(v.clone()),
             _ => None,
         }
@@ -139,6 +164,7 @@ impl Instance {
                     _ => convert(v, *conversion, prog, n, i)?,
                 }
             }
+            InputPlan::TakeVar { var } => self.st.regs[self.st.vars_at + *var as usize].clone(),
         })
     }
 
@@ -171,6 +197,9 @@ impl Instance {
         }))
         .unwrap_or_else(|payload| Err(panicked(payload.as_ref())));
         if !in_place {
+            if result.is_err() {
+                self.give_back(prog, n);
+            }
             self.scratch.clear();
         }
         result

@@ -134,6 +134,7 @@ impl NodeView<'_> {
             InputPlan::Const(v) => return v.clone(),
             InputPlan::Slot { slot, conversion } => (&self.st.regs[*slot as usize], *conversion),
             InputPlan::Var { var, conversion } => (&self.st.vars()[*var as usize], *conversion),
+            InputPlan::TakeVar { var } => (&self.st.vars()[*var as usize], Conversion::None),
         };
         match (value, conversion) {
             (Value::Unset, _) => Value::Unset,

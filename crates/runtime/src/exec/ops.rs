@@ -151,11 +151,16 @@ pub(crate) fn get(st: &mut RegFile, var: Reg, dst: Reg) {
 }
 
 #[inline(always)]
-pub(crate) fn set(st: &mut RegFile, var: Reg, src: Reg, dst: Reg) -> Result<Flow, Fault> {
+pub(crate) fn set(st: &mut RegFile, var: Reg, src: Reg, dst: Reg, moves: bool) -> Result<Flow, Fault> {
     match st.regs[src as usize] {
         Value::Int(i) => {
             st.put_int(var, i);
             st.put_int(dst, i);
+        }
+        _ if moves => {
+            st.other(src, |_| ())?;
+            // The only reference moves: what it holds can grow in place next time.
+            st.regs[var as usize] = std::mem::take(&mut st.regs[src as usize]);
         }
         _ => {
             st.other(src, |_| ())?;
@@ -256,8 +261,8 @@ pub(crate) fn straight(st: &mut RegFile, instr: &Instr) -> Result<Straight, Faul
     {
         set_int(st, op, (a, b, sum), var, dst, outputs_read)?;
         Ok(Straight::Set)
-    } else if let Instr::Set { var, src, dst } = *instr {
-        set(st, var, src, dst)?;
+    } else if let Instr::Set { var, src, dst, moves } = *instr {
+        set(st, var, src, dst, moves)?;
         Ok(Straight::Set)
     } else if let Instr::Int { op, a, b, dst } = *instr {
         int_op(st, op, a, b, dst)?;
@@ -278,7 +283,7 @@ pub(crate) fn read_in_place<'s>(st: &'s State, input: &'s InputPlan) -> &'s Valu
     match input {
         InputPlan::Const(v) => v,
         InputPlan::Slot { slot, .. } => &st.regs[*slot as usize],
-        InputPlan::Var { var, .. } => &st.vars()[*var as usize],
+        InputPlan::Var { var, .. } | InputPlan::TakeVar { var } => &st.vars()[*var as usize],
     }
 }
 

@@ -17,6 +17,7 @@ pub struct FnNode {
     signature: SigFn,
     compile: CompileFn,
     intrinsic: Option<IntrinsicFn>,
+    updates: Option<usize>,
 }
 
 type IntrinsicFn = Box<dyn Fn(&dyn CompileCx) -> Option<Op> + Send + Sync>;
@@ -36,6 +37,7 @@ impl FnNode {
             signature: Box::new(signature),
             compile: Box::new(compile),
             intrinsic: None,
+            updates: None,
         }
     }
 
@@ -82,6 +84,14 @@ impl FnNode {
         self.role = role;
         self
     }
+
+    /// Says that this pure node's output is input `input` changed in place when it holds
+    /// the only reference, and that it never fails after taking that input (see
+    /// [`NodeType::updates`]).
+    pub fn updates(mut self, input: usize) -> FnNode {
+        self.updates = Some(input);
+        self
+    }
 }
 
 impl NodeType for FnNode {
@@ -102,5 +112,8 @@ impl NodeType for FnNode {
     }
     fn intrinsic(&self, cx: &dyn CompileCx) -> Option<Intrinsic> {
         self.intrinsic.as_ref().and_then(|f| f(cx)).map(Intrinsic)
+    }
+    fn updates(&self) -> Option<usize> {
+        self.updates
     }
 }

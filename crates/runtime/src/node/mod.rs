@@ -65,6 +65,14 @@ pub trait NodeType: Send + Sync + 'static {
     fn intrinsic(&self, _cx: &dyn CompileCx) -> Option<Intrinsic> {
         None
     }
+
+    /// The input whose value this pure node's output is a changed copy of (Array Add's
+    /// Array), if it changes that value in place when it holds the only reference to it
+    /// (`Arc::make_mut`) and never fails after taking it. Then `Set X = Node(X, …)` moves X
+    /// into the node instead of copying it, so growing a variable is not quadratic.
+    fn updates(&self) -> Option<usize> {
+        None
+    }
 }
 
 /// An instruction the interpreter runs itself: see [`NodeType::intrinsic`].

@@ -9,7 +9,7 @@
 
 use crate::node::{Entry, Op};
 use crate::plan::program::{ExecTarget, InputPlan};
-use crate::value::Value;
+use crate::value::{Conversion, Value};
 
 /// A register: an index into an instance's registers (slots, then variables, then
 /// constants). Reading a slot that is still unset is an error.
@@ -75,8 +75,11 @@ pub(crate) enum Instr {
     /// Get: the variable in register `var` into `dst`.
     Get { var: Reg, dst: Reg },
     /// Set: the variable in register `var` and the output `dst` from `src`; then its exec
-    /// output 0.
-    Set { var: Reg, src: Reg, dst: Reg },
+    /// output 0. With `moves`, `src` is moved into the variable and `dst` is not written:
+    /// the Set takes the output of the pure node right before it, which only it reads,
+    /// and no node reads the Set's own output (`Set X = Array Add(X, v)`, see
+    /// `Code::takes`).
+    Set { var: Reg, src: Reg, dst: Reg, moves: bool },
     /// An `Int` whose result a `Set` reads, right after it (`Set X = X + 1`): the result into
     /// the Int node's output `sum`, the variable `var` and the Set's output `dst`; then exec
     /// output 0. Errors are the Int node's. Unless `outputs_read` (some other node reads
@@ -137,7 +140,7 @@ impl Instr {
     pub(crate) fn writes(&self) -> Option<[Reg; 3]> {
         match *self {
             Instr::Int { dst, .. } | Instr::Float { dst, .. } | Instr::Get { dst, .. } => Some([dst; 3]),
-            Instr::Set { var, dst, .. } => Some([var, dst, dst]),
+            Instr::Set { var, src, dst, .. } => Some([var, dst, src]),
             Instr::SetInt { sum, var, dst, .. } => Some([sum, var, dst]),
             _ => None,
         }
@@ -172,6 +175,9 @@ pub(crate) struct Code {
     /// An unobserved call of it runs that copy in place, with no chain of its own. None in
     /// an unfused program.
     pub straight: Box<[Option<StraightBody>]>,
+    /// The inputs (node, input) whose variable a `Set` that `moves` gives back: the
+    /// checker makes them `InputPlan::TakeVar`.
+    pub takes: Box<[(u32, u32)]>,
 }
 
 /// A function's straight body (`Code::straight`).
@@ -211,6 +217,8 @@ pub(crate) struct LowerNode<'a> {
     pub intrinsic: Option<Op>,
     pub pure: bool,
     pub exec_out: &'a [Option<ExecTarget>],
+    /// For a pure node: the input it changes in place ([`crate::NodeType::updates`]).
+    pub updates: Option<usize>,
 }
 
 /// The most nodes a For Loop runs in place as its body.
@@ -237,7 +245,7 @@ impl Regs {
                 self.consts_at + self.consts.len() as u32 - 1
             }
             InputPlan::Slot { slot, .. } => *slot,
-            InputPlan::Var { var, .. } => self.vars_at + var,
+            InputPlan::Var { var, .. } | InputPlan::TakeVar { var } => self.vars_at + var,
         }
     }
 
@@ -274,6 +282,7 @@ pub(crate) fn lower(
         consts: Vec::new(),
     };
     let (mut instrs, mut owner, mut start) = (Vec::new(), Vec::new(), Vec::new());
+    let mut takes = Vec::new();
     // How many node inputs read each output slot.
     let mut readers = vec![0u32; slots];
     for input in nodes.iter().flat_map(|n| n.inputs) {
@@ -304,7 +313,7 @@ pub(crate) fn lower(
             _ => impure_instr(node, &mut regs),
         };
         match (instr, instrs.last()) {
-            (Some(Instr::Set { var, src, dst }), Some(&Instr::Int { op, a, b, dst: sum }))
+            (Some(Instr::Set { var, src, dst, .. }), Some(&Instr::Int { op, a, b, dst: sum }))
                 if fuse && src == sum && instrs.len() > start[i] as usize =>
             {
                 // Fused; the Int node stays the owner, as every error is its.
@@ -319,6 +328,38 @@ pub(crate) fn lower(
                     // The Set itself reads `sum` once.
                     outputs_read: readers[sum as usize] > 1 || readers[dst as usize] > 0,
                 });
+            }
+            (Some(Instr::Set { var, src, dst, .. }), Some(&Instr::Pure(d)))
+                if fuse && instrs.len() > start[i] as usize && readers[dst as usize] == 0 =>
+            {
+                // `Set X = Node(X, …)` with a node that changes X in place: X moves into it
+                // and its output back into X, each the only reference, so nothing is copied.
+                let node = &nodes[d as usize];
+                let reads =
+                    |input: &InputPlan| matches!(input, InputPlan::Var { var: x, .. } if regs.vars_at + x == var);
+                let taken = node
+                    .updates
+                    .filter(|_| src == node.out_base && readers[src as usize] == 1)
+                    .filter(|&k| {
+                        matches!(
+                            node.inputs.get(k),
+                            Some(InputPlan::Var {
+                                conversion: Conversion::None,
+                                ..
+                            })
+                        ) && node.inputs.get(k).is_some_and(reads)
+                            && node.inputs.iter().filter(|input| reads(input)).count() == 1
+                    });
+                if let Some(k) = taken {
+                    takes.push((d, k as u32));
+                }
+                instrs.push(Instr::Set {
+                    var,
+                    src,
+                    dst,
+                    moves: taken.is_some(),
+                });
+                owner.push(i as u32);
             }
             (instr, _) => {
                 instrs.push(instr.unwrap_or(Instr::Node(i as u32)));
@@ -444,6 +485,7 @@ pub(crate) fn lower(
         resume,
         expressions,
         straight: straight.into(),
+        takes: takes.into(),
     }
 }
 
@@ -511,6 +553,7 @@ fn impure_instr(node: &LowerNode<'_>, regs: &mut Regs) -> Option<Instr> {
             var: regs.vars_at + var,
             src: regs.of(input, Value::clone),
             dst,
+            moves: false,
         }),
         (Op::ForLoop, [first, last]) => Some(Instr::ForLoop {
             first: regs.int(first),
@@ -785,5 +828,48 @@ mod tests {
         // Shorter, it is copied.
         let short = adds.replace(r#""B": Link("a10", "Return Value")"#, r#""B": 1"#);
         assert!(body_of(&graph(&short), "loop").is_some());
+    }
+}
+
+#[cfg(test)]
+mod update_tests {
+    use super::*;
+    use crate::plan::program::InputPlan;
+    use crate::Registry;
+
+    const GROW: &str = r#"Graph(format: 1, name: "T", variables: {"Items": (type: Array(Int))}, nodes: {
+        "begin": (node: "Event BeginPlay", exec: {"then": "loop"}),
+        "loop": (node: "For Loop", inputs: {"First Index": 0, "Last Index": 3}, exec: {"Loop Body": "keep"}),
+        "grown": (node: "Array Add", inputs: {"Array": Var("Items"), "Item": Link("loop", "Index")}),
+        "keep": (node: "Set", var: "Items", inputs: {"Items": Link("grown", "Return Value")}),
+    })"#;
+
+    /// `Set Items = Array Add(Items, v)`: the variable moves into Array Add and back.
+    fn moves(graph: &str) -> (bool, bool) {
+        let program = Registry::standard().load_str("t.ron", graph).unwrap();
+        let inner = &program.inner;
+        let at = |id: &str| inner.debug.iter().position(|d| d.id == id).unwrap();
+        let set = inner.code.instrs[inner.code.run_of(at("keep") as u32).end - 1];
+        let taken = matches!(inner.nodes[at("grown")].inputs[0], InputPlan::TakeVar { .. });
+        (matches!(set, Instr::Set { moves: true, .. }), taken)
+    }
+
+    #[test]
+    fn a_set_of_a_variable_changed_in_place_moves_it() {
+        assert_eq!(moves(GROW), (true, true));
+        // Another reader of Array Add's output, or of the Set's: copied as before.
+        let read = GROW.replace(
+            "    })",
+            "    \"n\": (node: \"Array Length\", inputs: {\"Array\": Link(\"grown\", \"Return Value\")}),\n    })",
+        );
+        assert_eq!(moves(&read), (false, false));
+        // Another variable: copied.
+        let other = GROW
+            .replace(
+                "{\"Items\": (type: Array(Int))}",
+                "{\"Items\": (type: Array(Int)), \"B\": (type: Array(Int))}",
+            )
+            .replace("Var(\"Items\")", "Var(\"B\")");
+        assert_eq!(moves(&other), (false, false));
     }
 }

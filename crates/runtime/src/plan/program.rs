@@ -105,6 +105,10 @@ pub(crate) enum InputPlan {
     Slot { slot: u32, conversion: Conversion },
     /// A variable.
     Var { var: u32, conversion: Conversion },
+    /// A variable whose value is moved into the node, not copied: the node changes it in
+    /// place (`NodeType::updates`) and a `Set` of the same variable takes its output
+    /// (`Set X = Array Add(X, v)`). Every other reader reads it as `Var`.
+    TakeVar { var: u32 },
 }
 
 /// Names and positions of one node, for errors and traces.

@@ -1,5 +1,6 @@
 //! Arrays: Make Array and the nodes that read and change one.
 use super::*;
+use crate::node::InputKind;
 
 /// The common type of two element types, if they have one.
 pub(super) fn unify(a: Type, b: &Type) -> Option<Type> {
@@ -143,48 +144,65 @@ pub(super) fn arrays(r: &mut RegistryBuilder) {
             }))
         },
     ));
-    r.add_node(FnNode::new(
-        "Array Add",
-        NodeDoc::new("Array", "The array with Item added at the end (pure).")
-            .input("Array", "Array(T) or Json array")
-            .input("Item", "T")
-            .output("Return Value", "Array(T)"),
-        |cx| {
-            let (array, element) = array_pin(cx, "Array Add")?;
-            Ok(Signature::pure()
-                .input("Array", array.clone())
-                .input("Item", element)
-                .output("Return Value", array))
-        },
-        |_| {
-            Ok(Box::new(|cx: &mut Cx<'_>, _: Entry| {
-                let limit = cx.max_value_size();
-                cx.check_size(cx.input(0).size(limit) + cx.input(1).size(limit))?;
-                let item = cx.take_input(1);
-                let result = match cx.take_input(0) {
-                    Value::Array(mut items) => {
-                        Arc::make_mut(&mut items).push(item);
-                        Value::Array(items)
-                    }
-                    Value::Json(mut j) => match Arc::make_mut(&mut j) {
-                        Json::Array(items) => {
-                            items.push(item.to_json());
-                            Value::Json(j)
-                        }
-                        other => {
+    r.add_node(
+        FnNode::new(
+            "Array Add",
+            NodeDoc::new("Array", "The array with Item added at the end (pure).")
+                .input("Array", "Array(T) or Json array")
+                .input("Item", "T")
+                .output("Return Value", "Array(T)"),
+            |cx| {
+                let (array, element) = array_pin(cx, "Array Add")?;
+                Ok(Signature::pure()
+                    .input("Array", array.clone())
+                    .input("Item", element)
+                    .output("Return Value", array))
+            },
+            |cx| {
+                // An array of Ints (Floats, Bools, Objects) is measured from its length: adding
+                // to it costs the same however long it is.
+                let each = match &cx.signature().inputs[0].kind {
+                    InputKind::Data(Type::Array(item)) => Value::fixed_size(item),
+                    _ => None,
+                };
+                Ok(Box::new(move |cx: &mut Cx<'_>, _: Entry| {
+                    let limit = cx.max_value_size();
+                    let array = match cx.input(0) {
+                        Value::Array(items) => Value::array_size(items, each, limit),
+                        other => other.size(limit),
+                    };
+                    cx.check_size(array + cx.input(1).size(limit))?;
+                    // Every check before the array is taken: it may be a variable moved in
+                    // (`NodeType::updates`), which must not be lost.
+                    if let Value::Json(j) = cx.input(0) {
+                        if !j.is_array() {
                             return Err(err(format!(
                                 "Array Add: the Json value is {}, not an array",
-                                json_kind(other)
-                            )))
+                                json_kind(j)
+                            )));
                         }
-                    },
-                    other => other,
-                };
-                cx.set_output(0, result);
-                Ok(Flow::End)
-            }))
-        },
-    ));
+                    }
+                    let item = cx.take_input(1);
+                    let result = match cx.take_input(0) {
+                        Value::Array(mut items) => {
+                            Arc::make_mut(&mut items).push(item);
+                            Value::Array(items)
+                        }
+                        Value::Json(mut j) => {
+                            if let Json::Array(items) = Arc::make_mut(&mut j) {
+                                items.push(item.to_json());
+                            }
+                            Value::Json(j)
+                        }
+                        other => other,
+                    };
+                    cx.set_output(0, result);
+                    Ok(Flow::End)
+                }))
+            },
+        )
+        .updates(0),
+    );
 }
 
 /// Changes a copy of an Array or Json array with `change` (given its length first); a Json

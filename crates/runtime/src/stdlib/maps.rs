@@ -91,29 +91,32 @@ pub(super) fn maps(r: &mut RegistryBuilder) {
             Ok(())
         },
     ));
-    r.add_node(map_node(
-        "Map Add",
-        "The map with Value at Key (replacing what was there; a new key goes last) (pure).",
-        true,
-        &[("Return Value", "Map(T)", |_, m| m.clone())],
-        |cx, _| {
-            let limit = cx.max_value_size();
-            let size = cx
-                .input(0)
-                .size(limit)
-                .saturating_add(cx.input(1).size(limit))
-                .saturating_add(cx.input(2).size(limit));
-            cx.check_size(size)?;
-            let (key, value) = (cx.input(1).as_str().to_string(), cx.take_input(2));
-            let mut map = match cx.take_input(0) {
-                Value::Map(m) => m,
-                _ => Arc::new(IndexMap::new()),
-            };
-            Arc::make_mut(&mut map).insert(key, value);
-            cx.set_output(0, Value::Map(map));
-            Ok(())
-        },
-    ));
+    r.add_node(
+        map_node(
+            "Map Add",
+            "The map with Value at Key (replacing what was there; a new key goes last) (pure).",
+            true,
+            &[("Return Value", "Map(T)", |_, m| m.clone())],
+            |cx, _| {
+                let limit = cx.max_value_size();
+                let size = cx
+                    .input(0)
+                    .size(limit)
+                    .saturating_add(cx.input(1).size(limit))
+                    .saturating_add(cx.input(2).size(limit));
+                cx.check_size(size)?;
+                let (key, value) = (cx.input(1).as_str().to_string(), cx.take_input(2));
+                let mut map = match cx.take_input(0) {
+                    Value::Map(m) => m,
+                    _ => Arc::new(IndexMap::new()),
+                };
+                Arc::make_mut(&mut map).insert(key, value);
+                cx.set_output(0, Value::Map(map));
+                Ok(())
+            },
+        )
+        .updates(0),
+    );
     r.add_node(map_node(
         "Map Remove",
         "The map without Key (the others keep their order) (pure).",
