@@ -385,6 +385,20 @@ impl Instance {
                 self.hook_after(prog, n, true, &result);
                 Step::Done(result)
             }
+            Instr::Set {
+                var,
+                src,
+                dst,
+                moves: true,
+            } => {
+                // Observed, every output is written (copied, not moved): an observer sees it.
+                if !before(self, n) {
+                    return Step::Pause(0);
+                }
+                let result = set(&mut self.st.file(), var, src, dst, false).map_err(|f| f.at(prog, pc));
+                self.hook_after(prog, n, true, &result);
+                Step::Done(result)
+            }
             Instr::ForLoop { first, last, dst, .. } => {
                 if !before(self, n) {
                     return Step::Pause(0);
