@@ -75,8 +75,11 @@ impl Instance {
         self.scratch.clear();
         for i in 0..prog.nodes[n as usize].inputs.len() {
             let value = match &prog.nodes[n as usize].inputs[i] {
-                // Moved out of the variable: the node holds the only reference.
-                InputPlan::TakeVar { var } => std::mem::take(&mut self.st.regs[self.st.vars_at + *var as usize]),
+                // Moved out of the variable: the node holds the only reference. Observed,
+                // copied: a pause before the Set shows the variable as it is.
+                InputPlan::TakeVar { var } if self.observer.is_none() => {
+                    std::mem::take(&mut self.st.regs[self.st.vars_at + *var as usize])
+                }
                 _ => match self.plain_input(prog, n, i) {
                     Some(v) => v,
                     None => self.input_value(prog, n, i)?,
