@@ -78,7 +78,7 @@ pub(crate) enum Instr {
     /// output 0. With `moves`, `src` is moved into the variable and `dst` is not written:
     /// the Set takes the output of the pure node right before it, which only it reads,
     /// and no node reads the Set's own output (`Set X = Array Add(X, v)`, see
-    /// `Code::takes`).
+    /// `Code::takes`). Observed, it copies as a plain Set does.
     Set { var: Reg, src: Reg, dst: Reg, moves: bool },
     /// An `Int` whose result a `Set` reads, right after it (`Set X = X + 1`): the result into
     /// the Int node's output `sum`, the variable `var` and the Set's output `dst`; then exec

@@ -107,7 +107,8 @@ pub(crate) enum InputPlan {
     Var { var: u32, conversion: Conversion },
     /// A variable whose value is moved into the node, not copied: the node changes it in
     /// place (`NodeType::updates`) and a `Set` of the same variable takes its output
-    /// (`Set X = Array Add(X, v)`). Every other reader reads it as `Var`.
+    /// (`Set X = Array Add(X, v)`). Every other reader, and an observed run, reads it as
+    /// `Var`.
     TakeVar { var: u32 },
 }
 
