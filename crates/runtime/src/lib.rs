@@ -30,6 +30,7 @@ mod registry;
 mod stdlib;
 mod value;
 
+pub use check::MAX_FILE_SIZE;
 pub use exec::{
     value_preview, Answer, Control, EventSender, Host, HostError, Instance, InstanceHandle, KeepAlive, LatentFn, Level,
     NodeView, Observer, Outcome, Ran, RunOptions, RunReport, RuntimeError, StdioHost, TaskFn, Tracer,
@@ -46,7 +47,7 @@ pub use node::{
 };
 pub use picture::{CommentBox, Picture, PictureNode, Wire};
 pub use plan::{LiteralError, Program, VariableInfo};
-pub use registry::{ClassDef, Constructor, NodeLibrary, Registry, RegistryBuilder, MAX_FILE_SIZE, TIMER_CLASS};
+pub use registry::{ClassDef, Constructor, NodeLibrary, Registry, RegistryBuilder, TIMER_CLASS};
 pub use stdlib::StandardLibrary;
 pub use value::{Json, ObjectRef, Value};
 

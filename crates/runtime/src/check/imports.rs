@@ -58,7 +58,7 @@ impl Loader<'_> {
             let text = match ((self.overlay)(&key), regular) {
                 (Some(text), _) => Ok(text),
                 (None, Ok(false)) => Err("it is not a regular file".to_string()),
-                (None, _) => crate::registry::read_file(&path),
+                (None, _) => super::read_file(&path),
             };
             let text = match text {
                 Ok(text) => text,

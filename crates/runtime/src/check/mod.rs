@@ -16,6 +16,10 @@ mod calls;
 mod compile;
 mod expand;
 mod imports;
+mod load;
+
+pub(crate) use load::read_file;
+pub use load::MAX_FILE_SIZE;
 pub(crate) mod reuse;
 mod rules;
 mod signatures;

@@ -72,31 +72,7 @@ pub(crate) struct PinCheck {
     pub macro_name: String,
 }
 
-/// Where a node was written: in the graph, a function or a macro, and, for a node of a
-/// macro use, the uses it sits in, innermost first.
-#[derive(Clone, Debug)]
-pub(crate) struct Origin {
-    pub scope: Scope,
-    pub uses: Vec<Site>,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub(crate) enum Scope {
-    Graph,
-    /// Function number N.
-    Function(u32),
-    /// A macro, by name.
-    Macro(String),
-}
-
-/// A node as messages name it: its id as written, its type, where it is, and its scope.
-#[derive(Clone, Debug)]
-pub(crate) struct Site {
-    pub id: String,
-    pub type_name: String,
-    pub span: Span,
-    pub scope: Scope,
-}
+pub(crate) use crate::plan::origin::{Origin, Scope, Site};
 
 /// A function, as its calls see it.
 #[derive(Clone, Debug)]

@@ -412,7 +412,7 @@ fn too_deep() -> NodeError {
 /// Where node `node` is, for its runtime error or an observer: the function or macro it is in, and the
 /// macro uses and function calls that led there, innermost first.
 pub(crate) fn trail(prog: &ProgramInner, node: u32, frames: &[Frame]) -> (Option<String>, Vec<String>) {
-    use crate::check::reuse::{Scope, Site};
+    use crate::plan::origin::{Scope, Site};
     let place = |scope: &Scope| match scope {
         Scope::Graph => format!(", graph `{}`", prog.name),
         Scope::Function(f) => format!(" in function `{}`", prog.functions[*f as usize].name),

@@ -84,7 +84,7 @@ impl NodeView<'_> {
     /// The function or macro whose body holds the node, by name (`None`: the event
     /// graph). Its id is as written in that body.
     pub fn within(&self) -> Option<&str> {
-        use crate::check::reuse::Scope;
+        use crate::plan::origin::Scope;
         match &self.prog.debug[self.node as usize].origin.scope {
             Scope::Graph => None,
             Scope::Function(f) => Some(&self.prog.functions[*f as usize].name),

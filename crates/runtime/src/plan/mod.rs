@@ -3,6 +3,7 @@
 //! instructions an instance runs ([`code`]).
 
 pub(crate) mod code;
+pub(crate) mod origin;
 pub(crate) mod program;
 
 pub use program::{LiteralError, Program, VariableInfo};

@@ -115,7 +115,7 @@ pub(crate) enum InputPlan {
 /// Names and positions of one node, for errors and traces.
 pub(crate) struct NodeDebug {
     /// Where it was written: the graph, a function, a macro (and the macro's uses).
-    pub origin: crate::check::reuse::Origin,
+    pub origin: crate::plan::origin::Origin,
     pub id: String,
     pub type_name: String,
     pub span: Span,

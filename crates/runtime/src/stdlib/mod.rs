@@ -114,3 +114,10 @@ pub(super) fn json_kind(j: &Json) -> &'static str {
         Json::Object(_) => "an object",
     }
 }
+
+impl crate::registry::Registry {
+    /// A registry with the standard library only.
+    pub fn standard() -> crate::registry::Registry {
+        RegistryBuilder::new().install(&StandardLibrary).build()
+    }
+}
