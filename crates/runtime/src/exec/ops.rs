@@ -122,7 +122,8 @@ impl RegFile<'_> {
 }
 
 // The standard library's hot nodes as instructions: each does exactly what its node's
-// closure does (traced runs call the closures; a test compares the two).
+// closure does (a node whose inputs need a conversion calls the closure;
+// tests/run_compare.rs compares fused and unfused, observed and plain runs).
 
 /// Add, Subtract or Multiply of the Ints in `a` and `b`; an error if it overflows.
 #[inline(always)]

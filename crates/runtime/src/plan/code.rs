@@ -1,11 +1,12 @@
-//! The flat instructions the interpreter runs when it is not tracing. Each impure node has a
+//! The flat instructions the interpreter runs, observed or not (an observed run reports
+//! each node an instruction stands for: `Instance::observed_step`). Each impure node has a
 //! run of instructions: one per pure node it reads (dependencies first), then one for the
 //! node itself. The standard library's hot nodes become instructions whose operands are
 //! registers: an instance keeps its output slots, then its variables, then the constants
 //! the instructions read, in one array, so an operand is one index wherever it comes from.
-//! Every other node is a call through [`Node`](crate::Node). Traced runs call every node
-//! instead, so the standard library's closures stay the reference these instructions are
-//! tested against.
+//! Every other node, and a hot node whose inputs need a conversion, is a call through
+//! [`Node`](crate::Node). The fusions can be turned off (`Registry::load_str_unfused`):
+//! `tests/run_compare.rs` runs generated graphs fused and unfused, observed and not.
 
 use crate::node::{Entry, Op};
 use crate::plan::program::{ExecTarget, InputPlan};
