@@ -199,14 +199,15 @@ impl Client {
     pub fn stop(mut self) -> Option<i32> {
         self.request("shutdown", Value::Null);
         self.notify("exit", Value::Null);
-        let deadline = Instant::now() + PATIENCE;
+        // The server closes its stdout as it exits: the reader's channel ends then.
         loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                return status.code();
+            match self.incoming.recv_timeout(PATIENCE) {
+                Ok(message) => self.notes.push(message),
+                Err(mpsc::RecvTimeoutError::Disconnected) => break,
+                Err(mpsc::RecvTimeoutError::Timeout) => panic!("graphrun lsp did not exit"),
             }
-            assert!(Instant::now() < deadline, "graphrun lsp did not exit");
-            std::thread::sleep(Duration::from_millis(10));
         }
+        self.child.wait().unwrap().code()
     }
 }
 
