@@ -4,7 +4,7 @@
 //! input to standard output, for editors that format through a pipe.
 
 use std::io::Read as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use graphrun_edit::file;
 
@@ -16,23 +16,6 @@ pub struct FmtArgs {
     pub check: bool,
     /// Prints the formatted files instead of writing them.
     pub stdout: bool,
-}
-
-/// The `.ron` files under `dir`, in order; hidden folders and `target` left out.
-fn ron_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    let mut entries: Vec<_> = std::fs::read_dir(dir)?.collect::<Result<_, _>>()?;
-    entries.sort_by_key(|e| e.file_name());
-    for entry in entries {
-        let path = entry.path();
-        let kind = entry.file_type()?;
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if kind.is_dir() && !name.starts_with('.') && name != "target" {
-            ron_files(&path, out)?;
-        } else if kind.is_file() && name.ends_with(".ron") {
-            out.push(path);
-        }
-    }
-    Ok(())
 }
 
 /// Runs `graphrun fmt`; the exit status: 0 done (or, with --check, nothing would change),
@@ -60,8 +43,8 @@ pub fn fmt(args: FmtArgs) -> u8 {
     let mut status = 0;
     for path in &args.paths {
         if path.is_dir() {
-            if let Err(e) = ron_files(path, &mut files) {
-                eprintln!("error: {}: {e}", path.display());
+            for (folder, e) in crate::files::ron_files(path, &mut files, usize::MAX) {
+                eprintln!("error: {}: {e}", folder.display());
                 status = 2;
             }
         } else {

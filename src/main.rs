@@ -29,6 +29,7 @@ macro_rules! print {
 mod cli;
 mod diff;
 mod edit;
+mod files;
 mod fmt;
 mod graph_test;
 mod lsp;

@@ -292,25 +292,11 @@ impl<'r> Workspace<'r> {
     /// hidden folders and `target` left out), for finding a file's importers.
     pub fn files(&self) -> Vec<PathBuf> {
         let mut out = Vec::new();
-        let Some(root) = &self.root else { return out };
-        let mut stack = vec![root.clone()];
-        while let Some(dir) = stack.pop() {
-            let Ok(entries) = std::fs::read_dir(&dir) else { continue };
-            for entry in entries.flatten() {
-                let (path, Ok(kind)) = (entry.path(), entry.file_type()) else {
-                    continue;
-                };
-                let name = entry.file_name().to_string_lossy().into_owned();
-                if kind.is_dir() && !name.starts_with('.') && name != "target" {
-                    stack.push(path);
-                } else if kind.is_file() && name.ends_with(".ron") && !name.ends_with(".test.ron") {
-                    out.push(path);
-                }
-                if out.len() >= 5_000 {
-                    return out;
-                }
-            }
+        if let Some(root) = &self.root {
+            // A folder it cannot read holds no importer it can check.
+            let _ = crate::files::ron_files(root, &mut out, 5_000);
         }
+        out.retain(|f| !f.to_string_lossy().ends_with(".test.ron"));
         out
     }
 
