@@ -430,11 +430,11 @@ async fn runtime_errors_reach_the_host_with_their_position() {
     assert_eq!(out, ["error: division by zero at err.ron:4:13 in `div`"]);
 }
 
-/// The same inside a straight body (a function run in place, in the loop's body): on
-/// pass 3 the Set reading the quitting node runs, the call does not finish (its output
-/// keeps pass 2's value, which EndPlay prints), and the chain ends.
+/// The same inside a function called in a loop's body: on pass 3 the Set reading the
+/// quitting node runs, the call does not finish (its output keeps pass 2's value, which
+/// EndPlay prints), and the chain ends.
 #[tokio::test]
-async fn a_pure_node_that_quits_inside_a_straight_body_ends_the_call_and_the_chain() {
+async fn a_pure_node_that_quits_inside_a_called_body_ends_the_call_and_the_chain() {
     let seen = quit_untraced_and_traced(
         r#"Graph(format: 1, name: "T", variables: {"Sum": (type: Int), "Passes": (type: Int)},
         functions: {
@@ -461,7 +461,7 @@ async fn a_pure_node_that_quits_inside_a_straight_body_ends_the_call_and_the_cha
     assert_eq!(seen, (Some(Value::Int(6)), Some(Value::Int(2)), vec!["2".to_string()]));
 }
 
-/// A stop request ends a For Loop that reads its bounds once and runs its body in place
+/// A stop request ends a For Loop with constant bounds and a body of Sets
 /// (here it would run 2^63 passes, the loop guard lifted): the event ends at a loop pass,
 /// with the passes before it done, and EndPlay runs.
 #[tokio::test]
@@ -561,11 +561,10 @@ async fn quit_untraced_and_traced(text: &str) -> (Option<Value>, Option<Value>, 
     seen.remove(0)
 }
 
-/// A pure node of the host's that quits, read inside a For Loop whose body runs in place
-/// (a straight run of Sets): the Set reading it still runs, then the chain ends — exactly as
-/// when the chain goes node by node (traced) — and EndPlay runs.
+/// A pure node of the host's that quits, read inside a For Loop whose body is Sets: the Set
+/// reading it still runs, then the chain ends — unobserved as traced — and EndPlay runs.
 #[tokio::test]
-async fn a_pure_node_that_quits_inside_an_in_place_loop_ends_the_chain_as_node_by_node() {
+async fn a_pure_node_that_quits_inside_a_loop_ends_the_chain_after_its_reader() {
     let seen = quit_untraced_and_traced(
         r#"Graph(format: 1, name: "T", variables: {"Sum": (type: Int), "Passes": (type: Int)}, nodes: {
             "begin": (node: "Event BeginPlay", exec: {"then": "loop"}),
@@ -588,11 +587,11 @@ async fn a_pure_node_that_quits_inside_an_in_place_loop_ends_the_chain_as_node_b
     );
 }
 
-/// The same with an impure call of an expression function (which runs in place, in the
-/// loop's body) reading the quitting node: on pass 3 the chain ends before the call's body,
+/// The same with an impure call of a function whose body is one Return Node, in the loop's
+/// body, reading the quitting node: on pass 3 the chain ends before the call's body,
 /// so its output keeps pass 2's value, which EndPlay prints.
 #[tokio::test]
-async fn a_pure_node_that_quits_before_an_expressions_call_ends_the_chain_before_its_body() {
+async fn a_pure_node_that_quits_before_a_call_ends_the_chain_before_its_body() {
     let seen = quit_untraced_and_traced(
         r#"Graph(format: 1, name: "T", variables: {"Sum": (type: Int), "Passes": (type: Int)},
         functions: {

@@ -70,8 +70,7 @@ pub fn loop_program(last: i64) -> Program {
     loop_graph(last, "add", "")
 }
 
-/// The same loop with a Branch (always true) before the Set: a body that is not a straight
-/// run of Sets, so it goes through the chain node by node instead of running in place.
+/// The same loop with a Branch (always true) before the Set.
 pub fn branch_loop_program(last: i64) -> Program {
     loop_graph(
         last,
@@ -134,9 +133,9 @@ pub fn native_loop(last: i64) -> i64 {
 /// How `Twice` (in [`call_loop_program`]) is written.
 #[derive(Clone, Copy, Debug)]
 pub enum TwiceBody {
-    /// `X + X` into its Return Node: an expression, run in place.
+    /// `X + X` into its Return Node.
     Expression,
-    /// A local set to `X + X`, then returned: a straight body, run in place.
+    /// A local set to `X + X`, then returned.
     Straight,
     /// The same behind a Sequence: its call runs its body's chain.
     Chain,

@@ -69,9 +69,9 @@ const REUSE: &str = r#"
 
 /// A graph made from `bytes`: Int variables A, B, C and a chain from BeginPlay of up to
 /// twelve statements (Sets of sums, differences and products, For Loops whose bodies add
-/// their Index (fused and run in place) or go through a Branch, Branches, Sequences,
-/// Prints, calls of a pure and an impure function (in a loop too; an expression and a
-/// straight body among them, run in place), a macro's use), each
+/// their Index (fused) or go through a Branch, their bounds constant or from a variable,
+/// Branches, Sequences, Prints, calls of a pure and an impure function (in a loop too), a
+/// macro's use; arithmetic with Divide and Modulo), each
 /// leading on to the next.
 pub fn graph(bytes: &[u8]) -> String {
     let mut c = Choices { bytes, at: 0 };
@@ -88,7 +88,8 @@ pub fn graph(bytes: &[u8]) -> String {
     for i in 0..count {
         let to = next(i);
         let (x, y) = (VARS[c.next(3) as usize], VARS[c.next(3) as usize]);
-        let op = ["Add", "Subtract", "Multiply"][c.next(3) as usize];
+        // Divide and Modulo by a zero operand fail, alike in every run.
+        let op = ["Add", "Subtract", "Multiply", "Divide", "Modulo"][c.next(5) as usize];
         let operand = if c.next(2) == 0 {
             format!("Var(\"{y}\")")
         } else {
@@ -101,15 +102,25 @@ pub fn graph(bytes: &[u8]) -> String {
                 "s{i}_op": (node: "{op}", inputs: {{"A": Var("{x}"), "B": {operand}}}),"#
             ),
             2 => {
-                let (first, last) = (c.literal(), c.literal() + 6);
+                let first = c.literal();
+                // A constant bound, or one from a variable (Y % 7): read once when the body
+                // cannot change Y, each pass when it sets it (X is Y).
+                let (last, bound) = if c.next(2) == 0 {
+                    ((c.literal() + 6).to_string(), String::new())
+                } else {
+                    (
+                        format!(r#"Link("s{i}_last", "Return Value")"#),
+                        format!(r#""s{i}_last": (node: "Modulo", inputs: {{"A": Var("{y}"), "B": 7}}),"#),
+                    )
+                };
                 let body = if c.next(2) == 0 {
-                    // A straight body: run in place, `Set X = X + Index` fused.
+                    // `Set X = X op Index`, fused.
                     format!(
                         r#""s{i}_body": (node: "Set", var: "{x}", inputs: {{"{x}": Link("s{i}_sum", "Return Value")}}),
                         "s{i}_sum": (node: "{op}", inputs: {{"A": Var("{x}"), "B": Link("s{i}", "Index")}}),"#
                     )
                 } else {
-                    // Through a Branch: node by node.
+                    // Through a Branch on a comparison (fused).
                     format!(
                         r#""s{i}_body": (node: "Branch", inputs: {{"Condition": Link("s{i}_less", "Return Value")}}, exec: {{"True": "s{i}_set"}}),
                         "s{i}_less": (node: "Less", inputs: {{"A": Link("s{i}", "Index"), "B": {operand}}}),
@@ -120,7 +131,7 @@ pub fn graph(bytes: &[u8]) -> String {
                 writeln!(
                     nodes,
                     r#""s{i}": (node: "For Loop", inputs: {{"First Index": {first}, "Last Index": {last}}}, exec: {{"Loop Body": "s{i}_body", "Completed": "{to}"}}),
-                    {body}"#
+                    {bound}{body}"#
                 )
             }
             3 => writeln!(
@@ -147,7 +158,7 @@ pub fn graph(bytes: &[u8]) -> String {
                 "s{i}_twice": (node: "Twice", inputs: {{"X": Var("{y}")}}),"#
             ),
             // An impure function's call: Bump (its body a Sequence, a Set and an early
-            // Return) or Accumulate (the same as a straight body, run in place).
+            // Return) or Accumulate (Sets from its entry to its Return Node).
             7 => {
                 let function = ["Bump", "Accumulate"][c.next(2) as usize];
                 writeln!(
@@ -156,8 +167,8 @@ pub fn graph(bytes: &[u8]) -> String {
                     "s{i}_say": (node: "Print String", inputs: {{"In String": Link("s{i}", "Old")}}, exec: {{"then": "{to}"}}),"#
                 )
             }
-            // A loop whose body calls an impure function: Bump, or Scale (an expression,
-            // run in place with the Set after it).
+            // A loop whose body calls an impure function: Bump, or Scale (one Return Node),
+            // with the Set after it.
             8 => {
                 let (first, last) = (c.literal(), c.literal() + 4);
                 let body = if c.next(2) == 0 {

@@ -140,7 +140,7 @@ fn compare_loop(rt: &tokio::runtime::Runtime) {
 
 /// A function call in a loop's body, against the same loop in Lua calling a Lua function;
 /// also the cost of the call alone (the loop with the call less the loop with `X + X`
-/// written in place), in nanoseconds, for both.
+/// written in its body), in nanoseconds, for both.
 fn compare_calls(rt: &tokio::runtime::Runtime) {
     let last = 999_999;
     let calls = (last + 1) as f64;
@@ -172,10 +172,9 @@ fn compare_calls(rt: &tokio::runtime::Runtime) {
             call_ns(graph_s),
             lua_ns / call_ns(graph_s)
         );
-        // The same function written with a local (a straight body, also run in place),
-        // and with a Sequence before it (its call runs the body's chain).
+        // The same function written with a local, and with a Sequence before it.
         for (body, how) in [
-            (TwiceBody::Straight, "a straight body (a local set)"),
+            (TwiceBody::Straight, "a body setting a local"),
             (TwiceBody::Chain, "its body's chain (a Sequence)"),
         ] {
             let program = call_loop_program(last, pure, body);

@@ -105,7 +105,12 @@ impl Checker<'_> {
                 _ => None,
             };
             let intrinsic = intrinsic.filter(|op| in_place || matches!(op, Op::Call(_) | Op::Return));
-            intrinsics.push((intrinsic, sig.is_pure(), ty.updates().filter(|_| sig.is_pure())));
+            intrinsics.push((
+                intrinsic,
+                sig.is_pure(),
+                ty.updates().filter(|_| sig.is_pure()),
+                decl.var.is_some(),
+            ));
             nodes.push(NodePlan {
                 imp,
                 inputs,
@@ -158,21 +163,12 @@ impl Checker<'_> {
             nodes[i].exec_out = exec_out.into();
             debug[i].exec_output_names.push("(body)".to_string());
         }
-        let functions: Vec<LowerFunction> = self
-            .flat
-            .functions
-            .iter()
-            .zip(&entries)
-            .map(|(info, &entry)| LowerFunction {
-                entry,
-                has_locals: !info.locals.is_empty(),
-            })
-            .collect();
+        let functions: Vec<LowerFunction> = entries.iter().map(|&entry| LowerFunction { entry }).collect();
         let code = crate::plan::code::lower(
             &nodes
                 .iter()
                 .zip(&intrinsics)
-                .map(|(plan, &(intrinsic, pure, updates))| LowerNode {
+                .map(|(plan, &(intrinsic, pure, updates, names_variable))| LowerNode {
                     inputs: &plan.inputs,
                     pure_deps: &plan.pure_deps,
                     out_base: plan.out_base,
@@ -180,6 +176,7 @@ impl Checker<'_> {
                     pure,
                     exec_out: &plan.exec_out,
                     updates,
+                    names_variable,
                 })
                 .collect::<Vec<_>>(),
             &functions,
@@ -203,7 +200,6 @@ impl Checker<'_> {
             .map(|(f, info)| {
                 let slot = |i: usize| out_base.get(i).copied().unwrap_or(slot_count);
                 FunctionPlan {
-                    expression: code.expressions[f],
                     name: info.name.clone(),
                     entry: entries[f],
                     slots: slot(info.nodes.start)..slot(info.nodes.end),

@@ -6,14 +6,15 @@
 //! that is not running writes its arguments straight into the fresh frame, register to
 //! register.
 //!
-//! An impure call runs its body in the caller's chain: it leaves a return mark on the
-//! chain's re-entry stack, as a Sequence leaves its next output, and goes on into the
-//! body (its hidden exec output 1 leads where the Function Entry does). When the body's
-//! chain ends, the mark is popped and the call node runs again to finish (`CALL_DONE`):
-//! its frame goes back, its outputs are set, and it goes on through `then`. A Return Node
-//! sets the outputs and `halt`, and the chain drops what the body left on the stack, down
-//! to the mark. So a call costs a frame and a few node steps, and an observer can pause
-//! inside it like anywhere else.
+//! An impure call runs its body in the caller's chain (`Instr::Call`, in the one
+//! dispatch): it leaves a return mark on the chain's re-entry stack, as a Sequence leaves
+//! its next output, and jumps into the body. When the body's chain ends, the mark is
+//! popped and the call's instruction runs again to finish (`CALL_DONE`): its frame goes
+//! back, its outputs are set, and it goes on through `then`. A Return Node sets the
+//! outputs and `halt`, and the chain drops what the body left on the stack, down to the
+//! mark. So a call costs a frame and a few jumps whatever its body holds (Branches,
+//! several Return Nodes, Sequences), and an observer can pause inside it like anywhere
+//! else.
 //!
 //! A pure call is evaluated while its reader's inputs are, in the middle of that node's
 //! instructions, where a chain cannot jump: it runs its body as a nested `run_code` on a
@@ -21,15 +22,10 @@
 //!
 //! A failure inside a body (a runtime error, Quit, a stop) sets `halt` without a return:
 //! the chain ends, and every call it was in with it, reported once.
-//!
-//! An expression (a body that is one Return Node reading arithmetic, variables and
-//! constants), called with no observer, needs none of this: its call runs the Return
-//! Node's instructions in place (`expression_call`).
 
 use crate::exec::chain::{Chain, Resume};
 use crate::exec::instance::Instance;
 use crate::node::{Entry, Flow, NodeError};
-use crate::plan::code::StraightBody;
 use crate::plan::program::ProgramInner;
 use crate::value::Value;
 
@@ -60,47 +56,15 @@ pub(crate) struct Calls {
     /// A Return Node ran and its call has not finished yet.
     pub(crate) has_returned: bool,
     /// Re-entry stacks for pure calls' chains, reused.
-    pub(crate) stacks: Vec<Vec<(u32, u64)>>,
+    pub(crate) stacks: Vec<Vec<crate::exec::chain::Reentry>>,
     /// How many pure calls' nested chains are running (an observer cannot pause in one).
     pub(crate) nested: u32,
 }
 
 impl Instance {
-    /// Node `node`'s impure call of function `f` (`Instr::Call`): into the body through the
-    /// hidden exec output, leaving the return mark; entered through the mark, it finishes.
-    /// An expression's, unobserved, runs in place ([`Instance::expression_call`]).
-    #[inline]
-    pub(crate) fn impure_call(
-        &mut self,
-        prog: &ProgramInner,
-        node: u32,
-        f: u32,
-        entry: Entry,
-    ) -> Result<Flow, (u32, NodeError)> {
-        if let Entry::Resume(CALL_DONE) = entry {
-            return Ok(self.finish_call(prog, node));
-        }
-        // Not once a node quit: the chain ends before the body, as it does here.
-        if self.observer.is_none() && !self.st.quit {
-            if let Some(ret) = prog.functions[f as usize].expression {
-                return self.expression_call(prog, node, f, ret).map(|_| Flow::Then(0));
-            }
-            if let Some(body) = prog.code.straight[f as usize] {
-                if let Some(result) = self.straight_call(prog, node, f, body, false) {
-                    return result.map(|()| Flow::Then(0));
-                }
-            }
-        }
-        self.start_call(prog, node, f)?;
-        Ok(Flow::Call {
-            out: 1,
-            resume: CALL_DONE,
-        })
-    }
-
     /// Starts node `node`'s call of function `f`: its arguments into the Function Entry's
     /// outputs, its frame fresh (the caller's put aside first if it is running).
-    fn start_call(&mut self, prog: &ProgramInner, node: u32, f: u32) -> Result<(), (u32, NodeError)> {
+    pub(crate) fn start_call(&mut self, prog: &ProgramInner, node: u32, f: u32) -> Result<(), (u32, NodeError)> {
         if self.calls.stack.len() >= MAX_CALL_DEPTH {
             return Err((node, too_deep()));
         }
@@ -148,7 +112,7 @@ impl Instance {
 
     /// Finishes the innermost call (node `node`; its body's chain is over): its frame
     /// back, its outputs what the Return Node gave or their zero values; on through `then`.
-    fn finish_call(&mut self, prog: &ProgramInner, node: u32) -> Flow {
+    pub(crate) fn finish_call(&mut self, prog: &ProgramInner, node: u32) -> Flow {
         let Some(frame) = self.calls.stack.pop() else {
             return Flow::End;
         };
@@ -179,21 +143,8 @@ impl Instance {
         Flow::Then(0)
     }
 
-    /// A pure call: its body runs now, to its end, as a nested chain; an expression's,
-    /// unobserved, in place ([`Instance::expression_call`]).
+    /// A pure call: its body runs now, to its end, as a nested chain.
     pub(crate) fn pure_call(&mut self, prog: &ProgramInner, node: u32, f: u32) -> Result<Flow, (u32, NodeError)> {
-        // Not once a node quit: the body's chain, with `halt` set, stops after its first
-        // node, and this takes it from there.
-        if self.observer.is_none() && !self.st.quit {
-            if let Some(ret) = prog.functions[f as usize].expression {
-                return self.expression_call(prog, node, f, ret);
-            }
-            if let Some(body) = prog.code.straight[f as usize] {
-                if let Some(result) = self.straight_call(prog, node, f, body, true) {
-                    return result.map(|()| Flow::End);
-                }
-            }
-        }
         self.start_call(prog, node, f)?;
         let depth = self.calls.stack.len();
         let mut body = Chain {
@@ -228,127 +179,6 @@ impl Instance {
         Ok(Flow::End)
     }
 
-    /// A call, pure or impure, of function `f`, an expression (`Code::expressions`) whose
-    /// Return Node is `ret`: as a call whose body's chain runs only `ret` (its
-    /// instructions, then the Return), without the chain and with less to do: an
-    /// expression cannot be running already (it calls nothing), and its frame need not
-    /// start unset (the Return's instructions write each of its slots before any reads
-    /// it; the rest stay unset, as no other node of it ever runs). A failure is reported
-    /// here, inside the call, as the chain would.
-    pub(crate) fn expression_call(
-        &mut self,
-        prog: &ProgramInner,
-        node: u32,
-        f: u32,
-        ret: u32,
-    ) -> Result<Flow, (u32, NodeError)> {
-        if self.calls.stack.len() >= MAX_CALL_DEPTH {
-            return Err((node, too_deep()));
-        }
-        let entry_out = prog.nodes[prog.functions[f as usize].entry as usize].out_base as usize;
-        self.inputs_into(prog, node, entry_out)?;
-        // On the stack while it runs: a runtime error's trail names it.
-        self.calls.stack.push(Frame {
-            node,
-            function: f,
-            saved_at: None,
-        });
-        let run = prog.code.run_of(ret);
-        let out = prog.nodes[node as usize].out_base as usize;
-        let result = self
-            .run_straight(prog, run.start..run.end - 1)
-            .and_then(|_| self.inputs_into(prog, ret, out));
-        let Err((at, e)) = result else {
-            self.calls.stack.pop();
-            return Ok(Flow::End);
-        };
-        self.runtime_error(prog, at, e);
-        self.calls.stack.pop();
-        self.st.halt = true;
-        Err((node, NodeError::Unwound))
-    }
-
-    /// A call of function `f`, whose straight body is `body` (`Code::straight`), run in
-    /// place: as its body's chain would, without the chain. `None` (nothing done) if `f`
-    /// is running already (a recursive call puts its caller's frame aside, which the chain
-    /// does). Its frame need not start unset: the body's instructions write each slot of
-    /// it before any reads it, and no other node of it ever runs; its locals start at
-    /// their defaults. A failure, or a node that quit, ends the call as it would end the
-    /// body's chain: a pure call finishes (its outputs their zero values) and fails with
-    /// the failure reported; an impure call's frame is left for the chain's end to drop.
-    pub(crate) fn straight_call(
-        &mut self,
-        prog: &ProgramInner,
-        node: u32,
-        f: u32,
-        body: StraightBody,
-        pure: bool,
-    ) -> Option<Result<(), (u32, NodeError)>> {
-        if self.calls.active.get(f as usize).is_some_and(|&n| n > 0) {
-            return None;
-        }
-        if self.calls.stack.len() >= MAX_CALL_DEPTH {
-            return Some(Err((node, too_deep())));
-        }
-        let plan = &prog.functions[f as usize];
-        let entry_out = prog.nodes[plan.entry as usize].out_base as usize;
-        if let Err(e) = self.inputs_into(prog, node, entry_out) {
-            return Some(Err(e));
-        }
-        let vars_at = self.st.vars_at;
-        for (i, local) in plan.locals.clone().enumerate() {
-            self.st.regs[vars_at + local as usize] = prog.variables[plan.locals.start as usize + i].default.clone();
-        }
-        if self.calls.active.len() < prog.functions.len() {
-            self.calls.active.resize(prog.functions.len(), 0);
-        }
-        self.calls.active[f as usize] += 1;
-        self.calls.stack.push(Frame {
-            node,
-            function: f,
-            saved_at: None,
-        });
-        let depth = self.calls.stack.len();
-        let run = body.body as usize..(body.body + body.len) as usize;
-        // A pure call may be deep in others, and call more: grow the stack rather than
-        // overflow it (a body that calls no other function goes no deeper).
-        let ran = if pure && !body.leaf {
-            stacker::maybe_grow(128 * 1024, 2 * 1024 * 1024, || self.run_straight(prog, run))
-        } else {
-            self.run_straight(prog, run)
-        };
-        let ret = body.ret;
-        let out = prog.nodes[node as usize].out_base as usize;
-        let result = match ran {
-            Ok(true) => self.inputs_into(prog, ret, out),
-            // A node quit: as a failure, reported already (that is, not at all).
-            Ok(false) => Err((node, NodeError::Unwound)),
-            Err(e) => Err(e),
-        };
-        match result {
-            Ok(()) => {
-                self.calls.stack.pop();
-                self.calls.active[f as usize] -= 1;
-                Some(Ok(()))
-            }
-            Err((at, e)) => {
-                if !matches!(e, NodeError::Unwound) {
-                    self.runtime_error(prog, at, e);
-                }
-                self.st.halt = true;
-                if pure {
-                    // As `pure_call` after its body's chain failed: the body's own calls
-                    // dropped, this one finished.
-                    self.drop_calls(depth);
-                    self.st.halt = false;
-                    self.finish_call(prog, node);
-                    self.st.halt = true;
-                }
-                Some(Err((node, NodeError::Unwound)))
-            }
-        }
-    }
-
     /// Runs Return Node `node`: the innermost call's outputs take its inputs, and the body's
     /// chain ends here.
     pub(crate) fn return_from(&mut self, prog: &ProgramInner, node: u32) -> Result<Flow, (u32, NodeError)> {
@@ -376,17 +206,15 @@ impl Instance {
     /// return mark (what the body left on the stack above it is dropped); after a failure,
     /// nowhere. A pure call's body has no mark on its chain: it ends, and its call takes
     /// the return from there.
-    #[cold]
-    #[inline(never)]
-    pub(crate) fn unwind(&mut self, chain: &mut Chain) -> Option<(u32, Entry)> {
+    pub(crate) fn unwind(&mut self, chain: &mut Chain) -> Option<(usize, Entry)> {
         if !self.calls.has_returned {
             return None;
         }
         let call = self.calls.stack.last()?.node;
-        while let Some((node, payload)) = chain.stack.pop() {
+        while let Some((node, pc, payload)) = chain.stack.pop() {
             if node == call && payload == CALL_DONE {
                 self.st.halt = false;
-                return Some((node, Entry::Resume(CALL_DONE)));
+                return Some((pc as usize, Entry::Resume(CALL_DONE)));
             }
         }
         None

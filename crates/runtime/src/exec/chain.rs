@@ -3,13 +3,12 @@
 //! with the re-entry stack (Sequence, loops), the loop guard, the stop check and the
 //! observer's hooks; and the errors a chain raises itself.
 
-use std::ops::Range;
-
+use crate::exec::calls::CALL_DONE;
 use crate::exec::instance::{Instance, LatentFn};
 use crate::exec::observe::{Control, NodeView, Ran};
-use crate::exec::ops::{branch, float_op, for_loop, get, int_op, set, set_int, straight, Fault, Straight};
+use crate::exec::ops::{compare_floats, compare_ints, float_op, for_loop, get, int_op, put_bool, set, set_int};
 use crate::node::{Entry, Flow, NodeError};
-use crate::plan::code::{Bounds, Instr, Reg};
+use crate::plan::code::{Instr, Next};
 use crate::plan::program::ProgramInner;
 
 impl Instance {
@@ -26,7 +25,7 @@ impl Instance {
             self.hook_event(prog, node);
         }
         let first = match start {
-            Start::Fresh => Some((node, entry)),
+            Start::Fresh => Some((prog.code.entry_pc(node, entry), entry)),
             start => {
                 // A wake-up or a latent node's result: the node runs again without its
                 // inputs (an observer sees it, but cannot pause it here).
@@ -44,11 +43,10 @@ impl Instance {
                 self.advance(prog, node, result, &mut chain)
             }
         };
-        if let Some((n, entry)) = first {
+        if let Some((pc, entry)) = first {
             let at = Resume {
-                n,
+                pc,
                 entry,
-                pc: prog.code.entry_pc(n, entry),
                 half: 0,
                 before_done: false,
             };
@@ -97,8 +95,9 @@ impl Instance {
         self.drop_calls(0);
     }
 
-    /// Where a chain goes once node `n` has run: the next node and how it is entered, or
-    /// `None` when the chain is over (it ended, failed, quit or tripped the loop guard).
+    /// Where a chain goes once node `n` has run: the next instruction and how its node is
+    /// entered, or `None` when the chain is over (it ended, failed, quit or tripped the
+    /// loop guard).
     #[inline(always)]
     pub(crate) fn advance(
         &mut self,
@@ -106,7 +105,7 @@ impl Instance {
         n: u32,
         result: Result<Flow, (u32, NodeError)>,
         chain: &mut Chain,
-    ) -> Option<(u32, Entry)> {
+    ) -> Option<(usize, Entry)> {
         let flow = match result {
             Ok(flow) => flow,
             Err((at, e)) => {
@@ -127,7 +126,7 @@ impl Instance {
             Flow::Then(out) => Some(out),
             Flow::End => None,
             Flow::Call { out, resume } => {
-                chain.stack.push((n, resume));
+                chain.push(prog, n, resume);
                 Some(out)
             }
             Flow::Loop { out, resume } => {
@@ -137,7 +136,7 @@ impl Instance {
                     return None;
                 }
                 self.st.iterations += 1;
-                chain.stack.push((n, resume));
+                chain.push(prog, n, resume);
                 Some(out)
             }
         };
@@ -165,8 +164,11 @@ impl Instance {
             return None;
         }
         match target {
-            Some(target) => Some((target.node, Entry::Pin(target.pin as usize))),
-            None => chain.stack.pop().map(|(node, payload)| (node, Entry::Resume(payload))),
+            Some(target) => Some((
+                prog.code.start[target.node as usize] as usize,
+                Entry::Pin(target.pin as usize),
+            )),
+            None => chain.pop(),
         }
     }
 
@@ -191,10 +193,13 @@ impl Instance {
         self.runtime_error(prog, n, error);
     }
 
-    /// Runs a chain through the program's instructions from `at`: for each node, its pure
-    /// dependencies, then the node, then on to where its flow leads. `OBSERVED` runs the
-    /// observer's hooks around every node (and where it pauses, returns where to go on);
-    /// without it they are compiled out.
+    /// Runs a chain through the program's instructions from `at`: the one dispatch. For
+    /// each node, its pure dependencies, then the node, then on to where it leads: a
+    /// jump the lowering resolved, or where the node's flow says ([`Instance::advance`]).
+    /// `OBSERVED` runs the observer's hooks around every node (and where it pauses,
+    /// returns where to go on); without it they are compiled out. A fused instruction is
+    /// two nodes to an observer: the first, then the second, and it may pause before
+    /// either (`half` says which comes next).
     pub(crate) fn run_code<const OBSERVED: bool>(
         &mut self,
         prog: &ProgramInner,
@@ -203,237 +208,292 @@ impl Instance {
     ) -> Option<Resume> {
         let code = &prog.code;
         let Resume {
-            mut n,
-            mut entry,
             mut pc,
+            mut entry,
             mut half,
             mut before_done,
         } = at;
-        loop {
-            let result = if OBSERVED {
-                match self.observed_step(prog, n, entry, pc, half, before_done) {
-                    Step::Pause(half) => {
-                        return Some(Resume {
-                            n,
-                            entry,
-                            pc,
-                            half,
-                            before_done: true,
-                        })
-                    }
-                    Step::Next => {
-                        (pc, half, before_done) = (pc + 1, 0, false);
+        // Where the chain goes next, or, when it goes nowhere, whether it ended or was
+        // halted (Quit, a failure, a Return Node: `halt_or_end`).
+        macro_rules! goto {
+            ($next:expr) => {
+                match $next {
+                    Some(next) => {
+                        (pc, entry) = next;
                         continue;
                     }
-                    Step::Done(result) => {
-                        (half, before_done) = (0, false);
-                        result
-                    }
+                    None => match self.halted(chain) {
+                        Some(next) => {
+                            (pc, entry) = next;
+                            continue;
+                        }
+                        None => return None,
+                    },
                 }
-            } else {
-                match self.step(prog, pc, entry) {
-                    Ok(None) => {
+            };
+        }
+        // The node at `pc` ran and goes on to `next` (`flow`, for an observer).
+        macro_rules! go {
+            ($next:expr, $flow:expr) => {{
+                if OBSERVED {
+                    self.hook_after(prog, code.node[pc], true, &Ok($flow));
+                }
+                goto!(self.jump(prog, code.node[pc], $next, chain))
+            }};
+        }
+        // The node at `pc` ran with `result`: its flow says where the chain goes.
+        macro_rules! flow {
+            ($result:expr) => {{
+                let result = $result;
+                if OBSERVED {
+                    self.hook_after(prog, code.node[pc], true, &result);
+                }
+                goto!(self.advance(prog, code.node[pc], result, chain))
+            }};
+        }
+        // A pure instruction ran, or failed.
+        macro_rules! pure {
+            ($result:expr) => {{
+                match $result {
+                    Ok(()) => {
+                        if OBSERVED {
+                            self.hook_after(prog, code.owner[pc], true, &Ok(Flow::End));
+                        }
                         pc += 1;
                         continue;
                     }
-                    Ok(Some(flow)) => Ok(flow),
-                    Err(Ok(fault)) => Err(fault.at(prog, pc)),
-                    Err(Err(e)) => Err(e),
+                    Err(e) => {
+                        let e: (u32, NodeError) = e;
+                        if OBSERVED {
+                            self.hook_after(prog, code.owner[pc], true, &Err(e.clone()));
+                        }
+                        goto!(self.advance(prog, code.node[pc], Err(e), chain))
+                    }
                 }
-            };
-            let next = match self.advance(prog, n, result, chain) {
-                Some(next) => next,
-                // A Return Node: back to its call's return mark, if it is on this chain.
-                None if self.st.halt => self.unwind(chain)?,
-                None => return None,
-            };
-            (n, entry) = next;
-            pc = code.entry_pc(n, entry);
+            }};
+        }
+        loop {
+            let asked = std::mem::take(&mut before_done);
+            let second = std::mem::take(&mut half) == 1;
+            if OBSERVED && !second && !asked && self.hook_before(prog, code.owner[pc], true) == Control::Pause {
+                return Some(Resume {
+                    pc,
+                    entry,
+                    half: 0,
+                    before_done: true,
+                });
+            }
+            match code.instrs[pc] {
+                Instr::Int { op, a, b, dst } => {
+                    pure!(int_op(&mut self.st.file(), op, a, b, dst).map_err(|f| f.at(prog, pc)))
+                }
+                Instr::Float { op, a, b, dst } => {
+                    pure!(float_op(&mut self.st.file(), op, a, b, dst).map_err(|f| f.at(prog, pc)))
+                }
+                Instr::CompareInt { op, a, b, dst } => {
+                    let mut file = self.st.file();
+                    let result = compare_ints(&file, op, a, b).map(|v| put_bool(&mut file, dst, v));
+                    pure!(result.map_err(|f| f.at(prog, pc)))
+                }
+                Instr::CompareFloat { op, a, b, dst } => {
+                    let mut file = self.st.file();
+                    let result = compare_floats(&file, op, a, b).map(|v| put_bool(&mut file, dst, v));
+                    pure!(result.map_err(|f| f.at(prog, pc)))
+                }
+                Instr::Get { var, dst } => {
+                    get(&mut self.st.file(), var, dst);
+                    pure!(Ok(()))
+                }
+                Instr::Pure(d) => pure!(self.call(prog, d, Entry::Pin(0)).map(drop)),
+                Instr::PureCall { node, f } => pure!(self.pure_call(prog, node, f).map(drop)),
+                Instr::Node(m) => flow!(self.call(prog, m, entry)),
+                Instr::Event { next } => go!(next, Flow::Then(0)),
+                Instr::Set {
+                    var,
+                    src,
+                    dst,
+                    moves,
+                    next,
+                } => {
+                    // Observed, it copies: an observer sees every output.
+                    match set(&mut self.st.file(), var, src, dst, moves && !OBSERVED) {
+                        Ok(()) => go!(next, Flow::Then(0)),
+                        Err(fault) => flow!(Err(fault.at(prog, pc))),
+                    }
+                }
+                Instr::SetInt {
+                    op,
+                    a,
+                    b,
+                    sum,
+                    var,
+                    dst,
+                    outputs_read,
+                    next,
+                } => {
+                    if !OBSERVED {
+                        match set_int(&mut self.st.file(), op, (a, b, sum), var, dst, outputs_read) {
+                            Ok(()) => go!(next, Flow::Then(0)),
+                            Err(fault) => pure!(Err(fault.at(prog, pc))),
+                        }
+                    }
+                    // Observed: the Int, then the Set, every output written.
+                    if !second {
+                        if let Err(fault) = int_op(&mut self.st.file(), op, a, b, sum) {
+                            pure!(Err(fault.at(prog, pc)))
+                        }
+                        if self.second_half(prog, pc) {
+                            return Some(Resume::half(pc, entry));
+                        }
+                    }
+                    match set(&mut self.st.file(), var, sum, dst, false) {
+                        Ok(()) => go!(next, Flow::Then(0)),
+                        Err(fault) => flow!(Err(fault.at(prog, pc))),
+                    }
+                }
+                Instr::Branch { cond, then, otherwise } => match self.st.file().bool(cond) {
+                    Ok(true) => go!(then, Flow::Then(0)),
+                    Ok(false) => go!(otherwise, Flow::Then(1)),
+                    Err(fault) => flow!(Err(fault.at(prog, pc))),
+                },
+                Instr::CompareBranch {
+                    op,
+                    a,
+                    b,
+                    dst,
+                    outputs_read,
+                    then,
+                    otherwise,
+                } => {
+                    let mut file = self.st.file();
+                    let test = if second {
+                        // Paused before the Branch: the comparison is in its output.
+                        file.bool(dst)
+                    } else {
+                        compare_ints(&file, op, a, b)
+                    };
+                    let test = match test {
+                        Ok(test) => test,
+                        Err(fault) => pure!(Err(fault.at(prog, pc))),
+                    };
+                    if outputs_read || OBSERVED {
+                        put_bool(&mut file, dst, test);
+                    }
+                    if OBSERVED && !second && self.second_half(prog, pc) {
+                        return Some(Resume::half(pc, entry));
+                    }
+                    if test {
+                        go!(then, Flow::Then(0))
+                    } else {
+                        go!(otherwise, Flow::Then(1))
+                    }
+                }
+                Instr::ForLoop {
+                    node,
+                    first,
+                    last,
+                    dst,
+                    body,
+                    done,
+                } => match for_loop(&mut self.st.file(), entry, first, last, dst) {
+                    Ok(Some(index)) => {
+                        // A pass, as `advance` takes a `Flow::Loop`.
+                        self.loop_pass(prog, node, index, chain);
+                        go!(body, Flow::Loop { out: 0, resume: index })
+                    }
+                    Ok(None) => go!(done, Flow::Then(1)),
+                    Err(fault) => flow!(Err(fault.at(prog, pc))),
+                },
+                Instr::Call { node, f, body, then } => match entry {
+                    Entry::Resume(CALL_DONE) => {
+                        let flow = self.finish_call(prog, node);
+                        go!(then, flow)
+                    }
+                    _ => match self.start_call(prog, node, f) {
+                        Ok(()) => {
+                            chain.stack.push((node, pc as u32, CALL_DONE));
+                            go!(
+                                body,
+                                Flow::Call {
+                                    out: 1,
+                                    resume: CALL_DONE,
+                                }
+                            )
+                        }
+                        Err(e) => flow!(Err(e)),
+                    },
+                },
+                Instr::Return { node } => flow!(self.return_from(prog, node)),
+            }
         }
     }
 
-    /// Runs instruction `pc` (of node `n`'s code, entered through `entry`): `None` when
-    /// the node's run goes on with the next instruction (a pure dependency ran), else the
-    /// node's flow. An instruction's fault becomes the owning node's error only when it
-    /// fails.
+    /// A For Loop's pass (node `n`, this index), as [`Instance::advance`] takes a
+    /// `Flow::Loop`: a stop request ends the chain here; the pass is counted for the loop
+    /// guard; the loop goes back on the re-entry stack.
     #[inline(always)]
-    fn step(
-        &mut self,
-        prog: &ProgramInner,
-        pc: usize,
-        entry: Entry,
-    ) -> Result<Option<Flow>, Result<Fault, (u32, NodeError)>> {
-        match prog.code.instrs[pc] {
-            Instr::Pure(d) => match self.call(prog, d, Entry::Pin(0)) {
-                Ok(_) => Ok(None),
-                Err(e) => Err(Err(e)),
-            },
-            Instr::Node(m) => match self.call(prog, m, entry) {
-                Ok(flow) => Ok(Some(flow)),
-                Err(e) => Err(Err(e)),
-            },
-            Instr::Int { op, a, b, dst } => int_op(&mut self.st.file(), op, a, b, dst).map(|()| None).map_err(Ok),
-            Instr::Float { op, a, b, dst } => float_op(&mut self.st.file(), op, a, b, dst).map(|()| None).map_err(Ok),
-            Instr::Get { var, dst } => {
-                get(&mut self.st.file(), var, dst);
-                Ok(None)
-            }
-            Instr::Set { var, src, dst, moves } => set(&mut self.st.file(), var, src, dst, moves).map(Some).map_err(Ok),
-            Instr::SetInt {
-                op,
-                a,
-                b,
-                sum,
-                var,
-                dst,
-                outputs_read,
-            } => set_int(&mut self.st.file(), op, (a, b, sum), var, dst, outputs_read)
-                .map(Some)
-                .map_err(Ok),
-            Instr::ForLoop {
-                first,
-                last,
-                dst,
-                body_len: 0,
-                ..
-            } => for_loop(&mut self.st.file(), entry, first, last, dst)
-                .map(Some)
-                .map_err(Ok),
-            Instr::ForLoop {
-                first,
-                last,
-                dst,
-                body,
-                body_len,
-                bounds,
-            } => {
-                let body = body as usize..(body + body_len) as usize;
-                let result = if bounds == Bounds::Registers {
-                    self.loop_on_registers(prog, pc, entry, (first, last, dst), body)
-                } else {
-                    self.loop_in_place(prog, pc, entry, (first, last, dst), body, bounds)
-                };
-                match result {
-                    Ok(flow) => Ok(Some(flow)),
-                    Err(e) => Err(Err(e)),
-                }
-            }
-            Instr::Branch { cond } => branch(&self.st.file(), cond).map(Some).map_err(Ok),
-            Instr::Event => Ok(Some(Flow::Then(0))),
-            Instr::Call { node, f } => match self.impure_call(prog, node, f, entry) {
-                Ok(flow) => Ok(Some(flow)),
-                Err(e) => Err(Err(e)),
-            },
-            Instr::PureCall { node, f } => match self.pure_call(prog, node, f) {
-                Ok(_) => Ok(None),
-                Err(e) => Err(Err(e)),
-            },
-            Instr::Return { node } => match self.return_from(prog, node) {
-                Ok(flow) => Ok(Some(flow)),
-                Err(e) => Err(Err(e)),
-            },
+    fn loop_pass(&mut self, prog: &ProgramInner, n: u32, index: u64, chain: &mut Chain) {
+        if self.env.aborted() {
+            self.st.halt = true;
+        }
+        self.st.iterations += 1;
+        chain.push(prog, n, index);
+        if self.st.iterations > self.env.options.max_loop_iterations {
+            self.loop_guard(prog, n);
+            self.st.halt = true;
         }
     }
 
-    /// [`Instance::step`] with the observer's hooks around each node the instruction runs:
-    /// `Set X = A + B` (one instruction) is reported as the Add, then the Set, and may
-    /// pause before either (`half` says which comes next); a For Loop goes through the
-    /// chain pass by pass rather than in place, so each node of its body is seen.
-    #[allow(clippy::too_many_arguments)]
-    #[inline(never)]
-    fn observed_step(
-        &mut self,
-        prog: &ProgramInner,
-        n: u32,
-        entry: Entry,
-        pc: usize,
-        half: u8,
-        before_done: bool,
-    ) -> Step {
-        let code = &prog.code;
-        let before =
-            |this: &mut Instance, node: u32| before_done || this.hook_before(prog, node, true) == Control::Continue;
-        match code.instrs[pc] {
-            Instr::SetInt {
-                op,
-                a,
-                b,
-                sum,
-                var,
-                dst,
-                ..
-            } => {
-                // Observed, every output is written: an observer sees them.
-                let add = code.owner[pc];
-                if half == 0 {
-                    if !before(self, add) {
-                        return Step::Pause(0);
-                    }
-                    if let Err(fault) = int_op(&mut self.st.file(), op, a, b, sum) {
-                        let error = fault.at(prog, pc);
-                        self.hook_after(prog, add, true, &Err(error.clone()));
-                        return Step::Done(Err(error));
-                    }
-                    self.hook_after(prog, add, true, &Ok(Flow::End));
-                    if self.hook_before(prog, n, true) == Control::Pause {
-                        return Step::Pause(1);
-                    }
-                } else if !before(self, n) {
-                    return Step::Pause(1);
-                }
-                let result = set(&mut self.st.file(), var, sum, dst, false).map_err(|f| f.at(prog, pc));
-                self.hook_after(prog, n, true, &result);
-                Step::Done(result)
-            }
-            Instr::Set {
-                var,
-                src,
-                dst,
-                moves: true,
-            } => {
-                // Observed, every output is written (copied, not moved): an observer sees it.
-                if !before(self, n) {
-                    return Step::Pause(0);
-                }
-                let result = set(&mut self.st.file(), var, src, dst, false).map_err(|f| f.at(prog, pc));
-                self.hook_after(prog, n, true, &result);
-                Step::Done(result)
-            }
-            Instr::ForLoop { first, last, dst, .. } => {
-                if !before(self, n) {
-                    return Step::Pause(0);
-                }
-                let result = for_loop(&mut self.st.file(), entry, first, last, dst).map_err(|f| f.at(prog, pc));
-                self.hook_after(prog, n, true, &result);
-                Step::Done(result)
-            }
-            instr => {
-                let node = match instr {
-                    Instr::Pure(d) | Instr::PureCall { node: d, .. } => d,
-                    Instr::Int { .. } | Instr::Float { .. } | Instr::Get { .. } => code.owner[pc],
-                    _ => n,
-                };
-                if !before(self, node) {
-                    return Step::Pause(0);
-                }
-                let result = match self.step(prog, pc, entry) {
-                    Ok(None) => None,
-                    Ok(Some(flow)) => Some(Ok(flow)),
-                    Err(Ok(fault)) => Some(Err(fault.at(prog, pc))),
-                    Err(Err(e)) => Some(Err(e)),
-                };
-                match result {
-                    None => {
-                        self.hook_after(prog, node, true, &Ok(Flow::End));
-                        Step::Next
-                    }
-                    Some(result) => {
-                        self.hook_after(prog, node, true, &result);
-                        Step::Done(result)
-                    }
-                }
-            }
+    /// Where the chain goes after node `n` went on to `next` (a jump the lowering
+    /// resolved), as [`Instance::advance`] decides for a flow: nowhere once the chain is to
+    /// end (Quit, a failure, a Return Node, the loop guard); an exec cycle's pass is
+    /// counted, and a stop request ends the chain there.
+    #[inline(always)]
+    fn jump(&mut self, prog: &ProgramInner, n: u32, next: Next, chain: &mut Chain) -> Option<(usize, Entry)> {
+        if self.st.halt {
+            return None;
         }
+        if next.back && self.back_edge(prog, n) {
+            return None;
+        }
+        if next.pc == Next::END.pc {
+            return chain.pop();
+        }
+        Some((next.pc as usize, Entry::Pin(next.pin as usize)))
+    }
+
+    /// An exec cycle's pass after node `n`: counted for the loop guard, and a stop request
+    /// ends the chain here. True if the chain ends.
+    #[cold]
+    fn back_edge(&mut self, prog: &ProgramInner, n: u32) -> bool {
+        if self.env.aborted() {
+            self.st.halt = true;
+            return true;
+        }
+        self.st.iterations += 1;
+        if self.st.iterations > self.env.options.max_loop_iterations {
+            self.loop_guard(prog, n);
+            self.st.halt = true;
+            return true;
+        }
+        false
+    }
+
+    /// The chain goes nowhere: after a Return Node, back to its call's return mark, if it
+    /// is on this chain; else (a failure, Quit, the chain's end) it is over.
+    fn halted(&mut self, chain: &mut Chain) -> Option<(usize, Entry)> {
+        if !self.st.halt {
+            return None;
+        }
+        self.unwind(chain)
+    }
+
+    /// Observed, the second node of a fused instruction at `pc` (the Set of `Set X = A +
+    /// B`, the Branch of `Branch(A < B)`): the first's after hook, then the second's
+    /// before hook; true if the observer pauses there.
+    fn second_half(&mut self, prog: &ProgramInner, pc: usize) -> bool {
+        self.hook_after(prog, prog.code.owner[pc], true, &Ok(Flow::End));
+        self.hook_before(prog, prog.code.node[pc], true) == Control::Pause
     }
 
     /// The event hook: a chain starts at `node`.
@@ -505,171 +565,7 @@ impl Instance {
             ran,
         );
     }
-
-    /// Runs a For Loop whose body is a straight run of `Set`s in place (see
-    /// [`Instr::ForLoop`]): the same passes, errors, loop-guard count and Quit as when the
-    /// chain goes through the body node by node. Its bounds are read before each pass,
-    /// or once (`Bounds::Once`: constants).
-    #[inline(never)]
-    pub(crate) fn loop_in_place(
-        &mut self,
-        prog: &ProgramInner,
-        pc: usize,
-        mut entry: Entry,
-        (first, last, dst): (Reg, Reg, Reg),
-        body: Range<usize>,
-        bounds: Bounds,
-    ) -> Result<Flow, (u32, NodeError)> {
-        let code = &prog.code;
-        let n = code.owner[pc];
-        let deps = code.start[n as usize] as usize..pc;
-        let limit = self.env.options.max_loop_iterations;
-        let last_once = match bounds {
-            Bounds::EachPass => None,
-            _ => Some(self.st.file().int(last).map_err(|f| f.at(prog, pc))?),
-        };
-        loop {
-            let index = match (last_once, entry) {
-                // The next pass's index, as `for_loop` finds it.
-                (Some(last), Entry::Resume(previous)) if previous as i64 == last => return Ok(Flow::Then(1)),
-                (Some(_), Entry::Resume(previous)) => {
-                    // Below the last index, so no overflow.
-                    let index = previous as i64 + 1;
-                    self.st.file().put_int(dst, index);
-                    index as u64
-                }
-                _ => match for_loop(&mut self.st.file(), entry, first, last, dst) {
-                    Ok(Flow::Loop { resume, .. }) => resume,
-                    Ok(flow) => return Ok(flow),
-                    Err(fault) => return Err(fault.at(prog, pc)),
-                },
-            };
-            // In the order `advance` takes them: Quit (a pure node called through its
-            // implementation may have quit), then the loop guard.
-            if self.st.quit {
-                return Ok(Flow::End);
-            }
-            self.st.iterations += 1;
-            if self.st.iterations > limit {
-                return Err((n, loop_guard_error(limit)));
-            }
-            // A stop request ends the chain at a loop pass.
-            if self.env.aborted() {
-                return Ok(Flow::End);
-            }
-            if !self.run_straight(prog, body.clone())? || !self.run_straight(prog, deps.clone())? {
-                // A node quit: the chain ends (the caller sees it).
-                return Ok(Flow::End);
-            }
-            entry = Entry::Resume(index);
-        }
-    }
-
-    /// [`Instance::loop_in_place`] for a loop whose body runs on the registers alone
-    /// (`Bounds::Registers`): its bounds read once, the index and the loop-guard count
-    /// kept in machine registers; no node of its body can quit. A stop request is seen
-    /// every [`STOP_CHECK_PASSES`] passes.
-    #[inline(never)]
-    pub(crate) fn loop_on_registers(
-        &mut self,
-        prog: &ProgramInner,
-        pc: usize,
-        entry: Entry,
-        (first, last, dst): (Reg, Reg, Reg),
-        body: Range<usize>,
-    ) -> Result<Flow, (u32, NodeError)> {
-        let mut file = self.st.file();
-        let (mut index, last) = match for_loop(&mut file, entry, first, last, dst) {
-            Ok(Flow::Loop { resume, .. }) => (resume as i64, file.int(last).map_err(|f| f.at(prog, pc))?),
-            Ok(flow) => return Ok(flow),
-            Err(fault) => return Err(fault.at(prog, pc)),
-        };
-        if self.st.quit {
-            return Ok(Flow::End);
-        }
-        let instrs = &prog.code.instrs[body.clone()];
-        let limit = self.env.options.max_loop_iterations;
-        let mut iterations = self.st.iterations;
-        let mut file = self.st.file();
-        let flow = 'passes: loop {
-            iterations += 1;
-            if iterations > limit {
-                break Err((prog.code.owner[pc], loop_guard_error(limit)));
-            }
-            if iterations.is_multiple_of(STOP_CHECK_PASSES) && self.env.aborted() {
-                break Ok(Flow::End);
-            }
-            for (i, instr) in instrs.iter().enumerate() {
-                match straight(&mut file, instr) {
-                    Ok(Straight::Set | Straight::Pure) => {}
-                    Ok(Straight::Node) => {
-                        unreachable!("a loop on the registers runs no node through its implementation")
-                    }
-                    Err(fault) => break 'passes Err(fault.at(prog, body.start + i)),
-                }
-            }
-            // The next pass's index, as `for_loop` finds it.
-            if index == last {
-                break Ok(Flow::Then(1));
-            }
-            index += 1;
-            file.put_int(dst, index);
-        };
-        self.st.iterations = iterations;
-        flow
-    }
-
-    /// Runs pure instructions and `Set`s one after another; false if a node quit.
-    #[inline(always)]
-    pub(crate) fn run_straight(&mut self, prog: &ProgramInner, run: Range<usize>) -> Result<bool, (u32, NodeError)> {
-        for (i, instr) in prog.code.instrs[run.clone()].iter().enumerate() {
-            match straight(&mut self.st.file(), instr) {
-                // A pure node read before it may have quit: the Set runs, then the chain ends.
-                Ok(Straight::Set) if self.st.quit => return Ok(false),
-                Ok(Straight::Set | Straight::Pure) => {}
-                Ok(Straight::Node) => {
-                    self.straight_node(prog, *instr)?;
-                    // An impure call is a node of the run, as a Set is.
-                    if matches!(instr, Instr::Call { .. }) && self.st.quit {
-                        return Ok(false);
-                    }
-                }
-                Err(fault) => return Err(fault.at(prog, run.start + i)),
-            }
-        }
-        Ok(true)
-    }
-
-    /// A node of a straight run that is not an instruction on the registers alone: a pure
-    /// node, a pure call, or an impure call of an expression or of a straight body that
-    /// calls no other function (which goes on through `then`, the run's next node). Kept
-    /// out of [`Instance::run_straight`]'s loop.
-    #[inline(never)]
-    pub(crate) fn straight_node(&mut self, prog: &ProgramInner, instr: Instr) -> Result<(), (u32, NodeError)> {
-        match instr {
-            Instr::Pure(d) => self.call(prog, d, Entry::Pin(0)).map(drop),
-            // Unobserved (a straight run is), an expression's call runs in place, unless a
-            // node quit (see `Instance::pure_call`).
-            Instr::PureCall { node, f } => match prog.functions[f as usize].expression {
-                Some(ret) if !self.st.quit => self.expression_call(prog, node, f, ret).map(drop),
-                _ => self.pure_call(prog, node, f).map(drop),
-            },
-            // A pure node read for its arguments quit: the chain would end before its body.
-            Instr::Call { .. } if self.st.quit => Ok(()),
-            Instr::Call { node, f } => match (prog.functions[f as usize].expression, prog.code.straight[f as usize]) {
-                (Some(ret), _) => self.expression_call(prog, node, f, ret).map(drop),
-                (None, Some(body)) => self
-                    .straight_call(prog, node, f, body, false)
-                    .expect("a function that calls no other is never running when called"),
-                (None, None) => unreachable!("a straight run calls only expressions and straight bodies"),
-            },
-            _ => unreachable!("a straight run holds pure instructions, Sets and calls of expressions"),
-        }
-    }
 }
-
-/// How often a loop on the registers looks for a stop request, in passes.
-const STOP_CHECK_PASSES: u64 = 1024;
 
 pub(crate) fn loop_guard_error(limit: u64) -> NodeError {
     NodeError::new(format!(
@@ -677,17 +573,35 @@ pub(crate) fn loop_guard_error(limit: u64) -> NodeError {
     ))
 }
 
-/// A running chain's pending re-entries (Sequence, loops).
+/// A running chain's pending re-entries (Sequence, loops, calls' return marks): each the
+/// node, the instruction it is entered again at (`Code::resume`) and its payload.
 pub(crate) struct Chain {
-    pub(crate) stack: Vec<(u32, u64)>,
+    pub(crate) stack: Vec<Reentry>,
 }
 
-/// Where a chain goes on: node `n` entered through `entry`, at instruction `pc` (and, for
-/// `Set X = A + B`, at its second half).
+/// A re-entry: node, instruction, payload.
+pub(crate) type Reentry = (u32, u32, u64);
+
+impl Chain {
+    /// Node `n` is to be entered again with `payload` when the chain's branch ends.
+    #[inline(always)]
+    fn push(&mut self, prog: &ProgramInner, n: u32, payload: u64) {
+        self.stack.push((n, prog.code.resume[n as usize], payload));
+    }
+
+    /// The branch ended: the latest re-entry, if any.
+    #[inline(always)]
+    fn pop(&mut self) -> Option<(usize, Entry)> {
+        let (_, pc, payload) = self.stack.pop()?;
+        Some((pc as usize, Entry::Resume(payload)))
+    }
+}
+
+/// Where a chain goes on: instruction `pc`, its node entered through `entry` (and, for a
+/// fused instruction, at its second half).
 pub(crate) struct Resume {
-    n: u32,
-    entry: Entry,
     pc: usize,
+    entry: Entry,
     half: u8,
     /// The before hook has run for the node at `pc` (it paused there): do not ask again.
     before_done: bool,
@@ -697,11 +611,20 @@ impl Resume {
     /// The start of node `n`'s run, entered through `entry`.
     pub(crate) fn at(prog: &ProgramInner, n: u32, entry: Entry) -> Resume {
         Resume {
-            n,
-            entry,
             pc: prog.code.entry_pc(n, entry),
+            entry,
             half: 0,
             before_done: false,
+        }
+    }
+
+    /// Paused before the second node of the fused instruction at `pc`.
+    fn half(pc: usize, entry: Entry) -> Resume {
+        Resume {
+            pc,
+            entry,
+            half: 1,
+            before_done: true,
         }
     }
 }
@@ -710,16 +633,6 @@ impl Resume {
 pub(crate) struct Paused {
     at: Resume,
     chain: Chain,
-}
-
-/// How an observed instruction went.
-enum Step {
-    /// Pause before it (at this half).
-    Pause(u8),
-    /// A pure dependency ran: on to the next instruction.
-    Next,
-    /// The node ran, with this result.
-    Done(Result<Flow, (u32, NodeError)>),
 }
 
 pub(crate) enum Start {

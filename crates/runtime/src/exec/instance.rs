@@ -210,7 +210,7 @@ pub(crate) struct State {
     pub(crate) halt: bool,
     pub(crate) errors: usize,
     /// The chain's pending re-entries (Sequence, loops); reused between events.
-    pub(crate) stack: Vec<(u32, u64)>,
+    pub(crate) stack: Vec<crate::exec::chain::Reentry>,
     /// The frames of running calls that a recursive call put aside (their slots and
     /// locals), innermost last: values a collection must count as reachable.
     pub(crate) saved_frames: Vec<Value>,

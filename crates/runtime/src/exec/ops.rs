@@ -1,10 +1,12 @@
-//! The standard library's hot nodes as instructions on an instance's registers, and the
-//! operations they share with the nodes' closures, so that no node's logic is written twice.
+//! The standard library's hot nodes as instructions on an instance's registers. Their
+//! arithmetic and comparisons are the nodes' own (`node::arith`), so that no node's logic
+//! is written twice.
 
 use crate::exec::instance::State;
 use crate::exec::node_path::unset_read;
-use crate::node::{Arithmetic, Entry, Flow, NodeError};
-use crate::plan::code::{FloatOp, Instr, IntOp, Reg};
+use crate::node::arith::{Compare, FloatOp, IntFault, IntOp};
+use crate::node::{Entry, NodeError};
+use crate::plan::code::Reg;
 use crate::plan::program::{InputPlan, ProgramInner};
 use crate::value::Value;
 
@@ -12,8 +14,10 @@ use crate::value::Value;
 pub(crate) enum Fault {
     /// An input read a slot that is still unset.
     Unset(u32),
-    /// Int arithmetic overflowed.
-    Overflow(IntOp, i64, i64),
+    /// Int arithmetic overflowed or divided by zero.
+    Int(IntOp, IntFault, i64, i64),
+    /// A Float divided by zero.
+    FloatByZero,
 }
 
 impl Fault {
@@ -30,7 +34,8 @@ impl Fault {
                     .unwrap_or(0);
                 unset_read(prog, node, input, slot)
             }
-            Fault::Overflow(op, a, b) => overflow(a, op.arithmetic(), b),
+            Fault::Int(op, fault, a, b) => op.error(fault, a, b),
+            Fault::FloatByZero => NodeError::new("division by zero"),
         };
         (node, error)
     }
@@ -122,14 +127,14 @@ impl RegFile<'_> {
 }
 
 // The standard library's hot nodes as instructions: each does exactly what its node's
-// closure does (a node whose inputs need a conversion calls the closure;
+// implementation does (a node whose inputs need a conversion is called through it;
 // tests/run_compare.rs compares fused and unfused, observed and plain runs).
 
-/// Add, Subtract or Multiply of the Ints in `a` and `b`; an error if it overflows.
+/// The Int operation `op` on the Ints in `a` and `b`.
 #[inline(always)]
 pub(crate) fn int_result(st: &RegFile, op: IntOp, a: Reg, b: Reg) -> Result<i64, Fault> {
     let (a, b) = (st.int(a)?, st.int(b)?);
-    op.apply(a, b).ok_or(Fault::Overflow(op, a, b))
+    op.apply(a, b).map_err(|fault| Fault::Int(op, fault, a, b))
 }
 
 #[inline(always)]
@@ -141,18 +146,33 @@ pub(crate) fn int_op(st: &mut RegFile, op: IntOp, a: Reg, b: Reg, dst: Reg) -> R
 
 #[inline(always)]
 pub(crate) fn float_op(st: &mut RegFile, op: FloatOp, a: Reg, b: Reg, dst: Reg) -> Result<(), Fault> {
-    let value = op.apply(st.float(a)?, st.float(b)?);
+    let value = op.apply(st.float(a)?, st.float(b)?).ok_or(Fault::FloatByZero)?;
     st.regs[dst as usize] = Value::Float(value);
     Ok(())
 }
 
 #[inline(always)]
-pub(crate) fn get(st: &mut RegFile, var: Reg, dst: Reg) {
-    st.regs[dst as usize] = st.regs[var as usize].clone();
+pub(crate) fn compare_ints(st: &RegFile, op: Compare, a: Reg, b: Reg) -> Result<bool, Fault> {
+    Ok(op.ints(st.int(a)?, st.int(b)?))
 }
 
 #[inline(always)]
-pub(crate) fn set(st: &mut RegFile, var: Reg, src: Reg, dst: Reg, moves: bool) -> Result<Flow, Fault> {
+pub(crate) fn compare_floats(st: &RegFile, op: Compare, a: Reg, b: Reg) -> Result<bool, Fault> {
+    Ok(op.floats(st.float(a)?, st.float(b)?))
+}
+
+#[inline(always)]
+pub(crate) fn put_bool(st: &mut RegFile, dst: Reg, value: bool) {
+    st.regs[dst as usize] = Value::Bool(value);
+}
+
+#[inline(always)]
+pub(crate) fn get(st: &mut RegFile, var: Reg, dst: Reg) {
+    st.copy(var as usize, dst as usize);
+}
+
+#[inline(always)]
+pub(crate) fn set(st: &mut RegFile, var: Reg, src: Reg, dst: Reg, moves: bool) -> Result<(), Fault> {
     match st.regs[src as usize] {
         Value::Int(i) => {
             st.put_int(var, i);
@@ -170,18 +190,10 @@ pub(crate) fn set(st: &mut RegFile, var: Reg, src: Reg, dst: Reg, moves: bool) -
             st.regs[dst as usize] = value;
         }
     }
-    Ok(Flow::Then(0))
+    Ok(())
 }
 
-/// The variable of `Set X = A op B` (an Int), its outputs left alone: what a fused
-/// `Set` does when no other node reads them.
-#[inline(always)]
-pub(crate) fn set_var_int(st: &mut RegFile, op: IntOp, a: Reg, b: Reg, var: Reg) -> Result<i64, Fault> {
-    let value = int_result(st, op, a, b)?;
-    st.put_int(var, value);
-    Ok(value)
-}
-
+/// `Set X = A op B` (an Int): the variable, and the outputs if `outputs_read`.
 #[inline(always)]
 pub(crate) fn set_int(
     st: &mut RegFile,
@@ -190,93 +202,33 @@ pub(crate) fn set_int(
     var: Reg,
     dst: Reg,
     outputs_read: bool,
-) -> Result<Flow, Fault> {
-    let value = set_var_int(st, op, a, b, var)?;
+) -> Result<(), Fault> {
+    let value = int_result(st, op, a, b)?;
+    st.put_int(var, value);
     if outputs_read {
         st.put_int(sum, value);
         st.put_int(dst, value);
     }
-    Ok(Flow::Then(0))
+    Ok(())
 }
 
+/// For Loop: the index of the pass to run (also put in `dst`), or `None` when the loop is
+/// done. Its bounds are read now, as Blueprint's For Loop reads them before each pass.
 #[inline(always)]
-pub(crate) fn for_loop(st: &mut RegFile, entry: Entry, first: Reg, last: Reg, dst: Reg) -> Result<Flow, Fault> {
-    let (first, last) = (st.int(first)?, st.int(last)?);
+pub(crate) fn for_loop(st: &mut RegFile, entry: Entry, first: Reg, last: Reg, dst: Reg) -> Result<Option<u64>, Fault> {
+    // After the first pass, First Index no longer matters.
     let index = match entry {
-        Entry::Pin(_) => Some(first),
+        Entry::Pin(_) => Some(st.int(first)?),
         Entry::Resume(previous) => (previous as i64).checked_add(1),
     };
-    match index {
+    let last = st.int(last)?;
+    Ok(match index {
         Some(i) if i <= last => {
             st.put_int(dst, i);
-            Ok(Flow::Loop {
-                out: 0,
-                resume: i as u64,
-            })
+            Some(i as u64)
         }
-        _ => Ok(Flow::Then(1)),
-    }
-}
-
-#[inline(always)]
-pub(crate) fn branch(st: &RegFile, cond: Reg) -> Result<Flow, Fault> {
-    Ok(Flow::Then(if st.bool(cond)? { 0 } else { 1 }))
-}
-
-/// What [`straight`] ran.
-pub(crate) enum Straight {
-    /// A `Set`: its node ran.
-    Set,
-    /// A pure instruction.
-    Pure,
-    /// Nothing: the instruction runs a node through its implementation (the caller's job).
-    Node,
-}
-
-/// Runs `instr`, one of a straight run of pure instructions and `Set`s (as a loop runs its
-/// body in place), on the registers. Tested one by one, the likeliest first: branches that
-/// predict better than a jump table in the tight loops this runs.
-#[inline(always)]
-pub(crate) fn straight(st: &mut RegFile, instr: &Instr) -> Result<Straight, Fault> {
-    if let Instr::SetInt {
-        op,
-        a,
-        b,
-        var,
-        outputs_read: false,
-        ..
-    } = *instr
-    {
-        // The likeliest of all: `Set X = X + Y` whose outputs no other node reads.
-        set_var_int(st, op, a, b, var)?;
-        Ok(Straight::Set)
-    } else if let Instr::SetInt {
-        op,
-        a,
-        b,
-        sum,
-        var,
-        dst,
-        outputs_read,
-    } = *instr
-    {
-        set_int(st, op, (a, b, sum), var, dst, outputs_read)?;
-        Ok(Straight::Set)
-    } else if let Instr::Set { var, src, dst, moves } = *instr {
-        set(st, var, src, dst, moves)?;
-        Ok(Straight::Set)
-    } else if let Instr::Int { op, a, b, dst } = *instr {
-        int_op(st, op, a, b, dst)?;
-        Ok(Straight::Pure)
-    } else if let Instr::Float { op, a, b, dst } = *instr {
-        float_op(st, op, a, b, dst)?;
-        Ok(Straight::Pure)
-    } else if let Instr::Get { var, dst } = *instr {
-        get(st, var, dst);
-        Ok(Straight::Pure)
-    } else {
-        Ok(Straight::Node)
-    }
+        _ => None,
+    })
 }
 
 #[inline]
@@ -286,10 +238,4 @@ pub(crate) fn read_in_place<'s>(st: &'s State, input: &'s InputPlan) -> &'s Valu
         InputPlan::Slot { slot, .. } => &st.regs[*slot as usize],
         InputPlan::Var { var, .. } | InputPlan::TakeVar { var } => &st.vars()[*var as usize],
     }
-}
-
-/// The runtime error of Int arithmetic whose result does not fit; the intrinsic
-/// instructions raise the same.
-pub(crate) fn overflow(a: i64, op: Arithmetic, b: i64) -> NodeError {
-    NodeError::Overflow { a, op, b }
 }

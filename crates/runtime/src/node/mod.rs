@@ -9,6 +9,7 @@ use graphrun_format::Type;
 
 use crate::value::Value;
 
+pub(crate) mod arith;
 pub(crate) mod cx;
 mod fn_node;
 mod typed;
@@ -83,12 +84,14 @@ pub struct Intrinsic(pub(crate) Op);
 /// The intrinsic instructions. Each does exactly what its node's compiled form does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Op {
-    AddInt,
-    SubtractInt,
-    MultiplyInt,
-    AddFloat,
-    SubtractFloat,
-    MultiplyFloat,
+    /// Arithmetic on two Ints.
+    Int(arith::IntOp),
+    /// Arithmetic on two Floats.
+    Float(arith::FloatOp),
+    /// A comparison of two Ints.
+    CompareInt(arith::Compare),
+    /// A comparison of two Floats.
+    CompareFloat(arith::Compare),
     /// Get of variable number N.
     Get(u32),
     /// Set of variable number N.

@@ -56,8 +56,6 @@ pub(crate) struct FunctionPlan {
     pub locals: std::ops::Range<u32>,
     /// Its outputs' zero values: what a call gives when no Return Node runs.
     pub zeros: Box<[Value]>,
-    /// The Return Node, when the function is an expression (see `Code::expressions`).
-    pub expression: Option<u32>,
 }
 
 /// One node, compiled: what the interpreter reads on every execution.

@@ -1,7 +1,8 @@
 //! Arithmetic, comparisons and Boolean logic; Modulo, Min, Max, Clamp, Abs, rounding and
 //! random numbers.
 use super::*;
-use crate::node::Arithmetic;
+use crate::node::arith::{Compare, FloatOp, IntOp};
+use crate::node::InputKind;
 
 /// Int for Int op Int, Float when either side is a Float; an error names the pin.
 fn numeric(cx: &dyn SignatureCx, node: &str) -> Result<Type, PinError> {
@@ -55,27 +56,27 @@ fn comparable(cx: &dyn SignatureCx, node: &str, ordered: bool) -> Result<Type, P
     Ok(ty)
 }
 
+/// The type a comparison compares: its `A` pin's.
+fn input_type(sig: &Signature) -> Type {
+    match &sig.inputs[0].kind {
+        InputKind::Data(ty) | InputKind::Literal(ty) => ty.clone(),
+        InputKind::Delegate(_) => Type::Bool,
+    }
+}
+
 pub(super) fn math(r: &mut RegistryBuilder) {
-    type IntOp = fn(i64, i64) -> Option<i64>;
-    type FloatOp = fn(f64, f64) -> f64;
-    let ops: [(&str, Arithmetic, &str, IntOp, FloatOp); 4] = [
-        ("Add", Arithmetic::Add, "A + B", i64::checked_add, |a, b| a + b),
-        ("Subtract", Arithmetic::Subtract, "A - B", i64::checked_sub, |a, b| {
-            a - b
-        }),
-        ("Multiply", Arithmetic::Multiply, "A × B", i64::checked_mul, |a, b| {
-            a * b
-        }),
+    let ops: [(&str, IntOp, FloatOp, &str); 4] = [
+        ("Add", IntOp::Add, FloatOp::Add, "A + B"),
+        ("Subtract", IntOp::Subtract, FloatOp::Subtract, "A - B"),
+        ("Multiply", IntOp::Multiply, FloatOp::Multiply, "A × B"),
         (
             "Divide",
-            Arithmetic::Divide,
+            IntOp::Divide,
+            FloatOp::Divide,
             "A ÷ B (Int ÷ Int rounds toward zero); dividing by zero is a runtime error",
-            i64::checked_div,
-            |a, b| a / b,
         ),
     ];
-    for (name, arithmetic, what, int_op, float_op) in ops {
-        let is_divide = name == "Divide";
+    for (name, int_op, float_op, what) in ops {
         r.add_node(
             FnNode::new(
                 name,
@@ -94,20 +95,13 @@ pub(super) fn math(r: &mut RegistryBuilder) {
                     let float = cx.signature().outputs[0].ty == Type::Float;
                     Ok(if float {
                         Box::new(move |cx: &mut Cx<'_>, _: Entry| {
-                            let (a, b) = (cx.input(0).as_float(), cx.input(1).as_float());
-                            if is_divide && b == 0.0 {
-                                return Err(err("division by zero"));
-                            }
-                            cx.set_output(0, float_op(a, b));
+                            let value = float_op.run(cx.input(0).as_float(), cx.input(1).as_float())?;
+                            cx.set_output(0, value);
                             Ok(Flow::End)
                         })
                     } else {
                         Box::new(move |cx: &mut Cx<'_>, _: Entry| {
-                            let (a, b) = (cx.input(0).as_int(), cx.input(1).as_int());
-                            if is_divide && b == 0 {
-                                return Err(err("division by zero"));
-                            }
-                            let value = int_op(a, b).ok_or_else(|| overflow(a, arithmetic, b))?;
+                            let value = int_op.run(cx.input(0).as_int(), cx.input(1).as_int())?;
                             cx.set_output(0, value);
                             Ok(Flow::End)
                         })
@@ -115,27 +109,20 @@ pub(super) fn math(r: &mut RegistryBuilder) {
                 },
             )
             .intrinsic(move |cx| {
-                let float = cx.signature().outputs[0].ty == Type::Float;
-                match (name, float) {
-                    ("Add", false) => Some(Op::AddInt),
-                    ("Subtract", false) => Some(Op::SubtractInt),
-                    ("Multiply", false) => Some(Op::MultiplyInt),
-                    ("Add", true) => Some(Op::AddFloat),
-                    ("Subtract", true) => Some(Op::SubtractFloat),
-                    ("Multiply", true) => Some(Op::MultiplyFloat),
-                    _ => None,
-                }
+                Some(match cx.signature().outputs[0].ty {
+                    Type::Float => Op::Float(float_op),
+                    _ => Op::Int(int_op),
+                })
             }),
         );
     }
-    type Cmp = fn(std::cmp::Ordering) -> bool;
-    let comparisons: [(&str, &str, bool, Cmp); 6] = [
-        ("Equal", "A == B", false, |o| o.is_eq()),
-        ("Not Equal", "A != B", false, |o| o.is_ne()),
-        ("Less", "A < B", true, |o| o.is_lt()),
-        ("Greater", "A > B", true, |o| o.is_gt()),
-        ("Less Equal", "A <= B", true, |o| o.is_le()),
-        ("Greater Equal", "A >= B", true, |o| o.is_ge()),
+    let comparisons: [(&str, &str, bool, Compare); 6] = [
+        ("Equal", "A == B", false, Compare::Equal),
+        ("Not Equal", "A != B", false, Compare::NotEqual),
+        ("Less", "A < B", true, Compare::Less),
+        ("Greater", "A > B", true, Compare::Greater),
+        ("Less Equal", "A <= B", true, Compare::LessEqual),
+        ("Greater Equal", "A >= B", true, Compare::GreaterEqual),
     ];
     for (name, what, ordered, test) in comparisons {
         let types = if ordered {
@@ -143,39 +130,48 @@ pub(super) fn math(r: &mut RegistryBuilder) {
         } else {
             "any (of one type)"
         };
-        r.add_node(FnNode::new(
-            name,
-            NodeDoc::new("Math", &format!("{what} (pure)."))
-                .input("A", types)
-                .input("B", types)
-                .output("Return Value", "Bool"),
-            move |cx| {
-                let ty = comparable(cx, name, ordered)?;
-                Ok(Signature::pure()
-                    .input("A", ty.clone())
-                    .input("B", ty)
-                    .output("Return Value", Type::Bool))
-            },
-            move |_| {
-                Ok(Box::new(move |cx: &mut Cx<'_>, _: Entry| {
-                    let result = if ordered {
-                        match (cx.input(0), cx.input(1)) {
-                            (Value::String(a), Value::String(b)) => test(a.cmp(b)),
-                            (a, b) => a.as_float().partial_cmp(&b.as_float()).is_some_and(test),
-                        }
-                    } else {
-                        let equal = cx.input(0) == cx.input(1);
-                        test(if equal {
-                            std::cmp::Ordering::Equal
-                        } else {
-                            std::cmp::Ordering::Less
-                        })
-                    };
-                    cx.set_output(0, result);
-                    Ok(Flow::End)
-                }))
-            },
-        ));
+        r.add_node(
+            FnNode::new(
+                name,
+                NodeDoc::new("Math", &format!("{what} (pure)."))
+                    .input("A", types)
+                    .input("B", types)
+                    .output("Return Value", "Bool"),
+                move |cx| {
+                    let ty = comparable(cx, name, ordered)?;
+                    Ok(Signature::pure()
+                        .input("A", ty.clone())
+                        .input("B", ty)
+                        .output("Return Value", Type::Bool))
+                },
+                move |cx| {
+                    let ty = input_type(cx.signature());
+                    Ok(Box::new(move |cx: &mut Cx<'_>, _: Entry| {
+                        let result = match (&ty, cx.input(0), cx.input(1)) {
+                            // Ints exactly: two Ints past 2^53 are not two Floats.
+                            (Type::Int, a, b) => test.ints(a.as_int(), b.as_int()),
+                            (Type::Float, a, b) => test.floats(a.as_float(), b.as_float()),
+                            (_, Value::String(a), Value::String(b)) if ordered => {
+                                test.ordering(Some(a.as_str().cmp(b.as_str())))
+                            }
+                            (_, a, b) if ordered => test.ordering(a.as_float().partial_cmp(&b.as_float())),
+                            (_, a, b) => test.ordering(Some(if a == b {
+                                std::cmp::Ordering::Equal
+                            } else {
+                                std::cmp::Ordering::Less
+                            })),
+                        };
+                        cx.set_output(0, result);
+                        Ok(Flow::End)
+                    }))
+                },
+            )
+            .intrinsic(move |cx| match input_type(cx.signature()) {
+                Type::Int => Some(Op::CompareInt(test)),
+                Type::Float => Some(Op::CompareFloat(test)),
+                _ => None,
+            }),
+        );
     }
     type BoolOp = fn(bool, bool) -> bool;
     let logic: [(&str, &str, BoolOp); 2] = [("And", "A and B", |a, b| a && b), ("Or", "A or B", |a, b| a || b)];
@@ -285,16 +281,12 @@ fn to_int(node: &str, value: f64) -> Result<i64, NodeError> {
 
 pub(super) fn more_math(r: &mut RegistryBuilder) {
     r.add_node(
-        FnNode::function("Modulo", ["A", "B"], |a: i64, b: i64| {
-            if b == 0 {
-                return Err(err("modulo by zero"));
-            }
-            Ok(a.wrapping_rem(b))
-        })
-        .describe(
-            "Math",
-            "The remainder of A ÷ B, with the sign of A (pure); B = 0 is a runtime error.",
-        ),
+        FnNode::function("Modulo", ["A", "B"], |a: i64, b: i64| IntOp::Modulo.run(a, b))
+            .describe(
+                "Math",
+                "The remainder of A ÷ B, with the sign of A (pure); B = 0 is a runtime error.",
+            )
+            .intrinsic(|_| Some(Op::Int(IntOp::Modulo))),
     );
     // As Blueprint's Min and Max: A unless B is smaller (larger), so a NaN A gives B.
     r.add_node(numeric_node(

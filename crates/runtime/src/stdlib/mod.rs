@@ -8,7 +8,6 @@ use std::time::Duration;
 use graphrun_format::ron::Kind;
 use graphrun_format::{codes, Type};
 
-use crate::exec::ops::overflow;
 use crate::node::Cx;
 use crate::node::{Entry, Flow, FnNode, NodeDoc, NodeError, Op, PinError, Role, Signature, SignatureCx};
 use crate::registry::{NodeLibrary, RegistryBuilder, TIMER_CLASS};

@@ -1,6 +1,6 @@
 //! Get, Set, Increment and Decrement.
 use super::*;
-use crate::node::Arithmetic;
+use crate::node::arith::IntOp;
 
 pub(super) fn variables(r: &mut RegistryBuilder) {
     r.add_node(
@@ -92,17 +92,8 @@ pub(super) fn variables(r: &mut RegistryBuilder) {
                         .ok_or_else(|| PinError::node(codes::UNKNOWN_VARIABLE, "unknown variable"))?;
                     Ok(Box::new(move |cx: &mut Cx<'_>, _: Entry| {
                         let old = cx.variable(var).as_int();
-                        let new = old.checked_add(step).ok_or_else(|| {
-                            overflow(
-                                old,
-                                if step > 0 {
-                                    Arithmetic::Add
-                                } else {
-                                    Arithmetic::Subtract
-                                },
-                                1,
-                            )
-                        })?;
+                        let op = if step > 0 { IntOp::Add } else { IntOp::Subtract };
+                        let new = op.run(old, 1)?;
                         cx.set_variable(var, Value::Int(new));
                         cx.set_output(0, new);
                         Ok(Flow::Then(0))

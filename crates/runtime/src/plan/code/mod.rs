@@ -1,13 +1,28 @@
-//! The flat instructions the interpreter runs, observed or not (an observed run reports
-//! each node an instruction stands for: `Instance::observed_step`). Each impure node has a
-//! run of instructions: one per pure node it reads (dependencies first), then one for the
-//! node itself. The standard library's hot nodes become instructions whose operands are
+//! The flat instructions the interpreter runs, observed or not: one dispatch
+//! (`exec/chain.rs`) decides each of them. Each impure node has a run of instructions: one
+//! per pure node it reads (dependencies first), then one for the node itself, which says
+//! where the chain goes next. The standard library's hot nodes (arithmetic, comparisons,
+//! Get, Set, Branch, For Loop, events, calls) are instructions whose operands are
 //! registers: an instance keeps its output slots, then its variables, then the constants
-//! the instructions read, in one array, so an operand is one index wherever it comes from.
-//! Every other node, and a hot node whose inputs need a conversion, is a call through
-//! [`Node`](crate::Node). The fusions can be turned off (`Registry::load_str_unfused`):
-//! `tests/run_compare.rs` runs generated graphs fused and unfused, observed and not.
+//! the instructions read, in one array, so an operand is one index wherever it comes from;
+//! and they jump straight to the next node's run. Every other node, and a hot node whose
+//! inputs need a conversion, is a call through [`Node`](crate::Node), whose [`Flow`]
+//! says where to go.
+//!
+//! The lowering's optimizations are general, never shapes:
+//! - a pure instruction read only by the Set or Branch right after it is fused with it
+//!   (`Set X = A op B`, `Branch(A < B)`);
+//! - a For Loop whose bounds nothing in its body can change reads them once: a pass
+//!   re-enters the loop's own instruction, not its pure dependencies;
+//! - a Set of a variable that the node before it changes in place moves the value
+//!   (`Set X = Array Add(X, v)`).
+//!
+//! They can be turned off (`Registry::load_str_unfused`): `tests/run_compare.rs` runs
+//! generated graphs fused and unfused, observed and not.
+//!
+//! [`Flow`]: crate::Flow
 
+use crate::node::arith::{Compare, FloatOp, IntOp};
 use crate::node::{Entry, Op};
 use crate::plan::program::{ExecTarget, InputPlan};
 use crate::value::{Conversion, Value};
@@ -16,75 +31,78 @@ use crate::value::{Conversion, Value};
 /// constants). Reading a slot that is still unset is an error.
 pub(crate) type Reg = u32;
 
-#[derive(Clone, Copy, Debug)]
-pub(crate) enum IntOp {
-    Add,
-    Subtract,
-    Multiply,
+/// Where the chain goes after a node: the start of a node's run, entered through exec
+/// input `pin`; or, at [`Next::END`], back to the chain's re-entry stack (the chain's
+/// branch is over).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Next {
+    pub pc: u32,
+    pub pin: u16,
+    /// Following it closes a cycle of exec links (a pass the loop guard counts).
+    pub back: bool,
 }
 
-impl IntOp {
-    /// The node whose instruction it is, for the overflow error.
-    pub fn arithmetic(self) -> crate::node::Arithmetic {
-        match self {
-            IntOp::Add => crate::node::Arithmetic::Add,
-            IntOp::Subtract => crate::node::Arithmetic::Subtract,
-            IntOp::Multiply => crate::node::Arithmetic::Multiply,
-        }
-    }
+impl Next {
+    pub const END: Next = Next {
+        pc: u32::MAX,
+        pin: 0,
+        back: false,
+    };
 
-    #[inline(always)]
-    pub fn apply(self, a: i64, b: i64) -> Option<i64> {
-        match self {
-            IntOp::Add => a.checked_add(b),
-            IntOp::Subtract => a.checked_sub(b),
-            IntOp::Multiply => a.checked_mul(b),
-        }
-    }
-}
-
-#[derive(Clone, Copy, Debug)]
-pub(crate) enum FloatOp {
-    Add,
-    Subtract,
-    Multiply,
-}
-
-impl FloatOp {
-    #[inline(always)]
-    pub fn apply(self, a: f64, b: f64) -> f64 {
-        match self {
-            FloatOp::Add => a + b,
-            FloatOp::Subtract => a - b,
-            FloatOp::Multiply => a * b,
+    /// Where `target` leads: during the lowering, `pc` is the node's index, made the
+    /// start of its run once every run is laid out.
+    fn to(target: Option<ExecTarget>) -> Next {
+        match target {
+            Some(t) => Next {
+                pc: t.node,
+                pin: u16::try_from(t.pin).unwrap_or(u16::MAX),
+                back: t.back_edge,
+            },
+            None => Next::END,
         }
     }
 }
 
-/// One instruction. `Pure`, `Int`, `Float` and `Get` evaluate a pure node and go on to the
-/// next instruction; the others run the node itself and end its run.
+/// One instruction. The pure ones (`Pure`, `PureCall`, `Int`, `Float`, `CompareInt`,
+/// `CompareFloat`, `Get`) evaluate a pure node and go on to the next instruction; the
+/// others run the node itself and end its run.
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum Instr {
     /// A pure node, called through its implementation.
     Pure(u32),
-    /// The node itself, called through its implementation.
-    Node(u32),
-    /// Add, Subtract or Multiply of two Ints into `dst`; an error if it overflows.
+    /// A pure call of function `f` by node `node`: its body runs now, as a nested chain.
+    PureCall { node: u32, f: u32 },
+    /// Arithmetic on two Ints into `dst`; an error if it overflows or divides by zero.
     Int { op: IntOp, a: Reg, b: Reg, dst: Reg },
-    /// Add, Subtract or Multiply of two Floats into `dst`.
+    /// Arithmetic on two Floats into `dst`; an error if it divides by zero.
     Float { op: FloatOp, a: Reg, b: Reg, dst: Reg },
+    /// A comparison of two Ints into `dst`.
+    CompareInt { op: Compare, a: Reg, b: Reg, dst: Reg },
+    /// A comparison of two Floats into `dst`.
+    CompareFloat { op: Compare, a: Reg, b: Reg, dst: Reg },
     /// Get: the variable in register `var` into `dst`.
     Get { var: Reg, dst: Reg },
-    /// Set: the variable in register `var` and the output `dst` from `src`; then its exec
-    /// output 0. With `moves`, `src` is moved into the variable and `dst` is not written:
-    /// the Set takes the output of the pure node right before it, which only it reads,
-    /// and no node reads the Set's own output (`Set X = Array Add(X, v)`, see
-    /// `Code::takes`). Observed, it copies as a plain Set does.
-    Set { var: Reg, src: Reg, dst: Reg, moves: bool },
-    /// An `Int` whose result a `Set` reads, right after it (`Set X = X + 1`): the result into
-    /// the Int node's output `sum`, the variable `var` and the Set's output `dst`; then exec
-    /// output 0. Errors are the Int node's. Unless `outputs_read` (some other node reads
-    /// `sum` or `dst`), an unobserved run writes only the variable: no one could tell.
+    /// The node itself, called through its implementation: its flow says where to go.
+    Node(u32),
+    /// An event node: on to `next` (its outputs are set by whoever fired it).
+    Event { next: Next },
+    /// Set: the variable in register `var` and the output `dst` from `src`; on to `next`.
+    /// With `moves`, `src` is moved into the variable and `dst` is not written: the Set
+    /// takes the output of the pure node right before it, which only it reads, and no
+    /// node reads the Set's own output (`Set X = Array Add(X, v)`, see `Code::takes`).
+    /// Observed, it copies as a plain Set does.
+    Set {
+        var: Reg,
+        src: Reg,
+        dst: Reg,
+        moves: bool,
+        next: Next,
+    },
+    /// An `Int` whose result the `Set` right after it reads (`Set X = X + 1`): the result
+    /// into the Int node's output `sum`, the variable `var` and the Set's output `dst`;
+    /// on to `next`. Errors are the Int node's. Unless `outputs_read` (some other node
+    /// reads `sum` or `dst`), an unobserved run writes only the variable: no one could
+    /// tell.
     SetInt {
         op: IntOp,
         a: Reg,
@@ -93,57 +111,50 @@ pub(crate) enum Instr {
         var: Reg,
         dst: Reg,
         outputs_read: bool,
+        next: Next,
     },
-    /// For Loop: the next index into `dst` and Loop Body, or Completed. When its body is
-    /// a straight run of `Set` nodes that ends the chain (`body_len` > 0), the loop runs it
-    /// in place: the `body_len` instructions from `body`, then its own pure dependencies
-    /// again, pass after pass, without going back through the chain; `bounds` says how
-    /// it reads its bounds.
+    /// Branch: to `then` or `otherwise`.
+    Branch { cond: Reg, then: Next, otherwise: Next },
+    /// A `CompareInt` whose result only the Branch right after it reads: the comparison
+    /// (into `dst` too when `outputs_read`, or observed), then the Branch.
+    CompareBranch {
+        op: Compare,
+        a: Reg,
+        b: Reg,
+        dst: Reg,
+        outputs_read: bool,
+        then: Next,
+        otherwise: Next,
+    },
+    /// For Loop (node `node`): the next index into `dst` and on to `body`, leaving the
+    /// loop on the chain's re-entry stack; or, past the last index, on to `done`.
     ForLoop {
+        node: u32,
         first: Reg,
         last: Reg,
         dst: Reg,
-        body: u32,
-        body_len: u32,
-        bounds: Bounds,
+        body: Next,
+        done: Next,
     },
-    /// Branch: True or False.
-    Branch { cond: Reg },
-    /// An event node: on through exec output 0 (its outputs are set by whoever fired it).
-    Event,
-    /// An impure call of function `f` by node `node`: into the body, leaving a return mark;
-    /// entered again through the mark, it finishes.
-    Call { node: u32, f: u32 },
-    /// A pure call of function `f` by node `node`: its body runs now, as a nested chain.
-    PureCall { node: u32, f: u32 },
+    /// An impure call of function `f` by node `node`: into the function's body (`body`),
+    /// leaving a return mark on the re-entry stack; entered again through the mark, it
+    /// finishes and goes on to `then`.
+    Call { node: u32, f: u32, body: Next, then: Next },
     /// A Return Node: the innermost call's outputs take its inputs; the body's chain ends.
     Return { node: u32 },
 }
 
-/// How a For Loop that runs its body in place reads its bounds.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Bounds {
-    /// Again before each pass, as Blueprint's For Loop does: the body may change them.
-    EachPass,
-    /// Once: nothing can change them while the loop runs (it has no pure dependency of
-    /// its own, and each is a constant or what no body instruction writes, and no body
-    /// instruction runs a node through its implementation). The body runs on the
-    /// registers alone, the index and the loop-guard count in machine registers.
-    Registers,
-    /// Once, as they are constants (and the loop has no pure dependency of its own); the
-    /// body runs nodes (pure nodes, function calls).
-    Once,
-}
-
 impl Instr {
-    /// The registers an instruction of a loop's straight body writes; `None` if it runs a
-    /// node through its implementation (which may do anything).
-    pub(crate) fn writes(&self) -> Option<[Reg; 3]> {
-        match *self {
-            Instr::Int { dst, .. } | Instr::Float { dst, .. } | Instr::Get { dst, .. } => Some([dst; 3]),
-            Instr::Set { var, src, dst, .. } => Some([var, dst, src]),
-            Instr::SetInt { sum, var, dst, .. } => Some([sum, var, dst]),
-            _ => None,
+    /// The jumps of a node's instruction, to be made pcs.
+    fn nexts(&mut self) -> Vec<&mut Next> {
+        match self {
+            Instr::Event { next } | Instr::Set { next, .. } | Instr::SetInt { next, .. } => vec![next],
+            Instr::Branch { then, otherwise, .. } | Instr::CompareBranch { then, otherwise, .. } => {
+                vec![then, otherwise]
+            }
+            Instr::ForLoop { body, done, .. } => vec![body, done],
+            Instr::Call { body, then, .. } => vec![body, then],
+            _ => Vec::new(),
         }
     }
 }
@@ -151,50 +162,29 @@ impl Instr {
 /// The instructions of a whole program.
 pub(crate) struct Code {
     pub instrs: Box<[Instr]>,
-    /// The node each instruction belongs to (for errors).
+    /// The node whose error each instruction's fault is (a fused instruction's first
+    /// node: the Int of `Set X = A + B`).
     pub owner: Box<[u32]>,
+    /// The node whose run each instruction is part of.
+    pub node: Box<[u32]>,
     /// The values of the constant registers, which follow the slots and the variables.
     pub consts: Box<[Value]>,
-    /// Where each node's run starts; last, where the nodes' runs end (the copies of loop
-    /// bodies follow).
+    /// Where each node's run starts; last, where the runs end.
     pub start: Box<[u32]>,
     /// Where each node's run starts when it is entered again (`Entry::Resume`): at its
     /// start, its pure dependencies evaluated again (a loop reads its bounds each pass, as
-    /// Blueprint does), but for an impure function call, which finishes with the
-    /// arguments it was called with: at its own instruction.
+    /// Blueprint does), but at its own instruction for an impure function call (which
+    /// finishes with the arguments it was called with) and for a For Loop whose bounds
+    /// nothing in its body can change (`invariant_bounds`).
     pub resume: Box<[u32]>,
-    /// Per function, its Return Node if it is an expression: a function with no locals
-    /// whose Function Entry leads straight to a Return Node whose instructions run no node
-    /// through its implementation. An unobserved call of it runs those instructions in
-    /// place, with no chain of its own, so an impure call of it can be part of a For
-    /// Loop's body run in place. None in an unfused program.
-    pub expressions: Box<[Option<u32>]>,
-    /// Per function that is not an expression, its straight body, if it has one: from its
-    /// Function Entry a straight run of `Set`s (as a For Loop's body in place, impure calls
-    /// of expressions among them) that ends at a Return Node. `body` is a copy of their
-    /// instructions and of the Return Node's but the Return itself, after the nodes' code.
-    /// An unobserved call of it runs that copy in place, with no chain of its own. None in
-    /// an unfused program.
-    pub straight: Box<[Option<StraightBody>]>,
     /// The inputs (node, input) whose variable a `Set` that `moves` gives back: the
     /// checker makes them `InputPlan::TakeVar`.
     pub takes: Box<[(u32, u32)]>,
 }
 
-/// A function's straight body (`Code::straight`).
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct StraightBody {
-    pub body: u32,
-    pub len: u32,
-    /// Its Return Node.
-    pub ret: u32,
-    /// It calls no function but expressions (no pure call), so it can never be running
-    /// when it is called: an impure call of it can be part of a For Loop's body in place.
-    pub leaf: bool,
-}
-
 impl Code {
     /// The instructions of node `n`'s run.
+    #[cfg(test)]
     pub fn run_of(&self, n: u32) -> std::ops::Range<usize> {
         self.start[n as usize] as usize..self.start[n as usize + 1] as usize
     }
@@ -220,14 +210,38 @@ pub(crate) struct LowerNode<'a> {
     pub exec_out: &'a [Option<ExecTarget>],
     /// For a pure node: the input it changes in place ([`crate::NodeType::updates`]).
     pub updates: Option<usize>,
+    /// It names a variable (`var:`), so its implementation may write one.
+    pub names_variable: bool,
 }
 
-/// The most nodes a For Loop runs in place as its body.
-const MAX_BODY_NODES: usize = 64;
+/// What the lowering needs of one function.
+pub(crate) struct LowerFunction {
+    /// Its Function Entry node.
+    pub entry: u32,
+}
 
-/// The most instructions of a body a For Loop runs in place: bodies are copies, so this
-/// keeps the code linear in the file however many loops lead into the same nodes.
-const MAX_BODY_INSTRS: usize = 256;
+/// The instructions being laid out, with their owners and nodes (see [`Code`]).
+#[derive(Default)]
+struct Out {
+    instrs: Vec<Instr>,
+    owner: Vec<u32>,
+    node: Vec<u32>,
+}
+
+impl Out {
+    fn push(&mut self, instr: Instr, owner: u32, node: u32) {
+        self.instrs.push(instr);
+        self.owner.push(owner);
+        self.node.push(node);
+    }
+
+    /// Fuses the node's instruction into the last one (which stays its owner's).
+    fn replace_last(&mut self, instr: Instr, node: u32) {
+        let last = self.instrs.len() - 1;
+        self.instrs[last] = instr;
+        self.node[last] = node;
+    }
+}
 
 /// The registers of a program being lowered.
 struct Regs {
@@ -259,17 +273,8 @@ impl Regs {
     }
 }
 
-/// What the lowering needs of one function.
-pub(crate) struct LowerFunction {
-    /// Its Function Entry node.
-    pub entry: u32,
-    pub has_locals: bool,
-}
-
 /// Lowers every node to its run of instructions, for a program with `slots` output slots
-/// and `vars` variables; with `fuse`, `Set X = A + B` becomes one instruction, expression
-/// functions are found (see `Code::expressions`) and straight For Loop bodies run in
-/// place.
+/// and `vars` variables; with `fuse`, the optimizations of the module's documentation.
 pub(crate) fn lower(
     nodes: &[LowerNode<'_>],
     functions: &[LowerFunction],
@@ -282,7 +287,8 @@ pub(crate) fn lower(
         consts_at: (slots + vars) as u32,
         consts: Vec::new(),
     };
-    let (mut instrs, mut owner, mut start) = (Vec::new(), Vec::new(), Vec::new());
+    let mut out = Out::default();
+    let mut start = Vec::new();
     let mut takes = Vec::new();
     // How many node inputs read each output slot.
     let mut readers = vec![0u32; slots];
@@ -292,11 +298,11 @@ pub(crate) fn lower(
         }
     }
     for (i, node) in nodes.iter().enumerate() {
-        start.push(instrs.len() as u32);
+        start.push(out.instrs.len() as u32);
+        let i32 = i as u32;
         if node.pure {
             // Never the start of a run: pure nodes are only evaluated by the nodes reading them.
-            instrs.push(Instr::Node(i as u32));
-            owner.push(i as u32);
+            out.push(Instr::Node(i32), i32, i32);
             continue;
         }
         for &dep in node.pure_deps {
@@ -305,208 +311,240 @@ pub(crate) fn lower(
                 Some(Op::Call(f)) => Some(Instr::PureCall { node: dep, f }),
                 _ => None,
             };
-            instrs.push(call.or_else(|| pure_instr(d, &mut regs)).unwrap_or(Instr::Pure(dep)));
-            owner.push(dep);
+            out.push(
+                call.or_else(|| pure_instr(d, &mut regs)).unwrap_or(Instr::Pure(dep)),
+                dep,
+                i32,
+            );
         }
-        let instr = match node.intrinsic {
-            Some(Op::Call(f)) => Some(Instr::Call { node: i as u32, f }),
+        let own = match node.intrinsic {
+            Some(Op::Call(f)) => Some(Instr::Call {
+                node: i as u32,
+                f,
+                body: Next::to(node.exec_out.get(1).copied().flatten()),
+                then: Next::to(node.exec_out.first().copied().flatten()),
+            }),
             Some(Op::Return) => Some(Instr::Return { node: i as u32 }),
-            _ => impure_instr(node, &mut regs),
+            _ => impure_instr(i as u32, node, &mut regs),
         };
-        match (instr, instrs.last()) {
-            (Some(Instr::Set { var, src, dst, .. }), Some(&Instr::Int { op, a, b, dst: sum }))
-                if fuse && src == sum && instrs.len() > start[i] as usize =>
-            {
+        let own = own.unwrap_or(Instr::Node(i as u32));
+        let before = (out.instrs.len() > start[i] as usize).then(|| out.instrs[out.instrs.len() - 1]);
+        match (fuse, own, before) {
+            (
+                true,
+                Instr::Set {
+                    var, src, dst, next, ..
+                },
+                Some(Instr::Int { op, a, b, dst: sum }),
+            ) if src == sum => {
                 // Fused; the Int node stays the owner, as every error is its.
-                instrs.pop();
-                instrs.push(Instr::SetInt {
-                    op,
-                    a,
-                    b,
-                    sum,
-                    var,
-                    dst,
-                    // The Set itself reads `sum` once.
-                    outputs_read: readers[sum as usize] > 1 || readers[dst as usize] > 0,
-                });
+                out.replace_last(
+                    Instr::SetInt {
+                        op,
+                        a,
+                        b,
+                        sum,
+                        var,
+                        dst,
+                        // The Set itself reads `sum` once.
+                        outputs_read: readers[sum as usize] > 1 || readers[dst as usize] > 0,
+                        next,
+                    },
+                    i32,
+                );
             }
-            (Some(Instr::Set { var, src, dst, .. }), Some(&Instr::Pure(d)))
-                if fuse && instrs.len() > start[i] as usize && readers[dst as usize] == 0 =>
+            (true, Instr::Branch { cond, then, otherwise }, Some(Instr::CompareInt { op, a, b, dst }))
+                if cond == dst =>
             {
+                out.replace_last(
+                    Instr::CompareBranch {
+                        op,
+                        a,
+                        b,
+                        dst,
+                        outputs_read: readers[dst as usize] > 1,
+                        then,
+                        otherwise,
+                    },
+                    i32,
+                );
+            }
+            (
+                true,
+                Instr::Set {
+                    var, src, dst, next, ..
+                },
+                Some(Instr::Pure(d)),
+            ) if readers[dst as usize] == 0 => {
                 // `Set X = Node(X, …)` with a node that changes X in place: X moves into it
                 // and its output back into X, each the only reference, so nothing is copied.
-                let node = &nodes[d as usize];
-                let reads =
-                    |input: &InputPlan| matches!(input, InputPlan::Var { var: x, .. } if regs.vars_at + x == var);
-                let taken = node
-                    .updates
-                    .filter(|_| src == node.out_base && readers[src as usize] == 1)
-                    .filter(|&k| {
-                        matches!(
-                            node.inputs.get(k),
-                            Some(InputPlan::Var {
-                                conversion: Conversion::None,
-                                ..
-                            })
-                        ) && node.inputs.get(k).is_some_and(reads)
-                            && node.inputs.iter().filter(|input| reads(input)).count() == 1
-                    });
+                let taken = moved_input(&nodes[d as usize], var, src, &regs, &readers);
                 if let Some(k) = taken {
                     takes.push((d, k as u32));
                 }
-                instrs.push(Instr::Set {
-                    var,
-                    src,
-                    dst,
-                    moves: taken.is_some(),
-                });
-                owner.push(i as u32);
+                out.push(
+                    Instr::Set {
+                        var,
+                        src,
+                        dst,
+                        moves: taken.is_some(),
+                        next,
+                    },
+                    i32,
+                    i32,
+                );
             }
-            (instr, _) => {
-                instrs.push(instr.unwrap_or(Instr::Node(i as u32)));
-                owner.push(i as u32);
-            }
+            (_, own, _) => out.push(own, i32, i32),
         }
     }
+    let Out {
+        mut instrs,
+        owner,
+        node: node_of,
+    } = out;
     start.push(instrs.len() as u32);
-    let ends = |n: usize| start[n + 1] as usize;
-    // Expressions: the Function Entry leads straight to a Return Node whose instructions
-    // (but the Return itself) run no node through its implementation, and no locals.
-    let expressions: Box<[Option<u32>]> = functions
-        .iter()
-        .map(|function| {
-            let ret = nodes[function.entry as usize].exec_out.first().copied().flatten()?.node as usize;
-            let run = start[ret] as usize..ends(ret);
-            (fuse
-                && !function.has_locals
-                && matches!(instrs[run.end - 1], Instr::Return { .. })
-                && instrs[run.start..run.end - 1].iter().all(|i| i.writes().is_some()))
-            .then_some(ret as u32)
-        })
-        .collect();
-    let is_set = |n: usize, instrs: &[Instr]| match instrs[ends(n) - 1] {
-        Instr::Set { .. } | Instr::SetInt { .. } => true,
-        Instr::Call { f, .. } => expressions[f as usize].is_some(),
-        _ => false,
-    };
-    // Straight bodies of functions: the Sets' and the Return Node's instructions, copied.
-    let mut straight = vec![None; functions.len()];
-    for (f, function) in functions.iter().enumerate().filter(|_| fuse) {
-        if expressions[f].is_some() {
-            continue;
-        }
-        let first = nodes[function.entry as usize].exec_out.first().copied().flatten();
-        let is_return = |n: usize, instrs: &[Instr]| matches!(instrs[ends(n) - 1], Instr::Return { .. });
-        let Some(run) = straight_run(nodes, first, |n| is_set(n, &instrs) || is_return(n, &instrs)) else {
-            continue;
-        };
-        let ret = *run.last().expect("a run is not empty");
-        if !is_return(ret, &instrs) || run.iter().map(|&n| ends(n) - start[n] as usize).sum::<usize>() > MAX_BODY_INSTRS
-        {
-            continue;
-        }
-        let block = instrs.len() as u32;
-        for &n in &run {
-            let end = if n == ret { ends(n) - 1 } else { ends(n) };
-            for pc in start[n] as usize..end {
-                instrs.push(instrs[pc]);
-                owner.push(owner[pc]);
+    // The jumps, from node indexes to the starts of their runs.
+    for instr in instrs.iter_mut() {
+        for next in instr.nexts() {
+            if *next != Next::END {
+                next.pc = start[next.pc as usize];
             }
-        }
-        straight[f] = Some(StraightBody {
-            body: block,
-            len: instrs.len() as u32 - block,
-            ret: ret as u32,
-            leaf: !instrs[block as usize..]
-                .iter()
-                .any(|i| matches!(i, Instr::PureCall { .. })),
-        });
-    }
-    // The straight bodies of For Loops (Sets, and impure calls of expressions and of
-    // functions with a straight body that call no other, which run in place): each copied
-    // after the nodes' code.
-    for (i, node) in nodes.iter().enumerate().filter(|_| fuse) {
-        let at = ends(i) - 1;
-        let Some(&Instr::ForLoop { first, last, .. }) = instrs.get(at).filter(|_| !node.pure) else {
-            continue;
-        };
-        let leaf_call = |n: usize| match instrs[ends(n) - 1] {
-            Instr::Call { f, .. } => straight[f as usize].is_some_and(|b: StraightBody| b.leaf),
-            _ => false,
-        };
-        let Some(run) = straight_run(nodes, node.exec_out.first().copied().flatten(), |n| {
-            is_set(n, &instrs) || leaf_call(n)
-        }) else {
-            continue;
-        };
-        if run.iter().map(|&n| ends(n) - start[n] as usize).sum::<usize>() > MAX_BODY_INSTRS {
-            continue;
-        }
-        let block = instrs.len() as u32;
-        for n in run {
-            for pc in start[n] as usize..ends(n) {
-                instrs.push(instrs[pc]);
-                owner.push(owner[pc]);
-            }
-        }
-        let len = instrs.len() as u32 - block;
-        let no_deps = start[i] as usize == at;
-        let constant = |r: Reg| r >= regs.consts_at;
-        let kind = if no_deps
-            && instrs[block as usize..].iter().all(|instr| {
-                instr
-                    .writes()
-                    .is_some_and(|w| !w.contains(&first) && !w.contains(&last))
-            }) {
-            Bounds::Registers
-        } else if no_deps && constant(first) && constant(last) {
-            Bounds::Once
-        } else {
-            Bounds::EachPass
-        };
-        if let Instr::ForLoop {
-            body, body_len, bounds, ..
-        } = &mut instrs[at]
-        {
-            *bounds = kind;
-            (*body, *body_len) = (block, len);
         }
     }
     let resume = (0..nodes.len())
-        .map(|n| match instrs[ends(n) - 1] {
-            Instr::Call { .. } => ends(n) as u32 - 1,
-            _ => start[n],
+        .map(|n| {
+            let at = start[n + 1] - 1;
+            match instrs[at as usize] {
+                Instr::Call { .. } => at,
+                Instr::ForLoop { .. }
+                    if fuse
+                        && invariant_bounds(
+                            nodes,
+                            functions,
+                            n,
+                            &instrs[start[n] as usize..at as usize],
+                            regs.vars_at,
+                        ) =>
+                {
+                    at
+                }
+                _ => start[n],
+            }
         })
         .collect();
     Code {
         instrs: instrs.into(),
         owner: owner.into(),
+        node: node_of.into(),
         consts: regs.consts.into(),
         start: start.into(),
         resume,
-        expressions,
-        straight: straight.into(),
         takes: takes.into(),
     }
 }
 
-/// The nodes from `target` on, following each one's first exec output, if they are all
-/// `Set`s (as `is_set` tells) reached by forward links and the last one leads nowhere.
-fn straight_run(
+/// For `Set X = D(…)` (`var` is X, `src` D's output): the input of D that X moves into,
+/// if D changes that input in place, reads X there without a conversion and nowhere else,
+/// and only the Set reads its output.
+fn moved_input(d: &LowerNode<'_>, var: Reg, src: Reg, regs: &Regs, readers: &[u32]) -> Option<usize> {
+    let reads = |input: &InputPlan| matches!(input, InputPlan::Var { var: x, .. } if regs.vars_at + x == var);
+    d.updates
+        .filter(|_| src == d.out_base && readers[src as usize] == 1)
+        .filter(|&k| {
+            matches!(
+                d.inputs.get(k),
+                Some(InputPlan::Var {
+                    conversion: Conversion::None,
+                    ..
+                })
+            ) && d.inputs.get(k).is_some_and(reads)
+                && d.inputs.iter().filter(|input| reads(input)).count() == 1
+        })
+}
+
+/// Whether For Loop `n`'s pure dependencies (lowered to `deps`) give the same bounds on
+/// every pass, so a pass need not evaluate them again: each is an instruction on the
+/// registers (no node run through its implementation, which may give another value each
+/// time: Random), and none reads a variable or an output that a node its body can reach
+/// (through exec links, calls and the pure calls they read) may write. A node run through
+/// its implementation may write only the variable it names (`var:`).
+fn invariant_bounds(
     nodes: &[LowerNode<'_>],
-    mut target: Option<ExecTarget>,
-    is_set: impl Fn(usize) -> bool,
-) -> Option<Vec<usize>> {
-    let mut run = Vec::new();
-    while let Some(t) = target {
-        let n = t.node as usize;
-        if t.back_edge || nodes[n].pure || !is_set(n) || run.len() == MAX_BODY_NODES {
-            return None;
-        }
-        run.push(n);
-        target = nodes[n].exec_out.first().copied().flatten();
+    functions: &[LowerFunction],
+    n: usize,
+    deps: &[Instr],
+    vars_at: u32,
+) -> bool {
+    if deps.is_empty()
+        || !deps.iter().all(|d| {
+            matches!(
+                d,
+                Instr::Int { .. }
+                    | Instr::Float { .. }
+                    | Instr::CompareInt { .. }
+                    | Instr::CompareFloat { .. }
+                    | Instr::Get { .. }
+            )
+        })
+    {
+        return false;
     }
-    (!run.is_empty()).then_some(run)
+    // Every impure node the body can reach, and the pure calls they read.
+    let mut seen = vec![false; nodes.len()];
+    let mut todo: Vec<u32> = nodes[n]
+        .exec_out
+        .first()
+        .copied()
+        .flatten()
+        .map(|t| t.node)
+        .into_iter()
+        .collect();
+    let (mut writes_any, mut written) = (false, Vec::new());
+    while let Some(m) = todo.pop() {
+        if std::mem::replace(&mut seen[m as usize], true) {
+            continue;
+        }
+        let node = &nodes[m as usize];
+        match node.intrinsic {
+            Some(Op::Set(var)) => written.push(vars_at + var),
+            Some(_) => {}
+            None => writes_any |= node.names_variable,
+        }
+        todo.extend(node.exec_out.iter().flatten().map(|t| t.node));
+        for &d in node.pure_deps {
+            if let Some(Op::Call(f)) = nodes[d as usize].intrinsic {
+                todo.extend(
+                    nodes[functions[f as usize].entry as usize]
+                        .exec_out
+                        .iter()
+                        .flatten()
+                        .map(|t| t.node),
+                );
+            }
+        }
+    }
+    if writes_any {
+        return false;
+    }
+    let reached = |slot: Reg| {
+        let owner = nodes.partition_point(|d| d.out_base <= slot).saturating_sub(1);
+        seen[owner] || owner == n
+    };
+    let reads = |r: Reg| {
+        if r < vars_at {
+            !reached(r)
+        } else {
+            !written.contains(&r)
+        }
+    };
+    deps.iter().all(|d| match *d {
+        Instr::Int { a, b, .. }
+        | Instr::Float { a, b, .. }
+        | Instr::CompareInt { a, b, .. }
+        | Instr::CompareFloat { a, b, .. } => reads(a) && reads(b),
+        Instr::Get { var, .. } => reads(var),
+        _ => false,
+    })
 }
 
 fn pure_instr(node: &LowerNode<'_>, regs: &mut Regs) -> Option<Instr> {
@@ -520,54 +558,60 @@ fn pure_instr(node: &LowerNode<'_>, regs: &mut Regs) -> Option<Instr> {
             _ => None,
         };
     };
-    let int = |op, regs: &mut Regs| {
-        Some(Instr::Int {
+    match node.intrinsic? {
+        Op::Int(op) => Some(Instr::Int {
             op,
             a: regs.int(a),
             b: regs.int(b),
             dst,
-        })
-    };
-    let float = |op, regs: &mut Regs| {
-        Some(Instr::Float {
+        }),
+        Op::Float(op) => Some(Instr::Float {
             op,
             a: regs.float(a),
             b: regs.float(b),
             dst,
-        })
-    };
-    match node.intrinsic? {
-        Op::AddInt => int(IntOp::Add, regs),
-        Op::SubtractInt => int(IntOp::Subtract, regs),
-        Op::MultiplyInt => int(IntOp::Multiply, regs),
-        Op::AddFloat => float(FloatOp::Add, regs),
-        Op::SubtractFloat => float(FloatOp::Subtract, regs),
-        Op::MultiplyFloat => float(FloatOp::Multiply, regs),
+        }),
+        Op::CompareInt(op) => Some(Instr::CompareInt {
+            op,
+            a: regs.int(a),
+            b: regs.int(b),
+            dst,
+        }),
+        Op::CompareFloat(op) => Some(Instr::CompareFloat {
+            op,
+            a: regs.float(a),
+            b: regs.float(b),
+            dst,
+        }),
         _ => None,
     }
 }
 
-fn impure_instr(node: &LowerNode<'_>, regs: &mut Regs) -> Option<Instr> {
+fn impure_instr(i: u32, node: &LowerNode<'_>, regs: &mut Regs) -> Option<Instr> {
     let dst = node.out_base;
+    let next = |k: usize| Next::to(node.exec_out.get(k).copied().flatten());
     match (node.intrinsic?, node.inputs) {
         (Op::Set(var), [input]) => Some(Instr::Set {
             var: regs.vars_at + var,
             src: regs.of(input, Value::clone),
             dst,
             moves: false,
+            next: next(0),
         }),
         (Op::ForLoop, [first, last]) => Some(Instr::ForLoop {
+            node: i,
             first: regs.int(first),
             last: regs.int(last),
             dst,
-            body: 0,
-            body_len: 0,
-            bounds: Bounds::EachPass,
+            body: next(0),
+            done: next(1),
         }),
         (Op::Branch, [cond]) => Some(Instr::Branch {
             cond: regs.of(cond, |v| Value::Bool(v.as_bool())),
+            then: next(0),
+            otherwise: next(1),
         }),
-        (Op::Event, []) => Some(Instr::Event),
+        (Op::Event, []) => Some(Instr::Event { next: next(0) }),
         _ => None,
     }
 }

@@ -1,40 +1,36 @@
-//! The lowering's cases: loop bodies run in place, fusions, expressions, straight bodies,
-//! and sets that move.
+//! The lowering's cases: jumps, fusions, loops that read their bounds once, and sets
+//! that move.
 use super::*;
 use crate::Registry;
 
-/// The instructions a For Loop's body runs in place, by the loop's node id; `None` if the
-/// loop goes through the chain.
-fn body_of(graph: &str, id: &str) -> Option<Vec<Instr>> {
-    let program = Registry::standard().load_str("t.ron", graph).unwrap();
-    let inner = &program.inner;
-    let n = inner.debug.iter().position(|d| d.id == id).unwrap();
-    match inner.code.instrs[inner.code.run_of(n as u32).end - 1] {
-        Instr::ForLoop { body, body_len: 0, .. } => {
-            assert_eq!(body, 0);
-            None
-        }
-        Instr::ForLoop { body, body_len, .. } => Some(inner.code.instrs[body as usize..][..body_len as usize].to_vec()),
-        other => panic!("`{id}` is {other:?}"),
-    }
+fn program(graph: &str) -> crate::Program {
+    Registry::standard().load_str("t.ron", graph).unwrap()
 }
 
-/// How the For Loop `id` reads its bounds.
-fn bounds(graph: &str, id: &str) -> Bounds {
-    let program = Registry::standard().load_str("t.ron", graph).unwrap();
+/// The instruction ending node `id`'s run.
+fn own(program: &crate::Program, id: &str) -> Instr {
     let inner = &program.inner;
     let n = inner.debug.iter().position(|d| d.id == id).unwrap();
-    match inner.code.instrs[inner.code.run_of(n as u32).end - 1] {
-        Instr::ForLoop { bounds, .. } => bounds,
-        other => panic!("`{id}` is {other:?}"),
-    }
+    inner.code.instrs[inner.code.run_of(n as u32).end - 1]
+}
+
+/// Whether For Loop `id` reads its bounds once: a pass re-enters its own instruction.
+fn reads_bounds_once(graph: &str, id: &str) -> bool {
+    let program = program(graph);
+    let inner = &program.inner;
+    let n = inner.debug.iter().position(|d| d.id == id).unwrap();
+    assert!(matches!(own(&program, id), Instr::ForLoop { .. }));
+    let run = inner.code.run_of(n as u32);
+    assert!(run.len() > 1, "`{id}` has no pure dependency");
+    inner.code.resume[n] as usize == run.end - 1
 }
 
 fn graph(body: &str) -> String {
     format!(
-        r#"Graph(format: 1, name: "T", variables: {{"A": (type: Int), "S": (type: String)}}, nodes: {{
+        r#"Graph(format: 1, name: "T", variables: {{"A": (type: Int), "S": (type: String), "N": (type: Int, default: 4)}}, nodes: {{
                 "begin": (node: "Event BeginPlay", exec: {{"then": "loop"}}),
-                "loop": (node: "For Loop", inputs: {{"First Index": 0, "Last Index": 3}}, exec: {{"Loop Body": "set"}}),
+                "last": (node: "Subtract", inputs: {{"A": Var("N"), "B": 1}}),
+                "loop": (node: "For Loop", inputs: {{"First Index": 0, "Last Index": Link("last", "Return Value")}}, exec: {{"Loop Body": "set"}}),
                 "set": (node: "Set", var: "A", inputs: {{"A": Link("add", "Return Value")}}, exec: {{"then": "next"}}),
                 "add": (node: "Add", inputs: {{"A": Var("A"), "B": Link("loop", "Index")}}),
                 {body}
@@ -43,47 +39,35 @@ fn graph(body: &str) -> String {
 }
 
 #[test]
-fn an_instruction_is_24_bytes() {
-    assert_eq!(std::mem::size_of::<Instr>(), 24);
+fn an_instruction_is_at_most_40_bytes() {
+    assert!(std::mem::size_of::<Instr>() <= 40, "{}", std::mem::size_of::<Instr>());
 }
 
 #[test]
-fn a_straight_run_of_sets_is_the_body() {
-    let text = graph(r#""next": (node: "Set", var: "S", inputs: {"S": "x"}),"#);
-    let body = body_of(&text, "loop").unwrap();
-    let inner = Registry::standard().load_str("t.ron", &text).unwrap().inner;
-    let out = |id: &str| inner.nodes[inner.debug.iter().position(|d| d.id == id).unwrap()].out_base;
-    let (vars_at, consts_at) = (
-        inner.slot_count as u32,
-        (inner.slot_count + inner.variables.len()) as u32,
+fn a_node_jumps_to_the_start_of_the_next_nodes_run() {
+    let text = graph(
+        r#""next": (node: "Print String", inputs: {"In String": Link("f", "Return Value")}),
+        "f": (node: "Format String", inputs: {"Format": "{a}", "a": Var("A")}),"#,
     );
-    // The Add and the Set that reads it are one instruction.
-    let [Instr::SetInt {
-        op: IntOp::Add,
-        a,
-        b,
-        sum,
-        var,
-        dst,
-        outputs_read: false,
-    }, Instr::Set {
-        var: var_s,
-        src: constant,
-        ..
-    }] = body[..]
-    else {
-        panic!("{body:?}");
+    let program = program(&text);
+    let code = &program.inner.code;
+    let at = |id: &str| program.inner.debug.iter().position(|d| d.id == id).unwrap() as u32;
+    let Instr::SetInt { next, .. } = own(&program, "set") else {
+        panic!("{:?}", own(&program, "set"));
     };
-    assert_eq!((a, b, sum), (vars_at, out("loop"), out("add")));
-    assert_eq!((var, dst), (vars_at, out("set")));
-    assert_eq!(var_s, vars_at + 1);
-    assert!(constant >= consts_at);
-    assert_eq!(inner.code.consts[(constant - consts_at) as usize], Value::from("x"));
+    // The Print's run starts with its Format String.
+    assert_eq!(next.pc, code.start[at("next") as usize]);
+    assert!(matches!(code.instrs[next.pc as usize], Instr::Pure(f) if f == at("f")));
+    let Instr::ForLoop { body, done, .. } = own(&program, "loop") else {
+        panic!()
+    };
+    assert_eq!(body.pc, code.start[at("set") as usize]);
+    assert_eq!(done, Next::END);
 }
 
 #[test]
 fn a_fused_set_writes_its_outputs_when_another_node_reads_them() {
-    let outputs_read = |next: &str| match body_of(&graph(next), "loop").unwrap()[0] {
+    let outputs_read = |next: &str| match own(&program(&graph(next)), "set") {
         Instr::SetInt { outputs_read, .. } => outputs_read,
         other => panic!("{other:?}"),
     };
@@ -97,160 +81,125 @@ fn a_fused_set_writes_its_outputs_when_another_node_reads_them() {
 }
 
 #[test]
-fn a_loop_reads_its_bounds_once_only_when_nothing_can_change_them() {
-    // Constant bounds, a body of intrinsic Sets.
-    let sets = graph(r#""next": (node: "Set", var: "S", inputs: {"S": "x"}),"#);
-    assert_eq!(bounds(&sets, "loop"), Bounds::Registers);
-    // A pure node run through its implementation may do anything, but not to constants.
-    let format = r#""next": (node: "Set", var: "S", inputs: {"S": Link("f", "Return Value")}),
-            "f": (node: "Format String", inputs: {"Format": "{a}", "a": Var("A")}),"#;
-    assert!(body_of(&graph(format), "loop").is_some());
-    assert_eq!(bounds(&graph(format), "loop"), Bounds::Once);
-    // A bound read from a variable: once if no body instruction writes it and none runs
-    // a node; else each pass.
-    let with = |last: &str, extra: &str| {
-        graph(&format!(
-            r#""next": (node: "Set", var: "S", inputs: {{"S": "x"}}), {extra}"#
-        ))
-        .replace(r#""Last Index": 3"#, &format!(r#""Last Index": {last}"#))
-        .replace(r#""S": (type: String)"#, r#""S": (type: String), "B": (type: Int)"#)
-    };
-    assert_eq!(bounds(&with(r#"Var("A")"#, ""), "loop"), Bounds::EachPass);
-    assert_eq!(bounds(&with(r#"Var("B")"#, ""), "loop"), Bounds::Registers);
-    let var_and_format = graph(format)
-        .replace(r#""Last Index": 3"#, r#""Last Index": Var("B")"#)
-        .replace(r#""S": (type: String)"#, r#""S": (type: String), "B": (type: Int)"#);
-    assert_eq!(bounds(&var_and_format, "loop"), Bounds::EachPass);
-    // A bound computed by a pure node of the loop's own: each pass.
-    let computed = with(
-        r#"Link("m", "Return Value")"#,
-        r#""m": (node: "Subtract", inputs: {"A": 9, "B": 1}),"#,
+fn every_arithmetic_and_comparison_is_an_instruction_and_a_branch_takes_its_comparison() {
+    let text = graph(
+        r#""next": (node: "Branch", inputs: {"Condition": Link("less", "Return Value")}, exec: {"True": "div"}),
+        "rest": (node: "Modulo", inputs: {"A": Var("A"), "B": 3}),
+        "less": (node: "Less", inputs: {"A": Link("rest", "Return Value"), "B": 2}),
+        "div": (node: "Set", var: "A", inputs: {"A": Link("q", "Return Value")}),
+        "q": (node: "Divide", inputs: {"A": Var("A"), "B": 2}),"#,
     );
-    assert!(body_of(&computed, "loop").is_some());
-    assert_eq!(bounds(&computed, "loop"), Bounds::EachPass);
-}
-
-#[test]
-fn an_expression_is_an_entry_then_a_return_reading_only_instructions() {
-    let function = |name: &str, locals: &str, nodes: &str| {
-        format!(r#""{name}": (inputs: {{"X": Int}}, outputs: {{"R": Int}}, locals: {{{locals}}}, nodes: {{{nodes}}}),"#)
-    };
-    let entry = r#""entry": (node: "Function Entry", exec: {"then": "ret"}),"#;
-    let twice = r#""ret": (node: "Return Node", inputs: {"R": Link("add", "Return Value")}),
-            "add": (node: "Add", inputs: {"A": Link("entry", "X"), "B": Var("G")}),"#;
-    let functions = [
-        function("Twice", "", &format!("{entry}{twice}")),
-        function("Local", r#""L": (type: Int)"#, &format!("{entry}{twice}")),
-        function(
-            "Prints",
-            "",
-            &format!(
-                r#""entry": (node: "Function Entry", exec: {{"then": "p"}}),
-                    "p": (node: "Print String", inputs: {{"In String": "x"}}, exec: {{"then": "ret"}}),{twice}"#
-            ),
-        ),
-        function(
-            "Converts",
-            "",
-            &format!(
-                r#"{entry}"ret": (node: "Return Node", inputs: {{"R": Link("len", "Return Value")}}),
-                    "len": (node: "Len", inputs: {{"In String": "abc"}}),"#
-            ),
-        ),
-    ]
-    .concat();
-    let text = format!(
-        r#"Graph(format: 1, name: "T", variables: {{"G": (type: Int)}}, functions: {{{functions}}}, nodes: {{}})"#
-    );
-    let program = Registry::standard().load_str("t.ron", &text).unwrap();
+    let program = program(&text);
     let inner = &program.inner;
-    let expression = |name: &str| {
-        let f = inner.functions.iter().find(|f| f.name == name).unwrap();
-        f.expression.map(|ret| inner.debug[ret as usize].id.clone())
-    };
-    assert_eq!(expression("Twice").as_deref(), Some("ret"));
-    assert_eq!(expression("Local"), None);
-    assert_eq!(expression("Prints"), None);
-    assert_eq!(expression("Converts"), None);
-}
-
-#[test]
-fn an_impure_call_of_an_expression_is_part_of_a_straight_body() {
-    let text = |body: &str| {
-        format!(
-            r#"Graph(format: 1, name: "T", variables: {{"A": (type: Int)}},
-                functions: {{"F": (inputs: {{"X": Int}}, outputs: {{"R": Int}}, nodes: {{
-                    "entry": (node: "Function Entry", exec: {{"then": {body}}}),
-                    "p": (node: "Print String", inputs: {{"In String": "x"}}, exec: {{"then": "ret"}}),
-                    "ret": (node: "Return Node", inputs: {{"R": Link("entry", "X")}}),
-                }})}},
-                nodes: {{
-                    "begin": (node: "Event BeginPlay", exec: {{"then": "loop"}}),
-                    "loop": (node: "For Loop", inputs: {{"First Index": 0, "Last Index": 3}}, exec: {{"Loop Body": "call"}}),
-                    "call": (node: "F", inputs: {{"X": Link("loop", "Index")}}, exec: {{"then": "set"}}),
-                    "set": (node: "Set", var: "A", inputs: {{"A": Link("call", "R")}}),
+    let n = inner.debug.iter().position(|d| d.id == "next").unwrap() as u32;
+    let run = &inner.code.instrs[inner.code.run_of(n)];
+    assert!(
+        matches!(
+            run,
+            [
+                Instr::Int { op: IntOp::Modulo, .. },
+                Instr::CompareBranch {
+                    op: Compare::Less,
+                    outputs_read: false,
+                    ..
+                }
+            ]
+        ),
+        "{run:?}"
+    );
+    assert!(matches!(own(&program, "div"), Instr::SetInt { op: IntOp::Divide, .. }));
+    // Unfused: the comparison, then the Branch.
+    let unfused = Registry::standard().load_str_unfused("t.ron", &text).unwrap();
+    let code = &unfused.inner.code;
+    assert!(matches!(
+        code.instrs[code.run_of(n)],
+        [Instr::Int { .. }, Instr::CompareInt { .. }, Instr::Branch { .. }]
+    ));
+    // Float comparisons too (not fused with the Branch); a String comparison goes through
+    // the node.
+    let compare = |ty: &str, b: &str| {
+        program_of(
+            &format!(
+                r#"Graph(format: 1, name: "T", variables: {{"F": (type: {ty})}}, nodes: {{
+                    "begin": (node: "Event BeginPlay", exec: {{"then": "b"}}),
+                    "less": (node: "Less", inputs: {{"A": Var("F"), "B": {b}}}),
+                    "b": (node: "Branch", inputs: {{"Condition": Link("less", "Return Value")}}),
                 }})"#
+            ),
+            "b",
         )
     };
-    let body = body_of(&text(r#""ret""#), "loop").unwrap();
-    assert!(matches!(body[..], [Instr::Call { .. }, Instr::Set { .. }]), "{body:?}");
-    // F prints before it returns: not an expression, so the loop goes through the chain.
-    assert!(body_of(&text(r#""p""#), "loop").is_none());
-}
-
-#[test]
-fn a_straight_body_is_sets_from_the_entry_to_a_return() {
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../tests/cases/functions/straight_bodies.ron"
-    ))
-    .unwrap();
-    let program = Registry::standard().load_str("t.ron", &text).unwrap();
-    let inner = &program.inner;
-    let straight = |name: &str| {
-        let f = inner.functions.iter().position(|f| f.name == name).unwrap();
-        inner.code.straight[f].map(|b| (inner.debug[b.ret as usize].id.clone(), b.leaf))
-    };
-    assert_eq!(straight("Count And Add"), Some(("ret".to_string(), true)));
-    assert_eq!(straight("Square Plus One"), Some(("ret".to_string(), true)));
-    // Its Set reads a pure call: not a leaf.
-    assert_eq!(straight("Sum To"), Some(("ret".to_string(), false)));
-    // A Branch: through the chain.
-    assert_eq!(straight("Down"), None);
-    // The loop calling a leaf runs it in place.
-    let body = body_of(&text, "loop").unwrap();
+    let floats = compare("Float", "2.5");
     assert!(
-        matches!(body[..], [Instr::Call { .. }, Instr::SetInt { .. }]),
-        "{body:?}"
+        matches!(
+            floats[..],
+            [Instr::CompareFloat { op: Compare::Less, .. }, Instr::Branch { .. }]
+        ),
+        "{floats:?}"
+    );
+    let strings = compare("String", r#""m""#);
+    assert!(
+        matches!(strings[..], [Instr::Pure(_), Instr::Branch { .. }]),
+        "{strings:?}"
     );
 }
 
-#[test]
-fn a_body_with_any_other_node_goes_through_the_chain() {
-    let print = r#""next": (node: "Print String", inputs: {"In String": "x"}),"#;
-    assert!(body_of(&graph(print), "loop").is_none());
-    // A Set leading back into the loop closes an exec cycle: counted by the guard, so not
-    // run in place.
-    let back = r#""next": (node: "Set", var: "S", inputs: {"S": "x"}, exec: {"then": "loop"}),"#;
-    assert!(body_of(&graph(back), "loop").is_none());
+/// The run of node `id` in `graph`.
+fn program_of(graph: &str, id: &str) -> Vec<Instr> {
+    let program = Registry::standard().load_str("t.ron", graph).unwrap();
+    let inner = &program.inner;
+    let n = inner.debug.iter().position(|d| d.id == id).unwrap() as u32;
+    inner.code.instrs[inner.code.run_of(n)].to_vec()
 }
 
 #[test]
-fn a_body_too_long_to_copy_goes_through_the_chain() {
-    // A Set reading a chain of 300 Adds: 301 instructions, more than a loop copies.
-    let mut adds = String::from(r#""next": (node: "Set", var: "A", inputs: {"A": Link("a0", "Return Value")}),"#);
-    for i in 0..300 {
-        let b = if i == 299 {
-            r#"Var("A")"#.to_string()
-        } else {
-            format!(r#"Link("a{}", "Return Value")"#, i + 1)
-        };
-        adds.push_str(&format!(r#""a{i}": (node: "Add", inputs: {{"A": 1, "B": {b}}}),"#));
-    }
-    assert!(body_of(&graph(&adds), "loop").is_none());
-    // Shorter, it is copied.
-    let short = adds.replace(r#""B": Link("a10", "Return Value")"#, r#""B": 1"#);
-    assert!(body_of(&graph(&short), "loop").is_some());
+fn a_loop_reads_its_bounds_once_only_when_nothing_in_its_body_can_change_them() {
+    let print = r#""next": (node: "Print String", inputs: {"In String": Var("S")}),"#;
+    // N - 1, and the body writes A only (a Print writes nothing).
+    assert!(reads_bounds_once(&graph(print), "loop"));
+    // The body sets N.
+    let sets_n = r#""next": (node: "Set", var: "N", inputs: {"N": 2}),"#;
+    assert!(!reads_bounds_once(&graph(sets_n), "loop"));
+    // A node of the body names N (`Increment`), so may write it.
+    let increments = r#""next": (node: "Increment", var: "N"),"#;
+    assert!(!reads_bounds_once(&graph(increments), "loop"));
+    // Further down the body, after a Branch and a Sequence.
+    let deeper = r#""next": (node: "Sequence", exec: {"Then 0": "p", "Then 1": "b"}),
+        "p": (node: "Print String", inputs: {"In String": "x"}),
+        "b": (node: "Branch", inputs: {"Condition": true}, exec: {"False": "s"}),
+        "s": (node: "Set", var: "N", inputs: {"N": 2}),"#;
+    assert!(!reads_bounds_once(&graph(deeper), "loop"));
+    // A bound that a pure node gives through its implementation (it may differ each time).
+    let random = graph(print).replace(
+        r#""last": (node: "Subtract", inputs: {"A": Var("N"), "B": 1}),"#,
+        r#""last": (node: "Random Integer in Range", inputs: {"Min": 1, "Max": 5}),"#,
+    );
+    assert!(!reads_bounds_once(&random, "loop"));
+    // Unfused: each pass.
+    let unfused = Registry::standard().load_str_unfused("t.ron", &graph(print)).unwrap();
+    let n = unfused.inner.debug.iter().position(|d| d.id == "loop").unwrap();
+    assert_eq!(unfused.inner.code.resume[n], unfused.inner.code.start[n]);
+}
+
+#[test]
+fn a_loop_whose_body_calls_a_function_that_sets_its_bound_reads_it_each_pass() {
+    let text = |set: &str| {
+        format!(
+            r#"Graph(format: 1, name: "T", variables: {{"N": (type: Int, default: 4)}},
+            functions: {{"F": (nodes: {{
+                "entry": (node: "Function Entry", exec: {{"then": "s"}}),
+                "s": (node: "Set", var: "{set}", inputs: {{"{set}": 1}}),
+            }}, locals: {{"L": (type: Int)}})}},
+            nodes: {{
+                "begin": (node: "Event BeginPlay", exec: {{"then": "loop"}}),
+                "last": (node: "Subtract", inputs: {{"A": Var("N"), "B": 1}}),
+                "loop": (node: "For Loop", inputs: {{"First Index": 0, "Last Index": Link("last", "Return Value")}}, exec: {{"Loop Body": "call"}}),
+                "call": (node: "F"),
+            }})"#
+        )
+    };
+    assert!(!reads_bounds_once(&text("N"), "loop"));
+    assert!(reads_bounds_once(&text("L"), "loop"));
 }
 
 /// `Set X = Node(X, …)` with a node that changes X in place.
