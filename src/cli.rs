@@ -249,7 +249,7 @@ impl SocketArgs {
             None => AccessPolicy::loopback_only(),
             Some(path) => {
                 let text = std::fs::read_to_string(path).map_err(|e| format!("--policy {}: {e}", path.display()))?;
-                AccessPolicy::from_ron(&path.display().to_string(), &text)?
+                AccessPolicy::from_ron(&path.display().to_string(), &text).map_err(|e| e.to_string())?
             }
         };
         for pattern in &self.allow {

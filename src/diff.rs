@@ -38,7 +38,7 @@ pub fn diff(files: &[std::path::PathBuf], layout: bool, git: bool, svg: Option<&
     let texts = text_of(old).and_then(|a| Ok((a, text_of(new)?)));
     let lines = texts.and_then(|(a, b)| {
         let names = |p: &Path| p.display().to_string();
-        graphrun_edit::diff::diff((&names(old), &a), (&names(new), &b), layout)
+        graphrun_edit::diff::diff((&names(old), &a), (&names(new), &b), layout).map_err(String::from)
     });
     if git {
         println!("diff --graphrun a/{name} b/{name}");

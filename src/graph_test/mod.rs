@@ -59,7 +59,7 @@ pub fn run_tests(paths: &[PathBuf]) -> u8 {
             scope.spawn(|| loop {
                 let i = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
                 let Some(file) = files.get(i) else { break };
-                let result = std::panic::catch_unwind(|| graphrun_testing::run_test(file))
+                let result = std::panic::catch_unwind(|| graphrun_testing::run_test(file).map_err(String::from))
                     .unwrap_or_else(|_| Err(format!("{}: error: the test runner panicked", file.display())));
                 *results[i].lock().unwrap() = Some(result);
             });
@@ -103,6 +103,7 @@ pub fn run_tests(paths: &[PathBuf]) -> u8 {
 pub fn replay(path: &Path, trace: bool) -> u8 {
     match graphrun_testing::replay(path, std::sync::Arc::new(graphrun::StdioHost), trace) {
         Err(e) => {
+            let e = e.to_string();
             eprint!("{e}");
             if !e.ends_with('\n') {
                 eprintln!();

@@ -108,7 +108,7 @@ impl Editor {
     pub fn copy(&self, graph: Option<&str>, nodes: &[(String, Option<(i64, i64)>)]) -> Result<String, String> {
         let (_, text) = current(&self.path)?;
         let body = body_named(&text, graph)?;
-        graphrun_edit::clipboard::copy(&text, &body, nodes)
+        graphrun_edit::clipboard::copy(&text, &body, nodes).map_err(String::from)
     }
 
     fn record(&mut self, steps: Vec<Vec<TextEdit>>, after: &str) {

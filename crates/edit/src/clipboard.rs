@@ -3,6 +3,8 @@
 //! file, with fresh ids where theirs are taken and placed at the pointer. Both work on a
 //! scratch graph made of the copied text, with the same operations as every other edit.
 
+use crate::EditError;
+
 use std::collections::HashSet;
 
 use graphrun_format::ron;
@@ -40,9 +42,9 @@ pub(crate) fn reindent(text: &str, value: &SyntaxNode, indent: &str) -> String {
 
 /// The RON text of the nodes `ids` of `body`, each at the place given (where it is drawn),
 /// with the wires among them and none to nodes left out.
-pub fn copy(text: &str, body: &Body, nodes: &[(String, Option<(i64, i64)>)]) -> Result<String, String> {
+pub fn copy(text: &str, body: &Body, nodes: &[(String, Option<(i64, i64)>)]) -> Result<String, EditError> {
     if nodes.is_empty() {
-        return Err("nothing is selected".to_string());
+        return Err("nothing is selected".into());
     }
     let doc = Doc::new(text);
     let mut map = String::from("{\n");

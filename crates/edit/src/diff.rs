@@ -4,6 +4,8 @@
 //! reordering, reformatting and comments show no difference. One change a line, in the
 //! order of the new file; layout (`pos`, a node's comment, comment boxes) last.
 
+use crate::EditError;
+
 use crate::doc::Doc;
 use crate::facts::Body;
 use crate::syntax::{SyntaxKind::*, SyntaxNode};
@@ -261,10 +263,13 @@ pub fn node_changes(old: &str, new: &str) -> NodeChanges {
 /// Every change from `old` to `new`, one a line, in the order of the new file; layout
 /// lines (prefixed `layout: `) last unless `layout` is false. A file that does not parse
 /// is an error naming it.
-pub fn diff(old: (&str, &str), new: (&str, &str), layout: bool) -> Result<Vec<String>, String> {
+pub fn diff(old: (&str, &str), new: (&str, &str), layout: bool) -> Result<Vec<String>, EditError> {
     for (name, text) in [old, new] {
-        if let Some(e) = crate::session::syntax_error(name, text) {
-            return Err(format!("{name} does not parse: {e}"));
+        if let Some(message) = crate::session::syntax_error(name, text) {
+            return Err(EditError::Parse {
+                file: name.to_string(),
+                message,
+            });
         }
     }
     let (a, b) = (Doc::new(old.1), Doc::new(new.1));
@@ -449,6 +454,7 @@ Graph(
     #[test]
     fn a_file_that_does_not_parse_is_an_error() {
         let e = diff(("a.ron", BASE), ("b.ron", "Graph(format: 1,"), true).unwrap_err();
-        assert!(e.starts_with("b.ron does not parse: b.ron:1:"), "{e}");
+        assert!(matches!(e, crate::EditError::Parse { .. }), "{e:?}");
+        assert!(e.to_string().starts_with("b.ron does not parse: b.ron:1:"), "{e}");
     }
 }

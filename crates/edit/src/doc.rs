@@ -2,6 +2,8 @@
 //! function's or macro's), its nodes by id, their fields, the variables in scope. Lookups
 //! that miss say so with the nearest known name.
 
+use crate::EditError;
+
 use crate::facts::Body;
 use crate::syntax::{parse, SyntaxKind::*, SyntaxNode};
 use crate::tree::{self, field_value, items, Item};
@@ -73,14 +75,14 @@ impl<'t> Doc<'t> {
     }
 
     /// `Graph(...)` or `Library(...)`.
-    pub fn top(&self) -> Result<SyntaxNode, String> {
+    pub fn top(&self) -> Result<SyntaxNode, EditError> {
         tree::top(&self.root)
             .filter(|t| t.kind() == STRUCT)
-            .ok_or_else(|| "the file is not a `Graph(...)`".to_string())
+            .ok_or_else(|| "the file is not a `Graph(...)`".into())
     }
 
     /// A function's or macro's `(...)`.
-    pub fn reusable(&self, body: &Body) -> Result<SyntaxNode, String> {
+    pub fn reusable(&self, body: &Body) -> Result<SyntaxNode, EditError> {
         let (field, name, what) = match body {
             Body::Graph => return self.top(),
             Body::Function(n) => ("functions", n, "function"),
@@ -95,15 +97,15 @@ impl<'t> Doc<'t> {
             .filter(|v| v.kind() == STRUCT)
             .ok_or_else(|| {
                 let known: Vec<String> = entries.iter().filter_map(|e| e.key()).collect();
-                format!("no {what} `{name}` in the file{}", nearest(name, &known))
+                format!("no {what} `{name}` in the file{}", nearest(name, &known)).into()
             })
     }
 
     /// The body's `nodes: {...}`.
-    pub fn nodes_map(&self, body: &Body) -> Result<SyntaxNode, String> {
+    pub fn nodes_map(&self, body: &Body) -> Result<SyntaxNode, EditError> {
         field_value(&self.reusable(body)?, "nodes")
             .filter(|m| m.kind() == MAP)
-            .ok_or_else(|| "the graph has no `nodes: {...}`".to_string())
+            .ok_or_else(|| "the graph has no `nodes: {...}`".into())
     }
 
     /// Every node of the body, in the order written.
@@ -122,21 +124,21 @@ impl<'t> Doc<'t> {
     }
 
     /// A node by id.
-    pub fn node(&self, body: &Body, id: &str) -> Result<NodeRef, String> {
+    pub fn node(&self, body: &Body, id: &str) -> Result<NodeRef, EditError> {
         let nodes = self.nodes(body);
         match nodes.iter().find(|n| n.id == id) {
             Some(n) if n.value.kind() == STRUCT => Ok(n.clone()),
-            Some(_) => Err(format!("node `{id}` is not written as `(...)`")),
+            Some(_) => Err(format!("node `{id}` is not written as `(...)`").into()),
             None => {
                 let known: Vec<String> = nodes.into_iter().map(|n| n.id).collect();
-                Err(format!("no node `{id}`{}{}", in_body(body), nearest(id, &known)))
+                Err(format!("no node `{id}`{}{}", in_body(body), nearest(id, &known)).into())
             }
         }
     }
 
     /// The variables map of the body: the graph's `variables`, or a function's or macro's
     /// `locals` (absent if the file has none yet).
-    pub fn variables_map(&self, body: &Body) -> Result<Option<SyntaxNode>, String> {
+    pub fn variables_map(&self, body: &Body) -> Result<Option<SyntaxNode>, EditError> {
         let holder = self.reusable(body)?;
         let field = if *body == Body::Graph { "variables" } else { "locals" };
         Ok(field_value(&holder, field).filter(|m| m.kind() == MAP))

@@ -11,6 +11,8 @@
 //! program: [`format()`] checks that the tokens and the comments are the same before it
 //! gives a result.
 
+use crate::EditError;
+
 use crate::syntax::{parse, SyntaxKind::*, SyntaxNode};
 
 /// How wide a line may be.
@@ -19,9 +21,12 @@ const INDENT: &str = "    ";
 
 /// The canonical form of `text` (`name` is its path, for messages); an error if it does
 /// not parse.
-pub fn format(name: &str, text: &str) -> Result<String, String> {
-    if let Some(e) = crate::session::syntax_error(name, text) {
-        return Err(format!("{name} does not parse: {e}"));
+pub fn format(name: &str, text: &str) -> Result<String, EditError> {
+    if let Some(message) = crate::session::syntax_error(name, text) {
+        return Err(EditError::Parse {
+            file: name.to_string(),
+            message,
+        });
     }
     let root = parse(text).root();
     let mut out = String::with_capacity(text.len());
@@ -33,9 +38,9 @@ pub fn format(name: &str, text: &str) -> Result<String, String> {
         out = out.replace('\n', "\r\n");
     }
     if !same_program(text, &out) {
-        return Err(format!(
-            "internal error: formatting {name} would change its values or comments; nothing was written"
-        ));
+        return Err(EditError::Internal(format!(
+            "formatting {name} would change its values or comments; nothing was written"
+        )));
     }
     Ok(out)
 }
@@ -418,6 +423,7 @@ Graph(
     #[test]
     fn a_file_that_does_not_parse_is_an_error() {
         let e = format("g.ron", "Graph(format: 1,").unwrap_err();
-        assert!(e.starts_with("g.ron does not parse: g.ron:1:"), "{e}");
+        assert!(matches!(e, crate::EditError::Parse { .. }), "{e:?}");
+        assert!(e.to_string().starts_with("g.ron does not parse: g.ron:1:"), "{e}");
     }
 }

@@ -16,6 +16,7 @@ pub mod collapse;
 pub mod comments;
 pub mod diff;
 pub mod doc;
+pub mod error;
 pub mod facts;
 pub mod file;
 pub mod fmt;
@@ -30,6 +31,7 @@ pub mod text;
 pub mod tree;
 mod variables;
 
+pub use error::EditError;
 pub use facts::{Body, Facts, Finding, Inspector, NoInspector, Pins};
 pub use op::Op;
 pub use session::{undo, Edited, Session};
@@ -37,10 +39,13 @@ pub use text::TextEdit;
 
 /// Applies operations to a text, all or nothing: the edited text, or the first operation
 /// that does not apply and why (`name` is the file's path, for messages).
-pub fn edit(name: &str, text: &str, body: Body, ops: &[Op], inspector: &dyn Inspector) -> Result<Edited, String> {
+pub fn edit(name: &str, text: &str, body: Body, ops: &[Op], inspector: &dyn Inspector) -> Result<Edited, EditError> {
     let mut session = Session::new(name, text, body, inspector)?;
     for op in ops {
-        session.apply(op).map_err(|e| format!("`{op}`: {e}"))?;
+        session.apply(op).map_err(|e| EditError::In {
+            op: op.to_string(),
+            error: Box::new(e),
+        })?;
     }
     Ok(session.finish())
 }

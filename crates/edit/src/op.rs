@@ -2,6 +2,8 @@
 //! read from the command line's `-e 'OP ARGS'` strings: words separated by spaces, a word
 //! with spaces or quotes written in double quotes with `\"` and `\\` escapes.
 
+use crate::EditError;
+
 use std::fmt;
 
 /// One edit of a graph file.
@@ -191,7 +193,11 @@ pub const NAMES: &[&str] = &[
 ];
 
 /// Splits an operation's text into words (double quotes group, `\"` and `\\` escape).
-pub fn words(text: &str) -> Result<Vec<String>, String> {
+pub fn words(text: &str) -> Result<Vec<String>, EditError> {
+    split(text).map_err(EditError::Usage)
+}
+
+fn split(text: &str) -> Result<Vec<String>, String> {
     let mut out = Vec::new();
     let mut chars = text.chars().peekable();
     loop {
@@ -252,8 +258,12 @@ pub fn word(w: &str) -> String {
 
 impl Op {
     /// Reads an operation from its text (`connect begin.then greet`).
-    pub fn parse(text: &str) -> Result<Op, String> {
-        let words = words(text)?;
+    pub fn parse(text: &str) -> Result<Op, EditError> {
+        Op::read(text).map_err(EditError::Usage)
+    }
+
+    fn read(text: &str) -> Result<Op, String> {
+        let words = split(text)?;
         let Some((name, args)) = words.split_first() else {
             return Err("an empty operation".to_string());
         };
@@ -585,8 +595,11 @@ mod tests {
         }
         assert_eq!(
             Op::parse("conect a.b c.d").unwrap_err(),
-            "unknown operation `conect`; did you mean `connect` or `disconnect`?"
+            EditError::Usage("unknown operation `conect`; did you mean `connect` or `disconnect`?".into())
         );
-        assert_eq!(Op::parse("move a 1").unwrap_err(), "usage: move ID X Y");
+        assert_eq!(
+            Op::parse("move a 1").unwrap_err(),
+            EditError::Usage("usage: move ID X Y".into())
+        );
     }
 }

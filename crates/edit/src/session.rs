@@ -3,6 +3,8 @@
 //! that does not apply leaves the text as it was and says why; the edits' inverses are
 //! kept, so a whole batch can be undone byte for byte.
 
+use crate::EditError;
+
 use graphrun_format::ron;
 
 use crate::doc::{in_body, nearest, Doc, NodeRef, NODE_ORDER};
@@ -63,7 +65,7 @@ pub fn syntax_error(name: &str, text: &str) -> Option<String> {
 impl<'i> Session<'i> {
     /// Starts editing `text` (`name` is its path, for messages); refuses a text that is not
     /// valid RON.
-    pub fn new(name: &str, text: &str, body: Body, inspector: &'i dyn Inspector) -> Result<Session<'i>, String> {
+    pub fn new(name: &str, text: &str, body: Body, inspector: &'i dyn Inspector) -> Result<Session<'i>, EditError> {
         let facts = inspector.inspect(text);
         // A checker reads the text first: its syntax error is the reader's, located.
         let unread = match facts.checked {
@@ -74,8 +76,11 @@ impl<'i> Session<'i> {
                 .map(|f| format!("{}: {}", f.location, f.message)),
             false => syntax_error(name, text),
         };
-        if let Some(e) = unread {
-            return Err(format!("the file does not parse: {e}"));
+        if let Some(message) = unread {
+            return Err(EditError::Parse {
+                file: "the file".to_string(),
+                message,
+            });
         }
         let session = Session {
             text: text.to_string(),
@@ -101,9 +106,9 @@ impl<'i> Session<'i> {
     }
 
     /// Applies one operation, or leaves the text as it was and says why.
-    pub fn apply(&mut self, op: &Op) -> Result<(), String> {
+    pub fn apply(&mut self, op: &Op) -> Result<(), EditError> {
         let (text, steps, printed) = (self.text.clone(), self.undo.len(), self.printed.len());
-        let result = self.run(op).and_then(|()| self.verify());
+        let result = self.run(op).map_err(EditError::from).and_then(|()| self.verify());
         if result.is_err() {
             self.text = text;
             self.tree.take();
@@ -124,20 +129,24 @@ impl<'i> Session<'i> {
     }
 
     /// The new text must parse, and the checker must not find what an edit may not make.
-    fn verify(&mut self) -> Result<(), String> {
+    fn verify(&mut self) -> Result<(), EditError> {
         // A checker refuses a syntax error the edit made (it is in `REFUSED`); without one,
         // the reader is asked.
         if !self.facts.checked {
             if let Some(e) = syntax_error("", &self.text) {
-                return Err(format!(
-                    "internal error: the edit would leave text that does not parse ({e})"
-                ));
+                return Err(EditError::Internal(format!(
+                    "the edit would leave text that does not parse ({e})"
+                )));
             }
         }
         let facts = self.inspector.inspect(&self.text);
         let new = introduced(&self.facts, &facts);
         if let Some(first) = new.first() {
-            return Err(format!("{}: error[{}]: {}", first.location, first.code, first.message));
+            return Err(EditError::Check {
+                location: first.location.clone(),
+                code: first.code.to_string(),
+                message: first.message.clone(),
+            });
         }
         self.facts = facts;
         Ok(())
@@ -174,7 +183,7 @@ impl<'i> Session<'i> {
     }
 
     pub(crate) fn node(&self, id: &str) -> Result<NodeRef, String> {
-        self.doc().node(&self.body, id)
+        Ok(self.doc().node(&self.body, id)?)
     }
 
     pub(crate) fn pins(&self, id: &str) -> Option<&crate::facts::Pins> {
@@ -669,7 +678,7 @@ pub fn fresh_id(node_type: &str, taken: &[String]) -> String {
 
 /// The RON text of a value for a pin or variable of type `ty`: a String may be given
 /// unquoted (as `--set` takes it); `Var("NAME")` is kept; anything else must be RON.
-pub fn literal(value: &str, ty: Option<&graphrun_format::Type>) -> Result<String, String> {
+pub fn literal(value: &str, ty: Option<&graphrun_format::Type>) -> Result<String, EditError> {
     let parsed = ron::parse(value);
     if let Ok(v) = &parsed {
         if matches!(&v.kind, ron::Kind::Tuple { name: Some(n), .. } if n.value == "Var") {
@@ -683,6 +692,6 @@ pub fn literal(value: &str, ty: Option<&graphrun_format::Type>) -> Result<String
         (Some(graphrun_format::Type::String), _) => Ok(quote(value)),
         (_, Ok(_)) => Ok(value.trim().to_string()),
         (None, Err(_)) => Ok(quote(value)),
-        (Some(ty), Err(e)) => Err(format!("`{value}` is not a {ty} value: {}", e.message)),
+        (Some(ty), Err(e)) => Err(format!("`{value}` is not a {ty} value: {}", e.message).into()),
     }
 }

@@ -9,6 +9,7 @@
 
 mod connection;
 pub mod echo;
+pub mod error;
 mod nodes;
 mod policy;
 mod request;
@@ -22,6 +23,7 @@ use std::time::Duration;
 use graphrun::{ClassDef, NodeLibrary, RegistryBuilder};
 
 use crate::connection::{Connection, Kind};
+pub use crate::error::{InvalidHeaders, InvalidUrl, PolicyError};
 pub use crate::policy::{AccessPolicy, Pattern};
 pub use crate::request::{AuthContext, Authentication};
 pub use crate::tap::{Closer, Tap, TapEvent};

@@ -34,7 +34,11 @@ impl fmt::Display for Pattern {
 
 impl Pattern {
     /// Parses a pattern such as `wss://*.example.com/api`, `ws://127.0.0.1:*` or `ws://host:9001/`.
-    pub fn parse(text: &str) -> Result<Pattern, String> {
+    pub fn parse(text: &str) -> Result<Pattern, crate::PolicyError> {
+        Pattern::read(text).map_err(crate::PolicyError)
+    }
+
+    fn read(text: &str) -> Result<Pattern, String> {
         let bad = |why: &str| format!("`{text}` is not a URL pattern: {why}");
         let (scheme, rest) = text.split_once("://").ok_or_else(|| bad("expected ws:// or wss://"))?;
         let secure = match scheme.to_ascii_lowercase().as_str() {
@@ -164,7 +168,11 @@ impl AccessPolicy {
 
     /// Reads a policy file: RON, either `["pattern", ...]` or `Policy(allow: ["pattern", ...])`.
     /// Errors carry `FILE:LINE:COL`.
-    pub fn from_ron(name: &str, text: &str) -> Result<AccessPolicy, String> {
+    pub fn from_ron(name: &str, text: &str) -> Result<AccessPolicy, crate::PolicyError> {
+        AccessPolicy::read(name, text).map_err(crate::PolicyError)
+    }
+
+    fn read(name: &str, text: &str) -> Result<AccessPolicy, String> {
         use graphrun::format::ron::{self, Kind};
         let source = graphrun::SourceFile::new(name, text);
         let at = |span| source.location(span);
@@ -216,7 +224,7 @@ impl AccessPolicy {
         let mut patterns = Vec::new();
         for item in list {
             match &item.kind {
-                Kind::Str(s) => patterns.push(Pattern::parse(s).map_err(|e| format!("{}: {e}", at(item.span)))?),
+                Kind::Str(s) => patterns.push(Pattern::read(s).map_err(|e| format!("{}: {e}", at(item.span)))?),
                 _ => return Err(format!("{}: expected a URL pattern in quotes", at(item.span))),
             }
         }
@@ -284,7 +292,10 @@ mod tests {
     #[test]
     fn a_subdomain_pattern_never_matches_an_address_and_is_idna_normalised() {
         // What follows `*.` must be a name: `*.0.0.1` would read as an address.
-        assert!(Pattern::parse("ws://*.0.0.1:*").unwrap_err().contains("not an address"));
+        assert!(Pattern::parse("ws://*.0.0.1:*")
+            .unwrap_err()
+            .0
+            .contains("not an address"));
         assert!(Pattern::parse("ws://*.1]:*").is_err());
         assert!(!allows("ws://*.localhost:*", "ws://127.0.0.1:9/"));
         assert!(allows("wss://*.bücher.example", "wss://shop.xn--bcher-kva.example/"));
@@ -323,7 +334,7 @@ mod tests {
 
     #[test]
     fn a_policy_file_with_unknown_names_or_fields_is_an_error_with_its_position() {
-        let err = |text: &str| AccessPolicy::from_ron("p.ron", text).unwrap_err();
+        let err = |text: &str| AccessPolicy::from_ron("p.ron", text).unwrap_err().0;
         assert_eq!(
             err("Polizy(allow: [\"ws://a\"])"),
             "p.ron:1:1: unknown `Polizy`: a policy file is `Policy(allow: [...])` or a list of patterns"
@@ -361,11 +372,11 @@ mod tests {
 
     #[test]
     fn bad_patterns_and_files_say_why_and_where() {
-        assert!(Pattern::parse("http://x").unwrap_err().contains("ws or wss"));
-        assert!(Pattern::parse("ws://x:port").unwrap_err().contains("port"));
-        assert!(Pattern::parse("ws://a*b").unwrap_err().contains("host"));
+        assert!(Pattern::parse("http://x").unwrap_err().0.contains("ws or wss"));
+        assert!(Pattern::parse("ws://x:port").unwrap_err().0.contains("port"));
+        assert!(Pattern::parse("ws://a*b").unwrap_err().0.contains("host"));
         let err = AccessPolicy::from_ron("p.ron", "Policy(allow: [\n  \"ws://ok:*\",\n  \"ftp://no\"])").unwrap_err();
-        assert!(err.starts_with("p.ron:3:3: `ftp://no` is not a URL pattern"), "{err}");
+        assert!(err.0.starts_with("p.ron:3:3: `ftp://no` is not a URL pattern"), "{err}");
         let ok = AccessPolicy::from_ron("p.ron", r#"["wss://*.example.com/api"]"#).unwrap();
         assert!(ok.allows(&Url::parse("wss://x.example.com/api/1").unwrap()));
         assert!(

@@ -49,7 +49,11 @@ impl AuthContext {
 
     /// Whether every part can go into its header: a host checks this once, when it starts,
     /// rather than have each Connect fail. The error names the header, never the token.
-    pub fn check(&self) -> Result<(), String> {
+    pub fn check(&self) -> Result<(), crate::InvalidHeaders> {
+        self.check_parts().map_err(crate::InvalidHeaders)
+    }
+
+    fn check_parts(&self) -> Result<(), String> {
         let parts = [
             ("Authorization", "the bearer token", Some(&self.token)),
             (
@@ -134,7 +138,7 @@ impl Authentication {
 }
 
 /// Invalid Url: not a URL, scheme not ws/wss, no host, a fragment or user info.
-pub fn check_url(text: &str) -> Result<Url, String> {
+pub(crate) fn check_url(text: &str) -> Result<Url, String> {
     if text.trim() != text || text.chars().any(char::is_control) {
         return Err(format!("{text:?} has spaces or control characters around or in it"));
     }
@@ -169,7 +173,7 @@ fn is_token(s: &str) -> bool {
 /// Invalid Headers: a name that is not an HTTP token, a value with CR, LF, NUL or other
 /// control characters, a header the handshake owns, or one that `auth` sets; a Protocol
 /// that is not a list of tokens.
-pub fn check_headers(headers: &[(String, String)], protocol: &str, auth: Authentication) -> Result<(), String> {
+pub(crate) fn check_headers(headers: &[(String, String)], protocol: &str, auth: Authentication) -> Result<(), String> {
     if !protocol.is_empty() && !protocol.split(',').all(|p| is_token(p.trim())) {
         return Err(format!(
             "Protocol {protocol:?} is not a subprotocol name (or a comma-separated list of them)"
@@ -198,7 +202,7 @@ pub fn check_headers(headers: &[(String, String)], protocol: &str, auth: Authent
 }
 
 /// Failed (before starting): the scope's headers, or why the host cannot provide them.
-pub fn auth_headers(
+pub(crate) fn auth_headers(
     auth: Authentication,
     context: Option<&AuthContext>,
 ) -> Result<Vec<(&'static str, String)>, String> {
@@ -229,7 +233,7 @@ pub fn auth_headers(
 }
 
 /// The handshake request: the URL, the subprotocol, the graph's headers and the auth headers.
-pub fn build_request(
+pub(crate) fn build_request(
     url: &Url,
     protocol: &str,
     headers: &[(String, String)],
@@ -300,15 +304,15 @@ mod tests {
 
     #[test]
     fn an_auth_context_that_cannot_make_its_headers_names_the_header_not_the_token() {
-        let err = AuthContext::new("s3cret\nInjected: 1").check().unwrap_err();
+        let err = AuthContext::new("s3cret\nInjected: 1").check().unwrap_err().0;
         assert_eq!(
             err,
             "the bearer token cannot be sent in the `Authorization` header: it contains the control character \\n"
         );
         let mut ctx = AuthContext::new("ok");
         ctx.world_id = Some("w\r".into());
-        assert!(ctx.check().unwrap_err().contains("`x-m2-world-id`"));
-        assert!(AuthContext::new("").check().unwrap_err().contains("empty"));
+        assert!(ctx.check().unwrap_err().0.contains("`x-m2-world-id`"));
+        assert!(AuthContext::new("").check().unwrap_err().0.contains("empty"));
         assert!(AuthContext::new("s3cret").check().is_ok());
     }
 

@@ -9,12 +9,14 @@
 //!
 //! `graphrun test`, `graphrun run --record` and `graphrun replay` are these, with output.
 
+pub mod error;
 mod model;
 mod record;
 mod replay;
 mod runner;
 mod server;
 
+pub use error::TestError;
 pub use record::{Recorder, RecordingHost};
 pub use replay::{replay, Replayed, EXIT_DEPARTED};
 pub use runner::{run_test, Outcome};

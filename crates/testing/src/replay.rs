@@ -151,9 +151,11 @@ pub struct Replayed {
 
 /// Replays the run recorded in `path`, showing what it prints and its errors through
 /// `host`; `Err` (what is wrong) if the record or its graph cannot be read.
-pub fn replay(path: &Path, host: Arc<dyn Host>, trace: bool) -> Result<Replayed, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let record = read(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+pub fn replay(path: &Path, host: Arc<dyn Host>, trace: bool) -> Result<Replayed, crate::TestError> {
+    use crate::TestError;
+    let text =
+        std::fs::read_to_string(path).map_err(|e| TestError::Read(format!("cannot read {}: {e}", path.display())))?;
+    let record = read(&text).map_err(|e| TestError::Load(format!("{}: {e}", path.display())))?;
     let patterns: Vec<Pattern> = record
         .scripts
         .keys()
@@ -176,12 +178,14 @@ pub fn replay(path: &Path, host: Arc<dyn Host>, trace: bool) -> Result<Replayed,
         .install(&StandardLibrary)
         .install(&SocketLibrary::new(config))
         .build();
-    let program = registry.load_file(&record.graph).map_err(|d| d.to_string())?;
+    let program = registry
+        .load_file(&record.graph)
+        .map_err(|d| TestError::Load(d.to_string()))?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .start_paused(true)
         .build()
-        .map_err(|e| format!("cannot start the runtime: {e}"))?;
+        .map_err(|e| TestError::Run(format!("cannot start the runtime: {e}")))?;
     let host = Arc::new(Replaying {
         host,
         recorded: record.prints.clone(),
@@ -225,7 +229,7 @@ pub fn replay(path: &Path, host: Arc<dyn Host>, trace: bool) -> Result<Replayed,
         servers.finish(Duration::from_secs(5)).await;
         Ok(report)
     });
-    let report = outcome.map_err(|e| format!("{}: {e}", path.display()))?;
+    let report = outcome.map_err(|e| TestError::Run(format!("{}: {e}", path.display())))?;
     let recorded_exit = record.exit.unwrap_or(0);
     let exit = if record.stop.is_some() && report.outcome == graphrun::Outcome::Stopped {
         recorded_exit

@@ -43,15 +43,17 @@ impl Host for Collect {
 }
 
 /// Runs the test file at `path`; `Err` with the diagnostics if it or its graph does not load.
-pub fn run_test(path: &Path) -> Result<Outcome, String> {
+pub fn run_test(path: &Path) -> Result<Outcome, crate::TestError> {
+    use crate::TestError;
     let started = std::time::Instant::now();
     let name = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{name}: error: cannot read the test file: {e}"))?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| TestError::Read(format!("{name}: error: cannot read the test file: {e}")))?;
     let source = SourceFile::new(name.clone(), text);
     let (test, diags) = model::read(&source);
     let diagnostics = Diagnostics::new(source.clone(), diags);
     let Some(test) = test.filter(|_| !diagnostics.has_errors()) else {
-        return Err(diagnostics.to_string());
+        return Err(TestError::Load(diagnostics.to_string()));
     };
     let dir = path.parent().unwrap_or(Path::new(""));
     let hosts: Vec<&str> = test.servers.iter().map(|(h, _)| h.value.as_str()).collect();
@@ -59,13 +61,13 @@ pub fn run_test(path: &Path) -> Result<Outcome, String> {
     let registry = registry(&hosts, transport.clone(), test.max_message_size);
     let program = registry
         .load_file(dir.join(&test.graph.value))
-        .map_err(|d| d.to_string())?;
-    let scripts = scripts(&test, &program, &source)?;
+        .map_err(|d| TestError::Load(d.to_string()))?;
+    let scripts = scripts(&test, &program, &source).map_err(TestError::Load)?;
     let servers = Arc::new(ScriptTransport::new(scripts, true));
     transport.set(servers.clone());
     let reasons = match execute(&test, &program, &servers) {
         Ok(reasons) => reasons,
-        Err(e) => return Err(format!("{name}: error: {e}")),
+        Err(e) => return Err(TestError::Run(format!("{name}: error: {e}"))),
     };
     Ok(Outcome {
         name: test.name,

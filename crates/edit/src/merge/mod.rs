@@ -11,6 +11,8 @@
 //! `// CONFLICT(graphrun): …` above the entry. The result always parses: a change that
 //! would leave it unparsable is not applied and is reported as a conflict instead.
 
+use crate::EditError;
+
 use crate::diff::compact;
 use crate::doc::{BODY_ORDER, NODE_ORDER, TOP_ORDER, VARIABLE_ORDER};
 use crate::layout::{comments_above, field_place, insert_item, remove_item, Style};
@@ -97,13 +99,16 @@ enum Step {
 /// Merges the changes from `base` to `theirs` into `ours`: `(name, text)` each, the names
 /// for messages. An empty base (a file both sides added) is no entries. A file that does not
 /// parse is an error naming it.
-pub fn merge(base: (&str, &str), ours: (&str, &str), theirs: (&str, &str)) -> Result<Merged, String> {
+pub fn merge(base: (&str, &str), ours: (&str, &str), theirs: (&str, &str)) -> Result<Merged, EditError> {
     for (name, text) in [base, ours, theirs] {
         if name == base.0 && text.trim().is_empty() {
             continue;
         }
-        if let Some(e) = crate::session::syntax_error(name, text) {
-            return Err(format!("{name} does not parse: {e}"));
+        if let Some(message) = crate::session::syntax_error(name, text) {
+            return Err(EditError::Parse {
+                file: name.to_string(),
+                message,
+            });
         }
     }
     let roots = [base.1, ours.1, theirs.1].map(|t| parse(t).root());
@@ -138,7 +143,7 @@ pub fn merge(base: (&str, &str), ours: (&str, &str), theirs: (&str, &str)) -> Re
     if let Some(e) = crate::session::syntax_error(ours.0, &text) {
         // Never reached while every step checks its result; kept so no caller ever gets
         // a file that does not parse.
-        return Err(format!("internal error: the merge does not parse: {e}"));
+        return Err(EditError::Internal(format!("the merge does not parse: {e}")));
     }
     Ok(Merged { text, conflicts: said })
 }

@@ -190,7 +190,8 @@ fn windows_line_ends_stay_and_an_empty_base_is_two_additions() {
 #[test]
 fn the_result_parses_and_bad_files_are_errors() {
     let e = merge(("b", BASE), ("o", "Graph(format: 1,"), ("t", BASE)).unwrap_err();
-    assert!(e.starts_with("o does not parse: o:1:"), "{e}");
+    assert!(matches!(e, crate::EditError::Parse { .. }), "{e:?}");
+    assert!(e.to_string().starts_with("o does not parse: o:1:"), "{e}");
     // A one-line map: theirs's commented entry goes on lines of its own.
     let ours = "Graph(format: 1, name: \"G\", nodes: {\"a\": (node: \"Delay\")})";
     let base = ours;
