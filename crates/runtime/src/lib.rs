@@ -26,28 +26,27 @@ mod names;
 mod node;
 mod picture;
 mod plan;
-mod registry;
 mod stdlib;
 mod value;
 
 pub use check::MAX_FILE_SIZE;
 pub use exec::{
-    value_preview, Answer, Control, EventSender, Host, HostError, Instance, InstanceHandle, KeepAlive, LatentFn, Level,
-    NodeView, Observer, Outcome, Ran, RunOptions, RunReport, RuntimeError, StdioHost, TaskFn, Tracer,
-    DEFAULT_MAX_VALUE_SIZE,
+    value_preview, Answer, Control, EventSender, HostError, Instance, InstanceHandle, KeepAlive, LatentFn, NodeView,
+    Observer, Outcome, Ran, RunOptions, RunReport, TaskFn, Tracer, DEFAULT_MAX_VALUE_SIZE,
 };
 pub use graphrun_format::{Diagnostic, Diagnostics, Severity, SourceFile, Type};
 pub use listing::{
     node_listing_json, node_listing_markdown, node_listing_text, program_listing_json, program_listing_markdown,
     program_listing_text,
 };
+pub use node::host::{Host, Level, RuntimeError, StdioHost};
+pub use node::registry::{ClassDef, Constructor, NodeLibrary, Registry, RegistryBuilder, TIMER_CLASS};
 pub use node::{
     Arithmetic, CompileCx, Cx, Entry, EventRef, Flow, FnNode, InputKind, InputPin, Intrinsic, Node, NodeDoc, NodeError,
     NodeType, OutputPin, PinError, PinOutput, PinValue, Role, Signature, SignatureCx, TypeError, TypedFn,
 };
 pub use picture::{CommentBox, Picture, PictureNode, Wire};
 pub use plan::{LiteralError, Program, VariableInfo};
-pub use registry::{ClassDef, Constructor, NodeLibrary, Registry, RegistryBuilder, TIMER_CLASS};
 pub use stdlib::StandardLibrary;
 pub use value::{Json, ObjectRef, Value};
 

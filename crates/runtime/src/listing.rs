@@ -4,9 +4,9 @@
 
 use std::fmt::Write as _;
 
+use crate::node::registry::Registry;
 use crate::node::NodeDoc;
 use crate::plan::Program;
-use crate::registry::Registry;
 
 /// A node as listed: its name, doc and what replaces it if it is deprecated.
 struct Listed {

@@ -5,8 +5,8 @@
 
 use graphrun_format::{Diagnostics, SourceFile};
 
+use crate::node::registry::Registry;
 use crate::plan::program::Program;
-use crate::registry::Registry;
 
 impl Registry {
     /// Loads and checks a graph from text; `name` is shown in diagnostics (usually a path).

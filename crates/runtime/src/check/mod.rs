@@ -9,9 +9,9 @@ use std::sync::Arc;
 use graphrun_format::{codes, Diagnostic, Diagnostics, GraphFile, SourceFile, Span, Type};
 
 use crate::names::suggest;
+use crate::node::registry::Registry;
 use crate::node::{NodeType, Signature};
 use crate::plan::program::{Program, VariableInfo};
-use crate::registry::Registry;
 mod calls;
 mod compile;
 mod expand;

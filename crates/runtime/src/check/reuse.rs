@@ -16,7 +16,7 @@ use graphrun_format::{codes, Diagnostic, FunctionDecl, GraphFile, MacroDecl, Pin
 
 use super::expand::{Ctx, Expander};
 use super::imports::{canonical, import_dir, Loader};
-use crate::registry::Registry;
+use crate::node::registry::Registry;
 
 /// The node types that mark a body's ends.
 pub(crate) const FUNCTION_ENTRY: &str = "Function Entry";

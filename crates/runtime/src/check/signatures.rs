@@ -8,8 +8,8 @@ use petgraph::graph::{DiGraph, NodeIndex};
 
 use super::{Checker, SigState};
 use crate::names::suggest;
+use crate::node::registry::Registry;
 use crate::node::{InputKind, Role, Signature, SignatureCx};
-use crate::registry::Registry;
 use crate::value::literal_type;
 
 impl Checker<'_> {

@@ -4,9 +4,10 @@
 //! observer's hooks; and the errors a chain raises itself.
 
 use crate::exec::calls::CALL_DONE;
-use crate::exec::instance::{Instance, LatentFn};
+use crate::exec::instance::Instance;
 use crate::exec::observe::{Control, NodeView, Ran};
 use crate::exec::ops::{compare_floats, compare_ints, float_op, for_loop, get, int_op, put_bool, set, set_int};
+use crate::node::event::LatentFn;
 use crate::node::{Entry, Flow, NodeError};
 use crate::plan::code::{Instr, Next};
 use crate::plan::program::ProgramInner;

@@ -1,100 +1,15 @@
-//! How the world outside an instance reaches it while it runs: [`InstanceHandle`] for a
-//! host, [`EventSender`] for a node library's tasks, [`KeepAlive`] to hold it open, and the
-//! checks that keep what they send well-formed.
+//! How a host reaches an instance while it runs ([`InstanceHandle`], [`Answer`]), and the
+//! checks that keep what hosts and node libraries send well-formed (the program's
+//! [`EventCheck`]).
 
-use std::fmt;
 use std::sync::atomic::Ordering;
-use std::sync::Arc;
 
-use tokio::sync::mpsc;
-
-use crate::exec::host::RuntimeError;
-use crate::exec::instance::{Call, Event, HostFn, LatentFn, Shared};
-use crate::node::EventRef;
+use crate::node::event::{Call, Event, EventCheck, EventSender, HostFn, KeepAlive};
+use crate::node::host::{HostError, RuntimeError};
+use crate::node::registry::Registry;
 use crate::node::PinValue;
 use crate::plan::program::{Program, ProgramInner};
-use crate::registry::Registry;
 use crate::value::{ClassNames, Value};
-use crate::TaskFn;
-
-/// Keeps an instance from ending by quiescence while held: a node library holds one per
-/// open connection or running task; a host holds one to keep an idle instance alive.
-pub struct KeepAlive {
-    pub(crate) shared: Arc<Shared>,
-}
-
-impl KeepAlive {
-    pub(crate) fn new(shared: &Arc<Shared>) -> KeepAlive {
-        shared.pending.fetch_add(1, Ordering::SeqCst);
-        KeepAlive { shared: shared.clone() }
-    }
-}
-
-impl Drop for KeepAlive {
-    fn drop(&mut self) {
-        if self.shared.pending.fetch_sub(1, Ordering::SeqCst) == 1 {
-            self.shared.wake.notify_one();
-        }
-    }
-}
-
-impl fmt::Debug for KeepAlive {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("KeepAlive")
-    }
-}
-
-/// Posts events into an instance from other tasks (a connection's reader, a host thread).
-/// The channel is bounded: a sender waits while the instance is behind, so a slow graph
-/// slows its sources instead of growing memory.
-#[derive(Clone)]
-pub struct EventSender {
-    pub(crate) tx: mpsc::Sender<Event>,
-    pub(crate) shared: Arc<Shared>,
-    pub(crate) prog: Arc<ProgramInner>,
-}
-
-impl fmt::Debug for EventSender {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("EventSender")
-    }
-}
-
-impl EventSender {
-    /// Fires a Custom Event with its args (already of its params' types). Waits while the
-    /// queue is full. An error if `event` is not a Custom Event of this program, if the
-    /// args do not fit its params, or if the instance has ended.
-    pub async fn fire(&self, event: EventRef, args: Vec<Value>) -> Result<(), HostError> {
-        check_event_args(&self.prog, event.0, &args).map_err(HostError::Invalid)?;
-        self.tx
-            .send(Event::custom(event.0, args))
-            .await
-            .map_err(|_| HostError::Ended)
-    }
-
-    /// Runs `f` in the instance, in the context of node `node` (see [`Cx::node_index`](crate::Cx::node_index)),
-    /// and follows the flow it returns from that node's exec outputs.
-    pub async fn call(&self, node: u32, f: LatentFn) -> bool {
-        self.tx.send(Event::Latent { node, f }).await.is_ok()
-    }
-
-    /// Runs `f` in the instance as an event of its own, in the context of node `node` (for
-    /// its logs); nothing follows it. Waits while the queue is full; false if the instance
-    /// has ended.
-    pub async fn run(&self, node: u32, f: TaskFn) -> bool {
-        self.tx.send(Event::Task { node, f }).await.is_ok()
-    }
-
-    /// Whether the instance has been asked to stop.
-    pub fn is_stopping(&self) -> bool {
-        self.shared.stop.load(Ordering::SeqCst)
-    }
-
-    /// A guard that keeps the instance alive while held.
-    pub fn keep_alive(&self) -> KeepAlive {
-        KeepAlive::new(&self.shared)
-    }
-}
 
 /// A handle on an instance for its host: fire events, read and set variables while it
 /// runs, stop it. Cheap to clone, `Send`.
@@ -102,22 +17,6 @@ impl EventSender {
 pub struct InstanceHandle {
     pub(crate) sender: EventSender,
     pub(crate) program: Program,
-}
-
-/// Why a host's request was refused.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum HostError {
-    /// The instance has ended: nothing more runs in it.
-    #[error("the instance has ended")]
-    Ended,
-    /// The instance ended before it answered the request.
-    #[error("the instance ended before it answered")]
-    NoAnswer,
-    /// The request names something the program does not have, or gives values that do
-    /// not fit (the message says what and suggests the nearest names).
-    #[error("{0}")]
-    Invalid(String),
 }
 
 impl InstanceHandle {
@@ -147,7 +46,12 @@ impl InstanceHandle {
             .send(Event::Call(Box::new(Call { event, args, reply })))
             .await
             .map_err(|_| HostError::Ended)?;
-        answer.await.map_err(|_| HostError::NoAnswer)
+        let replied = answer.await.map_err(|_| HostError::NoAnswer)?;
+        Ok(Answer {
+            error: replied.error,
+            variables: replied.variables,
+            program: self.program.clone(),
+        })
     }
 
     /// Reads a variable of the running instance.
@@ -396,4 +300,10 @@ pub(crate) fn event_args(program: &Program, event: &str, args: Vec<Value>) -> Re
         .map(|((v, ty), name)| convert_to(v, ty, &inner.registry, || format!("param `{name}` of `{event}`")))
         .collect::<Result<_, _>>()?;
     Ok((node, args))
+}
+
+impl EventCheck for ProgramInner {
+    fn check(&self, event: u32, args: &[Value]) -> Result<(), String> {
+        check_event_args(self, event, args)
+    }
 }

@@ -15,14 +15,16 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::exec::chain::{Paused, Start};
-use crate::exec::handle::{checked_value, event_args, variable_index, HostError};
-use crate::exec::handle::{Answer, EventSender, InstanceHandle};
-use crate::exec::host::{Host, Level, RuntimeError};
+use crate::exec::handle::{checked_value, event_args, variable_index, InstanceHandle};
+use crate::exec::machine::Running;
 use crate::exec::node_path::panicked;
 use crate::exec::objects::Objects;
 use crate::exec::observe::{Observer, Tracer};
 use crate::node::cx::Inputs;
-use crate::node::{Cx, Entry, Flow, NodeError, PinValue};
+use crate::node::event::{Call, Event, EventSender, Replied, Shared};
+use crate::node::host::HostError;
+use crate::node::host::{Host, Level, RuntimeError};
+use crate::node::{Cx, Entry, NodeError, PinValue};
 use crate::plan::program::{Program, ProgramInner};
 use crate::value::{ObjectRef, Value};
 
@@ -79,88 +81,6 @@ pub struct RunReport {
     pub runtime_errors: usize,
     /// The most objects that were alive at once (objects nothing can reach are freed).
     pub peak_objects: usize,
-}
-
-/// Work done later in an instance: a node's result, posted from a task.
-pub type LatentFn = Box<dyn FnOnce(&mut Cx<'_>) -> Result<Flow, NodeError> + Send>;
-
-/// Work a node library's task runs in an instance (update an object, fire a delegate).
-pub type TaskFn = Box<dyn FnOnce(&mut Cx<'_>) + Send>;
-
-/// A host's access to the variables of a running instance.
-pub(crate) type HostFn = Box<dyn FnOnce(&mut [Value]) + Send>;
-
-pub(crate) enum Event {
-    Start(u32),
-    Custom {
-        event: u32,
-        args: Vec<Value>,
-    },
-    /// A Custom Event with one param, its arg held here: the host's `Vec` is freed as soon
-    /// as the event is queued, not when it runs (a million queued events otherwise keep a
-    /// million small allocations alive and free them out of order).
-    CustomOne {
-        event: u32,
-        arg: Value,
-    },
-    Wake {
-        node: u32,
-        payload: u64,
-    },
-    /// A timer of Set Timer by Event came due: its event runs, and a looping timer is set
-    /// again from then (so a timer that falls behind has at most one firing queued). When
-    /// it came due and its period are in its [`TimerObject`], keeping events small.
-    Timer {
-        timer: ObjectRef,
-        event: u32,
-    },
-    Latent {
-        node: u32,
-        f: LatentFn,
-    },
-    Task {
-        node: u32,
-        f: TaskFn,
-    },
-    Host(HostFn),
-    /// A host's [`InstanceHandle::call`]: a Custom Event whose caller awaits the end of
-    /// its chain.
-    Call(Box<Call>),
-}
-
-impl Event {
-    /// A Custom Event with its args (already checked).
-    pub(crate) fn custom(event: u32, mut args: Vec<Value>) -> Event {
-        match (args.len(), args.pop()) {
-            (1, Some(arg)) => Event::CustomOne { event, arg },
-            (_, last) => {
-                args.extend(last);
-                Event::Custom { event, args }
-            }
-        }
-    }
-}
-
-pub(crate) struct Call {
-    pub(crate) event: u32,
-    pub(crate) args: Vec<Value>,
-    pub(crate) reply: tokio::sync::oneshot::Sender<Answer>,
-}
-
-pub(crate) struct Shared {
-    /// Work outside the queue that may still post an event (tasks, open connections).
-    pub(crate) pending: AtomicUsize,
-    /// The instance is ending (the host asked it to stop, or it is running EndPlay).
-    pub(crate) stop: AtomicBool,
-    /// The running chain is to stop at its next loop pass (or exec-cycle pass): set by each
-    /// stop request, and cleared before EndPlay, so a second request also ends a long
-    /// EndPlay.
-    pub(crate) abort: AtomicBool,
-    /// The host asked a paused instance to go on ([`crate::InstanceHandle::resume`]).
-    pub(crate) resume: AtomicBool,
-    /// The host paused the instance between nodes ([`crate::InstanceHandle::pause`]).
-    pub(crate) hold: AtomicBool,
-    pub(crate) wake: Notify,
 }
 
 /// What a Timer object holds: where the timer is.
@@ -239,7 +159,7 @@ impl Env {
         EventSender {
             tx: self.tx.clone(),
             shared: self.shared.clone(),
-            prog: self.prog.clone(),
+            events: self.prog.clone(),
         }
     }
 
@@ -270,7 +190,7 @@ pub struct Instance {
     pub(crate) calls: crate::exec::calls::Calls,
     /// The host call whose chain is running: where its answer goes, and its chain's first
     /// runtime error.
-    pub(crate) answering: Option<(tokio::sync::oneshot::Sender<Answer>, Option<RuntimeError>)>,
+    pub(crate) answering: Option<(tokio::sync::oneshot::Sender<Replied>, Option<RuntimeError>)>,
 }
 
 impl fmt::Debug for Instance {
@@ -606,10 +526,13 @@ impl Instance {
             Event::Task { node, f } => {
                 if (node as usize) < prog.nodes.len() {
                     self.scratch.clear();
-                    let mut cx = Cx {
+                    let mut machine = Running {
                         prog,
                         st: &mut self.st,
                         env: &self.env,
+                    };
+                    let mut cx = Cx {
+                        machine: &mut machine,
                         inputs: Inputs::Copied(&mut self.scratch),
                         node,
                         out_base: prog.nodes[node as usize].out_base as usize,
@@ -635,10 +558,9 @@ impl Instance {
     /// Answers the host call whose chain just ended, if one is waiting.
     pub(crate) fn answer(&mut self) {
         if let Some((reply, error)) = self.answering.take() {
-            let _ = reply.send(Answer {
+            let _ = reply.send(Replied {
                 error,
                 variables: self.st.vars().to_vec(),
-                program: self.program.clone(),
             });
         }
     }

@@ -1,19 +1,20 @@
 //! The interpreter: an instance and its event loop ([`instance`]), one event's chain
 //! ([`chain`]), a node run through its implementation ([`node_path`]), function calls
 //! ([`calls`]), the hot nodes' instructions ([`ops`]), the object arena ([`objects`]), and
-//! what the world outside sees of it: its host ([`host`]) and its handles ([`handle`]).
+//! what the world outside sees of it: its handles ([`handle`]).
 
 pub(crate) mod calls;
 pub(crate) mod chain;
 pub(crate) mod handle;
-pub(crate) mod host;
 pub(crate) mod instance;
+pub(crate) mod machine;
 pub(crate) mod node_path;
 pub(crate) mod objects;
 pub(crate) mod observe;
 pub(crate) mod ops;
 
-pub use handle::{Answer, EventSender, HostError, InstanceHandle, KeepAlive};
-pub use host::{Host, Level, RuntimeError, StdioHost};
-pub use instance::{Instance, LatentFn, Outcome, RunOptions, RunReport, TaskFn, DEFAULT_MAX_VALUE_SIZE};
+pub use crate::node::event::{EventSender, KeepAlive, LatentFn, TaskFn};
+pub use crate::node::host::HostError;
+pub use handle::{Answer, InstanceHandle};
+pub use instance::{Instance, Outcome, RunOptions, RunReport, DEFAULT_MAX_VALUE_SIZE};
 pub use observe::{value_preview, Control, NodeView, Observer, Ran, Tracer};

@@ -5,8 +5,10 @@
 
 use std::any::Any;
 
-use crate::exec::instance::{Instance, LatentFn};
+use crate::exec::instance::Instance;
+use crate::exec::machine::Running;
 use crate::node::cx::Inputs;
+use crate::node::event::LatentFn;
 use crate::node::Cx;
 use crate::node::{Entry, Flow, NodeError};
 use crate::plan::program::{InputPlan, ProgramInner};
@@ -185,10 +187,13 @@ impl Instance {
         } else {
             Inputs::Copied(&mut self.scratch)
         };
-        let mut cx = Cx {
+        let mut machine = Running {
             prog,
             st: &mut self.st,
             env: &self.env,
+        };
+        let mut cx = Cx {
+            machine: &mut machine,
             inputs,
             node: n,
             out_base: plan.out_base as usize,

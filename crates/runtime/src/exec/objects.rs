@@ -77,6 +77,11 @@ impl Objects {
         self.map.get_mut(&id.get())?.downcast_mut()
     }
 
+    /// The data of object `id`, if it is alive.
+    pub fn get_any_mut(&mut self, id: NonZeroU32) -> Option<&mut (dyn Any + Send)> {
+        self.map.get_mut(&id.get()).map(|data| &mut **data)
+    }
+
     /// The most objects alive at once so far.
     pub fn peak(&self) -> usize {
         self.peak

@@ -5,11 +5,11 @@
 use std::fmt::Write as _;
 use std::sync::Arc;
 
-use crate::exec::host::{Host, RuntimeError};
 use crate::exec::instance::State;
+use crate::node::host::{Host, RuntimeError};
+use crate::node::registry::Registry;
 use crate::node::NodeError;
 use crate::plan::program::{InputPlan, ProgramInner};
-use crate::registry::Registry;
 use crate::value::{json_prefix, ClassNames, Conversion, Json, Value};
 
 /// What an observer asks of the node about to run.

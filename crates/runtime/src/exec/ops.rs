@@ -230,12 +230,3 @@ pub(crate) fn for_loop(st: &mut RegFile, entry: Entry, first: Reg, last: Reg, ds
         _ => None,
     })
 }
-
-#[inline]
-pub(crate) fn read_in_place<'s>(st: &'s State, input: &'s InputPlan) -> &'s Value {
-    match input {
-        InputPlan::Const(v) => v,
-        InputPlan::Slot { slot, .. } => &st.regs[*slot as usize],
-        InputPlan::Var { var, .. } | InputPlan::TakeVar { var } => &st.vars()[*var as usize],
-    }
-}

@@ -1,31 +1,82 @@
 //! [`Cx`]: what a running node can see and do (its inputs and outputs, variables, per-node
 //! state, objects, timers, logs and the instance's events), the API node code is written
-//! against.
+//! against. What it asks of the instance goes through [`Machine`], which the interpreter
+//! implements: node code never sees the interpreter, and this layer never imports it.
 
 use std::any::Any;
 use std::future::Future;
-use std::sync::atomic::Ordering;
+use std::pin::Pin;
 use std::time::Duration;
 
-use tokio::time::Instant;
-
-use crate::exec::handle::check_event_args;
-use crate::exec::instance::{later, log_at, Env, Event, LatentFn, State, Timer, TimerObject, Warned, WARNING_INTERVAL};
-use crate::exec::objects::{self, IdSet};
-use crate::exec::ops::read_in_place;
+use crate::node::event::{EventSender, LatentFn};
+use crate::node::host::Level;
+use crate::node::input::InputPlan;
+use crate::node::registry::Registry;
 use crate::node::{EventRef, NodeError};
-use crate::plan::program::{InputPlan, ProgramInner};
-use crate::registry::{Registry, TIMER_CLASS_ID};
 use crate::value::{ClassNames, ObjectRef, Value};
-use crate::EventSender;
-use crate::Level;
+
+/// The instance as a running node reaches it: what [`Cx`] asks of the interpreter.
+pub(crate) trait Machine {
+    /// The registers (output slots, variables, constants) and where the variables start.
+    fn regs(&self) -> (&[Value], usize);
+    /// The registers, to write an output or a variable.
+    fn regs_mut(&mut self) -> (&mut [Value], usize);
+    /// Node `node`'s state slot.
+    fn node_state(&mut self, node: u32) -> &mut Option<Box<dyn Any + Send>>;
+    /// A Print String line, through the host.
+    fn print(&self, text: &str);
+    /// A log line of node `node`, through the host (warnings rate-limited).
+    fn log(&mut self, node: u32, level: Level, message: &str);
+    /// Ends the instance after this chain.
+    fn quit(&mut self);
+    /// Re-enters node `node` with `payload` after `delay`.
+    fn wake_after(&mut self, node: u32, delay: Duration, payload: u64);
+    /// A timer firing `event` (see [`Cx::set_timer`]); `inputs` are the running node's
+    /// copied inputs, which a collection must see.
+    fn set_timer(
+        &mut self,
+        event: u32,
+        period: Duration,
+        looping: bool,
+        inputs: Option<&[Value]>,
+    ) -> Result<ObjectRef, NodeError>;
+    /// See [`Cx::clear_timer`].
+    fn clear_timer(&mut self, timer: ObjectRef) -> bool;
+    /// A new object (see [`Cx::new_object`]); `inputs` as for `set_timer`.
+    fn new_object(
+        &mut self,
+        class: u32,
+        data: Box<dyn Any + Send>,
+        inputs: Option<&[Value]>,
+    ) -> Result<ObjectRef, NodeError>;
+    /// See [`Cx::hold_object`].
+    fn hold_object(&mut self, obj: ObjectRef, hold: bool);
+    /// An object's data, if it is alive.
+    fn object(&mut self, obj: ObjectRef) -> Option<&mut (dyn Any + Send)>;
+    /// The program's registry.
+    fn registry(&self) -> &Registry;
+    /// Node `node`'s id as written.
+    fn node_id(&self, node: u32) -> &str;
+    /// Queues a Custom Event (checked against its params).
+    fn fire(&mut self, event: u32, args: Vec<Value>) -> Result<(), NodeError>;
+    /// A sender for events from other tasks.
+    fn sender(&self) -> EventSender;
+    /// Runs `work` as node `node`'s latent work (see [`Cx::spawn_latent`]).
+    fn spawn_latent(&mut self, node: u32, work: Pin<Box<dyn Future<Output = LatentFn> + Send>>);
+    /// The value size limit in bytes.
+    fn max_value_size(&self) -> usize;
+    /// The instance's random numbers.
+    fn rng(&mut self) -> &mut fastrand::Rng;
+    /// Seconds since the instance was made.
+    fn time_seconds(&self) -> f64;
+    /// Whether the instance is ending.
+    fn is_ending(&self) -> bool;
+}
 
 /// What a running node can see and do: its inputs and outputs, variables, per-node state,
 /// objects, timers, and the instance's event machinery.
 pub struct Cx<'a> {
-    pub(crate) prog: &'a ProgramInner,
-    pub(crate) st: &'a mut State,
-    pub(crate) env: &'a Env,
+    pub(crate) machine: &'a mut dyn Machine,
     pub(crate) inputs: Inputs<'a>,
     pub(crate) node: u32,
     pub(crate) out_base: usize,
@@ -48,7 +99,10 @@ impl Cx<'_> {
     pub fn input(&self, i: usize) -> &Value {
         match &self.inputs {
             Inputs::Copied(values) => &values[i],
-            Inputs::InPlace(plans) => read_in_place(self.st, &plans[i]),
+            Inputs::InPlace(plans) => {
+                let (regs, vars_at) = self.machine.regs();
+                plans[i].read(regs, vars_at)
+            }
         }
     }
 
@@ -64,34 +118,39 @@ impl Cx<'_> {
     pub fn take_input(&mut self, i: usize) -> Value {
         match &mut self.inputs {
             Inputs::Copied(values) => std::mem::take(&mut values[i]),
-            Inputs::InPlace(plans) => read_in_place(self.st, &plans[i]).clone(),
+            Inputs::InPlace(plans) => {
+                let (regs, vars_at) = self.machine.regs();
+                plans[i].read(regs, vars_at).clone()
+            }
         }
     }
 
     /// Sets output number `i`.
     pub fn set_output(&mut self, i: usize, value: impl Into<Value>) {
-        self.st.regs[self.out_base + i] = value.into();
+        self.machine.regs_mut().0[self.out_base + i] = value.into();
     }
 
     /// Output number `i`, as last set.
     pub fn output(&self, i: usize) -> &Value {
-        &self.st.regs[self.out_base + i]
+        &self.machine.regs().0[self.out_base + i]
     }
 
     /// Variable number `i` (from [`crate::CompileCx::variable_index`]).
     pub fn variable(&self, i: usize) -> &Value {
-        &self.st.vars()[i]
+        let (regs, vars_at) = self.machine.regs();
+        &regs[vars_at + i]
     }
 
     /// Sets variable number `i`.
     pub fn set_variable(&mut self, i: usize, value: Value) {
-        self.st.vars_mut()[i] = value;
+        let (regs, vars_at) = self.machine.regs_mut();
+        regs[vars_at + i] = value;
     }
 
     /// This node's state in this instance, made with `T::default()` on first use; an
     /// error if the node asked for it as another type before.
     pub fn state<T: Default + Send + 'static>(&mut self) -> Result<&mut T, NodeError> {
-        let slot = &mut self.st.node_state[self.node as usize];
+        let slot = self.machine.node_state(self.node);
         let state = slot.get_or_insert_with(|| Box::new(T::default()));
         // A node that asks for its state as another type than before has a bug: said, not
         // hidden by starting it over.
@@ -105,97 +164,38 @@ impl Cx<'_> {
 
     /// Writes a Print String line through the host.
     pub fn print(&self, text: &str) {
-        self.env.host.print(text);
+        self.machine.print(text);
     }
 
     /// Logs through the host, naming this node and graph. Warnings of one kind (the text
     /// before the first `:`) from one node are shown at most once a second; how many were
     /// not is said with the next one shown, or when the instance ends.
     pub fn log(&mut self, level: Level, message: &str) {
-        let mut note = String::new();
-        if level == Level::Warning {
-            let kind = message.split(':').next().unwrap_or(message);
-            let now = Instant::now();
-            match self.st.warned.get_mut(&(self.node, kind.to_string())) {
-                Some(w) if now.duration_since(w.shown) < WARNING_INTERVAL => {
-                    w.hidden += 1;
-                    return;
-                }
-                Some(w) => {
-                    if w.hidden > 0 {
-                        note = format!(
-                            " ({} more warning(s) of this kind in the last {:.1} s were not shown)",
-                            w.hidden,
-                            now.duration_since(w.shown).as_secs_f64()
-                        );
-                    }
-                    *w = Warned { shown: now, hidden: 0 };
-                }
-                None => {
-                    self.st
-                        .warned
-                        .insert((self.node, kind.to_string()), Warned { shown: now, hidden: 0 });
-                }
-            }
-        }
-        let message = format!("{message}{note}");
-        log_at(self.prog, self.env, self.node, level, &message);
+        self.machine.log(self.node, level, message);
     }
 
     /// Ends the instance: nothing more of this event runs, then EndPlay.
     pub fn quit(&mut self) {
-        self.st.quit = true;
-        // The chain ends here (and every function call it is in).
-        self.st.halt = true;
+        self.machine.quit();
     }
 
     /// Re-enters this node with `Entry::Resume(payload)`, as a new event, after `delay`.
     pub fn wake_after(&mut self, delay: Duration, payload: u64) {
-        let key = (later(Instant::now(), delay), self.st.timer_seq);
-        self.st.timer_seq += 1;
-        self.st.timers.insert(
-            key,
-            Timer::Wake {
-                node: self.node,
-                payload,
-            },
-        );
+        self.machine.wake_after(self.node, delay, payload);
     }
 
     /// Sets a timer that fires `event` (a Custom Event with no params) after `period`, and
     /// every `period` after that if `looping`. Returns the Timer handle (an error only when
     /// the instance has made all the objects it can).
     pub fn set_timer(&mut self, event: EventRef, period: Duration, looping: bool) -> Result<ObjectRef, NodeError> {
-        let class = TIMER_CLASS_ID;
-        let timer = self.new_object(class, Box::new(TimerObject::Off))?;
-        let key = (later(Instant::now(), period), self.st.timer_seq);
-        self.st.timer_seq += 1;
-        let period = looping.then_some(period);
-        self.st.timers.insert(
-            key,
-            Timer::Event {
-                timer,
-                event: event.0,
-                period,
-            },
-        );
-        if let Some(t) = self.st.objects.get_mut::<TimerObject>(timer.id) {
-            *t = TimerObject::Set(key);
-        }
-        Ok(timer)
+        let inputs = copied(&self.inputs);
+        self.machine.set_timer(event.0, period, looping, inputs)
     }
 
     /// Clears a timer; false if it was not set (cleared, or a one-shot that fired). A
     /// firing already queued does not run.
     pub fn clear_timer(&mut self, timer: ObjectRef) -> bool {
-        let Some(t) = self.st.objects.get_mut::<TimerObject>(timer.id) else {
-            return false;
-        };
-        match std::mem::replace(t, TimerObject::Off) {
-            TimerObject::Set(key) => self.st.timers.remove(&key).is_some(),
-            TimerObject::Queued { .. } => true,
-            TimerObject::Off => false,
-        }
+        self.machine.clear_timer(timer)
     }
 
     /// Makes a new object of class number `class` holding `data`. Objects that nothing can
@@ -206,72 +206,30 @@ impl Cx<'_> {
     /// object's data or a node's state refers to). An error only when the instance has made
     /// all the objects it can (4,294,967,295).
     pub fn new_object(&mut self, class: u32, data: Box<dyn Any + Send>) -> Result<ObjectRef, NodeError> {
-        if self.st.objects.wants_collection() {
-            self.collect_objects();
-        }
-        let id = self.st.objects.insert(data).ok_or_else(|| {
-            NodeError::new("this instance has made all the objects it can (4,294,967,295); no more can be made")
-        })?;
-        Ok(ObjectRef { class, id })
-    }
-
-    /// Frees the objects that nothing can reach: not a register (variable or output slot),
-    /// a frame a recursive call put aside, a queued event's argument, a timer, or this
-    /// node's inputs.
-    #[cold]
-    pub(crate) fn collect_objects(&mut self) {
-        let mut reachable = IdSet::default();
-        // The registers, and the frames recursive calls put aside.
-        for v in self
-            .st
-            .regs
-            .iter()
-            .chain(&self.st.saved_frames)
-            .chain(&self.st.returned)
-        {
-            objects::mark(v, &mut reachable);
-        }
-        if let Inputs::Copied(values) = &self.inputs {
-            values.iter().for_each(|v| objects::mark(v, &mut reachable));
-        }
-        for event in &self.st.queue {
-            match event {
-                Event::Custom { args, .. } => args.iter().for_each(|v| objects::mark(v, &mut reachable)),
-                Event::CustomOne { arg, .. } => objects::mark(arg, &mut reachable),
-                Event::Timer { timer, .. } => {
-                    reachable.insert(timer.id.get());
-                }
-                _ => {}
-            }
-        }
-        for timer in self.st.timers.values() {
-            if let Timer::Event { timer, .. } = timer {
-                reachable.insert(timer.id.get());
-            }
-        }
-        self.st.objects.collect(&reachable);
+        let inputs = copied(&self.inputs);
+        self.machine.new_object(class, data, inputs)
     }
 
     /// Keeps an object alive whatever refers to it (`hold: true`) until it is let go
     /// (`false`): what a node library does while work it started for the object is under
     /// way (a connection while it connects, so that its On Connected can hand it over).
     pub fn hold_object(&mut self, obj: ObjectRef, hold: bool) {
-        self.st.objects.hold(obj.id, hold);
+        self.machine.hold_object(obj, hold);
     }
 
     /// The data of an object, if it is alive and holds a `T`.
     pub fn object_mut<T: Any>(&mut self, obj: ObjectRef) -> Option<&mut T> {
-        self.st.objects.get_mut(obj.id)
+        self.machine.object(obj)?.downcast_mut()
     }
 
     /// The class name of an object.
     pub fn class_name(&self, obj: ObjectRef) -> &str {
-        self.prog.registry.class_name(obj.class)
+        self.machine.registry().class_name(obj.class)
     }
 
     /// The registry, for class names and numbers.
     pub fn registry(&self) -> &Registry {
-        &self.prog.registry
+        self.machine.registry()
     }
 
     /// This node's number in the program (for [`EventSender::call`]).
@@ -281,20 +239,18 @@ impl Cx<'_> {
 
     /// This node's id as written in the file.
     pub fn node_id(&self) -> &str {
-        &self.prog.debug[self.node as usize].id
+        self.machine.node_id(self.node)
     }
 
     /// Queues a Custom Event to run after the events already queued; an error if `event`
     /// is not a Custom Event or the args do not fit its params.
     pub fn fire(&mut self, event: EventRef, args: Vec<Value>) -> Result<(), NodeError> {
-        check_event_args(self.prog, event.0, &args).map_err(NodeError::new)?;
-        self.st.queue.push_back(Event::custom(event.0, args));
-        Ok(())
+        self.machine.fire(event.0, args)
     }
 
     /// A sender for events from other tasks.
     pub fn sender(&self) -> EventSender {
-        self.env.sender()
+        self.machine.sender()
     }
 
     /// Runs `work` on the tokio runtime; the closure it yields then runs in this node's
@@ -304,25 +260,13 @@ impl Cx<'_> {
     where
         F: Future<Output = LatentFn> + Send + 'static,
     {
-        let sender = self.sender();
-        let alive = sender.keep_alive();
-        let node = self.node;
-        let cancelled = self.st.cancel.clone();
-        self.st.latent.spawn(async move {
-            tokio::select! {
-                _ = cancelled.cancelled() => {}
-                f = work => {
-                    sender.call(node, f).await;
-                }
-            }
-            drop(alive);
-        });
+        self.machine.spawn_latent(self.node, Box::pin(work));
     }
 
     /// Fails when a result of `bytes` would be over the instance's value size limit
     /// ([`RunOptions::max_value_size`](crate::RunOptions::max_value_size)): call it before making a large value.
     pub fn check_size(&self, bytes: usize) -> Result<(), NodeError> {
-        let limit = self.env.options.max_value_size;
+        let limit = self.machine.max_value_size();
         if bytes > limit {
             return Err(NodeError::TooLarge { bytes, limit });
         }
@@ -331,7 +275,7 @@ impl Cx<'_> {
 
     /// The instance's value size limit in bytes ([`RunOptions::max_value_size`](crate::RunOptions::max_value_size)).
     pub fn max_value_size(&self) -> usize {
-        self.env.options.max_value_size
+        self.machine.max_value_size()
     }
 
     /// A random integer from `min` to `max` inclusive (`max` below `min`: `min`), from the
@@ -340,21 +284,30 @@ impl Cx<'_> {
         if max <= min {
             return min;
         }
-        self.st.rng.i64(min..=max)
+        self.machine.rng().i64(min..=max)
     }
 
     /// A random float from 0 (inclusive) to 1 (exclusive), from the instance's generator.
     pub fn random_float(&mut self) -> f64 {
-        self.st.rng.f64()
+        self.machine.rng().f64()
     }
 
     /// Seconds since the instance was made.
     pub fn time_seconds(&self) -> f64 {
-        self.st.born.elapsed().as_secs_f64()
+        self.machine.time_seconds()
     }
 
     /// Whether the instance is ending (EndPlay is running, or stop was asked).
     pub fn is_ending(&self) -> bool {
-        self.env.shared.stop.load(Ordering::SeqCst)
+        self.machine.is_ending()
+    }
+}
+
+/// A node's copied inputs, which a collection must see (inputs read in place are
+/// registers, which it sees anyway).
+fn copied<'i>(inputs: &'i Inputs<'_>) -> Option<&'i [Value]> {
+    match inputs {
+        Inputs::Copied(values) => Some(values),
+        Inputs::InPlace(_) => None,
     }
 }

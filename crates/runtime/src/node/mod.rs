@@ -11,7 +11,11 @@ use crate::value::Value;
 
 pub(crate) mod arith;
 pub(crate) mod cx;
+pub(crate) mod event;
 mod fn_node;
+pub(crate) mod host;
+pub(crate) mod input;
+pub(crate) mod registry;
 mod typed;
 
 pub use cx::Cx;

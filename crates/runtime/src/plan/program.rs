@@ -7,10 +7,10 @@ use std::sync::Arc;
 
 use graphrun_format::{Diagnostics, SourceFile, Span, Type};
 
+use crate::node::registry::Registry;
 use crate::node::Node;
 use crate::plan::code::Code;
-use crate::registry::Registry;
-use crate::value::{Conversion, Value};
+use crate::value::Value;
 
 /// A checked graph, ready to run. Cheap to clone; any number of instances can run it.
 #[derive(Clone)]
@@ -95,20 +95,7 @@ pub(crate) struct ExecTarget {
     pub back_edge: bool,
 }
 
-/// Where an input's value comes from.
-pub(crate) enum InputPlan {
-    /// A literal or the pin's default.
-    Const(Value),
-    /// Another node's output slot.
-    Slot { slot: u32, conversion: Conversion },
-    /// A variable.
-    Var { var: u32, conversion: Conversion },
-    /// A variable whose value is moved into the node, not copied: the node changes it in
-    /// place (`NodeType::updates`) and a `Set` of the same variable takes its output
-    /// (`Set X = Array Add(X, v)`). Every other reader, and an observed run, reads it as
-    /// `Var`.
-    TakeVar { var: u32 },
-}
+pub(crate) use crate::node::input::InputPlan;
 
 /// Names and positions of one node, for errors and traces.
 pub(crate) struct NodeDebug {

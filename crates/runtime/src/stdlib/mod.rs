@@ -8,9 +8,9 @@ use std::time::Duration;
 use graphrun_format::ron::Kind;
 use graphrun_format::{codes, Type};
 
+use crate::node::registry::{NodeLibrary, RegistryBuilder, TIMER_CLASS};
 use crate::node::Cx;
 use crate::node::{Entry, Flow, FnNode, NodeDoc, NodeError, Op, PinError, Role, Signature, SignatureCx};
-use crate::registry::{NodeLibrary, RegistryBuilder, TIMER_CLASS};
 use crate::value::{Json, Value};
 
 mod arrays;
@@ -114,9 +114,9 @@ pub(super) fn json_kind(j: &Json) -> &'static str {
     }
 }
 
-impl crate::registry::Registry {
+impl crate::node::registry::Registry {
     /// A registry with the standard library only.
-    pub fn standard() -> crate::registry::Registry {
+    pub fn standard() -> crate::node::registry::Registry {
         RegistryBuilder::new().install(&StandardLibrary).build()
     }
 }

@@ -99,3 +99,19 @@ impl fmt::Display for RuntimeError {
 }
 
 impl std::error::Error for RuntimeError {}
+
+/// Why a host's request was refused.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum HostError {
+    /// The instance has ended: nothing more runs in it.
+    #[error("the instance has ended")]
+    Ended,
+    /// The instance ended before it answered the request.
+    #[error("the instance ended before it answered")]
+    NoAnswer,
+    /// The request names something the program does not have, or gives values that do
+    /// not fit (the message says what and suggests the nearest names).
+    #[error("{0}")]
+    Invalid(String),
+}

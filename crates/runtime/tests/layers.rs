@@ -1,0 +1,173 @@
+//! The runtime's folders are layers that do not look back: the import graph among the
+//! top-level modules of `src/` (folders and files) has no cycle. A reference is any
+//! `crate::module` path in code (comments aside), and `crate::Name` through the root's
+//! re-exports counts as the module `Name` comes from, so a re-export cannot hide a cycle.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+/// The top-level modules and, for each, the modules its code names.
+fn imports(src: &Path) -> BTreeMap<String, BTreeSet<String>> {
+    let lib = std::fs::read_to_string(src.join("lib.rs")).unwrap();
+    // `pub use module::…::{A, B}` / `pub use module::A;` at the root: A and B come from `module`.
+    let mut exported: BTreeMap<String, String> = BTreeMap::new();
+    for item in code(&lib).split(';') {
+        let Some(path) = item.trim().strip_prefix("pub use ") else {
+            continue;
+        };
+        let module = path.split("::").next().unwrap_or("").trim().to_string();
+        let names = path.rsplit("::").next().unwrap_or("");
+        for name in names
+            .trim_matches(|c| c == '{' || c == '}' || char::is_whitespace(c))
+            .split(',')
+        {
+            let name = name.trim();
+            if name.starts_with(char::is_uppercase) {
+                exported.insert(name.to_string(), module.clone());
+            }
+        }
+    }
+    let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut files = Vec::new();
+    walk(src, &mut files);
+    for file in files {
+        let rel = file.strip_prefix(src).unwrap();
+        let mut parts = rel.components().map(|c| c.as_os_str().to_string_lossy().to_string());
+        let first = parts.next().unwrap();
+        let top = match parts.next() {
+            Some(_) => first,
+            None => first.trim_end_matches(".rs").to_string(),
+        };
+        if top == "lib" {
+            continue;
+        }
+        let text = code(&std::fs::read_to_string(&file).unwrap());
+        let refs = graph.entry(top.clone()).or_default();
+        for name in referenced(&text) {
+            let module = exported.get(&name).cloned().unwrap_or(name);
+            if module != top {
+                refs.insert(module);
+            }
+        }
+    }
+    let modules: BTreeSet<String> = graph.keys().cloned().collect();
+    for refs in graph.values_mut() {
+        refs.retain(|m| modules.contains(m));
+    }
+    graph
+}
+
+fn walk(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            walk(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+/// The text without `//` comments (doc links name what they document, not what the code uses).
+fn code(text: &str) -> String {
+    text.lines()
+        .map(|line| match line.trim_start().starts_with("//") {
+            true => "",
+            false => line,
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The first segment of every `crate::` path, and of every path in a `use crate::{…}` group.
+fn referenced(text: &str) -> BTreeSet<String> {
+    let mut names = BTreeSet::new();
+    let ident = |s: &str| -> String { s.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect() };
+    for (at, _) in text.match_indices("crate::") {
+        let rest = &text[at + "crate::".len()..];
+        if let Some(group) = rest.strip_prefix('{') {
+            // Depth-aware: `{a::{B, C}, d}` names a and d.
+            let (mut depth, mut start) = (0, true);
+            for (i, c) in group.char_indices() {
+                match c {
+                    '{' => depth += 1,
+                    '}' if depth == 0 => break,
+                    '}' => depth -= 1,
+                    ',' if depth == 0 => start = true,
+                    c if start && !c.is_whitespace() => {
+                        names.insert(ident(&group[i..]));
+                        start = false;
+                    }
+                    _ => {}
+                }
+            }
+        } else {
+            names.insert(ident(rest));
+        }
+    }
+    names.retain(|n| !n.is_empty());
+    names
+}
+
+/// A cycle in `graph`, if it has one (the modules along it).
+fn cycle(graph: &BTreeMap<String, BTreeSet<String>>) -> Option<Vec<String>> {
+    fn visit(
+        m: &str,
+        graph: &BTreeMap<String, BTreeSet<String>>,
+        path: &mut Vec<String>,
+        done: &mut BTreeSet<String>,
+    ) -> Option<Vec<String>> {
+        if let Some(i) = path.iter().position(|p| p == m) {
+            let mut found = path[i..].to_vec();
+            found.push(m.to_string());
+            return Some(found);
+        }
+        if done.contains(m) {
+            return None;
+        }
+        path.push(m.to_string());
+        for next in graph.get(m).into_iter().flatten() {
+            if let Some(found) = visit(next, graph, path, done) {
+                return Some(found);
+            }
+        }
+        path.pop();
+        done.insert(m.to_string());
+        None
+    }
+    let mut done = BTreeSet::new();
+    graph.keys().find_map(|m| visit(m, graph, &mut Vec::new(), &mut done))
+}
+
+#[test]
+fn the_runtimes_folders_form_no_import_cycle() {
+    let graph = imports(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"));
+    // The check sees the layers it is about.
+    for (module, below) in [
+        ("exec", "node"),
+        ("plan", "node"),
+        ("stdlib", "node"),
+        ("check", "plan"),
+    ] {
+        assert!(
+            graph[module].contains(below),
+            "{module} should import {below}: {graph:?}"
+        );
+    }
+    if let Some(found) = cycle(&graph) {
+        panic!(
+            "the runtime's folders import in a circle: {}\n{graph:#?}",
+            found.join(" -> ")
+        );
+    }
+}
+
+#[test]
+fn a_cycle_through_a_root_re_export_is_found() {
+    // `crate::Instance` is exec's; node naming it would close node -> exec -> node.
+    let mut graph = imports(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"));
+    let named = referenced("use crate::{Instance, value::Value};\nfn f(_: crate::exec::Thing) {}");
+    assert_eq!(named, ["Instance", "exec", "value"].map(String::from).into());
+    graph.get_mut("node").unwrap().insert("exec".to_string());
+    assert!(cycle(&graph).is_some_and(|c| c.contains(&"node".to_string()) && c.contains(&"exec".to_string())));
+}
