@@ -278,17 +278,11 @@ fn any_connection(cx: &dyn SignatureCx) -> Result<Type, PinError> {
 }
 
 fn send_node(shared: &Shared, name: &str, kind: Kind, pin: &str, ty: Type, describe: &str) -> FnNode {
-    let class = class_of(kind);
-    let doc = NodeDoc::new("WebSockets", describe)
-        .exec_in(&["exec"])
-        .exec_out(&["then"])
-        .input("Target", &format!("Object(\"{class}\")"))
-        .input(pin, &ty.to_string())
-        .output("Return Value", "Bool");
     let sig = Signature::then()
         .input("Target", object(kind))
         .input(pin, ty)
         .output("Return Value", Type::Bool);
+    let doc = NodeDoc::of("WebSockets", describe, &sig);
     let object_only = name == "Send Json Object";
     let budget = shared.config.outgoing_buffer;
     FnNode::fixed(name, doc, sig, move |_| {

@@ -5,9 +5,10 @@ pub(super) fn events(r: &mut RegistryBuilder) {
     let then: fn(&mut Cx<'_>, Entry) -> Result<Flow, NodeError> = |_, _| Ok(Flow::Then(0));
     let event = Signature::default().exec_out("then");
     r.add_node(
-        FnNode::simple(
+        FnNode::documented(
             "Event BeginPlay",
-            NodeDoc::new("Events", "Runs when the instance begins.").exec_out(&["then"]),
+            "Events",
+            "Runs when the instance begins.",
             event.clone(),
             then,
         )
@@ -15,13 +16,10 @@ pub(super) fn events(r: &mut RegistryBuilder) {
         .intrinsic(|_| Some(Op::Event)),
     );
     r.add_node(
-        FnNode::simple(
+        FnNode::documented(
             "Event EndPlay",
-            NodeDoc::new(
-                "Events",
-                "Runs when the instance ends (Quit, nothing left to run, or the host).",
-            )
-            .exec_out(&["then"]),
+            "Events",
+            "Runs when the instance ends (Quit, nothing left to run, or the host).",
             event,
             then,
         )

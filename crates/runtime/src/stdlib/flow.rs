@@ -4,12 +4,10 @@ use super::*;
 
 pub(super) fn flow(r: &mut RegistryBuilder) {
     r.add_node(
-        FnNode::simple(
+        FnNode::documented(
             "Branch",
-            NodeDoc::new("Flow Control", "Goes on through True or False.")
-                .exec_in(&["exec"])
-                .exec_out(&["True", "False"])
-                .input("Condition", "Bool = true"),
+            "Flow Control",
+            "Goes on through True or False.",
             Signature::impure()
                 .exec_out("True")
                 .exec_out("False")
@@ -66,17 +64,10 @@ pub(super) fn flow(r: &mut RegistryBuilder) {
         },
     ));
     r.add_node(
-        FnNode::simple(
+        FnNode::documented(
             "For Loop",
-            NodeDoc::new(
-                "Flow Control",
-                "Runs Loop Body for each Index from First Index to Last Index (inclusive), then Completed.",
-            )
-            .exec_in(&["exec"])
-            .exec_out(&["Loop Body", "Completed"])
-            .input("First Index", "Int")
-            .input("Last Index", "Int")
-            .output("Index", "Int"),
+            "Flow Control",
+            "Runs Loop Body for each Index from First Index to Last Index (inclusive), then Completed.",
             Signature::impure()
                 .exec_out("Loop Body")
                 .exec_out("Completed")
@@ -142,15 +133,10 @@ pub(super) fn flow(r: &mut RegistryBuilder) {
             }))
         },
     ));
-    r.add_node(FnNode::simple(
+    r.add_node(FnNode::documented(
         "While Loop",
-        NodeDoc::new(
-            "Flow Control",
-            "Runs Loop Body while Condition is true (read again before each pass), then Completed.",
-        )
-        .exec_in(&["exec"])
-        .exec_out(&["Loop Body", "Completed"])
-        .input("Condition", "Bool"),
+        "Flow Control",
+        "Runs Loop Body while Condition is true (read again before each pass), then Completed.",
         Signature::impure()
             .exec_out("Loop Body")
             .exec_out("Completed")
@@ -163,15 +149,10 @@ pub(super) fn flow(r: &mut RegistryBuilder) {
             })
         },
     ));
-    r.add_node(FnNode::simple(
+    r.add_node(FnNode::documented(
         "Do Once",
-        NodeDoc::new(
-            "Flow Control",
-            "Goes on through Completed the first time only, until Reset.",
-        )
-        .exec_in(&["exec", "Reset"])
-        .exec_out(&["Completed"])
-        .input("Start Closed", "Bool = false"),
+        "Flow Control",
+        "Goes on through Completed the first time only, until Reset.",
         Signature::impure()
             .exec_in("Reset")
             .exec_out("Completed")

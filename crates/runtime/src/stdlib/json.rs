@@ -62,16 +62,10 @@ pub(super) fn json(r: &mut RegistryBuilder) {
             .input("Object", Type::Json)
             .input("Field Name", Type::String)
     };
-    r.add_node(FnNode::simple(
+    r.add_node(FnNode::documented(
         "Get Field",
-        NodeDoc::new(
-            "Json",
-            "The field's value; null and Found false if the object has no such field or is not an object (pure).",
-        )
-        .input("Object", "Json")
-        .input("Field Name", "String")
-        .output("Value", "Json")
-        .output("Found", "Bool"),
+        "Json",
+        "The field's value; null and Found false if the object has no such field or is not an object (pure).",
         object_and_field()
             .output("Value", Type::Json)
             .output("Found", Type::Bool),
@@ -107,16 +101,10 @@ pub(super) fn json(r: &mut RegistryBuilder) {
             },
         ));
     }
-    r.add_node(FnNode::simple(
+    r.add_node(FnNode::documented(
         "Set Field",
-        NodeDoc::new(
-            "Json",
-            "The object with the field set (pure); a runtime error if it is not an object.",
-        )
-        .input("Object", "Json")
-        .input("Field Name", "String")
-        .input("Value", "Json")
-        .output("Return Value", "Json"),
+        "Json",
+        "The object with the field set (pure); a runtime error if it is not an object.",
         object_and_field()
             .input("Value", Type::Json)
             .output("Return Value", Type::Json),
@@ -137,12 +125,10 @@ pub(super) fn json(r: &mut RegistryBuilder) {
             Ok(Flow::End)
         },
     ));
-    r.add_node(FnNode::simple(
+    r.add_node(FnNode::documented(
         "Has Field",
-        NodeDoc::new("Json", "Whether the object has the field (pure).")
-            .input("Object", "Json")
-            .input("Field Name", "String")
-            .output("Return Value", "Bool"),
+        "Json",
+        "Whether the object has the field (pure).",
         object_and_field().output("Return Value", Type::Bool),
         |cx, _| {
             let has = json_object(cx.input(0)).is_some_and(|o| o.contains_key(cx.input(1).as_str()));
@@ -150,14 +136,10 @@ pub(super) fn json(r: &mut RegistryBuilder) {
             Ok(Flow::End)
         },
     ));
-    r.add_node(FnNode::simple(
+    r.add_node(FnNode::documented(
         "Get Field Names",
-        NodeDoc::new(
-            "Json",
-            "The object's field names in order; empty if it is not an object (pure).",
-        )
-        .input("Object", "Json")
-        .output("Return Value", "Array(String)"),
+        "Json",
+        "The object's field names in order; empty if it is not an object (pure).",
         Signature::pure()
             .input("Object", Type::Json)
             .output("Return Value", arr(Type::String)),
@@ -169,16 +151,10 @@ pub(super) fn json(r: &mut RegistryBuilder) {
             Ok(Flow::End)
         },
     ));
-    r.add_node(FnNode::simple(
+    r.add_node(FnNode::documented(
         "Get Json Object at Location",
-        NodeDoc::new(
-            "Json",
-            "The value at a dotted path such as a.b.0.c (numbers index arrays); Found false if there is none (pure).",
-        )
-        .input("Object", "Json")
-        .input("Location", "String")
-        .output("Value", "Json")
-        .output("Found", "Bool"),
+        "Json",
+        "The value at a dotted path such as a.b.0.c (numbers index arrays); Found false if there is none (pure).",
         Signature::pure()
             .input("Object", Type::Json)
             .input("Location", Type::String)
@@ -203,15 +179,10 @@ pub(super) fn json(r: &mut RegistryBuilder) {
             Ok(Flow::End)
         },
     ));
-    r.add_node(FnNode::simple(
+    r.add_node(FnNode::documented(
         "Load Json From String",
-        NodeDoc::new(
-            "Json",
-            "Parses JSON text; null and Success false if it is not JSON (pure).",
-        )
-        .input("Json String", "String")
-        .output("Value", "Json")
-        .output("Success", "Bool"),
+        "Json",
+        "Parses JSON text; null and Success false if it is not JSON (pure).",
         Signature::pure()
             .input("Json String", Type::String)
             .output("Value", Type::Json)
@@ -223,11 +194,10 @@ pub(super) fn json(r: &mut RegistryBuilder) {
             Ok(Flow::End)
         },
     ));
-    r.add_node(FnNode::simple(
+    r.add_node(FnNode::documented(
         "Get Json String",
-        NodeDoc::new("Json", "The value as compact JSON text (pure).")
-            .input("Value", "Json")
-            .output("Return Value", "String"),
+        "Json",
+        "The value as compact JSON text (pure).",
         Signature::pure()
             .input("Value", Type::Json)
             .output("Return Value", Type::String),

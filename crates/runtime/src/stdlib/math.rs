@@ -176,12 +176,10 @@ pub(super) fn math(r: &mut RegistryBuilder) {
     type BoolOp = fn(bool, bool) -> bool;
     let logic: [(&str, &str, BoolOp); 2] = [("And", "A and B", |a, b| a && b), ("Or", "A or B", |a, b| a || b)];
     for (name, what, op) in logic {
-        r.add_node(FnNode::simple(
+        r.add_node(FnNode::documented(
             name,
-            NodeDoc::new("Math", &format!("{what} (pure)."))
-                .input("A", "Bool")
-                .input("B", "Bool")
-                .output("Return Value", "Bool"),
+            "Math",
+            &format!("{what} (pure)."),
             Signature::pure()
                 .input("A", Type::Bool)
                 .input("B", Type::Bool)
@@ -193,11 +191,10 @@ pub(super) fn math(r: &mut RegistryBuilder) {
             },
         ));
     }
-    r.add_node(FnNode::simple(
+    r.add_node(FnNode::documented(
         "Not",
-        NodeDoc::new("Math", "not A (pure).")
-            .input("A", "Bool")
-            .output("Return Value", "Bool"),
+        "Math",
+        "not A (pure).",
         Signature::pure()
             .input("A", Type::Bool)
             .output("Return Value", Type::Bool),

@@ -50,12 +50,10 @@ fn parse_format(format: &str) -> Result<Vec<Piece>, String> {
 }
 
 pub(super) fn strings(r: &mut RegistryBuilder) {
-    r.add_node(FnNode::simple(
+    r.add_node(FnNode::documented(
         "Append",
-        NodeDoc::new("String", "A followed by B (pure).")
-            .input("A", "String")
-            .input("B", "String")
-            .output("Return Value", "String"),
+        "String",
+        "A followed by B (pure).",
         Signature::pure()
             .input("A", Type::String)
             .input("B", Type::String)
@@ -157,6 +155,7 @@ pub(super) fn strings(r: &mut RegistryBuilder) {
     ));
     r.add_node(FnNode::simple(
         "To String",
+        // Any value converts to the String input: the doc says what it takes.
         NodeDoc::new("String", "The value as text: true/false, decimal integers, shortest floats (2.0), compact JSON, Class#id or None (pure).")
             .input("Value", "any")
             .output("Return Value", "String"),
@@ -165,17 +164,11 @@ pub(super) fn strings(r: &mut RegistryBuilder) {
             let value = cx.take_input(0);
             cx.set_output(0, value);
             Ok(Flow::End)
-        },
-    ));
-    r.add_node(FnNode::simple(
+        }));
+    r.add_node(FnNode::documented(
         "String To Int",
-        NodeDoc::new(
-            "String",
-            "Reads a decimal integer (spaces around allowed); 0 and Success false if it is not one (pure).",
-        )
-        .input("In String", "String")
-        .output("Return Value", "Int")
-        .output("Success", "Bool"),
+        "String",
+        "Reads a decimal integer (spaces around allowed); 0 and Success false if it is not one (pure).",
         Signature::pure()
             .input("In String", Type::String)
             .output("Return Value", Type::Int)
@@ -187,15 +180,10 @@ pub(super) fn strings(r: &mut RegistryBuilder) {
             Ok(Flow::End)
         },
     ));
-    r.add_node(FnNode::simple(
+    r.add_node(FnNode::documented(
         "String To Float",
-        NodeDoc::new(
-            "String",
-            "Reads a number (spaces around allowed); 0.0 and Success false if it is not one (pure).",
-        )
-        .input("In String", "String")
-        .output("Return Value", "Float")
-        .output("Success", "Bool"),
+        "String",
+        "Reads a number (spaces around allowed); 0.0 and Success false if it is not one (pure).",
         Signature::pure()
             .input("In String", Type::String)
             .output("Return Value", Type::Float)

@@ -2,12 +2,10 @@
 use super::*;
 
 pub(super) fn utilities(r: &mut RegistryBuilder) {
-    r.add_node(FnNode::simple(
+    r.add_node(FnNode::documented(
         "Print String",
-        NodeDoc::new("Utilities", "Writes the text and a newline to the output.")
-            .exec_in(&["exec"])
-            .exec_out(&["then"])
-            .input("In String", "String = \"Hello\""),
+        "Utilities",
+        "Writes the text and a newline to the output.",
         Signature::then().input_or("In String", Type::String, "Hello"),
         |cx, _| {
             cx.print(cx.input(0).as_str());
@@ -54,15 +52,10 @@ pub(super) fn utilities(r: &mut RegistryBuilder) {
             }))
         },
     ));
-    r.add_node(FnNode::simple(
+    r.add_node(FnNode::documented(
         "Clear Timer",
-        NodeDoc::new(
-            "Utilities",
-            "Stops a timer; nothing happens for None or a timer already stopped.",
-        )
-        .exec_in(&["exec"])
-        .exec_out(&["then"])
-        .input("Timer", "Object(\"Timer\")"),
+        "Utilities",
+        "Stops a timer; nothing happens for None or a timer already stopped.",
         Signature::then().input("Timer", Type::Object(TIMER_CLASS.into())),
         |cx, _| {
             if let Some(timer) = cx.input(0).as_object() {
@@ -71,9 +64,10 @@ pub(super) fn utilities(r: &mut RegistryBuilder) {
             Ok(Flow::Then(0))
         },
     ));
-    r.add_node(FnNode::simple(
+    r.add_node(FnNode::documented(
         "Quit",
-        NodeDoc::new("Utilities", "Ends the instance: nothing more runs but Event EndPlay.").exec_in(&["exec"]),
+        "Utilities",
+        "Ends the instance: nothing more runs but Event EndPlay.",
         Signature::impure(),
         |cx, _| {
             cx.quit();
