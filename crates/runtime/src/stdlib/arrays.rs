@@ -336,41 +336,66 @@ pub(super) fn more_arrays(r: &mut RegistryBuilder) {
         if with_item {
             doc = doc.input("Item", "T");
         }
-        r.add_node(FnNode::new(
-            name,
-            doc.output("Return Value", "Array(T)"),
-            move |cx| {
-                let (array, element) = array_pin(cx, name)?;
-                let mut sig = Signature::pure()
-                    .input("Array", array.clone())
-                    .input("Index", Type::Int);
-                if with_item {
-                    sig = sig.input("Item", element);
-                }
-                Ok(sig.output("Return Value", array))
-            },
-            move |_| {
-                Ok(Box::new(move |cx: &mut Cx<'_>, _: Entry| {
-                    let index = cx.input(1).as_int();
-                    let item = if with_item {
-                        let limit = cx.max_value_size();
-                        cx.check_size(cx.input(0).size(limit).saturating_add(cx.input(2).size(limit)))?;
-                        Some(cx.take_input(2))
-                    } else {
-                        None
+        r.add_node(
+            FnNode::new(
+                name,
+                doc.output("Return Value", "Array(T)"),
+                move |cx| {
+                    let (array, element) = array_pin(cx, name)?;
+                    let mut sig = Signature::pure()
+                        .input("Array", array.clone())
+                        .input("Index", Type::Int);
+                    if with_item {
+                        sig = sig.input("Item", element);
+                    }
+                    Ok(sig.output("Return Value", array))
+                },
+                move |cx| {
+                    let each = match &cx.signature().inputs[0].kind {
+                        InputKind::Data(Type::Array(item)) => Value::fixed_size(item),
+                        _ => None,
                     };
-                    let array = cx.take_input(0);
-                    let result = edit_array(name, array, item, |len| {
-                        plan(index, len).ok_or_else(|| {
+                    Ok(Box::new(move |cx: &mut Cx<'_>, _: Entry| {
+                        // Every check before the array is taken: it may be a variable moved
+                        // in (`NodeType::updates`), which must not be lost.
+                        let index = cx.input(1).as_int();
+                        let len = match cx.input(0) {
+                            Value::Array(items) => items.len(),
+                            Value::Json(j) => match &**j {
+                                Json::Array(items) => items.len(),
+                                other => {
+                                    return Err(err(format!(
+                                        "{name}: the Json value is {}, not an array",
+                                        json_kind(other)
+                                    )))
+                                }
+                            },
+                            _ => 0,
+                        };
+                        let edit = plan(index, len).ok_or_else(|| {
                             err(format!(
                                 "{name}: index {index} is out of range for an array of length {len}"
                             ))
-                        })
-                    })?;
-                    cx.set_output(0, result);
-                    Ok(Flow::End)
-                }))
-            },
-        ));
+                        })?;
+                        let item = if with_item {
+                            let limit = cx.max_value_size();
+                            let array = match cx.input(0) {
+                                Value::Array(items) => Value::array_size(items, each, limit),
+                                other => other.size(limit),
+                            };
+                            cx.check_size(array.saturating_add(cx.input(2).size(limit)))?;
+                            Some(cx.take_input(2))
+                        } else {
+                            None
+                        };
+                        let array = cx.take_input(0);
+                        let result = edit_array(name, array, item, |_| Ok(edit))?;
+                        cx.set_output(0, result);
+                        Ok(Flow::End)
+                    }))
+                },
+            )
+            .updates(0),
+        );
     }
 }

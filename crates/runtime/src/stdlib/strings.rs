@@ -50,22 +50,32 @@ fn parse_format(format: &str) -> Result<Vec<Piece>, String> {
 }
 
 pub(super) fn strings(r: &mut RegistryBuilder) {
-    r.add_node(FnNode::documented(
-        "Append",
-        "String",
-        "A followed by B (pure).",
-        Signature::pure()
-            .input("A", Type::String)
-            .input("B", Type::String)
-            .output("Return Value", Type::String),
-        |cx, _| {
-            let (a, b) = (cx.input(0).as_str(), cx.input(1).as_str());
-            cx.check_size(a.len() + b.len())?;
-            let value = format!("{a}{b}");
-            cx.set_output(0, value);
-            Ok(Flow::End)
-        },
-    ));
+    r.add_node(
+        FnNode::documented(
+            "Append",
+            "String",
+            "A followed by B (pure).",
+            Signature::pure()
+                .input("A", Type::String)
+                .input("B", Type::String)
+                .output("Return Value", Type::String),
+            |cx, _| {
+                cx.check_size(cx.input(0).as_str().len() + cx.input(1).as_str().len())?;
+                // A may be a variable moved in (`Set S = Append(S, x)`): then it is the only
+                // reference, and B is pushed onto it in place.
+                let value = match cx.take_input(0) {
+                    Value::String(mut a) => {
+                        Arc::make_mut(&mut a).push_str(cx.input(1).as_str());
+                        Value::String(a)
+                    }
+                    other => Value::from(format!("{}{}", other.as_str(), cx.input(1).as_str())),
+                };
+                cx.set_output(0, value);
+                Ok(Flow::End)
+            },
+        )
+        .updates(0),
+    );
     r.add_node(FnNode::new(
         "Format String",
         NodeDoc::new(

@@ -243,4 +243,25 @@ mod update_in_place {
             .replace("Var(\"Items\")", "Var(\"B\")");
         assert_eq!(moves(&other), (false, false));
     }
+
+    #[test]
+    fn array_edits_and_append_move_the_variable_too() {
+        let set = GROW.replace(
+            r#""grown": (node: "Array Add", inputs: {"Array": Var("Items"), "Item": Link("loop", "Index")}),"#,
+            r#""grown": (node: "Array Set", inputs: {"Array": Var("Items"), "Index": 0, "Item": Link("loop", "Index")}),"#,
+        );
+        assert_eq!(moves(&set), (true, true));
+        let remove = GROW.replace(
+            r#""grown": (node: "Array Add", inputs: {"Array": Var("Items"), "Item": Link("loop", "Index")}),"#,
+            r#""grown": (node: "Array Remove Index", inputs: {"Array": Var("Items"), "Index": 0}),"#,
+        );
+        assert_eq!(moves(&remove), (true, true));
+        let append = GROW
+            .replace("{\"Items\": (type: Array(Int))}", "{\"Items\": (type: String)}")
+            .replace(
+                r#""grown": (node: "Array Add", inputs: {"Array": Var("Items"), "Item": Link("loop", "Index")}),"#,
+                r#""grown": (node: "Append", inputs: {"A": Var("Items"), "B": "x"}),"#,
+            );
+        assert_eq!(moves(&append), (true, true));
+    }
 }
