@@ -536,6 +536,33 @@ fn json_size(json: &Json, size: &mut usize, limit: usize) {
     }
 }
 
+/// What kind of Json value `j` is, for messages ("an object", "a number", …).
+pub(crate) fn json_kind(j: &Json) -> &'static str {
+    match j {
+        Json::Null => "null",
+        Json::Bool(_) => "a bool",
+        Json::Number(_) => "a number",
+        Json::String(_) => "a string",
+        Json::Array(_) => "an array",
+        Json::Object(_) => "an object",
+    }
+}
+
+impl Value {
+    /// Element `index` of an Array, or of a Json array (as Json); `None` past the end (or
+    /// for any other value). A Json value that is not an array is an error: its kind.
+    pub(crate) fn element(&self, index: usize) -> Result<Option<Value>, &'static str> {
+        match self {
+            Value::Array(items) => Ok(items.get(index).cloned()),
+            Value::Json(j) => match &**j {
+                Json::Array(items) => Ok(items.get(index).map(|v| Value::from(v.clone()))),
+                other => Err(json_kind(other)),
+            },
+            _ => Ok(None),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,7 +6,9 @@
 use crate::exec::calls::CALL_DONE;
 use crate::exec::instance::Instance;
 use crate::exec::observe::{Control, NodeView, Ran};
-use crate::exec::ops::{compare_floats, compare_ints, float_op, for_loop, get, int_op, put_bool, set, set_int};
+use crate::exec::ops::{
+    compare_floats, compare_ints, float_op, for_each, for_loop, get, int_op, put_bool, set, set_int,
+};
 use crate::node::event::LatentFn;
 use crate::node::{Entry, Flow, NodeError};
 use crate::plan::code::{Instr, Next};
@@ -399,6 +401,20 @@ impl Instance {
                 } => match for_loop(&mut self.st.file(), entry, first, last, dst) {
                     Ok(Some(index)) => {
                         // A pass, as `advance` takes a `Flow::Loop`.
+                        self.loop_pass(prog, node, index, chain);
+                        go!(body, Flow::Loop { out: 0, resume: index })
+                    }
+                    Ok(None) => go!(done, Flow::Then(1)),
+                    Err(fault) => flow!(Err(fault.at(prog, pc))),
+                },
+                Instr::ForEach {
+                    node,
+                    array,
+                    dst,
+                    body,
+                    done,
+                } => match for_each(&mut self.st.file(), entry, array, dst) {
+                    Ok(Some(index)) => {
                         self.loop_pass(prog, node, index, chain);
                         go!(body, Flow::Loop { out: 0, resume: index })
                     }

@@ -18,6 +18,8 @@ pub(crate) enum Fault {
     Int(IntOp, IntFault, i64, i64),
     /// A Float divided by zero.
     FloatByZero,
+    /// For Each Loop's Json value is not an array: its kind.
+    NotAnArray(&'static str),
 }
 
 impl Fault {
@@ -36,6 +38,7 @@ impl Fault {
             }
             Fault::Int(op, fault, a, b) => op.error(fault, a, b),
             Fault::FloatByZero => NodeError::new("division by zero"),
+            Fault::NotAnArray(kind) => NodeError::new(format!("For Each Loop: the Json value is {kind}, not an array")),
         };
         (node, error)
     }
@@ -229,4 +232,26 @@ pub(crate) fn for_loop(st: &mut RegFile, entry: Entry, first: Reg, last: Reg, ds
         }
         _ => None,
     })
+}
+
+/// For Each Loop: the index of the pass to run (its element put in `dst`, the index in
+/// `dst + 1`), or `None` when the loop is done. The array is read now, each pass.
+#[inline(always)]
+pub(crate) fn for_each(st: &mut RegFile, entry: Entry, array: Reg, dst: Reg) -> Result<Option<u64>, Fault> {
+    let index = match entry {
+        Entry::Pin(_) => 0,
+        Entry::Resume(previous) => previous as usize + 1,
+    };
+    if let Value::Unset = st.regs[array as usize] {
+        st.other(array, |_| ())?;
+    }
+    match st.regs[array as usize].element(index) {
+        Ok(Some(item)) => {
+            st.regs[dst as usize] = item;
+            st.put_int(dst + 1, index as i64);
+            Ok(Some(index as u64))
+        }
+        Ok(None) => Ok(None),
+        Err(kind) => Err(Fault::NotAnArray(kind)),
+    }
 }

@@ -101,6 +101,8 @@ pub(crate) enum Op {
     /// Set of variable number N.
     Set(u32),
     ForLoop,
+    /// For Each Loop over an Array or a Json array.
+    ForEach,
     Branch,
     /// An event node (BeginPlay, EndPlay, Custom Event): its chain goes on through its
     /// exec output; its outputs (a Custom Event's params) are already in place.

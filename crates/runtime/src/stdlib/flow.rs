@@ -93,46 +93,49 @@ pub(super) fn flow(r: &mut RegistryBuilder) {
         )
         .intrinsic(|_| Some(Op::ForLoop)),
     );
-    r.add_node(FnNode::new(
-        "For Each Loop",
-        NodeDoc::new(
-            "Flow Control",
-            "Runs Loop Body for each element of the array, then Completed.",
-        )
-        .exec_in(&["exec"])
-        .exec_out(&["Loop Body", "Completed"])
-        .input("Array", "Array(T) or Json array")
-        .output("Array Element", "T (Json for a Json array)")
-        .output("Array Index", "Int"),
-        |cx| {
-            let (array, element) = array_pin(cx, "For Each Loop")?;
-            Ok(Signature::impure()
-                .exec_out("Loop Body")
-                .exec_out("Completed")
-                .input("Array", array)
-                .output("Array Element", element)
-                .output("Array Index", Type::Int))
-        },
-        |_| {
-            Ok(Box::new(|cx: &mut Cx<'_>, entry: Entry| {
-                let index = match entry {
-                    Entry::Pin(_) => 0,
-                    Entry::Resume(previous) => previous as usize + 1,
-                };
-                match element(cx.input(0), index, "For Each Loop")? {
-                    Some(item) => {
-                        cx.set_output(0, item);
-                        cx.set_output(1, index as i64);
-                        Ok(Flow::Loop {
-                            out: 0,
-                            resume: index as u64,
-                        })
+    r.add_node(
+        FnNode::new(
+            "For Each Loop",
+            NodeDoc::new(
+                "Flow Control",
+                "Runs Loop Body for each element of the array, then Completed.",
+            )
+            .exec_in(&["exec"])
+            .exec_out(&["Loop Body", "Completed"])
+            .input("Array", "Array(T) or Json array")
+            .output("Array Element", "T (Json for a Json array)")
+            .output("Array Index", "Int"),
+            |cx| {
+                let (array, element) = array_pin(cx, "For Each Loop")?;
+                Ok(Signature::impure()
+                    .exec_out("Loop Body")
+                    .exec_out("Completed")
+                    .input("Array", array)
+                    .output("Array Element", element)
+                    .output("Array Index", Type::Int))
+            },
+            |_| {
+                Ok(Box::new(|cx: &mut Cx<'_>, entry: Entry| {
+                    let index = match entry {
+                        Entry::Pin(_) => 0,
+                        Entry::Resume(previous) => previous as usize + 1,
+                    };
+                    match element(cx.input(0), index, "For Each Loop")? {
+                        Some(item) => {
+                            cx.set_output(0, item);
+                            cx.set_output(1, index as i64);
+                            Ok(Flow::Loop {
+                                out: 0,
+                                resume: index as u64,
+                            })
+                        }
+                        None => Ok(Flow::Then(1)),
                     }
-                    None => Ok(Flow::Then(1)),
-                }
-            }))
-        },
-    ));
+                }))
+            },
+        )
+        .intrinsic(|_| Some(Op::ForEach)),
+    );
     r.add_node(FnNode::documented(
         "While Loop",
         "Flow Control",

@@ -76,17 +76,9 @@ pub(super) fn array_pin(cx: &dyn SignatureCx, node: &str) -> Result<(Type, Type)
 
 /// Element `index` of an Array or Json array; `None` past the end.
 pub(super) fn element(array: &Value, index: usize, node: &str) -> Result<Option<Value>, NodeError> {
-    match array {
-        Value::Array(items) => Ok(items.get(index).cloned()),
-        Value::Json(j) => match &**j {
-            Json::Array(items) => Ok(items.get(index).map(|v| Value::from(v.clone()))),
-            other => Err(err(format!(
-                "{node}: the Json value is {}, not an array",
-                json_kind(other)
-            ))),
-        },
-        _ => Ok(None),
-    }
+    array
+        .element(index)
+        .map_err(|kind| err(format!("{node}: the Json value is {kind}, not an array")))
 }
 
 pub(super) fn array_len(array: &Value, node: &str) -> Result<usize, NodeError> {
@@ -103,16 +95,7 @@ pub(super) fn array_len(array: &Value, node: &str) -> Result<usize, NodeError> {
     }
 }
 
-pub(super) fn json_kind(j: &Json) -> &'static str {
-    match j {
-        Json::Null => "null",
-        Json::Bool(_) => "a bool",
-        Json::Number(_) => "a number",
-        Json::String(_) => "a string",
-        Json::Array(_) => "an array",
-        Json::Object(_) => "an object",
-    }
-}
+pub(super) use crate::value::json_kind;
 
 impl crate::node::registry::Registry {
     /// A registry with the standard library only.

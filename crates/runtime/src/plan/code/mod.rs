@@ -136,6 +136,17 @@ pub(crate) enum Instr {
         body: Next,
         done: Next,
     },
+    /// For Each Loop (node `node`) over the Array or Json array in `array`: the next element
+    /// into `dst` and its index into `dst + 1`, and on to `body`, leaving the loop on the
+    /// chain's re-entry stack; or, past the end, on to `done`. The array is read again each
+    /// pass, as Blueprint's For Each Loop reads it.
+    ForEach {
+        node: u32,
+        array: Reg,
+        dst: Reg,
+        body: Next,
+        done: Next,
+    },
     /// An impure call of function `f` by node `node`: into the function's body (`body`),
     /// leaving a return mark on the re-entry stack; entered again through the mark, it
     /// finishes and goes on to `then`.
@@ -152,7 +163,7 @@ impl Instr {
             Instr::Branch { then, otherwise, .. } | Instr::CompareBranch { then, otherwise, .. } => {
                 vec![then, otherwise]
             }
-            Instr::ForLoop { body, done, .. } => vec![body, done],
+            Instr::ForLoop { body, done, .. } | Instr::ForEach { body, done, .. } => vec![body, done],
             Instr::Call { body, then, .. } => vec![body, then],
             _ => Vec::new(),
         }
@@ -416,7 +427,7 @@ pub(crate) fn lower(
             let at = start[n + 1] - 1;
             match instrs[at as usize] {
                 Instr::Call { .. } => at,
-                Instr::ForLoop { .. }
+                Instr::ForLoop { .. } | Instr::ForEach { .. }
                     if fuse
                         && invariant_bounds(
                             nodes,
@@ -602,6 +613,13 @@ fn impure_instr(i: u32, node: &LowerNode<'_>, regs: &mut Regs) -> Option<Instr> 
             node: i,
             first: regs.int(first),
             last: regs.int(last),
+            dst,
+            body: next(0),
+            done: next(1),
+        }),
+        (Op::ForEach, [array]) => Some(Instr::ForEach {
+            node: i,
+            array: regs.of(array, Value::clone),
             dst,
             body: next(0),
             done: next(1),

@@ -19,7 +19,10 @@ fn reads_bounds_once(graph: &str, id: &str) -> bool {
     let program = program(graph);
     let inner = &program.inner;
     let n = inner.debug.iter().position(|d| d.id == id).unwrap();
-    assert!(matches!(own(&program, id), Instr::ForLoop { .. }));
+    assert!(matches!(
+        own(&program, id),
+        Instr::ForLoop { .. } | Instr::ForEach { .. }
+    ));
     let run = inner.code.run_of(n as u32);
     assert!(run.len() > 1, "`{id}` has no pure dependency");
     inner.code.resume[n] as usize == run.end - 1
@@ -200,6 +203,37 @@ fn a_loop_whose_body_calls_a_function_that_sets_its_bound_reads_it_each_pass() {
     };
     assert!(!reads_bounds_once(&text("N"), "loop"));
     assert!(reads_bounds_once(&text("L"), "loop"));
+}
+
+#[test]
+fn a_for_each_loop_is_an_instruction_reading_its_array_each_pass_unless_nothing_can_change_it() {
+    let text = |body: &str| {
+        format!(
+            r#"Graph(format: 1, name: "T", variables: {{"Items": (type: Array(Int), default: [1, 2]), "S": (type: Int)}}, nodes: {{
+                "begin": (node: "Event BeginPlay", exec: {{"then": "each"}}),
+                "items": (node: "Get", var: "Items"),
+                "each": (node: "For Each Loop", inputs: {{"Array": Link("items", "Items")}}, exec: {{"Loop Body": "body"}}),
+                {body}
+            }})"#
+        )
+    };
+    let sums = r#""body": (node: "Set", var: "S", inputs: {"S": Link("e", "Array Element")}),
+        "e": (node: "Get", var: "S"),"#;
+    let sums = sums.replace(
+        r#""S": Link("e", "Array Element")"#,
+        r#""S": Link("each", "Array Element")"#,
+    );
+    let program = program(&text(&sums));
+    assert!(
+        matches!(own(&program, "each"), Instr::ForEach { .. }),
+        "{:?}",
+        own(&program, "each")
+    );
+    assert!(reads_bounds_once(&text(&sums), "each"));
+    // The body changes the array: read again each pass.
+    let grows = r#""body": (node: "Set", var: "Items", inputs: {"Items": Link("added", "Return Value")}),
+        "added": (node: "Array Add", inputs: {"Array": Var("Items"), "Item": 3}),"#;
+    assert!(!reads_bounds_once(&text(grows), "each"));
 }
 
 /// `Set X = Node(X, …)` with a node that changes X in place.
