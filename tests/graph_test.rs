@@ -116,3 +116,40 @@ fn results_are_the_same_every_run_while_the_machine_is_loaded() {
     }
     assert!(Path::new(ROOT).join("graphs").is_dir());
 }
+
+/// A folder of test files with a link back to itself and a `*.test.ron` linked to a device:
+/// the walk follows no link, so it ends, and runs only the real test.
+#[test]
+fn the_folder_walk_follows_no_symbolic_link_and_a_path_that_is_not_a_file_is_an_error() {
+    let dir = std::env::temp_dir().join(format!("graphrun-test-walk-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("hello.ron"),
+        r#"Graph(format: 1, name: "Hello", nodes: {
+            "begin": (node: "Event BeginPlay", exec: {"then": "say"}),
+            "say": (node: "Print String", inputs: {"In String": "hello"}),
+        })"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("hello.test.ron"),
+        r#"Test(format: 1, name: "says hello", graph: "hello.ron", expect: (output: ["hello"]))"#,
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(&dir, dir.join("loop")).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", dir.join("zero.test.ron")).unwrap();
+    let out = graphrun_test(&[dir.to_str().unwrap()]);
+    let said = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(said.contains("1 passed, 0 failed") && !said.contains("zero"), "{said}");
+    assert_eq!(out.status.code(), Some(0), "{said}");
+    // Named on the command line, a path that is not a regular file or a folder is an error.
+    let out = graphrun_test(&[dir.join("zero.test.ron").to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("not a regular file"),
+        "{}",
+        text(&out.stderr)
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

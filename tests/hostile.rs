@@ -337,3 +337,130 @@ fn tracing_a_huge_value_formats_only_what_it_shows() {
     assert!(copy.contains(&shown), "{copy}");
     assert!(copy.len() < 1000, "{}", copy.len());
 }
+
+/// A chain of macros: `M{k}` uses `M{k-1}` `uses` times in a row (M0 prints); the graph
+/// uses the last once from BeginPlay.
+fn macro_chain(levels: usize, uses: usize) -> String {
+    let mut macros = String::new();
+    macros.push_str(
+        r#""M0": (inputs: {"exec": Exec}, outputs: {"then": Exec}, nodes: {
+            "in": (node: "Macro Inputs", exec: {"exec": "p"}),
+            "p": (node: "Print String", inputs: {"In String": "deep"}, exec: {"then": "out.then"}),
+            "out": (node: "Macro Outputs"),
+        }),"#,
+    );
+    for k in 1..levels {
+        let mut nodes =
+            r#""in": (node: "Macro Inputs", exec: {"exec": "u0"}), "out": (node: "Macro Outputs"),"#.to_string();
+        for u in 0..uses {
+            let next = if u + 1 == uses {
+                "out.then".to_string()
+            } else {
+                format!("u{}", u + 1)
+            };
+            nodes.push_str(&format!(r#""u{u}": (node: "M{}", exec: {{"then": "{next}"}}),"#, k - 1));
+        }
+        macros.push_str(&format!(
+            r#""M{k}": (inputs: {{"exec": Exec}}, outputs: {{"then": Exec}}, nodes: {{{nodes}}}),"#
+        ));
+    }
+    format!(
+        r#"Graph(format: 1, name: "Chain", macros: {{{macros}}}, nodes: {{
+            "begin": (node: "Event BeginPlay", exec: {{"then": "use"}}),
+            "use": (node: "M{}"),
+        }})"#,
+        levels - 1
+    )
+}
+
+#[test]
+fn a_macro_that_doubles_thirty_times_is_refused_before_it_is_expanded() {
+    let registry = registry();
+    let text = macro_chain(30, 2);
+    let started = Instant::now();
+    let err = registry.load_str("bomb.ron", &text).unwrap_err();
+    // Refused from the macros' sizes, not by expanding a billion nodes.
+    assert!(started.elapsed() < BOUND, "{:?}", started.elapsed());
+    let line = err
+        .one_lines()
+        .find(|l| l.contains("1,000,000"))
+        .unwrap_or_else(|| panic!("{err}"));
+    assert!(
+        line.contains("bomb.ron:") && line.contains("`M29`") && line.contains("`M28`"),
+        "{line}"
+    );
+    // Twelve doublings (4,096 prints) load.
+    assert!(registry.load_str("ok.ron", &macro_chain(13, 2)).is_ok());
+}
+
+#[test]
+fn three_hundred_and_ten_thousand_nested_macros_load_without_a_false_error_or_an_abort() {
+    let registry = registry();
+    for levels in [300, 10_000] {
+        let text = macro_chain(levels, 1);
+        let program = registry
+            .load_str("nested.ron", &text)
+            .unwrap_or_else(|e| panic!("{levels} levels: {}", e.one_lines().next().unwrap_or_default()));
+        // BeginPlay and the innermost Print: the uses themselves leave no node.
+        assert_eq!(program.node_count(), 2, "{levels} levels");
+    }
+}
+
+#[test]
+fn an_import_chain_of_eight_thousand_libraries_loads_without_an_abort() {
+    let dir = std::env::temp_dir().join(format!("graphrun-import-chain-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let n = 8_000;
+    for i in 0..n {
+        let imports = if i + 1 < n {
+            format!(r#"imports: ["lib{}.ron"], "#, i + 1)
+        } else {
+            String::new()
+        };
+        let text = format!(
+            r#"Library(format: 1, name: "L{i}", {imports}functions: {{"F{i}": (nodes: {{"entry": (node: "Function Entry")}})}})"#
+        );
+        std::fs::write(dir.join(format!("lib{i}.ron")), text).unwrap();
+    }
+    let graph = dir.join("main.ron");
+    std::fs::write(
+        &graph,
+        r#"Graph(format: 1, name: "Main", imports: ["lib0.ron"], nodes: {
+            "begin": (node: "Event BeginPlay", exec: {"then": "call"}),
+            "call": (node: "F7999"),
+        })"#,
+    )
+    .unwrap();
+    let loaded = registry().load_file(&graph);
+    std::fs::remove_dir_all(&dir).unwrap();
+    let program = loaded.unwrap_or_else(|e| panic!("{}", e.one_lines().next().unwrap_or_default()));
+    assert!(program.node_count() >= 2);
+}
+
+#[test]
+fn an_import_of_a_file_that_is_not_a_ron_library_is_refused_without_reading_it() {
+    let dir = std::env::temp_dir().join(format!("graphrun-import-any-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let secret = dir.join("environ");
+    std::fs::write(&secret, "TOKEN=s3cret-value").unwrap();
+    let graph = dir.join("main.ron");
+    std::fs::write(
+        &graph,
+        format!(
+            r#"Graph(format: 1, name: "Main", imports: [{:?}, "/proc/self/environ"], nodes: {{}})"#,
+            secret.display().to_string()
+        ),
+    )
+    .unwrap();
+    let err = registry().load_file(&graph).unwrap_err();
+    std::fs::remove_dir_all(&dir).unwrap();
+    let text = err.to_string();
+    assert_eq!(
+        err.one_lines()
+            .filter(|l| l.contains("a library is a `.ron` file"))
+            .count(),
+        2,
+        "{text}"
+    );
+    assert!(!text.contains("s3cret"), "{text}");
+}

@@ -4,31 +4,31 @@
 
 use std::path::{Path, PathBuf};
 
-/// Every `*.test.ron` under `path` (a file is itself), in name order; `target/` and hidden
-/// folders are skipped.
-fn collect(path: &Path, out: &mut Vec<PathBuf>) {
-    if path.is_file() {
+/// The most test files one run looks at.
+const MOST_FILES: usize = 100_000;
+
+/// Every `*.test.ron` under `path` (a file named on the command line is itself), in name
+/// order, through the one walk over a folder's `.ron` files (`files::ron_files`): hidden
+/// folders and `target/` skipped, symbolic links not followed. A named path that is not a
+/// regular file or a folder (a device, a FIFO) is an error.
+fn collect(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), String> {
+    let meta = std::fs::metadata(path).map_err(|e| format!("`{}`: {e}", path.display()))?;
+    if meta.is_file() {
         out.push(path.to_path_buf());
-        return;
+        return Ok(());
     }
-    let Ok(entries) = std::fs::read_dir(path) else {
-        return;
-    };
-    let mut entries: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    entries.sort();
-    for entry in entries {
-        let name = entry
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        if entry.is_dir() {
-            if name != "target" && !name.starts_with('.') {
-                collect(&entry, out);
-            }
-        } else if name.ends_with(".test.ron") {
-            out.push(entry);
-        }
+    if !meta.is_dir() {
+        return Err(format!("`{}` is not a regular file or a folder", path.display()));
     }
+    let mut files = Vec::new();
+    for (folder, why) in crate::files::ron_files(path, &mut files, MOST_FILES) {
+        eprintln!("warning: skipped `{}`: {why}", folder.display());
+    }
+    if files.len() >= MOST_FILES {
+        eprintln!("warning: looked at the first {MOST_FILES} .ron files only");
+    }
+    out.extend(files.into_iter().filter(|f| f.to_string_lossy().ends_with(".test.ron")));
+    Ok(())
 }
 
 /// Runs the tests under `paths` (default: the current folder); the exit status: 0 all
@@ -45,7 +45,10 @@ pub fn run_tests(paths: &[PathBuf]) -> u8 {
             eprintln!("error: no file or folder `{}`", root.display());
             return 2;
         }
-        collect(root, &mut files);
+        if let Err(why) = collect(root, &mut files) {
+            eprintln!("error: {why}");
+            return 2;
+        }
     }
     // Each test runs on its own thread and runtime; the results come back in file order.
     let workers = std::thread::available_parallelism()

@@ -125,6 +125,11 @@ impl Diagnostics {
         };
         let stream = termcolor::StandardStream::stderr(choice);
         let mut lock = stream.lock();
+        self.write_rich(&mut lock)
+    }
+
+    /// Writes the rich form to `lock`.
+    pub fn write_rich(&self, lock: &mut dyn termcolor::WriteColor) -> io::Result<()> {
         let mut files = SimpleFiles::new();
         let main = files.add(self.file.name(), self.file.text());
         let parts: Vec<usize> = self
@@ -140,6 +145,27 @@ impl Diagnostics {
                 Severity::Warning => cs::Severity::Warning,
             };
             let (file, span) = self.file.resolve(d.span);
+            // A line longer than this is not quoted whole (a file that is not a graph, one
+            // line of megabytes): the one-line form, then the spot's neighbourhood.
+            let text = file.text();
+            let at = (span.start as usize).min(text.len());
+            let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+            let line_end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+            if line_end - line_start > MAX_QUOTED {
+                let from = floor_char(text, at.saturating_sub(MAX_QUOTED / 2).max(line_start));
+                let to = floor_char(text, (from + MAX_QUOTED).min(line_end));
+                let excerpt: String = text[from..to]
+                    .chars()
+                    .map(|c| if c.is_control() { '�' } else { c })
+                    .collect();
+                writeln!(lock, "{}", d.one_line(&self.file))?;
+                writeln!(
+                    lock,
+                    "  | …{excerpt}… (the line is {} bytes; {MAX_QUOTED} shown)",
+                    line_end - line_start
+                )?;
+                continue;
+            }
             let id = match self.file.parts().iter().position(|(_, p)| std::ptr::eq(p, file)) {
                 Some(i) => parts[i],
                 None => main,
@@ -152,10 +178,21 @@ impl Diagnostics {
                 .with_code(d.code)
                 .with_message(&d.message)
                 .with_labels(vec![label]);
-            term::emit(&mut lock, &config, &files, &diagnostic).map_err(io::Error::other)?;
+            term::emit(lock, &config, &files, &diagnostic).map_err(io::Error::other)?;
         }
         Ok(())
     }
+}
+
+/// The most characters of a line the rich form quotes.
+pub const MAX_QUOTED: usize = 200;
+
+/// `at`, moved back to a character boundary of `text`.
+fn floor_char(text: &str, mut at: usize) -> usize {
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
 }
 
 impl fmt::Display for Diagnostics {
@@ -297,4 +334,41 @@ pub fn explanation<'a>(page: &'a str, code: &str) -> Option<&'a str> {
     let rest = &page[start..];
     let end = rest[1..].find("\n## ").map_or(rest.len(), |i| i + 2);
     Some(&rest[..end])
+}
+
+#[cfg(test)]
+mod rich_tests {
+    use super::*;
+    use crate::{SourceFile, Span};
+
+    #[test]
+    fn the_rich_form_quotes_at_most_two_hundred_characters_of_a_line() {
+        // One line of 100,000 bytes (a file that is not a graph), the error in its middle.
+        let text = format!("{}SECRET{}", "x".repeat(50_000), "y".repeat(50_000));
+        let file = SourceFile::new("environ", text);
+        let d = Diagnostic::error(
+            codes::SYNTAX,
+            Span {
+                start: 50_000,
+                end: 50_006,
+            },
+            "not RON".to_string(),
+        );
+        let mut out = termcolor::Buffer::no_color();
+        Diagnostics::new(file, vec![d]).write_rich(&mut out).unwrap();
+        let out = String::from_utf8(out.into_inner()).unwrap();
+        assert!(
+            out.lines().all(|l| l.chars().count() < MAX_QUOTED + 80),
+            "{}",
+            &out[..out.len().min(600)]
+        );
+        assert!(out.contains("SECRET") && out.contains("environ:1:50001"), "{out}");
+        // A short line is drawn with its caret as always.
+        let file = SourceFile::new("g.ron", "Graph(oops)".to_string());
+        let d = Diagnostic::error(codes::SYNTAX, Span { start: 6, end: 10 }, "not RON".to_string());
+        let mut out = termcolor::Buffer::no_color();
+        Diagnostics::new(file, vec![d]).write_rich(&mut out).unwrap();
+        let out = String::from_utf8(out.into_inner()).unwrap();
+        assert!(out.contains("Graph(oops)") && out.contains("^^^^"), "{out}");
+    }
 }

@@ -27,3 +27,22 @@ pub use server::{Expected, Failures, ScriptTransport, Step};
 pub fn test_file_diagnostics(source: &graphrun_format::SourceFile) -> Vec<graphrun_format::Diagnostic> {
     model::read(source).1
 }
+
+/// A test file's text: a regular file of at most [`graphrun::MAX_FILE_SIZE`] bytes (a
+/// graph's own limit), read no further than that.
+pub(crate) fn read_capped(path: &std::path::Path) -> Result<String, String> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let meta = file.metadata().map_err(|e| e.to_string())?;
+    if !meta.is_file() {
+        return Err("it is not a regular file".to_string());
+    }
+    let mut bytes = Vec::new();
+    file.take(graphrun::MAX_FILE_SIZE as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| e.to_string())?;
+    if bytes.len() > graphrun::MAX_FILE_SIZE {
+        return Err(format!("it is over {} MiB", graphrun::MAX_FILE_SIZE >> 20));
+    }
+    String::from_utf8(bytes).map_err(|_| "it is not UTF-8 text".to_string())
+}

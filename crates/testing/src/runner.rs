@@ -47,7 +47,7 @@ pub fn run_test(path: &Path) -> Result<Outcome, crate::TestError> {
     use crate::TestError;
     let started = std::time::Instant::now();
     let name = path.display().to_string();
-    let text = std::fs::read_to_string(path)
+    let text = crate::read_capped(path)
         .map_err(|e| TestError::Read(format!("{name}: error: cannot read the test file: {e}")))?;
     let source = SourceFile::new(name.clone(), text);
     let (test, diags) = model::read(&source);

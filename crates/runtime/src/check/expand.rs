@@ -5,6 +5,7 @@
 //! through macro pins, so they cannot be resolved in one pass).
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use graphrun_format::{codes, Diagnostic, ExecDecl, MacroDecl, NodeDecl, PinDecl, Source, Span, Spanned, VariableDecl};
 
@@ -53,7 +54,7 @@ pub(super) struct Ctx {
     pub(super) graph_vars: bool,
     pub(super) library: bool,
     pub(super) scope: Scope,
-    pub(super) uses: Vec<Site>,
+    pub(super) uses: Arc<[Site]>,
 }
 
 pub(super) struct Expander<'m, 'd> {
@@ -73,6 +74,28 @@ pub(super) struct Expander<'m, 'd> {
     pub(super) pin_checks: Vec<PinCheck>,
     /// The macros used somewhere (the others are checked through a use of their own).
     pub(super) used: HashSet<String>,
+    /// How many nodes each macro expands to, as far as known ([`Expander::expanded_size`]).
+    pub(super) sizes: HashMap<String, u64>,
+    /// A use went over [`MAX_EXPANDED_NODES`] (reported): no more uses are expanded.
+    pub(super) exhausted: bool,
+    /// The most steps a reference may take through macro pins before it is a cycle.
+    pub(super) hops: usize,
+}
+
+/// The most nodes a graph's macro uses may expand to, in all: a load error past it, found
+/// from the macros' sizes before anything is expanded.
+pub(crate) const MAX_EXPANDED_NODES: u64 = 1_000_000;
+
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 const MARK: char = '\u{1}';
@@ -194,16 +217,34 @@ impl Expander<'_, '_> {
             );
             return Target::Broken;
         }
+        if self.exhausted {
+            return Target::Broken;
+        }
+        let size = self.expanded_size(&name);
+        if self.nodes.len() as u64 + size > MAX_EXPANDED_NODES {
+            self.exhausted = true;
+            let chain = self.largest_uses(&name);
+            self.error(
+                codes::BODY,
+                use_node.node_type.span,
+                format!(
+                    "macro `{name}` expands to {} nodes, over the {} a graph may expand to: {chain}",
+                    thousands(size),
+                    thousands(MAX_EXPANDED_NODES)
+                ),
+            );
+            return Target::Broken;
+        }
         self.check_use_pins(use_node, mac);
         let prefix = format!("{}{}.", ctx.prefix, use_node.id.value);
         let (_, locals) = self.locals(&mac.locals, &prefix, library);
-        let mut uses = vec![Site {
+        let site = Site {
             id: use_node.id.value.clone(),
             type_name: name.clone(),
             span: use_node.id.span,
             scope: ctx.scope.clone(),
-        }];
-        uses.extend(ctx.uses.iter().cloned());
+        };
+        let uses: Arc<[Site]> = std::iter::once(site).chain(ctx.uses.iter().cloned()).collect();
         let body_ctx = Ctx {
             prefix,
             locals,
@@ -242,7 +283,8 @@ impl Expander<'_, '_> {
             .cloned()
             .collect();
         self.expanding.push(name.clone());
-        let b = self.scope(&body, body_ctx.clone());
+        // Macros may nest thousands deep: grow the stack rather than overflow it.
+        let b = stacker::maybe_grow(256 * 1024, 4 * 1024 * 1024, || self.scope(&body, body_ctx.clone()));
         self.expanding.pop();
         // The use's wiring, as the body sees it (marked as references of the use's scope).
         let mut use_decl = use_node.clone();
@@ -252,7 +294,7 @@ impl Expander<'_, '_> {
             graph_vars: ctx.graph_vars,
             library: ctx.library,
             scope: ctx.scope.clone(),
-            uses: Vec::new(),
+            uses: Arc::from([]),
         };
         self.mark_refs(&mut use_decl, s, &outer);
         for input in &use_decl.inputs {
@@ -371,6 +413,66 @@ impl Expander<'_, '_> {
     }
 
     /// A use wires only pins its macro has.
+    /// How many nodes a use of macro `name` adds: its body's nodes, each use in it counted
+    /// as what that macro adds (saturating; a macro in a cycle counts as nothing, the cycle
+    /// is reported where it is expanded). Memoized, so a file is sized in one pass over its
+    /// macros however much they multiply.
+    fn expanded_size(&mut self, name: &str) -> u64 {
+        if let Some(&size) = self.sizes.get(name) {
+            return size;
+        }
+        // In progress: a cycle.
+        self.sizes.insert(name.to_string(), 0);
+        let Some(&(mac, _)) = self.macros.get(name) else {
+            return 0;
+        };
+        let mut size = 0u64;
+        for node in &mac.nodes {
+            let ty = node.node_type.value.as_str();
+            let own = if matches!(ty, MACRO_INPUTS | MACRO_OUTPUTS) {
+                0
+            } else if self.macros.contains_key(ty) {
+                stacker::maybe_grow(64 * 1024, 1024 * 1024, || self.expanded_size(ty))
+            } else {
+                1
+            };
+            size = size.saturating_add(own);
+        }
+        self.sizes.insert(name.to_string(), size);
+        size
+    }
+
+    /// The uses that make macro `name` large, for its error: each level's largest use and
+    /// how many times it is used, down to a macro of plain nodes (at most eight levels).
+    fn largest_uses(&mut self, name: &str) -> String {
+        let mut parts = Vec::new();
+        let mut at = name.to_string();
+        for _ in 0..8 {
+            let Some(&(mac, _)) = self.macros.get(at.as_str()) else {
+                break;
+            };
+            let mut counts: Vec<(String, u64)> = Vec::new();
+            for node in &mac.nodes {
+                let ty = node.node_type.value.clone();
+                if self.macros.contains_key(ty.as_str()) {
+                    match counts.iter_mut().find(|(t, _)| *t == ty) {
+                        Some((_, n)) => *n += 1,
+                        None => counts.push((ty, 1)),
+                    }
+                }
+            }
+            let Some((next, times)) = counts
+                .into_iter()
+                .max_by_key(|(t, n)| self.sizes.get(t).copied().unwrap_or(0).saturating_mul(*n))
+            else {
+                break;
+            };
+            parts.push(format!("`{at}` uses `{next}` {times}×"));
+            at = next;
+        }
+        parts.join(", ")
+    }
+
     fn check_use_pins(&mut self, use_node: &NodeDecl, mac: &MacroDecl) {
         let has = |pins: &[PinDecl], name: &str, exec: bool| {
             pins.iter().any(|p| p.name.value == name && p.ty.is_none() == exec)
@@ -408,6 +510,8 @@ impl Expander<'_, '_> {
     /// Resolves every marked reference to a key (or, for a data link through a macro's
     /// pins, to what feeds that pin).
     pub(super) fn resolve_all(&mut self) {
+        // A path through macro pins that is not a cycle passes each use at most once.
+        self.hops = self.scopes.iter().map(HashMap::len).sum::<usize>() + 2;
         let mut nodes = std::mem::take(&mut self.nodes);
         for node in &mut nodes {
             let mut exec = Vec::with_capacity(node.exec.len());
@@ -454,7 +558,7 @@ impl Expander<'_, '_> {
         span: Span,
     ) -> Option<(String, Option<String>)> {
         let mut reference = reference.to_string();
-        for _ in 0..256 {
+        for _ in 0..self.hops.max(2) {
             let Some((s, id)) = unmark(&reference) else {
                 return Some((reference, input));
             };
@@ -538,7 +642,7 @@ impl Expander<'_, '_> {
     /// reading pin points at the use that wired it).
     fn resolve_source(&mut self, source: Source, span: Span, at: &mut Span) -> Option<Source> {
         let mut source = source;
-        for _ in 0..256 {
+        for _ in 0..self.hops.max(2) {
             let (node, pin) = match &source {
                 Source::Link { node, pin } => (node, pin),
                 Source::Event(node) => {

@@ -53,9 +53,13 @@ impl Loader<'_> {
             if !self.done.insert(key.clone()) {
                 continue;
             }
-            // Only a regular file: a FIFO or a device (`/dev/stdin`) could keep the load waiting.
+            // Only a regular `.ron` file: a FIFO or a device (`/dev/stdin`) could keep the load
+            // waiting, and a file that is not a graph file (`/proc/self/environ`) has no
+            // business in a diagnostic.
             let regular = std::fs::metadata(&path).map(|m| m.is_file());
+            let ron = path.extension().is_some_and(|e| e == "ron");
             let text = match ((self.overlay)(&key), regular) {
+                _ if !ron => Err("a library is a `.ron` file".to_string()),
                 (Some(text), _) => Ok(text),
                 (None, Ok(false)) => Err("it is not a regular file".to_string()),
                 (None, _) => super::read_file(&path),
@@ -91,7 +95,10 @@ impl Loader<'_> {
                 continue;
             }
             stack.push(key);
-            self.imports(&lib, &import_dir(source.name()), stack);
+            // Import chains may be thousands long: grow the stack rather than overflow it.
+            stacker::maybe_grow(256 * 1024, 4 * 1024 * 1024, || {
+                self.imports(&lib, &import_dir(source.name()), stack)
+            });
             stack.pop();
             self.libraries.push(lib);
         }

@@ -11,6 +11,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
+use std::sync::Arc;
 
 use graphrun_format::{codes, Diagnostic, FunctionDecl, GraphFile, MacroDecl, PinDecl, SourceFile, Span, Type};
 
@@ -182,6 +183,9 @@ pub(crate) fn flatten(
         expanding: Vec::new(),
         pin_checks: Vec::new(),
         used: HashSet::new(),
+        sizes: HashMap::new(),
+        exhausted: false,
+        hops: 0,
     };
     let graph_vars = x.variables.len();
     let graph_ids = file.nodes.iter().map(|n| n.id.value.clone()).collect();
@@ -208,7 +212,7 @@ pub(crate) fn flatten(
         graph_vars: true,
         library: false,
         scope: Scope::Graph,
-        uses: Vec::new(),
+        uses: Arc::from([]),
     };
     x.scope(&file.nodes, graph);
     let mut infos = Vec::new();
@@ -222,7 +226,7 @@ pub(crate) fn flatten(
             graph_vars: !library,
             library: *library,
             scope: Scope::Function(f as u32),
-            uses: Vec::new(),
+            uses: Arc::from([]),
         };
         x.scope(&decl.nodes, ctx);
         let pins = |pins: &[PinDecl]| -> Vec<(String, Type, Span)> {
@@ -254,7 +258,7 @@ pub(crate) fn flatten(
             graph_vars: !library,
             library,
             scope: Scope::Graph,
-            uses: Vec::new(),
+            uses: Arc::from([]),
         };
         x.scope(&[super::expand::phantom_use(mac)], ctx);
     }

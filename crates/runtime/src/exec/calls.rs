@@ -268,7 +268,7 @@ pub(crate) fn trail(prog: &ProgramInner, node: u32, frames: &[Frame]) -> (Option
         ));
         *inner = site.scope.clone();
     };
-    for site in &origin.uses {
+    for site in origin.uses.iter() {
         add(site, &mut inner);
     }
     for &crate::exec::calls::Frame { node: call, .. } in frames.iter().rev() {
@@ -280,7 +280,7 @@ pub(crate) fn trail(prog: &ProgramInner, node: u32, frames: &[Frame]) -> (Option
             scope: debug.origin.scope.clone(),
         };
         add(&site, &mut inner);
-        for site in &debug.origin.uses {
+        for site in debug.origin.uses.iter() {
             add(site, &mut inner);
         }
     }

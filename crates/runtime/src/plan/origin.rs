@@ -1,6 +1,8 @@
 //! Where a node was written — the graph, a function or a macro, and the macro uses it
 //! sits in — as the checker lays reuse out and as runtime errors and traces name it.
 
+use std::sync::Arc;
+
 use graphrun_format::Span;
 
 /// Where a node was written: in the graph, a function or a macro, and, for a node of a
@@ -8,7 +10,8 @@ use graphrun_format::Span;
 #[derive(Clone, Debug)]
 pub(crate) struct Origin {
     pub scope: Scope,
-    pub uses: Vec<Site>,
+    /// Shared by every node of a use: a node costs the same however deep it sits.
+    pub uses: Arc<[Site]>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
