@@ -153,3 +153,87 @@ fn the_folder_walk_follows_no_symbolic_link_and_a_path_that_is_not_a_file_is_an_
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Times a test file cannot mean are load errors at their place (exit 2): a Wait of 1e300
+/// seconds panicked, a negative one was taken as 0, and an event fired at 1e300 s was
+/// silently never fired, so the test passed.
+#[test]
+fn impossible_times_in_a_test_file_are_load_errors_with_their_positions() {
+    let dir = std::env::temp_dir().join(format!("graphrun-test-times-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let graphs = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/graph_tests/graphs/client.ron");
+    let cases = [
+        (
+            "wait.test.ron",
+            r#"servers: {"server.test": [Wait(1e300)]},"#,
+            "the wait is 1e300 s",
+        ),
+        (
+            "negative.test.ron",
+            r#"servers: {"server.test": [Wait(-1.0)]},"#,
+            "the wait is -1 s",
+        ),
+        (
+            "at.test.ron",
+            r#"fire: [(at: 1e300, event: "Ping")],"#,
+            "`at` is 1e300 s",
+        ),
+        (
+            "late.test.ron",
+            r#"timeout: 5.0, fire: [(at: 10.0, event: "Ping")],"#,
+            "after the test's timeout",
+        ),
+    ];
+    for (name, fields, said) in cases {
+        let file = format!(
+            "Test(format: 1, name: \"times\", graph: {:?},\n    {fields}\n    expect: (output: [\"connected\"]),\n)",
+            graphs.display().to_string()
+        );
+        std::fs::write(dir.join(name), file).unwrap();
+        let out = graphrun_test(&[dir.join(name).to_str().unwrap()]);
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{name}: {err}{}", text(&out.stdout));
+        assert!(
+            err.contains(said) && err.contains(&format!("{name}:2:")),
+            "{name}: {err}"
+        );
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A record's times and sizes are bounded as a live run's are: a negative time, one of
+/// 1e18 seconds and a binary message of 99,999,999,999,999 bytes are refused by line.
+#[test]
+fn a_crafted_record_is_refused_at_its_line() {
+    let dir = std::env::temp_dir().join(format!("graphrun-replay-crafted-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let graph = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/graph_tests/graphs/client.ron");
+    let head = format!(r#"{{"record": 1, "graph": {:?}}}"#, graph.display().to_string());
+    let cases = [
+        (
+            r#"{"t": -1.0, "conn": 1, "connect": "ws://server.test/"}"#,
+            "`t` is -1.0",
+        ),
+        (
+            r#"{"t": 1e18, "conn": 1, "connect": "ws://server.test/"}"#,
+            "`t` is 1e+18",
+        ),
+        (
+            r#"{"t": 0.5, "conn": 1, "received_binary": 99999999999999}"#,
+            "`received_binary` is 99999999999999 bytes",
+        ),
+    ];
+    for (i, (line, said)) in cases.into_iter().enumerate() {
+        let path = dir.join(format!("r{i}.jsonl"));
+        let opened = r#"{"t": 0.0, "conn": 1, "connect": "ws://server.test/"}"#;
+        std::fs::write(&path, format!("{head}\n{opened}\n{line}\n")).unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_graphrun"))
+            .args(["replay", path.to_str().unwrap()])
+            .output()
+            .unwrap();
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{line}: {err}");
+        assert!(err.contains("line 3:") && err.contains(said), "{line}: {err}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -5,6 +5,9 @@
 use graphrun_format::ron::{Kind, Value as Ron};
 use graphrun_format::{codes, Diagnostic, SourceFile, Span, Spanned};
 
+/// The longest time a test file may name, in seconds (about 31 years of virtual time).
+pub(crate) const MAX_SECONDS: f64 = 1e9;
+
 /// A test as written.
 pub struct TestFile {
     pub name: String,
@@ -171,6 +174,27 @@ impl Reader<'_> {
         }
     }
 
+    /// A time in seconds: a number from 0 to [`MAX_SECONDS`] (a clock cannot go back, and
+    /// past that no test ends).
+    fn seconds(&mut self, what: &str, value: &Ron) -> Option<f64> {
+        let seconds = self.number(what, value)?;
+        if !(0.0..=MAX_SECONDS).contains(&seconds) {
+            self.error(
+                value.span,
+                format!(
+                    "{what} is {} s: a time is from 0 to 1,000,000,000 seconds",
+                    if seconds.abs() >= 1e9 {
+                        format!("{seconds:e}")
+                    } else {
+                        seconds.to_string()
+                    }
+                ),
+            );
+            return None;
+        }
+        Some(seconds)
+    }
+
     fn map<'v>(&mut self, what: &str, value: &'v Ron) -> Vec<(Spanned<String>, &'v Ron)> {
         let Kind::Map(entries) = &value.kind else {
             self.error(
@@ -282,16 +306,16 @@ impl Reader<'_> {
             }
         }
         let mut fire = Vec::new();
+        let timeout = Self::get(&fields, "timeout")
+            .and_then(|v| self.seconds("the timeout", v))
+            .unwrap_or(60.0);
         if let Some(v) = Self::get(&fields, "fire") {
             for item in self.list("`fire`", v) {
-                if let Some(f) = self.fire(item) {
+                if let Some(f) = self.fire(item, timeout) {
                     fire.push(f);
                 }
             }
         }
-        let timeout = Self::get(&fields, "timeout")
-            .and_then(|v| self.number("the timeout", v))
-            .unwrap_or(60.0);
         let max_message_size = match Self::get(&fields, "max_message_size") {
             None => None,
             Some(v) => match v.kind {
@@ -322,11 +346,22 @@ impl Reader<'_> {
         })
     }
 
-    fn fire(&mut self, value: &Ron) -> Option<Fire> {
+    fn fire(&mut self, value: &Ron, timeout: f64) -> Option<Fire> {
         let fields = self.fields("a fired event", value, &["at", "event", "args"])?;
-        let at = Self::get(&fields, "at")
-            .and_then(|v| self.number("`at`", v))
-            .unwrap_or(0.0);
+        let at = match Self::get(&fields, "at") {
+            Some(v) => {
+                let at = self.seconds("`at`", v)?;
+                if at > timeout {
+                    self.error(
+                        v.span,
+                        format!("`at` is {at} s, after the test's timeout ({timeout} s): it would never fire"),
+                    );
+                    return None;
+                }
+                at
+            }
+            None => 0.0,
+        };
         let event = match Self::get(&fields, "event") {
             Some(v) => self.string("the event's node id", v)?,
             None => {
@@ -450,7 +485,7 @@ impl Reader<'_> {
                     }
                     p => Step::Send(p),
                 },
-                "Wait" => Step::Wait(self.number("the wait", &items[0])?.max(0.0)),
+                "Wait" => Step::Wait(self.seconds("the wait", &items[0])?),
                 other => {
                     self.error(n.span, format!("no server step `{other}`"));
                     return None;

@@ -59,7 +59,15 @@ fn read(text: &str) -> Result<Record, String> {
             record.seed = entry["seed"].as_u64();
             continue;
         }
-        let t = entry["t"].as_f64().unwrap_or(0.0);
+        // A time no run gives (negative, past a billion seconds, not a number) is refused
+        // where it is, rather than a sleep that never ends or panics.
+        let t = match entry.get("t") {
+            None => 0.0,
+            Some(t) => match t.as_f64() {
+                Some(t) if (0.0..=crate::model::MAX_SECONDS).contains(&t) => t,
+                _ => return Err(at(&format!("`t` is {t}: a time is from 0 to 1,000,000,000 seconds"))),
+            },
+        };
         if let Some(text) = entry["print"].as_str() {
             record.prints.push(text.to_string());
         } else if let Some(message) = entry["error"].as_str() {
@@ -90,6 +98,13 @@ fn read(text: &str) -> Result<Record, String> {
             } else if let Some(text) = entry["received"].as_str() {
                 script.extend([Step::At(t), Step::Send(text.to_string())]);
             } else if let Some(len) = entry["received_binary"].as_u64() {
+                // No larger than a live run could have received.
+                if len > graphrun::MAX_FILE_SIZE as u64 {
+                    return Err(at(&format!(
+                        "`received_binary` is {len} bytes, over the {} MiB a message may be",
+                        graphrun::MAX_FILE_SIZE >> 20
+                    )));
+                }
                 script.extend([Step::At(t), Step::SendBinary(len as usize)]);
             } else if let Some(text) = entry["sent"].as_str() {
                 script.push(Step::Receive(Expected::Text(text.to_string())));
