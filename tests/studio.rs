@@ -523,6 +523,14 @@ fn the_studio_server_answers_bad_requests_with_their_status_and_keeps_serving() 
             format!("GET /ws?token={token} HTTP/1.1\r\nHost: {addr}\r\nOrigin: http://{addr}\r\n{upgrade}\r\n"),
             " 101 ",
         ),
+        // A WebSocket version other than 13 (RFC 6455), or none: 426, naming the one spoken.
+        (
+            format!(
+                "GET /ws?token={token} HTTP/1.1\r\nHost: {addr}\r\n{}\r\n",
+                upgrade.replace("Sec-WebSocket-Version: 13", "Sec-WebSocket-Version: 8")
+            ),
+            " 426 ",
+        ),
     ] {
         let line = first_line(&addr, &request);
         assert!(line.contains(status), "{:?}: {line}", &request[..request.len().min(90)]);

@@ -175,6 +175,16 @@ async fn socket(State(app): State<App>, request: Request) -> Response {
     let Some(key) = header_str(headers, header::SEC_WEBSOCKET_KEY).filter(|_| upgrade) else {
         return plain(StatusCode::BAD_REQUEST, "a WebSocket upgrade is expected\n");
     };
+    // RFC 6455 section 4.4: a version this server does not speak is answered with 426 and
+    // the version it does.
+    if header_str(headers, header::SEC_WEBSOCKET_VERSION) != Some("13") {
+        return Response::builder()
+            .status(StatusCode::UPGRADE_REQUIRED)
+            .header(header::SEC_WEBSOCKET_VERSION, "13")
+            .header(header::CONTENT_TYPE, "text/plain")
+            .body(Body::from("this server speaks WebSocket version 13\n"))
+            .unwrap_or_else(|_| plain(StatusCode::INTERNAL_SERVER_ERROR, "cannot answer\n"));
+    }
     let accept = derive_accept_key(key.as_bytes());
     let upgraded = hyper::upgrade::on(request);
     tokio::spawn(async move {
