@@ -284,22 +284,39 @@ pub(crate) fn trail(prog: &ProgramInner, node: u32, frames: &[Frame]) -> (Option
             add(site, &mut inner);
         }
     }
-    // Deep recursion repeats a line many times: once, with how many more.
-    let mut folded: Vec<String> = Vec::new();
-    let mut repeats = 0;
-    for line in trail {
-        if folded.last() == Some(&line) {
-            repeats += 1;
-            continue;
+    (Some(within), fold_repeats(trail))
+}
+
+/// The longest run of lines a repeat is looked for in (recursion through a function, a
+/// macro or two repeats a few lines).
+const LONGEST_REPEAT: usize = 8;
+
+/// Deep recursion repeats a line, or a few lines, many times: each repeat once, with how
+/// many more times it came.
+fn fold_repeats(lines: Vec<String>) -> Vec<String> {
+    let mut folded = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        // The shortest block starting here that repeats right after itself, and how often.
+        let found = (1..=LONGEST_REPEAT).find_map(|len| {
+            let block = lines.get(i..i + len)?;
+            let times = lines[i + len..].chunks(len).take_while(|next| *next == block).count();
+            (times > 0).then_some((len, times))
+        });
+        match found {
+            Some((len, times)) => {
+                folded.extend_from_slice(&lines[i..i + len]);
+                folded.push(match len {
+                    1 => format!("(the line above {times} more times)"),
+                    _ => format!("(the {len} lines above {times} more times)"),
+                });
+                i += len * (times + 1);
+            }
+            None => {
+                folded.push(lines[i].clone());
+                i += 1;
+            }
         }
-        if repeats > 0 {
-            folded.push(format!("(the line above {repeats} more times)"));
-            repeats = 0;
-        }
-        folded.push(line);
     }
-    if repeats > 0 {
-        folded.push(format!("(the line above {repeats} more times)"));
-    }
-    (Some(within), folded)
+    folded
 }

@@ -66,6 +66,16 @@ impl NodeView<'_> {
         &self.prog.debug[self.node as usize].id
     }
 
+    /// The node's id with the macro uses it sits in before it, outermost first
+    /// (`use.inner.id`): what tells two copies of a macro's node apart. A node of the graph
+    /// or of a function is its id.
+    pub fn path(&self) -> String {
+        let debug = &self.prog.debug[self.node as usize];
+        let mut path: Vec<&str> = debug.origin.uses.iter().rev().map(|site| site.id.as_str()).collect();
+        path.push(&debug.id);
+        path.join(".")
+    }
+
     /// The node's type.
     pub fn type_name(&self) -> &str {
         &self.prog.debug[self.node as usize].type_name
@@ -229,7 +239,7 @@ impl Observer for Tracer {
         self.host.trace(&format!(
             "trace: {} `{}` ({}){inputs}{arrow}{outputs}{exec}",
             node.graph(),
-            node.id(),
+            node.path(),
             node.type_name(),
         ));
     }
