@@ -223,6 +223,22 @@ fn a_crafted_record_is_refused_at_its_line() {
             "`received_binary` is 99999999999999 bytes",
         ),
     ];
+    // Not a regular file, or empty: refused, not read.
+    for (path, said) in [("/dev/zero", "it is not a regular file"), ("", "not a graphrun record")] {
+        let path = if path.is_empty() {
+            let empty = dir.join("empty.jsonl");
+            std::fs::write(&empty, "").unwrap();
+            empty
+        } else {
+            std::path::PathBuf::from(path)
+        };
+        let out = Command::new(env!("CARGO_BIN_EXE_graphrun"))
+            .args(["replay", path.to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+        assert!(text(&out.stderr).contains(said), "{}", text(&out.stderr));
+    }
     for (i, (line, said)) in cases.into_iter().enumerate() {
         let path = dir.join(format!("r{i}.jsonl"));
         let opened = r#"{"t": 0.0, "conn": 1, "connect": "ws://server.test/"}"#;
@@ -235,5 +251,54 @@ fn a_crafted_record_is_refused_at_its_line() {
         assert_eq!(out.status.code(), Some(2), "{line}: {err}");
         assert!(err.contains("line 3:") && err.contains(said), "{line}: {err}");
     }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A record with no end (no exit, no stop) of a graph that never ends by itself: the
+/// replay stops where the record ends (exit 4, "the record ends here") instead of running
+/// its virtual clock forever at full speed.
+#[test]
+fn a_replay_never_runs_past_its_record() {
+    let dir = std::env::temp_dir().join(format!("graphrun-replay-end-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let graph = dir.join("ticker.ron");
+    std::fs::write(
+        &graph,
+        r#"Graph(format: 1, name: "Ticker", variables: {"N": (type: Int)}, nodes: {
+            "begin": (node: "Event BeginPlay", exec: {"then": "timer"}),
+            "timer": (node: "Set Timer by Event", inputs: {"Event": Event("tick"), "Time": 1.0, "Looping": true}),
+            "tick": (node: "Custom Event", exec: {"then": "count"}),
+            "count": (node: "Increment", var: "N"),
+        })"#,
+    )
+    .unwrap();
+    let record = dir.join("r.jsonl");
+    std::fs::write(
+        &record,
+        format!(
+            "{{\"record\": 1, \"graph\": {:?}}}\n{{\"t\": 2.0, \"conn\": 1, \"connect\": \"ws://nowhere.test/\"}}\n",
+            graph.display().to_string()
+        ),
+    )
+    .unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_graphrun"))
+        .args(["replay", record.to_str().unwrap()])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Bounded: a replay that runs on is killed and fails the test.
+    let started = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > std::time::Duration::from_secs(30) {
+            child.kill().unwrap();
+            panic!("the replay ran past its record");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().unwrap();
+    let said = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    assert_eq!(out.status.code(), Some(4), "{said}");
+    assert!(said.contains("the record ends here"), "{said}");
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -36,15 +36,57 @@ struct Record {
     /// When the run was stopped (a timeout or a signal), and the status it gave.
     stop: Option<f64>,
     exit: Option<u8>,
+    /// The time of its last entry: where it ends.
+    last: f64,
 }
 
-fn read(text: &str) -> Result<Record, String> {
+/// How long, in virtual seconds, a replay may go on past its record's last entry (a run's
+/// end closes its connections within its shutdown grace) before it has run past it.
+const PAST_THE_END: f64 = 5.0;
+
+/// The longest line a record may have: a graph's value limit (a message is one line).
+const MAX_LINE: usize = graphrun::MAX_FILE_SIZE;
+
+/// A record's lines, read as a stream: a regular file only, each line at most
+/// [`MAX_LINE`] bytes (so `/dev/zero` or a line of a gigabyte is refused, not read whole).
+fn lines(path: &Path) -> Result<impl Iterator<Item = Result<String, String>>, String> {
+    use std::io::{BufRead, Read};
+    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    if !file.metadata().map_err(|e| e.to_string())?.is_file() {
+        return Err("it is not a regular file".to_string());
+    }
+    let mut reader = std::io::BufReader::new(file);
+    let mut failed = false;
+    Ok(std::iter::from_fn(move || {
+        if failed {
+            return None;
+        }
+        let mut line = Vec::new();
+        let read = (&mut reader).take(MAX_LINE as u64 + 1).read_until(b'\n', &mut line);
+        let result = match read {
+            Ok(0) => return None,
+            Ok(_) if line.len() > MAX_LINE => Err(format!("a line is over {} MiB", MAX_LINE >> 20)),
+            Ok(_) => String::from_utf8(line)
+                .map(|l| l.trim_end_matches(['\n', '\r']).to_string())
+                .map_err(|_| "a line is not UTF-8".to_string()),
+            Err(e) => Err(e.to_string()),
+        };
+        failed = result.is_err();
+        Some(result)
+    }))
+}
+
+fn read(lines: impl Iterator<Item = Result<String, String>>) -> Result<Record, String> {
     let mut record = Record::default();
     // Connection number → (host, index of its script).
     let mut conns: HashMap<u64, (String, usize)> = HashMap::new();
-    for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+    for (i, line) in lines.enumerate() {
         let at = |what: &str| format!("line {}: {what}", i + 1);
-        let entry: Json = serde_json::from_str(line).map_err(|e| at(&format!("not JSON: {e}")))?;
+        let line = line.map_err(|e| at(&e))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let entry: Json = serde_json::from_str(&line).map_err(|e| at(&format!("not JSON: {e}")))?;
         if i == 0 {
             if entry["record"] != 1 {
                 return Err(at("not a graphrun record (it starts with {\"record\": 1, …})"));
@@ -68,6 +110,7 @@ fn read(text: &str) -> Result<Record, String> {
                 _ => return Err(at(&format!("`t` is {t}: a time is from 0 to 1,000,000,000 seconds"))),
             },
         };
+        record.last = record.last.max(t);
         if let Some(text) = entry["print"].as_str() {
             record.prints.push(text.to_string());
         } else if let Some(message) = entry["error"].as_str() {
@@ -119,6 +162,9 @@ fn read(text: &str) -> Result<Record, String> {
             }
         }
     }
+    if record.graph.is_empty() {
+        return Err("line 1: not a graphrun record (it starts with {\"record\": 1, …})".to_string());
+    }
     Ok(record)
 }
 
@@ -168,9 +214,8 @@ pub struct Replayed {
 /// `host`; `Err` (what is wrong) if the record or its graph cannot be read.
 pub fn replay(path: &Path, host: Arc<dyn Host>, trace: bool) -> Result<Replayed, crate::TestError> {
     use crate::TestError;
-    let text =
-        std::fs::read_to_string(path).map_err(|e| TestError::Read(format!("cannot read {}: {e}", path.display())))?;
-    let record = read(&text).map_err(|e| TestError::Load(format!("{}: {e}", path.display())))?;
+    let lines = lines(path).map_err(|e| TestError::Read(format!("cannot read {}: {e}", path.display())))?;
+    let record = read(lines).map_err(|e| TestError::Load(format!("{}: {e}", path.display())))?;
     let patterns: Vec<Pattern> = record
         .scripts
         .keys()
@@ -231,20 +276,32 @@ pub fn replay(path: &Path, host: Arc<dyn Host>, trace: bool) -> Result<Replayed,
         let first = handle.clone();
         servers.failures.on_first(move || first.stop());
         *host.stop.lock().unwrap() = Some(handle.clone());
-        let stopper = record.stop.map(|at| {
-            tokio::spawn(async move {
+        // A run stopped (a timeout, a signal) stops where its record says; any other may not
+        // go on past its record's end: the replay stops it there and says so.
+        let past = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let stopper = match record.stop {
+            Some(at) => tokio::spawn(async move {
                 tokio::time::sleep(Duration::from_secs_f64(at)).await;
                 handle.stop();
-            })
-        });
+            }),
+            None => {
+                let (past, end) = (past.clone(), record.last + PAST_THE_END);
+                tokio::spawn(async move {
+                    tokio::time::sleep(Duration::from_secs_f64(end)).await;
+                    past.store(true, std::sync::atomic::Ordering::SeqCst);
+                    handle.stop();
+                })
+            }
+        };
+        let stopper = Some(stopper);
         let report = instance.run().await;
         if let Some(stopper) = stopper {
             stopper.abort();
         }
         servers.finish(Duration::from_secs(5)).await;
-        Ok(report)
+        Ok((report, past.load(std::sync::atomic::Ordering::SeqCst)))
     });
-    let report = outcome.map_err(|e| TestError::Run(format!("{}: {e}", path.display())))?;
+    let (report, past) = outcome.map_err(|e| TestError::Run(format!("{}: {e}", path.display())))?;
     let recorded_exit = record.exit.unwrap_or(0);
     let exit = if record.stop.is_some() && report.outcome == graphrun::Outcome::Stopped {
         recorded_exit
@@ -254,6 +311,12 @@ pub fn replay(path: &Path, host: Arc<dyn Host>, trace: bool) -> Result<Replayed,
         0
     };
     let mut departures: Vec<String> = servers.failures.all();
+    if past {
+        departures.push(format!(
+            "the record ends here: its last entry is at {} s, and the replay was still running {PAST_THE_END} s later",
+            record.last
+        ));
+    }
     let prints = host.prints.lock().unwrap().clone();
     if let Some(i) = (0..prints.len().max(record.prints.len())).find(|&i| prints.get(i) != record.prints.get(i)) {
         departures.push(match (record.prints.get(i), prints.get(i)) {
