@@ -142,13 +142,17 @@ fn what_authentication_sends_never_reaches_a_record() {
     );
     drop(peer);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    // The run itself printed the ids the server echoed; the record has none of them.
+    // The run itself printed what the server echoed; the record has the token nowhere, and
+    // keeps the ids, which are not secrets.
     assert!(text(&out.stdout).contains("org-4711"), "{}", text(&out.stdout));
     let record = std::fs::read_to_string(dir.join("run.jsonl")).unwrap();
-    for secret in ["s3cr3t-token", "org-4711", "proj-0815", "world-42"] {
-        assert!(!record.contains(secret), "{secret} is in the record:\n{record}");
+    assert!(
+        !record.contains("s3cr3t-token"),
+        "the token is in the record:\n{record}"
+    );
+    for id in ["org-4711", "proj-0815", "world-42"] {
+        assert!(record.contains(id), "{id} is not in the record:\n{record}");
     }
-    assert!(record.contains("[redacted]"), "{record}");
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -216,4 +220,47 @@ fn an_embedding_host_records_an_instance_and_replays_it() {
     );
     assert_eq!(*again.0.lock().unwrap(), recorded);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The ids Authentication sends are not secrets: a record of a run with `--org-id 1` keeps
+/// every `1` it printed (they all became `[redacted]`, the graph's path too, and the replay
+/// of the same graph departed with exit 4), while the bearer token is still never written.
+#[test]
+fn a_record_redacts_the_token_only() {
+    let dir = std::env::temp_dir().join(format!("graphrun-redact-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let graph = dir.join("ones1.ron");
+    std::fs::write(
+        &graph,
+        r#"Graph(format: 1, name: "Ones", nodes: {
+            "begin": (node: "Event BeginPlay", exec: {"then": "say"}),
+            "say": (node: "Print String", inputs: {"In String": "1 + 1 = 2"}),
+        })"#,
+    )
+    .unwrap();
+    let record = dir.join("r.jsonl");
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_graphrun"))
+        .args(["run", graph.to_str().unwrap(), "--record", record.to_str().unwrap()])
+        .args(["--auth-token-env", "GRAPHRUN_TEST_TOKEN", "--org-id", "1"])
+        .env("GRAPHRUN_TEST_TOKEN", "s3cret-t0ken-value")
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let text = std::fs::read_to_string(&record).unwrap();
+    assert!(
+        text.contains(r#""print":"1 + 1 = 2""#) && text.contains("ones1.ron"),
+        "{text}"
+    );
+    assert!(!text.contains("s3cret") && !text.contains("[redacted]"), "{text}");
+    let replay = std::process::Command::new(env!("CARGO_BIN_EXE_graphrun"))
+        .args(["replay", record.to_str().unwrap()])
+        .output()
+        .unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(
+        replay.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&replay.stderr)
+    );
 }

@@ -3,8 +3,10 @@
 //! variables as set and the seed first; then each connection's start, handshake outcome,
 //! messages both ways and end (the socket library's tap: never a header value, so never
 //! the bearer token); each printed line and runtime error; a stop; the exit status last.
-//! The values Authentication sends (the token and the ids) are redacted wherever they
-//! appear, a server's message echoing them included.
+//! The bearer token is replaced by `[redacted]` wherever it appears in a string of the
+//! record, as written or JSON-escaped (a server's message echoing it included); the
+//! organization, project and world ids are not secrets and are kept. A server that sends
+//! the token transformed (split, encoded) gets it into the record.
 //! [`crate::replay`] reads it back.
 
 use std::io::Write;
@@ -59,13 +61,18 @@ impl Recorder {
         let _ = writeln!(out, "{value}");
     }
 
-    /// Replaces every secret in the strings of `value`.
+    /// Replaces every secret in the strings of `value`, as written and as JSON writes it
+    /// inside a string (a server's JSON message echoing it).
     fn redact(&self, value: &mut Json) {
         match value {
             Json::String(s) => {
                 for secret in &self.secrets {
-                    if s.contains(secret.as_str()) {
-                        *s = s.replace(secret.as_str(), "[redacted]");
+                    let escaped = serde_json::to_string(secret).unwrap_or_default();
+                    let escaped = escaped.trim_matches('"');
+                    for form in [secret.as_str(), escaped] {
+                        if s.contains(form) {
+                            *s = s.replace(form, "[redacted]");
+                        }
                     }
                 }
             }
@@ -144,5 +151,29 @@ impl Host for RecordingHost {
     }
     fn trace(&self, line: &str) {
         self.host.trace(line);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_token_is_redacted_as_written_and_json_escaped_and_nothing_else() {
+        let dir = std::env::temp_dir().join(format!("graphrun-record-redact-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("r.jsonl");
+        let token = r#"tok"en\1"#;
+        let recorder = Recorder::create(&path, &dir.join("g.ron"), &[], 1, vec![token.to_string()]).unwrap();
+        // As written, and inside a server's JSON message (escaped).
+        let json = serde_json::json!({"echo": token}).to_string();
+        recorder.entry(json!({"conn": 1, "received": format!("plain {token} and {json}")}));
+        recorder.entry(json!({"print": "1 + 1 = 2"}));
+        recorder.finish(0);
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert!(!text.contains("tok"), "{text}");
+        assert_eq!(text.matches("[redacted]").count(), 2, "{text}");
+        assert!(text.contains(r#""print":"1 + 1 = 2""#), "{text}");
     }
 }
