@@ -110,6 +110,20 @@ async fn serve(settings: Settings) -> u8 {
     let mut look = tokio::time::interval(LOOK_EVERY);
     let stop = signals.recv();
     tokio::pin!(stop);
+    // SIGTERM ends the studio within a second whatever the loop below is doing: should it
+    // be busy (drawing a huge file) when a signal comes, this ends the process itself.
+    let noticed = Arc::new(AtomicBool::new(false));
+    {
+        let (noticed, watchdog) = (noticed.clone(), Signals::listen());
+        tokio::spawn(async move {
+            watchdog.recv().await;
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            if !noticed.load(Ordering::SeqCst) {
+                eprintln!("graphrun studio: stopped while busy");
+                std::process::exit(0);
+            }
+        });
+    }
     loop {
         tokio::select! {
             Some(action) = asked.recv() => {
@@ -135,7 +149,10 @@ async fn serve(settings: Settings) -> u8 {
                     }
                 }
             }
-            () = &mut stop => break,
+            () = &mut stop => {
+                noticed.store(true, Ordering::SeqCst);
+                break;
+            }
         }
     }
     if let Some(run) = running.take() {

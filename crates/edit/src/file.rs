@@ -28,9 +28,16 @@ impl std::fmt::Display for WriteError {
 pub const MAX_FILE_SIZE: u64 = 64 << 20;
 
 /// Reads a file as the edit layer sees it: `None` if it does not exist. A file larger than
-/// [`MAX_FILE_SIZE`] is refused without reading it.
+/// [`MAX_FILE_SIZE`], or one that is not a regular file (a FIFO, whose opening would wait
+/// for a writer; a device), is refused without reading it.
 pub fn read(path: &Path) -> std::io::Result<Option<String>> {
     if let Ok(meta) = std::fs::metadata(path) {
+        if !meta.is_file() {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "it is not a regular file",
+            ));
+        }
         if meta.is_file() && meta.len() > MAX_FILE_SIZE {
             return Err(std::io::Error::new(
                 std::io::ErrorKind::InvalidData,
