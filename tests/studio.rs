@@ -36,7 +36,7 @@ fn start(dir: &Path, args: &[&str]) -> (Process, String) {
         .args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
+        .stderr(child_log("studio"))
         .spawn()
         .expect("graphrun starts");
     let mut line = String::new();
@@ -44,6 +44,21 @@ fn start(dir: &Path, args: &[&str]) -> (Process, String) {
         .read_line(&mut line)
         .unwrap();
     (Process(child), line.trim().to_string())
+}
+
+/// Where a child process of the tests writes its stderr: a file under the tests' own
+/// scratch folder (`target/tmp/logs`), kept for a failure to be looked into, so a passing
+/// run prints nothing of it.
+fn child_log(name: &str) -> std::process::Stdio {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("logs");
+    let _ = std::fs::create_dir_all(&dir);
+    let n = NEXT.fetch_add(1, Ordering::SeqCst);
+    match std::fs::File::create(dir.join(format!("{name}-{}-{n}.log", std::process::id()))) {
+        Ok(file) => file.into(),
+        Err(_) => std::process::Stdio::null(),
+    }
 }
 
 fn scratch(name: &str) -> PathBuf {

@@ -111,17 +111,23 @@ async fn serve(settings: Settings) -> u8 {
     let stop = signals.recv();
     tokio::pin!(stop);
     // SIGTERM ends the studio within a second whatever the loop below is doing: should it
-    // be busy (drawing a huge file) when a signal comes, this ends the process itself.
+    // be busy (drawing a huge file) when a signal comes, this ends the process itself. It
+    // runs on a thread and a runtime of its own, so that nothing busy can hold it up.
     let noticed = Arc::new(AtomicBool::new(false));
     {
-        let (noticed, watchdog) = (noticed.clone(), Signals::listen());
-        tokio::spawn(async move {
-            watchdog.recv().await;
-            tokio::time::sleep(Duration::from_millis(500)).await;
-            if !noticed.load(Ordering::SeqCst) {
-                eprintln!("graphrun studio: stopped while busy");
-                std::process::exit(0);
-            }
+        let noticed = noticed.clone();
+        std::thread::spawn(move || {
+            let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
+                return;
+            };
+            runtime.block_on(async move {
+                Signals::listen().recv().await;
+                tokio::time::sleep(Duration::from_millis(500)).await;
+                if !noticed.load(Ordering::SeqCst) {
+                    eprintln!("graphrun studio: stopped while busy");
+                    std::process::exit(0);
+                }
+            });
         });
     }
     loop {

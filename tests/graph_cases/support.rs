@@ -33,7 +33,7 @@ impl PythonPeer {
         let mut child = Command::new(python())
             .arg(&script)
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stderr(child_log("python-peer"))
             .spawn()
             .map_err(|e| format!("cannot start the Python peer ({}): {e}; {hint}", python().display()))?;
         let mut line = String::new();
@@ -56,5 +56,20 @@ impl Drop for PythonPeer {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// Where a child process of the tests writes its stderr: a file under the tests' own
+/// scratch folder (`target/tmp/logs`), kept for a failure to be looked into, so a passing
+/// run prints nothing of it.
+fn child_log(name: &str) -> std::process::Stdio {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("logs");
+    let _ = std::fs::create_dir_all(&dir);
+    let n = NEXT.fetch_add(1, Ordering::SeqCst);
+    match std::fs::File::create(dir.join(format!("{name}-{}-{n}.log", std::process::id()))) {
+        Ok(file) => file.into(),
+        Err(_) => std::process::Stdio::null(),
     }
 }

@@ -50,7 +50,7 @@ impl Client {
             .current_dir(root)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stderr(child_log("lsp"))
             .spawn()
             .expect("graphrun lsp starts");
         let stdin = child.stdin.take().unwrap();
@@ -266,4 +266,19 @@ pub fn apply(text: &str, edits: &Value) -> String {
         out.replace_range(start..end, &new);
     }
     out
+}
+
+/// Where a child process of the tests writes its stderr: a file under the tests' own
+/// scratch folder (`target/tmp/logs`), kept for a failure to be looked into, so a passing
+/// run prints nothing of it.
+fn child_log(name: &str) -> std::process::Stdio {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("logs");
+    let _ = std::fs::create_dir_all(&dir);
+    let n = NEXT.fetch_add(1, Ordering::SeqCst);
+    match std::fs::File::create(dir.join(format!("{name}-{}-{n}.log", std::process::id()))) {
+        Ok(file) => file.into(),
+        Err(_) => std::process::Stdio::null(),
+    }
 }

@@ -265,6 +265,8 @@ pub mod codes {
     pub const MACRO_CYCLE: &str = "E0121";
     /// A deprecated node or class: the warning names the replacement.
     pub const DEPRECATED: &str = "W0001";
+    /// An impure node no exec link leads to: it never runs.
+    pub const UNREACHED: &str = "W0002";
 
     /// Every code with what it means, in order.
     pub const ALL: &[(&str, &str)] = &[
@@ -320,6 +322,7 @@ pub mod codes {
         (BODY, "a function's or macro's body is not well formed"),
         (MACRO_CYCLE, "a macro uses itself, directly or through other macros"),
         (DEPRECATED, "a deprecated node or class"),
+        (UNREACHED, "an impure node no exec link leads to: it never runs"),
     ];
 }
 

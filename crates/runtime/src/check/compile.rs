@@ -9,6 +9,7 @@ use graphrun_format::{Diagnostics, GraphFile, SourceFile, Type};
 use crate::node::Op;
 use crate::node::{CompileCx, EventRef, InputKind, Role, Signature, SignatureCx};
 use crate::plan::code::{LowerFunction, LowerNode};
+use crate::plan::origin::Scope;
 use crate::plan::program::{CallKind, ExecTarget, FunctionPlan, InputPlan, NodeDebug, NodePlan, Program, ProgramInner};
 use crate::value::{literal_value, Conversion, Value};
 
@@ -132,6 +133,7 @@ impl Checker<'_> {
                 pure: sig.is_pure(),
             });
         }
+        self.unreached(&nodes, &debug);
         let diags = self.diags.take();
         if diags.iter().any(|d| d.severity == graphrun_format::Severity::Error) {
             return Err(Diagnostics::new(source, diags));
@@ -549,6 +551,35 @@ impl CompileCx for Compile<'_, '_> {
         match canonical {
             Type::Object(c) => self.checker.registry.class_id(&c),
             _ => None,
+        }
+    }
+}
+
+impl Checker<'_> {
+    /// Warns of each impure node of the graph or a function that no exec link leads to and
+    /// that starts no chain itself (an event, a Function Entry): it never runs (W0002).
+    /// Macro bodies are left out: a use may wire them on.
+    fn unreached(&self, nodes: &[NodePlan], debug: &[NodeDebug]) {
+        if nodes.len() != self.types.len() {
+            // A node failed to compile: its error says enough.
+            return;
+        }
+        let mut entered = vec![false; nodes.len()];
+        for target in nodes.iter().flat_map(|plan| plan.exec_out.iter().flatten()) {
+            entered[target.node as usize] = true;
+        }
+        for (i, d) in debug.iter().enumerate() {
+            let starts = self.types[i].as_ref().is_some_and(|ty| ty.role() != Role::Plain)
+                || d.type_name == super::reuse::FUNCTION_ENTRY;
+            let written = matches!(d.origin.scope, Scope::Graph | Scope::Function(_)) && d.origin.uses.is_empty();
+            if d.pure || entered[i] || starts || !written {
+                continue;
+            }
+            self.warn(
+                graphrun_format::codes::UNREACHED,
+                d.span,
+                format!("node `{}` ({}) never runs: no exec link leads to it", d.id, d.type_name),
+            );
         }
     }
 }

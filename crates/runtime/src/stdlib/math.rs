@@ -17,11 +17,16 @@ fn numeric_pins(cx: &dyn SignatureCx, node: &str, pins: &[&str]) -> Result<Type,
             None | Some(Type::Int) => {}
             Some(Type::Float) => result = Type::Float,
             Some(other) => {
+                // A number inside Json is read out with a getter first.
+                let hint = match other {
+                    Type::Json => ": read a number out of it with `Json As Int` or `Json As Float`",
+                    _ => "",
+                };
                 return Err(PinError::at(
                     pin,
                     codes::TYPE_MISMATCH,
-                    format!("{node} takes Int or Float, not {other}"),
-                ))
+                    format!("{node} takes Int or Float, not {other}{hint}"),
+                ));
             }
         }
     }
