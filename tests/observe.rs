@@ -509,3 +509,38 @@ async fn an_observer_is_told_where_it_can_pause_and_which_body_a_node_is_in() {
         assert!(seen.contains(&expected.to_string()), "{expected} in {seen:#?}");
     }
 }
+
+/// A loop whose bound (`N - 1`) nothing in its body can change reads it once when nothing
+/// observes the run; paused in the body, a host may set N, and the loop takes it: observed,
+/// the bound is read each pass, as written.
+#[tokio::test]
+async fn a_host_that_sets_a_loops_bound_during_a_pause_changes_the_loop() {
+    let program = registry()
+        .load_str(
+            "bound.ron",
+            r#"Graph(format: 1, name: "Bound", variables: {"N": (type: Int, default: 10), "Passes": (type: Int)}, nodes: {
+            "begin": (node: "Event BeginPlay", exec: {"then": "loop"}),
+            "last": (node: "Subtract", inputs: {"A": Var("N"), "B": 1}),
+            "loop": (node: "For Loop", inputs: {"First Index": 0, "Last Index": Link("last", "Return Value")}, exec: {"Loop Body": "count", "Completed": "say"}),
+            "count": (node: "Set", var: "Passes", inputs: {"Passes": Link("plus", "Return Value")}),
+            "plus": (node: "Add", inputs: {"A": Var("Passes"), "B": 1}),
+            "say": (node: "Print String", inputs: {"In String": Var("Passes")}),
+        })"#,
+        )
+        .unwrap();
+    let Watched {
+        mut instance,
+        host,
+        paused: paused_rx,
+        ..
+    } = watched(&program, Some("plus"));
+    let handle = instance.handle();
+    let driver = tokio::spawn(async move {
+        paused_rx.await.unwrap();
+        handle.set_variable("N", Value::Int(3)).await.unwrap();
+        handle.resume();
+    });
+    instance.run().await;
+    driver.await.unwrap();
+    assert_eq!(*host.0.lock().unwrap(), ["3"]);
+}

@@ -60,7 +60,10 @@ pub fn studio(settings: Settings) -> u8 {
             return 1;
         }
     };
-    runtime.block_on(serve(settings))
+    let status = runtime.block_on(serve(settings));
+    // What is still running (a page's batch being made) is not waited for.
+    runtime.shutdown_background();
+    status
 }
 
 async fn serve(settings: Settings) -> u8 {
@@ -123,10 +126,13 @@ async fn serve(settings: Settings) -> u8 {
             runtime.block_on(async move {
                 Signals::listen().recv().await;
                 tokio::time::sleep(Duration::from_millis(500)).await;
+                // Nothing is written on the way out: the busy loop may hold stderr.
                 if !noticed.load(Ordering::SeqCst) {
-                    eprintln!("graphrun studio: stopped while busy");
                     std::process::exit(0);
                 }
+                // Taken: the run's EndPlay has its second; past that, the end is forced.
+                tokio::time::sleep(Duration::from_millis(1500)).await;
+                std::process::exit(0);
             });
         });
     }

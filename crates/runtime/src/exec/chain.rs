@@ -401,7 +401,7 @@ impl Instance {
                 } => match for_loop(&mut self.st.file(), entry, first, last, dst) {
                     Ok(Some(index)) => {
                         // A pass, as `advance` takes a `Flow::Loop`.
-                        self.loop_pass(prog, node, index, chain);
+                        self.loop_pass(prog, node, index, chain, OBSERVED);
                         go!(body, Flow::Loop { out: 0, resume: index })
                     }
                     Ok(None) => go!(done, Flow::Then(1)),
@@ -415,7 +415,7 @@ impl Instance {
                     done,
                 } => match for_each(&mut self.st.file(), entry, array, dst) {
                     Ok(Some(index)) => {
-                        self.loop_pass(prog, node, index, chain);
+                        self.loop_pass(prog, node, index, chain, OBSERVED);
                         go!(body, Flow::Loop { out: 0, resume: index })
                     }
                     Ok(None) => go!(done, Flow::Then(1)),
@@ -447,14 +447,17 @@ impl Instance {
 
     /// A For Loop's pass (node `n`, this index), as [`Instance::advance`] takes a
     /// `Flow::Loop`: a stop request ends the chain here; the pass is counted for the loop
-    /// guard; the loop goes back on the re-entry stack.
+    /// guard; the loop goes back on the re-entry stack. Observed, the next pass reads the
+    /// bounds again even where the lowering found nothing in the body can change them: a
+    /// host may set variables while a pause holds the chain, and a trace shows every read.
     #[inline(always)]
-    fn loop_pass(&mut self, prog: &ProgramInner, n: u32, index: u64, chain: &mut Chain) {
+    fn loop_pass(&mut self, prog: &ProgramInner, n: u32, index: u64, chain: &mut Chain, observed: bool) {
         if self.env.aborted() {
             self.st.halt = true;
         }
         self.st.iterations += 1;
-        chain.push(prog, n, index);
+        let table = if observed { &prog.code.start } else { &prog.code.resume };
+        chain.stack.push((n, table[n as usize], index));
         if self.st.iterations > self.env.options.max_loop_iterations {
             self.loop_guard(prog, n);
             self.st.halt = true;

@@ -13,7 +13,8 @@
 //! - a pure instruction read only by the Set or Branch right after it is fused with it
 //!   (`Set X = A op B`, `Branch(A < B)`);
 //! - a For Loop whose bounds nothing in its body can change reads them once: a pass
-//!   re-enters the loop's own instruction, not its pure dependencies;
+//!   re-enters the loop's own instruction, not its pure dependencies (unobserved: an
+//!   observed run reads them each pass, since a host may set a variable during a pause);
 //! - a Set of a variable that the node before it changes in place moves the value
 //!   (`Set X = Array Add(X, v)`).
 //!
