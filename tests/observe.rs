@@ -538,6 +538,9 @@ async fn a_host_that_sets_a_loops_bound_during_a_pause_changes_the_loop() {
     let driver = tokio::spawn(async move {
         paused_rx.await.unwrap();
         handle.set_variable("N", Value::Int(3)).await.unwrap();
+        // set_variable returns once the change is queued: reading N back waits until the
+        // paused instance has applied it (its requests are answered in order).
+        assert_eq!(handle.variable("N").await.unwrap(), Value::Int(3));
         handle.resume();
     });
     instance.run().await;
