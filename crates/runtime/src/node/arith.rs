@@ -108,18 +108,18 @@ pub(crate) enum Compare {
 impl Compare {
     #[inline(always)]
     pub(crate) fn ints(self, a: i64, b: i64) -> bool {
-        match self {
-            Compare::Equal => a == b,
-            Compare::NotEqual => a != b,
-            Compare::Less => a < b,
-            Compare::Greater => a > b,
-            Compare::LessEqual => a <= b,
-            Compare::GreaterEqual => a >= b,
-        }
+        self.values(a, b)
     }
 
     #[inline(always)]
     pub(crate) fn floats(self, a: f64, b: f64) -> bool {
+        self.values(a, b)
+    }
+
+    /// The comparison of two values by their `PartialOrd`: exact for Ints, IEEE's for
+    /// Floats (a NaN is equal to nothing, not less or greater than anything).
+    #[inline(always)]
+    fn values<T: PartialOrd>(self, a: T, b: T) -> bool {
         match self {
             Compare::Equal => a == b,
             Compare::NotEqual => a != b,
