@@ -653,3 +653,157 @@ fn sigterm_ends_the_studio_within_a_second_even_on_a_fifo() {
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
+
+/// Doubles a string to 8 MiB, then prints it 200 times: 1.6 GiB of output.
+const FLOOD: &str = r#"Graph(
+    format: 1,
+    name: "Flood",
+    variables: {"S": (type: String, default: "x")},
+    nodes: {
+        "begin": (node: "Event BeginPlay", exec: {"then": "grow"}),
+        "grow": (node: "For Loop", inputs: {"First Index": 1, "Last Index": 23}, exec: {"Loop Body": "double", "Completed": "flood"}),
+        "double": (node: "Set", var: "S", inputs: {"S": Link("join", "Return Value")}),
+        "join": (node: "Append", inputs: {"A": Var("S"), "B": Var("S")}),
+        "flood": (node: "For Loop", inputs: {"First Index": 1, "Last Index": 200}, exec: {"Loop Body": "say"}),
+        "say": (node: "Print String", inputs: {"In String": Var("S")}),
+    },
+)
+"#;
+
+/// The most memory a process has held (`VmHWM`), in bytes.
+fn peak_memory(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let line = status.lines().find(|l| l.starts_with("VmHWM:")).unwrap();
+    let kib: u64 = line.split_whitespace().nth(1).unwrap().parse().unwrap();
+    kib * 1024
+}
+
+/// Issue 24, 1: a run that prints 1.6 GiB (200 lines of 8 MiB) held 5.3 GB in the studio,
+/// never freed, and a page that never read made it hold more. What the studio keeps and
+/// sends is bounded by bytes: lines are cut with a marker saying how long they were, and a
+/// page that does not read holds no more than the last few batches.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_printing_gigabytes_keeps_the_studio_small_even_with_a_page_that_never_reads() {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message;
+    let dir = scratch("flood");
+    std::fs::write(dir.join("flood.ron"), FLOOD).unwrap();
+    let (studio, url) = start(&dir, &["studio", "flood.ron", "--port", "0"]);
+    let ws = url.replacen("http://", "ws://", 1).replacen("/?", "/ws?", 1);
+    // A page that never reads a byte.
+    let (_stuck, _) = tokio_tungstenite::connect_async(ws.as_str()).await.unwrap();
+    let (mut page, _) = tokio_tungstenite::connect_async(ws.as_str()).await.unwrap();
+    page.send(Message::text(r#"{"action":"run"}"#)).await.unwrap();
+    let mut lines: Vec<String> = Vec::new();
+    let mut largest = 0;
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(120);
+    loop {
+        let message = tokio::time::timeout_at(deadline, page.next())
+            .await
+            .expect("the run ends within two minutes")
+            .expect("the studio keeps the page's socket open")
+            .unwrap();
+        let Message::Text(text) = message else { continue };
+        largest = largest.max(text.len());
+        let message: serde_json::Value = serde_json::from_str(text.as_str()).unwrap();
+        for line in message["output"].as_array().into_iter().flatten() {
+            lines.push(line.as_str().unwrap().to_string());
+        }
+        if message["type"] == "state" && message["state"] == "ended" {
+            break;
+        }
+    }
+    let peak = peak_memory(studio.0.id());
+    eprintln!("studio peak {} MiB, largest message {largest} bytes", peak >> 20);
+    assert_eq!(lines.len(), 200, "every line is shown, cut");
+    for line in &lines {
+        assert!(line.len() < 10_000, "a line is cut: {} bytes", line.len());
+        assert!(
+            line.ends_with("(8388608 bytes in all)"),
+            "the cut says how long it was: …{}",
+            &line[line.len().saturating_sub(60)..]
+        );
+    }
+    assert!(largest <= 1 << 20, "no message to a page is over 1 MiB: {largest}");
+    assert!(peak < 128 << 20, "the studio held {} MiB", peak >> 20);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Runs until stopped: every millisecond, 2,000 lines and the nodes' values change.
+const BUSY: &str = r#"Graph(
+    format: 1,
+    name: "Busy",
+    nodes: {
+        "begin": (node: "Event BeginPlay", exec: {"then": "timer"}),
+        "timer": (node: "Set Timer by Event", inputs: {"Event": Event("Tick"), "Time": 0.001, "Looping": true}),
+        "Tick": (node: "Custom Event", exec: {"then": "loop"}),
+        "loop": (node: "For Loop", inputs: {"First Index": 1, "Last Index": 2000}, exec: {"Loop Body": "say"}),
+        "say": (node: "Print String", inputs: {"In String": Link("text", "Return Value")}),
+        "text": (node: "To String", inputs: {"Value": Link("loop", "Index")}),
+    },
+)
+"#;
+
+/// Issue 24, 1: a tight loop's batches were 2–7 MB every 100 ms, and `ended` reached a
+/// reading page 6.4 s after Stop. Batches now carry each node that ran once, only the
+/// values that changed, and a bounded share of the lines; Stop is seen at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_busy_run_sends_bounded_batches_and_stop_reaches_the_page_at_once() {
+    use futures_util::StreamExt;
+    use tokio_tungstenite::tungstenite::Message;
+    let dir = scratch("busy");
+    std::fs::write(dir.join("busy.ron"), BUSY).unwrap();
+    let (studio, url) = start(&dir, &["studio", "busy.ron", "--port", "0"]);
+    let ws = url.replacen("http://", "ws://", 1).replacen("/?", "/ws?", 1);
+    let (stuck, _) = tokio_tungstenite::connect_async(ws.as_str()).await.unwrap();
+    let (mut reader, _) = tokio_tungstenite::connect_async(ws.as_str()).await.unwrap();
+    let largest = tokio::spawn(async move {
+        let mut largest = 0;
+        let mut batches = 0;
+        while let Some(Ok(message)) = reader.next().await {
+            if let Message::Text(text) = message {
+                largest = largest.max(text.len());
+                batches += usize::from(text.starts_with(r#"{"type":"batch""#));
+            }
+        }
+        (largest, batches)
+    });
+    let mut page = Browser::launch("busy").await;
+    page.goto(&url).await;
+    page.wait_for("the graph", "document.querySelectorAll('#stage g.node').length === 6")
+        .await;
+    page.click("button[data-action=run]").await;
+    page.wait_for("lines", "document.querySelectorAll('#output > div').length >= 5000")
+        .await;
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    // When the page's state turns to ended, as the page's own clock saw it.
+    page.eval(
+        "window.endedAt = null; new MutationObserver(() => { if (document.body.dataset.state === 'ended' && window.endedAt === null) window.endedAt = performance.now(); }).observe(document.body, {attributes: true})",
+    )
+    .await;
+    let (x, y) = page.hover("button[data-action=stop]").await;
+    let clicked = page.eval("performance.now()").await.as_f64().unwrap();
+    for kind in ["mousePressed", "mouseReleased"] {
+        page.call(
+            "Input.dispatchMouseEvent",
+            json!({"type": kind, "x": x, "y": y, "button": "left", "clickCount": 1}),
+        )
+        .await;
+    }
+    page.wait_for("the run to end", "window.endedAt !== null").await;
+    let took = page.eval("window.endedAt").await.as_f64().unwrap() - clicked;
+    let peak = peak_memory(studio.0.id());
+    drop(studio);
+    drop(stuck);
+    let (largest, batches) = largest.await.unwrap();
+    eprintln!(
+        "ended {took:.0} ms after Stop; studio peak {} MiB; largest message {largest} bytes in {batches} batches",
+        peak >> 20
+    );
+    assert!(batches > 10, "the reading page got the run's batches: {batches}");
+    assert!(largest <= 1 << 20, "no message to a page is over 1 MiB: {largest}");
+    assert!(peak < 128 << 20, "the studio held {} MiB", peak >> 20);
+    // The goal is 200 ms; this bounds it loosely enough for a loaded machine.
+    assert!(took < 1000.0, "ended reached the page {took:.0} ms after Stop");
+    let _ = std::fs::remove_dir_all(&dir);
+}

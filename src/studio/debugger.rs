@@ -10,7 +10,7 @@ use super::protocol::{ConnectionEntry, LogEntry};
 use graphrun::{value_preview, Control, Host, Level, NodeView, Observer, Ran, RuntimeError, Tracer};
 use graphrun_socket::{Closer, Tap, TapEvent};
 
-use super::session::{NodeKey, PausedAt, RunControl, RunState, Session};
+use super::session::{cut, NodeKey, PausedAt, RunControl, RunState, Session};
 
 /// The node types that write a graph variable: after one runs, the variables panel is
 /// brought up to date.
@@ -153,7 +153,7 @@ impl Observer for Debugger {
         if variables.is_some() {
             pending.variables = variables;
         }
-        pending.ran.push((key, exec));
+        pending.ran.insert((key, exec));
     }
 
     fn runtime_error(&mut self, error: &RuntimeError) {
@@ -161,9 +161,9 @@ impl Observer for Debugger {
             tracer.runtime_error(error);
         }
         let node = self.failed.take();
-        self.session.pending().log.push(LogEntry {
+        self.session.pending().log(LogEntry {
             level: "error",
-            message: error.to_string(),
+            message: cut(&error.to_string()),
             graph: node.as_ref().and_then(|k| k.0.clone()),
             node: node.map(|k| k.1),
         });
@@ -203,10 +203,10 @@ pub struct StudioTap {
 impl Tap for StudioTap {
     fn connecting(&self, url: &str) -> u64 {
         let conn = self.next.fetch_add(1, Ordering::SeqCst) + 1;
-        self.session.pending().connections.push(ConnectionEntry {
+        self.session.pending().connection(ConnectionEntry {
             conn,
             kind: "connecting",
-            text: url.to_string(),
+            text: cut(url),
         });
         conn
     }
@@ -217,10 +217,10 @@ impl Tap for StudioTap {
                 "opened",
                 protocol.map_or("open".to_string(), |p| format!("open, subprotocol {p}")),
             ),
-            TapEvent::Failed { error } => ("failed", shortened(error)),
-            TapEvent::Received(text) => ("received", shortened(text)),
+            TapEvent::Failed { error } => ("failed", cut(error)),
+            TapEvent::Received(text) => ("received", cut(text)),
             TapEvent::ReceivedBinary(len) => ("received", format!("(a binary message of {len} bytes)")),
-            TapEvent::Sent(text) => ("sent", shortened(text)),
+            TapEvent::Sent(text) => ("sent", cut(text)),
             TapEvent::Closed {
                 code,
                 reason,
@@ -245,20 +245,6 @@ impl Tap for StudioTap {
                 )
             }
         };
-        self.session
-            .pending()
-            .connections
-            .push(ConnectionEntry { conn, kind, text });
-    }
-}
-
-/// The most characters of a message the connections panel shows.
-const MESSAGE_CHARS: usize = 2_000;
-
-/// A message as the panel shows it: at most [`MESSAGE_CHARS`] characters (copying no more).
-fn shortened(text: &str) -> String {
-    match text.char_indices().nth(MESSAGE_CHARS) {
-        None => text.to_string(),
-        Some((cut, _)) => format!("{}… ({} bytes in all)", &text[..cut], text.len()),
+        self.session.pending().connection(ConnectionEntry { conn, kind, text });
     }
 }

@@ -4,7 +4,7 @@
 //! pause or the end) moves that into the session and sends it to every page as one
 //! message. A page that connects gets everything so far ([`Session::hello`]).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -19,33 +19,57 @@ use crate::render::svg::Parts;
 /// function's or macro's name) and its id there.
 pub type NodeKey = (Option<String>, String);
 
-/// At most this many output lines, log entries and connection messages are kept for a
-/// page that connects later (the oldest go first, and the page is told how many).
+/// At most this many output lines, log entries and connection messages each are kept for
+/// a page that connects later, and at most [`KEPT_BYTES`] of each (the oldest go first, and
+/// the page is told how many).
 const KEPT: usize = 5_000;
+const KEPT_BYTES: usize = 4 << 20;
 
-/// At most this many output lines a batch carries; more in 100 ms are counted, and the
-/// count is printed in their place.
+/// At most this many output lines, log entries and connection messages a batch carries,
+/// and at most [`BATCH_BYTES`] of their text in all; more in 100 ms are counted, and the
+/// count is shown in their place. With [`LINE_CHARS`], this bounds a batch's size; with
+/// [`PAGE_QUEUE`], what a page that does not read can make the studio hold.
 const BATCH_LINES: usize = 2_000;
+const BATCH_BYTES: usize = 512 << 10;
+
+/// At most this many messages wait for a page that falls behind; past them it is sent
+/// everything anew once it reads again ([`Session::hello`]).
+const PAGE_QUEUE: usize = 16;
+
+/// The most characters of a printed line, log entry or message the panels show.
+pub const LINE_CHARS: usize = 2_000;
+
+/// `text` as the panels show it: at most [`LINE_CHARS`] characters (copying no more), a
+/// longer one cut with a marker saying how long it was.
+pub fn cut(text: &str) -> String {
+    match text.char_indices().nth(LINE_CHARS) {
+        None => text.to_string(),
+        Some((end, _)) => format!("{}… ({} bytes in all)", &text[..end], text.len()),
+    }
+}
 
 /// The last values on one node's pins, as text.
-#[derive(Clone, Default)]
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct PinValues {
     pub inputs: Vec<(String, String)>,
     pub outputs: Vec<(String, String)>,
 }
 
-/// What a run has reported since the last flush.
+/// What a run has reported since the last flush: each node and exec output that ran once,
+/// the last values, and the panels' lines up to [`BATCH_LINES`] and [`BATCH_BYTES`].
 #[derive(Default)]
 pub struct Pending {
-    /// Nodes that ran, with the exec output they went on through.
-    pub ran: Vec<(NodeKey, Option<String>)>,
+    /// Nodes that ran, with the exec output they went on through (once each).
+    pub ran: HashSet<(NodeKey, Option<String>)>,
     pub values: HashMap<NodeKey, PinValues>,
-    pub output: Vec<String>,
-    /// Output lines left out of this batch.
-    pub output_dropped: u64,
-    pub log: Vec<LogEntry>,
+    output: Vec<String>,
+    log: Vec<LogEntry>,
+    connections: Vec<ConnectionEntry>,
+    /// Lines left out of this batch: output, log, connections.
+    dropped: [u64; 3],
+    /// The bytes of text this batch's lines hold.
+    bytes: usize,
     pub variables: Option<Vec<(String, String)>>,
-    pub connections: Vec<ConnectionEntry>,
     /// The node running last.
     pub active: Option<NodeKey>,
 }
@@ -154,16 +178,27 @@ fn values_of(values: &HashMap<NodeKey, PinValues>) -> Vec<ValuesEntry<'_>> {
         .collect()
 }
 
-/// Keeps the last [`KEPT`] of `items`; how many went.
-fn keep_last<T>(items: &mut Vec<T>) -> u64 {
-    let over = items.len().saturating_sub(KEPT);
+/// Keeps the last [`KEPT`] of `items`, and no more than [`KEPT_BYTES`] of their text
+/// (`size`); how many went.
+fn keep_last<T>(items: &mut Vec<T>, size: impl Fn(&T) -> usize) -> u64 {
+    let mut bytes = 0;
+    let kept = items
+        .iter()
+        .rev()
+        .take(KEPT)
+        .take_while(|item| {
+            bytes += size(item);
+            bytes <= KEPT_BYTES
+        })
+        .count();
+    let over = items.len() - kept;
     items.drain(..over);
     over as u64
 }
 
 impl Session {
     pub fn new() -> Arc<Session> {
-        let (events, _) = tokio::sync::broadcast::channel(256);
+        let (events, _) = tokio::sync::broadcast::channel(PAGE_QUEUE);
         Arc::new(Session {
             state: Mutex::new(State {
                 graphs: Vec::new(),
@@ -331,9 +366,9 @@ impl Session {
 
     /// A line for the log panel (not from a run: the studio's own).
     pub fn log(&self, level: &'static str, message: &str) {
-        self.pending().log.push(LogEntry {
+        self.pending().log(LogEntry {
             level,
-            message: message.to_string(),
+            message: cut(message),
             graph: None,
             node: None,
         });
@@ -354,7 +389,8 @@ impl Session {
         });
     }
 
-    /// Moves what a run reported into the session and sends it to the pages.
+    /// Moves what a run reported into the session and sends it to the pages: of the pins'
+    /// values, only those that changed.
     pub fn flush(&self) {
         let batch = std::mem::take(&mut *self.pending());
         if batch.ran.is_empty()
@@ -364,54 +400,107 @@ impl Session {
             && batch.variables.is_none()
             && batch.connections.is_empty()
             && batch.active.is_none()
+            && batch.dropped == [0; 3]
         {
             return;
         }
-        let mut output = batch.output;
-        if batch.output_dropped > 0 {
-            output.push(format!(
-                "({} more lines in this moment are not shown; the studio shows {BATCH_LINES} every 100 ms)",
-                batch.output_dropped
-            ));
+        let Pending {
+            ran,
+            values,
+            mut output,
+            mut log,
+            mut connections,
+            dropped: [output_dropped, log_dropped, connections_dropped],
+            variables,
+            active,
+            ..
+        } = batch;
+        let left_out = |n: u64, what: &str| {
+            format!(
+                "({n} more {what} in this moment are not shown; the studio shows {BATCH_LINES} or {} KiB every 100 ms)",
+                BATCH_BYTES >> 10
+            )
+        };
+        if output_dropped > 0 {
+            output.push(left_out(output_dropped, "lines"));
+        }
+        if log_dropped > 0 {
+            log.push(LogEntry {
+                level: "warning",
+                message: left_out(log_dropped, "log entries"),
+                graph: None,
+                node: None,
+            });
+        }
+        if connections_dropped > 0 {
+            connections.push(ConnectionEntry {
+                conn: 0,
+                kind: "dropped",
+                text: left_out(connections_dropped, "connection events"),
+            });
         }
         let mut st = self.state();
         st.output.extend(output.iter().cloned());
-        let forgotten = keep_last(&mut st.output);
+        let forgotten = keep_last(&mut st.output, String::len);
         st.output_forgotten += forgotten;
-        st.log.extend(batch.log.iter().cloned());
-        keep_last(&mut st.log);
-        st.connections.extend(batch.connections.iter().cloned());
-        keep_last(&mut st.connections);
-        if let Some(vars) = &batch.variables {
+        st.log.extend(log.iter().cloned());
+        keep_last(&mut st.log, |entry| entry.message.len());
+        st.connections.extend(connections.iter().cloned());
+        keep_last(&mut st.connections, |entry| entry.text.len());
+        if let Some(vars) = &variables {
             st.variables = vars.iter().cloned().collect();
         }
-        for (key, values) in &batch.values {
+        let changed: HashMap<NodeKey, PinValues> = values
+            .into_iter()
+            .filter(|(key, values)| st.values.get(key) != Some(values))
+            .collect();
+        for (key, values) in &changed {
             st.values.insert(key.clone(), values.clone());
         }
-        let variables = batch.variables.as_ref().map(|_| variables_of(&st));
+        let variables = variables.as_ref().map(|_| variables_of(&st));
         self.send(&ToPage::Batch {
-            ran: batch
-                .ran
-                .iter()
-                .map(|(key, exec)| (&key.0, key.1.as_str(), exec))
-                .collect(),
-            active: batch.active.as_ref().map(node_ref),
-            values: values_of(&batch.values),
+            ran: ran.iter().map(|(key, exec)| (&key.0, key.1.as_str(), exec)).collect(),
+            active: active.as_ref().map(node_ref),
+            values: values_of(&changed),
             output: &output,
-            log: &batch.log,
+            log: &log,
             variables,
-            connections: &batch.connections,
+            connections: &connections,
         });
     }
 }
 
 impl Pending {
-    /// A printed line (counted, not kept, past [`BATCH_LINES`] in one batch).
-    pub fn print(&mut self, line: &str) {
-        if self.output.len() < BATCH_LINES {
-            self.output.push(line.to_string());
+    /// Whether a line of `bytes` fits in this batch (else it is counted in `dropped[which]`).
+    fn fits(&mut self, which: usize, lines: usize, bytes: usize) -> bool {
+        if lines < BATCH_LINES && self.bytes + bytes <= BATCH_BYTES {
+            self.bytes += bytes;
+            true
         } else {
-            self.output_dropped += 1;
+            self.dropped[which] += 1;
+            false
+        }
+    }
+
+    /// A printed line, cut at [`LINE_CHARS`].
+    pub fn print(&mut self, line: &str) {
+        let line = cut(line);
+        if self.fits(0, self.output.len(), line.len()) {
+            self.output.push(line);
+        }
+    }
+
+    /// A log entry (its message already cut).
+    pub fn log(&mut self, entry: LogEntry) {
+        if self.fits(1, self.log.len(), entry.message.len()) {
+            self.log.push(entry);
+        }
+    }
+
+    /// A connection's event (its text already cut).
+    pub fn connection(&mut self, entry: ConnectionEntry) {
+        if self.fits(2, self.connections.len(), entry.text.len()) {
+            self.connections.push(entry);
         }
     }
 }
@@ -469,4 +558,36 @@ pub fn fresh_token() -> Result<String, String> {
     let mut bytes = [0u8; 16];
     getrandom::getrandom(&mut bytes).map_err(|e| format!("cannot make a token: {e}"))?;
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kept_lines_are_bounded_by_count_and_bytes() {
+        let mut short: Vec<String> = (0..6_000).map(|i| i.to_string()).collect();
+        assert_eq!(keep_last(&mut short, String::len), 1_000);
+        assert_eq!(short[0], "1000");
+        let mut long: Vec<String> = (0..5_000).map(|_| "x".repeat(LINE_CHARS)).collect();
+        let went = keep_last(&mut long, String::len);
+        assert_eq!(long.len(), KEPT_BYTES / LINE_CHARS);
+        assert_eq!(went as usize + long.len(), 5_000);
+    }
+
+    #[test]
+    fn a_long_line_is_cut_with_its_length_and_a_batch_counts_what_it_leaves_out() {
+        assert_eq!(cut("short"), "short");
+        let long = "é".repeat(3_000);
+        let shown = cut(&long);
+        assert!(shown.starts_with(&"é".repeat(LINE_CHARS)));
+        assert!(shown.ends_with("… (6000 bytes in all)"), "{shown}");
+        let mut pending = Pending::default();
+        for _ in 0..1_000 {
+            pending.print(&long);
+        }
+        let kept = pending.output.len();
+        assert_eq!(kept, BATCH_BYTES / cut(&long).len());
+        assert_eq!(pending.dropped[0] as usize, 1_000 - kept);
+    }
 }

@@ -43,9 +43,9 @@ function receive(m) {
       setGraphs(m.graphs);
       setDiagnostics(m.diagnostics);
       clearRun();
-      m.output.forEach(addOutput);
-      m.log.forEach(addLog);
-      m.connections.forEach(addConnection);
+      addAll("#output", m.output, outputLine);
+      addAll("#log", m.log, logLine);
+      addAll("#connections", m.connections, connectionLine);
       setVariables(m.variables);
       m.values.forEach(setValues);
       setBreakpoints(m.breakpoints);
@@ -86,9 +86,9 @@ function receive(m) {
       setBreakpoints(m.breakpoints);
       break;
     case "batch":
-      m.output.forEach(addOutput);
-      m.log.forEach(addLog);
-      m.connections.forEach(addConnection);
+      addAll("#output", m.output, outputLine);
+      addAll("#log", m.log, logLine);
+      addAll("#connections", m.connections, connectionLine);
       if (m.variables) setVariables(m.variables);
       m.values.forEach(setValues);
       showRan(m.ran);
@@ -400,20 +400,23 @@ function hover(e) {
 
 // ---- Panels -------------------------------------------------------------------------
 
-function stickToBottom(list, add) {
+// Adds a panel's new lines at once (one layout for a whole batch), keeping the last 5000
+// and staying at the bottom if it was there.
+function addAll(selector, items, make) {
+  if (!items.length) return;
+  const list = $(selector);
   const atEnd = list.scrollTop + list.clientHeight >= list.scrollHeight - 4;
-  add();
-  while (list.children.length > 5000) list.firstChild.remove();
+  const lines = document.createDocumentFragment();
+  for (const item of items.slice(-5000)) lines.appendChild(make(item));
+  list.appendChild(lines);
+  for (let over = list.children.length - 5000; over > 0; over--) list.firstChild.remove();
   if (atEnd) list.scrollTop = list.scrollHeight;
 }
 
-function addOutput(line) {
-  const list = $("#output");
-  stickToBottom(list, () => {
-    const div = document.createElement("div");
-    div.textContent = line;
-    list.appendChild(div);
-  });
+function outputLine(line) {
+  const div = document.createElement("div");
+  div.textContent = line;
+  return div;
 }
 
 // A log entry or diagnostic that names a node: clicking it shows the node.
@@ -445,26 +448,20 @@ function centreOn(el) {
 function svgMinX() { const svg = $("#stage svg"); return svg ? +svg.getAttribute("viewBox").split(" ")[0] : 0; }
 function svgMinY() { const svg = $("#stage svg"); return svg ? +svg.getAttribute("viewBox").split(" ")[1] : 0; }
 
-function addLog(entry) {
-  const list = $("#log");
-  stickToBottom(list, () => {
-    const div = document.createElement("div");
-    div.className = entry.level;
-    div.textContent = `${entry.level}: ${entry.message}`;
-    linkToNode(div, entry.graph, entry.node);
-    list.appendChild(div);
-  });
+function logLine(entry) {
+  const div = document.createElement("div");
+  div.className = entry.level;
+  div.textContent = `${entry.level}: ${entry.message}`;
+  linkToNode(div, entry.graph, entry.node);
+  return div;
 }
 
-function addConnection(c) {
-  const list = $("#connections");
-  stickToBottom(list, () => {
-    const div = document.createElement("div");
-    div.className = c.kind === "connecting" ? "conn" : c.kind;
-    div.dataset.conn = c.conn;
-    div.textContent = c.kind === "connecting" ? `#${c.conn} ${c.text}` : c.text;
-    list.appendChild(div);
-  });
+function connectionLine(c) {
+  const div = document.createElement("div");
+  div.className = c.kind === "connecting" ? "conn" : c.kind;
+  div.dataset.conn = c.conn;
+  div.textContent = c.kind === "connecting" ? `#${c.conn} ${c.text}` : c.text;
+  return div;
 }
 
 function setVariables(pairs) {
