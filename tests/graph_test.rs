@@ -35,7 +35,51 @@ fn the_runners_own_cases_pass() {
     let stdout = text(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
     assert!(stdout.contains("ok an hour of Delay in virtual time ("), "{stdout}");
-    assert!(stdout.ends_with("7 passed, 0 failed\n"), "{stdout}");
+    assert!(
+        stdout.contains("ok backoff across refused and lost connections ("),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("ok a refused connection reads as a server that is down ("),
+        "{stdout}"
+    );
+    assert!(stdout.ends_with("9 passed, 0 failed\n"), "{stdout}");
+}
+
+/// Issue 24, 14 (testing.md section 5): a line printed at the wrong time and a server step
+/// that ended at the wrong time fail, naming the line, the connection and the step.
+#[test]
+fn lines_and_steps_at_the_wrong_virtual_time_fail_naming_them() {
+    let out = graphrun_test(&["tests/graph_tests/fail/wrong_times.test.ron"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout),
+        "FAILED wrong times\n    output line 3 \"connected at 3.0\": expected at 2 s, printed at 3 s\n    server.test connection 3 step 4: expected the step before to end at 3 s, it ended at 3.5 s\n0 passed, 1 failed\n"
+    );
+}
+
+/// Issue 24, 14: every mistake in a test file in one run, each at its place with its code
+/// and the nearest known name (a step, a field, a variable, a host, a Custom Event, a param).
+#[test]
+fn every_mistake_in_a_test_file_is_reported_at_once_with_the_nearest_name() {
+    let out = graphrun_test(&["tests/graph_tests/fail/many_mistakes.test.ron"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    let at = "tests/graph_tests/fail/many_mistakes.test.ron";
+    for line in [
+        "3:11: error[E0114]: in `set`: no variable `Urll` in graph `Backoff`; did you mean `Url`?",
+        "3:47: error[E0002]: `set` of `Url` names host `server.tst`, which has no server (the run would take Url Blocked); did you mean `server.test`?",
+        "3:78: error[E0104]: `set` of `Backoff`: variable `Backoff` is Float",
+        "6:14: error[E0002]: no server step `Acept`; did you mean `Accept`?",
+        "6:26: error[E0002]: the wait is -1 s",
+        "7:22: error[E0002]: `Refuse` is a script of its own, `[Refuse]`",
+        "10:29: error[E0111]: graph `Backoff` has no Custom Event `conected` to fire; did you mean `connected`?",
+        "10:76: error[E0102]: Custom Event `failed` has no param `Eror`; did you mean `Error`?",
+        "11:5: error[E0002]: unknown field `timeot` in Test; did you mean `timeout`?",
+        "12:23: error[E0002]: expected an output line as `\"text\"` or `At(SECONDS, \"text\")`",
+    ] {
+        assert!(stderr.contains(&format!("{at}:{line}")), "{line}\n{stderr}");
+    }
 }
 
 #[test]
@@ -65,7 +109,7 @@ fn a_broken_test_file_is_a_load_error_with_its_position() {
     assert_eq!(out.status.code(), Some(2));
     let stderr = text(&out.stderr);
     assert!(
-        stderr.contains("tests/graph_tests/fail/bad_file.test.ron:3:31: error[E0002]: expected a server step"),
+        stderr.contains("tests/graph_tests/fail/bad_file.test.ron:3:31: error[E0002]: no server step `Greet`"),
         "{stderr}"
     );
     assert!(stderr.contains("missing field `expect`"), "{stderr}");
@@ -77,7 +121,7 @@ fn a_message_that_cannot_be_json_is_an_error_at_its_place() {
     assert_eq!(out.status.code(), Some(2));
     let stderr = text(&out.stderr);
     assert!(
-        stderr.contains("tests/graph_tests/fail/bad_json.test.ron:3:41: error: a message's JSON:"),
+        stderr.contains("tests/graph_tests/fail/bad_json.test.ron:3:41: error[E0104]: a message's JSON:"),
         "{stderr}"
     );
 }
@@ -105,7 +149,7 @@ fn results_are_the_same_every_run_while_the_machine_is_loaded() {
             .collect()
     };
     let first = results(&graphrun_test(&["graphs", "tests/graph_tests/pass"]));
-    assert!(first.ends_with("14 passed, 0 failed\n"), "{first}");
+    assert!(first.ends_with("16 passed, 0 failed\n"), "{first}");
     for run in 1..50 {
         let again = results(&graphrun_test(&["graphs", "tests/graph_tests/pass"]));
         assert_eq!(again, first, "run {run} differs");

@@ -2,19 +2,43 @@
 //! host events it fires and what it expects. Values stay RON literals here (with their
 //! text), read against the graph's types once the graph is loaded.
 
+use graphrun_format::names::suggest;
 use graphrun_format::ron::{Kind, Value as Ron};
 use graphrun_format::{codes, Diagnostic, SourceFile, Span, Spanned};
+
+/// The server steps a script may name, for "did you mean".
+const STEPS: [&str; 11] = [
+    "Accept",
+    "Reject",
+    "Refuse",
+    "Receive",
+    "Send",
+    "Wait",
+    "At",
+    "Close",
+    "Drop",
+    "ExpectClose",
+    "Each",
+];
 
 /// The longest time a test file may name, in seconds (about 31 years of virtual time).
 pub(crate) const MAX_SECONDS: f64 = 1e9;
 
-/// A test as written.
+/// One connection's script, as written.
+pub type Script = Vec<Spanned<Step>>;
+
+/// A test as written (what could be read of it: a field with a mistake is left out, and
+/// the mistake is among the diagnostics).
 pub struct TestFile {
     pub name: String,
-    pub graph: Spanned<String>,
+    /// None: missing (a diagnostic says so).
+    pub graph: Option<Spanned<String>>,
     pub set: Vec<(Spanned<String>, Literal)>,
     pub seed: Option<u64>,
-    pub servers: Vec<(Spanned<String>, Vec<Spanned<Step>>)>,
+    /// Per host, its scripts: the first connection runs the first, the second the second,
+    /// and so on; connections past the last run the last (one list written: every
+    /// connection runs it).
+    pub servers: Vec<(Spanned<String>, Vec<Script>)>,
     pub fire: Vec<Fire>,
     pub timeout: f64,
     /// The largest message a connection accepts (`SocketConfig::max_message_size`), to
@@ -37,16 +61,24 @@ pub struct Fire {
     pub args: Vec<(Spanned<String>, Literal)>,
 }
 
+/// A line the run must print, and when (`At(SECONDS, "text")`), in virtual seconds.
+pub struct Line {
+    pub text: String,
+    pub at: Option<f64>,
+}
+
 /// What the run must give.
+#[derive(Default)]
 pub struct Expect {
-    pub output: Vec<String>,
+    pub output: Vec<Line>,
     pub exit: Exit,
     /// `None`: not checked.
     pub errors: Option<Vec<String>>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Exit {
+    #[default]
     Ended,
     RuntimeError,
     Timeout,
@@ -65,6 +97,10 @@ pub enum Payload {
 pub enum Step {
     Accept(Option<String>),
     Reject(u16),
+    /// The TCP connection itself is refused (a script of its own: `[Refuse]`).
+    Refuse,
+    /// The step before ended at this virtual time (first: the connection came then).
+    At(f64),
     Receive(Payload),
     Send(Payload),
     Wait(f64),
@@ -125,11 +161,14 @@ impl Reader<'_> {
         let mut out: Fields<'v> = Vec::new();
         for (name, v) in fields {
             if !known.contains(&name.value.as_str()) {
-                let list = known.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ");
-                self.error(
-                    name.span,
-                    format!("unknown field `{}` in {what}; expected one of {list}", name.value),
-                );
+                let hint = suggest(&name.value, known.iter().copied());
+                let hint = if hint.is_empty() {
+                    let list = known.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ");
+                    format!("; expected one of {list}")
+                } else {
+                    hint
+                };
+                self.error(name.span, format!("unknown field `{}` in {what}{hint}", name.value));
             } else if out.iter().any(|(n, _)| n.value == name.value) {
                 self.diags.push(Diagnostic::error(
                     codes::DUPLICATE,
@@ -259,21 +298,22 @@ impl Reader<'_> {
                 "missing field `format`; this graphrun reads `format: 1`",
             )),
         }
+        // Each field is read whatever the others hold: every mistake is reported at once.
         let name = match Self::get(&fields, "name") {
-            Some(v) => self.string("the test's name", v)?.value,
+            Some(v) => self.string("the test's name", v).map(|n| n.value).unwrap_or_default(),
             None => {
                 self.error(head, "missing field `name`: the test's name, shown in its result");
-                return None;
+                String::new()
             }
         };
         let graph = match Self::get(&fields, "graph") {
-            Some(v) => self.string("the graph's path", v)?,
+            Some(v) => self.string("the graph's path", v),
             None => {
                 self.error(
                     head,
                     "missing field `graph`: the graph file it tests, relative to this file",
                 );
-                return None;
+                None
             }
         };
         let set = match Self::get(&fields, "set") {
@@ -297,12 +337,8 @@ impl Reader<'_> {
         let mut servers = Vec::new();
         if let Some(v) = Self::get(&fields, "servers") {
             for (host, script) in self.map("`servers`", v) {
-                let steps = self
-                    .list("a server's script", script)
-                    .iter()
-                    .filter_map(|s| self.step(s))
-                    .collect();
-                servers.push((host, steps));
+                let scripts = self.scripts(script);
+                servers.push((host, scripts));
             }
         }
         let mut fire = Vec::new();
@@ -327,10 +363,10 @@ impl Reader<'_> {
             },
         };
         let expect = match Self::get(&fields, "expect") {
-            Some(v) => self.expect(v)?,
+            Some(v) => self.expect(v).unwrap_or_default(),
             None => {
                 self.error(head, "missing field `expect`: what the run must give");
-                return None;
+                Expect::default()
             }
         };
         Some(TestFile {
@@ -392,7 +428,10 @@ impl Reader<'_> {
                     .collect(),
             }
         };
-        let output = lines(self, "`output`", Self::get(&fields, "output"));
+        let output = match Self::get(&fields, "output") {
+            None => Vec::new(),
+            Some(v) => self.list("`output`", v).iter().filter_map(|l| self.line(l)).collect(),
+        };
         let errors = Self::get(&fields, "errors").map(|v| lines(self, "`errors`", Some(v)));
         let exit = match Self::get(&fields, "exit").map(|v| (&v.kind, v.span)) {
             None => Exit::Ended,
@@ -438,10 +477,80 @@ impl Reader<'_> {
         }
     }
 
+    /// A host's scripts: one list (every connection runs it) or `Each([[...], ...])`.
+    fn scripts(&mut self, value: &Ron) -> Vec<Script> {
+        match &value.kind {
+            Kind::Tuple { name: Some(n), items } if n.value == "Each" => {
+                let [lists] = items.as_slice() else {
+                    self.error(value.span, "expected `Each([[...], [...], ...])`: one list of scripts");
+                    return Vec::new();
+                };
+                let scripts: Vec<_> = self
+                    .list("`Each`'s scripts", lists)
+                    .iter()
+                    .map(|script| self.script(script))
+                    .collect();
+                if scripts.is_empty() {
+                    self.error(lists.span, "`Each` needs at least one script");
+                }
+                scripts
+            }
+            _ => vec![self.script(value)],
+        }
+    }
+
+    /// One connection's script: its steps. `Refuse` is a script of its own.
+    fn script(&mut self, value: &Ron) -> Script {
+        let steps: Vec<Spanned<Step>> = self
+            .list("a server's script", value)
+            .iter()
+            .filter_map(|s| self.step(s))
+            .collect();
+        if steps.len() > 1 {
+            for step in steps.iter().filter(|s| matches!(s.value, Step::Refuse)) {
+                self.error(
+                    step.span,
+                    "`Refuse` is a script of its own, `[Refuse]`: the connection is refused before any step",
+                );
+            }
+        }
+        steps
+    }
+
+    /// An expected output line: `"text"`, or `At(SECONDS, "text")` printed at that time.
+    fn line(&mut self, value: &Ron) -> Option<Line> {
+        match &value.kind {
+            Kind::Str(text) => Some(Line {
+                text: text.clone(),
+                at: None,
+            }),
+            Kind::Tuple { name: Some(n), items } if n.value == "At" && items.len() == 2 => {
+                let at = self.seconds("`At`", &items[0]);
+                let text = self.string("the line", &items[1])?.value;
+                Some(Line { text, at: Some(at?) })
+            }
+            other => {
+                self.error(
+                    value.span,
+                    format!(
+                        "expected an output line as `\"text\"` or `At(SECONDS, \"text\")`, found {}",
+                        other.describe()
+                    ),
+                );
+                None
+            }
+        }
+    }
+
     fn step(&mut self, value: &Ron) -> Option<Spanned<Step>> {
         let step = match &value.kind {
             Kind::Ident(s) if s == "Accept" => Step::Accept(None),
             Kind::Ident(s) if s == "Drop" => Step::Drop,
+            Kind::Ident(s) if s == "Refuse" => Step::Refuse,
+            Kind::Ident(other) => {
+                self.error(value.span, format!("no server step `{other}`{}", suggest(other, STEPS)));
+                return None;
+            }
             Kind::Struct { name: Some(n), .. } => {
                 let what = format!("`{}`", n.value);
                 match n.value.as_str() {
@@ -468,7 +577,7 @@ impl Reader<'_> {
                         Step::ExpectClose(self.code(Self::get(&f, "code"), value.span, "the close code")?)
                     }
                     other => {
-                        self.error(n.span, format!("no server step `{other}`"));
+                        self.error(n.span, format!("no server step `{other}`{}", suggest(other, STEPS)));
                         return None;
                     }
                 }
@@ -486,15 +595,16 @@ impl Reader<'_> {
                     p => Step::Send(p),
                 },
                 "Wait" => Step::Wait(self.seconds("the wait", &items[0])?),
+                "At" => Step::At(self.seconds("`At`", &items[0])?),
                 other => {
-                    self.error(n.span, format!("no server step `{other}`"));
+                    self.error(n.span, format!("no server step `{other}`{}", suggest(other, STEPS)));
                     return None;
                 }
             },
             _ => {
                 self.error(
                     value.span,
-                    "expected a server step: Accept, Reject(status: N), Receive(…), Send(…), Wait(s), Close(code: N, reason: \"…\"), Drop or ExpectClose(code: N)",
+                    "expected a server step: Accept, Reject(status: N), Refuse, Receive(…), Send(…), Wait(s), At(s), Close(code: N, reason: \"…\"), Drop or ExpectClose(code: N)",
                 );
                 return None;
             }

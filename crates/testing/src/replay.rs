@@ -139,7 +139,7 @@ fn read(lines: impl Iterator<Item = Result<String, String>>) -> Result<Record, S
             } else if let Some(opened) = entry.get("opened") {
                 script.push(Step::Accept(opened.as_str().map(str::to_string)));
             } else if let Some(text) = entry["received"].as_str() {
-                script.extend([Step::At(t), Step::Send(text.to_string())]);
+                script.extend([Step::Until(t), Step::Send(text.to_string())]);
             } else if let Some(len) = entry["received_binary"].as_u64() {
                 // No larger than a live run could have received.
                 if len > graphrun::MAX_FILE_SIZE as u64 {
@@ -148,16 +148,16 @@ fn read(lines: impl Iterator<Item = Result<String, String>>) -> Result<Record, S
                         graphrun::MAX_FILE_SIZE >> 20
                     )));
                 }
-                script.extend([Step::At(t), Step::SendBinary(len as usize)]);
+                script.extend([Step::Until(t), Step::SendBinary(len as usize)]);
             } else if let Some(text) = entry["sent"].as_str() {
                 script.push(Step::Receive(Expected::Text(text.to_string())));
             } else if let Some(closed) = entry.get("closed") {
                 let code = closed["code"].as_u64().unwrap_or(1000) as u16;
                 let reason = closed["reason"].as_str().unwrap_or_default().to_string();
                 match closed["by"].as_str() {
-                    Some("server") => script.extend([Step::At(t), Step::Close(code, reason)]),
+                    Some("server") => script.extend([Step::Until(t), Step::Close(code, reason)]),
                     Some("graph") => script.push(Step::ExpectClose(code)),
-                    _ => script.extend([Step::At(t), Step::Drop]),
+                    _ => script.extend([Step::Until(t), Step::Drop]),
                 }
             }
         }

@@ -23,6 +23,8 @@ pub enum Step {
     Accept(Option<String>),
     /// Refuses the handshake with this HTTP status.
     Reject(u16),
+    /// Refuses the TCP connection itself, as a server that is down (a script of its own).
+    Refuse,
     /// The graph's next message must be this.
     Receive(Expected),
     /// Sends this text message.
@@ -35,8 +37,11 @@ pub enum Step {
     Drop,
     /// The graph must close, with this code.
     ExpectClose(u16),
-    /// Waits until this many virtual seconds since the run began (a replay's timing).
+    /// The step before ended this many virtual seconds after the run began (first: the
+    /// connection came then), within a millisecond; else the script fails here.
     At(f64),
+    /// Waits until this many virtual seconds since the run began (a replay's timing).
+    Until(f64),
     /// Sends a binary message of this many bytes (a replay's).
     SendBinary(usize),
     /// The connection does not open: the graph is told this error, word for word (a
@@ -120,10 +125,18 @@ impl Transport for ScriptTransport {
                     return Err(io::Error::other(graphrun_socket::Replayed(what)));
                 }
             };
-            if let Some(Step::Fail(error)) = script.first() {
-                return Err(io::Error::other(graphrun_socket::Replayed(error.clone())));
+            match script.first() {
+                Some(Step::Fail(error)) => return Err(io::Error::other(graphrun_socket::Replayed(error.clone()))),
+                Some(Step::Refuse) => return Err(refused()),
+                _ => {}
             }
             let started = self.started.lock().unwrap().unwrap_or_else(tokio::time::Instant::now);
+            // Failures name the connection where each has its own script.
+            let host = if scripts.len() > 1 {
+                format!("{host} connection {n}")
+            } else {
+                host
+            };
             let (client, server) = tokio::io::duplex(64 << 10);
             let failures = self.failures.clone();
             let task = tokio::spawn(serve(host, script, server, failures, started));
@@ -131,6 +144,15 @@ impl Transport for ScriptTransport {
             Ok(Box::new(client) as Box<dyn graphrun_socket::Stream>)
         })
     }
+}
+
+/// A refused TCP connection, as the system reports one (the graph sees what it would from
+/// a server that is down: on Linux, `Connection refused (os error 111)`).
+fn refused() -> io::Error {
+    #[cfg(target_os = "linux")]
+    return io::Error::from_raw_os_error(111);
+    #[cfg(not(target_os = "linux"))]
+    io::Error::from(io::ErrorKind::ConnectionRefused)
 }
 
 /// What departed from the servers' scripts; the first one may stop the run (a replay
@@ -172,6 +194,25 @@ fn fail(failures: &Failures, host: &str, n: usize, what: String) {
     failures.push(format!("{host} step {n}: {what}"));
 }
 
+/// Whether `when` is `seconds` after `started`, within a millisecond; else what happened.
+/// (`what`: what was expected then, `did`: what it did instead, as "it came").
+fn at(
+    started: tokio::time::Instant,
+    when: tokio::time::Instant,
+    seconds: f64,
+    what: &str,
+    did: &str,
+) -> Option<String> {
+    let was = when.saturating_duration_since(started).as_secs_f64();
+    ((was - seconds).abs() > 0.001).then(|| format!("expected {what} at {} s, {did} at {} s", secs(seconds), secs(was)))
+}
+
+/// Seconds as a failure shows them: to the millisecond, no trailing zeros.
+pub(crate) fn secs(seconds: f64) -> String {
+    let text = format!("{seconds:.3}");
+    text.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
 /// A message as a failure shows it.
 fn shown(message: &Message) -> String {
     match message {
@@ -192,10 +233,23 @@ async fn serve(
     failures: Arc<Failures>,
     started: tokio::time::Instant,
 ) {
-    // The handshake's answer: the first step if it is one, else Accept.
-    let (answer, steps_from) = match script.first() {
-        Some(step @ (Step::Accept(_) | Step::Reject(_))) => (step.clone(), 1),
-        _ => (Step::Accept(None), 0),
+    // `At` steps first check when the connection came.
+    let came = tokio::time::Instant::now();
+    let mut steps_from = 0;
+    while let Some(Step::At(seconds)) = script.get(steps_from) {
+        steps_from += 1;
+        if let Some(what) = at(started, came, *seconds, "the connection", "it came") {
+            fail(&failures, &host, steps_from, what);
+            return;
+        }
+    }
+    // The handshake's answer: the next step if it is one, else Accept.
+    let answer = match script.get(steps_from) {
+        Some(step @ (Step::Accept(_) | Step::Reject(_))) => {
+            steps_from += 1;
+            step.clone()
+        }
+        _ => Step::Accept(None),
     };
     let callback = |_request: &Request, mut response: Response| -> Result<Response, ErrorResponse> {
         match &answer {
@@ -220,11 +274,23 @@ async fn serve(
     for (i, step) in script.iter().enumerate().skip(steps_from) {
         let n = i + 1;
         match step {
-            Step::Accept(_) | Step::Reject(_) | Step::Fail(_) => {
+            Step::Accept(_) | Step::Reject(_) | Step::Fail(_) | Step::Refuse => {
                 fail(&failures, &host, n, "a handshake answer comes only first".to_string());
                 return;
             }
-            Step::At(seconds) => tokio::time::sleep_until(started + Duration::from_secs_f64(*seconds)).await,
+            Step::At(seconds) => {
+                if let Some(what) = at(
+                    started,
+                    tokio::time::Instant::now(),
+                    *seconds,
+                    "the step before to end",
+                    "it ended",
+                ) {
+                    fail(&failures, &host, n, what);
+                    return;
+                }
+            }
+            Step::Until(seconds) => tokio::time::sleep_until(started + Duration::from_secs_f64(*seconds)).await,
             Step::SendBinary(len) => {
                 let _ = ws.send(Message::binary(vec![0u8; *len])).await;
             }
