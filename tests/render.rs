@@ -1,6 +1,7 @@
 //! `graphrun render`: the pictures of the graphs in `graphs/` are the ones in
 //! `docs/pictures/` (made by `scripts/pictures.sh`); on those and on 100 generated graphs,
-//! no two boxes overlap, every wire starts and ends on its pins, the output is the same
+//! no two boxes overlap, every wire starts and ends on its pins and passes behind no box,
+//! librsvg draws every text in its colour, the output is the same
 //! bytes every time; `pos` is kept; a file that does not load is not drawn.
 
 use std::collections::HashMap;
@@ -31,6 +32,82 @@ fn attr<'a>(element: &'a str, name: &str) -> Option<&'a str> {
 
 fn number(text: &str) -> i64 {
     text.trim().parse().unwrap_or_else(|_| panic!("not a number: {text:?}"))
+}
+
+/// Points along a wire's path (`M`, `L`, `Q` and `C` commands, absolute), every few pixels.
+fn path_points(d: &str) -> Vec<(f64, f64)> {
+    let mut tokens = d.split([' ', ',']).filter(|t| !t.is_empty()).peekable();
+    let mut points = Vec::new();
+    let mut at = (0.0, 0.0);
+    let mut command = "M";
+    while tokens.peek().is_some() {
+        if tokens
+            .peek()
+            .is_some_and(|t| t.chars().all(|c| c.is_ascii_alphabetic()))
+        {
+            command = tokens.next().unwrap();
+        }
+        let mut next = || -> (f64, f64) {
+            let x: f64 = tokens.next().unwrap().parse().unwrap();
+            let y: f64 = tokens.next().unwrap().parse().unwrap();
+            (x, y)
+        };
+        let controls: Vec<(f64, f64)> = match command {
+            "M" => {
+                at = next();
+                points.push(at);
+                continue;
+            }
+            "L" => vec![at, next()],
+            "Q" => vec![at, next(), next()],
+            "C" => vec![at, next(), next(), next()],
+            other => panic!("a wire's path has command {other}: {d}"),
+        };
+        for step in 1..=64 {
+            let t = f64::from(step) / 64.0;
+            // De Casteljau.
+            let mut p = controls.clone();
+            while p.len() > 1 {
+                p = p
+                    .windows(2)
+                    .map(|w| (w[0].0 + (w[1].0 - w[0].0) * t, w[0].1 + (w[1].1 - w[0].1) * t))
+                    .collect();
+            }
+            points.push(p[0]);
+        }
+        at = *controls.last().unwrap();
+    }
+    points
+}
+
+/// The wires of a picture that pass behind a node's box: (wire, node). The ends of a wire,
+/// on its pins at the boxes' edges, do not count.
+fn wires_behind_boxes(svg: &str) -> Vec<(String, String)> {
+    let boxes = check_picture(svg, "wires");
+    let mut found = Vec::new();
+    for line in svg.lines().filter(|l| l.starts_with("<path class=\"wire")) {
+        let points = path_points(attr(line, "d").unwrap());
+        let (first, last) = (points[0], points[points.len() - 1]);
+        let name = format!(
+            "{}>{}",
+            attr(line, "data-from").unwrap(),
+            attr(line, "data-to").unwrap()
+        );
+        for (id, &(x, y, w, h)) in &boxes {
+            let (x, y, w, h) = (x as f64 + 2.0, y as f64 + 2.0, w as f64 - 4.0, h as f64 - 4.0);
+            let inside = points.iter().any(|&(px, py)| {
+                let near_end = [first, last]
+                    .iter()
+                    .any(|e| (e.0 - px).abs() < 12.0 && (e.1 - py).abs() < 12.0);
+                !near_end && px > x && px < x + w && py > y && py < y + h
+            });
+            if inside {
+                found.push((name.clone(), id.clone()));
+            }
+        }
+    }
+    found.sort();
+    found
 }
 
 /// Checks what any picture must be: boxes apart, wires on their pins.
@@ -98,8 +175,9 @@ fn check_picture(svg: &str, what: &str) -> HashMap<String, (i64, i64, i64, i64)>
 }
 
 #[test]
-fn the_pictures_of_the_graphs_are_what_the_command_draws() {
+fn the_pictures_of_the_graphs_are_what_the_command_draws_with_no_wire_behind_a_box() {
     let mut drawn = 0;
+    let mut behind = Vec::new();
     for dir in ["graphs", "graphs/conformance"] {
         for entry in std::fs::read_dir(Path::new(ROOT).join(dir)).unwrap() {
             let path = entry.unwrap().path();
@@ -119,17 +197,24 @@ fn the_pictures_of_the_graphs_are_what_the_command_draws() {
                 golden.display()
             );
             check_picture(&svg, &name);
+            behind.extend(
+                wires_behind_boxes(&svg)
+                    .into_iter()
+                    .map(|(w, n)| format!("{name}: {w} behind {n}")),
+            );
             drawn += 1;
         }
     }
     assert!(drawn >= 5);
+    assert!(behind.is_empty(), "wires pass behind boxes:\n{}", behind.join("\n"));
 }
 
 #[test]
-fn generated_graphs_draw_apart_on_their_pins_and_the_same_every_time() {
+fn generated_graphs_draw_apart_on_their_pins_with_no_wire_behind_a_box_and_the_same_every_time() {
     let dir = std::env::temp_dir().join(format!("graphrun-render-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+    let mut behind = Vec::new();
     for seed in 0..100 {
         let bytes: Vec<u8> = (0..96)
             .map(|_| {
@@ -145,8 +230,15 @@ fn generated_graphs_draw_apart_on_their_pins_and_the_same_every_time() {
         assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
         let again = render(&[file.to_str().unwrap()]);
         assert_eq!(first.stdout, again.stdout, "graph {seed} draws differently twice");
-        check_picture(&String::from_utf8(first.stdout).unwrap(), &format!("graph {seed}"));
+        let svg = String::from_utf8(first.stdout).unwrap();
+        check_picture(&svg, &format!("graph {seed}"));
+        behind.extend(
+            wires_behind_boxes(&svg)
+                .into_iter()
+                .map(|(w, n)| format!("graph {seed}: {w} behind {n}")),
+        );
     }
+    assert!(behind.is_empty(), "wires pass behind boxes:\n{}", behind.join("\n"));
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -198,4 +290,108 @@ fn a_file_that_does_not_load_is_not_drawn() {
     assert_eq!(out.status.code(), Some(2));
     assert!(out.stdout.is_empty());
     assert!(String::from_utf8_lossy(&out.stderr).contains("error[E0120]"));
+}
+
+/// A picture's texts as the SVG gives them: where (x, baseline y, anchored at its end),
+/// the colour, and how many characters.
+fn texts(svg: &str) -> Vec<(f64, f64, bool, [u8; 3], usize)> {
+    let mut found = Vec::new();
+    for piece in svg.split("<text").skip(1) {
+        let (head, rest) = piece.split_once('>').unwrap();
+        let content = rest.split("</text>").next().unwrap();
+        let chars = content
+            .replace("&amp;", "&")
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&quot;", "\"")
+            .chars()
+            .count();
+        let fill = attr(head, "fill").unwrap_or_else(|| panic!("a text with no fill: <text{head}>"));
+        let hex = |i: usize| u8::from_str_radix(&fill[1 + 2 * i..3 + 2 * i], 16).unwrap();
+        let number = |a: &str| attr(head, a).unwrap().parse::<f64>().unwrap();
+        if chars > 0 {
+            found.push((
+                number("x"),
+                number("y"),
+                attr(head, "text-anchor") == Some("end"),
+                [hex(0), hex(1), hex(2)],
+                chars,
+            ));
+        }
+    }
+    found
+}
+
+/// Issue 24, 15: ImageMagick drew the pictures' text dark on dark (their colours came from
+/// CSS). Colours are presentation attributes now, so every renderer draws what a browser
+/// does: each picture goes through librsvg (`rsvg-convert`, as a user converts one), and
+/// every text is drawn in its own colour where the SVG places it.
+#[test]
+fn librsvg_draws_every_text_of_every_picture_in_its_colour() {
+    let dir = std::env::temp_dir().join(format!("graphrun-rsvg-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut checked = 0;
+    for entry in std::fs::read_dir(Path::new(ROOT).join("docs/pictures")).unwrap() {
+        let path = entry.unwrap().path();
+        let svg = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            !svg.contains("<style") && !svg.contains(" style=\""),
+            "{}: colours in CSS",
+            path.display()
+        );
+        let png = dir.join("picture.png");
+        let status = Command::new("rsvg-convert")
+            .args(["--zoom", "2", "-o"])
+            .arg(&png)
+            .arg(&path)
+            .status()
+            .expect("rsvg-convert runs (Debian's librsvg2-bin; scripts/test.sh installs it)");
+        assert!(status.success(), "rsvg-convert {}", path.display());
+        let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(&png).unwrap()));
+        let mut reader = decoder.read_info().unwrap();
+        let mut pixels = vec![0; reader.output_buffer_size()];
+        let info = reader.next_frame(&mut pixels).unwrap();
+        assert_eq!(info.bit_depth, png::BitDepth::Eight);
+        let samples = info.color_type.samples();
+        assert!(samples >= 3, "{:?}", info.color_type);
+        let view: Vec<f64> = attr(&svg, "viewBox")
+            .unwrap()
+            .split(' ')
+            .map(|n| n.parse().unwrap())
+            .collect();
+        let at = |x: f64, y: f64| -> Option<[u8; 3]> {
+            let (px, py) = (((x - view[0]) * 2.0) as i64, ((y - view[1]) * 2.0) as i64);
+            if px < 0 || py < 0 || px >= i64::from(info.width) || py >= i64::from(info.height) {
+                return None;
+            }
+            let i = (py as usize * info.width as usize + px as usize) * samples;
+            Some([pixels[i], pixels[i + 1], pixels[i + 2]])
+        };
+        for (x, y, end, colour, chars) in texts(&svg) {
+            // The glyphs' box: a monospace character is about 7 px wide at 12 px.
+            let width = (chars as f64 * 7.5).min(400.0);
+            let (left, right) = if end { (x - width, x) } else { (x, x + width) };
+            let mut nearest = u32::MAX;
+            let mut py = y - 10.0;
+            while py <= y + 1.0 {
+                let mut px = left;
+                while px <= right {
+                    if let Some(p) = at(px, py) {
+                        let distance = (0..3).map(|c| u32::from(p[c].abs_diff(colour[c]))).sum();
+                        nearest = nearest.min(distance);
+                    }
+                    px += 0.5;
+                }
+                py += 0.5;
+            }
+            assert!(
+                nearest <= 60,
+                "{}: the text at ({x}, {y}) should be drawn in {colour:?}; the nearest colour there is {nearest} away",
+                path.display()
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 500, "{checked} texts");
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -1,7 +1,8 @@
 //! `graphrun render FILE [-o OUT.svg] [--graph NAME]`: a graph file as an SVG picture
-//! (`layout.rs` places the boxes, `svg.rs` draws them).
+//! (`layout.rs` places the boxes, `route.rs` finds the wires' paths, `svg.rs` draws them).
 
 pub mod layout;
+pub mod route;
 pub mod svg;
 
 use std::path::Path;

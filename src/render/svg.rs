@@ -1,6 +1,6 @@
 //! The SVG of a laid-out graph, in Blueprint's look: dark node boxes with a title bar,
 //! exec pins as arrows and data pins as circles coloured by type, white exec wires and
-//! coloured data wires as smooth curves, comment boxes behind their nodes. Self-contained
+//! coloured data wires (paths from `route.rs`), comment boxes behind their nodes. Self-contained
 //! (no fonts, scripts or images from outside) and deterministic.
 //!
 //! For tools: each node is `<g class="node" data-node="ID">` whose first `<rect>` is its box
@@ -147,6 +147,7 @@ pub fn parts(picture: &Picture, rects: &[Rect]) -> Parts {
         parts.items.push((format!("comment:{index}"), std::mem::take(&mut out)));
     }
     // Wires, under the nodes.
+    let boxes = super::route::Boxes::new(rects);
     for wire in &picture.wires {
         let (Some(from), Some(to)) = (
             pin_at(picture, rects, wire.from.0, &wire.from.1, true),
@@ -154,7 +155,7 @@ pub fn parts(picture: &Picture, rects: &[Rect]) -> Parts {
         ) else {
             continue;
         };
-        let bend = ((to.0 - from.0).abs() / 2).max(50);
+        let d = boxes.wire(from, to);
         let (class, stroke, width) = if wire.exec {
             ("wire exec", "#ffffff", 3)
         } else {
@@ -162,19 +163,11 @@ pub fn parts(picture: &Picture, rects: &[Rect]) -> Parts {
         };
         let _ = writeln!(
             out,
-            r##"<path class="{class}" data-from="{}.{}" data-to="{}.{}" d="M {} {} C {} {}, {} {}, {} {}" fill="none" stroke="{stroke}" stroke-width="{width}"/>"##,
+            r##"<path class="{class}" data-from="{}.{}" data-to="{}.{}" d="{d}" fill="none" stroke="{stroke}" stroke-width="{width}"/>"##,
             escape(&picture.nodes[wire.from.0].id),
             escape(&wire.from.1),
             escape(&picture.nodes[wire.to.0].id),
             escape(&wire.to.1),
-            from.0,
-            from.1,
-            from.0 + bend,
-            from.1,
-            to.0 - bend,
-            to.1,
-            to.0,
-            to.1
         );
         let key = format!(
             "wire:{}.{}>{}.{}",
