@@ -1,10 +1,12 @@
 //! `graphrun studio FILE [the options of run] [--port P]`: the graph drawn in a page served
 //! on loopback, and a debugger on it. `http.rs` serves the page and its WebSocket (token
 //! and loopback rules), `session.rs` keeps what the pages are shown, `debugger.rs` is the
-//! run's observer (breakpoints, pause, step, values on pins), host and tap. This file
-//! starts and stops runs as the page asks and redraws the file when it changes.
+//! run's observer (breakpoints, pause, step, values on pins), host and tap, `drawer.rs`
+//! draws the file on a thread of its own. This file starts and stops runs as the page asks
+//! and asks for a drawing when the file changes.
 
 mod debugger;
+mod drawer;
 mod editor;
 mod http;
 mod protocol;
@@ -20,6 +22,7 @@ use graphrun_socket::{SocketConfig, SocketLibrary};
 use serde_json::Value as Json;
 
 use debugger::{Debugger, StudioHost, StudioTap};
+use drawer::{Ask, Drawer};
 use editor::Editor;
 use protocol::Action;
 use session::{RunControl, RunState, Session};
@@ -107,14 +110,15 @@ async fn serve(settings: Settings) -> u8 {
     let registry = registry(settings.config.clone());
     let inspector = crate::edit::inspector::RegistryInspector::new(&registry, &settings.file.display().to_string());
     session.set_palette(palette(&registry));
-    let mut drawn = draw(&settings, &inspector, &session);
+    let drawer = Drawer::start(settings.file.clone(), settings.config.clone(), session.clone());
     let mut editor = Editor::new(settings.file.clone());
     let mut running: Option<Running> = None;
     let mut look = tokio::time::interval(LOOK_EVERY);
     let stop = signals.recv();
     tokio::pin!(stop);
     // SIGTERM ends the studio within a second whatever the loop below is doing: should it
-    // be busy (drawing a huge file) when a signal comes, this ends the process itself. It
+    // be busy (an edit or a run's load of a huge file; drawing is on a thread of its own)
+    // when a signal comes, this ends the process itself. It
     // runs on a thread and a runtime of its own, so that nothing busy can hold it up.
     let noticed = Arc::new(AtomicBool::new(false));
     {
@@ -142,18 +146,16 @@ async fn serve(settings: Settings) -> u8 {
                 if act(&settings, &session, &mut running, &mut editor, &inspector, action) {
                     // On disk now; drawn now, not when the watcher reports the write.
                     session.set_saved(editor.saved);
-                    drawn = draw(&settings, &inspector, &session);
+                    drawer.ask(Ask::Now);
                 }
             }
             Some(()) = changed.recv() => {
                 // A change made elsewhere (another editor, git): drawn if it changed the text.
-                if editor::current(&settings.file).ok().map(|(_, text)| text) != drawn {
-                    drawn = draw(&settings, &inspector, &session);
-                }
+                drawer.ask(Ask::IfChanged);
             }
             _ = look.tick() => {
-                if watcher.is_none() && editor::current(&settings.file).ok().map(|(_, text)| text) != drawn {
-                    drawn = draw(&settings, &inspector, &session);
+                if watcher.is_none() {
+                    drawer.ask(Ask::IfChanged);
                 }
                 if running.as_ref().is_some_and(|r| r.ended.load(Ordering::SeqCst)) {
                     if let Some(run) = running.take() {
@@ -265,97 +267,6 @@ fn registry(config: SocketConfig) -> Registry {
         .install(&StandardLibrary)
         .install(&SocketLibrary::new(config))
         .build()
-}
-
-/// Checks the file as it is now (a new graph if it does not exist yet) and sends the
-/// pictures of its event graph, functions and macros, with its diagnostics on their nodes.
-/// A file that does not check is drawn too: an editor shows what is being edited.
-/// What it drew: the text (none if the file could not be read).
-fn draw(
-    settings: &Settings,
-    inspector: &crate::edit::inspector::RegistryInspector<'_>,
-    session: &Session,
-) -> Option<String> {
-    let text = match editor::current(&settings.file) {
-        Ok((_, text)) => text,
-        Err(message) => {
-            session.log("error", &message);
-            return None;
-        }
-    };
-    let inspection = inspector.inspection(&text);
-    let (found, pictures) = &*inspection;
-    if found.has_errors() {
-        // In the terminal too: the page may not be open yet.
-        for line in found.one_lines() {
-            eprintln!("{line}");
-        }
-    }
-    if pictures.is_empty() {
-        session.set_diagnostics(diagnostics(found));
-        return Some(text);
-    }
-    let graphs = pictures
-        .iter()
-        .map(|(name, picture)| (name.clone(), crate::render::render_parts(picture)))
-        .collect();
-    session.set_graphs(graphs, diagnostics(found));
-    // After the pictures: the panels do not hold up the redraw.
-    session.set_declared(declared(&text));
-    Some(text)
-}
-
-/// The file's bodies as written, for the page's panels: each one's name (none: the event
-/// graph), kind and variables (the graph's, or a function's or macro's locals).
-fn declared(text: &str) -> Vec<protocol::BodyEntry> {
-    let doc = graphrun_edit::doc::Doc::new(text);
-    doc.bodies()
-        .iter()
-        .map(|body| protocol::BodyEntry {
-            name: body.name().map(str::to_string),
-            kind: match body {
-                graphrun_edit::Body::Graph => "graph",
-                graphrun_edit::Body::Function(_) => "function",
-                graphrun_edit::Body::Macro(_) => "macro",
-            },
-            variables: doc
-                .variables(body)
-                .into_iter()
-                .map(|(name, ty, default)| protocol::VariableEntry { name, ty, default })
-                .collect(),
-            node: body.name().map(|name| {
-                // As `graphrun nodes --json` lists a node type, for the palette.
-                let graphrun_edit::doc::WrittenPins { inputs, outputs, pure } = doc.pins(body);
-                let is_macro = matches!(body, graphrun_edit::Body::Macro(_));
-                let exec = |pins: &[(String, String)]| -> Vec<String> {
-                    pins.iter()
-                        .filter(|(_, t)| t == "Exec")
-                        .map(|(n, _)| n.clone())
-                        .collect()
-                };
-                let data = |pins: &[(String, String)]| -> Vec<serde_json::Value> {
-                    pins.iter()
-                        .filter(|(_, t)| t != "Exec")
-                        .map(|(n, t)| serde_json::json!({"name": n, "type": t}))
-                        .collect()
-                };
-                let (exec_inputs, exec_outputs) = match (is_macro, pure) {
-                    (true, _) => (exec(&inputs), exec(&outputs)),
-                    (false, true) => (Vec::new(), Vec::new()),
-                    (false, false) => (vec!["exec".to_string()], vec!["then".to_string()]),
-                };
-                serde_json::json!({
-                    "name": name,
-                    "category": if is_macro { "Macros of this file" } else { "Functions of this file" },
-                    "description": if is_macro { "A macro of this file." } else { "A function of this file." },
-                    "exec_inputs": exec_inputs,
-                    "exec_outputs": exec_outputs,
-                    "inputs": data(&inputs),
-                    "outputs": data(&outputs),
-                })
-            }),
-        })
-        .collect()
 }
 
 /// What the palette offers: every node type of the registry, with its category, doc and
