@@ -1,6 +1,7 @@
-//! Issue 9's embedding and process items: host nodes that misbehave (a wrong exec output,
-//! an output left unset, a panic, events fired wrongly) get runtime errors naming them;
-//! latent work ends with its instance; SIGTERM and Ctrl-C end a run as EndPlay expects.
+//! Issue 9's embedding and process items (and issue 24's serve-echo memory): host nodes
+//! that misbehave (a wrong exec output, an output left unset, a panic, events fired
+//! wrongly) get runtime errors naming them; latent work ends with its instance; SIGTERM
+//! and Ctrl-C end a run as EndPlay expects; the echo server gives memory back.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -486,4 +487,72 @@ fn importing_a_fifo_is_refused_not_waited_on() {
     assert_eq!(status.code(), Some(2));
     assert!(stderr.contains("error[E0119]: cannot import `lib.ron`"), "{stderr}");
     assert!(stderr.contains("it is not a regular file"), "{stderr}");
+}
+
+/// A process's resident memory now (`VmRSS`), in bytes.
+fn resident(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let line = status.lines().find(|l| l.starts_with("VmRSS:")).unwrap();
+    line.split_whitespace().nth(1).unwrap().parse::<u64>().unwrap() * 1024
+}
+
+/// Issue 24, 16: `graphrun serve-echo` kept 70 KiB per closed connection after 5,000 (each
+/// open one had a 128 KiB read buffer, and glibc kept what they freed). Connections are
+/// small now, and the server gives their memory back when they close.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_echo_gives_memory_back_when_its_connections_close() {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message;
+    const CONNECTIONS: u64 = 2_000;
+    let mut server = Command::new(env!("CARGO_BIN_EXE_graphrun"))
+        .args(["serve-echo", "--port", "0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(server.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line
+        .split_whitespace()
+        .find(|w| w.starts_with("ws://"))
+        .unwrap()
+        .to_string();
+    let pid = server.id();
+    let fds = || std::fs::read_dir(format!("/proc/{pid}/fd")).unwrap().count();
+    let (base, base_fds) = (resident(pid), fds());
+    let mut sockets = Vec::new();
+    for _ in 0..CONNECTIONS {
+        let (mut ws, _) = tokio_tungstenite::connect_async(url.as_str()).await.unwrap();
+        ws.send(Message::text("hello")).await.unwrap();
+        assert_eq!(ws.next().await.unwrap().unwrap(), Message::text("hello"));
+        sockets.push(ws);
+    }
+    let open = resident(pid);
+    for mut ws in sockets {
+        ws.close(None).await.unwrap();
+        while let Some(Ok(_)) = ws.next().await {}
+    }
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while fds() > base_fds {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the server still has {} files open",
+            fds()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let closed = resident(pid);
+    let _ = server.kill();
+    let _ = server.wait();
+    let per = |bytes: u64| bytes.saturating_sub(base) / CONNECTIONS;
+    eprintln!(
+        "serve-echo: {} KiB at the start, {} B per open connection, {} B per closed one",
+        base >> 10,
+        per(open),
+        per(closed)
+    );
+    assert!(per(open) < 24 << 10, "{} B per open connection", per(open));
+    assert!(per(closed) < 4 << 10, "{} B kept per closed connection", per(closed));
 }
