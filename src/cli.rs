@@ -26,6 +26,10 @@ pub(crate) struct Cli {
 pub(crate) enum Command {
     /// Runs one instance of a graph.
     Run(Box<RunArgs>),
+    /// Runs a graph as many instances in one process and measures them (a load test with
+    /// the client graph you have): `graphrun swarm FILE --instances N`, or `graphrun swarm
+    /// merge A.json B.json …` to join the reports of parts run apart (`--segment`).
+    Swarm(Box<SwarmArgs>),
     /// Replays a run recorded with `run --record`, with no network and no waiting: the same
     /// output, errors and exit status, or exit 4 where the run departs from the record.
     Replay {
@@ -201,6 +205,83 @@ pub(crate) struct RunArgs {
     pub(crate) stats: bool,
     #[command(flatten)]
     pub(crate) socket: SocketArgs,
+}
+
+#[derive(clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub(crate) struct SwarmArgs {
+    #[command(subcommand)]
+    pub(crate) merge: Option<SwarmCommand>,
+    /// The graph file.
+    pub(crate) file: Option<PathBuf>,
+    /// How many instances in the whole swarm (numbered 0 to N-1; a graph variable
+    /// `Instance` of type Int is set to each one's number).
+    #[arg(long, value_name = "N")]
+    pub(crate) instances: Option<u64>,
+    /// Starts the instances evenly over this many seconds (default: all at once).
+    #[arg(long, value_name = "SECONDS", default_value_t = 0.0)]
+    pub(crate) ramp: f64,
+    /// Stops the instances still running after this many seconds (EndPlay runs).
+    #[arg(long, value_name = "SECONDS")]
+    pub(crate) duration: Option<f64>,
+    /// Writes every printed line to FILE, each after its instance's number.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) output: Option<PathBuf>,
+    /// Writes the report, every figure and histogram, as JSON (for `swarm merge`).
+    #[arg(long, value_name = "report.json")]
+    pub(crate) out: Option<PathBuf>,
+    /// Writes one row per second of the run's figures as CSV.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) csv: Option<PathBuf>,
+    /// Draws the reply time of each second (p50, p95) as an SVG.
+    #[arg(long, value_name = "OUT.svg")]
+    pub(crate) plot: Option<PathBuf>,
+    /// A condition the run must meet, as `reply_p95 < 0.05` (repeatable); exit 99 if one
+    /// is not met.
+    #[arg(long, value_name = "EXPR")]
+    pub(crate) threshold: Vec<String>,
+    /// Runs the I-th (from 0) of N equal parts of the swarm, as I/N.
+    #[arg(long, value_name = "I/N")]
+    pub(crate) segment: Option<String>,
+    /// Runs against the in-memory servers of this test file, on its virtual clock.
+    #[arg(long, value_name = "FILE.test.ron")]
+    pub(crate) servers: Option<PathBuf>,
+    /// Overrides a variable's default in every instance: NAME=VALUE.
+    #[arg(long = "set", value_name = "NAME=VALUE")]
+    pub(crate) set: Vec<String>,
+    /// The same as --duration (as `run` takes it).
+    #[arg(long, value_name = "SECONDS")]
+    pub(crate) timeout: Option<f64>,
+    /// Loop iterations one event may run before it is stopped as a runtime error.
+    #[arg(long, value_name = "N", default_value_t = 1_000_000)]
+    pub(crate) max_loop_iterations: u64,
+    /// The largest value a node may make, in bytes of its text.
+    #[arg(long, value_name = "BYTES", default_value_t = graphrun::DEFAULT_MAX_VALUE_SIZE)]
+    pub(crate) max_value_size: usize,
+    /// The seed of the random numbers: instance I draws from seed + I.
+    #[arg(long, value_name = "N")]
+    pub(crate) seed: Option<u64>,
+    /// At the end, writes the peak resident memory to stderr.
+    #[arg(long)]
+    pub(crate) stats: bool,
+    #[command(flatten)]
+    pub(crate) socket: SocketArgs,
+}
+
+#[derive(Subcommand)]
+pub(crate) enum SwarmCommand {
+    /// Joins the reports (`--out`) of a swarm's parts into one summary and verdict.
+    Merge {
+        /// The parts' reports.
+        #[arg(required = true, value_name = "REPORT.json")]
+        reports: Vec<PathBuf>,
+        /// A condition the whole swarm must meet (repeatable); exit 99 if one is not met.
+        #[arg(long, value_name = "EXPR")]
+        threshold: Vec<String>,
+        /// Writes the merged report as JSON.
+        #[arg(long, value_name = "report.json")]
+        out: Option<PathBuf>,
+    },
 }
 
 #[derive(clap::Args)]

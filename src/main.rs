@@ -36,6 +36,7 @@ mod lsp;
 mod merge;
 mod render;
 mod studio;
+mod swarm;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -138,6 +139,7 @@ fn main() -> ExitCode {
             }
         },
         Command::Studio(args) => studio(*args),
+        Command::Swarm(args) => swarm::command(*args),
         Command::Check { files } => check(&registry(SocketConfig::default()), &files),
         Command::Test { paths } => graph_test::run_tests(&paths),
         Command::Render { file, output, graph } => {

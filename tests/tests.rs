@@ -15,3 +15,4 @@ mod lsp;
 mod observe;
 mod run_compare;
 mod socket;
+mod swarm;

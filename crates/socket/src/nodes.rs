@@ -224,6 +224,14 @@ fn start(cx: &mut Cx<'_>, shared: &Arc<Shared>, obj: ObjectRef, params: ConnectP
     CONNECTING
 }
 
+/// `outcome`, told to the tap if one watches.
+fn told(shared: &Shared, outcome: usize) -> usize {
+    if let Some(tap) = &shared.config.tap {
+        tap.outcome(OUTCOMES[outcome]);
+    }
+    outcome
+}
+
 fn connect_node(shared: Arc<Shared>, kind: Kind) -> FnNode {
     let name = match kind {
         Kind::Json => "Connect Json Websocket",
@@ -258,7 +266,7 @@ fn connect_node(shared: Arc<Shared>, kind: Kind) -> FnNode {
                     headers,
                     delegates,
                 };
-                Ok(Flow::Then(start(cx, &shared, obj, params)))
+                Ok(Flow::Then(told(&shared, start(cx, &shared, obj, params))))
             }))
         },
     )
@@ -446,9 +454,9 @@ pub fn install(r: &mut RegistryBuilder, shared: &Arc<Shared>) {
                 let (obj, conn) = target(cx)?;
                 let Some(params) = conn.last.clone() else {
                     cx.log(Level::Warning, "Failed: Reconnect needs a Connect first");
-                    return Ok(Flow::Then(FAILED));
+                    return Ok(Flow::Then(told(&shared, FAILED)));
                 };
-                Ok(Flow::Then(start(cx, &shared, obj, params)))
+                Ok(Flow::Then(told(&shared, start(cx, &shared, obj, params))))
             }))
         },
     ));

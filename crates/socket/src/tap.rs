@@ -52,4 +52,9 @@ pub trait Tap: Send + Sync + std::fmt::Debug {
     fn connecting(&self, url: &str) -> u64;
     /// Something happened on connection `conn`.
     fn event(&self, conn: u64, event: TapEvent<'_>);
+    /// A Connect or Reconnect went on through this exec output (`Connecting`, `Invalid Url`,
+    /// `Url Blocked`, `Invalid Headers`, `Failed`, `Failed Connection In Progress`).
+    fn outcome(&self, outcome: &str) {
+        let _ = outcome;
+    }
 }

@@ -85,6 +85,10 @@ impl Machine for Running<'_> {
         self.env.host.print(text);
     }
 
+    fn metric(&self, name: &str, value: Option<f64>) {
+        self.env.host.metric(name, value);
+    }
+
     fn log(&mut self, node: u32, level: Level, message: &str) {
         let mut note = String::new();
         if level == Level::Warning {

@@ -25,6 +25,8 @@ pub(crate) trait Machine {
     fn node_state(&mut self, node: u32) -> &mut Option<Box<dyn Any + Send>>;
     /// A Print String line, through the host.
     fn print(&self, text: &str);
+    /// A figure of the graph's own, through the host ([`crate::Host::metric`]).
+    fn metric(&self, name: &str, value: Option<f64>);
     /// A log line of node `node`, through the host (warnings rate-limited).
     fn log(&mut self, node: u32, level: Level, message: &str);
     /// Ends the instance after this chain.
@@ -165,6 +167,11 @@ impl Cx<'_> {
     /// Writes a Print String line through the host.
     pub fn print(&self, text: &str) {
         self.machine.print(text);
+    }
+
+    /// Hands the host a figure of the graph's own: a sample, or (`None`) one more of a count.
+    pub fn metric(&self, name: &str, value: Option<f64>) {
+        self.machine.metric(name, value);
     }
 
     /// Logs through the host, naming this node and graph. Warnings of one kind (the text

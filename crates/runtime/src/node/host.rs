@@ -46,6 +46,13 @@ pub trait Host: Send + Sync {
     fn trace(&self, line: &str) {
         to_stderr(format_args!("{line}"));
     }
+
+    /// A figure of the graph's own (`Record Metric`: a sample `value`; `Count Metric`:
+    /// `None`, one more). A host that measures (`graphrun swarm`) keeps them; by default
+    /// they go nowhere.
+    fn metric(&self, name: &str, value: Option<f64>) {
+        let _ = (name, value);
+    }
 }
 
 /// A line to stderr; if nobody reads it any more (a closed pipe), the run goes on.

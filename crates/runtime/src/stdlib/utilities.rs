@@ -1,7 +1,28 @@
-//! Print String, the timers (Set Timer by Event, Clear Timer), Quit and Select.
+//! Print String, Record Metric and Count Metric, the timers (Set Timer by Event, Clear
+//! Timer), Quit and Select.
 use super::*;
 
 pub(super) fn utilities(r: &mut RegistryBuilder) {
+    r.add_node(FnNode::documented(
+        "Record Metric",
+        "Utilities",
+        "Adds Value to the histogram Name of `graphrun swarm`'s report (its percentiles are reported); outside a swarm it does nothing.",
+        Signature::then().input("Name", Type::String).input("Value", Type::Float),
+        |cx, _| {
+            cx.metric(cx.input(0).as_str(), Some(cx.input(1).as_float()));
+            Ok(Flow::Then(0))
+        },
+    ));
+    r.add_node(FnNode::documented(
+        "Count Metric",
+        "Utilities",
+        "Adds one to the counter Name of `graphrun swarm`'s report; outside a swarm it does nothing.",
+        Signature::then().input("Name", Type::String),
+        |cx, _| {
+            cx.metric(cx.input(0).as_str(), None);
+            Ok(Flow::Then(0))
+        },
+    ));
     r.add_node(FnNode::documented(
         "Print String",
         "Utilities",

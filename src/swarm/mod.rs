@@ -1,0 +1,557 @@
+//! `graphrun swarm FILE --instances N`: N instances of one graph in one process, started
+//! over `--ramp`, measured without changing the graph (`metrics.rs`), reported as a
+//! summary, JSON, CSV and a plot (`report.rs`, `plot.rs`), judged by `--threshold`s
+//! (`threshold.rs`); `--segment I/N` runs one part of a swarm spread over machines and
+//! `graphrun swarm merge` joins the parts' reports. The contract is the spec's swarm.md.
+
+mod metrics;
+mod plot;
+mod report;
+mod threshold;
+
+use std::collections::HashMap;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use graphrun::{Instance, InstanceHandle, Outcome, Program, RunOptions};
+
+use crate::cli::{seconds, SwarmArgs, SwarmCommand};
+use metrics::{Metrics, SwarmHost};
+use report::{Report, Second};
+use threshold::Threshold;
+
+/// Exit status when a threshold is not met.
+const EXIT_THRESHOLD: u8 = 99;
+
+/// A part of a swarm: the `index`-th (from 0) of `of`.
+#[derive(Clone, Copy, Debug)]
+struct Segment {
+    index: u64,
+    of: u64,
+}
+
+impl Segment {
+    fn parse(text: &str) -> Result<Segment, String> {
+        let wrong = || format!("--segment {text:?}: expected I/N, I from 0 to N-1 (as in 2/4)");
+        let (i, n) = text.split_once('/').ok_or_else(wrong)?;
+        let (index, of): (u64, u64) = (
+            i.trim().parse().map_err(|_| wrong())?,
+            n.trim().parse().map_err(|_| wrong())?,
+        );
+        if of == 0 || index >= of {
+            return Err(wrong());
+        }
+        Ok(Segment { index, of })
+    }
+
+    /// The instance numbers of this part of `total`: equal parts, the first ones one
+    /// larger where they do not divide evenly.
+    fn range(self, total: u64) -> std::ops::Range<u64> {
+        let at = |i: u64| (total * i) / self.of;
+        at(self.index)..at(self.index + 1)
+    }
+}
+
+/// Reads the thresholds, or says which is wrong.
+fn thresholds(texts: &[String]) -> Result<Vec<Threshold>, String> {
+    texts.iter().map(|t| Threshold::parse(t)).collect()
+}
+
+/// Judges `report` by `thresholds`: prints each not met; the exit status.
+fn verdict(report: &Report, thresholds: &[Threshold]) -> u8 {
+    let failed: Vec<String> = thresholds
+        .iter()
+        .filter_map(|t| {
+            let (value, met) = t.check(report);
+            (!met).then(|| format!("  threshold not met: {} (it is {value})", t.text))
+        })
+        .collect();
+    for line in &failed {
+        println!("{line}");
+    }
+    if failed.is_empty() {
+        if !thresholds.is_empty() {
+            println!("  every threshold met ({})", thresholds.len());
+        }
+        0
+    } else {
+        EXIT_THRESHOLD
+    }
+}
+
+/// `graphrun swarm merge A.json B.json …`: the parts' reports as one.
+fn merge(files: &[PathBuf], threshold_texts: &[String], out: Option<&Path>) -> u8 {
+    let thresholds = match thresholds(threshold_texts) {
+        Ok(t) => t,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return crate::EXIT_LOAD_ERROR;
+        }
+    };
+    let mut merged = Report::default();
+    for file in files {
+        let text = match std::fs::read_to_string(file) {
+            Ok(text) => text,
+            Err(e) => {
+                eprintln!("error: {}: {e}", file.display());
+                return crate::EXIT_LOAD_ERROR;
+            }
+        };
+        match serde_json::from_str::<Report>(&text) {
+            Ok(part) => merged.merge(&part),
+            Err(e) => {
+                eprintln!("error: {}: not a swarm report: {e}", file.display());
+                return crate::EXIT_LOAD_ERROR;
+            }
+        }
+    }
+    if merged.of > 0 && merged.parts.len() as u64 != merged.of {
+        eprintln!(
+            "warning: the reports hold parts {:?} of {}: the swarm is not whole",
+            merged.parts, merged.of
+        );
+    }
+    print!("{}", merged.summary());
+    if let Some(out) = out {
+        if let Err(message) = write_json(out, &merged) {
+            eprintln!("error: {message}");
+            return 1;
+        }
+    }
+    verdict(&merged, &thresholds)
+}
+
+fn write_json(path: &Path, report: &Report) -> Result<(), String> {
+    let text = serde_json::to_string_pretty(report).map_err(|e| e.to_string())?;
+    std::fs::write(path, text + "\n").map_err(|e| format!("--out {}: {e}", path.display()))
+}
+
+/// What the instances share: the program, their options and the swarm's state.
+struct Swarm {
+    program: Program,
+    options: RunOptions,
+    settings: Vec<(String, graphrun::Value)>,
+    metrics: Arc<Metrics>,
+    output: Option<Arc<Mutex<std::io::BufWriter<std::fs::File>>>>,
+    /// The instances running, by number (to stop them).
+    running: Mutex<HashMap<u64, InstanceHandle>>,
+    /// Set once `--duration` or a signal stops the swarm: no more instances start.
+    stopping: AtomicBool,
+    /// Why it stopped: `duration`, or the signal's exit status.
+    by_duration: AtomicBool,
+    signalled: AtomicU8,
+}
+
+impl Swarm {
+    fn stop_all(&self) {
+        self.stopping.store(true, Ordering::SeqCst);
+        for handle in self.running.lock().unwrap_or_else(|e| e.into_inner()).values() {
+            handle.stop();
+        }
+    }
+
+    /// Runs instance `number` to its end, and counts how it ended.
+    async fn instance(self: Arc<Self>, number: u64) {
+        if self.stopping.load(Ordering::SeqCst) {
+            return;
+        }
+        let host = Arc::new(SwarmHost {
+            instance: number,
+            metrics: self.metrics.clone(),
+            output: self.output.clone(),
+        });
+        let mut options = self.options.clone();
+        options.seed = options.seed.map(|s| s.wrapping_add(number));
+        let mut instance = Instance::with_options(&self.program, host, options);
+        for (name, value) in &self.settings {
+            let _ = instance.set_variable(name, value.clone());
+        }
+        if self
+            .program
+            .variables()
+            .iter()
+            .any(|v| v.name == "Instance" && v.ty == graphrun::Type::Int)
+        {
+            let _ = instance.set_variable("Instance", graphrun::Value::from(number as i64));
+        }
+        self.metrics.started.fetch_add(1, Ordering::Relaxed);
+        self.running
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(number, instance.handle());
+        // Stopped between being counted and being listed: stop it too.
+        if self.stopping.load(Ordering::SeqCst) {
+            instance.handle().stop();
+        }
+        let report = instance.run().await;
+        self.running.lock().unwrap_or_else(|e| e.into_inner()).remove(&number);
+        let how = match report.outcome {
+            Outcome::Stopped if self.by_duration.load(Ordering::SeqCst) => "duration",
+            Outcome::Stopped => "stopped",
+            _ if report.runtime_errors > 0 => "runtime_error",
+            Outcome::Quit => "quit",
+            Outcome::Idle => "idle",
+        };
+        self.metrics.ended(how);
+    }
+}
+
+/// `graphrun swarm`: a swarm, or (`merge`) the reports of its parts joined; the exit status.
+pub fn command(args: SwarmArgs) -> u8 {
+    match &args.merge {
+        Some(SwarmCommand::Merge {
+            reports,
+            threshold,
+            out,
+        }) => merge(reports, threshold, out.as_deref()),
+        None => swarm(args),
+    }
+}
+
+/// Runs the swarm; the exit status.
+fn swarm(args: SwarmArgs) -> u8 {
+    let thresholds = match thresholds(&args.threshold) {
+        Ok(t) => t,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return crate::EXIT_LOAD_ERROR;
+        }
+    };
+    let segment = match args.segment.as_deref().map(Segment::parse).transpose() {
+        Ok(s) => s.unwrap_or(Segment { index: 0, of: 1 }),
+        Err(message) => {
+            eprintln!("error: {message}");
+            return crate::EXIT_LOAD_ERROR;
+        }
+    };
+    let Some(file) = args.file.clone() else {
+        eprintln!("error: graphrun swarm needs a graph file (or `merge` and reports)");
+        return crate::EXIT_LOAD_ERROR;
+    };
+    let Some(total) = args.instances else {
+        eprintln!("error: graphrun swarm needs --instances N");
+        return crate::EXIT_LOAD_ERROR;
+    };
+    let ramp = match seconds("--ramp", args.ramp) {
+        Ok(r) => r,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return crate::EXIT_LOAD_ERROR;
+        }
+    };
+    // `--timeout`, as in `run`, is the swarm's `--duration`.
+    let duration = match args
+        .duration
+        .or(args.timeout)
+        .map(|d| seconds("--duration", d))
+        .transpose()
+    {
+        Ok(d) => d,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return crate::EXIT_LOAD_ERROR;
+        }
+    };
+    let metrics = Arc::new(Metrics::default());
+    let mut config = match args.socket.config() {
+        Ok(config) => config,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return crate::EXIT_LOAD_ERROR;
+        }
+    };
+    config.tap = Some(metrics.clone());
+    let registry = crate::registry(config);
+    let Some(program) = crate::load(&registry, &file) else {
+        return crate::EXIT_LOAD_ERROR;
+    };
+    let mut settings = Vec::new();
+    for setting in &args.set {
+        let Some((name, text)) = setting.split_once('=') else {
+            eprintln!("error: --set {setting}: expected NAME=VALUE");
+            return crate::EXIT_LOAD_ERROR;
+        };
+        match program.parse_variable_value(name, text) {
+            Ok(value) => settings.push((name.to_string(), value)),
+            Err(e) => {
+                eprintln!("error: --set {setting}: {e}");
+                return crate::EXIT_LOAD_ERROR;
+            }
+        }
+    }
+    let output = match &args.output {
+        None => None,
+        Some(path) => match std::fs::File::create(path) {
+            Ok(f) => Some(Arc::new(Mutex::new(std::io::BufWriter::new(f)))),
+            Err(e) => {
+                eprintln!("error: --output {}: {e}", path.display());
+                return crate::EXIT_LOAD_ERROR;
+            }
+        },
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return crate::EXIT_RUNTIME_ERROR;
+        }
+    };
+    let swarm = Arc::new(Swarm {
+        program,
+        options: RunOptions {
+            max_loop_iterations: args.max_loop_iterations,
+            max_value_size: args.max_value_size,
+            seed: args.seed,
+            ..RunOptions::default()
+        },
+        settings,
+        metrics: metrics.clone(),
+        output: output.clone(),
+        running: Mutex::default(),
+        stopping: AtomicBool::new(false),
+        by_duration: AtomicBool::new(false),
+        signalled: AtomicU8::new(0),
+    });
+    let numbers = segment.range(total);
+    let started = Instant::now();
+    let per_second = runtime.block_on(async {
+        stop_on_signals(swarm.clone());
+        if let Some(duration) = duration {
+            let swarm = swarm.clone();
+            tokio::spawn(async move {
+                tokio::time::sleep(duration).await;
+                swarm.by_duration.store(true, Ordering::SeqCst);
+                swarm.stop_all();
+                // EndPlay has a second, as after `run --timeout`; then it is stopped too.
+                tokio::time::sleep(crate::ENDPLAY_GRACE).await;
+                swarm.stop_all();
+            });
+        }
+        let done = Arc::new(tokio::sync::Notify::new());
+        let status = tokio::spawn(status(
+            metrics.clone(),
+            numbers.end - numbers.start,
+            started,
+            done.clone(),
+        ));
+        let mut tasks = tokio::task::JoinSet::new();
+        let begin = tokio::time::Instant::now();
+        for number in numbers {
+            // Started evenly over the ramp, by the number in the whole swarm.
+            let at = ramp.mul_f64(number as f64 / total.max(1) as f64);
+            tokio::time::sleep_until(begin + at).await;
+            if swarm.stopping.load(Ordering::SeqCst) {
+                break;
+            }
+            tasks.spawn(swarm.clone().instance(number));
+        }
+        while tasks.join_next().await.is_some() {}
+        done.notify_one();
+        status.await.unwrap_or_default()
+    });
+    runtime.shutdown_timeout(Duration::from_millis(100));
+    if let Some(out) = &output {
+        let _ = out.lock().unwrap_or_else(|e| e.into_inner()).flush();
+    }
+    let mut report = report(&swarm, &file, total, segment, started.elapsed().as_secs_f64());
+    report.per_second = per_second;
+    print!("{}", report.summary());
+    for (flag, path, text) in [
+        (
+            "--out",
+            &args.out,
+            serde_json::to_string_pretty(&report).map(|t| t + "\n").ok(),
+        ),
+        ("--csv", &args.csv, Some(report.csv())),
+        ("--plot", &args.plot, Some(plot::reply_time(&report))),
+    ] {
+        if let (Some(path), Some(text)) = (path, text) {
+            if let Err(e) = std::fs::write(path, text) {
+                eprintln!("error: {flag} {}: {e}", path.display());
+                return 1;
+            }
+        }
+    }
+    if args.stats {
+        let peak = crate::peak_resident_kib().map_or("unknown".to_string(), |kib| format!("{kib} KiB"));
+        eprintln!("stats: peak resident memory {peak}");
+    }
+    let signal = swarm.signalled.load(Ordering::SeqCst);
+    let judged = verdict(&report, &thresholds);
+    if signal != 0 {
+        signal
+    } else {
+        judged
+    }
+}
+
+/// What the last row counted, to count each second's share.
+#[derive(Default)]
+struct Last {
+    sent: u64,
+    received: u64,
+    errors: u64,
+}
+
+/// The row of the second up to now.
+fn row(metrics: &Metrics, started: Instant, last: &mut Last) -> Second {
+    let sent = metrics.sent.load(Ordering::Relaxed);
+    let received = metrics.received.load(Ordering::Relaxed);
+    let ended = metrics.ended_count();
+    let mut inner = metrics.inner();
+    let errors: u64 = inner.runtime_errors.values().sum();
+    let reply = std::mem::take(&mut inner.second_reply);
+    drop(inner);
+    let row = Second {
+        t: started.elapsed().as_secs_f64().ceil() as u64,
+        running: metrics.started.load(Ordering::Relaxed).saturating_sub(ended),
+        ended,
+        sent: sent - last.sent,
+        received: received - last.received,
+        errors: errors - last.errors,
+        reply,
+    };
+    *last = Last { sent, received, errors };
+    row
+}
+
+/// Each second: the second's row, and the status line (on a terminal, rewritten each
+/// second; otherwise a line every 10 s). When `done`: the last (part of a) second's row,
+/// and every row.
+async fn status(
+    metrics: Arc<Metrics>,
+    instances: u64,
+    started: Instant,
+    done: Arc<tokio::sync::Notify>,
+) -> Vec<Second> {
+    let terminal = std::io::stderr().is_terminal();
+    let mut every = tokio::time::interval(Duration::from_secs(1));
+    every.tick().await;
+    let mut last = Last::default();
+    let mut rows = Vec::new();
+    loop {
+        tokio::select! {
+            _ = every.tick() => {}
+            () = done.notified() => {
+                rows.push(row(&metrics, started, &mut last));
+                return rows;
+            }
+        }
+        let second = row(&metrics, started, &mut last);
+        let line = format!(
+            "{:>5} s  running {}, ended {} of {instances}  {} msg/s out, {} in  reply p95 {:.1} ms  errors {}",
+            second.t,
+            second.running,
+            second.ended,
+            second.sent,
+            second.received,
+            second.reply.at(0.95) as f64 / 1e3,
+            metrics.inner().runtime_errors.values().sum::<u64>()
+        );
+        let mut err = std::io::stderr().lock();
+        if terminal {
+            let _ = write!(err, "\r\x1b[2K{line}");
+            let _ = err.flush();
+        } else if second.t.is_multiple_of(10) {
+            let _ = writeln!(err, "{line}");
+        }
+        drop(err);
+        rows.push(second);
+    }
+}
+
+/// The report of this process's part.
+fn report(swarm: &Swarm, file: &Path, total: u64, segment: Segment, seconds: f64) -> Report {
+    if std::io::stderr().is_terminal() {
+        let _ = writeln!(std::io::stderr());
+    }
+    let m = &swarm.metrics;
+    let inner = m.inner();
+    let mut histograms = std::collections::BTreeMap::new();
+    histograms.insert("handshake".to_string(), inner.handshake.clone());
+    histograms.insert("reply".to_string(), inner.reply.clone());
+    for (name, h) in &inner.metrics {
+        histograms.insert(format!("metric.{name}"), h.clone());
+    }
+    Report {
+        format: 1,
+        graph: file.display().to_string(),
+        instances: total,
+        parts: vec![segment.index],
+        of: segment.of,
+        seconds,
+        started: m.started.load(Ordering::Relaxed),
+        ended: m.ended.lock().unwrap_or_else(|e| e.into_inner()).clone(),
+        connect: inner.outcomes.clone(),
+        connection_errors: inner.connection_errors.clone(),
+        closes: inner.closes.clone(),
+        messages: report::Messages {
+            sent: m.sent.load(Ordering::Relaxed),
+            sent_bytes: m.sent_bytes.load(Ordering::Relaxed),
+            received: m.received.load(Ordering::Relaxed),
+            received_bytes: m.received_bytes.load(Ordering::Relaxed),
+        },
+        runtime_errors: inner.runtime_errors.clone(),
+        warnings: m.warnings.load(Ordering::Relaxed),
+        counters: inner.counters.clone(),
+        histograms,
+        per_second: Vec::new(),
+    }
+}
+
+/// Ctrl-C and SIGTERM stop every instance (EndPlay runs); a second one stops EndPlay too.
+fn stop_on_signals(swarm: Arc<Swarm>) {
+    #[cfg(unix)]
+    tokio::spawn(async move {
+        use tokio::signal::unix::{signal, SignalKind};
+        let (Ok(mut interrupt), Ok(mut terminate)) = (signal(SignalKind::interrupt()), signal(SignalKind::terminate()))
+        else {
+            eprintln!("warning: cannot listen for Ctrl-C and SIGTERM");
+            return;
+        };
+        loop {
+            let status = tokio::select! {
+                _ = interrupt.recv() => crate::EXIT_INTERRUPTED,
+                _ = terminate.recv() => crate::EXIT_TERMINATED,
+            };
+            let _ = swarm
+                .signalled
+                .compare_exchange(0, status, Ordering::SeqCst, Ordering::SeqCst);
+            swarm.stop_all();
+        }
+    });
+    #[cfg(not(unix))]
+    tokio::spawn(async move {
+        while tokio::signal::ctrl_c().await.is_ok() {
+            let _ = swarm
+                .signalled
+                .compare_exchange(0, crate::EXIT_INTERRUPTED, Ordering::SeqCst, Ordering::SeqCst);
+            swarm.stop_all();
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn segments_split_a_swarm_into_equal_parts_that_cover_it() {
+        for (total, of) in [(1_000u64, 4u64), (10, 3), (2, 4), (0, 2)] {
+            let mut covered = Vec::new();
+            for index in 0..of {
+                let r = Segment { index, of }.range(total);
+                assert!(r.end - r.start <= total.div_ceil(of));
+                covered.extend(r);
+            }
+            assert_eq!(covered, (0..total).collect::<Vec<_>>());
+        }
+        assert!(Segment::parse("4/4").is_err());
+        assert!(Segment::parse("1/0").is_err());
+        assert!(Segment::parse("x").is_err());
+        assert_eq!(Segment::parse(" 2/4").unwrap().index, 2);
+    }
+}
