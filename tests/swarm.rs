@@ -280,3 +280,65 @@ fn duration_stops_every_instance_after_endplay_and_output_names_the_instance() {
     assert_eq!(lines, expected);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `--servers`: the swarm runs against a test file's in-memory servers on its virtual
+/// clock: five virtual seconds of half-second replies take milliseconds, and the reply
+/// time is the script's, within the histograms' 1%.
+#[test]
+fn a_swarm_runs_against_a_test_files_servers_in_virtual_time() {
+    let dir = scratch("servers");
+    let out = dir.join("report.json");
+    let started = std::time::Instant::now();
+    let run = swarm(&[
+        "graphs/swarm_client.ron",
+        "--instances",
+        "200",
+        "--servers",
+        "tests/swarm/servers.test.ron",
+        "--set",
+        "Url=ws://echo.test/",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let wall = started.elapsed();
+    assert_eq!(run.status.code(), Some(0), "{}{}", text(&run.stdout), text(&run.stderr));
+    let r = report(&out);
+    assert_eq!(r["ended"], serde_json::json!({"quit": 200}));
+    assert_eq!(r["closes"], serde_json::json!({"1000": 200}));
+    assert_eq!(r["messages"]["received"], 2000);
+    assert_eq!(r["histograms"]["reply"]["count"], 2000);
+    let seconds = r["seconds"].as_f64().unwrap();
+    assert!((seconds - 5.0).abs() < 0.01, "{seconds} virtual seconds");
+    for bucket in r["histograms"]["reply"]["buckets"].as_array().unwrap() {
+        let micros = bucket[0].as_f64().unwrap();
+        assert!((micros - 500_000.0).abs() / 500_000.0 < 0.01, "{bucket}");
+    }
+    assert!(wall < std::time::Duration::from_secs(60), "not virtual: {wall:?}");
+    // A script the clients do not meet fails the swarm as a test fails, naming the step.
+    let wrong = dir.join("wrong.test.ron");
+    let script = std::fs::read_to_string(Path::new(ROOT).join("tests/swarm/servers.test.ron"))
+        .unwrap()
+        .replace("ExpectClose(code: 1000)", "ExpectClose(code: 4000)")
+        .replace(
+            "../../graphs/swarm_client.ron",
+            &format!("{ROOT}/graphs/swarm_client.ron"),
+        );
+    std::fs::write(&wrong, script).unwrap();
+    let run = swarm(&[
+        "graphs/swarm_client.ron",
+        "--instances",
+        "3",
+        "--servers",
+        wrong.to_str().unwrap(),
+        "--set",
+        "Url=ws://echo.test/",
+    ]);
+    assert_eq!(run.status.code(), Some(1), "{}", text(&run.stdout));
+    let stdout = text(&run.stdout);
+    assert!(stdout.contains("the servers' scripts were not met (3):"), "{stdout}");
+    assert!(
+        stdout.contains("echo.test step 31: expected a close with 4000, received 1000"),
+        "{stdout}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -8,7 +8,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
-use std::time::Instant;
+// The runtime's clock: virtual under `--servers`, the system's otherwise.
+use tokio::time::Instant;
 
 use graphrun::{Host, Level, RuntimeError};
 use graphrun_socket::{Tap, TapEvent};

@@ -14,7 +14,10 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+// The runtime's clock: virtual under `--servers`, the system's otherwise.
+use tokio::time::Instant;
 
 use graphrun::{Instance, InstanceHandle, Outcome, Program, RunOptions};
 
@@ -25,6 +28,8 @@ use threshold::Threshold;
 
 /// Exit status when a threshold is not met.
 const EXIT_THRESHOLD: u8 = 99;
+/// Exit status when, under `--servers`, a server's script was not met.
+const EXIT_SCRIPT: u8 = 1;
 
 /// A part of a swarm: the `index`-th (from 0) of `of`.
 #[derive(Clone, Copy, Debug)]
@@ -264,6 +269,22 @@ fn swarm(args: SwarmArgs) -> u8 {
         }
     };
     config.tap = Some(metrics.clone());
+    // `--servers`: the test file's in-memory servers, on its virtual clock.
+    let servers = match args
+        .servers
+        .as_deref()
+        .map(graphrun_testing::TestServers::read)
+        .transpose()
+    {
+        Ok(servers) => servers,
+        Err(e) => {
+            eprintln!("{}", String::from(e).trim_end());
+            return crate::EXIT_LOAD_ERROR;
+        }
+    };
+    if let Some(servers) = &servers {
+        servers.configure(&mut config);
+    }
     let registry = crate::registry(config);
     let Some(program) = crate::load(&registry, &file) else {
         return crate::EXIT_LOAD_ERROR;
@@ -292,7 +313,15 @@ fn swarm(args: SwarmArgs) -> u8 {
             }
         },
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let built = if servers.is_some() {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .start_paused(true)
+            .build()
+    } else {
+        tokio::runtime::Builder::new_multi_thread().enable_all().build()
+    };
+    let runtime = match built {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");
@@ -316,8 +345,13 @@ fn swarm(args: SwarmArgs) -> u8 {
         signalled: AtomicU8::new(0),
     });
     let numbers = segment.range(total);
-    let started = Instant::now();
     let per_second = runtime.block_on(async {
+        let started = Instant::now();
+        if let Some(servers) = &servers {
+            if let Err(e) = servers.start(&swarm.program) {
+                return Err(e);
+            }
+        }
         stop_on_signals(swarm.clone());
         if let Some(duration) = duration {
             let swarm = swarm.clone();
@@ -350,13 +384,20 @@ fn swarm(args: SwarmArgs) -> u8 {
         }
         while tasks.join_next().await.is_some() {}
         done.notify_one();
-        status.await.unwrap_or_default()
+        Ok((status.await.unwrap_or_default(), started.elapsed()))
     });
+    let (per_second, took) = match per_second {
+        Ok(done) => done,
+        Err(e) => {
+            eprintln!("{}", String::from(e).trim_end());
+            return crate::EXIT_LOAD_ERROR;
+        }
+    };
     runtime.shutdown_timeout(Duration::from_millis(100));
     if let Some(out) = &output {
         let _ = out.lock().unwrap_or_else(|e| e.into_inner()).flush();
     }
-    let mut report = report(&swarm, &file, total, segment, started.elapsed().as_secs_f64());
+    let mut report = report(&swarm, &file, total, segment, took.as_secs_f64());
     report.per_second = per_second;
     print!("{}", report.summary());
     for (flag, path, text) in [
@@ -381,10 +422,22 @@ fn swarm(args: SwarmArgs) -> u8 {
     }
     let signal = swarm.signalled.load(Ordering::SeqCst);
     let judged = verdict(&report, &thresholds);
+    // Against scripted servers, a departure from their scripts fails as a test does.
+    let departures = servers.as_ref().map(|s| s.failures()).unwrap_or_default();
+    if !departures.is_empty() {
+        println!("  the servers' scripts were not met ({}):", departures.len());
+        for what in departures.iter().take(10) {
+            println!("    {what}");
+        }
+    }
     if signal != 0 {
         signal
-    } else {
+    } else if judged != 0 {
         judged
+    } else if !departures.is_empty() {
+        EXIT_SCRIPT
+    } else {
+        0
     }
 }
 

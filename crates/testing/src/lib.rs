@@ -7,6 +7,9 @@
 //!   [`RecordingHost`] for what the instance shows); [`replay`] runs it again from its
 //!   record, with no network and no waiting, and says where it departs.
 //!
+//! - [`TestServers`] are a test file's servers for a host of its own (`graphrun swarm
+//!   --servers`).
+//!
 //! `graphrun test`, `graphrun run --record` and `graphrun replay` are these, with output.
 
 pub mod error;
@@ -15,12 +18,14 @@ mod record;
 mod replay;
 mod runner;
 mod server;
+mod servers;
 
 pub use error::TestError;
 pub use record::{Recorder, RecordingHost};
 pub use replay::{replay, Replayed, EXIT_DEPARTED};
 pub use runner::{run_test, Outcome};
 pub use server::{Expected, Failures, ScriptTransport, Step};
+pub use servers::TestServers;
 
 /// The mistakes in a test file's text (its shape, steps and values), each at its place;
 /// what needs its graph (its variables, its Custom Events) is checked when it runs.

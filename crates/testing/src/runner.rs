@@ -104,10 +104,10 @@ pub fn run_test(path: &Path) -> Result<Outcome, crate::TestError> {
 /// The socket library's transport for a test, set once its servers are known (their
 /// scripts read JSON against the loaded graph).
 #[derive(Debug, Default)]
-struct Transport(std::sync::OnceLock<Arc<ScriptTransport>>);
+pub(crate) struct Transport(std::sync::OnceLock<Arc<ScriptTransport>>);
 
 impl Transport {
-    fn set(&self, servers: Arc<ScriptTransport>) {
+    pub(crate) fn set(&self, servers: Arc<ScriptTransport>) {
         let _ = self.0.set(servers);
     }
 }
@@ -121,21 +121,29 @@ impl graphrun_socket::Transport for Transport {
     }
 }
 
-/// The standard and socket libraries, the socket library allowing exactly the test's
-/// hosts and reaching them through `transport`.
-fn registry(hosts: &[&str], transport: Arc<Transport>, max_message_size: Option<usize>) -> Registry {
+/// `config` allowing exactly the test's `hosts` and reaching them through `transport`.
+pub(crate) fn reach(
+    config: &mut SocketConfig,
+    hosts: &[&str],
+    transport: Arc<Transport>,
+    max_message_size: Option<usize>,
+) {
     let patterns: Vec<String> = hosts
         .iter()
         .flat_map(|h| [format!("ws://{h}:*"), format!("wss://{h}:*")])
         .collect();
-    let policy = AccessPolicy::allow(patterns.iter().filter_map(|p| Pattern::parse(p).ok()).collect());
-    let defaults = SocketConfig::default();
-    let config = SocketConfig {
-        policy,
-        transport: Some(transport),
-        max_message_size: max_message_size.unwrap_or(defaults.max_message_size),
-        ..defaults
-    };
+    config.policy = AccessPolicy::allow(patterns.iter().filter_map(|p| Pattern::parse(p).ok()).collect());
+    config.transport = Some(transport);
+    if let Some(max) = max_message_size {
+        config.max_message_size = max;
+    }
+}
+
+/// The standard and socket libraries, the socket library allowing exactly the test's
+/// hosts and reaching them through `transport`.
+fn registry(hosts: &[&str], transport: Arc<Transport>, max_message_size: Option<usize>) -> Registry {
+    let mut config = SocketConfig::default();
+    reach(&mut config, hosts, transport, max_message_size);
     Registry::builder()
         .install(&StandardLibrary)
         .install(&SocketLibrary::new(config))
@@ -143,16 +151,16 @@ fn registry(hosts: &[&str], transport: Arc<Transport>, max_message_size: Option<
 }
 
 /// What a test file says, read against its graph.
-struct Resolved {
+pub(crate) struct Resolved {
     settings: Vec<(String, Value)>,
     /// Host events: when, which, with what.
     fires: Vec<(f64, String, Vec<Value>)>,
-    scripts: HashMap<String, Vec<Vec<server::Step>>>,
+    pub(crate) scripts: HashMap<String, Vec<Vec<server::Step>>>,
 }
 
 /// Reads the test file's variables, events, arguments and messages against `program`;
 /// every mistake is added to `diags` at its place, with the nearest known name.
-fn resolve(test: &TestFile, program: &Program, diags: &mut Vec<Diagnostic>) -> Resolved {
+pub(crate) fn resolve(test: &TestFile, program: &Program, diags: &mut Vec<Diagnostic>) -> Resolved {
     let mut settings = Vec::new();
     for (name, literal) in &test.set {
         match program.parse_variable_value(&name.value, &literal.text) {
