@@ -348,9 +348,7 @@ fn swarm(args: SwarmArgs) -> u8 {
     let per_second = runtime.block_on(async {
         let started = Instant::now();
         if let Some(servers) = &servers {
-            if let Err(e) = servers.start(&swarm.program) {
-                return Err(e);
-            }
+            servers.start(&swarm.program)?;
         }
         stop_on_signals(swarm.clone());
         if let Some(duration) = duration {
@@ -384,7 +382,7 @@ fn swarm(args: SwarmArgs) -> u8 {
         }
         while tasks.join_next().await.is_some() {}
         done.notify_one();
-        Ok((status.await.unwrap_or_default(), started.elapsed()))
+        Ok::<_, graphrun_testing::TestError>((status.await.unwrap_or_default(), started.elapsed()))
     });
     let (per_second, took) = match per_second {
         Ok(done) => done,
