@@ -322,8 +322,17 @@ fn open_fds() -> Option<usize> {
 
 /// The process's peak resident memory (VmHWM), where the system reports it (Linux).
 fn peak_resident_kib() -> Option<u64> {
+    status_kib("VmHWM:")
+}
+
+/// The process's resident memory now (VmRSS), where the system reports it (Linux).
+fn resident_kib() -> Option<u64> {
+    status_kib("VmRSS:")
+}
+
+fn status_kib(field: &str) -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let line = status.lines().find(|l| l.starts_with(field))?;
     line.split_whitespace().nth(1)?.parse().ok()
 }
 

@@ -356,6 +356,12 @@ pub fn resident_kib() -> u64 {
 /// The scale graph's file (`graphrun run bench/scale.ron --set Url=… --set N=…`).
 pub const SCALE_GRAPH: &str = include_str!("../scale.ron");
 
+/// The swarm benchmark's instance holding one idle connection.
+pub const SWARM_IDLE_GRAPH: &str = include_str!("../swarm_idle.ron");
+
+/// The swarm benchmark's instance without a connection (a Delay, so that all are alive at once).
+pub const SWARM_WAIT_GRAPH: &str = include_str!("../swarm_wait.ron");
+
 /// Opens `n` connections from one instance to `url` and holds them idle; returns the time
 /// to open them all and the resident memory per connection (KiB), measured in this process.
 pub fn scale(rt: &tokio::runtime::Runtime, url: &str, n: i64) -> (Duration, f64) {

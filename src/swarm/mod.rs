@@ -9,22 +9,24 @@ mod plot;
 mod report;
 mod threshold;
 
-use std::collections::HashMap;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 // The runtime's clock: virtual under `--servers`, the system's otherwise.
 use tokio::time::Instant;
 
-use graphrun::{Instance, InstanceHandle, Outcome, Program, RunOptions};
+use graphrun::{Instance, Outcome, Program, RunOptions};
 
 use crate::cli::{seconds, SwarmArgs, SwarmCommand};
 use metrics::{Metrics, SwarmHost};
 use report::{Report, Second};
 use threshold::Threshold;
+
+/// After this many connects, the status task gives freed memory back to the system.
+const TRIM_AFTER: u64 = 1_000;
 
 /// Exit status when a threshold is not met.
 const EXIT_THRESHOLD: u8 = 99;
@@ -142,7 +144,10 @@ struct Swarm {
     metrics: Arc<Metrics>,
     output: Option<Arc<Mutex<std::io::BufWriter<std::fs::File>>>>,
     /// The instances running, by number (to stop them).
-    running: Mutex<HashMap<u64, InstanceHandle>>,
+    running: Mutex<std::collections::HashMap<u64, graphrun::InstanceHandle>>,
+    /// Instances spawned and not yet ended, and a wake-up when the last ends.
+    live: AtomicU64,
+    all_ended: tokio::sync::Notify,
     /// Set once `--duration` or a signal stops the swarm: no more instances start.
     stopping: AtomicBool,
     /// Why it stopped: `duration`, or the signal's exit status.
@@ -158,8 +163,28 @@ impl Swarm {
         }
     }
 
-    /// Runs instance `number` to its end, and counts how it ended.
+    /// Runs instance `number` to its end, counts how it ended, and says when it was the last.
     async fn instance(self: Arc<Self>, number: u64) {
+        self.run_one(number).await;
+        if self.live.fetch_sub(1, Ordering::SeqCst) == 1 {
+            self.all_ended.notify_waiters();
+        }
+    }
+
+    /// Waits until every instance of the swarm has ended (or was not started).
+    async fn ended(&self) {
+        loop {
+            let notified = self.all_ended.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            if self.live.load(Ordering::SeqCst) == 0 {
+                return;
+            }
+            notified.await;
+        }
+    }
+
+    async fn run_one(&self, number: u64) {
         if self.stopping.load(Ordering::SeqCst) {
             return;
         }
@@ -313,13 +338,15 @@ fn swarm(args: SwarmArgs) -> u8 {
             }
         },
     };
+    // The control runtime (status, duration, signals); under `--servers` the instances
+    // run on it too, on its virtual clock.
     let built = if servers.is_some() {
         tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .start_paused(true)
             .build()
     } else {
-        tokio::runtime::Builder::new_multi_thread().enable_all().build()
+        tokio::runtime::Builder::new_current_thread().enable_all().build()
     };
     let runtime = match built {
         Ok(rt) => rt,
@@ -340,11 +367,15 @@ fn swarm(args: SwarmArgs) -> u8 {
         metrics: metrics.clone(),
         output: output.clone(),
         running: Mutex::default(),
+        live: AtomicU64::new(0),
+        all_ended: tokio::sync::Notify::new(),
         stopping: AtomicBool::new(false),
         by_duration: AtomicBool::new(false),
         signalled: AtomicU8::new(0),
     });
     let numbers = segment.range(total);
+    // What the process holds before any instance (the program loaded, the runtime up).
+    let at_start = crate::resident_kib();
     let per_second = runtime.block_on(async {
         let started = Instant::now();
         if let Some(servers) = &servers {
@@ -369,18 +400,22 @@ fn swarm(args: SwarmArgs) -> u8 {
             started,
             done.clone(),
         ));
-        let mut tasks = tokio::task::JoinSet::new();
-        let begin = tokio::time::Instant::now();
-        for number in numbers {
-            // Started evenly over the ramp, by the number in the whole swarm.
-            let at = ramp.mul_f64(number as f64 / total.max(1) as f64);
-            tokio::time::sleep_until(begin + at).await;
-            if swarm.stopping.load(Ordering::SeqCst) {
-                break;
+        let schedule = Schedule {
+            numbers: numbers.clone(),
+            total,
+            ramp,
+            begin: Instant::now(),
+        };
+        swarm.live.store(numbers.end - numbers.start, Ordering::SeqCst);
+        if servers.is_some() {
+            schedule.start(&swarm, 0, 1).await;
+        } else {
+            for (share, of) in shares(&schedule) {
+                let (swarm, schedule) = (swarm.clone(), schedule.clone());
+                std::thread::spawn(move || share_thread(swarm, schedule, share, of));
             }
-            tasks.spawn(swarm.clone().instance(number));
         }
-        while tasks.join_next().await.is_some() {}
+        swarm.ended().await;
         done.notify_one();
         Ok::<_, graphrun_testing::TestError>((status.await.unwrap_or_default(), started.elapsed()))
     });
@@ -415,8 +450,13 @@ fn swarm(args: SwarmArgs) -> u8 {
         }
     }
     if args.stats {
-        let peak = crate::peak_resident_kib().map_or("unknown".to_string(), |kib| format!("{kib} KiB"));
-        eprintln!("stats: peak resident memory {peak}");
+        match (at_start, crate::peak_resident_kib()) {
+            (Some(start), Some(peak)) => eprintln!(
+                "stats: resident memory {start} KiB before the instances, {peak} KiB at the peak: {:.2} KiB an instance",
+                peak.saturating_sub(start) as f64 / report.started.max(1) as f64
+            ),
+            _ => eprintln!("stats: resident memory unknown here"),
+        }
     }
     let signal = swarm.signalled.load(Ordering::SeqCst);
     let judged = verdict(&report, &thresholds);
@@ -437,6 +477,60 @@ fn swarm(args: SwarmArgs) -> u8 {
     } else {
         0
     }
+}
+
+/// When each instance of this process starts: evenly over the ramp, by its number in the
+/// whole swarm (so that parts run apart start as one swarm would).
+#[derive(Clone)]
+struct Schedule {
+    numbers: std::ops::Range<u64>,
+    total: u64,
+    ramp: Duration,
+    begin: Instant,
+}
+
+impl Schedule {
+    /// Starts the instances of share `share` of `of` on this thread's runtime, each at its
+    /// time (all at once once the swarm is stopping: they end at once).
+    async fn start(&self, swarm: &Arc<Swarm>, share: u64, of: u64) {
+        for number in self.numbers.clone().filter(|n| (n - self.numbers.start) % of == share) {
+            if !swarm.stopping.load(Ordering::SeqCst) {
+                let at = self.ramp.mul_f64(number as f64 / self.total.max(1) as f64);
+                tokio::time::sleep_until(self.begin + at).await;
+            }
+            tokio::spawn(swarm.clone().instance(number));
+        }
+    }
+}
+
+/// The swarm's shares: one per core, each on a thread with a runtime of its own, so that an
+/// instance and its connections stay on one thread (no wake-up crosses threads: a
+/// multi-thread runtime cost the echo benchmark a quarter of its throughput).
+fn shares(schedule: &Schedule) -> Vec<(u64, u64)> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get() as u64);
+    let of = cores.min(schedule.numbers.end - schedule.numbers.start).max(1);
+    (0..of).map(|share| (share, of)).collect()
+}
+
+/// One share's thread: its instances, on a current-thread runtime, until all have ended.
+fn share_thread(swarm: Arc<Swarm>, schedule: Schedule, share: u64, of: u64) {
+    let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
+        eprintln!("error: cannot start an async runtime for the swarm's share {share}");
+        // Its instances are not run: counted out, so the swarm ends.
+        let count = schedule
+            .numbers
+            .clone()
+            .filter(|n| (n - schedule.numbers.start) % of == share)
+            .count();
+        if swarm.live.fetch_sub(count as u64, Ordering::SeqCst) == count as u64 {
+            swarm.all_ended.notify_waiters();
+        }
+        return;
+    };
+    runtime.block_on(async {
+        schedule.start(&swarm, share, of).await;
+        swarm.ended().await;
+    });
 }
 
 /// What the last row counted, to count each second's share.
@@ -483,6 +577,7 @@ async fn status(
     every.tick().await;
     let mut last = Last::default();
     let mut rows = Vec::new();
+    let mut trimmed_at = 0;
     loop {
         tokio::select! {
             _ = every.tick() => {}
@@ -492,6 +587,13 @@ async fn status(
             }
         }
         let second = row(&metrics, started, &mut last);
+        // A burst of connects leaves their handshakes' buffers as holes between the
+        // connections' state: given back (17.5 KiB an idle instance was 10 KiB of heap).
+        let opened = metrics.inner().handshake.count();
+        if opened >= trimmed_at + TRIM_AFTER {
+            trimmed_at = opened;
+            graphrun_socket::memory::give_back();
+        }
         let line = format!(
             "{:>5} s  running {}, ended {} of {instances}  {} msg/s out, {} in  reply p95 {:.1} ms  errors {}",
             second.t,

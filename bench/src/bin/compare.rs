@@ -35,8 +35,8 @@ fn line(name: &str, graphrun: f64, peer_name: &str, peer: f64, unit: &str, highe
     println!("{name}: graphrun={graphrun:.0} {unit} {peer_name}={peer:.0} {unit} ratio={ratio:.3}");
 }
 
-const COMPARISONS: [&str; 9] = [
-    "loop", "calls", "events", "echo", "process", "startup", "shapes", "load", "scale",
+const COMPARISONS: [&str; 10] = [
+    "loop", "calls", "events", "echo", "process", "startup", "shapes", "load", "scale", "swarm",
 ];
 
 fn main() {
@@ -80,6 +80,118 @@ fn main() {
     if wanted("scale") {
         compare_scale(&rt);
     }
+    if wanted("swarm") {
+        compare_swarm();
+    }
+}
+
+/// `graphrun swarm GRAPH --instances n` holding a connection each: the resident memory an
+/// instance costs once all are open (beyond the process's start), and at the peak.
+fn holding(graph: &std::path::Path, n: i64, url: &str) -> (f64, f64) {
+    use std::io::Read;
+    let mut child = Command::new(graphrun_bin())
+        .arg("swarm")
+        .arg(graph)
+        .args(["--instances", &n.to_string(), "--stats", "--duration", "30"])
+        .args(["--set", &format!("Url={url}"), "--handshake-timeout", "60"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    let fds = || std::fs::read_dir(format!("/proc/{pid}/fd")).map_or(0, |d| d.count() as i64);
+    let started = Instant::now();
+    while fds() < n && started.elapsed().as_secs() < 60 {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    std::thread::sleep(std::time::Duration::from_secs(1));
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let rss: f64 = status
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())
+        .unwrap();
+    // SIGTERM: the swarm stops its instances and prints its stats.
+    let _ = Command::new("kill").args(["-TERM", &pid.to_string()]).status();
+    let mut stderr = String::new();
+    let _ = child.stderr.take().unwrap().read_to_string(&mut stderr);
+    let _ = child.wait();
+    let line = stderr
+        .lines()
+        .find(|l| l.starts_with("stats: resident memory"))
+        .unwrap_or_else(|| panic!("{stderr}"));
+    let start: f64 = line["stats: resident memory ".len()..].split(' ').next().unwrap().parse().unwrap();
+    let peak: f64 = line.rsplit(": ").next().unwrap().split(' ').next().unwrap().parse().unwrap();
+    ((rss - start) / n as f64, peak)
+}
+
+/// `graphrun swarm` as users run it, as a process: the memory an instance costs (with one
+/// idle connection, and with none), and echo throughput with the swarm's metrics on
+/// against `graphrun run` on the same graph.
+fn compare_swarm() {
+    let Ok(url) = std::env::var("GRAPHRUN_SCALE_URL") else {
+        println!("swarm: skipped (GRAPHRUN_SCALE_URL names the echo server process; scripts/compare.sh starts one)");
+        return;
+    };
+    let dir = std::env::temp_dir().join(format!("graphrun-swarm-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let write = |name: &str, text: &str| {
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    };
+    let (idle, wait, echo) = (
+        write("idle.ron", SWARM_IDLE_GRAPH),
+        write("wait.ron", SWARM_WAIT_GRAPH),
+        write("echo.ron", ECHO_GRAPH),
+    );
+    // "stats: … : X KiB an instance" from `--stats`.
+    let per_instance = |graph: &std::path::Path, instances: i64, extra: &[&str]| -> f64 {
+        let out = Command::new(graphrun_bin())
+            .arg("swarm")
+            .arg(graph)
+            .args(["--instances", &instances.to_string(), "--stats"])
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        let line = stderr.lines().find(|l| l.starts_with("stats: resident memory")).unwrap_or_else(|| panic!("{stderr}"));
+        line.rsplit(": ").next().unwrap().split(' ').next().unwrap().parse().unwrap()
+    };
+    // The swarm holds one end of each connection, the echo server the other: each within
+    // this machine's open-file limit. Measured while they are held (VmRSS once every
+    // connection is open, as `scale` measures), beyond the process's start.
+    let n = most_connections().min(10_000);
+    let (kib, peak) = holding(&idle, n, &url);
+    println!(
+        "swarm {n} instances each holding an idle connection, whole process: graphrun={kib:.2} KiB/instance goal=16 KiB/instance ratio={:.3} (at the peak, while connecting: {peak:.2} KiB/instance)",
+        16.0 / kib
+    );
+    let kib = per_instance(&wait, 100_000, &[]);
+    println!(
+        "swarm 100000 instances without connections, whole process: graphrun={kib:.2} KiB/instance goal=4 KiB/instance ratio={:.3}",
+        4.0 / kib
+    );
+    let total = 200_000;
+    let (mut swarm, mut run) = (Vec::new(), Vec::new());
+    for _ in 0..PROCESS_RUNS {
+        let sets = ["--set", &format!("Url={url}"), "--set", "InFlight=64", "--set", &format!("Total={total}")];
+        let s = wall(Command::new(graphrun_bin()).args(["swarm", "--instances", "1"]).arg(&echo).args(sets));
+        swarm.push(total as f64 / s);
+        let s = wall(Command::new(graphrun_bin()).arg("run").arg(&echo).args(sets));
+        run.push(total as f64 / s);
+    }
+    process_line(
+        "echo 64 in flight, graphrun swarm --instances 1 (its metrics on) vs graphrun run, whole processes (goal: ratio at least 0.9)",
+        swarm,
+        "run",
+        run,
+        "messages/s",
+        true,
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 fn compare_loop(rt: &tokio::runtime::Runtime) {

@@ -32,7 +32,7 @@ async fn serve(listener: TcpListener) {
             echo(stream).await;
             let trim = open.lock().unwrap_or_else(|e| e.into_inner()).closed();
             if trim {
-                give_back();
+                crate::memory::give_back();
             }
         });
     }
@@ -60,19 +60,6 @@ impl Open {
             self.most = self.now;
         }
         trim
-    }
-}
-
-/// Gives the memory freed by closed connections back to the system. glibc's allocator
-/// keeps freed small blocks for reuse, so a server that once held 5,000 connections stayed
-/// at that size after they closed (57 MB); trimmed, it is back to 6 MB.
-#[allow(unsafe_code)] // The workspace's one exception: glibc's `malloc_trim`, by FFI.
-fn give_back() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: malloc_trim takes no pointers and touches no memory in use: it returns free
-    // pages to the system, and glibc serializes it with every other allocator call.
-    unsafe {
-        libc::malloc_trim(0);
     }
 }
 

@@ -10,6 +10,7 @@
 mod connection;
 pub mod echo;
 pub mod error;
+pub mod memory;
 mod nodes;
 mod policy;
 mod request;
