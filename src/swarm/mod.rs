@@ -394,12 +394,7 @@ fn swarm(args: SwarmArgs) -> u8 {
             });
         }
         let done = Arc::new(tokio::sync::Notify::new());
-        let status = tokio::spawn(status(
-            metrics.clone(),
-            numbers.end - numbers.start,
-            started,
-            done.clone(),
-        ));
+        let status = tokio::spawn(status(metrics.clone(), numbers.end - numbers.start, done.clone()));
         let schedule = Schedule {
             numbers: numbers.clone(),
             total,
@@ -541,8 +536,8 @@ struct Last {
     errors: u64,
 }
 
-/// The row of the second up to now.
-fn row(metrics: &Metrics, started: Instant, last: &mut Last) -> Second {
+/// The row of second `t` (counted by the ticker: second 1 is the first).
+fn row(metrics: &Metrics, t: u64, last: &mut Last) -> Second {
     let sent = metrics.sent.load(Ordering::Relaxed);
     let received = metrics.received.load(Ordering::Relaxed);
     let ended = metrics.ended_count();
@@ -551,7 +546,7 @@ fn row(metrics: &Metrics, started: Instant, last: &mut Last) -> Second {
     let reply = std::mem::take(&mut inner.second_reply);
     drop(inner);
     let row = Second {
-        t: started.elapsed().as_secs_f64().ceil() as u64,
+        t,
         running: metrics.started.load(Ordering::Relaxed).saturating_sub(ended),
         ended,
         sent: sent - last.sent,
@@ -566,12 +561,7 @@ fn row(metrics: &Metrics, started: Instant, last: &mut Last) -> Second {
 /// Each second: the second's row, and the status line (on a terminal, rewritten each
 /// second; otherwise a line every 10 s). When `done`: the last (part of a) second's row,
 /// and every row.
-async fn status(
-    metrics: Arc<Metrics>,
-    instances: u64,
-    started: Instant,
-    done: Arc<tokio::sync::Notify>,
-) -> Vec<Second> {
+async fn status(metrics: Arc<Metrics>, instances: u64, done: Arc<tokio::sync::Notify>) -> Vec<Second> {
     let terminal = std::io::stderr().is_terminal();
     let mut every = tokio::time::interval(Duration::from_secs(1));
     every.tick().await;
@@ -582,11 +572,12 @@ async fn status(
         tokio::select! {
             _ = every.tick() => {}
             () = done.notified() => {
-                rows.push(row(&metrics, started, &mut last));
+                // The last second, in part.
+                rows.push(row(&metrics, rows.len() as u64 + 1, &mut last));
                 return rows;
             }
         }
-        let second = row(&metrics, started, &mut last);
+        let second = row(&metrics, rows.len() as u64 + 1, &mut last);
         // A burst of connects leaves their handshakes' buffers as holes between the
         // connections' state: given back (17.5 KiB an idle instance was 10 KiB of heap).
         let opened = metrics.inner().handshake.count();
