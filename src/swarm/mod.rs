@@ -184,10 +184,8 @@ impl Swarm {
         }
     }
 
-    async fn run_one(&self, number: u64) {
-        if self.stopping.load(Ordering::SeqCst) {
-            return;
-        }
+    /// Instance `number`, its variables set.
+    fn make(&self, number: u64) -> Instance {
         let host = Arc::new(SwarmHost {
             instance: number,
             metrics: self.metrics.clone(),
@@ -207,6 +205,14 @@ impl Swarm {
         {
             let _ = instance.set_variable("Instance", graphrun::Value::from(number as i64));
         }
+        instance
+    }
+
+    async fn run_one(&self, number: u64) {
+        if self.stopping.load(Ordering::SeqCst) {
+            return;
+        }
+        let mut instance = self.make(number);
         self.metrics.started.fetch_add(1, Ordering::Relaxed);
         self.running
             .lock()
