@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
 use serde_json::json;
+use tokio_tungstenite::tungstenite;
 
 #[path = "studio/browser.rs"]
 mod browser;
@@ -609,7 +610,13 @@ fn sigterm_ends_the_studio_within_a_second_even_on_a_fifo() {
     for case in ["fifo"] {
         let dir = scratch(&format!("sigterm-{case}"));
         std::fs::write(dir.join("g.ron"), r#"Graph(format: 1, name: "G", nodes: {})"#).unwrap();
-        let (studio, _url) = start(&dir, &["studio", "g.ron", "--port", "0"]);
+        let (studio, url) = start(&dir, &["studio", "g.ron", "--port", "0"]);
+        // A page, to hear the studio say it looked at the FIFO.
+        let ws = url.replacen("http://", "ws://", 1).replacen("/?", "/ws?", 1);
+        let (mut page, _) = tungstenite::connect(ws.as_str()).unwrap();
+        if let tungstenite::stream::MaybeTlsStream::Plain(tcp) = page.get_ref() {
+            tcp.set_read_timeout(Some(std::time::Duration::from_secs(20))).unwrap();
+        }
         // Changed under it: the watcher reports it, and the studio looks at it.
         std::fs::remove_file(dir.join("g.ron")).unwrap();
         assert!(Command::new("mkfifo")
@@ -617,8 +624,13 @@ fn sigterm_ends_the_studio_within_a_second_even_on_a_fifo() {
             .status()
             .unwrap()
             .success());
-        // Let it notice the change and start on it.
-        std::thread::sleep(std::time::Duration::from_millis(1500));
+        // It refuses the FIFO, and says so in the log.
+        loop {
+            let message = page.read().expect("the studio says it refused the FIFO within 20 s");
+            if message.to_text().is_ok_and(|t| t.contains("it is not a regular file")) {
+                break;
+            }
+        }
         let mut studio = studio;
         let pid = studio.0.id().to_string();
         assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
