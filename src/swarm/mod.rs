@@ -54,7 +54,7 @@ impl Segment {
         Ok(Segment { index, of })
     }
 
-    /// The instance numbers of this part of `total`: equal parts, the first ones one
+    /// The instance numbers of this part of `total`: equal parts, the later ones one
     /// larger where they do not divide evenly.
     fn range(self, total: u64) -> std::ops::Range<u64> {
         let at = |i: u64| (total * i) / self.of;
