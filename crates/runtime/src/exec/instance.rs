@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::{mpsc, Notify};
+use tokio::sync::Notify;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
@@ -150,7 +150,7 @@ pub(crate) struct Env {
     pub(crate) host: Arc<dyn Host>,
     pub(crate) options: RunOptions,
     pub(crate) shared: Arc<Shared>,
-    pub(crate) tx: mpsc::Sender<Event>,
+    pub(crate) tx: crate::node::queue::Sender<Event>,
     pub(crate) prog: Arc<ProgramInner>,
 }
 
@@ -179,7 +179,7 @@ pub struct Instance {
     pub(crate) env: Env,
     pub(crate) st: State,
     pub(crate) scratch: Vec<Value>,
-    pub(crate) rx: mpsc::Receiver<Event>,
+    pub(crate) rx: crate::node::queue::Receiver<Event>,
     pub(crate) started: bool,
     pub(crate) ended: bool,
     /// Watches the run (the tracer, a debugger); with none, the loop's hooks are compiled out.
@@ -213,7 +213,7 @@ impl Instance {
             .trace
             .then(|| Box::new(Tracer::new(host.clone())) as Box<dyn Observer>);
         let inner = &program.inner;
-        let (tx, rx) = mpsc::channel(CHANNEL_CAPACITY);
+        let (tx, rx) = crate::node::queue::channel(CHANNEL_CAPACITY);
         let rng = options.seed.map_or_else(fastrand::Rng::new, fastrand::Rng::with_seed);
         Instance {
             program: program.clone(),
@@ -355,22 +355,22 @@ impl Instance {
             // it fires runs before the next (a delegate before the next report).
             let timers = !self.st.timers.is_empty() && self.queue_due_timers(Instant::now());
             let received = match self.rx.try_recv() {
-                Ok(event) => {
+                Some(event) => {
                     self.st.queue.push_back(event);
                     true
                 }
-                Err(_) => false,
+                None => false,
             };
             if timers || received {
                 continue;
             }
             if self.st.timers.is_empty() && self.env.shared.pending.load(Ordering::SeqCst) == 0 {
                 match self.rx.try_recv() {
-                    Ok(event) => {
+                    Some(event) => {
                         self.st.queue.push_back(event);
                         continue;
                     }
-                    Err(_) => break Outcome::Idle,
+                    None => break Outcome::Idle,
                 }
             }
             let next = self.st.timers.keys().next().map(|k| k.0);
@@ -427,7 +427,7 @@ impl Instance {
                 _ = tokio::time::sleep_until(deadline) => break,
             }
         }
-        while self.rx.try_recv().is_ok() {}
+        while self.rx.try_recv().is_some() {}
     }
 
     /// Says how many warnings were not shown since the last of their kind was.

@@ -8,7 +8,7 @@ use std::fmt;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use tokio::sync::{mpsc, Notify};
+use tokio::sync::Notify;
 
 use crate::node::host::{HostError, RuntimeError};
 use crate::node::{Cx, EventRef, Flow, NodeError};
@@ -142,7 +142,7 @@ impl fmt::Debug for KeepAlive {
 /// slows its sources instead of growing memory.
 #[derive(Clone)]
 pub struct EventSender {
-    pub(crate) tx: mpsc::Sender<Event>,
+    pub(crate) tx: super::queue::Sender<Event>,
     pub(crate) shared: Arc<Shared>,
     /// What an event's args must be: the program's.
     pub(crate) events: Arc<dyn EventCheck>,

@@ -15,6 +15,7 @@ pub(crate) mod event;
 mod fn_node;
 pub(crate) mod host;
 pub(crate) mod input;
+pub(crate) mod queue;
 pub(crate) mod registry;
 mod typed;
 
