@@ -26,11 +26,12 @@ const KEPT: usize = 5_000;
 const KEPT_BYTES: usize = 4 << 20;
 
 /// At most this many output lines, log entries and connection messages a batch carries,
-/// and at most [`BATCH_BYTES`] of their text in all; more in 100 ms are counted, and the
-/// count is shown in their place. With [`LINE_CHARS`], this bounds a batch's size; with
-/// [`PAGE_QUEUE`], what a page that does not read can make the studio hold.
+/// and at most [`BATCH_BYTES`] of each panel's text (so that a flood of output never
+/// crowds out the log); more in 100 ms are counted, and the count is shown in their place.
+/// With [`LINE_CHARS`], this bounds a batch's size; with [`PAGE_QUEUE`], what a page that
+/// does not read can make the studio hold.
 const BATCH_LINES: usize = 2_000;
-const BATCH_BYTES: usize = 512 << 10;
+const BATCH_BYTES: usize = 256 << 10;
 
 /// At most this many messages wait for a page that falls behind; past them it is sent
 /// everything anew once it reads again ([`Session::hello`]).
@@ -67,8 +68,8 @@ pub struct Pending {
     connections: Vec<ConnectionEntry>,
     /// Lines left out of this batch: output, log, connections.
     dropped: [u64; 3],
-    /// The bytes of text this batch's lines hold.
-    bytes: usize,
+    /// The bytes of text this batch's lines hold: output, log, connections.
+    bytes: [usize; 3],
     pub variables: Option<Vec<(String, String)>>,
     /// The node running last.
     pub active: Option<NodeKey>,
@@ -473,8 +474,8 @@ impl Session {
 impl Pending {
     /// Whether a line of `bytes` fits in this batch (else it is counted in `dropped[which]`).
     fn fits(&mut self, which: usize, lines: usize, bytes: usize) -> bool {
-        if lines < BATCH_LINES && self.bytes + bytes <= BATCH_BYTES {
-            self.bytes += bytes;
+        if lines < BATCH_LINES && self.bytes[which] + bytes <= BATCH_BYTES {
+            self.bytes[which] += bytes;
             true
         } else {
             self.dropped[which] += 1;
@@ -586,6 +587,14 @@ mod tests {
         for _ in 0..1_000 {
             pending.print(&long);
         }
+        // A flood of output leaves the log its own room.
+        pending.log(LogEntry {
+            level: "info",
+            message: "the run ended".to_string(),
+            graph: None,
+            node: None,
+        });
+        assert_eq!(pending.log.len(), 1);
         let kept = pending.output.len();
         assert_eq!(kept, BATCH_BYTES / cut(&long).len());
         assert_eq!(pending.dropped[0] as usize, 1_000 - kept);
