@@ -710,8 +710,24 @@ async fn a_run_printing_gigabytes_keeps_the_studio_small_even_with_a_page_that_n
     }
     let peak = peak_memory(studio.0.id());
     eprintln!("studio peak {} MiB, largest message {largest} bytes", peak >> 20);
-    assert_eq!(lines.len(), 200, "every line is shown, cut");
-    for line in &lines {
+    // Every line is shown, cut, or counted where a batch had no more room.
+    let (counted, shown): (Vec<&String>, Vec<&String>) = lines
+        .iter()
+        .partition(|l| l.contains("more lines in this moment are not shown"));
+    let not_shown: usize = counted
+        .iter()
+        .map(|l| {
+            l.trim_start_matches('(')
+                .split(' ')
+                .next()
+                .unwrap()
+                .parse::<usize>()
+                .unwrap()
+        })
+        .sum();
+    assert_eq!(shown.len() + not_shown, 200, "every line is shown or counted");
+    assert!(shown.len() >= 100, "{} lines shown", shown.len());
+    for line in shown {
         assert!(line.len() < 10_000, "a line is cut: {} bytes", line.len());
         assert!(
             line.ends_with("(8388608 bytes in all)"),
