@@ -236,6 +236,19 @@ fn four_segments_merged_equal_one_process() {
     let exact = 989.0; // the 990th of 0..999
     assert!((p99(&summary) - exact).abs() / exact < 0.01, "{summary}");
     assert!((p99(&text(&run.stdout)) - exact).abs() / exact < 0.01);
+    // Parts missing, or one given twice, are said.
+    let partial = swarm(&["merge", parts[0].to_str().unwrap(), parts[1].to_str().unwrap()]);
+    assert!(
+        text(&partial.stderr).contains("warning: the reports hold parts [0, 1] of 4: the swarm is not whole"),
+        "{}",
+        text(&partial.stderr)
+    );
+    let twice = swarm(&["merge", parts[0].to_str().unwrap(), parts[0].to_str().unwrap()]);
+    assert!(
+        text(&twice.stderr).contains("a part given twice is counted twice"),
+        "{}",
+        text(&twice.stderr)
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 

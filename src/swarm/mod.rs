@@ -115,7 +115,14 @@ fn merge(files: &[PathBuf], threshold_texts: &[String], out: Option<&Path>) -> u
             }
         }
     }
-    if merged.of > 0 && merged.parts.len() as u64 != merged.of {
+    let mut distinct = merged.parts.clone();
+    distinct.dedup();
+    if distinct.len() != merged.parts.len() {
+        eprintln!(
+            "warning: the reports hold parts {:?}: a part given twice is counted twice",
+            merged.parts
+        );
+    } else if merged.of > 0 && merged.parts.len() as u64 != merged.of {
         eprintln!(
             "warning: the reports hold parts {:?} of {}: the swarm is not whole",
             merged.parts, merged.of
