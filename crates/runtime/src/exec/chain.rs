@@ -457,7 +457,7 @@ impl Instance {
         }
         self.st.iterations += 1;
         let table = if observed { &prog.code.start } else { &prog.code.resume };
-        chain.stack.push((n, table[n as usize], index));
+        chain.push_at(table, n, index);
         if self.st.iterations > self.env.options.max_loop_iterations {
             self.loop_guard(prog, n);
             self.st.halt = true;
@@ -603,10 +603,18 @@ pub(crate) struct Chain {
 pub(crate) type Reentry = (u32, u32, u64);
 
 impl Chain {
-    /// Node `n` is to be entered again with `payload` when the chain's branch ends.
+    /// Node `n` is to be entered again with `payload` when the chain's branch ends, at its
+    /// resume instruction (`Code::resume`).
     #[inline(always)]
     fn push(&mut self, prog: &ProgramInner, n: u32, payload: u64) {
-        self.stack.push((n, prog.code.resume[n as usize], payload));
+        self.push_at(&prog.code.resume, n, payload);
+    }
+
+    /// As [`Chain::push`], at the instruction `table` gives node `n` (a loop pass of an
+    /// observed run re-enters at `Code::start`, reading its bounds again).
+    #[inline(always)]
+    fn push_at(&mut self, table: &[u32], n: u32, payload: u64) {
+        self.stack.push((n, table[n as usize], payload));
     }
 
     /// The branch ended: the latest re-entry, if any.
