@@ -173,12 +173,8 @@ pub(crate) enum Command {
 pub(crate) struct RunArgs {
     /// The graph file (`-`: standard input).
     pub(crate) file: PathBuf,
-    /// Overrides a variable's default: NAME=VALUE, VALUE a RON literal of its type.
-    #[arg(long = "set", value_name = "NAME=VALUE")]
-    pub(crate) set: Vec<String>,
-    /// Stops the run after this many seconds (exit status 3).
-    #[arg(long, value_name = "SECONDS")]
-    pub(crate) timeout: Option<f64>,
+    #[command(flatten)]
+    pub(crate) instance: InstanceArgs,
     /// Writes what comes into the run from outside to this file, one JSON object a line,
     /// for `graphrun replay`.
     #[arg(long, value_name = "RUN.jsonl")]
@@ -189,6 +185,21 @@ pub(crate) struct RunArgs {
     /// Writes each node as it runs, with its pin values, to stderr.
     #[arg(long)]
     pub(crate) trace: bool,
+    #[command(flatten)]
+    pub(crate) socket: SocketArgs,
+}
+
+/// What each instance of a run, a studio's run or a swarm is given.
+#[derive(clap::Args)]
+pub(crate) struct InstanceArgs {
+    /// Overrides a variable's default (in a swarm, in every instance): NAME=VALUE, VALUE a
+    /// RON literal of its type.
+    #[arg(long = "set", value_name = "NAME=VALUE")]
+    pub(crate) set: Vec<String>,
+    /// Stops the run after this many seconds (`run`: exit status 3; `swarm`: the same as
+    /// --duration).
+    #[arg(long, value_name = "SECONDS")]
+    pub(crate) timeout: Option<f64>,
     /// Loop iterations one event may run before it is stopped as a runtime error.
     #[arg(long, value_name = "N", default_value_t = 1_000_000)]
     pub(crate) max_loop_iterations: u64,
@@ -197,14 +208,43 @@ pub(crate) struct RunArgs {
     #[arg(long, value_name = "BYTES", default_value_t = graphrun::DEFAULT_MAX_VALUE_SIZE)]
     pub(crate) max_value_size: usize,
     /// The seed of the graph's random numbers: the same seed gives the same numbers
-    /// (without it, they are seeded from the system).
+    /// (without it, they are seeded from the system; in a swarm, instance I draws from
+    /// seed + I).
     #[arg(long, value_name = "N")]
     pub(crate) seed: Option<u64>,
-    /// At the end, writes the run's peak resident memory and duration to stderr.
+    /// At the end, writes the peak resident memory (a run: and its duration; a swarm: and
+    /// KiB an instance) to stderr.
     #[arg(long)]
     pub(crate) stats: bool,
-    #[command(flatten)]
-    pub(crate) socket: SocketArgs,
+}
+
+impl InstanceArgs {
+    /// The options an instance runs with.
+    pub(crate) fn options(&self, trace: bool) -> graphrun::RunOptions {
+        graphrun::RunOptions {
+            max_loop_iterations: self.max_loop_iterations,
+            max_value_size: self.max_value_size,
+            trace,
+            seed: self.seed,
+            ..graphrun::RunOptions::default()
+        }
+    }
+}
+
+/// Each `--set NAME=VALUE` read against `program`'s variables, or what is wrong with the
+/// first that does not fit (as `--set SETTING: why`).
+pub(crate) fn settings(set: &[String], program: &graphrun::Program) -> Result<Vec<(String, graphrun::Value)>, String> {
+    set.iter()
+        .map(|setting| {
+            let (name, text) = setting
+                .split_once('=')
+                .ok_or_else(|| format!("--set {setting}: expected NAME=VALUE"))?;
+            let value = program
+                .parse_variable_value(name, text)
+                .map_err(|e| format!("--set {setting}: {e}"))?;
+            Ok((name.to_string(), value))
+        })
+        .collect()
 }
 
 #[derive(clap::Args)]
@@ -246,24 +286,8 @@ pub(crate) struct SwarmArgs {
     /// Runs against the in-memory servers of this test file, on its virtual clock.
     #[arg(long, value_name = "FILE.test.ron")]
     pub(crate) servers: Option<PathBuf>,
-    /// Overrides a variable's default in every instance: NAME=VALUE.
-    #[arg(long = "set", value_name = "NAME=VALUE")]
-    pub(crate) set: Vec<String>,
-    /// The same as --duration (as `run` takes it).
-    #[arg(long, value_name = "SECONDS")]
-    pub(crate) timeout: Option<f64>,
-    /// Loop iterations one event may run before it is stopped as a runtime error.
-    #[arg(long, value_name = "N", default_value_t = 1_000_000)]
-    pub(crate) max_loop_iterations: u64,
-    /// The largest value a node may make, in bytes of its text.
-    #[arg(long, value_name = "BYTES", default_value_t = graphrun::DEFAULT_MAX_VALUE_SIZE)]
-    pub(crate) max_value_size: usize,
-    /// The seed of the random numbers: instance I draws from seed + I.
-    #[arg(long, value_name = "N")]
-    pub(crate) seed: Option<u64>,
-    /// At the end, writes the peak resident memory to stderr.
-    #[arg(long)]
-    pub(crate) stats: bool,
+    #[command(flatten)]
+    pub(crate) instance: InstanceArgs,
     #[command(flatten)]
     pub(crate) socket: SocketArgs,
 }

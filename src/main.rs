@@ -46,8 +46,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Parser;
-use cli::{seconds, Cli, Command, RunArgs, SocketArgs, StudioArgs};
-use graphrun::{Diagnostics, Instance, Program, Registry, RunOptions, StandardLibrary, StdioHost};
+use cli::{seconds, Cli, Command, InstanceArgs, RunArgs, SocketArgs, StudioArgs};
+use graphrun::{Diagnostics, Instance, Program, Registry, StandardLibrary, StdioHost};
 use graphrun_socket::{SocketConfig, SocketLibrary};
 
 /// The example that `graphrun demo` runs, built in so that it runs from any directory.
@@ -118,9 +118,9 @@ fn main() -> ExitCode {
             Ok(mut config) => {
                 if let Some(path) = args.record.clone() {
                     // A record needs the seed, so that a replay draws the same numbers.
-                    let seed = *args.seed.get_or_insert_with(fresh_seed);
+                    let seed = *args.instance.seed.get_or_insert_with(fresh_seed);
                     let secrets = config.auth.as_ref().map(|a| a.secrets()).unwrap_or_default();
-                    match graphrun_testing::Recorder::create(&path, &args.file, &args.set, seed, secrets) {
+                    match graphrun_testing::Recorder::create(&path, &args.file, &args.instance.set, seed, secrets) {
                         Ok(recorder) => {
                             config.tap = Some(recorder.clone());
                             args.recorder = Some(recorder);
@@ -167,7 +167,7 @@ fn studio(args: StudioArgs) -> u8 {
     let run = args.run;
     let refused = [
         (run.record.is_some(), "--record"),
-        (run.stats, "--stats"),
+        (run.instance.stats, "--stats"),
         (run.file.as_os_str() == "-", "a graph from standard input (-)"),
     ];
     if let Some((_, what)) = refused.iter().find(|(given, _)| *given) {
@@ -181,7 +181,7 @@ fn studio(args: StudioArgs) -> u8 {
             return EXIT_LOAD_ERROR;
         }
     };
-    let timeout = match run.timeout.map(|t| seconds("--timeout", t)).transpose() {
+    let timeout = match run.instance.timeout.map(|t| seconds("--timeout", t)).transpose() {
         Ok(timeout) => timeout,
         Err(message) => {
             eprintln!("error: {message}");
@@ -191,14 +191,9 @@ fn studio(args: StudioArgs) -> u8 {
     studio::studio(studio::Settings {
         file: run.file,
         port: args.port,
-        set: run.set,
+        options: run.instance.options(false),
+        set: run.instance.set,
         timeout,
-        options: RunOptions {
-            max_loop_iterations: run.max_loop_iterations,
-            max_value_size: run.max_value_size,
-            seed: run.seed,
-            ..RunOptions::default()
-        },
         trace: run.trace,
         config,
     })
@@ -394,15 +389,17 @@ fn demo(file: Option<PathBuf>, trace: bool) -> u8 {
     eprintln!("graphrun demo: echo server on ws://{addr}/; running {}", name.display());
     let args = RunArgs {
         file: name,
-        set: vec![format!("Url=ws://{addr}/")],
-        timeout: Some(60.0),
+        instance: InstanceArgs {
+            set: vec![format!("Url=ws://{addr}/")],
+            timeout: Some(60.0),
+            max_loop_iterations: 1_000_000,
+            max_value_size: graphrun::DEFAULT_MAX_VALUE_SIZE,
+            seed: None,
+            stats: false,
+        },
         record: None,
         recorder: None,
         trace,
-        max_loop_iterations: 1_000_000,
-        max_value_size: graphrun::DEFAULT_MAX_VALUE_SIZE,
-        seed: None,
-        stats: false,
         socket: SocketArgs::default(),
     };
     run_program(runtime, program, &args)
@@ -479,13 +476,7 @@ fn stop_on_signals(
 }
 
 fn run_program(runtime: tokio::runtime::Runtime, program: Program, args: &RunArgs) -> u8 {
-    let options = RunOptions {
-        max_loop_iterations: args.max_loop_iterations,
-        max_value_size: args.max_value_size,
-        trace: args.trace,
-        seed: args.seed,
-        ..RunOptions::default()
-    };
+    let options = args.instance.options(args.trace);
     let host: Arc<dyn graphrun::Host> = match &args.recorder {
         Some(recorder) => Arc::new(graphrun_testing::RecordingHost {
             recorder: recorder.clone(),
@@ -494,21 +485,18 @@ fn run_program(runtime: tokio::runtime::Runtime, program: Program, args: &RunArg
         None => Arc::new(StdioHost),
     };
     let mut instance = Instance::with_options(&program, host, options);
-    for setting in &args.set {
-        let Some((name, text)) = setting.split_once('=') else {
-            eprintln!("error: --set {setting}: expected NAME=VALUE");
-            return EXIT_LOAD_ERROR;
-        };
-        let value = program
-            .parse_variable_value(name, text)
-            .map_err(String::from)
-            .and_then(|v| instance.set_variable(name, v).map_err(|e| e.to_string()));
-        if let Err(message) = value {
-            eprintln!("error: --set {setting}: {message}");
-            return EXIT_LOAD_ERROR;
-        }
+    let set = cli::settings(&args.instance.set, &program).and_then(|settings| {
+        settings.into_iter().try_for_each(|(name, value)| {
+            instance
+                .set_variable(&name, value)
+                .map_err(|e| format!("--set {name}: {e}"))
+        })
+    });
+    if let Err(message) = set {
+        eprintln!("error: {message}");
+        return EXIT_LOAD_ERROR;
     }
-    let timeout = match args.timeout.map(|t| seconds("--timeout", t)) {
+    let timeout = match args.instance.timeout.map(|t| seconds("--timeout", t)) {
         None => None,
         Some(Ok(t)) => Some(t),
         Some(Err(message)) => {
@@ -553,7 +541,7 @@ fn run_program(runtime: tokio::runtime::Runtime, program: Program, args: &RunArg
     });
     let fds_at_end = open_fds();
     runtime.shutdown_timeout(Duration::from_millis(100));
-    if args.stats {
+    if args.instance.stats {
         let peak = peak_resident_kib().map_or("unknown".to_string(), |kib| format!("{kib} KiB"));
         eprintln!("stats: peak resident memory {peak}");
         if let (Some(start), Some(end)) = (fds_at_start, fds_at_end) {
@@ -569,7 +557,7 @@ fn run_program(runtime: tokio::runtime::Runtime, program: Program, args: &RunArg
     let status = if timed_out.load(Ordering::SeqCst) && report.outcome == graphrun::Outcome::Stopped {
         eprintln!(
             "graphrun: --timeout of {}s reached; the run was stopped",
-            args.timeout.unwrap_or_default()
+            args.instance.timeout.unwrap_or_default()
         );
         EXIT_TIMEOUT
     } else if signalled.load(Ordering::SeqCst) != 0 && report.outcome == graphrun::Outcome::Stopped {

@@ -440,19 +440,16 @@ fn start(settings: &Settings, session: &Arc<Session>) -> Option<Running> {
         session: session.clone(),
     });
     let mut instance = Instance::with_options(&program, host.clone(), settings.options.clone());
-    for setting in &settings.set {
-        let Some((name, text)) = setting.split_once('=') else {
-            session.log("error", &format!("--set {setting}: expected NAME=VALUE"));
-            return None;
-        };
-        let value = program
-            .parse_variable_value(name, text)
-            .map_err(String::from)
-            .and_then(|v| instance.set_variable(name, v).map_err(|e| e.to_string()));
-        if let Err(message) = value {
-            session.log("error", &format!("--set {setting}: {message}"));
-            return None;
-        }
+    let set = crate::cli::settings(&settings.set, &program).and_then(|set| {
+        set.into_iter().try_for_each(|(name, value)| {
+            instance
+                .set_variable(&name, value)
+                .map_err(|e| format!("--set {name}: {e}"))
+        })
+    });
+    if let Err(message) = set {
+        session.log("error", &message);
+        return None;
     }
     let tracer = settings.trace.then(|| Tracer::new(Arc::new(graphrun::StdioHost)));
     let control = Arc::new(RunControl::default());

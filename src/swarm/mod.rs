@@ -288,7 +288,7 @@ fn swarm(args: SwarmArgs) -> u8 {
     // `--timeout`, as in `run`, is the swarm's `--duration`.
     let duration = match args
         .duration
-        .or(args.timeout)
+        .or(args.instance.timeout)
         .map(|d| seconds("--duration", d))
         .transpose()
     {
@@ -327,20 +327,13 @@ fn swarm(args: SwarmArgs) -> u8 {
     let Some(program) = crate::load(&registry, &file) else {
         return crate::EXIT_LOAD_ERROR;
     };
-    let mut settings = Vec::new();
-    for setting in &args.set {
-        let Some((name, text)) = setting.split_once('=') else {
-            eprintln!("error: --set {setting}: expected NAME=VALUE");
+    let settings = match crate::cli::settings(&args.instance.set, &program) {
+        Ok(settings) => settings,
+        Err(message) => {
+            eprintln!("error: {message}");
             return crate::EXIT_LOAD_ERROR;
-        };
-        match program.parse_variable_value(name, text) {
-            Ok(value) => settings.push((name.to_string(), value)),
-            Err(e) => {
-                eprintln!("error: --set {setting}: {e}");
-                return crate::EXIT_LOAD_ERROR;
-            }
         }
-    }
+    };
     let output = match &args.output {
         None => None,
         Some(path) => match std::fs::File::create(path) {
@@ -370,12 +363,7 @@ fn swarm(args: SwarmArgs) -> u8 {
     };
     let swarm = Arc::new(Swarm {
         program,
-        options: RunOptions {
-            max_loop_iterations: args.max_loop_iterations,
-            max_value_size: args.max_value_size,
-            seed: args.seed,
-            ..RunOptions::default()
-        },
+        options: args.instance.options(false),
         settings,
         metrics: metrics.clone(),
         output: output.clone(),
@@ -457,7 +445,7 @@ fn swarm(args: SwarmArgs) -> u8 {
             }
         }
     }
-    if args.stats {
+    if args.instance.stats {
         match (at_start, crate::peak_resident_kib()) {
             (Some(start), Some(peak)) => eprintln!(
                 "stats: resident memory {start} KiB before the instances, {peak} KiB at the peak: {:.2} KiB an instance",
