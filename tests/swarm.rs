@@ -165,38 +165,28 @@ fn four_segments_merged_equal_one_process() {
     ]);
     assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
     let parts: Vec<PathBuf> = (0..4).map(|i| dir.join(format!("part{i}.json"))).collect();
-    let children: Vec<_> = parts
-        .iter()
-        .enumerate()
-        .map(|(i, part)| {
-            Command::new(env!("CARGO_BIN_EXE_graphrun"))
-                .current_dir(ROOT)
-                .args(["swarm", "tests/swarm/faulty.ron", "--instances", "1000", "--segment"])
-                .arg(format!("{i}/4"))
-                .arg("--out")
-                .arg(part)
-                .output()
-                .unwrap()
-        })
-        .collect();
-    for child in &children {
-        assert_eq!(child.status.code(), Some(0), "{}", text(&child.stderr));
+    for (i, part) in parts.iter().enumerate() {
+        let run = swarm(&[
+            "tests/swarm/faulty.ron",
+            "--instances",
+            "1000",
+            "--segment",
+            &format!("{i}/4"),
+            "--out",
+            part.to_str().unwrap(),
+        ]);
+        assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
     }
     let merged = dir.join("merged.json");
-    let mut args = vec!["merge".to_string()];
-    args.extend(parts.iter().map(|p| p.display().to_string()));
+    let mut args = vec!["merge"];
+    args.extend(parts.iter().map(|p| p.to_str().unwrap()));
     args.extend([
-        "--out".to_string(),
-        merged.display().to_string(),
-        "--threshold".into(),
-        "runtime_errors == 100".into(),
+        "--out",
+        merged.to_str().unwrap(),
+        "--threshold",
+        "runtime_errors == 100",
     ]);
-    let merge = Command::new(env!("CARGO_BIN_EXE_graphrun"))
-        .current_dir(ROOT)
-        .arg("swarm")
-        .args(&args)
-        .output()
-        .unwrap();
+    let merge = swarm(&args);
     assert_eq!(
         merge.status.code(),
         Some(0),
