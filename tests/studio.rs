@@ -665,6 +665,16 @@ const FLOOD: &str = r#"Graph(
 )
 "#;
 
+/// The CPU time a process has used, user and system, in seconds (clock ticks of 1/100 s).
+fn cpu_seconds(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    // The fields after the command's name in parentheses: utime and stime are the 12th
+    // and 13th of them.
+    let fields: Vec<&str> = stat.rsplit_once(')').unwrap().1.split_whitespace().collect();
+    let ticks: u64 = fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap();
+    ticks as f64 / 100.0
+}
+
 /// The most memory a process has held (`VmHWM`), in bytes.
 fn peak_memory(pid: u32) -> u64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
@@ -768,17 +778,22 @@ async fn a_busy_run_sends_bounded_batches_and_stop_reaches_the_page_at_once() {
     let ws = url.replacen("http://", "ws://", 1).replacen("/?", "/ws?", 1);
     let (stuck, _) = tokio_tungstenite::connect_async(ws.as_str()).await.unwrap();
     let (mut reader, _) = tokio_tungstenite::connect_async(ws.as_str()).await.unwrap();
-    let largest = tokio::spawn(async move {
-        let mut largest = 0;
-        let mut batches = 0;
-        while let Some(Ok(message)) = reader.next().await {
-            if let Message::Text(text) = message {
-                largest = largest.max(text.len());
-                batches += usize::from(text.starts_with(r#"{"type":"batch""#));
+    let seen = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let largest = {
+        let seen = seen.clone();
+        tokio::spawn(async move {
+            let mut largest = 0;
+            while let Some(Ok(message)) = reader.next().await {
+                if let Message::Text(text) = message {
+                    largest = largest.max(text.len());
+                    if text.starts_with(r#"{"type":"batch""#) {
+                        seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    }
+                }
             }
-        }
-        (largest, batches)
-    });
+            largest
+        })
+    };
     let mut page = Browser::launch("busy").await;
     page.goto(&url).await;
     page.wait_for("the graph", "document.querySelectorAll('#stage g.node').length === 6")
@@ -786,7 +801,11 @@ async fn a_busy_run_sends_bounded_batches_and_stop_reaches_the_page_at_once() {
     page.click("button[data-action=run]").await;
     page.wait_for("lines", "document.querySelectorAll('#output > div').length >= 5000")
         .await;
-    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    // Busy for a while: twenty batches more have gone to the reading page.
+    let before = seen.load(std::sync::atomic::Ordering::SeqCst);
+    while seen.load(std::sync::atomic::Ordering::SeqCst) < before + 20 {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
     // When the page's state turns to ended, as the page's own clock saw it.
     page.eval(
         "window.endedAt = null; new MutationObserver(() => { if (document.body.dataset.state === 'ended' && window.endedAt === null) window.endedAt = performance.now(); }).observe(document.body, {attributes: true})",
@@ -806,7 +825,8 @@ async fn a_busy_run_sends_bounded_batches_and_stop_reaches_the_page_at_once() {
     let peak = peak_memory(studio.0.id());
     drop(studio);
     drop(stuck);
-    let (largest, batches) = largest.await.unwrap();
+    let largest = largest.await.unwrap();
+    let batches = seen.load(std::sync::atomic::Ordering::SeqCst);
     eprintln!(
         "ended {took:.0} ms after Stop; studio peak {} MiB; largest message {largest} bytes in {batches} batches",
         peak >> 20
@@ -894,7 +914,15 @@ async fn a_huge_file_is_drawn_off_the_loop_that_answers_pages_and_sigterm() {
     // And while it draws again (the file touched), SIGTERM ends it within a second.
     std::fs::write(dir.join("big.tmp"), big.replace("here to be big", "here to be bigger")).unwrap();
     std::fs::rename(dir.join("big.tmp"), dir.join("g.ron")).unwrap();
-    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    // Drawing: the studio, idle before, has spent a fifth of a second of CPU on it.
+    let (cpu, swapped) = (cpu_seconds(studio.0.id()), std::time::Instant::now());
+    while cpu_seconds(studio.0.id()) < cpu + 0.2 {
+        assert!(
+            swapped.elapsed() < std::time::Duration::from_secs(60),
+            "the studio never drew the file again"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
     let mut studio = studio;
     let pid = studio.0.id().to_string();
     assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
