@@ -2,7 +2,7 @@
 //! huge or slow file never holds up the studio's loop (its pages' actions, its runs, a
 //! signal). Asks made while it draws are taken together: it then draws the file as it is.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::mpsc::{channel, Sender};
 use std::sync::Arc;
 
@@ -37,10 +37,21 @@ impl Drawer {
             let mut drawn: Option<String> = None;
             while let Ok(first) = taken.recv() {
                 let ask = taken.try_iter().fold(first, |a, b| if b == Ask::Now { b } else { a });
-                if ask == Ask::IfChanged && editor::current(&file).ok().map(|(_, text)| text) == drawn {
+                // Read once: to compare with what was drawn, and to draw.
+                let text = editor::current(&file).map(|(_, text)| text);
+                if ask == Ask::IfChanged && text.as_ref().ok() == drawn.as_ref() {
                     continue;
                 }
-                drawn = draw(&file, &inspector, &session);
+                drawn = match text {
+                    Ok(text) => {
+                        draw(&text, &inspector, &session);
+                        Some(text)
+                    }
+                    Err(message) => {
+                        session.log("error", &message);
+                        None
+                    }
+                };
             }
         });
         Drawer { asks }
@@ -52,19 +63,11 @@ impl Drawer {
     }
 }
 
-/// Checks the file as it is now (a new graph if it does not exist yet) and sends the
-/// pictures of its event graph, functions and macros, with its diagnostics on their nodes.
-/// A file that does not check is drawn too: an editor shows what is being edited.
-/// What it drew: the text (none if the file could not be read).
-fn draw(file: &Path, inspector: &RegistryInspector<'_>, session: &Session) -> Option<String> {
-    let text = match editor::current(file) {
-        Ok((_, text)) => text,
-        Err(message) => {
-            session.log("error", &message);
-            return None;
-        }
-    };
-    let inspection = inspector.inspection(&text);
+/// Checks the file's text (a new graph's if it does not exist yet) and sends the pictures of
+/// its event graph, functions and macros, with its diagnostics on their nodes. A file that
+/// does not check is drawn too: an editor shows what is being edited.
+fn draw(text: &str, inspector: &RegistryInspector<'_>, session: &Session) {
+    let inspection = inspector.inspection(text);
     let (found, pictures) = &*inspection;
     if found.has_errors() {
         // In the terminal too: the page may not be open yet.
@@ -74,7 +77,7 @@ fn draw(file: &Path, inspector: &RegistryInspector<'_>, session: &Session) -> Op
     }
     if pictures.is_empty() {
         session.set_diagnostics(super::diagnostics(found));
-        return Some(text);
+        return;
     }
     let graphs = pictures
         .iter()
@@ -82,8 +85,7 @@ fn draw(file: &Path, inspector: &RegistryInspector<'_>, session: &Session) -> Op
         .collect();
     session.set_graphs(graphs, super::diagnostics(found));
     // After the pictures: the panels do not hold up the redraw.
-    session.set_declared(declared(&text));
-    Some(text)
+    session.set_declared(declared(text));
 }
 
 /// The file's bodies as written, for the page's panels: each one's name (none: the event
