@@ -81,20 +81,14 @@ fn wire(from: (i64, i64), to: (i64, i64), boxes: &[Rect]) -> String {
         (to.0 - bend, to.1),
         (to.0, to.1),
     ];
-    if !curve_hits(&curve, boxes) {
-        return format!(
-            "M {} {} C {} {}, {} {}, {} {}",
-            curve[0].0, curve[0].1, curve[1].0, curve[1].1, curve[2].0, curve[2].1, curve[3].0, curve[3].1
-        );
+    // Around the boxes where the curve passes behind one and a way around is free.
+    if let Some(points) = curve_hits(&curve, boxes).then(|| around(from, to, boxes)).flatten() {
+        return rounded(&points);
     }
-    match around(from, to, boxes) {
-        Some(points) => rounded(&points),
-        // Nowhere free: the curve, as before.
-        None => format!(
-            "M {} {} C {} {}, {} {}, {} {}",
-            curve[0].0, curve[0].1, curve[1].0, curve[1].1, curve[2].0, curve[2].1, curve[3].0, curve[3].1
-        ),
-    }
+    format!(
+        "M {} {} C {} {}, {} {}, {} {}",
+        curve[0].0, curve[0].1, curve[1].0, curve[1].1, curve[2].0, curve[2].1, curve[3].0, curve[3].1
+    )
 }
 
 /// Whether the cubic curve passes behind a box (away from its ends).
