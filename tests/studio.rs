@@ -612,7 +612,7 @@ fn sigterm_ends_the_studio_within_a_second_even_on_a_fifo() {
         std::fs::write(dir.join("g.ron"), r#"Graph(format: 1, name: "G", nodes: {})"#).unwrap();
         let (studio, url) = start(&dir, &["studio", "g.ron", "--port", "0"]);
         // A page, to hear the studio say it looked at the FIFO.
-        let ws = url.replacen("http://", "ws://", 1).replacen("/?", "/ws?", 1);
+        let ws = page_socket_url(&url);
         let (mut page, _) = tungstenite::connect(ws.as_str()).unwrap();
         if let tungstenite::stream::MaybeTlsStream::Plain(tcp) = page.get_ref() {
             tcp.set_read_timeout(Some(std::time::Duration::from_secs(20))).unwrap();
@@ -675,6 +675,11 @@ fn cpu_seconds(pid: u32) -> f64 {
     ticks as f64 / 100.0
 }
 
+/// The address of the page's WebSocket, from the page's (`http://…/?token=…`).
+fn page_socket_url(url: &str) -> String {
+    url.replacen("http://", "ws://", 1).replacen("/?", "/ws?", 1)
+}
+
 /// The most memory a process has held (`VmHWM`), in bytes.
 fn peak_memory(pid: u32) -> u64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
@@ -694,7 +699,7 @@ async fn a_run_printing_gigabytes_keeps_the_studio_small_even_with_a_page_that_n
     let dir = scratch("flood");
     std::fs::write(dir.join("flood.ron"), FLOOD).unwrap();
     let (studio, url) = start(&dir, &["studio", "flood.ron", "--port", "0"]);
-    let ws = url.replacen("http://", "ws://", 1).replacen("/?", "/ws?", 1);
+    let ws = page_socket_url(&url);
     // A page that never reads a byte.
     let (_stuck, _) = tokio_tungstenite::connect_async(ws.as_str()).await.unwrap();
     let (mut page, _) = tokio_tungstenite::connect_async(ws.as_str()).await.unwrap();
@@ -775,7 +780,7 @@ async fn a_busy_run_sends_bounded_batches_and_stop_reaches_the_page_at_once() {
     let dir = scratch("busy");
     std::fs::write(dir.join("busy.ron"), BUSY).unwrap();
     let (studio, url) = start(&dir, &["studio", "busy.ron", "--port", "0"]);
-    let ws = url.replacen("http://", "ws://", 1).replacen("/?", "/ws?", 1);
+    let ws = page_socket_url(&url);
     let (stuck, _) = tokio_tungstenite::connect_async(ws.as_str()).await.unwrap();
     let (mut reader, _) = tokio_tungstenite::connect_async(ws.as_str()).await.unwrap();
     let seen = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
@@ -851,7 +856,7 @@ async fn a_huge_file_is_drawn_off_the_loop_that_answers_pages_and_sigterm() {
     let dir = scratch("huge");
     std::fs::write(dir.join("g.ron"), r#"Graph(format: 1, name: "G", nodes: {})"#).unwrap();
     let (studio, url) = start(&dir, &["studio", "g.ron", "--port", "0"]);
-    let ws = url.replacen("http://", "ws://", 1).replacen("/?", "/ws?", 1);
+    let ws = page_socket_url(&url);
     // The pictures of a file this big are tens of MB: a browser takes them whole.
     let config = tokio_tungstenite::tungstenite::protocol::WebSocketConfig::default()
         .max_message_size(None)
