@@ -547,3 +547,106 @@ async fn a_host_that_sets_a_loops_bound_during_a_pause_changes_the_loop() {
     driver.await.unwrap();
     assert_eq!(*host.0.lock().unwrap(), ["3"]);
 }
+
+/// A chain paused before a node and resumed goes on to its end: a Quit after the pause
+/// ends the instance, even while a looping timer would keep it alive (the studio's
+/// Continue once left such a run "running" at Quit forever).
+#[tokio::test]
+async fn a_quit_after_a_pause_ends_the_instance() {
+    let program = registry()
+        .load_str(
+            "quit.ron",
+            r#"Graph(format: 1, name: "Quit", nodes: {
+            "begin": (node: "Event BeginPlay", exec: {"then": "timer"}),
+            "timer": (node: "Set Timer by Event", inputs: {"Event": Event("tick"), "Time": 0.01, "Looping": true}, exec: {"then": "say"}),
+            "say": (node: "Print String", inputs: {"In String": "before quit"}, exec: {"then": "quit"}),
+            "quit": (node: "Quit"),
+            "tick": (node: "Custom Event", exec: {"then": "ticked"}),
+            "ticked": (node: "Print String", inputs: {"In String": "tick"}),
+        })"#,
+        )
+        .unwrap();
+    let Watched {
+        mut instance,
+        host,
+        paused: paused_rx,
+        ..
+    } = watched(&program, Some("say"));
+    let handle = instance.handle();
+    let driver = tokio::spawn(async move {
+        paused_rx.await.unwrap();
+        handle.resume();
+    });
+    let report = tokio::time::timeout(std::time::Duration::from_secs(10), instance.run())
+        .await
+        .expect("the run ends at the Quit after the pause");
+    driver.await.unwrap();
+    assert_eq!(report.outcome, graphrun::Outcome::Quit);
+    assert_eq!(*host.0.lock().unwrap(), ["before quit"]);
+}
+
+/// Pauses before every node named `at`, counting; the host resumes each pause.
+struct PauseEvery {
+    at: &'static str,
+    pauses: Arc<Mutex<u32>>,
+    paused: tokio::sync::mpsc::UnboundedSender<()>,
+}
+
+impl Observer for PauseEvery {
+    fn before(&mut self, node: &NodeView<'_>) -> Control {
+        if node.id() == self.at && node.can_pause() {
+            *self.pauses.lock().unwrap() += 1;
+            let _ = self.paused.send(());
+            return Control::Pause;
+        }
+        Control::Continue
+    }
+}
+
+/// A breakpoint on a node that calls a function pauses once per call, before it (it
+/// once paused again when the call came back).
+#[tokio::test]
+async fn a_breakpoint_on_a_call_node_pauses_once_per_call() {
+    let program = registry()
+        .load_str(
+            "calls.ron",
+            r#"Graph(format: 1, name: "Calls",
+            functions: {
+                "Double": (inputs: {"X": Int}, outputs: {"Result": Int}, nodes: {
+                    "entry": (node: "Function Entry", exec: {"then": "ret"}),
+                    "ret": (node: "Return Node", inputs: {"Result": Link("sum", "Return Value")}),
+                    "sum": (node: "Add", inputs: {"A": Link("entry", "X"), "B": Link("entry", "X")}),
+                }),
+            },
+            nodes: {
+                "begin": (node: "Event BeginPlay", exec: {"then": "loop"}),
+                "loop": (node: "For Loop", inputs: {"First Index": 1, "Last Index": 3}, exec: {"Loop Body": "call"}),
+                "call": (node: "Double", inputs: {"X": Link("loop", "Index")}, exec: {"then": "say"}),
+                "say": (node: "Print String", inputs: {"In String": Link("call", "Result")}),
+            })"#,
+        )
+        .unwrap();
+    let host = Arc::new(Prints::default());
+    let mut instance = Instance::new(&program, host.clone());
+    let pauses = Arc::new(Mutex::new(0));
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    instance.observe(Box::new(PauseEvery {
+        at: "call",
+        pauses: pauses.clone(),
+        paused: tx,
+    }));
+    let handle = instance.handle();
+    let driver = tokio::spawn(async move {
+        while rx.recv().await.is_some() {
+            handle.resume();
+        }
+    });
+    let report = tokio::time::timeout(std::time::Duration::from_secs(10), instance.run())
+        .await
+        .expect("the run ends");
+    drop(instance);
+    driver.await.unwrap();
+    assert_eq!(report.runtime_errors, 0);
+    assert_eq!(*host.0.lock().unwrap(), ["2", "4", "6"]);
+    assert_eq!(*pauses.lock().unwrap(), 3, "one pause per call");
+}

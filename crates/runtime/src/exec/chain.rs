@@ -33,7 +33,7 @@ impl Instance {
                 // A wake-up or a latent node's result: the node runs again without its
                 // inputs (an observer sees it, but cannot pause it here).
                 if observed {
-                    self.hook_before(prog, node, false);
+                    self.hook_before(prog, node, false, false);
                 }
                 let latent = match start {
                     Start::With(f) => Some(f),
@@ -278,7 +278,14 @@ impl Instance {
         loop {
             let asked = std::mem::take(&mut before_done);
             let second = std::mem::take(&mut half) == 1;
-            if OBSERVED && !second && !asked && self.hook_before(prog, code.owner[pc], true) == Control::Pause {
+            // A call node entered again as its function returns is seen, but it is the
+            // same run of the node: it pauses only before the call.
+            let returning = matches!(entry, Entry::Resume(CALL_DONE)) && matches!(code.instrs[pc], Instr::Call { .. });
+            if OBSERVED
+                && !second
+                && !asked
+                && self.hook_before(prog, code.owner[pc], true, !returning) == Control::Pause
+            {
                 return Some(Resume {
                     pc,
                     entry,
@@ -513,7 +520,7 @@ impl Instance {
     /// before hook; true if the observer pauses there.
     fn second_half(&mut self, prog: &ProgramInner, pc: usize) -> bool {
         self.hook_after(prog, prog.code.owner[pc], true, &Ok(Flow::End));
-        self.hook_before(prog, prog.code.node[pc], true) == Control::Pause
+        self.hook_before(prog, prog.code.node[pc], true, true) == Control::Pause
     }
 
     /// The event hook: a chain starts at `node`.
@@ -533,8 +540,9 @@ impl Instance {
 
     /// The before hook: what the observer asks of `node`, about to run. Inside a pure
     /// function call (a nested chain) the chain cannot be put aside, so a pause there is
-    /// not taken.
-    fn hook_before(&mut self, prog: &ProgramInner, node: u32, inputs_known: bool) -> Control {
+    /// not taken; nor where `may_pause` is false (a node run again without its inputs, a
+    /// call node its function returns to).
+    fn hook_before(&mut self, prog: &ProgramInner, node: u32, inputs_known: bool, may_pause: bool) -> Control {
         let control = match &mut self.observer {
             Some(observer) => observer.before(&NodeView {
                 prog,
@@ -542,11 +550,11 @@ impl Instance {
                 frames: &self.calls.stack,
                 node,
                 inputs_known,
-                pausable: inputs_known && self.calls.nested == 0,
+                pausable: may_pause && self.calls.nested == 0,
             }),
             None => Control::Continue,
         };
-        if self.calls.nested == 0 {
+        if may_pause && self.calls.nested == 0 {
             control
         } else {
             Control::Continue

@@ -335,6 +335,11 @@ impl Instance {
             }
             if self.paused.is_some() || self.env.shared.hold.load(Ordering::SeqCst) {
                 self.while_paused(&prog).await;
+                // A chain resumed from a pause may have run Quit: the run ends there, as
+                // it does after any other chain.
+                if self.st.quit {
+                    break Outcome::Quit;
+                }
                 continue;
             }
             if let Some(event) = self.st.queue.pop_front() {
