@@ -395,3 +395,32 @@ fn librsvg_draws_every_text_of_every_picture_in_its_colour() {
     assert!(checked > 500, "{checked} texts");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn delegates_are_red_squares_bound_by_red_wires_from_their_custom_events() {
+    let out = render(&["graphs/websocket_example.ron"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let svg = String::from_utf8(out.stdout).unwrap();
+    check_picture(&svg, "websocket_example.ron");
+    // Connect's four delegates and the four Custom Events' `Event` outputs, as squares.
+    let squares: Vec<&str> = svg.lines().filter(|l| l.contains("class=\"pin delegate\"")).collect();
+    assert_eq!(squares.len(), 8, "{squares:#?}");
+    assert!(squares.iter().all(|l| l.starts_with("<rect ")));
+    let mut bound: Vec<(&str, &str)> = svg
+        .lines()
+        .filter(|l| l.starts_with("<path class=\"wire delegate\""))
+        .map(|l| (attr(l, "data-from").unwrap(), attr(l, "data-to").unwrap()))
+        .collect();
+    bound.sort();
+    assert_eq!(
+        bound,
+        [
+            ("OnConnected.Event", "connect.On Connected"),
+            ("OnConnectionError.Event", "connect.On Connection Error"),
+            ("OnDisconnected.Event", "connect.On Disconnected"),
+            ("OnMessageReceived.Event", "connect.On Message Received"),
+        ]
+    );
+    // A bound delegate shows no `Event("…")` text: the wire says it.
+    assert!(!svg.contains("data-value=\"Event("), "a bound delegate's text is drawn");
+}

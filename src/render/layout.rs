@@ -49,7 +49,9 @@ pub fn size(picture: &Picture, i: usize) -> (i64, i64) {
         .collect();
     let widest = |v: &[usize]| v.iter().copied().max().unwrap_or(0) as i64;
     let title = node.title.chars().count().max(node.id.chars().count()) as i64;
-    let w = (title * CHAR + 24)
+    // A Custom Event's delegate pin sits in its title bar, right of the title.
+    let title_pins = if node.bindable { 20 } else { 0 };
+    let w = (title * CHAR + 24 + title_pins)
         .max((widest(&left) + widest(&right)) * CHAR + 60)
         .max(120);
     let rows = left.len().max(right.len()) as i64;
@@ -66,6 +68,10 @@ pub fn layout(picture: &Picture) -> Vec<Rect> {
     let mut readers: Vec<Vec<usize>> = vec![Vec::new(); n];
     let mut has_exec_in = vec![false; n];
     for wire in &picture.wires {
+        if wire.delegate {
+            // A binding is not a step of a chain nor a value read: it places nothing.
+            continue;
+        }
         if wire.exec {
             next[wire.from.0].push(wire.to.0);
             has_exec_in[wire.to.0] = true;
@@ -425,6 +431,7 @@ mod tests {
             exec_outputs: exec_outputs.iter().map(|p| p.to_string()).collect(),
             inputs: vec![("In".to_string(), graphrun::Type::Int, None)],
             outputs: outputs.iter().map(|p| (p.to_string(), graphrun::Type::Int)).collect(),
+            bindable: false,
         }
     }
 
@@ -434,6 +441,7 @@ mod tests {
             from: (from, pin.to_string()),
             to: (to, "exec".to_string()),
             ty: None,
+            delegate: false,
         }
     }
 

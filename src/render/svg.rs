@@ -52,6 +52,10 @@ fn escape(text: &str) -> std::borrow::Cow<'_, str> {
 pub fn pin_at(picture: &Picture, rects: &[Rect], node: usize, pin: &str, output: bool) -> Option<(i64, i64)> {
     let n = &picture.nodes[node];
     let r = rects[node];
+    if output && n.bindable && pin == graphrun::EVENT_PIN {
+        // A Custom Event's delegate output: in its title bar, at the right.
+        return Some((r.x + r.w - 10, r.y + TITLE / 2));
+    }
     let id_row = if n.id != n.title { 14 } else { 0 };
     let names: Vec<&str> = if output {
         n.exec_outputs
@@ -158,6 +162,8 @@ pub fn parts(picture: &Picture, rects: &[Rect]) -> Parts {
         let d = boxes.wire(from, to);
         let (class, stroke, width) = if wire.exec {
             ("wire exec", "#ffffff", 3)
+        } else if wire.delegate {
+            ("wire delegate", DELEGATE, 2)
         } else {
             ("wire data", wire.ty.as_ref().map_or("#aaaaaa", color), 2)
         };
@@ -182,6 +188,7 @@ pub fn parts(picture: &Picture, rects: &[Rect]) -> Parts {
         .filter(|w| !w.exec)
         .map(|w| (w.to.0, w.to.1.as_str()))
         .collect();
+    let is_delegate = graphrun::is_delegate;
     for (i, node) in picture.nodes.iter().enumerate() {
         let r = rects[i];
         let event = node.exec_inputs.is_empty() && !node.exec_outputs.is_empty();
@@ -235,11 +242,24 @@ pub fn parts(picture: &Picture, rects: &[Rect]) -> Parts {
                 label(&mut out, x + 10, y, pin, false);
             }
         }
+        if node.bindable {
+            let (x, y) = (r.x + r.w - 10, r.y + TITLE / 2);
+            delegate_pin(&mut out, x, y, graphrun::EVENT_PIN, true);
+        }
         for (pin, ty, shown) in &node.inputs {
             if let Some((x, y)) = pin_at(picture, rects, i, pin, false) {
-                data_pin(&mut out, x, y, ty, pin, false);
+                let delegate = is_delegate(ty);
+                if delegate {
+                    delegate_pin(&mut out, x, y, pin, false);
+                } else {
+                    data_pin(&mut out, x, y, ty, pin, false);
+                }
                 label(&mut out, x + 10, y, pin, false);
                 let at = x + 10 + (pin.chars().count() as i64 + 1) * CHAR;
+                if delegate && (wired.contains(&(i, pin.as_str())) || shown.is_none()) {
+                    // Bound by a wire, or to be: a delegate is never typed.
+                    continue;
+                }
                 if let Some(shown) = shown {
                     let short: String = shown.chars().take(24).collect();
                     let more = if short.chars().count() < shown.chars().count() {
@@ -302,6 +322,21 @@ fn exec_pin(out: &mut String, x: i64, y: i64, pin: &str, output: bool) {
         y,
         x - 5,
         y + 6
+    );
+}
+
+/// Blueprint's delegate colour.
+const DELEGATE: &str = "#ff2828";
+
+/// A delegate pin: Blueprint's red square (an input, or a Custom Event's `Event` output).
+fn delegate_pin(out: &mut String, x: i64, y: i64, pin: &str, output: bool) {
+    let dir = if output { "out" } else { "in" };
+    let _ = writeln!(
+        out,
+        r##"<rect class="pin delegate" data-pin="{}" data-dir="{dir}" data-type="delegate" data-at="{x},{y}" x="{}" y="{}" width="10" height="10" fill="{DELEGATE}" stroke="#000000"/>"##,
+        escape(pin),
+        x - 5,
+        y - 5,
     );
 }
 

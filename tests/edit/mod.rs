@@ -781,3 +781,63 @@ fn a_file_larger_than_a_graph_may_be_is_refused_without_reading_it() {
     assert!(ran.stderr.contains("larger than 64 MiB"), "{}", ran.stderr);
     assert_eq!(std::fs::metadata(dir.join("g.ron")).unwrap().len(), (64 << 20) + 1);
 }
+
+#[test]
+fn construct_object_takes_a_bare_class_name_and_its_class_picks_the_return_type() {
+    let text = r#"Graph(format: 1, name: "T", variables: {"Socket": (type: Object("M2_JsonWebSocketConnection"))}, nodes: {
+    "begin": (node: "Event BeginPlay", exec: {"then": "make"}),
+    "make": (node: "Construct Object", exec: {"then": "keep"}),
+    "keep": (node: "Set", var: "Socket"),
+})
+"#;
+    let dir = scratch("construct-bare");
+    std::fs::write(dir.join("g.ron"), text).unwrap();
+    // The class is picked as a String pin's text is typed: bare; the Return Value then has
+    // the class's type, so it wires into the variable of that class.
+    let ran = graphrun(
+        &dir,
+        &[
+            "edit",
+            "g.ron",
+            "-e",
+            "set make Class M2_JsonWebSocketConnection",
+            "-e",
+            "connect \"make.Return Value\" keep.Socket",
+        ],
+    );
+    assert_eq!(ran.status, 0, "{}", ran.stderr);
+    let expected = text
+        .replace(
+            "(node: \"Construct Object\", exec",
+            "(node: \"Construct Object\", inputs: {\"Class\": \"M2_JsonWebSocketConnection\"}, exec",
+        )
+        .replace(
+            "var: \"Socket\")",
+            "var: \"Socket\", inputs: {\"Socket\": Link(\"make\", \"Return Value\")})",
+        );
+    assert_eq!(std::fs::read_to_string(dir.join("g.ron")).unwrap(), expected);
+    runs(&dir);
+}
+
+#[test]
+fn renaming_a_custom_event_follows_its_bindings() {
+    let text = r#"Graph(format: 1, name: "T", nodes: {
+    "begin": (node: "Event BeginPlay", exec: {"then": "timer"}),
+    "timer": (node: "Set Timer by Event", inputs: {"Event": Event("custom_event"), "Time": 0.01}),
+    "custom_event": (node: "Custom Event", exec: {"then": "quit"}),
+    "quit": (node: "Quit"),
+})
+"#;
+    let dir = scratch("rename-event");
+    std::fs::write(dir.join("g.ron"), text).unwrap();
+    let ran = graphrun(&dir, &["edit", "g.ron", "-e", "rename-node custom_event OnTick"]);
+    assert_eq!(ran.status, 0, "{}", ran.stderr);
+    let expected = text.replace("\"custom_event\"", "\"OnTick\"");
+    assert_eq!(std::fs::read_to_string(dir.join("g.ron")).unwrap(), expected);
+    runs(&dir);
+    // A name already taken is refused, and nothing is written.
+    let ran = graphrun(&dir, &["edit", "g.ron", "-e", "rename-node OnTick quit"]);
+    assert_eq!(ran.status, 2, "{}", ran.stderr);
+    assert!(ran.stderr.contains("a node `quit` already exists"), "{}", ran.stderr);
+    assert_eq!(std::fs::read_to_string(dir.join("g.ron")).unwrap(), expected);
+}

@@ -45,7 +45,7 @@ pub use node::{
     Arithmetic, CompileCx, Cx, Entry, EventRef, Flow, FnNode, InputKind, InputPin, Intrinsic, Node, NodeDoc, NodeError,
     NodeType, OutputPin, PinError, PinOutput, PinValue, Role, Signature, SignatureCx, TypeError, TypedFn,
 };
-pub use picture::{CommentBox, Picture, PictureNode, Wire};
+pub use picture::{delegate_type, is_delegate, CommentBox, Picture, PictureNode, Wire, EVENT_PIN};
 pub use plan::{LiteralError, Program, VariableInfo};
 pub use stdlib::StandardLibrary;
 pub use value::{Json, ObjectRef, Value};

@@ -36,6 +36,28 @@ pub struct PictureNode {
     pub inputs: Vec<(String, Type, Option<String>)>,
     /// Data outputs: name and type.
     pub outputs: Vec<(String, Type)>,
+    /// A Custom Event: it has the delegate output `Event` (Blueprint's red square at its
+    /// top right), which a wire binds to delegate inputs.
+    pub bindable: bool,
+}
+
+impl PictureNode {
+    /// Whether its input `pin` is a delegate (drawn as a red square, bound by a wire from a
+    /// Custom Event's `Event`).
+    pub fn is_delegate(&self, pin: &str) -> bool {
+        self.inputs.iter().any(|(name, ty, _)| name == pin && is_delegate(ty))
+    }
+}
+
+/// The type a delegate input has in a picture (and in the edit layer's `Facts`): its own
+/// class name, which no node library can register (it is not a valid class name there).
+pub fn delegate_type() -> Type {
+    Type::Object("delegate".into())
+}
+
+/// Whether `ty` is a delegate input's ([`delegate_type`]).
+pub fn is_delegate(ty: &Type) -> bool {
+    matches!(ty, Type::Object(class) if class.as_ref() == "delegate")
 }
 
 /// A wire from an output pin to an input pin (node indices into [`Picture::nodes`]).
@@ -49,6 +71,9 @@ pub struct Wire {
     pub to: (usize, String),
     /// A data wire's type.
     pub ty: Option<Type>,
+    /// A delegate binding: from a Custom Event's `Event` to a delegate input
+    /// (`Event("ID")` in the file).
+    pub delegate: bool,
 }
 
 /// A comment box around nodes.
@@ -64,6 +89,7 @@ pub struct CommentBox {
 
 /// The pins of one written node, as the checker decided them.
 pub(crate) struct Pins {
+    pub bindable: bool,
     pub exec_inputs: Vec<String>,
     pub exec_outputs: Vec<String>,
     pub inputs: Vec<(String, Type)>,
@@ -115,6 +141,7 @@ pub(crate) fn picture(
             exec_outputs: pins.map(|p| p.exec_outputs.clone()).unwrap_or_default(),
             inputs,
             outputs: pins.map(|p| p.outputs.clone()).unwrap_or_default(),
+            bindable: pins.is_some_and(|p| p.bindable),
         });
     }
     for (to, decl) in nodes.iter().enumerate() {
@@ -134,6 +161,7 @@ pub(crate) fn picture(
                 from: (to, exec.pin.value.clone()),
                 to: (target, pin),
                 ty: None,
+                delegate: false,
             });
         }
     }
@@ -151,9 +179,29 @@ pub(crate) fn picture(
                     from: (from, pin.value.clone()),
                     to: (to, input.pin.value.clone()),
                     ty,
+                    delegate: false,
+                });
+            }
+        }
+    }
+    for (to, decl) in nodes.iter().enumerate() {
+        for input in &decl.inputs {
+            if let Source::Event(event) = &input.source {
+                let Some(from) = index(&event.value).filter(|&i| picture.nodes[i].bindable) else {
+                    continue;
+                };
+                picture.wires.push(Wire {
+                    exec: false,
+                    from: (from, EVENT_PIN.to_string()),
+                    to: (to, input.pin.value.clone()),
+                    ty: None,
+                    delegate: true,
                 });
             }
         }
     }
     picture
 }
+
+/// The name of a Custom Event's delegate output.
+pub const EVENT_PIN: &str = "Event";

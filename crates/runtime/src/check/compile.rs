@@ -286,6 +286,7 @@ impl Checker<'_> {
                 if let Some((inputs, outputs)) = ends {
                     let (mut pins, data) = (
                         Pins {
+                            bindable: false,
                             exec_inputs: Vec::new(),
                             exec_outputs: Vec::new(),
                             inputs: Vec::new(),
@@ -313,7 +314,11 @@ impl Checker<'_> {
                     *self.node_index.get(format!("{prefix}{}", decl.id.value).as_str())?
                 };
                 let sig = self.sig_done(i)?;
+                let bindable = self.types[i]
+                    .as_ref()
+                    .is_some_and(|t| t.role() == crate::node::Role::CustomEvent);
                 Some(Pins {
+                    bindable,
                     exec_inputs: sig.exec_inputs.clone(),
                     exec_outputs: sig.exec_outputs.clone(),
                     inputs: sig
@@ -322,7 +327,7 @@ impl Checker<'_> {
                         .map(|p| {
                             let ty = match &p.kind {
                                 InputKind::Data(t) | InputKind::Literal(t) => t.clone(),
-                                InputKind::Delegate(_) => Type::Object("delegate".into()),
+                                InputKind::Delegate(_) => crate::picture::delegate_type(),
                             };
                             (p.name.clone(), ty)
                         })

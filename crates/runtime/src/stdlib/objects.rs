@@ -10,28 +10,33 @@ pub(super) fn objects(r: &mut RegistryBuilder) {
             .input("Class", "class name (a literal)")
             .output("Return Value", "Object(Class)"),
         |cx| {
+            // A node whose class is missing or wrong still has its pins (the editor draws
+            // them, with the class to pick); the error is the node's.
+            let unpicked = |error: Option<PinError>| {
+                let mut sig = Signature::then()
+                    .literal_input("Class", Type::String)
+                    .output("Return Value", Type::Object("Object".into()));
+                sig.errors.extend(error);
+                Ok(sig)
+            };
             let class = match cx.literal("Class").map(|l| &l.kind) {
                 Some(Kind::Str(class)) => class.clone(),
                 Some(_) => {
-                    return Err(PinError::at(
+                    return unpicked(Some(PinError::at(
                         "Class",
                         codes::TYPE_MISMATCH,
                         "Class is a class name, as in \"M2_JsonWebSocketConnection\"",
-                    ))
+                    )))
                 }
                 None if cx.input_names().contains(&"Class") => {
-                    return Err(PinError::at(
+                    return unpicked(Some(PinError::at(
                         "Class",
                         codes::NOT_LITERAL,
                         "Class takes a class name written in the file",
-                    ))
+                    )))
                 }
-                None => {
-                    return Err(PinError::node(
-                        codes::MISSING_INPUT,
-                        "needs its input `Class` (a class name)",
-                    ))
-                }
+                // Left out: the checker reports the missing input, as for any pin.
+                None => return unpicked(None),
             };
             let registry = cx.registry();
             let Some(id) = registry.class_id(&class) else {
@@ -40,11 +45,11 @@ pub(super) fn objects(r: &mut RegistryBuilder) {
                     .iter()
                     .filter(|c| c.constructor.is_some() || c.deprecated_alias_of.is_some())
                     .map(|c| c.name.as_str());
-                return Err(PinError::at(
+                return unpicked(Some(PinError::at(
                     "Class",
                     codes::UNKNOWN_CLASS,
                     format!("unknown class `{class}`{}", crate::names::suggest(&class, known)),
-                ));
+                )));
             };
             let def = registry.class(id);
             let mut warnings = Vec::new();
@@ -58,11 +63,11 @@ pub(super) fn objects(r: &mut RegistryBuilder) {
                     to.clone()
                 }
                 None if def.constructor.is_none() => {
-                    return Err(PinError::at(
+                    return unpicked(Some(PinError::at(
                         "Class",
                         codes::UNKNOWN_CLASS,
                         format!("class `{class}` cannot be constructed (its objects come from other nodes)"),
-                    ));
+                    )));
                 }
                 None => class,
             };
