@@ -39,7 +39,13 @@ pub use text::TextEdit;
 
 /// Applies operations to a text, all or nothing: the edited text, or the first operation
 /// that does not apply and why (`name` is the file's path, for messages).
+///
+/// A text in `fmt`'s canonical form stays in it (authoring.md section 8: an edit never
+/// makes a file that `graphrun fmt --check` accepts one that it refuses): the edits, which
+/// touch only what they are about, are followed by one more step that formats, undone
+/// first like the others. Any other text keeps its own layout around the edits.
 pub fn edit(name: &str, text: &str, body: Body, ops: &[Op], inspector: &dyn Inspector) -> Result<Edited, EditError> {
+    let canonical = fmt::format(name, text).is_ok_and(|formatted| formatted == text);
     let mut session = Session::new(name, text, body, inspector)?;
     for op in ops {
         session.apply(op).map_err(|e| EditError::In {
@@ -47,5 +53,16 @@ pub fn edit(name: &str, text: &str, body: Body, ops: &[Op], inspector: &dyn Insp
             error: Box::new(e),
         })?;
     }
-    Ok(session.finish())
+    let mut edited = session.finish();
+    if canonical {
+        let formatted = fmt::format(name, &edited.text)?;
+        if formatted != edited.text {
+            let step = text::between(&edited.text, &formatted);
+            let (next, inverse) = text::apply(&edited.text, std::slice::from_ref(&step))
+                .map_err(|_| EditError::Internal("formatting the edit did not apply".into()))?;
+            edited.text = next;
+            edited.undo.push(inverse);
+        }
+    }
+    Ok(edited)
 }
