@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p docs/studio
-GRAPHRUN_SCREENSHOTS="$PWD/docs/studio" cargo test --locked --test studio -- the_studio_runs editor::
+GRAPHRUN_SCREENSHOTS="$PWD/docs/studio" cargo test --locked --test studio -- the_studio_runs editor:: blueprint::
 ls docs/studio/*.png
 mkdir -p docs/editors
 GRAPHRUN_SCREENSHOTS="$PWD/docs/editors" cargo test --locked --test tests -- lsp::neovim::neovim_s_screen

@@ -14,6 +14,8 @@ use std::process::{Child, Command, Stdio};
 use serde_json::json;
 use tokio_tungstenite::tungstenite;
 
+#[path = "studio/blueprint.rs"]
+mod blueprint;
 #[path = "studio/browser.rs"]
 mod browser;
 #[path = "studio/editor.rs"]

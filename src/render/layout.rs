@@ -36,9 +36,10 @@ pub fn size(picture: &Picture, i: usize) -> (i64, i64) {
         .iter()
         .map(|p| p.chars().count())
         .chain(
+            // A literal's text, or the place to click to give one (four characters wide).
             node.inputs
                 .iter()
-                .map(|(p, _, shown)| p.chars().count() + shown.as_ref().map_or(0, |s| s.chars().count().min(24) + 2)),
+                .map(|(p, _, shown)| p.chars().count() + shown.as_ref().map_or(5, |s| s.chars().count().min(24) + 2)),
         )
         .collect();
     let right: Vec<usize> = node

@@ -211,20 +211,27 @@ pub fn parts(picture: &Picture, rects: &[Rect]) -> Parts {
             r##"<rect class="title" x="{}" y="{}" width="{}" height="{TITLE}" rx="6" fill="{header}"/>"##,
             r.x, r.y, r.w
         );
+        // A Custom Event is titled by its name (its id), as Blueprint titles it, with its
+        // kind below; any other node by its type, with its id below.
+        let (title, below, below_class) = if node.bindable {
+            (&node.id, &node.title, "kind")
+        } else {
+            (&node.title, &node.id, "id")
+        };
         let _ = writeln!(
             out,
-            r##"<text x="{}" y="{}" fill="#ffffff" font-weight="bold">{}</text>"##,
+            r##"<text data-title="" x="{}" y="{}" fill="#ffffff" font-weight="bold">{}</text>"##,
             r.x + 10,
             r.y + 17,
-            escape(&node.title)
+            escape(title)
         );
         if node.id != node.title {
             let _ = writeln!(
                 out,
-                r##"<text class="id" x="{}" y="{}" fill="#aaaaaa" font-size="11">{}</text>"##,
+                r##"<text class="{below_class}" x="{}" y="{}" fill="#aaaaaa" font-size="11">{}</text>"##,
                 r.x + 10,
                 r.y + TITLE + 11,
-                escape(&node.id)
+                escape(below)
             );
         }
         if let Some(comment) = &node.comment {

@@ -95,10 +95,11 @@ impl Observer for Debugger {
             texts(values.iter().map(|(n, v)| (*n, v)), node)
         };
         let control = &self.control;
-        let pause =
-            node.can_pause() && !control.stopping() && (breakpoint || control.pause_next.load(Ordering::SeqCst));
+        let depth = node.call_depth();
+        let pause = node.can_pause() && !control.stopping() && (breakpoint || control.steps_to(depth));
         if pause {
-            control.pause_next.store(false, Ordering::SeqCst);
+            control.go_on(None);
+            control.paused_depth.store(depth, Ordering::SeqCst);
         }
         {
             let mut pending = self.session.pending();

@@ -269,10 +269,10 @@ fn registry(config: SocketConfig) -> Registry {
         .build()
 }
 
-/// What the palette offers: every node type of the registry, with its category, doc and
-/// pins (`graphrun nodes --json`).
+/// What the palette and the pickers offer: every node type of the registry, with its
+/// category, doc and pins, and every class (`graphrun nodes --json`).
 fn palette(registry: &Registry) -> Json {
-    graphrun::node_listing_json(registry)["nodes"].clone()
+    graphrun::node_listing_json(registry)
 }
 
 /// Each diagnostic with its one-line text and the node it is on, where it is on one (a node
@@ -353,7 +353,7 @@ fn act(
             if let Some(run) = live.filter(|_| session.run_state() == RunState::Running) {
                 // A chain running now pauses before its next node (the observer says so,
                 // naming it); an idle instance holds between events.
-                run.control.pause_next.store(true, Ordering::SeqCst);
+                run.control.go_on(Some(usize::MAX));
                 let (handle, session) = (run.handle.clone(), session.clone());
                 tokio::spawn(async move {
                     if handle.pause().await.is_ok() {
@@ -366,11 +366,17 @@ fn act(
                 });
             }
         }
-        Action::Continue | Action::Step => {
+        Action::Continue | Action::Step | Action::StepOver | Action::StepOut => {
             if let Some(run) = live.filter(|_| session.run_state() == RunState::Paused) {
-                run.control
-                    .pause_next
-                    .store(matches!(action, Action::Step), Ordering::SeqCst);
+                // Where the next pause may be: Step, anywhere; Step Over, not inside a call
+                // the node makes; Step Out, only once the function paused in has returned.
+                let depth = run.control.paused_depth.load(Ordering::SeqCst);
+                run.control.go_on(match action {
+                    Action::Step => Some(usize::MAX),
+                    Action::StepOver => Some(depth),
+                    Action::StepOut => depth.checked_sub(1),
+                    _ => None,
+                });
                 session.set_state(RunState::Running, None);
                 run.handle.resume();
             }

@@ -15,8 +15,13 @@ pub enum Action {
     Pause,
     /// Goes on from a pause.
     Continue,
-    /// Runs the next node, then pauses again.
+    /// Runs the next node, then pauses again (Step Into: inside a call too).
     Step,
+    /// Runs the next node, a call node's function whole, then pauses again.
+    StepOver,
+    /// Runs to the end of the function paused in, then pauses again (in the event graph:
+    /// Continue).
+    StepOut,
     /// Sets or clears a breakpoint on a node.
     Breakpoint {
         /// The graph the node is drawn in (none: the event graph).
@@ -172,7 +177,7 @@ pub enum ToPage<'a> {
         connections: &'a [ConnectionEntry],
         values: Vec<ValuesEntry<'a>>,
         breakpoints: Vec<NodeRef<'a>>,
-        /// Every node type (`graphrun nodes --json`'s `nodes`).
+        /// Every node type and class (`graphrun nodes --json`).
         palette: &'a serde_json::Value,
         declared: &'a [BodyEntry],
         saved: u64,

@@ -84,15 +84,41 @@ pub struct Breakpoints {
 }
 
 /// How the page's controls reach one run's observer.
-#[derive(Default)]
 pub struct RunControl {
     /// Pause before the next node that can pause (Pause, Step).
     pub pause_next: AtomicBool,
+    /// ... at this call depth or less (Step Over, Step Out; `usize::MAX`: any).
+    pub step_depth: std::sync::atomic::AtomicUsize,
+    /// The call depth of the node the run last paused at.
+    pub paused_depth: std::sync::atomic::AtomicUsize,
     /// The run is being stopped: no more pauses (EndPlay runs through).
     pub stopping: AtomicBool,
 }
 
+impl Default for RunControl {
+    fn default() -> RunControl {
+        RunControl {
+            pause_next: AtomicBool::new(false),
+            step_depth: std::sync::atomic::AtomicUsize::new(usize::MAX),
+            paused_depth: std::sync::atomic::AtomicUsize::new(0),
+            stopping: AtomicBool::new(false),
+        }
+    }
+}
+
 impl RunControl {
+    /// Goes on from a pause: to the end or the next breakpoint (`None`), or to the next
+    /// node at most `depth` calls deep.
+    pub fn go_on(&self, depth: Option<usize>) {
+        self.step_depth.store(depth.unwrap_or(usize::MAX), Ordering::SeqCst);
+        self.pause_next.store(depth.is_some(), Ordering::SeqCst);
+    }
+
+    /// Whether a node `depth` calls deep pauses for a step.
+    pub fn steps_to(&self, depth: usize) -> bool {
+        self.pause_next.load(Ordering::SeqCst) && depth <= self.step_depth.load(Ordering::SeqCst)
+    }
+
     pub fn stopping(&self) -> bool {
         self.stopping.load(Ordering::SeqCst)
     }

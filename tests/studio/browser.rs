@@ -22,6 +22,8 @@ pub struct Browser {
     socket: WebSocketStream<MaybeTlsStream<TcpStream>>,
     session: String,
     next_id: u64,
+    /// The actions a person made so far: clicks, drags, keys pressed and words typed.
+    pub actions: u32,
 }
 
 impl Drop for Browser {
@@ -85,6 +87,7 @@ impl Browser {
             socket,
             session: String::new(),
             next_id: 0,
+            actions: 0,
         };
         let target = browser.call("Target.createTarget", json!({"url": "about:blank"})).await;
         let attached = browser
@@ -185,6 +188,7 @@ impl Browser {
 
     /// Clicks the element as a mouse does: moves there, presses and releases.
     pub async fn click(&mut self, selector: &str) {
+        self.actions += 1;
         let (x, y) = self.hover(selector).await;
         for kind in ["mousePressed", "mouseReleased"] {
             self.call(
@@ -218,6 +222,7 @@ impl Browser {
 
     /// Presses at `from`, moves to `to` in steps, releases there: a drag.
     pub async fn drag(&mut self, from: (f64, f64), to: (f64, f64), button: &str) {
+        self.actions += 1;
         self.mouse("mouseMoved", from, "none", 0).await;
         self.mouse("mousePressed", from, button, 0).await;
         for i in 1..=8 {
@@ -230,6 +235,7 @@ impl Browser {
 
     /// Clicks at a point with a button and modifiers.
     pub async fn click_at(&mut self, at: (f64, f64), button: &str, modifiers: u32) {
+        self.actions += 1;
         self.mouse("mouseMoved", at, "none", 0).await;
         self.mouse("mousePressed", at, button, modifiers).await;
         self.mouse("mouseReleased", at, button, modifiers).await;
@@ -238,7 +244,12 @@ impl Browser {
     /// Presses and releases a key (`Enter`, `Delete`, `Tab`, `z`…) with modifiers (2 Ctrl,
     /// 8 Shift), as a keyboard does.
     pub async fn key(&mut self, key: &str, modifiers: u32) {
+        self.actions += 1;
         let (code, vk) = match key {
+            "F2" => ("F2".to_string(), 113),
+            "F9" => ("F9".to_string(), 120),
+            "F10" => ("F10".to_string(), 121),
+            "F11" => ("F11".to_string(), 122),
             "Enter" => ("Enter".to_string(), 13),
             "Tab" => ("Tab".to_string(), 9),
             "Delete" => ("Delete".to_string(), 46),
@@ -267,6 +278,7 @@ impl Browser {
 
     /// Types text into what has the focus, a key event per character.
     pub async fn type_text(&mut self, text: &str) {
+        self.actions += 1;
         for c in text.chars() {
             let s = c.to_string();
             self.call(
@@ -276,6 +288,32 @@ impl Browser {
             .await;
             self.call("Input.dispatchKeyEvent", json!({"type": "keyUp", "key": s}))
                 .await;
+        }
+    }
+
+    /// Turns the mouse wheel at a point by `dy` (positive: towards the user, zooming out).
+    pub async fn wheel(&mut self, (x, y): (f64, f64), dy: f64) {
+        self.actions += 1;
+        self.mouse("mouseMoved", (x, y), "none", 0).await;
+        self.call(
+            "Input.dispatchMouseEvent",
+            json!({"type": "mouseWheel", "x": x, "y": y, "deltaX": 0, "deltaY": dy}),
+        )
+        .await;
+    }
+
+    /// Double-clicks at a point, as a mouse does: two presses, the second a double click.
+    pub async fn double_click_at(&mut self, (x, y): (f64, f64)) {
+        self.actions += 1;
+        self.mouse("mouseMoved", (x, y), "none", 0).await;
+        for count in [1, 2] {
+            for kind in ["mousePressed", "mouseReleased"] {
+                self.call(
+                    "Input.dispatchMouseEvent",
+                    json!({"type": kind, "x": x, "y": y, "button": "left", "buttons": if kind == "mousePressed" { 1 } else { 0 }, "clickCount": count}),
+                )
+                .await;
+            }
         }
     }
 

@@ -362,7 +362,9 @@ async fn the_editor_copies_pastes_collapses_and_edits_variables_comment_boxes_an
         "!!document.querySelector('#stage g.comment[data-comment=\"0\"] text')",
     )
     .await;
-    page.click("#stage g.comment[data-comment=\"0\"] text").await;
+    // Its text is edited by double-click (a drag by the title moves the box).
+    let text_at = page.centre("#stage g.comment[data-comment=\"0\"] text").await;
+    page.double_click_at(text_at).await;
     page.wait_for(
         "the box's field",
         "document.activeElement?.classList.contains('literal-field')",

@@ -1,8 +1,10 @@
 // graphrun studio: the editor. Every change made here is one batch of `graphrun edit`'s
 // operations sent to the server, which applies it to the file, writes it and redraws; the
-// page never changes the graph itself. Pointer: left-drag a pin to a pin wires, a title
-// moves, empty canvas selects; right-click or Tab opens the palette. Keys: Delete,
-// Ctrl-Z / Ctrl-Shift-Z / Ctrl-Y.
+// page never changes the graph itself. Pointer: left-drag a pin to a pin wires (a Custom
+// Event's red Event square to a delegate's binds them), a title moves, empty canvas
+// selects; dropping a wire on empty canvas, right-click or Tab opens the palette;
+// double-click a title renames, a wire adds a reroute knot, a function opens its tab.
+// Keys: Delete, Ctrl-Z / Ctrl-Shift-Z / Ctrl-Y, F2, F9, F10 / F11 / Shift-F11, Ctrl-F, Q.
 "use strict";
 
 const SNAP = 16;
@@ -43,9 +45,11 @@ function showRefusal(message) {
   showRefusal.timer = setTimeout(() => { box.hidden = true; }, 6000);
 }
 
-// The registry's node types; the file's own functions and macros come first (setDeclared).
-function setPalette(list) {
-  editing.registry = list.filter((n) => !n.deprecated);
+// The registry's node types and classes; the file's own functions and macros come first
+// (setDeclared).
+function setPalette(listing) {
+  editing.registry = (listing.nodes || []).filter((n) => !n.deprecated);
+  editing.classes = (listing.classes || []).filter((c) => !c.deprecated_alias_of);
   editing.palette = (editing.own || []).concat(editing.registry);
 }
 
@@ -83,6 +87,10 @@ function redrawn(changedGraph) {
   markSelected();
   closeLiteral();
   if (editing.declared) setDeclared(editing.declared);
+  if ($("#find input").value) {
+    editing.found = findMatches($("#find input").value);
+    markFound();
+  }
 }
 
 function markSelected() {
@@ -111,9 +119,18 @@ function pinOf(target) {
     pin: pin.dataset.pin,
     output: pin.dataset.dir === "out",
     exec: pin.classList.contains("exec"),
+    delegate: pin.classList.contains("delegate"),
     type: pin.dataset.type || null,
     at: pin.dataset.at.split(",").map(Number),
   };
+}
+
+// The node type a drawn node is (its title; a Custom Event is titled by its name).
+function typeOf(id) {
+  const el = nodeEl(id);
+  if (!el) return null;
+  const kind = el.querySelector("text.kind");
+  return kind ? kind.textContent : el.querySelector("[data-title]").textContent;
 }
 
 function setupEditor() {
@@ -126,7 +143,8 @@ function setupEditor() {
     if (pin) {
       e.preventDefault();
       if (e.altKey) {
-        edit([`disconnect ${word(pin.node + "." + pin.pin)}`]);
+        const ops = unwire(pin);
+        if (ops.length) edit(ops);
         return;
       }
       editing.gesture = { kind: "wire", from: pin, line: wireLine(pin) };
@@ -139,9 +157,18 @@ function setupEditor() {
       return;
     }
     const comment = e.target.closest("g.comment");
-    if (comment && e.target.tagName === "text") {
+    if (comment && (e.target.tagName === "text" || toGraph(e.clientX, e.clientY).y < +comment.querySelector("rect").getAttribute("y") + 26)) {
+      // Dragged by its title, a comment box takes the nodes inside it along.
       e.preventDefault();
-      editing.gesture = { kind: "comment", el: comment };
+      const r = comment.querySelector("rect");
+      const [x0, y0] = [+r.getAttribute("x"), +r.getAttribute("y")];
+      const [x1, y1] = [x0 + +r.getAttribute("width"), y0 + +r.getAttribute("height")];
+      const inside = [...$("#stage").querySelectorAll("g.node")].filter((n) => {
+        const b = n.querySelector("rect");
+        const x = +b.getAttribute("x"), y = +b.getAttribute("y");
+        return x >= x0 && y >= y0 && x + +b.getAttribute("width") <= x1 && y + +b.getAttribute("height") <= y1;
+      });
+      editing.gesture = { kind: "comment", el: comment, nodes: inside, from: [e.clientX, e.clientY], moved: false };
       return;
     }
     const node = e.target.closest("g.node");
@@ -175,6 +202,10 @@ function setupEditor() {
       const dx = (e.clientX - g.from[0]) / view.scale, dy = (e.clientY - g.from[1]) / view.scale;
       if (Math.abs(dx) + Math.abs(dy) > 2) g.moved = true;
       g.el.setAttribute("transform", `translate(${snap(g.box[0] + dx) - g.box[0]} ${snap(g.box[1] + dy) - g.box[1]})`);
+    } else if (g.kind === "comment") {
+      const dx = snap((e.clientX - g.from[0]) / view.scale), dy = snap((e.clientY - g.from[1]) / view.scale);
+      if (dx || dy) g.moved = true;
+      for (const el of [g.el, ...g.nodes]) el.setAttribute("transform", `translate(${dx} ${dy})`);
     } else if (g.kind === "box") {
       if (!g.el) {
         g.el = document.createElement("div");
@@ -202,7 +233,14 @@ function setupEditor() {
     } else if (g.kind === "literal") {
       if (e.target.closest("[data-literal]") === g.el) openLiteral(g.el);
     } else if (g.kind === "comment") {
-      if (e.target.closest("g.comment") === g.el) openCommentField(g.el);
+      if (g.moved) {
+        const dx = snap((e.clientX - g.from[0]) / view.scale), dy = snap((e.clientY - g.from[1]) / view.scale);
+        const ops = g.nodes.map((n) => {
+          const b = n.querySelector("rect");
+          return `move ${word(n.dataset.node)} ${Math.round(+b.getAttribute("x") + dx)} ${Math.round(+b.getAttribute("y") + dy)}`;
+        });
+        if (ops.length) edit(ops);
+      }
     } else if (g.kind === "move") {
       if (g.moved) {
         const dx = (e.clientX - g.from[0]) / view.scale, dy = (e.clientY - g.from[1]) / view.scale;
@@ -240,20 +278,122 @@ function wireLine(pin) {
   return line;
 }
 
-// Wires two pins, output to input whichever was dragged from.
+// Wires two pins, output to input whichever was dragged from. A Custom Event's Event and a
+// delegate input are bound (`connect EVENT NODE.PIN` writes `Event("EVENT")`).
 function wire(a, b) {
   const [from, to] = a.output ? [a, b] : [b, a];
   if (from.output === to.output) {
     showRefusal(`cannot wire ${a.node}.${a.pin} to ${b.node}.${b.pin}: both are ${a.output ? "outputs" : "inputs"}`);
     return;
   }
-  edit([`connect ${word(from.node + "." + from.pin)} ${word(to.node + "." + to.pin)}`]);
+  if (from.delegate !== to.delegate) {
+    showRefusal(`cannot wire ${from.node}.${from.pin} to ${to.node}.${to.pin}: a delegate binds only a Custom Event's Event`);
+    return;
+  }
+  edit([connectOp(from, to)]);
+}
+
+function connectOp(from, to) {
+  if (from.delegate) return `connect ${word(from.node)} ${word(to.node + "." + to.pin)}`;
+  return `connect ${word(from.node + "." + from.pin)} ${word(to.node + "." + to.pin)}`;
+}
+
+// What Alt-click on a pin undoes: its wires; a delegate's binding; every binding of an Event.
+function unwire(pin) {
+  if (!pin.delegate) return [`disconnect ${word(pin.node + "." + pin.pin)}`];
+  if (!pin.output) return [`clear ${word(pin.node)} ${word(pin.pin)}`];
+  const bound = [...$("#stage").querySelectorAll("path.wire.delegate")].filter((w) => w.dataset.from === pin.node + ".Event");
+  return bound.map((w) => {
+    const to = w.dataset.to, dot = to.indexOf(".");
+    return `clear ${word(to.slice(0, dot))} ${word(to.slice(dot + 1))}`;
+  });
 }
 
 // ---- Literals -----------------------------------------------------------------------
 
 function closeLiteral() {
-  for (const f of document.querySelectorAll(".literal-field")) f.remove();
+  for (const f of document.querySelectorAll(".literal-field, .picker")) f.remove();
+}
+
+// A list to pick from, filtered as one types (every word typed in the item), at `r` (a
+// page rectangle): arrows move, Enter or a click picks, Escape closes. Its field has the
+// focus.
+function openPicker(r, options, pick) {
+  closeLiteral();
+  const box = document.createElement("div");
+  box.className = "picker";
+  const field = document.createElement("input");
+  field.type = "text";
+  field.spellcheck = false;
+  const list = document.createElement("div");
+  list.className = "items";
+  box.append(field, list);
+  const fill = () => {
+    const words = field.value.toLowerCase().split(/\s+/).filter(Boolean);
+    list.textContent = "";
+    for (const option of options.filter((o) => words.every((w) => o.toLowerCase().includes(w)))) {
+      const item = document.createElement("div");
+      item.dataset.pick = option;
+      item.textContent = option;
+      item.addEventListener("mousedown", (e) => { e.preventDefault(); e.stopPropagation(); closeLiteral(); pick(option); });
+      list.appendChild(item);
+    }
+    const first = list.firstElementChild;
+    if (first) first.classList.add("current");
+  };
+  field.addEventListener("input", fill);
+  field.addEventListener("keydown", (e) => {
+    e.stopPropagation();
+    const items = [...list.children];
+    let i = items.findIndex((x) => x.classList.contains("current"));
+    if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+      e.preventDefault();
+      if (!items.length) return;
+      i = e.key === "ArrowDown" ? Math.min(items.length - 1, i + 1) : Math.max(0, i - 1);
+      items.forEach((x, j) => x.classList.toggle("current", j === i));
+      items[i].scrollIntoView({ block: "nearest" });
+    } else if (e.key === "Enter") {
+      e.preventDefault();
+      const chosen = items[Math.max(0, i)];
+      closeLiteral();
+      if (chosen) pick(chosen.dataset.pick);
+    } else if (e.key === "Escape") closeLiteral();
+  });
+  Object.assign(box.style, { left: Math.min(r.left, innerWidth - 320) + "px", top: Math.min(r.bottom + 2, innerHeight - 260) + "px" });
+  document.body.appendChild(box);
+  fill();
+  field.focus();
+}
+
+// A field over a node's title: its new id (a Custom Event's name), Enter renames it and
+// every reference to it (`Event("…")` bindings included); a name taken is refused there.
+function openRename(id) {
+  const el = nodeEl(id);
+  if (!el) return;
+  closeLiteral();
+  const title = el.querySelector("[data-title]");
+  const r = title.getBoundingClientRect();
+  const field = document.createElement("input");
+  field.className = "literal-field rename";
+  field.type = "text";
+  field.spellcheck = false;
+  field.value = id;
+  field.dataset.node = id;
+  Object.assign(field.style, { left: r.left - 2 + "px", top: r.top - 3 + "px", minWidth: Math.max(140, r.width + 30) + "px" });
+  field.addEventListener("keydown", (e) => {
+    e.stopPropagation();
+    if (e.key === "Escape") closeLiteral();
+    else if (e.key === "Enter") {
+      const name = field.value.trim();
+      if (!name || name === id) { closeLiteral(); return; }
+      if (nodeIds().has(name)) { showRefusal(`a node \`${name}\` already exists`); return; }
+      if (editing.selected.has(id)) { editing.selected.delete(id); editing.selected.add(name); }
+      edit([`rename-node ${word(id)} ${word(name)}`]);
+    }
+  });
+  document.body.appendChild(field);
+  field.focus();
+  field.select();
 }
 
 // A field over an input's value: the text as it is for a String (no quotes), a RON literal
@@ -262,6 +402,12 @@ function openLiteral(el) {
   closeLiteral();
   const node = el.closest("g.node").dataset.node;
   const pinName = el.dataset.literal;
+  if (pinName === "Class" && typeOf(node) === "Construct Object") {
+    // A class is picked from the registry's, not typed.
+    const names = (editing.classes || []).filter((c) => c.constructible).map((c) => c.name);
+    openPicker(el.getBoundingClientRect(), names, (name) => edit([`set ${word(node)} Class ${word(name)}`]));
+    return;
+  }
   const pinEl = [...el.closest("g.node").querySelectorAll(".pin.data")].find((p) => p.dataset.pin === pinName && p.dataset.dir === "in");
   const type = pinEl ? pinEl.dataset.type : null;
   let value = el.dataset.value === undefined ? "" : el.dataset.value;
@@ -344,21 +490,129 @@ const baseType = (t) => String(t).split(" = ")[0];
 // types: generic pins say so in words); the server checks for real.
 function takes(to, from) {
   to = baseType(to);
+  if (to.startsWith("delegate") || from === "delegate") return false;
   if (to === from || to === "String") return true;
   if (to === "Float" && from === "Int") return true;
   if (to === "Json") return !from.startsWith("Object");
+  if (to.startsWith("Object") || from.startsWith("Object")) return /\bany\b/.test(to);
   return /\bor\b|\bany\b|\bT\b|\bnumber\b/.test(to) || (to.startsWith("Array") && from.startsWith("Array"));
 }
 
 // The pin of node type `t` a wire dragged from `from` goes to, or null.
 function matchingPin(t, from) {
   if (from.exec) return from.output ? t.exec_inputs[0] || null : t.exec_outputs[0] || null;
+  if (from.delegate) {
+    // Off a Custom Event's Event: a node with a delegate to bind.
+    const pin = from.output ? t.inputs.find((p) => baseType(p.type).startsWith("delegate")) : null;
+    return pin ? pin.name : null;
+  }
   if (from.output) {
-    const pin = t.inputs.find((p) => takes(p.type, from.type) && !baseType(p.type).startsWith("delegate"));
+    const pin = t.inputs.find((p) => takes(p.type, from.type));
     return pin ? pin.name : null;
   }
   const pin = t.outputs.find((p) => takes(from.type, baseType(p.type)));
   return pin ? pin.name : null;
+}
+
+// The variables of the body shown: name and type as written.
+function variablesShown() {
+  const body = (editing.declared || []).find((b) => (b.name === undefined ? null : b.name) === model.current);
+  const graph = (editing.declared || []).find((b) => b.kind === "graph");
+  const own = body ? body.variables : [];
+  // A function's body reads its locals and the graph's variables.
+  return body && body.kind !== "graph" && graph ? own.concat(graph.variables.filter((g) => !own.some((v) => v.name === g.name))) : own;
+}
+
+// A name from `base`, unique among `taken` (`base`, `base_2`, …, or as `sep` joins).
+function unique(base, taken, sep = "_") {
+  if (!taken.has(base)) return base;
+  for (let n = 2; ; n++) if (!taken.has(`${base}${sep}${n}`)) return `${base}${sep}${n}`;
+}
+
+// What the palette offers from where it was opened: each entry a label, a category, a
+// description and the operations that place it at `at` (wired to `from`, if any).
+function paletteEntries(from) {
+  const entries = [];
+  if (from && from.delegate && !from.output) {
+    entries.push({
+      label: "Add Custom Event", category: "Events",
+      description: "A Custom Event with the delegate's parameters as outputs, bound to it",
+      ops: (at) => {
+        const id = freshId(from.pin);
+        return [`add-node ${word(id)} ${word("Custom Event")} ${snap(at.x)} ${snap(at.y)}`, `connect ${word(id)} ${word(from.node + "." + from.pin)}`];
+      },
+    });
+  }
+  if (from && !from.exec && !from.delegate && from.type) {
+    entries.push({
+      label: "Promote to Variable", category: "Variables",
+      description: `A variable of type ${from.type}, with a ${from.output ? "Set" : "Get"} of it wired here`,
+      ops: (at) => promoteOps(from, at),
+    });
+  }
+  for (const v of variablesShown()) {
+    const get = { name: `Get ${v.name}`, exec_inputs: [], exec_outputs: [], inputs: [], outputs: [{ name: v.name, type: v.type }] };
+    const set = { name: `Set ${v.name}`, exec_inputs: ["exec"], exec_outputs: ["then"], inputs: [{ name: v.name, type: v.type }], outputs: [{ name: v.name, type: v.type }] };
+    for (const [t, type] of [[get, "Get"], [set, "Set"]]) {
+      const pin = from ? matchingPin(t, from) : null;
+      if (from && pin === null) continue;
+      entries.push({
+        label: t.name, category: "Variables", description: `${type === "Get" ? "Reads" : "Writes"} the variable ${v.name} (${v.type})`,
+        ops: (at) => {
+          const id = freshId(`${type} ${v.name}`);
+          const ops = [`add-node ${word(id)} ${type} ${snap(at.x)} ${snap(at.y)} ${word("var=" + v.name)}`];
+          if (from) ops.push(wireOp(from, id, pin));
+          return ops;
+        },
+      });
+    }
+  }
+  for (const t of editing.palette) {
+    const pin = from ? matchingPin(t, from) : null;
+    if (from && pin === null) continue;
+    entries.push({
+      label: t.name, category: t.category, description: t.description,
+      ops: (at) => {
+        const id = freshId(t.name);
+        const ops = [`add-node ${word(id)} ${word(t.name)} ${snap(at.x)} ${snap(at.y)}`];
+        if (from) ops.push(wireOp(from, id, pin));
+        return ops;
+      },
+    });
+  }
+  return entries;
+}
+
+// The wire from the pin a palette was opened from to pin `pin` of the new node `id`.
+function wireOp(from, id, pin) {
+  if (from.delegate) return `connect ${word(from.node)} ${word(id + "." + pin)}`;
+  return from.output
+    ? `connect ${word(from.node + "." + from.pin)} ${word(id + "." + pin)}`
+    : `connect ${word(id + "." + pin)} ${word(from.node + "." + from.pin)}`;
+}
+
+// Promote to Variable: a variable of the pin's type, named after the pin, and a Set of it
+// fed by an output (put into the node's exec chain, as Blueprint does) or a Get into an
+// input.
+function promoteOps(pin, at) {
+  const taken = new Set(variablesShown().map((v) => v.name));
+  const name = unique(pin.pin.replace(/[^\p{L}\p{N}_]+/gu, "") || "NewVar", taken, "");
+  const ops = [`add-variable ${word(name)} ${word(pin.type)}`];
+  if (!pin.output) {
+    const id = freshId(`Get ${name}`);
+    ops.push(`add-node ${word(id)} Get ${snap(at.x)} ${snap(at.y)} ${word("var=" + name)}`, `connect ${word(id + "." + name)} ${word(pin.node + "." + pin.pin)}`);
+    return ops;
+  }
+  const id = freshId(`Set ${name}`);
+  ops.push(`add-node ${word(id)} Set ${snap(at.x)} ${snap(at.y)} ${word("var=" + name)}`, `connect ${word(pin.node + "." + pin.pin)} ${word(id + "." + name)}`);
+  const then = nodeEl(pin.node) && nodeEl(pin.node).querySelector('.pin.exec[data-dir="out"]');
+  if (then) {
+    const out = `${pin.node}.${then.dataset.pin}`;
+    const next = [...$("#stage").querySelectorAll("path.wire.exec")].find((w) => w.dataset.from === out);
+    ops.push(`connect ${word(out)} ${word(id)}`);
+    if (next) ops.push(`connect ${word(id + ".then")} ${word(next.dataset.to)}`);
+  }
+  return ops;
 }
 
 function fillPalette() {
@@ -367,10 +621,8 @@ function fillPalette() {
   const list = $("#palette .items");
   list.textContent = "";
   let category = null;
-  const shown = editing.palette
-    .filter((t) => words.every((w) => (t.name + " " + t.category).toLowerCase().includes(w)))
-    .filter((t) => !from || matchingPin(t, from) !== null);
-  for (const t of shown) {
+  editing.entries = paletteEntries(from).filter((t) => words.every((w) => (t.label + " " + t.category).toLowerCase().includes(w)));
+  for (const t of editing.entries) {
     if (t.category !== category) {
       category = t.category;
       const h = document.createElement("div");
@@ -379,35 +631,24 @@ function fillPalette() {
       list.appendChild(h);
     }
     const item = document.createElement("div");
-    item.dataset.paletteItem = t.name;
-    item.textContent = t.name;
+    item.dataset.paletteItem = t.label;
+    item.textContent = t.label;
     item.title = t.description;
-    item.addEventListener("mousedown", (e) => { e.preventDefault(); e.stopPropagation(); place(t.name); });
+    item.addEventListener("mousedown", (e) => { e.preventDefault(); e.stopPropagation(); place(t.label); });
     list.appendChild(item);
   }
   const first = list.querySelector("[data-palette-item]");
   if (first) first.classList.add("current");
 }
 
-// Places a node of `type` where the palette was opened (and wires it, if it was opened by
-// dropping a wire there).
-function place(type) {
+// Places the palette's entry `label` where the palette was opened (and wires it, if it was
+// opened by dropping a wire there).
+function place(label) {
   const pending = editing.pending;
   if (!pending) return;
-  const t = editing.palette.find((x) => x.name === type);
-  const id = freshId(type);
-  const ops = [`add-node ${word(id)} ${word(type)} ${snap(pending.at.x)} ${snap(pending.at.y)}`];
-  const from = pending.from;
-  if (from && t) {
-    const pin = matchingPin(t, from);
-    if (pin !== null) {
-      ops.push(from.output
-        ? `connect ${word(from.node + "." + from.pin)} ${word(id + "." + pin)}`
-        : `connect ${word(id + "." + pin)} ${word(from.node + "." + from.pin)}`);
-    }
-  }
+  const entry = (editing.entries || []).find((x) => x.label === label);
   closePalette();
-  edit(ops);
+  if (entry) edit(entry.ops(pending.at));
 }
 
 // ---- Keys ---------------------------------------------------------------------------
@@ -415,7 +656,29 @@ function place(type) {
 function onKey(e) {
   if (e.target.closest && e.target.closest("input, textarea")) return;
   const ctrl = e.ctrlKey || e.metaKey;
-  if (e.key === "Tab") {
+  const one = editing.selected.size === 1 ? [...editing.selected][0] : null;
+  if (e.key === "F2" && one !== null) {
+    e.preventDefault();
+    openRename(one);
+  } else if (e.key === "F9" && editing.selected.size) {
+    e.preventDefault();
+    for (const node of editing.selected) send({ action: "breakpoint", graph: model.current, node });
+  } else if (e.key === "F10") {
+    e.preventDefault();
+    send({ action: "step_over" });
+  } else if (e.key === "F11") {
+    e.preventDefault();
+    send({ action: e.shiftKey ? "step_out" : "step" });
+  } else if (ctrl && (e.key === "f" || e.key === "F")) {
+    e.preventDefault();
+    const input = $("#find input");
+    input.focus();
+    input.select();
+  } else if (!ctrl && (e.key === "q" || e.key === "Q") && editing.selected.size > 1) {
+    e.preventDefault();
+    const ops = straighten();
+    if (ops.length) edit(ops);
+  } else if (e.key === "Tab") {
     e.preventDefault();
     const at = editing.pointer || [innerWidth / 3, innerHeight / 3];
     openPalette(at[0], at[1], null);
@@ -611,6 +874,10 @@ function editDeclared(row, cell) {
   const name = row.dataset.declared;
   const op = cell.dataset.edit;
   if (op === "remove") { edit([`remove-variable ${word(name)}`]); return; }
+  if (op === "type") {
+    openPicker(cell.getBoundingClientRect(), typeOptions(), (ty) => edit([`set-type ${word(name)} ${word(ty)}`]));
+    return;
+  }
   const r = cell.getBoundingClientRect();
   const field = document.createElement("input");
   field.className = "literal-field";
@@ -628,6 +895,39 @@ function editDeclared(row, cell) {
   document.body.appendChild(field);
   field.focus();
   field.select();
+}
+
+// The types a variable may have, as a file writes them: the basic ones and every class,
+// then arrays and maps of each.
+function typeOptions() {
+  const base = ["Bool", "Int", "Float", "String", "Json"].concat((editing.classes || []).map((c) => `Object("${c.name}")`));
+  return base.concat(base.map((t) => `Array(${t})`), base.map((t) => `Map(${t})`));
+}
+
+// The menu of a data pin (right-click on it): Promote to Variable, Break Links.
+function openPinMenu(px, py, pin) {
+  const menu = $("#pin-menu");
+  editing.menuPin = pin;
+  menu.style.left = Math.min(px, innerWidth - 240) + "px";
+  menu.style.top = Math.min(py, innerHeight - 120) + "px";
+  menu.hidden = false;
+}
+
+function setupPinMenu() {
+  const menu = $("#pin-menu");
+  menu.addEventListener("mousedown", (e) => {
+    e.stopPropagation();
+    const item = e.target.closest("[data-menu]");
+    const pin = editing.menuPin;
+    if (!item || !pin) return;
+    e.preventDefault();
+    menu.hidden = true;
+    if (item.dataset.menu === "promote") {
+      const [x, y] = pin.at;
+      edit(promoteOps(pin, { x: pin.output ? x + 60 : x - 260, y: y + 40 }));
+    } else if (item.dataset.menu === "break") edit([`disconnect ${word(pin.node + "." + pin.pin)}`]);
+  });
+  window.addEventListener("mousedown", (e) => { if (!e.target.closest("#pin-menu")) menu.hidden = true; });
 }
 
 function freshVariable() {
@@ -693,3 +993,102 @@ function addBodyButtons(tabs) {
 
 setupMenu();
 setupDeclared();
+setupFind();
+setupDoubleClicks();
+setupPinMenu();
+
+// ---- Straighten (Q) -----------------------------------------------------------------
+
+// Moves the selected nodes so that the wires between them run level: each wire's target
+// node, left to right, goes up or down to its source pin's height (a node reached twice
+// keeps its first place).
+function straighten() {
+  const at = (node, pin, dir) => {
+    const el = nodeEl(node) && [...nodeEl(node).querySelectorAll(".pin")].find((p) => p.dataset.pin === pin && p.dataset.dir === dir);
+    return el ? el.dataset.at.split(",").map(Number) : null;
+  };
+  const boxOfNode = (id) => { const r = nodeEl(id).querySelector("rect"); return [+r.getAttribute("x"), +r.getAttribute("y")]; };
+  const wires = [...$("#stage").querySelectorAll("path.wire.exec, path.wire.data")]
+    .map((w) => { const f = w.dataset.from, t = w.dataset.to; const i = f.indexOf("."), j = t.indexOf("."); return [f.slice(0, i), f.slice(i + 1), t.slice(0, j), t.slice(j + 1)]; })
+    .filter(([a, , b]) => a !== b && editing.selected.has(a) && editing.selected.has(b))
+    .sort((x, y) => boxOfNode(x[0])[0] - boxOfNode(y[0])[0]);
+  const dy = new Map();
+  for (const [a, pa, b, pb] of wires) {
+    if (dy.has(b)) continue;
+    const from = at(a, pa, "out"), to = at(b, pb, "in");
+    if (!from || !to) continue;
+    dy.set(b, from[1] + (dy.get(a) || 0) - to[1]);
+  }
+  const ops = [];
+  for (const [id, d] of dy) {
+    if (!d) continue;
+    const [x, y] = boxOfNode(id);
+    ops.push(`move ${word(id)} ${Math.round(x)} ${Math.round(y + d)}`);
+  }
+  return ops;
+}
+
+// ---- Find (Ctrl-F) ------------------------------------------------------------------
+
+// The nodes of every graph of the file whose id, type, comment or literals hold every
+// word typed: marked `found` where drawn; Enter goes to the next (its tab, centred).
+function findMatches(query) {
+  const words = query.toLowerCase().split(/\s+/).filter(Boolean);
+  if (!words.length) return [];
+  const found = [];
+  for (const g of model.graphs) {
+    for (const key of g.keys) {
+      if (!key.startsWith("node:")) continue;
+      const markup = g.markup.get(key) || "";
+      const values = [...markup.matchAll(/data-value="([^"]*)"/g)].map((m) => m[1]).join(" ");
+      const text = (markup.replace(/<[^>]*>/g, " ") + " " + values).toLowerCase();
+      if (words.every((w) => text.includes(w))) found.push([g.name, key.slice(5)]);
+    }
+  }
+  return found;
+}
+
+function markFound() {
+  const matches = editing.found || [];
+  for (const el of $("#stage").querySelectorAll("g.node")) {
+    el.classList.toggle("found", matches.some(([g, id]) => g === model.current && id === el.dataset.node));
+  }
+  $("#find .count").textContent = $("#find input").value ? `${matches.length} found` : "";
+}
+
+function setupFind() {
+  const input = $("#find input");
+  input.addEventListener("input", () => {
+    editing.found = findMatches(input.value);
+    editing.foundAt = -1;
+    markFound();
+  });
+  input.addEventListener("keydown", (e) => {
+    e.stopPropagation();
+    if (e.key === "Escape") { input.value = ""; editing.found = []; markFound(); input.blur(); }
+    if (e.key !== "Enter" || !(editing.found || []).length) return;
+    e.preventDefault();
+    editing.foundAt = (editing.foundAt + 1) % editing.found.length;
+    const [graph, id] = editing.found[editing.foundAt];
+    if (graph !== model.current) show(graph);
+    markFound();
+    const el = nodeEl(id);
+    if (el) { centreOn(el); select(id, false); }
+  });
+}
+
+// ---- Double-clicks: a title renames, a function or macro opens, a comment is edited ---
+
+function setupDoubleClicks() {
+  $("#viewport").addEventListener("dblclick", (e) => {
+    const node = e.target.closest("g.node");
+    if (node) {
+      if (e.target.closest("[data-title], rect.title")) { openRename(node.dataset.node); return; }
+      const type = typeOf(node.dataset.node);
+      if (model.graphs.some((g) => g.name === type)) show(type);
+      return;
+    }
+    const comment = e.target.closest("g.comment");
+    if (comment) openCommentField(comment);
+  });
+}

@@ -50,7 +50,7 @@ function receive(m) {
       m.values.forEach(setValues);
       setBreakpoints(m.breakpoints);
       setState(m.state, m.paused_at);
-      setPalette(m.palette || []);
+      setPalette(m.palette || {});
       setDeclared(m.declared || []);
       setSaved(m.saved);
       break;
@@ -143,8 +143,10 @@ function decorate(node) {
   const dot = document.createElementNS(SVG_NS, "circle");
   dot.setAttribute("class", "bp");
   dot.setAttribute("data-action", "breakpoint");
-  dot.setAttribute("cx", +box.getAttribute("x") + +box.getAttribute("width") - 12);
-  dot.setAttribute("cy", +box.getAttribute("y") + 12);
+  // At the box's top-left corner, as Blueprint draws it (the top right is a Custom
+  // Event's delegate pin).
+  dot.setAttribute("cx", +box.getAttribute("x") + 2);
+  dot.setAttribute("cy", +box.getAttribute("y") + 2);
   dot.setAttribute("r", 6);
   const tip = document.createElementNS(SVG_NS, "title");
   tip.textContent = "Breakpoint: pause before this node runs";
@@ -349,9 +351,12 @@ function setupView() {
   });
   window.addEventListener("mouseup", (e) => {
     if (drag && e.button === 2 && !drag.moved) {
-      // On a node: its menu (it joins the selection); on empty canvas: the palette.
+      // On a data pin: its menu; on a node: the node's (it joins the selection); on empty
+      // canvas: the palette.
+      const pin = pinOf(e.target);
       const node = e.target.closest && e.target.closest("g.node");
-      if (node) {
+      if (pin && !pin.exec && !pin.delegate) openPinMenu(e.clientX, e.clientY, pin);
+      else if (node) {
         if (!editing.selected.has(node.dataset.node)) select(node.dataset.node, false);
         openMenu(e.clientX, e.clientY);
       } else openPalette(e.clientX, e.clientY, null);
@@ -370,7 +375,7 @@ function setupView() {
     view.scale = scale;
     applyView();
   }, { passive: false });
-  port.addEventListener("dblclick", (e) => { if (!e.target.closest("g.node")) fit(); });
+  port.addEventListener("dblclick", (e) => { if (!e.target.closest("g.node, g.comment, path.wire")) fit(); });
 }
 
 // ---- Values on pins -----------------------------------------------------------------
@@ -543,6 +548,8 @@ function setState(state, pausedAt) {
     pause: state === "running",
     continue: state === "paused",
     step: state === "paused",
+    step_over: state === "paused",
+    step_out: state === "paused",
   };
   for (const b of document.querySelectorAll("header button[data-action]")) b.disabled = !enabled[b.dataset.action];
   const calls = $("#calls");

@@ -109,6 +109,12 @@ impl NodeView<'_> {
         crate::exec::calls::trail(self.prog, self.node, self.frames).1
     }
 
+    /// How many function calls deep the node runs (0: in the event graph): a debugger's
+    /// Step Over pauses at the same depth or less, Step Out at less.
+    pub fn call_depth(&self) -> usize {
+        self.frames.len()
+    }
+
     /// The graph's variables and their values now.
     pub fn variables(&self) -> impl Iterator<Item = (&str, &Value)> {
         let vars = &self.prog.variables[..self.prog.graph_vars];

@@ -1,0 +1,296 @@
+//! The studio as a Blueprint author uses it (authoring.md section 8): the WebSocket
+//! example's behaviour built from an empty file with the mouse and keyboard alone — no RON
+//! typed, no clipboard from outside — through real pointer and key events at the places
+//! the page shows things. The file then checks, is in `graphrun fmt`'s form, and runs
+//! against `graphrun serve-echo`, printing the echo. The number of page actions it took is
+//! the one docs/editing.md gives.
+
+use std::path::Path;
+
+use super::browser::Browser;
+use super::{output_of, scratch, screenshots, start, Process};
+
+fn pin(node: &str, pin: &str, dir: &str) -> String {
+    format!("#stage g.node[data-node=\"{node}\"] .pin[data-pin=\"{pin}\"][data-dir=\"{dir}\"]")
+}
+
+fn file(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap()
+}
+
+/// Waits for the file's write number `n` (the page's `data-saved`), then for node `node`
+/// (if any) to be drawn.
+async fn saved(page: &mut Browser, n: u64, node: Option<&str>) {
+    page.wait_for(&format!("write {n}"), &format!("document.body.dataset.saved === '{n}'"))
+        .await;
+    if let Some(node) = node {
+        page.wait_for(
+            &format!("`{node}` drawn"),
+            &format!("!!document.querySelector('#stage g.node[data-node=\"{node}\"]')"),
+        )
+        .await;
+    }
+}
+
+/// Drops a wire dragged from `from` (a pin's selector) at `at`, on empty canvas, and waits
+/// for the palette.
+async fn drag_to_palette(page: &mut Browser, from: &str, at: (f64, f64)) {
+    let start = page.centre(from).await;
+    page.drag(start, at, "left").await;
+    page.wait_for(
+        "the palette",
+        "!document.querySelector('#palette').hidden && document.activeElement === document.querySelector('#palette input')",
+    )
+    .await;
+}
+
+/// Types into the palette and takes its first entry, which must be `entry`.
+async fn pick(page: &mut Browser, typed: &str, entry: &str) {
+    if !typed.is_empty() {
+        page.type_text(typed).await;
+    }
+    page.wait_for(
+        &format!("the palette to offer `{entry}` first"),
+        &format!("document.querySelector('#palette [data-palette-item].current')?.dataset.paletteItem === {entry:?}"),
+    )
+    .await;
+    page.key("Enter", 0).await;
+}
+
+/// The top-left corner of a node's box on the page.
+async fn corner(page: &mut Browser, node: &str) -> (f64, f64) {
+    let at = page
+        .eval(&format!(
+            "(() => {{ const r = document.querySelector('#stage g.node[data-node=\"{node}\"] rect').getBoundingClientRect(); return [r.left, r.top]; }})()"
+        ))
+        .await;
+    (at[0].as_f64().unwrap(), at[1].as_f64().unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_blueprint_author_builds_the_websocket_example_with_the_mouse_and_it_runs() {
+    let dir = scratch("blueprint");
+    let graph = dir.join("socket.ron");
+    let (_echo, echo_line): (Process, String) = start(&dir, &["serve-echo", "--port", "0"]);
+    let echo = echo_line
+        .split_whitespace()
+        .find(|w| w.starts_with("ws://"))
+        .expect("the echo server's address")
+        .to_string();
+    let (_studio, url) = start(&dir, &["studio", "socket.ron", "--port", "0"]);
+    let mut page = Browser::launch("blueprint").await;
+    page.goto(&url).await;
+    page.wait_for(
+        "the new graph",
+        "document.querySelectorAll('#stage g.node[data-node]').length === 1",
+    )
+    .await;
+    // Reading the page and opening it are not actions of the author's.
+    page.actions = 0;
+
+    // Room to work: BeginPlay to the top left (a right-drag pans), zoomed out a step.
+    let begin = page.centre("#stage g.node[data-node=\"begin\"] rect.title").await;
+    page.drag(begin, (110.0, 110.0), "right").await;
+    page.wheel((300.0, 300.0), 150.0).await;
+    let (bx, by) = corner(&mut page, "begin").await;
+
+    // BeginPlay → Construct Object, its class picked from a list.
+    drag_to_palette(&mut page, &pin("begin", "then", "out"), (bx + 230.0, by + 10.0)).await;
+    pick(&mut page, "construct", "Construct Object").await;
+    saved(&mut page, 1, Some("construct_object")).await;
+    page.click("#stage g.node[data-node=\"construct_object\"] [data-literal=\"Class\"]")
+        .await;
+    page.wait_for(
+        "the class picker, focused",
+        "document.activeElement?.closest('.picker') !== null",
+    )
+    .await;
+    page.type_text("json").await;
+    page.wait_for(
+        "the picker to offer the JSON connection first",
+        "document.querySelector('.picker [data-pick].current')?.dataset.pick === 'M2_JsonWebSocketConnection'",
+    )
+    .await;
+    page.save_screenshot(&screenshots(), "blueprint-class.png").await;
+    page.key("Enter", 0).await;
+    saved(&mut page, 2, None).await;
+    page.wait_for(
+        "Return Value typed by the class",
+        &format!(
+            "document.querySelector('{}')?.dataset.type === 'Object(\"M2_JsonWebSocketConnection\")'",
+            pin("construct_object", "Return Value", "out")
+        ),
+    )
+    .await;
+
+    // Promote to Variable on Return Value (right-click the pin): a variable, and a Set of
+    // it in the exec chain; the variable renamed Socket in the panel.
+    let ret = page.centre(&pin("construct_object", "Return Value", "out")).await;
+    page.click_at(ret, "right", 0).await;
+    page.wait_for("the pin's menu", "!document.querySelector('#pin-menu').hidden")
+        .await;
+    page.click("#pin-menu [data-menu=\"promote\"]").await;
+    saved(&mut page, 3, Some("set_returnvalue")).await;
+    page.wait_for(
+        "the variable listed",
+        "!!document.querySelector('#declared [data-declared=\"ReturnValue\"] .name')",
+    )
+    .await;
+    page.click("#declared [data-declared=\"ReturnValue\"] .name").await;
+    page.wait_for(
+        "the rename field",
+        "document.activeElement?.classList.contains('literal-field')",
+    )
+    .await;
+    page.type_text("Socket").await;
+    page.key("Enter", 0).await;
+    saved(&mut page, 4, None).await;
+    page.wait_for(
+        "the Set's pin renamed",
+        &format!(
+            "!!document.querySelector('{}')",
+            pin("set_returnvalue", "Socket", "out")
+        ),
+    )
+    .await;
+
+    // Off the Set's Socket: the class's functions, Target wired; Connect goes below.
+    drag_to_palette(
+        &mut page,
+        &pin("set_returnvalue", "Socket", "out"),
+        (bx + 10.0, by + 150.0),
+    )
+    .await;
+    pick(&mut page, "connect json", "Connect Json Websocket").await;
+    saved(&mut page, 5, Some("connect_json_websocket")).await;
+    let from = page.centre(&pin("set_returnvalue", "then", "out")).await;
+    let to = page.centre(&pin("connect_json_websocket", "exec", "in")).await;
+    page.drag(from, to, "left").await;
+    saved(&mut page, 6, None).await;
+    // The Url, typed as text.
+    page.click("#stage g.node[data-node=\"connect_json_websocket\"] [data-literal=\"Url\"]")
+        .await;
+    page.wait_for(
+        "the Url's field",
+        "document.activeElement?.classList.contains('literal-field')",
+    )
+    .await;
+    page.type_text(&echo).await;
+    page.key("Enter", 0).await;
+    saved(&mut page, 7, None).await;
+
+    // Off On Connected: Add Custom Event, bound; off its then, Send Json Object, its Target
+    // a Get of Socket from the palette, its Object typed as the JSON to send.
+    let (_, cy) = corner(&mut page, "connect_json_websocket").await;
+    drag_to_palette(
+        &mut page,
+        &pin("connect_json_websocket", "On Connected", "in"),
+        (bx + 10.0, cy + 260.0),
+    )
+    .await;
+    pick(&mut page, "", "Add Custom Event").await;
+    saved(&mut page, 8, Some("on_connected")).await;
+    page.save_screenshot(&screenshots(), "blueprint-delegate.png").await;
+    let (ex, ey) = corner(&mut page, "on_connected").await;
+    drag_to_palette(&mut page, &pin("on_connected", "then", "out"), (ex + 260.0, ey + 5.0)).await;
+    pick(&mut page, "send json object", "Send Json Object").await;
+    saved(&mut page, 9, Some("send_json_object")).await;
+    let (sx, sy) = corner(&mut page, "send_json_object").await;
+    drag_to_palette(
+        &mut page,
+        &pin("send_json_object", "Target", "in"),
+        (sx - 130.0, sy + 110.0),
+    )
+    .await;
+    pick(&mut page, "get socket", "Get Socket").await;
+    saved(&mut page, 10, Some("get_socket")).await;
+    page.click("#stage g.node[data-node=\"send_json_object\"] [data-literal=\"Object\"]")
+        .await;
+    page.wait_for(
+        "the Object's field",
+        "document.activeElement?.classList.contains('literal-field')",
+    )
+    .await;
+    page.type_text("{\"type\": \"hello\"}").await;
+    page.key("Enter", 0).await;
+    saved(&mut page, 11, None).await;
+
+    // Off On Message Received: Add Custom Event; its Message printed; then Quit.
+    drag_to_palette(
+        &mut page,
+        &pin("connect_json_websocket", "On Message Received", "in"),
+        (bx + 10.0, cy + 460.0),
+    )
+    .await;
+    pick(&mut page, "", "Add Custom Event").await;
+    saved(&mut page, 12, Some("on_message_received")).await;
+    let (mx, my) = corner(&mut page, "on_message_received").await;
+    drag_to_palette(
+        &mut page,
+        &pin("on_message_received", "then", "out"),
+        (mx + 260.0, my + 5.0),
+    )
+    .await;
+    pick(&mut page, "print string", "Print String").await;
+    saved(&mut page, 13, Some("print_string")).await;
+    let from = page.centre(&pin("on_message_received", "Message", "out")).await;
+    let to = page.centre(&pin("print_string", "In String", "in")).await;
+    page.drag(from, to, "left").await;
+    saved(&mut page, 14, None).await;
+    let (px, py) = corner(&mut page, "print_string").await;
+    drag_to_palette(&mut page, &pin("print_string", "then", "out"), (px + 230.0, py + 5.0)).await;
+    pick(&mut page, "quit", "Quit").await;
+    saved(&mut page, 15, Some("quit")).await;
+
+    // The event named as Blueprint names it: double-click its title, type, Enter; its
+    // binding follows.
+    let title = page
+        .centre("#stage g.node[data-node=\"on_connected\"] [data-title]")
+        .await;
+    page.double_click_at(title).await;
+    page.wait_for(
+        "the rename field, focused",
+        "document.activeElement?.classList.contains('rename')",
+    )
+    .await;
+    page.type_text("OnConnected").await;
+    page.key("Enter", 0).await;
+    saved(&mut page, 16, Some("OnConnected")).await;
+    let actions = page.actions;
+    page.save_screenshot(&screenshots(), "blueprint-built.png").await;
+
+    // What was built: the file checks, is canonical, and runs against the echo server.
+    let text = file(&graph);
+    assert!(text.contains("\"On Connected\": Event(\"OnConnected\")"), "{text}");
+    assert!(
+        text.contains("\"On Message Received\": Event(\"on_message_received\")"),
+        "{text}"
+    );
+    assert!(text.contains("\"Class\": \"M2_JsonWebSocketConnection\""), "{text}");
+    assert!(
+        text.contains("\"Socket\": (type: Object(\"M2_JsonWebSocketConnection\"))"),
+        "{text}"
+    );
+    let graph_arg = graph.to_str().unwrap();
+    output_of(&["check", graph_arg]);
+    output_of(&["fmt", "--check", graph_arg]);
+    assert_eq!(
+        output_of(&["run", graph_arg, "--timeout", "20"]),
+        "{\"type\":\"hello\"}\n"
+    );
+
+    // And in the studio: Run prints the echo, and the run ends at Quit.
+    page.click("button[data-action=run]").await;
+    page.wait_for("the run to end", "document.body.dataset.state === 'ended'")
+        .await;
+    let lines = page.eval(super::OUTPUT_LINES).await;
+    assert_eq!(lines, serde_json::json!(["{\"type\":\"hello\"}"]));
+
+    // docs/editing.md tells how many page actions this took.
+    let docs = std::fs::read_to_string(super::root().join("docs/editing.md")).unwrap();
+    assert!(
+        docs.contains(&format!("in {actions} page actions")),
+        "docs/editing.md should say the example is built in {actions} page actions"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
