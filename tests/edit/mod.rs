@@ -841,3 +841,43 @@ fn renaming_a_custom_event_follows_its_bindings() {
     assert!(ran.stderr.contains("a node `quit` already exists"), "{}", ran.stderr);
     assert_eq!(std::fs::read_to_string(dir.join("g.ron")).unwrap(), expected);
 }
+
+/// A path that ends inside the selection (a Branch's False going nowhere) would, in a
+/// function, return and go on to what follows the call: Collapse to Function is refused
+/// with that reason, and Collapse to Macro keeps what the graph does.
+#[test]
+fn a_collapse_that_would_change_what_the_graph_does_is_refused() {
+    let text = r#"Graph(format: 1, name: "T", nodes: {
+    "begin": (node: "Event BeginPlay", exec: {"then": "check"}),
+    "check": (node: "Branch", inputs: {"Condition": false}, exec: {"True": "yes"}),
+    "yes": (node: "Print String", inputs: {"In String": "yes"}, exec: {"then": "after"}),
+    "after": (node: "Print String", inputs: {"In String": "after"}),
+})
+"#;
+    let dir = scratch("collapse-changes");
+    std::fs::write(dir.join("g.ron"), text).unwrap();
+    assert_eq!(runs(&dir), "");
+    let ran = graphrun(&dir, &["edit", "g.ron", "-e", "collapse-to-function Check check yes"]);
+    assert_eq!(ran.status, 2, "{}", ran.stderr);
+    assert!(
+        ran.stderr
+            .contains("node `check`'s exec output `False` ends its path inside the selection")
+            && ran.stderr.contains("go on to `after`"),
+        "{}",
+        ran.stderr
+    );
+    assert_eq!(std::fs::read_to_string(dir.join("g.ron")).unwrap(), text);
+    let ran = graphrun(&dir, &["edit", "g.ron", "-e", "collapse-to-macro Check check yes"]);
+    assert_eq!(ran.status, 0, "{}", ran.stderr);
+    assert_eq!(runs(&dir), "", "the macro keeps the False path ending");
+    // With the False path wired out too, a function takes it: one way in, one way out.
+    std::fs::write(
+        dir.join("g.ron"),
+        text.replace("{\"True\": \"yes\"}", "{\"True\": \"yes\", \"False\": \"after\"}"),
+    )
+    .unwrap();
+    assert_eq!(runs(&dir), "after\n");
+    let ran = graphrun(&dir, &["edit", "g.ron", "-e", "collapse-to-function Check check yes"]);
+    assert_eq!(ran.status, 0, "{}", ran.stderr);
+    assert_eq!(runs(&dir), "after\n");
+}

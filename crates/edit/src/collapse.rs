@@ -168,6 +168,25 @@ impl Session<'_> {
                     "the selection runs nodes but no exec wire enters it: a function's body needs one".to_string(),
                 );
             }
+            // A path that ends inside the selection would, in a function, return and go on
+            // after the call to where the selection's exec wire leads: a different graph.
+            if let Some(out) = exec_out.first() {
+                for id in ids {
+                    let Some(pins) = self.pins(id) else { continue };
+                    let node = doc.node(&self.body, id)?;
+                    let wired: HashSet<String> = node
+                        .field("exec")
+                        .filter(|m| m.kind() == MAP)
+                        .map(|m| items(&m).iter().filter_map(|i| i.key()).collect())
+                        .unwrap_or_default();
+                    if let Some(free) = pins.exec_outputs.iter().find(|p| !wired.contains(*p)) {
+                        return Err(format!(
+                            "node `{id}`'s exec output `{free}` ends its path inside the selection; in a function that path would return and go on to `{}` after the call, which changes what the graph does: collapse to a macro, or wire `{free}`",
+                            out.end.0
+                        ));
+                    }
+                }
+            }
         }
         let places: Vec<(i64, i64)> = ids.iter().filter_map(|id| self.pos(id)).collect();
         let left = places.iter().map(|p| p.0).min();
