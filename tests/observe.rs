@@ -650,3 +650,63 @@ async fn a_breakpoint_on_a_call_node_pauses_once_per_call() {
     assert_eq!(*host.0.lock().unwrap(), ["2", "4", "6"]);
     assert_eq!(*pauses.lock().unwrap(), 3, "one pause per call");
 }
+
+/// Reroute knots on an exec wire and on a data wire: the graph prints what it prints
+/// without them, and no knot is ever run (the program wires around them), so an observer
+/// never sees one.
+#[tokio::test]
+async fn reroute_knots_pass_exec_and_values_on_and_never_run() {
+    let plain = r#"Graph(format: 1, name: "Plain", variables: {"N": (type: Int, default: 20)}, nodes: {
+        "begin": (node: "Event BeginPlay", exec: {"then": "loop"}),
+        "loop": (node: "For Loop", inputs: {"First Index": 1, "Last Index": 3}, exec: {"Loop Body": "say", "Completed": "done"}),
+        "say": (node: "Print String", inputs: {"In String": Link("sum", "Return Value")}),
+        "sum": (node: "Add", inputs: {"A": Link("loop", "Index"), "B": Var("N")}),
+        "done": (node: "Print String", inputs: {"In String": "done"}),
+    })"#;
+    let knotted = r#"Graph(format: 1, name: "Knots", variables: {"N": (type: Int, default: 20)}, nodes: {
+        "begin": (node: "Event BeginPlay", exec: {"then": "k1"}),
+        "k1": (node: "Reroute", exec: {"Out": "k2"}),
+        "k2": (node: "Reroute", exec: {"Out": "loop"}),
+        "loop": (node: "For Loop", inputs: {"First Index": 1, "Last Index": 3}, exec: {"Loop Body": "k3", "Completed": "done"}),
+        "k3": (node: "Reroute", exec: {"Out": "say"}),
+        "say": (node: "Print String", inputs: {"In String": Link("k5", "Out")}),
+        "k4": (node: "Reroute", inputs: {"In": Link("sum", "Return Value")}),
+        "k5": (node: "Reroute", inputs: {"In": Link("k4", "Out")}),
+        "sum": (node: "Add", inputs: {"A": Link("k6", "Out"), "B": Link("k7", "Out")}),
+        "k6": (node: "Reroute", inputs: {"In": Link("loop", "Index")}),
+        "k7": (node: "Reroute", inputs: {"In": Var("N")}),
+        "done": (node: "Print String", inputs: {"In String": "done"}),
+    })"#;
+    let (_, plain_prints) = observed(&registry().load_str("plain.ron", plain).unwrap()).await;
+    let (seen, prints) = observed(&registry().load_str("knots.ron", knotted).unwrap()).await;
+    assert_eq!(plain_prints, ["21", "22", "23", "done"]);
+    assert_eq!(prints, plain_prints);
+    assert!(seen.iter().all(|s| !s.contains(" k")), "a knot was run: {seen:?}");
+}
+
+/// An endless exec loop through a knot is still stopped by the loop guard.
+#[tokio::test]
+async fn an_endless_loop_through_a_knot_is_stopped_by_the_loop_guard() {
+    let program = registry()
+        .load_str(
+            "spin.ron",
+            r#"Graph(format: 1, name: "Spin", variables: {"N": (type: Int)}, nodes: {
+            "begin": (node: "Event BeginPlay", exec: {"then": "bump"}),
+            "bump": (node: "Set", var: "N", inputs: {"N": Link("plus", "Return Value")}, exec: {"then": "back"}),
+            "plus": (node: "Add", inputs: {"A": Var("N"), "B": 1}),
+            "back": (node: "Reroute", exec: {"Out": "bump"}),
+        })"#,
+        )
+        .unwrap();
+    let host = Arc::new(Prints::default());
+    let mut instance = Instance::new(&program, host.clone());
+    let report = tokio::time::timeout(std::time::Duration::from_secs(60), instance.run())
+        .await
+        .expect("the loop guard stops it");
+    assert_eq!(report.runtime_errors, 1);
+    assert!(
+        host.0.lock().unwrap()[0].contains("infinite loop"),
+        "{:?}",
+        host.0.lock().unwrap()
+    );
+}

@@ -117,7 +117,7 @@ fn check_picture(svg: &str, what: &str) -> HashMap<String, (i64, i64, i64, i64)>
     let mut node: Option<String> = None;
     let mut wires = Vec::new();
     for line in svg.lines() {
-        if line.starts_with("<g class=\"node\"") {
+        if line.starts_with("<g class=\"node\"") || line.starts_with("<g class=\"node knot\"") {
             node = attr(line, "data-node").map(str::to_string);
         } else if line.starts_with("<rect x=") {
             if let Some(id) = &node {
@@ -423,4 +423,34 @@ fn delegates_are_red_squares_bound_by_red_wires_from_their_custom_events() {
     );
     // A bound delegate shows no `Event("…")` text: the wire says it.
     assert!(!svg.contains("data-value=\"Event("), "a bound delegate's text is drawn");
+}
+
+#[test]
+fn reroute_knots_are_drawn_small_on_their_wires() {
+    let dir = std::env::temp_dir().join(format!("graphrun-render-knots-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("knots.ron");
+    std::fs::write(
+        &path,
+        r#"Graph(format: 1, name: "Knots", nodes: {
+    "begin": (node: "Event BeginPlay", pos: (0, 0), exec: {"then": "k1"}),
+    "k1": (node: "Reroute", pos: (200, 96), exec: {"Out": "say"}),
+    "say": (node: "Print String", pos: (400, 0), inputs: {"In String": Link("k2", "Out")}),
+    "k2": (node: "Reroute", pos: (300, 208), inputs: {"In": Link("text", "Return Value")}),
+    "text": (node: "Format String", pos: (0, 240), inputs: {"Format": "n={n}", "n": 7}),
+})"#,
+    )
+    .unwrap();
+    let out = render(&[path.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let svg = String::from_utf8(out.stdout).unwrap();
+    let boxes = check_picture(&svg, "knots.ron");
+    for knot in ["k1", "k2"] {
+        let (_, _, w, h) = boxes[knot];
+        assert_eq!((w, h), (20, 20), "{knot} is a knot, not a box");
+    }
+    // The exec knot's pins are exec pins, the data knot's are of the wire's type.
+    assert!(svg.contains(r#"<circle class="pin exec" data-pin="In" data-dir="in""#));
+    assert!(svg.contains(r#"<circle class="pin data" data-pin="Out" data-dir="out" data-type="String""#));
+    let _ = std::fs::remove_dir_all(&dir);
 }

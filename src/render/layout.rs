@@ -15,6 +15,8 @@ use graphrun::Picture;
 pub const CHAR: i64 = 7;
 pub const TITLE: i64 = 26;
 pub const ROW: i64 = 20;
+/// A reroute knot's size.
+pub const KNOT: i64 = 20;
 const COLUMN_GAP: i64 = 90;
 const ROW_GAP: i64 = 30;
 const BAND_GAP: i64 = 70;
@@ -31,6 +33,9 @@ pub struct Rect {
 /// The size a node's box needs for its title, id and pins (with the literals shown).
 pub fn size(picture: &Picture, i: usize) -> (i64, i64) {
     let node = &picture.nodes[i];
+    if node.knot {
+        return (KNOT, KNOT);
+    }
     let left: Vec<usize> = node
         .exec_inputs
         .iter()
@@ -433,6 +438,7 @@ mod tests {
             inputs: vec![("In".to_string(), graphrun::Type::Int, None)],
             outputs: outputs.iter().map(|p| (p.to_string(), graphrun::Type::Int)).collect(),
             bindable: false,
+            knot: false,
         }
     }
 

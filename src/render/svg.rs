@@ -52,6 +52,11 @@ fn escape(text: &str) -> std::borrow::Cow<'_, str> {
 pub fn pin_at(picture: &Picture, rects: &[Rect], node: usize, pin: &str, output: bool) -> Option<(i64, i64)> {
     let n = &picture.nodes[node];
     let r = rects[node];
+    if n.knot {
+        // Both pins at the knot's middle height, on its edges.
+        let x = if output { r.x + r.w - 2 } else { r.x + 2 };
+        return Some((x, r.y + r.h / 2));
+    }
     if output && n.bindable && pin == graphrun::EVENT_PIN {
         // A Custom Event's delegate output: in its title bar, at the right.
         return Some((r.x + r.w - 10, r.y + TITLE / 2));
@@ -191,6 +196,13 @@ pub fn parts(picture: &Picture, rects: &[Rect]) -> Parts {
     let is_delegate = graphrun::is_delegate;
     for (i, node) in picture.nodes.iter().enumerate() {
         let r = rects[i];
+        if node.knot {
+            knot(&mut out, picture, rects, i);
+            parts
+                .items
+                .push((format!("node:{}", node.id), std::mem::take(&mut out)));
+            continue;
+        }
         let event = node.exec_inputs.is_empty() && !node.exec_outputs.is_empty();
         let pure = node.exec_inputs.is_empty() && node.exec_outputs.is_empty();
         let header = if event {
@@ -330,6 +342,41 @@ fn exec_pin(out: &mut String, x: i64, y: i64, pin: &str, output: bool) {
         x - 5,
         y + 6
     );
+}
+
+/// A reroute knot: a round box in its wire's colour, its In and Out pins on its edges.
+fn knot(out: &mut String, picture: &Picture, rects: &[Rect], i: usize) {
+    let (node, r) = (&picture.nodes[i], rects[i]);
+    let data = node.inputs.first().map(|(_, ty, _)| ty);
+    let fill = data.map_or("#ffffff", color);
+    let _ = writeln!(out, r##"<g class="node knot" data-node="{}">"##, escape(&node.id));
+    let _ = writeln!(
+        out,
+        r##"<rect x="{}" y="{}" width="{}" height="{}" rx="{}" fill="#1b1b1b" fill-opacity="0.6" stroke="{fill}"/>"##,
+        r.x,
+        r.y,
+        r.w,
+        r.h,
+        r.w / 2
+    );
+    for (pin, output) in [("In", false), ("Out", true)] {
+        let Some((x, y)) = pin_at(picture, rects, i, pin, output) else {
+            continue;
+        };
+        let dir = if output { "out" } else { "in" };
+        let _ = match data {
+            Some(ty) => writeln!(
+                out,
+                r##"<circle class="pin data" data-pin="{pin}" data-dir="{dir}" data-type="{}" data-at="{x},{y}" cx="{x}" cy="{y}" r="4" fill="{fill}"/>"##,
+                escape(&ty.to_string())
+            ),
+            None => writeln!(
+                out,
+                r##"<circle class="pin exec" data-pin="{pin}" data-dir="{dir}" data-at="{x},{y}" cx="{x}" cy="{y}" r="4" fill="{fill}"/>"##
+            ),
+        };
+    }
+    let _ = writeln!(out, "</g>");
 }
 
 /// Blueprint's delegate colour.

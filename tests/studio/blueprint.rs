@@ -294,3 +294,168 @@ async fn a_blueprint_author_builds_the_websocket_example_with_the_mouse_and_it_r
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A graph that a looping timer keeps alive, a chain from BeginPlay that ends in Quit.
+const STAPLES: &str = r#"Graph(
+    format: 1,
+    name: "Staples",
+    nodes: {
+        "begin": (node: "Event BeginPlay", pos: (0, 0), exec: {"then": "timer"}),
+        "timer": (
+            node: "Set Timer by Event",
+            pos: (256, 0),
+            inputs: {"Event": Event("tick"), "Time": 0.05, "Looping": true},
+            exec: {"then": "say"},
+        ),
+        "say": (
+            node: "Print String",
+            pos: (704, 0),
+            inputs: {"In String": Link("text", "Return Value")},
+            exec: {"then": "quit"},
+        ),
+        "text": (node: "Format String", pos: (256, 256), inputs: {"Format": "n={n}", "n": 7}),
+        "quit": (node: "Quit", pos: (1024, 0)),
+        "tick": (node: "Custom Event", pos: (0, 256)),
+    },
+)
+"#;
+
+/// Where the middle of a wire is on the page.
+async fn wire_middle(page: &mut Browser, selector: &str) -> (f64, f64) {
+    let at = page
+        .eval(&format!(
+            "(() => {{ const p = document.querySelector('{selector}'); const pt = p.getPointAtLength(p.getTotalLength() / 2); const m = p.getScreenCTM(); return [pt.x * m.a + m.e, pt.y * m.d + m.f]; }})()"
+        ))
+        .await;
+    (at[0].as_f64().unwrap(), at[1].as_f64().unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reroutes_find_breakpoints_rename_and_the_palette_s_variables_as_in_blueprint() {
+    let dir = scratch("staples");
+    let graph = dir.join("staples.ron");
+    std::fs::write(&graph, STAPLES).unwrap();
+    let graph_arg = graph.to_str().unwrap().to_string();
+    output_of(&["fmt", "--check", &graph_arg]);
+    let (_studio, url) = start(&dir, &["studio", "staples.ron", "--port", "0"]);
+    let mut page = Browser::launch("staples").await;
+    page.goto(&url).await;
+    page.wait_for(
+        "the graph",
+        "document.querySelectorAll('#stage g.node[data-node]').length === 6",
+    )
+    .await;
+    let run = |args: &[&str]| output_of(args);
+    assert_eq!(run(&["run", &graph_arg, "--timeout", "10"]), "n=7\n");
+
+    // Double-click the exec wire and the data wire: a reroute knot on each; the graph runs
+    // as it did, and stays in fmt's form.
+    let at = wire_middle(&mut page, "path.wire.exec[data-from=\"timer.then\"]").await;
+    page.double_click_at(at).await;
+    saved(&mut page, 1, Some("reroute")).await;
+    let text = file(&graph);
+    assert!(
+        text.contains("exec: {\"then\": \"reroute.In\"}") || text.contains("exec: {\"then\": \"reroute\"}"),
+        "{text}"
+    );
+    assert!(text.contains("\"reroute\": (node: \"Reroute\", pos: ("), "{text}");
+    assert!(text.contains("exec: {\"Out\": \"say\"}"), "{text}");
+    let at = wire_middle(&mut page, "path.wire.data[data-to=\"say.In String\"]").await;
+    page.double_click_at(at).await;
+    saved(&mut page, 2, Some("reroute_2")).await;
+    let text = file(&graph);
+    assert!(
+        text.contains("inputs: {\"In\": Link(\"text\", \"Return Value\")}"),
+        "{text}"
+    );
+    assert!(text.contains("{\"In String\": Link(\"reroute_2\", \"Out\")}"), "{text}");
+    output_of(&["fmt", "--check", &graph_arg]);
+    assert_eq!(run(&["run", &graph_arg, "--timeout", "10"]), "n=7\n");
+    page.wait_for(
+        "the knots drawn on their wires",
+        "document.querySelectorAll('#stage g.node.knot').length === 2 && !!document.querySelector('path.wire.data[data-to=\"say.In String\"][data-from=\"reroute_2.Out\"]')",
+    )
+    .await;
+    page.save_screenshot(&screenshots(), "blueprint-reroutes.png").await;
+
+    // Ctrl-F finds by type; Enter goes to the match and selects it; F9 sets its breakpoint.
+    page.key("f", 2).await;
+    page.wait_for(
+        "the find field, focused",
+        "document.activeElement === document.querySelector('#find input')",
+    )
+    .await;
+    page.type_text("quit").await;
+    page.wait_for(
+        "quit found, and only quit",
+        "[...document.querySelectorAll('#stage g.node.found')].map(n => n.dataset.node).join() === 'quit'",
+    )
+    .await;
+    page.key("Enter", 0).await;
+    page.wait_for(
+        "quit selected",
+        "document.querySelector('#stage g.node[data-node=\"quit\"]').classList.contains('selected')",
+    )
+    .await;
+    // Back to the canvas (Escape leaves the field), F9.
+    page.key("Escape", 0).await;
+    page.key("F9", 0).await;
+    page.wait_for(
+        "the breakpoint on quit",
+        "document.querySelector('#stage g.node[data-node=\"quit\"]').classList.contains('breakpoint')",
+    )
+    .await;
+
+    // Run: paused before Quit; Continue goes on to the end although the timer would keep
+    // the run alive (it once stayed "running" at Quit forever).
+    page.click("button[data-action=run]").await;
+    page.wait_for("the pause at quit", "document.body.dataset.state === 'paused'")
+        .await;
+    assert!(page
+        .eval("document.querySelector('#status').textContent")
+        .await
+        .as_str()
+        .unwrap()
+        .contains("quit"));
+    page.click("button[data-action=continue]").await;
+    page.wait_for("the run to end", "document.body.dataset.state === 'ended'")
+        .await;
+
+    // A rename to a name that is taken is refused in place; the file is untouched.
+    let before = file(&graph);
+    let title = page.centre("#stage g.node[data-node=\"say\"] [data-title]").await;
+    page.double_click_at(title).await;
+    page.wait_for(
+        "the rename field",
+        "document.activeElement?.classList.contains('rename')",
+    )
+    .await;
+    page.type_text("quit").await;
+    page.key("Enter", 0).await;
+    page.wait_for(
+        "the refusal, in place",
+        "document.body.dataset.refused?.includes('`quit` already exists') && document.querySelector('.literal-field.rename.refused') !== null",
+    )
+    .await;
+    page.key("Escape", 0).await;
+    assert_eq!(file(&graph), before);
+
+    // The palette lists Get and Set of the file's variables.
+    page.click("#add-variable").await;
+    saved(&mut page, 3, None).await;
+    page.key("Tab", 0).await;
+    page.wait_for("the palette", "!document.querySelector('#palette').hidden")
+        .await;
+    page.type_text("newvar").await;
+    page.wait_for(
+        "Get and Set of NewVar",
+        "[...document.querySelectorAll('#palette [data-palette-item]')].map(i => i.dataset.paletteItem).join() === 'Get NewVar,Set NewVar'",
+    )
+    .await;
+    page.key("ArrowDown", 0).await;
+    page.key("Enter", 0).await;
+    saved(&mut page, 4, Some("set_newvar")).await;
+    assert!(file(&graph).contains("\"set_newvar\": (node: \"Set\", var: \"NewVar\", pos: ("));
+    output_of(&["fmt", "--check", &graph_arg]);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -39,6 +39,8 @@ pub struct PictureNode {
     /// A Custom Event: it has the delegate output `Event` (Blueprint's red square at its
     /// top right), which a wire binds to delegate inputs.
     pub bindable: bool,
+    /// A reroute knot (drawn as a small knot on its wire, no box).
+    pub knot: bool,
 }
 
 impl PictureNode {
@@ -90,6 +92,7 @@ pub struct CommentBox {
 /// The pins of one written node, as the checker decided them.
 pub(crate) struct Pins {
     pub bindable: bool,
+    pub knot: bool,
     pub exec_inputs: Vec<String>,
     pub exec_outputs: Vec<String>,
     pub inputs: Vec<(String, Type)>,
@@ -142,6 +145,7 @@ pub(crate) fn picture(
             inputs,
             outputs: pins.map(|p| p.outputs.clone()).unwrap_or_default(),
             bindable: pins.is_some_and(|p| p.bindable),
+            knot: pins.is_some_and(|p| p.knot),
         });
     }
     for (to, decl) in nodes.iter().enumerate() {

@@ -129,6 +129,7 @@ function pinOf(target) {
 function typeOf(id) {
   const el = nodeEl(id);
   if (!el) return null;
+  if (el.classList.contains("knot")) return "Reroute";
   const kind = el.querySelector("text.kind");
   return kind ? kind.textContent : el.querySelector("[data-title]").textContent;
 }
@@ -1077,10 +1078,24 @@ function setupFind() {
   });
 }
 
+// A reroute knot on `wire` at `at` (graph units): the wire goes into the knot and on out
+// of it to where it went.
+function addKnot(wire, at) {
+  const id = freshId("Reroute");
+  const from = wire.dataset.from, to = wire.dataset.to;
+  edit([
+    `add-node ${word(id)} Reroute ${snap(at.x - 10)} ${snap(at.y - 10)}`,
+    `connect ${word(from)} ${word(id + ".In")}`,
+    `connect ${word(id + ".Out")} ${word(to)}`,
+  ]);
+}
+
 // ---- Double-clicks: a title renames, a function or macro opens, a comment is edited ---
 
 function setupDoubleClicks() {
   $("#viewport").addEventListener("dblclick", (e) => {
+    const wire = e.target.closest("path.wire.exec, path.wire.data");
+    if (wire) { addKnot(wire, toGraph(e.clientX, e.clientY)); return; }
     const node = e.target.closest("g.node");
     if (node) {
       if (e.target.closest("[data-title], rect.title")) { openRename(node.dataset.node); return; }

@@ -138,7 +138,7 @@ function elementsOf(markup) {
 
 // A node's breakpoint dot, added where the page shows the node.
 function decorate(node) {
-  if (!node.classList.contains("node")) return;
+  if (!node.classList.contains("node") || node.classList.contains("knot")) return;
   const box = node.querySelector("rect");
   const dot = document.createElementNS(SVG_NS, "circle");
   dot.setAttribute("class", "bp");

@@ -14,6 +14,10 @@ use crate::plan::program::{CallKind, ExecTarget, FunctionPlan, InputPlan, NodeDe
 use crate::value::{literal_value, Conversion, Value};
 
 use super::signatures::NodeCx;
+
+/// A reroute knot's pins.
+const KNOT_IN: &str = "In";
+const KNOT_OUT: &str = "Out";
 use super::{by_name, Checker};
 
 impl Checker<'_> {
@@ -56,7 +60,10 @@ impl Checker<'_> {
                 .inputs
                 .iter()
                 .map(|pin| {
-                    let input = wired.get(pin.name.as_str()).map(|&k| &decl.inputs[k]);
+                    // A value through reroute knots is read where the first knot reads it.
+                    let input = wired
+                        .get(pin.name.as_str())
+                        .map(|&k| self.through_knots(&decl.inputs[k]));
                     self.input_plan(input, pin, &out_base, &sigs)
                 })
                 .collect();
@@ -77,15 +84,26 @@ impl Checker<'_> {
                 .exec_outputs
                 .iter()
                 .map(|name| {
-                    let exec = decl.exec.iter().find(|e| &e.pin.value == name)?;
-                    let t = self.node_index[exec.node.value.as_str()];
+                    let mut exec = decl.exec.iter().find(|e| &e.pin.value == name)?;
+                    let mut back_edge = back_edges.contains(&(i, exec.pin.value.as_str()));
+                    let mut t = self.node_index[exec.node.value.as_str()];
+                    // An exec wire through reroute knots goes where the last knot's Out
+                    // goes (nowhere: the chain ends), a back edge if any wire on the way is.
+                    for _ in 0..n {
+                        if !self.is_knot(t) {
+                            break;
+                        }
+                        exec = file.nodes[t].exec.iter().find(|e| e.pin.value == KNOT_OUT)?;
+                        back_edge |= back_edges.contains(&(t, KNOT_OUT));
+                        t = self.node_index[exec.node.value.as_str()];
+                    }
                     let pin = exec.input.as_ref().map_or(0, |p| {
                         sigs[t].exec_inputs.iter().position(|e| *e == p.value).unwrap_or(0)
                     });
                     Some(ExecTarget {
                         node: t as u32,
                         pin: pin as u32,
-                        back_edge: back_edges.contains(&(i, exec.pin.value.as_str())),
+                        back_edge,
                     })
                 })
                 .collect();
@@ -287,6 +305,7 @@ impl Checker<'_> {
                     let (mut pins, data) = (
                         Pins {
                             bindable: false,
+                            knot: false,
                             exec_inputs: Vec::new(),
                             exec_outputs: Vec::new(),
                             inputs: Vec::new(),
@@ -319,6 +338,7 @@ impl Checker<'_> {
                     .is_some_and(|t| t.role() == crate::node::Role::CustomEvent);
                 Some(Pins {
                     bindable,
+                    knot: self.is_knot(i),
                     exec_inputs: sig.exec_inputs.clone(),
                     exec_outputs: sig.exec_outputs.clone(),
                     inputs: sig
@@ -422,14 +442,43 @@ impl Checker<'_> {
         }
     }
 
-    /// The pure nodes an impure node reads, transitively, dependencies first. `visited`
-    /// holds, per node, the last impure node whose list included it (reset-free marking).
+    /// Whether node `i` is a reroute knot (the program wires around it).
+    pub(super) fn is_knot(&self, i: usize) -> bool {
+        self.types[i].as_ref().is_some_and(|t| t.role() == Role::Reroute)
+    }
+
+    /// What feeds `input`, past any reroute knots it is wired through: the input of the
+    /// first knot on the way that is not wired from another knot.
+    fn through_knots<'f>(&'f self, mut input: &'f graphrun_format::InputDecl) -> &'f graphrun_format::InputDecl {
+        for _ in 0..self.file.nodes.len() {
+            let graphrun_format::Source::Link { node, .. } = &input.source else {
+                break;
+            };
+            let Some(&s) = self.node_index.get(node.value.as_str()) else {
+                break;
+            };
+            if !self.is_knot(s) {
+                break;
+            }
+            let Some(inner) = self.file.nodes[s].inputs.iter().find(|i| i.pin.value == KNOT_IN) else {
+                break;
+            };
+            input = inner;
+        }
+        input
+    }
+
+    /// The pure nodes an impure node reads, transitively, dependencies first (reroute
+    /// knots are passed through, never run). `visited` holds, per node, the last impure
+    /// node whose list included it (reset-free marking).
     pub(super) fn pure_deps(&self, root: usize, visited: &mut [usize]) -> Vec<usize> {
         let mut order = Vec::new();
         let mut stack: Vec<(usize, bool)> = self.pure_sources(root).map(|s| (s, false)).collect();
         while let Some((node, expanded)) = stack.pop() {
             if expanded {
-                order.push(node);
+                if !self.is_knot(node) {
+                    order.push(node);
+                }
                 continue;
             }
             if visited[node] == root {

@@ -397,7 +397,7 @@ impl Checker<'_> {
             for i in info.nodes.clone() {
                 let Some(ty) = &self.types[i] else { continue };
                 let node = &self.file.nodes[i];
-                let event = !matches!(ty.role(), Role::Plain | Role::Variable);
+                let event = !matches!(ty.role(), Role::Plain | Role::Variable | Role::Reroute);
                 if event || ty.doc().latent {
                     let what = if event { "an event" } else { "a latent node" };
                     self.error(
@@ -414,7 +414,7 @@ impl Checker<'_> {
         for (i, origin) in self.flat.origins.iter().enumerate() {
             let Scope::Macro(name) = &origin.scope else { continue };
             let Some(ty) = &self.types[i] else { continue };
-            if !matches!(ty.role(), Role::Plain | Role::Variable) {
+            if !matches!(ty.role(), Role::Plain | Role::Variable | Role::Reroute) {
                 let node = &self.file.nodes[i];
                 self.error(
                     codes::BODY,

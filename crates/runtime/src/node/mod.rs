@@ -37,6 +37,9 @@ pub enum Role {
     CustomEvent,
     /// Reads or writes the variable named by `var:`.
     Variable,
+    /// A reroute knot: what is wired into it goes on out of it. The checker checks it as a
+    /// node; the compiled program wires around it, so it costs nothing at run time.
+    Reroute,
 }
 
 /// A node type, as a node library defines it.

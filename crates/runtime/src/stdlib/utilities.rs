@@ -3,6 +3,38 @@
 use super::*;
 
 pub(super) fn utilities(r: &mut RegistryBuilder) {
+    r.add_node(
+        FnNode::new(
+            "Reroute",
+            NodeDoc::new(
+                "Utilities",
+                "A knot on a wire: what goes in at In comes out at Out, exec or a value of any type; it costs nothing at run time.",
+            )
+            .input("In", "exec, or a value of any type")
+            .output("Out", "the same as In"),
+            |cx| match cx.input_type("In") {
+                // A value wired in: a pure knot of its type.
+                Some(ty) => Ok(Signature::pure().input("In", ty.clone()).output("Out", ty)),
+                // Nothing wired in as a value: a knot on an exec wire.
+                None => Ok(Signature::default().exec_in("In").exec_out("Out")),
+            },
+            |cx| {
+                // Never run: the compiled program wires around every knot. Were it run, it
+                // would pass on what came in.
+                let pure = cx.signature().is_pure();
+                Ok(Box::new(move |cx: &mut Cx<'_>, _: Entry| {
+                    if pure {
+                        let value = cx.input(0).clone();
+                        cx.set_output(0, value);
+                        Ok(Flow::End)
+                    } else {
+                        Ok(Flow::Then(0))
+                    }
+                }))
+            },
+        )
+        .role(Role::Reroute),
+    );
     r.add_node(FnNode::documented(
         "Record Metric",
         "Utilities",
