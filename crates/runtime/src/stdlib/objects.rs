@@ -13,8 +13,9 @@ pub(super) fn objects(r: &mut RegistryBuilder) {
             // A node whose class is missing or wrong still has its pins (the editor draws
             // them, with the class to pick); the error is the node's.
             let unpicked = |error: Option<PinError>| {
+                // `Class` as a plain String here: its own error says what is wrong with it.
                 let mut sig = Signature::then()
-                    .literal_input("Class", Type::String)
+                    .input("Class", Type::String)
                     .output("Return Value", Type::Object("Object".into()));
                 sig.errors.extend(error);
                 Ok(sig)
