@@ -305,11 +305,12 @@ fn git_merge_through_the_driver_leaves_a_real_conflict_conflicted_and_marked() {
     // node, takes theirs's other change, and still parses.
     assert!(git(&dir, &["ls-files", "-u"]).contains("hello.ron"));
     let text = std::fs::read_to_string(dir.join("hello.ron")).unwrap();
-    // Right above the pin's line (the node is written over several lines).
+    // Right above the node's line (the edits kept the file in fmt's form, where the
+    // node with its shorter text fits on one line).
     assert!(
         text.contains(concat!(
-            "            // CONFLICT(graphrun): node \"bad\" input \"In String\": ours \"ours\", theirs \"theirs\"\n",
-            "            inputs: {\"In String\": \"ours\"},\n",
+            "        // CONFLICT(graphrun): node \"bad\" input \"In String\": ours \"ours\", theirs \"theirs\"\n",
+            "        \"bad\": (node: \"Print String\", inputs: {\"In String\": \"ours\"}, exec: {\"then\": \"quit\"}),\n",
         )),
         "{text}"
     );

@@ -947,3 +947,9 @@ async fn a_huge_file_is_drawn_off_the_loop_that_answers_pages_and_sigterm() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Waits for the file's write number `n` to be on disk (the page's `data-saved`).
+async fn editor_saved(page: &mut Browser, n: u64) {
+    page.wait_for(&format!("write {n}"), &format!("document.body.dataset.saved === '{n}'"))
+        .await;
+}

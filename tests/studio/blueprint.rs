@@ -459,3 +459,194 @@ async fn reroutes_find_breakpoints_rename_and_the_palette_s_variables_as_in_blue
     output_of(&["fmt", "--check", &graph_arg]);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A function called once, in a comment box with the Print after it.
+const CALLS: &str = r#"Graph(
+    format: 1,
+    name: "Calls",
+    variables: {
+        "Count": (type: Bool),
+    },
+    functions: {
+        "Double": (
+            inputs: {"X": Int},
+            outputs: {"Y": Int},
+            nodes: {
+                "entry": (node: "Function Entry", pos: (0, 0), exec: {"then": "note"}),
+                "note": (node: "Print String", pos: (256, 0), inputs: {"In String": "in double"}, exec: {"then": "ret"}),
+                "ret": (node: "Return Node", pos: (512, 0), inputs: {"Y": Link("sum", "Return Value")}),
+                "sum": (node: "Add", pos: (256, 160), inputs: {"A": Link("entry", "X"), "B": Link("entry", "X")}),
+            },
+        ),
+    },
+    comments: [(text: "the calls", nodes: ["call", "say"])],
+    nodes: {
+        "begin": (node: "Event BeginPlay", pos: (0, 0), exec: {"then": "call"}),
+        "call": (node: "Double", pos: (256, 0), inputs: {"X": 21}, exec: {"then": "say"}),
+        "say": (node: "Print String", pos: (512, 96), inputs: {"In String": Link("call", "Y")}),
+    },
+)
+"#;
+
+/// The `pos` written for node `id` (on its line).
+fn pos_of(text: &str, id: &str) -> (i64, i64) {
+    let line = text
+        .lines()
+        .find(|l| l.trim_start().starts_with(&format!("\"{id}\"")))
+        .unwrap_or_else(|| panic!("no node {id} in:\n{text}"));
+    let at = line.find("pos: (").unwrap() + 6;
+    let end = at + line[at..].find(')').unwrap();
+    let (x, y) = line[at..end].split_once(", ").unwrap();
+    (x.parse().unwrap(), y.parse().unwrap())
+}
+
+async fn paused_before(page: &mut Browser, node: &str) {
+    page.wait_for(
+        &format!("the pause before {node}"),
+        &format!("document.body.dataset.state === 'paused' && document.querySelector('#status').textContent === 'paused before {node}'"),
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn steps_over_into_and_out_of_calls_and_moves_renames_and_retypes_as_in_blueprint() {
+    let dir = scratch("calls");
+    let graph = dir.join("calls.ron");
+    std::fs::write(&graph, CALLS).unwrap();
+    let (_studio, url) = start(&dir, &["studio", "calls.ron", "--port", "0"]);
+    let mut page = Browser::launch("calls").await;
+    page.goto(&url).await;
+    page.wait_for(
+        "the graph",
+        "document.querySelectorAll('#stage g.node[data-node]').length === 3",
+    )
+    .await;
+
+    // A breakpoint on the call (its dot), Run, F10: the function runs whole, the pause is
+    // at the node after the call.
+    page.click("#stage g.node[data-node=\"call\"] .bp").await;
+    page.wait_for(
+        "the breakpoint",
+        "document.querySelector('#stage g.node[data-node=\"call\"]').classList.contains('breakpoint')",
+    )
+    .await;
+    page.click("button[data-action=run]").await;
+    paused_before(&mut page, "call").await;
+    page.key("F10", 0).await;
+    paused_before(&mut page, "say").await;
+    assert_eq!(page.eval(super::OUTPUT_LINES).await, serde_json::json!(["in double"]));
+    page.click("button[data-action=continue]").await;
+    page.wait_for("the run to end", "document.body.dataset.state === 'ended'")
+        .await;
+    assert_eq!(
+        page.eval(super::OUTPUT_LINES).await,
+        serde_json::json!(["in double", "42"])
+    );
+
+    // Again: F11 steps into the function (its tab shown), Shift-F11 out to the node after
+    // the call.
+    page.click("button[data-action=run]").await;
+    paused_before(&mut page, "call").await;
+    page.key("F11", 0).await;
+    page.wait_for(
+        "a pause inside Double",
+        "document.body.dataset.state === 'paused' && document.querySelector('#tabs button.current')?.dataset.graph === 'Double'",
+    )
+    .await;
+    page.key("F11", 8).await;
+    paused_before(&mut page, "say").await;
+    page.wait_for(
+        "the event graph shown",
+        "document.querySelector('#tabs button.current')?.dataset.graph === ''",
+    )
+    .await;
+    page.click("button[data-action=continue]").await;
+    page.wait_for("the run to end", "document.body.dataset.state === 'ended'")
+        .await;
+    // The breakpoint off again (F9 on the selected call).
+    page.click("#stage g.node[data-node=\"call\"] rect.title").await;
+    page.key("F9", 0).await;
+    page.wait_for(
+        "the breakpoint gone",
+        "!document.querySelector('#stage g.node[data-node=\"call\"]').classList.contains('breakpoint')",
+    )
+    .await;
+
+    // Q straightens the wires between the selected call and say.
+    let shift_click = page.centre("#stage g.node[data-node=\"say\"] rect.title").await;
+    page.click_at(shift_click, "left", 8).await;
+    page.wait_for(
+        "call and say selected",
+        "document.querySelectorAll('#stage g.node.selected').length === 2",
+    )
+    .await;
+    page.key("q", 0).await;
+    super::editor_saved(&mut page, 1).await;
+    let text = file(&graph);
+    assert_eq!(pos_of(&text, "say"), (512, 0), "say level with the call: {text}");
+    page.wait_for(
+        "the exec wire level",
+        "(() => { const a = document.querySelector('#stage g.node[data-node=\"call\"] .pin[data-pin=\"then\"]'), b = document.querySelector('#stage g.node[data-node=\"say\"] .pin[data-pin=\"exec\"]'); return a && b && a.dataset.at.split(',')[1] === b.dataset.at.split(',')[1]; })()",
+    )
+    .await;
+
+    // The comment box dragged by its title takes its nodes along.
+    let title = page.centre("#stage g.comment[data-comment=\"0\"] text").await;
+    let scale = page.eval("view.scale").await.as_f64().unwrap();
+    page.drag(title, (title.0 + 64.0 * scale, title.1 + 128.0 * scale), "left")
+        .await;
+    super::editor_saved(&mut page, 2).await;
+    let text = file(&graph);
+    assert_eq!(
+        (pos_of(&text, "call"), pos_of(&text, "say")),
+        ((320, 128), (576, 128)),
+        "{text}"
+    );
+
+    // F2 renames the selected node; a double-click on a call opens its function.
+    page.wait_for(
+        "the moved nodes drawn",
+        "document.querySelector('#stage g.node[data-node=\"say\"] rect').getAttribute('y') === '128'",
+    )
+    .await;
+    page.click("#stage g.node[data-node=\"say\"] rect.title").await;
+    page.key("F2", 0).await;
+    page.wait_for(
+        "the rename field",
+        "document.activeElement?.classList.contains('rename')",
+    )
+    .await;
+    page.type_text("show").await;
+    page.key("Enter", 0).await;
+    super::editor_saved(&mut page, 3).await;
+    assert!(file(&graph).contains("\"show\": (node: \"Print String\", pos: (576, 128)"));
+    assert!(file(&graph).contains("nodes: [\"call\", \"show\"]"));
+
+    // A variable's type picked from the list.
+    page.click("#declared [data-declared=\"Count\"] .type").await;
+    page.wait_for(
+        "the type picker, focused",
+        "document.activeElement?.closest('.picker') !== null",
+    )
+    .await;
+    page.type_text("int").await;
+    page.wait_for(
+        "Int first",
+        "document.querySelector('.picker [data-pick].current')?.dataset.pick === 'Int'",
+    )
+    .await;
+    page.key("Enter", 0).await;
+    super::editor_saved(&mut page, 4).await;
+    assert!(file(&graph).contains("\"Count\": (type: Int),"));
+
+    let body = page
+        .centre("#stage g.node[data-node=\"call\"] .pin[data-pin=\"X\"]")
+        .await;
+    page.double_click_at((body.0 + 60.0, body.1)).await;
+    page.wait_for(
+        "the function's tab",
+        "document.querySelector('#tabs button.current')?.dataset.graph === 'Double'",
+    )
+    .await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
