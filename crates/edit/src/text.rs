@@ -149,6 +149,25 @@ pub fn quote(s: &str) -> String {
     out
 }
 
+/// The one edit that turns `old` into `new`: the part between what they start and end with
+/// alike (on character boundaries).
+pub fn between(old: &str, new: &str) -> TextEdit {
+    let prefix = old
+        .char_indices()
+        .zip(new.chars())
+        .find(|((_, a), b)| a != b)
+        .map_or(old.len().min(new.len()), |((i, _), _)| i);
+    let (old_rest, new_rest) = (&old[prefix..], &new[prefix..]);
+    let suffix = old_rest
+        .chars()
+        .rev()
+        .zip(new_rest.chars().rev())
+        .take_while(|(a, b)| a == b)
+        .map(|(a, _)| a.len_utf8())
+        .sum::<usize>();
+    TextEdit::replace(prefix..old.len() - suffix, &new_rest[..new_rest.len() - suffix])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -184,7 +203,11 @@ mod tests {
             ("aaa", "aa"),
         ] {
             let edit = between(old, new);
-            assert_eq!(apply(old, &[edit.clone()]).unwrap().0, new, "{old:?} -> {new:?}");
+            assert_eq!(
+                apply(old, std::slice::from_ref(&edit)).unwrap().0,
+                new,
+                "{old:?} -> {new:?}"
+            );
             assert!(edit.range.len() <= old.len());
         }
         assert_eq!(between("abcdef", "abXYef"), TextEdit::replace(2..4, "XY"));
@@ -208,23 +231,4 @@ mod tests {
         assert_eq!(indent_unit("a"), "    ");
         assert_eq!(indent_at("x\n   y", 4), "   ");
     }
-}
-
-/// The one edit that turns `old` into `new`: the part between what they start and end with
-/// alike (on character boundaries).
-pub fn between(old: &str, new: &str) -> TextEdit {
-    let prefix = old
-        .char_indices()
-        .zip(new.chars())
-        .find(|((_, a), b)| a != b)
-        .map_or(old.len().min(new.len()), |((i, _), _)| i);
-    let (old_rest, new_rest) = (&old[prefix..], &new[prefix..]);
-    let suffix = old_rest
-        .chars()
-        .rev()
-        .zip(new_rest.chars().rev())
-        .take_while(|(a, b)| a == b)
-        .map(|(a, _)| a.len_utf8())
-        .sum::<usize>();
-    TextEdit::replace(prefix..old.len() - suffix, &new_rest[..new_rest.len() - suffix])
 }
