@@ -881,3 +881,34 @@ fn a_collapse_that_would_change_what_the_graph_does_is_refused() {
     assert_eq!(ran.status, 0, "{}", ran.stderr);
     assert_eq!(runs(&dir), "after\n");
 }
+
+#[test]
+fn reroute_puts_a_knot_on_an_exec_wire_and_on_a_data_wire_and_the_graph_runs_the_same() {
+    let (ran, dir) = edits(
+        "reroute",
+        &[
+            "reroute auto loop.Completed done.exec 320 160",
+            "reroute knot \"line.Return Value\" \"greet.In String\"",
+        ],
+        &[
+            ("\"Completed\": \"done\"", "\"Completed\": \"reroute.In\""),
+            (
+                "        \"done\":  (node: \"Print String\",  inputs: {\"In String\": \"done\"}),\n",
+                "        \"done\":  (node: \"Print String\",  inputs: {\"In String\": \"done\"}),\n        \"reroute\": (node: \"Reroute\", pos: (320, 160), exec: {\"Out\": \"done\"}),\n        \"knot\": (node: \"Reroute\", inputs: {\"In\": Link(\"line\", \"Return Value\")}),\n",
+            ),
+            (
+                "{\"In String\": Link(\"line\", \"Return Value\")}",
+                "{\"In String\": Link(\"knot\", \"Out\")}",
+            ),
+        ],
+    );
+    assert_eq!(ran.stdout, "reroute\n");
+    assert_eq!(runs(&dir), "hello ada\nhello ada\ndone\n");
+    // Only on a wire that is there.
+    refused(
+        "reroute-nowire",
+        &[],
+        &["reroute auto begin.then done.exec"],
+        "no wire from `begin.then` to `done.exec`",
+    );
+}

@@ -154,6 +154,18 @@ pub enum Op {
         /// Its name.
         name: String,
     },
+    /// `reroute ID FROM.PIN TO.PIN [X Y]`: a reroute knot on the wire between the two pins
+    /// (exec or data), the wire going into it and on out of it; ID `auto` picks a fresh one.
+    Reroute {
+        /// The knot's id, or `auto`.
+        id: String,
+        /// The output the wire leaves: node and pin.
+        from: (String, String),
+        /// The input the wire enters: node and pin.
+        to: (String, String),
+        /// Where the knot goes, if given.
+        pos: Option<(i64, i64)>,
+    },
     /// `paste X Y TEXT`: copied nodes (a RON map of id to node), fresh ids where theirs
     /// are taken, the top-left one at (X, Y).
     Paste {
@@ -190,6 +202,7 @@ pub const NAMES: &[&str] = &[
     "remove-comment-box",
     "add-function",
     "add-macro",
+    "reroute",
 ];
 
 /// Splits an operation's text into words (double quotes group, `\"` and `\\` escape).
@@ -451,6 +464,20 @@ impl Op {
                     name: args[0].clone(),
                 }
             }
+            "reroute" => {
+                const U: &str = "reroute ID FROM.PIN TO.PIN [X Y]";
+                let (id, from, to, pos) = match args {
+                    [id, from, to] => (id, from, to, None),
+                    [id, from, to, x, y] => (id, from, to, Some((int(x)?, int(y)?))),
+                    _ => return Err(usage(U)),
+                };
+                Op::Reroute {
+                    id: id.clone(),
+                    from: pin_ref(from).ok_or_else(|| usage(U))?,
+                    to: pin_ref(to).ok_or_else(|| usage(U))?,
+                    pos,
+                }
+            }
             "paste" => {
                 arity(3, "paste X Y TEXT")?;
                 Op::Paste {
@@ -525,6 +552,19 @@ impl fmt::Display for Op {
             Op::SetDefault { name, value } => write!(f, "set-default {} {}", w(name), w(value)),
             Op::Comment { id, text } => write!(f, "comment {} {}", w(id), w(text)),
             Op::Paste { x, y, text } => write!(f, "paste {x} {y} {}", w(text)),
+            Op::Reroute { id, from, to, pos } => {
+                write!(
+                    f,
+                    "reroute {} {} {}",
+                    w(id),
+                    w(&format!("{}.{}", from.0, from.1)),
+                    w(&format!("{}.{}", to.0, to.1))
+                )?;
+                if let Some((x, y)) = pos {
+                    write!(f, " {x} {y}")?;
+                }
+                Ok(())
+            }
             Op::SetType { name, ty } => write!(f, "set-type {} {}", w(name), w(ty)),
             Op::AddCommentBox { text, ids } => {
                 write!(f, "comment-box {}", w(text))?;

@@ -199,6 +199,7 @@ impl<'i> Session<'i> {
                 var,
             } => self.add_node(id, node_type, *pos, var.as_deref()),
             Op::RemoveNode { id } => self.remove_node(id),
+            Op::Reroute { id, from, to, pos } => self.reroute(id, from, to, *pos),
             Op::RenameNode { old, new } => self.rename_node(old, new),
             Op::Move { id, x, y } => {
                 self.node(id)?;
@@ -441,6 +442,60 @@ impl<'i> Session<'i> {
         self.step(edits)
     }
 
+    /// A reroute knot on the wire from `from` to `to` (each a node and pin): the wire goes
+    /// into the knot's `In` and on from its `Out`.
+    fn reroute(
+        &mut self,
+        id: &str,
+        from: &(String, String),
+        to: &(String, String),
+        pos: Option<(i64, i64)>,
+    ) -> Result<(), String> {
+        if !self.wired(from, to)? {
+            return Err(format!(
+                "no wire from `{}.{}` to `{}.{}`{}",
+                from.0,
+                from.1,
+                to.0,
+                to.1,
+                in_body(&self.body)
+            ));
+        }
+        let printed = self.printed.len();
+        self.add_node(id, REROUTE, pos, None)?;
+        let id = if self.printed.len() > printed {
+            self.printed[printed].clone()
+        } else {
+            id.to_string()
+        };
+        self.connect(&from.0, Some(&from.1), &id, Some("In"))?;
+        self.connect(&id, Some("Out"), &to.0, Some(&to.1))
+    }
+
+    /// Whether a wire goes from output `from` to input `to` (exec or data).
+    fn wired(&self, from: &(String, String), to: &(String, String)) -> Result<bool, String> {
+        let source = self.node(&from.0)?;
+        let target = self.node(&to.0)?;
+        let entry = |node: &NodeRef, field: &str, key: &str| {
+            let map = node.field(field).filter(|m| m.kind() == MAP)?;
+            items(&map)
+                .into_iter()
+                .find(|i| i.key().as_deref() == Some(key))
+                .and_then(|i| i.value())
+        };
+        if let Some(value) = entry(&source, "exec", &from.1) {
+            let Some(goes) = tree::string(&value) else {
+                return Ok(false);
+            };
+            let (node, pin) = exec_target(&goes);
+            let default = self.pins(node).and_then(|p| p.exec_inputs.first().cloned());
+            return Ok(node == to.0 && pin.map(str::to_string).or(default).as_deref().is_none_or(|p| p == to.1));
+        }
+        Ok(entry(&target, "inputs", &to.1)
+            .and_then(|value| link_source(&value))
+            .is_some_and(|(node, pin)| node == from.0 && pin.as_deref() == Some(from.1.as_str())))
+    }
+
     fn connect(&mut self, from: &str, from_pin: Option<&str>, to: &str, to_pin: Option<&str>) -> Result<(), String> {
         self.node(from)?;
         self.node(to)?;
@@ -633,6 +688,9 @@ pub(crate) fn link_source(value: &SyntaxNode) -> Option<(String, Option<String>)
     let node = parts.first()?.clone()?;
     Some((node, parts.get(1).cloned().flatten()))
 }
+
+/// The reroute knot's node type.
+const REROUTE: &str = "Reroute";
 
 /// `"node"` or `"node.Pin"`.
 pub(crate) fn exec_target(target: &str) -> (&str, Option<&str>) {

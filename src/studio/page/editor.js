@@ -1081,13 +1081,7 @@ function setupFind() {
 // A reroute knot on `wire` at `at` (graph units): the wire goes into the knot and on out
 // of it to where it went.
 function addKnot(wire, at) {
-  const id = freshId("Reroute");
-  const from = wire.dataset.from, to = wire.dataset.to;
-  edit([
-    `add-node ${word(id)} Reroute ${snap(at.x - 10)} ${snap(at.y - 10)}`,
-    `connect ${word(from)} ${word(id + ".In")}`,
-    `connect ${word(id + ".Out")} ${word(to)}`,
-  ]);
+  edit([`reroute auto ${word(wire.dataset.from)} ${word(wire.dataset.to)} ${snap(at.x - 10)} ${snap(at.y - 10)}`]);
 }
 
 // ---- Double-clicks: a title renames, a function or macro opens, a comment is edited ---

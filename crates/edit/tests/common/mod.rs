@@ -94,7 +94,24 @@ pub fn random_op(rng: &mut fastrand::Rng, text: &str, body: &Body) -> Op {
         .map(|n| n.id.clone())
         .take(4)
         .collect();
-    match rng.usize(..19) {
+    match rng.usize(..20) {
+        19 => {
+            // A knot on a wire that is there (an exec output's), or on one that is not.
+            let wire = nodes.iter().find_map(|n| {
+                let map = n.field("exec")?;
+                let item = graphrun_edit::tree::items(&map).into_iter().next()?;
+                let target = graphrun_edit::tree::string(&item.value()?)?;
+                let (to, to_pin) = target.split_once('.').unwrap_or((target.as_str(), "exec"));
+                Some(((n.id.clone(), item.key()?), (to.to_string(), to_pin.to_string())))
+            });
+            let (from, to) = wire.filter(|_| rng.bool()).unwrap_or(((id, pin.clone()), (other, pin)));
+            Op::Reroute {
+                id: "auto".into(),
+                from,
+                to,
+                pos: Some((rng.i64(-300..300), rng.i64(-300..300))),
+            }
+        }
         15 => Op::SetType {
             name: var,
             ty: ["Int", "Bool", "Array(String)"][rng.usize(..3)].into(),
