@@ -91,7 +91,7 @@ async fn a_blueprint_author_builds_the_websocket_example_with_the_mouse_and_it_r
     // Room to work: BeginPlay to the top left (a right-drag pans), zoomed out a step.
     let begin = page.centre("#stage g.node[data-node=\"begin\"] rect.title").await;
     page.drag(begin, (110.0, 110.0), "right").await;
-    page.wheel((300.0, 300.0), 150.0).await;
+    page.wheel((300.0, 300.0), 330.0).await;
     let (bx, by) = corner(&mut page, "begin").await;
 
     // BeginPlay → Construct Object, its class picked from a list.
@@ -215,11 +215,12 @@ async fn a_blueprint_author_builds_the_websocket_example_with_the_mouse_and_it_r
     page.key("Enter", 0).await;
     saved(&mut page, 11, None).await;
 
-    // Off On Message Received: Add Custom Event; its Message printed; then Quit.
+    // Off On Message Received: Add Custom Event; its Message printed; then Disconnect,
+    // its Target a Get of Socket.
     drag_to_palette(
         &mut page,
         &pin("connect_json_websocket", "On Message Received", "in"),
-        (bx + 10.0, cy + 460.0),
+        (bx + 10.0, cy + 430.0),
     )
     .await;
     pick(&mut page, "", "Add Custom Event").await;
@@ -228,7 +229,7 @@ async fn a_blueprint_author_builds_the_websocket_example_with_the_mouse_and_it_r
     drag_to_palette(
         &mut page,
         &pin("on_message_received", "then", "out"),
-        (mx + 260.0, my + 5.0),
+        (mx + 200.0, my + 5.0),
     )
     .await;
     pick(&mut page, "print string", "Print String").await;
@@ -238,9 +239,69 @@ async fn a_blueprint_author_builds_the_websocket_example_with_the_mouse_and_it_r
     page.drag(from, to, "left").await;
     saved(&mut page, 14, None).await;
     let (px, py) = corner(&mut page, "print_string").await;
-    drag_to_palette(&mut page, &pin("print_string", "then", "out"), (px + 230.0, py + 5.0)).await;
-    pick(&mut page, "quit", "Quit").await;
-    saved(&mut page, 15, Some("quit")).await;
+    drag_to_palette(&mut page, &pin("print_string", "then", "out"), (px + 200.0, py + 5.0)).await;
+    pick(&mut page, "disconnect", "Disconnect").await;
+    saved(&mut page, 15, Some("disconnect")).await;
+    let (dx, dy) = corner(&mut page, "disconnect").await;
+    drag_to_palette(&mut page, &pin("disconnect", "Target", "in"), (dx - 20.0, dy + 110.0)).await;
+    pick(&mut page, "get socket", "Get Socket").await;
+    saved(&mut page, 16, Some("get_socket_2")).await;
+
+    // The other two delegates, right of Connect: On Connection Error prints its Error; On
+    // Disconnected prints a line typed as text.
+    let right = page
+        .eval("document.querySelector('#stage g.node[data-node=\"connect_json_websocket\"] rect').getBoundingClientRect().right")
+        .await
+        .as_f64()
+        .unwrap();
+    drag_to_palette(
+        &mut page,
+        &pin("connect_json_websocket", "On Connection Error", "in"),
+        (right + 30.0, cy),
+    )
+    .await;
+    pick(&mut page, "", "Add Custom Event").await;
+    saved(&mut page, 17, Some("on_connection_error")).await;
+    let (ox, oy) = corner(&mut page, "on_connection_error").await;
+    drag_to_palette(
+        &mut page,
+        &pin("on_connection_error", "then", "out"),
+        (ox + 10.0, oy + 100.0),
+    )
+    .await;
+    pick(&mut page, "print string", "Print String").await;
+    saved(&mut page, 18, Some("print_string_2")).await;
+    let from = page.centre(&pin("on_connection_error", "Error", "out")).await;
+    let to = page.centre(&pin("print_string_2", "In String", "in")).await;
+    page.drag(from, to, "left").await;
+    saved(&mut page, 19, None).await;
+    drag_to_palette(
+        &mut page,
+        &pin("connect_json_websocket", "On Disconnected", "in"),
+        (right + 170.0, oy + 200.0),
+    )
+    .await;
+    pick(&mut page, "", "Add Custom Event").await;
+    saved(&mut page, 20, Some("on_disconnected")).await;
+    let (nx, ny) = corner(&mut page, "on_disconnected").await;
+    drag_to_palette(
+        &mut page,
+        &pin("on_disconnected", "then", "out"),
+        (nx + 10.0, ny + 115.0),
+    )
+    .await;
+    pick(&mut page, "print string", "Print String").await;
+    saved(&mut page, 21, Some("print_string_3")).await;
+    page.click("#stage g.node[data-node=\"print_string_3\"] [data-literal=\"In String\"]")
+        .await;
+    page.wait_for(
+        "the In String's field",
+        "document.activeElement?.classList.contains('literal-field')",
+    )
+    .await;
+    page.type_text("disconnected").await;
+    page.key("Enter", 0).await;
+    saved(&mut page, 22, None).await;
 
     // The event named as Blueprint names it: double-click its title, type, Enter; its
     // binding follows.
@@ -255,17 +316,20 @@ async fn a_blueprint_author_builds_the_websocket_example_with_the_mouse_and_it_r
     .await;
     page.type_text("OnConnected").await;
     page.key("Enter", 0).await;
-    saved(&mut page, 16, Some("OnConnected")).await;
+    saved(&mut page, 23, Some("OnConnected")).await;
     let actions = page.actions;
     page.save_screenshot(&screenshots(), "blueprint-built.png").await;
 
     // What was built: the file checks, is canonical, and runs against the echo server.
     let text = file(&graph);
     assert!(text.contains("\"On Connected\": Event(\"OnConnected\")"), "{text}");
-    assert!(
-        text.contains("\"On Message Received\": Event(\"on_message_received\")"),
-        "{text}"
-    );
+    for (delegate, event) in [
+        ("On Message Received", "on_message_received"),
+        ("On Connection Error", "on_connection_error"),
+        ("On Disconnected", "on_disconnected"),
+    ] {
+        assert!(text.contains(&format!("\"{delegate}\": Event(\"{event}\")")), "{text}");
+    }
     assert!(text.contains("\"Class\": \"M2_JsonWebSocketConnection\""), "{text}");
     assert!(
         text.contains("\"Socket\": (type: Object(\"M2_JsonWebSocketConnection\"))"),
@@ -276,15 +340,15 @@ async fn a_blueprint_author_builds_the_websocket_example_with_the_mouse_and_it_r
     output_of(&["fmt", "--check", graph_arg]);
     assert_eq!(
         output_of(&["run", graph_arg, "--timeout", "20"]),
-        "{\"type\":\"hello\"}\n"
+        "{\"type\":\"hello\"}\ndisconnected\n"
     );
 
-    // And in the studio: Run prints the echo, and the run ends at Quit.
+    // And in the studio: Run prints the echo, disconnects, and the run ends.
     page.click("button[data-action=run]").await;
     page.wait_for("the run to end", "document.body.dataset.state === 'ended'")
         .await;
     let lines = page.eval(super::OUTPUT_LINES).await;
-    assert_eq!(lines, serde_json::json!(["{\"type\":\"hello\"}"]));
+    assert_eq!(lines, serde_json::json!(["{\"type\":\"hello\"}", "disconnected"]));
 
     // docs/editing.md tells how many page actions this took.
     let docs = std::fs::read_to_string(super::root().join("docs/editing.md")).unwrap();
