@@ -39,6 +39,18 @@ pub(crate) enum Command {
         #[arg(long)]
         trace: bool,
     },
+    /// Makes a graph file of Unreal Blueprint clipboard text (what Ctrl-C in the
+    /// Blueprint editor copies), in `graphrun fmt`'s form; `-` reads standard input.
+    /// Nodes with no graphrun counterpart become `Unreal: …` placeholders, kept with their
+    /// pins and wires (`graphrun check` names each). Exit 0 written, 2 the text cannot be
+    /// read (its line and column said).
+    Import {
+        /// The clipboard text (`.t3d`, `.txt`), or `-`.
+        file: PathBuf,
+        /// Where to write the graph (default: standard output).
+        #[arg(short = 'o', long = "output", value_name = "OUT.ron")]
+        output: Option<PathBuf>,
+    },
     /// Draws a graph file as an SVG picture.
     Render {
         /// The graph file.

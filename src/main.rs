@@ -37,6 +37,7 @@ mod merge;
 mod render;
 mod studio;
 mod swarm;
+mod unreal;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -154,6 +155,7 @@ fn main() -> ExitCode {
                 Some(Ok(svg)) => render::write(&svg, output.as_deref()),
             }
         }
+        Command::Import { file, output } => unreal::import(&file, output.as_deref()),
         Command::Replay { record, trace } => graph_test::replay(&record, trace),
         Command::ServeEcho { port } => serve_echo(port),
         Command::Demo { file, trace } => demo(file, trace),

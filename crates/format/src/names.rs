@@ -23,3 +23,24 @@ pub fn suggest<'a>(name: &str, known: impl IntoIterator<Item = &'a str>) -> Stri
         [(_, a), (_, b), ..] => format!("; did you mean `{a}` or `{b}`?"),
     }
 }
+
+/// The prefix of the node type `graphrun import` gives a Blueprint node with no graphrun
+/// counterpart: `Unreal: KismetStringLibrary.BuildString_Int`. The checker names the
+/// Blueprint node and the nearest graphrun node; a host may register a node of that name.
+pub const UNREAL_PLACEHOLDER: &str = "Unreal: ";
+
+/// The nearest of `known` to `name`, however far (case, spaces and underscores ignored).
+pub fn nearest<'a>(name: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let loose = |s: &str| -> String {
+        s.chars()
+            .filter(|c| !matches!(c, ' ' | '_'))
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    let name = loose(name);
+    known
+        .into_iter()
+        .map(|k| (strsim::normalized_damerau_levenshtein(&name, &loose(k)), k))
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, k)| k)
+}

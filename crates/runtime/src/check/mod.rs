@@ -292,16 +292,27 @@ impl<'a> Checker<'a> {
                         .map(|n| n.name())
                         .chain(self.calls.keys().copied())
                         .chain(self.flat.macros.iter().map(|m| m.name.as_str()));
-                    self.error(
-                        codes::UNKNOWN_NODE_TYPE,
-                        node.node_type.span,
-                        format!(
-                            "unknown node type `{}` for node `{}`{}",
-                            node.node_type.value,
+                    let name = &node.node_type.value;
+                    let message = match name.strip_prefix(graphrun_format::names::UNREAL_PLACEHOLDER) {
+                        // A Blueprint node `graphrun import` found no counterpart for.
+                        Some(blueprint) => {
+                            let member = blueprint.rsplit('.').next().unwrap_or(blueprint);
+                            let nearest =
+                                graphrun_format::names::nearest(member, self.registry.nodes().map(|n| n.name()))
+                                    .map(|n| format!("; the nearest graphrun node is `{n}`"))
+                                    .unwrap_or_default();
+                            format!(
+                                "node `{}` is the Blueprint node `{blueprint}`, which has no graphrun counterpart{nearest} (a host may register a node type named `{name}` to run it)",
+                                node.id.value
+                            )
+                        }
+                        None => format!(
+                            "unknown node type `{name}` for node `{}`{}",
                             node.id.value,
-                            suggest(&node.node_type.value, known)
+                            suggest(name, known)
                         ),
-                    );
+                    };
+                    self.error(codes::UNKNOWN_NODE_TYPE, node.node_type.span, message);
                 }
                 (Some(t), _) => {
                     if let Some(instead) = t.deprecated() {
