@@ -51,6 +51,22 @@ pub(crate) enum Command {
         #[arg(short = 'o', long = "output", value_name = "OUT.ron")]
         output: Option<PathBuf>,
     },
+    /// Writes a graph file as Unreal Blueprint clipboard text (UE5), for pasting into the
+    /// Blueprint editor (Ctrl-V). The same file gives the same text.
+    Export {
+        /// The graph file.
+        file: PathBuf,
+        /// Unreal's clipboard text (the one form there is so far; required, for the forms
+        /// to come).
+        #[arg(long, required = true)]
+        unreal: bool,
+        /// Writes the body of this function instead of the event graph.
+        #[arg(long, value_name = "NAME")]
+        function: Option<String>,
+        /// Where to write it (default: standard output).
+        #[arg(short = 'o', long = "output", value_name = "OUT.t3d")]
+        output: Option<PathBuf>,
+    },
     /// Draws a graph file as an SVG picture.
     Render {
         /// The graph file.

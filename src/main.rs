@@ -156,6 +156,12 @@ fn main() -> ExitCode {
             }
         }
         Command::Import { file, output } => unreal::import(&file, output.as_deref()),
+        Command::Export {
+            file,
+            unreal: _,
+            function,
+            output,
+        } => unreal::export(&file, function.as_deref(), output.as_deref()),
         Command::Replay { record, trace } => graph_test::replay(&record, trace),
         Command::ServeEcho { port } => serve_echo(port),
         Command::Demo { file, trace } => demo(file, trace),

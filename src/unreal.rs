@@ -65,7 +65,9 @@ pub fn import(path: &Path, out: Option<&Path>) -> u8 {
         .or(Some(path).filter(|p| p.as_os_str() != "-"))
         .and_then(|p| p.file_stem())
         .map_or_else(|| "Imported".to_string(), |s| s.to_string_lossy().into_owned());
-    let imported = graphrun_unreal::import(&read, &name);
+    let registry = crate::registry(graphrun_socket::SocketConfig::default());
+    let known: Vec<&str> = registry.nodes().map(|n| n.name()).collect();
+    let imported = graphrun_unreal::import(&read, &name, &known);
     for w in read.warnings.iter().chain(&imported.warnings) {
         eprintln!("{shown}:{}:{}: warning: {}", w.at.line, w.at.col, w.message);
     }
@@ -90,5 +92,151 @@ pub fn import(path: &Path, out: Option<&Path>) -> u8 {
             ),
         }
     );
+    EXIT_OK
+}
+
+/// graphrun's type as an Unreal pin type.
+fn pin_type(ty: &graphrun::Type) -> graphrun_unreal::export::PinType {
+    use graphrun::Type;
+    use graphrun_unreal::export::PinType;
+    match ty {
+        Type::Array(inner) | Type::Map(inner) => {
+            let mut t = pin_type(inner);
+            t.container = Some(if matches!(ty, Type::Array(_)) { "Array" } else { "Map" }.to_string());
+            t
+        }
+        t if graphrun::is_delegate(t) => PinType::of("delegate"),
+        Type::Bool => PinType::of("bool"),
+        Type::Int => PinType::of("int"),
+        Type::Float => PinType::of("real"),
+        Type::String => PinType::of("string"),
+        Type::Json => PinType::of("wildcard"),
+        Type::Object(class) => {
+            let mut t = PinType::of("object");
+            t.sub_object = Some(match class.as_ref() {
+                "M2_JsonWebSocketConnection" => graphrun_unreal::map::M2_JSON.to_string(),
+                other => format!("/Script/Graphrun.{other}"),
+            });
+            t
+        }
+    }
+}
+
+/// A literal as Unreal writes a `DefaultValue`: a String pin's text, anything else (a
+/// number, a bool, Json, a list, a map) as its RON text.
+fn default_value(literal: &str, ty: &graphrun::Type) -> String {
+    match (ty, graphrun::format::ron::parse(literal).map(|v| v.kind)) {
+        (graphrun::Type::String, Ok(graphrun::format::ron::Kind::Str(s))) => s,
+        _ => literal.trim().to_string(),
+    }
+}
+
+/// The graph of `picture` as export describes it, nodes at `rects`; `variables` the
+/// types of the variables it reads.
+fn describe(
+    picture: &graphrun::Picture,
+    rects: &[crate::render::layout::Rect],
+    variables: &dyn Fn(&str) -> Option<graphrun::Type>,
+) -> graphrun_unreal::export::Graph {
+    use graphrun_unreal::export::{CommentBox, Feed, Graph, Input, Node};
+    let mut graph = Graph::default();
+    for (i, node) in picture.nodes.iter().enumerate() {
+        let r = rects[i];
+        let exec_outputs = node
+            .exec_outputs
+            .iter()
+            .map(|out| {
+                let target = picture
+                    .wires
+                    .iter()
+                    .find(|w| w.exec && w.from.0 == i && &w.from.1 == out)
+                    .map(|w| (picture.nodes[w.to.0].id.clone(), w.to.1.clone()));
+                (out.clone(), target)
+            })
+            .collect();
+        let inputs = node
+            .inputs
+            .iter()
+            .map(|(name, ty, shown)| {
+                let wire = picture.wires.iter().find(|w| !w.exec && w.to.0 == i && &w.to.1 == name);
+                let feed = match (wire, shown) {
+                    (Some(w), _) if w.delegate => Feed::Event(picture.nodes[w.from.0].id.clone()),
+                    (Some(w), _) => Feed::Link(picture.nodes[w.from.0].id.clone(), w.from.1.clone()),
+                    (None, Some(text)) => match text.strip_prefix("Var(\"").and_then(|t| t.strip_suffix("\")")) {
+                        Some(var) => {
+                            Feed::Var(var.to_string(), pin_type(&variables(var).unwrap_or_else(|| ty.clone())))
+                        }
+                        None if text.starts_with("Event(") => Feed::None,
+                        None => Feed::Literal(default_value(text, ty)),
+                    },
+                    (None, None) => Feed::None,
+                };
+                Input {
+                    name: name.clone(),
+                    ty: pin_type(ty),
+                    feed,
+                }
+            })
+            .collect();
+        let var = matches!(node.title.as_str(), "Get" | "Set" | "Increment" | "Decrement")
+            .then(|| node.outputs.first().map(|(n, _)| n.clone()))
+            .flatten();
+        graph.nodes.push(Node {
+            id: node.id.clone(),
+            node_type: node.title.clone(),
+            pos: (r.x, r.y),
+            comment: node.comment.clone(),
+            var,
+            exec_inputs: node.exec_inputs.clone(),
+            exec_outputs,
+            inputs,
+            outputs: node.outputs.iter().map(|(n, t)| (n.clone(), pin_type(t))).collect(),
+            pure: node.exec_inputs.is_empty() && node.exec_outputs.is_empty(),
+        });
+    }
+    for comment in &picture.comments {
+        let boxes: Vec<_> = comment.nodes.iter().map(|&i| rects[i]).collect();
+        if boxes.is_empty() {
+            continue;
+        }
+        let x = boxes.iter().map(|r| r.x).min().unwrap_or(0) - 20;
+        let y = boxes.iter().map(|r| r.y).min().unwrap_or(0) - 50;
+        let right = boxes.iter().map(|r| r.x + r.w).max().unwrap_or(0) + 20;
+        let bottom = boxes.iter().map(|r| r.y + r.h).max().unwrap_or(0) + 20;
+        graph.comments.push(CommentBox {
+            text: comment.text.clone(),
+            rect: (x, y, right - x, bottom - y),
+        });
+    }
+    graph
+}
+
+/// `graphrun export FILE --unreal [--function NAME] [-o OUT.t3d]`.
+pub fn export(path: &Path, function: Option<&str>, out: Option<&Path>) -> u8 {
+    let registry = crate::registry(graphrun_socket::SocketConfig::default());
+    let Some(program) = crate::report_load(registry.load_file_to_draw(path), path) else {
+        return EXIT_LOAD_ERROR;
+    };
+    let Some(picture) = program.picture(function) else {
+        eprintln!(
+            "error: --function {}: no function of that name in {}",
+            function.unwrap_or_default(),
+            path.display()
+        );
+        return EXIT_LOAD_ERROR;
+    };
+    let rects = crate::render::layout::layout(picture);
+    let variables = |name: &str| {
+        program
+            .variables()
+            .iter()
+            .find(|v| v.name == name)
+            .map(|v| v.ty.clone())
+    };
+    let text = graphrun_unreal::export(&describe(picture, &rects, &variables));
+    if let Err(message) = write_out(out, &text) {
+        eprintln!("error: {message}");
+        return EXIT_LOAD_ERROR;
+    }
     EXIT_OK
 }

@@ -27,6 +27,14 @@ pub struct Imported {
     pub nodes: usize,
 }
 
+/// The entry standing for graphrun's own nodes (their pins as they are named).
+static OWN: Entry = Entry {
+    kind: map::Kind::Class(""),
+    node_type: "",
+    pins: &[],
+    drop: &[],
+};
+
 /// What one Blueprint node becomes.
 struct Node<'r> {
     object: &'r Object,
@@ -103,6 +111,7 @@ pub fn pin_type(pin: &Pin) -> Option<String> {
         "int" | "int64" | "byte" => "Int".to_string(),
         "real" | "float" | "double" => "Float".to_string(),
         "string" | "name" | "text" => "String".to_string(),
+        "wildcard" => "Json".to_string(),
         "object" | "class" | "interface" | "softobject" => {
             let class = pin.sub_object.as_deref().unwrap_or("Object");
             let short = class.rsplit(['.', '/']).next().unwrap_or(class);
@@ -145,6 +154,10 @@ fn literal(pin: &Pin, placeholder: bool) -> Option<String> {
         // The pin's own default: nothing to write.
         return None;
     }
+    if pin.container.is_some() {
+        // An array's or a map's literal is its RON text.
+        return graphrun_format::ron::parse(&value).is_ok().then_some(value);
+    }
     match pin.category.as_str() {
         "bool" => match value.as_str() {
             "true" | "True" => Some("true".into()),
@@ -161,13 +174,17 @@ fn literal(pin: &Pin, placeholder: bool) -> Option<String> {
             }
         }),
         "string" | "name" | "text" => Some(quote(&value)),
+        // A value of graphrun's own (Json, a map) is its RON text.
+        "wildcard" => graphrun_format::ron::parse(&value).is_ok().then_some(value),
         _ if placeholder && !value.is_empty() => Some(quote(&value)),
         _ => None,
     }
 }
 
-/// Makes a graph file named `name` of what `read` holds.
-pub fn import(read: &Read, name: &str) -> Imported {
+/// Makes a graph file named `name` of what `read` holds. `known` are the node types the
+/// graph may use beyond the table's (a registry's): a call of `GraphrunLibrary`'s function
+/// of one's name (as export writes graphrun's own nodes) becomes that node.
+pub fn import(read: &Read, name: &str, known: &[&str]) -> Imported {
     let mut out = Imported::default();
     let comments: Vec<&Object> = read
         .objects
@@ -198,9 +215,19 @@ pub fn import(read: &Read, name: &str) -> Imported {
         let class = object.class_name();
         let (member, library) = member(object);
         let entry = map::find(class, member.as_deref(), library.as_deref());
-        let node_type = match entry {
-            Some(e) => e.node_type.to_string(),
-            None => {
+        // graphrun's own node, as export writes one.
+        let own = (library.as_deref() == Some(crate::export::GRAPHRUN_LIBRARY))
+            .then(|| {
+                let member = member.as_deref()?;
+                known
+                    .iter()
+                    .find(|k| k.chars().filter(|c| !c.is_whitespace()).eq(member.chars()))
+            })
+            .flatten();
+        let node_type = match (entry, own) {
+            (Some(e), _) => e.node_type.to_string(),
+            (None, Some(own)) => own.to_string(),
+            (None, None) => {
                 let what = match (&member, &library) {
                     (Some(m), Some(l)) => format!("{}.{m}", l.rsplit(['.', '/']).next().unwrap_or(l)),
                     (Some(m), None) if class == "K2Node_MacroInstance" => m.clone(),
@@ -222,15 +249,20 @@ pub fn import(read: &Read, name: &str) -> Imported {
         } else {
             fresh(&title, &mut taken)
         };
-        let var = matches!(node_type.as_str(), "Get" | "Set")
-            .then(|| member.clone())
-            .flatten();
+        let var = if matches!(node_type.as_str(), "Get" | "Set") {
+            member.clone()
+        } else {
+            // graphrun's own nodes that name a variable (Increment) carry it as a Get does.
+            own.and_then(|_| object.prop("VariableReference")?.get("MemberName")?.text())
+        };
         let mut pins = HashMap::new();
         for pin in &object.pins {
             let graphrun = match (entry, node_type.as_str()) {
                 // A Get's or Set's value is named after its variable, as in Unreal.
                 (_, "Get" | "Set") if var.as_deref() == Some(pin.name.as_str()) => var.clone(),
                 (_, "Set") if pin.name == "Output_Get" => var.clone(),
+                // graphrun's own node: its pins as graphrun names them.
+                (None, _) if own.is_some() => (!pin.hidden).then(|| pin.name.clone()),
                 // A placeholder's unnamed or Unreal-named exec pins are graphrun's.
                 (None, _) if pin.category == "exec" && !pin.hidden => Some(match pin.name.trim() {
                     "" | "execute" if !pin.output => "exec".to_string(),
@@ -255,14 +287,14 @@ pub fn import(read: &Read, name: &str) -> Imported {
         } else {
             Vec::new()
         };
-        if entry.is_none() {
+        if entry.is_none() && own.is_none() {
             out.placeholders.push(id.clone());
         }
         nodes.push(Node {
             object,
             id,
             node_type,
-            entry,
+            entry: entry.or(own.map(|_| &OWN)),
             var,
             params,
             pins,
@@ -273,6 +305,28 @@ pub fn import(read: &Read, name: &str) -> Imported {
         .enumerate()
         .map(|(i, n)| (n.object.name.as_str(), i))
         .collect();
+    // A Get that export wrote for a `Var("NAME")` input is that input again.
+    let mut var_inputs: HashMap<(&str, &str), String> = HashMap::new();
+    let mut folded: HashSet<usize> = HashSet::new();
+    for (i, node) in nodes.iter().enumerate() {
+        let (Some(var), true) = (
+            &node.var,
+            node.node_type == "Get" && node.object.name.starts_with(crate::export::VAR_GET),
+        ) else {
+            continue;
+        };
+        let links: Vec<_> = node
+            .object
+            .pins
+            .iter()
+            .filter(|p| p.output)
+            .flat_map(|p| &p.linked_to)
+            .collect();
+        if let [link] = links[..] {
+            var_inputs.insert((link.node.as_str(), link.pin.as_str()), var.clone());
+            folded.insert(i);
+        }
+    }
     // A Custom Event whose OutputDelegate is wired to a delegate pin is bound there; a
     // Create Event node stands for the event it names.
     let mut variables: BTreeMap<String, String> = BTreeMap::new();
@@ -330,6 +384,10 @@ pub fn import(read: &Read, name: &str) -> Imported {
             }
             // An input: a wire from an output, a delegate's binding, or a literal.
             if pin.category == "exec" {
+                continue;
+            }
+            if let Some(var) = var_inputs.get(&(node.object.name.as_str(), pin.id.as_str())) {
+                inputs_of[i].push((pin_name.clone(), format!("Var({})", quote(var))));
                 continue;
             }
             match pin.linked_to.first() {
@@ -446,6 +504,9 @@ pub fn import(read: &Read, name: &str) -> Imported {
     }
     text.push_str("    nodes: {\n");
     for (i, node) in nodes.iter().enumerate() {
+        if folded.contains(&i) {
+            continue;
+        }
         let mut fields = vec![format!("node: {}", quote(&node.node_type))];
         if let Some(var) = &node.var {
             fields.push(format!("var: {}", quote(var)));

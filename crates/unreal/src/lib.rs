@@ -9,11 +9,13 @@
 //! runtime; the mapping from Blueprint nodes to graphrun's is a table here that the
 //! command line, the studio and an embedding host share.
 
+pub mod export;
 pub mod import;
 pub mod map;
 mod read;
 mod value;
 
+pub use export::export;
 pub use import::{import, Imported};
 pub use read::{read, Link, Object, Pin, Prop, Read, Warning};
 pub use value::Value;
