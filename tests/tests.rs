@@ -16,3 +16,4 @@ mod observe;
 mod run_compare;
 mod socket;
 mod swarm;
+mod unreal;
