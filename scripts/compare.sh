@@ -7,7 +7,8 @@
 # echo_client binary; `lua5.4 -e`, from Debian's lua5.4 package), as users run it; the
 # rest measure the runtime embedded in the benchmark. The echo server is a process of its
 # own. Arguments pick comparisons (loop, calls, events, echo, process, startup, load,
-# scale, swarm, studio, lsp); none runs them all. `swarm` runs `graphrun swarm` as a
+# scale, swarm, import, studio, lsp); none runs them all. `import` is `graphrun import` of a
+# 5,000-node Blueprint paste against `graphrun check` of the graph it makes, as processes. `swarm` runs `graphrun swarm` as a
 # process: memory an instance, and echo with its metrics on against `graphrun run`.
 # `studio` is the editor on a 2,000-node graph in headless Chromium against its goal (bench/src/bin/studio_edit.rs; needs Chromium);
 # `lsp` is `graphrun lsp` on that graph: diagnostics after a change and completion,

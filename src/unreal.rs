@@ -240,3 +240,40 @@ pub fn export(path: &Path, function: Option<&str>, out: Option<&Path>) -> u8 {
     }
     EXIT_OK
 }
+
+/// The studio's Copy for Unreal: the nodes `chosen` of `picture` (each id with where the
+/// page draws it) and the wires among them, as clipboard text.
+pub fn clipboard(picture: &graphrun::Picture, chosen: &[(String, i64, i64)]) -> String {
+    let at: std::collections::HashMap<&str, (i64, i64)> =
+        chosen.iter().map(|(id, x, y)| (id.as_str(), (*x, *y))).collect();
+    let kept: Vec<usize> = (0..picture.nodes.len())
+        .filter(|&i| at.contains_key(picture.nodes[i].id.as_str()))
+        .collect();
+    let new_index: std::collections::HashMap<usize, usize> = kept.iter().enumerate().map(|(n, &i)| (i, n)).collect();
+    let part = graphrun::Picture {
+        nodes: kept.iter().map(|&i| picture.nodes[i].clone()).collect(),
+        wires: picture
+            .wires
+            .iter()
+            .filter_map(|w| {
+                let (from, to) = (new_index.get(&w.from.0)?, new_index.get(&w.to.0)?);
+                let mut w = w.clone();
+                w.from.0 = *from;
+                w.to.0 = *to;
+                Some(w)
+            })
+            .collect(),
+        comments: Vec::new(),
+    };
+    let rects: Vec<crate::render::layout::Rect> = part
+        .nodes
+        .iter()
+        .enumerate()
+        .map(|(i, n)| {
+            let (x, y) = at[n.id.as_str()];
+            let (w, h) = crate::render::layout::size(&part, i);
+            crate::render::layout::Rect { x, y, w, h }
+        })
+        .collect();
+    graphrun_unreal::export(&describe(&part, &rects, &|_| None))
+}

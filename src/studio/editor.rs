@@ -111,6 +111,50 @@ impl Editor {
         graphrun_edit::clipboard::copy(&text, &body, nodes).map_err(String::from)
     }
 
+    /// Copy for Unreal: nodes of the body `graph`, each at the place given, as Unreal's
+    /// clipboard text.
+    pub fn unreal_copy(
+        &self,
+        inspector: &RegistryInspector<'_>,
+        graph: Option<&str>,
+        nodes: &[(String, i64, i64)],
+    ) -> Result<String, String> {
+        let (_, text) = current(&self.path)?;
+        let inspection = inspector.inspection(&text);
+        let picture = inspection
+            .1
+            .iter()
+            .find(|(name, _)| name.as_deref() == graph)
+            .map(|(_, p)| p)
+            .ok_or_else(|| format!("{} cannot be drawn, so it cannot be copied for Unreal", self.name))?;
+        Ok(crate::unreal::clipboard(picture, nodes))
+    }
+
+    /// The operations that paste Unreal clipboard text into the body `graph` at (x, y):
+    /// the variables its nodes use that the body does not declare, then its nodes.
+    pub fn unreal_paste_ops(&self, graph: Option<&str>, x: i64, y: i64, text: &str) -> Result<Vec<String>, String> {
+        let read = graphrun_unreal::read(text).map_err(|e| format!("the clipboard's Unreal text, {e}"))?;
+        let registry = crate::registry(graphrun_socket::SocketConfig::default());
+        let known: Vec<&str> = registry.nodes().map(|n| n.name()).collect();
+        let imported = graphrun_unreal::import(&read, "paste", &known);
+        let (_, now) = current(&self.path)?;
+        let body = body_named(&now, graph)?;
+        let declared: Vec<String> = Doc::new(&now)
+            .variables(&body)
+            .into_iter()
+            .map(|(name, _, _)| name)
+            .collect();
+        let word = graphrun_edit::op::word;
+        let mut ops: Vec<String> = imported
+            .variables
+            .iter()
+            .filter(|(name, _)| !declared.contains(name))
+            .map(|(name, ty)| format!("add-variable {} {}", word(name), word(ty)))
+            .collect();
+        ops.push(format!("paste {x} {y} {}", word(&imported.nodes_text)));
+        Ok(ops)
+    }
+
     fn record(&mut self, steps: Vec<Vec<TextEdit>>, after: &str) {
         self.undo.push(Change {
             steps,

@@ -395,6 +395,12 @@ fn act(
                 }
             };
         }
+        Action::Copy { graph, nodes, purpose } if purpose.as_deref() == Some("unreal") => {
+            match editor.unreal_copy(inspector, graph.as_deref(), &nodes) {
+                Ok(text) => session.copied(&text, purpose.as_deref()),
+                Err(message) => session.refused(&message),
+            }
+        }
         Action::Copy { graph, nodes, purpose } => {
             let placed: Vec<(String, Option<(i64, i64)>)> =
                 nodes.into_iter().map(|(id, x, y)| (id, Some((x, y)))).collect();
@@ -402,6 +408,25 @@ fn act(
                 Ok(text) => session.copied(&text, purpose.as_deref()),
                 Err(message) => session.refused(&message),
             }
+        }
+        Action::PasteUnreal { graph, x, y, text } => {
+            let ops = match editor.unreal_paste_ops(graph.as_deref(), x, y, &text) {
+                Ok(ops) => ops,
+                Err(message) => {
+                    session.refused(&message);
+                    return false;
+                }
+            };
+            return match editor.edit(inspector, graph.as_deref(), &ops) {
+                Ok(printed) => {
+                    session.edited(&printed);
+                    true
+                }
+                Err(message) => {
+                    session.refused(&message);
+                    false
+                }
+            };
         }
         Action::Undo | Action::Redo => {
             let done = if matches!(action, Action::Undo) {

@@ -45,9 +45,23 @@ pub enum Action {
         graph: Option<String>,
         /// Each node's id and where it is drawn (its `pos` in the copy).
         nodes: Vec<(String, i64, i64)>,
-        /// What the page will do with it (told back with the text).
+        /// What the page will do with it (told back with the text); `unreal`: the text is
+        /// Unreal's clipboard text, for pasting into the Blueprint editor.
         #[serde(default)]
         purpose: Option<String>,
+    },
+    /// Unreal Blueprint clipboard text pasted: its nodes added with their top-left at
+    /// (x, y), and the variables they use that the file does not declare.
+    PasteUnreal {
+        /// The body they go into (none: the event graph).
+        #[serde(default)]
+        graph: Option<String>,
+        /// Where the top-left node goes.
+        x: i64,
+        /// Where the top-left node goes.
+        y: i64,
+        /// The clipboard text.
+        text: String,
     },
     /// Undoes the last edit.
     Undo,

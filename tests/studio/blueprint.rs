@@ -521,6 +521,47 @@ async fn reroutes_find_breakpoints_rename_and_the_palette_s_variables_as_in_blue
     saved(&mut page, 4, Some("set_newvar")).await;
     assert!(file(&graph).contains("\"set_newvar\": (node: \"Set\", var: \"NewVar\", pos: ("));
     output_of(&["fmt", "--check", &graph_arg]);
+
+    // Copy for Unreal (Ctrl-Shift-C) gives Blueprint clipboard text; Ctrl-V takes it back:
+    // the nodes again, with fresh ids, the wire between them kept. (A double-click on
+    // empty canvas first fits the graph in the view.)
+    page.double_click_at((30.0, 130.0)).await;
+    page.wait_for(
+        "the graph fitted",
+        "(() => { const r = document.querySelector('#stage g.node[data-node=\"text\"] rect').getBoundingClientRect(); return r.top > 60 && r.bottom < innerHeight && r.left > 0; })()",
+    )
+    .await;
+    page.click("#stage g.node[data-node=\"say\"] rect.title").await;
+    let text_title = page.centre("#stage g.node[data-node=\"text\"] rect.title").await;
+    page.click_at(text_title, "left", 8).await;
+    let knot = page.centre("#stage g.node[data-node=\"reroute_2\"] rect").await;
+    page.click_at(knot, "left", 8).await;
+    page.wait_for(
+        "say, text and the knot between them selected",
+        "document.querySelectorAll('#stage g.node.selected').length === 3",
+    )
+    .await;
+    page.key("c", 2 | 8).await;
+    page.wait_for("the copy", "document.body.dataset.copied === '1'").await;
+    let copied = page.eval("editing.clipboard").await;
+    let copied = copied.as_str().unwrap();
+    assert!(
+        copied.starts_with("Begin Object Class=/Script/BlueprintGraph.K2Node_CallFunction Name=\"say\""),
+        "{copied}"
+    );
+    assert!(copied.contains("MemberName=\"PrintString\""), "{copied}");
+    let (tx, ty) = page.centre("#stage g.node[data-node=\"text\"] rect").await;
+    page.mouse("mouseMoved", (tx, ty + 140.0), "none", 0).await;
+    page.key("v", 2).await;
+    saved(&mut page, 5, Some("say_2")).await;
+    let pasted = file(&graph);
+    assert!(
+        pasted.contains("\"say_2\": (")
+            && pasted.contains("Link(\"reroute_3\", \"Out\")")
+            && pasted.contains("inputs: {\"In\": Link(\"text_2\", \"Return Value\")}"),
+        "{pasted}"
+    );
+    output_of(&["check", &graph_arg]);
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -35,8 +35,8 @@ fn line(name: &str, graphrun: f64, peer_name: &str, peer: f64, unit: &str, highe
     println!("{name}: graphrun={graphrun:.0} {unit} {peer_name}={peer:.0} {unit} ratio={ratio:.3}");
 }
 
-const COMPARISONS: [&str; 10] = [
-    "loop", "calls", "events", "echo", "process", "startup", "shapes", "load", "scale", "swarm",
+const COMPARISONS: [&str; 11] = [
+    "loop", "calls", "events", "echo", "process", "startup", "shapes", "load", "scale", "swarm", "import",
 ];
 
 fn main() {
@@ -79,6 +79,9 @@ fn main() {
     }
     if wanted("scale") {
         compare_scale(&rt);
+    }
+    if wanted("import") {
+        compare_import();
     }
     if wanted("swarm") {
         compare_swarm();
@@ -355,6 +358,37 @@ fn compare_load() {
         load_s * 1e3,
         0.1 / load_s
     );
+}
+
+/// `graphrun import` of a 5,000-node Blueprint paste (the generated graph `load` checks,
+/// exported as clipboard text), as a process, against `graphrun check` of the graph it
+/// makes: reading a paste should cost about what reading the graph does.
+fn compare_import() {
+    let dir = std::env::temp_dir().join(format!("graphrun-import-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let graph = dir.join("big.ron");
+    std::fs::write(&graph, big_graph(5_000)).unwrap();
+    let paste = dir.join("big.t3d");
+    wall(Command::new(graphrun_bin()).args(["export", "--unreal"]).arg(&graph).arg("-o").arg(&paste));
+    let imported = dir.join("imported.ron");
+    let (mut import, mut check) = (Vec::new(), Vec::new());
+    for _ in 0..7 {
+        import.push(wall(Command::new(graphrun_bin()).arg("import").arg(&paste).arg("-o").arg(&imported)));
+        check.push(wall(Command::new(graphrun_bin()).arg("check").arg(&imported)));
+    }
+    let ((import, i_lo, i_hi), (check, c_lo, c_hi)) = (median(import), median(check));
+    let paste_mb = std::fs::metadata(&paste).map_or(0.0, |m| m.len() as f64 / 1e6);
+    println!(
+        "import a 5000-node paste ({paste_mb:.1} MB), whole processes (7 runs each): graphrun import={:.1} ms ({:.1}-{:.1}) graphrun check of the result={:.1} ms ({:.1}-{:.1}) ratio={:.3}",
+        import * 1e3,
+        i_lo * 1e3,
+        i_hi * 1e3,
+        check * 1e3,
+        c_lo * 1e3,
+        c_hi * 1e3,
+        check / import
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 fn compare_scale(rt: &tokio::runtime::Runtime) {

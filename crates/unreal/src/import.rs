@@ -25,6 +25,10 @@ pub struct Imported {
     pub placeholders: Vec<String>,
     /// How many Blueprint nodes were read (comment boxes not counted).
     pub nodes: usize,
+    /// The nodes alone, as a RON map of id to node (what `graphrun edit`'s `paste` takes).
+    pub nodes_text: String,
+    /// The variables the nodes use, and their types (as a file writes them).
+    pub variables: Vec<(String, String)>,
 }
 
 /// The entry standing for graphrun's own nodes (their pins as they are named).
@@ -514,6 +518,7 @@ pub fn import(read: &Read, name: &str, known: &[&str]) -> Imported {
         text.push_str("    ],\n");
     }
     text.push_str("    nodes: {\n");
+    let mut nodes_text = String::new();
     for (i, node) in nodes.iter().enumerate() {
         if folded.contains(&i) {
             continue;
@@ -548,10 +553,13 @@ pub fn import(read: &Read, name: &str, known: &[&str]) -> Imported {
                 .collect();
             fields.push(format!("exec: {{{}}}", list.join(", ")));
         }
-        let _ = writeln!(text, "        {}: ({}),", quote(&node.id), fields.join(", "));
+        let _ = writeln!(nodes_text, "        {}: ({}),", quote(&node.id), fields.join(", "));
     }
+    text.push_str(&nodes_text);
     text.push_str("    },\n)\n");
     out.text = text;
+    out.nodes_text = format!("{{\n{nodes_text}}}");
+    out.variables = variables.into_iter().collect();
     out
 }
 

@@ -694,6 +694,10 @@ function onKey(e) {
   } else if (ctrl && (e.key === "z" || e.key === "Z")) {
     e.preventDefault();
     send({ action: "undo" });
+  } else if (ctrl && e.shiftKey && (e.key === "c" || e.key === "C")) {
+    // Copy for Unreal: Blueprint clipboard text, for Ctrl-V in Unreal's Blueprint editor.
+    e.preventDefault();
+    copySelection("unreal");
   } else if (ctrl && (e.key === "c" || e.key === "C")) {
     e.preventDefault();
     copySelection();
@@ -752,11 +756,14 @@ async function pasteAtPointer() {
   try {
     if (navigator.clipboard && navigator.clipboard.readText) text = await navigator.clipboard.readText();
   } catch (_) { /* the page's own copy serves */ }
-  if (!text || !text.trim().startsWith("{")) text = editing.clipboard || "";
+  const ours = (t) => t && (t.trim().startsWith("{") || t.trim().startsWith("Begin Object"));
+  if (!ours(text)) text = editing.clipboard || "";
   if (!text) return;
   const at = editing.pointer || [innerWidth / 3, innerHeight / 3];
   const p = toGraph(at[0], at[1]);
-  edit([`paste ${snap(p.x)} ${snap(p.y)} ${word(text)}`]);
+  // Unreal's clipboard text (copied in the Blueprint editor) is read by the server.
+  if (text.trim().startsWith("Begin Object")) send({ action: "paste_unreal", graph: model.current, x: snap(p.x), y: snap(p.y), text });
+  else edit([`paste ${snap(p.x)} ${snap(p.y)} ${word(text)}`]);
 }
 
 // New nodes (added or pasted) are selected once they are drawn.
@@ -806,6 +813,7 @@ function setupMenu() {
       }
       case "comment-box": edit([`comment-box Comment ${ids.map(word).join(" ")}`]); break;
       case "copy": copySelection(); break;
+      case "copy-unreal": copySelection("unreal"); break;
       case "duplicate": copySelection("duplicate"); break;
       case "delete": edit(ids.map((id) => `remove-node ${word(id)}`)); break;
     }
