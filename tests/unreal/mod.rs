@@ -90,9 +90,8 @@ fn differences(dir: &Path, a: &Path, b: &Path) -> Vec<String> {
     let (_, out, _) = graphrun(dir, &["diff", a.to_str().unwrap(), b.to_str().unwrap()]);
     out.lines()
         .filter(|l| {
-            !l.starts_with("layout:")
-                && !l.starts_with("~ name ")
-                && !(l.contains(": default ") && l.ends_with("-> (none)"))
+            let carried_by_neither = l.contains(": default ") && l.ends_with("-> (none)");
+            !(l.starts_with("layout:") || l.starts_with("~ name ") || carried_by_neither)
         })
         .map(str::to_string)
         .collect()
