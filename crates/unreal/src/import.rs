@@ -11,6 +11,9 @@ use crate::map::{self, Entry};
 use crate::read::{Object, Pin, Read, Warning};
 use crate::value::Value;
 
+/// The commutative operators Unreal gives more inputs than two (graphrun's have `A`, `B`).
+const CHAINED: &[&str] = &["Add", "Multiply", "And", "Or", "Append", "Min", "Max"];
+
 /// The prefix of a placeholder node's type: `Unreal: KismetStringLibrary.BuildString_Int`.
 pub const PLACEHOLDER: &str = graphrun_format::names::UNREAL_PLACEHOLDER;
 
@@ -50,6 +53,9 @@ struct Node<'r> {
     params: Vec<(String, String)>,
     /// Pin id → graphrun's pin name (pins dropped are not here).
     pins: HashMap<&'r str, String>,
+    /// Written by `graphrun export` (its `NodeGuid` is the one export derives from its
+    /// name), not by Unreal.
+    exported: bool,
 }
 
 /// The member a node is about: a call's function (and library), a macro's name, an
@@ -151,10 +157,11 @@ pub fn quote(s: &str) -> String {
     out
 }
 
-/// A pin's default value as a RON literal of its type, where it has one. A placeholder's
-/// pin that Unreal writes no value for gets its type's zero, as Blueprint gives it, so a
-/// host's node of that name gets every input it declares.
-fn literal(pin: &Pin, placeholder: bool) -> Option<String> {
+/// A pin's default value as a RON literal of its type, where it has one. With `zero_fill`,
+/// a pin Unreal writes no value for gets its type's zero, as Blueprint gives it (Unreal
+/// leaves out a `false` or a `0`); not for text graphrun exported, where no value means the
+/// graphrun pin's own default.
+fn literal(pin: &Pin, placeholder: bool, zero_fill: bool) -> Option<String> {
     let zero = || match pin.category.as_str() {
         "bool" => Some("false".to_string()),
         "int" | "int64" | "byte" => Some("0".to_string()),
@@ -163,7 +170,7 @@ fn literal(pin: &Pin, placeholder: bool) -> Option<String> {
         _ => None,
     };
     let Some(value) = pin.default_value.clone().or_else(|| pin.default_text.clone()) else {
-        return if placeholder && pin.container.is_none() {
+        return if zero_fill && pin.container.is_none() {
             zero()
         } else {
             None
@@ -321,6 +328,7 @@ pub fn import(read: &Read, name: &str, known: &[&str]) -> Imported {
             var,
             params,
             pins,
+            exported: object.prop("NodeGuid").and_then(Value::text) == Some(crate::export::guid(&object.name)),
         });
     }
     let by_name: HashMap<&str, usize> = nodes
@@ -354,6 +362,34 @@ pub fn import(read: &Read, name: &str, known: &[&str]) -> Imported {
     // Create Event node stands for the event it names.
     let mut variables: BTreeMap<String, String> = BTreeMap::new();
     let mut bound: HashSet<usize> = HashSet::new();
+    // An operator with more inputs than graphrun's (Unreal's Add of A, B, C, D) becomes a
+    // chain: each extra input a node of the same type adding it to what came before.
+    let mut chains: HashMap<usize, Vec<(String, String)>> = HashMap::new();
+    for (i, node) in nodes.iter().enumerate() {
+        if !CHAINED.contains(&node.node_type.as_str()) {
+            continue;
+        }
+        let mut extra: Vec<&String> = node
+            .pins
+            .values()
+            .filter(|p| p.len() == 1 && p.as_str() > "B" && p.chars().all(|c| c.is_ascii_uppercase()))
+            .collect();
+        extra.sort();
+        let links: Vec<(String, String)> = extra
+            .into_iter()
+            .map(|pin| (pin.clone(), fresh(&format!("{} {pin}", node.id), &mut taken)))
+            .collect();
+        if !links.is_empty() {
+            chains.insert(i, links);
+        }
+    }
+    let last_of = |i: usize| -> &str {
+        chains
+            .get(&i)
+            .and_then(|c| c.last())
+            .map_or(nodes[i].id.as_str(), |(_, id)| id.as_str())
+    };
+    let mut chain_inputs: HashMap<(usize, String), String> = HashMap::new();
     let mut inputs_of: Vec<Vec<(String, String)>> = vec![Vec::new(); nodes.len()];
     let mut exec_of: Vec<Vec<(String, String)>> = vec![Vec::new(); nodes.len()];
     for (i, node) in nodes.iter().enumerate() {
@@ -441,8 +477,13 @@ pub fn import(read: &Read, name: &str, known: &[&str]) -> Imported {
                     let delegate = pin.category == "delegate"
                         || source_pin.is_some_and(|p| p.name == "OutputDelegate" || p.category == "delegate");
                     if delegate {
+                        // A Custom Event bound to a known delegate takes its parameters from
+                        // it; bound to a placeholder's, it keeps its own.
+                        let known_delegate = node.entry.is_some();
                         let event = if source.node_type == "Custom Event" {
-                            bound.insert(s);
+                            if known_delegate {
+                                bound.insert(s);
+                            }
                             Some(source.id.clone())
                         } else if source.object.class_name() == "K2Node_CreateDelegate" {
                             // The Custom Event it names, if copied.
@@ -451,7 +492,9 @@ pub fn import(read: &Read, name: &str, known: &[&str]) -> Imported {
                                 .iter()
                                 .position(|n| n.node_type == "Custom Event" && member(n.object).0 == named)
                                 .map(|e| {
-                                    bound.insert(e);
+                                    if known_delegate {
+                                        bound.insert(e);
+                                    }
                                     nodes[e].id.clone()
                                 })
                         } else {
@@ -479,10 +522,18 @@ pub fn import(read: &Read, name: &str, known: &[&str]) -> Imported {
                         });
                         continue;
                     };
-                    inputs_of[i].push((
-                        pin_name.clone(),
-                        format!("Link({}, {})", quote(&source.id), quote(from)),
-                    ));
+                    // An operator's result comes out of the last node of its chain.
+                    let source_id = if from == "Return Value" {
+                        last_of(s)
+                    } else {
+                        source.id.as_str()
+                    };
+                    let value = format!("Link({}, {})", quote(source_id), quote(from));
+                    if chains.get(&i).is_some_and(|c| c.iter().any(|(p, _)| p == pin_name)) {
+                        chain_inputs.insert((i, pin_name.clone()), value);
+                    } else {
+                        inputs_of[i].push((pin_name.clone(), value));
+                    }
                 }
                 None => {
                     if node.node_type == "Set"
@@ -491,8 +542,13 @@ pub fn import(read: &Read, name: &str, known: &[&str]) -> Imported {
                     {
                         continue;
                     }
-                    if let Some(value) = literal(pin, node.entry.is_none()) {
-                        inputs_of[i].push((pin_name.clone(), value));
+                    let placeholder = node.entry.is_none();
+                    if let Some(value) = literal(pin, placeholder, placeholder || !node.exported) {
+                        if chains.get(&i).is_some_and(|c| c.iter().any(|(p, _)| p == pin_name)) {
+                            chain_inputs.insert((i, pin_name.clone()), value);
+                        } else {
+                            inputs_of[i].push((pin_name.clone(), value));
+                        }
                     }
                 }
             }
@@ -573,6 +629,27 @@ pub fn import(read: &Read, name: &str, known: &[&str]) -> Imported {
             fields.push(format!("exec: {{{}}}", list.join(", ")));
         }
         let _ = writeln!(nodes_text, "        {}: ({}),", quote(&node.id), fields.join(", "));
+        let mut before = node.id.as_str();
+        let (x, y) = (
+            node.object.int("NodePosX").unwrap_or(0),
+            node.object.int("NodePosY").unwrap_or(0),
+        );
+        for (k, (pin, id)) in chains.get(&i).into_iter().flatten().enumerate() {
+            let mut inputs = vec![format!("\"A\": Link({}, \"Return Value\")", quote(before))];
+            if let Some(value) = chain_inputs.get(&(i, pin.clone())) {
+                inputs.push(format!("\"B\": {value}"));
+            }
+            let _ = writeln!(
+                nodes_text,
+                "        {}: (node: {}, pos: ({}, {}), inputs: {{{}}}),",
+                quote(id),
+                quote(&node.node_type),
+                x + 32 * (k as i64 + 1),
+                y + 96 * (k as i64 + 1),
+                inputs.join(", ")
+            );
+            before = id;
+        }
     }
     text.push_str(&nodes_text);
     text.push_str("    },\n)\n");
