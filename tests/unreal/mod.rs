@@ -167,3 +167,44 @@ fn bad_clipboard_text_is_an_error_at_its_line_and_column_and_nothing_is_written(
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A placeholder keeps its wires in the picture the studio draws: its pins are the ones the
+/// file names (their types not known), so the graph keeps its shape.
+#[test]
+fn a_placeholder_is_drawn_with_the_pins_its_wires_name() {
+    let registry = graphrun::Registry::builder()
+        .install(&graphrun::StandardLibrary)
+        .build();
+    let text = r#"Graph(format: 1, name: "T", nodes: {
+        "begin": (node: "Event BeginPlay", exec: {"then": "made"}),
+        "made": (node: "Unreal: KismetStringLibrary.BuildString_Int", inputs: {"Prefix": "n=", "In Int": 4}, exec: {"then": "say"}),
+        "say": (node: "Print String", inputs: {"In String": Link("made", "Return Value")}),
+    })"#;
+    let (diagnostics, pictures) = registry.inspect_str("t.ron", text);
+    assert!(diagnostics.has_errors(), "the placeholder is an error");
+    let picture = &pictures.iter().find(|(name, _)| name.is_none()).unwrap().1;
+    let made = picture.nodes.iter().position(|n| n.id == "made").unwrap();
+    let node = &picture.nodes[made];
+    assert_eq!(node.exec_inputs, ["exec"]);
+    assert_eq!(node.exec_outputs, ["then"]);
+    let inputs: Vec<&str> = node.inputs.iter().map(|(n, _, _)| n.as_str()).collect();
+    assert_eq!(inputs, ["Prefix", "In Int"]);
+    assert_eq!(
+        node.outputs.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(),
+        ["Return Value"]
+    );
+    let wires: Vec<(bool, &str, &str)> = picture
+        .wires
+        .iter()
+        .filter(|w| w.from.0 == made || w.to.0 == made)
+        .map(|w| (w.exec, w.from.1.as_str(), w.to.1.as_str()))
+        .collect();
+    assert_eq!(
+        wires,
+        [
+            (true, "then", "exec"),
+            (true, "then", "exec"),
+            (false, "Return Value", "In String")
+        ]
+    );
+}

@@ -99,6 +99,62 @@ pub(crate) struct Pins {
     pub outputs: Vec<(String, Type)>,
 }
 
+/// The pins of the nodes the checker could give none (an unknown node type, a Blueprint
+/// node `graphrun import` found no counterpart for), as the file names them: its inputs and
+/// exec outputs as written, the exec inputs and outputs other nodes wire to. Their types
+/// are not known: a value pin is drawn as Json. So such a node keeps its wires in the
+/// picture, and the editor can still wire it.
+fn written_pins(nodes: &[NodeDecl], by_id: &std::collections::HashMap<&str, usize>, all: &mut [Option<Pins>]) {
+    if all.iter().all(Option::is_some) {
+        return;
+    }
+    let blank = || Pins {
+        bindable: false,
+        knot: false,
+        exec_inputs: Vec::new(),
+        exec_outputs: Vec::new(),
+        inputs: Vec::new(),
+        outputs: Vec::new(),
+    };
+    let mut derived: std::collections::HashMap<usize, Pins> = std::collections::HashMap::new();
+    let unknown = |i: usize, all: &[Option<Pins>]| all[i].is_none();
+    for (i, decl) in nodes.iter().enumerate() {
+        if unknown(i, all) {
+            let pins = derived.entry(i).or_insert_with(blank);
+            for input in &decl.inputs {
+                if !matches!(input.source, Source::Event(_)) {
+                    pins.inputs.push((input.pin.value.clone(), Type::Json));
+                }
+            }
+            for exec in &decl.exec {
+                pins.exec_outputs.push(exec.pin.value.clone());
+            }
+        }
+        for exec in &decl.exec {
+            if let Some(&t) = by_id.get(exec.node.value.as_str()).filter(|&&t| unknown(t, all)) {
+                let pin = exec.input.as_ref().map_or("exec", |p| p.value.as_str()).to_string();
+                let pins = derived.entry(t).or_insert_with(blank);
+                if !pins.exec_inputs.contains(&pin) {
+                    pins.exec_inputs.push(pin);
+                }
+            }
+        }
+        for input in &decl.inputs {
+            if let Source::Link { node, pin } = &input.source {
+                if let Some(&s) = by_id.get(node.value.as_str()).filter(|&&s| unknown(s, all)) {
+                    let pins = derived.entry(s).or_insert_with(blank);
+                    if !pins.outputs.iter().any(|(n, _)| n == &pin.value) {
+                        pins.outputs.push((pin.value.clone(), Type::Json));
+                    }
+                }
+            }
+        }
+    }
+    for (i, pins) in derived {
+        all[i] = Some(pins);
+    }
+}
+
 /// A picture of `nodes` (as written), each node's pins from `pins`; the literal text of an
 /// input from `text` (the source's slice).
 pub(crate) fn picture(
@@ -113,7 +169,8 @@ pub(crate) fn picture(
         .collect();
     let index = |id: &str| by_id.get(id).copied();
     let mut picture = Picture::default();
-    let all: Vec<Option<Pins>> = nodes.iter().map(&pins).collect();
+    let mut all: Vec<Option<Pins>> = nodes.iter().map(&pins).collect();
+    written_pins(nodes, &by_id, &mut all);
     for (decl, pins) in nodes.iter().zip(&all) {
         let pins = pins.as_ref();
         let by_pin: std::collections::HashMap<&str, &graphrun_format::InputDecl> =
