@@ -85,8 +85,13 @@ fn member(object: &Object) -> (Option<String>, Option<String>) {
     }
 }
 
-/// Whether a name is Unreal's own (`K2Node_IfThenElse_3`): a class name and a number.
+/// Whether a name is Unreal's own (`K2Node_IfThenElse_3`: a class name and a number), or
+/// one a graphrun id cannot be (empty, or holding a `.` or a line break): either way the
+/// node's id is made from its title.
 fn generated(name: &str, object: &Object) -> bool {
+    if name.is_empty() || name.contains(['.', '\n', '\r']) {
+        return true;
+    }
     match name.rsplit_once('_') {
         Some((head, n)) => {
             n.chars().all(|c| c.is_ascii_digit())

@@ -56,3 +56,17 @@ fn extra_operator_inputs_chain_and_unwritten_values_are_zero() {
         "{text}"
     );
 }
+
+#[test]
+fn a_name_no_graphrun_id_can_be_gets_an_id_from_its_title() {
+    let text = r#"Begin Object Class=/Script/BlueprintGraph.K2Node_IfThenElse Name="my.branch"
+   CustomProperties Pin (PinId=A1,PinName="execute",PinType.PinCategory="exec",)
+End Object
+"#;
+    let imported = import(&read(text).unwrap(), "T", &[]);
+    assert!(
+        imported.text.contains("\"branch\": (node: \"Branch\""),
+        "{}",
+        imported.text
+    );
+}

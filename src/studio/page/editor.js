@@ -367,7 +367,8 @@ function openPicker(r, options, pick) {
 }
 
 // A field over a node's title: its new id (a Custom Event's name), Enter renames it and
-// every reference to it (`Event("…")` bindings included); a name taken is refused there.
+// every reference to it (`Event("…")` bindings included); the server refuses a name taken,
+// and the refusal is shown at the field.
 function openRename(id) {
   const el = nodeEl(id);
   if (!el) return;
@@ -387,8 +388,6 @@ function openRename(id) {
     else if (e.key === "Enter") {
       const name = field.value.trim();
       if (!name || name === id) { closeLiteral(); return; }
-      if (nodeIds().has(name)) { showRefusal(`a node \`${name}\` already exists`); return; }
-      if (editing.selected.has(id)) { editing.selected.delete(id); editing.selected.add(name); }
       edit([`rename-node ${word(id)} ${word(name)}`]);
     }
   });
