@@ -42,6 +42,8 @@ pub const STANDARD_MACROS: &str = "/Engine/EditorBlueprintResources/StandardMacr
 const SYSTEM: &str = "/Script/Engine.KismetSystemLibrary";
 const MATH: &str = "/Script/Engine.KismetMathLibrary";
 const STRING: &str = "/Script/Engine.KismetStringLibrary";
+const ARRAY: &str = "/Script/Engine.KismetArrayLibrary";
+const ARRAY_PINS: &[(&str, &str)] = &[("TargetArray", "Array"), ("NewItem", "Item"), ("ItemToFind", "Item")];
 /// M2's plugin's class path as graphrun writes it (its reflection names are not public:
 /// the documented names with spaces removed; import matches any module path).
 pub const M2_JSON: &str = "/Script/M2WebSockets.M2_JsonWebSocketConnection";
@@ -229,6 +231,26 @@ pub const TABLE: &[Entry] = &[
     call!(STRING, "EndsWith", "Ends With", &[], &[]),
     call!(STRING, "GetSubstring", "Get Substring", &[], &[]),
     call!(STRING, "Replace", "Replace", &[], &[]),
+    call!(ARRAY, "Array_Add", "Array Add", ARRAY_PINS, &[]),
+    call!(ARRAY, "Array_Length", "Array Length", ARRAY_PINS, &[]),
+    call!(
+        ARRAY,
+        "Array_Get",
+        "Array Get",
+        &[("TargetArray", "Array"), ("Item", "Value")],
+        &[]
+    ),
+    call!(ARRAY, "Array_Contains", "Array Contains", ARRAY_PINS, &[]),
+    call!(ARRAY, "Array_Find", "Array Find", ARRAY_PINS, &[]),
+    call!(ARRAY, "Array_Set", "Array Set", ARRAY_PINS, &["bSizeToFit"]),
+    call!(ARRAY, "Array_Insert", "Array Insert", ARRAY_PINS, &[]),
+    call!(
+        ARRAY,
+        "Array_Remove",
+        "Array Remove Index",
+        &[("TargetArray", "Array"), ("IndexToRemove", "Index")],
+        &[]
+    ),
     call!(M2_JSON, "ConnectJsonWebsocket", "Connect Json Websocket", CONNECT, &[]),
     call!(
         M2_STRING,
