@@ -34,7 +34,6 @@ mod fmt;
 mod graph_test;
 mod lsp;
 mod merge;
-mod render;
 mod studio;
 mod swarm;
 mod unreal;
@@ -146,13 +145,13 @@ fn main() -> ExitCode {
         Command::Render { file, output, graph } => {
             let registry = registry(SocketConfig::default());
             let loaded = report_load(registry.load_file_to_draw(&file), &file);
-            match loaded.map(|p| render::render(&p, graph.as_deref())) {
+            match loaded.map(|p| graphrun_render::render(&p, graph.as_deref())) {
                 None => EXIT_LOAD_ERROR,
                 Some(Err(message)) => {
                     eprintln!("error: {message}");
                     EXIT_LOAD_ERROR
                 }
-                Some(Ok(svg)) => render::write(&svg, output.as_deref()),
+                Some(Ok(svg)) => write_svg(&svg, output.as_deref()),
             }
         }
         Command::Import { file, output } => unreal::import(&file, output.as_deref()),
@@ -579,4 +578,21 @@ fn run_program(runtime: tokio::runtime::Runtime, program: Program, args: &RunArg
         recorder.finish(status);
     }
     status
+}
+
+/// Writes a picture to `out` (or stdout); the exit status.
+fn write_svg(svg: &str, out: Option<&std::path::Path>) -> u8 {
+    match out {
+        None => {
+            print!("{svg}");
+            EXIT_OK
+        }
+        Some(path) => match std::fs::write(path, svg) {
+            Ok(()) => EXIT_OK,
+            Err(e) => {
+                eprintln!("error: cannot write {}: {e}", path.display());
+                EXIT_RUNTIME_ERROR
+            }
+        },
+    }
 }

@@ -135,7 +135,7 @@ fn default_value(literal: &str, ty: &graphrun::Type) -> String {
 /// types of the variables it reads.
 fn describe(
     picture: &graphrun::Picture,
-    rects: &[crate::render::layout::Rect],
+    rects: &[graphrun_render::layout::Rect],
     variables: &dyn Fn(&str) -> Option<graphrun::Type>,
 ) -> graphrun_unreal::export::Graph {
     use graphrun_unreal::export::{CommentBox, Feed, Graph, Input, Node};
@@ -225,7 +225,7 @@ pub fn export(path: &Path, function: Option<&str>, out: Option<&Path>) -> u8 {
         );
         return EXIT_LOAD_ERROR;
     };
-    let rects = crate::render::layout::layout(picture);
+    let rects = graphrun_render::layout::layout(picture);
     let variables = |name: &str| {
         program
             .variables()
@@ -265,14 +265,14 @@ pub fn clipboard(picture: &graphrun::Picture, chosen: &[(String, i64, i64)]) -> 
             .collect(),
         comments: Vec::new(),
     };
-    let rects: Vec<crate::render::layout::Rect> = part
+    let rects: Vec<graphrun_render::layout::Rect> = part
         .nodes
         .iter()
         .enumerate()
         .map(|(i, n)| {
             let (x, y) = at[n.id.as_str()];
-            let (w, h) = crate::render::layout::size(&part, i);
-            crate::render::layout::Rect { x, y, w, h }
+            let (w, h) = graphrun_render::layout::size(&part, i);
+            graphrun_render::layout::Rect { x, y, w, h }
         })
         .collect();
     graphrun_unreal::export(&describe(&part, &rects, &|_| None))

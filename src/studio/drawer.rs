@@ -81,7 +81,7 @@ fn draw(text: &str, inspector: &RegistryInspector<'_>, session: &Session) {
     }
     let graphs = pictures
         .iter()
-        .map(|(name, picture)| (name.clone(), crate::render::render_parts(picture)))
+        .map(|(name, picture)| (name.clone(), graphrun_render::render_parts(picture)))
         .collect();
     session.set_graphs(graphs, super::diagnostics(found));
     // After the pictures: the panels do not hold up the redraw.

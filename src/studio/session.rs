@@ -13,7 +13,7 @@ use serde_json::Value as Json;
 use super::protocol::{
     BodyEntry, ConnectionEntry, DiagnosticEntry, GraphEntry, LogEntry, NodeRef, PausedEntry, ToPage, ValuesEntry,
 };
-use crate::render::svg::Parts;
+use graphrun_render::svg::Parts;
 
 /// A node as the page knows it: the graph it is drawn in (`None`: the event graph, else a
 /// function's or macro's name) and its id there.

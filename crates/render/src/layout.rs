@@ -11,9 +11,12 @@ use std::collections::HashMap;
 
 use graphrun::Picture;
 
-/// Text metrics of the picture's font (monospace-like estimate, in graph units).
+/// Text metrics of the picture's font (monospace-like estimate, in graph units): a
+/// character's width.
 pub const CHAR: i64 = 7;
+/// A title bar's height.
 pub const TITLE: i64 = 26;
+/// A pin row's height.
 pub const ROW: i64 = 20;
 /// A reroute knot's size.
 pub const KNOT: i64 = 20;
@@ -24,9 +27,13 @@ const BAND_GAP: i64 = 70;
 /// A node's box.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Rect {
+    /// Its left edge, in graph units.
     pub x: i64,
+    /// Its top edge.
     pub y: i64,
+    /// Its width.
     pub w: i64,
+    /// Its height.
     pub h: i64,
 }
 
@@ -458,8 +465,8 @@ mod tests {
             .wires
             .iter()
             .filter_map(|w| {
-                let a = super::super::svg::pin_at(picture, rects, w.from.0, &w.from.1, true)?;
-                let b = super::super::svg::pin_at(picture, rects, w.to.0, &w.to.1, false)?;
+                let a = crate::svg::pin_at(picture, rects, w.from.0, &w.from.1, true)?;
+                let b = crate::svg::pin_at(picture, rects, w.to.0, &w.to.1, false)?;
                 Some((a, b))
             })
             .collect();

@@ -11,7 +11,7 @@ use std::fmt::Write as _;
 
 use graphrun::{Picture, Type};
 
-use super::layout::{Rect, CHAR, ROW, TITLE};
+use crate::layout::{Rect, CHAR, ROW, TITLE};
 
 const MARGIN: i64 = 40;
 
@@ -156,7 +156,7 @@ pub fn parts(picture: &Picture, rects: &[Rect]) -> Parts {
         parts.items.push((format!("comment:{index}"), std::mem::take(&mut out)));
     }
     // Wires, under the nodes.
-    let boxes = super::route::Boxes::new(rects);
+    let boxes = crate::route::Boxes::new(rects);
     for wire in &picture.wires {
         let (Some(from), Some(to)) = (
             pin_at(picture, rects, wire.from.0, &wire.from.1, true),

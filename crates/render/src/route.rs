@@ -4,7 +4,7 @@
 //! their source) and long wires across a band (every band's exec into one `Quit`) take
 //! the route.
 
-use super::layout::Rect;
+use crate::layout::Rect;
 
 /// How far a route leaves its pin before it turns.
 const STUB: i64 = 16;
@@ -30,6 +30,7 @@ pub struct Boxes {
 }
 
 impl Boxes {
+    /// The boxes at `rects`, filed by place.
     pub fn new(rects: &[Rect]) -> Boxes {
         let mut cells: std::collections::HashMap<(i64, i64), Vec<usize>> = std::collections::HashMap::new();
         for (i, r) in rects.iter().enumerate() {

@@ -1,11 +1,13 @@
-//! `graphrun render FILE [-o OUT.svg] [--graph NAME]`: a graph file as an SVG picture
-//! (`layout.rs` places the boxes, `route.rs` finds the wires' paths, `svg.rs` draws them).
+//! Pictures of graphs, for `graphrun render`, the studio, `graphrun diff --svg` and any
+//! host: a checked program's `Picture` as SVG (`layout.rs` places the boxes, `route.rs`
+//! finds the wires' paths, `svg.rs` draws them in keyed parts).
+//!
+//! **Architecture Invariant:** depends on the runtime's `Picture` only; writes no file and
+//! reads none (the command does).
 
 pub mod layout;
 pub mod route;
 pub mod svg;
-
-use std::path::Path;
 
 use graphrun::Program;
 
@@ -30,21 +32,4 @@ pub fn render(program: &Program, graph: Option<&str>) -> Result<String, String> 
 pub fn render_parts(picture: &graphrun::Picture) -> svg::Parts {
     let rects = layout::layout(picture);
     svg::parts(picture, &rects)
-}
-
-/// Writes the picture to `out` (or stdout); the exit status.
-pub fn write(svg: &str, out: Option<&Path>) -> u8 {
-    match out {
-        None => {
-            print!("{svg}");
-            0
-        }
-        Some(path) => match std::fs::write(path, svg) {
-            Ok(()) => 0,
-            Err(e) => {
-                eprintln!("error: cannot write {}: {e}", path.display());
-                1
-            }
-        },
-    }
 }
