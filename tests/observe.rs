@@ -423,7 +423,13 @@ async fn the_host_pauses_an_instance_between_events_and_resumes_it() {
         let handle = StopOnDrop(handle);
         let handle = &handle.0;
         let count = || printed.0.lock().unwrap().len();
+        // Polling with a deadline: a run that never ticks fails here, not by hanging.
+        let started = std::time::Instant::now();
         while count() < 3 {
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(10),
+                "no tick in 10 s"
+            );
             tokio::time::sleep(std::time::Duration::from_millis(5)).await;
         }
         // It returns once the instance holds (a request the idle loop had taken into its
@@ -442,7 +448,12 @@ async fn the_host_pauses_an_instance_between_events_and_resumes_it() {
             "answered while paused"
         );
         handle.resume();
+        let resumed = std::time::Instant::now();
         while count() <= lines {
+            assert!(
+                resumed.elapsed() < std::time::Duration::from_secs(10),
+                "no tick in 10 s after resuming"
+            );
             tokio::time::sleep(std::time::Duration::from_millis(5)).await;
         }
     });
