@@ -721,3 +721,49 @@ async fn an_endless_loop_through_a_knot_is_stopped_by_the_loop_guard() {
         host.0.lock().unwrap()
     );
 }
+
+/// The program tells an observer which nodes write a variable (a Set, an Increment), so a
+/// debugger need not know node types by name.
+#[tokio::test]
+async fn an_observer_is_told_which_nodes_write_a_variable() {
+    struct Writes(Arc<Mutex<Vec<(String, bool)>>>);
+    impl Observer for Writes {
+        fn after(&mut self, node: &NodeView<'_>, _: Ran<'_>) {
+            self.0
+                .lock()
+                .unwrap()
+                .push((node.id().to_string(), node.writes_variable()));
+        }
+    }
+    let program = registry()
+        .load_str(
+            "writes.ron",
+            r#"Graph(format: 1, name: "W", variables: {"N": (type: Int)}, nodes: {
+            "begin": (node: "Event BeginPlay", exec: {"then": "set"}),
+            "set": (node: "Set", var: "N", inputs: {"N": Link("plus", "Return Value")}, exec: {"then": "bump"}),
+            "plus": (node: "Add", inputs: {"A": Var("N"), "B": 2}),
+            "bump": (node: "Increment", var: "N", exec: {"then": "say"}),
+            "say": (node: "Print String", inputs: {"In String": Link("get", "N")}),
+            "get": (node: "Get", var: "N"),
+        })"#,
+        )
+        .unwrap();
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let mut instance = Instance::new(&program, Arc::new(Prints::default()));
+    instance.observe(Box::new(Writes(seen.clone())));
+    instance.run().await;
+    let mut seen = seen.lock().unwrap().clone();
+    seen.sort();
+    seen.dedup();
+    assert_eq!(
+        seen,
+        [
+            ("begin".to_string(), false),
+            ("bump".to_string(), true),
+            ("get".to_string(), false),
+            ("plus".to_string(), false),
+            ("say".to_string(), false),
+            ("set".to_string(), true),
+        ]
+    );
+}

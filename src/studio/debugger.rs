@@ -12,10 +12,6 @@ use graphrun_socket::{Closer, Tap, TapEvent};
 
 use super::session::{cut, NodeKey, PausedAt, RunControl, RunState, Session};
 
-/// The node types that write a graph variable: after one runs, the variables panel is
-/// brought up to date.
-const WRITES_VARIABLES: [&str; 3] = ["Set", "Increment", "Decrement"];
-
 /// Watches one run for the studio.
 pub struct Debugger {
     session: Arc<Session>,
@@ -142,9 +138,8 @@ impl Observer for Debugger {
                 None
             }
         };
-        let variables = WRITES_VARIABLES
-            .contains(&node.type_name())
-            .then(|| Debugger::variables(node));
+        // After a node that writes a variable, the variables panel is brought up to date.
+        let variables = node.writes_variable().then(|| Debugger::variables(node));
         let mut pending = self.session.pending();
         let values = pending.values.entry(key.clone()).or_default();
         values.outputs = outputs;

@@ -149,6 +149,7 @@ impl Checker<'_> {
                 exec_output_names: sig.exec_outputs.clone(),
                 output_types: sig.outputs.iter().map(|p| p.ty.clone()).collect(),
                 pure: sig.is_pure(),
+                writes_variable: decl.var.is_some() && !sig.is_pure(),
             });
         }
         self.unreached(&nodes, &debug);

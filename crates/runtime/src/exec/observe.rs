@@ -76,6 +76,12 @@ impl NodeView<'_> {
         path.join(".")
     }
 
+    /// Whether the node writes a graph variable (a Set, an Increment): after it runs, a
+    /// debugger's view of the variables is out of date.
+    pub fn writes_variable(&self) -> bool {
+        self.prog.debug[self.node as usize].writes_variable
+    }
+
     /// The node's type.
     pub fn type_name(&self) -> &str {
         &self.prog.debug[self.node as usize].type_name

@@ -111,6 +111,9 @@ pub(crate) struct NodeDebug {
     pub output_types: Vec<Type>,
     /// Whether it is pure (for the message when its output is read unset).
     pub pure: bool,
+    /// Whether it writes the variable its `var:` names (Set, Increment: an impure node
+    /// naming one), for a debugger's variables panel.
+    pub writes_variable: bool,
 }
 
 /// A graph variable.
