@@ -104,7 +104,7 @@ fn marked(markup: &str, class: &str) -> String {
 /// where they were, of class `removed`.
 fn picture(old: &str, new: &str, old_path: &Path, new_path: &Path) -> Result<String, String> {
     use graphrun_render::{layout, svg};
-    let registry = crate::registry(graphrun_socket::SocketConfig::default());
+    let registry = crate::loading::registry(graphrun_socket::SocketConfig::default());
     let event_graph = |text: &str, path: &Path| -> Result<(graphrun::Picture, Vec<layout::Rect>), String> {
         let (_, pictures) = registry.inspect_str(&path.display().to_string(), text);
         let (_, picture) = pictures

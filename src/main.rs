@@ -29,16 +29,17 @@ macro_rules! print {
 mod cli;
 mod diff;
 mod edit;
+mod exit;
 mod files;
 mod fmt;
 mod graph_test;
+mod loading;
 mod lsp;
 mod merge;
 mod studio;
 mod swarm;
 mod unreal;
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
@@ -47,24 +48,14 @@ use std::time::Duration;
 
 use clap::Parser;
 use cli::{seconds, Cli, Command, InstanceArgs, RunArgs, SocketArgs, StudioArgs};
-use graphrun::{Diagnostics, Instance, Program, Registry, StandardLibrary, StdioHost};
-use graphrun_socket::{SocketConfig, SocketLibrary};
+use graphrun::{Instance, Program, Registry, StdioHost};
+use graphrun_socket::SocketConfig;
+
+use exit::*;
+use loading::{load, registry, report_load};
 
 /// The example that `graphrun demo` runs, built in so that it runs from any directory.
 const WEBSOCKET_EXAMPLE: &str = include_str!("../graphs/websocket_example.ron");
-
-/// Exit status when the run ended normally.
-const EXIT_OK: u8 = 0;
-/// Exit status when a runtime error happened.
-const EXIT_RUNTIME_ERROR: u8 = 1;
-/// Exit status when the file did not load (or the command line was wrong).
-const EXIT_LOAD_ERROR: u8 = 2;
-/// Exit status when `--timeout` ended the run.
-const EXIT_TIMEOUT: u8 = 3;
-/// Exit status when Ctrl-C ended the run.
-const EXIT_INTERRUPTED: u8 = 130;
-/// Exit status when SIGTERM ended the run.
-const EXIT_TERMINATED: u8 = 143;
 
 /// How long EndPlay may run after `--timeout` before it is stopped too.
 const ENDPLAY_GRACE: Duration = Duration::from_secs(1);
@@ -74,14 +65,6 @@ fn fresh_seed() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos() as u64)
-}
-
-/// The standard library and the socket library with this configuration.
-fn registry(config: SocketConfig) -> Registry {
-    Registry::builder()
-        .install(&StandardLibrary)
-        .install(&SocketLibrary::new(config))
-        .build()
 }
 
 fn main() -> ExitCode {
@@ -221,48 +204,6 @@ fn explain(code: &str) -> u8 {
             let known: Vec<&str> = graphrun::format::codes::ALL.iter().map(|(c, _)| *c).collect();
             eprintln!("error: no diagnostic code `{code}`; the codes are {}", known.join(", "));
             EXIT_LOAD_ERROR
-        }
-    }
-}
-
-/// Prints diagnostics: with the source line and a caret on a terminal, one line each otherwise.
-fn report(diagnostics: &Diagnostics) {
-    if diagnostics.is_empty() {
-        return;
-    }
-    let stderr = std::io::stderr();
-    if stderr.is_terminal() && diagnostics.emit_rich(true).is_ok() {
-        return;
-    }
-    for line in diagnostics.one_lines() {
-        eprintln!("{line}");
-    }
-}
-
-/// Loads FILE, or standard input for `-`.
-fn load(registry: &Registry, file: &std::path::Path) -> Option<Program> {
-    let loaded = if file.as_os_str() == "-" {
-        registry.load_reader("<stdin>", std::io::stdin().lock())
-    } else {
-        registry.load_file(file)
-    };
-    report_load(loaded, file)
-}
-
-fn report_load(loaded: Result<Program, Diagnostics>, file: &std::path::Path) -> Option<Program> {
-    match loaded {
-        Ok(program) => {
-            report(program.warnings());
-            Some(program)
-        }
-        Err(diagnostics) => {
-            report(&diagnostics);
-            let errors = diagnostics
-                .iter()
-                .filter(|d| d.severity == graphrun::Severity::Error)
-                .count();
-            eprintln!("{}: {errors} error(s); the graph did not load", file.display());
-            None
         }
     }
 }

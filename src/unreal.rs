@@ -7,7 +7,7 @@ use std::path::Path;
 
 use graphrun_edit::file::{self, WriteError};
 
-use crate::{EXIT_LOAD_ERROR, EXIT_OK};
+use crate::exit::{EXIT_LOAD_ERROR, EXIT_OK};
 
 /// Reads `path` (`-`: standard input), at most as much as a graph file may be.
 fn read_text(path: &Path) -> Result<String, String> {
@@ -65,7 +65,7 @@ pub fn import(path: &Path, out: Option<&Path>) -> u8 {
         .or(Some(path).filter(|p| p.as_os_str() != "-"))
         .and_then(|p| p.file_stem())
         .map_or_else(|| "Imported".to_string(), |s| s.to_string_lossy().into_owned());
-    let registry = crate::registry(graphrun_socket::SocketConfig::default());
+    let registry = crate::loading::registry(graphrun_socket::SocketConfig::default());
     let known: Vec<&str> = registry.nodes().map(|n| n.name()).collect();
     let imported = graphrun_unreal::import(&read, &name, &known);
     for w in read.warnings.iter().chain(&imported.warnings) {
@@ -213,8 +213,8 @@ fn describe(
 
 /// `graphrun export FILE --unreal [--function NAME] [-o OUT.t3d]`.
 pub fn export(path: &Path, function: Option<&str>, out: Option<&Path>) -> u8 {
-    let registry = crate::registry(graphrun_socket::SocketConfig::default());
-    let Some(program) = crate::report_load(registry.load_file_to_draw(path), path) else {
+    let registry = crate::loading::registry(graphrun_socket::SocketConfig::default());
+    let Some(program) = crate::loading::report_load(registry.load_file_to_draw(path), path) else {
         return EXIT_LOAD_ERROR;
     };
     let Some(picture) = program.picture(function) else {

@@ -9,8 +9,9 @@ use std::sync::Arc;
 use graphrun_socket::SocketConfig;
 
 use super::session::Session;
-use super::{editor, protocol, registry};
+use super::{editor, protocol};
 use crate::edit::inspector::RegistryInspector;
+use crate::loading::registry;
 
 /// The drawing thread, by the asks it takes.
 pub struct Drawer {

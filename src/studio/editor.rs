@@ -134,7 +134,7 @@ impl Editor {
     /// the variables its nodes use that the body does not declare, then its nodes.
     pub fn unreal_paste_ops(&self, graph: Option<&str>, x: i64, y: i64, text: &str) -> Result<Vec<String>, String> {
         let read = graphrun_unreal::read(text).map_err(|e| format!("the clipboard's Unreal text, {e}"))?;
-        let registry = crate::registry(graphrun_socket::SocketConfig::default());
+        let registry = crate::loading::registry(graphrun_socket::SocketConfig::default());
         let known: Vec<&str> = registry.nodes().map(|n| n.name()).collect();
         let imported = graphrun_unreal::import(&read, "paste", &known);
         let (_, now) = current(&self.path)?;

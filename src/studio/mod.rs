@@ -17,8 +17,8 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use graphrun::{Instance, InstanceHandle, Program, Registry, RunOptions, StandardLibrary, Tracer};
-use graphrun_socket::{SocketConfig, SocketLibrary};
+use graphrun::{Instance, InstanceHandle, Program, Registry, RunOptions, Tracer};
+use graphrun_socket::SocketConfig;
 use serde_json::Value as Json;
 
 use debugger::{Debugger, StudioHost, StudioTap};
@@ -107,7 +107,7 @@ async fn serve(settings: Settings) -> u8 {
         })
     };
     let (watcher, mut changed) = watch(&settings.file);
-    let registry = registry(settings.config.clone());
+    let registry = crate::loading::registry(settings.config.clone());
     let inspector = crate::edit::inspector::RegistryInspector::new(&registry, &settings.file.display().to_string());
     session.set_palette(palette(&registry));
     let drawer = Drawer::start(settings.file.clone(), settings.config.clone(), session.clone());
@@ -259,14 +259,6 @@ fn watch(
             (None, rx)
         }
     }
-}
-
-/// The registry a run or a picture uses.
-fn registry(config: SocketConfig) -> Registry {
-    Registry::builder()
-        .install(&StandardLibrary)
-        .install(&SocketLibrary::new(config))
-        .build()
 }
 
 /// What the palette and the pickers offer: every node type of the registry, with its
@@ -453,7 +445,7 @@ fn start(settings: &Settings, session: &Arc<Session>) -> Option<Running> {
         session: session.clone(),
         next: AtomicU64::new(0),
     }));
-    let program = match registry(config).load_file(&settings.file) {
+    let program = match crate::loading::registry(config).load_file(&settings.file) {
         Ok(program) => program,
         Err(found) => {
             session.set_diagnostics(diagnostics(&found));

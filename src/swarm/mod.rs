@@ -95,7 +95,7 @@ fn merge(files: &[PathBuf], threshold_texts: &[String], out: Option<&Path>) -> u
         Ok(t) => t,
         Err(message) => {
             eprintln!("error: {message}");
-            return crate::EXIT_LOAD_ERROR;
+            return crate::exit::EXIT_LOAD_ERROR;
         }
     };
     let mut merged = Report::default();
@@ -104,14 +104,14 @@ fn merge(files: &[PathBuf], threshold_texts: &[String], out: Option<&Path>) -> u
             Ok(text) => text,
             Err(e) => {
                 eprintln!("error: {}: {e}", file.display());
-                return crate::EXIT_LOAD_ERROR;
+                return crate::exit::EXIT_LOAD_ERROR;
             }
         };
         match serde_json::from_str::<Report>(&text) {
             Ok(part) => merged.merge(&part),
             Err(e) => {
                 eprintln!("error: {}: not a swarm report: {e}", file.display());
-                return crate::EXIT_LOAD_ERROR;
+                return crate::exit::EXIT_LOAD_ERROR;
             }
         }
     }
@@ -260,29 +260,29 @@ fn swarm(args: SwarmArgs) -> u8 {
         Ok(t) => t,
         Err(message) => {
             eprintln!("error: {message}");
-            return crate::EXIT_LOAD_ERROR;
+            return crate::exit::EXIT_LOAD_ERROR;
         }
     };
     let segment = match args.segment.as_deref().map(Segment::parse).transpose() {
         Ok(s) => s.unwrap_or(Segment { index: 0, of: 1 }),
         Err(message) => {
             eprintln!("error: {message}");
-            return crate::EXIT_LOAD_ERROR;
+            return crate::exit::EXIT_LOAD_ERROR;
         }
     };
     let Some(file) = args.file.clone() else {
         eprintln!("error: graphrun swarm needs a graph file (or `merge` and reports)");
-        return crate::EXIT_LOAD_ERROR;
+        return crate::exit::EXIT_LOAD_ERROR;
     };
     let Some(total) = args.instances else {
         eprintln!("error: graphrun swarm needs --instances N");
-        return crate::EXIT_LOAD_ERROR;
+        return crate::exit::EXIT_LOAD_ERROR;
     };
     let ramp = match seconds("--ramp", args.ramp) {
         Ok(r) => r,
         Err(message) => {
             eprintln!("error: {message}");
-            return crate::EXIT_LOAD_ERROR;
+            return crate::exit::EXIT_LOAD_ERROR;
         }
     };
     // `--timeout`, as in `run`, is the swarm's `--duration`.
@@ -295,7 +295,7 @@ fn swarm(args: SwarmArgs) -> u8 {
         Ok(d) => d,
         Err(message) => {
             eprintln!("error: {message}");
-            return crate::EXIT_LOAD_ERROR;
+            return crate::exit::EXIT_LOAD_ERROR;
         }
     };
     let metrics = Arc::new(Metrics::default());
@@ -303,7 +303,7 @@ fn swarm(args: SwarmArgs) -> u8 {
         Ok(config) => config,
         Err(message) => {
             eprintln!("error: {message}");
-            return crate::EXIT_LOAD_ERROR;
+            return crate::exit::EXIT_LOAD_ERROR;
         }
     };
     config.tap = Some(metrics.clone());
@@ -317,21 +317,21 @@ fn swarm(args: SwarmArgs) -> u8 {
         Ok(servers) => servers,
         Err(e) => {
             eprintln!("{}", String::from(e).trim_end());
-            return crate::EXIT_LOAD_ERROR;
+            return crate::exit::EXIT_LOAD_ERROR;
         }
     };
     if let Some(servers) = &servers {
         servers.configure(&mut config);
     }
-    let registry = crate::registry(config);
+    let registry = crate::loading::registry(config);
     let Some(program) = crate::load(&registry, &file) else {
-        return crate::EXIT_LOAD_ERROR;
+        return crate::exit::EXIT_LOAD_ERROR;
     };
     let settings = match crate::cli::settings(&args.instance.set, &program) {
         Ok(settings) => settings,
         Err(message) => {
             eprintln!("error: {message}");
-            return crate::EXIT_LOAD_ERROR;
+            return crate::exit::EXIT_LOAD_ERROR;
         }
     };
     let output = match &args.output {
@@ -340,7 +340,7 @@ fn swarm(args: SwarmArgs) -> u8 {
             Ok(f) => Some(Arc::new(Mutex::new(std::io::BufWriter::new(f)))),
             Err(e) => {
                 eprintln!("error: --output {}: {e}", path.display());
-                return crate::EXIT_LOAD_ERROR;
+                return crate::exit::EXIT_LOAD_ERROR;
             }
         },
     };
@@ -358,7 +358,7 @@ fn swarm(args: SwarmArgs) -> u8 {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");
-            return crate::EXIT_RUNTIME_ERROR;
+            return crate::exit::EXIT_RUNTIME_ERROR;
         }
     };
     let swarm = Arc::new(Swarm {
@@ -419,7 +419,7 @@ fn swarm(args: SwarmArgs) -> u8 {
         Ok(done) => done,
         Err(e) => {
             eprintln!("{}", String::from(e).trim_end());
-            return crate::EXIT_LOAD_ERROR;
+            return crate::exit::EXIT_LOAD_ERROR;
         }
     };
     runtime.shutdown_timeout(Duration::from_millis(100));
@@ -659,8 +659,8 @@ fn stop_on_signals(swarm: Arc<Swarm>) {
         };
         loop {
             let status = tokio::select! {
-                _ = interrupt.recv() => crate::EXIT_INTERRUPTED,
-                _ = terminate.recv() => crate::EXIT_TERMINATED,
+                _ = interrupt.recv() => crate::exit::EXIT_INTERRUPTED,
+                _ = terminate.recv() => crate::exit::EXIT_TERMINATED,
             };
             let _ = swarm
                 .signalled
@@ -671,9 +671,10 @@ fn stop_on_signals(swarm: Arc<Swarm>) {
     #[cfg(not(unix))]
     tokio::spawn(async move {
         while tokio::signal::ctrl_c().await.is_ok() {
-            let _ = swarm
-                .signalled
-                .compare_exchange(0, crate::EXIT_INTERRUPTED, Ordering::SeqCst, Ordering::SeqCst);
+            let _ =
+                swarm
+                    .signalled
+                    .compare_exchange(0, crate::exit::EXIT_INTERRUPTED, Ordering::SeqCst, Ordering::SeqCst);
             swarm.stop_all();
         }
     });
