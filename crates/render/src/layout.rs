@@ -218,6 +218,39 @@ pub fn layout(picture: &Picture) -> Vec<Rect> {
         .collect()
 }
 
+/// Where a pin is on its node: (x, y) of its centre; inputs on the left edge, outputs on
+/// the right, exec pins first.
+pub fn pin_at(picture: &Picture, rects: &[Rect], node: usize, pin: &str, output: bool) -> Option<(i64, i64)> {
+    let n = &picture.nodes[node];
+    let r = rects[node];
+    if n.knot {
+        // Both pins at the knot's middle height, on its edges.
+        let x = if output { r.x + r.w - 2 } else { r.x + 2 };
+        return Some((x, r.y + r.h / 2));
+    }
+    if output && n.bindable && pin == graphrun::EVENT_PIN {
+        // A Custom Event's delegate output: in its title bar, at the right.
+        return Some((r.x + r.w - 10, r.y + TITLE / 2));
+    }
+    let id_row = if n.id != n.title { 14 } else { 0 };
+    let names: Vec<&str> = if output {
+        n.exec_outputs
+            .iter()
+            .map(String::as_str)
+            .chain(n.outputs.iter().map(|(p, _)| p.as_str()))
+            .collect()
+    } else {
+        n.exec_inputs
+            .iter()
+            .map(String::as_str)
+            .chain(n.inputs.iter().map(|(p, _, _)| p.as_str()))
+            .collect()
+    };
+    let row = names.iter().position(|p| *p == pin)? as i64;
+    let x = if output { r.x + r.w - 10 } else { r.x + 10 };
+    Some((x, r.y + TITLE + id_row + row * ROW + ROW / 2))
+}
+
 thread_local! {
     /// Whether [`layout`] reduces crossings (off only in tests, to compare).
     static REDUCE_CROSSINGS: std::cell::Cell<bool> = const { std::cell::Cell::new(true) };
@@ -465,8 +498,8 @@ mod tests {
             .wires
             .iter()
             .filter_map(|w| {
-                let a = crate::svg::pin_at(picture, rects, w.from.0, &w.from.1, true)?;
-                let b = crate::svg::pin_at(picture, rects, w.to.0, &w.to.1, false)?;
+                let a = pin_at(picture, rects, w.from.0, &w.from.1, true)?;
+                let b = pin_at(picture, rects, w.to.0, &w.to.1, false)?;
                 Some((a, b))
             })
             .collect();
