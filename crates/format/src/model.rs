@@ -1,5 +1,5 @@
 //! The graph file as written: variables, nodes, inputs and exec links, each with its
-//! position ([`crate::read`] makes one from the text). Nothing here knows which node types
+//! position (`read.rs` makes one from the text). Nothing here knows which node types
 //! exist (that is the checker's job, in the runtime crate).
 
 use std::fmt;
