@@ -10,6 +10,7 @@ use graphrun_format::{Diagnostics, SourceFile, Span, Type};
 use crate::node::registry::Registry;
 use crate::node::Node;
 use crate::plan::code::Code;
+pub(crate) use crate::plan::code::ExecTarget;
 use crate::value::Value;
 
 /// A checked graph, ready to run. Cheap to clone; any number of instances can run it.
@@ -84,15 +85,6 @@ pub(crate) enum CallKind {
     Function(u32),
     /// Returns from the function running.
     Return,
-}
-
-/// Where an exec output leads.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct ExecTarget {
-    pub node: u32,
-    pub pin: u32,
-    /// Whether following it closes a cycle of exec links (counted by the loop guard).
-    pub back_edge: bool,
 }
 
 pub(crate) use crate::node::input::InputPlan;

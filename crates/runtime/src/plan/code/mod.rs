@@ -24,9 +24,18 @@
 //! [`Flow`]: crate::Flow
 
 use crate::node::arith::{Compare, FloatOp, IntOp};
+use crate::node::input::InputPlan;
 use crate::node::{Entry, Op};
-use crate::plan::program::{ExecTarget, InputPlan};
 use crate::value::{Conversion, Value};
+
+/// Where an exec output leads (the checker decides it; the lowering turns it into a jump).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct ExecTarget {
+    pub node: u32,
+    pub pin: u32,
+    /// Whether following it closes a cycle of exec links (counted by the loop guard).
+    pub back_edge: bool,
+}
 
 /// A register: an index into an instance's registers (slots, then variables, then
 /// constants). Reading a slot that is still unset is an error.

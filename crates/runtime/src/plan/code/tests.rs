@@ -239,7 +239,7 @@ fn a_for_each_loop_is_an_instruction_reading_its_array_each_pass_unless_nothing_
 /// `Set X = Node(X, …)` with a node that changes X in place.
 mod update_in_place {
     use super::*;
-    use crate::plan::program::InputPlan;
+    use crate::node::input::InputPlan;
     use crate::Registry;
 
     const GROW: &str = r#"Graph(format: 1, name: "T", variables: {"Items": (type: Array(Int))}, nodes: {
