@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use graphrun_format::{codes, Diagnostic, ExecDecl, MacroDecl, NodeDecl, PinDecl, Source, Span, Spanned, VariableDecl};
 
-use super::reuse::{Origin, PinCheck, Scope, Site, MACRO_INPUTS, MACRO_OUTPUTS};
+use super::flat::{Origin, PinCheck, Scope, Site, MACRO_INPUTS, MACRO_OUTPUTS};
 use crate::names::suggest;
 
 /// How a scope's references resolve: to a node's key, or through a macro use's pins.

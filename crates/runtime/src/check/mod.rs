@@ -15,6 +15,7 @@ use crate::plan::program::{Program, VariableInfo};
 mod calls;
 mod compile;
 mod expand;
+mod flat;
 mod imports;
 mod load;
 
