@@ -14,14 +14,7 @@ use crate::syntax::SyntaxKind::MAP;
 use crate::text::{indent_unit, quote};
 use crate::tree::{items, range};
 
-/// What the selection becomes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Reusable {
-    /// A function: one exec input and output, or none (pure).
-    Function,
-    /// A macro: exec pins as the selection needs.
-    Macro,
-}
+pub use crate::op::Reusable;
 
 /// A pin of the new function or macro and the wires it stands for.
 struct Pin {

@@ -6,6 +6,15 @@ use crate::EditError;
 
 use std::fmt;
 
+/// What a collapse or a new body makes: a function or a macro.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reusable {
+    /// A function: one exec input and output, or none (pure).
+    Function,
+    /// A macro: exec pins as the selection needs.
+    Macro,
+}
+
 /// One edit of a graph file.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Op {
@@ -115,7 +124,7 @@ pub enum Op {
     /// become a new function or macro, and a node using it takes their place.
     Collapse {
         /// A function or a macro.
-        kind: crate::collapse::Reusable,
+        kind: Reusable,
         /// Its name.
         name: String,
         /// The nodes.
@@ -150,7 +159,7 @@ pub enum Op {
     /// `add-function NAME` / `add-macro NAME`: a new empty one.
     AddReusable {
         /// A function or a macro.
-        kind: crate::collapse::Reusable,
+        kind: Reusable,
         /// Its name.
         name: String,
     },
@@ -411,9 +420,9 @@ impl Op {
             }
             "collapse-to-function" | "collapse-to-macro" => {
                 let kind = if name == "collapse-to-macro" {
-                    crate::collapse::Reusable::Macro
+                    Reusable::Macro
                 } else {
-                    crate::collapse::Reusable::Function
+                    Reusable::Function
                 };
                 let Some((new, ids)) = args.split_first().filter(|(_, ids)| !ids.is_empty()) else {
                     return Err(usage(&format!("{name} NAME ID...")));
@@ -457,9 +466,9 @@ impl Op {
                 arity(1, &format!("{name} NAME"))?;
                 Op::AddReusable {
                     kind: if name == "add-macro" {
-                        crate::collapse::Reusable::Macro
+                        Reusable::Macro
                     } else {
-                        crate::collapse::Reusable::Function
+                        Reusable::Function
                     },
                     name: args[0].clone(),
                 }
@@ -573,13 +582,13 @@ impl fmt::Display for Op {
             Op::SetCommentBox { index, text } => write!(f, "set-comment-box {index} {}", w(text)),
             Op::RemoveCommentBox { index } => write!(f, "remove-comment-box {index}"),
             Op::AddReusable { kind, name } => match kind {
-                crate::collapse::Reusable::Function => write!(f, "add-function {}", w(name)),
-                crate::collapse::Reusable::Macro => write!(f, "add-macro {}", w(name)),
+                Reusable::Function => write!(f, "add-function {}", w(name)),
+                Reusable::Macro => write!(f, "add-macro {}", w(name)),
             },
             Op::Collapse { kind, name, ids } => {
                 let op = match kind {
-                    crate::collapse::Reusable::Function => "collapse-to-function",
-                    crate::collapse::Reusable::Macro => "collapse-to-macro",
+                    Reusable::Function => "collapse-to-function",
+                    Reusable::Macro => "collapse-to-macro",
                 };
                 write!(f, "{op} {}", w(name))?;
                 ids.iter().try_for_each(|id| write!(f, " {}", w(id)))
