@@ -19,7 +19,9 @@ const editing = {
 // A word of an operation, quoted as `graphrun edit -e` reads it.
 function word(w) {
   w = String(w);
-  if (w && !/[\s"\\]/.test(w)) return w;
+  // Quoted wherever Rust's `char::is_whitespace` would split it: JavaScript's `\s` lacks
+  // U+0085 (next line), which Rust counts.
+  if (w && !/[\s\u0085"\\]/.test(w)) return w;
   return '"' + w.replace(/[\\"]/g, (c) => "\\" + c) + '"';
 }
 
