@@ -434,7 +434,16 @@ pub fn import(read: &Read, name: &str, known: &[&str]) -> Imported {
                             });
                             return None;
                         };
-                        let target_pin = nodes[t].pins.get(link.pin.as_str())?;
+                        let Some(target_pin) = nodes[t].pins.get(link.pin.as_str()) else {
+                            out.warnings.push(Warning {
+                                at: pin.at,
+                                message: format!(
+                                    "`{}`'s `{}` is wired to a pin of `{}` that graphrun's node does not have: that wire is dropped",
+                                    node.id, pin.name, nodes[t].id
+                                ),
+                            });
+                            return None;
+                        };
                         let default = target_pin == "exec" || (nodes[t].node_type == "Reroute" && target_pin == "In");
                         Some(if default {
                             nodes[t].id.clone()

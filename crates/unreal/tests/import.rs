@@ -70,3 +70,30 @@ End Object
         imported.text
     );
 }
+
+#[test]
+fn a_link_to_a_pin_the_node_does_not_have_is_dropped_with_a_warning() {
+    let text = r#"Begin Object Class=/Script/BlueprintGraph.K2Node_Event Name="K2Node_Event_0"
+   EventReference=(MemberParent="/Script/CoreUObject.Class'/Script/Engine.Actor'",MemberName="ReceiveBeginPlay")
+   CustomProperties Pin (PinId=A1,PinName="then",Direction="EGPD_Output",PinType.PinCategory="exec",LinkedTo=(K2Node_IfThenElse_0 NOPE,),)
+End Object
+Begin Object Class=/Script/BlueprintGraph.K2Node_IfThenElse Name="K2Node_IfThenElse_0"
+   CustomProperties Pin (PinId=B1,PinName="execute",PinType.PinCategory="exec",)
+   CustomProperties Pin (PinId=B2,PinName="Condition",PinType.PinCategory="bool",LinkedTo=(K2Node_Event_0 GONE,),)
+End Object
+"#;
+    let imported = import(&read(text).unwrap(), "T", &[]);
+    let said: Vec<String> = imported
+        .warnings
+        .iter()
+        .map(|w| format!("{}: {}", w.at, w.message))
+        .collect();
+    assert_eq!(
+        said,
+        [
+            "3:4: `event_beginplay`'s `then` is wired to a pin of `branch` that graphrun's node does not have: that wire is dropped",
+            "7:4: `branch`'s `Condition` is wired from a pin of `event_beginplay` that graphrun's node does not have: that wire is dropped",
+        ]
+    );
+    assert!(!imported.text.contains("exec:"), "{}", imported.text);
+}
