@@ -14,11 +14,12 @@ use crate::plan::program::{CallKind, ExecTarget, FunctionPlan, InputPlan, NodeDe
 use crate::value::{literal_value, Conversion, Value};
 
 use super::signatures::NodeCx;
-
-/// A reroute knot's pins.
-const KNOT_IN: &str = "In";
-const KNOT_OUT: &str = "Out";
 use super::{by_name, Checker};
+
+/// A reroute knot's input pin.
+const KNOT_IN: &str = "In";
+/// A reroute knot's output pin (its exec output, on an exec wire).
+const KNOT_OUT: &str = "Out";
 
 impl Checker<'_> {
     pub(super) fn compile(&self, source: SourceFile, options: super::Options) -> Result<Program, Diagnostics> {

@@ -278,14 +278,7 @@ impl Instance {
         loop {
             let asked = std::mem::take(&mut before_done);
             let second = std::mem::take(&mut half) == 1;
-            // A call node entered again as its function returns is seen, but it is the
-            // same run of the node: it pauses only before the call.
-            let returning = matches!(entry, Entry::Resume(CALL_DONE)) && matches!(code.instrs[pc], Instr::Call { .. });
-            if OBSERVED
-                && !second
-                && !asked
-                && self.hook_before(prog, code.owner[pc], true, !returning) == Control::Pause
-            {
+            if OBSERVED && !second && !asked && self.pauses_before(prog, pc, entry) {
                 return Some(Resume {
                     pc,
                     entry,
@@ -513,6 +506,14 @@ impl Instance {
             return None;
         }
         self.unwind(chain)
+    }
+
+    /// Observed, the before hook of the node at `pc`; true if the observer pauses there. A
+    /// call node entered again as its function returns is seen, but it is the same run of
+    /// the node: it pauses only before the call.
+    fn pauses_before(&mut self, prog: &ProgramInner, pc: usize, entry: Entry) -> bool {
+        let returning = matches!(entry, Entry::Resume(CALL_DONE)) && matches!(prog.code.instrs[pc], Instr::Call { .. });
+        self.hook_before(prog, prog.code.owner[pc], true, !returning) == Control::Pause
     }
 
     /// Observed, the second node of a fused instruction at `pc` (the Set of `Set X = A +
