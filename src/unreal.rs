@@ -195,17 +195,13 @@ fn describe(
         });
     }
     for comment in &picture.comments {
-        let boxes: Vec<_> = comment.nodes.iter().map(|&i| rects[i]).collect();
-        if boxes.is_empty() {
+        // Where the picture draws the box, so the nodes inside it are inside it in Unreal.
+        let Some(r) = graphrun_render::layout::comment_rect(&comment.nodes, rects) else {
             continue;
-        }
-        let x = boxes.iter().map(|r| r.x).min().unwrap_or(0) - 20;
-        let y = boxes.iter().map(|r| r.y).min().unwrap_or(0) - 50;
-        let right = boxes.iter().map(|r| r.x + r.w).max().unwrap_or(0) + 20;
-        let bottom = boxes.iter().map(|r| r.y + r.h).max().unwrap_or(0) + 20;
+        };
         graph.comments.push(CommentBox {
             text: comment.text.clone(),
-            rect: (x, y, right - x, bottom - y),
+            rect: (r.x, r.y, r.w, r.h),
         });
     }
     graph

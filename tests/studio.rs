@@ -948,8 +948,30 @@ async fn a_huge_file_is_drawn_off_the_loop_that_answers_pages_and_sigterm() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// What the editor's tests read: the file on disk, a pin's selector, a node's `pos`, and
+/// the page's count of writes.
+fn file(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap()
+}
+
+fn pin(node: &str, pin: &str, dir: &str) -> String {
+    format!("#stage g.node[data-node=\"{node}\"] .pin[data-pin=\"{pin}\"][data-dir=\"{dir}\"]")
+}
+
+/// The one `pos: (X, Y)` of node `id` in `text`.
+fn pos_of(text: &str, id: &str) -> (i64, i64) {
+    let line = text
+        .lines()
+        .find(|l| l.trim_start().starts_with(&format!("\"{id}\"")))
+        .unwrap_or_else(|| panic!("no node {id} in:\n{text}"));
+    let at = line.find("pos: (").unwrap() + 6;
+    let end = at + line[at..].find(')').unwrap();
+    let (x, y) = line[at..end].split_once(", ").unwrap();
+    (x.parse().unwrap(), y.parse().unwrap())
+}
+
 /// Waits for the file's write number `n` to be on disk (the page's `data-saved`).
-async fn editor_saved(page: &mut Browser, n: u64) {
+async fn saved(page: &mut Browser, n: u64) {
     page.wait_for(&format!("write {n}"), &format!("document.body.dataset.saved === '{n}'"))
         .await;
 }

@@ -26,6 +26,11 @@ impl<'r> RegistryInspector<'r> {
         }
     }
 
+    /// The registry it checks with.
+    pub fn registry(&self) -> &'r Registry {
+        self.registry
+    }
+
     /// The checker's diagnostics and pictures of `text`.
     pub fn inspection(&self, text: &str) -> std::rc::Rc<Inspection> {
         if let Some((last, found)) = &*self.last.borrow() {

@@ -132,10 +132,16 @@ impl Editor {
 
     /// The operations that paste Unreal clipboard text into the body `graph` at (x, y):
     /// the variables its nodes use that the body does not declare, then its nodes.
-    pub fn unreal_paste_ops(&self, graph: Option<&str>, x: i64, y: i64, text: &str) -> Result<Vec<String>, String> {
+    pub fn unreal_paste_ops(
+        &self,
+        inspector: &RegistryInspector<'_>,
+        graph: Option<&str>,
+        x: i64,
+        y: i64,
+        text: &str,
+    ) -> Result<Vec<String>, String> {
         let read = graphrun_unreal::read(text).map_err(|e| format!("the clipboard's Unreal text, {e}"))?;
-        let registry = crate::loading::registry(graphrun_socket::SocketConfig::default());
-        let known: Vec<&str> = registry.nodes().map(|n| n.name()).collect();
+        let known: Vec<&str> = inspector.registry().nodes().map(|n| n.name()).collect();
         let imported = graphrun_unreal::import(&read, "paste", &known);
         let (_, now) = current(&self.path)?;
         let body = body_named(&now, graph)?;

@@ -314,6 +314,21 @@ fn diagnostics(found: &graphrun::Diagnostics) -> Vec<protocol::DiagnosticEntry> 
         .collect()
 }
 
+/// Tells the page how an edit went: the ids it printed, or why it was refused; whether the
+/// file was written.
+fn edited(session: &Session, result: Result<Vec<String>, String>) -> bool {
+    match result {
+        Ok(printed) => {
+            session.edited(&printed);
+            true
+        }
+        Err(message) => {
+            session.refused(&message);
+            false
+        }
+    }
+}
+
 /// Does what the page asked; whether the file was written.
 fn act(
     settings: &Settings,
@@ -376,16 +391,7 @@ fn act(
         Action::Breakpoint { graph, node } => session.toggle_breakpoint((graph, node)),
         // Editing never touches a run: a run keeps the program it started with.
         Action::Edit { graph, ops } => {
-            return match editor.edit(inspector, graph.as_deref(), &ops) {
-                Ok(printed) => {
-                    session.edited(&printed);
-                    true
-                }
-                Err(message) => {
-                    session.refused(&message);
-                    false
-                }
-            };
+            return edited(session, editor.edit(inspector, graph.as_deref(), &ops));
         }
         Action::Copy { graph, nodes, purpose } if purpose.as_deref() == Some("unreal") => {
             match editor.unreal_copy(inspector, graph.as_deref(), &nodes) {
@@ -402,23 +408,10 @@ fn act(
             }
         }
         Action::PasteUnreal { graph, x, y, text } => {
-            let ops = match editor.unreal_paste_ops(graph.as_deref(), x, y, &text) {
-                Ok(ops) => ops,
-                Err(message) => {
-                    session.refused(&message);
-                    return false;
-                }
-            };
-            return match editor.edit(inspector, graph.as_deref(), &ops) {
-                Ok(printed) => {
-                    session.edited(&printed);
-                    true
-                }
-                Err(message) => {
-                    session.refused(&message);
-                    false
-                }
-            };
+            let written = editor
+                .unreal_paste_ops(inspector, graph.as_deref(), x, y, &text)
+                .and_then(|ops| editor.edit(inspector, graph.as_deref(), &ops));
+            return edited(session, written);
         }
         Action::Undo | Action::Redo => {
             let done = if matches!(action, Action::Undo) {

@@ -5,24 +5,13 @@
 //! against `graphrun serve-echo`, printing the echo. The number of page actions it took is
 //! the one docs/editing.md gives.
 
-use std::path::Path;
-
 use super::browser::Browser;
-use super::{output_of, scratch, screenshots, start, Process};
-
-fn pin(node: &str, pin: &str, dir: &str) -> String {
-    format!("#stage g.node[data-node=\"{node}\"] .pin[data-pin=\"{pin}\"][data-dir=\"{dir}\"]")
-}
-
-fn file(path: &Path) -> String {
-    std::fs::read_to_string(path).unwrap()
-}
+use super::{file, output_of, pin, pos_of, scratch, screenshots, start, Process};
 
 /// Waits for the file's write number `n` (the page's `data-saved`), then for node `node`
 /// (if any) to be drawn.
 async fn saved(page: &mut Browser, n: u64, node: Option<&str>) {
-    page.wait_for(&format!("write {n}"), &format!("document.body.dataset.saved === '{n}'"))
-        .await;
+    super::saved(page, n).await;
     if let Some(node) = node {
         page.wait_for(
             &format!("`{node}` drawn"),
@@ -593,18 +582,6 @@ const CALLS: &str = r#"Graph(
 )
 "#;
 
-/// The `pos` written for node `id` (on its line).
-fn pos_of(text: &str, id: &str) -> (i64, i64) {
-    let line = text
-        .lines()
-        .find(|l| l.trim_start().starts_with(&format!("\"{id}\"")))
-        .unwrap_or_else(|| panic!("no node {id} in:\n{text}"));
-    let at = line.find("pos: (").unwrap() + 6;
-    let end = at + line[at..].find(')').unwrap();
-    let (x, y) = line[at..end].split_once(", ").unwrap();
-    (x.parse().unwrap(), y.parse().unwrap())
-}
-
 async fn paused_before(page: &mut Browser, node: &str) {
     page.wait_for(
         &format!("the pause before {node}"),
@@ -686,7 +663,7 @@ async fn steps_over_into_and_out_of_calls_and_moves_renames_and_retypes_as_in_bl
     )
     .await;
     page.key("q", 0).await;
-    super::editor_saved(&mut page, 1).await;
+    super::saved(&mut page, 1).await;
     let text = file(&graph);
     assert_eq!(pos_of(&text, "say"), (512, 0), "say level with the call: {text}");
     page.wait_for(
@@ -700,7 +677,7 @@ async fn steps_over_into_and_out_of_calls_and_moves_renames_and_retypes_as_in_bl
     let scale = page.eval("view.scale").await.as_f64().unwrap();
     page.drag(title, (title.0 + 64.0 * scale, title.1 + 128.0 * scale), "left")
         .await;
-    super::editor_saved(&mut page, 2).await;
+    super::saved(&mut page, 2).await;
     let text = file(&graph);
     assert_eq!(
         (pos_of(&text, "call"), pos_of(&text, "say")),
@@ -723,7 +700,7 @@ async fn steps_over_into_and_out_of_calls_and_moves_renames_and_retypes_as_in_bl
     .await;
     page.type_text("show").await;
     page.key("Enter", 0).await;
-    super::editor_saved(&mut page, 3).await;
+    super::saved(&mut page, 3).await;
     assert!(file(&graph).contains("\"show\": (node: \"Print String\", pos: (576, 128)"));
     assert!(file(&graph).contains("nodes: [\"call\", \"show\"]"));
 
@@ -741,7 +718,7 @@ async fn steps_over_into_and_out_of_calls_and_moves_renames_and_retypes_as_in_bl
     )
     .await;
     page.key("Enter", 0).await;
-    super::editor_saved(&mut page, 4).await;
+    super::saved(&mut page, 4).await;
     assert!(file(&graph).contains("\"Count\": (type: Int),"));
 
     let body = page

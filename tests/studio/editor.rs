@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use serde_json::json;
 
 use super::browser::Browser;
-use super::{scratch, screenshots, start, Process};
+use super::{file, pin, pos_of, saved, scratch, screenshots, start, Process};
 
 /// A small graph with comments and hand alignment that the edits must keep.
 const START: &str = r#"// Says hello. Edited in the studio by tests/studio/editor.rs.
@@ -21,10 +21,6 @@ Graph(
     },
 )
 "#;
-
-fn file(path: &Path) -> String {
-    std::fs::read_to_string(path).unwrap()
-}
 
 /// What `graphrun run FILE` prints.
 fn runs(path: &Path) -> String {
@@ -53,28 +49,6 @@ async fn open(name: &str, file_name: &str, text: Option<&str>, nodes: usize) -> 
     )
     .await;
     (studio, page, dir, graph)
-}
-
-/// Waits for the file's write number `n` to be on disk (the page's `data-saved`).
-async fn saved(page: &mut Browser, n: u64) {
-    page.wait_for(&format!("write {n}"), &format!("document.body.dataset.saved === '{n}'"))
-        .await;
-}
-
-fn pin(node: &str, pin: &str, dir: &str) -> String {
-    format!("#stage g.node[data-node=\"{node}\"] .pin[data-pin=\"{pin}\"][data-dir=\"{dir}\"]")
-}
-
-/// The one `pos: (X, Y)` of node `id` in `text`.
-fn pos_of(text: &str, id: &str) -> (i64, i64) {
-    let line = text
-        .lines()
-        .find(|l| l.trim_start().starts_with(&format!("\"{id}\"")))
-        .unwrap_or_else(|| panic!("no node {id} in:\n{text}"));
-    let at = line.find("pos: (").unwrap() + 6;
-    let end = at + line[at..].find(')').unwrap();
-    let (x, y) = line[at..end].split_once(", ").unwrap();
-    (x.parse().unwrap(), y.parse().unwrap())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

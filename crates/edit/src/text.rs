@@ -130,24 +130,9 @@ pub fn indent_unit(text: &str) -> String {
     }
 }
 
-/// A string written as a RON string literal (`"…"` with escapes).
-pub fn quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
+/// A string written as a RON string literal (`"…"` with escapes): the format crate's,
+/// so the reader and every writer agree.
+pub use graphrun_format::ron::quote;
 
 /// The one edit that turns `old` into `new`: the part between what they start and end with
 /// alike (on character boundaries).

@@ -117,6 +117,25 @@ pub struct SyntaxError {
     pub span: Span,
 }
 
+/// A string written as a RON string literal (`"…"` with escapes).
+pub fn quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
 /// Parses one RON value (the whole text, with comments and `#![enable(..)]` attributes).
 pub fn parse(text: &str) -> Result<Value, SyntaxError> {
     let mut p = Parser {

@@ -218,6 +218,25 @@ pub fn layout(picture: &Picture) -> Vec<Rect> {
         .collect()
 }
 
+/// Where a comment box around the nodes `members` goes: around their boxes, with room
+/// for its title above; `None` when it holds no node.
+pub fn comment_rect(members: &[usize], rects: &[Rect]) -> Option<Rect> {
+    let boxes: Vec<Rect> = members.iter().map(|&i| rects[i]).collect();
+    if boxes.is_empty() {
+        return None;
+    }
+    let x = boxes.iter().map(|r| r.x).min().unwrap_or(0) - 20;
+    let y = boxes.iter().map(|r| r.y).min().unwrap_or(0) - 50;
+    let right = boxes.iter().map(|r| r.x + r.w).max().unwrap_or(0) + 20;
+    let bottom = boxes.iter().map(|r| r.y + r.h).max().unwrap_or(0) + 20;
+    Some(Rect {
+        x,
+        y,
+        w: right - x,
+        h: bottom - y,
+    })
+}
+
 /// Where a pin is on its node: (x, y) of its centre; inputs on the left edge, outputs on
 /// the right, exec pins first.
 pub fn pin_at(picture: &Picture, rects: &[Rect], node: usize, pin: &str, output: bool) -> Option<(i64, i64)> {

@@ -11,7 +11,7 @@ use std::fmt::Write as _;
 
 use graphrun::{Picture, Type};
 
-use crate::layout::{pin_at, Rect, CHAR, TITLE};
+use crate::layout::{comment_rect, pin_at, Rect, CHAR, TITLE};
 
 const MARGIN: i64 = 40;
 
@@ -102,20 +102,13 @@ pub fn parts(picture: &Picture, rects: &[Rect]) -> Parts {
     let mut out = String::new();
     // Comment boxes, behind everything.
     for (index, comment) in picture.comments.iter().enumerate() {
-        let boxes: Vec<Rect> = comment.nodes.iter().map(|&i| rects[i]).collect();
-        if boxes.is_empty() {
+        let Some(Rect { x, y, w, h }) = comment_rect(&comment.nodes, rects) else {
             continue;
-        }
-        let x = boxes.iter().map(|r| r.x).min().unwrap_or(0) - 20;
-        let y = boxes.iter().map(|r| r.y).min().unwrap_or(0) - 50;
-        let right = boxes.iter().map(|r| r.x + r.w).max().unwrap_or(0) + 20;
-        let bottom = boxes.iter().map(|r| r.y + r.h).max().unwrap_or(0) + 20;
+        };
         let fill = comment.color.as_deref().unwrap_or("#6a6a6a");
         let _ = writeln!(
             out,
-            r##"<g class="comment" data-comment="{index}"><rect x="{x}" y="{y}" width="{}" height="{}" rx="4" fill="{fill}" fill-opacity="0.25" stroke="{fill}"/><text x="{}" y="{}" fill="#ffffff" font-size="14">{}</text></g>"##,
-            right - x,
-            bottom - y,
+            r##"<g class="comment" data-comment="{index}"><rect x="{x}" y="{y}" width="{w}" height="{h}" rx="4" fill="{fill}" fill-opacity="0.25" stroke="{fill}"/><text x="{}" y="{}" fill="#ffffff" font-size="14">{}</text></g>"##,
             x + 8,
             y + 18,
             escape(&comment.text)

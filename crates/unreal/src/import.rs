@@ -7,6 +7,8 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Write as _;
 
+use graphrun_format::ron::quote;
+
 use crate::map::{self, Entry};
 use crate::read::{Object, Pin, Read, Warning};
 use crate::value::Value;
@@ -139,27 +141,6 @@ pub fn pin_type(pin: &Pin) -> Option<String> {
         Some("Map") => format!("Map({base})"),
         _ => base,
     })
-}
-
-/// A RON string.
-pub fn quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c.is_control() => {
-                let _ = write!(out, "\\u{{{:x}}}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }
 
 /// A pin's default value as a RON literal of its type, where it has one. With `zero_fill`,

@@ -347,20 +347,10 @@ function openPicker(r, options, pick) {
   field.addEventListener("input", fill);
   field.addEventListener("keydown", (e) => {
     e.stopPropagation();
-    const items = [...list.children];
-    let i = items.findIndex((x) => x.classList.contains("current"));
-    if (e.key === "ArrowDown" || e.key === "ArrowUp") {
-      e.preventDefault();
-      if (!items.length) return;
-      i = e.key === "ArrowDown" ? Math.min(items.length - 1, i + 1) : Math.max(0, i - 1);
-      items.forEach((x, j) => x.classList.toggle("current", j === i));
-      items[i].scrollIntoView({ block: "nearest" });
-    } else if (e.key === "Enter") {
-      e.preventDefault();
-      const chosen = items[Math.max(0, i)];
+    listKeys(e, [...list.children], (chosen) => {
       closeLiteral();
       if (chosen) pick(chosen.dataset.pick);
-    } else if (e.key === "Escape") closeLiteral();
+    }, closeLiteral);
   });
   Object.assign(box.style, { left: Math.min(r.left, innerWidth - 320) + "px", top: Math.min(r.bottom + 2, innerHeight - 260) + "px" });
   document.body.appendChild(box);
@@ -454,18 +444,25 @@ function setupPalette() {
   input.addEventListener("keydown", (e) => {
     e.stopPropagation();
     const items = [...$("#palette .items").querySelectorAll("[data-palette-item]")];
-    let i = items.findIndex((x) => x.classList.contains("current"));
-    if (e.key === "ArrowDown" || e.key === "ArrowUp") {
-      e.preventDefault();
-      if (!items.length) return;
-      i = e.key === "ArrowDown" ? Math.min(items.length - 1, i + 1) : Math.max(0, i - 1);
-      items.forEach((x, j) => x.classList.toggle("current", j === i));
-      items[i].scrollIntoView({ block: "nearest" });
-    } else if (e.key === "Enter") {
-      e.preventDefault();
-      if (items[Math.max(0, i)]) place(items[Math.max(0, i)].dataset.paletteItem);
-    } else if (e.key === "Escape") closePalette();
+    listKeys(e, items, (chosen) => { if (chosen) place(chosen.dataset.paletteItem); }, closePalette);
   });
+}
+
+// The keys of a list to choose from (the palette, a picker): the arrows move its `current`
+// item, Enter takes it (the first if none is current; `undefined` in an empty list),
+// Escape closes.
+function listKeys(e, items, take, close) {
+  let i = items.findIndex((x) => x.classList.contains("current"));
+  if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+    e.preventDefault();
+    if (!items.length) return;
+    i = e.key === "ArrowDown" ? Math.min(items.length - 1, i + 1) : Math.max(0, i - 1);
+    items.forEach((x, j) => x.classList.toggle("current", j === i));
+    items[i].scrollIntoView({ block: "nearest" });
+  } else if (e.key === "Enter") {
+    e.preventDefault();
+    take(items[Math.max(0, i)]);
+  } else if (e.key === "Escape") close();
 }
 
 function openPalette(px, py, fromPin) {
