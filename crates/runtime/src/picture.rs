@@ -90,6 +90,7 @@ pub struct CommentBox {
 }
 
 /// The pins of one written node, as the checker decided them.
+#[derive(Default)]
 pub(crate) struct Pins {
     pub bindable: bool,
     pub knot: bool,
@@ -108,19 +109,11 @@ fn written_pins(nodes: &[NodeDecl], by_id: &std::collections::HashMap<&str, usiz
     if all.iter().all(Option::is_some) {
         return;
     }
-    let blank = || Pins {
-        bindable: false,
-        knot: false,
-        exec_inputs: Vec::new(),
-        exec_outputs: Vec::new(),
-        inputs: Vec::new(),
-        outputs: Vec::new(),
-    };
     let mut derived: std::collections::HashMap<usize, Pins> = std::collections::HashMap::new();
     let unknown = |i: usize, all: &[Option<Pins>]| all[i].is_none();
     for (i, decl) in nodes.iter().enumerate() {
         if unknown(i, all) {
-            let pins = derived.entry(i).or_insert_with(blank);
+            let pins = derived.entry(i).or_default();
             for input in &decl.inputs {
                 if !matches!(input.source, Source::Event(_)) {
                     pins.inputs.push((input.pin.value.clone(), Type::Json));
@@ -133,7 +126,7 @@ fn written_pins(nodes: &[NodeDecl], by_id: &std::collections::HashMap<&str, usiz
         for exec in &decl.exec {
             if let Some(&t) = by_id.get(exec.node.value.as_str()).filter(|&&t| unknown(t, all)) {
                 let pin = exec.input.as_ref().map_or("exec", |p| p.value.as_str()).to_string();
-                let pins = derived.entry(t).or_insert_with(blank);
+                let pins = derived.entry(t).or_default();
                 if !pins.exec_inputs.contains(&pin) {
                     pins.exec_inputs.push(pin);
                 }
@@ -142,7 +135,7 @@ fn written_pins(nodes: &[NodeDecl], by_id: &std::collections::HashMap<&str, usiz
         for input in &decl.inputs {
             if let Source::Link { node, pin } = &input.source {
                 if let Some(&s) = by_id.get(node.value.as_str()).filter(|&&s| unknown(s, all)) {
-                    let pins = derived.entry(s).or_insert_with(blank);
+                    let pins = derived.entry(s).or_default();
                     if !pins.outputs.iter().any(|(n, _)| n == &pin.value) {
                         pins.outputs.push((pin.value.clone(), Type::Json));
                     }

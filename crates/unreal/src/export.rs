@@ -268,6 +268,11 @@ pub fn export(graph: &Graph) -> String {
         let entry = entries[i];
         let mut pins = Vec::new();
         let mut header: Vec<String> = Vec::new();
+        // An event's delegate output, which bindings link to (graphrun's `Event` pin).
+        let output_delegate = || {
+            let key = pin_key(&node.id, "Event", true);
+            ("OutputDelegate".to_string(), true, PinType::of("delegate"), None, key)
+        };
         let class = match entry.map(|e| e.kind) {
             Some(Kind::Event(event)) => {
                 header.push(format!(
@@ -275,26 +280,14 @@ pub fn export(graph: &Graph) -> String {
                     class_ref("/Script/Engine.Actor")
                 ));
                 header.push("bOverrideFunction=True".into());
-                pins.push((
-                    "OutputDelegate".to_string(),
-                    true,
-                    PinType::of("delegate"),
-                    None,
-                    pin_key(&node.id, "Event", true),
-                ));
+                pins.push(output_delegate());
                 "/Script/BlueprintGraph.K2Node_Event".to_string()
             }
             Some(Kind::Class(class)) => {
                 match class {
                     "K2Node_CustomEvent" => {
                         header.push(format!("CustomFunctionName={}", t3d_string(&node.id)));
-                        pins.push((
-                            "OutputDelegate".to_string(),
-                            true,
-                            PinType::of("delegate"),
-                            None,
-                            pin_key(&node.id, "Event", true),
-                        ));
+                        pins.push(output_delegate());
                     }
                     "K2Node_VariableGet" | "K2Node_VariableSet" => {
                         if let Some(var) = &node.var {

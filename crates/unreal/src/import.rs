@@ -392,29 +392,19 @@ pub fn import(read: &Read, name: &str, known: &[&str]) -> Imported {
                 }
             }
             if pin.output {
-                if pin.category != "exec" {
-                    for link in pin.linked_to.iter().filter(|l| !by_name.contains_key(l.node.as_str())) {
-                        out.warnings.push(Warning {
-                            at: pin.at,
-                            message: format!(
-                                "`{}`'s `{}` is wired to `{}`, which was not copied: that wire is dropped",
-                                node.id, pin.name, link.node
-                            ),
-                        });
-                    }
+                // A wire out to a node that was not copied, exec or data, is dropped.
+                for link in pin.linked_to.iter().filter(|l| !by_name.contains_key(l.node.as_str())) {
+                    out.warnings.push(Warning {
+                        at: pin.at,
+                        message: format!(
+                            "`{}`'s `{}` is wired to `{}`, which was not copied: that wire is dropped",
+                            node.id, pin.name, link.node
+                        ),
+                    });
                 }
                 if pin.category == "exec" {
                     let mut targets = pin.linked_to.iter().filter_map(|link| {
-                        let Some(&t) = by_name.get(link.node.as_str()) else {
-                            out.warnings.push(Warning {
-                                at: pin.at,
-                                message: format!(
-                                    "`{}`'s `{}` is wired to `{}`, which was not copied: that wire is dropped",
-                                    node.id, pin.name, link.node
-                                ),
-                            });
-                            return None;
-                        };
+                        let &t = by_name.get(link.node.as_str())?;
                         let Some(target_pin) = nodes[t].pins.get(link.pin.as_str()) else {
                             out.warnings.push(Warning {
                                 at: pin.at,

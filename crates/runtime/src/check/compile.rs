@@ -304,17 +304,9 @@ impl Checker<'_> {
                         .map(|m| (&m.inputs[..], &m.outputs[..])),
                 };
                 if let Some((inputs, outputs)) = ends {
-                    let (mut pins, data) = (
-                        Pins {
-                            bindable: false,
-                            knot: false,
-                            exec_inputs: Vec::new(),
-                            exec_outputs: Vec::new(),
-                            inputs: Vec::new(),
-                            outputs: Vec::new(),
-                        },
-                        |p: &graphrun_format::PinDecl| p.ty.clone().map(|t| (p.name.value.clone(), t)),
-                    );
+                    let (mut pins, data) = (Pins::default(), |p: &graphrun_format::PinDecl| {
+                        p.ty.clone().map(|t| (p.name.value.clone(), t))
+                    });
                     for p in inputs {
                         match data(p) {
                             Some(pin) => pins.inputs.push(pin),
