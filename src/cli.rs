@@ -213,6 +213,10 @@ pub(crate) struct RunArgs {
     /// Writes each node as it runs, with its pin values, to stderr.
     #[arg(long)]
     pub(crate) trace: bool,
+    /// Runs every standard node through its implementation instead of as an instruction
+    /// (for the tests that compare the two; hidden).
+    #[arg(long, hide = true)]
+    pub(crate) no_intrinsics: bool,
     #[command(flatten)]
     pub(crate) socket: SocketArgs,
 }

@@ -348,13 +348,20 @@ fn demo(file: Option<PathBuf>, trace: bool) -> u8 {
         record: None,
         recorder: None,
         trace,
+        no_intrinsics: false,
         socket: SocketArgs::default(),
     };
     run_program(runtime, program, &args)
 }
 
 fn run(registry: &Registry, args: RunArgs) -> u8 {
-    let Some(program) = load(registry, &args.file) else {
+    let loaded = match args.no_intrinsics {
+        true if args.file.as_os_str() != "-" => {
+            report_load(registry.load_file_without_intrinsics(&args.file), &args.file)
+        }
+        _ => load(registry, &args.file),
+    };
+    let Some(program) = loaded else {
         return EXIT_LOAD_ERROR;
     };
     let Some(runtime) = runtime() else {

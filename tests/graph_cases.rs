@@ -269,43 +269,81 @@ fn python_addr() -> Result<String, String> {
         .clone())
 }
 
-/// The interpreter's one loop runs traced runs too, through an observer: both must do
-/// the same. Every `std` and `semantics` case runs again with `--trace` (but those that
-/// run a million loop passes, where tracing is slow and proves nothing more) and must give
-/// the same stdout, the same stderr once the trace lines are taken out, and the same exit.
-fn run_traced(case: &Path) -> Result<(), String> {
+/// A case run again another way, which must give what the case expects.
+#[derive(Clone, Copy)]
+enum Again {
+    /// With `--trace`: the interpreter's one loop runs traced runs too, through an
+    /// observer. The same stdout, the same stderr once the trace lines are taken out, the
+    /// same exit.
+    Traced,
+    /// With the intrinsic instructions off (`--no-intrinsics`): every standard node runs
+    /// through its implementation, so an instruction that does other than its node's
+    /// closure shows. The same stdout, stderr and exit.
+    Closures,
+}
+
+fn run_again(case: &Path, again: Again) -> Result<(), String> {
     let expected = parse_expected(&std::fs::read_to_string(case).unwrap());
-    let file = case.with_extension("ron");
+    let file = expected.graph.clone().unwrap_or_else(|| {
+        let file = case.with_extension("ron");
+        file.file_name().unwrap().to_string_lossy().into_owned()
+    });
+    let flag = match again {
+        Again::Traced => "--trace",
+        Again::Closures => "--no-intrinsics",
+    };
+    let mut args = Vec::new();
+    let mut peer_addr = None;
+    for arg in &expected.args {
+        if arg.contains("{python}") {
+            let addr = python_addr().map_err(|e| format!("the Python peer did not start: {e}"))?;
+            // The peer closes the first connection to a `close-once` id only: this run's
+            // ids are its own.
+            let arg = arg.replace("close-once?id=", &format!("close-once?id={flag}-"));
+            args.push(arg.replace("{python}", &addr));
+            peer_addr = Some(addr);
+        } else {
+            args.push(arg.clone());
+        }
+    }
     let child = Command::new(env!("CARGO_BIN_EXE_graphrun"))
         .current_dir(case.parent().unwrap())
         .arg("run")
-        .arg(file.file_name().unwrap())
-        .args(&expected.args)
-        .arg("--trace")
+        .arg(&file)
+        .args(&args)
+        .arg(flag)
+        .envs(expected.env.iter().map(|(k, v)| (k, v)))
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     let output = wait_bounded(child, CASE_LIMIT)?;
-    let stdout = String::from_utf8_lossy(&output.stdout);
+    let unport = |bytes: &[u8]| {
+        let text = String::from_utf8_lossy(bytes).into_owned();
+        match peer_addr.as_deref() {
+            Some(addr) => text.replace(addr, "{python}"),
+            None => text,
+        }
+    };
+    let stdout = unport(&output.stdout);
     if stdout != expected.stdout {
-        return Err(format!("stdout traced:\n{stdout}\nuntraced:\n{}", expected.stdout));
+        return Err(format!("stdout {flag}:\n{stdout}\nexpected:\n{}", expected.stdout));
     }
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stderr = stats_checked(&unport(&output.stderr), expected.max_rss_kib)?;
     let errors: String = stderr
         .lines()
-        .filter(|l| !l.starts_with("trace: "))
+        .filter(|l| !(matches!(again, Again::Traced) && l.starts_with("trace: ")))
         .map(|l| format!("{l}\n"))
         .collect();
     if errors != expected.stderr {
         return Err(format!(
-            "stderr traced, without the trace lines:\n{errors}\nuntraced:\n{}",
+            "stderr {flag} (without trace lines):\n{errors}\nexpected:\n{}",
             expected.stderr
         ));
     }
     if output.status.code() != Some(expected.exit) {
         return Err(format!(
-            "exit traced {:?}, untraced {}",
+            "exit {flag} {:?}, expected {}",
             output.status.code(),
             expected.exit
         ));
@@ -314,7 +352,9 @@ fn run_traced(case: &Path) -> Result<(), String> {
 }
 
 /// One test per case (`cargo test --test cases NAME` runs those whose name holds NAME),
-/// and one per traced `std`, `stdlib`, `semantics` and `functions` case, named `traced/...`; in parallel.
+/// and, for each case that runs a graph, one with the intrinsics off (`closures/...`), and
+/// for each such `std`, `stdlib`, `semantics` and `functions` case one traced (`traced/...`);
+/// in parallel.
 fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases");
     let mut cases = Vec::new();
@@ -339,20 +379,32 @@ fn main() {
             run_case(&path, update).map_err(Failed::from)
         }));
     }
-    for case in cases.iter().filter(|c| {
-        ["std", "stdlib", "semantics", "functions"]
-            .iter()
-            .any(|dir| c.starts_with(root.join(dir)))
-    }) {
+    let mut closures = 0;
+    for case in &cases {
         let expected = parse_expected(&std::fs::read_to_string(case).unwrap());
-        if expected.command != "run" || expected.stderr.contains("1000000 loop iterations") {
+        if expected.command != "run" {
+            continue;
+        }
+        let path = case.clone();
+        trials.push(Trial::test(format!("closures/{}", name(case)), move || {
+            run_again(&path, Again::Closures).map_err(Failed::from)
+        }));
+        closures += 1;
+        let traced = ["std", "stdlib", "semantics", "functions"]
+            .iter()
+            .any(|dir| case.starts_with(root.join(dir)));
+        if !traced || expected.stderr.contains("1000000 loop iterations") {
             continue;
         }
         let path = case.clone();
         trials.push(Trial::test(format!("traced/{}", name(case)), move || {
-            run_traced(&path).map_err(Failed::from)
+            run_again(&path, Again::Traced).map_err(Failed::from)
         }));
     }
+    assert!(
+        closures >= 100,
+        "only {closures} cases run again with the intrinsics off"
+    );
     let conclusion = libtest_mimic::run(&Arguments::from_args(), trials);
     // Stop the Python peer, if a case started it.
     if let Some(Ok(peer)) = PEER.get() {

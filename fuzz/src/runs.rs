@@ -263,11 +263,16 @@ pub fn compare(registry: &Registry, bytes: &[u8]) {
     let unfused = registry
         .load_str_unfused("generated.ron", &text)
         .expect("it loaded fused");
+    let closures = registry
+        .load_str_without_intrinsics("generated.ron", &text)
+        .expect("it loaded with the intrinsics");
     let reference = run(&fused, false);
     for (name, program, trace) in [
         ("traced", &fused, true),
         ("unfused", &unfused, false),
         ("unfused traced", &unfused, true),
+        ("without intrinsics", &closures, false),
+        ("without intrinsics, traced", &closures, true),
     ] {
         let other = run(program, trace);
         assert_eq!(other, reference, "{name} differs on:\n{text}");

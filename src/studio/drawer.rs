@@ -36,6 +36,7 @@ impl Drawer {
             let registry = registry(config);
             let inspector = RegistryInspector::new(&registry, &file.display().to_string());
             let mut drawn: Option<String> = None;
+            let hold = std::env::var_os(HOLD_VAR).map(PathBuf::from);
             while let Ok(first) = taken.recv() {
                 let ask = taken.try_iter().fold(first, |a, b| if b == Ask::Now { b } else { a });
                 // Read once: to compare with what was drawn, and to draw.
@@ -45,6 +46,7 @@ impl Drawer {
                 }
                 drawn = match text {
                     Ok(text) => {
+                        held(hold.as_deref());
                         draw(&text, &inspector, &session);
                         Some(text)
                     }
@@ -62,6 +64,24 @@ impl Drawer {
     pub fn ask(&self, ask: Ask) {
         let _ = self.asks.send(ask);
     }
+}
+
+/// A hook for tests: while the file this names exists, a drawing waits before it starts,
+/// with `FILE.held` made to say so, as a slow drawing would keep the thread (the tests show
+/// that the pages and signals are answered meanwhile, without timing a huge file).
+const HOLD_VAR: &str = "GRAPHRUN_STUDIO_HOLD_DRAWING";
+
+/// Waits while `hold` exists (see [`HOLD_VAR`]).
+fn held(hold: Option<&std::path::Path>) {
+    let Some(hold) = hold.filter(|h| h.exists()) else {
+        return;
+    };
+    let marker = hold.with_extension("held");
+    let _ = std::fs::write(&marker, "");
+    while hold.exists() {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let _ = std::fs::remove_file(&marker);
 }
 
 /// Checks the file's text (a new graph's if it does not exist yet) and sends the pictures of

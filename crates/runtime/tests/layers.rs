@@ -171,3 +171,98 @@ fn a_cycle_through_a_root_re_export_is_found() {
     graph.get_mut("node").unwrap().insert("exec".to_string());
     assert!(cycle(&graph).is_some_and(|c| c.contains(&"node".to_string()) && c.contains(&"exec".to_string())));
 }
+
+/// The files (and subfolders) of folder `dir` of a crate whose source is `src`, and, for
+/// each, the others its code names: `super::x`, `crate::PATH::x` (PATH the folder's
+/// module path) and the names of `use super::{…}` and `use crate::PATH::{…}` groups. A
+/// folder's `mod.rs` is its face and is left out.
+fn folder_imports(src: &Path, dir: &Path) -> BTreeMap<String, BTreeSet<String>> {
+    let rel = dir.strip_prefix(src).unwrap();
+    let modpath: Vec<String> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().to_string())
+        .collect();
+    let prefix = format!("crate::{}::", modpath.join("::"));
+    let mut members: BTreeMap<String, Vec<std::path::PathBuf>> = BTreeMap::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_stem().unwrap().to_string_lossy().to_string();
+        if path.is_dir() {
+            let mut files = Vec::new();
+            walk(&path, &mut files);
+            members.insert(name, files);
+        } else if path.extension().is_some_and(|e| e == "rs") && name != "mod" {
+            members.insert(name, vec![path]);
+        }
+    }
+    let mut graph = BTreeMap::new();
+    for (name, files) in &members {
+        let mut refs = BTreeSet::new();
+        for file in files {
+            let text = code(&std::fs::read_to_string(file).unwrap());
+            let direct = files.len() == 1 && file.extension().is_some_and(|e| e == "rs");
+            for (marker, applies) in [("super::", direct), (prefix.as_str(), true)] {
+                if applies {
+                    refs.extend(referenced(&text.replace(marker, "crate::")));
+                }
+            }
+        }
+        refs.retain(|r| r != name && members.contains_key(r));
+        graph.insert(name.clone(), refs);
+    }
+    graph
+}
+
+/// Every folder under `dir`.
+fn folders(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.push(path.clone());
+            folders(&path, out);
+        }
+    }
+}
+
+#[test]
+fn the_files_of_every_folder_form_no_import_cycle() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let mut sources = vec![root.join("src")];
+    for entry in std::fs::read_dir(root.join("crates")).unwrap() {
+        sources.push(entry.unwrap().path().join("src"));
+    }
+    let mut checked = 0;
+    for src in sources.iter().filter(|s| s.is_dir()) {
+        let mut dirs = Vec::new();
+        folders(src, &mut dirs);
+        for dir in dirs {
+            let graph = folder_imports(src, &dir);
+            checked += graph.len();
+            if let Some(found) = cycle(&graph) {
+                panic!(
+                    "the files of {} import in a circle: {}\n{graph:#?}",
+                    dir.display(),
+                    found.join(" -> ")
+                );
+            }
+        }
+    }
+    // The check sees the files it is about: the interpreter's layers among them.
+    let exec = folder_imports(&root.join("crates/runtime/src"), &root.join("crates/runtime/src/exec"));
+    assert!(
+        exec["chain"].contains("base") && exec["base"].contains("state"),
+        "{exec:#?}"
+    );
+    assert!(checked > 50, "only {checked} files were checked");
+}
+
+#[test]
+fn a_cycle_between_the_files_of_a_folder_is_found() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut graph = folder_imports(&root, &root.join("exec"));
+    // `state` naming the chain (`super::chain::…`) would close chain -> base -> state -> chain.
+    let named = referenced(&"use super::{chain::Chain, ops};".replace("super::", "crate::"));
+    assert_eq!(named, ["chain", "ops"].map(String::from).into());
+    graph.get_mut("state").unwrap().insert("chain".to_string());
+    assert!(cycle(&graph).is_some_and(|c| c.contains(&"state".to_string())));
+}

@@ -24,6 +24,7 @@ const KNOT_OUT: &str = "Out";
 impl Checker<'_> {
     pub(super) fn compile(&self, source: SourceFile, options: super::Options) -> Result<Program, Diagnostics> {
         let fuse = options.fuse;
+        let use_intrinsics = options.intrinsics;
         let file = self.file;
         let n = file.nodes.len();
         let sigs: Vec<Signature> = (0..n).map(|i| self.sig_done(i).expect("checked")).collect();
@@ -124,7 +125,8 @@ impl Checker<'_> {
                 Some(Op::Return) => Some(CallKind::Return),
                 _ => None,
             };
-            let intrinsic = intrinsic.filter(|op| in_place || matches!(op, Op::Call(_) | Op::Return));
+            let intrinsic =
+                intrinsic.filter(|op| (in_place && use_intrinsics) || matches!(op, Op::Call(_) | Op::Return));
             intrinsics.push((
                 intrinsic,
                 sig.is_pure(),

@@ -24,6 +24,31 @@ impl Registry {
         super::check(self, SourceFile::new(name, text), options)
     }
 
+    /// Like [`Registry::load_file`], with the intrinsic instructions off: every standard
+    /// node runs through its implementation (`Node::run`), for tests and fuzzing that
+    /// compare the instructions with the nodes they stand for.
+    #[doc(hidden)]
+    pub fn load_file_without_intrinsics(&self, path: impl AsRef<std::path::Path>) -> Result<Program, Diagnostics> {
+        let path = path.as_ref();
+        let name = path.display().to_string();
+        match read_file(path) {
+            Ok(text) => self.load_str_without_intrinsics(&name, &text),
+            Err(message) => Err(file_error(&name, message)),
+        }
+    }
+
+    /// Like [`Registry::load_str`], with the intrinsic instructions off (see
+    /// [`Registry::load_file_without_intrinsics`]).
+    #[doc(hidden)]
+    pub fn load_str_without_intrinsics(&self, name: &str, text: &str) -> Result<Program, Diagnostics> {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let options = super::Options {
+            intrinsics: false,
+            ..PLAIN
+        };
+        super::check(self, SourceFile::new(name, text), options)
+    }
+
     /// What the checker finds in a graph's text, whether or not it checks: every diagnostic
     /// (errors and warnings), and a picture of the event graph and of each function and
     /// macro body with the pins of every node whose pins could be decided (a node of an
@@ -119,9 +144,10 @@ fn read_text(reader: impl std::io::Read) -> Result<String, String> {
     })
 }
 
-/// A plain load: fused, no pictures.
+/// A plain load: intrinsics, fused, no pictures.
 const PLAIN: super::Options = super::Options {
     fuse: true,
+    intrinsics: true,
     pictures: false,
 };
 

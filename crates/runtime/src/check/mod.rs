@@ -71,6 +71,10 @@ struct Checker<'a> {
 pub(crate) struct Options {
     /// Let the lowering fuse instructions (off only to compare the two in tests).
     pub fuse: bool,
+    /// Run the standard library's hot nodes as instructions (off only to compare them with
+    /// their nodes' implementations in tests: every node but calls and returns then runs
+    /// through `Node::run`).
+    pub intrinsics: bool,
     /// Keep what pictures of the graph need ([`Program::picture`]): off for a plain load,
     /// which then costs nothing for it.
     pub pictures: bool,

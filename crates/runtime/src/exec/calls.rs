@@ -23,43 +23,11 @@
 //! A failure inside a body (a runtime error, Quit, a stop) sets `halt` without a return:
 //! the chain ends, and every call it was in with it, reported once.
 
-use crate::exec::chain::{Chain, Resume};
-use crate::exec::instance::Instance;
+use crate::exec::base::{Chain, Instance};
+use crate::exec::frames::{Frame, CALL_DONE, MAX_CALL_DEPTH};
 use crate::node::{Entry, Flow, NodeError};
 use crate::plan::program::ProgramInner;
 use crate::value::Value;
-
-/// The most calls that may be running inside each other.
-pub(crate) const MAX_CALL_DEPTH: usize = 1000;
-
-/// The re-entry payload of a call's return mark: the call node runs again to finish.
-pub(crate) const CALL_DONE: u64 = u64::MAX;
-
-/// A running call.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Frame {
-    /// The call node.
-    pub(crate) node: u32,
-    pub(crate) function: u32,
-    /// Where its caller's frame was put aside, for a recursive call.
-    pub(crate) saved_at: Option<usize>,
-}
-
-/// What calls keep in an instance: the running calls (innermost last) and how many calls of
-/// each function are running. The frames put aside and what a Return Node gave are values
-/// a collection must see: they are in [`State`](crate::exec::instance::State).
-#[derive(Default)]
-pub(crate) struct Calls {
-    pub(crate) stack: Vec<Frame>,
-    /// Per function, how many of its calls are running.
-    pub(crate) active: Vec<u32>,
-    /// A Return Node ran and its call has not finished yet.
-    pub(crate) has_returned: bool,
-    /// Re-entry stacks for pure calls' chains, reused.
-    pub(crate) stacks: Vec<Vec<crate::exec::chain::Reentry>>,
-    /// How many pure calls' nested chains are running (an observer cannot pause in one).
-    pub(crate) nested: u32,
-}
 
 impl Instance {
     /// Starts node `node`'s call of function `f`: its arguments into the Function Entry's
@@ -143,42 +111,6 @@ impl Instance {
         Flow::Then(0)
     }
 
-    /// A pure call: its body runs now, to its end, as a nested chain.
-    pub(crate) fn pure_call(&mut self, prog: &ProgramInner, node: u32, f: u32) -> Result<Flow, (u32, NodeError)> {
-        self.start_call(prog, node, f)?;
-        let depth = self.calls.stack.len();
-        let mut body = Chain {
-            stack: self.calls.stacks.pop().unwrap_or_default(),
-        };
-        let plan = &prog.functions[f as usize];
-        let first = prog.nodes[plan.entry as usize].exec_out.first().copied().flatten();
-        // A body may call again, deeper: grow the stack rather than overflow it.
-        if let Some(first) = first {
-            let at = Resume::at(prog, first.node, Entry::Pin(first.pin as usize));
-            self.calls.nested += 1;
-            stacker::maybe_grow(128 * 1024, 2 * 1024 * 1024, || {
-                if self.observer.is_some() {
-                    self.run_code::<true>(prog, at, &mut body);
-                } else {
-                    self.run_code::<false>(prog, at, &mut body);
-                }
-            });
-            self.calls.nested -= 1;
-        }
-        body.stack.clear();
-        self.calls.stacks.push(body.stack);
-        // The body's own calls are over, finished or abandoned by a failure.
-        self.drop_calls(depth);
-        let failed = self.st.halt && !self.calls.has_returned;
-        self.st.halt = false;
-        self.finish_call(prog, node);
-        if failed {
-            self.st.halt = true;
-            return Err((node, NodeError::Unwound));
-        }
-        Ok(Flow::End)
-    }
-
     /// Runs Return Node `node`: the innermost call's outputs take its inputs, and the body's
     /// chain ends here.
     pub(crate) fn return_from(&mut self, prog: &ProgramInner, node: u32) -> Result<Flow, (u32, NodeError)> {
@@ -235,88 +167,4 @@ impl Instance {
 
 fn too_deep() -> NodeError {
     NodeError::new("more than 1,000 function calls inside each other (endless recursion?)")
-}
-
-/// Where node `node` is, for its runtime error or an observer: the function or macro it is in, and the
-/// macro uses and function calls that led there, innermost first.
-pub(crate) fn trail(prog: &ProgramInner, node: u32, frames: &[Frame]) -> (Option<String>, Vec<String>) {
-    use crate::plan::origin::{Scope, Site};
-    let place = |scope: &Scope| match scope {
-        Scope::Graph => format!(", graph `{}`", prog.name),
-        Scope::Function(f) => format!(" in function `{}`", prog.functions[*f as usize].name),
-        Scope::Macro(m) => format!(" in macro `{m}`"),
-    };
-    let origin = &prog.debug[node as usize].origin;
-    let within = match &origin.scope {
-        Scope::Graph => return (None, Vec::new()),
-        scope => place(scope).trim_start_matches(" in ").to_string(),
-    };
-    let mut trail = Vec::new();
-    let mut inner = origin.scope.clone();
-    let mut add = |site: &Site, inner: &mut Scope| {
-        let verb = if matches!(inner, Scope::Macro(_)) {
-            "used at"
-        } else {
-            "called from"
-        };
-        trail.push(format!(
-            "{verb} {}: node `{}` ({}){}",
-            prog.source.location(site.span),
-            site.id,
-            site.type_name,
-            place(&site.scope)
-        ));
-        *inner = site.scope.clone();
-    };
-    for site in origin.uses.iter() {
-        add(site, &mut inner);
-    }
-    for &crate::exec::calls::Frame { node: call, .. } in frames.iter().rev() {
-        let debug = &prog.debug[call as usize];
-        let site = Site {
-            id: debug.id.clone(),
-            type_name: debug.type_name.clone(),
-            span: debug.span,
-            scope: debug.origin.scope.clone(),
-        };
-        add(&site, &mut inner);
-        for site in debug.origin.uses.iter() {
-            add(site, &mut inner);
-        }
-    }
-    (Some(within), fold_repeats(trail))
-}
-
-/// The longest run of lines a repeat is looked for in (recursion through a function, a
-/// macro or two repeats a few lines).
-const LONGEST_REPEAT: usize = 8;
-
-/// Deep recursion repeats a line, or a few lines, many times: each repeat once, with how
-/// many more times it came.
-fn fold_repeats(lines: Vec<String>) -> Vec<String> {
-    let mut folded = Vec::new();
-    let mut i = 0;
-    while i < lines.len() {
-        // The shortest block starting here that repeats right after itself, and how often.
-        let found = (1..=LONGEST_REPEAT).find_map(|len| {
-            let block = lines.get(i..i + len)?;
-            let times = lines[i + len..].chunks(len).take_while(|next| *next == block).count();
-            (times > 0).then_some((len, times))
-        });
-        match found {
-            Some((len, times)) => {
-                folded.extend_from_slice(&lines[i..i + len]);
-                folded.push(match len {
-                    1 => format!("(the line above {times} more times)"),
-                    _ => format!("(the {len} lines above {times} more times)"),
-                });
-                i += len * (times + 1);
-            }
-            None => {
-                folded.push(lines[i].clone());
-                i += 1;
-            }
-        }
-    }
-    folded
 }

@@ -3,13 +3,13 @@
 //! with the re-entry stack (Sequence, loops), the loop guard, the stop check and the
 //! observer's hooks; and the errors a chain raises itself.
 
-use crate::exec::calls::CALL_DONE;
-use crate::exec::instance::Instance;
-use crate::exec::observe::{Control, NodeView, Ran};
+use crate::exec::base::{Chain, Instance, Paused, Resume, Start};
+use crate::exec::frames::CALL_DONE;
+use crate::exec::node_path::Body;
 use crate::exec::ops::{
     compare_floats, compare_ints, float_op, for_each, for_loop, get, int_op, put_bool, set, set_int,
 };
-use crate::node::event::LatentFn;
+use crate::node::event::TaskFn;
 use crate::node::{Entry, Flow, NodeError};
 use crate::plan::code::{Instr, Next};
 use crate::plan::program::ProgramInner;
@@ -35,11 +35,11 @@ impl Instance {
                 if observed {
                     self.hook_before(prog, node, false, false);
                 }
-                let latent = match start {
-                    Start::With(f) => Some(f),
-                    _ => None,
+                let body = match start {
+                    Start::With(f) => Body::Latent(f),
+                    _ => Body::Own,
                 };
-                let result = self.exec_node(prog, node, entry, latent);
+                let result = self.exec_node(prog, node, entry, body);
                 if observed {
                     self.hook_after(prog, node, false, &result);
                 }
@@ -67,6 +67,23 @@ impl Instance {
         self.end_chain();
     }
 
+    /// Runs what a task of node `n` sent back (a socket's report, say), in the node's
+    /// context: seen by an observer as the node running again, without its inputs; it
+    /// goes on through no exec output (what it fires runs as events of its own).
+    pub(crate) fn run_task(&mut self, prog: &ProgramInner, n: u32, f: TaskFn) {
+        let observed = self.observer.is_some();
+        if observed {
+            self.hook_before(prog, n, false, false);
+        }
+        let result = self.exec_node(prog, n, Entry::Resume(0), Body::Task(f));
+        if observed {
+            self.hook_after(prog, n, false, &result);
+        }
+        if let Err((at, e)) = result {
+            self.runtime_error(prog, at, e);
+        }
+    }
+
     /// Goes on with the chain an observer paused.
     pub(crate) fn resume_chain(&mut self, prog: &ProgramInner) {
         let Some(Paused { at, mut chain }) = self.paused.take() else {
@@ -81,6 +98,44 @@ impl Instance {
         self.end_chain();
         // The chain is over: a host call waiting on it has its answer.
         self.answer();
+    }
+
+    /// A pure call: its body runs now, to its end, as a nested chain.
+    /// `Ok(false)` if its body failed: the failure was reported where it happened, and
+    /// the chain ends here (`halt` is set) without another report.
+    pub(crate) fn pure_call(&mut self, prog: &ProgramInner, node: u32, f: u32) -> Result<bool, (u32, NodeError)> {
+        self.start_call(prog, node, f)?;
+        let depth = self.calls.stack.len();
+        let mut body = Chain {
+            stack: self.calls.stacks.pop().unwrap_or_default(),
+        };
+        let plan = &prog.functions[f as usize];
+        let first = prog.nodes[plan.entry as usize].exec_out.first().copied().flatten();
+        // A body may call again, deeper: grow the stack rather than overflow it.
+        if let Some(first) = first {
+            let at = Resume::at(prog, first.node, Entry::Pin(first.pin as usize));
+            self.calls.nested += 1;
+            stacker::maybe_grow(128 * 1024, 2 * 1024 * 1024, || {
+                if self.observer.is_some() {
+                    self.run_code::<true>(prog, at, &mut body);
+                } else {
+                    self.run_code::<false>(prog, at, &mut body);
+                }
+            });
+            self.calls.nested -= 1;
+        }
+        body.stack.clear();
+        self.calls.stacks.push(body.stack);
+        // The body's own calls are over, finished or abandoned by a failure.
+        self.drop_calls(depth);
+        let failed = self.st.halt && !self.calls.has_returned;
+        self.st.halt = false;
+        self.finish_call(prog, node);
+        if failed {
+            self.st.halt = true;
+            return Ok(false);
+        }
+        Ok(true)
     }
 
     /// [`Instance::run_code`] with the observer's hooks, kept out of line so that the
@@ -112,10 +167,7 @@ impl Instance {
         let flow = match result {
             Ok(flow) => flow,
             Err((at, e)) => {
-                // A function's failure was reported where it happened.
-                if !matches!(e, NodeError::Unwound) {
-                    self.runtime_error(prog, at, e);
-                }
+                self.runtime_error(prog, at, e);
                 self.st.halt = true;
                 return None;
             }
@@ -133,12 +185,9 @@ impl Instance {
                 Some(out)
             }
             Flow::Loop { out, resume } => {
-                // A stop request ends the chain at a loop pass.
-                if self.env.aborted() {
-                    self.st.halt = true;
+                if self.pass(prog, n) {
                     return None;
                 }
-                self.st.iterations += 1;
                 chain.push(prog, n, resume);
                 Some(out)
             }
@@ -153,17 +202,7 @@ impl Instance {
             }
             None => None,
         };
-        if target.is_some_and(|t| t.back_edge) {
-            // An exec cycle's pass: a stop request ends the chain here too.
-            if self.env.aborted() {
-                self.st.halt = true;
-                return None;
-            }
-            self.st.iterations += 1;
-        }
-        if self.st.iterations > self.env.options.max_loop_iterations {
-            self.loop_guard(prog, n);
-            self.st.halt = true;
+        if target.is_some_and(|t| t.back_edge) && self.pass(prog, n) {
             return None;
         }
         match target {
@@ -308,7 +347,18 @@ impl Instance {
                     pure!(Ok(()))
                 }
                 Instr::Pure(d) => pure!(self.call(prog, d, Entry::Pin(0)).map(drop)),
-                Instr::PureCall { node, f } => pure!(self.pure_call(prog, node, f).map(drop)),
+                Instr::PureCall { node, f } => match self.pure_call(prog, node, f) {
+                    Ok(true) => pure!(Ok(())),
+                    Ok(false) => {
+                        // Its body failed, and said so: the chain ends here.
+                        if OBSERVED {
+                            let failed = NodeError::new("the function it calls failed");
+                            self.hook_after(prog, node, true, &Err((node, failed)));
+                        }
+                        goto!(None)
+                    }
+                    Err(e) => pure!(Err(e)),
+                },
                 Instr::Node(m) => flow!(self.call(prog, m, entry)),
                 Instr::Event { next } => go!(next, Flow::Then(0)),
                 Instr::Set {
@@ -452,16 +502,28 @@ impl Instance {
     /// host may set variables while a pause holds the chain, and a trace shows every read.
     #[inline(always)]
     fn loop_pass(&mut self, prog: &ProgramInner, n: u32, index: u64, chain: &mut Chain, observed: bool) {
-        if self.env.aborted() {
-            self.st.halt = true;
-        }
-        self.st.iterations += 1;
+        // Ending here sets `halt`: the jump to the body that follows goes nowhere.
+        self.pass(prog, n);
         let table = if observed { &prog.code.start } else { &prog.code.resume };
         chain.push_at(table, n, index);
+    }
+
+    /// A loop's or an exec cycle's pass after node `n`, the one place both are counted: a
+    /// stop request ends the chain here, and so does the loop guard, past its limit (a
+    /// runtime error). True, with `halt` set, if the chain ends.
+    #[inline(always)]
+    fn pass(&mut self, prog: &ProgramInner, n: u32) -> bool {
+        if self.env.aborted() {
+            self.st.halt = true;
+            return true;
+        }
+        self.st.iterations += 1;
         if self.st.iterations > self.env.options.max_loop_iterations {
             self.loop_guard(prog, n);
             self.st.halt = true;
+            return true;
         }
+        false
     }
 
     /// Where the chain goes after node `n` went on to `next` (a jump the lowering
@@ -482,21 +544,11 @@ impl Instance {
         Some((next.pc as usize, Entry::Pin(next.pin as usize)))
     }
 
-    /// An exec cycle's pass after node `n`: counted for the loop guard, and a stop request
-    /// ends the chain here. True if the chain ends.
+    /// An exec cycle's pass after node `n` ([`Instance::pass`], out of the hot loop). True
+    /// if the chain ends.
     #[cold]
     fn back_edge(&mut self, prog: &ProgramInner, n: u32) -> bool {
-        if self.env.aborted() {
-            self.st.halt = true;
-            return true;
-        }
-        self.st.iterations += 1;
-        if self.st.iterations > self.env.options.max_loop_iterations {
-            self.loop_guard(prog, n);
-            self.st.halt = true;
-            return true;
-        }
-        false
+        self.pass(prog, n)
     }
 
     /// The chain goes nowhere: after a Return Node, back to its call's return mark, if it
@@ -507,176 +559,10 @@ impl Instance {
         }
         self.unwind(chain)
     }
-
-    /// Observed, the before hook of the node at `pc`; true if the observer pauses there. A
-    /// call node entered again as its function returns is seen, but it is the same run of
-    /// the node: it pauses only before the call.
-    fn pauses_before(&mut self, prog: &ProgramInner, pc: usize, entry: Entry) -> bool {
-        let returning = matches!(entry, Entry::Resume(CALL_DONE)) && matches!(prog.code.instrs[pc], Instr::Call { .. });
-        self.hook_before(prog, prog.code.owner[pc], true, !returning) == Control::Pause
-    }
-
-    /// Observed, the second node of a fused instruction at `pc` (the Set of `Set X = A +
-    /// B`, the Branch of `Branch(A < B)`): the first's after hook, then the second's
-    /// before hook; true if the observer pauses there.
-    fn second_half(&mut self, prog: &ProgramInner, pc: usize) -> bool {
-        self.hook_after(prog, prog.code.owner[pc], true, &Ok(Flow::End));
-        self.hook_before(prog, prog.code.node[pc], true, true) == Control::Pause
-    }
-
-    /// The event hook: a chain starts at `node`.
-    #[cold]
-    fn hook_event(&mut self, prog: &ProgramInner, node: u32) {
-        if let Some(observer) = &mut self.observer {
-            observer.event(&NodeView {
-                prog,
-                st: &self.st,
-                frames: &self.calls.stack,
-                node,
-                inputs_known: false,
-                pausable: false,
-            });
-        }
-    }
-
-    /// The before hook: what the observer asks of `node`, about to run. Inside a pure
-    /// function call (a nested chain) the chain cannot be put aside, so a pause there is
-    /// not taken; nor where `may_pause` is false (a node run again without its inputs, a
-    /// call node its function returns to).
-    fn hook_before(&mut self, prog: &ProgramInner, node: u32, inputs_known: bool, may_pause: bool) -> Control {
-        let control = match &mut self.observer {
-            Some(observer) => observer.before(&NodeView {
-                prog,
-                st: &self.st,
-                frames: &self.calls.stack,
-                node,
-                inputs_known,
-                pausable: may_pause && self.calls.nested == 0,
-            }),
-            None => Control::Continue,
-        };
-        if may_pause && self.calls.nested == 0 {
-            control
-        } else {
-            Control::Continue
-        }
-    }
-
-    /// The after hook: `node` ran with `result` (an error is reported at the node that
-    /// raised it).
-    fn hook_after(
-        &mut self,
-        prog: &ProgramInner,
-        node: u32,
-        inputs_known: bool,
-        result: &Result<Flow, (u32, NodeError)>,
-    ) {
-        let Some(observer) = &mut self.observer else {
-            return;
-        };
-        let names = &prog.debug[node as usize].exec_output_names;
-        let ran = match result {
-            Ok(Flow::Then(o) | Flow::Call { out: o, .. } | Flow::Loop { out: o, .. }) => {
-                Ran::Exec(names.get(*o).map_or("?", String::as_str))
-            }
-            Ok(Flow::End) => Ran::Done,
-            Err((_, e)) => Ran::Failed(e),
-        };
-        observer.after(
-            &NodeView {
-                prog,
-                st: &self.st,
-                frames: &self.calls.stack,
-                node,
-                inputs_known,
-                pausable: false,
-            },
-            ran,
-        );
-    }
 }
 
 pub(crate) fn loop_guard_error(limit: u64) -> NodeError {
     NodeError::new(format!(
         "infinite loop: more than {limit} loop iterations in one event (set the limit with --max-loop-iterations)"
     ))
-}
-
-/// A running chain's pending re-entries (Sequence, loops, calls' return marks): each the
-/// node, the instruction it is entered again at (`Code::resume`) and its payload.
-pub(crate) struct Chain {
-    pub(crate) stack: Vec<Reentry>,
-}
-
-/// A re-entry: node, instruction, payload.
-pub(crate) type Reentry = (u32, u32, u64);
-
-impl Chain {
-    /// Node `n` is to be entered again with `payload` when the chain's branch ends, at its
-    /// resume instruction (`Code::resume`).
-    #[inline(always)]
-    fn push(&mut self, prog: &ProgramInner, n: u32, payload: u64) {
-        self.push_at(&prog.code.resume, n, payload);
-    }
-
-    /// As [`Chain::push`], at the instruction `table` gives node `n` (a loop pass of an
-    /// observed run re-enters at `Code::start`, reading its bounds again).
-    #[inline(always)]
-    fn push_at(&mut self, table: &[u32], n: u32, payload: u64) {
-        self.stack.push((n, table[n as usize], payload));
-    }
-
-    /// The branch ended: the latest re-entry, if any.
-    #[inline(always)]
-    fn pop(&mut self) -> Option<(usize, Entry)> {
-        let (_, pc, payload) = self.stack.pop()?;
-        Some((pc as usize, Entry::Resume(payload)))
-    }
-}
-
-/// Where a chain goes on: instruction `pc`, its node entered through `entry` (and, for a
-/// fused instruction, at its second half).
-pub(crate) struct Resume {
-    pc: usize,
-    entry: Entry,
-    half: u8,
-    /// The before hook has run for the node at `pc` (it paused there): do not ask again.
-    before_done: bool,
-}
-
-impl Resume {
-    /// The start of node `n`'s run, entered through `entry`.
-    pub(crate) fn at(prog: &ProgramInner, n: u32, entry: Entry) -> Resume {
-        Resume {
-            pc: prog.code.entry_pc(n, entry),
-            entry,
-            half: 0,
-            before_done: false,
-        }
-    }
-
-    /// Paused before the second node of the fused instruction at `pc`.
-    fn half(pc: usize, entry: Entry) -> Resume {
-        Resume {
-            pc,
-            entry,
-            half: 1,
-            before_done: true,
-        }
-    }
-}
-
-/// A chain an observer paused.
-pub(crate) struct Paused {
-    at: Resume,
-    chain: Chain,
-}
-
-pub(crate) enum Start {
-    /// Evaluate pure dependencies and inputs first.
-    Fresh,
-    /// A wake-up: inputs are not evaluated again (they read as unset).
-    NoInputs,
-    /// A latent result: run this instead of the node.
-    With(LatentFn),
 }

@@ -2,64 +2,25 @@
 //! queue, and the event loop that runs one event at a time. Chains run synchronously;
 //! latent work (timers, Delay, a node's future) comes back as a new event.
 
-use std::any::Any;
 use std::collections::{BTreeMap, VecDeque};
-use std::fmt;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
 
 use tokio::sync::Notify;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-use crate::exec::chain::{Paused, Start};
+use crate::exec::base::{Instance, Start};
 use crate::exec::handle::{checked_value, event_args, variable_index, InstanceHandle};
-use crate::exec::machine::Running;
-use crate::exec::node_path::panicked;
 use crate::exec::objects::Objects;
 use crate::exec::observe::{Observer, Tracer};
-use crate::node::cx::Inputs;
-use crate::node::event::{Call, Event, EventSender, Replied, Shared};
-use crate::node::host::HostError;
-use crate::node::host::{Host, Level, RuntimeError};
-use crate::node::{Cx, Entry, NodeError, PinValue};
+use crate::exec::state::{later, log_at, sleep_until, Env, RunOptions, State, Timer, TimerObject, CHANNEL_CAPACITY};
+use crate::node::event::{Call, Event, EventSender, Shared};
+use crate::node::host::{Host, HostError, Level};
+use crate::node::{Entry, PinValue};
 use crate::plan::program::{Program, ProgramInner};
 use crate::value::{ObjectRef, Value};
-
-/// Settings of one instance.
-#[derive(Clone, Debug)]
-pub struct RunOptions {
-    /// Loop iterations one event may run before it is stopped as a runtime error.
-    pub max_loop_iterations: u64,
-    /// Send each node that runs, with its pin values, to [`Host::trace`] (through a tracer
-    /// observing the instance: the same loop runs, traced or not).
-    pub trace: bool,
-    /// How long the end of an instance waits for its connections to close.
-    pub shutdown_grace: Duration,
-    /// The largest value, in bytes of its text form, that a node may make; a node whose
-    /// result would be larger fails with a runtime error instead.
-    pub max_value_size: usize,
-    /// The seed of the instance's random numbers (`Random Integer in Range`, …): the same
-    /// seed gives the same numbers. `None`: seeded from the system.
-    pub seed: Option<u64>,
-}
-
-/// The default of [`RunOptions::max_value_size`]: 64 MiB.
-pub const DEFAULT_MAX_VALUE_SIZE: usize = 64 << 20;
-
-impl Default for RunOptions {
-    fn default() -> Self {
-        RunOptions {
-            max_loop_iterations: 1_000_000,
-            trace: false,
-            shutdown_grace: Duration::from_secs(2),
-            max_value_size: DEFAULT_MAX_VALUE_SIZE,
-            seed: None,
-        }
-    }
-}
 
 /// Why an instance ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -81,124 +42,6 @@ pub struct RunReport {
     pub runtime_errors: usize,
     /// The most objects that were alive at once (objects nothing can reach are freed).
     pub peak_objects: usize,
-}
-
-/// What a Timer object holds: where the timer is.
-pub(crate) enum TimerObject {
-    /// Waiting in the timer table under this key.
-    Set((Instant, u64)),
-    /// Came due at `due`; its firing is in the queue (a looping timer, of `period`, is
-    /// set again when it runs).
-    Queued { due: Instant, period: Option<Duration> },
-    /// Cleared, or a one-shot timer that fired.
-    Off,
-}
-
-pub(crate) enum Timer {
-    Wake {
-        node: u32,
-        payload: u64,
-    },
-    Event {
-        timer: ObjectRef,
-        event: u32,
-        period: Option<Duration>,
-    },
-}
-
-/// The mutable state of an instance that nodes may touch through [`Cx`].
-pub(crate) struct State {
-    /// The registers: the output slots, then the variables (from `vars_at`), then the
-    /// constants the instructions read (from `consts_at`).
-    pub(crate) regs: Vec<Value>,
-    pub(crate) vars_at: usize,
-    pub(crate) consts_at: usize,
-    pub(crate) node_state: Vec<Option<Box<dyn Any + Send>>>,
-    pub(crate) objects: Objects,
-    /// Rate-limited warnings, by node and kind ([`Cx::log`]).
-    pub(crate) warned: std::collections::HashMap<(u32, String), Warned>,
-    /// Latent work started by nodes ([`Cx::spawn_latent`]): tracked, and cancelled when
-    /// the instance ends.
-    pub(crate) latent: TaskTracker,
-    pub(crate) cancel: CancellationToken,
-    pub(crate) timers: BTreeMap<(Instant, u64), Timer>,
-    pub(crate) timer_seq: u64,
-    pub(crate) queue: VecDeque<Event>,
-    pub(crate) quit: bool,
-    /// The running chain is to end now, and the function calls it is in: Quit or a failure
-    /// ran (every caller ends), or a Return Node (the innermost call takes it back).
-    pub(crate) halt: bool,
-    pub(crate) errors: usize,
-    /// The chain's pending re-entries (Sequence, loops); reused between events.
-    pub(crate) stack: Vec<crate::exec::chain::Reentry>,
-    /// The frames of running calls that a recursive call put aside (their slots and
-    /// locals), innermost last: values a collection must count as reachable.
-    pub(crate) saved_frames: Vec<Value>,
-    /// What the Return Node that ended a recursive call's body gave, until the call's
-    /// frame is back.
-    pub(crate) returned: Vec<Value>,
-    /// The running event's loop passes (and exec-cycle passes), in function bodies too,
-    /// for the loop guard.
-    pub(crate) iterations: u64,
-    /// The instance's random numbers, seeded from [`RunOptions::seed`].
-    pub(crate) rng: fastrand::Rng,
-    /// When the instance was made (`Get Time Seconds` counts from here).
-    pub(crate) born: Instant,
-}
-
-pub(crate) struct Env {
-    pub(crate) host: Arc<dyn Host>,
-    pub(crate) options: RunOptions,
-    pub(crate) shared: Arc<Shared>,
-    pub(crate) tx: crate::node::queue::Sender<Event>,
-    pub(crate) prog: Arc<ProgramInner>,
-}
-
-impl Env {
-    pub(crate) fn sender(&self) -> EventSender {
-        EventSender {
-            tx: self.tx.clone(),
-            shared: self.shared.clone(),
-            events: self.prog.clone(),
-        }
-    }
-
-    /// Whether the running chain is to stop now.
-    #[inline(always)]
-    pub(crate) fn aborted(&self) -> bool {
-        self.shared.abort.load(Ordering::Relaxed)
-    }
-}
-
-/// The capacity of an instance's incoming event channel.
-pub(crate) const CHANNEL_CAPACITY: usize = 1024;
-
-/// A running instance of a program.
-pub struct Instance {
-    pub(crate) program: Program,
-    pub(crate) env: Env,
-    pub(crate) st: State,
-    pub(crate) scratch: Vec<Value>,
-    pub(crate) rx: crate::node::queue::Receiver<Event>,
-    pub(crate) started: bool,
-    pub(crate) ended: bool,
-    /// Watches the run (the tracer, a debugger); with none, the loop's hooks are compiled out.
-    pub(crate) observer: Option<Box<dyn Observer>>,
-    /// The chain an observer paused, to go on with when the host resumes.
-    pub(crate) paused: Option<Paused>,
-    /// The function calls running.
-    pub(crate) calls: crate::exec::calls::Calls,
-    /// The host call whose chain is running: where its answer goes, and its chain's first
-    /// runtime error.
-    pub(crate) answering: Option<(tokio::sync::oneshot::Sender<Replied>, Option<RuntimeError>)>,
-}
-
-impl fmt::Debug for Instance {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Instance")
-            .field("program", &self.program.name())
-            .finish()
-    }
 }
 
 impl Instance {
@@ -280,7 +123,7 @@ impl Instance {
         }
     }
 
-    /// A sender for events by node number, as nodes get from [`Cx::sender`].
+    /// A sender for events by node number, as nodes get from [`Cx::sender`](crate::Cx::sender).
     pub fn sender(&self) -> EventSender {
         self.env.sender()
     }
@@ -530,22 +373,7 @@ impl Instance {
             }
             Event::Task { node, f } => {
                 if (node as usize) < prog.nodes.len() {
-                    self.scratch.clear();
-                    let mut machine = Running {
-                        prog,
-                        st: &mut self.st,
-                        env: &self.env,
-                    };
-                    let mut cx = Cx {
-                        machine: &mut machine,
-                        inputs: Inputs::Copied(&mut self.scratch),
-                        node,
-                        out_base: prog.nodes[node as usize].out_base as usize,
-                    };
-                    let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&mut cx)));
-                    if let Err(payload) = run {
-                        self.runtime_error(prog, node, panicked(payload.as_ref()));
-                    }
+                    self.run_task(prog, node, f)
                 }
             }
             Event::Host(f) => f(self.st.vars_mut()),
@@ -558,38 +386,6 @@ impl Instance {
             self.st.regs[base + i] = arg;
         }
         self.run_chain(prog, event, Entry::Pin(0), Start::Fresh)
-    }
-
-    /// Answers the host call whose chain just ended, if one is waiting.
-    pub(crate) fn answer(&mut self) {
-        if let Some((reply, error)) = self.answering.take() {
-            let _ = reply.send(Replied {
-                error,
-                variables: self.st.vars().to_vec(),
-            });
-        }
-    }
-
-    pub(crate) fn runtime_error(&mut self, prog: &ProgramInner, node: u32, error: NodeError) {
-        self.st.errors += 1;
-        let debug = &prog.debug[node as usize];
-        let (within, trail) = crate::exec::calls::trail(prog, node, &self.calls.stack);
-        let error = RuntimeError {
-            message: error.to_string(),
-            node_id: debug.id.clone(),
-            node_type: debug.type_name.clone(),
-            graph: prog.name.clone(),
-            location: prog.source.location(debug.span),
-            within,
-            trail,
-        };
-        if let Some(observer) = &mut self.observer {
-            observer.runtime_error(&error);
-        }
-        if let Some((_, first @ None)) = &mut self.answering {
-            *first = Some(error.clone());
-        }
-        self.env.host.runtime_error(&error);
     }
 
     /// Paused by an observer or the host: answers the host's requests, holds every other
@@ -631,41 +427,6 @@ impl Instance {
     pub fn is_paused(&self) -> bool {
         self.paused.is_some()
     }
-}
-
-/// Logs `message` through the host, naming node `node` and the graph.
-pub(crate) fn log_at(prog: &ProgramInner, env: &Env, node: u32, level: Level, message: &str) {
-    let debug = &prog.debug[node as usize];
-    let location = prog.source.location(debug.span);
-    env.host.log(
-        level,
-        &format!(
-            "{message} (node `{}` ({}), graph `{}`, {location})",
-            debug.id, debug.type_name, prog.name
-        ),
-    );
-}
-
-/// How often one kind of warning from one node is shown.
-pub(crate) const WARNING_INTERVAL: Duration = Duration::from_secs(1);
-
-/// When a kind of warning of a node was last shown, and how many were not since.
-pub(crate) struct Warned {
-    pub(crate) shown: Instant,
-    pub(crate) hidden: u64,
-}
-
-pub(crate) async fn sleep_until(deadline: Option<Instant>) {
-    match deadline {
-        Some(d) => tokio::time::sleep_until(d).await,
-        None => std::future::pending().await,
-    }
-}
-
-/// `d` after `now` (capped where the clock would overflow).
-pub(crate) fn later(now: Instant, d: Duration) -> Instant {
-    now.checked_add(d)
-        .unwrap_or_else(|| now + Duration::from_secs(u64::from(u32::MAX)))
 }
 
 #[cfg(test)]

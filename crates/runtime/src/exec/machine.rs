@@ -12,8 +12,8 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use crate::exec::handle::check_event_args;
-use crate::exec::instance::{later, log_at, Env, State, Timer, TimerObject, Warned, WARNING_INTERVAL};
 use crate::exec::objects::{self, IdSet};
+use crate::exec::state::{later, log_at, Env, State, Timer, TimerObject, Warned, WARNING_INTERVAL};
 use crate::node::cx::Machine;
 use crate::node::event::{Event, EventSender, LatentFn};
 use crate::node::host::Level;

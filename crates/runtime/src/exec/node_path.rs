@@ -3,16 +3,23 @@
 //! evaluated, converted and copied), a panic is its runtime error, and reading an output
 //! that was never set is found here, when it is read.
 
-use std::any::Any;
-
-use crate::exec::instance::Instance;
+use crate::exec::base::Instance;
 use crate::exec::machine::Running;
+use crate::exec::state::{panicked, unset_read};
 use crate::node::cx::Inputs;
-use crate::node::event::LatentFn;
+use crate::node::event::{LatentFn, TaskFn};
 use crate::node::Cx;
 use crate::node::{Entry, Flow, NodeError};
 use crate::plan::program::{InputPlan, ProgramInner};
 use crate::value::{Conversion, Value};
+
+/// What runs as a node: its implementation, or what its latent work or its task sent back
+/// to run in its context. Each runs here, the one way into a node.
+pub(crate) enum Body {
+    Own,
+    Latent(LatentFn),
+    Task(TaskFn),
+}
 
 impl Instance {
     /// Runs node `n` through its implementation, its inputs made readable first.
@@ -24,7 +31,7 @@ impl Instance {
                 return Err((n, e));
             }
         };
-        self.run_node(prog, n, entry, None, in_place).map_err(|e| (n, e))
+        self.run_node(prog, n, entry, Body::Own, in_place).map_err(|e| (n, e))
     }
 
     /// After a node failed: a variable moved into it (`InputPlan::TakeVar`) and not taken
@@ -42,17 +49,17 @@ impl Instance {
     }
 
     /// Runs node `n` again without evaluating its inputs (they read as unset): a wake-up
-    /// it asked for, or, with `latent`, a latent node's result in its context.
+    /// it asked for (`Body::Own`), a latent node's result or a task's report in its context.
     pub(crate) fn exec_node(
         &mut self,
         prog: &ProgramInner,
         n: u32,
         entry: Entry,
-        latent: Option<LatentFn>,
+        body: Body,
     ) -> Result<Flow, (u32, NodeError)> {
         self.scratch.clear();
         self.scratch.resize(prog.nodes[n as usize].inputs.len(), Value::Unset);
-        self.run_node(prog, n, entry, latent, false).map_err(|e| (n, e))
+        self.run_node(prog, n, entry, body, false).map_err(|e| (n, e))
     }
 
     /// Makes a node's inputs readable: in place (checking that no slot it reads is unset),
@@ -178,7 +185,7 @@ impl Instance {
         prog: &ProgramInner,
         n: u32,
         entry: Entry,
-        latent: Option<LatentFn>,
+        body: Body,
         in_place: bool,
     ) -> Result<Flow, NodeError> {
         let plan = &prog.nodes[n as usize];
@@ -199,9 +206,13 @@ impl Instance {
             out_base: plan.out_base as usize,
         };
         // A host's node that panics fails with a runtime error, as any other failure.
-        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match latent {
-            None => plan.imp.run(&mut cx, entry),
-            Some(f) => f(&mut cx),
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match body {
+            Body::Own => plan.imp.run(&mut cx, entry),
+            Body::Latent(f) => f(&mut cx),
+            Body::Task(f) => {
+                f(&mut cx);
+                Ok(Flow::End)
+            }
         }))
         .unwrap_or_else(|payload| Err(panicked(payload.as_ref())));
         if !in_place {
@@ -237,39 +248,4 @@ pub(crate) fn convert(
         }
     }
     Ok(value.clone().convert(conversion, &prog.registry))
-}
-
-/// The error of a node that panicked, with the panic's message.
-#[cold]
-pub(crate) fn panicked(payload: &(dyn Any + Send)) -> NodeError {
-    let message = payload
-        .downcast_ref::<&str>()
-        .copied()
-        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
-        .unwrap_or("(no message)");
-    NodeError::Panicked(message.into())
-}
-
-pub(crate) fn unset_read(prog: &ProgramInner, reader: u32, input: usize, slot: u32) -> NodeError {
-    let source = prog.nodes.partition_point(|p| p.out_base <= slot).saturating_sub(1);
-    let d = &prog.debug[source];
-    let pin = d
-        .output_names
-        .get((slot - prog.nodes[source].out_base) as usize)
-        .map_or("?", String::as_str);
-    let input = prog.debug[reader as usize]
-        .input_names
-        .get(input)
-        .map_or("?", String::as_str);
-    // A pure node runs right before the node that reads it: if its output is unset, it
-    // ran without setting it. Checking here, when it is read, costs nothing on the way.
-    let what = if d.pure {
-        "a pure node that ran but did not set it"
-    } else {
-        "which has not run yet or did not set it"
-    };
-    NodeError::new(format!(
-        "`{input}` reads `{pin}` of node `{}` ({}), {what}",
-        d.id, d.type_name
-    ))
 }

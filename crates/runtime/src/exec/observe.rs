@@ -5,7 +5,8 @@
 use std::fmt::Write as _;
 use std::sync::Arc;
 
-use crate::exec::instance::State;
+use crate::exec::frames::{trail, Frame};
+use crate::exec::state::State;
 use crate::node::host::{Host, RuntimeError};
 use crate::node::registry::Registry;
 use crate::node::NodeError;
@@ -39,7 +40,7 @@ pub struct NodeView<'a> {
     pub(crate) prog: &'a ProgramInner,
     pub(crate) st: &'a State,
     /// The function calls running, innermost last.
-    pub(crate) frames: &'a [crate::exec::calls::Frame],
+    pub(crate) frames: &'a [Frame],
     pub(crate) node: u32,
     /// Whether its inputs were evaluated for this run (not for a wake-up or a latent
     /// node's result).
@@ -112,7 +113,7 @@ impl NodeView<'_> {
     /// it (``called from main.ron:30:9: node `ratio` (Ratio), graph `Main` ``): the macro
     /// uses and function calls around it; empty in the event graph.
     pub fn calls(&self) -> Vec<String> {
-        crate::exec::calls::trail(self.prog, self.node, self.frames).1
+        trail(self.prog, self.node, self.frames).1
     }
 
     /// How many function calls deep the node runs (0: in the event graph): a debugger's

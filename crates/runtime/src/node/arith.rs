@@ -145,3 +145,29 @@ impl Compare {
         }
     }
 }
+
+/// For Loop's pass, entered through `entry`: the index to run, or `None` when the loop is
+/// done (past Last Index, or past the largest Int). First Index is read on the way in only
+/// (`first`); Last Index on every pass (`last`), as Blueprint's For Loop reads it.
+#[inline(always)]
+pub(crate) fn for_loop_index<E>(
+    entry: crate::node::Entry,
+    first: impl FnOnce() -> Result<i64, E>,
+    last: impl FnOnce() -> Result<i64, E>,
+) -> Result<Option<i64>, E> {
+    let index = match entry {
+        crate::node::Entry::Pin(_) => Some(first()?),
+        crate::node::Entry::Resume(previous) => (previous as i64).checked_add(1),
+    };
+    let last = last()?;
+    Ok(index.filter(|&i| i <= last))
+}
+
+/// For Each Loop's pass, entered through `entry`: the index of the element to run.
+#[inline(always)]
+pub(crate) fn for_each_index(entry: crate::node::Entry) -> usize {
+    match entry {
+        crate::node::Entry::Pin(_) => 0,
+        crate::node::Entry::Resume(previous) => previous as usize + 1,
+    }
+}

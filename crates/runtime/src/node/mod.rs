@@ -240,11 +240,6 @@ pub enum NodeError {
     /// The node's code panicked, with this message.
     #[error("the node panicked: {0}")]
     Panicked(Box<str>),
-    /// Not a failure of this node: a function it called failed (and said so), so the
-    /// chain ends here without another report.
-    #[doc(hidden)]
-    #[error("a function call ended the chain")]
-    Unwound,
 }
 
 impl From<TypeError> for NodeError {

@@ -1,6 +1,7 @@
 //! Flow control: Branch, Sequence, the loops, Do Once, Delay, the Switches, Flip Flop, Gate
 //! and Do N.
 use super::*;
+use crate::node::arith::{for_each_index, for_loop_index};
 
 pub(super) fn flow(r: &mut RegistryBuilder) {
     r.add_node(
@@ -75,12 +76,10 @@ pub(super) fn flow(r: &mut RegistryBuilder) {
                 .input("Last Index", Type::Int)
                 .output("Index", Type::Int),
             |cx, entry| {
-                let index = match entry {
-                    Entry::Pin(_) => Some(cx.input(0).as_int()),
-                    Entry::Resume(previous) => (previous as i64).checked_add(1),
-                };
+                let first = || Ok::<_, NodeError>(cx.input(0).as_int());
+                let index = for_loop_index(entry, first, || Ok(cx.input(1).as_int()))?;
                 match index {
-                    Some(i) if i <= cx.input(1).as_int() => {
+                    Some(i) => {
                         cx.set_output(0, i);
                         Ok(Flow::Loop {
                             out: 0,
@@ -116,10 +115,7 @@ pub(super) fn flow(r: &mut RegistryBuilder) {
             },
             |_| {
                 Ok(Box::new(|cx: &mut Cx<'_>, entry: Entry| {
-                    let index = match entry {
-                        Entry::Pin(_) => 0,
-                        Entry::Resume(previous) => previous as usize + 1,
-                    };
+                    let index = for_each_index(entry);
                     match element(cx.input(0), index, "For Each Loop")? {
                         Some(item) => {
                             cx.set_output(0, item);
