@@ -4,16 +4,40 @@ use crate::kind::SyntaxKind::{self, *};
 
 /// Splits text into tokens: `(kind, length in bytes)`, covering every byte.
 pub fn lex(text: &str) -> Vec<(SyntaxKind, usize)> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::new();
-    let mut pos = 0;
-    // A byte-order mark (as some editors write) is not part of the value.
-    if text.starts_with('\u{feff}') {
-        out.push((WHITESPACE, 3));
-        pos = 3;
+    Lexer::new(text).collect()
+}
+
+/// The tokens of a text, one at a time: `(kind, length in bytes)`, covering every byte. A
+/// copy goes on from where the original was, so a reader can look ahead and come back.
+#[derive(Clone, Copy, Debug)]
+pub struct Lexer<'a> {
+    text: &'a str,
+    pos: usize,
+}
+
+impl<'a> Lexer<'a> {
+    /// The tokens of `text`, from its start.
+    pub fn new(text: &'a str) -> Lexer<'a> {
+        Lexer { text, pos: 0 }
     }
-    while pos < bytes.len() {
-        let start = pos;
+}
+
+impl Iterator for Lexer<'_> {
+    type Item = (SyntaxKind, usize);
+
+    fn next(&mut self) -> Option<(SyntaxKind, usize)> {
+        let text = self.text;
+        let bytes = text.as_bytes();
+        let start = self.pos;
+        if start >= bytes.len() {
+            return None;
+        }
+        // A byte-order mark (as some editors write) is not part of the value.
+        if start == 0 && text.starts_with('\u{feff}') {
+            self.pos = 3;
+            return Some((WHITESPACE, 3));
+        }
+        let mut pos = start;
         let b = bytes[pos];
         let kind = match b {
             b' ' | b'\t' | b'\n' | b'\r' => {
@@ -134,9 +158,9 @@ pub fn lex(text: &str) -> Vec<(SyntaxKind, usize)> {
                 ERROR_TOKEN
             }
         };
-        out.push((kind, pos - start));
+        self.pos = pos;
+        Some((kind, pos - start))
     }
-    out
 }
 
 /// The end of the number starting at `start`, as the positioned reader reads one: a sign;

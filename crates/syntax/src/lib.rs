@@ -11,5 +11,5 @@ mod lex;
 mod tree;
 
 pub use kind::{Ron, SyntaxElement, SyntaxKind, SyntaxNode, SyntaxToken, MAX_DEPTH};
-pub use lex::lex;
+pub use lex::{lex, Lexer};
 pub use tree::{parse, Parse, ParseError};

@@ -2,7 +2,7 @@
 //! syntax tree is made of) read into a [`Value`] with spans, failing at the first error
 //! with a message that says what was expected where.
 
-use graphrun_syntax::{SyntaxKind, MAX_DEPTH};
+use graphrun_syntax::{Lexer, SyntaxKind, MAX_DEPTH};
 
 use crate::ron::scalar::Scan;
 use crate::ron::value::{Kind, SyntaxError, Value};
@@ -17,21 +17,15 @@ pub fn parse(text: &str) -> Result<Value, SyntaxError> {
     if text.starts_with('\u{feff}') {
         return Err(Scan::at(text, 0).expected("a value"));
     }
-    let tokens = graphrun_syntax::lex(text);
-    let mut starts = Vec::with_capacity(tokens.len() + 1);
-    let mut at = 0;
-    for (_, len) in &tokens {
-        starts.push(at);
-        at += len;
-    }
-    starts.push(at);
     let mut p = Reader {
         src: text,
-        kinds: tokens.into_iter().map(|(kind, _)| kind).collect(),
-        starts,
-        i: 0,
+        lexer: Lexer::new(text),
+        kind: None,
+        start: 0,
+        end: 0,
         depth: 0,
     };
+    p.bump();
     p.skip_trivia()?;
     while matches!(p.peek(), Some(ATTRIBUTE | ERROR_TOKEN) if p.text().starts_with('#')) {
         p.attribute()?;
@@ -55,32 +49,31 @@ pub fn parse(text: &str) -> Result<Value, SyntaxError> {
     Ok(value)
 }
 
-/// A cursor over the tokens.
+/// A cursor over the tokens: the next one, and the lexer after it.
+#[derive(Clone, Copy)]
 struct Reader<'a> {
     src: &'a str,
-    kinds: Vec<SyntaxKind>,
-    /// Each token's first byte, and the text's end after the last.
-    starts: Vec<usize>,
-    i: usize,
+    lexer: Lexer<'a>,
+    /// The next token (`None` at the end of the text), from byte `start` to `end`.
+    kind: Option<SyntaxKind>,
+    start: usize,
+    end: usize,
     depth: usize,
 }
 
 impl<'a> Reader<'a> {
     fn peek(&self) -> Option<SyntaxKind> {
-        self.kinds.get(self.i).copied()
+        self.kind
     }
 
     /// The next token's first byte (the end of the text after the last).
     fn pos(&self) -> usize {
-        self.starts[self.i]
+        self.start
     }
 
     /// The next token's text.
     fn text(&self) -> &'a str {
-        match self.kinds.get(self.i) {
-            Some(_) => &self.src[self.starts[self.i]..self.starts[self.i + 1]],
-            None => "",
-        }
+        &self.src[self.start..self.end]
     }
 
     /// The scalar decoder, at the next token (its messages describe the text there).
@@ -92,8 +85,16 @@ impl<'a> Reader<'a> {
         self.scan().expected(what)
     }
 
+    /// On to the token after the next.
     fn bump(&mut self) {
-        self.i += 1;
+        self.start = self.end;
+        match self.lexer.next() {
+            Some((kind, len)) => {
+                self.kind = Some(kind);
+                self.end = self.start + len;
+            }
+            None => self.kind = None,
+        }
     }
 
     fn skip_trivia(&mut self) -> Result<(), SyntaxError> {
@@ -150,12 +151,12 @@ impl<'a> Reader<'a> {
                     "NaN" => Kind::Float(f64::NAN),
                     _ => {
                         let name = Spanned::new(ident.to_string(), ident_span);
-                        let save = self.i;
+                        let save = *self;
                         self.skip_trivia()?;
                         if self.peek() == Some(L_PAREN) {
                             self.nested(|p| p.paren(Some(name)))?
                         } else {
-                            self.i = save;
+                            *self = save;
                             Kind::Ident(name.value)
                         }
                     }
@@ -172,18 +173,25 @@ impl<'a> Reader<'a> {
     /// A string, raw string, character or number token decoded. The token must be read
     /// whole: what a number token holds past its number is an error of the number.
     fn scalar(&mut self, kind: SyntaxKind) -> Result<Kind, SyntaxError> {
-        let (start, end) = (self.pos(), self.pos() + self.text().len());
-        let mut scan = self.scan();
-        let value = match kind {
-            RAW_STRING => Kind::Str(scan.raw_string()?),
-            NUMBER => scan.number()?,
-            _ if self.text().starts_with('\'') => Kind::Char(scan.char_lit()?),
-            _ => Kind::Str(scan.string()?),
+        let (start, text) = (self.pos(), self.text());
+        let end = start + text.len();
+        let value = if kind == STRING && !text.contains('\\') {
+            // A string without escapes is its text between the quotes.
+            Kind::Str(text[1..text.len() - 1].to_string())
+        } else {
+            let mut scan = self.scan();
+            let value = match kind {
+                RAW_STRING => Kind::Str(scan.raw_string()?),
+                NUMBER => scan.number()?,
+                _ if text.starts_with('\'') => Kind::Char(scan.char_lit()?),
+                _ => Kind::Str(scan.string()?),
+            };
+            if scan.pos != end {
+                let what = if kind == NUMBER { "number" } else { "literal" };
+                return Err(scan.error_at(start, end, format!("malformed {what} `{}`", &self.src[start..end])));
+            }
+            value
         };
-        if scan.pos != end {
-            let what = if kind == NUMBER { "number" } else { "literal" };
-            return Err(scan.error_at(start, end, format!("malformed {what} `{}`", &self.src[start..end])));
-        }
         self.bump();
         Ok(value)
     }
@@ -334,9 +342,8 @@ impl<'a> Reader<'a> {
         if self.peek() != Some(IDENT) {
             return false;
         }
-        let next = self.kinds[self.i + 1..]
-            .iter()
-            .find(|k| !matches!(k, WHITESPACE | LINE_COMMENT | BLOCK_COMMENT));
-        next == Some(&COLON)
+        let mut ahead = self.lexer;
+        let next = ahead.find(|(k, _)| !matches!(k, WHITESPACE | LINE_COMMENT | BLOCK_COMMENT));
+        next.is_some_and(|(k, _)| k == COLON)
     }
 }

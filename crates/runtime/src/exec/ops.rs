@@ -98,11 +98,13 @@ pub(crate) fn set_int(
 /// done. Its bounds are read now, as Blueprint's For Loop reads them before each pass.
 #[inline(always)]
 pub(crate) fn for_loop(st: &mut RegFile, entry: Entry, first: Reg, last: Reg, dst: Reg) -> Result<Option<u64>, Fault> {
-    let index = for_loop_index(entry, || st.int(first), || st.int(last))?;
-    if let Some(i) = index {
-        st.put_int(dst, i);
-    }
-    Ok(index.map(|i| i as u64))
+    Ok(match for_loop_index(entry, || st.int(first), || st.int(last))? {
+        Some(i) => {
+            st.put_int(dst, i);
+            Some(i as u64)
+        }
+        None => None,
+    })
 }
 
 /// For Each Loop: the index of the pass to run (its element put in `dst`, the index in
