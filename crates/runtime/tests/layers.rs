@@ -2,6 +2,8 @@
 //! top-level modules of `src/` (folders and files) has no cycle. A reference is any
 //! `crate::module` path in code (comments aside), and `crate::Name` through the root's
 //! re-exports counts as the module `Name` comes from, so a re-export cannot hide a cycle.
+//! Inside every folder of every crate of the workspace (and of the binary), its files and
+//! subfolders import one another without a cycle too (`super::x`, `crate::folder::x`).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
