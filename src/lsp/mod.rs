@@ -11,6 +11,7 @@
 
 mod actions;
 mod complete;
+mod frames;
 mod hover;
 mod navigate;
 mod symbols;
@@ -58,19 +59,22 @@ fn capabilities() -> ServerCapabilities {
     }
 }
 
-/// Serves the editor on stdin and stdout until it says `exit`; the exit status.
+/// Serves the editor on stdin and stdout until it says `exit`; the exit status: 0 after
+/// `shutdown` then `exit` (or the input's end), 1 after `exit` without `shutdown`, as LSP
+/// says, or when the input stops being frames (the reason on stderr).
 pub fn serve(registry: &Registry) -> u8 {
-    let (connection, io) = Connection::stdio();
-    let status = match serve_on(&connection, registry) {
+    let (connection, io) = frames::stdio();
+    let served = serve_on(&connection, registry);
+    drop(connection);
+    // A broken frame is the reason whatever the server was doing when its input ended.
+    let read = io.join();
+    match read.and(served) {
         Ok(()) => 0,
         Err(e) => {
             eprintln!("graphrun lsp: {e}");
             1
         }
-    };
-    drop(connection);
-    let _ = io.join();
-    status
+    }
 }
 
 fn serve_on(connection: &Connection, registry: &Registry) -> Result<(), String> {
@@ -135,6 +139,9 @@ impl Server<'_, '_> {
                         Err((code, message)) => Response::new_err(id, code as i32, message),
                     };
                     self.send(Message::Response(response));
+                }
+                Message::Notification(note) if note.method == "exit" => {
+                    return Err("the editor said `exit` without `shutdown` first".into());
                 }
                 Message::Notification(note) => {
                     let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.notification(note)));

@@ -9,8 +9,11 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use graphrun_edit::doc::Doc;
+use graphrun_edit::facts::introduced;
 use graphrun_edit::spot::{self, At, Spot};
-use graphrun_edit::{Body, NoInspector, Op, Session};
+use graphrun_edit::{Body, Inspector, Op, Session};
+
+use crate::edit::inspector::RegistryInspector;
 use lsp_types::{Location, TextEdit, Url, WorkspaceEdit};
 
 use super::text::{edits, Lines};
@@ -165,8 +168,10 @@ pub fn rename(ws: &Workspace<'_>, path: &Path, text: &str, offset: usize, new: &
     let named = named(ws, path, text, &at).ok_or("only a node id, a variable, a function or a macro can be renamed")?;
     let uri = |p: &Path| Url::from_file_path(super::workspace::canonical(p)).map_err(|_| "not a file".to_string());
     let mut changes: HashMap<Url, Vec<TextEdit>> = HashMap::new();
+    // The checker decides what a rename may not make, as for `graphrun edit`.
+    let inspector = RegistryInspector::new(ws.registry, &path.display().to_string());
     let mut by_op = |op: Op, body: Body| -> Result<(), String> {
-        let mut session = Session::new(&path.display().to_string(), text, body, &NoInspector)?;
+        let mut session = Session::new(&path.display().to_string(), text, body, &inspector)?;
         session.apply(&op)?;
         let renamed = session.finish().text;
         let lines = Lines::new(text);
@@ -209,8 +214,25 @@ pub fn rename(ws: &Workspace<'_>, path: &Path, text: &str, offset: usize, new: &
             files.extend(ws.direct_importers(&defined));
             for f in files {
                 let Some(t) = ws.text_of(&f) else { continue };
+                let mut mentions = spot::reusable_mentions(&t, &name);
+                mentions.sort_by_key(|r| r.start);
+                // The file defining it, renamed, must not hold an error the rename made (a
+                // name the checker refuses, say), as `graphrun edit` refuses.
+                if f == defined {
+                    let mut renamed = t.clone();
+                    for r in mentions.iter().rev() {
+                        renamed.replace_range(r.clone(), new);
+                    }
+                    let checker = RegistryInspector::new(ws.registry, &f.display().to_string());
+                    if let Some(first) = introduced(&checker.inspect(&t), &checker.inspect(&renamed)).first() {
+                        return Err(format!(
+                            "renaming `{name}` to `{new}` would make {}: error[{}]: {}",
+                            first.location, first.code, first.message
+                        ));
+                    }
+                }
                 let lines = Lines::new(&t);
-                let found: Vec<TextEdit> = spot::reusable_mentions(&t, &name)
+                let found: Vec<TextEdit> = mentions
                     .into_iter()
                     .map(|r| TextEdit::new(lines.range(r), new.to_string()))
                     .collect();

@@ -3,38 +3,57 @@
 
 use lsp_types::{Position, Range, TextDocumentContentChangeEvent};
 
-/// Where a text's lines start.
+/// Where a text's lines start and end. A line ends at `\n`, `\r\n` or a lone `\r`, as LSP
+/// says; a position past a line's end is at its end, never inside its line break.
 pub struct Lines<'t> {
     text: &'t str,
     starts: Vec<usize>,
+    /// Where each line's text ends (its line break's first byte).
+    ends: Vec<usize>,
 }
 
 impl<'t> Lines<'t> {
     /// The lines of `text`.
     pub fn new(text: &'t str) -> Lines<'t> {
-        let mut starts = vec![0];
-        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        Lines { text, starts }
+        let bytes = text.as_bytes();
+        let (mut starts, mut ends) = (vec![0], Vec::new());
+        let mut i = 0;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'\n' => {
+                    ends.push(i);
+                    starts.push(i + 1);
+                }
+                b'\r' => {
+                    ends.push(i);
+                    if bytes.get(i + 1) == Some(&b'\n') {
+                        i += 1;
+                    }
+                    starts.push(i + 1);
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        ends.push(text.len());
+        Lines { text, starts, ends }
     }
 
-    /// The position of a byte offset.
+    /// The position of a byte offset (one inside a line break is at its line's end).
     pub fn position(&self, offset: usize) -> Position {
         let offset = offset.min(self.text.len());
         let line = self.starts.partition_point(|&s| s <= offset) - 1;
         let start = self.starts[line];
-        let before = self.text.get(start..offset).unwrap_or_default();
+        let before = self.text.get(start..offset.min(self.ends[line])).unwrap_or_default();
         Position::new(line as u32, before.encode_utf16().count() as u32)
     }
 
-    /// The byte offset of a position (clamped to its line and to the text).
+    /// The byte offset of a position (clamped to its line's text and to the text).
     pub fn offset(&self, position: Position) -> usize {
         let Some(&start) = self.starts.get(position.line as usize) else {
             return self.text.len();
         };
-        let end = self
-            .starts
-            .get(position.line as usize + 1)
-            .map_or(self.text.len(), |e| e - 1);
+        let end = self.ends[position.line as usize];
         let mut units = 0u32;
         for (i, c) in self.text[start..end].char_indices() {
             if units >= position.character {
@@ -116,6 +135,25 @@ mod tests {
         assert_eq!(lines.offset(Position::new(1, 4)), x);
         assert_eq!(lines.offset(Position::new(1, 99)), text.len() - 1);
         assert_eq!(lines.offset(Position::new(9, 0)), text.len());
+    }
+
+    /// Issue 34, 13: a position past the end of a CRLF line landed between its `\r` and
+    /// `\n`, and text typed there split the line break.
+    #[test]
+    fn lines_end_at_crlf_and_a_lone_cr_and_positions_past_them_stay_out_of_the_break() {
+        let text = "a: 1,\r\nb: 2\rc\n";
+        let lines = Lines::new(text);
+        assert_eq!(lines.offset(Position::new(0, 99)), 5);
+        assert_eq!(lines.offset(Position::new(1, 0)), 7);
+        assert_eq!(lines.offset(Position::new(2, 0)), 12);
+        assert_eq!(lines.position(6), Position::new(0, 5));
+        assert_eq!(lines.position(12), Position::new(2, 0));
+        let typed = TextDocumentContentChangeEvent {
+            range: Some(Range::new(Position::new(0, 99), Position::new(0, 99))),
+            range_length: None,
+            text: " // x".into(),
+        };
+        assert_eq!(apply_changes(text, vec![typed]), "a: 1, // x\r\nb: 2\rc\n");
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! file; and Neovim's own LSP client (`neovim.rs`).
 
 mod client;
+mod frames;
 mod neovim;
 #[path = "../graph_cases/support.rs"]
 #[allow(dead_code)]
@@ -267,6 +268,20 @@ fn rename_is_a_workspace_edit_and_formatting_is_fmt() {
         apply(GRAPH, &edit["changes"][&doc]),
         GRAPH.replace("\"Shout\"", "\"Yell\"")
     );
+    // Issue 34, 12: a rename that would make an error `graphrun edit` refuses is refused
+    // too: a graph variable to a function's local's name, a macro to a structural node's.
+    for (marker, within, to, says) in [
+        ("Var(\"Best\")", 5, "New", "E0004"),
+        ("\"If Leading\"", 2, "Function Entry", "E0004"),
+        ("\"If Leading\"", 2, "Return Node", "E0004"),
+    ] {
+        let refused = lsp.answer(
+            "textDocument/rename",
+            json!({"textDocument": {"uri": doc}, "position": position(GRAPH, marker, within), "newName": to}),
+        );
+        let message = refused["error"]["message"].as_str().unwrap_or_default();
+        assert!(message.contains(says), "renaming {marker} to {to}: {refused}");
+    }
     // What cannot be renamed says why.
     let refused = lsp.answer(
         "textDocument/rename",

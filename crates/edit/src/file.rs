@@ -144,7 +144,10 @@ fn followed(path: &Path) -> std::io::Result<PathBuf> {
 /// An exclusive advisory lock on the folder holding `path`, held until it is dropped
 /// (`None` where it cannot be had: the write goes on without it).
 fn lock_folder(path: &Path) -> Option<std::fs::File> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     let folder = std::fs::File::open(dir).ok()?;
     #[cfg(target_os = "linux")]
     rustix::fs::flock(&folder, rustix::fs::FlockOperation::LockExclusive).ok()?;

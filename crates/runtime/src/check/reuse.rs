@@ -58,6 +58,17 @@ pub(crate) fn flatten(
             .map(|d| (&d.name, Some(d), None))
             .chain(f.macros.iter().map(|m| (&m.name, None, Some(m))));
         for (name, function, mac) in names {
+            if [FUNCTION_ENTRY, RETURN_NODE, MACRO_INPUTS, MACRO_OUTPUTS].contains(&name.value.as_str()) {
+                diags.push(Diagnostic::error(
+                    codes::DUPLICATE,
+                    name.span,
+                    format!(
+                        "`{}` is the name of a node that function and macro bodies hold; give this another",
+                        name.value
+                    ),
+                ));
+                continue;
+            }
             if registry.node(&name.value).is_some() {
                 diags.push(Diagnostic::error(
                     codes::DUPLICATE,
