@@ -345,3 +345,187 @@ fn a_swarm_runs_against_a_test_files_servers_in_virtual_time() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Runs `graphrun swarm ARGS` (with `--output`, to a file in `dir`), sends it `signal` once
+/// it listens for signals, and gives its exit status and how long it ran after the signal;
+/// a swarm still running a minute after is killed and fails the test.
+fn swarm_signalled(dir: &Path, args: &[&str], signal: Option<&str>) -> (Option<i32>, std::time::Duration) {
+    let output = dir.join("lines.txt");
+    let _ = std::fs::remove_file(&output);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_graphrun"))
+        .current_dir(ROOT)
+        .arg("swarm")
+        .args(args)
+        .args(["--output", output.to_str().unwrap()])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    if let Some(signal) = signal {
+        // The swarm catches SIGINT and SIGTERM now (its handlers are in /proc's `SigCgt`).
+        while !catches_int_and_term(child.id()) {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the swarm never listened for signals"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        let pid = child.id().to_string();
+        assert!(Command::new("kill").args([signal, &pid]).status().unwrap().success());
+    }
+    let signalled = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("the swarm ran a minute after it was to stop: {args:?}");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    (status.code(), signalled.elapsed())
+}
+
+/// Whether process `pid` has handlers for SIGINT (2) and SIGTERM (15).
+fn catches_int_and_term(pid: u32) -> bool {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let caught = status
+        .lines()
+        .find_map(|l| l.strip_prefix("SigCgt:"))
+        .and_then(|mask| u64::from_str_radix(mask.trim(), 16).ok())
+        .unwrap_or(0);
+    caught & (1 << 1) != 0 && caught & (1 << 14) != 0
+}
+
+/// Issue 34, 3: with a ramp, the swarm waited for the next instance's start before it
+/// looked at a signal or `--duration`: `--instances 2 --ramp 60 --duration 2` ran 30 s, and
+/// with `--ramp 3600` SIGTERM waited half an hour.
+#[test]
+fn a_signal_or_the_duration_stops_a_swarm_in_the_middle_of_its_ramp() {
+    let dir = scratch("ramp");
+    let (status, _) = swarm_signalled(
+        &dir,
+        &[
+            "tests/swarm/forever.ron",
+            "--instances",
+            "2",
+            "--ramp",
+            "60",
+            "--duration",
+            "2",
+        ],
+        None,
+    );
+    assert_eq!(status, Some(0));
+    for (signal, code) in [("-TERM", 143), ("-INT", 130)] {
+        let (status, after) = swarm_signalled(
+            &dir,
+            &["tests/swarm/started.ron", "--instances", "2", "--ramp", "3600"],
+            Some(signal),
+        );
+        assert_eq!(status, Some(code), "{signal}");
+        assert!(
+            after < std::time::Duration::from_secs(30),
+            "{signal}: ended {after:?} after it"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Issue 34, 4: `--instances 10000000000000000000 --segment 1/2` overflowed, waited forever
+/// for 1.4e19 instances and ignored SIGTERM. Past the bound it is refused; a billion over a
+/// long ramp stops at a signal, the instances not started counted out.
+#[test]
+fn a_swarm_too_large_is_refused_and_a_huge_one_stops_at_a_signal() {
+    let run = swarm(&[
+        "tests/swarm/forever.ron",
+        "--instances",
+        "10000000000000000000",
+        "--segment",
+        "1/2",
+    ]);
+    assert_eq!(run.status.code(), Some(2));
+    assert!(
+        text(&run.stderr).contains("--instances 10000000000000000000: at most 1000000000"),
+        "{}",
+        text(&run.stderr)
+    );
+    let dir = scratch("huge");
+    let (status, after) = swarm_signalled(
+        &dir,
+        &[
+            "tests/swarm/started.ron",
+            "--instances",
+            "1000000000",
+            "--segment",
+            "1/2",
+            "--ramp",
+            "1000000",
+        ],
+        Some("-TERM"),
+    );
+    assert_eq!(status, Some(143));
+    assert!(
+        after < std::time::Duration::from_secs(30),
+        "ended {after:?} after SIGTERM"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Issue 34, 10: every connection refused, `reply_p95 < 0.05` said "every threshold met"
+/// and exited 0: an empty histogram's percentile was 0.
+#[test]
+fn a_threshold_on_a_figure_with_no_samples_is_not_met() {
+    let run = swarm(&[
+        "graphs/swarm_client.ron",
+        "--instances",
+        "3",
+        "--set",
+        "Url=ws://127.0.0.1:1/",
+        "--threshold",
+        "reply_p95 < 0.05",
+        "--threshold",
+        "metric.login_tme.p99 < 2",
+    ]);
+    let stdout = text(&run.stdout);
+    assert_eq!(run.status.code(), Some(99), "{stdout}{}", text(&run.stderr));
+    assert!(
+        stdout.contains("threshold not met: reply_p95 < 0.05 (no samples: no reply was timed"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("threshold not met: metric.login_tme.p99 < 2 (no samples"),
+        "{stdout}"
+    );
+}
+
+/// Issue 34, 15: `--stats` divided the peak memory by every instance that ran, though
+/// only some were alive at the peak (5.33 KiB reported, ~17 real). It divides by the most
+/// alive at once, and says how many that was.
+#[test]
+fn stats_share_the_peak_memory_among_the_instances_alive_at_once() {
+    let run = swarm(&["tests/swarm/brief.ron", "--instances", "40", "--ramp", "2", "--stats"]);
+    let stderr = text(&run.stderr);
+    assert_eq!(run.status.code(), Some(0), "{stderr}");
+    let line = stderr
+        .lines()
+        .find(|l| l.starts_with("stats: resident memory"))
+        .unwrap_or_else(|| panic!("{stderr}"));
+    let number = |after: &str| -> f64 {
+        let at = line.find(after).unwrap_or_else(|| panic!("{line}")) + after.len();
+        line[at..]
+            .split([' ', ')'])
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    let (start, peak) = (number("memory "), number("instances, "));
+    let alive = number("(");
+    let per = number("peak: ");
+    // 40 over two seconds, each alive a tenth of one: a few at once, not 40.
+    assert!((1.0..20.0).contains(&alive), "{line}");
+    assert!(((peak - start) / alive - per).abs() < 0.01, "{line}");
+}

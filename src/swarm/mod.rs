@@ -28,6 +28,10 @@ use threshold::Threshold;
 /// After this many connects, the status task gives freed memory back to the system.
 const TRIM_AFTER: u64 = 1_000;
 
+/// The most instances a swarm may have, in all its parts: far past what one machine holds
+/// at once, and a bound on every count made of them.
+const MAX_INSTANCES: u64 = 1_000_000_000;
+
 /// Exit status when a threshold is not met.
 const EXIT_THRESHOLD: u8 = 99;
 /// Exit status when, under `--servers`, a server's script was not met.
@@ -57,7 +61,8 @@ impl Segment {
     /// The instance numbers of this part of `total`: equal parts, the later ones one
     /// larger where they do not divide evenly.
     fn range(self, total: u64) -> std::ops::Range<u64> {
-        let at = |i: u64| (total * i) / self.of;
+        // In 128 bits: `total * i` does not fit 64 for a swarm of billions in many parts.
+        let at = |i: u64| ((u128::from(total) * u128::from(i)) / u128::from(self.of)) as u64;
         at(self.index)..at(self.index + 1)
     }
 }
@@ -73,7 +78,11 @@ fn verdict(report: &Report, thresholds: &[Threshold]) -> u8 {
         .iter()
         .filter_map(|t| {
             let (value, met) = t.check(report);
-            (!met).then(|| format!("  threshold not met: {} (it is {value})", t.text))
+            let value = match value {
+                Ok(value) => format!("it is {value}"),
+                Err(why) => why,
+            };
+            (!met).then(|| format!("  threshold not met: {} ({value})", t.text))
         })
         .collect();
     for line in &failed {
@@ -154,9 +163,15 @@ struct Swarm {
     running: Mutex<std::collections::HashMap<u64, graphrun::InstanceHandle>>,
     /// Instances spawned and not yet ended, and a wake-up when the last ends.
     live: AtomicU64,
+    /// Instances running now, and the most that ran at once (what the memory at the peak
+    /// is shared by).
+    alive: AtomicU64,
+    peak_alive: AtomicU64,
     all_ended: tokio::sync::Notify,
     /// Set once `--duration` or a signal stops the swarm: no more instances start.
     stopping: AtomicBool,
+    /// Wakes the schedules waiting for an instance's start when the swarm stops.
+    stopped: tokio::sync::Notify,
     /// Why it stopped: `duration`, or the signal's exit status.
     by_duration: AtomicBool,
     signalled: AtomicU8,
@@ -165,6 +180,7 @@ struct Swarm {
 impl Swarm {
     fn stop_all(&self) {
         self.stopping.store(true, Ordering::SeqCst);
+        self.stopped.notify_waiters();
         for handle in self.running.lock().unwrap_or_else(|e| e.into_inner()).values() {
             handle.stop();
         }
@@ -221,6 +237,8 @@ impl Swarm {
         }
         let mut instance = self.make(number);
         self.metrics.started.fetch_add(1, Ordering::Relaxed);
+        let alive = self.alive.fetch_add(1, Ordering::SeqCst) + 1;
+        self.peak_alive.fetch_max(alive, Ordering::SeqCst);
         self.running
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -230,6 +248,8 @@ impl Swarm {
             instance.handle().stop();
         }
         let report = instance.run().await;
+        drop(instance);
+        self.alive.fetch_sub(1, Ordering::SeqCst);
         self.running.lock().unwrap_or_else(|e| e.into_inner()).remove(&number);
         let how = match report.outcome {
             Outcome::Stopped if self.by_duration.load(Ordering::SeqCst) => "duration",
@@ -278,6 +298,12 @@ fn swarm(args: SwarmArgs) -> u8 {
         eprintln!("error: graphrun swarm needs --instances N");
         return crate::exit::EXIT_LOAD_ERROR;
     };
+    if total > MAX_INSTANCES {
+        eprintln!(
+            "error: --instances {total}: at most {MAX_INSTANCES} in a swarm (spread a larger load over machines with --segment)"
+        );
+        return crate::exit::EXIT_LOAD_ERROR;
+    }
     let ramp = match seconds("--ramp", args.ramp) {
         Ok(r) => r,
         Err(message) => {
@@ -369,8 +395,11 @@ fn swarm(args: SwarmArgs) -> u8 {
         output: output.clone(),
         running: Mutex::default(),
         live: AtomicU64::new(0),
+        alive: AtomicU64::new(0),
+        peak_alive: AtomicU64::new(0),
         all_ended: tokio::sync::Notify::new(),
         stopping: AtomicBool::new(false),
+        stopped: tokio::sync::Notify::new(),
         by_duration: AtomicBool::new(false),
         signalled: AtomicU8::new(0),
     });
@@ -447,10 +476,14 @@ fn swarm(args: SwarmArgs) -> u8 {
     }
     if args.instance.stats {
         match (at_start, crate::peak_resident_kib()) {
-            (Some(start), Some(peak)) => eprintln!(
-                "stats: resident memory {start} KiB before the instances, {peak} KiB at the peak: {:.2} KiB an instance",
-                peak.saturating_sub(start) as f64 / report.started.max(1) as f64
-            ),
+            (Some(start), Some(peak)) => {
+                // Shared by the instances alive at once at most, not by every one that ran.
+                let alive = swarm.peak_alive.load(Ordering::SeqCst);
+                eprintln!(
+                    "stats: resident memory {start} KiB before the instances, {peak} KiB at the peak: {:.2} KiB an instance ({alive} alive at once at most)",
+                    peak.saturating_sub(start) as f64 / alive.max(1) as f64
+                )
+            }
             _ => eprintln!("stats: resident memory unknown here"),
         }
     }
@@ -487,14 +520,42 @@ struct Schedule {
 
 impl Schedule {
     /// Starts the instances of share `share` of `of` on this thread's runtime, each at its
-    /// time (all at once once the swarm is stopping: they end at once).
+    /// time. Once the swarm is stopping (a signal, `--duration`), no more start, even in the
+    /// middle of a wait: those not started are counted out, so the swarm ends.
     async fn start(&self, swarm: &Arc<Swarm>, share: u64, of: u64) {
-        for number in self.numbers.clone().filter(|n| (n - self.numbers.start) % of == share) {
-            if !swarm.stopping.load(Ordering::SeqCst) {
-                let at = self.ramp.mul_f64(number as f64 / self.total.max(1) as f64);
-                tokio::time::sleep_until(self.begin + at).await;
+        let mut number = self.numbers.start.saturating_add(share);
+        while number < self.numbers.end {
+            let at = self.ramp.mul_f64(number as f64 / self.total.max(1) as f64);
+            if !self.wait(swarm, self.begin + at).await {
+                break;
             }
             tokio::spawn(swarm.clone().instance(number));
+            number = match number.checked_add(of) {
+                Some(next) => next,
+                None => break,
+            };
+        }
+        // This share's numbers from `number` on, never started.
+        let left = match number < self.numbers.end {
+            true => (self.numbers.end - 1 - number) / of + 1,
+            false => 0,
+        };
+        if left > 0 && swarm.live.fetch_sub(left, Ordering::SeqCst) == left {
+            swarm.all_ended.notify_waiters();
+        }
+    }
+
+    /// Waits until `deadline`; false if the swarm stops first (or has stopped).
+    async fn wait(&self, swarm: &Swarm, deadline: Instant) -> bool {
+        let stopped = swarm.stopped.notified();
+        tokio::pin!(stopped);
+        stopped.as_mut().enable();
+        if swarm.stopping.load(Ordering::SeqCst) {
+            return false;
+        }
+        tokio::select! {
+            _ = tokio::time::sleep_until(deadline) => !swarm.stopping.load(Ordering::SeqCst),
+            _ = stopped => false,
         }
     }
 }

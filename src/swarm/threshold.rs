@@ -102,9 +102,13 @@ impl Threshold {
         })
     }
 
-    /// The figure's value in `report`, and whether it meets the threshold.
-    pub fn check(&self, report: &Report) -> (f64, bool) {
-        let value = value(report, &self.name);
+    /// The figure's value in `report` (or why it has none), and whether it meets the
+    /// threshold. A figure with no value (a percentile of no samples) meets none.
+    pub fn check(&self, report: &Report) -> (Result<f64, String>, bool) {
+        let value = match value(report, &self.name) {
+            Ok(value) => value,
+            Err(why) => return (Err(why), false),
+        };
         let met = match self.op {
             Op::Less => value < self.limit,
             Op::LessEqual => value <= self.limit,
@@ -113,13 +117,20 @@ impl Threshold {
             Op::Equal => value == self.limit,
             Op::NotEqual => value != self.limit,
         };
-        (value, met)
+        (Ok(value), met)
     }
 }
 
-/// A figure of the report by its threshold name.
-fn value(report: &Report, name: &str) -> f64 {
-    let seconds = |h: Histogram, q: Option<f64>| q.map_or(h.max(), |q| h.at(q)) as f64 / 1e6;
+/// A figure of the report by its threshold name; why it has none where a percentile or the
+/// largest of a histogram with no samples is asked for (every connection refused, a metric
+/// never recorded or misspelt).
+fn value(report: &Report, name: &str) -> Result<f64, String> {
+    let seconds = |h: Histogram, q: Option<f64>, what: &str| {
+        if h.count() == 0 {
+            return Err(format!("no samples: {what}"));
+        }
+        Ok(q.map_or(h.max(), |q| h.at(q)) as f64 / 1e6)
+    };
     let quantile = |figure: &str| match figure {
         "p50" => Some(0.5),
         "p90" => Some(0.9),
@@ -129,20 +140,33 @@ fn value(report: &Report, name: &str) -> f64 {
     if let Some(rest) = name.strip_prefix("metric.") {
         let (metric, figure) = rest.rsplit_once('.').unwrap_or((rest, "count"));
         if let Some(count) = report.counters.get(metric).filter(|_| figure == "count") {
-            return *count as f64;
+            return Ok(*count as f64);
         }
         let h = report.histogram(&format!("metric.{metric}"));
+        let recorded = report
+            .histograms
+            .keys()
+            .filter_map(|k| k.strip_prefix("metric."))
+            .chain(report.counters.keys().map(String::as_str));
+        let what = format!(
+            "no `Record Metric` of `{metric}` was made{}",
+            graphrun_format::names::suggest(metric, recorded)
+        );
         return match figure {
-            "count" => h.count() as f64,
-            "max" => seconds(h, None),
-            f => seconds(h, quantile(f)),
+            "count" => Ok(h.count() as f64),
+            "max" => seconds(h, None, &what),
+            f => seconds(h, quantile(f), &what),
         };
     }
     let ended = |how: &str| report.ended.get(how).copied().unwrap_or(0) as f64;
-    match name {
-        "reply_max" => seconds(report.histogram("reply"), None),
+    let timed = |h: &str| match h {
+        "reply" => "no reply was timed (no connection had a message answered)",
+        _ => "no handshake completed",
+    };
+    Ok(match name {
+        "reply_max" => seconds(report.histogram("reply"), None, timed("reply"))?,
         "reply_count" => report.histogram("reply").count() as f64,
-        "handshake_max" => seconds(report.histogram("handshake"), None),
+        "handshake_max" => seconds(report.histogram("handshake"), None, timed("handshake"))?,
         "connect_errors" => report.connect_errors() as f64,
         "messages_sent" => report.messages.sent as f64,
         "messages_received" => report.messages.received as f64,
@@ -155,10 +179,10 @@ fn value(report: &Report, name: &str) -> f64 {
         "ended_quit" => ended("quit"),
         "ended_runtime_error" => ended("runtime_error"),
         other => match other.split_once('_') {
-            Some((h, figure)) => seconds(report.histogram(h), quantile(figure)),
+            Some((h, figure)) => seconds(report.histogram(h), quantile(figure), timed(h))?,
             None => 0.0,
         },
-    }
+    })
 }
 
 #[cfg(test)]
@@ -180,7 +204,7 @@ mod tests {
         assert!(!check("messages_received > 10000").1);
         assert!(check("reply_p95 < 0.1").1);
         assert!(!check("reply_p95 < 0.05").1);
-        assert_eq!(check("metric.login.count == 7"), (7.0, true));
+        assert_eq!(check("metric.login.count == 7"), (Ok(7.0), true));
         assert!(check("connect_errors == 0").1);
         let wrong = Threshold::parse("reply_p59 < 1").unwrap_err();
         assert!(
@@ -190,5 +214,26 @@ mod tests {
         assert!(Threshold::parse("reply_p95 ~ 1").is_err());
         assert!(Threshold::parse("reply_p95 < fast").is_err());
         assert!(Threshold::parse("metric.x.p42 < 1").is_err());
+    }
+
+    /// Issue 34, 10: every connection refused, `reply_p95 < 0.05` passed (an empty
+    /// histogram's p95 is 0), and so did a misspelt `metric.login_tme.p99`.
+    #[test]
+    fn a_percentile_of_no_samples_meets_no_threshold() {
+        let mut report = Report::default();
+        let mut login = Histogram::default();
+        login.record(5_000);
+        report.histograms.insert("metric.login_time".into(), login);
+        let check = |t: &str| Threshold::parse(t).unwrap().check(&report);
+        let (value, met) = check("reply_p95 < 0.05");
+        assert!(!met);
+        assert!(value.unwrap_err().contains("no reply was timed"));
+        assert!(!check("handshake_max < 1").1);
+        let (value, met) = check("metric.login_tme.p99 < 2");
+        assert!(!met);
+        assert!(value.unwrap_err().contains("did you mean `login_time`"));
+        assert!(check("metric.login_time.p99 < 2").1);
+        // A count of nothing is 0, and meets `== 0`.
+        assert_eq!(check("reply_count == 0"), (Ok(0.0), true));
     }
 }
