@@ -515,12 +515,7 @@ fn stats_share_the_peak_memory_among_the_instances_alive_at_once() {
         .unwrap_or_else(|| panic!("{stderr}"));
     let number = |after: &str| -> f64 {
         let at = line.find(after).unwrap_or_else(|| panic!("{line}")) + after.len();
-        line[at..]
-            .split([' ', ')'])
-            .next()
-            .unwrap()
-            .parse()
-            .unwrap()
+        line[at..].split([' ', ')']).next().unwrap().parse().unwrap()
     };
     let (start, peak) = (number("memory "), number("instances, "));
     let alive = number("(");

@@ -5,11 +5,10 @@
 //! through macro pins, so they cannot be resolved in one pass).
 
 use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
 
 use graphrun_format::{codes, Diagnostic, ExecDecl, MacroDecl, NodeDecl, PinDecl, Source, Span, Spanned, VariableDecl};
 
-use super::flat::{Origin, PinCheck, Scope, Site, MACRO_INPUTS, MACRO_OUTPUTS};
+use super::flat::{Origin, PinCheck, Scope, Site, Uses, MACRO_INPUTS, MACRO_OUTPUTS};
 use crate::names::suggest;
 
 /// How a scope's references resolve: to a node's key, or through a macro use's pins.
@@ -54,7 +53,7 @@ pub(super) struct Ctx {
     pub(super) graph_vars: bool,
     pub(super) library: bool,
     pub(super) scope: Scope,
-    pub(super) uses: Arc<[Site]>,
+    pub(super) uses: Uses,
 }
 
 pub(super) struct Expander<'m, 'd> {
@@ -70,6 +69,8 @@ pub(super) struct Expander<'m, 'd> {
     pub(super) scopes: Vec<HashMap<String, Target>>,
     /// The macros being expanded, outermost first (a macro using itself is refused).
     pub(super) expanding: Vec<String>,
+    /// The same names, to ask in constant time (a chain of macros thousands deep).
+    pub(super) expanding_names: HashSet<String>,
     /// What uses wire to their macros' typed data inputs (marked until resolved).
     pub(super) pin_checks: Vec<PinCheck>,
     /// The macros used somewhere (the others are checked through a use of their own).
@@ -207,7 +208,11 @@ impl Expander<'_, '_> {
     fn expand(&mut self, use_node: &NodeDecl, mac: &MacroDecl, library: bool, s: usize, ctx: &Ctx) -> Target {
         let name = mac.name.value.clone();
         self.used.insert(name.clone());
-        if let Some(at) = self.expanding.iter().position(|m| *m == name) {
+        let at = match self.expanding_names.contains(&name) {
+            true => self.expanding.iter().position(|m| *m == name),
+            false => None,
+        };
+        if let Some(at) = at {
             let mut cycle = self.expanding[at..].to_vec();
             cycle.push(name.clone());
             self.error(
@@ -236,7 +241,10 @@ impl Expander<'_, '_> {
             return Target::Broken;
         }
         self.check_use_pins(use_node, mac);
-        let prefix = format!("{}{}.", ctx.prefix, use_node.id.value);
+        // A key prefix of its own, as short at any depth (the body's scope number; ids never
+        // hold `.`, so no key of a node written in the graph or a function can be it): a
+        // prefix naming the uses around it grew with the depth, quadratic in all.
+        let prefix = format!("\u{3}{}.", self.scopes.len());
         let (_, locals) = self.locals(&mac.locals, &prefix, library);
         let site = Site {
             id: use_node.id.value.clone(),
@@ -244,7 +252,7 @@ impl Expander<'_, '_> {
             span: use_node.id.span,
             scope: ctx.scope.clone(),
         };
-        let uses: Arc<[Site]> = std::iter::once(site).chain(ctx.uses.iter().cloned()).collect();
+        let uses = ctx.uses.within(site);
         let body_ctx = Ctx {
             prefix,
             locals,
@@ -283,9 +291,11 @@ impl Expander<'_, '_> {
             .cloned()
             .collect();
         self.expanding.push(name.clone());
+        self.expanding_names.insert(name.clone());
         // Macros may nest thousands deep: grow the stack rather than overflow it.
         let b = stacker::maybe_grow(256 * 1024, 4 * 1024 * 1024, || self.scope(&body, body_ctx.clone()));
         self.expanding.pop();
+        self.expanding_names.remove(&name);
         // The use's wiring, as the body sees it (marked as references of the use's scope).
         let mut use_decl = use_node.clone();
         let outer = Ctx {
@@ -294,7 +304,7 @@ impl Expander<'_, '_> {
             graph_vars: ctx.graph_vars,
             library: ctx.library,
             scope: ctx.scope.clone(),
-            uses: Arc::from([]),
+            uses: Uses::none(),
         };
         self.mark_refs(&mut use_decl, s, &outer);
         for input in &use_decl.inputs {

@@ -59,7 +59,7 @@ pub(crate) struct PinCheck {
     pub macro_name: String,
 }
 
-pub(crate) use crate::plan::origin::{Origin, Scope, Site};
+pub(crate) use crate::plan::origin::{Origin, Scope, Site, Uses};
 
 /// A function, as its calls see it.
 #[derive(Clone, Debug)]

@@ -4,7 +4,7 @@
 //! macro use is replaced by a copy of the macro's body, wired in place of the use.
 //!
 //! Keys: a graph node's key is its id; a function body node's is `.F.id`; a node of a
-//! macro use `u` is `PREFIX u.id` (`PREFIX` the key prefix of the scope the use is in).
+//! macro use is `\u{3}N.id` (`N` the number of the scope its expansion makes).
 //! Ids never contain `.`, so keys never clash. A node keeps its id as written for
 //! messages; links are rewritten to keys. Imports are read by [`super::imports`], macro
 //! uses expanded by [`super::expand`]; what they make is [`super::flat`]'s, and this
@@ -12,7 +12,6 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
-use std::sync::Arc;
 
 use graphrun_format::{codes, Diagnostic, FunctionDecl, GraphFile, MacroDecl, PinDecl, Span, Type};
 
@@ -116,6 +115,7 @@ pub(crate) fn flatten(
         graph_var_names: file.variables.iter().map(|v| v.name.value.clone()).collect(),
         scopes: Vec::new(),
         expanding: Vec::new(),
+        expanding_names: HashSet::new(),
         pin_checks: Vec::new(),
         used: HashSet::new(),
         sizes: HashMap::new(),
@@ -147,7 +147,7 @@ pub(crate) fn flatten(
         graph_vars: true,
         library: false,
         scope: Scope::Graph,
-        uses: Arc::from([]),
+        uses: Uses::none(),
     };
     x.scope(&file.nodes, graph);
     let mut infos = Vec::new();
@@ -161,7 +161,7 @@ pub(crate) fn flatten(
             graph_vars: !library,
             library: *library,
             scope: Scope::Function(f as u32),
-            uses: Arc::from([]),
+            uses: Uses::none(),
         };
         x.scope(&decl.nodes, ctx);
         let pins = |pins: &[PinDecl]| -> Vec<(String, Type, Span)> {
@@ -193,7 +193,7 @@ pub(crate) fn flatten(
             graph_vars: !library,
             library,
             scope: Scope::Graph,
-            uses: Arc::from([]),
+            uses: Uses::none(),
         };
         x.scope(&[super::expand::phantom_use(mac)], ctx);
     }

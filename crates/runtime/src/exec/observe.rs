@@ -72,7 +72,8 @@ impl NodeView<'_> {
     /// or of a function is its id.
     pub fn path(&self) -> String {
         let debug = &self.prog.debug[self.node as usize];
-        let mut path: Vec<&str> = debug.origin.uses.iter().rev().map(|site| site.id.as_str()).collect();
+        let mut path: Vec<&str> = debug.origin.uses.iter().map(|site| site.id.as_str()).collect();
+        path.reverse();
         path.push(&debug.id);
         path.join(".")
     }

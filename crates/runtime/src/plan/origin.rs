@@ -11,7 +11,57 @@ use graphrun_format::Span;
 pub(crate) struct Origin {
     pub scope: Scope,
     /// Shared by every node of a use: a node costs the same however deep it sits.
-    pub uses: Arc<[Site]>,
+    pub uses: Uses,
+}
+
+/// The macro uses a node sits in, innermost first: a list whose tail each use shares with
+/// the use around it, so a use nested ten thousand deep costs one link, not ten thousand
+/// sites (as a slice per use did: quadratic in the depth).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Uses(Option<Arc<UseLink>>);
+
+#[derive(Debug)]
+struct UseLink {
+    site: Site,
+    outer: Uses,
+}
+
+impl Uses {
+    /// No use: a node of the graph or a function.
+    pub(crate) fn none() -> Uses {
+        Uses(None)
+    }
+
+    /// `site`, inside these uses.
+    pub(crate) fn within(&self, site: Site) -> Uses {
+        Uses(Some(Arc::new(UseLink {
+            site,
+            outer: self.clone(),
+        })))
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0.is_none()
+    }
+
+    /// The uses, innermost first.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &Site> {
+        std::iter::successors(self.0.as_deref(), |link| link.outer.0.as_deref()).map(|link| &link.site)
+    }
+}
+
+impl Drop for UseLink {
+    /// Unlinks the chain a link at a time: dropping ten thousand nested links through
+    /// their own drops would recurse as deep.
+    fn drop(&mut self) {
+        let mut outer = self.outer.0.take();
+        while let Some(link) = outer {
+            match Arc::try_unwrap(link) {
+                Ok(mut link) => outer = link.outer.0.take(),
+                Err(_) => break,
+            }
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
