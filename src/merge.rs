@@ -4,7 +4,25 @@
 
 use std::path::Path;
 
-use graphrun_edit::file;
+use graphrun_edit::facts::introduced;
+use graphrun_edit::{file, Inspector};
+
+use crate::edit::inspector::RegistryInspector;
+
+/// What the checker finds in the merged text that neither side had (the first such
+/// error, in words), judged as `graphrun edit` judges an edit; `None` if nothing.
+fn broken(ours: &Path, o: &str, t: &str, merged: &str) -> Option<String> {
+    let registry = crate::loading::registry(graphrun_socket::SocketConfig::default());
+    let inspector = RegistryInspector::new(&registry, &ours.display().to_string());
+    let mut before = inspector.inspect(o);
+    before.findings.extend(inspector.inspect(t).findings);
+    let after = inspector.inspect(merged);
+    let first = introduced(&before, &after).into_iter().next()?;
+    Some(format!(
+        "the merged graph does not load: error[{}]: {} (at {})",
+        first.code, first.message, first.location
+    ))
+}
 
 /// A file's text (an empty base when it does not exist: git passes one when both sides
 /// added the file).
@@ -30,13 +48,22 @@ pub fn merge(base: &Path, ours: &Path, theirs: &Path, out: Option<&Path>) -> u8 
         }
     };
     let name = |p: &Path| p.display().to_string();
-    let merged = match graphrun_edit::merge::merge((&name(base), &b), (&name(ours), &o), (&name(theirs), &t)) {
+    let mut merged = match graphrun_edit::merge::merge((&name(base), &b), (&name(ours), &o), (&name(theirs), &t)) {
         Ok(merged) => merged,
         Err(message) => {
             eprintln!("error: {message}");
             return 2;
         }
     };
+    // Merged entry by entry, a graph may still not load: OURS removed a node THEIRS wires
+    // to. That is a conflict too, marked after the graph (where the position it names
+    // stays right), so git does not take it as resolved.
+    if merged.conflicts.is_empty() {
+        if let Some(broken) = broken(ours, &o, &t, &merged.text) {
+            merged.text = format!("{}\n// CONFLICT(graphrun): {broken}\n", merged.text.trim_end());
+            merged.conflicts.push(broken);
+        }
+    }
     match out {
         Some(out) => {
             // Written only over what was there when the merge read it.

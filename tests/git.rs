@@ -348,3 +348,30 @@ fn graphrun_merge_exits_0_1_2_and_prints_without_o() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Issue 34, 11: OURS removes a node, THEIRS wires to it: each change merged cleanly, the
+/// driver said so, and git committed a graph that did not load (E0105). The merge is a
+/// conflict, with the checker's error marked in the file.
+#[test]
+fn git_merge_through_the_driver_refuses_a_clean_merge_that_does_not_load() {
+    let dir = repository("merge-broken");
+    commit_edit(&dir, "main", &["remove-node send"]);
+    commit_edit(&dir, "theirs", &["connect failed.then send"]);
+    git(&dir, &["checkout", "-q", "main"]);
+    let merged = Command::new("git")
+        .current_dir(&dir)
+        .env("HOME", &dir)
+        .args(["merge", "--no-edit", "theirs"])
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&merged.stderr).into_owned() + &String::from_utf8_lossy(&merged.stdout);
+    assert!(!merged.status.success(), "git merge reports the conflict: {said}");
+    assert!(said.contains("the merged graph does not load: error[E0105]"), "{said}");
+    assert!(git(&dir, &["ls-files", "-u"]).contains("hello.ron"));
+    let text = std::fs::read_to_string(dir.join("hello.ron")).unwrap();
+    assert!(
+        text.contains("// CONFLICT(graphrun): the merged graph does not load"),
+        "{text}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
