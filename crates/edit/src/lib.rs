@@ -46,13 +46,31 @@ pub use text::TextEdit;
 /// first like the others. Any other text keeps its own layout around the edits.
 pub fn edit(name: &str, text: &str, body: Body, ops: &[Op], inspector: &dyn Inspector) -> Result<Edited, EditError> {
     let canonical = fmt::format(name, text).is_ok_and(|formatted| formatted == text);
-    let mut session = Session::new(name, text, body, inspector)?;
-    for op in ops {
-        session.apply(op).map_err(|e| EditError::In {
-            op: op.to_string(),
-            error: Box::new(e),
-        })?;
-    }
+    // The batch checked once (and where an operation needs the checker's pins), so moving
+    // a thousand nodes checks the file a few times, not a thousand; if it fails, it is made
+    // again an operation at a time, checked after each, to name the one at fault.
+    let deferred = || -> Result<Session<'_>, EditError> {
+        let mut session = Session::new(name, text, body.clone(), inspector)?;
+        session.defer_checks();
+        for op in ops {
+            session.apply(op)?;
+        }
+        session.settle()?;
+        Ok(session)
+    };
+    let session = match deferred() {
+        Ok(session) => session,
+        Err(_) => {
+            let mut session = Session::new(name, text, body, inspector)?;
+            for op in ops {
+                session.apply(op).map_err(|e| EditError::In {
+                    op: op.to_string(),
+                    error: Box::new(e),
+                })?;
+            }
+            session
+        }
+    };
     let mut edited = session.finish();
     if canonical {
         let formatted = fmt::format(name, &edited.text)?;

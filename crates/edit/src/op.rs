@@ -279,6 +279,15 @@ pub fn word(w: &str) -> String {
 }
 
 impl Op {
+    /// Whether applying it reads the pins the checker knows (a literal's type, which pin a
+    /// wire takes): the checker must have seen the text it applies to.
+    pub(crate) fn reads_pins(&self) -> bool {
+        matches!(
+            self,
+            Op::Set { .. } | Op::Connect { .. } | Op::Disconnect { .. } | Op::Reroute { .. } | Op::Collapse { .. }
+        )
+    }
+
     /// Reads an operation from its text (`connect begin.then greet`).
     pub fn parse(text: &str) -> Result<Op, EditError> {
         Op::read(text).map_err(EditError::Usage)

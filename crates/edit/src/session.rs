@@ -28,6 +28,11 @@ pub struct Session<'i> {
     /// The tree of `text`, made when first asked for after a change: an operation looks
     /// at the file several times between two changes.
     tree: std::cell::RefCell<Option<SyntaxNode>>,
+    /// Checking is left to the end of the batch (see [`crate::edit`]), or to the next
+    /// operation that reads pins: one check for a thousand moves, not a thousand.
+    deferred: bool,
+    /// `facts` are of an earlier text than `text`.
+    stale: bool,
 }
 
 /// What a batch of operations made.
@@ -90,6 +95,8 @@ impl<'i> Session<'i> {
             undo: Vec::new(),
             printed: Vec::new(),
             tree: Default::default(),
+            deferred: false,
+            stale: false,
         };
         session.doc().reusable(&session.body)?;
         Ok(session)
@@ -107,6 +114,17 @@ impl<'i> Session<'i> {
 
     /// Applies one operation, or leaves the text as it was and says why.
     pub fn apply(&mut self, op: &Op) -> Result<(), EditError> {
+        if self.deferred {
+            // The checker is asked when an operation needs the pins it knows; the rest of
+            // what an operation may not make is found at the batch's end.
+            if self.stale && op.reads_pins() {
+                self.verify()?;
+                self.stale = false;
+            }
+            self.run(op)?;
+            self.stale = true;
+            return Ok(());
+        }
         let (text, steps, printed) = (self.text.clone(), self.undo.len(), self.printed.len());
         let result = self.run(op).map_err(EditError::from).and_then(|()| self.verify());
         if result.is_err() {
@@ -116,6 +134,22 @@ impl<'i> Session<'i> {
             self.printed.truncate(printed);
         }
         result
+    }
+
+    /// Leaves checking to the end of the batch ([`Session::settle`]) or to the next
+    /// operation that reads pins. A batch that then fails is to be made again without, to
+    /// find the operation at fault.
+    pub(crate) fn defer_checks(&mut self) {
+        self.deferred = true;
+    }
+
+    /// Checks what the operations deferred made.
+    pub(crate) fn settle(&mut self) -> Result<(), EditError> {
+        if self.stale {
+            self.verify()?;
+            self.stale = false;
+        }
+        Ok(())
     }
 
     /// The end of the batch.
@@ -176,8 +210,20 @@ impl<'i> Session<'i> {
         }
         let (text, inverse) =
             apply(&self.text, &edits).map_err(|_| "internal error: the edit's changes overlap".to_string())?;
+        // The tree follows the edits where it can (only the values they are in parsed
+        // again), else it is made again from the whole text when next asked for.
+        let old = self.tree.borrow_mut().take();
+        let updated = old.and_then(|mut tree| {
+            // As `apply` orders them, from the last: the earlier ranges stay where they are.
+            edits.sort_by_key(|e| (e.range.start, e.range.end));
+            for edit in edits.iter().rev() {
+                tree = crate::syntax::reparse(&tree, edit.range.clone(), &edit.text)?;
+            }
+            Some(tree)
+        });
+        debug_assert!(updated.as_ref().is_none_or(|t| t.to_string() == text));
+        *self.tree.borrow_mut() = updated;
         self.text = text;
-        self.tree.take();
         self.undo.push(inverse);
         Ok(())
     }

@@ -8,8 +8,10 @@
 
 mod kind;
 mod lex;
+mod reparse;
 mod tree;
 
 pub use kind::{Ron, SyntaxElement, SyntaxKind, SyntaxNode, SyntaxToken, MAX_DEPTH};
 pub use lex::{lex, Lexer};
+pub use reparse::reparse;
 pub use tree::{parse, Parse, ParseError};
