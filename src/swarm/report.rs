@@ -187,8 +187,12 @@ impl Report {
         for (name, h) in &other.histograms {
             self.histograms.entry(name.clone()).or_default().merge(h);
         }
+        // Rows by second, looked up in constant time (a search per row took 14 s for two
+        // parts of 80,000 rows).
+        let mut at: std::collections::HashMap<u64, usize> =
+            self.per_second.iter().enumerate().map(|(i, r)| (r.t, i)).collect();
         for row in &other.per_second {
-            match self.per_second.iter_mut().find(|r| r.t == row.t) {
+            match at.get(&row.t).map(|&i| &mut self.per_second[i]) {
                 Some(mine) => {
                     mine.running += row.running;
                     mine.ended += row.ended;
@@ -197,7 +201,10 @@ impl Report {
                     mine.errors += row.errors;
                     mine.reply.merge(&row.reply);
                 }
-                None => self.per_second.push(row.clone()),
+                None => {
+                    at.insert(row.t, self.per_second.len());
+                    self.per_second.push(row.clone());
+                }
             }
         }
         self.per_second.sort_by_key(|r| r.t);

@@ -35,8 +35,8 @@ fn line(name: &str, graphrun: f64, peer_name: &str, peer: f64, unit: &str, highe
     println!("{name}: graphrun={graphrun:.0} {unit} {peer_name}={peer:.0} {unit} ratio={ratio:.3}");
 }
 
-const COMPARISONS: [&str; 11] = [
-    "loop", "calls", "events", "echo", "process", "startup", "shapes", "load", "scale", "swarm", "import",
+const COMPARISONS: [&str; 12] = [
+    "loop", "calls", "events", "echo", "process", "startup", "shapes", "load", "scale", "swarm", "import", "bulk",
 ];
 
 fn main() {
@@ -86,6 +86,112 @@ fn main() {
     if wanted("swarm") {
         compare_swarm();
     }
+    if wanted("bulk") {
+        compare_bulk();
+    }
+}
+
+/// Work on big files as users do it, whole processes: `graphrun edit` moving N nodes of a
+/// 2,000-node graph in one command, `graphrun diff` and `graphrun merge` of N-node graphs
+/// with one `pos` changed (and, for merge, one input on the other side). Each at two sizes;
+/// the exponent of the time's growth is the figure (1: linear), against a goal of 1.2.
+fn compare_bulk() {
+    let dir = std::env::temp_dir().join(format!("graphrun-bulk-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let chain = |n: usize| {
+        let mut text = String::from("Graph(\n    format: 1,\n    name: \"Big\",\n    nodes: {\n");
+        text.push_str("        \"begin\": (node: \"Event BeginPlay\", exec: {\"then\": \"n0\"}),\n");
+        for i in 0..n {
+            let then = if i + 1 < n {
+                format!(", exec: {{\"then\": \"n{}\"}}", i + 1)
+            } else {
+                String::new()
+            };
+            text.push_str(&format!(
+                "        \"n{i}\": (node: \"Print String\", inputs: {{\"In String\": \"line {i}\"}}{then}, pos: ({}, 20)),\n",
+                i * 10
+            ));
+        }
+        text.push_str("    },\n)\n");
+        text
+    };
+    let best = |command: &mut dyn FnMut() -> f64| (0..3).map(|_| command()).fold(f64::MAX, f64::min);
+    let exponent = |(n1, t1): (f64, f64), (n2, t2): (f64, f64)| (t2 / t1).ln() / (n2 / n1).ln();
+    let row = |what: &str, small: (f64, f64), large: (f64, f64)| {
+        let e = exponent(small, large);
+        println!(
+            "{what}: graphrun={:.2} s at {}, {:.2} s at {} exponent={e:.2} goal=1.2 ratio={:.3}",
+            small.1,
+            small.0,
+            large.1,
+            large.0,
+            1.2 / e.max(0.01)
+        );
+    };
+    // Moving N nodes of a 2,000-node graph in one edit.
+    let graph = dir.join("moves.ron");
+    let base = chain(2_000);
+    let moves = |n: usize| {
+        best(&mut || {
+            std::fs::write(&graph, &base).unwrap();
+            let mut command = Command::new(graphrun_bin());
+            command.arg("edit").arg(&graph);
+            for i in 0..n {
+                command.arg("-e").arg(format!("move n{i} {} 40", i * 10 + 5));
+            }
+            wall(&mut command)
+        })
+    };
+    let (a, b) = (moves(1_000), moves(2_000));
+    row(
+        "edit moving 1000 / 2000 nodes of a 2000-node graph, whole process",
+        (1000.0, a),
+        (2000.0, b),
+    );
+    // diff and merge of 25,000 and 50,000 nodes, one pos changed.
+    let mut times = Vec::new();
+    for n in [25_000usize, 50_000] {
+        let old = chain(n);
+        let ours = old.replacen(&format!("pos: ({}, 20)", (n / 2) * 10), "pos: (1, 1)", 1);
+        let theirs = old.replacen("\"line 7\"", "\"line seven\"", 1);
+        let (base_file, ours_file, theirs_file) = (dir.join("base.ron"), dir.join("ours.ron"), dir.join("theirs.ron"));
+        std::fs::write(&base_file, &old).unwrap();
+        std::fs::write(&ours_file, &ours).unwrap();
+        std::fs::write(&theirs_file, &theirs).unwrap();
+        // diff exits 1 when the graphs differ, as diff(1) does.
+        let timed = |command: &mut Command| {
+            let started = Instant::now();
+            let out = command.output().unwrap();
+            assert!(
+                matches!(out.status.code(), Some(0 | 1)),
+                "{command:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            started.elapsed().as_secs_f64()
+        };
+        let diff = best(&mut || timed(Command::new(graphrun_bin()).arg("diff").arg(&base_file).arg(&ours_file)));
+        let merge = best(&mut || {
+            timed(
+                Command::new(graphrun_bin())
+                    .arg("merge")
+                    .arg(&base_file)
+                    .arg(&ours_file)
+                    .arg(&theirs_file),
+            )
+        });
+        times.push((n as f64, diff, merge));
+    }
+    row(
+        "diff of 25000 / 50000 nodes, one pos changed, whole process",
+        (times[0].0, times[0].1),
+        (times[1].0, times[1].1),
+    );
+    row(
+        "merge of 25000 / 50000 nodes, one change a side, whole process",
+        (times[0].0, times[0].2),
+        (times[1].0, times[1].2),
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// `graphrun swarm GRAPH --instances n` holding a connection each: the resident memory an
@@ -124,8 +230,21 @@ fn holding(graph: &std::path::Path, n: i64, url: &str) -> (f64, f64) {
         .lines()
         .find(|l| l.starts_with("stats: resident memory"))
         .unwrap_or_else(|| panic!("{stderr}"));
-    let start: f64 = line["stats: resident memory ".len()..].split(' ').next().unwrap().parse().unwrap();
-    let peak: f64 = line.rsplit(": ").next().unwrap().split(' ').next().unwrap().parse().unwrap();
+    let start: f64 = line["stats: resident memory ".len()..]
+        .split(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let peak: f64 = line
+        .rsplit(": ")
+        .next()
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
     ((rss - start) / n as f64, peak)
 }
 
@@ -160,8 +279,18 @@ fn compare_swarm() {
             .unwrap();
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-        let line = stderr.lines().find(|l| l.starts_with("stats: resident memory")).unwrap_or_else(|| panic!("{stderr}"));
-        line.rsplit(": ").next().unwrap().split(' ').next().unwrap().parse().unwrap()
+        let line = stderr
+            .lines()
+            .find(|l| l.starts_with("stats: resident memory"))
+            .unwrap_or_else(|| panic!("{stderr}"));
+        line.rsplit(": ")
+            .next()
+            .unwrap()
+            .split(' ')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap()
     };
     // The swarm holds one end of each connection, the echo server the other: each within
     // this machine's open-file limit. Measured while they are held (VmRSS once every
@@ -180,8 +309,20 @@ fn compare_swarm() {
     let total = 200_000;
     let (mut swarm, mut run) = (Vec::new(), Vec::new());
     for _ in 0..PROCESS_RUNS {
-        let sets = ["--set", &format!("Url={url}"), "--set", "InFlight=64", "--set", &format!("Total={total}")];
-        let s = wall(Command::new(graphrun_bin()).args(["swarm", "--instances", "1"]).arg(&echo).args(sets));
+        let sets = [
+            "--set",
+            &format!("Url={url}"),
+            "--set",
+            "InFlight=64",
+            "--set",
+            &format!("Total={total}"),
+        ];
+        let s = wall(
+            Command::new(graphrun_bin())
+                .args(["swarm", "--instances", "1"])
+                .arg(&echo)
+                .args(sets),
+        );
         swarm.push(total as f64 / s);
         let s = wall(Command::new(graphrun_bin()).arg("run").arg(&echo).args(sets));
         run.push(total as f64 / s);
@@ -369,11 +510,23 @@ fn compare_import() {
     let graph = dir.join("big.ron");
     std::fs::write(&graph, big_graph(5_000)).unwrap();
     let paste = dir.join("big.t3d");
-    wall(Command::new(graphrun_bin()).args(["export", "--unreal"]).arg(&graph).arg("-o").arg(&paste));
+    wall(
+        Command::new(graphrun_bin())
+            .args(["export", "--unreal"])
+            .arg(&graph)
+            .arg("-o")
+            .arg(&paste),
+    );
     let imported = dir.join("imported.ron");
     let (mut import, mut check) = (Vec::new(), Vec::new());
     for _ in 0..7 {
-        import.push(wall(Command::new(graphrun_bin()).arg("import").arg(&paste).arg("-o").arg(&imported)));
+        import.push(wall(
+            Command::new(graphrun_bin())
+                .arg("import")
+                .arg(&paste)
+                .arg("-o")
+                .arg(&imported),
+        ));
         check.push(wall(Command::new(graphrun_bin()).arg("check").arg(&imported)));
     }
     let ((import, i_lo, i_hi), (check, c_lo, c_hi)) = (median(import), median(check));

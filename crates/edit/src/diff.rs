@@ -4,6 +4,8 @@
 //! reordering, reformatting and comments show no difference. One change a line, in the
 //! order of the new file; layout (`pos`, a node's comment, comment boxes) last.
 
+use std::collections::HashMap;
+
 use crate::EditError;
 
 use crate::doc::Doc;
@@ -38,7 +40,9 @@ pub fn compact(node: &SyntaxNode) -> String {
 fn entries(node: Option<SyntaxNode>) -> Vec<(String, SyntaxNode)> {
     let Some(node) = node else { return Vec::new() };
     let mut out: Vec<(String, SyntaxNode)> = Vec::new();
-    let mut seen: Vec<String> = Vec::new();
+    // How many times each key was seen (a count per key: a list searched per entry was
+    // quadratic in a map of 50,000 nodes).
+    let mut seen: HashMap<String, usize> = HashMap::new();
     for i in items(&node) {
         let key = match node.kind() {
             MAP => i.key(),
@@ -48,8 +52,9 @@ fn entries(node: Option<SyntaxNode>) -> Vec<(String, SyntaxNode)> {
         let (Some(key), Some(value)) = (key, i.value()) else {
             continue;
         };
-        let count = seen.iter().filter(|k| **k == key).count();
-        seen.push(key.clone());
+        let times = seen.entry(key.clone()).or_insert(0);
+        let count = *times;
+        *times += 1;
         out.push((
             if count == 0 {
                 key
@@ -84,17 +89,28 @@ fn place(value: &str) -> String {
     value.replace(',', ", ")
 }
 
+/// Entries by key, the first where a key is written twice (as a search from the start
+/// finds it): looked up in constant time, so comparing 50,000 nodes is linear.
+fn by_key(list: &[(String, SyntaxNode)]) -> HashMap<&str, &SyntaxNode> {
+    let mut map = HashMap::with_capacity(list.len());
+    for (key, value) in list {
+        map.entry(key.as_str()).or_insert(value);
+    }
+    map
+}
+
 /// The changes of one body's nodes (or, with `nodes` false, nothing): lines without the
 /// body's prefix, layout lines apart.
 fn nodes(old: &[(String, SyntaxNode)], new: &[(String, SyntaxNode)], out: &mut Vec<String>, layout: &mut Vec<String>) {
-    let find = |list: &[(String, SyntaxNode)], id: &str| list.iter().find(|(k, _)| k == id).map(|(_, v)| v.clone());
+    let (old_by_id, new_by_id) = (by_key(old), by_key(new));
+    let find = |list: &HashMap<&str, &SyntaxNode>, id: &str| list.get(id).map(|v| (*v).clone());
     let type_of = |n: &SyntaxNode| {
         field_value(n, "node")
             .and_then(|v| tree::string(&v))
             .unwrap_or_default()
     };
     for (id, node) in new {
-        let Some(before) = find(old, id) else {
+        let Some(before) = find(&old_by_id, id) else {
             out.push(format!("+ node {id} ({})", type_of(node)));
             continue;
         };
@@ -141,7 +157,7 @@ fn nodes(old: &[(String, SyntaxNode)], new: &[(String, SyntaxNode)], out: &mut V
         }
     }
     for (id, node) in old {
-        if find(new, id).is_none() {
+        if find(&new_by_id, id).is_none() {
             out.push(format!("- node {id} ({})", type_of(node)));
         }
     }
@@ -151,13 +167,14 @@ fn nodes(old: &[(String, SyntaxNode)], new: &[(String, SyntaxNode)], out: &mut V
 /// `- KIND NAME (VALUE)`, `~ KIND NAME: VALUE -> VALUE` (a variable's type and default
 /// apart).
 fn named(kind: &str, old: &[(String, SyntaxNode)], new: &[(String, SyntaxNode)], out: &mut Vec<String>) {
-    let find = |list: &[(String, SyntaxNode)], key: &str| list.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
+    let (old_by_key, new_by_key) = (by_key(old), by_key(new));
+    let find = |list: &HashMap<&str, &SyntaxNode>, key: &str| list.get(key).map(|v| (*v).clone());
     let shown = |v: &SyntaxNode| match v.kind() {
         STRUCT => field(v, "type").unwrap_or_else(|| compact(v)),
         _ => compact(v),
     };
     for (name, value) in new {
-        match find(old, name) {
+        match find(&old_by_key, name) {
             None => out.push(format!("+ {kind} {name} ({})", shown(value))),
             Some(before) if value.kind() == STRUCT => {
                 for part in ["type", "default"] {
@@ -178,7 +195,7 @@ fn named(kind: &str, old: &[(String, SyntaxNode)], new: &[(String, SyntaxNode)],
         }
     }
     for (name, value) in old {
-        if find(new, name).is_none() {
+        if find(&new_by_key, name).is_none() {
             out.push(format!("- {kind} {name} ({})", shown(value)));
         }
     }
@@ -236,14 +253,15 @@ pub fn node_changes(old: &str, new: &str) -> NodeChanges {
         entries(b.nodes_map(&Body::Graph).ok()),
     );
     let mut changes = NodeChanges::default();
+    let (x_by_id, y_by_id) = (by_key(&x), by_key(&y));
     for (id, node) in &y {
-        let Some((_, before)) = x.iter().find(|(k, _)| k == id) else {
+        let Some(before) = x_by_id.get(id.as_str()) else {
             changes.added.push(id.clone());
             continue;
         };
         let (mut lines, mut layout) = (Vec::new(), Vec::new());
         nodes(
-            &[(id.clone(), before.clone())],
+            &[(id.clone(), (*before).clone())],
             &[(id.clone(), node.clone())],
             &mut lines,
             &mut layout,
@@ -254,7 +272,7 @@ pub fn node_changes(old: &str, new: &str) -> NodeChanges {
     }
     changes.removed = x
         .iter()
-        .filter(|(k, _)| !y.iter().any(|(n, _)| n == k))
+        .filter(|(k, _)| !y_by_id.contains_key(k.as_str()))
         .map(|(k, _)| k.clone())
         .collect();
     changes
@@ -312,10 +330,11 @@ pub fn diff(old: (&str, &str), new: (&str, &str), layout: bool) -> Result<Vec<St
                     entries(field_value(&top_a, section)),
                     entries(field_value(&top_b, section)),
                 );
+                let (x_by_name, y_by_name) = (by_key(&x), by_key(&y));
                 for (name, body) in &y {
-                    match x.iter().find(|(n, _)| n == name) {
+                    match x_by_name.get(name.as_str()) {
                         None => out.push(format!("+ {kind} {name}")),
-                        Some((_, before)) => {
+                        Some(before) => {
                             let (mut lines, mut moved) = (Vec::new(), Vec::new());
                             reusable(before, body, &mut lines, &mut moved);
                             out.extend(lines.into_iter().map(|l| format!("{kind} {name}: {l}")));
@@ -324,7 +343,7 @@ pub fn diff(old: (&str, &str), new: (&str, &str), layout: bool) -> Result<Vec<St
                     }
                 }
                 for (name, _) in &x {
-                    if !y.iter().any(|(n, _)| n == name) {
+                    if !y_by_name.contains_key(name.as_str()) {
                         out.push(format!("- {kind} {name}"));
                     }
                 }

@@ -151,7 +151,18 @@ mod tests {
         let text = include_str!("../../../graphs/hello.ron");
         let root = parse(text).root();
         let pieces = [
-            "1", "\"s\"", ", ", "(a: 1)", "[", "]", "}", "x", "", " ", "// c\n", "\"k\": (node: \"Quit\"),\n",
+            "1",
+            "\"s\"",
+            ", ",
+            "(a: 1)",
+            "[",
+            "]",
+            "}",
+            "x",
+            "",
+            " ",
+            "// c\n",
+            "\"k\": (node: \"Quit\"),\n",
         ];
         let mut rng = fastrand::Rng::with_seed(11);
         let mut tried = 0;

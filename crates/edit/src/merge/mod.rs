@@ -182,18 +182,22 @@ impl Walk<'_> {
     fn keyed(&mut self, path: &Path, b: Option<&SyntaxNode>, o: &SyntaxNode, t: &SyntaxNode) {
         let list = |n: Option<&SyntaxNode>| n.and_then(|n| entries(n, path)).unwrap_or_default();
         let (base, ours, theirs) = (list(b), list(Some(o)), list(Some(t)));
-        let find = |list: &[(Key, Item, SyntaxNode)], key: &Key| {
-            list.iter().find(|(k, _, _)| k == key).map(|(_, _, v)| v.clone())
+        // Each side's items by key, looked up in constant time (a search per item was
+        // quadratic: 109 s to merge 50,000 nodes). Keys are unique: a repeated one is counted.
+        let by_key = |list: &[(Key, Item, SyntaxNode)]| -> std::collections::HashMap<Key, SyntaxNode> {
+            list.iter().map(|(k, _, v)| (k.clone(), v.clone())).collect()
         };
+        let (base_by, ours_by, theirs_by) = (by_key(&base), by_key(&ours), by_key(&theirs));
+        let find = |list: &std::collections::HashMap<Key, SyntaxNode>, key: &Key| list.get(key).cloned();
         let ours_new: Vec<Key> = ours
             .iter()
             .map(|(k, _, _)| k.clone())
-            .filter(|k| find(&base, k).is_none() && find(&theirs, k).is_none())
+            .filter(|k| find(&base_by, k).is_none() && find(&theirs_by, k).is_none())
             .collect();
         let mut after: Option<Key> = None;
         for (key, item, value) in &theirs {
             let child: Path = [path.clone(), vec![key.clone()]].concat();
-            match (find(&base, key), find(&ours, key)) {
+            match (find(&base_by, key), find(&ours_by, key)) {
                 (Some(was), Some(mine)) => self.value(&child, Some(&was), &mine, value),
                 (Some(was), None) => {
                     if compact(&was) != compact(value) {
@@ -240,11 +244,11 @@ impl Walk<'_> {
         // Last first: a key written twice is counted from the front, so removing the first
         // would rename the second.
         for (key, _, was) in base.iter().rev() {
-            if find(&theirs, key).is_some() {
+            if find(&theirs_by, key).is_some() {
                 continue;
             }
             let child: Path = [path.clone(), vec![key.clone()]].concat();
-            match find(&ours, key) {
+            match find(&ours_by, key) {
                 Some(mine) if compact(&mine) == compact(was) => self.steps.push(Step::Remove { path: child }),
                 Some(_) => self
                     .conflicts
