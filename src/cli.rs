@@ -80,6 +80,8 @@ pub(crate) enum Command {
     },
     /// Serves a page on 127.0.0.1 that draws the graph and runs it under a debugger
     /// (breakpoints, stepping, values on pins); prints its address first.
+    // `--record` and `--stats` are `run`'s; the studio refuses them, and its help leaves them out.
+    #[command(mut_arg("record", |a| a.hide(true)), mut_arg("stats", |a| a.hide(true)))]
     Studio(Box<StudioArgs>),
     /// Edits a graph file with the editor's operations, all or nothing, keeping every
     /// other byte as it was (made at the first edit if it does not exist). Exit 0 written,

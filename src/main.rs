@@ -178,6 +178,14 @@ fn studio(args: StudioArgs) -> u8 {
             return EXIT_LOAD_ERROR;
         }
     };
+    // A --set the graph cannot take is said now, not at the first Run (the file may change
+    // later: each Run checks again, and says so on the page).
+    if let Ok(program) = registry(SocketConfig::default()).load_file(&run.file) {
+        if let Err(message) = crate::cli::settings(&run.instance.set, &program) {
+            eprintln!("error: {message}");
+            return EXIT_LOAD_ERROR;
+        }
+    }
     studio::studio(studio::Settings {
         file: run.file,
         port: args.port,

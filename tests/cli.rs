@@ -336,3 +336,21 @@ fn nodes_with_a_file_lists_its_functions_and_macros_and_its_imports() {
     let bad = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/cases/functions/body_errors.ron");
     assert_eq!(graphrun(&["nodes", bad]).status.code(), Some(2));
 }
+
+/// Issue 34, 17: `studio --help` listed `--stats` and `--record`, which it refuses; a
+/// `--set` of a variable the graph lacks made every Run do nothing, silently.
+#[test]
+fn the_studio_offers_only_its_options_and_refuses_a_set_the_graph_cannot_take() {
+    let help = graphrun(&["studio", "--help"]);
+    let help = String::from_utf8_lossy(&help.stdout);
+    assert!(help.contains("--set") && help.contains("--port"), "{help}");
+    assert!(!help.contains("--stats") && !help.contains("--record"), "{help}");
+    let root = env!("CARGO_MANIFEST_DIR");
+    let refused = graphrun(&["studio", &format!("{root}/graphs/hello.ron"), "--set", "Nope=1"]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("--set Nope=1: no variable `Nope` in graph `Hello`"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+}

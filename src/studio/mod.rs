@@ -465,6 +465,7 @@ fn start(settings: &Settings, session: &Arc<Session>) -> Option<Running> {
     });
     if let Err(message) = set {
         session.log("error", &message);
+        session.refused(&format!("cannot run: {message}"));
         return None;
     }
     let tracer = settings.trace.then(|| Tracer::new(Arc::new(graphrun::StdioHost)));
