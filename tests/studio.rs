@@ -944,10 +944,9 @@ async fn a_drawing_under_way_holds_up_neither_the_pages_nor_sigterm() {
         let toggle = json!({"action": "breakpoint", "node": format!("t{asked}")});
         page.send(Message::text(toggle.to_string())).await.unwrap();
         let name = format!("t{asked}");
-        next!(format!("the answer to toggle {asked}"), |m| m["type"] == "breakpoints"
-            && m["breakpoints"]
-                .as_array()
-                .is_some_and(|b| b.iter().any(|b| b[1] == name.as_str())));
+        // The file drawn so far has no such node: the answer is a refusal naming it.
+        next!(format!("the answer to toggle {asked}"), |m| m["type"] == "refused"
+            && m["message"].as_str().is_some_and(|t| t.contains(&format!("`{name}`"))));
     }
     assert!(
         marker.exists(),
@@ -1007,4 +1006,66 @@ fn pos_of(text: &str, id: &str) -> (i64, i64) {
 async fn saved(page: &mut Browser, n: u64) {
     page.wait_for(&format!("write {n}"), &format!("document.body.dataset.saved === '{n}'"))
         .await;
+}
+
+/// Issue 34, 9: one page could grow the studio without bound: breakpoints on nodes that do
+/// not exist were kept and sent whole to every page at each toggle (40 names of 8 MiB: 2 GB),
+/// and actions queued without bound (60 of 15 MiB: 834 MiB). A breakpoint needs a node the
+/// file has; the queue holds at most 64 MiB of actions, and a page waits while it is full.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_page_cannot_grow_the_studio_without_bound() {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message;
+    let dir = scratch("bounds");
+    std::fs::write(dir.join("g.ron"), include_str!("../graphs/hello.ron")).unwrap();
+    let (studio, url) = start(&dir, &["studio", "g.ron", "--port", "0"]);
+    let ws = page_socket_url(&url);
+    let config = tokio_tungstenite::tungstenite::protocol::WebSocketConfig::default()
+        .max_message_size(None)
+        .max_frame_size(None);
+    let (page, _) = tokio_tungstenite::connect_async_with_config(ws.as_str(), Some(config), false)
+        .await
+        .unwrap();
+    // A reader, so that the studio's messages to this page never hold anything up.
+    let (mut sink, mut stream) = page.split();
+    let reader = tokio::spawn(async move {
+        let (mut refusals, mut kept, mut largest) = (0, false, 0);
+        while let Some(Ok(message)) = stream.next().await {
+            let Message::Text(text) = message else { continue };
+            if text.starts_with(r#"{"type":"refused""#) {
+                refusals += 1;
+            }
+            if text.starts_with(r#"{"type":"breakpoints""#) {
+                largest = largest.max(text.len());
+                if text.contains(r#""quit""#) {
+                    kept = true;
+                    break;
+                }
+            }
+        }
+        (refusals, kept, largest)
+    });
+    let huge = "n".repeat(15 << 20);
+    for _ in 0..60 {
+        let action = format!(r#"{{"action":"breakpoint","node":"{huge}"}}"#);
+        sink.send(Message::text(action)).await.unwrap();
+    }
+    // A real node's breakpoint is kept and said, after all of those.
+    sink.send(Message::text(r#"{"action":"breakpoint","node":"quit"}"#))
+        .await
+        .unwrap();
+    let (refusals, kept, largest) = tokio::time::timeout(std::time::Duration::from_secs(120), reader)
+        .await
+        .expect("the real node's breakpoint was answered")
+        .unwrap();
+    let peak = peak_memory(studio.0.id());
+    eprintln!(
+        "studio peak {} MiB, {refusals} refusals, largest breakpoints message {largest} bytes",
+        peak >> 20
+    );
+    assert!(kept, "the breakpoint on `quit` is kept");
+    assert_eq!(refusals, 60, "each breakpoint on no node is refused");
+    assert!(largest < 1 << 10, "no 15 MiB name is kept and sent: {largest} bytes");
+    assert!(peak < 512 << 20, "the studio held {} MiB", peak >> 20);
+    let _ = std::fs::remove_dir_all(&dir);
 }

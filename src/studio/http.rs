@@ -45,7 +45,20 @@ const MAX_MESSAGE: usize = 16 << 20;
 const HEAD_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// What a page asks over its WebSocket.
-pub type Actions = tokio::sync::mpsc::UnboundedSender<super::protocol::Action>;
+pub type Actions = tokio::sync::mpsc::UnboundedSender<(super::protocol::Action, Held)>;
+
+/// The bytes of every page's actions queued and not yet done, at most [`QUEUED_BYTES`]: a
+/// page whose actions would pass it is not read until the studio has done enough (its
+/// socket's buffers then fill, and it waits), however many pages and however large.
+pub type Held = tokio::sync::OwnedSemaphorePermit;
+
+/// The most bytes of actions queued at once, of all pages.
+pub const QUEUED_BYTES: usize = 4 * MAX_MESSAGE;
+
+/// The queue's free bytes, shared by every page's socket.
+pub fn queue_room() -> Arc<tokio::sync::Semaphore> {
+    Arc::new(tokio::sync::Semaphore::new(QUEUED_BYTES))
+}
 
 /// What every request is checked against and served from.
 #[derive(Clone)]
@@ -54,6 +67,8 @@ struct App {
     port: u16,
     session: Arc<Session>,
     actions: Actions,
+    /// The action queue's free bytes (see [`Held`]).
+    room: Arc<tokio::sync::Semaphore>,
     title: Arc<str>,
 }
 
@@ -65,6 +80,7 @@ pub async fn serve(listener: TcpListener, token: Arc<str>, session: Arc<Session>
         port,
         session,
         actions,
+        room: queue_room(),
         title,
     };
     let router = Router::new()
@@ -194,7 +210,7 @@ async fn socket(State(app): State<App>, request: Request) -> Response {
                 .max_message_size(Some(MAX_MESSAGE))
                 .max_frame_size(Some(MAX_MESSAGE));
             let socket = WebSocketStream::from_raw_socket(TokioIo::new(upgraded), Role::Server, Some(config)).await;
-            page_socket(socket, app.session, app.actions).await;
+            page_socket(socket, app.session, app.actions, app.room).await;
         }
     });
     Response::builder()
@@ -211,6 +227,7 @@ async fn page_socket<S: AsyncRead + AsyncWrite + Unpin>(
     socket: WebSocketStream<S>,
     session: Arc<Session>,
     actions: Actions,
+    room: Arc<tokio::sync::Semaphore>,
 ) {
     let (mut tx, mut rx) = socket.split();
     let mut events = session.subscribe();
@@ -236,7 +253,13 @@ async fn page_socket<S: AsyncRead + AsyncWrite + Unpin>(
             message = rx.next() => match message {
                 Some(Ok(Message::Text(text))) => match serde_json::from_str(text.as_str()) {
                     Ok(action) => {
-                        let _ = actions.send(action);
+                        // Held until the studio has done it: the next message is not read
+                        // while the queue is full.
+                        let bytes = text.len().clamp(1, QUEUED_BYTES) as u32;
+                        let Ok(held) = room.clone().acquire_many_owned(bytes).await else {
+                            return;
+                        };
+                        let _ = actions.send((action, held));
                     }
                     Err(e) => session.log("warning", &format!("the page asked for something the studio does not know: {e}")),
                 },

@@ -142,8 +142,11 @@ async fn serve(settings: Settings) -> u8 {
     }
     loop {
         tokio::select! {
-            Some(action) = asked.recv() => {
-                if act(&settings, &session, &mut running, &mut editor, &inspector, action) {
+            Some((action, held)) = asked.recv() => {
+                let written = act(&settings, &session, &mut running, &mut editor, &inspector, action);
+                // Done: its bytes are free for the pages' next actions.
+                drop(held);
+                if written {
                     // On disk now; drawn now, not when the watcher reports the write.
                     session.set_saved(editor.saved);
                     drawer.ask(Ask::Now);

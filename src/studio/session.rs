@@ -406,6 +406,25 @@ impl Session {
         {
             let mut bps = self.breakpoints.set.lock().unwrap_or_else(|e| e.into_inner());
             if !bps.remove(&key) {
+                // Only on a node the file has now (a page could name any, of any length,
+                // and every toggle sends the whole set to every page).
+                let part = format!("node:{}", key.1);
+                let drawn = self
+                    .state()
+                    .graphs
+                    .iter()
+                    .any(|(name, parts)| *name == key.0 && parts.items.iter().any(|(k, _)| *k == part));
+                if !drawn {
+                    drop(bps);
+                    self.refused(&format!(
+                        "no breakpoint: there is no node `{}` in {}",
+                        shown_id(&key.1),
+                        key.0
+                            .as_deref()
+                            .map_or("the event graph".to_string(), |f| format!("`{f}`"))
+                    ));
+                    return;
+                }
                 bps.insert(key);
             }
         }
@@ -585,6 +604,15 @@ pub fn fresh_token() -> Result<String, String> {
     let mut bytes = [0u8; 16];
     getrandom::getrandom(&mut bytes).map_err(|e| format!("cannot make a token: {e}"))?;
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// A node id as a message shows it: control characters escaped, at most 80 characters.
+fn shown_id(id: &str) -> String {
+    let mut shown: String = id.chars().take(80).collect::<String>().escape_debug().to_string();
+    if id.chars().nth(80).is_some() {
+        shown.push('…');
+    }
+    shown
 }
 
 #[cfg(test)]

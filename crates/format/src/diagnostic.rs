@@ -67,8 +67,29 @@ impl Diagnostic {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        format!("{}: {level}[{}]: {}", file.location(self.span), self.code, self.message)
+        format!(
+            "{}: {level}[{}]: {}",
+            file.location(self.span),
+            self.code,
+            printable(&self.message)
+        )
     }
+}
+
+/// A message as a terminal may print it: a control character a file held (an escape
+/// sequence in a node id, say) written as its escape (`\u{1b}`), never sent raw.
+fn printable(message: &str) -> std::borrow::Cow<'_, str> {
+    if !message.chars().any(|c| c.is_control() && c != '\n') {
+        return std::borrow::Cow::Borrowed(message);
+    }
+    message
+        .chars()
+        .map(|c| match c.is_control() && c != '\n' {
+            true => c.escape_debug().to_string(),
+            false => c.to_string(),
+        })
+        .collect::<String>()
+        .into()
 }
 
 /// The diagnostics of one file, in the order of their positions.
@@ -176,7 +197,7 @@ impl Diagnostics {
             }
             let diagnostic = cs::Diagnostic::new(severity)
                 .with_code(d.code)
-                .with_message(&d.message)
+                .with_message(printable(&d.message))
                 .with_labels(vec![label]);
             term::emit(lock, &config, &files, &diagnostic).map_err(io::Error::other)?;
         }
