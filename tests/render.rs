@@ -454,3 +454,30 @@ fn reroute_knots_are_drawn_small_on_their_wires() {
     assert!(svg.contains(r#"<circle class="pin data" data-pin="Out" data-dir="out" data-type="String""#));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Issue 34, 16: two nodes at positions near the ends of i64 made a picture whose width and
+/// height wrapped negative. A `pos` is drawn within a billion of the origin.
+#[test]
+fn huge_positions_make_a_picture_of_positive_size() {
+    let dir = std::env::temp_dir().join(format!("graphrun-render-far-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("far.ron");
+    std::fs::write(
+        &file,
+        r#"Graph(format: 1, name: "Far", nodes: {
+            "a": (node: "Event BeginPlay", exec: {"then": "b"}, pos: (9223372036854775000, -9223372036854775000)),
+            "b": (node: "Quit", pos: (-9223372036854775000, 9223372036854775000)),
+        })"#,
+    )
+    .unwrap();
+    let out = render(&[file.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let svg = String::from_utf8(out.stdout).unwrap();
+    let head = &svg[..svg.find('>').unwrap()];
+    let (width, height) = (
+        number(attr(head, "width").unwrap()),
+        number(attr(head, "height").unwrap()),
+    );
+    assert!(width > 0 && height > 0, "{head}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -530,6 +530,15 @@ fn the_studio_server_answers_bad_requests_with_their_status_and_keeps_serving() 
             format!("GET /ws?token={token} HTTP/1.1\r\nHost: {addr}\r\nOrigin: http://{addr}\r\n{upgrade}\r\n"),
             " 101 ",
         ),
+        // Issue 34, 16: a second Host (a proxy may read the other) or Origin: refused.
+        (
+            format!("GET /?token={token} HTTP/1.1\r\nHost: {addr}\r\nHost: evil.example:{port}\r\n\r\n"),
+            " 400 ",
+        ),
+        (
+            format!("GET /ws?token={token} HTTP/1.1\r\nHost: {addr}\r\nOrigin: http://{addr}\r\nOrigin: http://evil.example\r\n{upgrade}\r\n"),
+            " 400 ",
+        ),
         // A WebSocket version other than 13 (RFC 6455), or none: 426, naming the one spoken.
         (
             format!(

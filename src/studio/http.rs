@@ -120,6 +120,15 @@ fn plain(status: StatusCode, text: &'static str) -> Response {
 async fn guard(State(app): State<App>, request: Request, next: Next) -> Response {
     let headers = request.headers();
     let own = |value: &str| value == format!("127.0.0.1:{}", app.port) || value == format!("localhost:{}", app.port);
+    // One of each: with two, a proxy and this server could each read another.
+    for name in [header::HOST, header::ORIGIN] {
+        if headers.get_all(&name).iter().count() > 1 {
+            return plain(
+                StatusCode::BAD_REQUEST,
+                "bad request: more than one Host or Origin header\n",
+            );
+        }
+    }
     if !header_str(headers, header::HOST).is_some_and(own) {
         return plain(
             StatusCode::FORBIDDEN,

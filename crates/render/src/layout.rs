@@ -180,7 +180,7 @@ pub fn layout(picture: &Picture) -> Vec<Rect> {
         .nodes
         .iter()
         .enumerate()
-        .filter_map(|(i, node)| node.pos.map(|(_, y)| y + sizes[i].1))
+        .filter_map(|(i, node)| node.pos.map(drawn_at).map(|(_, y)| y + sizes[i].1))
         .max()
         .map_or(0, |bottom| bottom + BAND_GAP);
     let mut rects: Vec<Option<Rect>> = vec![None; n];
@@ -206,7 +206,7 @@ pub fn layout(picture: &Picture) -> Vec<Rect> {
     }
     // A node with `pos` is exactly there.
     (0..n)
-        .map(|i| match picture.nodes[i].pos {
+        .map(|i| match picture.nodes[i].pos.map(drawn_at) {
             Some((x, y)) => Rect {
                 x,
                 y,
@@ -617,4 +617,14 @@ mod tests {
             "{total_after} crossings in all, {total_before} before"
         );
     }
+}
+
+/// The farthest from the origin a box is drawn, on each axis: a billion, far past any
+/// canvas (Unreal's positions are 32-bit), near enough that a picture's width and height,
+/// made of differences of positions, cannot overflow.
+pub const FARTHEST: i64 = 1_000_000_000;
+
+/// Where a `pos` is drawn: as written, within [`FARTHEST`] of the origin.
+fn drawn_at((x, y): (i64, i64)) -> (i64, i64) {
+    (x.clamp(-FARTHEST, FARTHEST), y.clamp(-FARTHEST, FARTHEST))
 }
