@@ -48,11 +48,27 @@ impl Boxes {
 
     /// The boxes that meet the rectangle from `(x0, y0)` to `(x1, y1)`, in a stable order.
     fn near(&self, x0: i64, y0: i64, x1: i64, y1: i64) -> Vec<Rect> {
+        let (cx0, cx1, cy0, cy1) = (
+            x0.div_euclid(CELL),
+            x1.div_euclid(CELL),
+            y0.div_euclid(CELL),
+            y1.div_euclid(CELL),
+        );
+        let area = (cx1 - cx0 + 1).saturating_mul(cy1 - cy0 + 1);
         let mut found: Vec<usize> = Vec::new();
-        for cx in x0.div_euclid(CELL)..=x1.div_euclid(CELL) {
-            for cy in y0.div_euclid(CELL)..=y1.div_euclid(CELL) {
-                if let Some(ids) = self.cells.get(&(cx, cy)) {
+        if area > self.cells.len() as i64 {
+            // A wire longer than the picture is wide: the filed cells are fewer to look at.
+            for (&(cx, cy), ids) in &self.cells {
+                if (cx0..=cx1).contains(&cx) && (cy0..=cy1).contains(&cy) {
                     found.extend(ids);
+                }
+            }
+        } else {
+            for cx in cx0..=cx1 {
+                for cy in cy0..=cy1 {
+                    if let Some(ids) = self.cells.get(&(cx, cy)) {
+                        found.extend(ids);
+                    }
                 }
             }
         }
