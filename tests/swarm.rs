@@ -524,3 +524,98 @@ fn stats_share_the_peak_memory_among_the_instances_alive_at_once() {
     assert!((1.0..20.0).contains(&alive), "{line}");
     assert!(((peak - start) / alive - per).abs() < 0.01, "{line}");
 }
+
+/// `swarm merge` adds parts of one swarm only: a report of another graph, report format,
+/// instance count or segment count is refused naming the file and the difference; a file
+/// that is not a regular file (a FIFO nobody writes to) is refused, not waited on; counts
+/// at the top of `u64` saturate instead of wrapping.
+#[test]
+fn swarm_merge_refuses_parts_of_another_swarm_and_files_that_are_not_reports() {
+    let dir = scratch("foreign");
+    let parts: Vec<PathBuf> = (0..2).map(|i| dir.join(format!("part{i}.json"))).collect();
+    for (i, part) in parts.iter().enumerate() {
+        let run = swarm(&[
+            "tests/swarm/faulty.ron",
+            "--instances",
+            "20",
+            "--segment",
+            &format!("{i}/2"),
+            "--out",
+            part.to_str().unwrap(),
+        ]);
+        assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
+    }
+    let second = report(&parts[1]);
+    let variant = |name: &str, field: &str, value: Value| -> PathBuf {
+        let mut changed = second.clone();
+        changed[field] = value;
+        let path = dir.join(name);
+        std::fs::write(&path, serde_json::to_string(&changed).unwrap()).unwrap();
+        path
+    };
+    let cases = [
+        (variant("graph.json", "graph", "Other".into()), "graph `Other`, not `"),
+        (variant("format.json", "format", 2.into()), "report format 2, not 1"),
+        (
+            variant("instances.json", "instances", 30.into()),
+            "30 instances, not 20",
+        ),
+        (variant("of.json", "of", 3.into()), "part of 3, not of 2"),
+    ];
+    for (path, says) in &cases {
+        let merge = swarm(&["merge", parts[0].to_str().unwrap(), path.to_str().unwrap()]);
+        let err = text(&merge.stderr);
+        assert_eq!(merge.status.code(), Some(2), "{err}");
+        assert!(
+            err.contains(&format!("error: {}: a part of another swarm: ", path.display())),
+            "{err}"
+        );
+        assert!(err.contains(says), "{says}: {err}");
+    }
+    // A FIFO with no writer: refused at once (the test would hang otherwise; bounded by the
+    // child's own deadline below).
+    let fifo = dir.join("fifo.json");
+    assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_graphrun"))
+        .current_dir(ROOT)
+        .args(["swarm", "merge", parts[0].to_str().unwrap(), fifo.to_str().unwrap()])
+        .stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break Some(status);
+        }
+        if started.elapsed() > std::time::Duration::from_secs(20) {
+            let _ = child.kill();
+            break None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let mut err = String::new();
+    std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut err).unwrap();
+    let status = status.expect("swarm merge still waiting on a FIFO after 20 s");
+    assert_eq!(status.code(), Some(2), "{err}");
+    assert!(err.contains("it is not a regular file"), "{err}");
+    // Counts at the top of u64 saturate.
+    let mut huge = second.clone();
+    huge["started"] = u64::MAX.into();
+    huge["messages"]["sent"] = u64::MAX.into();
+    let huge_path = dir.join("huge.json");
+    std::fs::write(&huge_path, serde_json::to_string(&huge).unwrap()).unwrap();
+    let merged = dir.join("merged.json");
+    let merge = swarm(&[
+        "merge",
+        parts[0].to_str().unwrap(),
+        huge_path.to_str().unwrap(),
+        "--out",
+        merged.to_str().unwrap(),
+    ]);
+    assert_eq!(merge.status.code(), Some(0), "{}", text(&merge.stderr));
+    let m = report(&merged);
+    assert_eq!(m["started"], u64::MAX);
+    assert_eq!(m["messages"]["sent"], u64::MAX);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -109,19 +109,23 @@ fn merge(files: &[PathBuf], threshold_texts: &[String], out: Option<&Path>) -> u
     };
     let mut merged = Report::default();
     for file in files {
-        let text = match std::fs::read_to_string(file) {
+        let text = match read_report(file) {
             Ok(text) => text,
             Err(e) => {
                 eprintln!("error: {}: {e}", file.display());
                 return crate::exit::EXIT_LOAD_ERROR;
             }
         };
-        match serde_json::from_str::<Report>(&text) {
-            Ok(part) => merged.merge(&part),
+        let part = match serde_json::from_str::<Report>(&text) {
+            Ok(part) => part,
             Err(e) => {
                 eprintln!("error: {}: not a swarm report: {e}", file.display());
                 return crate::exit::EXIT_LOAD_ERROR;
             }
+        };
+        if let Err(how) = merged.merge(&part) {
+            eprintln!("error: {}: a part of another swarm: {how}", file.display());
+            return crate::exit::EXIT_LOAD_ERROR;
         }
     }
     let mut distinct = merged.parts.clone();
@@ -145,6 +149,17 @@ fn merge(files: &[PathBuf], threshold_texts: &[String], out: Option<&Path>) -> u
         }
     }
     verdict(&merged, &thresholds)
+}
+
+/// A report's text: a regular file only (a FIFO's opening would wait for a writer).
+fn read_report(path: &Path) -> std::io::Result<String> {
+    if !std::fs::metadata(path)?.is_file() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "it is not a regular file",
+        ));
+    }
+    std::fs::read_to_string(path)
 }
 
 fn write_json(path: &Path, report: &Report) -> Result<(), String> {
@@ -683,7 +698,7 @@ fn report(swarm: &Swarm, file: &Path, total: u64, segment: Segment, seconds: f64
         histograms.insert(format!("metric.{name}"), h.clone());
     }
     Report {
-        format: 1,
+        format: report::FORMAT,
         graph: file.display().to_string(),
         instances: total,
         parts: vec![segment.index],

@@ -155,34 +155,59 @@ pub struct Report {
     pub per_second: Vec<Second>,
 }
 
+/// The version of the report's JSON this build writes and reads.
+pub const FORMAT: u32 = 1;
+
 impl Report {
-    /// Adds `other` (another part of the same swarm) to this one.
-    pub fn merge(&mut self, other: &Report) {
+    /// Adds `other` (another part of the same swarm) to this one; a report of another
+    /// swarm — another graph file (by name: the parts may run on machines with other
+    /// folders), report format, instance count or number of parts — is refused, saying
+    /// how it differs. Counts saturate at the top of `u64`.
+    pub fn merge(&mut self, other: &Report) -> Result<(), String> {
         fn add(to: &mut BTreeMap<String, u64>, from: &BTreeMap<String, u64>) {
             for (k, v) in from {
-                *to.entry(k.clone()).or_default() += v;
+                let sum = to.entry(k.clone()).or_default();
+                *sum = sum.saturating_add(*v);
+            }
+        }
+        fn file_name(graph: &str) -> &str {
+            graph.rsplit(['/', '\\']).next().unwrap_or(graph)
+        }
+        if other.format != FORMAT {
+            return Err(format!("report format {}, not {FORMAT}", other.format));
+        }
+        if !self.parts.is_empty() {
+            if file_name(&other.graph) != file_name(&self.graph) {
+                return Err(format!("graph `{}`, not `{}`", other.graph, self.graph));
+            }
+            if other.instances != self.instances {
+                return Err(format!("{} instances, not {}", other.instances, self.instances));
+            }
+            if other.of != self.of {
+                return Err(format!("a part of {}, not of {}", other.of, self.of));
             }
         }
         if self.graph.is_empty() {
             self.graph = other.graph.clone();
         }
         self.format = other.format;
-        self.instances = self.instances.max(other.instances);
-        self.of = self.of.max(other.of);
+        self.instances = other.instances;
+        self.of = other.of;
         self.parts.extend(&other.parts);
         self.parts.sort_unstable();
         self.seconds = self.seconds.max(other.seconds);
-        self.started += other.started;
+        self.started = self.started.saturating_add(other.started);
         add(&mut self.ended, &other.ended);
         add(&mut self.connect, &other.connect);
         add(&mut self.connection_errors, &other.connection_errors);
         add(&mut self.closes, &other.closes);
-        self.messages.sent += other.messages.sent;
-        self.messages.sent_bytes += other.messages.sent_bytes;
-        self.messages.received += other.messages.received;
-        self.messages.received_bytes += other.messages.received_bytes;
+        let (mine, theirs) = (&mut self.messages, &other.messages);
+        mine.sent = mine.sent.saturating_add(theirs.sent);
+        mine.sent_bytes = mine.sent_bytes.saturating_add(theirs.sent_bytes);
+        mine.received = mine.received.saturating_add(theirs.received);
+        mine.received_bytes = mine.received_bytes.saturating_add(theirs.received_bytes);
         add(&mut self.runtime_errors, &other.runtime_errors);
-        self.warnings += other.warnings;
+        self.warnings = self.warnings.saturating_add(other.warnings);
         add(&mut self.counters, &other.counters);
         for (name, h) in &other.histograms {
             self.histograms.entry(name.clone()).or_default().merge(h);
@@ -194,11 +219,11 @@ impl Report {
         for row in &other.per_second {
             match at.get(&row.t).map(|&i| &mut self.per_second[i]) {
                 Some(mine) => {
-                    mine.running += row.running;
-                    mine.ended += row.ended;
-                    mine.sent += row.sent;
-                    mine.received += row.received;
-                    mine.errors += row.errors;
+                    mine.running = mine.running.saturating_add(row.running);
+                    mine.ended = mine.ended.saturating_add(row.ended);
+                    mine.sent = mine.sent.saturating_add(row.sent);
+                    mine.received = mine.received.saturating_add(row.received);
+                    mine.errors = mine.errors.saturating_add(row.errors);
                     mine.reply.merge(&row.reply);
                 }
                 None => {
@@ -208,6 +233,7 @@ impl Report {
             }
         }
         self.per_second.sort_by_key(|r| r.t);
+        Ok(())
     }
 
     /// A histogram by name (empty if none was recorded).

@@ -51,10 +51,11 @@ const MAX_LINE: usize = graphrun::MAX_FILE_SIZE;
 /// [`MAX_LINE`] bytes (so `/dev/zero` or a line of a gigabyte is refused, not read whole).
 fn lines(path: &Path) -> Result<impl Iterator<Item = Result<String, String>>, String> {
     use std::io::{BufRead, Read};
-    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
-    if !file.metadata().map_err(|e| e.to_string())?.is_file() {
+    // Asked before opening: opening a FIFO waits for a writer.
+    if !std::fs::metadata(path).map_err(|e| e.to_string())?.is_file() {
         return Err("it is not a regular file".to_string());
     }
+    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
     let mut reader = std::io::BufReader::new(file);
     let mut failed = false;
     Ok(std::iter::from_fn(move || {
