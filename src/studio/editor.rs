@@ -1,10 +1,12 @@
 //! The studio as an editor (authoring.md section 6): each edit the page makes is a batch
 //! of `graphrun edit`'s operations, applied by the edit layer to the file as it is on disk
 //! now and written at once (atomically, never over a file that changed since it was read).
-//! Undo and redo step through every edit since the studio started, each step written to
-//! the file; a step is refused if the file changed elsewhere since.
+//! Each page has its own undo and redo, through every edit it made since it connected,
+//! each step written to the file; a step is refused while the file is not as that page's
+//! edit left it (another page's edit on top of it, or a change made elsewhere).
 
 use std::collections::hash_map::DefaultHasher;
+use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::path::PathBuf;
 
@@ -12,6 +14,7 @@ use graphrun_edit::doc::Doc;
 use graphrun_edit::file::{self, WriteError};
 use graphrun_edit::{Body, Op, TextEdit};
 
+use super::session::Page;
 use crate::edit::inspector::RegistryInspector;
 
 /// How many edits undo reaches back.
@@ -24,12 +27,18 @@ struct Change {
     expects: u64,
 }
 
-/// The file being edited and its history.
+/// One page's edits, to undo and redo.
+#[derive(Default)]
+struct History {
+    undo: Vec<Change>,
+    redo: Vec<Change>,
+}
+
+/// The file being edited and each page's history.
 pub struct Editor {
     path: PathBuf,
     name: String,
-    undo: Vec<Change>,
-    redo: Vec<Change>,
+    histories: HashMap<Page, History>,
     /// Writes made to the file so far (the page shows it as `data-saved`).
     pub saved: u64,
 }
@@ -66,8 +75,7 @@ impl Editor {
         Editor {
             name: path.display().to_string(),
             path,
-            undo: Vec::new(),
-            redo: Vec::new(),
+            histories: HashMap::new(),
             saved: 0,
         }
     }
@@ -76,6 +84,7 @@ impl Editor {
     /// or macro of the file) and writes the file; what the operations printed.
     pub fn edit(
         &mut self,
+        page: Page,
         inspector: &RegistryInspector<'_>,
         graph: Option<&str>,
         ops: &[String],
@@ -94,7 +103,7 @@ impl Editor {
             let edited = graphrun_edit::edit(&self.name, &text, body, &ops, inspector)?;
             match file::write(&self.path, old.as_deref(), &edited.text) {
                 Ok(()) => {
-                    self.record(edited.undo, &edited.text);
+                    self.record(page, edited.undo, &edited.text);
                     return Ok(edited.printed);
                 }
                 Err(WriteError::Changed) => continue,
@@ -161,52 +170,63 @@ impl Editor {
         Ok(ops)
     }
 
-    fn record(&mut self, steps: Vec<Vec<TextEdit>>, after: &str) {
-        self.undo.push(Change {
+    fn record(&mut self, page: Page, steps: Vec<Vec<TextEdit>>, after: &str) {
+        let history = self.histories.entry(page).or_default();
+        history.undo.push(Change {
             steps,
             expects: hash(after),
         });
-        if self.undo.len() > HISTORY {
-            self.undo.remove(0);
+        if history.undo.len() > HISTORY {
+            history.undo.remove(0);
         }
-        self.redo.clear();
+        history.redo.clear();
         self.saved += 1;
     }
 
-    /// Undoes the last edit (writing the file as it was before it).
-    pub fn undo(&mut self) -> Result<(), String> {
-        let change = self.undo.pop().ok_or("nothing to undo")?;
-        let back = self.step(change)?;
-        self.redo.push(back);
-        Ok(())
+    /// Undoes `page`'s last edit (writing the file as it was before it).
+    pub fn undo(&mut self, page: Page) -> Result<(), String> {
+        self.step(page, |h| &mut h.undo, |h| &mut h.redo, "nothing to undo")
     }
 
-    /// Does again the last edit undone.
-    pub fn redo(&mut self) -> Result<(), String> {
-        let change = self.redo.pop().ok_or("nothing to redo")?;
-        let back = self.step(change)?;
-        self.undo.push(back);
-        Ok(())
+    /// Does again `page`'s last edit undone.
+    pub fn redo(&mut self, page: Page) -> Result<(), String> {
+        self.step(page, |h| &mut h.redo, |h| &mut h.undo, "nothing to redo")
     }
 
-    /// Applies a change to the file; the change that goes back.
-    fn step(&mut self, change: Change) -> Result<Change, String> {
+    /// `page` has gone: its history with it.
+    pub fn forget(&mut self, page: Page) {
+        self.histories.remove(&page);
+    }
+
+    /// Takes the last change of one of `page`'s stacks (`from`), applies it to the file and
+    /// puts the change that goes back on the other (`to`). Refused, the change kept, while
+    /// the file is not as it expects.
+    fn step(
+        &mut self,
+        page: Page,
+        from: fn(&mut History) -> &mut Vec<Change>,
+        to: fn(&mut History) -> &mut Vec<Change>,
+        none: &str,
+    ) -> Result<(), String> {
         let (old, text) = current(&self.path)?;
+        let history = self.histories.entry(page).or_default();
+        let change = from(history).last().ok_or(none)?;
         if old.is_none() || hash(&text) != change.expects {
-            self.undo.clear();
-            self.redo.clear();
             return Err(format!(
-                "{} changed on disk since that edit, so it cannot be undone or redone; the history is cleared",
+                "{} changed on disk since this page's edit (by another page or another program), so \
+                 that edit cannot be undone or redone until the file is as the edit left it",
                 self.name
             ));
         }
         let (new, back) = revert(&text, &change.steps).ok_or("internal error: the history does not apply")?;
         file::write(&self.path, old.as_deref(), &new).map_err(|e| format!("cannot write {}: {e}", self.name))?;
-        self.saved += 1;
-        Ok(Change {
+        from(history).pop();
+        to(history).push(Change {
             steps: back,
             expects: hash(&new),
-        })
+        });
+        self.saved += 1;
+        Ok(())
     }
 }
 

@@ -27,7 +27,7 @@ use tokio_tungstenite::tungstenite::protocol::{Role, WebSocketConfig};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::WebSocketStream;
 
-use super::session::{same_token, Session};
+use super::session::{same_token, Page, Session};
 
 /// The page: its markup, style and scripts, put together when it is served.
 const PAGE: &str = include_str!("page/index.html");
@@ -44,8 +44,15 @@ const MAX_MESSAGE: usize = 16 << 20;
 /// How long a client has to send its request head.
 const HEAD_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// What a page asks over its WebSocket.
-pub type Actions = tokio::sync::mpsc::UnboundedSender<(super::protocol::Action, Held)>;
+/// What the pages ask over their WebSockets: an action (with the page that asked it and
+/// its bytes held in the queue), or that a page has gone.
+pub enum Asked {
+    Action(super::protocol::Action, Page, Held),
+    Left(Page),
+}
+
+/// Where the pages' asks go.
+pub type Actions = tokio::sync::mpsc::UnboundedSender<Asked>;
 
 /// The bytes of every page's actions queued and not yet done, at most [`QUEUED_BYTES`]: a
 /// page whose actions would pass it is not read until the studio has done enough (its
@@ -238,15 +245,36 @@ async fn page_socket<S: AsyncRead + AsyncWrite + Unpin>(
     actions: Actions,
     room: Arc<tokio::sync::Semaphore>,
 ) {
+    let page = session.page();
+    page_messages(socket, &session, &actions, room, page).await;
+    // Its history goes with it.
+    let _ = actions.send(Asked::Left(page));
+}
+
+/// A wait for room in the action queue.
+type Room = std::pin::Pin<Box<dyn std::future::Future<Output = Result<Held, tokio::sync::AcquireError>> + Send>>;
+
+/// One page's messages both ways, until it leaves.
+async fn page_messages<S: AsyncRead + AsyncWrite + Unpin>(
+    socket: WebSocketStream<S>,
+    session: &Session,
+    actions: &Actions,
+    room: Arc<tokio::sync::Semaphore>,
+    page: Page,
+) {
     let (mut tx, mut rx) = socket.split();
     let mut events = session.subscribe();
     if tx.send(Message::text(session.hello())).await.is_err() {
         return;
     }
+    // An action read, waiting for room in the queue.
+    let mut waiting: Option<(super::protocol::Action, Room)> = None;
     loop {
         tokio::select! {
             event = events.recv() => match event {
-                Ok(text) => {
+                // Another page's answer.
+                Ok((Some(to), _)) if to != page => {}
+                Ok((_, text)) => {
                     if tx.send(Message::text(text.to_string())).await.is_err() {
                         return;
                     }
@@ -259,16 +287,25 @@ async fn page_socket<S: AsyncRead + AsyncWrite + Unpin>(
                 }
                 Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
             },
-            message = rx.next() => match message {
+            // The action read waits for room in the queue; the page's messages go on.
+            // (The same wait each time round, so that it keeps its place in the queue.)
+            held = async {
+                match waiting.as_mut() {
+                    Some((_, room)) => room.as_mut().await,
+                    None => std::future::pending().await,
+                }
+            }, if waiting.is_some() =>
+            {
+                let (Ok(held), Some((action, _))) = (held, waiting.take()) else { return };
+                let _ = actions.send(Asked::Action(action, page, held));
+            }
+            message = rx.next(), if waiting.is_none() => match message {
                 Some(Ok(Message::Text(text))) => match serde_json::from_str(text.as_str()) {
+                    // Held until the studio has done it: the next message is not read while
+                    // the queue is full.
                     Ok(action) => {
-                        // Held until the studio has done it: the next message is not read
-                        // while the queue is full.
                         let bytes = text.len().clamp(1, QUEUED_BYTES) as u32;
-                        let Ok(held) = room.clone().acquire_many_owned(bytes).await else {
-                            return;
-                        };
-                        let _ = actions.send((action, held));
+                        waiting = Some((action, Box::pin(room.clone().acquire_many_owned(bytes))));
                     }
                     Err(e) => session.log("warning", &format!("the page asked for something the studio does not know: {e}")),
                 },

@@ -25,7 +25,7 @@ use debugger::{Debugger, StudioHost, StudioTap};
 use drawer::{Ask, Drawer};
 use editor::Editor;
 use protocol::Action;
-use session::{RunControl, RunState, Session};
+use session::{Page, RunControl, RunState, Session};
 
 /// How often the pages get what ran.
 const FLUSH_EVERY: Duration = Duration::from_millis(100);
@@ -142,8 +142,15 @@ async fn serve(settings: Settings) -> u8 {
     }
     loop {
         tokio::select! {
-            Some((action, held)) = asked.recv() => {
-                let written = act(&settings, &session, &mut running, &mut editor, &inspector, action);
+            Some(asked) = asked.recv() => {
+                let (action, page, held) = match asked {
+                    http::Asked::Action(action, page, held) => (action, page, held),
+                    http::Asked::Left(page) => {
+                        editor.forget(page);
+                        continue;
+                    }
+                };
+                let written = act(&settings, &session, &mut running, &mut editor, &inspector, page, action);
                 // Done: its bytes are free for the pages' next actions.
                 drop(held);
                 if written {
@@ -319,14 +326,14 @@ fn diagnostics(found: &graphrun::Diagnostics) -> Vec<protocol::DiagnosticEntry> 
 
 /// Tells the page how an edit went: the ids it printed, or why it was refused; whether the
 /// file was written.
-fn edited(session: &Session, result: Result<Vec<String>, String>) -> bool {
+fn edited(session: &Session, page: Page, result: Result<Vec<String>, String>) -> bool {
     match result {
         Ok(printed) => {
-            session.edited(&printed);
+            session.edited(&page, &printed);
             true
         }
         Err(message) => {
-            session.refused(&message);
+            session.refused(&page, &message);
             false
         }
     }
@@ -339,6 +346,7 @@ fn act(
     running: &mut Option<Running>,
     editor: &mut Editor,
     inspector: &crate::edit::inspector::RegistryInspector<'_>,
+    page: Page,
     action: Action,
 ) -> bool {
     let live = running.as_ref().filter(|r| !r.ended.load(Ordering::SeqCst));
@@ -351,7 +359,7 @@ fn act(
             if let Some(run) = running.take() {
                 let _ = run.thread.join();
             }
-            *running = start(settings, session);
+            *running = start(settings, session, page);
         }
         Action::Stop => {
             if let Some(run) = live {
@@ -391,41 +399,41 @@ fn act(
                 run.handle.resume();
             }
         }
-        Action::Breakpoint { graph, node } => session.toggle_breakpoint((graph, node)),
+        Action::Breakpoint { graph, node } => session.toggle_breakpoint(&page, (graph, node)),
         // Editing never touches a run: a run keeps the program it started with.
         Action::Edit { graph, ops } => {
-            return edited(session, editor.edit(inspector, graph.as_deref(), &ops));
+            return edited(session, page, editor.edit(page, inspector, graph.as_deref(), &ops));
         }
         Action::Copy { graph, nodes, purpose } if purpose.as_deref() == Some("unreal") => {
             match editor.unreal_copy(inspector, graph.as_deref(), &nodes) {
-                Ok(text) => session.copied(&text, purpose.as_deref()),
-                Err(message) => session.refused(&message),
+                Ok(text) => session.copied(&page, &text, purpose.as_deref()),
+                Err(message) => session.refused(&page, &message),
             }
         }
         Action::Copy { graph, nodes, purpose } => {
             let placed: Vec<(String, Option<(i64, i64)>)> =
                 nodes.into_iter().map(|(id, x, y)| (id, Some((x, y)))).collect();
             match editor.copy(graph.as_deref(), &placed) {
-                Ok(text) => session.copied(&text, purpose.as_deref()),
-                Err(message) => session.refused(&message),
+                Ok(text) => session.copied(&page, &text, purpose.as_deref()),
+                Err(message) => session.refused(&page, &message),
             }
         }
         Action::PasteUnreal { graph, x, y, text } => {
             let written = editor
                 .unreal_paste_ops(inspector, graph.as_deref(), x, y, &text)
-                .and_then(|ops| editor.edit(inspector, graph.as_deref(), &ops));
-            return edited(session, written);
+                .and_then(|ops| editor.edit(page, inspector, graph.as_deref(), &ops));
+            return edited(session, page, written);
         }
         Action::Undo | Action::Redo => {
             let done = if matches!(action, Action::Undo) {
-                editor.undo()
+                editor.undo(page)
             } else {
-                editor.redo()
+                editor.redo(page)
             };
             return match done {
                 Ok(()) => true,
                 Err(message) => {
-                    session.refused(&message);
+                    session.refused(&page, &message);
                     false
                 }
             };
@@ -435,7 +443,7 @@ fn act(
 }
 
 /// Starts a run of the file as it is on disk now.
-fn start(settings: &Settings, session: &Arc<Session>) -> Option<Running> {
+fn start(settings: &Settings, session: &Arc<Session>, page: Page) -> Option<Running> {
     let mut config = settings.config.clone();
     config.tap = Some(Arc::new(StudioTap {
         session: session.clone(),
@@ -468,7 +476,7 @@ fn start(settings: &Settings, session: &Arc<Session>) -> Option<Running> {
     });
     if let Err(message) = set {
         session.log("error", &message);
-        session.refused(&format!("cannot run: {message}"));
+        session.refused(&page, &format!("cannot run: {message}"));
         return None;
     }
     let tracer = settings.trace.then(|| Tracer::new(Arc::new(graphrun::StdioHost)));

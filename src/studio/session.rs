@@ -180,8 +180,17 @@ pub struct Session {
     state: Mutex<State>,
     pending: Mutex<Pending>,
     pub breakpoints: Breakpoints,
-    events: tokio::sync::broadcast::Sender<Arc<str>>,
+    /// Every message, and the page it is for (`None`: every page).
+    events: tokio::sync::broadcast::Sender<(Option<Page>, Arc<str>)>,
+    /// The number the next page to connect gets.
+    next_page: AtomicU64,
 }
+
+/// A connected page, as the studio answers what it asked: the answers to its edits, copies,
+/// undos and breakpoints (the ids an edit made, a copy's text, a refusal) go to it alone,
+/// in order with what every page is sent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Page(pub u64);
 
 impl std::fmt::Debug for Session {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -246,6 +255,7 @@ impl Session {
             pending: Mutex::new(Pending::default()),
             breakpoints: Breakpoints::default(),
             events,
+            next_page: AtomicU64::new(1),
         })
     }
 
@@ -259,14 +269,26 @@ impl Session {
     }
 
     /// A receiver of every message from now on.
-    pub fn subscribe(&self) -> tokio::sync::broadcast::Receiver<Arc<str>> {
+    pub fn subscribe(&self) -> tokio::sync::broadcast::Receiver<(Option<Page>, Arc<str>)> {
         self.events.subscribe()
+    }
+
+    /// A number for a page that has just connected.
+    pub fn page(&self) -> Page {
+        Page(self.next_page.fetch_add(1, Ordering::Relaxed))
+    }
+
+    /// A message for `page` alone.
+    fn answer(&self, page: &Page, message: &ToPage<'_>) {
+        if let Ok(text) = serde_json::to_string(message) {
+            let _ = self.events.send((Some(*page), text.into()));
+        }
     }
 
     fn send(&self, message: &ToPage<'_>) {
         // No page connected is not an error: the next one gets a hello.
         if let Ok(text) = serde_json::to_string(message) {
-            let _ = self.events.send(text.into());
+            let _ = self.events.send((None, text.into()));
         }
     }
 
@@ -320,18 +342,18 @@ impl Session {
     }
 
     /// An edit was written; what its operations printed (new nodes' ids).
-    pub fn edited(&self, printed: &[String]) {
-        self.send(&ToPage::Edited { printed });
+    pub fn edited(&self, page: &Page, printed: &[String]) {
+        self.answer(page, &ToPage::Edited { printed });
     }
 
     /// Copied nodes' text, for the page's clipboard.
-    pub fn copied(&self, text: &str, purpose: Option<&str>) {
-        self.send(&ToPage::Copied { text, purpose });
+    pub fn copied(&self, page: &Page, text: &str, purpose: Option<&str>) {
+        self.answer(page, &ToPage::Copied { text, purpose });
     }
 
-    /// An edit was refused: why, shown where it was made.
-    pub fn refused(&self, message: &str) {
-        self.send(&ToPage::Refused { message });
+    /// What `page` asked was refused: why, shown on that page (and in every page's log).
+    pub fn refused(&self, page: &Page, message: &str) {
+        self.answer(page, &ToPage::Refused { message });
         self.log("warning", message);
         self.flush();
     }
@@ -402,7 +424,7 @@ impl Session {
     }
 
     /// Toggles a breakpoint; the breakpoints now.
-    pub fn toggle_breakpoint(&self, key: NodeKey) {
+    pub fn toggle_breakpoint(&self, page: &Page, key: NodeKey) {
         {
             let mut bps = self.breakpoints.set.lock().unwrap_or_else(|e| e.into_inner());
             if !bps.remove(&key) {
@@ -416,13 +438,16 @@ impl Session {
                     .any(|(name, parts)| *name == key.0 && parts.items.iter().any(|(k, _)| *k == part));
                 if !drawn {
                     drop(bps);
-                    self.refused(&format!(
-                        "no breakpoint: there is no node `{}` in {}",
-                        shown_id(&key.1),
-                        key.0
-                            .as_deref()
-                            .map_or("the event graph".to_string(), |f| format!("`{f}`"))
-                    ));
+                    self.refused(
+                        page,
+                        &format!(
+                            "no breakpoint: there is no node `{}` in {}",
+                            shown_id(&key.1),
+                            key.0
+                                .as_deref()
+                                .map_or("the event graph".to_string(), |f| format!("`{f}`"))
+                        ),
+                    );
                     return;
                 }
                 bps.insert(key);

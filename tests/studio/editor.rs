@@ -557,3 +557,80 @@ async fn an_edit_never_touches_a_running_instance() {
         .await;
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Issue 34, 16: the undo history was one for all pages, so Ctrl-Z on one page undid
+/// another page's edit, and what an edit answered (a refusal, a copy) reached every page.
+/// Each page undoes its own edits: while another page's edit is on top of its own, its undo
+/// is refused (the file untouched); once that one is undone, its own undo goes through.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_page_undoes_its_own_edits_and_hears_its_own_answers() {
+    let (_studio, mut one, dir, graph) = open("two-pages", "two.ron", Some(START), 2).await;
+    let url = one.eval("location.href").await.as_str().unwrap().to_string();
+    let mut two = Browser::launch("two-pages-second").await;
+    two.goto(&url).await;
+    two.wait_for(
+        "the graph drawn on the second page",
+        "document.querySelectorAll('#stage g.node[data-node]').length === 2",
+    )
+    .await;
+    // Page one moves `say`; page two then moves `begin`.
+    let title = one.centre("#stage g.node[data-node=\"say\"] rect.title").await;
+    one.drag(title, (title.0 + 100.0, title.1 + 70.0), "left").await;
+    saved(&mut one, 1).await;
+    let after_one = file(&graph);
+    assert_ne!(after_one, START);
+    saved(&mut two, 1).await;
+    let title = two.centre("#stage g.node[data-node=\"begin\"] rect.title").await;
+    two.drag(title, (title.0 + 60.0, title.1 + 140.0), "left").await;
+    saved(&mut two, 2).await;
+    let after_two = file(&graph);
+    assert_ne!(after_two, after_one);
+    // Page one's undo would undo its own move, but page two's is on top: refused, on page
+    // one only, and the file is as page two left it.
+    saved(&mut one, 2).await;
+    one.key("z", 2).await;
+    one.wait_for(
+        "page one's undo refused",
+        "document.body.dataset.refused?.includes('another page')",
+    )
+    .await;
+    assert_eq!(file(&graph), after_two);
+    assert_eq!(two.eval("document.body.dataset.refused ?? null").await, json!(null));
+    // Page two's undo takes back page two's move, not page one's.
+    two.key("z", 2).await;
+    saved(&mut two, 3).await;
+    assert_eq!(file(&graph), after_one, "page two's undo undoes page two's move");
+    // Now page one's own edit is on top again: its undo goes through.
+    one.key("z", 2).await;
+    saved(&mut one, 4).await;
+    assert_eq!(file(&graph), START, "page one's undo undoes page one's move");
+    // Page two has nothing left to undo (page one's edit was never in its history).
+    two.key("z", 2).await;
+    two.wait_for(
+        "page two has nothing to undo",
+        "document.body.dataset.refused?.includes('nothing to undo')",
+    )
+    .await;
+    assert_eq!(file(&graph), START);
+    // A copy reaches the page that copied only.
+    one.click("#stage g.node[data-node=\"say\"] rect.title").await;
+    one.wait_for(
+        "say selected",
+        "document.querySelector('#stage g.node[data-node=\"say\"]').classList.contains('selected')",
+    )
+    .await;
+    one.key("c", 2).await;
+    one.wait_for("the copy", "document.body.dataset.copied === '1'").await;
+    // Page two has seen every message sent before page one's next refusal; it saw no copy.
+    one.key("z", 2).await;
+    one.wait_for(
+        "a later answer",
+        "document.body.dataset.refused?.includes('nothing to undo')",
+    )
+    .await;
+    let title = two.centre("#stage g.node[data-node=\"begin\"] rect.title").await;
+    two.drag(title, (title.0 + 40.0, title.1 + 40.0), "left").await;
+    saved(&mut two, 5).await;
+    assert_eq!(two.eval("document.body.dataset.copied ?? null").await, json!(null));
+    let _ = std::fs::remove_dir_all(&dir);
+}
