@@ -148,6 +148,47 @@ fn compare_bulk() {
         (1000.0, a),
         (2000.0, b),
     );
+    // The studio's Delete of a selection: removing N nodes of an N-node graph in one edit.
+    let removes = |n: usize| {
+        let base = chain(n);
+        best(&mut || {
+            std::fs::write(&graph, &base).unwrap();
+            let mut command = Command::new(graphrun_bin());
+            command.arg("edit").arg(&graph);
+            for i in 0..n {
+                command.arg("-e").arg(format!("remove-node n{i}"));
+            }
+            wall(&mut command)
+        })
+    };
+    let (a, b) = (removes(1_000), removes(2_000));
+    row(
+        "edit removing every node of a 1000 / 2000-node graph, whole process",
+        (1000.0, a),
+        (2000.0, b),
+    );
+    // The studio's Ctrl-D: pasting N copied nodes (all ids taken) into a 2,000-node graph.
+    // (The copied text is one argument: at most 128 KiB on Linux.)
+    let pastes = |n: usize| {
+        let copied: String = std::iter::once("{\n".to_string())
+            .chain((0..n).map(|i| {
+                format!("    \"n{i}\": (node: \"Print String\", inputs: {{\"In String\": \"copy {i}\"}}, exec: {{\"then\": \"n{}\"}}, pos: ({}, 60)),\n", i + 1, i * 10)
+            }))
+            .chain(std::iter::once("}".to_string()))
+            .collect();
+        // Quoted as one word of an operation: `"` and `\` escaped.
+        let op = format!("paste 0 400 \"{}\"", copied.replace('\\', "\\\\").replace('"', "\\\""));
+        best(&mut || {
+            std::fs::write(&graph, &base).unwrap();
+            wall(Command::new(graphrun_bin()).arg("edit").arg(&graph).arg("-e").arg(&op))
+        })
+    };
+    let (a, b) = (pastes(400), pastes(800));
+    row(
+        "edit pasting 400 / 800 nodes into a 2000-node graph, whole process",
+        (400.0, a),
+        (800.0, b),
+    );
     // diff and merge of 25,000 and 50,000 nodes, one pos changed.
     let mut times = Vec::new();
     for n in [25_000usize, 50_000] {

@@ -5,15 +5,15 @@
 
 use crate::EditError;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use graphrun_format::ron;
 
-use crate::doc::Doc;
+use crate::doc::{Doc, NodeRef};
 use crate::facts::{Body, NoInspector};
 use crate::layout::{insert_item, Style};
-use crate::session::{check_id, fresh_id, Session, Wire};
-use crate::syntax::SyntaxNode;
+use crate::session::{check_id, fresh_id_where, Session, Wire};
+use crate::syntax::{SyntaxKind::STRUCT, SyntaxNode};
 use crate::text::{first_on_line, indent_at, indent_unit, quote};
 use crate::tree::{brackets, items, range};
 
@@ -47,9 +47,14 @@ pub fn copy(text: &str, body: &Body, nodes: &[(String, Option<(i64, i64)>)]) -> 
         return Err("nothing is selected".into());
     }
     let doc = Doc::new(text);
+    let all: HashMap<String, NodeRef> = doc.nodes(body).into_iter().map(|n| (n.id.clone(), n)).collect();
     let mut map = String::from("{\n");
     for (id, _) in nodes {
-        let node = doc.node(body, id)?;
+        let node = match all.get(id) {
+            Some(node) if node.value.kind() == STRUCT => node.clone(),
+            // Says why, with the nearest id.
+            _ => doc.node(body, id)?,
+        };
         map.push_str(&format!(
             "    {}: {},\n",
             quote(id),
@@ -59,11 +64,11 @@ pub fn copy(text: &str, body: &Body, nodes: &[(String, Option<(i64, i64)>)]) -> 
     map.push('}');
     let wrapped = scratch(&map);
     let mut copied = Session::new("clipboard", &wrapped, Body::Graph, &NoInspector)?;
-    for (id, pos) in nodes {
-        if let Some((x, y)) = pos {
-            copied.set_field(id, "pos", &format!("({x}, {y})"))?;
-        }
-    }
+    let places: HashMap<String, String> = nodes
+        .iter()
+        .filter_map(|(id, pos)| pos.map(|(x, y)| (id.clone(), format!("({x}, {y})"))))
+        .collect();
+    copied.set_node_fields("pos", &places)?;
     let keep: HashSet<&str> = nodes.iter().map(|(id, _)| id.as_str()).collect();
     copied.remove_wires(|_, w| match w {
         Wire::Input { from, .. } => !keep.contains(from.as_str()),
@@ -84,12 +89,25 @@ impl Session<'_> {
         }
         let wrapped = scratch(text.trim());
         let mut pasted = Session::new("clipboard", &wrapped, Body::Graph, &NoInspector)?;
-        let ids: Vec<String> = pasted.doc().nodes(&Body::Graph).into_iter().map(|n| n.id).collect();
+        let (ids, places): (Vec<String>, Vec<Option<(i64, i64)>>) = pasted
+            .doc()
+            .nodes(&Body::Graph)
+            .into_iter()
+            .map(|n| (n.id.clone(), pos_of(&n)))
+            .unzip();
         if ids.is_empty() {
             return Err("the pasted text holds no nodes".to_string());
         }
-        let taken: Vec<String> = self.doc().nodes(&self.body).into_iter().map(|n| n.id).collect();
-        let mut used: Vec<String> = taken.iter().chain(&ids).cloned().collect();
+        // Each node once: the lookups below are by id.
+        let mut seen = HashSet::new();
+        if let Some(twice) = ids.iter().find(|id| !seen.insert(id.as_str())) {
+            return Err(format!("the pasted text has node `{twice}` twice"));
+        }
+        let taken: HashSet<String> = self.doc().nodes(&self.body).into_iter().map(|n| n.id).collect();
+        let mut used: HashSet<String> = taken.iter().chain(&ids).cloned().collect();
+        // The next number to try for each base.
+        let mut next: HashMap<String, u64> = HashMap::new();
+        let mut renames = HashMap::new();
         let mut fresh = Vec::with_capacity(ids.len());
         for id in &ids {
             check_id(id)?;
@@ -99,14 +117,16 @@ impl Session<'_> {
                     Some((base, n)) if !base.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => base,
                     _ => id.as_str(),
                 };
-                let new = fresh_id(base, &used);
-                used.push(new.clone());
-                pasted.rename_node(id, &new)?;
+                let from = next.entry(base.to_string()).or_insert(2);
+                let new = fresh_id_where(base, from, |id| used.contains(id));
+                used.insert(new.clone());
+                renames.insert(id.clone(), new.clone());
                 fresh.push(new);
             } else {
                 fresh.push(id.clone());
             }
         }
+        pasted.rename_nodes(&renames)?;
         // Wires to nodes that were not copied with them are not theirs to keep.
         let own: HashSet<&str> = fresh.iter().map(String::as_str).collect();
         pasted.remove_wires(|_, w| match w {
@@ -114,16 +134,17 @@ impl Session<'_> {
             Wire::Exec { to, .. } => !own.contains(to.as_str()),
         })?;
         // The top-left of the nodes that have a place goes to (x, y); the others follow it.
-        let places: Vec<Option<(i64, i64)>> = fresh.iter().map(|id| pos_of(&pasted, id)).collect();
         let left = places.iter().flatten().map(|p| p.0).min().unwrap_or(0);
         let top = places.iter().flatten().map(|p| p.1).min().unwrap_or(0);
+        let mut placed = HashMap::with_capacity(fresh.len());
         for (k, (id, place)) in fresh.iter().zip(&places).enumerate() {
             let (px, py) = match place {
                 Some((px, py)) => (x + px - left, y + py - top),
                 None => (x + 32 * k as i64, y + 32 * k as i64),
             };
-            pasted.set_field(id, "pos", &format!("({px}, {py})"))?;
+            placed.insert(id.clone(), format!("({px}, {py})"));
         }
+        pasted.set_node_fields("pos", &placed)?;
         let doc = self.doc();
         let map = doc.nodes_map(&self.body)?;
         let indent = match items(&map).first() {
@@ -132,27 +153,32 @@ impl Session<'_> {
             }
             _ => format!("{}{}", indent_at(&self.text, brackets(&map).0), indent_unit(&self.text)),
         };
+        // All inserted at once, as one after another would have placed them: a line each
+        // where the map's items are a line each (or it has none), else in the line.
+        let (_, close) = brackets(&map);
+        let lines = items(&map).is_empty() || close.is_some_and(|c| first_on_line(&self.text, c));
+        let separator = if lines {
+            format!(",\n{indent}")
+        } else {
+            ", ".to_string()
+        };
         let source = pasted.doc();
         let entries: Vec<String> = source
             .nodes(&Body::Graph)
             .iter()
             .map(|n| format!("{}: {}", quote(&n.id), reindent(&pasted.text, &n.value, &indent)))
             .collect();
+        let edits = insert_item(&self.text, &map, None, &entries.join(&separator), Style::Block);
         drop(doc);
-        for entry in entries {
-            let doc = self.doc();
-            let map = doc.nodes_map(&self.body)?;
-            let edits = insert_item(&self.text, &map, None, &entry, Style::Block);
-            self.step(edits)?;
-        }
+        drop(source);
+        self.step(edits)?;
         self.printed.extend(fresh);
         Ok(())
     }
 }
 
 /// A node's `pos`, if it has one.
-fn pos_of(session: &Session<'_>, id: &str) -> Option<(i64, i64)> {
-    let node = session.doc().node(&Body::Graph, id).ok()?;
+fn pos_of(node: &NodeRef) -> Option<(i64, i64)> {
     let pos = node.field("pos")?;
     match ron::parse(&pos.to_string()).ok()?.kind {
         ron::Kind::Tuple { name: None, items } => match items[..] {

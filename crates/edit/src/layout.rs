@@ -81,7 +81,11 @@ pub fn insert_item(
 
 /// The edits that remove the item at `index` of `container`.
 pub fn remove_item(text: &str, container: &SyntaxNode, index: usize) -> Option<Vec<TextEdit>> {
-    let list = items(container);
+    remove_item_of(text, container, &items(container), index)
+}
+
+/// [`remove_item`] given the container's items, `list` (for a caller removing many).
+pub fn remove_item_of(text: &str, container: &SyntaxNode, list: &[Item], index: usize) -> Option<Vec<TextEdit>> {
     let item = list.get(index)?;
     let after = item.comma.as_ref().map_or(item.range.end, |c| c.end);
     let end_of_line = line_end(text, after);
@@ -101,7 +105,7 @@ pub fn remove_item(text: &str, container: &SyntaxNode, index: usize) -> Option<V
         }
         return Some(edits);
     }
-    Some(vec![inline_removal(text, &list, index)])
+    Some(vec![inline_removal(text, list, index)])
 }
 
 /// Whether the container's closing bracket stands between `after` and `end`.

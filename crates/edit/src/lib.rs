@@ -52,9 +52,7 @@ pub fn edit(name: &str, text: &str, body: Body, ops: &[Op], inspector: &dyn Insp
     let deferred = || -> Result<Session<'_>, EditError> {
         let mut session = Session::new(name, text, body.clone(), inspector)?;
         session.defer_checks();
-        for op in ops {
-            session.apply(op)?;
-        }
+        session.apply_deferred(ops)?;
         session.settle()?;
         Ok(session)
     };

@@ -3,13 +3,15 @@
 //! that does not apply leaves the text as it was and says why; the edits' inverses are
 //! kept, so a whole batch can be undone byte for byte.
 
+use std::collections::HashMap;
+
 use crate::EditError;
 
 use graphrun_format::ron;
 
 use crate::doc::{in_body, nearest, Doc, NodeRef, NODE_ORDER};
 use crate::facts::{introduced, Body, Facts, Inspector};
-use crate::layout::{insert_field, insert_item, remove_item, Style};
+use crate::layout::{insert_field, insert_item, remove_item, remove_item_of, Style};
 use crate::op::Op;
 use crate::syntax::{SyntaxKind::*, SyntaxNode};
 use crate::text::{apply, quote, TextEdit};
@@ -66,6 +68,9 @@ pub fn syntax_error(name: &str, text: &str) -> Option<String> {
         format!("{}: {}", file.location(e.span), e.message)
     })
 }
+
+/// The most edits of one step the tree follows by splicing; past it, it is parsed again.
+const SPLICED_EDITS: usize = 8;
 
 impl<'i> Session<'i> {
     /// Starts editing `text` (`name` is its path, for messages); refuses a text that is not
@@ -134,6 +139,30 @@ impl<'i> Session<'i> {
             self.printed.truncate(printed);
         }
         result
+    }
+
+    /// Applies operations with checks deferred: as [`Session::apply`] each, but a run of
+    /// `remove-node`s (the studio's Delete of a selection) is made at once.
+    pub(crate) fn apply_deferred(&mut self, ops: &[Op]) -> Result<(), EditError> {
+        let mut rest = ops;
+        while let Some(op) = rest.first() {
+            let removals: Vec<String> = rest
+                .iter()
+                .map_while(|op| match op {
+                    Op::RemoveNode { id } => Some(id.clone()),
+                    _ => None,
+                })
+                .collect();
+            if removals.len() > 1 {
+                self.remove_nodes(&removals)?;
+                self.stale = true;
+                rest = &rest[removals.len()..];
+            } else {
+                self.apply(op)?;
+                rest = &rest[1..];
+            }
+        }
+        Ok(())
     }
 
     /// Leaves checking to the end of the batch ([`Session::settle`]) or to the next
@@ -212,7 +241,9 @@ impl<'i> Session<'i> {
             apply(&self.text, &edits).map_err(|_| "internal error: the edit's changes overlap".to_string())?;
         // The tree follows the edits where it can (only the values they are in parsed
         // again), else it is made again from the whole text when next asked for.
-        let old = self.tree.borrow_mut().take();
+        // Each splice rebuilds the containers above the edit (a map of thousands of nodes
+        // among them): past a few edits in one step, parsing the whole text once is less.
+        let old = self.tree.borrow_mut().take().filter(|_| edits.len() <= SPLICED_EDITS);
         let updated = old.and_then(|mut tree| {
             // As `apply` orders them, from the last: the earlier ranges stay where they are.
             edits.sort_by_key(|e| (e.range.start, e.range.end));
@@ -346,6 +377,78 @@ impl<'i> Session<'i> {
         self.remove_entry(id)
     }
 
+    /// Removes nodes as [`Session::remove_node`] removes each, in a few scans and steps for
+    /// all of them rather than some for each: their wires from the other nodes, their
+    /// comment-box places, then their entries, in rounds that never remove two neighbours
+    /// at once (the removal of an item reaches its neighbour's comma).
+    pub(crate) fn remove_nodes(&mut self, ids: &[String]) -> Result<(), String> {
+        let order: HashMap<&str, usize> = ids.iter().enumerate().map(|(i, id)| (id.as_str(), i)).collect();
+        let gone: std::collections::HashSet<&str> = ids.iter().map(String::as_str).collect();
+        if gone.len() < ids.len() {
+            // The second removal of one node fails; made one at a time, it is named.
+            return Err("a node is removed twice".to_string());
+        }
+        {
+            let doc = self.doc();
+            let have: std::collections::HashSet<String> = doc
+                .nodes(&self.body)
+                .into_iter()
+                .filter(|n| n.value.kind() == STRUCT)
+                .map(|n| n.id)
+                .collect();
+            if let Some(missing) = ids.iter().find(|id| !have.contains(*id)) {
+                // Says why, with the nearest id.
+                self.node(missing)?;
+            }
+        }
+        // Each node's wires to them in the order the removals were asked for, as one
+        // removal after another would take them (where they share a line, the spaces left
+        // depend on it).
+        self.remove_ranked_wires(|holder, w| {
+            if gone.contains(holder.id.as_str()) {
+                return None;
+            }
+            match w {
+                Wire::Input { from, .. } => order.get(from.as_str()).copied(),
+                Wire::Exec { to, .. } => order.get(to.as_str()).copied(),
+            }
+        })?;
+        for id in ids {
+            while let Some((list, i)) = self.comment_box_place(id) {
+                self.remove_at(&list, i)?;
+            }
+        }
+        let mut left = gone;
+        while !left.is_empty() {
+            let doc = self.doc();
+            let map = doc.nodes_map(&self.body)?;
+            let list = items(&map);
+            let (mut edits, mut removed, mut after_removed) = (Vec::new(), Vec::new(), false);
+            // A node's first entry, as `remove-node` takes it where an id is given twice.
+            let mut met = std::collections::HashSet::new();
+            for (i, item) in list.iter().enumerate() {
+                let key = item.key();
+                let hit = key
+                    .as_deref()
+                    .is_some_and(|k| left.contains(k) && met.insert(k.to_string()));
+                if hit && !after_removed {
+                    edits.extend(remove_item_of(&self.text, &map, &list, i).ok_or("internal error: no such item")?);
+                    removed.extend(key);
+                }
+                after_removed = hit && !after_removed;
+            }
+            drop(doc);
+            if removed.is_empty() {
+                return Err("internal error: a node to remove was not found".to_string());
+            }
+            for key in &removed {
+                left.remove(key.as_str());
+            }
+            self.step(edits)?;
+        }
+        Ok(())
+    }
+
     /// Removes a node's entry and its places in comment boxes, leaving every wire as it is
     /// (a removed node's wires are gone already; a collapsed node's are rewritten to the
     /// node taking its place).
@@ -363,11 +466,15 @@ impl<'i> Session<'i> {
         self.remove_at(&map, index)
     }
 
-    /// The first wire of the body that `hit` picks: an entry of a node's `inputs` or
-    /// `exec`, given the node, the field's name and the entry's value.
-    pub(crate) fn first_wire(&self, hit: impl Fn(&NodeRef, Wire) -> bool) -> Option<(SyntaxNode, usize)> {
+    /// One wire of each node of the body that `rank` picks (`Some`): of a node's, the one
+    /// ranked first, else the first written — an entry of its `inputs` or `exec`, given the
+    /// node, the field's name and the entry's value. One scan; at most one a node, so that
+    /// removing them all at once never touches one container twice.
+    pub(crate) fn wire_per_node(&self, rank: impl Fn(&NodeRef, Wire) -> Option<usize>) -> Vec<(SyntaxNode, usize)> {
         let doc = self.doc();
+        let mut found = Vec::new();
         for node in doc.nodes(&self.body) {
+            let mut best: Option<(usize, SyntaxNode, usize)> = None;
             for field_name in ["inputs", "exec"] {
                 let Some(map) = node.field(field_name).filter(|m| m.kind() == MAP) else {
                     continue;
@@ -397,24 +504,44 @@ impl<'i> Session<'i> {
                             None => continue,
                         }
                     };
-                    if hit(&node, wire) {
-                        return Some((map.clone(), i));
+                    if let Some(r) = rank(&node, wire) {
+                        if best.as_ref().is_none_or(|(b, _, _)| r < *b) {
+                            best = Some((r, map.clone(), i));
+                        }
                     }
                 }
             }
+            found.extend(best.map(|(_, map, i)| (map, i)));
         }
-        None
+        found
     }
 
-    /// Removes every wire `hit` picks, one at a time (each removal changes the text the
-    /// next is found in); how many.
+    /// Removes every wire `hit` picks; how many. See [`Session::remove_ranked_wires`].
     pub(crate) fn remove_wires(&mut self, hit: impl Fn(&NodeRef, Wire) -> bool) -> Result<usize, String> {
+        self.remove_ranked_wires(|node, wire| hit(node, wire).then_some(0))
+    }
+
+    /// Removes every wire `rank` picks, each node's in the order of their ranks (then as
+    /// written); how many. A scan finds the first of each node's, all removed in one step;
+    /// again until none is left (as many rounds as the most wires one node loses, not one a
+    /// wire).
+    pub(crate) fn remove_ranked_wires(
+        &mut self,
+        rank: impl Fn(&NodeRef, Wire) -> Option<usize>,
+    ) -> Result<usize, String> {
         let mut removed = 0;
-        while let Some((map, i)) = self.first_wire(&hit) {
-            self.remove_at(&map, i)?;
-            removed += 1;
+        loop {
+            let found = self.wire_per_node(&rank);
+            if found.is_empty() {
+                return Ok(removed);
+            }
+            let mut edits = Vec::new();
+            for (map, i) in &found {
+                edits.extend(self.removal(map, *i)?);
+            }
+            self.step(edits)?;
+            removed += found.len();
         }
-        Ok(removed)
     }
 
     /// The first place of node `id` in a comment box (the event graph's only).
@@ -437,21 +564,27 @@ impl<'i> Session<'i> {
     }
 
     pub(crate) fn rename_node(&mut self, old: &str, new: &str) -> Result<(), String> {
-        let node = self.node(old)?;
+        self.node(old)?;
         check_id(new)?;
-        let doc = self.doc();
-        if doc.nodes(&self.body).iter().any(|n| n.id == new) {
+        if self.doc().nodes(&self.body).iter().any(|n| n.id == new) {
             return Err(format!("a node `{new}` already exists{}", in_body(&self.body)));
         }
+        self.rename_nodes(&HashMap::from([(old.to_string(), new.to_string())]))
+    }
+
+    /// Renames nodes (old id to new, ids checked by the caller) and every reference to
+    /// them — links, exec targets, comment-box places — in one scan and one step.
+    pub(crate) fn rename_nodes(&mut self, renames: &HashMap<String, String>) -> Result<(), String> {
+        let doc = self.doc();
         let mut edits = Vec::new();
-        if let Some(key) = node.entry.key_node() {
-            edits.push(TextEdit::replace(range(&key), quote(new)));
-        }
         for n in doc.nodes(&self.body) {
+            if let (Some(new), Some(key)) = (renames.get(&n.id), n.entry.key_node()) {
+                edits.push(TextEdit::replace(range(&key), quote(new)));
+            }
             if let Some(map) = n.field("inputs").filter(|m| m.kind() == MAP) {
                 for item in items(&map) {
                     let Some(value) = item.value() else { continue };
-                    if link_source(&value).is_some_and(|(source, _)| source == old) {
+                    if let Some(new) = link_source(&value).and_then(|(source, _)| renames.get(&source)) {
                         if let Some(first) = items(&value).first() {
                             edits.push(TextEdit::replace(first.range.clone(), quote(new)));
                         }
@@ -463,7 +596,7 @@ impl<'i> Session<'i> {
                     let Some(value) = item.value() else { continue };
                     let Some(target) = tree::string(&value) else { continue };
                     let (node, pin) = exec_target(&target);
-                    if node == old {
+                    if let Some(new) = renames.get(node) {
                         let renamed = match pin {
                             Some(pin) => format!("{new}.{pin}"),
                             None => new.to_string(),
@@ -479,12 +612,17 @@ impl<'i> Session<'i> {
                     continue;
                 };
                 for item in items(&list) {
-                    if item.value().and_then(|v| tree::string(&v)).as_deref() == Some(old) {
+                    if let Some(new) = item
+                        .value()
+                        .and_then(|v| tree::string(&v))
+                        .and_then(|id| renames.get(&id))
+                    {
                         edits.push(TextEdit::replace(item.range.clone(), quote(new)));
                     }
                 }
             }
         }
+        drop(doc);
         self.step(edits)
     }
 
@@ -661,6 +799,29 @@ impl<'i> Session<'i> {
         self.set_struct_field(&node.value, NODE_ORDER, field_name, value)
     }
 
+    /// Sets field `field_name` of many nodes, each to its value, in one scan and one step.
+    pub(crate) fn set_node_fields(&mut self, field_name: &str, values: &HashMap<String, String>) -> Result<(), String> {
+        let doc = self.doc();
+        let mut edits = Vec::new();
+        let mut found = std::collections::HashSet::new();
+        for node in doc.nodes(&self.body) {
+            let Some(value) = values.get(&node.id) else { continue };
+            if node.value.kind() != STRUCT {
+                return Err(format!("node `{}` is not written as `(...)`", node.id));
+            }
+            edits.extend(match field_value(&node.value, field_name) {
+                Some(old) => vec![TextEdit::replace(range(&old), value.clone())],
+                None => insert_field(&self.text, &node.value, NODE_ORDER, field_name, value, Style::Inline),
+            });
+            found.insert(node.id);
+        }
+        if let Some(missing) = values.keys().find(|id| !found.contains(*id)) {
+            return Err(format!("no node `{missing}`{}", in_body(&self.body)));
+        }
+        drop(doc);
+        self.step(edits)
+    }
+
     pub(crate) fn set_struct_field(
         &mut self,
         structure: &SyntaxNode,
@@ -689,6 +850,12 @@ impl<'i> Session<'i> {
     /// Removes an item; the last entry of a node's `inputs` or `exec`, or the last comment
     /// box, takes the field with it, as its author would have written the file without it.
     pub(crate) fn remove_at(&mut self, container: &SyntaxNode, index: usize) -> Result<(), String> {
+        let edits = self.removal(container, index)?;
+        self.step(edits)
+    }
+
+    /// The edits that remove an item as [`Session::remove_at`] does, to the text as it is.
+    fn removal(&self, container: &SyntaxNode, index: usize) -> Result<Vec<TextEdit>, String> {
         let emptied_field = (matches!(container.kind(), MAP | LIST) && items(container).len() == 1)
             .then(|| container.parent())
             .flatten()
@@ -701,12 +868,11 @@ impl<'i> Session<'i> {
                 let boxes = container.kind() == LIST && field_name == "comments";
                 (node_field || boxes).then_some((holder, name))
             });
-        let edits = match emptied_field {
+        match emptied_field {
             Some((holder, name)) => remove_item(&self.text, &holder, name),
             None => remove_item(&self.text, container, index),
         }
-        .ok_or("internal error: no such item")?;
-        self.step(edits)
+        .ok_or_else(|| "internal error: no such item".to_string())
     }
 }
 
@@ -759,6 +925,13 @@ pub(crate) fn check_id(id: &str) -> Result<(), String> {
 
 /// A fresh id from a node type: lower case, words joined by `_`, then `_2`, `_3`, …
 pub fn fresh_id(node_type: &str, taken: &[String]) -> String {
+    fresh_id_where(node_type, &mut 2, |id| taken.iter().any(|t| t == id))
+}
+
+/// [`fresh_id`] with the ids taken known to `taken`, trying numbers from `from` (kept by a
+/// caller asking many times for one type, while what is taken only grows, so that each
+/// number is tried once).
+pub(crate) fn fresh_id_where(node_type: &str, from: &mut u64, taken: impl Fn(&str) -> bool) -> String {
     let mut base = String::new();
     for c in node_type.chars() {
         if c.is_alphanumeric() {
@@ -771,13 +944,16 @@ pub fn fresh_id(node_type: &str, taken: &[String]) -> String {
         "" => "node".to_string(),
         b => b.to_string(),
     };
-    if !taken.contains(&base) {
+    if !taken(&base) {
         return base;
     }
-    (2..)
-        .map(|n| format!("{base}_{n}"))
-        .find(|id| !taken.contains(id))
-        .unwrap_or(base)
+    loop {
+        let id = format!("{base}_{from}");
+        *from += 1;
+        if !taken(&id) {
+            return id;
+        }
+    }
 }
 
 /// The RON text of a value for a pin or variable of type `ty`: a String may be given

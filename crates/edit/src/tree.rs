@@ -96,18 +96,16 @@ pub fn items(container: &SyntaxNode) -> Vec<Item> {
 
 /// The offsets of the opening bracket and of the closing one, if it is there.
 pub fn brackets(container: &SyntaxNode) -> (usize, Option<usize>) {
-    let tokens: Vec<_> = container
+    // From each end, so that a map of thousands of items is not walked (callers ask once
+    // per item they remove).
+    let at = |t: crate::syntax::SyntaxToken| usize::from(t.text_range().start());
+    let open = container
         .children_with_tokens()
         .filter_map(|e| e.into_token())
-        .collect();
-    let at = |t: &crate::syntax::SyntaxToken| usize::from(t.text_range().start());
-    let open = tokens
-        .iter()
         .find(|t| matches!(t.kind(), L_PAREN | L_BRACE | L_BRACK))
         .map_or(usize::from(container.text_range().start()), at);
-    let close = tokens
-        .iter()
-        .rev()
+    let close = std::iter::successors(container.last_child_or_token(), |e| e.prev_sibling_or_token())
+        .filter_map(|e| e.into_token())
         .find(|t| matches!(t.kind(), R_PAREN | R_BRACE | R_BRACK))
         .map(at);
     (open, close)
