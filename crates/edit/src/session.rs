@@ -577,9 +577,14 @@ impl<'i> Session<'i> {
     pub(crate) fn rename_nodes(&mut self, renames: &HashMap<String, String>) -> Result<(), String> {
         let doc = self.doc();
         let mut edits = Vec::new();
+        // Only a node's first entry, where a broken file gives an id twice (the node
+        // `self.node` finds).
+        let mut keyed = std::collections::HashSet::new();
         for n in doc.nodes(&self.body) {
             if let (Some(new), Some(key)) = (renames.get(&n.id), n.entry.key_node()) {
-                edits.push(TextEdit::replace(range(&key), quote(new)));
+                if keyed.insert(n.id.clone()) {
+                    edits.push(TextEdit::replace(range(&key), quote(new)));
+                }
             }
             if let Some(map) = n.field("inputs").filter(|m| m.kind() == MAP) {
                 for item in items(&map) {
