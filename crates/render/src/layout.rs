@@ -480,6 +480,16 @@ fn reduce_crossings(picture: &Picture, place: &[(usize, i64)], columns: &mut [Ve
 /// The most nodes a picture may have for neighbours to try trading places.
 const TRANSPOSE_UP_TO: usize = 400;
 
+/// The farthest from the origin a box is drawn, on each axis: a billion, far past any
+/// canvas (Unreal's positions are 32-bit), near enough that a picture's width and height,
+/// made of differences of positions, cannot overflow.
+pub const FARTHEST: i64 = 1_000_000_000;
+
+/// Where a `pos` is drawn: as written, within [`FARTHEST`] of the origin.
+fn drawn_at((x, y): (i64, i64)) -> (i64, i64) {
+    (x.clamp(-FARTHEST, FARTHEST), y.clamp(-FARTHEST, FARTHEST))
+}
+
 #[cfg(test)]
 mod tests {
     use graphrun::{PictureNode, Wire};
@@ -617,14 +627,4 @@ mod tests {
             "{total_after} crossings in all, {total_before} before"
         );
     }
-}
-
-/// The farthest from the origin a box is drawn, on each axis: a billion, far past any
-/// canvas (Unreal's positions are 32-bit), near enough that a picture's width and height,
-/// made of differences of positions, cannot overflow.
-pub const FARTHEST: i64 = 1_000_000_000;
-
-/// Where a `pos` is drawn: as written, within [`FARTHEST`] of the origin.
-fn drawn_at((x, y): (i64, i64)) -> (i64, i64) {
-    (x.clamp(-FARTHEST, FARTHEST), y.clamp(-FARTHEST, FARTHEST))
 }
