@@ -7,6 +7,7 @@ use std::time::Duration;
 use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
+use graphrun_socket::tls::TlsOptions;
 use graphrun_socket::{AccessPolicy, AuthContext, Pattern, SocketConfig};
 
 use crate::edit;
@@ -379,6 +380,16 @@ pub(crate) struct SocketArgs {
     /// The largest message a connection accepts (larger ones close it with 1009).
     #[arg(long, value_name = "BYTES", default_value_t = 16 << 20)]
     pub(crate) max_message_size: usize,
+    /// Trusts the certificates of this PEM file as roots for wss:// (repeatable), beside
+    /// webpki's and the system's (SSL_CERT_FILE and SSL_CERT_DIR take the system's place).
+    #[arg(long, value_name = "PEM")]
+    pub(crate) ca_file: Vec<PathBuf>,
+    /// The client certificate (PEM chain) for wss:// servers that ask for one.
+    #[arg(long, value_name = "PEM")]
+    pub(crate) client_cert: Option<PathBuf>,
+    /// The private key of --client-cert (PEM).
+    #[arg(long, value_name = "PEM")]
+    pub(crate) client_key: Option<PathBuf>,
 }
 
 impl SocketArgs {
@@ -411,11 +422,22 @@ impl SocketArgs {
             None => None,
         };
         let handshake_timeout = seconds("--handshake-timeout", self.handshake_timeout)?;
+        let tls = TlsOptions {
+            ca_files: self.ca_file.clone(),
+            client_cert: self.client_cert.clone(),
+            client_key: self.client_key.clone(),
+        };
+        let tls = if tls.is_default() {
+            None
+        } else {
+            Some(graphrun_socket::tls::client_config(&tls)?)
+        };
         Ok(SocketConfig {
             policy,
             auth,
             handshake_timeout,
             max_message_size: self.max_message_size,
+            tls,
             ..SocketConfig::default()
         })
     }

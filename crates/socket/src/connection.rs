@@ -595,7 +595,13 @@ fn connect_error(e: WsError) -> String {
         }
         // A transport that replays a run gives the error the run was told, as it was.
         WsError::Io(io) if io.get_ref().is_some_and(|e| e.is::<crate::Replayed>()) => io.to_string(),
-        WsError::Io(io) => format!("cannot connect: {io}"),
+        WsError::Io(io) => match io.get_ref().and_then(|e| e.downcast_ref::<rustls::Error>()) {
+            Some(tls) => format!("TLS failed: {}", crate::tls::in_words(tls)),
+            None => format!("cannot connect: {io}"),
+        },
+        WsError::Tls(tokio_tungstenite::tungstenite::error::TlsError::Rustls(tls)) => {
+            format!("TLS failed: {}", crate::tls::in_words(tls.as_ref()))
+        }
         WsError::Tls(tls) => format!("TLS failed: {tls}"),
         WsError::Url(url) => format!("cannot connect to the URL: {url}"),
         WsError::Protocol(ProtocolError::SecWebSocketSubProtocolError(e)) => {

@@ -15,6 +15,7 @@ mod nodes;
 mod policy;
 mod request;
 mod tap;
+pub mod tls;
 mod transport;
 
 use std::sync::atomic::AtomicUsize;
@@ -66,6 +67,9 @@ pub struct SocketConfig {
     pub transport: Option<Arc<dyn Transport>>,
     /// Watches every connection (recording a run); `None`: nothing watches.
     pub tap: Option<Arc<dyn Tap>>,
+    /// TLS for `wss://` (see [`tls::client_config`]); `None`: webpki's and the system's
+    /// roots, no client certificate.
+    pub tls: Option<Arc<rustls::ClientConfig>>,
 }
 
 impl Default for SocketConfig {
@@ -83,6 +87,7 @@ impl Default for SocketConfig {
             close_timeout: Duration::from_secs(1),
             transport: None,
             tap: None,
+            tls: None,
         }
     }
 }
@@ -109,26 +114,32 @@ impl std::fmt::Debug for SocketLibrary {
     }
 }
 
-/// TLS for wss:// with the webpki roots and the ring provider, chosen here rather than
-/// installed process-wide (with rustls' features alone, a wss connect panics for want of
-/// a provider: tokio-tungstenite issues 336 and 339). rustls 0.23.48 deprecates ring's
-/// provider for its lack of post-quantum key exchange; it stays until the workspace moves
-/// to a provider that has it (aws-lc-rs, a C library build on every clean build).
+/// TLS for wss:// with webpki's and the system's roots and the ring provider, chosen here
+/// rather than installed process-wide (with rustls' features alone, a wss connect panics
+/// for want of a provider: tokio-tungstenite issues 336 and 339). rustls 0.23.48 deprecates
+/// ring's provider for its lack of post-quantum key exchange; it stays until the workspace
+/// moves to a provider that has it (aws-lc-rs, a C library build on every clean build).
 #[allow(deprecated)]
 fn default_tls() -> Arc<rustls::ClientConfig> {
-    let roots = rustls::RootCertStore::from_iter(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
-    let config = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
-        .with_safe_default_protocol_versions()
-        .expect("ring supports the default TLS versions")
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-    Arc::new(config)
+    tls::client_config(&tls::TlsOptions::default()).unwrap_or_else(|_| {
+        // Only files named by options can fail; without any, webpki's roots alone.
+        let roots = rustls::RootCertStore::from_iter(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+        Arc::new(
+            rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+                .with_safe_default_protocol_versions()
+                .expect("ring supports the default TLS versions")
+                .with_root_certificates(roots)
+                .with_no_client_auth(),
+        )
+    })
 }
 
 impl SocketLibrary {
-    /// The library with this configuration and TLS with the webpki roots.
+    /// The library with this configuration: TLS as `config.tls` says, else with webpki's
+    /// and the system's roots.
     pub fn new(config: SocketConfig) -> SocketLibrary {
-        SocketLibrary::with_tls(config, default_tls())
+        let tls = config.tls.clone().unwrap_or_else(default_tls);
+        SocketLibrary::with_tls(config, tls)
     }
 
     /// The library with this configuration and the host's own TLS configuration (its roots,
