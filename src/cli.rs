@@ -380,6 +380,14 @@ pub(crate) struct SocketArgs {
     /// The largest message a connection accepts (larger ones close it with 1009).
     #[arg(long, value_name = "BYTES", default_value_t = 16 << 20)]
     pub(crate) max_message_size: usize,
+    /// Sends a ping on each open connection this often (off by default, as M2's
+    /// connections send none).
+    #[arg(long, value_name = "SECONDS")]
+    pub(crate) ping_interval: Option<f64>,
+    /// Takes a connection that has heard nothing from its server for this long as broken:
+    /// On Disconnected fires with Was Clean false (off by default).
+    #[arg(long, value_name = "SECONDS")]
+    pub(crate) idle_timeout: Option<f64>,
     /// Trusts the certificates of this PEM file as roots for wss:// (repeatable), beside
     /// webpki's and the system's (SSL_CERT_FILE and SSL_CERT_DIR take the system's place).
     #[arg(long, value_name = "PEM")]
@@ -422,6 +430,14 @@ impl SocketArgs {
             None => None,
         };
         let handshake_timeout = seconds("--handshake-timeout", self.handshake_timeout)?;
+        let every = |flag: &str, value: Option<f64>| -> Result<Option<Duration>, String> {
+            match value.map(|v| seconds(flag, v)).transpose()? {
+                Some(d) if d.is_zero() => Err(format!("{flag} takes a number of seconds above 0")),
+                other => Ok(other),
+            }
+        };
+        let ping_interval = every("--ping-interval", self.ping_interval)?;
+        let idle_timeout = every("--idle-timeout", self.idle_timeout)?;
         let tls = TlsOptions {
             ca_files: self.ca_file.clone(),
             client_cert: self.client_cert.clone(),
@@ -437,6 +453,8 @@ impl SocketArgs {
             auth,
             handshake_timeout,
             max_message_size: self.max_message_size,
+            ping_interval,
+            idle_timeout,
             tls,
             ..SocketConfig::default()
         })

@@ -754,3 +754,68 @@ async fn wss_works_with_the_hosts_roots_and_is_refused_without_them() {
         "{last}"
     );
 }
+
+/// Issue 35, 4: a peer that stops answering — its socket paused, not closed: the handshake
+/// done, then nothing read or written — is noticed. With `--idle-timeout 5` (and a ping
+/// every second, which it never answers), On Disconnected fires with `clean=false` and
+/// the reason, 5 s after the last frame heard (within idle-timeout + 1 s), on tokio's clock
+/// (paused once the connection is open, so the 5 s pass at once).
+#[tokio::test(flavor = "current_thread")]
+async fn a_peer_that_stops_answering_is_disconnected_after_the_idle_timeout() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((stream, _)) = listener.accept().await {
+            if let Ok(ws) = tokio_tungstenite::accept_async(stream).await {
+                held.push(ws);
+            }
+        }
+    });
+    let config = SocketConfig {
+        idle_timeout: Some(Duration::from_secs(5)),
+        ping_interval: Some(Duration::from_secs(1)),
+        ..SocketConfig::default()
+    };
+    let library = SocketLibrary::new(config);
+    let registry = Registry::builder().install(&StandardLibrary).install(&library).build();
+    let program = registry.load_str("graph.ron", PROBE).unwrap_or_else(|d| panic!("{d}"));
+    let host = Arc::new(Collect::default());
+    let mut instance = Instance::new(&program, host.clone());
+    for (name, text) in [url(addr, "/"), set("Expect", "1")] {
+        let value = program.parse_variable_value(name, &text).unwrap();
+        instance.set_variable(name, value).unwrap();
+    }
+    let run = instance.run();
+    tokio::pin!(run);
+    // Real time until the connection is open (bounded), then tokio's clock, paused.
+    let started = std::time::Instant::now();
+    let mut opened = None;
+    while opened.is_none() {
+        tokio::select! {
+            _ = &mut run => panic!("the run ended before connecting: {:?}", host.prints.lock().unwrap()),
+            () = tokio::time::sleep(Duration::from_millis(5)) => {}
+        }
+        if host.prints.lock().unwrap().iter().any(|p| p.starts_with("connected:")) {
+            tokio::time::pause();
+            opened = Some(tokio::time::Instant::now());
+        }
+        assert!(started.elapsed() < Duration::from_secs(20), "not connected after 20 s");
+    }
+    tokio::time::timeout(Duration::from_secs(60), &mut run)
+        .await
+        .expect("the run ended");
+    let waited = opened.unwrap().elapsed();
+    let prints = host.prints.lock().unwrap().clone();
+    let last = prints.last().unwrap();
+    assert!(
+        last.starts_with(r#"disconnected: 1006 "nothing heard from the server for 5 s (--idle-timeout): the connection is taken as broken" clean=false"#),
+        "{prints:?}"
+    );
+    // The connection was open a few real milliseconds before the clock paused: its
+    // 5 s ran from then.
+    assert!(
+        waited > Duration::from_millis(4_500) && waited <= Duration::from_secs(6),
+        "disconnected {waited:?} after opening"
+    );
+}

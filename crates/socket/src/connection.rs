@@ -360,6 +360,14 @@ impl Task {
     {
         let close_timeout = self.shared.config.close_timeout;
         let limit = self.shared.config.max_message_size;
+        let idle = self.shared.config.idle_timeout;
+        let mut pings = self
+            .shared
+            .config
+            .ping_interval
+            .map(|every| tokio::time::interval_at(tokio::time::Instant::now() + every, every));
+        // When the server was last heard from (any frame).
+        let mut heard = tokio::time::Instant::now();
         loop {
             tokio::select! {
                 biased;
@@ -370,6 +378,30 @@ impl Task {
                         self.report(Report::Disconnected { code: 1000, reason: String::new(), clean, by: Closer::Graph }).await;
                     }
                     return;
+                }
+                () = until(idle.map(|idle| heard + idle)) => {
+                    // A peer gone without a close (a laptop shut, a NAT's timeout): nothing
+                    // is sent to it, and its end is said as lost.
+                    let idle = idle.unwrap_or_default();
+                    self.report(Report::Disconnected {
+                        code: 1006,
+                        reason: format!(
+                            "nothing heard from the server for {} s (--idle-timeout): the connection is taken as broken",
+                            idle.as_secs_f64()
+                        ),
+                        clean: false,
+                        by: Closer::Lost,
+                    })
+                    .await;
+                    return;
+                }
+                () = tick(pings.as_mut()) => {
+                    let sent = tokio::time::timeout(close_timeout, sink.send(Message::Ping(Vec::new().into()))).await;
+                    if let Ok(Err(e)) = sent {
+                        let (code, reason) = lost(&e);
+                        self.report(Report::Disconnected { code, reason, clean: false, by: Closer::Lost }).await;
+                        return;
+                    }
                 }
                 text = self.outgoing.recv() => {
                     let Some(text) = text else { continue };
@@ -396,6 +428,9 @@ impl Task {
                     }
                 }
                 message = stream.next() => {
+                    if matches!(message, Some(Ok(_))) {
+                        heard = tokio::time::Instant::now();
+                    }
                     let report = match message {
                         Some(Ok(Message::Text(text))) => {
                             self.tap(TapEvent::Received(text.as_str()));
@@ -609,6 +644,24 @@ fn connect_error(e: WsError) -> String {
         }
         WsError::Protocol(p) => format!("the handshake failed: {p}"),
         other => format!("the handshake failed: {other}"),
+    }
+}
+
+/// Waits until `deadline`; with none, forever.
+async fn until(deadline: Option<tokio::time::Instant>) {
+    match deadline {
+        Some(deadline) => tokio::time::sleep_until(deadline).await,
+        None => std::future::pending().await,
+    }
+}
+
+/// The next tick of `interval`; with none, never.
+async fn tick(interval: Option<&mut tokio::time::Interval>) {
+    match interval {
+        Some(interval) => {
+            interval.tick().await;
+        }
+        None => std::future::pending().await,
     }
 }
 

@@ -63,6 +63,12 @@ pub struct SocketConfig {
     pub read_buffer_size: usize,
     /// How long a close waits for the server's close frame.
     pub close_timeout: Duration,
+    /// Sends a ping this often while a connection is open (`None`: never, as M2's
+    /// connections do not), so that a server or a NAT on the way hears from it.
+    pub ping_interval: Option<Duration>,
+    /// A connection with no frame from the server for this long is taken as broken: On
+    /// Disconnected with `Was Clean` false (`None`: it waits as long as TCP does).
+    pub idle_timeout: Option<Duration>,
     /// How connections reach their servers; `None`: TCP, and TLS for `wss://`.
     pub transport: Option<Arc<dyn Transport>>,
     /// Watches every connection (recording a run); `None`: nothing watches.
@@ -85,6 +91,8 @@ impl Default for SocketConfig {
             incoming_buffer: 8 << 20,
             read_buffer_size: 4 << 10,
             close_timeout: Duration::from_secs(1),
+            ping_interval: None,
+            idle_timeout: None,
             transport: None,
             tap: None,
             tls: None,
