@@ -9,6 +9,9 @@ if ! .venv/bin/python -c "import websockets, pynvim" 2>/dev/null; then
   .venv/bin/pip install --quiet --disable-pip-version-check -r tests/peers/requirements.txt
 fi
 export GRAPHRUN_PYTHON="$PWD/.venv/bin/python"
+# The tests' servers are on loopback, which a proxy in the environment would take
+# (graphrun reads proxies as curl does): they go direct.
+export NO_PROXY="${NO_PROXY:+$NO_PROXY,}127.0.0.1,localhost,::1"
 # Chromium (the studio's browser test), Neovim (the language server's editor test) and
 # rsvg-convert (the pictures drawn through librsvg):
 # installed from Debian's packages when apt is there and this runs as root, as .ci/run

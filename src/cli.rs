@@ -380,6 +380,10 @@ pub(crate) struct SocketArgs {
     /// The largest message a connection accepts (larger ones close it with 1009).
     #[arg(long, value_name = "BYTES", default_value_t = 16 << 20)]
     pub(crate) max_message_size: usize,
+    /// Connects through this HTTP proxy (http://[user:password@]host:port), above
+    /// HTTPS_PROXY, HTTP_PROXY and ALL_PROXY; NO_PROXY still names hosts that go direct.
+    #[arg(long, value_name = "URL")]
+    pub(crate) proxy: Option<String>,
     /// Sends a ping on each open connection this often (off by default, as M2's
     /// connections send none).
     #[arg(long, value_name = "SECONDS")]
@@ -438,6 +442,12 @@ impl SocketArgs {
         };
         let ping_interval = every("--ping-interval", self.ping_interval)?;
         let idle_timeout = every("--idle-timeout", self.idle_timeout)?;
+        let explicit = self
+            .proxy
+            .as_deref()
+            .map(|url| graphrun_socket::proxy::Proxy::parse(url, "--proxy"))
+            .transpose()?;
+        let proxies = graphrun_socket::proxy::Proxies::from_env(explicit)?;
         let tls = TlsOptions {
             ca_files: self.ca_file.clone(),
             client_cert: self.client_cert.clone(),
@@ -455,6 +465,7 @@ impl SocketArgs {
             max_message_size: self.max_message_size,
             ping_interval,
             idle_timeout,
+            proxies,
             tls,
             ..SocketConfig::default()
         })

@@ -18,6 +18,7 @@ use tokio_tungstenite::tungstenite::Message;
 
 pub(crate) const PROBE: &str = include_str!("cases/socket/probe.ron");
 
+mod proxy;
 mod servers;
 mod tls;
 use servers::{echo, server, server_on, silent_server, wait_for_close};

@@ -25,15 +25,15 @@ fn pem(label: &str, der: &[u8]) -> String {
 }
 
 /// A CA, the files of its certificate and of a client identity it signed, in `dir`.
-struct Ca {
+pub(super) struct Ca {
     issuer: Issuer<'static, KeyPair>,
     der: CertificateDer<'static>,
-    pem: PathBuf,
+    pub(super) pem: PathBuf,
     client_cert: PathBuf,
     client_key: PathBuf,
 }
 
-fn make_ca(dir: &Path) -> Ca {
+pub(super) fn make_ca(dir: &Path) -> Ca {
     let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
     params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
     params
@@ -64,7 +64,7 @@ fn make_ca(dir: &Path) -> Ca {
 /// A wss:// echo server for `localhost` with a certificate `ca` signed; with
 /// `client_ca`, it requires a client certificate that CA signed. Its port.
 #[allow(deprecated)]
-async fn server(ca: &Ca, require_client: bool) -> u16 {
+pub(super) async fn server(ca: &Ca, require_client: bool) -> u16 {
     let params = CertificateParams::new(vec!["localhost".to_string()]).unwrap();
     let key = KeyPair::generate().unwrap();
     let cert = params.signed_by(&key, &ca.issuer).unwrap();

@@ -224,6 +224,32 @@ impl Task {
         // set up), nor room for the other kinds of stream. A `ws://` connection has a
         // plain TCP stream, not one that could be TLS (the TLS-capable handshake future
         // is 8.5 KiB where the plain one is 2 KiB).
+        let proxy = url::Url::parse(&request.uri().to_string())
+            .ok()
+            .and_then(|url| config.proxies.for_url(&url).cloned());
+        // Through a proxy's tunnel (the policy judged the target already).
+        if let (None, Some(proxy)) = (&config.transport, proxy) {
+            let connector = Connector::Rustls(self.shared.tls.clone());
+            let connect = Box::pin(async move {
+                let uri = request.uri();
+                let host = uri.host().ok_or(WsError::Url(UrlError::NoHostName))?;
+                let host = host
+                    .strip_prefix('[')
+                    .and_then(|h| h.strip_suffix(']'))
+                    .unwrap_or(host)
+                    .to_string();
+                let port = uri
+                    .port_u16()
+                    .unwrap_or(if uri.scheme_str() == Some("wss") { 443 } else { 80 });
+                let tunnel = proxy.tunnel(&host, port).await.map_err(WsError::Io)?;
+                tokio_tungstenite::client_async_tls_with_config(request, tunnel, Some(ws_config), Some(connector)).await
+            });
+            if let Some(open) = Box::pin(self.handshake(connect)).await {
+                let (ws, response) = *open;
+                Box::pin(self.established(ws, response)).await;
+            }
+            return;
+        }
         match config.transport.clone() {
             None if request.uri().scheme_str() == Some("ws") => {
                 let connect = Box::pin(connect_plain(request, ws_config));

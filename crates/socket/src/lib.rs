@@ -13,6 +13,7 @@ pub mod error;
 pub mod memory;
 mod nodes;
 mod policy;
+pub mod proxy;
 mod request;
 mod tap;
 pub mod tls;
@@ -73,6 +74,9 @@ pub struct SocketConfig {
     pub transport: Option<Arc<dyn Transport>>,
     /// Watches every connection (recording a run); `None`: nothing watches.
     pub tap: Option<Arc<dyn Tap>>,
+    /// Which proxy each connection goes through (see [`proxy::Proxies::from_env`]);
+    /// default: none.
+    pub proxies: proxy::Proxies,
     /// TLS for `wss://` (see [`tls::client_config`]); `None`: webpki's and the system's
     /// roots, no client certificate.
     pub tls: Option<Arc<rustls::ClientConfig>>,
@@ -95,6 +99,7 @@ impl Default for SocketConfig {
             idle_timeout: None,
             transport: None,
             tap: None,
+            proxies: proxy::Proxies::default(),
             tls: None,
         }
     }
