@@ -229,7 +229,7 @@ impl Task {
             .and_then(|url| config.proxies.for_url(&url).cloned());
         // Through a proxy's tunnel (the policy judged the target already).
         if let (None, Some(proxy)) = (&config.transport, proxy) {
-            let connector = Connector::Rustls(self.shared.tls.clone());
+            let connector = Connector::Rustls(self.shared.tls());
             let connect = Box::pin(async move {
                 let uri = request.uri();
                 let host = uri.host().ok_or(WsError::Url(UrlError::NoHostName))?;
@@ -259,7 +259,7 @@ impl Task {
                 }
             }
             None => {
-                let connector = Connector::Rustls(self.shared.tls.clone());
+                let connector = Connector::Rustls(self.shared.tls());
                 let connect = Box::pin(tokio_tungstenite::connect_async_tls_with_config(
                     request,
                     Some(ws_config),

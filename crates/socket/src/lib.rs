@@ -110,7 +110,18 @@ pub(crate) struct Shared {
     config: SocketConfig,
     /// Connections open or opening, for the host's limit.
     live: AtomicUsize,
-    tls: Arc<rustls::ClientConfig>,
+    /// Made at the first `wss://` connection where the host gave none: the system's roots
+    /// are read then, not at every start of a run that may never use them.
+    tls: std::sync::OnceLock<Arc<rustls::ClientConfig>>,
+}
+
+impl Shared {
+    /// The TLS configuration of `wss://` connections.
+    pub(crate) fn tls(&self) -> Arc<rustls::ClientConfig> {
+        self.tls
+            .get_or_init(|| self.config.tls.clone().unwrap_or_else(default_tls))
+            .clone()
+    }
 }
 
 /// The socket library, configured by its host.
@@ -151,8 +162,13 @@ impl SocketLibrary {
     /// The library with this configuration: TLS as `config.tls` says, else with webpki's
     /// and the system's roots.
     pub fn new(config: SocketConfig) -> SocketLibrary {
-        let tls = config.tls.clone().unwrap_or_else(default_tls);
-        SocketLibrary::with_tls(config, tls)
+        SocketLibrary {
+            shared: Arc::new(Shared {
+                config,
+                live: AtomicUsize::new(0),
+                tls: std::sync::OnceLock::new(),
+            }),
+        }
     }
 
     /// The library with this configuration and the host's own TLS configuration (its roots,
@@ -162,7 +178,7 @@ impl SocketLibrary {
             shared: Arc::new(Shared {
                 config,
                 live: AtomicUsize::new(0),
-                tls,
+                tls: std::sync::OnceLock::from(tls),
             }),
         }
     }
