@@ -820,3 +820,48 @@ async fn a_peer_that_stops_answering_is_disconnected_after_the_idle_timeout() {
         "disconnected {waited:?} after opening"
     );
 }
+
+/// Issue 35, 4: pings keep a live peer's connection open. With `--ping-interval 0.2` and
+/// `--idle-timeout 1`, a connection to an echo server that is sent nothing stays open for
+/// the 3 s the run lasts: the server's pongs are heard (without them it would be taken as
+/// broken after 1 s, as the test above shows).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pongs_keep_an_idle_connection_to_a_live_server_open() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                if let Ok(ws) = tokio_tungstenite::accept_async(stream).await {
+                    echo(ws, Arc::default()).await;
+                }
+            });
+        }
+    });
+    let url = format!("Url=ws://{addr}/");
+    let out = tokio::task::spawn_blocking(move || {
+        probe_cli(
+            &[
+                "--set",
+                &url,
+                "--set",
+                "Sends=[]",
+                "--set",
+                "Expect=1",
+                "--timeout",
+                "3",
+                "--ping-interval",
+                "0.2",
+                "--idle-timeout",
+                "1",
+            ],
+            None,
+        )
+    })
+    .await
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("connected: "), "{stdout}");
+    assert!(!stdout.contains("disconnected:"), "{stdout}");
+    assert_eq!(out.status.code(), Some(3), "ended by --timeout: {stdout}");
+}
