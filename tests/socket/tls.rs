@@ -172,6 +172,20 @@ async fn a_server_signed_by_a_private_ca_is_reached_with_ca_file_or_ssl_cert_fil
         out.contains("--ca-file") && out.contains("no certificate in it"),
         "{out}"
     );
+    // A FIFO (nobody writes to it) is refused, not waited on; so is a device.
+    let fifo = dir.join("fifo.pem");
+    assert!(std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    for path in [fifo.display().to_string(), "/dev/zero".to_string()] {
+        let out = probe(port, vec!["--ca-file".into(), path.clone()], None).await;
+        assert!(
+            out.contains(&format!("--ca-file {path}: it is not a regular file")),
+            "{out}"
+        );
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }
 

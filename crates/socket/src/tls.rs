@@ -55,6 +55,7 @@ pub fn client_config(options: &TlsOptions) -> Result<Arc<rustls::ClientConfig>, 
         (None, None) => builder.with_no_client_auth(),
         (Some(cert), Some(key)) => {
             let chain = certificates(cert).map_err(|e| format!("--client-cert {}: {e}", cert.display()))?;
+            readable(key).map_err(|e| format!("--client-key {}: {e}", key.display()))?;
             let key_der = PrivateKeyDer::from_pem_file(key)
                 .map_err(|e| format!("--client-key {}: {}", key.display(), pem_error(&e)))?;
             builder
@@ -67,8 +68,25 @@ pub fn client_config(options: &TlsOptions) -> Result<Arc<rustls::ClientConfig>, 
     Ok(Arc::new(config))
 }
 
+/// The largest PEM file read (a system's whole bundle is about 200 KiB).
+const MAX_PEM_FILE: u64 = 16 << 20;
+
+/// That `path` is a regular file of at most [`MAX_PEM_FILE`] bytes: a FIFO's opening would
+/// wait for a writer, a device could be endless.
+fn readable(path: &std::path::Path) -> Result<(), String> {
+    let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
+    if !meta.is_file() {
+        return Err("it is not a regular file".into());
+    }
+    if meta.len() > MAX_PEM_FILE {
+        return Err(format!("it is larger than {} MiB", MAX_PEM_FILE >> 20));
+    }
+    Ok(())
+}
+
 /// The certificates of a PEM file: at least one.
 fn certificates(path: &std::path::Path) -> Result<Vec<CertificateDer<'static>>, String> {
+    readable(path)?;
     let certs = CertificateDer::pem_file_iter(path)
         .map_err(|e| pem_error(&e))?
         .collect::<Result<Vec<_>, _>>()
