@@ -410,6 +410,11 @@ impl SocketArgs {
         let mut policy = match &self.policy {
             None => AccessPolicy::loopback_only(),
             Some(path) => {
+                // A regular file only: a FIFO's opening would wait for a writer.
+                let regular = std::fs::metadata(path).map(|m| m.is_file());
+                if let Ok(false) = regular {
+                    return Err(format!("--policy {}: it is not a regular file", path.display()));
+                }
                 let text = std::fs::read_to_string(path).map_err(|e| format!("--policy {}: {e}", path.display()))?;
                 AccessPolicy::from_ron(&path.display().to_string(), &text).map_err(|e| e.to_string())?
             }

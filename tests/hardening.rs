@@ -556,3 +556,42 @@ async fn serve_echo_gives_memory_back_when_its_connections_close() {
     assert!(per(open) < 24 << 10, "{} B per open connection", per(open));
     assert!(per(closed) < 4 << 10, "{} B kept per closed connection", per(closed));
 }
+
+/// `--policy` naming a FIFO nobody writes to is refused at once (it was waited on).
+#[test]
+fn a_policy_file_that_is_a_fifo_is_refused_not_waited_on() {
+    let dir = std::env::temp_dir().join(format!("graphrun-policy-fifo-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let made = std::process::Command::new("mkfifo")
+        .arg(dir.join("policy.ron"))
+        .status()
+        .unwrap();
+    assert!(made.success());
+    std::fs::write(dir.join("g.ron"), r#"Graph(format: 1, name: "G", nodes: {})"#).unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_graphrun"))
+        .args(["run", "g.ron", "--policy", "policy.ron"])
+        .current_dir(&dir)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break Some(status);
+        }
+        if started.elapsed() > std::time::Duration::from_secs(10) {
+            let _ = child.kill();
+            break None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut stderr).unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    let status = status.expect("graphrun run still waiting on the FIFO after 10 s");
+    assert_eq!(status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("--policy policy.ron: it is not a regular file"),
+        "{stderr}"
+    );
+}
