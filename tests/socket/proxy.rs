@@ -230,10 +230,27 @@ async fn wss_goes_through_https_proxy_and_a_blocked_url_never_reaches_the_proxy(
     );
     // A URL the policy blocks (only loopback without --allow) is blocked before the proxy
     // hears of it, whatever the proxy would reach.
-    for url in ["ws://example.com/", "wss://example.com:8443/x", "ws://10.1.2.3:80/"] {
+    // The URL forms of the policy's own tests: look-alikes of loopback, mapped addresses.
+    for url in [
+        "ws://example.com/",
+        "wss://example.com:8443/x",
+        "ws://10.1.2.3:80/",
+        "ws://[::ffff:10.0.0.1]/",
+        "ws://localhost.example/",
+        "ws://a.localhost/",
+        "ws://[::2]/",
+    ] {
         let out = probe(url.to_string(), vec![], vec![("ALL_PROXY", format!("http://{proxy}"))]).await;
         assert!(out.contains("connect: Url Blocked"), "{url}: {out}");
     }
+    // With --allow, a path outside the pattern's prefix is blocked too.
+    let out = probe(
+        "ws://host.test:9001/apix".to_string(),
+        vec!["--allow".into(), "ws://host.test:9001/api".into()],
+        vec![("ALL_PROXY", format!("http://{proxy}"))],
+    )
+    .await;
+    assert!(out.contains("connect: Url Blocked"), "{out}");
     assert_eq!(asked.heads().len(), 1, "the proxy heard of no blocked URL");
     let _ = std::fs::remove_dir_all(&dir);
 }
