@@ -9,7 +9,8 @@
 # own. Arguments pick comparisons (loop, calls, events, echo, process, startup, load,
 # scale, swarm, import, bulk, studio, lsp); none runs them all. `import` is `graphrun import` of a
 # 5,000-node Blueprint paste against `graphrun check` of the graph it makes, as processes. `bulk`
-# is `graphrun edit` moving 1,000 and 2,000 nodes, `diff` and `merge` of 25,000 and 50,000 nodes:
+# is `graphrun edit` moving 1,000 and 2,000 nodes, removing every node of 1,000- and 2,000-node
+# graphs (the studio's Delete), pasting 400 and 800 nodes (Ctrl-D), `diff` and `merge` of 25,000 and 50,000 nodes:
 # the exponent of their growth (1: linear), against a goal of 1.2. `swarm` runs `graphrun swarm` as a
 # process: memory an instance, and echo with its metrics on against `graphrun run`.
 # `studio` is the editor on a 2,000-node graph in headless Chromium against its goal (bench/src/bin/studio_edit.rs; needs Chromium);
