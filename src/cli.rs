@@ -439,9 +439,10 @@ impl SocketArgs {
             None => None,
         };
         let handshake_timeout = seconds("--handshake-timeout", self.handshake_timeout)?;
+        // At least 10 ms: a ping every nanosecond would only flood the connection.
         let every = |flag: &str, value: Option<f64>| -> Result<Option<Duration>, String> {
             match value.map(|v| seconds(flag, v)).transpose()? {
-                Some(d) if d.is_zero() => Err(format!("{flag} takes a number of seconds above 0")),
+                Some(d) if d < Duration::from_millis(10) => Err(format!("{flag} takes at least 0.01 seconds")),
                 other => Ok(other),
             }
         };

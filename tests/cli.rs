@@ -354,3 +354,36 @@ fn the_studio_offers_only_its_options_and_refuses_a_set_the_graph_cannot_take() 
         String::from_utf8_lossy(&refused.stderr)
     );
 }
+
+/// The connection options refuse what cannot work, before the run: a ping every
+/// microsecond, an idle timeout of none, a client certificate without its key, a proxy
+/// URL of another kind.
+#[test]
+fn connection_options_that_cannot_work_are_refused_before_the_run() {
+    for (args, says) in [
+        (
+            &["--ping-interval", "0.000001"][..],
+            "--ping-interval takes at least 0.01 seconds",
+        ),
+        (
+            &["--idle-timeout", "0"][..],
+            "--idle-timeout takes at least 0.01 seconds",
+        ),
+        (
+            &["--idle-timeout=-1"][..],
+            "--idle-timeout takes a number of seconds of 0 or more",
+        ),
+        (&["--client-cert", "Cargo.toml"][..], "--client-cert needs --client-key"),
+        (
+            &["--proxy", "socks5://127.0.0.1:1080"][..],
+            "--proxy: a `socks5://` proxy is not supported",
+        ),
+    ] {
+        let mut all = vec!["run", "graphs/hello.ron"];
+        all.extend(args);
+        let out = graphrun(&all);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(says), "{args:?}: {err}");
+    }
+}
