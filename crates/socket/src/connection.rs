@@ -224,23 +224,21 @@ impl Task {
         // set up), nor room for the other kinds of stream. A `ws://` connection has a
         // plain TCP stream, not one that could be TLS (the TLS-capable handshake future
         // is 8.5 KiB where the plain one is 2 KiB).
-        let proxy = url::Url::parse(&request.uri().to_string())
-            .ok()
-            .and_then(|url| config.proxies.for_url(&url).cloned());
+        let uri = request.uri();
+        let proxy = uri
+            .host()
+            .zip(uri.scheme_str())
+            .and_then(|(host, scheme)| {
+                config
+                    .proxies
+                    .for_target(scheme, host.trim_start_matches('[').trim_end_matches(']'))
+            })
+            .cloned();
         // Through a proxy's tunnel (the policy judged the target already).
         if let (None, Some(proxy)) = (&config.transport, proxy) {
             let connector = Connector::Rustls(self.shared.tls());
             let connect = Box::pin(async move {
-                let uri = request.uri();
-                let host = uri.host().ok_or(WsError::Url(UrlError::NoHostName))?;
-                let host = host
-                    .strip_prefix('[')
-                    .and_then(|h| h.strip_suffix(']'))
-                    .unwrap_or(host)
-                    .to_string();
-                let port = uri
-                    .port_u16()
-                    .unwrap_or(if uri.scheme_str() == Some("wss") { 443 } else { 80 });
+                let (host, port) = host_and_port(request.uri())?;
                 let tunnel = proxy.tunnel(&host, port).await.map_err(WsError::Io)?;
                 tokio_tungstenite::client_async_tls_with_config(request, tunnel, Some(ws_config), Some(connector)).await
             });
@@ -777,6 +775,17 @@ fn reset(c: &mut Connection) {
     c.close = None;
 }
 
+/// The host a URI names (an IPv6 address without its brackets) and its port (the
+/// scheme's default where none is given: 443 for `wss`, else 80).
+fn host_and_port(uri: &tokio_tungstenite::tungstenite::http::Uri) -> Result<(String, u16), WsError> {
+    let host = uri.host().ok_or(WsError::Url(UrlError::NoHostName))?;
+    let host = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')).unwrap_or(host);
+    let port = uri
+        .port_u16()
+        .unwrap_or(if uri.scheme_str() == Some("wss") { 443 } else { 80 });
+    Ok((host.to_string(), port))
+}
+
 /// A `ws://` connection as `tokio_tungstenite::connect_async` makes one (TCP with Nagle's
 /// algorithm off, then the HTTP exchange), without the TLS half's state; an IPv6 host is
 /// connected to without its brackets.
@@ -784,14 +793,7 @@ async fn connect_plain(
     request: Request,
     config: WebSocketConfig,
 ) -> Result<(WebSocketStream<TcpStream>, Response), WsError> {
-    let uri = request.uri();
-    let host = uri.host().ok_or(WsError::Url(UrlError::NoHostName))?;
-    let host = host
-        .strip_prefix('[')
-        .and_then(|h| h.strip_suffix(']'))
-        .unwrap_or(host)
-        .to_string();
-    let port = uri.port_u16().unwrap_or(80);
+    let (host, port) = host_and_port(request.uri())?;
     let socket = TcpStream::connect((host.as_str(), port)).await?;
     socket.set_nodelay(true)?;
     tokio_tungstenite::client_async_with_config(request, socket, Some(config)).await

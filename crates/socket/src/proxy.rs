@@ -178,13 +178,13 @@ impl Proxies {
         })
     }
 
-    /// The proxy a connection to `url` goes through, if any.
-    pub fn for_url(&self, url: &url::Url) -> Option<&Proxy> {
-        let host = url
-            .host_str()?
-            .trim_start_matches('[')
-            .trim_end_matches(']')
-            .to_ascii_lowercase();
+    /// The proxy a connection to `host` (an address without brackets) by `scheme` goes
+    /// through, if any.
+    pub fn for_target(&self, scheme: &str, host: &str) -> Option<&Proxy> {
+        if self.explicit.is_none() && self.http.is_none() && self.https.is_none() && self.all.is_none() {
+            return None;
+        }
+        let host = host.to_ascii_lowercase();
         let direct = self.no_proxy.iter().any(|entry| {
             // A port given in an entry (`host:8080`) is not compared.
             let entry = match entry.rsplit_once(':') {
@@ -197,7 +197,7 @@ impl Proxies {
         if direct {
             return None;
         }
-        let by_scheme = if url.scheme() == "wss" { &self.https } else { &self.http };
+        let by_scheme = if scheme == "wss" { &self.https } else { &self.http };
         self.explicit.as_ref().or(by_scheme.as_ref()).or(self.all.as_ref())
     }
 }
@@ -218,7 +218,9 @@ mod tests {
     }
 
     fn chosen(p: &Proxies, url: &str) -> Option<String> {
-        p.for_url(&url::Url::parse(url).unwrap()).map(Proxy::shown)
+        let url = url::Url::parse(url).unwrap();
+        let host = url.host_str().unwrap().trim_start_matches('[').trim_end_matches(']');
+        p.for_target(url.scheme(), host).map(Proxy::shown)
     }
 
     #[test]
