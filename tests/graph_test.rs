@@ -325,22 +325,15 @@ fn a_replay_never_runs_past_its_record() {
         ),
     )
     .unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_graphrun"))
+    let child = Command::new(env!("CARGO_BIN_EXE_graphrun"))
         .args(["replay", record.to_str().unwrap()])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
     // Bounded: a replay that runs on is killed and fails the test.
-    let started = std::time::Instant::now();
-    while child.try_wait().unwrap().is_none() {
-        if started.elapsed() > std::time::Duration::from_secs(30) {
-            child.kill().unwrap();
-            panic!("the replay ran past its record");
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-    let out = child.wait_with_output().unwrap();
+    let out = crate::bounded::output_within(child, std::time::Duration::from_secs(30))
+        .expect("the replay ran past its record");
     let said = format!("{}{}", text(&out.stdout), text(&out.stderr));
     assert_eq!(out.status.code(), Some(4), "{said}");
     assert!(said.contains("the record ends here"), "{said}");

@@ -463,27 +463,16 @@ fn importing_a_fifo_is_refused_not_waited_on() {
         r#"Graph(format: 1, name: "Fifo", imports: ["lib.ron"], nodes: {})"#,
     )
     .unwrap();
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_graphrun"))
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_graphrun"))
         .args(["check", "main.ron"])
         .current_dir(&dir)
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    let started = std::time::Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break Some(status);
-        }
-        if started.elapsed() > std::time::Duration::from_secs(10) {
-            let _ = child.kill();
-            break None;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    };
-    let mut stderr = String::new();
-    std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut stderr).unwrap();
+    let out = crate::bounded::output_within(child, std::time::Duration::from_secs(10));
     let _ = std::fs::remove_dir_all(&dir);
-    let status = status.expect("graphrun check still waiting on the FIFO after 10 s");
+    let out = out.expect("graphrun check still waiting on the FIFO after 10 s");
+    let (status, stderr) = (out.status, String::from_utf8_lossy(&out.stderr).into_owned());
     assert_eq!(status.code(), Some(2));
     assert!(stderr.contains("error[E0119]: cannot import `lib.ron`"), "{stderr}");
     assert!(stderr.contains("it is not a regular file"), "{stderr}");
@@ -568,27 +557,16 @@ fn a_policy_file_that_is_a_fifo_is_refused_not_waited_on() {
         .unwrap();
     assert!(made.success());
     std::fs::write(dir.join("g.ron"), r#"Graph(format: 1, name: "G", nodes: {})"#).unwrap();
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_graphrun"))
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_graphrun"))
         .args(["run", "g.ron", "--policy", "policy.ron"])
         .current_dir(&dir)
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    let started = std::time::Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break Some(status);
-        }
-        if started.elapsed() > std::time::Duration::from_secs(10) {
-            let _ = child.kill();
-            break None;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    };
-    let mut stderr = String::new();
-    std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut stderr).unwrap();
+    let out = crate::bounded::output_within(child, std::time::Duration::from_secs(10));
     let _ = std::fs::remove_dir_all(&dir);
-    let status = status.expect("graphrun run still waiting on the FIFO after 10 s");
+    let out = out.expect("graphrun run still waiting on the FIFO after 10 s");
+    let (status, stderr) = (out.status, String::from_utf8_lossy(&out.stderr).into_owned());
     assert_eq!(status.code(), Some(2), "{stderr}");
     assert!(
         stderr.contains("--policy policy.ron: it is not a regular file"),

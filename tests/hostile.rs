@@ -488,7 +488,7 @@ fn ten_thousand_chained_macros_check_in_memory_linear_in_the_result() {
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("chained.ron");
     std::fs::write(&file, &text).unwrap();
-    let mut child = std::process::Command::new("sh")
+    let child = std::process::Command::new("sh")
         .arg("-c")
         .arg(format!(
             "ulimit -v 2000000 && exec '{}' check '{}'",
@@ -499,19 +499,9 @@ fn ten_thousand_chained_macros_check_in_memory_linear_in_the_result() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if started.elapsed() > BOUND {
-            let _ = child.kill();
-            panic!("checking 10,000 chained macros took over {BOUND:?}");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    let mut stderr = String::new();
-    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
-    assert!(status.success(), "{status:?}: {stderr}");
+    let out = crate::bounded::output_within(child, BOUND)
+        .unwrap_or_else(|| panic!("checking 10,000 chained macros took over {BOUND:?}"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{:?}: {stderr}", out.status);
     let _ = std::fs::remove_dir_all(&dir);
 }

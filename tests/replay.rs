@@ -5,6 +5,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+#[path = "support/bounded.rs"]
+mod bounded;
 #[path = "graph_cases/support.rs"]
 mod support;
 
@@ -104,31 +106,17 @@ fn a_record_that_is_not_one_is_refused() {
         .status()
         .unwrap()
         .success());
-    let mut child = Command::new(env!("CARGO_BIN_EXE_graphrun"))
+    let child = Command::new(env!("CARGO_BIN_EXE_graphrun"))
         .current_dir(&dir)
         .args(["replay", "fifo.jsonl"])
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    let started = std::time::Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break Some(status);
-        }
-        if started.elapsed() > std::time::Duration::from_secs(20) {
-            let _ = child.kill();
-            break None;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    };
-    let mut err = String::new();
-    std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut err).unwrap();
-    assert_eq!(
-        status.expect("replay still waiting on a FIFO after 20 s").code(),
-        Some(2),
-        "{err}"
-    );
+    let out = bounded::output_within(child, std::time::Duration::from_secs(20))
+        .expect("replay still waiting on a FIFO after 20 s");
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("it is not a regular file"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }

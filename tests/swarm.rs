@@ -572,32 +572,20 @@ fn swarm_merge_refuses_parts_of_another_swarm_and_files_that_are_not_reports() {
         );
         assert!(err.contains(says), "{says}: {err}");
     }
-    // A FIFO with no writer: refused at once (the test would hang otherwise; bounded by the
-    // child's own deadline below).
+    // A FIFO with no writer: refused at once (bounded: a wait of 20 s fails the test).
     let fifo = dir.join("fifo.json");
     assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
-    let mut child = Command::new(env!("CARGO_BIN_EXE_graphrun"))
+    let child = Command::new(env!("CARGO_BIN_EXE_graphrun"))
         .current_dir(ROOT)
         .args(["swarm", "merge", parts[0].to_str().unwrap(), fifo.to_str().unwrap()])
         .stderr(std::process::Stdio::piped())
         .stdout(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    let started = std::time::Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break Some(status);
-        }
-        if started.elapsed() > std::time::Duration::from_secs(20) {
-            let _ = child.kill();
-            break None;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    };
-    let mut err = String::new();
-    std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut err).unwrap();
-    let status = status.expect("swarm merge still waiting on a FIFO after 20 s");
-    assert_eq!(status.code(), Some(2), "{err}");
+    let out = crate::bounded::output_within(child, std::time::Duration::from_secs(20))
+        .expect("swarm merge still waiting on a FIFO after 20 s");
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("it is not a regular file"), "{err}");
     // Counts at the top of u64 saturate.
     let mut huge = second.clone();

@@ -2,6 +2,8 @@
 //! library against scripted servers, hostile input, the docs. The data-driven graph cases
 //! under `tests/cases/` have their own runner (`tests/graph_cases.rs`, one test per case).
 
+#[path = "support/bounded.rs"]
+mod bounded;
 mod cli;
 mod docs;
 mod edit;
