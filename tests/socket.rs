@@ -21,7 +21,7 @@ pub(crate) const PROBE: &str = include_str!("cases/socket/probe.ron");
 mod proxy;
 mod servers;
 mod tls;
-use servers::{echo, server, server_on, silent_server, wait_for_close};
+use servers::{echo, echo_server, server, server_on, silent_server, tls_echo_server, wait_for_close};
 
 /// `graph` with `from` replaced by `to`; `from` must be there (a test must not run an
 /// unpatched graph by mistake).
@@ -97,6 +97,42 @@ pub(crate) fn probe_cli(args: &[&str], env: Option<(&str, &str)>) -> std::proces
         command.env(name, value);
     }
     command.output().unwrap()
+}
+
+/// `graphrun run probe.ron` as a process to `url`, sending `{"over": OVER}` and expecting
+/// one message back, with `args`, the proxy variables of the test's environment removed
+/// and `env` set; its output, stdout then stderr.
+pub(crate) async fn probe_once(url: String, over: &str, args: Vec<String>, env: Vec<(&'static str, String)>) -> String {
+    let sends = format!(r#"Sends=[{{"over": "{over}"}}]"#);
+    tokio::task::spawn_blocking(move || {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_graphrun"));
+        command.current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/cases/socket"));
+        command.args(["run", "probe.ron", "--timeout", "10", "--set"]);
+        command.arg(format!("Url={url}"));
+        command.args(["--set", &sends, "--set", "Expect=1"]);
+        command.args(&args);
+        for name in [
+            "http_proxy",
+            "HTTP_PROXY",
+            "https_proxy",
+            "HTTPS_PROXY",
+            "all_proxy",
+            "ALL_PROXY",
+            "no_proxy",
+            "NO_PROXY",
+        ] {
+            command.env_remove(name);
+        }
+        command.envs(env);
+        let out = command.output().unwrap();
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+    .await
+    .unwrap()
 }
 
 pub(crate) fn url(addr: SocketAddr, path: &str) -> (&'static str, String) {
@@ -703,21 +739,7 @@ async fn tls_server() -> (u16, rustls::pki_types::CertificateDer<'static>) {
         .with_no_client_auth()
         .with_single_cert(vec![der.clone()], key)
         .unwrap();
-    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    tokio::spawn(async move {
-        while let Ok((stream, _)) = listener.accept().await {
-            let acceptor = acceptor.clone();
-            tokio::spawn(async move {
-                let Ok(tls) = acceptor.accept(stream).await else { return };
-                if let Ok(ws) = tokio_tungstenite::accept_async(tls).await {
-                    echo(ws, Arc::default()).await;
-                }
-            });
-        }
-    });
-    (port, der)
+    (tls_echo_server(config).await, der)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -827,17 +849,7 @@ async fn a_peer_that_stops_answering_is_disconnected_after_the_idle_timeout() {
 /// broken after 1 s, as the test above shows).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pongs_keep_an_idle_connection_to_a_live_server_open() {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        while let Ok((stream, _)) = listener.accept().await {
-            tokio::spawn(async move {
-                if let Ok(ws) = tokio_tungstenite::accept_async(stream).await {
-                    echo(ws, Arc::default()).await;
-                }
-            });
-        }
-    });
+    let addr = echo_server().await;
     let url = format!("Url=ws://{addr}/");
     let out = tokio::task::spawn_blocking(move || {
         probe_cli(

@@ -10,7 +10,8 @@ use std::sync::{Arc, Mutex};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
-use super::servers::echo;
+use super::probe_once;
+use super::servers::echo_server;
 use super::tls::{make_ca, server as tls_server};
 
 /// What the proxy was asked: each CONNECT's request head.
@@ -66,54 +67,9 @@ async fn connect_proxy(credentials: Option<&str>) -> (SocketAddr, Arc<Asked>) {
     (addr, asked)
 }
 
-/// A ws:// echo server on loopback.
-async fn echo_server() -> SocketAddr {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        while let Ok((stream, _)) = listener.accept().await {
-            tokio::spawn(async move {
-                if let Ok(ws) = tokio_tungstenite::accept_async(stream).await {
-                    echo(ws, Arc::default()).await;
-                }
-            });
-        }
-    });
-    addr
-}
-
-/// `graphrun run probe.ron` to `url` sending one message, with `args`, the proxy
-/// variables of the test's environment removed and `env` set; its output.
+/// `graphrun run probe.ron` to `url` sending `{"over": "proxy"}`, with `args` and `env`.
 async fn probe(url: String, args: Vec<String>, env: Vec<(&'static str, String)>) -> String {
-    tokio::task::spawn_blocking(move || {
-        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_graphrun"));
-        command.current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/cases/socket"));
-        command.args(["run", "probe.ron", "--timeout", "10", "--set"]);
-        command.arg(format!("Url={url}"));
-        command.args(["--set", r#"Sends=[{"over": "proxy"}]"#, "--set", "Expect=1"]);
-        command.args(&args);
-        for name in [
-            "http_proxy",
-            "HTTP_PROXY",
-            "https_proxy",
-            "HTTPS_PROXY",
-            "all_proxy",
-            "ALL_PROXY",
-            "no_proxy",
-            "NO_PROXY",
-        ] {
-            command.env_remove(name);
-        }
-        command.envs(env);
-        let out = command.output().unwrap();
-        format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-    })
-    .await
-    .unwrap()
+    probe_once(url, "proxy", args, env).await
 }
 
 const ECHOED: &str = r#"message: {"over":"proxy"}"#;

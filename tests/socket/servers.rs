@@ -138,3 +138,38 @@ where
 pub(super) async fn wait_for_close(ws: Ws, seen: Arc<Seen>) {
     echo(ws, seen).await
 }
+
+/// A ws:// echo server on a free loopback port.
+pub(super) async fn echo_server() -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                if let Ok(ws) = tokio_tungstenite::accept_async(stream).await {
+                    echo(ws, Arc::default()).await;
+                }
+            });
+        }
+    });
+    addr
+}
+
+/// A wss:// echo server on a free loopback port with this TLS configuration; its port.
+pub(super) async fn tls_echo_server(config: rustls::ServerConfig) -> u16 {
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let acceptor = acceptor.clone();
+            tokio::spawn(async move {
+                let Ok(tls) = acceptor.accept(stream).await else { return };
+                if let Ok(ws) = tokio_tungstenite::accept_async(tls).await {
+                    echo(ws, Arc::default()).await;
+                }
+            });
+        }
+    });
+    port
+}

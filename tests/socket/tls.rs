@@ -9,9 +9,9 @@ use std::sync::Arc;
 
 use rcgen::{BasicConstraints, CertificateParams, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
-use tokio::net::TcpListener;
 
-use super::{probe_cli, servers::echo};
+use super::probe_once;
+use super::servers::tls_echo_server;
 
 /// PEM text of one DER item.
 fn pem(label: &str, der: &[u8]) -> String {
@@ -62,7 +62,7 @@ pub(super) fn make_ca(dir: &Path) -> Ca {
 }
 
 /// A wss:// echo server for `localhost` with a certificate `ca` signed; with
-/// `client_ca`, it requires a client certificate that CA signed. Its port.
+/// `require_client`, it requires a client certificate that CA signed. Its port.
 #[allow(deprecated)]
 pub(super) async fn server(ca: &Ca, require_client: bool) -> u16 {
     let params = CertificateParams::new(vec!["localhost".to_string()]).unwrap();
@@ -88,48 +88,19 @@ pub(super) async fn server(ca: &Ca, require_client: bool) -> u16 {
             PrivateKeyDer::Pkcs8(key.serialize_der().into()),
         )
         .unwrap();
-    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    tokio::spawn(async move {
-        while let Ok((stream, _)) = listener.accept().await {
-            let acceptor = acceptor.clone();
-            tokio::spawn(async move {
-                let Ok(tls) = acceptor.accept(stream).await else { return };
-                if let Ok(ws) = tokio_tungstenite::accept_async(tls).await {
-                    echo(ws, Arc::default()).await;
-                }
-            });
-        }
-    });
-    port
+    tls_echo_server(config).await
 }
 
-/// `graphrun run probe.ron` sending one message to `port` over wss://, with `args` and
-/// `env`; its standard output.
+/// `graphrun run probe.ron` sending `{"over": "tls"}` to `port` over wss://, with `args`
+/// and `env`.
 async fn probe(port: u16, args: Vec<String>, env: Option<(&'static str, String)>) -> String {
-    tokio::task::spawn_blocking(move || {
-        let mut all = vec![
-            "--timeout".to_string(),
-            "10".to_string(),
-            "--set".to_string(),
-            format!("Url=wss://localhost:{port}/"),
-            "--set".to_string(),
-            r#"Sends=[{"over": "tls"}]"#.to_string(),
-            "--set".to_string(),
-            "Expect=1".to_string(),
-        ];
-        all.extend(args);
-        let refs: Vec<&str> = all.iter().map(String::as_str).collect();
-        let out = probe_cli(&refs, env.as_ref().map(|(k, v)| (*k, v.as_str())));
-        format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-    })
+    probe_once(
+        format!("wss://localhost:{port}/"),
+        "tls",
+        args,
+        env.into_iter().collect(),
+    )
     .await
-    .unwrap()
 }
 
 fn scratch(name: &str) -> PathBuf {
