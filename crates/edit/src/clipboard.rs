@@ -11,11 +11,13 @@ use graphrun_format::ron;
 
 use crate::doc::{Doc, NodeRef};
 use crate::facts::{Body, NoInspector};
+use crate::ids::{check_id, fresh_id_where};
 use crate::layout::{insert_item, Style};
-use crate::session::{check_id, fresh_id_where, Session, Wire};
+use crate::session::Session;
 use crate::syntax::{SyntaxKind::STRUCT, SyntaxNode};
 use crate::text::{first_on_line, indent_at, indent_unit, quote};
 use crate::tree::{brackets, items, range};
+use crate::wires::Wire;
 
 /// A scratch graph holding the nodes map `map`.
 fn scratch(map: &str) -> String {

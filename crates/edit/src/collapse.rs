@@ -9,7 +9,8 @@ use std::collections::HashSet;
 use graphrun_format::Type;
 
 use crate::facts::{Body, NoInspector};
-use crate::session::{fresh_id, Session};
+use crate::ids::fresh_id;
+use crate::session::Session;
 use crate::syntax::SyntaxKind::MAP;
 use crate::text::{indent_unit, quote};
 use crate::tree::{items, range};
@@ -87,7 +88,7 @@ impl Session<'_> {
                         continue;
                     };
                     if field_name == "inputs" {
-                        let Some((from, from_pin)) = crate::session::link_source(&value) else {
+                        let Some((from, from_pin)) = crate::wires::link_source(&value) else {
                             continue;
                         };
                         let event = crate::tree::name(&value).as_deref() == Some("Event");
@@ -116,7 +117,7 @@ impl Session<'_> {
                         let Some(target) = crate::tree::string(&value) else {
                             continue;
                         };
-                        let (to, to_pin) = crate::session::exec_target(&target);
+                        let (to, to_pin) = crate::wires::exec_target(&target);
                         let to_inside = selected.contains(to);
                         if inside == to_inside {
                             continue;

@@ -20,6 +20,7 @@ pub mod error;
 pub mod facts;
 pub mod file;
 pub mod fmt;
+pub mod ids;
 pub mod layout;
 pub mod merge;
 pub mod op;
@@ -30,6 +31,7 @@ pub mod syntax;
 pub mod text;
 pub mod tree;
 mod variables;
+mod wires;
 
 pub use error::EditError;
 pub use facts::{Body, Facts, Finding, Inspector, NoInspector, Pins};

@@ -4,8 +4,9 @@
 
 use crate::collapse::Reusable;
 use crate::doc::TOP_ORDER;
+use crate::ids::check_id;
 use crate::layout::{insert_field, insert_item, Style};
-use crate::session::{check_id, Session};
+use crate::session::Session;
 use crate::syntax::SyntaxKind::MAP;
 use crate::text::{first_on_line, indent_at, indent_unit, quote};
 use crate::tree::{brackets, field_value, items};

@@ -11,11 +11,13 @@ use graphrun_format::ron;
 
 use crate::doc::{in_body, nearest, Doc, NodeRef, NODE_ORDER};
 use crate::facts::{introduced, Body, Facts, Inspector};
+use crate::ids::{check_id, fresh_id};
 use crate::layout::{insert_field, insert_item, remove_item, remove_item_of, Style};
 use crate::op::Op;
 use crate::syntax::{SyntaxKind::*, SyntaxNode};
 use crate::text::{apply, quote, TextEdit};
-use crate::tree::{self, entry, field_value, items, range, tuple_strings};
+use crate::tree::{self, entry, field_value, items, range};
+use crate::wires::{exec_target, link_source, wire_per_node, Wire};
 
 /// Edits being made to one file.
 pub struct Session<'i> {
@@ -466,56 +468,6 @@ impl<'i> Session<'i> {
         self.remove_at(&map, index)
     }
 
-    /// One wire of each node of the body that `rank` picks (`Some`): of a node's, the one
-    /// ranked first, else the first written — an entry of its `inputs` or `exec`, given the
-    /// node, the field's name and the entry's value. One scan; at most one a node, so that
-    /// removing them all at once never touches one container twice.
-    pub(crate) fn wire_per_node(&self, rank: impl Fn(&NodeRef, Wire) -> Option<usize>) -> Vec<(SyntaxNode, usize)> {
-        let doc = self.doc();
-        let mut found = Vec::new();
-        for node in doc.nodes(&self.body) {
-            let mut best: Option<(usize, SyntaxNode, usize)> = None;
-            for field_name in ["inputs", "exec"] {
-                let Some(map) = node.field(field_name).filter(|m| m.kind() == MAP) else {
-                    continue;
-                };
-                for (i, item) in items(&map).iter().enumerate() {
-                    let Some(value) = item.value() else {
-                        continue;
-                    };
-                    let wire = if field_name == "inputs" {
-                        match link_source(&value) {
-                            Some((from, pin)) => Wire::Input {
-                                from,
-                                from_pin: pin,
-                                event: tree::name(&value).as_deref() == Some("Event"),
-                            },
-                            None => continue,
-                        }
-                    } else {
-                        match tree::string(&value) {
-                            Some(target) => {
-                                let (to, to_pin) = exec_target(&target);
-                                Wire::Exec {
-                                    to: to.to_string(),
-                                    to_pin: to_pin.map(str::to_string),
-                                }
-                            }
-                            None => continue,
-                        }
-                    };
-                    if let Some(r) = rank(&node, wire) {
-                        if best.as_ref().is_none_or(|(b, _, _)| r < *b) {
-                            best = Some((r, map.clone(), i));
-                        }
-                    }
-                }
-            }
-            found.extend(best.map(|(_, map, i)| (map, i)));
-        }
-        found
-    }
-
     /// Removes every wire `hit` picks; how many. See [`Session::remove_ranked_wires`].
     pub(crate) fn remove_wires(&mut self, hit: impl Fn(&NodeRef, Wire) -> bool) -> Result<usize, String> {
         self.remove_ranked_wires(|node, wire| hit(node, wire).then_some(0))
@@ -531,7 +483,7 @@ impl<'i> Session<'i> {
     ) -> Result<usize, String> {
         let mut removed = 0;
         loop {
-            let found = self.wire_per_node(&rank);
+            let found = wire_per_node(&self.doc(), &self.body, &rank);
             if found.is_empty() {
                 return Ok(removed);
             }
@@ -881,85 +833,8 @@ impl<'i> Session<'i> {
     }
 }
 
-/// One wire as written in a node: an input from another node's output (or a delegate bound
-/// to a Custom Event), or an exec output into another node.
-#[derive(Debug)]
-pub(crate) enum Wire {
-    /// `"PIN": Link("FROM", "FROM_PIN")` or `"PIN": Event("FROM")`.
-    Input {
-        from: String,
-        from_pin: Option<String>,
-        event: bool,
-    },
-    /// `"PIN": "TO"` or `"PIN": "TO.TO_PIN"`.
-    Exec { to: String, to_pin: Option<String> },
-}
-
-/// `Link("node", "pin")` or `Event("node")`: the node, and the pin of a link.
-pub(crate) fn link_source(value: &SyntaxNode) -> Option<(String, Option<String>)> {
-    let kind = tree::name(value)?;
-    if value.kind() != TUPLE || !matches!(kind.as_str(), "Link" | "Event") {
-        return None;
-    }
-    let parts = tuple_strings(value);
-    let node = parts.first()?.clone()?;
-    Some((node, parts.get(1).cloned().flatten()))
-}
-
 /// The reroute knot's node type.
 const REROUTE: &str = "Reroute";
-
-/// `"node"` or `"node.Pin"`.
-pub(crate) fn exec_target(target: &str) -> (&str, Option<&str>) {
-    match target.split_once('.') {
-        Some((n, p)) => (n, Some(p)),
-        None => (target, None),
-    }
-}
-
-/// An id a node may have: not empty, no `.`, no line break.
-pub(crate) fn check_id(id: &str) -> Result<(), String> {
-    if id.is_empty() || id.contains(['.', '\n', '\r']) {
-        Err(format!(
-            "`{id}` cannot be a node id: an id is not empty and holds no `.`"
-        ))
-    } else {
-        Ok(())
-    }
-}
-
-/// A fresh id from a node type: lower case, words joined by `_`, then `_2`, `_3`, …
-pub fn fresh_id(node_type: &str, taken: &[String]) -> String {
-    fresh_id_where(node_type, &mut 2, |id| taken.iter().any(|t| t == id))
-}
-
-/// [`fresh_id`] with the ids taken known to `taken`, trying numbers from `from` (kept by a
-/// caller asking many times for one type, while what is taken only grows, so that each
-/// number is tried once).
-pub(crate) fn fresh_id_where(node_type: &str, from: &mut u64, taken: impl Fn(&str) -> bool) -> String {
-    let mut base = String::new();
-    for c in node_type.chars() {
-        if c.is_alphanumeric() {
-            base.extend(c.to_lowercase());
-        } else if !base.is_empty() && !base.ends_with('_') {
-            base.push('_');
-        }
-    }
-    let base = match base.trim_end_matches('_') {
-        "" => "node".to_string(),
-        b => b.to_string(),
-    };
-    if !taken(&base) {
-        return base;
-    }
-    loop {
-        let id = format!("{base}_{from}");
-        *from += 1;
-        if !taken(&id) {
-            return id;
-        }
-    }
-}
 
 /// The RON text of a value for a pin or variable of type `ty`: a String may be given
 /// unquoted (as `--set` takes it); `Var("NAME")` is kept; anything else must be RON.
