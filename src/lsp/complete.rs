@@ -175,18 +175,24 @@ fn items(ws: &Workspace<'_>, document: &Document, offset: usize, uri: &lsp_types
                 .collect()
         }
         Spot::TestSet => {
-            let graph = test_graph(path, text).and_then(|g| ws.text_of(&g)).unwrap_or_default();
+            let graph = test_graph(path, &doc.root)
+                .and_then(|g| ws.text_of(&g))
+                .unwrap_or_default();
             variables(&Doc::new(&graph), &Body::Graph)
                 .into_iter()
                 .map(|(n, t)| item(n, CompletionItemKind::VARIABLE, Some(t), None))
                 .collect()
         }
         Spot::TestEvent => {
-            let graph = test_graph(path, text).and_then(|g| ws.text_of(&g)).unwrap_or_default();
+            let graph = test_graph(path, &doc.root)
+                .and_then(|g| ws.text_of(&g))
+                .unwrap_or_default();
             names(custom_events(&graph), CompletionItemKind::EVENT, "Custom Event")
         }
         Spot::Host => {
-            let graph = test_graph(path, text).and_then(|g| ws.text_of(&g)).unwrap_or_default();
+            let graph = test_graph(path, &doc.root)
+                .and_then(|g| ws.text_of(&g))
+                .unwrap_or_default();
             names(hosts(&graph), CompletionItemKind::VALUE, "a host the graph connects to")
         }
         Spot::Step => STEPS

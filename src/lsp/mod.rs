@@ -284,19 +284,19 @@ impl Server<'_, '_> {
                 let p: lsp_types::GotoDefinitionParams = params(request.params)?;
                 let uri = p.text_document_position_params.text_document.uri;
                 let (doc, offset) = at(&uri, Some(p.text_document_position_params.position))?;
-                Ok(json(&navigate::definition(ws, &doc.path, &doc.text, offset)))
+                Ok(json(&navigate::definition(ws, doc, offset)))
             }
             "textDocument/references" => {
                 let p: lsp_types::ReferenceParams = params(request.params)?;
                 let uri = p.text_document_position.text_document.uri;
                 let (doc, offset) = at(&uri, Some(p.text_document_position.position))?;
-                let found = navigate::references(ws, &doc.path, &doc.text, offset, p.context.include_declaration);
+                let found = navigate::references(ws, doc, offset, p.context.include_declaration);
                 Ok(json(&found))
             }
             "textDocument/prepareRename" => {
                 let p: lsp_types::TextDocumentPositionParams = params(request.params)?;
                 let (doc, offset) = at(&p.text_document.uri, Some(p.position))?;
-                let renameable = graphrun_edit::spot::at(&doc.text, offset).filter(|a| {
+                let renameable = graphrun_edit::spot::at_in(&doc.root(), offset).filter(|a| {
                     use graphrun_edit::spot::Spot::*;
                     matches!(
                         a.spot,
@@ -324,7 +324,7 @@ impl Server<'_, '_> {
                 let p: lsp_types::RenameParams = params(request.params)?;
                 let uri = p.text_document_position.text_document.uri;
                 let (doc, offset) = at(&uri, Some(p.text_document_position.position))?;
-                navigate::rename(ws, &doc.path, &doc.text, offset, &p.new_name)
+                navigate::rename(ws, doc, offset, &p.new_name)
                     .map(|edit| json(&edit))
                     .map_err(|e| (ErrorCode::RequestFailed, e))
             }
@@ -332,7 +332,7 @@ impl Server<'_, '_> {
                 let p: lsp_types::DocumentSymbolParams = params(request.params)?;
                 let (doc, _) = at(&p.text_document.uri, None)?;
                 Ok(json(&lsp_types::DocumentSymbolResponse::Nested(symbols::symbols(
-                    &doc.text,
+                    &doc.doc(),
                 ))))
             }
             "textDocument/formatting" => {

@@ -17,7 +17,7 @@ use crate::edit::inspector::RegistryInspector;
 use lsp_types::{Location, TextEdit, Url, WorkspaceEdit};
 
 use super::text::{edits, Lines};
-use super::workspace::{custom_events, imports_of, test_graph, Workspace};
+use super::workspace::{custom_events, imports_of, test_graph, Document, Workspace};
 
 /// What the cursor names: a node, a variable, or a function or macro (and which file
 /// defines that).
@@ -72,8 +72,9 @@ fn location(path: &Path, text: &str, range: Range<usize>) -> Option<Location> {
 }
 
 /// Where the thing at byte `offset` is defined.
-pub fn definition(ws: &Workspace<'_>, path: &Path, text: &str, offset: usize) -> Option<Location> {
-    let at = spot::at(text, offset)?;
+pub fn definition(ws: &Workspace<'_>, doc: &Document, offset: usize) -> Option<Location> {
+    let (path, text) = (doc.path.as_path(), doc.text.as_str());
+    let at = spot::at_in(&doc.root(), offset)?;
     let dir = path.parent().unwrap_or(Path::new(""));
     match &at.spot {
         Spot::Import | Spot::TestGraph => {
@@ -81,13 +82,13 @@ pub fn definition(ws: &Workspace<'_>, path: &Path, text: &str, offset: usize) ->
             target.exists().then(|| location(&target, "", 0..0)).flatten()
         }
         Spot::TestSet => {
-            let graph = test_graph(path, text)?;
+            let graph = test_graph(path, &doc.root())?;
             let g = ws.text_of(&graph)?;
             let first = spot::variable_mentions(&g, &Body::Graph, &at.text).into_iter().next()?;
             location(&graph, &g, first)
         }
         Spot::TestEvent => {
-            let graph = test_graph(path, text)?;
+            let graph = test_graph(path, &doc.root())?;
             let g = ws.text_of(&graph)?;
             custom_events(&g).contains(&at.text).then_some(())?;
             let first = spot::node_mentions(&g, &Body::Graph, &at.text).into_iter().next()?;
@@ -115,8 +116,9 @@ pub fn definition(ws: &Workspace<'_>, path: &Path, text: &str, offset: usize) ->
 type Places = (PathBuf, String, Vec<Range<usize>>);
 
 /// Every place that names what is at byte `offset`, by file.
-fn mentions(ws: &Workspace<'_>, path: &Path, text: &str, offset: usize) -> Option<Vec<Places>> {
-    let at = spot::at(text, offset)?;
+fn mentions(ws: &Workspace<'_>, doc: &Document, offset: usize) -> Option<Vec<Places>> {
+    let (path, text) = (doc.path.as_path(), doc.text.as_str());
+    let at = spot::at_in(&doc.root(), offset)?;
     Some(match named(ws, path, text, &at)? {
         Named::Node { body, id } => vec![(
             path.to_path_buf(),
@@ -144,11 +146,11 @@ fn mentions(ws: &Workspace<'_>, path: &Path, text: &str, offset: usize) -> Optio
 }
 
 /// Every place that names what is at byte `offset` (with its definition, if asked).
-pub fn references(ws: &Workspace<'_>, path: &Path, text: &str, offset: usize, declaration: bool) -> Vec<Location> {
-    let Some(found) = mentions(ws, path, text, offset) else {
+pub fn references(ws: &Workspace<'_>, doc: &Document, offset: usize, declaration: bool) -> Vec<Location> {
+    let Some(found) = mentions(ws, doc, offset) else {
         return Vec::new();
     };
-    let definition = definition(ws, path, text, offset);
+    let definition = definition(ws, doc, offset);
     found
         .into_iter()
         .flat_map(|(f, t, ranges)| {
@@ -163,8 +165,9 @@ pub fn references(ws: &Workspace<'_>, path: &Path, text: &str, offset: usize, de
 
 /// The edits that rename what is at byte `offset` to `new`, in every file that names it;
 /// or why it cannot be renamed.
-pub fn rename(ws: &Workspace<'_>, path: &Path, text: &str, offset: usize, new: &str) -> Result<WorkspaceEdit, String> {
-    let at = spot::at(text, offset).ok_or("nothing to rename here")?;
+pub fn rename(ws: &Workspace<'_>, doc: &Document, offset: usize, new: &str) -> Result<WorkspaceEdit, String> {
+    let (path, text) = (doc.path.as_path(), doc.text.as_str());
+    let at = spot::at_in(&doc.root(), offset).ok_or("nothing to rename here")?;
     let named = named(ws, path, text, &at).ok_or("only a node id, a variable, a function or a macro can be renamed")?;
     let uri = |p: &Path| Url::from_file_path(super::workspace::canonical(p)).map_err(|_| "not a file".to_string());
     let mut changes: HashMap<Url, Vec<TextEdit>> = HashMap::new();

@@ -9,9 +9,8 @@ use super::text::Lines;
 
 /// The outline of a document.
 #[allow(deprecated)] // `DocumentSymbol::deprecated` must be written; `tags` replaces it.
-pub fn symbols(text: &str) -> Vec<DocumentSymbol> {
-    let doc = Doc::new(text);
-    let lines = Lines::new(text);
+pub fn symbols(doc: &Doc<'_>) -> Vec<DocumentSymbol> {
+    let lines = Lines::new(doc.text);
     let symbol = |name: String, detail: Option<String>, kind, range: std::ops::Range<usize>, children| DocumentSymbol {
         name,
         detail,

@@ -42,11 +42,15 @@ impl Document {
         self.tree = std::cell::OnceCell::new();
     }
 
-    /// Its tree (made once per version).
+    /// Its parse (made once per version): the tree and the syntax errors. Every request
+    /// and the check read this one.
+    pub fn parse(&self) -> &graphrun_edit::syntax::Parse {
+        self.tree.get_or_init(|| graphrun_edit::syntax::parse(&self.text))
+    }
+
+    /// Its tree.
     pub fn root(&self) -> graphrun_edit::syntax::SyntaxNode {
-        self.tree
-            .get_or_init(|| graphrun_edit::syntax::parse(&self.text))
-            .root()
+        self.parse().root()
     }
 
     /// The graph view of its tree.
@@ -145,8 +149,9 @@ impl<'r> Workspace<'r> {
         let mut analysis = Analysis::default();
         if is_test(&doc.path) {
             let source = graphrun_format::SourceFile::new(name, doc.text.clone());
-            let mut diags = graphrun_testing::test_file_diagnostics(&source);
-            diags.extend(self.test_names(&doc.path, &doc.text));
+            let parsed = graphrun_format::ron::from_parse(doc.parse());
+            let mut diags = graphrun_testing::test_file_diagnostics_parsed(&source, parsed);
+            diags.extend(self.test_names(&doc.path, &doc.root()));
             let lines = Lines::new(&doc.text);
             for d in diags {
                 let range = d.span.start as usize..d.span.end as usize;
@@ -166,7 +171,14 @@ impl<'r> Workspace<'r> {
                     .find(|d| canonical(&d.path) == path)
                     .map(|d| d.text.clone())
             };
-            let inspection = self.registry.inspect_str_with(&name, &doc.text, &overlay);
+            // The checker reads the document's tree, not its text again (a byte-order mark
+            // is taken off the text first, which moves every place: that text is parsed).
+            let inspection = if doc.text.starts_with('\u{feff}') {
+                self.registry.inspect_str_with(&name, &doc.text, &overlay)
+            } else {
+                let parsed = graphrun_format::ron::from_parse(doc.parse());
+                self.registry.inspect_parsed_with(&name, &doc.text, parsed, &overlay)
+            };
             analysis.pins = crate::edit::inspector::facts(&inspection).pins;
             let (diagnostics, _) = &inspection;
             let file = diagnostics.file();
@@ -222,16 +234,15 @@ impl<'r> Workspace<'r> {
 
     /// A test file's names that its graph does not have: a `set` key that is no variable,
     /// a fired event that is no Custom Event (with the nearest names).
-    fn test_names(&self, path: &Path, text: &str) -> Vec<graphrun::Diagnostic> {
+    fn test_names(&self, path: &Path, root: &graphrun_edit::syntax::SyntaxNode) -> Vec<graphrun::Diagnostic> {
         use graphrun_format::{codes, names::suggest, Span};
         let mut out = Vec::new();
-        let Some(graph) = test_graph(path, text).and_then(|g| self.text_of(&g)) else {
+        let Some(graph) = test_graph(path, root).and_then(|g| self.text_of(&g)) else {
             return out;
         };
         let variables = graphrun_edit::doc::Doc::new(&graph).variable_names(&Body::Graph);
         let events = custom_events(&graph);
-        let root = graphrun_edit::syntax::parse(text).root();
-        let Some(top) = graphrun_edit::tree::top(&root) else {
+        let Some(top) = graphrun_edit::tree::top(root) else {
             return out;
         };
         let span = |n: &graphrun_edit::syntax::SyntaxNode| {
@@ -368,9 +379,8 @@ fn lsp_diagnostic(
 }
 
 /// The graph a test file names (`graph: "…"`, relative to the test file).
-pub fn test_graph(path: &Path, text: &str) -> Option<PathBuf> {
-    let doc = graphrun_edit::doc::Doc::new(text);
-    let top = graphrun_edit::tree::top(&doc.root)?;
+pub fn test_graph(path: &Path, root: &graphrun_edit::syntax::SyntaxNode) -> Option<PathBuf> {
+    let top = graphrun_edit::tree::top(root)?;
     let graph = graphrun_edit::tree::field_value(&top, "graph").and_then(|g| graphrun_edit::tree::string(&g))?;
     Some(path.parent().unwrap_or(Path::new("")).join(graph))
 }

@@ -61,7 +61,7 @@ pub fn undo(text: &str, steps: &[Vec<TextEdit>]) -> Option<String> {
     Some(text)
 }
 
-/// Why a text cannot be edited: the positioned reader's syntax error, located.
+/// Why a text cannot be edited: its first syntax error, located.
 pub fn syntax_error(name: &str, text: &str) -> Option<String> {
     // A byte-order mark (as some editors write) is not part of the value; the loader skips it.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);

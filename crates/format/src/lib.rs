@@ -17,5 +17,5 @@ pub use model::{
     CommentDecl, ExecDecl, FunctionDecl, GraphFile, InputDecl, MacroDecl, NodeDecl, ParamDecl, PinDecl, Source, Type,
     VariableDecl, FORMAT_VERSION,
 };
-pub use read::{read, read_at, read_type};
+pub use read::{read, read_at, read_parsed, read_type};
 pub use source::{LineCol, SourceFile, Span, Spanned};

@@ -17,14 +17,24 @@ pub fn read(source: &SourceFile) -> (Option<GraphFile>, Vec<Diagnostic>) {
     read_at(source, 0)
 }
 
+/// Like [`read`], from the file's value already parsed ([`ron::from_parse`] of its syntax
+/// tree, as an editor holds it), so that the text is not parsed a second time.
+pub fn read_parsed(source: &SourceFile, parsed: ron::Parsed) -> (Option<GraphFile>, Vec<Diagnostic>) {
+    read_value(source, 0, parsed)
+}
+
 /// Reads a graph or library file whose spans are to start at `base` (an imported file,
 /// a part of the importing file's [`SourceFile`]).
 pub fn read_at(source: &SourceFile, base: u32) -> (Option<GraphFile>, Vec<Diagnostic>) {
+    read_value(source, base, ron::parse(source.text()))
+}
+
+fn read_value(source: &SourceFile, base: u32, parsed: ron::Parsed) -> (Option<GraphFile>, Vec<Diagnostic>) {
     let shift = |span: Span| Span {
         start: span.start + base,
         end: span.end + base,
     };
-    let mut value = match ron::parse(source.text()) {
+    let mut value = match parsed {
         Ok(v) => v,
         Err(e) => return (None, vec![Diagnostic::error(codes::SYNTAX, shift(e.span), e.message)]),
     };

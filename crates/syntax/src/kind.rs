@@ -2,7 +2,7 @@
 
 /// How deeply lists, maps and structs may nest. Graph files need a handful of levels; the
 /// limit keeps hostile input from exhausting the stack (the tree makes deeper brackets one
-/// `ERROR` node; the positioned reader refuses them).
+/// `ERROR` node and tells the error).
 pub const MAX_DEPTH: usize = 128;
 
 use rowan::Language;

@@ -163,7 +163,7 @@ impl Iterator for Lexer<'_> {
     }
 }
 
-/// The end of the number starting at `start`, as the positioned reader reads one: a sign;
+/// The end of the number starting at `start`, as the scalar decoder reads one: a sign;
 /// `inf`, `NaN` or another word after it (the reader's error); `0x`, `0b`, `0o` and their
 /// digits; digits with `_`, a `.` and more (not a `.` before a word), an exponent. A word
 /// right after a number is a token of its own, as the reader finds it.

@@ -33,6 +33,15 @@ pub fn test_file_diagnostics(source: &graphrun_format::SourceFile) -> Vec<graphr
     model::read(source).1
 }
 
+/// Like [`test_file_diagnostics`], from the file's value already parsed
+/// (`graphrun_format::ron::from_parse` of its syntax tree, as an editor holds it).
+pub fn test_file_diagnostics_parsed(
+    source: &graphrun_format::SourceFile,
+    parsed: graphrun_format::ron::Parsed,
+) -> Vec<graphrun_format::Diagnostic> {
+    model::read_parsed(source, parsed).1
+}
+
 /// A test file's text: a regular file of at most [`graphrun::MAX_FILE_SIZE`] bytes (a
 /// graph's own limit), read no further than that.
 pub(crate) fn read_capped(path: &std::path::Path) -> Result<String, String> {

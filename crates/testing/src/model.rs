@@ -111,7 +111,12 @@ pub enum Step {
 
 /// Reads a test file; `None` (with diagnostics) if its shape is wrong.
 pub fn read(source: &SourceFile) -> (Option<TestFile>, Vec<Diagnostic>) {
-    let value = match graphrun_format::ron::parse(source.text()) {
+    read_parsed(source, graphrun_format::ron::parse(source.text()))
+}
+
+/// Like [`read`], from the file's value already parsed (`graphrun_format::ron::from_parse`).
+pub fn read_parsed(source: &SourceFile, parsed: graphrun_format::ron::Parsed) -> (Option<TestFile>, Vec<Diagnostic>) {
+    let value = match parsed {
         Ok(v) => v,
         Err(e) => return (None, vec![Diagnostic::error(codes::SYNTAX, e.span, e.message)]),
     };

@@ -1,17 +1,19 @@
-//! A small RON reader that keeps positions. The `ron` crate reports positions only for its
-//! own syntax errors (serde has no spans), so graph files are read here into a tree of
+//! RON values that keep positions. The `ron` crate reports positions only for its own
+//! syntax errors (serde has no spans), so graph files are read here into a tree of
 //! [`Value`]s, each with the [`Span`](crate::Span) it was written at; the typed model is
-//! read from it. The text is cut into tokens by the format's one lexer
-//! (`graphrun_syntax::lex`, which the lossless syntax tree of the editing tools is made of):
-//! the reader reads those tokens (`reader.rs`), decoding each scalar's text (`scalar.rs`).
+//! read from it. The values are built (`build.rs`) from the events of the format's one
+//! parser (`graphrun_syntax`, whose lossless tree the editing tools read): one grammar,
+//! one set of messages, and no syntax tree made where only values are wanted.
 
-mod reader;
-mod scalar;
+mod build;
 mod value;
 
+pub use build::{from_parse, parse};
 pub use graphrun_syntax::MAX_DEPTH;
-pub use reader::parse;
 pub use value::{Kind, SyntaxError, Value};
+
+/// A file's value, or the first syntax error that keeps it from having one.
+pub type Parsed = Result<Value, SyntaxError>;
 
 /// A string written as a RON string literal (`"…"` with escapes).
 pub fn quote(s: &str) -> String {
@@ -91,6 +93,28 @@ mod tests {
         let err = parse("Graph(\n    a: 1,").unwrap_err();
         assert_eq!(err.message, "this `(` is never closed");
         assert_eq!((err.span.start, err.span.end), (5, 6));
+    }
+
+    /// The value (or the error) of a text is the same whether its text is parsed or its
+    /// syntax tree is replayed, for texts good and bad.
+    #[test]
+    fn a_parsed_tree_gives_what_its_text_gives() {
+        let show = |r: Result<Value, SyntaxError>| format!("{r:?}");
+        let alphabet: Vec<char> = "()[]{}:,\"'\\/*#r -+.0123456789abexé\n\u{feff}".chars().collect();
+        let mut rng = fastrand::Rng::with_seed(11);
+        let mut texts: Vec<String> = (0..20_000)
+            .map(|_| {
+                (0..rng.usize(0..30))
+                    .map(|_| alphabet[rng.usize(..alphabet.len())])
+                    .collect()
+            })
+            .collect();
+        texts.push("Graph(format: 1, nodes: {\"a\": (node: \"X\", pos: (1, -2), inputs: {\"S\": \"q\\n\"})})".into());
+        texts.push("\u{feff}(a: 1)".into());
+        for text in texts {
+            let tree = graphrun_syntax::parse(&text);
+            assert_eq!(show(parse(&text)), show(from_parse(&tree)), "{text:?}");
+        }
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! A RON value as the positioned reader gives it: what was written, and where.
+//! A RON value as the format reads it: what was written, and where.
 
 use crate::source::{Span, Spanned};
 

@@ -68,7 +68,21 @@ impl Registry {
         overlay: &dyn Fn(&std::path::Path) -> Option<String>,
     ) -> (Diagnostics, Vec<(Option<String>, crate::picture::Picture)>) {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        super::inspect(self, SourceFile::new(name, text), overlay)
+        super::inspect(self, SourceFile::new(name, text), None, overlay)
+    }
+
+    /// Like [`Registry::inspect_str_with`], from the file's value already parsed
+    /// (`graphrun_format::ron::from_parse` of the syntax tree an editor holds for `text`),
+    /// so that the text is not parsed again. `text` has no byte-order mark (where the
+    /// editor's has one, [`Registry::inspect_str_with`] takes it off and parses).
+    pub fn inspect_parsed_with(
+        &self,
+        name: &str,
+        text: &str,
+        parsed: graphrun_format::ron::Parsed,
+        overlay: &dyn Fn(&std::path::Path) -> Option<String>,
+    ) -> (Diagnostics, Vec<(Option<String>, crate::picture::Picture)>) {
+        super::inspect(self, SourceFile::new(name, text), Some(parsed), overlay)
     }
 
     /// Like [`Registry::load_file`], keeping what pictures of the graph need

@@ -81,7 +81,7 @@ pub(crate) struct Options {
 }
 
 pub(crate) fn check(registry: &Registry, source: SourceFile, options: Options) -> Result<Program, Diagnostics> {
-    with_rules_checked(registry, source, &|_| None, |checked| {
+    with_rules_checked(registry, source, None, &|_| None, |checked| {
         let (c, source) = checked?;
         let diags = c.diags.take();
         if diags.iter().any(|d| d.severity == graphrun_format::Severity::Error) {
@@ -98,9 +98,10 @@ pub(crate) fn check(registry: &Registry, source: SourceFile, options: Options) -
 pub(crate) fn inspect(
     registry: &Registry,
     source: SourceFile,
+    parsed: Option<graphrun_format::ron::Parsed>,
     overlay: imports::Overlay<'_>,
 ) -> (Diagnostics, Vec<(Option<String>, crate::picture::Picture)>) {
-    with_rules_checked(registry, source, overlay, |checked| match checked {
+    with_rules_checked(registry, source, parsed, overlay, |checked| match checked {
         Err(unread) => (unread, Vec::new()),
         Ok((c, source)) => {
             let pictures = c.pictures();
@@ -109,16 +110,20 @@ pub(crate) fn inspect(
     })
 }
 
-/// Reads the file, lays out its reuse and runs every rule; `then` gets the checker with
-/// the source it read (with its imports), or the diagnostics of a file that could not be
-/// read.
+/// Reads the file (from its value, where it has been `parsed` already), lays out its reuse
+/// and runs every rule; `then` gets the checker with the source it read (with its
+/// imports), or the diagnostics of a file that could not be read.
 fn with_rules_checked<R>(
     registry: &Registry,
     source: SourceFile,
+    parsed: Option<graphrun_format::ron::Parsed>,
     overlay: imports::Overlay<'_>,
     then: impl FnOnce(Result<(&Checker<'_>, SourceFile), Diagnostics>) -> R,
 ) -> R {
-    let (file, mut diags) = graphrun_format::read(&source);
+    let (file, mut diags) = match parsed {
+        Some(parsed) => graphrun_format::read_parsed(&source, parsed),
+        None => graphrun_format::read(&source),
+    };
     let Some(file) = file else {
         return then(Err(Diagnostics::new(source, diags)));
     };

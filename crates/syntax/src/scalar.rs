@@ -1,15 +1,105 @@
 //! A scalar token's text decoded: a string's escapes, a raw string, a character, a
-//! number. The lexer (`graphrun_syntax::lex`) has cut the text into tokens; this reads one
-//! token's characters into its value, and says what is wrong with one that holds none.
+//! number. The lexer has cut the text into tokens; this reads one token's characters into
+//! its value, and says what is wrong with one that holds none. The parser's messages that
+//! describe the text at a place ("expected `:`, found `1`") are made here too.
 
-use crate::ron::value::{Kind, SyntaxError};
-use crate::source::Span;
+use crate::kind::SyntaxKind::{self, *};
+
+/// A problem in the text: what is wrong, in words, and the bytes it is about.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParseError {
+    /// What is wrong, in words ("expected `,` or `]`, found `)`").
+    pub message: String,
+    /// The first byte it is about.
+    pub start: usize,
+    /// The byte after the last (`start` where it is about a place, not a character).
+    pub end: usize,
+}
+
+/// A scalar token's value.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Scalar {
+    /// An integer that fits an `i64`.
+    Int(i64),
+    /// A float (`1.5`, `2e3`, `-inf`, `NaN`).
+    Float(f64),
+    /// A string, plain or raw, its escapes decoded.
+    Str(String),
+    /// A character literal.
+    Char(char),
+}
+
+/// The value of a scalar token known good (the parser has checked it), from its text alone;
+/// `at` is its first byte, where an error would be placed.
+pub fn scalar_of(kind: SyntaxKind, text: &str, at: usize) -> Result<Scalar, ParseError> {
+    scalar(text, 0, text.len(), kind).map_err(|e| ParseError {
+        start: e.start + at,
+        end: e.end + at,
+        ..e
+    })
+}
+
+/// The value of the scalar token of kind `kind` at bytes `start..end` of `src`: a string,
+/// raw string, character or number (or an `ERROR_TOKEN` that starts as a string or a
+/// character, whose error this is). The token must be read whole: what a number token
+/// holds past its number is an error of the number.
+pub(crate) fn scalar(src: &str, start: usize, end: usize, kind: SyntaxKind) -> Result<Scalar, ParseError> {
+    let text = &src[start..end];
+    if kind == STRING && !text.contains('\\') {
+        // A string without escapes is its text between the quotes.
+        return Ok(Scalar::Str(text[1..text.len() - 1].to_string()));
+    }
+    let mut scan = Scan::at(src, start);
+    let value = match kind {
+        RAW_STRING => Scalar::Str(scan.raw_string()?),
+        NUMBER => scan.number()?,
+        _ if text.starts_with('\'') => Scalar::Char(scan.char_lit()?),
+        _ => Scalar::Str(scan.string()?),
+    };
+    if scan.pos != end || kind == ERROR_TOKEN {
+        let what = if kind == NUMBER { "number" } else { "literal" };
+        return Err(scan.error_at(start, end, format!("malformed {what} `{text}`")));
+    }
+    Ok(value)
+}
+
+/// Whether the scalar token of kind `kind`, `text`, needs decoding to be known good (a
+/// string without escapes and a short integer do not).
+pub(crate) fn needs_check(kind: SyntaxKind, text: &str) -> bool {
+    match kind {
+        STRING => text.contains('\\'),
+        // Up to 18 digits, signed or not, always fit an `i64` (as positions do).
+        NUMBER => {
+            let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
+            !(1..=18).contains(&digits.len()) || !digits.bytes().all(|b| b.is_ascii_digit())
+        }
+        _ => true,
+    }
+}
+
+/// The error of an `r` at byte `start` that starts no closed raw string.
+pub(crate) fn raw_string_error(src: &str, start: usize) -> ParseError {
+    let mut scan = Scan::at(src, start);
+    match scan.raw_string() {
+        Err(e) => e,
+        Ok(_) => scan.error_at(start, start + 1, "this raw string is never closed"),
+    }
+}
 
 /// A cursor in the text, at a token's start.
 pub(crate) struct Scan<'a> {
     pub(crate) src: &'a str,
     pub(crate) bytes: &'a [u8],
     pub(crate) pos: usize,
+}
+
+/// A number's text without its `_` separators (borrowed where it has none, as most have).
+fn without_underscores(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.contains('_') {
+        std::borrow::Cow::Owned(text.replace('_', ""))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
 }
 
 pub(crate) fn is_ident_start(b: u8) -> bool {
@@ -58,19 +148,20 @@ impl<'a> Scan<'a> {
         }
     }
 
-    pub(crate) fn error_at(&self, start: usize, end: usize, message: impl Into<String>) -> SyntaxError {
-        SyntaxError {
+    pub(crate) fn error_at(&self, start: usize, end: usize, message: impl Into<String>) -> ParseError {
+        ParseError {
             message: message.into(),
-            span: Span::new(start, end),
+            start,
+            end,
         }
     }
 
-    pub(crate) fn error_here(&self, message: impl Into<String>) -> SyntaxError {
+    pub(crate) fn error_here(&self, message: impl Into<String>) -> ParseError {
         let end = self.pos + self.char_len();
         self.error_at(self.pos, end, message)
     }
 
-    pub(crate) fn expected(&self, what: &str) -> SyntaxError {
+    pub(crate) fn expected(&self, what: &str) -> ParseError {
         self.error_here(format!("expected {what}, found {}", self.describe_here()))
     }
 
@@ -82,7 +173,7 @@ impl<'a> Scan<'a> {
         &self.src[start..self.pos]
     }
 
-    pub(crate) fn string(&mut self) -> Result<String, SyntaxError> {
+    pub(crate) fn string(&mut self) -> Result<String, ParseError> {
         let start = self.pos;
         self.pos += 1;
         let mut out = String::new();
@@ -100,7 +191,7 @@ impl<'a> Scan<'a> {
         }
     }
 
-    fn escape(&mut self, at: usize) -> Result<char, SyntaxError> {
+    fn escape(&mut self, at: usize) -> Result<char, ParseError> {
         let Some(c) = self.src[self.pos..].chars().next() else {
             return Err(self.error_at(at, at + 1, "unfinished escape sequence"));
         };
@@ -135,7 +226,7 @@ impl<'a> Scan<'a> {
         })
     }
 
-    fn hex_escape(&mut self, at: usize, len: usize) -> Result<char, SyntaxError> {
+    fn hex_escape(&mut self, at: usize, len: usize) -> Result<char, ParseError> {
         let digits = self.src.get(self.pos..self.pos + len).unwrap_or("");
         if digits.len() != len || !digits.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Err(self.error_at(at, self.pos, format!("expected {len} hex digits in the escape")));
@@ -144,14 +235,14 @@ impl<'a> Scan<'a> {
         self.char_from(at, digits)
     }
 
-    fn char_from(&self, at: usize, digits: &str) -> Result<char, SyntaxError> {
+    fn char_from(&self, at: usize, digits: &str) -> Result<char, ParseError> {
         u32::from_str_radix(digits, 16)
             .ok()
             .and_then(char::from_u32)
             .ok_or_else(|| self.error_at(at, self.pos, format!("`{digits}` is not a Unicode scalar value")))
     }
 
-    pub(crate) fn raw_string(&mut self) -> Result<String, SyntaxError> {
+    pub(crate) fn raw_string(&mut self) -> Result<String, ParseError> {
         let start = self.pos;
         self.pos += 1;
         let mut hashes = 0;
@@ -174,7 +265,7 @@ impl<'a> Scan<'a> {
         }
     }
 
-    pub(crate) fn char_lit(&mut self) -> Result<char, SyntaxError> {
+    pub(crate) fn char_lit(&mut self) -> Result<char, ParseError> {
         let start = self.pos;
         self.pos += 1;
         let c = match self.src[self.pos..].chars().next() {
@@ -196,7 +287,7 @@ impl<'a> Scan<'a> {
         Ok(c)
     }
 
-    pub(crate) fn number(&mut self) -> Result<Kind, SyntaxError> {
+    pub(crate) fn number(&mut self) -> Result<Scalar, ParseError> {
         let start = self.pos;
         let negative = match self.peek() {
             Some(b'-') => {
@@ -212,8 +303,8 @@ impl<'a> Scan<'a> {
         if self.peek().is_some_and(is_ident_start) {
             let word = self.ident();
             return match word {
-                "inf" => Ok(Kind::Float(if negative { f64::NEG_INFINITY } else { f64::INFINITY })),
-                "NaN" => Ok(Kind::Float(f64::NAN)),
+                "inf" => Ok(Scalar::Float(if negative { f64::NEG_INFINITY } else { f64::INFINITY })),
+                "NaN" => Ok(Scalar::Float(f64::NAN)),
                 _ => Err(self.error_at(
                     start,
                     self.pos,
@@ -233,7 +324,7 @@ impl<'a> Scan<'a> {
             while self.peek().is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_') {
                 self.pos += 1;
             }
-            let digits: String = self.src[digits_start..self.pos].chars().filter(|&c| c != '_').collect();
+            let digits = without_underscores(&self.src[digits_start..self.pos]);
             let magnitude = i128::from_str_radix(&digits, radix)
                 .map_err(|_| self.error_at(start, self.pos, format!("malformed base-{radix} integer")))?;
             return self.int_kind(start, if negative { -magnitude } else { magnitude });
@@ -256,7 +347,7 @@ impl<'a> Scan<'a> {
             }
             self.digits();
         }
-        let text: String = self.src[start..self.pos].chars().filter(|&c| c != '_').collect();
+        let text = without_underscores(&self.src[start..self.pos]);
         if !text.bytes().any(|b| b.is_ascii_digit()) {
             return Err(self.error_at(start, self.pos.max(start + 1), "expected a number"));
         }
@@ -264,7 +355,7 @@ impl<'a> Scan<'a> {
             let f: f64 = text
                 .parse()
                 .map_err(|_| self.error_at(start, self.pos, format!("malformed float `{text}`")))?;
-            Ok(Kind::Float(f))
+            Ok(Scalar::Float(f))
         } else {
             let n: i128 = text
                 .parse()
@@ -279,8 +370,8 @@ impl<'a> Scan<'a> {
         }
     }
 
-    fn int_kind(&self, start: usize, n: i128) -> Result<Kind, SyntaxError> {
-        i64::try_from(n).map(Kind::Int).map_err(|_| {
+    fn int_kind(&self, start: usize, n: i128) -> Result<Scalar, ParseError> {
+        i64::try_from(n).map(Scalar::Int).map_err(|_| {
             self.error_at(
                 start,
                 self.pos,
