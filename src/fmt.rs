@@ -43,7 +43,7 @@ pub fn fmt(args: FmtArgs) -> u8 {
     let mut status = 0;
     for path in &args.paths {
         if path.is_dir() {
-            for (folder, e) in crate::files::ron_files(path, &mut files, usize::MAX) {
+            for (folder, e) in graphrun_format::files::ron_files(path, &mut files, usize::MAX) {
                 eprintln!("error: {}: {e}", folder.display());
                 status = 2;
             }

@@ -30,11 +30,9 @@ mod cli;
 mod diff;
 mod edit;
 mod exit;
-mod files;
 mod fmt;
 mod graph_test;
 mod loading;
-mod lsp;
 mod merge;
 mod studio;
 mod swarm;
@@ -82,7 +80,7 @@ fn main() -> ExitCode {
             theirs,
             out,
         } => merge::merge(&base, &ours, &theirs, out.as_deref()),
-        Command::Lsp => lsp::serve(&registry(SocketConfig::default())),
+        Command::Lsp => graphrun_lsp::serve(&registry(SocketConfig::default()), DIAGNOSTICS_PAGE),
         Command::Fmt { paths, check, stdout } => fmt::fmt(fmt::FmtArgs { paths, check, stdout }),
         Command::Edit {
             file,

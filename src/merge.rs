@@ -7,7 +7,7 @@ use std::path::Path;
 use graphrun_edit::facts::introduced;
 use graphrun_edit::{file, Inspector};
 
-use crate::edit::inspector::RegistryInspector;
+use graphrun_inspect::RegistryInspector;
 
 /// What the checker finds in the merged text that neither side had (the first such
 /// error, in words), judged as `graphrun edit` judges an edit; `None` if nothing.

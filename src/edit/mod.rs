@@ -3,15 +3,13 @@
 //! `inspector.rs` is the checker as the edit layer sees it. Glue only: the work is
 //! `graphrun-edit`'s.
 
-pub mod inspector;
-
 use std::path::{Path, PathBuf};
 
 use graphrun::Registry;
 use graphrun_edit::file::{self, WriteError};
 use graphrun_edit::{Body, Edited, Op};
 
-use inspector::RegistryInspector;
+use graphrun_inspect::RegistryInspector;
 
 /// The operations `graphrun edit` takes, for its help.
 pub const HELP: &str = "Operations (an argument with spaces in double quotes, \\\" and \\\\ escaped):

@@ -21,7 +21,7 @@ fn collect(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), String> {
         return Err(format!("`{}` is not a regular file or a folder", path.display()));
     }
     let mut files = Vec::new();
-    for (folder, why) in crate::files::ron_files(path, &mut files, MOST_FILES) {
+    for (folder, why) in graphrun_format::files::ron_files(path, &mut files, MOST_FILES) {
         eprintln!("warning: skipped `{}`: {why}", folder.display());
     }
     if files.len() >= MOST_FILES {

@@ -10,8 +10,8 @@ use graphrun_socket::SocketConfig;
 
 use super::session::Session;
 use super::{editor, protocol};
-use crate::edit::inspector::RegistryInspector;
 use crate::loading::registry;
+use graphrun_inspect::RegistryInspector;
 
 /// The drawing thread, by the asks it takes.
 pub struct Drawer {

@@ -15,7 +15,7 @@ use graphrun_edit::file::{self, WriteError};
 use graphrun_edit::{Body, Op, TextEdit};
 
 use super::session::Page;
-use crate::edit::inspector::RegistryInspector;
+use graphrun_inspect::RegistryInspector;
 
 /// How many edits undo reaches back.
 const HISTORY: usize = 1_000;

@@ -108,7 +108,7 @@ async fn serve(settings: Settings) -> u8 {
     };
     let (watcher, mut changed) = watch(&settings.file);
     let registry = crate::loading::registry(settings.config.clone());
-    let inspector = crate::edit::inspector::RegistryInspector::new(&registry, &settings.file.display().to_string());
+    let inspector = graphrun_inspect::RegistryInspector::new(&registry, &settings.file.display().to_string());
     session.set_palette(palette(&registry));
     let drawer = Drawer::start(settings.file.clone(), settings.config.clone(), session.clone());
     let mut editor = Editor::new(settings.file.clone());
@@ -345,7 +345,7 @@ fn act(
     session: &Arc<Session>,
     running: &mut Option<Running>,
     editor: &mut Editor,
-    inspector: &crate::edit::inspector::RegistryInspector<'_>,
+    inspector: &graphrun_inspect::RegistryInspector<'_>,
     page: Page,
     action: Action,
 ) -> bool {

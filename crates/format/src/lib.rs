@@ -6,6 +6,7 @@
 //! not which node types exist. Checking against a node registry is done by the runtime.
 
 pub mod diagnostic;
+pub mod files;
 pub mod model;
 pub mod names;
 mod read;

@@ -13,7 +13,7 @@ use graphrun_edit::facts::introduced;
 use graphrun_edit::spot::{self, At, Spot};
 use graphrun_edit::{Body, Inspector, Op, Session};
 
-use crate::edit::inspector::RegistryInspector;
+use graphrun_inspect::RegistryInspector;
 use lsp_types::{Location, TextEdit, Url, WorkspaceEdit};
 
 use super::text::{edits, Lines};

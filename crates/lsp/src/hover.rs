@@ -157,7 +157,7 @@ pub fn hover(
             .iter()
             .filter(|f| f.range.start <= offset && offset <= f.range.end)
         {
-            let explained = graphrun::format::explanation(crate::DIAGNOSTICS_PAGE, &found.code)
+            let explained = graphrun::format::explanation(ws.diagnostics_page, &found.code)
                 .map(|e| format!("\n\n{}", e.trim()))
                 .unwrap_or_default();
             parts.push(format!("**{}**: {}{explained}", found.code, found.message));

@@ -61,10 +61,11 @@ fn capabilities() -> ServerCapabilities {
 
 /// Serves the editor on stdin and stdout until it says `exit`; the exit status: 0 after
 /// `shutdown` then `exit` (or the input's end), 1 after `exit` without `shutdown`, as LSP
-/// says, or when the input stops being frames (the reason on stderr).
-pub fn serve(registry: &Registry) -> u8 {
+/// says, or when the input stops being frames (the reason on stderr). Hover explains a
+/// diagnostic's code from `diagnostics_page` (the text of `docs/diagnostics.md`).
+pub fn serve(registry: &Registry, diagnostics_page: &'static str) -> u8 {
     let (connection, io) = frames::stdio();
-    let served = serve_on(&connection, registry);
+    let served = serve_on(&connection, registry, diagnostics_page);
     drop(connection);
     // A broken frame is the reason whatever the server was doing when its input ended.
     let read = io.join();
@@ -77,7 +78,7 @@ pub fn serve(registry: &Registry) -> u8 {
     }
 }
 
-fn serve_on(connection: &Connection, registry: &Registry) -> Result<(), String> {
+fn serve_on(connection: &Connection, registry: &Registry, diagnostics_page: &'static str) -> Result<(), String> {
     let caps = serde_json::to_value(capabilities()).map_err(|e| e.to_string())?;
     let init = connection.initialize(caps).map_err(|e| e.to_string())?;
     let params: lsp_types::InitializeParams = serde_json::from_value(init).unwrap_or_default();
@@ -91,7 +92,7 @@ fn serve_on(connection: &Connection, registry: &Registry) -> Result<(), String> 
         .and_then(|u| u.to_file_path().ok());
     let mut server = Server {
         connection,
-        ws: Workspace::new(registry, root),
+        ws: Workspace::new(registry, root, diagnostics_page),
         pending: BTreeSet::new(),
     };
     server.run()

@@ -96,6 +96,8 @@ pub struct Workspace<'r> {
     pub analyses: HashMap<Url, Analysis>,
     /// The workspace's folder, where importers are looked for.
     pub root: Option<PathBuf>,
+    /// The page that explains each diagnostic's code (`docs/diagnostics.md`).
+    pub diagnostics_page: &'static str,
 }
 
 /// A path as a key: canonical where it exists.
@@ -110,12 +112,13 @@ pub fn is_test(path: &Path) -> bool {
 
 impl<'r> Workspace<'r> {
     /// An empty workspace.
-    pub fn new(registry: &'r Registry, root: Option<PathBuf>) -> Self {
+    pub fn new(registry: &'r Registry, root: Option<PathBuf>, diagnostics_page: &'static str) -> Self {
         Workspace {
             registry,
             docs: HashMap::new(),
             analyses: HashMap::new(),
             root,
+            diagnostics_page,
         }
     }
 
@@ -179,7 +182,7 @@ impl<'r> Workspace<'r> {
                 let parsed = graphrun_format::ron::from_parse(doc.parse());
                 self.registry.inspect_parsed_with(&name, &doc.text, parsed, &overlay)
             };
-            analysis.pins = crate::edit::inspector::facts(&inspection).pins;
+            analysis.pins = graphrun_inspect::facts(&inspection).pins;
             let (diagnostics, _) = &inspection;
             let file = diagnostics.file();
             analysis.imports = file
@@ -305,7 +308,7 @@ impl<'r> Workspace<'r> {
         let mut out = Vec::new();
         if let Some(root) = &self.root {
             // A folder it cannot read holds no importer it can check.
-            let _ = crate::files::ron_files(root, &mut out, 5_000);
+            let _ = graphrun_format::files::ron_files(root, &mut out, 5_000);
         }
         out.retain(|f| !f.to_string_lossy().ends_with(".test.ron"));
         out
