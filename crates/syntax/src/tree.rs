@@ -1,9 +1,9 @@
 //! The lossless tree: the parser's events built into rowan's green nodes; what cannot be
 //! read is in `ERROR` nodes.
 
-use rowan::{GreenNode, GreenNodeBuilder, NodeOrToken, WalkEvent};
+use rowan::{GreenNode, GreenNodeBuilder, GreenNodeData, Language, NodeOrToken};
 
-use crate::kind::{SyntaxKind, SyntaxNode};
+use crate::kind::{Ron, SyntaxKind, SyntaxNode};
 use crate::parser::{parse_into, Sink};
 use crate::scalar::ParseError;
 
@@ -24,21 +24,34 @@ impl Parse {
 
     /// Tells `sink` what parsing the text again would tell it (the errors first), from the
     /// tree: a reader of values gets them from a file already parsed, as the language
-    /// server's documents are, without a second parse.
+    /// server's documents are, without a second parse. It walks the green nodes (no red
+    /// tree is made), with a stack of its own rather than recursion.
     pub fn replay<S: Sink>(&self, sink: &mut S) {
         for error in &self.errors {
             sink.error(error.clone());
         }
-        for event in self.root().preorder_with_tokens() {
-            match event {
-                WalkEvent::Enter(NodeOrToken::Node(node)) => sink.start(node.kind(), node.text_range().start().into()),
-                WalkEvent::Enter(NodeOrToken::Token(token)) => {
-                    if S::TRIVIA || !token.kind().is_trivia() {
-                        sink.token(token.kind(), token.text(), token.text_range().start().into());
-                    }
+        let kind = |raw: rowan::SyntaxKind| Ron::kind_from_raw(raw);
+        let root: &GreenNodeData = &self.green;
+        let mut at = 0usize;
+        sink.start(kind(root.kind()), at);
+        let mut stack = vec![root.children()];
+        while let Some(children) = stack.last_mut() {
+            match children.next() {
+                Some(NodeOrToken::Node(node)) => {
+                    sink.start(kind(node.kind()), at);
+                    stack.push(node.children());
                 }
-                WalkEvent::Leave(NodeOrToken::Node(_)) => sink.finish(),
-                WalkEvent::Leave(NodeOrToken::Token(_)) => {}
+                Some(NodeOrToken::Token(token)) => {
+                    let token_kind = kind(token.kind());
+                    if S::TRIVIA || !token_kind.is_trivia() {
+                        sink.token(token_kind, token.text(), at);
+                    }
+                    at += token.text().len();
+                }
+                None => {
+                    stack.pop();
+                    sink.finish();
+                }
             }
         }
     }
