@@ -10,9 +10,10 @@ use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::path::PathBuf;
 
+use graphrun_edit::batch::Word;
 use graphrun_edit::doc::Doc;
 use graphrun_edit::file::{self, WriteError};
-use graphrun_edit::{Body, Op, TextEdit};
+use graphrun_edit::{Body, TextEdit};
 
 use super::session::Page;
 use graphrun_inspect::RegistryInspector;
@@ -87,12 +88,8 @@ impl Editor {
         page: Page,
         inspector: &RegistryInspector<'_>,
         graph: Option<&str>,
-        ops: &[String],
+        ops: &[Vec<Word>],
     ) -> Result<Vec<String>, String> {
-        let ops: Vec<Op> = ops
-            .iter()
-            .map(|text| Op::parse(text).map_err(|e| format!("`{text}`: {e}")))
-            .collect::<Result<_, _>>()?;
         if ops.is_empty() {
             return Err("no operation".to_string());
         }
@@ -100,6 +97,8 @@ impl Editor {
         for _ in 0..2 {
             let (old, text) = current(&self.path)?;
             let body = body_named(&text, graph)?;
+            // The batch's new nodes get their ids from the text they go into.
+            let ops = graphrun_edit::batch::resolve(&Doc::new(&text), &body, ops).map_err(|e| e.to_string())?;
             let edited = graphrun_edit::edit(&self.name, &text, body, &ops, inspector)?;
             match file::write(&self.path, old.as_deref(), &edited.text) {
                 Ok(()) => {
@@ -148,7 +147,7 @@ impl Editor {
         x: i64,
         y: i64,
         text: &str,
-    ) -> Result<Vec<String>, String> {
+    ) -> Result<Vec<Vec<Word>>, String> {
         let read = graphrun_unreal::read(text).map_err(|e| format!("the clipboard's Unreal text, {e}"))?;
         let known: Vec<&str> = inspector.registry().nodes().map(|n| n.name()).collect();
         let imported = graphrun_unreal::import(&read, "paste", &known);
@@ -159,14 +158,14 @@ impl Editor {
             .into_iter()
             .map(|(name, _, _)| name)
             .collect();
-        let word = graphrun_edit::op::word;
-        let mut ops: Vec<String> = imported
+        let words = |words: &[&str]| words.iter().map(|w| Word::Text(w.to_string())).collect::<Vec<_>>();
+        let mut ops: Vec<Vec<Word>> = imported
             .variables
             .iter()
             .filter(|(name, _)| !declared.contains(name))
-            .map(|(name, ty)| format!("add-variable {} {}", word(name), word(ty)))
+            .map(|(name, ty)| words(&["add-variable", name, ty]))
             .collect();
-        ops.push(format!("paste {x} {y} {}", word(&imported.nodes_text)));
+        ops.push(words(&["paste", &x.to_string(), &y.to_string(), &imported.nodes_text]));
         Ok(ops)
     }
 

@@ -402,6 +402,10 @@ fn act(
         Action::Breakpoint { graph, node } => session.toggle_breakpoint(&page, (graph, node)),
         // Editing never touches a run: a run keeps the program it started with.
         Action::Edit { graph, ops } => {
+            let ops: Vec<Vec<graphrun_edit::batch::Word>> = ops
+                .into_iter()
+                .map(|words| words.into_iter().map(Into::into).collect())
+                .collect();
             return edited(session, page, editor.edit(page, inspector, graph.as_deref(), &ops));
         }
         Action::Copy { graph, nodes, purpose } if purpose.as_deref() == Some("unreal") => {

@@ -4,6 +4,36 @@
 use serde::{Deserialize, Serialize};
 
 /// One request from a page.
+/// A word of an operation the page sends: a text, a number, or a node the batch adds
+/// (`{"new": "Print String"}`, the same node wherever the batch names it so; with `"pin"`,
+/// one of its pins), whose id the server makes (`graphrun_edit::batch`).
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum Word {
+    /// A text, as it is.
+    Text(String),
+    /// A whole number (a place).
+    Number(i64),
+    /// A node the batch adds.
+    New {
+        /// The page's name for it, which its id is made from.
+        new: String,
+        /// One of its pins.
+        #[serde(default)]
+        pin: Option<String>,
+    },
+}
+
+impl From<Word> for graphrun_edit::batch::Word {
+    fn from(word: Word) -> Self {
+        match word {
+            Word::Text(text) => Self::Text(text),
+            Word::Number(n) => Self::Text(n.to_string()),
+            Word::New { new, pin } => Self::New { name: new, pin },
+        }
+    }
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum Action {
@@ -35,8 +65,10 @@ pub enum Action {
         /// The body they apply to (none: the event graph).
         #[serde(default)]
         graph: Option<String>,
-        /// The operations, as `-e` takes them.
-        ops: Vec<String>,
+        /// The operations, each its words apart (`graphrun edit -e`'s words, nothing
+        /// quoted; the nodes the batch adds named by the page, their ids made by the
+        /// server).
+        ops: Vec<Vec<Word>>,
     },
     /// The RON text of nodes, for the clipboard (the page pastes it with `paste`).
     Copy {

@@ -11,6 +11,7 @@
 //! **Architecture Invariant:** this crate depends on the file format, never on the runtime:
 //! what only the checker knows (a node's pins) comes through [`Inspector`].
 
+pub mod batch;
 pub mod clipboard;
 pub mod collapse;
 pub mod comments;

@@ -293,8 +293,17 @@ impl Op {
         Op::read(text).map_err(EditError::Usage)
     }
 
+    /// Reads an operation from its words, already split (`["connect", "begin.then",
+    /// "greet"]`): what a program sends that has the words apart, with nothing to quote.
+    pub fn from_words(words: &[String]) -> Result<Op, EditError> {
+        Op::read_words(words).map_err(EditError::Usage)
+    }
+
     fn read(text: &str) -> Result<Op, String> {
-        let words = split(text)?;
+        Op::read_words(&split(text)?)
+    }
+
+    fn read_words(words: &[String]) -> Result<Op, String> {
         let Some((name, args)) = words.split_first() else {
             return Err("an empty operation".to_string());
         };

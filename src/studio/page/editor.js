@@ -16,18 +16,16 @@ const editing = {
   pending: null,        // the palette's place and the wire it will make
 };
 
-// A word of an operation, quoted as `graphrun edit -e` reads it.
-function word(w) {
-  w = String(w);
-  // Quoted wherever Rust's `char::is_whitespace` would split it: JavaScript's `\s` lacks
-  // U+0085 (next line), which Rust counts.
-  if (w && !/[\s\u0085"\\]/.test(w)) return w;
-  return '"' + w.replace(/[\\"]/g, (c) => "\\" + c) + '"';
-}
-
+// Each operation goes as its words apart (`["move", id, x, y]`: `graphrun edit -e`'s
+// words, nothing quoted); a node the batch adds is `fresh(name)` wherever it is named, and
+// the server makes its id (as `add-node auto` does).
 function edit(ops) {
   send({ action: "edit", graph: model.current, ops });
 }
+
+// A node this batch adds, by the page's name for it (its id is made from the name), or
+// one of its pins.
+const fresh = (name, pin) => (pin === undefined ? { new: name } : { new: name, pin });
 
 function setSaved(count) {
   document.body.dataset.saved = String(count || 0);
@@ -67,14 +65,6 @@ function nodeIds() {
   const g = model.graphs.find((x) => x.name === model.current);
   if (!g) return new Set();
   return new Set(g.keys.filter((k) => k.startsWith("node:")).map((k) => k.slice(5)));
-}
-
-// A fresh id from a node type, as `add-node auto` picks one.
-function freshId(type) {
-  let base = type.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, "_").replace(/^_+|_+$/g, "") || "node";
-  const taken = nodeIds();
-  if (!taken.has(base)) return base;
-  for (let n = 2; ; n++) if (!taken.has(`${base}_${n}`)) return `${base}_${n}`;
 }
 
 // Called after each redraw: the selection is kept for the nodes still there.
@@ -240,14 +230,14 @@ function setupEditor() {
         const dx = snap((e.clientX - g.from[0]) / view.scale), dy = snap((e.clientY - g.from[1]) / view.scale);
         const ops = g.nodes.map((n) => {
           const b = n.querySelector("rect");
-          return `move ${word(n.dataset.node)} ${Math.round(+b.getAttribute("x") + dx)} ${Math.round(+b.getAttribute("y") + dy)}`;
+          return ["move", n.dataset.node, Math.round(+b.getAttribute("x") + dx), Math.round(+b.getAttribute("y") + dy)];
         });
         if (ops.length) edit(ops);
       }
     } else if (g.kind === "move") {
       if (g.moved) {
         const dx = (e.clientX - g.from[0]) / view.scale, dy = (e.clientY - g.from[1]) / view.scale;
-        edit([`move ${word(g.node)} ${snap(g.box[0] + dx)} ${snap(g.box[1] + dy)}`]);
+        edit([["move", g.node, snap(g.box[0] + dx), snap(g.box[1] + dy)]]);
       } else select(g.node, g.shift);
     } else if (g.kind === "click") {
       select(g.node, g.shift);
@@ -297,18 +287,18 @@ function wire(a, b) {
 }
 
 function connectOp(from, to) {
-  if (from.delegate) return `connect ${word(from.node)} ${word(to.node + "." + to.pin)}`;
-  return `connect ${word(from.node + "." + from.pin)} ${word(to.node + "." + to.pin)}`;
+  if (from.delegate) return ["connect", from.node, to.node + "." + to.pin];
+  return ["connect", from.node + "." + from.pin, to.node + "." + to.pin];
 }
 
 // What Alt-click on a pin undoes: its wires; a delegate's binding; every binding of an Event.
 function unwire(pin) {
-  if (!pin.delegate) return [`disconnect ${word(pin.node + "." + pin.pin)}`];
-  if (!pin.output) return [`clear ${word(pin.node)} ${word(pin.pin)}`];
+  if (!pin.delegate) return [["disconnect", pin.node + "." + pin.pin]];
+  if (!pin.output) return [["clear", pin.node, pin.pin]];
   const bound = [...$("#stage").querySelectorAll("path.wire.delegate")].filter((w) => w.dataset.from === pin.node + ".Event");
   return bound.map((w) => {
     const to = w.dataset.to, dot = to.indexOf(".");
-    return `clear ${word(to.slice(0, dot))} ${word(to.slice(dot + 1))}`;
+    return ["clear", to.slice(0, dot), to.slice(dot + 1)];
   });
 }
 
@@ -380,7 +370,7 @@ function openRename(id) {
     else if (e.key === "Enter") {
       const name = field.value.trim();
       if (!name || name === id) { closeLiteral(); return; }
-      edit([`rename-node ${word(id)} ${word(name)}`]);
+      edit([["rename-node", id, name]]);
     }
   });
   document.body.appendChild(field);
@@ -397,7 +387,7 @@ function openLiteral(el) {
   if (pinName === "Class" && typeOf(node) === "Construct Object") {
     // A class is picked from the registry's, not typed.
     const names = (editing.classes || []).filter((c) => c.constructible).map((c) => c.name);
-    openPicker(el.getBoundingClientRect(), names, (name) => edit([`set ${word(node)} Class ${word(name)}`]));
+    openPicker(el.getBoundingClientRect(), names, (name) => edit([["set", node, "Class", name]]));
     return;
   }
   const pinEl = [...el.closest("g.node").querySelectorAll(".pin.data")].find((p) => p.dataset.pin === pinName && p.dataset.dir === "in");
@@ -414,7 +404,7 @@ function openLiteral(el) {
   if (type === "Bool") {
     field.type = "checkbox";
     field.checked = value === "true";
-    field.addEventListener("change", () => edit([`set ${word(node)} ${word(pinName)} ${field.checked}`]));
+    field.addEventListener("change", () => edit([["set", node, pinName, String(field.checked)]]));
   } else {
     field.type = "text";
     field.value = value;
@@ -428,7 +418,7 @@ function openLiteral(el) {
       // A String is the text as typed, quotes and all (written as a RON string here, so
       // nothing in it is read as RON); other types are RON literals.
       const v = field.type === "checkbox" ? String(field.checked) : type === "String" ? JSON.stringify(field.value) : field.value;
-      edit([`set ${word(node)} ${word(pinName)} ${word(v)}`]);
+      edit([["set", node, pinName, v]]);
     }
   });
   document.body.appendChild(field);
@@ -536,10 +526,10 @@ function paletteEntries(from) {
     entries.push({
       label: "Add Custom Event", category: "Events",
       description: "A Custom Event with the delegate's parameters as outputs, bound to it",
-      ops: (at) => {
-        const id = freshId(from.pin);
-        return [`add-node ${word(id)} ${word("Custom Event")} ${snap(at.x)} ${snap(at.y)}`, `connect ${word(id)} ${word(from.node + "." + from.pin)}`];
-      },
+      ops: (at) => [
+        ["add-node", fresh(from.pin), "Custom Event", snap(at.x), snap(at.y)],
+        ["connect", fresh(from.pin), from.node + "." + from.pin],
+      ],
     });
   }
   if (from && !from.exec && !from.delegate && from.type) {
@@ -558,9 +548,9 @@ function paletteEntries(from) {
       entries.push({
         label: t.name, category: "Variables", description: `${type === "Get" ? "Reads" : "Writes"} the variable ${v.name} (${v.type})`,
         ops: (at) => {
-          const id = freshId(`${type} ${v.name}`);
-          const ops = [`add-node ${word(id)} ${type} ${snap(at.x)} ${snap(at.y)} ${word("var=" + v.name)}`];
-          if (from) ops.push(wireOp(from, id, pin));
+          const name = `${type} ${v.name}`;
+          const ops = [["add-node", fresh(name), type, snap(at.x), snap(at.y), "var=" + v.name]];
+          if (from) ops.push(wireOp(from, name, pin));
           return ops;
         },
       });
@@ -572,9 +562,8 @@ function paletteEntries(from) {
     entries.push({
       label: t.name, category: t.category, description: t.description,
       ops: (at) => {
-        const id = freshId(t.name);
-        const ops = [`add-node ${word(id)} ${word(t.name)} ${snap(at.x)} ${snap(at.y)}`];
-        if (from) ops.push(wireOp(from, id, pin));
+        const ops = [["add-node", fresh(t.name), t.name, snap(at.x), snap(at.y)]];
+        if (from) ops.push(wireOp(from, t.name, pin));
         return ops;
       },
     });
@@ -582,12 +571,13 @@ function paletteEntries(from) {
   return entries;
 }
 
-// The wire from the pin a palette was opened from to pin `pin` of the new node `id`.
-function wireOp(from, id, pin) {
-  if (from.delegate) return `connect ${word(from.node)} ${word(id + "." + pin)}`;
+// The wire from the pin a palette was opened from to pin `pin` of the node the batch adds
+// by the name `name`.
+function wireOp(from, name, pin) {
+  if (from.delegate) return ["connect", from.node, fresh(name, pin)];
   return from.output
-    ? `connect ${word(from.node + "." + from.pin)} ${word(id + "." + pin)}`
-    : `connect ${word(id + "." + pin)} ${word(from.node + "." + from.pin)}`;
+    ? ["connect", from.node + "." + from.pin, fresh(name, pin)]
+    : ["connect", fresh(name, pin), from.node + "." + from.pin];
 }
 
 // Promote to Variable: a variable of the pin's type, named after the pin, and a Set of it
@@ -596,20 +586,20 @@ function wireOp(from, id, pin) {
 function promoteOps(pin, at) {
   const taken = new Set(variablesShown().map((v) => v.name));
   const name = unique(pin.pin.replace(/[^\p{L}\p{N}_]+/gu, "") || "NewVar", taken, "");
-  const ops = [`add-variable ${word(name)} ${word(pin.type)}`];
+  const ops = [["add-variable", name, pin.type]];
   if (!pin.output) {
-    const id = freshId(`Get ${name}`);
-    ops.push(`add-node ${word(id)} Get ${snap(at.x)} ${snap(at.y)} ${word("var=" + name)}`, `connect ${word(id + "." + name)} ${word(pin.node + "." + pin.pin)}`);
+    const get = `Get ${name}`;
+    ops.push(["add-node", fresh(get), "Get", snap(at.x), snap(at.y), "var=" + name], ["connect", fresh(get, name), pin.node + "." + pin.pin]);
     return ops;
   }
-  const id = freshId(`Set ${name}`);
-  ops.push(`add-node ${word(id)} Set ${snap(at.x)} ${snap(at.y)} ${word("var=" + name)}`, `connect ${word(pin.node + "." + pin.pin)} ${word(id + "." + name)}`);
+  const set = `Set ${name}`;
+  ops.push(["add-node", fresh(set), "Set", snap(at.x), snap(at.y), "var=" + name], ["connect", pin.node + "." + pin.pin, fresh(set, name)]);
   const then = nodeEl(pin.node) && nodeEl(pin.node).querySelector('.pin.exec[data-dir="out"]');
   if (then) {
     const out = `${pin.node}.${then.dataset.pin}`;
     const next = [...$("#stage").querySelectorAll("path.wire.exec")].find((w) => w.dataset.from === out);
-    ops.push(`connect ${word(out)} ${word(id)}`);
-    if (next) ops.push(`connect ${word(id + ".then")} ${word(next.dataset.to)}`);
+    ops.push(["connect", out, fresh(set)]);
+    if (next) ops.push(["connect", fresh(set, "then"), next.dataset.to]);
   }
   return ops;
 }
@@ -684,7 +674,7 @@ function onKey(e) {
   } else if (e.key === "Delete" || e.key === "Backspace") {
     if (!editing.selected.size) return;
     e.preventDefault();
-    edit([...editing.selected].map((id) => `remove-node ${word(id)}`));
+    edit([...editing.selected].map((id) => ["remove-node", id]));
     editing.selected.clear();
   } else if (ctrl && (e.key === "y" || e.key === "Y" || ((e.key === "z" || e.key === "Z") && e.shiftKey))) {
     e.preventDefault();
@@ -707,7 +697,7 @@ function onKey(e) {
     copySelection("duplicate");
   } else if (!ctrl && (e.key === "c" || e.key === "C") && editing.selected.size) {
     e.preventDefault();
-    edit([`comment-box Comment ${[...editing.selected].map(word).join(" ")}`]);
+    edit([["comment-box", "Comment", ...editing.selected]]);
   } else if (e.key === "Escape") {
     closePalette();
     closeMenu();
@@ -745,7 +735,7 @@ function copied(text, purpose) {
   if (purpose === "duplicate") {
     const places = selectedPlaces();
     const x = Math.min(...places.map((p) => p[1])), y = Math.min(...places.map((p) => p[2]));
-    edit([`paste ${snap(x + 32)} ${snap(y + 32)} ${word(text)}`]);
+    edit([["paste", snap(x + 32), snap(y + 32), text]]);
   }
 }
 
@@ -761,7 +751,7 @@ async function pasteAtPointer() {
   const p = toGraph(at[0], at[1]);
   // Unreal's clipboard text (copied in the Blueprint editor) is read by the server.
   if (text.trim().startsWith("Begin Object")) send({ action: "paste_unreal", graph: model.current, x: snap(p.x), y: snap(p.y), text });
-  else edit([`paste ${snap(p.x)} ${snap(p.y)} ${word(text)}`]);
+  else edit([["paste", snap(p.x), snap(p.y), text]]);
 }
 
 // New nodes (added or pasted) are selected once they are drawn.
@@ -809,11 +799,11 @@ function setupMenu() {
         input.select();
         return;
       }
-      case "comment-box": edit([`comment-box Comment ${ids.map(word).join(" ")}`]); break;
+      case "comment-box": edit([["comment-box", "Comment", ...ids]]); break;
       case "copy": copySelection(); break;
       case "copy-unreal": copySelection("unreal"); break;
       case "duplicate": copySelection("duplicate"); break;
-      case "delete": edit(ids.map((id) => `remove-node ${word(id)}`)); break;
+      case "delete": edit(ids.map((id) => ["remove-node", id])); break;
     }
     closeMenu();
   });
@@ -821,7 +811,7 @@ function setupMenu() {
     e.stopPropagation();
     if (e.key === "Escape") closeMenu();
     if (e.key !== "Enter" || !input.value.trim()) return;
-    edit([`${input.dataset.kind} ${word(input.value.trim())} ${[...editing.selected].map(word).join(" ")}`]);
+    edit([[input.dataset.kind, input.value.trim(), ...editing.selected]]);
     closeMenu();
   });
   window.addEventListener("mousedown", (e) => { if (!e.target.closest("#menu")) closeMenu(); });
@@ -841,7 +831,7 @@ function openCommentField(group) {
   field.addEventListener("keydown", (e) => {
     e.stopPropagation();
     if (e.key === "Escape") closeLiteral();
-    else if (e.key === "Enter") edit([`set-comment-box ${group.dataset.comment} ${word(field.value)}`]);
+    else if (e.key === "Enter") edit([["set-comment-box", group.dataset.comment, field.value]]);
   });
   document.body.appendChild(field);
   field.focus();
@@ -880,9 +870,9 @@ function setDeclared(bodies) {
 function editDeclared(row, cell) {
   const name = row.dataset.declared;
   const op = cell.dataset.edit;
-  if (op === "remove") { edit([`remove-variable ${word(name)}`]); return; }
+  if (op === "remove") { edit([["remove-variable", name]]); return; }
   if (op === "type") {
-    openPicker(cell.getBoundingClientRect(), typeOptions(), (ty) => edit([`set-type ${word(name)} ${word(ty)}`]));
+    openPicker(cell.getBoundingClientRect(), typeOptions(), (ty) => edit([["set-type", name, ty]]));
     return;
   }
   const r = cell.getBoundingClientRect();
@@ -896,8 +886,7 @@ function editDeclared(row, cell) {
     if (e.key === "Escape") closeLiteral();
     if (e.key !== "Enter") return;
     const v = field.value;
-    const text = { rename: `rename-variable ${word(name)} ${word(v)}`, type: `set-type ${word(name)} ${word(v)}`, default: `set-default ${word(name)} ${word(v)}` }[op];
-    edit([text]);
+    edit([[{ rename: "rename-variable", type: "set-type", default: "set-default" }[op], name, v]]);
   });
   document.body.appendChild(field);
   field.focus();
@@ -932,7 +921,7 @@ function setupPinMenu() {
     if (item.dataset.menu === "promote") {
       const [x, y] = pin.at;
       edit(promoteOps(pin, { x: pin.output ? x + 60 : x - 260, y: y + 40 }));
-    } else if (item.dataset.menu === "break") edit([`disconnect ${word(pin.node + "." + pin.pin)}`]);
+    } else if (item.dataset.menu === "break") edit([["disconnect", pin.node + "." + pin.pin]]);
   });
   window.addEventListener("mousedown", (e) => { if (!e.target.closest("#pin-menu")) menu.hidden = true; });
 }
@@ -945,7 +934,7 @@ function freshVariable() {
 }
 
 function setupDeclared() {
-  $("#add-variable").addEventListener("click", () => edit([`add-variable ${freshVariable()} Bool`]));
+  $("#add-variable").addEventListener("click", () => edit([["add-variable", freshVariable(), "Bool"]]));
   const list = $("#declared");
   list.addEventListener("mousedown", (e) => {
     const row = e.target.closest("[data-declared]");
@@ -972,7 +961,7 @@ function setupDeclared() {
     if (!e.target.closest("#viewport")) return;
     const p = toGraph(e.clientX, e.clientY);
     const type = e.ctrlKey ? "Set" : "Get";
-    edit([`add-node ${word(freshId(type))} ${type} ${snap(p.x)} ${snap(p.y)} ${word("var=" + g.name)}`]);
+    edit([["add-node", fresh(type), type, snap(p.x), snap(p.y), "var=" + g.name]]);
   });
 }
 
@@ -988,7 +977,7 @@ function addBodyButtons(tabs) {
     b.onclick = () => {
       const name = freshBodyName(base);
       editing.showAfter = name;
-      send({ action: "edit", graph: null, ops: [`${op} ${word(name)}`] });
+      send({ action: "edit", graph: null, ops: [[op, name]] });
     };
     tabs.appendChild(b);
   }
@@ -1030,7 +1019,7 @@ function straighten() {
   for (const [id, d] of dy) {
     if (!d) continue;
     const [x, y] = boxOfNode(id);
-    ops.push(`move ${word(id)} ${Math.round(x)} ${Math.round(y + d)}`);
+    ops.push(["move", id, Math.round(x), Math.round(y + d)]);
   }
   return ops;
 }
@@ -1087,7 +1076,7 @@ function setupFind() {
 // A reroute knot on `wire` at `at` (graph units): the wire goes into the knot and on out
 // of it to where it went.
 function addKnot(wire, at) {
-  edit([`reroute auto ${word(wire.dataset.from)} ${word(wire.dataset.to)} ${snap(at.x - 10)} ${snap(at.y - 10)}`]);
+  edit([["reroute", "auto", wire.dataset.from, wire.dataset.to, snap(at.x - 10), snap(at.y - 10)]]);
 }
 
 // ---- Double-clicks: a title renames, a function or macro opens, a comment is edited ---
