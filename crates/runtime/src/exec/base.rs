@@ -7,7 +7,7 @@ use std::fmt;
 
 use crate::exec::frames::{trail, Calls, Reentry};
 use crate::exec::observe::Observer;
-use crate::exec::state::{Env, State};
+use crate::exec::state::{Env, Halt, State};
 use crate::node::event::{Event, LatentFn, Replied};
 use crate::node::host::RuntimeError;
 use crate::node::{Entry, NodeError};
@@ -103,6 +103,15 @@ impl Chain {
         let (_, pc, payload) = self.stack.pop()?;
         Some((pc as usize, Entry::Resume(payload)))
     }
+}
+
+/// How a chain's run ended: it is over (at its end, or halted: the [`Halt`] says why), or
+/// an observer paused it, with where it goes on.
+pub(crate) enum End {
+    /// At its end (`None`), or halted.
+    Over(Option<Halt>),
+    /// Paused before the instruction it goes on at.
+    Paused(Resume),
 }
 
 /// Where a chain goes on: instruction `pc`, its node entered through `entry` (and, for a

@@ -11,7 +11,7 @@
 //! its next output, and jumps into the body. When the body's chain ends, the mark is
 //! popped and the call's instruction runs again to finish (`CALL_DONE`): its frame goes
 //! back, its outputs are set, and it goes on through `then`. A Return Node sets the
-//! outputs and `halt`, and the chain drops what the body left on the stack, down to the
+//! outputs and halts the chain (`Halt::Returned`), which drops what the body left on the stack, down to the
 //! mark. So a call costs a frame and a few jumps whatever its body holds (Branches,
 //! several Return Nodes, Sequences), and an observer can pause inside it like anywhere
 //! else.
@@ -20,11 +20,13 @@
 //! instructions, where a chain cannot jump: it runs its body as a nested `run_code` on a
 //! stack of its own, grown by `stacker` when it runs low.
 //!
-//! A failure inside a body (a runtime error, Quit, a stop) sets `halt` without a return:
-//! the chain ends, and every call it was in with it, reported once.
+//! A failure inside a body (a runtime error, Quit, a stop) halts the chain with its
+//! `Halt`: the chain ends, and every call it was in with it, reported once; the chain's
+//! run returns why (`End::Over`).
 
 use crate::exec::base::{Chain, Instance};
 use crate::exec::frames::{Frame, CALL_DONE, MAX_CALL_DEPTH};
+use crate::exec::state::Halt;
 use crate::node::{Entry, Flow, NodeError};
 use crate::plan::program::ProgramInner;
 use crate::value::Value;
@@ -130,22 +132,22 @@ impl Instance {
             self.inputs_into(prog, node, prog.nodes[frame.node as usize].out_base as usize)?;
         }
         self.calls.has_returned = true;
-        self.st.halt = true;
+        self.st.halt.set(Halt::Returned);
         Ok(Flow::End)
     }
 
-    /// Where a chain goes once `halt` is set: after a Return Node, back to its call's
+    /// Where a halted chain goes: after a Return Node, back to its call's
     /// return mark (what the body left on the stack above it is dropped); after a failure,
     /// nowhere. A pure call's body has no mark on its chain: it ends, and its call takes
     /// the return from there.
     pub(crate) fn unwind(&mut self, chain: &mut Chain) -> Option<(usize, Entry)> {
-        if !self.calls.has_returned {
+        if self.st.halt.get() != Some(Halt::Returned) {
             return None;
         }
         let call = self.calls.stack.last()?.node;
         while let Some((node, pc, payload)) = chain.stack.pop() {
             if node == call && payload == CALL_DONE {
-                self.st.halt = false;
+                self.st.halt.take();
                 return Some((pc as usize, Entry::Resume(CALL_DONE)));
             }
         }

@@ -3,12 +3,13 @@
 //! with the re-entry stack (Sequence, loops), the loop guard, the stop check and the
 //! observer's hooks; and the errors a chain raises itself.
 
-use crate::exec::base::{Chain, Instance, Paused, Resume, Start};
+use crate::exec::base::{Chain, End, Instance, Paused, Resume, Start};
 use crate::exec::frames::CALL_DONE;
 use crate::exec::node_path::Body;
 use crate::exec::ops::{
     compare_floats, compare_ints, float_op, for_each, for_loop, get, int_op, put_bool, set, set_int,
 };
+use crate::exec::state::Halt;
 use crate::node::event::TaskFn;
 use crate::node::{Entry, Flow, NodeError};
 use crate::plan::code::{Instr, Next};
@@ -53,13 +54,14 @@ impl Instance {
                 half: 0,
                 before_done: false,
             };
-            if observed {
-                if let Some(at) = self.run_observed(prog, at, &mut chain) {
-                    self.paused = Some(Paused { at, chain });
-                    return;
-                }
+            let end = if observed {
+                self.run_observed(prog, at, &mut chain)
             } else {
-                self.run_code::<false>(prog, at, &mut chain);
+                self.run_code::<false>(prog, at, &mut chain)
+            };
+            if let End::Paused(at) = end {
+                self.paused = Some(Paused { at, chain });
+                return;
             }
         }
         chain.stack.clear();
@@ -89,7 +91,7 @@ impl Instance {
         let Some(Paused { at, mut chain }) = self.paused.take() else {
             return;
         };
-        if let Some(at) = self.run_observed(prog, at, &mut chain) {
+        if let End::Paused(at) = self.run_observed(prog, at, &mut chain) {
             self.paused = Some(Paused { at, chain });
             return;
         }
@@ -100,9 +102,10 @@ impl Instance {
         self.answer();
     }
 
-    /// A pure call: its body runs now, to its end, as a nested chain.
-    /// `Ok(false)` if its body failed: the failure was reported where it happened, and
-    /// the chain ends here (`halt` is set) without another report.
+    /// A pure call: its body runs now, to its end, as a nested chain (an observer sees its
+    /// nodes but cannot pause it). `Ok(false)` if its body failed, quit or was stopped:
+    /// the failure was reported where it happened, and the chain that called ends here
+    /// too (its `halt` is the body's) without another report.
     pub(crate) fn pure_call(&mut self, prog: &ProgramInner, node: u32, f: u32) -> Result<bool, (u32, NodeError)> {
         self.start_call(prog, node, f)?;
         let depth = self.calls.stack.len();
@@ -112,14 +115,15 @@ impl Instance {
         let plan = &prog.functions[f as usize];
         let first = prog.nodes[plan.entry as usize].exec_out.first().copied().flatten();
         // A body may call again, deeper: grow the stack rather than overflow it.
+        let mut end = End::Over(None);
         if let Some(first) = first {
             let at = Resume::at(prog, first.node, Entry::Pin(first.pin as usize));
             self.calls.nested += 1;
-            stacker::maybe_grow(128 * 1024, 2 * 1024 * 1024, || {
+            end = stacker::maybe_grow(128 * 1024, 2 * 1024 * 1024, || {
                 if self.observer.is_some() {
-                    self.run_code::<true>(prog, at, &mut body);
+                    self.run_code::<true>(prog, at, &mut body)
                 } else {
-                    self.run_code::<false>(prog, at, &mut body);
+                    self.run_code::<false>(prog, at, &mut body)
                 }
             });
             self.calls.nested -= 1;
@@ -128,27 +132,27 @@ impl Instance {
         self.calls.stacks.push(body.stack);
         // The body's own calls are over, finished or abandoned by a failure.
         self.drop_calls(depth);
-        let failed = self.st.halt && !self.calls.has_returned;
-        self.st.halt = false;
         self.finish_call(prog, node);
-        if failed {
-            self.st.halt = true;
-            return Ok(false);
+        match end {
+            End::Over(Some(halt)) if halt != Halt::Returned => {
+                self.st.halt.set(halt);
+                Ok(false)
+            }
+            _ => Ok(true),
         }
-        Ok(true)
     }
 
     /// [`Instance::run_code`] with the observer's hooks, kept out of line so that the
     /// unobserved loop stays as small as it was.
     #[inline(never)]
-    fn run_observed(&mut self, prog: &ProgramInner, at: Resume, chain: &mut Chain) -> Option<Resume> {
+    fn run_observed(&mut self, prog: &ProgramInner, at: Resume, chain: &mut Chain) -> End {
         self.run_code::<true>(prog, at, chain)
     }
 
     /// A chain is over: nothing of it goes on (a failure inside function calls leaves
     /// them running: they are dropped).
     fn end_chain(&mut self) {
-        self.st.halt = false;
+        self.st.halt.take();
         self.calls.has_returned = false;
         self.drop_calls(0);
     }
@@ -168,13 +172,13 @@ impl Instance {
             Ok(flow) => flow,
             Err((at, e)) => {
                 self.runtime_error(prog, at, e);
-                self.st.halt = true;
+                self.st.halt.set(Halt::Failed);
                 return None;
             }
         };
-        // Quit (which sets `halt` too), a failure, or a Return Node: the chain stops here
+        // Quit, a failure inside a pure call, or a Return Node: the chain stops here
         // (`run_code` takes a Return back to its call's mark).
-        if self.st.halt {
+        if self.st.halt.is_set() {
             return None;
         }
         let out = match flow {
@@ -197,7 +201,7 @@ impl Instance {
             Some(out) if out < exec_out.len() => exec_out[out],
             Some(out) => {
                 self.no_such_exec_output(prog, n, out);
-                self.st.halt = true;
+                self.st.halt.set(Halt::Failed);
                 return None;
             }
             None => None,
@@ -235,14 +239,25 @@ impl Instance {
         self.runtime_error(prog, n, error);
     }
 
-    /// Runs a chain through the program's instructions from `at`: the one dispatch. For
-    /// each node, its pure dependencies, then the node, then on to where it leads: a
-    /// jump the lowering resolved, or where the node's flow says ([`Instance::advance`]).
-    /// `OBSERVED` runs the observer's hooks around every node (and where it pauses,
-    /// returns where to go on); without it they are compiled out. A fused instruction is
-    /// two nodes to an observer: the first, then the second, and it may pause before
-    /// either (`half` says which comes next).
-    pub(crate) fn run_code<const OBSERVED: bool>(
+    /// Runs a chain through the program's instructions from `at` ([`Instance::run_instrs`])
+    /// and says how it ended: over, at its end or halted (and why, taken from the state:
+    /// the chain's halt is over with it), or paused by an observer (and where it goes on).
+    #[inline(always)]
+    pub(crate) fn run_code<const OBSERVED: bool>(&mut self, prog: &ProgramInner, at: Resume, chain: &mut Chain) -> End {
+        match self.run_instrs::<OBSERVED>(prog, at, chain) {
+            Some(at) => End::Paused(at),
+            None => End::Over(self.st.halt.take()),
+        }
+    }
+
+    /// The one dispatch. For each node, its pure dependencies, then the node, then on to
+    /// where it leads: a jump the lowering resolved, or where the node's flow says
+    /// ([`Instance::advance`]). `OBSERVED` runs the observer's hooks around every node
+    /// (and where it pauses, returns where to go on); without it they are compiled out. A
+    /// fused instruction is two nodes to an observer: the first, then the second, and it
+    /// may pause before either (`half` says which comes next). `None` when the chain is
+    /// over (its halt, if any, still set).
+    fn run_instrs<const OBSERVED: bool>(
         &mut self,
         prog: &ProgramInner,
         at: Resume,
@@ -256,7 +271,7 @@ impl Instance {
             mut before_done,
         } = at;
         // Where the chain goes next, or, when it goes nowhere, whether it ended or was
-        // halted (Quit, a failure, a Return Node: `halt_or_end`).
+        // halted (Quit, a failure, a stop, a Return Node: `halted`).
         macro_rules! goto {
             ($next:expr) => {
                 match $next {
@@ -502,7 +517,7 @@ impl Instance {
     /// host may set variables while a pause holds the chain, and a trace shows every read.
     #[inline(always)]
     fn loop_pass(&mut self, prog: &ProgramInner, n: u32, index: u64, chain: &mut Chain, observed: bool) {
-        // Ending here sets `halt`: the jump to the body that follows goes nowhere.
+        // Ending here halts the chain: the jump to the body that follows goes nowhere.
         self.pass(prog, n);
         let table = if observed { &prog.code.start } else { &prog.code.resume };
         chain.push_at(table, n, index);
@@ -510,17 +525,17 @@ impl Instance {
 
     /// A loop's or an exec cycle's pass after node `n`, the one place both are counted: a
     /// stop request ends the chain here, and so does the loop guard, past its limit (a
-    /// runtime error). True, with `halt` set, if the chain ends.
+    /// runtime error). True, with the chain halted, if it ends.
     #[inline(always)]
     fn pass(&mut self, prog: &ProgramInner, n: u32) -> bool {
         if self.env.aborted() {
-            self.st.halt = true;
+            self.st.halt.set(Halt::Stopped);
             return true;
         }
         self.st.iterations += 1;
         if self.st.iterations > self.env.options.max_loop_iterations {
             self.loop_guard(prog, n);
-            self.st.halt = true;
+            self.st.halt.set(Halt::Failed);
             return true;
         }
         false
@@ -532,7 +547,7 @@ impl Instance {
     /// counted, and a stop request ends the chain there.
     #[inline(always)]
     fn jump(&mut self, prog: &ProgramInner, n: u32, next: Next, chain: &mut Chain) -> Option<(usize, Entry)> {
-        if self.st.halt {
+        if self.st.halt.is_set() {
             return None;
         }
         if next.back && self.back_edge(prog, n) {
@@ -554,7 +569,7 @@ impl Instance {
     /// The chain goes nowhere: after a Return Node, back to its call's return mark, if it
     /// is on this chain; else (a failure, Quit, the chain's end) it is over.
     fn halted(&mut self, chain: &mut Chain) -> Option<(usize, Entry)> {
-        if !self.st.halt {
+        if !self.st.halt.is_set() {
             return None;
         }
         self.unwind(chain)

@@ -15,7 +15,9 @@ use crate::exec::base::{Instance, Start};
 use crate::exec::handle::{checked_value, event_args, variable_index, InstanceHandle};
 use crate::exec::objects::Objects;
 use crate::exec::observe::{Observer, Tracer};
-use crate::exec::state::{later, log_at, sleep_until, Env, RunOptions, State, Timer, TimerObject, CHANNEL_CAPACITY};
+use crate::exec::state::{
+    later, log_at, sleep_until, Env, Halting, RunOptions, State, Timer, TimerObject, CHANNEL_CAPACITY,
+};
 use crate::node::event::{Call, Event, EventSender, Shared};
 use crate::node::host::{Host, HostError, Level};
 use crate::node::{Entry, PinValue};
@@ -90,7 +92,7 @@ impl Instance {
                 timer_seq: 0,
                 queue: VecDeque::new(),
                 quit: false,
-                halt: false,
+                halt: Halting::default(),
                 errors: 0,
                 stack: Vec::new(),
                 saved_frames: Vec::new(),

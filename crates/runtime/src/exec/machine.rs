@@ -13,7 +13,7 @@ use tokio::time::Instant;
 
 use crate::exec::handle::check_event_args;
 use crate::exec::objects::{self, IdSet};
-use crate::exec::state::{later, log_at, Env, State, Timer, TimerObject, Warned, WARNING_INTERVAL};
+use crate::exec::state::{later, log_at, Env, Halt, State, Timer, TimerObject, Warned, WARNING_INTERVAL};
 use crate::node::cx::Machine;
 use crate::node::event::{Event, EventSender, LatentFn};
 use crate::node::host::Level;
@@ -123,7 +123,7 @@ impl Machine for Running<'_> {
     fn quit(&mut self) {
         self.st.quit = true;
         // The chain ends here (and every function call it is in).
-        self.st.halt = true;
+        self.st.halt.set(Halt::Quit);
     }
 
     fn wake_after(&mut self, node: u32, delay: Duration, payload: u64) {

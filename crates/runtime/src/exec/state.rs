@@ -80,6 +80,66 @@ pub(crate) enum Timer {
 }
 
 /// The mutable state of an instance that nodes may touch through [`Cx`].
+/// Why a chain ends before its end: with a failure, Quit or a stop every call it is in
+/// ends too; after a Return Node the innermost call takes the chain back.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Halt {
+    /// A runtime error (reported where it happened), the loop guard past its limit, or an
+    /// exec output the node does not have.
+    Failed,
+    /// A Quit node ran: the instance ends after this chain.
+    Quit,
+    /// The host asked the run to stop (a signal, `--duration`, a handle's stop).
+    Stopped,
+    /// A Return Node ran.
+    Returned,
+}
+
+/// Whether a chain is to end now, and why. The flag is kept apart from the reason because
+/// the instruction loop tests it at every jump: testing an `Option<Halt>` there cost 9
+/// instructions a loop pass (callgrind, the loop benchmark's graph).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Halting {
+    halted: bool,
+    why: Halt,
+}
+
+impl Default for Halting {
+    fn default() -> Self {
+        Halting {
+            halted: false,
+            why: Halt::Failed,
+        }
+    }
+}
+
+impl Halting {
+    /// The chain ends now, for `why`.
+    #[inline(always)]
+    pub(crate) fn set(&mut self, why: Halt) {
+        self.halted = true;
+        self.why = why;
+    }
+
+    /// Whether the chain is to end now.
+    #[inline(always)]
+    pub(crate) fn is_set(&self) -> bool {
+        self.halted
+    }
+
+    /// Why the chain is to end now, if it is.
+    #[inline(always)]
+    pub(crate) fn get(&self) -> Option<Halt> {
+        self.halted.then_some(self.why)
+    }
+
+    /// Why the chain was to end, taken: it goes on, or it is over.
+    #[inline(always)]
+    pub(crate) fn take(&mut self) -> Option<Halt> {
+        std::mem::take(&mut self.halted).then_some(self.why)
+    }
+}
+
 pub(crate) struct State {
     /// The registers: the output slots, then the variables (from `vars_at`), then the
     /// constants the instructions read (from `consts_at`).
@@ -98,9 +158,10 @@ pub(crate) struct State {
     pub(crate) timer_seq: u64,
     pub(crate) queue: VecDeque<Event>,
     pub(crate) quit: bool,
-    /// The running chain is to end now, and the function calls it is in: Quit or a failure
-    /// ran (every caller ends), or a Return Node (the innermost call takes it back).
-    pub(crate) halt: bool,
+    /// Whether the running chain is to end now, and why: set where it is decided (a
+    /// failure, Quit, a stop, a Return Node) and taken where the chain's run ends, which
+    /// returns it as its `End`.
+    pub(crate) halt: Halting,
     pub(crate) errors: usize,
     /// The chain's pending re-entries (Sequence, loops); reused between events.
     pub(crate) stack: Vec<Reentry>,
