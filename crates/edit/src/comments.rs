@@ -62,7 +62,7 @@ impl Session<'_> {
             None => crate::layout::insert_field(
                 &self.text,
                 &boxed,
-                &["text", "nodes", "color"],
+                graphrun_format::model::COMMENT_FIELDS,
                 "text",
                 &quote(text),
                 Style::Inline,

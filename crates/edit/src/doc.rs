@@ -8,14 +8,15 @@ use crate::facts::Body;
 use crate::syntax::{parse, SyntaxKind::*, SyntaxNode};
 use crate::tree::{self, field_value, items, Item};
 
-/// The order of a graph's top-level fields, as `graphrun fmt` writes them.
+/// The order of a graph's top-level fields, as `graphrun fmt` writes them (the file
+/// format's schema, `graphrun_format::model`).
 pub const TOP_ORDER: &[&str] = graphrun_format::model::GRAPH_FIELDS;
 /// The order of a node's fields.
-pub const NODE_ORDER: &[&str] = &["node", "var", "params", "pos", "comment", "inputs", "exec"];
+pub const NODE_ORDER: &[&str] = graphrun_format::model::NODE_FIELDS;
 /// The order of a function's or macro's fields.
-pub const BODY_ORDER: &[&str] = &["inputs", "outputs", "pure", "locals", "nodes"];
+pub const BODY_ORDER: &[&str] = graphrun_format::model::FUNCTION_FIELDS;
 /// The order of a variable's fields.
-pub const VARIABLE_ORDER: &[&str] = &["type", "default"];
+pub const VARIABLE_ORDER: &[&str] = graphrun_format::model::VARIABLE_FIELDS;
 
 /// A function's or macro's pins as written: each a name and a type as written (`Exec` for
 /// a macro's exec pins).

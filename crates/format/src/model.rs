@@ -11,7 +11,11 @@ use crate::source::{SourceFile, Span, Spanned};
 /// The format version this reader writes and reads.
 pub const FORMAT_VERSION: i64 = 1;
 
-/// The fields of `Graph(...)`, in the order `graphrun fmt` writes them.
+// The file's schema: each struct's fields, in the order `graphrun fmt` writes them. The
+// reader knows a struct's fields from these lists, and the edit layer places a new field
+// by them, so a field is named here once for both.
+
+/// The fields of `Graph(...)`.
 pub const GRAPH_FIELDS: &[&str] = &[
     "format",
     "name",
@@ -22,6 +26,24 @@ pub const GRAPH_FIELDS: &[&str] = &[
     "comments",
     "nodes",
 ];
+
+/// The fields of `Library(...)`.
+pub const LIBRARY_FIELDS: &[&str] = &["format", "name", "imports", "functions", "macros"];
+
+/// The fields of a node.
+pub const NODE_FIELDS: &[&str] = &["node", "var", "params", "pos", "comment", "inputs", "exec"];
+
+/// The fields of a function.
+pub const FUNCTION_FIELDS: &[&str] = &["inputs", "outputs", "pure", "locals", "nodes"];
+
+/// The fields of a macro (a function's, but `pure`).
+pub const MACRO_FIELDS: &[&str] = &["inputs", "outputs", "locals", "nodes"];
+
+/// The fields of a variable's declaration.
+pub const VARIABLE_FIELDS: &[&str] = &["type", "default"];
+
+/// The fields of a comment box.
+pub const COMMENT_FIELDS: &[&str] = &["text", "nodes", "color"];
 
 /// A data type of the file format.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

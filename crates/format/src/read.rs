@@ -221,7 +221,7 @@ impl Reader {
             }
         }
         let (what, known): (&str, &[&str]) = if library {
-            ("Library", &["format", "name", "imports", "functions", "macros"])
+            ("Library", crate::model::LIBRARY_FIELDS)
         } else {
             ("Graph", crate::model::GRAPH_FIELDS)
         };
@@ -325,7 +325,7 @@ impl Reader {
         let mut out = Vec::new();
         for (name, v) in self.string_map("functions", value) {
             let what = format!("function `{}`", name.value);
-            let Some(fields) = self.fields(&what, v, &["inputs", "outputs", "pure", "locals", "nodes"]) else {
+            let Some(fields) = self.fields(&what, v, crate::model::FUNCTION_FIELDS) else {
                 continue;
             };
             let (inputs, outputs) = self.pins_of(&what, &fields, false);
@@ -361,7 +361,7 @@ impl Reader {
         let mut out = Vec::new();
         for (name, v) in self.string_map("macros", value) {
             let what = format!("macro `{}`", name.value);
-            let Some(fields) = self.fields(&what, v, &["inputs", "outputs", "locals", "nodes"]) else {
+            let Some(fields) = self.fields(&what, v, crate::model::MACRO_FIELDS) else {
                 continue;
             };
             let (inputs, outputs) = self.pins_of(&what, &fields, true);
@@ -457,7 +457,7 @@ impl Reader {
         };
         let mut out = Vec::new();
         for item in items {
-            let Some(fields) = self.fields("a comment", item, &["text", "nodes", "color"]) else {
+            let Some(fields) = self.fields("a comment", item, crate::model::COMMENT_FIELDS) else {
                 continue;
             };
             let Some(text) = fields.get("text").and_then(|v| self.string("the comment's text", v)) else {
@@ -534,7 +534,7 @@ impl Reader {
         let mut out = Vec::new();
         for (name, v) in self.string_map("variables", value) {
             let what = format!("variable `{}`", name.value);
-            let Some(fields) = self.fields(&what, v, &["type", "default"]) else {
+            let Some(fields) = self.fields(&what, v, crate::model::VARIABLE_FIELDS) else {
                 continue;
             };
             let ty = match fields.get("type") {
@@ -581,11 +581,7 @@ impl Reader {
 
     fn node(&mut self, id: Spanned<String>, value: &ron::Value) -> Option<NodeDecl> {
         let what = format!("node `{}`", id.value);
-        let fields = self.fields(
-            &what,
-            value,
-            &["node", "inputs", "exec", "var", "params", "pos", "comment"],
-        )?;
+        let fields = self.fields(&what, value, crate::model::NODE_FIELDS)?;
         let node_type = match fields.get("node") {
             Some(v) => self.string("the node type", v)?,
             None => {
