@@ -14,6 +14,39 @@ struct Listeners;
 impl NodeLibrary for Listeners {
     fn install(&self, r: &mut RegistryBuilder) {
         r.add_class(ClassDef::new("Thing", "a thing", || ()));
+        // A tally: what its reports add up to, each logged by the class as it comes.
+        r.add_class(
+            ClassDef::new("Tally", "adds up what is reported to it", || 0i64).on_report(|cx, tally, data| {
+                let Ok(n) = data.downcast::<i64>() else {
+                    return;
+                };
+                let Some(total) = cx.object_mut::<i64>(tally) else {
+                    return;
+                };
+                *total += *n;
+                let line = format!("tally {total}");
+                cx.log(Level::Info, &line);
+            }),
+        );
+        r.add_node(FnNode::fixed(
+            "Count Later",
+            NodeDoc::new("Test", "reports 1, 2 and 3 to its Tally from a task"),
+            Signature::then().input("Tally", Type::Object("Tally".into())),
+            |_: &dyn graphrun::CompileCx| -> Result<Box<dyn graphrun::Node>, graphrun::PinError> {
+                Ok(Box::new(|cx: &mut graphrun::Cx<'_>, _: graphrun::Entry| {
+                    let tally = cx.input(0).as_object().ok_or("no Tally")?;
+                    let (sender, node) = (cx.sender(), cx.node_index());
+                    let alive = sender.keep_alive();
+                    tokio::spawn(async move {
+                        let _alive = alive;
+                        for n in 1..=3i64 {
+                            assert!(sender.report(node, tally, Box::new(n)).await);
+                        }
+                    });
+                    Ok(Flow::Then(0))
+                }))
+            },
+        ));
         r.add_class(ClassDef::deprecated_alias("OldThing", "Thing"));
         let listen = || {
             Signature::then()
@@ -163,6 +196,26 @@ async fn a_bound_custom_event_takes_the_delegates_params() {
     .unwrap();
     let (out, _) = run(&program, |_| {}).await;
     assert_eq!(out, ["7"]);
+}
+
+/// A task's reports are data its object's class handles (`ClassDef::on_report`), in the
+/// context of the node that started the task, in the order posted.
+#[tokio::test]
+async fn a_task_reports_data_that_its_objects_class_handles() {
+    let program = load(
+        r#"Graph(format: 1, name: "Tally", nodes: {
+        "begin": (node: "Event BeginPlay", exec: {"then": "make"}),
+        "make": (node: "Construct Object", inputs: {"Class": "Tally"}, exec: {"then": "count"}),
+        "count": (node: "Count Later", inputs: {"Tally": Link("make", "Return Value")}),
+    })"#,
+    )
+    .unwrap();
+    let (out, _) = run(&program, |_| {}).await;
+    let expected: Vec<String> = [1, 3, 6]
+        .iter()
+        .map(|t| format!("info: tally {t} (node `count` (Count Later), graph `Tally`, t.ron:4:9)"))
+        .collect();
+    assert_eq!(out, expected);
 }
 
 /// A queued event's one argument is a root: 3,000 objects made in one chain (past the

@@ -133,7 +133,6 @@ pub struct Task {
     pub kind: Kind,
     pub request: Request,
     pub protocol: String,
-    pub delegates: Delegates,
     pub outgoing: mpsc::Receiver<String>,
     /// Bytes queued in `outgoing`; the task takes off what it has written.
     pub queued_bytes: Arc<AtomicUsize>,
@@ -151,7 +150,16 @@ pub struct Task {
     pub _alive: graphrun::KeepAlive,
 }
 
-/// What the task reports to the instance.
+/// What the task reports to the instance: data for the connection classes' `on_report`
+/// ([`on_report`]), which applies it with the delegates the connection's last Connect
+/// bound, as they are when it is applied.
+pub(crate) struct Posted {
+    /// The attempt it is about: a report of an attempt since replaced is dropped.
+    attempt: u64,
+    report: Report,
+}
+
+/// What happened.
 enum Report {
     Connected,
     ConnectionError(String),
@@ -187,9 +195,11 @@ impl Task {
             }),
             Report::Message(..) | Report::Dropped(_) => {}
         }
-        let (conn, attempt, delegates) = (self.conn, self.attempt, self.delegates);
-        let f: graphrun::TaskFn = Box::new(move |cx: &mut Cx<'_>| apply(cx, conn, attempt, delegates, report));
-        self.sender.run(self.node, f).await
+        let posted = Posted {
+            attempt: self.attempt,
+            report,
+        };
+        self.sender.report(self.node, self.conn, Box::new(posted)).await
     }
 
     /// Tells the host's tap, if any.
@@ -706,15 +716,23 @@ fn lost(_: &WsError) -> (u16, String) {
     (1006, "the connection was lost without a close frame".into())
 }
 
+/// The connection classes' `on_report`: a task's report applied in the instance.
+pub(crate) fn on_report(cx: &mut Cx<'_>, conn: ObjectRef, data: Box<dyn std::any::Any + Send>) {
+    if let Ok(posted) = data.downcast::<Posted>() {
+        apply(cx, conn, *posted);
+    }
+}
+
 /// Applies a task's report in the instance: state first (so a handler sees the connection
-/// idle and may connect again), then the delegate.
-fn apply(cx: &mut Cx<'_>, conn: ObjectRef, attempt: u64, delegates: Delegates, report: Report) {
+/// idle and may connect again), then the delegate its last Connect bound.
+fn apply(cx: &mut Cx<'_>, conn: ObjectRef, Posted { attempt, report }: Posted) {
     let Some(c) = cx.object_mut::<Connection>(conn) else {
         return;
     };
     if c.attempt != attempt {
         return;
     }
+    let delegates = c.last.as_ref().map(|last| last.delegates).unwrap_or_default();
     let me = Value::Object(Some(conn));
     match report {
         Report::Connected => {

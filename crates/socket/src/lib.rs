@@ -197,16 +197,18 @@ impl Default for SocketLibrary {
 
 impl NodeLibrary for SocketLibrary {
     fn install(&self, r: &mut RegistryBuilder) {
-        r.add_class(ClassDef::new(
-            JSON_CLASS,
-            "a WebSocket connection carrying JSON messages",
-            || Connection::new(Kind::Json),
-        ));
-        r.add_class(ClassDef::new(
-            STRING_CLASS,
-            "a WebSocket connection carrying string messages",
-            || Connection::new(Kind::String),
-        ));
+        r.add_class(
+            ClassDef::new(JSON_CLASS, "a WebSocket connection carrying JSON messages", || {
+                Connection::new(Kind::Json)
+            })
+            .on_report(connection::on_report),
+        );
+        r.add_class(
+            ClassDef::new(STRING_CLASS, "a WebSocket connection carrying string messages", || {
+                Connection::new(Kind::String)
+            })
+            .on_report(connection::on_report),
+        );
         r.add_class(ClassDef::deprecated_alias(DEPRECATED_CLASS, JSON_CLASS));
         nodes::install(r, &self.shared);
     }

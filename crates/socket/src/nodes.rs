@@ -206,7 +206,6 @@ fn start(cx: &mut Cx<'_>, shared: &Arc<Shared>, obj: ObjectRef, params: ConnectP
         kind,
         request,
         protocol: params.protocol.clone(),
-        delegates: params.delegates,
         outgoing: out_rx,
         queued_bytes,
         incoming,

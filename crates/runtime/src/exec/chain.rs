@@ -10,7 +10,6 @@ use crate::exec::ops::{
     compare_floats, compare_ints, float_op, for_each, for_loop, get, int_op, put_bool, set, set_int,
 };
 use crate::exec::state::Halt;
-use crate::node::event::TaskFn;
 use crate::node::{Entry, Flow, NodeError};
 use crate::plan::code::{Instr, Next};
 use crate::plan::program::ProgramInner;
@@ -69,15 +68,16 @@ impl Instance {
         self.end_chain();
     }
 
-    /// Runs what a task of node `n` sent back (a socket's report, say), in the node's
-    /// context: seen by an observer as the node running again, without its inputs; it
-    /// goes on through no exec output (what it fires runs as events of its own).
-    pub(crate) fn run_task(&mut self, prog: &ProgramInner, n: u32, f: TaskFn) {
+    /// Runs what a task of node `n` sent back (a closure, or a report about an object for
+    /// its class: a socket's "a message came"), in the node's context: seen by an observer
+    /// as the node running again, without its inputs; it goes on through no exec output
+    /// (what it fires runs as events of its own).
+    pub(crate) fn run_task(&mut self, prog: &ProgramInner, n: u32, body: Body) {
         let observed = self.observer.is_some();
         if observed {
             self.hook_before(prog, n, false, false);
         }
-        let result = self.exec_node(prog, n, Entry::Resume(0), Body::Task(f));
+        let result = self.exec_node(prog, n, Entry::Resume(0), body);
         if observed {
             self.hook_after(prog, n, false, &result);
         }

@@ -13,6 +13,7 @@ use tokio_util::task::TaskTracker;
 
 use crate::exec::base::{Instance, Start};
 use crate::exec::handle::{checked_value, event_args, variable_index, InstanceHandle};
+use crate::exec::node_path::Body;
 use crate::exec::objects::Objects;
 use crate::exec::observe::{Observer, Tracer};
 use crate::exec::state::{
@@ -375,7 +376,12 @@ impl Instance {
             }
             Event::Task { node, f } => {
                 if (node as usize) < prog.nodes.len() {
-                    self.run_task(prog, node, f)
+                    self.run_task(prog, node, Body::Task(f))
+                }
+            }
+            Event::Report { node, object, data } => {
+                if (node as usize) < prog.nodes.len() {
+                    self.run_task(prog, node, Body::Report(object, data))
                 }
             }
             Event::Host(f) => f(self.st.vars_mut()),

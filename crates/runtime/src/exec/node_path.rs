@@ -11,14 +11,16 @@ use crate::node::event::{LatentFn, TaskFn};
 use crate::node::Cx;
 use crate::node::{Entry, Flow, NodeError};
 use crate::plan::program::{InputPlan, ProgramInner};
-use crate::value::{Conversion, Value};
+use crate::value::{Conversion, ObjectRef, Value};
 
 /// What runs as a node: its implementation, or what its latent work or its task sent back
-/// to run in its context. Each runs here, the one way into a node.
+/// to run in its context (a closure, or a report about an object for its class). Each runs
+/// here, the one way into a node.
 pub(crate) enum Body {
     Own,
     Latent(LatentFn),
     Task(TaskFn),
+    Report(ObjectRef, Box<dyn std::any::Any + Send>),
 }
 
 impl Instance {
@@ -211,6 +213,12 @@ impl Instance {
             Body::Latent(f) => f(&mut cx),
             Body::Task(f) => {
                 f(&mut cx);
+                Ok(Flow::End)
+            }
+            Body::Report(object, data) => {
+                if let Some(handle) = &prog.registry.class(object.class).on_report {
+                    handle(&mut cx, object, data);
+                }
                 Ok(Flow::End)
             }
         }))

@@ -4,6 +4,7 @@
 //! instance ([`Shared`]). The interpreter (`exec`) consumes them; node libraries and hosts
 //! only send.
 
+use std::any::Any;
 use std::fmt;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -61,6 +62,12 @@ pub(crate) enum Event {
     Task {
         node: u32,
         f: TaskFn,
+    },
+    /// A report about an object, for its class's `on_report`, in node `node`'s context.
+    Report {
+        node: u32,
+        object: ObjectRef,
+        data: Box<dyn Any + Send>,
     },
     Host(HostFn),
     /// A host's [`InstanceHandle::call`]: a Custom Event whose caller awaits the end of
@@ -177,6 +184,14 @@ impl EventSender {
     /// has ended.
     pub async fn run(&self, node: u32, f: TaskFn) -> bool {
         self.tx.send(Event::Task { node, f }).await.is_ok()
+    }
+
+    /// Posts `data`, a report about `object` (a connection's "a message came"), to the
+    /// instance: its class's [`ClassDef::on_report`](crate::ClassDef::on_report) handles
+    /// it there as an event of its own, in the context of node `node`; nothing follows it.
+    /// Waits while the queue is full; false if the instance has ended.
+    pub async fn report(&self, node: u32, object: ObjectRef, data: Box<dyn Any + Send>) -> bool {
+        self.tx.send(Event::Report { node, object, data }).await.is_ok()
     }
 
     /// Whether the instance has been asked to stop.

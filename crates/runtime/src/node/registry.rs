@@ -21,6 +21,11 @@ pub trait NodeLibrary {
 /// Makes the data of a new object of a class, for `Construct Object`.
 pub type Constructor = Arc<dyn Fn() -> Box<dyn Any + Send> + Send + Sync>;
 
+/// What a class does with a report about one of its objects that work running outside
+/// the instance posted ([`EventSender::report`](crate::EventSender::report)): given the
+/// object and the report's data, in the context of the node that started the work.
+pub type ReportFn = Arc<dyn Fn(&mut crate::node::Cx<'_>, crate::value::ObjectRef, Box<dyn Any + Send>) + Send + Sync>;
+
 /// A class of objects (a connection, a timer) that graphs hold by handle.
 #[derive(Clone)]
 pub struct ClassDef {
@@ -32,6 +37,8 @@ pub struct ClassDef {
     pub deprecated_alias_of: Option<String>,
     /// One line for `graphrun nodes`.
     pub description: String,
+    /// What it does with a report about one of its objects (see [`ReportFn`]).
+    pub on_report: Option<ReportFn>,
 }
 
 impl ClassDef {
@@ -46,7 +53,20 @@ impl ClassDef {
             constructor: Some(Arc::new(move || Box::new(constructor()))),
             deprecated_alias_of: None,
             description: description.to_string(),
+            on_report: None,
         }
+    }
+
+    /// The class with `f` for the reports about its objects: the data a task posts with
+    /// [`EventSender::report`](crate::EventSender::report), handled by the class that
+    /// knows it (a connection's "connected", "a message came"), not by a closure made
+    /// when the work started.
+    pub fn on_report(
+        mut self,
+        f: impl Fn(&mut crate::node::Cx<'_>, crate::value::ObjectRef, Box<dyn Any + Send>) + Send + Sync + 'static,
+    ) -> ClassDef {
+        self.on_report = Some(Arc::new(f));
+        self
     }
 
     /// A deprecated name that stands for `replacement` (loads with a warning).
@@ -56,6 +76,7 @@ impl ClassDef {
             constructor: None,
             deprecated_alias_of: Some(replacement.to_string()),
             description: format!("deprecated: use {replacement}"),
+            on_report: None,
         }
     }
 }
@@ -90,6 +111,7 @@ impl RegistryBuilder {
                 constructor: None,
                 deprecated_alias_of: None,
                 description: "a timer handle, returned by Set Timer by Event".to_string(),
+                on_report: None,
             }],
         }
     }
