@@ -33,7 +33,6 @@ pub enum Word {
 pub fn resolve(doc: &Doc<'_>, body: &Body, ops: &[Vec<Word>]) -> Result<Vec<Op>, EditError> {
     let mut taken: Option<std::collections::HashSet<String>> = None;
     let mut made: HashMap<&str, String> = HashMap::new();
-    let mut from = 2;
     ops.iter()
         .map(|words| {
             let words: Vec<String> = words
@@ -44,7 +43,8 @@ pub fn resolve(doc: &Doc<'_>, body: &Body, ops: &[Vec<Word>]) -> Result<Vec<Op>,
                         let id = made.entry(name.as_str()).or_insert_with(|| {
                             let taken =
                                 taken.get_or_insert_with(|| doc.nodes(body).into_iter().map(|n| n.id).collect());
-                            let id = fresh_id_where(name, &mut from, |id| taken.contains(id));
+                            // Numbers from 2 for each name, as `add-node auto` tries them.
+                            let id = fresh_id_where(name, &mut 2, |id| taken.contains(id));
                             taken.insert(id.clone());
                             id
                         });
@@ -77,7 +77,7 @@ mod tests {
 
     #[test]
     fn new_nodes_get_fresh_ids_the_same_wherever_named() {
-        let file = "Graph(format: 1, nodes: {\"print_string\": (node: \"Print String\")})";
+        let file = "Graph(format: 1, nodes: {\"print_string\": (node: \"Print String\"), \"delay\": (node: \"Delay\")})";
         let doc = Doc::new(file);
         let ops = resolve(
             &doc,
@@ -98,8 +98,8 @@ mod tests {
         .unwrap();
         let expected = [
             "add-node print_string_2 \"Print String\" 10 -20",
-            "add-node delay Delay",
-            "connect print_string_2.then delay",
+            "add-node delay_2 Delay",
+            "connect print_string_2.then delay_2",
             "set \"a b\" \"In String\" \"say \\\"hi\\\"\"",
         ];
         for (op, text) in ops.iter().zip(expected) {
