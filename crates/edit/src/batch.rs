@@ -77,7 +77,8 @@ mod tests {
 
     #[test]
     fn new_nodes_get_fresh_ids_the_same_wherever_named() {
-        let file = "Graph(format: 1, nodes: {\"print_string\": (node: \"Print String\"), \"delay\": (node: \"Delay\")})";
+        let file =
+            "Graph(format: 1, nodes: {\"print_string\": (node: \"Print String\"), \"delay\": (node: \"Delay\")})";
         let doc = Doc::new(file);
         let ops = resolve(
             &doc,

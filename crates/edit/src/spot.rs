@@ -323,8 +323,7 @@ fn previous_token(root: &SyntaxNode, offset: usize) -> Option<SyntaxToken> {
 /// Every place a node id is written in a body: its key in `nodes` (first), `Link`s,
 /// `Event`s, exec targets (the id part of `id.pin`), and comment boxes' node lists (the
 /// event graph's). Ranges are the id's bytes inside the quotes.
-pub fn node_mentions(text: &str, body: &Body, id: &str) -> Vec<Range<usize>> {
-    let doc = crate::doc::Doc::new(text);
+pub fn node_mentions(doc: &crate::doc::Doc<'_>, body: &Body, id: &str) -> Vec<Range<usize>> {
     let mut out = Vec::new();
     let Ok(map) = doc.nodes_map(body) else { return out };
     let inside = |atom: &SyntaxNode, len: usize| {
@@ -381,8 +380,7 @@ pub fn node_mentions(text: &str, body: &Body, id: &str) -> Vec<Range<usize>> {
 /// Every place a variable is written: its key where it is defined (first; the body's
 /// locals if it has one of that name, else the graph's variables), each `Var("…")` and
 /// `var: "…"` in the bodies that see it (those without a local of that name).
-pub fn variable_mentions(text: &str, body: &Body, name: &str) -> Vec<Range<usize>> {
-    let doc = crate::doc::Doc::new(text);
+pub fn variable_mentions(doc: &crate::doc::Doc<'_>, body: &Body, name: &str) -> Vec<Range<usize>> {
     let local = *body != Body::Graph && doc.variable_names(body).iter().any(|v| v == name);
     let scope = if local { body.clone() } else { Body::Graph };
     let mut out = Vec::new();
@@ -431,8 +429,7 @@ pub fn variable_mentions(text: &str, body: &Body, name: &str) -> Vec<Range<usize
 
 /// Every place a function or macro is named in a file: its key where this file defines it
 /// (if it does), and each node whose type it is, in every body.
-pub fn reusable_mentions(text: &str, name: &str) -> Vec<Range<usize>> {
-    let doc = crate::doc::Doc::new(text);
+pub fn reusable_mentions(doc: &crate::doc::Doc<'_>, name: &str) -> Vec<Range<usize>> {
     let mut out = Vec::new();
     let inside = |atom: &SyntaxNode| {
         let r = range(atom);
@@ -476,6 +473,7 @@ fn raw(atom: &SyntaxNode) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::doc::Doc;
 
     const TEXT: &str = r#"Graph(format: 1, name: "G",
     variables: {"Url": (type: String)},
@@ -540,24 +538,27 @@ mod tests {
 
     #[test]
     fn every_mention_of_a_variable_and_a_function() {
-        let found: Vec<&str> = variable_mentions(TEXT, &Body::Graph, "Url")
+        let found: Vec<&str> = variable_mentions(&Doc::new(TEXT), &Body::Graph, "Url")
             .into_iter()
             .map(|r| &TEXT[r])
             .collect();
         assert_eq!(found, ["Url", "Url", "Url"]);
         let text = TEXT.replace("\"f\": (node: \"Format String\"", "\"f\": (node: \"F\"");
-        assert_eq!(reusable_mentions(&text, "F").len(), 2);
+        assert_eq!(reusable_mentions(&Doc::new(&text), "F").len(), 2);
     }
 
     #[test]
     fn every_mention_of_a_node() {
-        let found: Vec<&str> = node_mentions(TEXT, &Body::Graph, "p")
+        let found: Vec<&str> = node_mentions(&Doc::new(TEXT), &Body::Graph, "p")
             .into_iter()
             .map(|r| &TEXT[r])
             .collect();
         assert_eq!(found, ["p", "p", "p"]);
-        let begin = node_mentions(TEXT, &Body::Graph, "begin");
+        let begin = node_mentions(&Doc::new(TEXT), &Body::Graph, "begin");
         assert_eq!(begin.len(), 2);
-        assert_eq!(node_mentions(TEXT, &Body::Function("F".into()), "r").len(), 2);
+        assert_eq!(
+            node_mentions(&Doc::new(TEXT), &Body::Function("F".into()), "r").len(),
+            2
+        );
     }
 }

@@ -13,7 +13,7 @@ use lsp_types::{
 };
 
 use super::text::Lines;
-use super::workspace::{custom_events, imports_of, test_graph, Document, Workspace};
+use super::workspace::{custom_events, imports_in, test_graph, Document, Workspace};
 
 /// The completions at byte `offset` of an open document, as LSP answers them.
 pub fn complete(
@@ -279,7 +279,7 @@ pub fn reusables(ws: &Workspace<'_>, path: &Path, doc: &Doc<'_>) -> Vec<(String,
     };
     own(doc, "this file");
     let dir = path.parent().unwrap_or(Path::new(""));
-    for import in imports_of(doc.text) {
+    for import in imports_in(doc) {
         if let Some(lib) = ws.text_of(&dir.join(&import)) {
             own(&Doc::new(&lib), &import);
         }

@@ -17,7 +17,7 @@ use graphrun_inspect::RegistryInspector;
 use lsp_types::{Location, TextEdit, Url, WorkspaceEdit};
 
 use super::text::{edits, Lines};
-use super::workspace::{custom_events, imports_of, test_graph, Document, Workspace};
+use super::workspace::{custom_events, imports_in, test_graph, Document, Workspace};
 
 /// What the cursor names: a node, a variable, or a function or macro (and which file
 /// defines that).
@@ -27,8 +27,8 @@ enum Named {
     Reusable { name: String, defined: PathBuf },
 }
 
-/// The thing named at `at` in the document at `path`.
-fn named(ws: &Workspace<'_>, path: &Path, text: &str, at: &At) -> Option<Named> {
+/// The thing named at `at` in the document `doc` at `path`.
+fn named(ws: &Workspace<'_>, path: &Path, doc: &Doc<'_>, at: &At) -> Option<Named> {
     let id = || at.text.split('.').next().unwrap_or_default().to_string();
     Some(match &at.spot {
         Spot::NodeDef | Spot::NodeRef | Spot::ExecTarget | Spot::EventRef => Named::Node {
@@ -45,23 +45,23 @@ fn named(ws: &Workspace<'_>, path: &Path, text: &str, at: &At) -> Option<Named> 
         },
         Spot::NodeType => Named::Reusable {
             name: at.text.clone(),
-            defined: defining_file(ws, path, text, &at.text)?,
+            defined: defining_file(ws, path, doc, &at.text)?,
         },
         _ => return None,
     })
 }
 
-/// The file that defines a function or macro used in `text`: this one or an import.
-fn defining_file(ws: &Workspace<'_>, path: &Path, text: &str, name: &str) -> Option<PathBuf> {
-    let defines = |t: &str| Doc::new(t).bodies().iter().any(|b| b.name() == Some(name));
-    if defines(text) {
+/// The file that defines a function or macro used in `doc`: this one or an import.
+fn defining_file(ws: &Workspace<'_>, path: &Path, doc: &Doc<'_>, name: &str) -> Option<PathBuf> {
+    let defines = |d: &Doc<'_>| d.bodies().iter().any(|b| b.name() == Some(name));
+    if defines(doc) {
         return Some(path.to_path_buf());
     }
     let dir = path.parent().unwrap_or(Path::new(""));
-    imports_of(text)
+    imports_in(doc)
         .into_iter()
         .map(|i| dir.join(i))
-        .find(|p| ws.text_of(p).is_some_and(|t| defines(&t)))
+        .find(|p| ws.text_of(p).is_some_and(|t| defines(&Doc::new(&t))))
 }
 
 fn location(path: &Path, text: &str, range: Range<usize>) -> Option<Location> {
@@ -73,8 +73,8 @@ fn location(path: &Path, text: &str, range: Range<usize>) -> Option<Location> {
 
 /// Where the thing at byte `offset` is defined.
 pub fn definition(ws: &Workspace<'_>, doc: &Document, offset: usize) -> Option<Location> {
-    let (path, text) = (doc.path.as_path(), doc.text.as_str());
-    let at = spot::at_in(&doc.root(), offset)?;
+    let (path, text, tree) = (doc.path.as_path(), doc.text.as_str(), doc.doc());
+    let at = spot::at_in(&tree.root, offset)?;
     let dir = path.parent().unwrap_or(Path::new(""));
     match &at.spot {
         Spot::Import | Spot::TestGraph => {
@@ -82,30 +82,34 @@ pub fn definition(ws: &Workspace<'_>, doc: &Document, offset: usize) -> Option<L
             target.exists().then(|| location(&target, "", 0..0)).flatten()
         }
         Spot::TestSet => {
-            let graph = test_graph(path, &doc.root())?;
+            let graph = test_graph(path, &tree.root)?;
             let g = ws.text_of(&graph)?;
-            let first = spot::variable_mentions(&g, &Body::Graph, &at.text).into_iter().next()?;
+            let first = spot::variable_mentions(&Doc::new(&g), &Body::Graph, &at.text)
+                .into_iter()
+                .next()?;
             location(&graph, &g, first)
         }
         Spot::TestEvent => {
-            let graph = test_graph(path, &doc.root())?;
+            let graph = test_graph(path, &tree.root)?;
             let g = ws.text_of(&graph)?;
             custom_events(&g).contains(&at.text).then_some(())?;
-            let first = spot::node_mentions(&g, &Body::Graph, &at.text).into_iter().next()?;
+            let first = spot::node_mentions(&Doc::new(&g), &Body::Graph, &at.text)
+                .into_iter()
+                .next()?;
             location(&graph, &g, first)
         }
-        _ => match named(ws, path, text, &at)? {
+        _ => match named(ws, path, &tree, &at)? {
             Named::Node { body, id } => {
-                let first = spot::node_mentions(text, &body, &id).into_iter().next()?;
+                let first = spot::node_mentions(&tree, &body, &id).into_iter().next()?;
                 location(path, text, first)
             }
             Named::Variable { body, name } => {
-                let first = spot::variable_mentions(text, &body, &name).into_iter().next()?;
+                let first = spot::variable_mentions(&tree, &body, &name).into_iter().next()?;
                 location(path, text, first)
             }
             Named::Reusable { name, defined } => {
                 let t = ws.text_of(&defined)?;
-                let first = spot::reusable_mentions(&t, &name).into_iter().next()?;
+                let first = spot::reusable_mentions(&Doc::new(&t), &name).into_iter().next()?;
                 location(&defined, &t, first)
             }
         },
@@ -117,18 +121,18 @@ type Places = (PathBuf, String, Vec<Range<usize>>);
 
 /// Every place that names what is at byte `offset`, by file.
 fn mentions(ws: &Workspace<'_>, doc: &Document, offset: usize) -> Option<Vec<Places>> {
-    let (path, text) = (doc.path.as_path(), doc.text.as_str());
-    let at = spot::at_in(&doc.root(), offset)?;
-    Some(match named(ws, path, text, &at)? {
+    let (path, text, tree) = (doc.path.as_path(), doc.text.as_str(), doc.doc());
+    let at = spot::at_in(&tree.root, offset)?;
+    Some(match named(ws, path, &tree, &at)? {
         Named::Node { body, id } => vec![(
             path.to_path_buf(),
             text.to_string(),
-            spot::node_mentions(text, &body, &id),
+            spot::node_mentions(&tree, &body, &id),
         )],
         Named::Variable { body, name } => vec![(
             path.to_path_buf(),
             text.to_string(),
-            spot::variable_mentions(text, &body, &name),
+            spot::variable_mentions(&tree, &body, &name),
         )],
         Named::Reusable { name, defined } => {
             let mut files = vec![defined.clone()];
@@ -137,7 +141,7 @@ fn mentions(ws: &Workspace<'_>, doc: &Document, offset: usize) -> Option<Vec<Pla
                 .into_iter()
                 .filter_map(|f| {
                     let t = ws.text_of(&f)?;
-                    let found = spot::reusable_mentions(&t, &name);
+                    let found = spot::reusable_mentions(&Doc::new(&t), &name);
                     (!found.is_empty()).then_some((f, t, found))
                 })
                 .collect()
@@ -166,9 +170,10 @@ pub fn references(ws: &Workspace<'_>, doc: &Document, offset: usize, declaration
 /// The edits that rename what is at byte `offset` to `new`, in every file that names it;
 /// or why it cannot be renamed.
 pub fn rename(ws: &Workspace<'_>, doc: &Document, offset: usize, new: &str) -> Result<WorkspaceEdit, String> {
-    let (path, text) = (doc.path.as_path(), doc.text.as_str());
-    let at = spot::at_in(&doc.root(), offset).ok_or("nothing to rename here")?;
-    let named = named(ws, path, text, &at).ok_or("only a node id, a variable, a function or a macro can be renamed")?;
+    let (path, text, tree) = (doc.path.as_path(), doc.text.as_str(), doc.doc());
+    let at = spot::at_in(&tree.root, offset).ok_or("nothing to rename here")?;
+    let named =
+        named(ws, path, &tree, &at).ok_or("only a node id, a variable, a function or a macro can be renamed")?;
     let uri = |p: &Path| Url::from_file_path(super::workspace::canonical(p)).map_err(|_| "not a file".to_string());
     let mut changes: HashMap<Url, Vec<TextEdit>> = HashMap::new();
     // The checker decides what a rename may not make, as for `graphrun edit`.
@@ -217,7 +222,7 @@ pub fn rename(ws: &Workspace<'_>, doc: &Document, offset: usize, new: &str) -> R
             files.extend(ws.direct_importers(&defined));
             for f in files {
                 let Some(t) = ws.text_of(&f) else { continue };
-                let mut mentions = spot::reusable_mentions(&t, &name);
+                let mut mentions = spot::reusable_mentions(&Doc::new(&t), &name);
                 mentions.sort_by_key(|r| r.start);
                 // The file defining it, renamed, must not hold an error the rename made (a
                 // name the checker refuses, say), as `graphrun edit` refuses.

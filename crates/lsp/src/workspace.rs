@@ -340,7 +340,11 @@ impl<'r> Workspace<'r> {
 
 /// The files a text's `imports` name, as written.
 pub fn imports_of(text: &str) -> Vec<String> {
-    let doc = graphrun_edit::doc::Doc::new(text);
+    imports_in(&graphrun_edit::doc::Doc::new(text))
+}
+
+/// [`imports_of`] a document already parsed.
+pub fn imports_in(doc: &graphrun_edit::doc::Doc<'_>) -> Vec<String> {
     let Ok(top) = doc.top() else { return Vec::new() };
     graphrun_edit::tree::field_value(&top, "imports")
         .map(|list| {
