@@ -453,27 +453,14 @@ fn a_closed_stderr_does_not_end_a_run_in_a_panic() {
 fn importing_a_fifo_is_refused_not_waited_on() {
     let dir = std::env::temp_dir().join(format!("graphrun-fifo-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let made = std::process::Command::new("mkfifo")
-        .arg(dir.join("lib.ron"))
-        .status()
-        .unwrap();
-    assert!(made.success());
+    crate::fifo::make(&dir.join("lib.ron"));
     std::fs::write(
         dir.join("main.ron"),
         r#"Graph(format: 1, name: "Fifo", imports: ["lib.ron"], nodes: {})"#,
     )
     .unwrap();
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_graphrun"))
-        .args(["check", "main.ron"])
-        .current_dir(&dir)
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let out = crate::bounded::output_within(child, std::time::Duration::from_secs(10));
+    let stderr = crate::fifo::refused(&dir, &["check", "main.ron"], std::time::Duration::from_secs(10));
     let _ = std::fs::remove_dir_all(&dir);
-    let out = out.expect("graphrun check still waiting on the FIFO after 10 s");
-    let (status, stderr) = (out.status, String::from_utf8_lossy(&out.stderr).into_owned());
-    assert_eq!(status.code(), Some(2));
     assert!(stderr.contains("error[E0119]: cannot import `lib.ron`"), "{stderr}");
     assert!(stderr.contains("it is not a regular file"), "{stderr}");
 }
@@ -551,23 +538,11 @@ async fn serve_echo_gives_memory_back_when_its_connections_close() {
 fn a_policy_file_that_is_a_fifo_is_refused_not_waited_on() {
     let dir = std::env::temp_dir().join(format!("graphrun-policy-fifo-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let made = std::process::Command::new("mkfifo")
-        .arg(dir.join("policy.ron"))
-        .status()
-        .unwrap();
-    assert!(made.success());
+    crate::fifo::make(&dir.join("policy.ron"));
     std::fs::write(dir.join("g.ron"), r#"Graph(format: 1, name: "G", nodes: {})"#).unwrap();
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_graphrun"))
-        .args(["run", "g.ron", "--policy", "policy.ron"])
-        .current_dir(&dir)
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let out = crate::bounded::output_within(child, std::time::Duration::from_secs(10));
+    let args = ["run", "g.ron", "--policy", "policy.ron"];
+    let stderr = crate::fifo::refused(&dir, &args, std::time::Duration::from_secs(10));
     let _ = std::fs::remove_dir_all(&dir);
-    let out = out.expect("graphrun run still waiting on the FIFO after 10 s");
-    let (status, stderr) = (out.status, String::from_utf8_lossy(&out.stderr).into_owned());
-    assert_eq!(status.code(), Some(2), "{stderr}");
     assert!(
         stderr.contains("--policy policy.ron: it is not a regular file"),
         "{stderr}"

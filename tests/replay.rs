@@ -7,6 +7,8 @@ use std::process::{Command, Output};
 
 #[path = "support/bounded.rs"]
 mod bounded;
+#[path = "support/fifo.rs"]
+mod fifo;
 #[path = "graph_cases/support.rs"]
 mod support;
 
@@ -101,22 +103,8 @@ fn a_record_that_is_not_one_is_refused() {
         text(&out.stderr)
     );
     // A FIFO nobody writes to is refused at once, not waited on.
-    assert!(Command::new("mkfifo")
-        .arg(dir.join("fifo.jsonl"))
-        .status()
-        .unwrap()
-        .success());
-    let child = Command::new(env!("CARGO_BIN_EXE_graphrun"))
-        .current_dir(&dir)
-        .args(["replay", "fifo.jsonl"])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let out = bounded::output_within(child, std::time::Duration::from_secs(20))
-        .expect("replay still waiting on a FIFO after 20 s");
-    let err = text(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{err}");
+    fifo::make(&dir.join("fifo.jsonl"));
+    let err = fifo::refused(&dir, &["replay", "fifo.jsonl"], std::time::Duration::from_secs(20));
     assert!(err.contains("it is not a regular file"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }

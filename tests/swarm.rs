@@ -574,18 +574,9 @@ fn swarm_merge_refuses_parts_of_another_swarm_and_files_that_are_not_reports() {
     }
     // A FIFO with no writer: refused at once (bounded: a wait of 20 s fails the test).
     let fifo = dir.join("fifo.json");
-    assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
-    let child = Command::new(env!("CARGO_BIN_EXE_graphrun"))
-        .current_dir(ROOT)
-        .args(["swarm", "merge", parts[0].to_str().unwrap(), fifo.to_str().unwrap()])
-        .stderr(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let out = crate::bounded::output_within(child, std::time::Duration::from_secs(20))
-        .expect("swarm merge still waiting on a FIFO after 20 s");
-    let err = text(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{err}");
+    crate::fifo::make(&fifo);
+    let args = ["swarm", "merge", parts[0].to_str().unwrap(), fifo.to_str().unwrap()];
+    let err = crate::fifo::refused(Path::new(ROOT), &args, std::time::Duration::from_secs(20));
     assert!(err.contains("it is not a regular file"), "{err}");
     // Counts at the top of u64 saturate.
     let mut huge = second.clone();

@@ -8,6 +8,8 @@ mod cli;
 mod docs;
 mod edit;
 mod embedding;
+#[path = "support/fifo.rs"]
+mod fifo;
 mod git;
 mod graph_test;
 mod hardening;

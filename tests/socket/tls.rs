@@ -145,11 +145,7 @@ async fn a_server_signed_by_a_private_ca_is_reached_with_ca_file_or_ssl_cert_fil
     );
     // A FIFO (nobody writes to it) is refused, not waited on; so is a device.
     let fifo = dir.join("fifo.pem");
-    assert!(std::process::Command::new("mkfifo")
-        .arg(&fifo)
-        .status()
-        .unwrap()
-        .success());
+    crate::fifo::make(&fifo);
     for path in [fifo.display().to_string(), "/dev/zero".to_string()] {
         let out = probe(port, vec!["--ca-file".into(), path.clone()], None).await;
         assert!(
