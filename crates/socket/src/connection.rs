@@ -1,14 +1,14 @@
-//! A connection object and its task. The object lives in the instance (state, the last
-//! Connect's parameters, the handles to its task); the task owns the socket, one per
-//! connection, and reports back to the instance through its bounded event channel, so a
-//! graph slower than its server slows the reader instead of growing memory.
+//! A connection's task: it owns the socket, one per connection, and reports back to the
+//! instance through its bounded event channel (`report.rs` says what a report does there;
+//! the object it reports about is `object.rs`'s), so a graph slower than its server slows
+//! the reader instead of growing memory.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
-use graphrun::{Cx, EventRef, EventSender, Level, ObjectRef, Value};
+use graphrun::{EventSender, ObjectRef, Value};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use tokio::net::TcpStream;
@@ -21,81 +21,10 @@ use tokio_tungstenite::tungstenite::protocol::{CloseFrame, WebSocketConfig};
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 use tokio_tungstenite::{Connector, WebSocketStream};
 
+use crate::object::Kind;
+use crate::report::{Posted, Report};
 use crate::tap::{Closer, Tap, TapEvent};
 use crate::Shared;
-
-/// Which messages a connection carries.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Kind {
-    /// `M2_JsonWebSocketConnection`: text messages that parse as JSON.
-    Json,
-    /// `M2_StringWebSocketConnection`: any text message.
-    String,
-}
-
-/// Where a connection is in its life.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum State {
-    /// Never connected, or closed: Connect may be called.
-    Idle,
-    /// Connect started; On Connected or On Connection Error will follow.
-    Connecting,
-    /// Open: messages flow.
-    Connected,
-}
-
-/// The Custom Events bound at Connect time.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct Delegates {
-    pub on_connected: Option<EventRef>,
-    pub on_connection_error: Option<EventRef>,
-    pub on_disconnected: Option<EventRef>,
-    pub on_message_received: Option<EventRef>,
-}
-
-/// What the last Connect asked for, for Reconnect.
-#[derive(Clone, Debug)]
-pub struct ConnectParams {
-    pub url: String,
-    pub protocol: String,
-    pub authentication: String,
-    pub headers: Vec<(String, String)>,
-    pub delegates: Delegates,
-}
-
-/// The data of a connection object in an instance.
-#[derive(Debug)]
-pub struct Connection {
-    pub kind: Kind,
-    pub state: State,
-    /// Which Connect the task's reports belong to; reports of an older one are ignored.
-    pub attempt: u64,
-    /// Disconnect was called: nothing more is delivered but On Disconnected.
-    pub closing: bool,
-    pub last: Option<ConnectParams>,
-    /// Outgoing text frames to the task; bounded, so Send can refuse when it is full.
-    pub outgoing: Option<mpsc::Sender<String>>,
-    /// Bytes in `outgoing` not yet written to the socket (shared with the task).
-    pub queued_bytes: Arc<AtomicUsize>,
-    /// Asks the task to close with 1000 (Disconnect). Dropping it (the object went away
-    /// with its instance) closes with 1000 too, reporting nothing.
-    pub close: Option<oneshot::Sender<()>>,
-}
-
-impl Connection {
-    pub fn new(kind: Kind) -> Connection {
-        Connection {
-            kind,
-            state: State::Idle,
-            attempt: 0,
-            closing: false,
-            last: None,
-            outgoing: None,
-            queued_bytes: Arc::default(),
-            close: None,
-        }
-    }
-}
 
 /// Counts a live connection task toward the host's limit while it exists.
 pub struct LiveGuard(Arc<Shared>);
@@ -148,30 +77,6 @@ pub struct Task {
     /// Held for the task's life: an instance with an open or opening connection is not idle.
     /// Taken before the task is spawned, so the instance never sees a gap.
     pub _alive: graphrun::KeepAlive,
-}
-
-/// What the task reports to the instance: data for the connection classes' `on_report`
-/// ([`on_report`]), which applies it with the delegates the connection's last Connect
-/// bound, as they are when it is applied.
-pub(crate) struct Posted {
-    /// The attempt it is about: a report of an attempt since replaced is dropped.
-    attempt: u64,
-    report: Report,
-}
-
-/// What happened.
-enum Report {
-    Connected,
-    ConnectionError(String),
-    /// A message, holding its share of the incoming buffer until the instance handles it.
-    Message(Value, Option<OwnedSemaphorePermit>),
-    Dropped(String),
-    Disconnected {
-        code: u16,
-        reason: String,
-        clean: bool,
-        by: Closer,
-    },
 }
 
 impl Task {
@@ -714,83 +619,6 @@ fn failure(e: &WsError) -> (u16, String) {
 /// differs with timing (a reset, an end of stream) and means the same to a graph.
 fn lost(_: &WsError) -> (u16, String) {
     (1006, "the connection was lost without a close frame".into())
-}
-
-/// The connection classes' `on_report`: a task's report applied in the instance.
-pub(crate) fn on_report(cx: &mut Cx<'_>, conn: ObjectRef, data: Box<dyn std::any::Any + Send>) {
-    if let Ok(posted) = data.downcast::<Posted>() {
-        apply(cx, conn, *posted);
-    }
-}
-
-/// Applies a task's report in the instance: state first (so a handler sees the connection
-/// idle and may connect again), then the delegate its last Connect bound.
-fn apply(cx: &mut Cx<'_>, conn: ObjectRef, Posted { attempt, report }: Posted) {
-    let Some(c) = cx.object_mut::<Connection>(conn) else {
-        return;
-    };
-    if c.attempt != attempt {
-        return;
-    }
-    let delegates = c.last.as_ref().map(|last| last.delegates).unwrap_or_default();
-    let me = Value::Object(Some(conn));
-    match report {
-        Report::Connected => {
-            c.state = State::Connected;
-            // Held while it connected; from now on, as any object, while something refers
-            // to it (On Connected's Connection, to begin with).
-            cx.hold_object(conn, false);
-            if let Some(event) = delegates.on_connected {
-                fire(cx, event, vec![me]);
-            }
-        }
-        Report::ConnectionError(reason) => {
-            reset(c);
-            cx.hold_object(conn, false);
-            cx.log(Level::Warning, &format!("connection error: {reason}"));
-            if let Some(event) = delegates.on_connection_error {
-                fire(cx, event, vec![me, Value::from(reason)]);
-            }
-        }
-        Report::Message(message, _permit) => {
-            if c.state == State::Connected && !c.closing {
-                if let Some(event) = delegates.on_message_received {
-                    fire(cx, event, vec![me, message]);
-                }
-            }
-        }
-        Report::Dropped(why) => {
-            if !c.closing {
-                cx.log(Level::Warning, &why);
-            }
-        }
-        Report::Disconnected {
-            code, reason, clean, ..
-        } => {
-            reset(c);
-            if let Some(event) = delegates.on_disconnected {
-                fire(
-                    cx,
-                    event,
-                    vec![me, Value::Int(code.into()), Value::from(reason), Value::Bool(clean)],
-                );
-            }
-        }
-    }
-}
-
-/// Fires a delegate's event; one that does not take these args is logged, not dropped.
-fn fire(cx: &mut Cx<'_>, event: EventRef, args: Vec<Value>) {
-    if let Err(e) = cx.fire(event, args) {
-        cx.log(Level::Warning, &format!("delegate not fired: {e}"));
-    }
-}
-
-fn reset(c: &mut Connection) {
-    c.state = State::Idle;
-    c.closing = false;
-    c.outgoing = None;
-    c.close = None;
 }
 
 /// The host a URI names (an IPv6 address without its brackets) and its port (the

@@ -12,8 +12,10 @@ pub mod echo;
 pub mod error;
 pub mod memory;
 mod nodes;
+mod object;
 mod policy;
 pub mod proxy;
+mod report;
 mod request;
 mod tap;
 pub mod tls;
@@ -25,8 +27,8 @@ use std::time::Duration;
 
 use graphrun::{ClassDef, NodeLibrary, RegistryBuilder};
 
-use crate::connection::{Connection, Kind};
 pub use crate::error::{InvalidHeaders, InvalidUrl, PolicyError};
+use crate::object::{Connection, Kind};
 pub use crate::policy::{AccessPolicy, Pattern};
 pub use crate::request::{AuthContext, Authentication};
 pub use crate::tap::{Closer, Tap, TapEvent};
@@ -201,13 +203,13 @@ impl NodeLibrary for SocketLibrary {
             ClassDef::new(JSON_CLASS, "a WebSocket connection carrying JSON messages", || {
                 Connection::new(Kind::Json)
             })
-            .on_report(connection::on_report),
+            .on_report(report::on_report),
         );
         r.add_class(
             ClassDef::new(STRING_CLASS, "a WebSocket connection carrying string messages", || {
                 Connection::new(Kind::String)
             })
-            .on_report(connection::on_report),
+            .on_report(report::on_report),
         );
         r.add_class(ClassDef::deprecated_alias(DEPRECATED_CLASS, JSON_CLASS));
         nodes::install(r, &self.shared);

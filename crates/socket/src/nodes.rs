@@ -10,7 +10,8 @@ use graphrun::{
 };
 use tokio::sync::{mpsc, oneshot};
 
-use crate::connection::{ConnectParams, Connection, Delegates, Kind, LiveGuard, State, Task};
+use crate::connection::{LiveGuard, Task};
+use crate::object::{ConnectParams, Connection, Delegates, Kind, State};
 use crate::request::{auth_headers, build_request, check_headers, check_url, Authentication};
 use crate::{Shared, JSON_CLASS, STRING_CLASS};
 
