@@ -15,6 +15,7 @@ mod graph_test;
 mod hardening;
 mod hostile;
 mod hostile_server;
+mod live;
 mod lsp;
 mod observe;
 mod run_compare;

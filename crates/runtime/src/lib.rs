@@ -32,7 +32,7 @@ mod value;
 pub use check::MAX_FILE_SIZE;
 pub use exec::{
     value_preview, Answer, Control, EventSender, HostError, Instance, InstanceHandle, KeepAlive, LatentFn, NodeView,
-    Observer, Outcome, Ran, RunOptions, RunReport, TaskFn, Tracer, DEFAULT_MAX_VALUE_SIZE,
+    Observer, Outcome, Ran, RunOptions, RunReport, Swapped, TaskFn, Tracer, DEFAULT_MAX_VALUE_SIZE,
 };
 pub use graphrun_format::{Diagnostic, Diagnostics, Severity, SourceFile, Type};
 pub use listing::{
@@ -40,7 +40,7 @@ pub use listing::{
     program_listing_text,
 };
 pub use node::host::{Host, Level, RuntimeError, StdioHost};
-pub use node::registry::{ClassDef, Constructor, NodeLibrary, Registry, RegistryBuilder, ReportFn, TIMER_CLASS};
+pub use node::registry::{ClassDef, Constructor, EventsFn, NodeLibrary, Registry, RegistryBuilder, ReportFn, TIMER_CLASS};
 pub use node::{
     Arithmetic, CompileCx, Cx, Entry, EventRef, Flow, FnNode, InputKind, InputPin, Intrinsic, Node, NodeDoc, NodeError,
     NodeType, OutputPin, PinError, PinOutput, PinValue, Role, Signature, SignatureCx, TypeError, TypedFn,

@@ -199,17 +199,21 @@ impl Default for SocketLibrary {
 
 impl NodeLibrary for SocketLibrary {
     fn install(&self, r: &mut RegistryBuilder) {
+        // One hook for both classes: they hold the same data.
+        let events: graphrun::EventsFn = std::sync::Arc::new(object::follow_edit);
         r.add_class(
             ClassDef::new(JSON_CLASS, "a WebSocket connection carrying JSON messages", || {
                 Connection::new(Kind::Json)
             })
-            .on_report(report::on_report),
+            .on_report(report::on_report)
+            .events(events.clone()),
         );
         r.add_class(
             ClassDef::new(STRING_CLASS, "a WebSocket connection carrying string messages", || {
                 Connection::new(Kind::String)
             })
-            .on_report(report::on_report),
+            .on_report(report::on_report)
+            .events(events),
         );
         r.add_class(ClassDef::deprecated_alias(DEPRECATED_CLASS, JSON_CLASS));
         nodes::install(r, &self.shared);

@@ -80,3 +80,20 @@ impl Connection {
         }
     }
 }
+
+/// A live edit: the delegates a connection's last Connect bound, as Custom Events of the
+/// new program (by event id); one the edit removed is unbound.
+pub(crate) fn follow_edit(data: &mut (dyn std::any::Any + Send), event: &dyn Fn(EventRef) -> Option<EventRef>) {
+    let Some(params) = data.downcast_mut::<Connection>().and_then(|c| c.last.as_mut()) else {
+        return;
+    };
+    let d = &mut params.delegates;
+    for slot in [
+        &mut d.on_connected,
+        &mut d.on_connection_error,
+        &mut d.on_disconnected,
+        &mut d.on_message_received,
+    ] {
+        *slot = slot.and_then(event);
+    }
+}

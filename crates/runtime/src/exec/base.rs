@@ -8,7 +8,7 @@ use std::fmt;
 use crate::exec::frames::{trail, Calls, Reentry};
 use crate::exec::observe::Observer;
 use crate::exec::state::{Env, Halt, State};
-use crate::node::event::{Event, LatentFn, Replied};
+use crate::node::event::{LatentFn, Replied};
 use crate::node::host::RuntimeError;
 use crate::node::{Entry, NodeError};
 use crate::plan::program::{Program, ProgramInner};
@@ -20,7 +20,7 @@ pub struct Instance {
     pub(crate) env: Env,
     pub(crate) st: State,
     pub(crate) scratch: Vec<Value>,
-    pub(crate) rx: crate::node::queue::Receiver<Event>,
+    pub(crate) rx: crate::node::queue::Receiver<crate::node::event::Sent>,
     pub(crate) started: bool,
     pub(crate) ended: bool,
     /// Watches the run (the tracer, a debugger); with none, the loop's hooks are compiled out.
@@ -49,6 +49,7 @@ impl Instance {
             let _ = reply.send(Replied {
                 error,
                 variables: self.st.vars().to_vec(),
+                program: Box::new(self.program.clone()),
             });
         }
     }

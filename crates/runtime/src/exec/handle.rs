@@ -4,6 +4,7 @@
 
 use std::sync::atomic::Ordering;
 
+use crate::exec::generations::{SwapRequest, Swapped};
 use crate::node::event::{Call, Event, EventCheck, EventSender, HostFn, KeepAlive};
 use crate::node::host::{HostError, RuntimeError};
 use crate::node::registry::Registry;
@@ -26,8 +27,7 @@ impl InstanceHandle {
         // `event_args` has checked the event and converted the args: send them as they are.
         let (event, args) = event_args(&self.program, event, args)?;
         self.sender
-            .tx
-            .send(Event::custom(event, args))
+            .post(Event::custom(event, args))
             .await
             .map_err(|_| HostError::Ended)
     }
@@ -42,15 +42,17 @@ impl InstanceHandle {
         let (event, args) = event_args(&self.program, event, args)?;
         let (reply, answer) = tokio::sync::oneshot::channel();
         self.sender
-            .tx
-            .send(Event::Call(Box::new(Call { event, args, reply })))
+            .post(Event::Call(Box::new(Call { event, args, reply })))
             .await
             .map_err(|_| HostError::Ended)?;
         let replied = answer.await.map_err(|_| HostError::NoAnswer)?;
         Ok(Answer {
             error: replied.error,
             variables: replied.variables,
-            program: self.program.clone(),
+            program: replied
+                .program
+                .downcast::<Program>()
+                .map_or_else(|_| self.program.clone(), |program| *program),
         })
     }
 
@@ -68,8 +70,7 @@ impl InstanceHandle {
             let _ = tx.send(f(vars));
         });
         self.sender
-            .tx
-            .send(Event::Host(f))
+            .post(Event::Host(f))
             .await
             .map_err(|_| HostError::Ended)?;
         rx.await.map_err(|_| HostError::NoAnswer)
@@ -80,7 +81,32 @@ impl InstanceHandle {
         let index = variable_index(&self.program, name)?;
         let value = checked_value(&self.program, index, value)?;
         let f: HostFn = Box::new(move |vars| vars[index] = value);
-        self.sender.tx.send(Event::Host(f)).await.map_err(|_| HostError::Ended)
+        self.sender.post(Event::Host(f)).await.map_err(|_| HostError::Ended)
+    }
+
+    /// A live edit: the instance takes `program` at its next event boundary (never inside a
+    /// chain; a paused chain ends first), keeping what carries, and this says what did
+    /// not ([`Swapped`]). From then this handle names the new program's events and
+    /// variables; its clones made before still name the old program's, translated where
+    /// they still exist. Refused when the program's registry has other classes.
+    pub async fn swap(&mut self, program: &Program) -> Result<Swapped, HostError> {
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        let request = SwapRequest {
+            program: program.clone(),
+            reply,
+        };
+        self.sender
+            .post(Event::Own(Box::new(request)))
+            .await
+            .map_err(|_| HostError::Ended)?;
+        let swapped = answer
+            .await
+            .map_err(|_| HostError::NoAnswer)?
+            .map_err(HostError::Invalid)?;
+        self.program = program.clone();
+        self.sender.events = program.inner.clone();
+        self.sender.gen += 1;
+        Ok(swapped)
     }
 
     /// Stops the instance, then EndPlay runs.

@@ -15,11 +15,12 @@ use crate::exec::base::{Instance, Start};
 use crate::exec::handle::{checked_value, event_args, variable_index, InstanceHandle};
 use crate::exec::node_path::Body;
 use crate::exec::objects::Objects;
+use crate::exec::generations::SwapRequest;
 use crate::exec::observe::{Observer, Tracer};
 use crate::exec::state::{
     later, log_at, sleep_until, Env, Halting, RunOptions, State, Timer, TimerObject, CHANNEL_CAPACITY,
 };
-use crate::node::event::{Call, Event, EventSender, Shared};
+use crate::node::event::{Call, Event, EventSender, Sent, Shared};
 use crate::node::host::{Host, HostError, Level};
 use crate::node::{Entry, PinValue};
 use crate::plan::program::{Program, ProgramInner};
@@ -76,6 +77,7 @@ impl Instance {
                 }),
                 tx,
                 prog: program.inner.clone(),
+                gen: 0,
             },
             st: State {
                 regs: std::iter::repeat_n(Value::Unset, inner.slot_count)
@@ -101,6 +103,7 @@ impl Instance {
                 iterations: 0,
                 rng,
                 born: Instant::now(),
+                generations: Default::default(),
             },
             scratch: Vec::new(),
             rx,
@@ -167,7 +170,7 @@ impl Instance {
         if self.ended {
             return self.report(Outcome::Stopped);
         }
-        let prog = self.program.inner.clone();
+        let mut prog = self.program.inner.clone();
         if !self.started {
             self.started = true;
             for (i, &node) in prog.begin_play.iter().enumerate() {
@@ -193,6 +196,10 @@ impl Instance {
                 if self.st.quit {
                     break Outcome::Quit;
                 }
+                if !Arc::ptr_eq(&prog, &self.env.prog) {
+                    // A live edit swapped the program in.
+                    prog = self.env.prog.clone();
+                }
                 budget += 1;
                 if budget >= 256 {
                     budget = 0;
@@ -206,8 +213,8 @@ impl Instance {
             // it fires runs before the next (a delegate before the next report).
             let timers = !self.st.timers.is_empty() && self.queue_due_timers(Instant::now());
             let received = match self.rx.try_recv() {
-                Some(event) => {
-                    self.st.queue.push_back(event);
+                Some(sent) => {
+                    self.take_in(sent);
                     true
                 }
                 None => false,
@@ -217,8 +224,8 @@ impl Instance {
             }
             if self.st.timers.is_empty() && self.env.shared.pending.load(Ordering::SeqCst) == 0 {
                 match self.rx.try_recv() {
-                    Some(event) => {
-                        self.st.queue.push_back(event);
+                    Some(sent) => {
+                        self.take_in(sent);
                         continue;
                     }
                     None => break Outcome::Idle,
@@ -226,7 +233,7 @@ impl Instance {
             }
             let next = self.st.timers.keys().next().map(|k| k.0);
             tokio::select! {
-                Some(event) = self.rx.recv() => self.st.queue.push_back(event),
+                Some(sent) = self.rx.recv() => self.take_in(sent),
                 _ = sleep_until(next) => {}
                 _ = self.env.shared.wake.notified() => {}
             }
@@ -385,6 +392,20 @@ impl Instance {
                 }
             }
             Event::Host(f) => f(self.st.vars_mut()),
+            Event::Own(request) => {
+                if let Ok(request) = request.downcast::<SwapRequest>() {
+                    let SwapRequest { program, reply } = *request;
+                    let _ = reply.send(self.swap(&program));
+                }
+            }
+        }
+    }
+
+    /// An event from the channel, in the numbers of the program running now, queued;
+    /// dropped when what it is for is gone (a live edit removed the node).
+    fn take_in(&mut self, sent: Sent) {
+        if let Some(event) = self.st.generations.translate(sent.gen, sent.event) {
+            self.st.queue.push_back(event);
         }
     }
 
@@ -418,9 +439,10 @@ impl Instance {
         }
         let room = self.st.queue.len() < CHANNEL_CAPACITY;
         tokio::select! {
-            Some(event) = self.rx.recv(), if room => match event {
-                Event::Host(f) => f(self.st.vars_mut()),
-                other => self.st.queue.push_back(other),
+            Some(sent) = self.rx.recv(), if room => match self.st.generations.translate(sent.gen, sent.event) {
+                Some(Event::Host(f)) => f(self.st.vars_mut()),
+                Some(other) => self.st.queue.push_back(other),
+                None => {}
             },
             _ = self.env.shared.wake.notified() => {}
         }

@@ -82,6 +82,13 @@ impl Objects {
         self.map.get_mut(&id.get()).map(|data| &mut **data)
     }
 
+    /// Runs `f` on every object's data.
+    pub fn for_each_mut(&mut self, mut f: impl FnMut(&mut (dyn Any + Send))) {
+        for data in self.map.values_mut() {
+            f(&mut **data);
+        }
+    }
+
     /// The most objects alive at once so far.
     pub fn peak(&self) -> usize {
         self.peak

@@ -204,6 +204,12 @@ pub trait Observer: Send {
     fn runtime_error(&mut self, error: &RuntimeError) {
         let _ = error;
     }
+
+    /// A live edit swapped `program` in, between events; `what` says what did not carry.
+    /// Node numbers seen before are of the old program.
+    fn swapped(&mut self, program: &crate::plan::program::Program, what: &crate::exec::generations::Swapped) {
+        let _ = (program, what);
+    }
 }
 
 /// The most characters of a value a trace line shows.

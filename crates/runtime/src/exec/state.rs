@@ -16,7 +16,7 @@ use tokio_util::task::TaskTracker;
 use crate::exec::frames::Reentry;
 use crate::exec::objects::Objects;
 use crate::node::arith::{IntFault, IntOp};
-use crate::node::event::{Event, EventSender, Shared};
+use crate::node::event::{Event, EventSender, Sent, Shared};
 use crate::node::host::{Host, Level};
 use crate::node::NodeError;
 use crate::plan::code::Reg;
@@ -178,14 +178,19 @@ pub(crate) struct State {
     pub(crate) rng: fastrand::Rng,
     /// When the instance was made (`Get Time Seconds` counts from here).
     pub(crate) born: Instant,
+    /// The swaps live edits made.
+    pub(crate) generations: crate::exec::generations::Generations,
 }
 
 pub(crate) struct Env {
     pub(crate) host: Arc<dyn Host>,
     pub(crate) options: RunOptions,
     pub(crate) shared: Arc<Shared>,
-    pub(crate) tx: crate::node::queue::Sender<Event>,
+    pub(crate) tx: crate::node::queue::Sender<Sent>,
     pub(crate) prog: Arc<ProgramInner>,
+    /// The generation of `prog`: 0 for the program the instance started with, one more at
+    /// each live edit's swap.
+    pub(crate) gen: u32,
 }
 
 impl Env {
@@ -194,6 +199,7 @@ impl Env {
             tx: self.tx.clone(),
             shared: self.shared.clone(),
             events: self.prog.clone(),
+            gen: self.gen,
         }
     }
 

@@ -73,6 +73,18 @@ pub(crate) enum Event {
     /// A host's [`InstanceHandle::call`]: a Custom Event whose caller awaits the end of
     /// its chain.
     Call(Box<Call>),
+    /// A request of the interpreter's own that only it reads (a live edit's program swap,
+    /// taken at the next event boundary): its type is the interpreter's, above this layer.
+    Own(Box<dyn Any + Send>),
+}
+
+/// An event as a sender posts it into the channel: with the generation of the program its
+/// node numbers are of. A live edit swaps the program and starts a new generation; a task
+/// started before it (a connection) still posts with the old numbers, which the instance
+/// translates when it takes the event in.
+pub(crate) struct Sent {
+    pub(crate) gen: u32,
+    pub(crate) event: Event,
 }
 
 impl Event {
@@ -99,6 +111,9 @@ pub(crate) struct Call {
 pub(crate) struct Replied {
     pub(crate) error: Option<RuntimeError>,
     pub(crate) variables: Vec<Value>,
+    /// The program the variables are of (a live edit may have swapped it since the call
+    /// was made): its own type, above this layer.
+    pub(crate) program: Box<dyn Any + Send>,
 }
 
 pub(crate) struct Shared {
@@ -149,10 +164,12 @@ impl fmt::Debug for KeepAlive {
 /// slows its sources instead of growing memory.
 #[derive(Clone)]
 pub struct EventSender {
-    pub(crate) tx: super::queue::Sender<Event>,
+    pub(crate) tx: super::queue::Sender<Sent>,
     pub(crate) shared: Arc<Shared>,
     /// What an event's args must be: the program's.
     pub(crate) events: Arc<dyn EventCheck>,
+    /// The generation of the program its node numbers are of.
+    pub(crate) gen: u32,
 }
 
 impl fmt::Debug for EventSender {
@@ -162,13 +179,21 @@ impl fmt::Debug for EventSender {
 }
 
 impl EventSender {
+    /// Queues `event`, of this sender's program, waiting while the queue is full; false if
+    /// the instance has ended.
+    pub(crate) async fn post(&self, event: Event) -> Result<(), Event> {
+        self.tx
+            .send(Sent { gen: self.gen, event })
+            .await
+            .map_err(|sent| sent.event)
+    }
+
     /// Fires a Custom Event with its args (already of its params' types). Waits while the
     /// queue is full. An error if `event` is not a Custom Event of this program, if the
     /// args do not fit its params, or if the instance has ended.
     pub async fn fire(&self, event: EventRef, args: Vec<Value>) -> Result<(), HostError> {
         self.events.check(event.0, &args).map_err(HostError::Invalid)?;
-        self.tx
-            .send(Event::custom(event.0, args))
+        self.post(Event::custom(event.0, args))
             .await
             .map_err(|_| HostError::Ended)
     }
@@ -176,14 +201,14 @@ impl EventSender {
     /// Runs `f` in the instance, in the context of node `node` (see [`Cx::node_index`](crate::Cx::node_index)),
     /// and follows the flow it returns from that node's exec outputs.
     pub async fn call(&self, node: u32, f: LatentFn) -> bool {
-        self.tx.send(Event::Latent { node, f }).await.is_ok()
+        self.post(Event::Latent { node, f }).await.is_ok()
     }
 
     /// Runs `f` in the instance as an event of its own, in the context of node `node` (for
     /// its logs); nothing follows it. Waits while the queue is full; false if the instance
     /// has ended.
     pub async fn run(&self, node: u32, f: TaskFn) -> bool {
-        self.tx.send(Event::Task { node, f }).await.is_ok()
+        self.post(Event::Task { node, f }).await.is_ok()
     }
 
     /// Posts `data`, a report about `object` (a connection's "a message came"), to the
@@ -191,7 +216,7 @@ impl EventSender {
     /// it there as an event of its own, in the context of node `node`; nothing follows it.
     /// Waits while the queue is full; false if the instance has ended.
     pub async fn report(&self, node: u32, object: ObjectRef, data: Box<dyn Any + Send>) -> bool {
-        self.tx.send(Event::Report { node, object, data }).await.is_ok()
+        self.post(Event::Report { node, object, data }).await.is_ok()
     }
 
     /// Whether the instance has been asked to stop.

@@ -26,6 +26,11 @@ pub type Constructor = Arc<dyn Fn() -> Box<dyn Any + Send> + Send + Sync>;
 /// object and the report's data, in the context of the node that started the work.
 pub type ReportFn = Arc<dyn Fn(&mut crate::node::Cx<'_>, crate::value::ObjectRef, Box<dyn Any + Send>) + Send + Sync>;
 
+/// Puts the Custom Events an object's data holds (a connection's delegates) through a live
+/// edit's translation: each event's number in the new program, or `None` where the edit
+/// removed it. Called on every object of an instance: it changes only data of its own type.
+pub type EventsFn = Arc<dyn Fn(&mut (dyn Any + Send), &dyn Fn(crate::node::EventRef) -> Option<crate::node::EventRef>) + Send + Sync>;
+
 /// A class of objects (a connection, a timer) that graphs hold by handle.
 #[derive(Clone)]
 pub struct ClassDef {
@@ -39,6 +44,9 @@ pub struct ClassDef {
     pub description: String,
     /// What it does with a report about one of its objects (see [`ReportFn`]).
     pub on_report: Option<ReportFn>,
+    /// How its objects' Custom Events follow a live edit (see [`EventsFn`]); classes
+    /// sharing one data type share one (the same `Arc`), so it runs once an object.
+    pub events: Option<EventsFn>,
 }
 
 impl ClassDef {
@@ -54,6 +62,7 @@ impl ClassDef {
             deprecated_alias_of: None,
             description: description.to_string(),
             on_report: None,
+            events: None,
         }
     }
 
@@ -69,6 +78,13 @@ impl ClassDef {
         self
     }
 
+    /// The class with `f` for the Custom Events its objects hold, when a live edit swaps
+    /// the program (see [`EventsFn`]).
+    pub fn events(mut self, f: EventsFn) -> ClassDef {
+        self.events = Some(f);
+        self
+    }
+
     /// A deprecated name that stands for `replacement` (loads with a warning).
     pub fn deprecated_alias(name: &str, replacement: &str) -> ClassDef {
         ClassDef {
@@ -77,6 +93,7 @@ impl ClassDef {
             deprecated_alias_of: Some(replacement.to_string()),
             description: format!("deprecated: use {replacement}"),
             on_report: None,
+            events: None,
         }
     }
 }
@@ -112,6 +129,7 @@ impl RegistryBuilder {
                 deprecated_alias_of: None,
                 description: "a timer handle, returned by Set Timer by Event".to_string(),
                 on_report: None,
+                events: None,
             }],
         }
     }
@@ -205,6 +223,22 @@ impl Registry {
     /// The number of a class, by name.
     pub fn class_id(&self, name: &str) -> Option<u32> {
         self.inner.classes.iter().position(|c| c.name == name).map(|i| i as u32)
+    }
+
+    /// The classes' names, in their numbers' order.
+    pub(crate) fn class_names(&self) -> impl Iterator<Item = &str> {
+        self.inner.classes.iter().map(|c| c.name.as_str())
+    }
+
+    /// The classes' [`EventsFn`]s, each once.
+    pub(crate) fn event_hooks(&self) -> Vec<EventsFn> {
+        let mut hooks: Vec<EventsFn> = Vec::new();
+        for f in self.inner.classes.iter().filter_map(|c| c.events.as_ref()) {
+            if !hooks.iter().any(|h| Arc::ptr_eq(h, f)) {
+                hooks.push(f.clone());
+            }
+        }
+        hooks
     }
 
     /// The class definition with this number.
