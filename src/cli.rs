@@ -216,6 +216,11 @@ pub(crate) struct RunArgs {
     /// Writes each node as it runs, with its pin values, to stderr.
     #[arg(long)]
     pub(crate) trace: bool,
+    /// Live editing: each time the file changes and checks, the running graph takes the
+    /// new program at its next event boundary, keeping its variables (same name and type),
+    /// connections and timers; what was reset is said on stderr.
+    #[arg(long)]
+    pub(crate) watch: bool,
     /// Runs every standard node through its implementation instead of as an instruction
     /// (for the tests that compare the two; hidden).
     #[arg(long, hide = true)]

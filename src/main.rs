@@ -32,6 +32,7 @@ mod edit;
 mod exit;
 mod fmt;
 mod graph_test;
+mod live;
 mod loading;
 mod merge;
 mod studio;
@@ -354,10 +355,11 @@ fn demo(file: Option<PathBuf>, trace: bool) -> u8 {
         record: None,
         recorder: None,
         trace,
+        watch: false,
         no_intrinsics: false,
         socket: SocketArgs::default(),
     };
-    run_program(runtime, program, &args)
+    run_program(runtime, program, &args, None)
 }
 
 fn run(registry: &Registry, args: RunArgs) -> u8 {
@@ -370,10 +372,57 @@ fn run(registry: &Registry, args: RunArgs) -> u8 {
     let Some(program) = loaded else {
         return EXIT_LOAD_ERROR;
     };
+    if args.watch && args.file.as_os_str() == "-" {
+        eprintln!("error: --watch needs a file to watch, not standard input");
+        return EXIT_LOAD_ERROR;
+    }
     let Some(runtime) = runtime() else {
         return EXIT_RUNTIME_ERROR;
     };
-    run_program(runtime, program, &args)
+    run_program(runtime, program, &args, args.watch.then_some(registry))
+}
+
+/// `run --watch`: each change of the file that checks is swapped into the instance
+/// `handle` reaches, at its next event boundary; what was reset, or why a change was not
+/// applied, is said on stderr, and a record notes each swap (its text) as it is asked for.
+async fn watch_file(
+    file: std::path::PathBuf,
+    mut live: live::Live,
+    mut handle: graphrun::InstanceHandle,
+    recorder: Option<Arc<graphrun_testing::Recorder>>,
+) {
+    let (watcher, mut changed) = live::watch(&file);
+    let watcher = watcher
+        .map_err(|e| eprintln!("graphrun: {e}; looking at it every second"))
+        .ok();
+    let mut look = tokio::time::interval(Duration::from_secs(1));
+    loop {
+        tokio::select! {
+            Some(()) = changed.recv() => {}
+            _ = look.tick(), if watcher.is_none() => {}
+        }
+        // An editor's save is often several writes: the last one counts.
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        while changed.try_recv().is_ok() {}
+        let note = |text: &str| {
+            if let Some(recorder) = &recorder {
+                recorder.entry(serde_json::json!({"swap": text}));
+            }
+        };
+        match live.apply(&mut handle, note).await {
+            live::Applied::Unchanged => {}
+            live::Applied::Swapped(swapped) => eprintln!("graphrun: {} {}", file.display(), live::applied_line(&swapped)),
+            live::Applied::NotChecked(diagnostics) => {
+                loading::report(&diagnostics);
+                eprintln!(
+                    "graphrun: {} changed but does not check: not applied; the run goes on with the program it had",
+                    file.display()
+                );
+            }
+            live::Applied::Refused(reason) => eprintln!("graphrun: {} not applied: {reason}", file.display()),
+            live::Applied::Ended => return,
+        }
+    }
 }
 
 /// Stops the instance on Ctrl-C (SIGINT) or SIGTERM, each time one comes: the first ends
@@ -436,7 +485,9 @@ fn stop_on_signals(
     }
 }
 
-fn run_program(runtime: tokio::runtime::Runtime, program: Program, args: &RunArgs) -> u8 {
+/// Runs `program` as `args` say; with `watch` (the registry to check the file's changes
+/// with), live editing is on.
+fn run_program(runtime: tokio::runtime::Runtime, program: Program, args: &RunArgs, watch: Option<&Registry>) -> u8 {
     let options = args.instance.options(args.trace);
     let host: Arc<dyn graphrun::Host> = match &args.recorder {
         Some(recorder) => Arc::new(graphrun_testing::RecordingHost {
@@ -488,8 +539,19 @@ fn run_program(runtime: tokio::runtime::Runtime, program: Program, args: &RunArg
             }
         });
     }
+    if let (Some(_), Some(recorder)) = (watch, &args.recorder) {
+        // The file will change: the record keeps the text the run starts with.
+        recorder.entry(serde_json::json!({"text": program.source().text()}));
+    }
+    let watching = watch.map(|registry| {
+        let live = live::Live::new(&args.file, registry.clone(), program.source().text().to_string());
+        runtime.spawn(watch_file(args.file.clone(), live, instance.handle(), args.recorder.clone()))
+    });
     let (report, tasks_alive) = runtime.block_on(async {
         let report = instance.run().await;
+        if let Some(watching) = watching {
+            watching.abort();
+        }
         // Tasks that ended a moment ago may not be counted out yet: give them 100 ms.
         let metrics = tokio::runtime::Handle::current().metrics();
         for _ in 0..100 {

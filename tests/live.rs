@@ -162,3 +162,149 @@ async fn a_swap_is_refused_when_it_cannot_apply() {
         "the new program's registry has other classes"
     );
 }
+
+/// An echo server on loopback, in a thread of its own, counting the connections it took.
+fn echo_server() -> (u16, Arc<std::sync::atomic::AtomicUsize>) {
+    use futures_util::{SinkExt, StreamExt};
+    let connections = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let (port_tx, port_rx) = std::sync::mpsc::channel();
+    let counted = connections.clone();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            port_tx.send(listener.local_addr().unwrap().port()).unwrap();
+            while let Ok((stream, _)) = listener.accept().await {
+                counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                tokio::spawn(async move {
+                    let Ok(mut ws) = tokio_tungstenite::accept_async(stream).await else {
+                        return;
+                    };
+                    while let Some(Ok(message)) = ws.next().await {
+                        if message.is_text() && ws.send(message).await.is_err() {
+                            return;
+                        }
+                    }
+                });
+            }
+        });
+    });
+    (port_rx.recv().unwrap(), connections)
+}
+
+/// The connected graph `run --watch` runs: every 0.1 s it sends "ping" to the echo server,
+/// and each reply counts, printing `say` and then the count.
+fn connected_graph(say: &str, level: &str) -> String {
+    format!(
+        r#"Graph(format: 1, name: "LiveEcho",
+    variables: {{
+        "Socket": (type: Object("M2_StringWebSocketConnection")),
+        "Url": (type: String),
+        "Count": (type: Int),
+        "Level": {level},
+    }},
+    nodes: {{
+        "begin": (node: "Event BeginPlay", exec: {{"then": "make"}}),
+        "make": (node: "Construct Object", inputs: {{"Class": "M2_StringWebSocketConnection"}}, exec: {{"then": "keep"}}),
+        "keep": (node: "Set", var: "Socket", inputs: {{"Socket": Link("make", "Return Value")}}, exec: {{"then": "connect"}}),
+        "connect": (node: "Connect String Websocket", inputs: {{
+            "Target": Var("Socket"), "Url": Var("Url"),
+            "On Connected": Event("up"), "On Message Received": Event("message"),
+        }}),
+        "up": (node: "Custom Event", exec: {{"then": "timer"}}),
+        "timer": (node: "Set Timer by Event", inputs: {{"Event": Event("tick"), "Time": 0.1, "Looping": true}}),
+        "tick": (node: "Custom Event", exec: {{"then": "send"}}),
+        "send": (node: "Send Message", inputs: {{"Target": Var("Socket"), "Message": "ping"}}),
+        "message": (node: "Custom Event", exec: {{"then": "count"}}),
+        "count": (node: "Set", var: "Count", inputs: {{"Count": Link("plus", "Return Value")}}, exec: {{"then": "say"}}),
+        "plus": (node: "Add", inputs: {{"A": Var("Count"), "B": 1}}),
+        "say": (node: "Print String", inputs: {{"In String": "{say}"}}, exec: {{"then": "show"}}),
+        "show": (node: "Print String", inputs: {{"In String": Var("Count")}}),
+    }})"#
+    )
+}
+
+/// Lines a child writes, as they come (a thread reads them).
+fn lines_of(read: impl std::io::Read + Send + 'static) -> std::sync::mpsc::Receiver<String> {
+    use std::io::BufRead;
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(read).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                return;
+            }
+        }
+    });
+    rx
+}
+
+/// Waits (at most 20 s) for a line that `want` accepts; the lines before it too.
+fn wait_for(lines: &std::sync::mpsc::Receiver<String>, want: impl Fn(&str) -> bool) -> Vec<String> {
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let mut seen = Vec::new();
+    loop {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        match lines.recv_timeout(left) {
+            Ok(line) => {
+                let done = want(&line);
+                seen.push(line);
+                if done {
+                    return seen;
+                }
+            }
+            Err(_) => panic!("not seen within 20 s; seen: {seen:?}"),
+        }
+    }
+}
+
+/// `graphrun run --watch`: an edit of the message handler's text reaches the running graph
+/// over the connection it has (the server saw one connection), the count goes on from where
+/// it was, the retyped variable is reset and named, and a change that does not check is
+/// not applied while the run goes on.
+#[test]
+fn run_watch_swaps_the_edited_graph_into_the_running_one() {
+    let (port, connections) = echo_server();
+    let dir = std::env::temp_dir().join(format!("graphrun-live-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("live.ron");
+    std::fs::write(&file, connected_graph("before", "(type: Int, default: 3)")).unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_graphrun"))
+        .args(["run", "--watch", "--timeout", "60"])
+        .arg(&file)
+        .arg(format!("--set=Url=ws://127.0.0.1:{port}/"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let out = lines_of(child.stdout.take().unwrap());
+    let err = lines_of(child.stderr.take().unwrap());
+    let is_count = |l: &str| l.parse::<i64>().is_ok();
+    // Two replies handled by the program it started with.
+    wait_for(&out, |l| l == "2");
+
+    // A change that does not check: not applied, and the run goes on.
+    std::fs::write(&file, "Graph(format: 1, name: \"LiveEcho\", nodes: {").unwrap();
+    let said = wait_for(&err, |l| l.contains("does not check"));
+    assert!(said.last().unwrap().contains("not applied; the run goes on with the program it had"), "{said:?}");
+    let seen = wait_for(&out, |l| l == "before");
+    assert!(!seen.iter().any(|l| l == "after"), "{seen:?}");
+
+    // The edit, saved as editors do (a new file renamed over the old one).
+    let new = dir.join("live.ron.new");
+    std::fs::write(&new, connected_graph("after", "(type: Float, default: 0.5)")).unwrap();
+    std::fs::rename(&new, &file).unwrap();
+    let said = wait_for(&err, |l| l.contains("applied at"));
+    let applied = said.last().unwrap();
+    assert!(applied.ends_with("UTC; Level reset"), "{applied}");
+    let seen = wait_for(&out, |l| l == "after");
+    let before: Vec<i64> = seen.iter().filter_map(|l| l.parse().ok()).collect();
+    let next: i64 = wait_for(&out, is_count).last().unwrap().parse().unwrap();
+    assert_eq!(next, before.last().unwrap() + 1, "the count went on: {seen:?} then {next}");
+
+    let _ = std::process::Command::new("kill").arg(child.id().to_string()).status();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(143));
+    assert_eq!(connections.load(std::sync::atomic::Ordering::SeqCst), 1, "one connection, never a second");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -272,3 +272,77 @@ fn a_record_redacts_the_token_only() {
         String::from_utf8_lossy(&replay.stderr)
     );
 }
+
+/// A graph that sends "ping" every 0.3 s and counts the replies, printing `say` and the
+/// count each time; at the sixth it quits.
+fn pinging(say: &str) -> String {
+    format!(
+        r#"Graph(format: 1, name: "Pinging",
+    variables: {{"Socket": (type: Object("M2_StringWebSocketConnection")), "Url": (type: String), "Count": (type: Int)}},
+    nodes: {{
+        "begin": (node: "Event BeginPlay", exec: {{"then": "make"}}),
+        "make": (node: "Construct Object", inputs: {{"Class": "M2_StringWebSocketConnection"}}, exec: {{"then": "keep"}}),
+        "keep": (node: "Set", var: "Socket", inputs: {{"Socket": Link("make", "Return Value")}}, exec: {{"then": "connect"}}),
+        "connect": (node: "Connect String Websocket", inputs: {{
+            "Target": Var("Socket"), "Url": Var("Url"),
+            "On Connected": Event("up"), "On Message Received": Event("message"),
+        }}),
+        "up": (node: "Custom Event", exec: {{"then": "timer"}}),
+        "timer": (node: "Set Timer by Event", inputs: {{"Event": Event("tick"), "Time": 0.3, "Looping": true}}),
+        "tick": (node: "Custom Event", exec: {{"then": "send"}}),
+        "send": (node: "Send Message", inputs: {{"Target": Var("Socket"), "Message": "ping"}}),
+        "message": (node: "Custom Event", exec: {{"then": "count"}}),
+        "count": (node: "Set", var: "Count", inputs: {{"Count": Link("plus", "Return Value")}}, exec: {{"then": "say"}}),
+        "plus": (node: "Add", inputs: {{"A": Var("Count"), "B": 1}}),
+        "say": (node: "Print String", inputs: {{"In String": "{say}"}}, exec: {{"then": "show"}}),
+        "show": (node: "Print String", inputs: {{"In String": Var("Count")}}, exec: {{"then": "enough"}}),
+        "enough": (node: "Branch", inputs: {{"Condition": Link("six", "Return Value")}}, exec: {{"True": "quit"}}),
+        "six": (node: "Greater Equal", inputs: {{"A": Var("Count"), "B": 6}}),
+        "quit": (node: "Quit"),
+    }})"#
+    )
+}
+
+/// `run --watch --record`: the record notes the live edit (its text, when it was asked
+/// for), and the replay makes the same edit at the same point: the same output, the
+/// same exit status, with the peer gone.
+#[test]
+fn a_live_edit_is_recorded_and_replayed() {
+    use std::io::BufRead;
+    let dir = scratch("live");
+    let graph = dir.join("pinging.ron");
+    std::fs::write(&graph, pinging("before")).unwrap();
+    let peer = support::PythonPeer::start().expect("the Python peer");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_graphrun"))
+        .current_dir(&dir)
+        .args(["run", "--watch", "--timeout", "60", "pinging.ron", "--record", "run.jsonl"])
+        .arg(format!("--set=Url=ws://{}/echo", peer.addr))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut printed = String::new();
+    // Two replies, then the edit.
+    while !printed.ends_with("\n2\n") {
+        assert_ne!(stdout.read_line(&mut printed).unwrap(), 0, "ended early: {printed}");
+    }
+    std::fs::write(&graph, pinging("after")).unwrap();
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stdout, &mut rest).unwrap();
+    printed.push_str(&rest);
+    let status = child.wait().unwrap();
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    drop(peer);
+    assert_eq!(status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("applied at"), "{stderr}");
+    assert!(printed.contains("after\n") && printed.ends_with("6\n"), "{printed}");
+    let record = std::fs::read_to_string(dir.join("run.jsonl")).unwrap();
+    assert_eq!(record.matches("\"swap\":").count(), 1, "{record}");
+
+    let replayed = graphrun(&dir, &["replay", "run.jsonl"]);
+    assert_eq!(replayed.status.code(), Some(0), "{}", text(&replayed.stderr));
+    assert_eq!(text(&replayed.stdout), printed);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -20,6 +20,8 @@ mod blueprint;
 mod browser;
 #[path = "studio/editor.rs"]
 mod editor;
+#[path = "studio/live.rs"]
+mod live;
 use browser::Browser;
 
 /// A child process killed when the test ends, however it ends.

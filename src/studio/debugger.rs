@@ -152,6 +152,21 @@ impl Observer for Debugger {
         pending.ran.insert((key, exec));
     }
 
+    fn swapped(&mut self, program: &graphrun::Program, variables: &[graphrun::Value], what: &graphrun::Swapped) {
+        if let Some(tracer) = &mut self.tracer {
+            tracer.swapped(program, variables, what);
+        }
+        // Node numbers are the new program's from now on.
+        self.keys.clear();
+        let names: Vec<String> = program.variables().iter().map(|v| v.name.clone()).collect();
+        let shown = names
+            .iter()
+            .zip(variables)
+            .map(|(name, value)| (name.clone(), value_preview(value, program.registry())))
+            .collect();
+        self.session.swapped(names, shown);
+    }
+
     fn runtime_error(&mut self, error: &RuntimeError) {
         if let Some(tracer) = &mut self.tracer {
             tracer.runtime_error(error);

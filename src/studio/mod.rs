@@ -12,12 +12,12 @@ mod http;
 mod protocol;
 mod session;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use graphrun::{Instance, InstanceHandle, Program, Registry, RunOptions, Tracer};
+use graphrun::{Instance, InstanceHandle, Registry, RunOptions, Tracer};
 use graphrun_socket::SocketConfig;
 use serde_json::Value as Json;
 
@@ -52,6 +52,17 @@ struct Running {
     control: Arc<RunControl>,
     ended: Arc<AtomicBool>,
     thread: std::thread::JoinHandle<()>,
+    /// Tells the run's live editing that the file changed.
+    edits: tokio::sync::mpsc::UnboundedSender<()>,
+}
+
+impl Running {
+    /// The file changed: with live editing on, the run takes it if it checks.
+    fn file_changed(&self, session: &Session) {
+        if session.is_live() && !self.ended.load(Ordering::SeqCst) {
+            let _ = self.edits.send(());
+        }
+    }
 }
 
 /// Serves the studio until Ctrl-C or SIGTERM; the exit status.
@@ -106,7 +117,10 @@ async fn serve(settings: Settings) -> u8 {
             }
         })
     };
-    let (watcher, mut changed) = watch(&settings.file);
+    let (watcher, mut changed) = crate::live::watch(&settings.file);
+    let watcher = watcher
+        .map_err(|e| eprintln!("graphrun studio: {e}; looking at it every second"))
+        .ok();
     let registry = crate::loading::registry(settings.config.clone());
     let inspector = graphrun_inspect::RegistryInspector::new(&registry, &settings.file.display().to_string());
     session.set_palette(palette(&registry));
@@ -157,11 +171,17 @@ async fn serve(settings: Settings) -> u8 {
                     // On disk now; drawn now, not when the watcher reports the write.
                     session.set_saved(editor.saved);
                     drawer.ask(Ask::Now);
+                    if let Some(run) = &running {
+                        run.file_changed(&session);
+                    }
                 }
             }
             Some(()) = changed.recv() => {
                 // A change made elsewhere (another editor, git): drawn if it changed the text.
                 drawer.ask(Ask::IfChanged);
+                if let Some(run) = &running {
+                    run.file_changed(&session);
+                }
             }
             _ = look.tick() => {
                 if watcher.is_none() {
@@ -228,46 +248,6 @@ impl Signals {
             return;
         }
         let _ = tokio::signal::ctrl_c().await;
-    }
-}
-
-/// Changes to `file` as the system reports them (inotify on Linux): its folder is watched,
-/// since an editor that saves by renaming a new file over the old one replaces the file
-/// itself. None where it cannot be watched (the caller then looks every second).
-fn watch(
-    file: &Path,
-) -> (
-    Option<notify::RecommendedWatcher>,
-    tokio::sync::mpsc::UnboundedReceiver<()>,
-) {
-    use notify::Watcher;
-    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
-    let name = file.file_name().map(|n| n.to_os_string());
-    let folder = match file.parent().filter(|p| !p.as_os_str().is_empty()) {
-        Some(folder) => folder.to_path_buf(),
-        None => PathBuf::from("."),
-    };
-    let watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
-        if let Ok(event) = event {
-            if event
-                .paths
-                .iter()
-                .any(|p| p.file_name().map(|n| n.to_os_string()) == name)
-            {
-                let _ = tx.send(());
-            }
-        }
-    })
-    .and_then(|mut w| w.watch(&folder, notify::RecursiveMode::NonRecursive).map(|()| w));
-    match watcher {
-        Ok(w) => (Some(w), rx),
-        Err(e) => {
-            eprintln!(
-                "graphrun studio: cannot watch {} ({e}); looking at it every second",
-                folder.display()
-            );
-            (None, rx)
-        }
     }
 }
 
@@ -361,6 +341,13 @@ fn act(
             }
             *running = start(settings, session, page);
         }
+        Action::Live { on } => {
+            session.set_live(on);
+            // Turned on: what changed while it was off is taken now.
+            if let Some(run) = running.as_ref().filter(|_| on) {
+                run.file_changed(session);
+            }
+        }
         Action::Stop => {
             if let Some(run) = live {
                 run.control.stopping.store(true, Ordering::SeqCst);
@@ -453,7 +440,8 @@ fn start(settings: &Settings, session: &Arc<Session>, page: Page) -> Option<Runn
         session: session.clone(),
         next: AtomicU64::new(0),
     }));
-    let program = match crate::loading::registry(config).load_file(&settings.file) {
+    let registry = crate::loading::registry(config);
+    let program = match registry.load_file(&settings.file) {
         Ok(program) => program,
         Err(found) => {
             session.set_diagnostics(diagnostics(&found));
@@ -497,20 +485,58 @@ fn start(settings: &Settings, session: &Arc<Session>, page: Page) -> Option<Runn
         });
     }
     let ended = Arc::new(AtomicBool::new(false));
+    let edits = live_edits(
+        crate::live::Live::new(&settings.file, registry, program.source().text().to_string()),
+        handle.clone(),
+        session.clone(),
+    );
     let thread = {
         let (session, ended) = (session.clone(), ended.clone());
-        std::thread::spawn(move || run(instance, &program, &session, &ended))
+        std::thread::spawn(move || run(instance, &session, &ended))
     };
     Some(Running {
         handle,
         control,
         ended,
         thread,
+        edits,
     })
 }
 
+/// A run's live editing: each time it is told the file changed, the file is read and
+/// checked, and swapped into the run if it checks; the log says what was applied and what
+/// was reset, or why nothing was.
+fn live_edits(
+    mut live: crate::live::Live,
+    mut handle: InstanceHandle,
+    session: Arc<Session>,
+) -> tokio::sync::mpsc::UnboundedSender<()> {
+    use crate::live::Applied;
+    let (edits, mut changes) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        while changes.recv().await.is_some() {
+            // Changes told while the last was applied are one change now.
+            while changes.try_recv().is_ok() {}
+            match live.apply(&mut handle, |_| {}).await {
+                Applied::Unchanged => {}
+                Applied::Swapped(swapped) => session.log("info", &crate::live::applied_line(&swapped)),
+                Applied::NotChecked(found) => {
+                    let errors = found.iter().filter(|d| d.severity == graphrun::Severity::Error).count();
+                    session.log(
+                        "warning",
+                        &format!("not applied: the file has {errors} error(s); the run goes on with the program it had"),
+                    );
+                }
+                Applied::Refused(reason) => session.log("warning", &format!("not applied: {reason}")),
+                Applied::Ended => return,
+            }
+        }
+    });
+    edits
+}
+
 /// Runs an instance to its end on a thread of its own, then reports how it ended.
-fn run(mut instance: Instance, program: &Program, session: &Session, ended: &AtomicBool) {
+fn run(mut instance: Instance, session: &Session, ended: &AtomicBool) {
     let report = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(rt) => Some(rt.block_on(instance.run())),
         Err(e) => {
@@ -518,6 +544,8 @@ fn run(mut instance: Instance, program: &Program, session: &Session, ended: &Ato
             None
         }
     };
+    // The program it ends with: live edits may have swapped it.
+    let program = instance.program().clone();
     let variables = program
         .variables()
         .iter()

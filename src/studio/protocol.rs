@@ -52,6 +52,13 @@ pub enum Action {
     /// Runs to the end of the function paused in, then pauses again (in the event graph:
     /// Continue).
     StepOut,
+    /// Turns live editing on or off: on, a change of the file that checks reaches the
+    /// running graph at its next event boundary; off, the run keeps the program it
+    /// started with.
+    Live {
+        /// Whether it is on.
+        on: bool,
+    },
     /// Sets or clears a breakpoint on a node.
     Breakpoint {
         /// The graph the node is drawn in (none: the event graph).
@@ -227,7 +234,11 @@ pub enum ToPage<'a> {
         palette: &'a serde_json::Value,
         declared: &'a [BodyEntry],
         saved: u64,
+        /// Whether live editing is on.
+        live: bool,
     },
+    /// Live editing was turned on or off.
+    Live { on: bool },
     /// The file's pictures changed (only the changed elements' markup).
     Graphs {
         graphs: Vec<GraphEntry<'a>>,

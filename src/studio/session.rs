@@ -165,6 +165,8 @@ struct State {
     variables: BTreeMap<String, String>,
     /// Variables in the order the file declares them.
     variable_order: Vec<String>,
+    /// Whether live editing is on.
+    live: bool,
     connections: Vec<ConnectionEntry>,
     values: HashMap<NodeKey, PinValues>,
     /// Every node type the palette offers.
@@ -246,6 +248,7 @@ impl Session {
                 log: Vec::new(),
                 variables: BTreeMap::new(),
                 variable_order: Vec::new(),
+                live: true,
                 connections: Vec::new(),
                 values: HashMap::new(),
                 palette: Json::Null,
@@ -316,6 +319,7 @@ impl Session {
             palette: &st.palette,
             declared: &st.declared,
             saved: st.saved,
+            live: st.live,
         };
         serde_json::to_string(&message).unwrap_or_default()
     }
@@ -333,6 +337,24 @@ impl Session {
     /// What the palette offers.
     pub fn set_palette(&self, palette: Json) {
         self.state().palette = palette;
+    }
+
+    /// Turns live editing on or off, for every page.
+    pub fn set_live(&self, on: bool) {
+        self.state().live = on;
+        self.send(&ToPage::Live { on });
+    }
+
+    /// Whether live editing is on.
+    pub fn is_live(&self) -> bool {
+        self.state().live
+    }
+
+    /// A live edit swapped a new program into the run: the variables panel shows its
+    /// variables, in its order, with their values now.
+    pub fn swapped(&self, variable_order: Vec<String>, variables: Vec<(String, String)>) {
+        self.state().variable_order = variable_order;
+        self.pending().variables = Some(variables);
     }
 
     /// The editor has written the file `count` times.

@@ -504,8 +504,15 @@ const TICKER: &str = r#"Graph(
 "#;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_edit_never_touches_a_running_instance() {
+async fn with_live_editing_off_an_edit_never_touches_a_running_instance() {
     let (_studio, mut page, dir, graph) = open("editor-running", "ticker.ron", Some(TICKER), 4).await;
+    // Live editing is on by default (tests/studio/live.rs); switched off here.
+    page.click("button[data-action=live]").await;
+    page.wait_for(
+        "live editing off",
+        "document.querySelector('button[data-action=live]').getAttribute('aria-pressed') === 'false'",
+    )
+    .await;
     page.click("button[data-action=run]").await;
     page.wait_for("ticks", "document.querySelectorAll('#output > div').length >= 2")
         .await;

@@ -29,6 +29,7 @@ mod plan;
 mod stdlib;
 mod value;
 
+pub use check::load::read_file as read_graph_text;
 pub use check::MAX_FILE_SIZE;
 pub use exec::{
     value_preview, Answer, Control, EventSender, HostError, Instance, InstanceHandle, KeepAlive, LatentFn, NodeView,

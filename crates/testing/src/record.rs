@@ -2,7 +2,9 @@
 //! object a line, each with its time in seconds since the run began: the graph, the
 //! variables as set and the seed first; then each connection's start, handshake outcome,
 //! messages both ways and end (the socket library's tap: never a header value, so never
-//! the bearer token); each printed line and runtime error; a stop; the exit status last.
+//! the bearer token); each printed line and runtime error; with `run --watch`, the
+//! graph's text as the run started (`{"text": TEXT}`) and each live edit's text (`{"swap":
+//! TEXT}`, when it was asked for); a stop; the exit status last.
 //! The bearer token is replaced by `[redacted]` wherever it appears in a string of the
 //! record, as written or JSON-escaped (a server's message echoing it included); the
 //! organization, project and world ids are not secrets and are kept. A server that sends

@@ -33,6 +33,11 @@ struct Record {
     scripts: HashMap<String, Vec<Vec<Step>>>,
     prints: Vec<String>,
     errors: Vec<String>,
+    /// The graph's text as the run started (`run --watch` records it: the file changes);
+    /// without it the file is read as it is now.
+    text: Option<String>,
+    /// Each live edit's program (`run --watch`): when it was asked for, and the file's text.
+    swaps: Vec<(f64, String)>,
     /// When the run was stopped (a timeout or a signal), and the status it gave.
     stop: Option<f64>,
     exit: Option<u8>,
@@ -118,6 +123,10 @@ fn read(lines: impl Iterator<Item = Result<String, String>>) -> Result<Record, S
             record.errors.push(message.to_string());
         } else if !entry["stop"].is_null() {
             record.stop.get_or_insert(t);
+        } else if let Some(text) = entry["text"].as_str() {
+            record.text = Some(text.to_string());
+        } else if let Some(text) = entry["swap"].as_str() {
+            record.swaps.push((t, text.to_string()));
         } else if let Some(exit) = entry["exit"].as_u64() {
             record.exit = Some(exit as u8);
         } else if let Some(conn) = entry["conn"].as_u64() {
@@ -239,9 +248,11 @@ pub fn replay(path: &Path, host: Arc<dyn Host>, trace: bool) -> Result<Replayed,
         .install(&StandardLibrary)
         .install(&SocketLibrary::new(config))
         .build();
-    let program = registry
-        .load_file(&record.graph)
-        .map_err(|d| TestError::Load(d.to_string()))?;
+    let program = match &record.text {
+        Some(text) => registry.load_str(&record.graph, text),
+        None => registry.load_file(&record.graph),
+    }
+    .map_err(|d| TestError::Load(d.to_string()))?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .start_paused(true)
@@ -259,8 +270,10 @@ pub fn replay(path: &Path, host: Arc<dyn Host>, trace: bool) -> Result<Replayed,
         trace,
         ..RunOptions::default()
     };
+    let swap_failures = Arc::new(Mutex::new(Vec::new()));
     let outcome = runtime.block_on(async {
-        *servers.started.lock().unwrap() = Some(tokio::time::Instant::now());
+        let started = tokio::time::Instant::now();
+        *servers.started.lock().unwrap() = Some(started);
         let mut instance = Instance::with_options(&program, host.clone(), options);
         for (name, text) in &record.set {
             let set = program
@@ -272,6 +285,24 @@ pub fn replay(path: &Path, host: Arc<dyn Host>, trace: bool) -> Result<Replayed,
             }
         }
         let handle = instance.handle();
+        // Each live edit is asked for when it was: the instance takes it at its next event
+        // boundary, as the recorded run did.
+        let swapper = {
+            let (mut handle, failures) = (handle.clone(), swap_failures.clone());
+            let (registry, name, swaps) = (registry.clone(), record.graph.clone(), record.swaps.clone());
+            tokio::spawn(async move {
+                for (t, text) in swaps {
+                    tokio::time::sleep_until(started + Duration::from_secs_f64(t)).await;
+                    let applied = match registry.load_str(&name, &text) {
+                        Ok(program) => handle.swap(&program).await.map(drop).map_err(|e| e.to_string()),
+                        Err(d) => Err(format!("it does not check: {}", d.one_lines().next().unwrap_or_default())),
+                    };
+                    if let Err(e) = applied {
+                        failures.lock().unwrap().push(format!("the live edit at {t} s was not applied: {e}"));
+                    }
+                }
+            })
+        };
         // The first departure stops the run: a send or a connection the record does not
         // have, or a line it does not have.
         let first = handle.clone();
@@ -299,6 +330,7 @@ pub fn replay(path: &Path, host: Arc<dyn Host>, trace: bool) -> Result<Replayed,
         if let Some(stopper) = stopper {
             stopper.abort();
         }
+        swapper.abort();
         servers.finish(Duration::from_secs(5)).await;
         Ok((report, past.load(std::sync::atomic::Ordering::SeqCst)))
     });
@@ -312,6 +344,7 @@ pub fn replay(path: &Path, host: Arc<dyn Host>, trace: bool) -> Result<Replayed,
         0
     };
     let mut departures: Vec<String> = servers.failures.all();
+    departures.extend(swap_failures.lock().unwrap().drain(..));
     if past {
         departures.push(format!(
             "the record ends here: its last entry is at {} s, and the replay was still running {PAST_THE_END} s later",

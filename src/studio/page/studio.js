@@ -14,6 +14,7 @@ const model = {
   diagnostics: [],
   pausedAt: null,
   state: "idle",
+  live: true,          // live editing (the server says)
 };
 
 const keyOf = (graph, node) => (graph === null || graph === undefined ? "" : graph) + "\u0000" + node;
@@ -53,6 +54,10 @@ function receive(m) {
       setPalette(m.palette || {});
       setDeclared(m.declared || []);
       setSaved(m.saved);
+      setLive(m.live !== false);
+      break;
+    case "live":
+      setLive(m.on);
       break;
     case "edited":
       editedNodes(m.printed);
@@ -537,6 +542,16 @@ function clearRun() {
 
 // ---- State and controls -------------------------------------------------------------
 
+// The run's controls (the live editing switch is not one: it is never disabled).
+const RUN_CONTROLS = 'header button[data-action]:not([data-action="live"])';
+
+function setLive(on) {
+  model.live = on;
+  const b = $('header button[data-action="live"]');
+  b.setAttribute("aria-pressed", on ? "true" : "false");
+  b.classList.toggle("on", on);
+}
+
 function setState(state, pausedAt) {
   model.state = state;
   model.pausedAt = pausedAt || null;
@@ -551,7 +566,7 @@ function setState(state, pausedAt) {
     step_over: state === "paused",
     step_out: state === "paused",
   };
-  for (const b of document.querySelectorAll("header button[data-action]")) b.disabled = !enabled[b.dataset.action];
+  for (const b of document.querySelectorAll(RUN_CONTROLS)) b.disabled = !enabled[b.dataset.action];
   const calls = $("#calls");
   if (pausedAt) {
     if ((pausedAt.graph || null) !== model.current) show(pausedAt.graph || null);
@@ -575,9 +590,11 @@ function setState(state, pausedAt) {
   }
 }
 
-for (const b of document.querySelectorAll("header button[data-action]")) {
+for (const b of document.querySelectorAll(RUN_CONTROLS)) {
   b.addEventListener("click", () => send({ action: b.dataset.action }));
 }
+// The live editing switch: on, each saved change that checks reaches the running graph.
+$('header button[data-action="live"]').addEventListener("click", () => send({ action: "live", on: !model.live }));
 setupView();
 setState("idle", null);
 connect();

@@ -127,7 +127,7 @@ impl Registry {
 
 /// A graph or library file's text; the error says why it cannot be had (missing, too large,
 /// not UTF-8).
-pub(crate) fn read_file(path: &std::path::Path) -> Result<String, String> {
+pub fn read_file(path: &std::path::Path) -> Result<String, String> {
     let file = std::fs::File::open(path).map_err(|e| format!("cannot read the file: {e}"))?;
     // A regular file says its size: one too large is refused without reading it.
     if file

@@ -17,7 +17,7 @@ mod compile;
 mod expand;
 mod flat;
 mod imports;
-mod load;
+pub(crate) mod load;
 
 pub(crate) use load::read_file;
 pub use load::MAX_FILE_SIZE;

@@ -205,10 +205,16 @@ pub trait Observer: Send {
         let _ = error;
     }
 
-    /// A live edit swapped `program` in, between events; `what` says what did not carry.
+    /// A live edit swapped `program` in, between events: `variables` are the graph's
+    /// variables now, in `program.variables()`'s order; `what` says what did not carry.
     /// Node numbers seen before are of the old program.
-    fn swapped(&mut self, program: &crate::plan::program::Program, what: &crate::exec::generations::Swapped) {
-        let _ = (program, what);
+    fn swapped(
+        &mut self,
+        program: &crate::plan::program::Program,
+        variables: &[Value],
+        what: &crate::exec::generations::Swapped,
+    ) {
+        let _ = (program, variables, what);
     }
 }
 

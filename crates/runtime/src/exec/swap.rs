@@ -156,11 +156,13 @@ impl Instance {
         self.st.consts_at = consts_at;
         self.st.node_state = node_state;
         self.st.generations.push(Remap { nodes, vars });
+        let graph_vars = vars_at..vars_at + new.graph_vars;
         self.program = program.clone();
         self.env.prog = new;
         self.env.gen = self.st.generations.current();
         if let Some(observer) = &mut self.observer {
-            observer.swapped(program, &swapped);
+            let graph_vars = &self.st.regs[graph_vars];
+            observer.swapped(program, graph_vars, &swapped);
         }
         Ok(swapped)
     }
