@@ -193,8 +193,9 @@ fn echo_server() -> (u16, Arc<std::sync::atomic::AtomicUsize>) {
 }
 
 /// The connected graph `run --watch` runs: every 0.1 s it sends "ping" to the echo server,
-/// and each reply counts, printing `say` and then the count.
-fn connected_graph(say: &str, level: &str) -> String {
+/// and each reply counts, printing `say` and then the count. With `first`, nodes come
+/// before the others: every node's number moves (the delegates Connect bound with them).
+fn connected_graph(say: &str, level: &str, first: &str) -> String {
     format!(
         r#"Graph(format: 1, name: "LiveEcho",
     variables: {{
@@ -204,6 +205,7 @@ fn connected_graph(say: &str, level: &str) -> String {
         "Level": {level},
     }},
     nodes: {{
+        {first}
         "begin": (node: "Event BeginPlay", exec: {{"then": "make"}}),
         "make": (node: "Construct Object", inputs: {{"Class": "M2_StringWebSocketConnection"}}, exec: {{"then": "keep"}}),
         "keep": (node: "Set", var: "Socket", inputs: {{"Socket": Link("make", "Return Value")}}, exec: {{"then": "connect"}}),
@@ -268,7 +270,7 @@ fn run_watch_swaps_the_edited_graph_into_the_running_one() {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("live.ron");
-    std::fs::write(&file, connected_graph("before", "(type: Int, default: 3)")).unwrap();
+    std::fs::write(&file, connected_graph("before", "(type: Int, default: 3)", "")).unwrap();
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_graphrun"))
         .args(["run", "--watch", "--timeout", "60"])
         .arg(&file)
@@ -292,7 +294,9 @@ fn run_watch_swaps_the_edited_graph_into_the_running_one() {
 
     // The edit, saved as editors do (a new file renamed over the old one).
     let new = dir.join("live.ron.new");
-    std::fs::write(&new, connected_graph("after", "(type: Float, default: 0.5)")).unwrap();
+    let first = r#""a_note": (node: "Custom Event", exec: {"then": "a_say"}),
+        "a_say": (node: "Print String", inputs: {"In String": "unused"}),"#;
+    std::fs::write(&new, connected_graph("after", "(type: Float, default: 0.5)", first)).unwrap();
     std::fs::rename(&new, &file).unwrap();
     let said = wait_for(&err, |l| l.contains("applied at"));
     let applied = said.last().unwrap();
@@ -307,4 +311,27 @@ fn run_watch_swaps_the_edited_graph_into_the_running_one() {
     assert_eq!(status.code(), Some(143));
     assert_eq!(connections.load(std::sync::atomic::Ordering::SeqCst), 1, "one connection, never a second");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Two handles swap in turn: each names the program it swapped in (its generation is the
+/// instance's, not its own count of swaps).
+#[tokio::test]
+async fn handles_that_swap_in_turn_each_name_their_own_program() {
+    let (before, after) = (load(BEFORE), load(AFTER));
+    let host = Arc::new(Collect::default());
+    let mut instance = Instance::new(&before, host.clone());
+    let (mut first, mut second) = (instance.handle(), instance.handle());
+    let alive = first.keep_alive();
+    let drive = async move {
+        first.swap(&after).await.unwrap();
+        second.swap(&before).await.unwrap();
+        // `second` names BEFORE's events, the program running now.
+        second.fire("bump", vec![]).await.unwrap();
+        let level = second.variable("Level").await.unwrap();
+        second.stop();
+        drop(alive);
+        level
+    };
+    let (_, level) = tokio::join!(instance.run(), drive);
+    assert_eq!(level, Value::Int(9));
 }

@@ -8,10 +8,10 @@ use crate::node::event::{Event, HostFn};
 use crate::value::Value;
 
 /// A host's request to swap programs, answered when the instance has (at its next event
-/// boundary) or has refused.
+/// boundary: what did not carry, and the new program's generation) or has refused.
 pub(crate) struct SwapRequest {
     pub(crate) program: crate::plan::program::Program,
-    pub(crate) reply: tokio::sync::oneshot::Sender<Result<Swapped, String>>,
+    pub(crate) reply: tokio::sync::oneshot::Sender<Result<(Swapped, u32), String>>,
 }
 
 /// No counterpart in the next program.

@@ -99,13 +99,13 @@ impl InstanceHandle {
             .post(Event::Own(Box::new(request)))
             .await
             .map_err(|_| HostError::Ended)?;
-        let swapped = answer
+        let (swapped, gen) = answer
             .await
             .map_err(|_| HostError::NoAnswer)?
             .map_err(HostError::Invalid)?;
         self.program = program.clone();
         self.sender.events = program.inner.clone();
-        self.sender.gen += 1;
+        self.sender.gen = gen;
         Ok(swapped)
     }
 

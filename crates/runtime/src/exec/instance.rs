@@ -395,7 +395,7 @@ impl Instance {
             Event::Own(request) => {
                 if let Ok(request) = request.downcast::<SwapRequest>() {
                     let SwapRequest { program, reply } = *request;
-                    let _ = reply.send(self.swap(&program));
+                    let _ = reply.send(self.swap(&program).map(|swapped| (swapped, self.env.gen)));
                 }
             }
         }
