@@ -226,39 +226,6 @@ fn connected_graph(say: &str, level: &str, first: &str) -> String {
     )
 }
 
-/// Lines a child writes, as they come (a thread reads them).
-fn lines_of(read: impl std::io::Read + Send + 'static) -> std::sync::mpsc::Receiver<String> {
-    use std::io::BufRead;
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in std::io::BufReader::new(read).lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                return;
-            }
-        }
-    });
-    rx
-}
-
-/// Waits (at most 20 s) for a line that `want` accepts; the lines before it too.
-fn wait_for(lines: &std::sync::mpsc::Receiver<String>, want: impl Fn(&str) -> bool) -> Vec<String> {
-    let deadline = std::time::Instant::now() + Duration::from_secs(20);
-    let mut seen = Vec::new();
-    loop {
-        let left = deadline.saturating_duration_since(std::time::Instant::now());
-        match lines.recv_timeout(left) {
-            Ok(line) => {
-                let done = want(&line);
-                seen.push(line);
-                if done {
-                    return seen;
-                }
-            }
-            Err(_) => panic!("not seen within 20 s; seen: {seen:?}"),
-        }
-    }
-}
-
 /// `graphrun run --watch`: an edit of the message handler's text reaches the running graph
 /// over the connection it has (the server saw one connection), the count goes on from where
 /// it was, the retyped variable is reset and named, and a change that does not check is
@@ -279,6 +246,7 @@ fn run_watch_swaps_the_edited_graph_into_the_running_one() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
+    use crate::lines::{lines_of, wait_for};
     let out = lines_of(child.stdout.take().unwrap());
     let err = lines_of(child.stderr.take().unwrap());
     let is_count = |l: &str| l.parse::<i64>().is_ok();
@@ -334,4 +302,54 @@ async fn handles_that_swap_in_turn_each_name_their_own_program() {
     };
     let (_, level) = tokio::join!(instance.run(), drive);
     assert_eq!(level, Value::Int(9));
+}
+
+/// An impure node's output, read by a later event, carries through a swap while the node
+/// keeps its outputs' types; when the edit changes them (another class constructed), the
+/// old value is not carried, and reading it is the runtime error an unset output gives.
+#[tokio::test]
+async fn an_impure_nodes_output_carries_while_its_type_does() {
+    let text = |class: &str, say: &str| {
+        format!(
+            r#"Graph(format: 1, name: "Outputs", nodes: {{
+                "begin": (node: "Event BeginPlay", exec: {{"then": "make"}}),
+                "make": (node: "Construct Object", inputs: {{"Class": "{class}"}}),
+                "check": (node: "Custom Event", exec: {{"then": "say"}}),
+                "say": (node: "Print String", inputs: {{"In String": Link("valid", "Return Value")}}, exec: {{"then": "tag"}}),
+                "valid": (node: "Is Valid", inputs: {{"Object": Link("make", "Return Value")}}),
+                "tag": (node: "Print String", inputs: {{"In String": "{say}"}}),
+            }})"#
+        )
+    };
+    let registry = graphrun::Registry::builder()
+        .install(&graphrun::StandardLibrary)
+        .install(&graphrun_socket::SocketLibrary::default())
+        .build();
+    let load = |t: String| registry.load_str("outputs.ron", &t).unwrap();
+    let json = "M2_JsonWebSocketConnection";
+    let before = load(text(json, "before"));
+    let same = load(text(json, "after"));
+    let other = load(text("M2_StringWebSocketConnection", "other"));
+    let host = Arc::new(Collect::default());
+    let mut instance = Instance::new(&before, host.clone());
+    let mut handle = instance.handle();
+    let alive = handle.keep_alive();
+    let drive = async move {
+        // Each call waits for the end of its chain.
+        handle.call("check", vec![]).await.unwrap();
+        handle.swap(&same).await.unwrap();
+        handle.call("check", vec![]).await.unwrap();
+        handle.swap(&other).await.unwrap();
+        let answer = handle.call("check", vec![]).await.unwrap();
+        handle.stop();
+        drop(alive);
+        answer.error().map(|e| e.message.clone())
+    };
+    let (report, error) = tokio::join!(instance.run(), drive);
+    assert!(error.as_ref().is_some_and(|e| e.contains("not set") || e.contains("unset")), "{error:?}");
+    let out = host.out.lock().unwrap().clone();
+    assert_eq!(out[..4], ["true", "before", "true", "after"]);
+    assert_eq!(out.len(), 5, "{out:?}");
+    assert!(out[4].starts_with("error: ") && out[4].contains("`make`"), "{out:?}");
+    assert_eq!(report.runtime_errors, 1);
 }

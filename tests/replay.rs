@@ -9,6 +9,8 @@ use std::process::{Command, Output};
 mod bounded;
 #[path = "support/fifo.rs"]
 mod fifo;
+#[path = "support/lines.rs"]
+mod lines;
 #[path = "graph_cases/support.rs"]
 mod support;
 
@@ -308,7 +310,6 @@ fn pinging(say: &str) -> String {
 /// same exit status, with the peer gone.
 #[test]
 fn a_live_edit_is_recorded_and_replayed() {
-    use std::io::BufRead;
     let dir = scratch("live");
     let graph = dir.join("pinging.ron");
     std::fs::write(&graph, pinging("before")).unwrap();
@@ -321,19 +322,17 @@ fn a_live_edit_is_recorded_and_replayed() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
-    let mut printed = String::new();
+    let (stdout, stderr) = (
+        lines::lines_of(child.stdout.take().unwrap()),
+        lines::lines_of(child.stderr.take().unwrap()),
+    );
     // Two replies, then the edit.
-    while !printed.ends_with("\n2\n") {
-        assert_ne!(stdout.read_line(&mut printed).unwrap(), 0, "ended early: {printed}");
-    }
+    let mut printed = lines::wait_for(&stdout, |l| l == "2");
     std::fs::write(&graph, pinging("after")).unwrap();
-    let mut rest = String::new();
-    std::io::Read::read_to_string(&mut stdout, &mut rest).unwrap();
-    printed.push_str(&rest);
+    printed.extend(lines::rest(&stdout));
+    let printed: String = printed.iter().map(|l| format!("{l}\n")).collect();
+    let stderr = lines::rest(&stderr).join("\n");
     let status = child.wait().unwrap();
-    let mut stderr = String::new();
-    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
     drop(peer);
     assert_eq!(status.code(), Some(0), "{stderr}");
     assert!(stderr.contains("applied at"), "{stderr}");

@@ -15,6 +15,8 @@ mod graph_test;
 mod hardening;
 mod hostile;
 mod hostile_server;
+#[path = "support/lines.rs"]
+mod lines;
 mod live;
 mod lsp;
 mod observe;

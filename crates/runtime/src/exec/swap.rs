@@ -94,8 +94,10 @@ impl Instance {
             if n == GONE {
                 continue;
             }
+            // Outputs carry when the node still has them, of the same types (a generic
+            // pin's type follows its wires, which the edit may have changed).
             let (od, nd) = (&old.debug[o], &new.debug[n as usize]);
-            if od.output_names == nd.output_names {
+            if od.output_names == nd.output_names && od.output_types == nd.output_types {
                 let (ob, nb) = (old.nodes[o].out_base as usize, new.nodes[n as usize].out_base as usize);
                 for k in 0..od.output_names.len() {
                     regs[nb + k] = std::mem::take(&mut self.st.regs[ob + k]);

@@ -99,7 +99,7 @@ pub(crate) struct NodeDebug {
     pub input_names: Vec<String>,
     pub output_names: Vec<String>,
     pub exec_output_names: Vec<String>,
-    /// For a Custom Event: the types of its params (its outputs).
+    /// Its outputs' types, as its wires resolved them (a Custom Event's: its params').
     pub output_types: Vec<Type>,
     /// Whether it is pure (for the message when its output is read unset).
     pub pure: bool,
