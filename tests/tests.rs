@@ -15,6 +15,8 @@ mod graph_test;
 mod hardening;
 mod hostile;
 mod hostile_server;
+// Not every helper is used by these tests (tests/replay.rs uses `rest`).
+#[allow(dead_code)]
 #[path = "support/lines.rs"]
 mod lines;
 mod live;
