@@ -27,7 +27,7 @@ impl Checker<'_> {
         let use_intrinsics = options.intrinsics;
         let file = self.file;
         let n = file.nodes.len();
-        let sigs: Vec<Signature> = (0..n).map(|i| self.sig_done(i).expect("checked")).collect();
+        let sigs: Vec<std::rc::Rc<Signature>> = (0..n).map(|i| self.sig_done(i).expect("checked")).collect();
         let mut out_base = Vec::with_capacity(n);
         let mut slot_count = 0u32;
         for sig in &sigs {
@@ -407,7 +407,7 @@ impl Checker<'_> {
         input: Option<&graphrun_format::InputDecl>,
         pin: &crate::node::InputPin,
         out_base: &[u32],
-        sigs: &[Signature],
+        sigs: &[std::rc::Rc<Signature>],
     ) -> InputPlan {
         use graphrun_format::Source;
         let ty = match &pin.kind {

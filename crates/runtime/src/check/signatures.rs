@@ -2,6 +2,7 @@
 //! in dependency order, through [`SignatureCx`].
 
 use std::cell::RefCell;
+use std::rc::Rc;
 
 use graphrun_format::{codes, NodeDecl, Span, Type};
 use petgraph::graph::{DiGraph, NodeIndex};
@@ -43,7 +44,7 @@ impl Checker<'_> {
         }
     }
 
-    pub(super) fn signature(&self, i: usize) -> Option<Signature> {
+    pub(super) fn signature(&self, i: usize) -> Option<Rc<Signature>> {
         {
             let sigs = self.sigs.borrow();
             match &sigs[i] {
@@ -53,7 +54,7 @@ impl Checker<'_> {
             }
         }
         self.sigs.borrow_mut()[i] = SigState::InProgress;
-        let sig = self.compute_signature(i);
+        let sig = self.compute_signature(i).map(Rc::new);
         self.sigs.borrow_mut()[i] = SigState::Done(sig.clone());
         sig
     }
@@ -134,7 +135,7 @@ impl Checker<'_> {
             .map_or(node.node_type.span, |i| i.span)
     }
 
-    pub(super) fn sig_done(&self, i: usize) -> Option<Signature> {
+    pub(super) fn sig_done(&self, i: usize) -> Option<Rc<Signature>> {
         match &self.sigs.borrow()[i] {
             SigState::Done(sig) => sig.clone(),
             _ => None,
