@@ -93,7 +93,12 @@ pub fn applied_line(swapped: &Swapped) -> String {
 /// since an editor that saves by renaming a new file over the old one replaces the file
 /// itself. None where it cannot be watched (the caller then looks every second), with
 /// the reason.
-pub fn watch(file: &Path) -> (Result<notify::RecommendedWatcher, String>, tokio::sync::mpsc::UnboundedReceiver<()>) {
+pub fn watch(
+    file: &Path,
+) -> (
+    Result<notify::RecommendedWatcher, String>,
+    tokio::sync::mpsc::UnboundedReceiver<()>,
+) {
     use notify::Watcher;
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
     let name = file.file_name().map(|n| n.to_os_string());

@@ -411,7 +411,9 @@ async fn watch_file(
         };
         match live.apply(&mut handle, note).await {
             live::Applied::Unchanged => {}
-            live::Applied::Swapped(swapped) => eprintln!("graphrun: {} {}", file.display(), live::applied_line(&swapped)),
+            live::Applied::Swapped(swapped) => {
+                eprintln!("graphrun: {} {}", file.display(), live::applied_line(&swapped))
+            }
             live::Applied::NotChecked(diagnostics) => {
                 loading::report(&diagnostics);
                 eprintln!(
@@ -545,7 +547,12 @@ fn run_program(runtime: tokio::runtime::Runtime, program: Program, args: &RunArg
     }
     let watching = watch.map(|registry| {
         let live = live::Live::new(&args.file, registry.clone(), program.source().text().to_string());
-        runtime.spawn(watch_file(args.file.clone(), live, instance.handle(), args.recorder.clone()))
+        runtime.spawn(watch_file(
+            args.file.clone(),
+            live,
+            instance.handle(),
+            args.recorder.clone(),
+        ))
     });
     let (report, tasks_alive) = runtime.block_on(async {
         let report = instance.run().await;

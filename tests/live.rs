@@ -25,7 +25,10 @@ impl Host for Collect {
         self.out.lock().unwrap().push(format!("{level}: {message}"));
     }
     fn runtime_error(&self, error: &RuntimeError) {
-        self.out.lock().unwrap().push(format!("error: {} in `{}`", error.message, error.node_id));
+        self.out
+            .lock()
+            .unwrap()
+            .push(format!("error: {} in `{}`", error.message, error.node_id));
     }
 }
 
@@ -170,7 +173,10 @@ fn echo_server() -> (u16, Arc<std::sync::atomic::AtomicUsize>) {
     let (port_tx, port_rx) = std::sync::mpsc::channel();
     let counted = connections.clone();
     std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
         runtime.block_on(async move {
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
             port_tx.send(listener.local_addr().unwrap().port()).unwrap();
@@ -256,7 +262,12 @@ fn run_watch_swaps_the_edited_graph_into_the_running_one() {
     // A change that does not check: not applied, and the run goes on.
     std::fs::write(&file, "Graph(format: 1, name: \"LiveEcho\", nodes: {").unwrap();
     let said = wait_for(&err, |l| l.contains("does not check"));
-    assert!(said.last().unwrap().contains("not applied; the run goes on with the program it had"), "{said:?}");
+    assert!(
+        said.last()
+            .unwrap()
+            .contains("not applied; the run goes on with the program it had"),
+        "{said:?}"
+    );
     let seen = wait_for(&out, |l| l == "before");
     assert!(!seen.iter().any(|l| l == "after"), "{seen:?}");
 
@@ -272,12 +283,20 @@ fn run_watch_swaps_the_edited_graph_into_the_running_one() {
     let seen = wait_for(&out, |l| l == "after");
     let before: Vec<i64> = seen.iter().filter_map(|l| l.parse().ok()).collect();
     let next: i64 = wait_for(&out, is_count).last().unwrap().parse().unwrap();
-    assert_eq!(next, before.last().unwrap() + 1, "the count went on: {seen:?} then {next}");
+    assert_eq!(
+        next,
+        before.last().unwrap() + 1,
+        "the count went on: {seen:?} then {next}"
+    );
 
     let _ = std::process::Command::new("kill").arg(child.id().to_string()).status();
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(143));
-    assert_eq!(connections.load(std::sync::atomic::Ordering::SeqCst), 1, "one connection, never a second");
+    assert_eq!(
+        connections.load(std::sync::atomic::Ordering::SeqCst),
+        1,
+        "one connection, never a second"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -346,7 +365,12 @@ async fn an_impure_nodes_output_carries_while_its_type_does() {
         answer.error().map(|e| e.message.clone())
     };
     let (report, error) = tokio::join!(instance.run(), drive);
-    assert!(error.as_ref().is_some_and(|e| e.contains("not set") || e.contains("unset")), "{error:?}");
+    assert!(
+        error
+            .as_ref()
+            .is_some_and(|e| e.contains("not set") || e.contains("unset")),
+        "{error:?}"
+    );
     let out = host.out.lock().unwrap().clone();
     assert_eq!(out[..4], ["true", "before", "true", "after"]);
     assert_eq!(out.len(), 5, "{out:?}");

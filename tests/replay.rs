@@ -316,7 +316,15 @@ fn a_live_edit_is_recorded_and_replayed() {
     let peer = support::PythonPeer::start().expect("the Python peer");
     let mut child = Command::new(env!("CARGO_BIN_EXE_graphrun"))
         .current_dir(&dir)
-        .args(["run", "--watch", "--timeout", "60", "pinging.ron", "--record", "run.jsonl"])
+        .args([
+            "run",
+            "--watch",
+            "--timeout",
+            "60",
+            "pinging.ron",
+            "--record",
+            "run.jsonl",
+        ])
         .arg(format!("--set=Url=ws://{}/echo", peer.addr))
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())

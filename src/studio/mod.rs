@@ -524,7 +524,9 @@ fn live_edits(
                     let errors = found.iter().filter(|d| d.severity == graphrun::Severity::Error).count();
                     session.log(
                         "warning",
-                        &format!("not applied: the file has {errors} error(s); the run goes on with the program it had"),
+                        &format!(
+                            "not applied: the file has {errors} error(s); the run goes on with the program it had"
+                        ),
                     );
                 }
                 Applied::Refused(reason) => session.log("warning", &format!("not applied: {reason}")),

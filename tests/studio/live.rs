@@ -93,29 +93,44 @@ async fn an_edit_reaches_the_running_graph_over_the_connection_it_has() {
     let (_studio, url) = start(&dir, &["studio", "live.ron", "--port", "0", "--set", &set]);
     let mut page = Browser::launch("live").await;
     page.goto(&url).await;
-    page.wait_for("the graph", "document.querySelectorAll('#stage g.node[data-node]').length === 13")
-        .await;
+    page.wait_for(
+        "the graph",
+        "document.querySelectorAll('#stage g.node[data-node]').length === 13",
+    )
+    .await;
     page.wait_for(
         "live editing on",
         "document.querySelector('[data-action=\"live\"]').getAttribute('aria-pressed') === 'true'",
     )
     .await;
     page.click("[data-action=\"run\"]").await;
-    page.wait_for("two replies", &format!("{OUTPUT_LINES}.includes('2')")).await;
+    page.wait_for("two replies", &format!("{OUTPUT_LINES}.includes('2')"))
+        .await;
 
     // The handler's text, edited as a user edits it: click the literal, type, Enter.
     page.click("#stage g.node[data-node=\"say\"] [data-literal=\"In String\"]")
         .await;
-    page.wait_for("the literal's field", "document.activeElement?.classList.contains('literal-field')")
-        .await;
+    page.wait_for(
+        "the literal's field",
+        "document.activeElement?.classList.contains('literal-field')",
+    )
+    .await;
     page.type_text("after").await;
     page.key("Enter", 0).await;
     saved(&mut page, 1).await;
-    assert_eq!(std::fs::read_to_string(&file).unwrap(), graph("after", "(type: Int, default: 3)"));
-    page.wait_for("the edit applied", &format!("{LOG_LINES}.includes('applied at')")).await;
-    page.wait_for("the new text printed", &format!("{OUTPUT_LINES}.includes('after')")).await;
-    page.wait_for("a count after it", &format!("{OUTPUT_LINES}.slice({OUTPUT_LINES}.lastIndexOf('after')).length > 1"))
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        graph("after", "(type: Int, default: 3)")
+    );
+    page.wait_for("the edit applied", &format!("{LOG_LINES}.includes('applied at')"))
         .await;
+    page.wait_for("the new text printed", &format!("{OUTPUT_LINES}.includes('after')"))
+        .await;
+    page.wait_for(
+        "a count after it",
+        &format!("{OUTPUT_LINES}.slice({OUTPUT_LINES}.lastIndexOf('after')).length > 1"),
+    )
+    .await;
     let lines = output(&mut page).await;
     let before = counts_after(&lines[..lines.iter().position(|l| l == "after").unwrap()], "before");
     let after = counts_after(&lines, "after");
@@ -134,7 +149,8 @@ async fn an_edit_reaches_the_running_graph_over_the_connection_it_has() {
     // A change made elsewhere that retypes Level: it takes its new default, and the log
     // names it.
     std::fs::write(&file, graph("after", "(type: Float, default: 0.5)")).unwrap();
-    page.wait_for("Level reset", &format!("{LOG_LINES}.includes('Level reset')")).await;
+    page.wait_for("Level reset", &format!("{LOG_LINES}.includes('Level reset')"))
+        .await;
     page.wait_for(
         "Level's new value shown",
         "document.querySelector('#variables [data-variable=\"Level\"]')?.textContent.includes('0.5')",
@@ -151,17 +167,16 @@ async fn an_edit_reaches_the_running_graph_over_the_connection_it_has() {
     .await;
     std::fs::write(&file, graph("later", "(type: Float, default: 0.5)")).unwrap();
     let seen = output(&mut page).await.len();
-    page.wait_for(
-        "three more replies",
-        &format!("{OUTPUT_LINES}.length >= {}", seen + 6),
-    )
-    .await;
+    page.wait_for("three more replies", &format!("{OUTPUT_LINES}.length >= {}", seen + 6))
+        .await;
     let lines = output(&mut page).await;
     assert!(!lines.iter().any(|l| l == "later"), "live editing off: {lines:?}");
     page.click("[data-action=\"live\"]").await;
-    page.wait_for("the change taken", &format!("{OUTPUT_LINES}.includes('later')")).await;
+    page.wait_for("the change taken", &format!("{OUTPUT_LINES}.includes('later')"))
+        .await;
 
     page.click("[data-action=\"stop\"]").await;
-    page.wait_for("the end", "document.body.dataset.state === 'ended'").await;
+    page.wait_for("the end", "document.body.dataset.state === 'ended'")
+        .await;
     assert_eq!(connections.load(Ordering::SeqCst), 1, "one connection, never a second");
 }

@@ -41,7 +41,9 @@ pub use listing::{
     program_listing_text,
 };
 pub use node::host::{Host, Level, RuntimeError, StdioHost};
-pub use node::registry::{ClassDef, Constructor, EventsFn, NodeLibrary, Registry, RegistryBuilder, ReportFn, TIMER_CLASS};
+pub use node::registry::{
+    ClassDef, Constructor, EventsFn, NodeLibrary, Registry, RegistryBuilder, ReportFn, TIMER_CLASS,
+};
 pub use node::{
     Arithmetic, CompileCx, Cx, Entry, EventRef, Flow, FnNode, InputKind, InputPin, Intrinsic, Node, NodeDoc, NodeError,
     NodeType, OutputPin, PinError, PinOutput, PinValue, Role, Signature, SignatureCx, TypeError, TypedFn,

@@ -295,10 +295,16 @@ pub fn replay(path: &Path, host: Arc<dyn Host>, trace: bool) -> Result<Replayed,
                     tokio::time::sleep_until(started + Duration::from_secs_f64(t)).await;
                     let applied = match registry.load_str(&name, &text) {
                         Ok(program) => handle.swap(&program).await.map(drop).map_err(|e| e.to_string()),
-                        Err(d) => Err(format!("it does not check: {}", d.one_lines().next().unwrap_or_default())),
+                        Err(d) => Err(format!(
+                            "it does not check: {}",
+                            d.one_lines().next().unwrap_or_default()
+                        )),
                     };
                     if let Err(e) = applied {
-                        failures.lock().unwrap().push(format!("the live edit at {t} s was not applied: {e}"));
+                        failures
+                            .lock()
+                            .unwrap()
+                            .push(format!("the live edit at {t} s was not applied: {e}"));
                     }
                 }
             })

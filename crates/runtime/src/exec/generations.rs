@@ -45,10 +45,9 @@ impl Generations {
 
     /// Node `node` of generation `gen`, in the program running now.
     fn node(&self, gen: u32, node: u32) -> Option<u32> {
-        self.remaps
-            .get(gen as usize..)?
-            .iter()
-            .try_fold(node, |n, remap| remap.nodes.get(n as usize).copied().filter(|&n| n != GONE))
+        self.remaps.get(gen as usize..)?.iter().try_fold(node, |n, remap| {
+            remap.nodes.get(n as usize).copied().filter(|&n| n != GONE)
+        })
     }
 
     /// Variable `var` of generation `gen`, in the program running now.
@@ -56,7 +55,9 @@ impl Generations {
         self.remaps
             .get(gen as usize..)?
             .iter()
-            .try_fold(var as u32, |v, remap| remap.vars.get(v as usize).copied().filter(|&v| v != GONE))
+            .try_fold(var as u32, |v, remap| {
+                remap.vars.get(v as usize).copied().filter(|&v| v != GONE)
+            })
             .map(|v| v as usize)
     }
 

@@ -69,10 +69,7 @@ impl InstanceHandle {
         let f: HostFn = Box::new(move |vars| {
             let _ = tx.send(f(vars));
         });
-        self.sender
-            .post(Event::Host(f))
-            .await
-            .map_err(|_| HostError::Ended)?;
+        self.sender.post(Event::Host(f)).await.map_err(|_| HostError::Ended)?;
         rx.await.map_err(|_| HostError::NoAnswer)
     }
 

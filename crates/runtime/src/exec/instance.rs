@@ -12,10 +12,10 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::exec::base::{Instance, Start};
+use crate::exec::generations::SwapRequest;
 use crate::exec::handle::{checked_value, event_args, variable_index, InstanceHandle};
 use crate::exec::node_path::Body;
 use crate::exec::objects::Objects;
-use crate::exec::generations::SwapRequest;
 use crate::exec::observe::{Observer, Tracer};
 use crate::exec::state::{
     later, log_at, sleep_until, Env, Halting, RunOptions, State, Timer, TimerObject, CHANNEL_CAPACITY,

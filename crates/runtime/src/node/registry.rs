@@ -29,7 +29,8 @@ pub type ReportFn = Arc<dyn Fn(&mut crate::node::Cx<'_>, crate::value::ObjectRef
 /// Puts the Custom Events an object's data holds (a connection's delegates) through a live
 /// edit's translation: each event's number in the new program, or `None` where the edit
 /// removed it. Called on every object of an instance: it changes only data of its own type.
-pub type EventsFn = Arc<dyn Fn(&mut (dyn Any + Send), &dyn Fn(crate::node::EventRef) -> Option<crate::node::EventRef>) + Send + Sync>;
+pub type EventsFn =
+    Arc<dyn Fn(&mut (dyn Any + Send), &dyn Fn(crate::node::EventRef) -> Option<crate::node::EventRef>) + Send + Sync>;
 
 /// A class of objects (a connection, a timer) that graphs hold by handle.
 #[derive(Clone)]
