@@ -395,6 +395,10 @@ fn act(
                 .collect();
             return edited(session, page, editor.edit(page, inspector, graph.as_deref(), &ops));
         }
+        Action::Fits { ty, output, candidates } => match fitting(inspector.registry(), &ty, output, &candidates) {
+            Ok(pins) => session.fitting(&page, &ty, output, &pins),
+            Err(message) => session.refused(&page, &message),
+        },
         Action::Copy { graph, nodes, purpose } if purpose.as_deref() == Some("unreal") => {
             match editor.unreal_copy(inspector, graph.as_deref(), &nodes) {
                 Ok(text) => session.copied(&page, &text, purpose.as_deref()),
@@ -501,6 +505,42 @@ fn start(settings: &Settings, session: &Arc<Session>, page: Page) -> Option<Runn
         thread,
         edits,
     })
+}
+
+/// What fits a data pin of type `ty` (`output`: an output, else an input), as the
+/// checker decides: the registry's node types (`graphrun::offer`), then the page's own
+/// `candidates`, each with its first pin that fits.
+fn fitting(
+    registry: &Registry,
+    ty: &str,
+    output: bool,
+    candidates: &[protocol::Candidate],
+) -> Result<Vec<(String, String)>, String> {
+    let read = |text: &str| {
+        graphrun::format::ron::parse(text)
+            .map_err(|e| e.message)
+            .and_then(|v| graphrun::format::read_type(&v).map_err(|d| d.message))
+            .map_err(|e| format!("`{text}` is not a type: {e}"))
+    };
+    let ty = read(ty)?;
+    let mut pins = if output {
+        graphrun::offer::taking(registry, &ty)
+    } else {
+        graphrun::offer::giving(registry, &ty)
+    };
+    for candidate in candidates {
+        // Off an output, an input that takes its value; off an input, an output it takes.
+        let (side, fit): (_, &dyn Fn(&graphrun::Type) -> bool) = if output {
+            (&candidate.inputs, &|to| graphrun::offer::fits(to, &ty))
+        } else {
+            (&candidate.outputs, &|from| graphrun::offer::fits(&ty, from))
+        };
+        let pin = side.iter().find(|(_, written)| read(written).is_ok_and(|t| fit(&t)));
+        if let Some((pin, _)) = pin {
+            pins.push((candidate.label.clone(), pin.clone()));
+        }
+    }
+    Ok(pins)
 }
 
 /// A run's live editing: each time it is told the file changed, the file is read and

@@ -77,6 +77,22 @@ pub enum Action {
         /// server).
         ops: Vec<Vec<Word>>,
     },
+    /// What fits a data pin the palette is opened off, as the checker decides it: the node
+    /// types (and Get and Set of the variables shown) with a pin that takes its value (off
+    /// an output) or gives what it takes (off an input). Answered to the page alone.
+    Fits {
+        /// The pin's type, as the drawing writes it (`Int`, `Array(String)`,
+        /// `Object("M2_JsonWebSocketConnection")`).
+        #[serde(rename = "type")]
+        ty: String,
+        /// Whether the pin is an output.
+        output: bool,
+        /// Entries the page offers beside the registry's node types (Get and Set of the
+        /// variables shown, the file's own functions and macros), with their pins' types
+        /// as written.
+        #[serde(default)]
+        candidates: Vec<Candidate>,
+    },
     /// The RON text of nodes, for the clipboard (the page pastes it with `paste`).
     Copy {
         /// The body they are in (none: the event graph).
@@ -214,6 +230,17 @@ pub struct ValuesEntry<'a> {
 /// A node: its body (none: the event graph) and id.
 pub type NodeRef<'a> = (&'a Option<String>, &'a str);
 
+/// A palette entry whose pins the page knows (a variable's Get or Set, a function of the
+/// file): its label and its data pins, each a name and a type as written.
+#[derive(Debug, Deserialize)]
+pub struct Candidate {
+    pub label: String,
+    #[serde(default)]
+    pub inputs: Vec<(String, String)>,
+    #[serde(default)]
+    pub outputs: Vec<(String, String)>,
+}
+
 /// Everything the studio tells a page.
 #[derive(Debug, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -274,6 +301,14 @@ pub enum ToPage<'a> {
     Edited { printed: &'a [String] },
     /// Copied nodes' RON text.
     Copied { text: &'a str, purpose: Option<&'a str> },
+    /// What fits the pin a `fits` asked about: each palette entry (a node type's name, or
+    /// `Get NAME` / `Set NAME`) with its pin that fits.
+    Fitting {
+        /// The pin's type, as asked.
+        pin_type: &'a str,
+        output: bool,
+        pins: &'a [(String, String)],
+    },
     /// The file's bodies and variables as written changed.
     Declared { declared: &'a [BodyEntry] },
 }

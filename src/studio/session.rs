@@ -373,6 +373,18 @@ impl Session {
         self.answer(page, &ToPage::Copied { text, purpose });
     }
 
+    /// What fits the pin `page` asked about (`Action::Fits`).
+    pub fn fitting(&self, page: &Page, ty: &str, output: bool, pins: &[(String, String)]) {
+        self.answer(
+            page,
+            &ToPage::Fitting {
+                pin_type: ty,
+                output,
+                pins,
+            },
+        );
+    }
+
     /// What `page` asked was refused: why, shown on that page (and in every page's log).
     pub fn refused(&self, page: &Page, message: &str) {
         self.answer(page, &ToPage::Refused { message });

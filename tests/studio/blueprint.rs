@@ -732,3 +732,74 @@ async fn steps_over_into_and_out_of_calls_and_moves_renames_and_retypes_as_in_bl
     .await;
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The entries the palette offers as node types, in order.
+const PALETTE_ITEMS: &str =
+    "[...document.querySelectorAll('#palette [data-palette-item]')].map(i => i.dataset.paletteItem)";
+
+/// What the palette offers off a data pin is the checker's decision, asked of the server:
+/// off a Bool output, a generic node that compares numbers and strings (Add) is not offered
+/// (the checker refuses a Bool there), while Not, Branch and Print String (a Bool converts
+/// to a String) are, each wired to the pin that takes it; off a Float input, a node giving
+/// an Int (converted) is offered, one giving only a String is not.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_palette_off_a_data_pin_offers_what_the_checker_accepts() {
+    let dir = scratch("fits");
+    let graph = dir.join("fits.ron");
+    std::fs::write(
+        &graph,
+        r#"Graph(
+    format: 1,
+    name: "Fits",
+    nodes: {
+        "begin": (node: "Event BeginPlay", pos: (0, 0), exec: {"then": "wait"}),
+        "wait": (node: "Delay", pos: (256, 0)),
+        "less": (node: "Less", pos: (0, 192), inputs: {"A": 1, "B": 2}),
+    },
+)
+"#,
+    )
+    .unwrap();
+    let (_studio, url) = start(&dir, &["studio", "fits.ron", "--port", "0"]);
+    let mut page = Browser::launch("fits").await;
+    page.goto(&url).await;
+    page.wait_for(
+        "the graph",
+        "document.querySelectorAll('#stage g.node[data-node]').length === 3",
+    )
+    .await;
+
+    let (lx, ly) = page.centre(&pin("less", "Return Value", "out")).await;
+    drag_to_palette(&mut page, &pin("less", "Return Value", "out"), (lx + 200.0, ly + 120.0)).await;
+    page.wait_for("the server's answer", &format!("{PALETTE_ITEMS}.includes('Not')"))
+        .await;
+    let items: Vec<String> = serde_json::from_value(page.eval(PALETTE_ITEMS).await).unwrap();
+    for offered in ["Not", "Branch", "Print String", "Promote to Variable"] {
+        assert!(items.iter().any(|i| i == offered), "{offered} is offered: {items:?}");
+    }
+    for refused in ["Add", "Multiply", "Delay"] {
+        assert!(
+            !items.iter().any(|i| i == refused),
+            "{refused} is not offered: {items:?}"
+        );
+    }
+    // Taken, it is wired to the pin that takes the Bool.
+    pick(&mut page, "branch", "Branch").await;
+    saved(&mut page, 1, Some("branch")).await;
+    let text = file(&graph);
+    assert!(
+        text.contains("\"branch\": (\n            node: \"Branch\",")
+            && text.contains(r#"inputs: {"Condition": Link("less", "Return Value")}"#),
+        "{text}"
+    );
+
+    // Off Delay's Duration (a Float): Add (an Int, converted) is offered, Append is not.
+    let (wx, wy) = page.centre(&pin("wait", "Duration", "in")).await;
+    drag_to_palette(&mut page, &pin("wait", "Duration", "in"), (wx + 450.0, wy - 10.0)).await;
+    page.wait_for("the server's answer", &format!("{PALETTE_ITEMS}.includes('Add')"))
+        .await;
+    let items: Vec<String> = serde_json::from_value(page.eval(PALETTE_ITEMS).await).unwrap();
+    assert!(!items.iter().any(|i| i == "Append"), "Append gives a String: {items:?}");
+    page.key("Escape", 0).await;
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -24,6 +24,7 @@ mod exec;
 mod listing;
 mod names;
 mod node;
+pub mod offer;
 mod picture;
 mod plan;
 mod stdlib;

@@ -464,8 +464,31 @@ function openPalette(px, py, fromPin) {
   box.hidden = false;
   const input = $("#palette input");
   input.value = "";
+  editing.fits = null;
+  if (fromPin && !fromPin.exec && !fromPin.delegate && fromPin.type) askFits(fromPin);
   fillPalette();
   input.focus();
+}
+
+// What fits a data pin is the server's to say (the checker's rules, generic nodes
+// included): the page asks, and fills the palette again when the answer comes.
+function askFits(from) {
+  const pins = (list) => (list || []).map((p) => [p.name, baseType(p.type)]);
+  const candidates = [];
+  for (const v of variablesShown()) {
+    candidates.push({ label: `Get ${v.name}`, outputs: [[v.name, v.type]] });
+    candidates.push({ label: `Set ${v.name}`, inputs: [[v.name, v.type]], outputs: [[v.name, v.type]] });
+  }
+  for (const t of editing.own || []) candidates.push({ label: t.name, inputs: pins(t.inputs), outputs: pins(t.outputs) });
+  send({ action: "fits", type: baseType(from.type), output: !!from.output, candidates });
+}
+
+// The server's answer to `askFits`: each entry that fits, with its pin.
+function fitting(m) {
+  const from = editing.pending && editing.pending.from;
+  if (!from || baseType(from.type) !== m.pin_type || !!from.output !== m.output) return;
+  editing.fits = new Map(m.pins);
+  fillPalette();
 }
 
 function closePalette() {
@@ -475,18 +498,6 @@ function closePalette() {
 
 const baseType = (t) => String(t).split(" = ")[0];
 
-// Whether a value of type `from` can go into an input of type `to` (as the listing writes
-// types: generic pins say so in words); the server checks for real.
-function takes(to, from) {
-  to = baseType(to);
-  if (to.startsWith("delegate") || from === "delegate") return false;
-  if (to === from || to === "String") return true;
-  if (to === "Float" && from === "Int") return true;
-  if (to === "Json") return !from.startsWith("Object");
-  if (to.startsWith("Object") || from.startsWith("Object")) return /\bany\b/.test(to);
-  return /\bor\b|\bany\b|\bT\b|\bnumber\b/.test(to) || (to.startsWith("Array") && from.startsWith("Array"));
-}
-
 // The pin of node type `t` a wire dragged from `from` goes to, or null.
 function matchingPin(t, from) {
   if (from.exec) return from.output ? t.exec_inputs[0] || null : t.exec_outputs[0] || null;
@@ -495,12 +506,8 @@ function matchingPin(t, from) {
     const pin = from.output ? t.inputs.find((p) => baseType(p.type).startsWith("delegate")) : null;
     return pin ? pin.name : null;
   }
-  if (from.output) {
-    const pin = t.inputs.find((p) => takes(p.type, from.type));
-    return pin ? pin.name : null;
-  }
-  const pin = t.outputs.find((p) => takes(from.type, baseType(p.type)));
-  return pin ? pin.name : null;
+  // A data pin: what the server said fits (nothing until it has answered).
+  return (editing.fits && editing.fits.get(t.name)) || null;
 }
 
 // The variables of the body shown: name and type as written.

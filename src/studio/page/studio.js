@@ -65,6 +65,9 @@ function receive(m) {
     case "copied":
       copied(m.text, m.purpose);
       break;
+    case "fitting":
+      fitting(m);
+      break;
     case "saved":
       setSaved(m.count);
       break;
