@@ -35,6 +35,13 @@ struct History {
     redo: Vec<Change>,
 }
 
+/// What an edit written made: the ids its operations printed (new nodes), and each name
+/// its batch made fresh (what it was made from, and the name).
+pub struct Edited {
+    pub printed: Vec<String>,
+    pub names: Vec<(String, String)>,
+}
+
 /// The file being edited and each page's history.
 pub struct Editor {
     path: PathBuf,
@@ -89,7 +96,7 @@ impl Editor {
         inspector: &RegistryInspector<'_>,
         graph: Option<&str>,
         ops: &[Vec<Word>],
-    ) -> Result<Vec<String>, String> {
+    ) -> Result<Edited, String> {
         if ops.is_empty() {
             return Err("no operation".to_string());
         }
@@ -98,12 +105,16 @@ impl Editor {
             let (old, text) = current(&self.path)?;
             let body = body_named(&text, graph)?;
             // The batch's new nodes get their ids from the text they go into.
-            let ops = graphrun_edit::batch::resolve(&Doc::new(&text), &body, ops).map_err(|e| e.to_string())?;
-            let edited = graphrun_edit::edit(&self.name, &text, body, &ops, inspector)?;
+            let resolved =
+                graphrun_edit::batch::resolve_named(&Doc::new(&text), &body, ops).map_err(|e| e.to_string())?;
+            let edited = graphrun_edit::edit(&self.name, &text, body, &resolved.ops, inspector)?;
             match file::write(&self.path, old.as_deref(), &edited.text) {
                 Ok(()) => {
                     self.record(page, edited.undo, &edited.text);
-                    return Ok(edited.printed);
+                    return Ok(Edited {
+                        printed: edited.printed,
+                        names: resolved.names,
+                    });
                 }
                 Err(WriteError::Changed) => continue,
                 Err(WriteError::Io(e)) => return Err(format!("cannot write {}: {e}", self.name)),

@@ -306,10 +306,10 @@ fn diagnostics(found: &graphrun::Diagnostics) -> Vec<protocol::DiagnosticEntry> 
 
 /// Tells the page how an edit went: the ids it printed, or why it was refused; whether the
 /// file was written.
-fn edited(session: &Session, page: Page, result: Result<Vec<String>, String>) -> bool {
+fn edited(session: &Session, page: Page, result: Result<editor::Edited, String>) -> bool {
     match result {
-        Ok(printed) => {
-            session.edited(&page, &printed);
+        Ok(made) => {
+            session.edited(&page, &made.printed, &made.names);
             true
         }
         Err(message) => {

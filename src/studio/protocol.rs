@@ -4,9 +4,10 @@
 use serde::{Deserialize, Serialize};
 
 /// One request from a page.
-/// A word of an operation the page sends: a text, a number, or a node the batch adds
+/// A word of an operation the page sends: a text, a number, a node the batch adds
 /// (`{"new": "Print String"}`, the same node wherever the batch names it so; with `"pin"`,
-/// one of its pins), whose id the server makes (`graphrun_edit::batch`).
+/// one of its pins), whose id the server makes, or a variable, function or macro it adds,
+/// whose name the server makes (`graphrun_edit::batch`).
 #[derive(Debug, Deserialize)]
 #[serde(untagged)]
 pub enum Word {
@@ -18,10 +19,31 @@ pub enum Word {
     New {
         /// The page's name for it, which its id is made from.
         new: String,
-        /// One of its pins.
+        /// One of its pins: by name, or `{"variable": BASE}`, the pin named after the
+        /// variable the batch adds from BASE (a Get's or a Set's).
         #[serde(default)]
-        pin: Option<String>,
+        pin: Option<PinWord>,
     },
+    /// A variable the batch adds, by the name it is made from (`{"variable": "NewVar"}`;
+    /// with `"prefix": "var="` as `add-node`'s option), its name made fresh by the server.
+    Variable {
+        variable: String,
+        #[serde(default)]
+        prefix: String,
+    },
+    /// A function or macro the batch adds, by the name it is made from
+    /// (`{"body": "New Function"}`).
+    Body { body: String },
+}
+
+/// A pin of a node the batch adds, as the page names it.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum PinWord {
+    /// By its name.
+    Text(String),
+    /// Named after the variable the batch adds from this base.
+    Variable { variable: String },
 }
 
 impl From<Word> for graphrun_edit::batch::Word {
@@ -29,7 +51,23 @@ impl From<Word> for graphrun_edit::batch::Word {
         match word {
             Word::Text(text) => Self::Text(text),
             Word::Number(n) => Self::Text(n.to_string()),
-            Word::New { new, pin } => Self::New { name: new, pin },
+            Word::New { new, pin } => Self::New {
+                name: new,
+                pin: pin.map(|pin| match pin {
+                    PinWord::Text(pin) => graphrun_edit::batch::PinName::Text(pin),
+                    PinWord::Variable { variable } => graphrun_edit::batch::PinName::Variable(variable),
+                }),
+            },
+            Word::Variable { variable, prefix } => Self::Name {
+                kind: graphrun_edit::batch::NameKind::Variable,
+                base: variable,
+                prefix,
+            },
+            Word::Body { body } => Self::Name {
+                kind: graphrun_edit::batch::NameKind::Body,
+                base: body,
+                prefix: String::new(),
+            },
         }
     }
 }
@@ -298,7 +336,11 @@ pub enum ToPage<'a> {
     /// An edit was refused, and why.
     Refused { message: &'a str },
     /// An edit was written; the ids its operations printed (new nodes).
-    Edited { printed: &'a [String] },
+    Edited {
+        printed: &'a [String],
+        /// Each name the batch made fresh: what it was made from, and the name.
+        names: &'a [(String, String)],
+    },
     /// Copied nodes' RON text.
     Copied { text: &'a str, purpose: Option<&'a str> },
     /// What fits the pin a `fits` asked about: each palette entry (a node type's name, or

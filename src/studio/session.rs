@@ -364,8 +364,8 @@ impl Session {
     }
 
     /// An edit was written; what its operations printed (new nodes' ids).
-    pub fn edited(&self, page: &Page, printed: &[String]) {
-        self.answer(page, &ToPage::Edited { printed });
+    pub fn edited(&self, page: &Page, printed: &[String], names: &[(String, String)]) {
+        self.answer(page, &ToPage::Edited { printed, names });
     }
 
     /// Copied nodes' text, for the page's clipboard.

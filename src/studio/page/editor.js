@@ -519,12 +519,6 @@ function variablesShown() {
   return body && body.kind !== "graph" && graph ? own.concat(graph.variables.filter((g) => !own.some((v) => v.name === g.name))) : own;
 }
 
-// A name from `base`, unique among `taken` (`base`, `base_2`, …, or as `sep` joins).
-function unique(base, taken, sep = "_") {
-  if (!taken.has(base)) return base;
-  for (let n = 2; ; n++) if (!taken.has(`${base}${sep}${n}`)) return `${base}${sep}${n}`;
-}
-
 // What the palette offers from where it was opened: each entry a label, a category, a
 // description and the operations that place it at `at` (wired to `from`, if any).
 function paletteEntries(from) {
@@ -590,17 +584,20 @@ function wireOp(from, name, pin) {
 // Promote to Variable: a variable of the pin's type, named after the pin, and a Set of it
 // fed by an output (put into the node's exec chain, as Blueprint does) or a Get into an
 // input.
+// The variable's name is made by the server from the pin's (`Count`, or `Count2` where
+// taken); the Get's or Set's pin is named after it.
 function promoteOps(pin, at) {
-  const taken = new Set(variablesShown().map((v) => v.name));
-  const name = unique(pin.pin.replace(/[^\p{L}\p{N}_]+/gu, "") || "NewVar", taken, "");
-  const ops = [["add-variable", name, pin.type]];
+  const base = pin.pin.replace(/[^\p{L}\p{N}_]+/gu, "") || "NewVar";
+  const variable = { variable: base };
+  const option = { variable: base, prefix: "var=" };
+  const ops = [["add-variable", variable, pin.type]];
   if (!pin.output) {
-    const get = `Get ${name}`;
-    ops.push(["add-node", fresh(get), "Get", snap(at.x), snap(at.y), "var=" + name], ["connect", fresh(get, name), pin.node + "." + pin.pin]);
+    const get = `Get ${base}`;
+    ops.push(["add-node", fresh(get), "Get", snap(at.x), snap(at.y), option], ["connect", fresh(get, variable), pin.node + "." + pin.pin]);
     return ops;
   }
-  const set = `Set ${name}`;
-  ops.push(["add-node", fresh(set), "Set", snap(at.x), snap(at.y), "var=" + name], ["connect", pin.node + "." + pin.pin, fresh(set, name)]);
+  const set = `Set ${base}`;
+  ops.push(["add-node", fresh(set), "Set", snap(at.x), snap(at.y), option], ["connect", pin.node + "." + pin.pin, fresh(set, variable)]);
   const then = nodeEl(pin.node) && nodeEl(pin.node).querySelector('.pin.exec[data-dir="out"]');
   if (then) {
     const out = `${pin.node}.${then.dataset.pin}`;
@@ -766,6 +763,17 @@ function editedNodes(ids) {
   editing.selectAfter = ids && ids.length ? ids : null;
 }
 
+// The names an edit made fresh ([base, name]): a function or macro added by its button
+// gets its tab shown.
+function namesMade(names) {
+  const base = editing.showBase;
+  editing.showBase = null;
+  const made = (names || []).find(([b]) => b === base);
+  if (!base || !made) return;
+  if (model.graphs.some((g) => g.name === made[1])) show(made[1]);
+  else editing.showAfter = made[1];
+}
+
 // ---- The node menu: collapse, comment box, copy, duplicate, delete -------------------
 
 function openMenu(px, py) {
@@ -778,12 +786,6 @@ function openMenu(px, py) {
 
 function closeMenu() {
   $("#menu").hidden = true;
-}
-
-function freshBodyName(base) {
-  const taken = new Set(model.graphs.map((g) => g.name));
-  if (!taken.has(base)) return base;
-  for (let n = 2; ; n++) if (!taken.has(`${base} ${n}`)) return `${base} ${n}`;
 }
 
 function setupMenu() {
@@ -801,7 +803,9 @@ function setupMenu() {
         const macro = item.dataset.menu === "collapse-macro";
         input.hidden = false;
         input.dataset.kind = macro ? "collapse-to-macro" : "collapse-to-function";
-        input.value = freshBodyName(macro ? "New Macro" : "New Function");
+        // Left as it is, the name is made fresh by the server (`New Function 2`…).
+        input.value = macro ? "New Macro" : "New Function";
+        input.dataset.base = input.value;
         input.focus();
         input.select();
         return;
@@ -818,7 +822,8 @@ function setupMenu() {
     e.stopPropagation();
     if (e.key === "Escape") closeMenu();
     if (e.key !== "Enter" || !input.value.trim()) return;
-    edit([[input.dataset.kind, input.value.trim(), ...editing.selected]]);
+    const name = input.value.trim();
+    edit([[input.dataset.kind, name === input.dataset.base ? { body: name } : name, ...editing.selected]]);
     closeMenu();
   });
   window.addEventListener("mousedown", (e) => { if (!e.target.closest("#menu")) closeMenu(); });
@@ -933,15 +938,8 @@ function setupPinMenu() {
   window.addEventListener("mousedown", (e) => { if (!e.target.closest("#pin-menu")) menu.hidden = true; });
 }
 
-function freshVariable() {
-  const body = (editing.declared || []).find((b) => (b.name === undefined ? null : b.name) === model.current);
-  const taken = new Set(body ? body.variables.map((v) => v.name) : []);
-  if (!taken.has("NewVar")) return "NewVar";
-  for (let n = 2; ; n++) if (!taken.has(`NewVar${n}`)) return `NewVar${n}`;
-}
-
 function setupDeclared() {
-  $("#add-variable").addEventListener("click", () => edit([["add-variable", freshVariable(), "Bool"]]));
+  $("#add-variable").addEventListener("click", () => edit([["add-variable", { variable: "NewVar" }, "Bool"]]));
   const list = $("#declared");
   list.addEventListener("mousedown", (e) => {
     const row = e.target.closest("[data-declared]");
@@ -982,9 +980,10 @@ function addBodyButtons(tabs) {
     b.dataset.add = op;
     b.title = `A new ${op === "add-macro" ? "macro" : "function"}, with a tab of its own`;
     b.onclick = () => {
-      const name = freshBodyName(base);
-      editing.showAfter = name;
-      send({ action: "edit", graph: null, ops: [[op, name]] });
+      // The server names it (`New Function`, or `New Function 2`…); its tab is shown
+      // once the answer says which name it made (namesMade).
+      editing.showBase = base;
+      send({ action: "edit", graph: null, ops: [[op, { body: base }]] });
     };
     tabs.appendChild(b);
   }

@@ -61,6 +61,7 @@ function receive(m) {
       break;
     case "edited":
       editedNodes(m.printed);
+      namesMade(m.names);
       break;
     case "copied":
       copied(m.text, m.purpose);
