@@ -377,3 +377,95 @@ async fn an_impure_nodes_output_carries_while_its_type_does() {
     assert!(out[4].starts_with("error: ") && out[4].contains("`make`"), "{out:?}");
     assert_eq!(report.runtime_errors, 1);
 }
+
+/// A Delay waiting when the edit comes goes on into the new program (what follows it is
+/// the new text); one whose node the edit removed is named, and what followed it does not
+/// run.
+#[tokio::test(start_paused = true)]
+async fn a_delay_waiting_across_an_edit_goes_on_into_the_new_program_or_is_named() {
+    let text = |wait: bool, say: &str| {
+        let (then, delay) = if wait {
+            (
+                "wait",
+                r#""wait": (node: "Delay", inputs: {"Duration": 1.0}, exec: {"Completed": "say"}),"#,
+            )
+        } else {
+            ("say", "")
+        };
+        format!(
+            r#"Graph(format: 1, name: "Waits", nodes: {{
+                "begin": (node: "Event BeginPlay", exec: {{"then": "{then}"}}),
+                {delay}
+                "say": (node: "Print String", inputs: {{"In String": "{say}"}}),
+            }})"#
+        )
+    };
+    let before = load(&text(true, "before"));
+    for (after, printed, waits) in [
+        (load(&text(true, "after")), vec!["after"], vec![]),
+        (load(&text(false, "gone")), vec![], vec!["wait".to_string()]),
+    ] {
+        let host = Arc::new(Collect::default());
+        let mut instance = Instance::new(&before, host.clone());
+        let mut handle = instance.handle();
+        let drive = async move {
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            handle.swap(&after).await.unwrap()
+        };
+        let (report, swapped) = tokio::join!(instance.run(), drive);
+        assert_eq!(report.outcome, graphrun::Outcome::Idle);
+        assert_eq!(swapped.waits, waits);
+        assert_eq!(*host.out.lock().unwrap(), printed);
+    }
+}
+
+/// A host's latent node whose work ends after an edit removed the node: its result is
+/// dropped (the node is not there to go on from), and the log says so.
+#[tokio::test(start_paused = true)]
+async fn a_latent_result_for_a_removed_node_is_dropped_and_said() {
+    use graphrun::{Flow, FnNode, NodeDoc, Signature};
+    let registry = graphrun::Registry::builder()
+        .install(&graphrun::StandardLibrary)
+        .add_node(FnNode::fixed(
+            "Slow",
+            NodeDoc::new("Test", "goes on through then after a second, from a task"),
+            Signature::then(),
+            |_: &dyn graphrun::CompileCx| -> Result<Box<dyn graphrun::Node>, graphrun::PinError> {
+                Ok(Box::new(|cx: &mut graphrun::Cx<'_>, _: graphrun::Entry| {
+                    cx.spawn_latent(async {
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                        Box::new(|_: &mut graphrun::Cx<'_>| Ok(Flow::Then(0))) as graphrun::LatentFn
+                    });
+                    Ok(Flow::End)
+                }))
+            },
+        ))
+        .build();
+    let load = |text: &str| registry.load_str("latent.ron", text).unwrap();
+    let before = load(
+        r#"Graph(format: 1, name: "Latent", nodes: {
+            "begin": (node: "Event BeginPlay", exec: {"then": "slow"}),
+            "slow": (node: "Slow", exec: {"then": "say"}),
+            "say": (node: "Print String", inputs: {"In String": "after the wait"}),
+        })"#,
+    );
+    let after = load(
+        r#"Graph(format: 1, name: "Latent", nodes: {
+            "begin": (node: "Event BeginPlay"),
+            "say": (node: "Print String", inputs: {"In String": "after the wait"}),
+        })"#,
+    );
+    let host = Arc::new(Collect::default());
+    let mut instance = Instance::new(&before, host.clone());
+    let mut handle = instance.handle();
+    let drive = async move {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        handle.swap(&after).await.unwrap()
+    };
+    let (_, swapped) = tokio::join!(instance.run(), drive);
+    assert!(swapped.is_clean(), "{swapped}");
+    assert_eq!(
+        *host.out.lock().unwrap(),
+        ["warning: node `slow` finished its wait after a live edit removed it: what followed it does not run"]
+    );
+}

@@ -24,6 +24,8 @@ pub(crate) struct Remap {
     /// Per variable of the program before: its number in the program after, or [`GONE`]
     /// (removed, or retyped: then it is not the same variable).
     pub(crate) vars: Box<[u32]>,
+    /// The ids of the nodes of the program before that are gone, by number.
+    pub(crate) gone: std::collections::HashMap<u32, String>,
 }
 
 /// The swaps an instance has made, the first from generation 0 to 1.
@@ -59,6 +61,19 @@ impl Generations {
                 remap.vars.get(v as usize).copied().filter(|&v| v != GONE)
             })
             .map(|v| v as usize)
+    }
+
+    /// The id of node `node` of generation `gen`, if a later swap removed it.
+    pub(crate) fn gone_id(&self, gen: u32, node: u32) -> Option<&str> {
+        let mut n = node;
+        for remap in self.remaps.get(gen as usize..)? {
+            match remap.nodes.get(n as usize).copied() {
+                Some(GONE) => return remap.gone.get(&n).map(String::as_str),
+                Some(next) => n = next,
+                None => return None,
+            }
+        }
+        None
     }
 
     /// `event`, posted with the numbers of generation `gen`, in those of the program

@@ -402,10 +402,23 @@ impl Instance {
     }
 
     /// An event from the channel, in the numbers of the program running now, queued;
-    /// dropped when what it is for is gone (a live edit removed the node).
+    /// dropped when what it is for is gone (a live edit removed the node), and a wait's
+    /// end dropped so is said.
     fn take_in(&mut self, sent: Sent) {
-        if let Some(event) = self.st.generations.translate(sent.gen, sent.event) {
-            self.st.queue.push_back(event);
+        let waited = match &sent.event {
+            Event::Latent { node, .. } | Event::Wake { node, .. } => Some(*node),
+            _ => None,
+        };
+        match self.st.generations.translate(sent.gen, sent.event) {
+            Some(event) => self.st.queue.push_back(event),
+            None => {
+                if let Some(id) = waited.and_then(|n| self.st.generations.gone_id(sent.gen, n)) {
+                    let message = format!(
+                        "node `{id}` finished its wait after a live edit removed it: what followed it does not run"
+                    );
+                    self.env.host.log(Level::Warning, &message);
+                }
+            }
         }
     }
 

@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, HashMap};
 use crate::exec::base::Instance;
 use crate::exec::generations::{remap_event, Remap, Swapped, GONE};
 use crate::exec::state::{Timer, TimerObject};
+use crate::node::event::Event;
 use crate::node::EventRef;
 use crate::plan::origin::Scope;
 use crate::plan::program::{Program, ProgramInner};
@@ -135,12 +136,26 @@ impl Instance {
         }
         self.st.timers = timers;
 
-        // The events waiting their turn.
+        // The events waiting their turn. A timer's firing or a wait's end whose node is
+        // gone is said, as one waiting in the timer table is (the timer is cleared).
         let var_map: Vec<Option<usize>> = vars.iter().map(|&v| (v != GONE).then_some(v as usize)).collect();
-        self.st.queue = std::mem::take(&mut self.st.queue)
-            .into_iter()
-            .filter_map(|event| remap_event(event, &node, &|| var_map.clone()))
-            .collect();
+        let mut queue = std::collections::VecDeque::with_capacity(self.st.queue.len());
+        for event in std::mem::take(&mut self.st.queue) {
+            match &event {
+                Event::Timer { timer, event: e } if node(*e).is_none() => {
+                    if let Some(t) = self.st.objects.get_mut::<TimerObject>(timer.id) {
+                        *t = TimerObject::Off;
+                    }
+                    swapped.timers.push(old.debug[*e as usize].id.clone());
+                }
+                Event::Wake { node: n, .. } | Event::Latent { node: n, .. } if node(*n).is_none() => {
+                    swapped.waits.push(old.debug[*n as usize].id.clone());
+                }
+                _ => {}
+            }
+            queue.extend(remap_event(event, &node, &|| var_map.clone()));
+        }
+        self.st.queue = queue;
 
         // Objects that hold Custom Events (a connection's delegates).
         let event = |e: EventRef| node(e.0).filter(|&n| new.is_event[n as usize]).map(EventRef);
@@ -157,7 +172,11 @@ impl Instance {
         self.st.vars_at = vars_at;
         self.st.consts_at = consts_at;
         self.st.node_state = node_state;
-        self.st.generations.push(Remap { nodes, vars });
+        let gone = (0..old.nodes.len() as u32)
+            .filter(|&n| node(n).is_none())
+            .map(|n| (n, old.debug[n as usize].id.clone()))
+            .collect();
+        self.st.generations.push(Remap { nodes, vars, gone });
         let graph_vars = vars_at..vars_at + new.graph_vars;
         self.program = program.clone();
         self.env.prog = new;
