@@ -469,3 +469,79 @@ async fn a_latent_result_for_a_removed_node_is_dropped_and_said() {
         ["warning: node `slow` finished its wait after a live edit removed it: what followed it does not run"]
     );
 }
+
+/// A connection whose Connect node an edit removed goes on: its messages still fire the
+/// Custom Event its Connect bound (by id, after every node's number moved), over the same
+/// connection.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_connection_goes_on_when_its_connect_node_is_removed() {
+    let (port, connections) = echo_server();
+    let text = |connect: bool| {
+        let connect = if connect {
+            r#""connect": (node: "Connect String Websocket", inputs: {
+                "Target": Var("Socket"), "Url": Var("Url"),
+                "On Connected": Event("up"), "On Message Received": Event("message"),
+            }),"#
+        } else {
+            r#""a_first": (node: "Custom Event"),"#
+        };
+        format!(
+            r#"Graph(format: 1, name: "Kept",
+    variables: {{"Socket": (type: Object("M2_StringWebSocketConnection")), "Url": (type: String)}},
+    nodes: {{
+        {connect}
+        "begin": (node: "Event BeginPlay", exec: {{"then": "make"}}),
+        "make": (node: "Construct Object", inputs: {{"Class": "M2_StringWebSocketConnection"}}, exec: {{"then": "keep"}}),
+        "keep": (node: "Set", var: "Socket", inputs: {{"Socket": Link("make", "Return Value")}}{then}),
+        "up": (node: "Custom Event", exec: {{"then": "ping"}}),
+        "ping": (node: "Send Message", inputs: {{"Target": Var("Socket"), "Message": "ping"}}),
+        "again": (node: "Custom Event", exec: {{"then": "pong"}}),
+        "pong": (node: "Send Message", inputs: {{"Target": Var("Socket"), "Message": "pong"}}),
+        "message": (node: "Custom Event", params: {{"Connection": Object("M2_StringWebSocketConnection"), "Message": String}}, exec: {{"then": "say"}}),
+        "say": (node: "Print String", inputs: {{"In String": Link("message", "Message")}}),
+    }})"#,
+            then = if connect.contains("Connect") {
+                r#", exec: {"then": "connect"}"#
+            } else {
+                ""
+            },
+        )
+    };
+    let registry = graphrun::Registry::builder()
+        .install(&graphrun::StandardLibrary)
+        .install(&graphrun_socket::SocketLibrary::default())
+        .build();
+    let (before, after) = (
+        registry.load_str("kept.ron", &text(true)).unwrap(),
+        registry.load_str("kept.ron", &text(false)).unwrap(),
+    );
+    let host = Arc::new(Collect::default());
+    let mut instance = Instance::new(&before, host.clone());
+    instance
+        .set_variable("Url", Value::from(format!("ws://127.0.0.1:{port}/").as_str()))
+        .unwrap();
+    let mut handle = instance.handle();
+    let out = host.clone();
+    let drive = async move {
+        let printed = |n: usize| {
+            let out = out.clone();
+            async move {
+                for _ in 0..200 {
+                    if out.out.lock().unwrap().len() >= n {
+                        return;
+                    }
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+                panic!("not printed within 10 s: {:?}", out.out.lock().unwrap());
+            }
+        };
+        printed(1).await;
+        handle.swap(&after).await.unwrap();
+        handle.fire("again", vec![]).await.unwrap();
+        printed(2).await;
+        handle.stop();
+    };
+    tokio::join!(instance.run(), drive);
+    assert_eq!(*host.out.lock().unwrap(), ["ping", "pong"]);
+    assert_eq!(connections.load(std::sync::atomic::Ordering::SeqCst), 1);
+}

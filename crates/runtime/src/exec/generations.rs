@@ -118,8 +118,12 @@ pub(crate) fn remap_event(
         },
         Event::Latent { node: n, f } => Event::Latent { node: node(n)?, f },
         Event::Task { node: n, f } => Event::Task { node: node(n)?, f },
+        // A report is about an object, which lives on whatever the edit removed: one whose
+        // node is gone (a connection whose Connect node was deleted) is still applied, in
+        // the context of the program's first node, so the object's state and its bound
+        // events go on.
         Event::Report { node: n, object, data } => Event::Report {
-            node: node(n)?,
+            node: node(n).unwrap_or(0),
             object,
             data,
         },
