@@ -18,6 +18,8 @@ use tokio_tungstenite::tungstenite;
 mod blueprint;
 #[path = "studio/browser.rs"]
 mod browser;
+#[path = "support/echo.rs"]
+mod echo;
 #[path = "studio/editor.rs"]
 mod editor;
 #[path = "studio/live.rs"]

@@ -6,6 +6,8 @@
 mod bounded;
 mod cli;
 mod docs;
+#[path = "support/echo.rs"]
+mod echo;
 mod edit;
 mod embedding;
 #[path = "support/fifo.rs"]

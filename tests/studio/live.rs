@@ -4,36 +4,11 @@
 //! keeps goes on. A retyped variable is reset and named in the log; with the live switch
 //! off, a change does not reach the run until the switch is on again.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
 use super::browser::Browser;
+use super::echo::echo_server;
 use super::{saved, scratch, screenshots, start, OUTPUT_LINES};
-
-/// An echo server on loopback, counting the connections it took.
-async fn echo_server() -> (u16, Arc<AtomicUsize>) {
-    use futures_util::{SinkExt, StreamExt};
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let connections = Arc::new(AtomicUsize::new(0));
-    let counted = connections.clone();
-    tokio::spawn(async move {
-        while let Ok((stream, _)) = listener.accept().await {
-            counted.fetch_add(1, Ordering::SeqCst);
-            tokio::spawn(async move {
-                let Ok(mut ws) = tokio_tungstenite::accept_async(stream).await else {
-                    return;
-                };
-                while let Some(Ok(message)) = ws.next().await {
-                    if message.is_text() && ws.send(message).await.is_err() {
-                        return;
-                    }
-                }
-            });
-        }
-    });
-    (port, connections)
-}
 
 /// Every 0.2 s it sends "ping"; each reply counts, printing `say` and then the count.
 fn graph(say: &str, level: &str) -> String {
@@ -85,7 +60,7 @@ const LOG_LINES: &str = "[...document.querySelectorAll('#log > div')].map(d => d
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_edit_reaches_the_running_graph_over_the_connection_it_has() {
-    let (port, connections) = echo_server().await;
+    let (port, connections) = echo_server();
     let dir = scratch("live");
     let file = dir.join("live.ron");
     std::fs::write(&file, graph("before", "(type: Int, default: 3)")).unwrap();
