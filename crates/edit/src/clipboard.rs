@@ -4,6 +4,7 @@
 //! scratch graph made of the copied text, with the same operations as every other edit.
 
 use crate::EditError;
+use graphrun_format::model::field;
 
 use std::collections::{HashMap, HashSet};
 
@@ -70,7 +71,7 @@ pub fn copy(text: &str, body: &Body, nodes: &[(String, Option<(i64, i64)>)]) -> 
         .iter()
         .filter_map(|(id, pos)| pos.map(|(x, y)| (id.clone(), format!("({x}, {y})"))))
         .collect();
-    copied.set_node_fields("pos", &places)?;
+    copied.set_node_fields(field::POS, &places)?;
     let keep: HashSet<&str> = nodes.iter().map(|(id, _)| id.as_str()).collect();
     copied.remove_wires(|_, w| match w {
         Wire::Input { from, .. } => !keep.contains(from.as_str()),
@@ -146,7 +147,7 @@ impl Session<'_> {
             };
             placed.insert(id.clone(), format!("({px}, {py})"));
         }
-        pasted.set_node_fields("pos", &placed)?;
+        pasted.set_node_fields(field::POS, &placed)?;
         let doc = self.doc();
         let map = doc.nodes_map(&self.body)?;
         let indent = match items(&map).first() {
@@ -181,7 +182,7 @@ impl Session<'_> {
 
 /// A node's `pos`, if it has one.
 fn pos_of(node: &NodeRef) -> Option<(i64, i64)> {
-    let pos = node.field("pos")?;
+    let pos = node.field(field::POS)?;
     match ron::parse(&pos.to_string()).ok()?.kind {
         ron::Kind::Tuple { name: None, items } => match items[..] {
             [ron::Value {

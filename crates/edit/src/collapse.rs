@@ -4,6 +4,7 @@
 //! As in Blueprint, a function has one exec input and one exec output (or none: a pure
 //! function); a macro has as many as the selection needs.
 
+use graphrun_format::model::field;
 use std::collections::HashSet;
 
 use graphrun_format::Type;
@@ -79,7 +80,7 @@ impl Session<'_> {
         let (mut data_in, mut data_out, mut exec_in, mut exec_out) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         for node in doc.nodes(&self.body) {
             let inside = selected.contains(node.id.as_str());
-            for field_name in ["inputs", "exec"] {
+            for field_name in [field::INPUTS, field::EXEC] {
                 let Some(map) = node.field(field_name).filter(|m| m.kind() == MAP) else {
                     continue;
                 };
@@ -87,7 +88,7 @@ impl Session<'_> {
                     let (Some(key), Some(value)) = (item.key(), item.value()) else {
                         continue;
                     };
-                    if field_name == "inputs" {
+                    if field_name == field::INPUTS {
                         let Some((from, from_pin)) = crate::wires::link_source(&value) else {
                             continue;
                         };
@@ -169,7 +170,7 @@ impl Session<'_> {
                     let Some(pins) = self.pins(id) else { continue };
                     let node = doc.node(&self.body, id)?;
                     let wired: HashSet<String> = node
-                        .field("exec")
+                        .field(field::EXEC)
                         .filter(|m| m.kind() == MAP)
                         .map(|m| items(&m).iter().filter_map(|i| i.key()).collect())
                         .unwrap_or_default();
@@ -218,12 +219,17 @@ impl Session<'_> {
                 format!("{call}.{}", p.name)
             };
             for (m, pin) in &p.wired {
-                self.set_entry(m, "exec", pin, &quote(&target))?;
+                self.set_entry(m, field::EXEC, pin, &quote(&target))?;
             }
         }
         for p in &data_out {
             for (m, pin) in &p.wired {
-                self.set_entry(m, "inputs", pin, &format!("Link({}, {})", quote(&call), quote(&p.name)))?;
+                self.set_entry(
+                    m,
+                    field::INPUTS,
+                    pin,
+                    &format!("Link({}, {})", quote(&call), quote(&p.name)),
+                )?;
             }
         }
         // The comment boxes around the selection hold the node taking its place instead.
@@ -238,14 +244,14 @@ impl Session<'_> {
         for p in &data_in {
             let (from, pin) = &p.end;
             let link = format!("Link({}, {})", quote(from), quote(pin.as_deref().unwrap_or_default()));
-            self.set_entry(&call, "inputs", &p.name, &link)?;
+            self.set_entry(&call, field::INPUTS, &p.name, &link)?;
         }
         for p in &exec_out {
             let target = match &p.end {
                 (to, Some(pin)) => format!("{to}.{pin}"),
                 (to, None) => to.clone(),
             };
-            self.set_entry(&call, "exec", &p.name, &quote(&target))?;
+            self.set_entry(&call, field::EXEC, &p.name, &quote(&target))?;
         }
         Ok(())
     }
@@ -253,7 +259,7 @@ impl Session<'_> {
     /// A node's `pos`, if it has one.
     fn pos(&self, id: &str) -> Option<(i64, i64)> {
         let node = self.node(id).ok()?;
-        let text = node.field("pos")?.to_string();
+        let text = node.field(field::POS)?.to_string();
         let inner = text.trim().strip_prefix('(')?.strip_suffix(')')?;
         let (x, y) = inner.split_once(',')?;
         Some((x.trim().parse().ok()?, y.trim().parse().ok()?))
@@ -275,9 +281,9 @@ impl Session<'_> {
     ) -> Result<String, String> {
         let unit = indent_unit(&self.text);
         let field = if kind == Reusable::Function {
-            "functions"
+            field::FUNCTIONS
         } else {
-            "macros"
+            field::MACROS
         };
         let outer = self.entry_indent(field);
         let (inner, nodes_indent) = (format!("{outer}{unit}"), format!("{outer}{unit}{unit}"));
@@ -311,7 +317,7 @@ impl Session<'_> {
             for (n, pin) in &p.wired {
                 body.set_entry(
                     n,
-                    "inputs",
+                    field::INPUTS,
                     pin,
                     &format!("Link({}, {})", quote(&entry), quote(&p.name)),
                 )?;
@@ -320,7 +326,7 @@ impl Session<'_> {
         for p in data_out {
             let (s, pin) = &p.end;
             let link = format!("Link({}, {})", quote(s), quote(pin.as_deref().unwrap_or_default()));
-            body.set_entry(&exit, "inputs", &p.name, &link)?;
+            body.set_entry(&exit, field::INPUTS, &p.name, &link)?;
         }
         match kind {
             Reusable::Function => {
@@ -329,10 +335,10 @@ impl Session<'_> {
                     Some((to, None)) => to.clone(),
                     None => exit.clone(),
                 };
-                body.set_entry(&entry, "exec", "then", &quote(&first))?;
+                body.set_entry(&entry, field::EXEC, "then", &quote(&first))?;
                 for p in exec_out {
                     for (n, pin) in &p.wired {
-                        body.set_entry(n, "exec", pin, &quote(&exit))?;
+                        body.set_entry(n, field::EXEC, pin, &quote(&exit))?;
                     }
                 }
             }
@@ -342,11 +348,11 @@ impl Session<'_> {
                         (to, Some(pin)) => format!("{to}.{pin}"),
                         (to, None) => to.clone(),
                     };
-                    body.set_entry(&entry, "exec", &p.name, &quote(&target))?;
+                    body.set_entry(&entry, field::EXEC, &p.name, &quote(&target))?;
                 }
                 for p in exec_out {
                     for (n, pin) in &p.wired {
-                        body.set_entry(n, "exec", pin, &quote(&format!("{exit}.{}", p.name)))?;
+                        body.set_entry(n, field::EXEC, pin, &quote(&format!("{exit}.{}", p.name)))?;
                     }
                 }
             }

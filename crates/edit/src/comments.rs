@@ -8,6 +8,7 @@ use crate::session::Session;
 use crate::syntax::{SyntaxKind::*, SyntaxNode};
 use crate::text::quote;
 use crate::tree::{field_value, items};
+use graphrun_format::model::field;
 
 impl Session<'_> {
     /// The `comments` list and the box at `index` in it.
@@ -44,7 +45,7 @@ impl Session<'_> {
                 &self.text,
                 &top,
                 TOP_ORDER,
-                "comments",
+                field::COMMENTS,
                 &format!("[{item}]"),
                 Style::Block,
             ),
@@ -57,13 +58,13 @@ impl Session<'_> {
     pub(crate) fn set_comment_box(&mut self, index: usize, text: &str) -> Result<(), String> {
         self.graph_only()?;
         let (_, boxed) = self.comment_box(index)?;
-        let edits = match field_value(&boxed, "text") {
+        let edits = match field_value(&boxed, field::TEXT) {
             Some(old) => vec![crate::text::TextEdit::replace(crate::tree::range(&old), quote(text))],
             None => crate::layout::insert_field(
                 &self.text,
                 &boxed,
                 graphrun_format::model::COMMENT_FIELDS,
-                "text",
+                field::TEXT,
                 &quote(text),
                 Style::Inline,
             ),
@@ -81,13 +82,15 @@ impl Session<'_> {
             .iter()
             .enumerate()
             .filter(|(_, b)| {
-                field_value(b, "nodes").filter(|l| l.kind() == LIST).is_some_and(|l| {
-                    items(&l).iter().any(|i| {
-                        i.value()
-                            .and_then(|v| crate::tree::string(&v))
-                            .is_some_and(|id| ids.contains(id.as_str()))
+                field_value(b, field::NODES)
+                    .filter(|l| l.kind() == LIST)
+                    .is_some_and(|l| {
+                        items(&l).iter().any(|i| {
+                            i.value()
+                                .and_then(|v| crate::tree::string(&v))
+                                .is_some_and(|id| ids.contains(id.as_str()))
+                        })
                     })
-                })
             })
             .map(|(i, _)| i)
             .collect()
@@ -96,7 +99,7 @@ impl Session<'_> {
     /// Adds node `id` to comment box `index`.
     pub(crate) fn add_to_comment_box(&mut self, index: usize, id: &str) -> Result<(), String> {
         let (_, boxed) = self.comment_box(index)?;
-        let list = field_value(&boxed, "nodes")
+        let list = field_value(&boxed, field::NODES)
             .filter(|l| l.kind() == LIST)
             .ok_or_else(|| format!("comment box {index} has no `nodes` list"))?;
         let edits = insert_item(&self.text, &list, None, &quote(id), Style::Inline);

@@ -4,6 +4,7 @@
 //! reordering, reformatting and comments show no difference. One change a line, in the
 //! order of the new file; layout (`pos`, a node's comment, comment boxes) last.
 
+use graphrun_format::model::field;
 use std::collections::HashMap;
 
 use crate::EditError;
@@ -105,7 +106,7 @@ fn nodes(old: &[(String, SyntaxNode)], new: &[(String, SyntaxNode)], out: &mut V
     let (old_by_id, new_by_id) = (by_key(old), by_key(new));
     let find = |list: &HashMap<&str, &SyntaxNode>, id: &str| list.get(id).map(|v| (*v).clone());
     let type_of = |n: &SyntaxNode| {
-        field_value(n, "node")
+        field_value(n, field::NODE)
             .and_then(|v| tree::string(&v))
             .unwrap_or_default()
     };
@@ -118,18 +119,22 @@ fn nodes(old: &[(String, SyntaxNode)], new: &[(String, SyntaxNode)], out: &mut V
         if was != is {
             out.push(format!("~ node {id}: type {was} -> {is}"));
         }
-        if field(&before, "var") != field(node, "var") {
+        if field(&before, field::VAR) != field(node, field::VAR) {
             out.push(format!(
                 "~ node {id}: var {} -> {}",
-                field(&before, "var").unwrap_or_else(|| "(none)".into()),
-                field(node, "var").unwrap_or_else(|| "(none)".into())
+                field(&before, field::VAR).unwrap_or_else(|| "(none)".into()),
+                field(node, field::VAR).unwrap_or_else(|| "(none)".into())
             ));
         }
-        for (what, name) in [("input", "inputs"), ("exec", "exec"), ("param", "params")] {
+        for (what, name) in [
+            ("input", field::INPUTS),
+            ("exec", field::EXEC),
+            ("param", field::PARAMS),
+        ] {
             let (a, b) = (entries(field_value(&before, name)), entries(field_value(node, name)));
             // An exec output's target is a node (and pin): shown as its id, as written.
             let shown = |v: &SyntaxNode| match what {
-                "exec" => tree::string(v).unwrap_or_else(|| compact(v)),
+                field::EXEC => tree::string(v).unwrap_or_else(|| compact(v)),
                 _ => compact(v),
             };
             let value =
@@ -147,11 +152,12 @@ fn nodes(old: &[(String, SyntaxNode)], new: &[(String, SyntaxNode)], out: &mut V
                 }
             }
         }
-        for what in ["pos", "comment"] {
+        for what in [field::POS, field::COMMENT] {
             let (a, b) = (field(&before, what), field(node, what));
             if a != b {
-                let show =
-                    |v: Option<String>| v.map_or("(none)".to_string(), |v| if what == "pos" { place(&v) } else { v });
+                let show = |v: Option<String>| {
+                    v.map_or("(none)".to_string(), |v| if what == field::POS { place(&v) } else { v })
+                };
                 layout.push(format!("node {id}: {what} {} -> {}", show(a), show(b)));
             }
         }
@@ -170,14 +176,14 @@ fn named(kind: &str, old: &[(String, SyntaxNode)], new: &[(String, SyntaxNode)],
     let (old_by_key, new_by_key) = (by_key(old), by_key(new));
     let find = |list: &HashMap<&str, &SyntaxNode>, key: &str| list.get(key).map(|v| (*v).clone());
     let shown = |v: &SyntaxNode| match v.kind() {
-        STRUCT => field(v, "type").unwrap_or_else(|| compact(v)),
+        STRUCT => field(v, field::TYPE).unwrap_or_else(|| compact(v)),
         _ => compact(v),
     };
     for (name, value) in new {
         match find(&old_by_key, name) {
             None => out.push(format!("+ {kind} {name} ({})", shown(value))),
             Some(before) if value.kind() == STRUCT => {
-                for part in ["type", "default"] {
+                for part in [field::TYPE, field::DEFAULT] {
                     let (a, b) = (field(&before, part), field(value, part));
                     if a != b {
                         out.push(format!(
@@ -205,29 +211,29 @@ fn named(kind: &str, old: &[(String, SyntaxNode)], new: &[(String, SyntaxNode)],
 fn reusable(old: &SyntaxNode, new: &SyntaxNode, out: &mut Vec<String>, layout: &mut Vec<String>) {
     named(
         "input",
-        &entries(field_value(old, "inputs")),
-        &entries(field_value(new, "inputs")),
+        &entries(field_value(old, field::INPUTS)),
+        &entries(field_value(new, field::INPUTS)),
         out,
     );
     named(
         "output",
-        &entries(field_value(old, "outputs")),
-        &entries(field_value(new, "outputs")),
+        &entries(field_value(old, field::OUTPUTS)),
+        &entries(field_value(new, field::OUTPUTS)),
         out,
     );
-    let pure = |n: &SyntaxNode| field(n, "pure").unwrap_or_else(|| "false".into());
+    let pure = |n: &SyntaxNode| field(n, field::PURE).unwrap_or_else(|| "false".into());
     if pure(old) != pure(new) {
         out.push(format!("~ pure {} -> {}", pure(old), pure(new)));
     }
     named(
         "local",
-        &entries(field_value(old, "locals")),
-        &entries(field_value(new, "locals")),
+        &entries(field_value(old, field::LOCALS)),
+        &entries(field_value(new, field::LOCALS)),
         out,
     );
     nodes(
-        &entries(field_value(old, "nodes")),
-        &entries(field_value(new, "nodes")),
+        &entries(field_value(old, field::NODES)),
+        &entries(field_value(new, field::NODES)),
         out,
         layout,
     );
@@ -303,7 +309,7 @@ pub fn diff(old: (&str, &str), new: (&str, &str), layout: bool) -> Result<Vec<St
     }
     for section in sections {
         match section {
-            "name" | "format" => {
+            field::NAME | field::FORMAT => {
                 let (x, y) = (field(&top_a, section), field(&top_b, section));
                 if x != y {
                     out.push(format!(
@@ -313,19 +319,23 @@ pub fn diff(old: (&str, &str), new: (&str, &str), layout: bool) -> Result<Vec<St
                     ));
                 }
             }
-            "imports" => {
+            field::IMPORTS => {
                 let (x, y) = (listed(&top_a, section), listed(&top_b, section));
                 out.extend(y.iter().filter(|i| !x.contains(i)).map(|i| format!("+ import {i}")));
                 out.extend(x.iter().filter(|i| !y.contains(i)).map(|i| format!("- import {i}")));
             }
-            "variables" => named(
+            field::VARIABLES => named(
                 "variable",
-                &entries(field_value(&top_a, "variables")),
-                &entries(field_value(&top_b, "variables")),
+                &entries(field_value(&top_a, field::VARIABLES)),
+                &entries(field_value(&top_b, field::VARIABLES)),
                 &mut out,
             ),
-            "functions" | "macros" => {
-                let kind = if section == "functions" { "function" } else { "macro" };
+            field::FUNCTIONS | field::MACROS => {
+                let kind = if section == field::FUNCTIONS {
+                    "function"
+                } else {
+                    "macro"
+                };
                 let (x, y) = (
                     entries(field_value(&top_a, section)),
                     entries(field_value(&top_b, section)),
@@ -348,7 +358,7 @@ pub fn diff(old: (&str, &str), new: (&str, &str), layout: bool) -> Result<Vec<St
                     }
                 }
             }
-            "comments" => {
+            field::COMMENTS => {
                 let (x, y) = (listed(&top_a, section), listed(&top_b, section));
                 later.extend(
                     y.iter()
@@ -361,7 +371,7 @@ pub fn diff(old: (&str, &str), new: (&str, &str), layout: bool) -> Result<Vec<St
                         .map(|c| format!("- comment box {c}")),
                 );
             }
-            "nodes" => nodes(
+            field::NODES => nodes(
                 &entries(a.nodes_map(&Body::Graph).ok()),
                 &entries(b.nodes_map(&Body::Graph).ok()),
                 &mut out,

@@ -3,6 +3,7 @@
 //! that miss say so with the nearest known name.
 
 use crate::EditError;
+use graphrun_format::model::field;
 
 use crate::facts::Body;
 use crate::syntax::{parse, SyntaxKind::*, SyntaxNode};
@@ -62,7 +63,7 @@ impl NodeRef {
 
     /// The node type's name.
     pub fn node_type(&self) -> Option<String> {
-        self.string("node")
+        self.string(field::NODE)
     }
 }
 
@@ -86,8 +87,8 @@ impl<'t> Doc<'t> {
     pub fn reusable(&self, body: &Body) -> Result<SyntaxNode, EditError> {
         let (field, name, what) = match body {
             Body::Graph => return self.top(),
-            Body::Function(n) => ("functions", n, "function"),
-            Body::Macro(n) => ("macros", n, "macro"),
+            Body::Function(n) => (field::FUNCTIONS, n, "function"),
+            Body::Macro(n) => (field::MACROS, n, "macro"),
         };
         let map = field_value(&self.top()?, field).filter(|m| m.kind() == MAP);
         let entries = map.as_ref().map(items).unwrap_or_default();
@@ -104,7 +105,7 @@ impl<'t> Doc<'t> {
 
     /// The body's `nodes: {...}`.
     pub fn nodes_map(&self, body: &Body) -> Result<SyntaxNode, EditError> {
-        field_value(&self.reusable(body)?, "nodes")
+        field_value(&self.reusable(body)?, field::NODES)
             .filter(|m| m.kind() == MAP)
             .ok_or_else(|| "the graph has no `nodes: {...}`".into())
     }
@@ -141,7 +142,11 @@ impl<'t> Doc<'t> {
     /// `locals` (absent if the file has none yet).
     pub fn variables_map(&self, body: &Body) -> Result<Option<SyntaxNode>, EditError> {
         let holder = self.reusable(body)?;
-        let field = if *body == Body::Graph { "variables" } else { "locals" };
+        let field = if *body == Body::Graph {
+            field::VARIABLES
+        } else {
+            field::LOCALS
+        };
         Ok(field_value(&holder, field).filter(|m| m.kind() == MAP))
     }
 
@@ -172,9 +177,9 @@ impl<'t> Doc<'t> {
                 .unwrap_or_default()
         };
         WrittenPins {
-            inputs: pins("inputs"),
-            outputs: pins("outputs"),
-            pure: field_value(&holder, "pure").is_some_and(|p| p.to_string().trim() == "true"),
+            inputs: pins(field::INPUTS),
+            outputs: pins(field::OUTPUTS),
+            pure: field_value(&holder, field::PURE).is_some_and(|p| p.to_string().trim() == "true"),
         }
     }
 
@@ -188,11 +193,11 @@ impl<'t> Doc<'t> {
             .filter_map(|item| {
                 let name = item.key()?;
                 let value = item.value()?;
-                let ty = field_value(&value, "type").map(|t| t.to_string())?;
+                let ty = field_value(&value, field::TYPE).map(|t| t.to_string())?;
                 Some((
                     name,
                     ty.trim().to_string(),
-                    field_value(&value, "default").map(|d| d.to_string().trim().to_string()),
+                    field_value(&value, field::DEFAULT).map(|d| d.to_string().trim().to_string()),
                 ))
             })
             .collect()
@@ -202,7 +207,7 @@ impl<'t> Doc<'t> {
     pub fn comment_list(&self) -> Option<SyntaxNode> {
         self.top()
             .ok()
-            .and_then(|t| field_value(&t, "comments"))
+            .and_then(|t| field_value(&t, field::COMMENTS))
             .filter(|l| l.kind() == LIST)
     }
 
@@ -219,8 +224,8 @@ impl<'t> Doc<'t> {
         let mut out = vec![Body::Graph];
         let Ok(top) = self.top() else { return out };
         for (field, make) in [
-            ("functions", Body::Function as fn(String) -> Body),
-            ("macros", Body::Macro),
+            (field::FUNCTIONS, Body::Function as fn(String) -> Body),
+            (field::MACROS, Body::Macro),
         ] {
             if let Some(map) = field_value(&top, field).filter(|m| m.kind() == MAP) {
                 out.extend(items(&map).iter().filter_map(Item::key).map(make));

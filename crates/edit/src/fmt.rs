@@ -12,6 +12,7 @@
 //! gives a result.
 
 use crate::EditError;
+use graphrun_format::model::field;
 
 use crate::syntax::{parse, SyntaxKind::*, SyntaxNode};
 
@@ -77,9 +78,9 @@ struct Entry {
 
 /// The fields whose maps are written one entry per line wherever they are (a map: a comment
 /// box's `nodes` list is not one).
-const BROKEN_ANYWHERE: &[&str] = &["nodes", "functions", "macros"];
+const BROKEN_ANYWHERE: &[&str] = &[field::NODES, field::FUNCTIONS, field::MACROS];
 /// The top-level fields written one entry per line.
-const BROKEN_AT_TOP: &[&str] = &["variables", "comments"];
+const BROKEN_AT_TOP: &[&str] = &[field::VARIABLES, field::COMMENTS];
 
 fn comment(text: &str) -> String {
     text.trim_end().to_string()
@@ -157,7 +158,7 @@ fn value(node: &SyntaxNode, broken: bool, top: bool) -> Value {
                             .parent()
                             .filter(|p| p.kind() == FIELD)
                             .and_then(|p| p.children_with_tokens().find(|t| t.kind() == IDENT))
-                            .is_some_and(|f| matches!(f.to_string().as_str(), "functions" | "macros"));
+                            .is_some_and(|f| matches!(f.to_string().as_str(), field::FUNCTIONS | field::MACROS));
                         let head = key
                             .map(|k| format!("{}: ", crate::diff::compact(&k)))
                             .unwrap_or_default();

@@ -10,6 +10,7 @@ use crate::session::Session;
 use crate::syntax::SyntaxKind::MAP;
 use crate::text::{first_on_line, indent_at, indent_unit, quote};
 use crate::tree::{brackets, field_value, items};
+use graphrun_format::model::field;
 
 impl Session<'_> {
     /// Adds an empty function (a Function Entry wired to a Return Node) or macro (its
@@ -22,9 +23,9 @@ impl Session<'_> {
             return Err(format!("the file already has a function or macro `{name}`"));
         }
         let field = if kind == Reusable::Function {
-            "functions"
+            field::FUNCTIONS
         } else {
-            "macros"
+            field::MACROS
         };
         let unit = indent_unit(&self.text);
         let outer = self.entry_indent(field);
@@ -67,9 +68,9 @@ impl Session<'_> {
     /// Adds `"NAME": (...)` to the file's functions or macros.
     pub(crate) fn insert_reusable(&mut self, kind: Reusable, entry: &str) -> Result<(), String> {
         let field = if kind == Reusable::Function {
-            "functions"
+            field::FUNCTIONS
         } else {
-            "macros"
+            field::MACROS
         };
         let doc = self.doc();
         let top = doc.top()?;

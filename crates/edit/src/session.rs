@@ -3,6 +3,7 @@
 //! that does not apply leaves the text as it was and says why; the edits' inverses are
 //! kept, so a whole batch can be undone byte for byte.
 
+use graphrun_format::model::field;
 use std::collections::HashMap;
 
 use crate::EditError;
@@ -282,17 +283,17 @@ impl<'i> Session<'i> {
             Op::RenameNode { old, new } => self.rename_node(old, new),
             Op::Move { id, x, y } => {
                 self.node(id)?;
-                self.set_field(id, "pos", &format!("({x}, {y})"))
+                self.set_field(id, field::POS, &format!("({x}, {y})"))
             }
             Op::Set { id, pin, value } => {
                 self.node(id)?;
                 let ty = self.pins(id).and_then(|p| p.input(pin)).cloned();
                 let literal = literal(value, ty.as_ref())?;
-                self.set_entry(id, "inputs", pin, &literal)
+                self.set_entry(id, field::INPUTS, pin, &literal)
             }
             Op::Clear { id, pin } => {
                 let node = self.node(id)?;
-                let inputs = node.field("inputs").filter(|m| m.kind() == MAP);
+                let inputs = node.field(field::INPUTS).filter(|m| m.kind() == MAP);
                 let index = inputs
                     .as_ref()
                     .and_then(|m| items(m).iter().position(|i| i.key().as_deref() == Some(pin.as_str())));
@@ -322,9 +323,9 @@ impl<'i> Session<'i> {
             Op::Comment { id, text } => {
                 let node = self.node(id)?;
                 if text.is_empty() {
-                    self.remove_struct_field(&node.value, "comment")
+                    self.remove_struct_field(&node.value, field::COMMENT)
                 } else {
-                    self.set_field(id, "comment", &quote(text))
+                    self.set_field(id, field::COMMENT, &quote(text))
                 }
             }
         }
@@ -502,7 +503,7 @@ impl<'i> Session<'i> {
             return None;
         }
         for boxed in self.doc().comment_boxes() {
-            let Some(list) = field_value(&boxed, "nodes").filter(|l| l.kind() == LIST) else {
+            let Some(list) = field_value(&boxed, field::NODES).filter(|l| l.kind() == LIST) else {
                 continue;
             };
             if let Some(i) = items(&list)
@@ -538,7 +539,7 @@ impl<'i> Session<'i> {
                     edits.push(TextEdit::replace(range(&key), quote(new)));
                 }
             }
-            if let Some(map) = n.field("inputs").filter(|m| m.kind() == MAP) {
+            if let Some(map) = n.field(field::INPUTS).filter(|m| m.kind() == MAP) {
                 for item in items(&map) {
                     let Some(value) = item.value() else { continue };
                     if let Some(new) = link_source(&value).and_then(|(source, _)| renames.get(&source)) {
@@ -548,7 +549,7 @@ impl<'i> Session<'i> {
                     }
                 }
             }
-            if let Some(map) = n.field("exec").filter(|m| m.kind() == MAP) {
+            if let Some(map) = n.field(field::EXEC).filter(|m| m.kind() == MAP) {
                 for item in items(&map) {
                     let Some(value) = item.value() else { continue };
                     let Some(target) = tree::string(&value) else { continue };
@@ -565,7 +566,7 @@ impl<'i> Session<'i> {
         }
         if self.body == Body::Graph {
             for boxed in doc.comment_boxes() {
-                let Some(list) = field_value(&boxed, "nodes").filter(|l| l.kind() == LIST) else {
+                let Some(list) = field_value(&boxed, field::NODES).filter(|l| l.kind() == LIST) else {
                     continue;
                 };
                 for item in items(&list) {
@@ -624,7 +625,7 @@ impl<'i> Session<'i> {
                 .find(|i| i.key().as_deref() == Some(key))
                 .and_then(|i| i.value())
         };
-        if let Some(value) = entry(&source, "exec", &from.1) {
+        if let Some(value) = entry(&source, field::EXEC, &from.1) {
             let Some(goes) = tree::string(&value) else {
                 return Ok(false);
             };
@@ -632,7 +633,7 @@ impl<'i> Session<'i> {
             let default = self.pins(node).and_then(|p| p.exec_inputs.first().cloned());
             return Ok(node == to.0 && pin.map(str::to_string).or(default).as_deref().is_none_or(|p| p == to.1));
         }
-        Ok(entry(&target, "inputs", &to.1)
+        Ok(entry(&target, field::INPUTS, &to.1)
             .and_then(|value| link_source(&value))
             .is_some_and(|(node, pin)| node == from.0 && pin.as_deref() == Some(from.1.as_str())))
     }
@@ -651,7 +652,7 @@ impl<'i> Session<'i> {
         let to_pin = to_pin.as_str();
         let Some(from_pin) = from_pin else {
             // A delegate: the Custom Event `from` bound to `to`'s pin.
-            return self.set_entry(to, "inputs", to_pin, &format!("Event({})", quote(from)));
+            return self.set_entry(to, field::INPUTS, to_pin, &format!("Event({})", quote(from)));
         };
         let exec = match (&out_pins, &in_pins) {
             (Some(o), _) if o.exec_outputs.iter().any(|p| p == from_pin) => true,
@@ -683,11 +684,11 @@ impl<'i> Session<'i> {
             } else {
                 format!("{to}.{to_pin}")
             };
-            self.set_entry(from, "exec", from_pin, &quote(&target))
+            self.set_entry(from, field::EXEC, from_pin, &quote(&target))
         } else {
             self.set_entry(
                 to,
-                "inputs",
+                field::INPUTS,
                 to_pin,
                 &format!("Link({}, {})", quote(from), quote(from_pin)),
             )
@@ -698,11 +699,11 @@ impl<'i> Session<'i> {
         let node = self.node(id)?;
         let pins = self.pins(id).cloned().unwrap_or_default();
         // An exec output, or a data input with a wire or binding: its own entry.
-        for field_name in ["exec", "inputs"] {
+        for field_name in [field::EXEC, field::INPUTS] {
             if let Some(map) = node.field(field_name).filter(|m| m.kind() == MAP) {
                 if let Some(i) = items(&map).iter().position(|i| i.key().as_deref() == Some(pin)) {
                     let value = items(&map)[i].value();
-                    let wired = field_name == "exec" || value.as_ref().is_some_and(|v| link_source(v).is_some());
+                    let wired = field_name == field::EXEC || value.as_ref().is_some_and(|v| link_source(v).is_some());
                     if wired {
                         return self.remove_at(&map, i);
                     }
@@ -821,8 +822,8 @@ impl<'i> Session<'i> {
                 let name = tree::items(&f.parent()?).into_iter().position(|i| i.node == f)?;
                 let holder = f.parent()?;
                 let field_name = items(&holder)[name].field_name()?;
-                let node_field = container.kind() == MAP && matches!(field_name.as_str(), "inputs" | "exec");
-                let boxes = container.kind() == LIST && field_name == "comments";
+                let node_field = container.kind() == MAP && matches!(field_name.as_str(), field::INPUTS | field::EXEC);
+                let boxes = container.kind() == LIST && field_name == field::COMMENTS;
                 (node_field || boxes).then_some((holder, name))
             });
         match emptied_field {

@@ -3,6 +3,7 @@
 //! variable, a type, an import, a test's step. The language server completes, explains and
 //! navigates from it.
 
+use graphrun_format::model::field;
 use std::ops::Range;
 
 use crate::facts::Body;
@@ -175,7 +176,7 @@ fn holder(container: &SyntaxNode) -> Option<String> {
 fn node_id(structure: &SyntaxNode) -> Option<String> {
     let entry = structure.parent().filter(|e| e.kind() == ENTRY)?;
     let map = entry.parent().filter(|m| m.kind() == MAP)?;
-    (holder(&map).as_deref() == Some("nodes"))
+    (holder(&map).as_deref() == Some(field::NODES))
         .then(|| entry.children().next().and_then(|k| tree::string(&k)))
         .flatten()
 }
@@ -192,8 +193,8 @@ fn body_of(node: &SyntaxNode) -> Body {
                 .unwrap_or_default()
         };
         match holder(&map).as_deref() {
-            Some("functions") => return Body::Function(name()),
-            Some("macros") => return Body::Macro(name()),
+            Some(field::FUNCTIONS) => return Body::Function(name()),
+            Some(field::MACROS) => return Body::Macro(name()),
             _ => {}
         }
     }
@@ -216,8 +217,8 @@ fn string_spot(token: &SyntaxToken, test: bool) -> Option<(Spot, Body)> {
             let name = field_name(&parent)?;
             let structure = parent.parent()?;
             match name.as_str() {
-                "node" if node_id(&structure).is_some() => Spot::NodeType,
-                "var" if node_id(&structure).is_some() => Spot::Variable,
+                field::NODE if node_id(&structure).is_some() => Spot::NodeType,
+                field::VAR if node_id(&structure).is_some() => Spot::Variable,
                 "graph" if test => Spot::TestGraph,
                 "event" if test => Spot::TestEvent,
                 _ => return None,
@@ -230,16 +231,16 @@ fn string_spot(token: &SyntaxToken, test: bool) -> Option<(Spot, Body)> {
             let owner = map.parent().and_then(|f| f.parent());
             let node = owner.as_ref().and_then(node_id);
             match (is_key, field.as_str(), node) {
-                (true, "nodes", _) => Spot::NodeDef,
-                (true, "inputs", Some(node)) => Spot::InputPin { node },
-                (true, "exec", Some(node)) => Spot::ExecPin { node },
-                (true, "variables" | "locals", _) => Spot::VariableDef,
-                (true, "functions", _) => Spot::ReusableDef { macro_: false },
-                (true, "macros", _) => Spot::ReusableDef { macro_: true },
+                (true, field::NODES, _) => Spot::NodeDef,
+                (true, field::INPUTS, Some(node)) => Spot::InputPin { node },
+                (true, field::EXEC, Some(node)) => Spot::ExecPin { node },
+                (true, field::VARIABLES | field::LOCALS, _) => Spot::VariableDef,
+                (true, field::FUNCTIONS, _) => Spot::ReusableDef { macro_: false },
+                (true, field::MACROS, _) => Spot::ReusableDef { macro_: true },
                 (true, "set", _) if test => Spot::TestSet,
                 (true, "servers", _) if test => Spot::Host,
-                (false, "exec", Some(_)) => Spot::ExecTarget,
-                (false, "inputs", Some(_)) => {
+                (false, field::EXEC, Some(_)) => Spot::ExecTarget,
+                (false, field::INPUTS, Some(_)) => {
                     let key = parent.children().next().and_then(|k| tree::string(&k));
                     if key.as_deref() == Some("Class") {
                         Spot::Class
@@ -264,8 +265,8 @@ fn string_spot(token: &SyntaxToken, test: bool) -> Option<(Spot, Body)> {
             }
         }
         LIST => match holder(&parent).as_deref() {
-            Some("imports") => Spot::Import,
-            Some("nodes") => Spot::NodeRef,
+            Some(field::IMPORTS) => Spot::Import,
+            Some(field::NODES) => Spot::NodeRef,
             _ => return None,
         },
         _ => return None,
@@ -281,11 +282,11 @@ fn word_spot(token: &SyntaxToken, test: bool) -> Option<(Spot, Body)> {
         return Some((Spot::Step, body));
     }
     let typed = parent.ancestors().any(|a| {
-        a.kind() == FIELD && field_name(&a).as_deref() == Some("type")
+        a.kind() == FIELD && field_name(&a).as_deref() == Some(field::TYPE)
             || (a.kind() == ENTRY
                 && a.parent()
                     .and_then(|m| holder(&m))
-                    .is_some_and(|f| f == "inputs" || f == "outputs")
+                    .is_some_and(|f| f == field::INPUTS || f == field::OUTPUTS)
                 && a.parent()
                     .and_then(|m| m.parent())
                     .and_then(|f| f.parent())
@@ -302,7 +303,7 @@ fn gap_spot(root: &SyntaxNode, offset: usize, test: bool) -> Option<(Spot, Body)
     if test && in_servers(&parent) && matches!(before.kind(), L_BRACK | COMMA) {
         return Some((Spot::Step, body));
     }
-    if before.kind() == COLON && parent.kind() == FIELD && field_name(&parent).as_deref() == Some("type") {
+    if before.kind() == COLON && parent.kind() == FIELD && field_name(&parent).as_deref() == Some(field::TYPE) {
         return Some((Spot::Type, body));
     }
     None
@@ -346,7 +347,7 @@ pub fn node_mentions(doc: &crate::doc::Doc<'_>, body: &Body, id: &str) -> Vec<Ra
                         }
                     }
                 }
-                MAP if holder(&d).as_deref() == Some("exec")
+                MAP if holder(&d).as_deref() == Some(field::EXEC)
                     && d.parent().and_then(|f| f.parent()).as_ref() == Some(&value) =>
                 {
                     for item in tree::items(&d) {
@@ -363,7 +364,7 @@ pub fn node_mentions(doc: &crate::doc::Doc<'_>, body: &Body, id: &str) -> Vec<Ra
     }
     if *body == Body::Graph {
         for boxed in doc.comment_boxes() {
-            let Some(list) = tree::field_value(&boxed, "nodes") else {
+            let Some(list) = tree::field_value(&boxed, field::NODES) else {
                 continue;
             };
             for item in tree::items(&list) {
@@ -413,7 +414,10 @@ pub fn variable_mentions(doc: &crate::doc::Doc<'_>, body: &Body, name: &str) -> 
                     TUPLE if tree::name(&d).as_deref() == Some("Var") => {
                         tree::items(&d).first().and_then(|i| i.value())
                     }
-                    FIELD if field_name(&d).as_deref() == Some("var") && d.parent().as_ref() == Some(&node.value) => {
+                    FIELD
+                        if field_name(&d).as_deref() == Some(field::VAR)
+                            && d.parent().as_ref() == Some(&node.value) =>
+                    {
                         d.children().next()
                     }
                     _ => None,
@@ -436,7 +440,7 @@ pub fn reusable_mentions(doc: &crate::doc::Doc<'_>, name: &str) -> Vec<Range<usi
         r.start + 1..r.start + 1 + name.len()
     };
     if let Ok(top) = doc.top() {
-        for field in ["functions", "macros"] {
+        for field in [field::FUNCTIONS, field::MACROS] {
             let Some(map) = tree::field_value(&top, field) else {
                 continue;
             };
@@ -453,7 +457,7 @@ pub fn reusable_mentions(doc: &crate::doc::Doc<'_>, name: &str) -> Vec<Range<usi
     for body in doc.bodies() {
         for node in doc.nodes(&body) {
             if let Some(v) = node
-                .field("node")
+                .field(field::NODE)
                 .filter(|v| tree::string(v).as_deref() == Some(name) && raw(v))
             {
                 out.push(inside(&v));

@@ -9,6 +9,7 @@ use crate::session::{literal, Session};
 use crate::syntax::{SyntaxKind::*, SyntaxNode};
 use crate::text::{first_on_line, indent_at, indent_unit, quote, TextEdit};
 use crate::tree::{self, entry, field_value, items, range, tuple_strings};
+use graphrun_format::model::field;
 
 use graphrun_format::ron;
 
@@ -51,9 +52,9 @@ impl Session<'_> {
             Some(map) => insert_item(&self.text, &map, None, &item, Style::Block),
             None => {
                 let (field_name, order) = if self.body == Body::Graph {
-                    ("variables", TOP_ORDER)
+                    (field::VARIABLES, TOP_ORDER)
                 } else {
-                    ("locals", BODY_ORDER)
+                    (field::LOCALS, BODY_ORDER)
                 };
                 let map = block_map(&self.text, &holder, &item);
                 insert_field(&self.text, &holder, order, field_name, &map, Style::Block)
@@ -123,16 +124,16 @@ impl Session<'_> {
             // Get, Set, Increment and Decrement name their pins after their variable.
             let named: Vec<&str> = nodes
                 .iter()
-                .filter(|n| n.string("var").as_deref() == Some(old))
+                .filter(|n| n.string(field::VAR).as_deref() == Some(old))
                 .map(|n| n.id.as_str())
                 .collect();
             for node in &nodes {
                 if named.contains(&node.id.as_str()) {
-                    if let Some(v) = node.field("var") {
+                    if let Some(v) = node.field(field::VAR) {
                         edits.push(TextEdit::replace(range(&v), quote(new)));
                     }
                 }
-                let Some(inputs) = node.field("inputs").filter(|m| m.kind() == MAP) else {
+                let Some(inputs) = node.field(field::INPUTS).filter(|m| m.kind() == MAP) else {
                     continue;
                 };
                 for item in items(&inputs) {
@@ -172,17 +173,17 @@ impl Session<'_> {
         let (_, variable) = self.variable(name)?;
         let ty = variable_type(&variable)?;
         let literal = literal(value, Some(&ty))?;
-        self.set_struct_field(&variable, VARIABLE_ORDER, "default", &literal)
+        self.set_struct_field(&variable, VARIABLE_ORDER, field::DEFAULT, &literal)
     }
 
     pub(crate) fn set_type(&mut self, name: &str, ty: &str) -> Result<(), String> {
         let (_, variable) = self.variable(name)?;
         parse_type(ty)?;
-        let old = field_value(&variable, "type").ok_or("the variable has no `type`")?;
+        let old = field_value(&variable, field::TYPE).ok_or("the variable has no `type`")?;
         self.step(vec![TextEdit::replace(range(&old), ty.trim())])?;
         // The default was of the old type.
         let (_, variable) = self.variable(name)?;
-        self.remove_struct_field(&variable, "default")
+        self.remove_struct_field(&variable, field::DEFAULT)
     }
 }
 
@@ -199,10 +200,10 @@ pub(crate) fn block_map(text: &str, holder: &SyntaxNode, item: &str) -> String {
 
 /// Whether a node reads or writes variable `name` (`var:`, or `Var(...)` on an input).
 fn node_uses(node: &NodeRef, name: &str) -> bool {
-    if node.string("var").as_deref() == Some(name) {
+    if node.string(field::VAR).as_deref() == Some(name) {
         return true;
     }
-    let Some(inputs) = node.field("inputs").filter(|m| m.kind() == MAP) else {
+    let Some(inputs) = node.field(field::INPUTS).filter(|m| m.kind() == MAP) else {
         return false;
     };
     items(&inputs).iter().any(|i| {
@@ -215,7 +216,7 @@ fn node_uses(node: &NodeRef, name: &str) -> bool {
 
 /// A variable's type, as its `type:` says.
 fn variable_type(variable: &SyntaxNode) -> Result<graphrun_format::Type, String> {
-    let ty = field_value(variable, "type").ok_or("the variable has no `type`")?;
+    let ty = field_value(variable, field::TYPE).ok_or("the variable has no `type`")?;
     parse_type(&ty.to_string())
 }
 

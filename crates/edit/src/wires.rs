@@ -6,6 +6,7 @@ use crate::doc::{Doc, NodeRef};
 use crate::facts::Body;
 use crate::syntax::{SyntaxKind::*, SyntaxNode};
 use crate::tree::{self, items, tuple_strings};
+use graphrun_format::model::field;
 
 /// One wire as written in a node: an input from another node's output (or a delegate bound
 /// to a Custom Event), or an exec output into another node.
@@ -52,7 +53,7 @@ pub(crate) fn wire_per_node(
     let mut found = Vec::new();
     for node in doc.nodes(body) {
         let mut best: Option<(usize, SyntaxNode, usize)> = None;
-        for field_name in ["inputs", "exec"] {
+        for field_name in [field::INPUTS, field::EXEC] {
             let Some(map) = node.field(field_name).filter(|m| m.kind() == MAP) else {
                 continue;
             };
@@ -60,7 +61,7 @@ pub(crate) fn wire_per_node(
                 let Some(value) = item.value() else {
                     continue;
                 };
-                let wire = if field_name == "inputs" {
+                let wire = if field_name == field::INPUTS {
                     match link_source(&value) {
                         Some((from, pin)) => Wire::Input {
                             from,

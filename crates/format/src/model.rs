@@ -11,39 +11,102 @@ use crate::source::{SourceFile, Span, Spanned};
 /// The format version this reader writes and reads.
 pub const FORMAT_VERSION: i64 = 1;
 
-// The file's schema: each struct's fields, in the order `graphrun fmt` writes them. The
-// reader knows a struct's fields from these lists, and the edit layer places a new field
-// by them, so a field is named here once for both.
+// The file's schema: each field's name, written once here, and each struct's fields in
+// the order `graphrun fmt` writes them. The reader knows a struct's fields from these
+// lists, and the edit layer finds and places fields by them, so no other file spells a
+// field's name.
+
+/// The names of the file's fields.
+pub mod field {
+    /// `format`.
+    pub const FORMAT: &str = "format";
+    /// `name`.
+    pub const NAME: &str = "name";
+    /// `imports`.
+    pub const IMPORTS: &str = "imports";
+    /// `variables`.
+    pub const VARIABLES: &str = "variables";
+    /// `functions`.
+    pub const FUNCTIONS: &str = "functions";
+    /// `macros`.
+    pub const MACROS: &str = "macros";
+    /// `comments`.
+    pub const COMMENTS: &str = "comments";
+    /// `nodes`.
+    pub const NODES: &str = "nodes";
+    /// `node`.
+    pub const NODE: &str = "node";
+    /// `var`.
+    pub const VAR: &str = "var";
+    /// `params`.
+    pub const PARAMS: &str = "params";
+    /// `pos`.
+    pub const POS: &str = "pos";
+    /// `comment`.
+    pub const COMMENT: &str = "comment";
+    /// `inputs`.
+    pub const INPUTS: &str = "inputs";
+    /// `exec`.
+    pub const EXEC: &str = "exec";
+    /// `outputs`.
+    pub const OUTPUTS: &str = "outputs";
+    /// `pure`.
+    pub const PURE: &str = "pure";
+    /// `locals`.
+    pub const LOCALS: &str = "locals";
+    /// `type`.
+    pub const TYPE: &str = "type";
+    /// `default`.
+    pub const DEFAULT: &str = "default";
+    /// `text`.
+    pub const TEXT: &str = "text";
+    /// `color`.
+    pub const COLOR: &str = "color";
+}
 
 /// The fields of `Graph(...)`.
 pub const GRAPH_FIELDS: &[&str] = &[
-    "format",
-    "name",
-    "imports",
-    "variables",
-    "functions",
-    "macros",
-    "comments",
-    "nodes",
+    field::FORMAT,
+    field::NAME,
+    field::IMPORTS,
+    field::VARIABLES,
+    field::FUNCTIONS,
+    field::MACROS,
+    field::COMMENTS,
+    field::NODES,
 ];
 
 /// The fields of `Library(...)`.
-pub const LIBRARY_FIELDS: &[&str] = &["format", "name", "imports", "functions", "macros"];
+pub const LIBRARY_FIELDS: &[&str] = &[
+    field::FORMAT,
+    field::NAME,
+    field::IMPORTS,
+    field::FUNCTIONS,
+    field::MACROS,
+];
 
 /// The fields of a node.
-pub const NODE_FIELDS: &[&str] = &["node", "var", "params", "pos", "comment", "inputs", "exec"];
+pub const NODE_FIELDS: &[&str] = &[
+    field::NODE,
+    field::VAR,
+    field::PARAMS,
+    field::POS,
+    field::COMMENT,
+    field::INPUTS,
+    field::EXEC,
+];
 
 /// The fields of a function.
-pub const FUNCTION_FIELDS: &[&str] = &["inputs", "outputs", "pure", "locals", "nodes"];
+pub const FUNCTION_FIELDS: &[&str] = &[field::INPUTS, field::OUTPUTS, field::PURE, field::LOCALS, field::NODES];
 
 /// The fields of a macro (a function's, but `pure`).
-pub const MACRO_FIELDS: &[&str] = &["inputs", "outputs", "locals", "nodes"];
+pub const MACRO_FIELDS: &[&str] = &[field::INPUTS, field::OUTPUTS, field::LOCALS, field::NODES];
 
 /// The fields of a variable's declaration.
-pub const VARIABLE_FIELDS: &[&str] = &["type", "default"];
+pub const VARIABLE_FIELDS: &[&str] = &[field::TYPE, field::DEFAULT];
 
 /// The fields of a comment box.
-pub const COMMENT_FIELDS: &[&str] = &["text", "nodes", "color"];
+pub const COMMENT_FIELDS: &[&str] = &[field::TEXT, field::NODES, field::COLOR];
 
 /// A data type of the file format.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

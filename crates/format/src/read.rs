@@ -3,6 +3,7 @@
 //! and literals that cannot be what they stand in for).
 
 use crate::diagnostic::{codes, Diagnostic};
+use crate::model::field;
 use crate::model::{
     CommentDecl, ExecDecl, FunctionDecl, GraphFile, InputDecl, MacroDecl, NodeDecl, ParamDecl, PinDecl, Source, Type,
     VariableDecl, FORMAT_VERSION,
@@ -227,7 +228,7 @@ impl Reader {
         };
         let fields = self.fields(what, value, known)?;
         let head = Span::new(value.span.start as usize, value.span.start as usize + 1);
-        let format = match fields.get("format") {
+        let format = match fields.get(field::FORMAT) {
             None => {
                 self.error(
                     codes::FORMAT_VERSION,
@@ -264,7 +265,7 @@ impl Reader {
                 }
             },
         };
-        let name = match fields.get("name") {
+        let name = match fields.get(field::NAME) {
             Some(v) => self.string("the graph's name", v),
             None => {
                 self.error(
@@ -275,8 +276,11 @@ impl Reader {
                 None
             }
         };
-        let variables = fields.get("variables").map(|v| self.variables(v)).unwrap_or_default();
-        let nodes = match fields.get("nodes") {
+        let variables = fields
+            .get(field::VARIABLES)
+            .map(|v| self.variables(v))
+            .unwrap_or_default();
+        let nodes = match fields.get(field::NODES) {
             Some(v) => self.nodes(v),
             None if library => Vec::new(),
             None => {
@@ -284,7 +288,7 @@ impl Reader {
                 Vec::new()
             }
         };
-        let imports = match fields.get("imports") {
+        let imports = match fields.get(field::IMPORTS) {
             None => Vec::new(),
             Some(v) => match &v.kind {
                 Kind::List(items) => items
@@ -304,9 +308,15 @@ impl Reader {
                 }
             },
         };
-        let functions = fields.get("functions").map(|v| self.functions(v)).unwrap_or_default();
-        let macros = fields.get("macros").map(|v| self.macros(v)).unwrap_or_default();
-        let comments = fields.get("comments").map(|v| self.comments(v)).unwrap_or_default();
+        let functions = fields
+            .get(field::FUNCTIONS)
+            .map(|v| self.functions(v))
+            .unwrap_or_default();
+        let macros = fields.get(field::MACROS).map(|v| self.macros(v)).unwrap_or_default();
+        let comments = fields
+            .get(field::COMMENTS)
+            .map(|v| self.comments(v))
+            .unwrap_or_default();
         Some(GraphFile {
             source: source.clone(),
             format: format?,
@@ -323,13 +333,13 @@ impl Reader {
 
     fn functions(&mut self, value: &ron::Value) -> Vec<FunctionDecl> {
         let mut out = Vec::new();
-        for (name, v) in self.string_map("functions", value) {
+        for (name, v) in self.string_map(field::FUNCTIONS, value) {
             let what = format!("function `{}`", name.value);
             let Some(fields) = self.fields(&what, v, crate::model::FUNCTION_FIELDS) else {
                 continue;
             };
             let (inputs, outputs) = self.pins_of(&what, &fields, false);
-            let pure = match fields.get("pure").map(|p| (&p.kind, p)) {
+            let pure = match fields.get(field::PURE).map(|p| (&p.kind, p)) {
                 None => false,
                 Some((Kind::Bool(b), _)) => *b,
                 Some((other, p)) => {
@@ -359,7 +369,7 @@ impl Reader {
 
     fn macros(&mut self, value: &ron::Value) -> Vec<MacroDecl> {
         let mut out = Vec::new();
-        for (name, v) in self.string_map("macros", value) {
+        for (name, v) in self.string_map(field::MACROS, value) {
             let what = format!("macro `{}`", name.value);
             let Some(fields) = self.fields(&what, v, crate::model::MACRO_FIELDS) else {
                 continue;
@@ -384,12 +394,12 @@ impl Reader {
     /// A function's or a macro's `inputs` and `outputs` (`exec` pins allowed in a macro's).
     fn pins_of(&mut self, what: &str, fields: &Fields<'_>, exec: bool) -> (Vec<PinDecl>, Vec<PinDecl>) {
         let inputs = fields
-            .get("inputs")
-            .map(|p| self.pins(what, "inputs", p, exec))
+            .get(field::INPUTS)
+            .map(|p| self.pins(what, field::INPUTS, p, exec))
             .unwrap_or_default();
         let outputs = fields
-            .get("outputs")
-            .map(|p| self.pins(what, "outputs", p, exec))
+            .get(field::OUTPUTS)
+            .map(|p| self.pins(what, field::OUTPUTS, p, exec))
             .unwrap_or_default();
         (inputs, outputs)
     }
@@ -401,8 +411,8 @@ impl Reader {
         fields: &Fields<'_>,
         value: &ron::Value,
     ) -> Option<(Vec<VariableDecl>, Vec<NodeDecl>)> {
-        let locals = fields.get("locals").map(|l| self.variables(l)).unwrap_or_default();
-        let Some(nodes) = fields.get("nodes") else {
+        let locals = fields.get(field::LOCALS).map(|l| self.variables(l)).unwrap_or_default();
+        let Some(nodes) = fields.get(field::NODES) else {
             self.error(codes::SHAPE, value.span, format!("{what} has no `nodes` (its body)"));
             return None;
         };
@@ -460,14 +470,17 @@ impl Reader {
             let Some(fields) = self.fields("a comment", item, crate::model::COMMENT_FIELDS) else {
                 continue;
             };
-            let Some(text) = fields.get("text").and_then(|v| self.string("the comment's text", v)) else {
-                if fields.get("text").is_none() {
+            let Some(text) = fields
+                .get(field::TEXT)
+                .and_then(|v| self.string("the comment's text", v))
+            else {
+                if fields.get(field::TEXT).is_none() {
                     self.error(codes::SHAPE, item.span, "a comment has no `text`");
                 }
                 continue;
             };
             let mut nodes = Vec::new();
-            match fields.get("nodes").map(|v| (&v.kind, v)) {
+            match fields.get(field::NODES).map(|v| (&v.kind, v)) {
                 Some((Kind::List(ids), _)) => {
                     nodes.extend(ids.iter().filter_map(|id| self.string("a node id", id)));
                 }
@@ -481,7 +494,7 @@ impl Reader {
                 ),
                 None => {}
             }
-            let color = fields.get("color").and_then(|v| self.color(v));
+            let color = fields.get(field::COLOR).and_then(|v| self.color(v));
             out.push(CommentDecl {
                 text,
                 nodes,
@@ -532,12 +545,12 @@ impl Reader {
 
     fn variables(&mut self, value: &ron::Value) -> Vec<VariableDecl> {
         let mut out = Vec::new();
-        for (name, v) in self.string_map("variables", value) {
+        for (name, v) in self.string_map(field::VARIABLES, value) {
             let what = format!("variable `{}`", name.value);
             let Some(fields) = self.fields(&what, v, crate::model::VARIABLE_FIELDS) else {
                 continue;
             };
-            let ty = match fields.get("type") {
+            let ty = match fields.get(field::TYPE) {
                 Some(t) => match read_type(t) {
                     Ok(ty) => Spanned::new(ty, t.span),
                     Err(d) => {
@@ -553,7 +566,7 @@ impl Reader {
             out.push(VariableDecl {
                 name,
                 ty,
-                default: fields.get("default").cloned(),
+                default: fields.get(field::DEFAULT).cloned(),
             });
         }
         out
@@ -561,7 +574,7 @@ impl Reader {
 
     fn nodes(&mut self, value: &ron::Value) -> Vec<NodeDecl> {
         let mut out = Vec::new();
-        for (id, v) in self.string_map("nodes", value) {
+        for (id, v) in self.string_map(field::NODES, value) {
             if id.value.is_empty() || id.value.contains('.') {
                 self.error(
                     codes::INVALID_ID,
@@ -582,7 +595,7 @@ impl Reader {
     fn node(&mut self, id: Spanned<String>, value: &ron::Value) -> Option<NodeDecl> {
         let what = format!("node `{}`", id.value);
         let fields = self.fields(&what, value, crate::model::NODE_FIELDS)?;
-        let node_type = match fields.get("node") {
+        let node_type = match fields.get(field::NODE) {
             Some(v) => self.string("the node type", v)?,
             None => {
                 self.error(
@@ -594,7 +607,7 @@ impl Reader {
             }
         };
         let mut inputs = Vec::new();
-        if let Some(v) = fields.get("inputs") {
+        if let Some(v) = fields.get(field::INPUTS) {
             for (pin, src) in self.string_map(&format!("the inputs of {what}"), v) {
                 if let Some(source) = self.source(src) {
                     inputs.push(InputDecl {
@@ -606,7 +619,7 @@ impl Reader {
             }
         }
         let mut exec = Vec::new();
-        if let Some(v) = fields.get("exec") {
+        if let Some(v) = fields.get(field::EXEC) {
             for (pin, target) in
                 self.string_map_with(&format!("the exec outputs of {what}"), v, codes::EXEC_OUTPUT_TWICE)
             {
@@ -626,8 +639,8 @@ impl Reader {
                 exec.push(ExecDecl { pin, node, input });
             }
         }
-        let var = fields.get("var").and_then(|v| self.string("the variable name", v));
-        let params = fields.get("params").map(|v| {
+        let var = fields.get(field::VAR).and_then(|v| self.string("the variable name", v));
+        let params = fields.get(field::PARAMS).map(|v| {
             let mut params = Vec::new();
             for (name, t) in self.string_map(&format!("the params of {what}"), v) {
                 match read_type(t) {
@@ -640,8 +653,10 @@ impl Reader {
             }
             params
         });
-        let pos = fields.get("pos").and_then(|v| self.pos(v));
-        let comment = fields.get("comment").and_then(|v| self.string("the node's comment", v));
+        let pos = fields.get(field::POS).and_then(|v| self.pos(v));
+        let comment = fields
+            .get(field::COMMENT)
+            .and_then(|v| self.string("the node's comment", v));
         Some(NodeDecl {
             id,
             node_type,

@@ -44,7 +44,7 @@ pub fn symbols(doc: &Doc<'_>) -> Vec<DocumentSymbol> {
             let Some(name) = item.key() else { continue };
             let ty = item
                 .value()
-                .and_then(|v| graphrun_edit::tree::field_value(&v, "type"))
+                .and_then(|v| graphrun_edit::tree::field_value(&v, graphrun_format::model::field::TYPE))
                 .map(|t| graphrun_edit::diff::compact(&t));
             out.push(symbol(name, ty, SymbolKind::VARIABLE, item.range.clone(), None));
         }

@@ -357,7 +357,7 @@ pub fn imports_of(text: &str) -> Vec<String> {
 /// [`imports_of`] a document already parsed.
 pub fn imports_in(doc: &graphrun_edit::doc::Doc<'_>) -> Vec<String> {
     let Ok(top) = doc.top() else { return Vec::new() };
-    graphrun_edit::tree::field_value(&top, "imports")
+    graphrun_edit::tree::field_value(&top, graphrun_format::model::field::IMPORTS)
         .map(|list| {
             graphrun_edit::tree::items(&list)
                 .iter()

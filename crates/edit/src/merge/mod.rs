@@ -12,6 +12,7 @@
 //! would leave it unparsable is not applied and is reported as a conflict instead.
 
 use crate::EditError;
+use graphrun_format::model::field;
 
 use crate::diff::compact;
 use crate::doc::{BODY_ORDER, NODE_ORDER, TOP_ORDER, VARIABLE_ORDER};
@@ -264,8 +265,8 @@ impl Walk<'_> {
 fn entry_list(path: &Path) -> bool {
     let field = |k: &Key, name: &str| matches!(k, Key::Field(f) if f == name);
     match path.as_slice() {
-        [k] => field(k, "imports") || field(k, "comments"),
-        [c, Key::Item(_), n] => field(c, "comments") && field(n, "nodes"),
+        [k] => field(k, field::IMPORTS) || field(k, field::COMMENTS),
+        [c, Key::Item(_), n] => field(c, field::COMMENTS) && field(n, field::NODES),
         _ => false,
     }
 }
@@ -274,8 +275,8 @@ fn entry_list(path: &Path) -> bool {
 /// (`inputs`, `params`, a test's `set`) or a variable's default.
 fn literal(path: &Path) -> bool {
     match path.as_slice() {
-        [.., Key::Field(f)] => f == "default",
-        [.., Key::Field(f), Key::Entry(_)] => matches!(f.as_str(), "inputs" | "params" | "set"),
+        [.., Key::Field(f)] => f == field::DEFAULT,
+        [.., Key::Field(f), Key::Entry(_)] => matches!(f.as_str(), field::INPUTS | field::PARAMS | "set"),
         _ => false,
     }
 }
@@ -300,7 +301,7 @@ fn entries(container: &SyntaxNode, path: &Path) -> Option<Vec<(Key, Item, Syntax
                     .unwrap_or_default(),
             ),
             _ => Key::Item(
-                tree::field_value(&value, "text")
+                tree::field_value(&value, graphrun_format::model::field::TEXT)
                     .and_then(|t| tree::string(&t))
                     .unwrap_or_else(|| compact(&value)),
             ),
@@ -387,9 +388,9 @@ fn order(path: &Path) -> Option<&'static [&'static str]> {
     };
     match (n, parent) {
         (0, _) => Some(TOP_ORDER),
-        (_, Some("nodes")) => Some(NODE_ORDER),
-        (_, Some("functions" | "macros")) => Some(BODY_ORDER),
-        (_, Some("variables" | "locals")) => Some(VARIABLE_ORDER),
+        (_, Some(field::NODES)) => Some(NODE_ORDER),
+        (_, Some(field::FUNCTIONS | field::MACROS)) => Some(BODY_ORDER),
+        (_, Some(field::VARIABLES | field::LOCALS)) => Some(VARIABLE_ORDER),
         _ => None,
     }
 }
@@ -504,9 +505,8 @@ fn edits_for(text: &str, top: &SyntaxNode, step: &Step) -> Option<Vec<TextEdit>>
             };
             let all = items(&container);
             let (open, _) = tree::brackets(&container);
-            let body =
-                matches!(at.get(at.len().wrapping_sub(2)), Some(Key::Field(f)) if f == "functions" || f == "macros");
-            let block = at.len() <= 1 || body || matches!(at.last(), Some(Key::Field(f)) if f == "nodes");
+            let body = matches!(at.get(at.len().wrapping_sub(2)), Some(Key::Field(f)) if f == field::FUNCTIONS || f == field::MACROS);
+            let block = at.len() <= 1 || body || matches!(at.last(), Some(Key::Field(f)) if f == field::NODES);
             let style = if block { Style::Block } else { Style::Inline };
             let to = match all.first() {
                 Some(first) => indent_at(text, first.range.start).to_string(),
@@ -598,16 +598,16 @@ fn describe(path: &Path) -> String {
     let bare = |s: &str| s.split('\u{0}').next().unwrap_or_default().to_string();
     let singular = |f: &str| {
         match f {
-            "nodes" => "node",
-            "variables" => "variable",
-            "functions" => "function",
-            "macros" => "macro",
-            "inputs" => "input",
-            "outputs" => "output",
-            "params" => "param",
-            "locals" => "local",
-            "comments" => "comment box",
-            "imports" => "import",
+            field::NODES => "node",
+            field::VARIABLES => "variable",
+            field::FUNCTIONS => "function",
+            field::MACROS => "macro",
+            field::INPUTS => "input",
+            field::OUTPUTS => "output",
+            field::PARAMS => "param",
+            field::LOCALS => "local",
+            field::COMMENTS => "comment box",
+            field::IMPORTS => "import",
             "servers" => "server",
             other => other,
         }
