@@ -581,11 +581,10 @@ function wireOp(from, name, pin) {
     : ["connect", fresh(name, pin), from.node + "." + from.pin];
 }
 
-// Promote to Variable: a variable of the pin's type, named after the pin, and a Set of it
-// fed by an output (put into the node's exec chain, as Blueprint does) or a Get into an
-// input.
-// The variable's name is made by the server from the pin's (`Count`, or `Count2` where
-// taken); the Get's or Set's pin is named after it.
+// Promote to Variable: a variable of the pin's type, named after the pin (the server makes
+// the name: `Count`, or `Count2` where taken), and a Set of it fed by an output (put into
+// the node's exec chain, as Blueprint does) or a Get into an input, whose pin is named
+// after the variable.
 function promoteOps(pin, at) {
   const base = pin.pin.replace(/[^\p{L}\p{N}_]+/gu, "") || "NewVar";
   const variable = { variable: base };
