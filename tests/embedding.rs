@@ -152,20 +152,51 @@ fn load(text: &str) -> Result<Program, Vec<String>> {
     registry().load_str("t.ron", text).map_err(|d| d.one_lines().collect())
 }
 
+/// A host that keeps what an instance prints, logs and fails with, a line each (also the
+/// live editing tests' host).
 #[derive(Default)]
-struct Collect {
-    out: Mutex<Vec<String>>,
+pub(crate) struct Collect {
+    pub(crate) out: Mutex<Vec<String>>,
+    /// Told at each line.
+    added: tokio::sync::Notify,
+}
+
+impl Collect {
+    fn push(&self, line: String) {
+        self.out.lock().unwrap().push(line);
+        self.added.notify_waiters();
+    }
+
+    /// Waits (at most 10 s) until there are `n` lines.
+    pub(crate) async fn lines(&self, n: usize) {
+        let wait = async {
+            loop {
+                // Made before looking, so a line added meanwhile still wakes it.
+                let added = self.added.notified();
+                if self.out.lock().unwrap().len() >= n {
+                    return;
+                }
+                added.await;
+            }
+        };
+        if tokio::time::timeout(std::time::Duration::from_secs(10), wait)
+            .await
+            .is_err()
+        {
+            panic!("not {n} lines within 10 s: {:?}", self.out.lock().unwrap());
+        }
+    }
 }
 
 impl Host for Collect {
     fn print(&self, text: &str) {
-        self.out.lock().unwrap().push(text.to_string());
+        self.push(text.to_string());
     }
     fn log(&self, level: Level, message: &str) {
-        self.out.lock().unwrap().push(format!("{level}: {message}"));
+        self.push(format!("{level}: {message}"));
     }
     fn runtime_error(&self, error: &RuntimeError) {
-        self.out.lock().unwrap().push(format!(
+        self.push(format!(
             "error: {} at {} in `{}`",
             error.message, error.location, error.node_id
         ));

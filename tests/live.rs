@@ -1,37 +1,18 @@
 //! Live editing through the embedding API: a running instance takes a new program between
 //! events (`InstanceHandle::swap`), keeping what carries and saying what does not.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
-use graphrun::{Host, Instance, Level, Program, Registry, RuntimeError, Swapped, Value};
+use graphrun::{Instance, Program, Registry, Swapped, Value};
 
 use crate::echo::echo_server;
+use crate::embedding::Collect;
 
 fn load(text: &str) -> Program {
     Registry::standard()
         .load_str("live.ron", text)
         .unwrap_or_else(|d| panic!("{:?}", d.one_lines().collect::<Vec<_>>()))
-}
-
-#[derive(Default)]
-struct Collect {
-    out: Mutex<Vec<String>>,
-}
-
-impl Host for Collect {
-    fn print(&self, text: &str) {
-        self.out.lock().unwrap().push(text.to_string());
-    }
-    fn log(&self, level: Level, message: &str) {
-        self.out.lock().unwrap().push(format!("{level}: {message}"));
-    }
-    fn runtime_error(&self, error: &RuntimeError) {
-        self.out
-            .lock()
-            .unwrap()
-            .push(format!("error: {} in `{}`", error.message, error.node_id));
-    }
 }
 
 const BEFORE: &str = r#"Graph(format: 1, name: "Live",
@@ -348,6 +329,17 @@ async fn an_impure_nodes_output_carries_while_its_type_does() {
     assert_eq!(report.runtime_errors, 1);
 }
 
+/// Runs `instance` to its end, `after` swapped in at `at` on the run's clock (paused tokio
+/// time: the same moment of the run every time); how the run ended and what the swap said.
+async fn run_swapping_at(instance: &mut Instance, after: &Program, at: Duration) -> (graphrun::RunReport, Swapped) {
+    let mut handle = instance.handle();
+    let drive = async move {
+        tokio::time::sleep(at).await;
+        handle.swap(after).await.unwrap()
+    };
+    tokio::join!(instance.run(), drive)
+}
+
 /// A Delay waiting when the edit comes goes on into the new program (what follows it is
 /// the new text); one whose node the edit removed is named, and what followed it does not
 /// run.
@@ -377,12 +369,7 @@ async fn a_delay_waiting_across_an_edit_goes_on_into_the_new_program_or_is_named
     ] {
         let host = Arc::new(Collect::default());
         let mut instance = Instance::new(&before, host.clone());
-        let mut handle = instance.handle();
-        let drive = async move {
-            tokio::time::sleep(Duration::from_millis(500)).await;
-            handle.swap(&after).await.unwrap()
-        };
-        let (report, swapped) = tokio::join!(instance.run(), drive);
+        let (report, swapped) = run_swapping_at(&mut instance, &after, Duration::from_millis(500)).await;
         assert_eq!(report.outcome, graphrun::Outcome::Idle);
         assert_eq!(swapped.waits, waits);
         assert_eq!(*host.out.lock().unwrap(), printed);
@@ -427,12 +414,7 @@ async fn a_latent_result_for_a_removed_node_is_dropped_and_said() {
     );
     let host = Arc::new(Collect::default());
     let mut instance = Instance::new(&before, host.clone());
-    let mut handle = instance.handle();
-    let drive = async move {
-        tokio::time::sleep(Duration::from_millis(500)).await;
-        handle.swap(&after).await.unwrap()
-    };
-    let (_, swapped) = tokio::join!(instance.run(), drive);
+    let (_, swapped) = run_swapping_at(&mut instance, &after, Duration::from_millis(500)).await;
     assert!(swapped.is_clean(), "{swapped}");
     assert_eq!(
         *host.out.lock().unwrap(),
@@ -491,24 +473,12 @@ async fn a_connection_goes_on_when_its_connect_node_is_removed() {
         .set_variable("Url", Value::from(format!("ws://127.0.0.1:{port}/").as_str()))
         .unwrap();
     let mut handle = instance.handle();
-    let out = host.clone();
+    let lines = host.clone();
     let drive = async move {
-        let printed = |n: usize| {
-            let out = out.clone();
-            async move {
-                for _ in 0..200 {
-                    if out.out.lock().unwrap().len() >= n {
-                        return;
-                    }
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                }
-                panic!("not printed within 10 s: {:?}", out.out.lock().unwrap());
-            }
-        };
-        printed(1).await;
+        lines.lines(1).await;
         handle.swap(&after).await.unwrap();
         handle.fire("again", vec![]).await.unwrap();
-        printed(2).await;
+        lines.lines(2).await;
         handle.stop();
     };
     tokio::join!(instance.run(), drive);

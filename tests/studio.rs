@@ -1019,6 +1019,20 @@ fn pos_of(text: &str, id: &str) -> (i64, i64) {
     (x.parse().unwrap(), y.parse().unwrap())
 }
 
+/// Edits the literal of input `pin` of node `node` as a user does: a click on its value,
+/// the field focused, `text` typed, Enter.
+async fn type_literal(page: &mut Browser, node: &str, pin: &str, text: &str) {
+    page.click(&format!("#stage g.node[data-node=\"{node}\"] [data-literal=\"{pin}\"]"))
+        .await;
+    page.wait_for(
+        &format!("the field of `{pin}` of `{node}`"),
+        "document.activeElement?.classList.contains('literal-field')",
+    )
+    .await;
+    page.type_text(text).await;
+    page.key("Enter", 0).await;
+}
+
 /// Waits for the file's write number `n` to be on disk (the page's `data-saved`).
 async fn saved(page: &mut Browser, n: u64) {
     page.wait_for(&format!("write {n}"), &format!("document.body.dataset.saved === '{n}'"))

@@ -6,7 +6,7 @@
 //! the one docs/editing.md gives.
 
 use super::browser::Browser;
-use super::{file, output_of, pin, pos_of, scratch, screenshots, start, Process};
+use super::{file, output_of, pin, pos_of, scratch, screenshots, start, type_literal, Process};
 
 /// Waits for the file's write number `n` (the page's `data-saved`), then for node `node`
 /// (if any) to be drawn.
@@ -157,15 +157,7 @@ async fn a_blueprint_author_builds_the_websocket_example_with_the_mouse_and_it_r
     page.drag(from, to, "left").await;
     saved(&mut page, 6, None).await;
     // The Url, typed as text.
-    page.click("#stage g.node[data-node=\"connect_json_websocket\"] [data-literal=\"Url\"]")
-        .await;
-    page.wait_for(
-        "the Url's field",
-        "document.activeElement?.classList.contains('literal-field')",
-    )
-    .await;
-    page.type_text(&echo).await;
-    page.key("Enter", 0).await;
+    type_literal(&mut page, "connect_json_websocket", "Url", &echo).await;
     saved(&mut page, 7, None).await;
 
     // Off On Connected: Add Custom Event, bound; off its then, Send Json Object, its Target
@@ -193,15 +185,7 @@ async fn a_blueprint_author_builds_the_websocket_example_with_the_mouse_and_it_r
     .await;
     pick(&mut page, "get socket", "Get Socket").await;
     saved(&mut page, 10, Some("get_socket")).await;
-    page.click("#stage g.node[data-node=\"send_json_object\"] [data-literal=\"Object\"]")
-        .await;
-    page.wait_for(
-        "the Object's field",
-        "document.activeElement?.classList.contains('literal-field')",
-    )
-    .await;
-    page.type_text("{\"type\": \"hello\"}").await;
-    page.key("Enter", 0).await;
+    type_literal(&mut page, "send_json_object", "Object", "{\"type\": \"hello\"}").await;
     saved(&mut page, 11, None).await;
 
     // Off On Message Received: Add Custom Event; its Message printed; then Disconnect,
@@ -281,15 +265,7 @@ async fn a_blueprint_author_builds_the_websocket_example_with_the_mouse_and_it_r
     .await;
     pick(&mut page, "print string", "Print String").await;
     saved(&mut page, 21, Some("print_string_3")).await;
-    page.click("#stage g.node[data-node=\"print_string_3\"] [data-literal=\"In String\"]")
-        .await;
-    page.wait_for(
-        "the In String's field",
-        "document.activeElement?.classList.contains('literal-field')",
-    )
-    .await;
-    page.type_text("disconnected").await;
-    page.key("Enter", 0).await;
+    type_literal(&mut page, "print_string_3", "In String", "disconnected").await;
     saved(&mut page, 22, None).await;
 
     // The event named as Blueprint names it: double-click its title, type, Enter; its

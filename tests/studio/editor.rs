@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use serde_json::json;
 
 use super::browser::Browser;
-use super::{file, pin, pos_of, saved, scratch, screenshots, start, Process};
+use super::{file, pin, pos_of, saved, scratch, screenshots, start, type_literal, Process};
 
 /// A small graph with comments and hand alignment that the edits must keep.
 const START: &str = r#"// Says hello. Edited in the studio by tests/studio/editor.rs.
@@ -126,16 +126,8 @@ async fn the_editor_adds_wires_sets_moves_undoes_and_deletes_with_pointer_and_ke
     assert_eq!(file(&graph), wired, "a refused wire writes nothing");
 
     // Edit a literal: click the value, type, Enter (a String is typed without quotes).
-    page.click("#stage g.node[data-node=\"say\"] [data-literal=\"In String\"]")
-        .await;
-    page.wait_for(
-        "the literal's field",
-        "document.activeElement?.classList.contains('literal-field')",
-    )
-    .await;
     // Quotes typed are part of the text, as Blueprint takes it.
-    page.type_text("\"hi there\"").await;
-    page.key("Enter", 0).await;
+    type_literal(&mut page, "say", "In String", "\"hi there\"").await;
     saved(&mut page, 4).await;
     let literal = wired.replace("{\"In String\": \"hello\"}", "{\"In String\": \"\\\"hi there\\\"\"}");
     assert_eq!(file(&graph), literal, "editing the literal");
@@ -517,15 +509,7 @@ async fn with_live_editing_off_an_edit_never_touches_a_running_instance() {
     page.wait_for("ticks", "document.querySelectorAll('#output > div').length >= 2")
         .await;
     // Edit the running graph's literal: written, but the run goes on with what it started.
-    page.click("#stage g.node[data-node=\"say\"] [data-literal=\"In String\"]")
-        .await;
-    page.wait_for(
-        "the literal's field",
-        "document.activeElement?.classList.contains('literal-field')",
-    )
-    .await;
-    page.type_text("tock").await;
-    page.key("Enter", 0).await;
+    type_literal(&mut page, "say", "In String", "tock").await;
     saved(&mut page, 1).await;
     assert_eq!(
         file(&graph),

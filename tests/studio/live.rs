@@ -8,7 +8,7 @@ use std::sync::atomic::Ordering;
 
 use super::browser::Browser;
 use super::echo::echo_server;
-use super::{saved, scratch, screenshots, start, OUTPUT_LINES};
+use super::{saved, scratch, screenshots, start, type_literal, OUTPUT_LINES};
 
 /// Every 0.2 s it sends "ping"; each reply counts, printing `say` and then the count.
 fn graph(say: &str, level: &str) -> String {
@@ -83,15 +83,7 @@ async fn an_edit_reaches_the_running_graph_over_the_connection_it_has() {
         .await;
 
     // The handler's text, edited as a user edits it: click the literal, type, Enter.
-    page.click("#stage g.node[data-node=\"say\"] [data-literal=\"In String\"]")
-        .await;
-    page.wait_for(
-        "the literal's field",
-        "document.activeElement?.classList.contains('literal-field')",
-    )
-    .await;
-    page.type_text("after").await;
-    page.key("Enter", 0).await;
+    type_literal(&mut page, "say", "In String", "after").await;
     saved(&mut page, 1).await;
     assert_eq!(
         std::fs::read_to_string(&file).unwrap(),
