@@ -33,6 +33,7 @@ pub mod text;
 pub mod tree;
 mod variables;
 mod wires;
+mod wiring;
 
 pub use error::EditError;
 pub use facts::{Body, Facts, Finding, Inspector, NoInspector, Pins};
