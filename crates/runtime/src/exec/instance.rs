@@ -405,6 +405,16 @@ impl Instance {
     /// dropped when what it is for is gone (a live edit removed the node), and a wait's
     /// end dropped so is said.
     fn take_in(&mut self, sent: Sent) {
+        if sent.gen == self.env.gen {
+            self.st.queue.push_back(sent.event);
+        } else {
+            self.take_in_older(sent);
+        }
+    }
+
+    /// [`take_in`](Self::take_in) of an event posted before a live edit.
+    #[cold]
+    fn take_in_older(&mut self, sent: Sent) {
         let waited = match &sent.event {
             Event::Latent { node, .. } | Event::Wake { node, .. } => Some(*node),
             _ => None,
